@@ -1,0 +1,19 @@
+/** What the sched_ext core needs from the kernel that hosts it. */
+import type { Task } from "../task.js";
+import type { Topology } from "../topology.js";
+
+export interface ExtHost {
+  readonly now: number;
+  readonly topo: Topology;
+  readonly tasks: Task[];
+  /** Reused out-parameter of the default CPU selection. */
+  readonly selectOut: { cpu: number; isIdle: boolean };
+  cpuAllowed(t: Task, cpu: number): boolean;
+  firstAllowed(t: Task): number;
+  /** Reschedule `cpu` if it is idle or runs a lower class (an insert into its local DSQ). */
+  kickIfLower(cpu: number): void;
+  /** Zero the slice of `cpu`'s running ext task and reschedule it. */
+  preemptExt(cpu: number): void;
+  /** Account the cost of one scheduler callback on `cpu`. */
+  chargeCallback(cpu: number): void;
+}

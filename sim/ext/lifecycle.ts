@@ -1,0 +1,201 @@
+/**
+ * Enabling and disabling a sched_ext scheduler (reference/sched_ext.md §3.2, §3.6): ops.init,
+ * init_task and enable for every eligible task, the switch of tasks between classes, the
+ * watchdog, and on the way out disable/exit_task, ops.exit and the return of every task to fair.
+ */
+import type { Kernel } from "../kernel.js";
+import { Cls, Place, type Task } from "../task.js";
+import type { SchedExtOps } from "./ops.js";
+import { isErrorExit } from "./exit.js";
+import {
+  SCX_DSP_DFL_MAX_BATCH, SCX_OPS_ALL_FLAGS, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
+  SCX_WATCHDOG_MAX_TIMEOUT_MS,
+} from "./consts.js";
+import { EINVAL, EBUSY } from "../bpf/errno.js";
+
+/** Per-kernel lifecycle state that is not part of the hot path. */
+interface Lifecycle {
+  watchdogTimer: number;
+  bpfTimers: number[];
+  enableSeq: number;
+}
+
+const state = new WeakMap<Kernel, Lifecycle>();
+
+function lc(k: Kernel): Lifecycle {
+  let s = state.get(k);
+  if (s === undefined) {
+    s = { watchdogTimer: -1, bpfTimers: [], enableSeq: 0 };
+    state.set(k, s);
+  }
+  return s;
+}
+
+/** Registers a BPF timer so that it is cancelled when the scheduler goes away. */
+export function trackBpfTimer(k: Kernel, id: number): void {
+  lc(k).bpfTimers.push(id);
+}
+
+/**
+ * Enables `ops` (bpf_scx_reg). Returns 0, or -EBUSY when a scheduler is already enabled, or
+ * -EINVAL for unknown flags. Failures after the start (init, init_task) are reported as exits
+ * while 0 is still returned, as the kernel does: the link then exists but the scheduler is gone.
+ */
+export function enableScx(k: Kernel, ops: SchedExtOps, reason: string): number {
+  const core = k.ext;
+  const l = lc(k);
+  if (core.enabled) return -EBUSY;
+  const flags = ops.flags ?? 0;
+  if ((flags & ~SCX_OPS_ALL_FLAGS) !== 0) return -EINVAL;
+  core.ops = ops;
+  core.name = ops.name;
+  core.instance++;
+  core.enabled = true;
+  core.aborting = false;
+  core.pendingDisable = false;
+  core.exitInfo = null;
+  core.switchPartial = (flags & SCX_OPS_SWITCH_PARTIAL) !== 0;
+  core.enqLast = (flags & SCX_OPS_ENQ_LAST) !== 0;
+  const timeoutMs = ops.timeout_ms && ops.timeout_ms > 0 ? Math.min(ops.timeout_ms, SCX_WATCHDOG_MAX_TIMEOUT_MS) : SCX_WATCHDOG_MAX_TIMEOUT_MS;
+  core.timeoutNs = timeoutMs * 1_000_000;
+  core.resizeBuffer(ops.dispatch_max_batch && ops.dispatch_max_batch > 0 ? ops.dispatch_max_batch : SCX_DSP_DFL_MAX_BATCH);
+  core.hasSelect = typeof ops.select_cpu === "function";
+  core.hasEnqueue = typeof ops.enqueue === "function";
+  core.hasDispatch = typeof ops.dispatch === "function";
+  core.hasTick = typeof ops.tick === "function";
+  core.hasRunnable = typeof ops.runnable === "function";
+  core.hasRunning = typeof ops.running === "function";
+  core.hasStopping = typeof ops.stopping === "function";
+  core.hasQuiescent = typeof ops.quiescent === "function";
+  core.hasYield = typeof ops.yield === "function";
+  core.hasUpdateIdle = typeof ops.update_idle === "function";
+  core.hasDequeue = typeof ops.dequeue === "function";
+  k.tickOn = core.hasTick;
+  for (let c = 0; c < k.topo.nrCpus; c++) {
+    k.ext.idle.idle[c] = k.curr[c] < 0 ? 1 : 0;
+    if (k.tickOn) k.nextTick[c] = k.now + k.tickNs;
+  }
+  l.enableSeq++;
+  k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${ops.name}" enabled`);
+  k.rec.classSwitch(k.now, "fair", ops.name, reason);
+
+  if (core.enqLast && !core.hasEnqueue) {
+    core.requestExit("SCX_EXIT_ERROR", "SCX_OPS_ENQ_LAST requires ops.enqueue() to be implemented");
+    return 0;
+  }
+  if (typeof ops.init === "function") {
+    let ret = 0;
+    core.call(null, "init", () => { ret = ops.init!(); });
+    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init() failed (${ret})`);
+    if (core.aborting) return 0;
+  }
+  for (const t of k.tasks) {
+    if (t.place === Place.Dead || t.place === Place.Free) continue;
+    if (core.switchPartial && t.policy !== 1) continue;
+    if (!initTaskExt(k, t, false)) return 0;
+    switchToExt(k, t);
+  }
+  l.watchdogTimer = k.timerCreate(() => watchdog(k));
+  k.timerStart(l.watchdogTimer, core.timeoutNs / 2);
+  k.reschedAll();
+  return 0;
+}
+
+/** init_task + enable for one task; false when the scheduler failed (an exit was claimed). */
+export function initTaskExt(k: Kernel, t: Task, fork: boolean): boolean {
+  const core = k.ext, ops = core.ops!;
+  if (core.switchPartial && t.policy !== 1) return true;
+  if (core.aborting) return false;
+  if (typeof ops.init_task === "function") {
+    let ret = 0;
+    core.call(t, "init_task", () => { ret = ops.init_task!(t, { fork }); });
+    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${ret}) for ${t.comm}[${t.pid}]`);
+    if (core.aborting) return false;
+  }
+  t.scxEnabled = true;
+  t.cls = Cls.Ext;
+  t.slice = SCX_SLICE_DFL;
+  if (typeof ops.enable === "function") core.call(t, "enable", () => ops.enable!(t));
+  return !core.aborting;
+}
+
+/** disable + exit_task for a task leaving sched_ext (exit, or the scheduler going away). */
+export function exitTaskExt(k: Kernel, t: Task): void {
+  const core = k.ext, ops = core.ops;
+  t.scxEnabled = false;
+  if (ops === null || core.aborting && !core.pendingDisable) return;
+  if (typeof ops.disable === "function") core.call(t, "disable", () => ops.disable!(t));
+  if (typeof ops.exit_task === "function") core.call(t, "exit_task", () => ops.exit_task!(t, { cancelled: false }));
+}
+
+/** Moves an existing task into the ext class at enable time. */
+function switchToExt(k: Kernel, t: Task): void {
+  if (t.place === Place.FairRq) {
+    k.fair.remove(t);
+    t.runnableAt = k.now;
+    k.ext.runnable(t, 0);
+    k.ext.enqueue(t, 0);
+  }
+  // A running task switches at its CPU's next reschedule; a sleeper when it wakes.
+}
+
+function watchdog(k: Kernel): void {
+  const core = k.ext;
+  if (!core.enabled || core.aborting) return;
+  const l = lc(k);
+  for (const t of k.tasks) {
+    if (t.cls !== Cls.Ext || (t.place !== Place.Dsq && t.place !== Place.Bpf)) continue;
+    const waited = k.now - t.runnableAt;
+    if (waited > core.timeoutNs) {
+      core.requestExit("SCX_EXIT_ERROR_STALL", `${t.comm}[${t.pid}] failed to run for ${(waited / 1e9).toFixed(3)}s`);
+      return;
+    }
+  }
+  k.timerStart(l.watchdogTimer, core.timeoutNs / 2);
+}
+
+/**
+ * Disables the scheduler after an exit was claimed: every ext task goes back to fair (queued
+ * ones onto a fair runqueue, running ones at their CPU's next reschedule), then ops.exit runs.
+ */
+export function disableScx(k: Kernel): void {
+  const core = k.ext, ops = core.ops;
+  if (!core.pendingDisable || ops === null) return;
+  const l = lc(k);
+  const ei = core.exitInfo!;
+  for (const t of k.tasks) {
+    if (t.cls !== Cls.Ext || t.place === Place.Dead || t.place === Place.Free) continue;
+    const queued = t.place === Place.Dsq || t.place === Place.Bpf;
+    if (t.place === Place.Dsq) core.unlink(t);
+    if (t.scxEnabled) exitTaskExt(k, t);
+    t.cls = Cls.Fair;
+    t.ddspDsq = -1;
+    if (queued) {
+      t.place = Place.Sleeping;
+      const cpu = k.cpuAllowed(t, t.cpu) ? t.cpu : k.firstAllowed(t);
+      k.fair.enqueue(t, cpu, false, 0);
+    }
+  }
+  if (typeof ops.exit === "function") core.call(null, "exit", () => ops.exit!(ei));
+  k.timerCancel(l.watchdogTimer);
+  for (const id of l.bpfTimers) k.timerCancel(id);
+  l.bpfTimers.length = 0;
+  core.global.clear();
+  for (const d of core.local) d.clear();
+  core.user.clear();
+  core.enabled = false;
+  core.pendingDisable = false;
+  core.ops = null;
+  k.tickOn = false;
+  const why = ei.msg ? ` (${ei.reason}: ${ei.msg})` : ` (${ei.reason})`;
+  k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${core.name}" disabled${why}`);
+  if (isErrorExit(ei.kind)) k.rec.kernelLog(k.now, `sched_ext: ${core.name}: ${ei.msg}`);
+  k.rec.classSwitch(k.now, core.name ?? "ext", "fair", ei.reason);
+  k.reschedAll();
+}
+
+/** Number of schedulers enabled since boot (sysfs enable_seq). */
+export function enableSeq(k: Kernel): number {
+  return lc(k).enableSeq;
+}
+

@@ -1,0 +1,165 @@
+/**
+ * The sched_ext API that schedulers are written against: the task view (`p`), the ops table
+ * (callbacks named as in the kernel's struct sched_ext_ops) and the kfunc facade `Scx`.
+ * Schedulers import only this file and `consts.ts`.
+ */
+import type { DsqId } from "./consts.js";
+import type { ExitInfo } from "../result.js";
+
+/** A CPU number. */
+export type CpuId = number;
+/** A process id. */
+export type Pid = number;
+
+/** What a scheduler may read of a task, plus the two fields it may write (slice and vtime). */
+export interface ScxTask {
+  readonly pid: Pid;
+  /** comm, e.g. "web-3". */
+  readonly comm: string;
+  /** rt-app task name this task was made from. */
+  readonly group: string;
+  readonly nice: number;
+  /** sched_ext weight 1..10000 (nice 0 = 100). */
+  readonly weight: number;
+  /** Remaining slice in ns; setting it to 0 makes the core reschedule the task. */
+  slice: number;
+  /** Ordering key in vtime DSQs. */
+  dsqVtime: number;
+  /** CPU the task runs on, or ran on last. */
+  readonly cpu: CpuId;
+  /** Allowed CPUs as a 0/1 array, or null when all CPUs are allowed. */
+  readonly cpusAllowed: Uint8Array | null;
+  readonly nrCpusAllowed: number;
+  /** cgroup path ("/" for the root). */
+  readonly cgroup: string;
+  /** Expected CPU work per activation (ns) declared by the workload, or 0. */
+  readonly expectedRunNs: number;
+  /** Relative deadline and period (ns) declared by the workload, or 0. */
+  readonly dlDeadlineNs: number;
+  readonly dlPeriodNs: number;
+  /** Time the current activation began (wakeup or arrival), ns. */
+  readonly activatedAtNs: number;
+  /** Voluntary context switches so far (blocking). */
+  readonly nvcsw: number;
+  /** Total CPU time consumed, ns. */
+  readonly sumExecNs: number;
+}
+
+export interface InitTaskArgs {
+  readonly fork: boolean;
+}
+
+export interface ExitTaskArgs {
+  readonly cancelled: boolean;
+}
+
+/** Result of `scx.selectCpuDfl`: one object reused by every call (read it before the next call). */
+export interface SelectCpuResult {
+  cpu: CpuId;
+  isIdle: boolean;
+}
+
+/**
+ * The ops table. Only `name` is required; absent callbacks get the kernel's defaults.
+ * Callbacks may throw: the core turns that into SCX_EXIT_ERROR_BPF with the message.
+ */
+export interface SchedExtOps {
+  readonly name: string;
+  readonly flags?: number;
+  /** Watchdog limit, ms; 0 = 30 000 (the maximum). */
+  readonly timeout_ms?: number;
+  readonly dispatch_max_batch?: number;
+  readonly exit_dump_len?: number;
+
+  select_cpu?(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId;
+  enqueue?(p: ScxTask, enqFlags: number): void;
+  dequeue?(p: ScxTask, deqFlags: number): void;
+  dispatch?(cpu: CpuId, prev: ScxTask | null): void;
+  tick?(p: ScxTask): void;
+  runnable?(p: ScxTask, enqFlags: number): void;
+  running?(p: ScxTask): void;
+  stopping?(p: ScxTask, runnable: boolean): void;
+  quiescent?(p: ScxTask, deqFlags: number): void;
+  yield?(from: ScxTask, to: ScxTask | null): boolean;
+  set_weight?(p: ScxTask, weight: number): void;
+  set_cpumask?(p: ScxTask, mask: Uint8Array | null): void;
+  update_idle?(cpu: CpuId, idle: boolean): void;
+  init_task?(p: ScxTask, args: InitTaskArgs): number;
+  exit_task?(p: ScxTask, args: ExitTaskArgs): void;
+  enable?(p: ScxTask): void;
+  disable?(p: ScxTask): void;
+  cgroup_init?(cgroup: string, weight: number): number;
+  cgroup_exit?(cgroup: string): void;
+  cgroup_move?(p: ScxTask, from: string, to: string): void;
+  cgroup_set_weight?(cgroup: string, weight: number): void;
+  init?(): number;
+  exit?(ei: ExitInfo): void;
+}
+
+/** Per-task storage, like a BPF task-local-storage map. */
+export interface TaskStorage<T> {
+  get(p: ScxTask): T;
+}
+
+/** The kfunc facade handed to a scheduler (the kernel's scx_bpf_* helpers). */
+export interface Scx {
+  /** Simulated time, ns (scx_bpf_now). */
+  now(): number;
+  nrCpus(): number;
+  /** LLC domain id, NUMA node id and capacity (1024 = nominal) of a CPU. */
+  cpuLlc(cpu: CpuId): number;
+  cpuNode(cpu: CpuId): number;
+  cpuCapacity(cpu: CpuId): number;
+  /** SMT sibling of a CPU, or -1. */
+  cpuSibling(cpu: CpuId): CpuId;
+  nrLlcs(): number;
+  nrNodes(): number;
+
+  dsqInsert(p: ScxTask, dsq: DsqId, sliceNs: number, enqFlags: number): void;
+  dsqInsertVtime(p: ScxTask, dsq: DsqId, sliceNs: number, vtime: number, enqFlags: number): void;
+  /** From dispatch: move the first task of a user DSQ that may run here to the local DSQ. */
+  dsqMoveToLocal(dsq: DsqId): boolean;
+  dsqNrQueued(dsq: DsqId): number;
+  /** Head of a user DSQ, or null. */
+  dsqPeek(dsq: DsqId): ScxTask | null;
+  /** 0, -EEXIST or -EINVAL. */
+  createDsq(dsq: DsqId, node: number): number;
+  destroyDsq(dsq: DsqId): void;
+  dispatchNrSlots(): number;
+  dispatchCancel(): void;
+  reenqueueLocal(): number;
+
+  kickCpu(cpu: CpuId, flags: number): void;
+  selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult;
+  testAndClearCpuIdle(cpu: CpuId): boolean;
+  /** An idle allowed CPU (claimed), or -EBUSY. `mask` null = the task's own allowed set. */
+  pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId;
+  pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId;
+  isCpuIdle(cpu: CpuId): boolean;
+  taskRunning(p: ScxTask): boolean;
+  taskCpu(p: ScxTask): CpuId;
+  /** Task currently running on a CPU, or null. */
+  cpuCurr(cpu: CpuId): ScxTask | null;
+  /** Tasks runnable on a CPU's local DSQ. */
+  nrQueuedLocal(cpu: CpuId): number;
+  /** Whether `p` may run on `cpu`. */
+  cpuAllowed(p: ScxTask, cpu: CpuId): boolean;
+
+  /** Record an error and eject the scheduler (SCX_EXIT_ERROR_BPF). */
+  error(msg: string): void;
+  /** Ask to be unloaded gracefully (SCX_EXIT_UNREG_BPF). */
+  exit(code: number, msg: string): void;
+
+  /** A repeatable pseudo-random u32 (bpf_get_prandom_u32), from the run's seeded stream. */
+  randomU32(): number;
+  taskStorage<T>(init: (p: ScxTask) => T): TaskStorage<T>;
+  /** BPF timer: returns an id; `timerStart(id, delayNs)` arms it once; the callback may re-arm. */
+  timerCreate(fn: () => void): number;
+  timerStart(id: number, delayNs: number): void;
+  timerCancel(id: number): void;
+  /** Weight of a cgroup (cpu.weight, 100 default) and its parent path ("" for the root). */
+  cgroupWeight(cgroup: string): number;
+  cgroupParent(cgroup: string): string;
+  /** Increment a named scheduler statistic (shown in the RunResult's scx.events). */
+  stat(name: string, delta?: number): void;
+}

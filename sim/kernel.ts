@@ -1,0 +1,704 @@
+/**
+ * The simulated kernel: one clock, one event queue, one loop. CPUs run tasks from the workload
+ * plan; the sched_ext class (when a scheduler is attached) sits above the fair class, as in
+ * Linux. Every state change is an event handler: a CPU reaching a checkpoint (its task's burst
+ * ends, its slice runs out, or a tick), a sleeper's wakeup, an open-loop arrival, a timer.
+ * Reschedules requested while handling an event run when the handler returns.
+ */
+import { EventQueue } from "./heap.js";
+import { Rng } from "./rng.js";
+import { Block, Cls, Place, Task } from "./task.js";
+import { distance, type Topology } from "./topology.js";
+import { costModel, migrationCost, type CostModel } from "./costs.js";
+import { FairClass, type FairHost } from "./fair.js";
+import { ExtCore } from "./ext/core.js";
+import type { ExtHost } from "./ext/host.js";
+import { Action, compilePlan, step, type CompiledPlan, type ProgramHost } from "./program.js";
+import { SyncState, type Waker } from "./sync.js";
+import { Recorder } from "./recorder.js";
+import { niceToWeight, scxWeight, WEIGHT_IDLEPRIO } from "./weights.js";
+import type { DurationSpec, WorkloadPlan } from "./plan.js";
+import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_DEQ_SLEEP } from "./ext/consts.js";
+import { initTaskExt, exitTaskExt, disableScx } from "./ext/lifecycle.js";
+
+const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4;
+
+export interface KernelConfig {
+  readonly topology: Topology;
+  readonly plan: WorkloadPlan;
+  readonly seed: number;
+  readonly overheads: boolean;
+  readonly costs?: Partial<CostModel>;
+  /** Tick period, ns (default 4 ms). */
+  readonly tickNs?: number;
+  readonly timeline?: boolean;
+  /** Cap on per-task records in the result (default 2000). */
+  readonly maxTaskRecords?: number;
+}
+
+export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
+  now = 0;
+  events = 0;
+  readonly topo: Topology;
+  readonly costs: CostModel;
+  readonly plan: CompiledPlan;
+  readonly workload: WorkloadPlan;
+  readonly seed: number;
+  readonly tasks: Task[] = [];
+  private readonly freeSlots: number[] = [];
+  readonly q = new EventQueue(1024);
+  readonly fair: FairClass;
+  readonly ext: ExtCore;
+  readonly rec: Recorder;
+  readonly sync: SyncState;
+  readonly tickNs: number;
+  readonly selectOut = { cpu: 0, isIdle: false };
+  readonly sharedTimerNext: Float64Array;
+
+  // per-CPU state
+  readonly curr: Int32Array;
+  readonly currCls: Int8Array;
+  readonly runStart: Float64Array;
+  readonly lastUpdate: Float64Array;
+  readonly evGen: Int32Array;
+  readonly nextTick: Float64Array;
+  readonly rate: Float64Array;
+  readonly needResched: Uint8Array;
+  readonly pendingCallbacks: Float64Array;
+  readonly busyNs: Float64Array;
+  readonly overheadNs: Float64Array;
+  private readonly reschedList: Int32Array;
+  private reschedN = 0;
+
+  // kernel timers (BPF timers, the watchdog, the balancer, scripted actions)
+  private readonly timerFns: (() => void)[] = [];
+  private readonly timerGen: number[] = [];
+
+  private readonly rngDur: Rng;
+  private readonly rngArrival: Rng;
+  readonly rngScx: Rng;
+  private nextPid = 1;
+  private readonly instanceOf: number[];
+  private readonly arrivals: number[];
+  created = 0;
+  exited = 0;
+  tickOn = false;
+  private timelineSampleNs = 0;
+  private balanceTimer = -1;
+
+  constructor(cfg: KernelConfig) {
+    this.topo = cfg.topology;
+    this.costs = costModel(cfg.overheads, cfg.costs);
+    this.workload = cfg.plan;
+    this.plan = compilePlan(cfg.plan);
+    this.seed = cfg.seed;
+    this.tickNs = cfg.tickNs ?? 4_000_000;
+    const n = this.topo.nrCpus;
+    this.curr = new Int32Array(n).fill(-1);
+    this.currCls = new Int8Array(n);
+    this.runStart = new Float64Array(n);
+    this.lastUpdate = new Float64Array(n);
+    this.evGen = new Int32Array(n);
+    this.nextTick = new Float64Array(n);
+    this.rate = new Float64Array(n).fill(1);
+    this.needResched = new Uint8Array(n);
+    this.pendingCallbacks = new Float64Array(n);
+    this.busyNs = new Float64Array(n);
+    this.overheadNs = new Float64Array(n);
+    this.reschedList = new Int32Array(n);
+    this.fair = new FairClass(this, n);
+    this.ext = new ExtCore(this);
+    this.ext.idle.idle.fill(1);
+    this.rec = new Recorder(this.plan.groups, n, cfg.timeline ?? false, cfg.maxTaskRecords ?? 2000);
+    this.sync = new SyncState(this.plan, this);
+    this.sharedTimerNext = new Float64Array(this.plan.sharedTimers);
+    this.rngDur = new Rng(cfg.seed, "durations");
+    this.rngArrival = new Rng(cfg.seed, "arrivals");
+    this.rngScx = new Rng(cfg.seed, "scx");
+    this.instanceOf = this.plan.specs.map(() => 0);
+    this.arrivals = this.plan.specs.map(() => 0);
+    for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
+    this.startWorkload();
+    this.balanceTimer = this.timerCreate(() => this.balanceFair());
+    this.timerStart(this.balanceTimer, 4_000_000);
+    if (cfg.timeline) {
+      this.timelineSampleNs = 1_000_000;
+      this.q.push(0, EV_SAMPLE, 0, 0);
+    }
+  }
+
+  // ---- the loop ----
+
+  /** Advances simulated time by `ns`, processing every event due by then. */
+  runFor(ns: number): void {
+    this.runUntil(this.now + ns);
+  }
+
+  runUntil(end: number): void {
+    const q = this.q;
+    while (q.size > 0 && q.peekTime() <= end) {
+      q.pop();
+      this.now = q.popTime;
+      this.events++;
+      const a = q.popA, b = q.popB;
+      switch (q.popKind) {
+        case EV_CPU: if (b === this.evGen[a]) this.onCpuCheckpoint(a); break;
+        case EV_WAKE: this.onWakeEvent(a, b); break;
+        case EV_ARRIVAL: this.onArrival(a); break;
+        case EV_TIMER: if (b === this.timerGen[a]) this.timerFns[a](); break;
+        case EV_SAMPLE: this.onSample(); break;
+      }
+      this.settle();
+    }
+    if (end > this.now && Number.isFinite(end)) this.now = end;
+  }
+
+  /** Runs deferred work: a pending scheduler disable, then requested reschedules. */
+  settle(): void {
+    if (this.ext.pendingDisable) disableScx(this);
+    let guard = 0;
+    while (this.reschedN > 0) {
+      const cpu = this.reschedList[--this.reschedN];
+      if (this.needResched[cpu]) this.schedule(cpu);
+      if (++guard > 100_000) throw new Error("scxlab: reschedule storm (engine bug)");
+      if (this.ext.pendingDisable) disableScx(this);
+    }
+  }
+
+  /** Asks for `cpu` to pick its next task once the current handler returns. */
+  resched(cpu: number): void {
+    if (this.needResched[cpu]) return;
+    this.needResched[cpu] = 1;
+    this.reschedList[this.reschedN++] = cpu;
+  }
+
+  reschedAll(): void {
+    for (let c = 0; c < this.topo.nrCpus; c++) this.resched(c);
+  }
+
+  // ---- CPUs ----
+
+  /** Charges the running task on `cpu` for the time since the last update. */
+  updateCurr(cpu: number, t: Task): void {
+    const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+    this.lastUpdate[cpu] = this.now;
+    if (this.now <= from) return;
+    const delta = this.now - from;
+    t.cpuNs += delta;
+    this.busyNs[cpu] += delta;
+    this.rec.groups[t.groupIdx].cpuNs += delta;
+    if (t.inBurst) {
+      let prog = delta * this.rate[cpu];
+      if (t.refillNs > 0) {
+        const r = Math.min(t.refillNs, prog);
+        t.refillNs -= r;
+        prog -= r;
+      }
+      t.workLeft -= prog;
+    }
+    if (this.currCls[cpu] === Cls.Ext) t.slice -= delta;
+    else t.vruntime += (delta * 1024) / t.fairWeight;
+  }
+
+  /** Arms the CPU's next checkpoint: burst end, slice end or tick, whichever is first. */
+  setCheckpoint(cpu: number): void {
+    const t = this.tasks[this.curr[cpu]];
+    const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+    let when = Number.POSITIVE_INFINITY;
+    if (t.inBurst) {
+      const done = from + (t.refillNs + t.workLeft) / this.rate[cpu];
+      when = done < t.runtimeEnd ? done : t.runtimeEnd;
+    }
+    if (this.currCls[cpu] === Cls.Ext) {
+      const s = from + (t.slice > 0 ? t.slice : 0);
+      if (s < when) when = s;
+    } else if (this.fair.nrQueued(cpu) > 0) {
+      const s = Math.max(from, t.fairSliceStart + this.fair.baseSliceNs);
+      if (s < when) when = s;
+    }
+    if (this.tickOn && this.nextTick[cpu] < when) when = this.nextTick[cpu];
+    const gen = ++this.evGen[cpu];
+    if (when === Number.POSITIVE_INFINITY) return;
+    when = Math.ceil(when);
+    if (when < this.now) when = this.now;
+    this.q.push(when, EV_CPU, cpu, gen);
+  }
+
+  private onCpuCheckpoint(cpu: number): void {
+    const slot = this.curr[cpu];
+    if (slot < 0) return;
+    const t = this.tasks[slot];
+    this.updateCurr(cpu, t);
+    if (this.tickOn && this.now >= this.nextTick[cpu]) {
+      this.nextTick[cpu] = this.now + this.tickNs;
+      if (this.currCls[cpu] === Cls.Ext) this.ext.tick(t);
+    }
+    if (t.inBurst && (t.workLeft + t.refillNs < 0.5 || this.now >= t.runtimeEnd)) {
+      t.inBurst = false;
+      t.workLeft = 0;
+      if (!this.continueProgram(cpu, t)) return;
+    }
+    if (this.sliceExpired(cpu, t)) this.resched(cpu);
+    else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
+  }
+
+  private sliceExpired(cpu: number, t: Task): boolean {
+    if (this.currCls[cpu] === Cls.Ext) return t.slice <= 0;
+    if (this.now - t.fairSliceStart < this.fair.baseSliceNs) return false;
+    if (this.fair.sliceExpiredResched(cpu, t)) return true;
+    t.fairSliceStart = this.now;
+    return false;
+  }
+
+  /**
+   * Runs the program of the task on `cpu` until it has work, blocks, yields or exits.
+   * Returns true when the task still runs (its checkpoint still needs arming).
+   */
+  private continueProgram(cpu: number, t: Task): boolean {
+    const a = step(this, t, this.plan.specs[t.specIdx]);
+    if (a === Action.Run) return true;
+    if (a === Action.Block) this.blockCurrent(cpu, t);
+    else if (a === Action.Exit) this.exitCurrent(cpu, t);
+    else {
+      if (this.currCls[cpu] === Cls.Ext) this.ext.yieldTask(t);
+      else t.yielded = true;
+      this.resched(cpu);
+      return true;
+    }
+    return false;
+  }
+
+  /** The task on `cpu` blocked (its place and wakeup are already set): it leaves the CPU. */
+  private blockCurrent(cpu: number, t: Task): void {
+    if (this.currCls[cpu] === Cls.Ext) {
+      this.ext.stopping(t, false);
+      this.ext.quiescent(t, SCX_DEQ_SLEEP);
+    } else {
+      t.fairLag = this.fair.lagOf(t, cpu);
+    }
+    t.nvcsw++;
+    this.rec.voluntary++;
+    this.leaveCpu(cpu, t);
+  }
+
+  private exitCurrent(cpu: number, t: Task): void {
+    if (this.currCls[cpu] === Cls.Ext) {
+      this.ext.stopping(t, false);
+      this.ext.quiescent(t, 0);
+    }
+    if (t.scxEnabled) exitTaskExt(this, t);
+    this.sync.taskExited(t);
+    t.place = Place.Dead;
+    t.exitNs = this.now;
+    const g = this.rec.groups[t.groupIdx];
+    g.completed++;
+    if (t.openLoop) {
+      g.requests++;
+      g.request.record(this.now - t.activatedAtNs);
+    }
+    this.exited++;
+    this.leaveCpu(cpu, t);
+    this.rec.syncTask(t);
+    if (t.openLoop) {
+      t.place = Place.Free;
+      this.freeSlots.push(t.slot);
+    }
+  }
+
+  /** `t` stops running on `cpu` (blocked or exited); the CPU picks again. */
+  private leaveCpu(cpu: number, t: Task): void {
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now);
+    this.curr[cpu] = -1;
+    this.evGen[cpu]++;
+    this.resched(cpu);
+    this.smtChanged(cpu);
+  }
+
+  /**
+   * Picks and switches to the next task on `cpu` (__schedule). The ext class is asked first
+   * (it may keep its running task), then fair. A task whose class changed while it ran (the
+   * scheduler was attached or ejected) is queued afresh under its new class.
+   */
+  schedule(cpu: number): void {
+    this.needResched[cpu] = 0;
+    for (let guard = 0; guard < 100_000; guard++) {
+      let prev: Task | null = this.curr[cpu] >= 0 ? this.tasks[this.curr[cpu]] : null;
+      if (prev !== null) {
+        this.updateCurr(cpu, prev);
+        if (prev.cls !== this.currCls[cpu]) {
+          this.switchedClassWhileRunning(cpu, prev);
+          prev = null;
+        }
+      }
+      const prevExt = prev !== null && prev.cls === Cls.Ext ? prev : null;
+      const prevFair = prev !== null && prev.cls === Cls.Fair ? prev : null;
+      let next: Task | null = this.ext.enabled ? this.ext.pick(cpu, prevExt) : null;
+      if (next === null) next = this.fair.pick(cpu, prevFair, prevFair !== null && prevFair.yielded);
+      if (prev !== null) prev.yielded = false;
+      if (next !== null && next === prev) {
+        if (prevFair !== null && this.now - prev.fairSliceStart >= this.fair.baseSliceNs) prev.fairSliceStart = this.now;
+        this.setCheckpoint(cpu);
+        return;
+      }
+      if (prev !== null) {
+        prev.nivcsw++;
+        this.rec.involuntary++;
+        prev.runnableAt = this.now;
+        if (prevExt !== null) this.ext.putPrev(prev, cpu, 0);
+        else this.fair.putPrev(prev, cpu);
+        this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now);
+        this.curr[cpu] = -1;
+      }
+      if (next === null) { this.goIdle(cpu, prev !== null); return; }
+      this.startRunning(cpu, next);
+      if (next.inBurst || this.continueProgram(cpu, next)) {
+        if (this.curr[cpu] === next.slot && !this.needResched[cpu]) this.setCheckpoint(cpu);
+        return;
+      }
+      this.needResched[cpu] = 0;
+    }
+    throw new Error(`scxlab: CPU ${cpu} could not settle on a task (engine bug)`);
+  }
+
+  private switchedClassWhileRunning(cpu: number, t: Task): void {
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now);
+    this.curr[cpu] = -1;
+    t.runnableAt = this.now;
+    if (t.cls === Cls.Ext) {
+      this.ext.runnable(t, 0);
+      this.ext.enqueue(t, 0);
+    } else {
+      this.fair.enqueue(t, cpu, false, 0);
+    }
+  }
+
+  private startRunning(cpu: number, t: Task): void {
+    const wasIdle = this.curr[cpu] < 0;
+    const now = this.now;
+    t.place = Place.Running;
+    this.curr[cpu] = t.slot;
+    this.currCls[cpu] = t.cls;
+    const g = this.rec.groups[t.groupIdx];
+    if (t.wakeAt >= 0) { g.wakeup.record(now - t.wakeAt); t.wakeAt = -1; }
+    const wait = now - t.runnableAt;
+    t.waitNs += wait;
+    g.wait.record(wait);
+    if (t.lastRanCpu >= 0 && t.lastRanCpu !== cpu) {
+      const d = distance(this.topo, t.lastRanCpu, cpu);
+      t.migrations++;
+      this.rec.migrated(d);
+      t.refillNs += migrationCost(this.costs, d);
+    }
+    t.lastRanCpu = cpu;
+    t.cpu = cpu;
+    const overhead = this.costs.contextSwitchNs + this.pendingCallbacks[cpu] * this.costs.callbackNs;
+    this.pendingCallbacks[cpu] = 0;
+    this.overheadNs[cpu] += overhead;
+    this.runStart[cpu] = now + overhead;
+    this.lastUpdate[cpu] = now;
+    if (this.tickOn) this.nextTick[cpu] = now + this.tickNs;
+    this.ext.idle.idle[cpu] = 0;
+    if (wasIdle) this.ext.updateIdle(cpu, false);
+    if (t.cls === Cls.Ext) this.ext.running(t);
+    else t.fairSliceStart = this.runStart[cpu];
+    this.rec.sliceBegin(cpu, now);
+    if (wasIdle) this.smtChanged(cpu);
+  }
+
+  private goIdle(cpu: number, wasBusy: boolean): void {
+    this.curr[cpu] = -1;
+    this.evGen[cpu]++;
+    this.ext.idle.idle[cpu] = 1;
+    if (wasBusy) {
+      this.ext.updateIdle(cpu, true);
+      this.smtChanged(cpu);
+    }
+  }
+
+  /** A CPU started or stopped running: its SMT sibling's speed changes (overheads on). */
+  private smtChanged(cpu: number): void {
+    if (this.costs.smtSpeed === 1) return;
+    const s = this.topo.sibling[cpu];
+    if (s < 0) return;
+    const base = this.topo.capacity[s] / 1024;
+    const speed = this.curr[cpu] >= 0 ? base * this.costs.smtSpeed : base;
+    if (speed === this.rate[s]) return;
+    const st = this.curr[s];
+    if (st >= 0) this.updateCurr(s, this.tasks[st]);
+    this.rate[s] = speed;
+    const own = this.topo.capacity[cpu] / 1024;
+    if (this.curr[cpu] >= 0) {
+      this.updateCurr(cpu, this.tasks[this.curr[cpu]]);
+      this.rate[cpu] = st >= 0 ? own * this.costs.smtSpeed : own;
+      if (!this.needResched[cpu]) this.setCheckpoint(cpu);
+    } else this.rate[cpu] = own;
+    if (st >= 0 && !this.needResched[s]) this.setCheckpoint(s);
+  }
+
+  chargeCallback(cpu: number): void {
+    this.pendingCallbacks[cpu]++;
+  }
+
+  // ---- wakeups ----
+
+  private onWakeEvent(slot: number, gen: number): void {
+    const t = this.tasks[slot];
+    if (t.wakeGen !== gen || t.place !== Place.Sleeping) return;
+    this.wake(t, t.block === Block.NotStarted ? SCX_WAKE_FORK : SCX_WAKE_TTWU);
+  }
+
+  /** try_to_wake_up: choose a CPU through the task's class, queue the task, maybe preempt. */
+  wake(t: Task, wakeFlags: number): void {
+    const why = t.block;
+    t.block = Block.None;
+    t.waitingOn = -1;
+    t.wakeGen++;
+    t.wakeAt = this.now;
+    t.runnableAt = this.now;
+    if (why <= Block.Suspend && !t.openLoop) t.activatedAtNs = this.now;
+    let cpu: number;
+    if (t.cls === Cls.Ext) {
+      const selected = t.nrCpusAllowed > 1;
+      cpu = this.ext.selectCpu(t, t.cpu, wakeFlags);
+      t.cpu = cpu;
+      const flags = SCX_ENQ_WAKEUP | (selected ? SCX_ENQ_CPU_SELECTED : 0);
+      this.ext.runnable(t, flags);
+      this.ext.enqueue(t, flags);
+    } else {
+      cpu = this.fair.selectCpu(t, t.cpu);
+      this.fair.enqueue(t, cpu, true, t.fairLag);
+    }
+    this.wakeupPreempt(cpu, t);
+  }
+
+  private wakeupPreempt(cpu: number, t: Task): void {
+    const c = this.curr[cpu];
+    if (c < 0) { this.resched(cpu); return; }
+    if (this.currCls[cpu] !== Cls.Fair) return;
+    if (t.cls === Cls.Ext || this.fair.wakeupPreempts(t, this.tasks[c])) this.resched(cpu);
+    else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
+  }
+
+  kickIfLower(cpu: number): void {
+    if (this.curr[cpu] < 0 || this.currCls[cpu] === Cls.Fair) this.resched(cpu);
+  }
+
+  preemptExt(cpu: number): void {
+    const c = this.curr[cpu];
+    if (c >= 0 && this.currCls[cpu] === Cls.Ext) {
+      this.updateCurr(cpu, this.tasks[c]);
+      this.tasks[c].slice = 0;
+    }
+    this.resched(cpu);
+  }
+
+  // ---- ProgramHost / Waker ----
+
+  drawNs(d: DurationSpec): number {
+    return Math.round(this.rngDur.draw(d) * 1000);
+  }
+
+  sleepUntil(t: Task, at: number, why: Block): void {
+    this.endActivation(t, why);
+    t.place = Place.Sleeping;
+    t.block = why;
+    this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
+  }
+
+  blockOn(t: Task, why: Block, obj: number): void {
+    this.endActivation(t, why);
+    t.place = Place.Sleeping;
+    t.block = why;
+    t.waitingOn = obj;
+  }
+
+  /** A closed-loop task that goes idle (sleep, timer, suspend) has finished one request. */
+  private endActivation(t: Task, why: Block): void {
+    if (t.openLoop || why > Block.Suspend) return;
+    const g = this.rec.groups[t.groupIdx];
+    g.requests++;
+    g.request.record(this.now - t.activatedAtNs);
+  }
+
+  wakeBlocked(t: Task): void {
+    if (t.place === Place.Sleeping && t.block !== Block.None) this.wake(t, SCX_WAKE_TTWU);
+  }
+
+  resume(ref: number): void { this.sync.resume(ref); }
+  lock(t: Task, m: number): boolean { return this.sync.lock(t, m); }
+  unlock(t: Task, m: number): void { this.sync.unlock(t, m); }
+  condWait(t: Task, cv: number, m: number): void { this.sync.condWait(t, cv, m); }
+  signal(cv: number, all: boolean): void { this.sync.signal(cv, all); }
+  barrier(t: Task, b: number): boolean { return this.sync.barrier(t, b); }
+  trySuspend(t: Task, ref: number): boolean { return this.sync.trySuspend(t, ref); }
+
+  fork(specIdx: number, parent: Task): void {
+    this.spawn(specIdx, this.now, false, parent.cpu);
+  }
+
+  // ---- tasks ----
+
+  private startWorkload(): void {
+    this.plan.specs.forEach((cs, i) => {
+      const s = cs.spec;
+      if (s.arrivals !== null) {
+        this.q.push(Math.round(s.delayUs * 1000) + this.nextArrivalGap(i), EV_ARRIVAL, i, 0);
+        return;
+      }
+      if (s.forkOnly) return;
+      for (let k = 0; k < s.instances; k++) this.spawn(i, Math.round(s.delayUs * 1000), false, k % this.topo.nrCpus);
+    });
+  }
+
+  private nextArrivalGap(specIdx: number): number {
+    const a = this.plan.specs[specIdx].spec.arrivals!;
+    const mean = 1e9 / a.rate;
+    return Math.max(1, Math.round(a.process === "poisson" ? this.rngArrival.exp(mean) : mean));
+  }
+
+  private onArrival(specIdx: number): void {
+    const a = this.plan.specs[specIdx].spec.arrivals!;
+    this.arrivals[specIdx]++;
+    const t = this.spawn(specIdx, this.now, true, this.arrivals[specIdx] % this.topo.nrCpus);
+    t.activatedAtNs = this.now;
+    if (a.max === undefined || this.arrivals[specIdx] < a.max) {
+      this.q.push(this.now + this.nextArrivalGap(specIdx), EV_ARRIVAL, specIdx, 0);
+    }
+  }
+
+  /** Creates a task of spec `specIdx` that starts at `at` (a wakeup with WAKE_FORK). */
+  spawn(specIdx: number, at: number, openLoop: boolean, cpuHint: number): Task {
+    const cs = this.plan.specs[specIdx], s = cs.spec;
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.tasks.push(new Task(this.tasks.length)) - 1;
+    const t = this.tasks[slot];
+    const inst = this.instanceOf[specIdx]++;
+    t.pid = this.nextPid++;
+    t.comm = s.instances > 1 || openLoop || s.forkOnly ? `${s.name}-${inst}` : s.name;
+    t.group = s.name;
+    t.groupIdx = cs.groupIdx;
+    t.specIdx = specIdx;
+    t.instance = inst;
+    t.nice = s.nice;
+    t.policy = s.policy === "SCHED_EXT" ? 1 : s.policy === "SCHED_IDLE" ? 2 : s.policy === "SCHED_BATCH" ? 3 : 0;
+    t.fairWeight = t.policy === 2 ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
+    t.weight = scxWeight(t.fairWeight);
+    this.setAffinity(t, s.cpus);
+    t.cgroup = s.taskgroup ?? "/";
+    t.expectedRunNs = s.expectedRunUs !== null ? Math.round(s.expectedRunUs * 1000) : 0;
+    t.dlDeadlineNs = s.deadline !== null ? Math.round(s.deadline.deadlineUs * 1000) : 0;
+    t.dlPeriodNs = s.deadline !== null ? Math.round(s.deadline.periodUs * 1000) : 0;
+    t.openLoop = openLoop;
+    t.place = Place.Sleeping;
+    t.block = Block.NotStarted;
+    t.cls = Cls.Fair;
+    t.cpu = t.cpusAllowed !== null && t.cpusAllowed[cpuHint] !== 1 ? this.firstAllowed(t) : cpuHint;
+    t.lastRanCpu = -1;
+    t.phase = 0; t.phaseIter = 0; t.event = 0;
+    t.loopsLeft = openLoop ? 1 : s.loop;
+    t.workLeft = 0; t.runtimeEnd = Number.POSITIVE_INFINITY; t.inBurst = false;
+    t.pendingResume = 0;
+    t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
+    t.waitingOn = -1; t.relockMutex = -1;
+    t.startNs = at; t.exitNs = -1; t.cpuNs = 0; t.sumExecNs = 0; t.waitNs = 0;
+    t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0; t.runnableAt = at; t.wakeAt = -1; t.activatedAtNs = at; t.refillNs = 0;
+    t.slice = 0; t.dsqVtime = 0; t.dsq = 0; t.dsqStamp = 0; t.qseq = 0; t.ddspDsq = -1; t.ddspFlags = 0; t.scxEnabled = false;
+    t.vruntime = 0; t.fairLag = 0; t.yielded = false; t.fairStamp = 0; t.fairSliceStart = 0;
+    this.created++;
+    this.rec.taskCreated(t);
+    if (this.ext.enabled) initTaskExt(this, t, true);
+    if (at <= this.now && this.now > 0) this.wake(t, SCX_WAKE_FORK);
+    else this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
+    return t;
+  }
+
+  private setAffinity(t: Task, cpus: readonly number[] | null): void {
+    const n = this.topo.nrCpus;
+    const allowed = cpus === null ? null : cpus.filter((c) => c < n);
+    if (allowed === null || allowed.length === 0 || allowed.length === n) {
+      t.cpusAllowed = null;
+      t.nrCpusAllowed = n;
+      return;
+    }
+    const mask = new Uint8Array(n);
+    for (const c of allowed) mask[c] = 1;
+    t.cpusAllowed = mask;
+    t.nrCpusAllowed = allowed.length;
+  }
+
+  cpuAllowed(t: Task, cpu: number): boolean {
+    return t.cpusAllowed === null || t.cpusAllowed[cpu] === 1;
+  }
+
+  firstAllowed(t: Task): number {
+    if (t.cpusAllowed === null) return 0;
+    for (let c = 0; c < this.topo.nrCpus; c++) if (t.cpusAllowed[c] === 1) return c;
+    return 0;
+  }
+
+  currOf(cpu: number): Task | null {
+    const s = this.curr[cpu];
+    return s >= 0 ? this.tasks[s] : null;
+  }
+
+  isIdle(cpu: number): boolean {
+    return this.curr[cpu] < 0 && !this.needResched[cpu];
+  }
+
+  // ---- timers ----
+
+  /** Creates a timer running `fn` when it fires; returns its id. */
+  timerCreate(fn: () => void): number {
+    this.timerFns.push(fn);
+    this.timerGen.push(0);
+    return this.timerFns.length - 1;
+  }
+
+  /** Arms (or re-arms) timer `id` to fire `delayNs` from now. */
+  timerStart(id: number, delayNs: number): void {
+    const gen = ++this.timerGen[id];
+    this.q.push(this.now + Math.max(0, Math.round(delayNs)), EV_TIMER, id, gen);
+  }
+
+  timerCancel(id: number): void {
+    this.timerGen[id]++;
+  }
+
+  /** Runs `fn` at simulated time `atNs` (a scripted action such as a loader crash). */
+  at(atNs: number, fn: () => void): void {
+    const id = this.timerCreate(fn);
+    this.timerStart(id, atNs - this.now);
+  }
+
+  private balanceFair(): void {
+    this.timerStart(this.balanceTimer, 4_000_000);
+    const n = this.topo.nrCpus;
+    let queued = 0;
+    for (let c = 0; c < n; c++) queued += this.fair.nrQueued(c);
+    if (queued === 0) return;
+    this.fair.balance();
+    for (let c = 0; c < n; c++) {
+      if (this.fair.nrQueued(c) === 0) continue;
+      if (this.curr[c] < 0) this.resched(c);
+      else if (this.currCls[c] === Cls.Fair && !this.needResched[c]) this.setCheckpoint(c);
+    }
+  }
+
+  private onSample(): void {
+    const tl = this.rec.tl;
+    if (tl === null) return;
+    let busy = 0, queued = 0;
+    for (let c = 0; c < this.topo.nrCpus; c++) {
+      if (this.curr[c] >= 0) busy++;
+      queued += this.fair.nrQueued(c) + this.ext.local[c].nr;
+    }
+    queued += this.ext.global.nr;
+    for (const d of this.ext.user.values()) queued += d.nr;
+    tl.busyCpus.push(busy);
+    tl.queued.push(queued);
+    this.q.push(this.now + this.timelineSampleNs, EV_SAMPLE, 0, 0);
+  }
+
+  get timelineSampleInterval(): number {
+    return this.timelineSampleNs;
+  }
+}

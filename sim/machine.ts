@@ -1,0 +1,98 @@
+/**
+ * The simulated machine as scripts and tests use it: a kernel with its struct_ops framework,
+ * processes that own bpf fds, and the sched_ext state in view. Shaped after the kernel
+ * selftests: spawn a loader, create a struct_ops map with BPF_F_LINK, write the scheduler into
+ * it, create the link; kill the loader and watch the scheduler get ejected.
+ */
+import { Kernel, type KernelConfig } from "./kernel.js";
+import { BpfSubsystem, type Process, type SpawnOptions } from "./bpf/index.js";
+import { schedExtOpsType } from "./ext/struct_ops.js";
+import { ScxKfuncs } from "./ext/kfuncs.js";
+import { enableSeq } from "./ext/lifecycle.js";
+import { checkInvariants, type Invariants } from "./invariants.js";
+import { buildResult } from "./result_builder.js";
+import type { ExitInfo, JobSpec, RunResult } from "./result.js";
+
+export interface MachineConfig extends KernelConfig {
+  /** What the run was asked for; echoed into the RunResult. */
+  readonly job: JobSpec;
+}
+
+/** sched_ext as seen from user space (sysfs and the exit info). */
+export interface ScxView {
+  /** Name of the enabled scheduler, or null. */
+  readonly current: string | null;
+  /** The last scheduler's exit, or null while it runs (or if none ever ran). */
+  readonly exitInfo: ExitInfo | null;
+  readonly state: "enabled" | "disabled";
+  readonly enableSeq: number;
+  /** SysRq-S: disable the scheduler (SCX_EXIT_SYSRQ); the link stays until user space drops it. */
+  sysrq(): void;
+}
+
+export class Machine {
+  readonly kernel: Kernel;
+  readonly bpf = new BpfSubsystem();
+  /** The kfunc facade schedulers are built against. */
+  readonly scxApi: ScxKfuncs;
+  readonly job: JobSpec;
+  readonly scx: ScxView;
+  private lastScheduler: string | null = null;
+  private readonly processes: Process[] = [];
+
+  constructor(cfg: MachineConfig) {
+    this.kernel = new Kernel(cfg);
+    this.job = cfg.job;
+    this.scxApi = new ScxKfuncs(this.kernel);
+    const r = this.bpf.registerStructOpsType(schedExtOpsType(this.kernel));
+    if (r !== 0) throw new Error(`scxlab: registering sched_ext_ops failed (${r})`);
+    const k = this.kernel;
+    this.scx = {
+      get current() { return k.ext.enabled ? k.ext.name : null; },
+      get exitInfo() { return k.ext.enabled ? null : k.ext.exitInfo; },
+      get state() { return k.ext.enabled ? "enabled" : "disabled"; },
+      get enableSeq() { return enableSeq(k); },
+      sysrq() {
+        k.ext.requestExit("SCX_EXIT_SYSRQ", "");
+        k.settle();
+      },
+    };
+    this.bpf.onEvent((e) => {
+      if (e.type === "sched_ext_ops" && e.kind === "reg" && e.result === 0) this.lastScheduler = k.ext.name;
+    });
+  }
+
+  /** A user-space process that can make bpf(2) calls. */
+  spawnProcess(name: string, opts: SpawnOptions = {}): Process {
+    const p = this.bpf.spawnProcess(name, opts);
+    this.processes.push(p);
+    return p;
+  }
+
+  /** Advances simulated time by `ns`. */
+  runFor(ns: number): void {
+    this.kernel.runFor(ns);
+  }
+
+  /** Runs until the job's duration. */
+  runToEnd(): void {
+    this.kernel.runUntil(this.job.durationNs);
+  }
+
+  /** Schedules `fn` at simulated time `atNs` (e.g. a loader crash). */
+  at(atNs: number, fn: () => void): void {
+    this.kernel.at(atNs, () => { fn(); this.kernel.settle(); });
+  }
+
+  invariants(): Invariants {
+    return checkInvariants(this.kernel);
+  }
+
+  /** The RunResult so far. */
+  result(wallMs = 0, warnings: readonly string[] = []): RunResult {
+    const exit = this.kernel.ext.enabled ? null : this.scx.exitInfo;
+    return buildResult(this.kernel, {
+      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats: this.scxApi.stats, warnings,
+    });
+  }
+}

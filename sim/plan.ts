@@ -1,0 +1,97 @@
+/**
+ * The workload plan: what `workloads/` produces from an rt-app-dialect file or a built-in, and
+ * what the kernel executes. Plain data only (it crosses to worker threads). Durations are in
+ * microseconds, as in rt-app; the kernel converts them to integer nanoseconds.
+ */
+
+/** A duration in µs: a constant, or a distribution drawn per use from the run's seeded streams. */
+export type DurationSpec = number | DistSpec;
+
+export type DistSpec =
+  | { readonly dist: "const"; readonly value: number }
+  | { readonly dist: "exp"; readonly mean: number }
+  | { readonly dist: "uniform"; readonly min: number; readonly max: number }
+  | { readonly dist: "normal"; readonly mean: number; readonly sd: number }
+  | { readonly dist: "lognormal"; readonly mean: number; readonly sd: number }
+  | { readonly dist: "pareto"; readonly scale: number; readonly shape: number }
+  | { readonly dist: "mix"; readonly of: readonly { readonly weight: number; readonly value: DurationSpec }[] };
+
+/** One event of a phase, in rt-app's vocabulary. */
+export type EventSpec =
+  | { readonly kind: "run"; readonly us: DurationSpec }          // CPU work at capacity 1024
+  | { readonly kind: "runtime"; readonly us: DurationSpec }      // wall time spent running-or-preempted
+  | { readonly kind: "sleep"; readonly us: DurationSpec }
+  /** Periodic timer: wait until the next period boundary of `ref` (per task instance unless shared). */
+  | { readonly kind: "timer"; readonly ref: string; readonly periodUs: number; readonly mode: "relative" | "absolute"; readonly shared: boolean }
+  | { readonly kind: "suspend"; readonly ref: string }            // block until resumed by name
+  | { readonly kind: "resume"; readonly ref: string }             // wake the task(s) suspended on ref
+  | { readonly kind: "fork"; readonly task: string }              // start one instance of a task spec with `forkOnly`
+  | { readonly kind: "yield" }
+  | { readonly kind: "exit" }
+  | { readonly kind: "lock"; readonly ref: string }
+  | { readonly kind: "unlock"; readonly ref: string }
+  | { readonly kind: "wait"; readonly ref: string; readonly mutex: string }   // condvar wait (releases mutex)
+  | { readonly kind: "signal"; readonly ref: string }
+  | { readonly kind: "broad"; readonly ref: string }
+  | { readonly kind: "barrier"; readonly ref: string };
+
+export interface PhaseSpec {
+  readonly name: string;
+  /** Times the phase repeats within one loop of its task (rt-app default 1). */
+  readonly loop: number;
+  readonly events: readonly EventSpec[];
+}
+
+/** Scheduling policy as rt-app names it; RT and DEADLINE are mapped by the parser. */
+export type PolicySpec = "SCHED_OTHER" | "SCHED_EXT" | "SCHED_IDLE" | "SCHED_BATCH";
+
+/** Open-loop arrivals: each arrival starts a fresh instance that runs its phases once and exits. */
+export interface ArrivalSpec {
+  readonly process: "poisson" | "periodic";
+  /** Arrivals per second. */
+  readonly rate: number;
+  /** Stop spawning after this many arrivals (optional). */
+  readonly max?: number;
+}
+
+export interface TaskSpec {
+  /** rt-app task name; also the group name in results. */
+  readonly name: string;
+  /** Copies started at time `delayUs` (0 for fork-only and open-loop specs). */
+  readonly instances: number;
+  readonly delayUs: number;
+  /** Loops over all phases; -1 = forever (rt-app default for a task). */
+  readonly loop: number;
+  readonly phases: readonly PhaseSpec[];
+  readonly nice: number;
+  readonly policy: PolicySpec;
+  /** Allowed CPUs, or null for all. */
+  readonly cpus: readonly number[] | null;
+  /** cgroup path such as "/app/web", or null for the root. */
+  readonly taskgroup: string | null;
+  readonly arrivals: ArrivalSpec | null;
+  /** Started only by a `fork` event, never at time 0. */
+  readonly forkOnly: boolean;
+  /** Expected CPU work per activation in µs (hint for srtf-like policies), or null. */
+  readonly expectedRunUs: number | null;
+  /** rt-app SCHED_DEADLINE parameters (µs), kept for edf-like policies, or null. */
+  readonly deadline: { readonly runtimeUs: number; readonly periodUs: number; readonly deadlineUs: number } | null;
+}
+
+export interface CgroupSpec {
+  readonly path: string;
+  /** cpu.weight, 1..10000, default 100. */
+  readonly weight: number;
+}
+
+export interface WorkloadPlan {
+  readonly name: string;
+  /** global.duration in seconds, or null (the run's duration decides). */
+  readonly durationS: number | null;
+  readonly tasks: readonly TaskSpec[];
+  readonly cgroups: readonly CgroupSpec[];
+  /** Barrier name → number of participants (tasks instances that use it), filled by the parser. */
+  readonly barriers: Readonly<Record<string, number>>;
+  /** Non-fatal remarks from the parser (unknown keys, mapped policies). */
+  readonly warnings: readonly string[];
+}

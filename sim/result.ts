@@ -1,0 +1,148 @@
+/**
+ * RunResult: what every run returns (design.md §5). Field names are a contract read by scripts
+ * and the report; bump RUN_SCHEMA when a field is renamed or changes meaning. Times are integer ns.
+ */
+
+export const RUN_SCHEMA = "scxlab.run/1";
+
+/** Summary of a latency (or any ns) distribution; percentiles come from a log-bucket histogram. */
+export interface Stats {
+  count: number;
+  mean: number;
+  min: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface JobSpec {
+  /** Scheduler registry name, or "fair" for the default class alone. */
+  scheduler: string;
+  options: Record<string, string | number | boolean>;
+  /** Built-in name or file path. */
+  workload: string;
+  params: Record<string, string | number | boolean>;
+  topology: string;
+  cpus: number;
+  seed: number;
+  durationNs: number;
+  overheads: boolean;
+  /** Simulated time at which the loader crashes (ns), if any. */
+  crashAtNs?: number | null;
+}
+
+export interface GroupResult {
+  tasks: number;
+  completed: number;
+  cpuNs: number;
+  /** Activations finished: open-loop instances that exited, or loop wakeups that went back to sleep. */
+  requests: number;
+  wakeupLatencyNs: Stats;
+  requestLatencyNs: Stats;
+  waitNs: Stats;
+}
+
+export interface TaskResult {
+  pid: number;
+  name: string;
+  group: string;
+  nice: number;
+  cpuNs: number;
+  waitNs: number;
+  startNs: number;
+  exitNs: number | null;
+  switches: number;
+  migrations: number;
+}
+
+export interface CpuResult {
+  cpu: number;
+  busyNs: number;
+  idleNs: number;
+  overheadNs: number;
+}
+
+export type ExitKind =
+  | "SCX_EXIT_NONE"
+  | "SCX_EXIT_DONE"
+  | "SCX_EXIT_UNREG"
+  | "SCX_EXIT_UNREG_BPF"
+  | "SCX_EXIT_UNREG_KERN"
+  | "SCX_EXIT_SYSRQ"
+  | "SCX_EXIT_ERROR"
+  | "SCX_EXIT_ERROR_BPF"
+  | "SCX_EXIT_ERROR_STALL";
+
+export interface ExitInfo {
+  kind: ExitKind;
+  reason: string;
+  msg: string;
+  atNs: number;
+  /** User exit code (scx.exit), 0 otherwise. */
+  exitCode: number;
+}
+
+export interface ClassSwitch {
+  atNs: number;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/**
+ * Optional per-CPU timeline (asked for with `timeline: true`), struct-of-arrays so it is cheap to
+ * record and to send between threads. Slice i ran task `pid[i]` on `cpu[i]` from `startNs[i]`
+ * to `endNs[i]` under class `cls[i]` (0 = fair, 1 = ext). Tasks' group names are in `groupOf`.
+ */
+export interface Timeline {
+  cpu: number[];
+  pid: number[];
+  startNs: number[];
+  endNs: number[];
+  cls: number[];
+  /** pid → group name, for colouring. */
+  groupOf: Record<string, string>;
+  /** Samples every `sampleNs`: busy CPUs and runnable-but-waiting tasks. */
+  sampleNs: number;
+  busyCpus: number[];
+  queued: number[];
+  /** True when the recorder stopped adding slices at its cap. */
+  truncated: boolean;
+}
+
+export interface RunResult {
+  schema: typeof RUN_SCHEMA;
+  job: JobSpec;
+  simNs: number;
+  events: number;
+  wallMs: number;
+  groups: Record<string, GroupResult>;
+  tasks: TaskResult[];
+  /** True when `tasks` was capped (open-loop runs create many short tasks). */
+  tasksTruncated: boolean;
+  cpus: CpuResult[];
+  totals: {
+    completed: number;
+    requests: number;
+    /** Requests finished per simulated second. */
+    throughput: number;
+    contextSwitches: { voluntary: number; involuntary: number };
+    /** By what a migration crossed: SMT siblings, cores in one LLC, LLCs in one node, NUMA nodes. */
+    migrations: { smt: number; core: number; llc: number; numa: number; total: number };
+    utilization: number;
+    jainFairness: number;
+  };
+  scx: {
+    scheduler: string | null;
+    timeline: ClassSwitch[];
+    exit: ExitInfo | null;
+    /** Kernel-log-like lines (enable, disable, errors) with their simulated time. */
+    log: { atNs: number; msg: string }[];
+    events: Record<string, number>;
+  };
+  invariants: { created: number; exited: number; alive: number; lost: number };
+  warnings: string[];
+  timeline?: Timeline;
+}

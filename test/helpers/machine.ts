@@ -1,0 +1,33 @@
+/** Builds a Machine from a plan, optionally attaching a scheduler through a loader process. */
+import { Machine } from "../../sim/machine.js";
+import { flatTopology, type Topology } from "../../sim/topology.js";
+import type { WorkloadPlan } from "../../sim/plan.js";
+import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
+import { BPF_F_LINK } from "../../sim/bpf/index.js";
+
+export interface TestRun {
+  m: Machine;
+  loader: ReturnType<Machine["spawnProcess"]> | null;
+  link: number;
+  map: number;
+}
+
+export function machine(p: WorkloadPlan, o: { cpus?: number; topology?: Topology; seed?: number; overheads?: boolean; durationNs?: number; timeline?: boolean } = {}): Machine {
+  const topology = o.topology ?? flatTopology(o.cpus ?? 1);
+  return new Machine({
+    topology, plan: p, seed: o.seed ?? 1, overheads: o.overheads ?? false, timeline: o.timeline,
+    job: { scheduler: "test", options: {}, workload: p.name, params: {}, topology: topology.name, cpus: topology.nrCpus, seed: o.seed ?? 1, durationNs: o.durationNs ?? 1e9, overheads: o.overheads ?? false },
+  });
+}
+
+/** Attaches `make(scx)` the way a loader does: map with BPF_F_LINK, update elem, link create. */
+export function attach(m: Machine, make: (scx: Scx) => SchedExtOps): TestRun {
+  const loader = m.spawnProcess("loader");
+  const map = loader.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
+  if (map < 0) throw new Error(`map create ${map}`);
+  const r = loader.bpf.mapUpdateElem(map, 0, make(m.scxApi));
+  if (r !== 0) throw new Error(`map update ${r}`);
+  const link = loader.bpf.linkCreate(map);
+  if (link < 0) throw new Error(`link create ${link}`);
+  return { m, loader, link, map };
+}
