@@ -1,0 +1,78 @@
+import { bestPerMetric, type Aggregate } from "../aggregate.js";
+import type { MetricKey } from "../metrics.js";
+import { formatEstimateParts } from "./units.js";
+
+/**
+ * The terminal summary: one block per workload, one line per scheduler, aligned columns of
+ * mean ± CI half-width. `*` marks the best mean in a column, `**` a best whose interval
+ * separates from every other scheduler's.
+ */
+
+export const SUMMARY_COLUMNS: readonly MetricKey[] = [
+  "throughput",
+  "wakeupP50",
+  "wakeupP99",
+  "wakeupP999",
+  "requestP99",
+  "jainFairness",
+  "contextSwitches",
+];
+
+export interface SummaryOptions {
+  columns?: readonly MetricKey[];
+}
+
+export function formatSummaryTable(agg: Aggregate, options: SummaryOptions = {}): string {
+  const columns = agg.metrics.filter((m) => (options.columns ?? SUMMARY_COLUMNS).includes(m.key));
+  if (agg.rows.length === 0) return "no results\n";
+  const blocks: string[] = [];
+  for (const workload of agg.workloads) {
+    const rows = agg.rows.filter((r) => r.workload === workload);
+    const best = bestPerMetric(agg, workload);
+    const header = ["scheduler", "n", ...columns.map((m) => `${m.label} ${m.lowerIsBetter ? "↓" : "↑"}`)];
+    const cells: Cell[][] = rows.map((r) => [
+      [printable(r.label), ""],
+      [String(r.n), ""],
+      ...columns.map((m): Cell => {
+        const b = best[m.key];
+        // Every cell keeps a two-character mark slot so the columns stay aligned.
+        const mark = b.label === r.label ? (b.significant ? "**" : "* ") : "  ";
+        const [value, rest] = formatEstimateParts(r.metrics[m.key], m.unit);
+        return [value, `${rest} ${mark}`];
+      }),
+    ]);
+    const seeds = Math.max(...rows.map((r) => r.n));
+    blocks.push(`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})\n${alignColumns(header, cells)}`);
+  }
+  const level = Math.round(agg.level * 100);
+  const legend = `mean ± ${level}% CI half-width; ↓ lower is better, ↑ higher is better; * best mean, ** best and its CI separates from all others`;
+  return [...blocks, legend, ...agg.warnings.map((w) => `warning: ${w}`)].join("\n\n") + "\n";
+}
+
+/** Names come from users and files: keep control characters (ANSI escapes) off the terminal. */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+/** A cell is [digits, rest]: digits right-aligned, rest left-aligned, so the ± line up. */
+type Cell = [string, string];
+
+const width = (s: string) => [...s].length;
+
+/** First column left-aligned; others aligned on the digits/rest split; two spaces between. */
+function alignColumns(header: string[], rows: Cell[][]): string {
+  const left = header.map((_, c) => Math.max(0, ...rows.map((r) => width(r[c]![0]))));
+  const right = header.map((_, c) => Math.max(0, ...rows.map((r) => width(r[c]![1]))));
+  const total = header.map((h, c) => Math.max(width(h), left[c]! + right[c]!));
+  const pad = (s: string, n: number, atStart: boolean) => (atStart ? " ".repeat(n - width(s)) + s : s + " ".repeat(n - width(s)));
+  const lines = [header.map((h, c) => pad(h, total[c]!, c > 0)).join("  ")];
+  for (const r of rows) {
+    const cells = r.map(([digits, rest], c) => {
+      if (c === 0) return pad(digits, total[c]!, false);
+      const body = pad(digits, left[c]!, true) + pad(rest, right[c]!, false);
+      return pad(body, total[c]!, true);
+    });
+    lines.push(cells.join("  "));
+  }
+  return lines.map((l) => l.trimEnd()).join("\n");
+}

@@ -1,0 +1,31 @@
+/**
+ * results/: everything that turns RunResults into numbers, files and a report. Imports only
+ * types from sim/result.ts, node builtins, and (at render time, as a file) d3's browser bundle.
+ */
+export { mean } from "./stats/mean.js";
+export { sampleSd } from "./stats/sampleSd.js";
+export { studentTCdf, studentTQuantile } from "./stats/studentT.js";
+export { confidenceInterval, type Estimate } from "./stats/confidenceInterval.js";
+export { significantlyBetter } from "./stats/significantlyBetter.js";
+export { mergeStats, statsPoints, emptyStats } from "./stats/mergeStats.js";
+export { schedulerLabel, formatOptions } from "./label.js";
+export {
+  METRICS,
+  METRIC_KEYS,
+  metricDef,
+  metricInfos,
+  runLatency,
+  type MetricDef,
+  type MetricInfo,
+  type MetricKey,
+  type MetricUnit,
+} from "./metrics.js";
+export { aggregate, bestPerMetric, AGGREGATE_SCHEMA, type Aggregate, type AggregateRow, type Best } from "./aggregate.js";
+export { atomicWrite } from "./io/atomicWrite.js";
+export { writeResultsJson, RESULTS_SCHEMA, type ResultsFile } from "./io/json.js";
+export { writeResultsCsv, toCsv, csvField, CSV_COLUMNS } from "./io/csv.js";
+export { formatQuantity, formatEstimate, formatEstimateParts, formatNs } from "./format/units.js";
+export { formatSummaryTable, SUMMARY_COLUMNS, type SummaryOptions } from "./format/summaryTable.js";
+export { toChromeTrace, writeChromeTrace, CPUS_PID, type ChromeTrace, type TraceEvent } from "./trace/chromeTrace.js";
+export { renderReport, writeReport, embedJson, escapeHtml, type ReportInput } from "./report/render.js";
+export { buildReportData, type ReportData } from "./report/data.js";

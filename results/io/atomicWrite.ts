@@ -1,0 +1,29 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * Write a file so that readers see either the old content or the whole new content, never a
+ * prefix: write a temp file in the same directory (rename is only atomic within a filesystem),
+ * flush it to disk, then rename it over the target. On any failure the temp file is removed.
+ */
+export async function atomicWrite(path: string, data: string | Uint8Array): Promise<string> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const fh = await open(tmp, "wx");
+    try {
+      await fh.writeFile(data);
+      // Without the sync a crash after the rename can leave an empty file under the new name.
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return path;
+}

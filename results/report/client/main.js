@@ -1,0 +1,63 @@
+// Entry point: read the embedded data, lay out the sections, and expose a small API on
+// window.scxReport (zoom control, readiness) for tests and for curious users in the console.
+
+function main() {
+  var data = JSON.parse(document.getElementById("scx-data").textContent);
+  var api = { ready: false, timeline: null };
+  window.scxReport = api;
+
+  document.title = data.title;
+  d3.select("#title").text(data.title);
+  d3.select("#notes").selectAll("li").data(data.notes.concat(data.warnings)).join("li").text(function (s) { return s; });
+  var report = d3.select("#report");
+  report.select("#loading").remove();
+  var colour = colourScale(data.labels);
+
+  if (data.workloads.length === 0) note(report, "No results to show.");
+  data.workloads.forEach(function (wl) { drawWorkload(report, wl, data, colour); });
+
+  var runSection = report.append("section").attr("id", "run");
+  if (data.chosen) {
+    var c = data.chosen;
+    heading(runSection, 2, "Run: " + c.label + " on " + c.workload + ", seed " + c.seed);
+    heading(runSection, 3, "Per-CPU timeline");
+    if (c.timeline && c.timeline.pid.length > 0) {
+      if (c.timeline.truncated) note(runSection, "The recorder hit its slice cap: the timeline stops before the run's end.");
+      note(runSection, "Wheel to zoom, drag to pan, double-click to zoom in; hover a slice for details.");
+      runSection.append("button").attr("type", "button").text("reset zoom")
+        .on("click", function () { if (api.timeline) api.timeline.reset(); });
+      var wrap = runSection.append("div").attr("class", "timeline-wrap");
+      guarded(wrap, "timeline", function () { api.timeline = drawTimeline(wrap, c); });
+      heading(runSection, 3, "Utilisation and runqueue depth");
+      drawSeries(runSection, c);
+    } else {
+      note(runSection, "No timeline was recorded for this run (ask for one with timeline: true, e.g. --timeline).");
+    }
+    heading(runSection, 3, "Kernel log");
+    drawLog(runSection, c.log);
+  }
+
+  var exitSection = report.append("section").attr("id", "exits");
+  heading(exitSection, 2, "sched_ext exits");
+  drawExits(exitSection, data.exits);
+
+  api.ready = true;
+  document.body.setAttribute("data-ready", "true");
+}
+
+function drawWorkload(report, wl, data, colour) {
+  var section = report.append("section").attr("class", "workload").attr("data-workload", wl.name);
+  heading(section, 2, "Workload: " + wl.name);
+  var seeds = d3.max(wl.rows, function (r) { return r.n; }) || 0;
+  if (seeds < 2) note(section, "One seed per scheduler: no confidence intervals or error bars. Run more seeds to compare with confidence.");
+  legend(section, wl.rows.map(function (r) { return r.label; }), colour);
+  guarded(section, "summary table", function () { drawSummary(section, wl, data.metrics, data.level, colour); });
+  heading(section, 3, "Mean over seeds with " + Math.round(data.level * 100) + "% confidence intervals");
+  drawBarCharts(section, wl, data.metrics, colour);
+  heading(section, 3, "Latency distributions (averaged percentiles over seeds)");
+  var cdfs = section.append("div").attr("class", "grid cdfs");
+  guarded(cdfs, "wakeup CDF", function () { drawCdf(cdfs, wl.cdf.wakeup, "wakeup", colour); });
+  guarded(cdfs, "request CDF", function () { drawCdf(cdfs, wl.cdf.request, "request", colour); });
+}
+
+main();

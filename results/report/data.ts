@@ -1,0 +1,140 @@
+import type { ClassSwitch, ExitInfo, RunResult, Timeline } from "../../sim/result.js";
+import { bestPerMetric, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
+import { schedulerLabel } from "../label.js";
+import type { MetricInfo, MetricKey } from "../metrics.js";
+import { runLatency } from "../metrics.js";
+import type { Estimate } from "../stats/confidenceInterval.js";
+import { mean } from "../stats/mean.js";
+import { formatEstimate } from "../format/units.js";
+import { statsPoints } from "../stats/mergeStats.js";
+
+/**
+ * What the browser gets: everything the charts need, already computed, and nothing else (whole
+ * RunResults can carry thousands of tasks). The client only draws; statistics stay in TS.
+ */
+
+export interface CdfSeries {
+  label: string;
+  /** [latency ns, cumulative fraction] at min, p50, p90, p99, p99.9, max. */
+  points: [number, number][];
+}
+
+export interface WorkloadData {
+  name: string;
+  rows: (Pick<AggregateRow, "label" | "n" | "metrics"> & { text: Record<MetricKey, string> })[];
+  best: Record<MetricKey, Best>;
+  cdf: { wakeup: CdfSeries[]; request: CdfSeries[] };
+}
+
+export interface ExitRow extends ExitInfo {
+  label: string;
+  workload: string;
+  seed: number;
+}
+
+export interface ChosenRun {
+  label: string;
+  workload: string;
+  seed: number;
+  simNs: number;
+  cpus: number;
+  timeline: Timeline | null;
+  /** pid → task name, for the pids in the timeline (tasks may have been capped). */
+  names: Record<string, string>;
+  switches: ClassSwitch[];
+  exit: ExitInfo | null;
+  log: { atNs: number; msg: string }[];
+}
+
+export interface ReportData {
+  title: string;
+  notes: string[];
+  level: number;
+  metrics: MetricInfo[];
+  labels: string[];
+  workloads: WorkloadData[];
+  exits: ExitRow[];
+  chosen: ChosenRun | null;
+  warnings: string[];
+}
+
+const LEVELS = [0, 0.5, 0.9, 0.99, 0.999, 1];
+
+export function buildReportData(input: {
+  title: string;
+  results: readonly RunResult[];
+  aggregate: Aggregate;
+  chosenRun?: number;
+  notes?: string[];
+}): ReportData {
+  const { results, aggregate: agg } = input;
+  const workloads = agg.workloads.map((name): WorkloadData => {
+    const rows = agg.rows.filter((r) => r.workload === name);
+    const runsOf = (label: string) => results.filter((r) => r.job.workload === name && schedulerLabel(r.job) === label);
+    return {
+      name,
+      rows: rows.map(({ label, n, metrics }) => ({ label, n, metrics, text: cellTexts(agg.metrics, metrics) })),
+      best: bestPerMetric(agg, name),
+      cdf: {
+        wakeup: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "wakeupLatencyNs")),
+        request: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "requestLatencyNs")),
+      },
+    };
+  });
+  const exits = results.flatMap((r) =>
+    r.scx.exit ? [{ ...r.scx.exit, label: schedulerLabel(r.job), workload: r.job.workload, seed: r.job.seed }] : [],
+  );
+  return {
+    title: input.title,
+    notes: input.notes ?? [],
+    level: agg.level,
+    metrics: agg.metrics,
+    labels: agg.labels,
+    workloads,
+    exits,
+    chosen: chosenRun(results, input.chosenRun),
+    warnings: agg.warnings,
+  };
+}
+
+/** Table cells are formatted here so the terminal and the report print the same numbers. */
+function cellTexts(infos: MetricInfo[], metrics: Record<MetricKey, Estimate>): Record<MetricKey, string> {
+  const out = {} as Record<MetricKey, string>;
+  for (const m of infos) out[m.key] = formatEstimate(metrics[m.key], m.unit);
+  return out;
+}
+
+/**
+ * A scheduler's latency distribution over its seeds: each percentile averaged across runs
+ * (quantile averaging keeps the shape of the per-run distributions).
+ */
+function cdfSeries(label: string, runs: RunResult[], which: "wakeupLatencyNs" | "requestLatencyNs"): CdfSeries[] {
+  const stats = runs.map((r) => runLatency(r, which)).filter((s) => s.count > 0);
+  if (stats.length === 0) return [];
+  const pts = stats.map(statsPoints);
+  return [{ label, points: LEVELS.map((q, i) => [mean(pts.map((p) => p[i]!)), q] as [number, number]) }];
+}
+
+/** The requested run, else the first with a timeline, else the first (for its log and exit). */
+function chosenRun(results: readonly RunResult[], index: number | undefined): ChosenRun | null {
+  if (index !== undefined && !(Number.isInteger(index) && index >= 0 && index < results.length)) {
+    throw new RangeError(`chosenRun ${index} is not a run index (0..${results.length - 1})`);
+  }
+  const r = index !== undefined ? results[index] : (results.find((x) => x.timeline) ?? results[0]);
+  if (!r) return null;
+  const pids = new Set((r.timeline?.pid ?? []).map(String));
+  const names: Record<string, string> = {};
+  for (const t of r.tasks) if (pids.has(String(t.pid))) names[String(t.pid)] = t.name;
+  return {
+    label: schedulerLabel(r.job),
+    workload: r.job.workload,
+    seed: r.job.seed,
+    simNs: r.simNs,
+    cpus: Math.max(r.job.cpus, r.cpus.length),
+    timeline: r.timeline ?? null,
+    names,
+    switches: r.scx.timeline,
+    exit: r.scx.exit,
+    log: r.scx.log,
+  };
+}

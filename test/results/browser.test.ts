@@ -1,0 +1,173 @@
+/**
+ * The HTML report in a real browser (Debian's Chromium through playwright-core): it draws with
+ * no errors, has the charts the data calls for, zooms, and shows hostile names as text.
+ * Without /usr/bin/chromium the suite is skipped locally but fails in CI (CI=true).
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aggregate, renderReport } from "../../results/index.js";
+import { makeRun, makeSweep, SCHEDULERS, STALL_EXIT, withDenseTimeline, WORKLOADS, XSS } from "./fixtures.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const OUT = join(import.meta.dirname, "..", "..", "out");
+const skip = !existsSync(CHROMIUM) && process.env.CI !== "true";
+
+interface Opened {
+  page: Page;
+  problems: string[];
+  dialogs: string[];
+  requests: string[];
+}
+
+describe.skipIf(skip)("HTML report in Chromium", () => {
+  let browser: Browser;
+  let full: Opened;
+
+  async function open(html: string, name: string): Promise<Opened> {
+    const file = join(OUT, name);
+    await writeFile(file, html);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const o: Opened = { page, problems: [], dialogs: [], requests: [] };
+    page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") o.problems.push(`console.${m.type()}: ${m.text()}`); });
+    page.on("pageerror", (e) => o.problems.push(`pageerror: ${e.message}`));
+    page.on("dialog", (d) => { o.dialogs.push(d.message()); void d.dismiss(); });
+    page.on("request", (r) => o.requests.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 20_000 });
+    return o;
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (required when CI=true)`);
+    await mkdir(OUT, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const runs = makeSweep();
+    full = await open(renderReport({ title: `scxlab report ${XSS}`, results: runs, aggregate: aggregate(runs), notes: ["synthetic fixtures"] }), "report.html");
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("draws without console errors, page errors or dialogs, and loads nothing from the network", () => {
+    expect(full.problems).toEqual([]);
+    expect(full.dialogs).toEqual([]);
+    expect(full.requests.filter((u) => !u.startsWith("file:") && !u.startsWith("data:"))).toEqual([]);
+  });
+
+  it("each bar chart has one bar per scheduler (8 charts per workload)", async () => {
+    const counts = await full.page.$$eval("svg.bar-chart", (svgs) => svgs.map((s) => s.querySelectorAll("rect.bar").length));
+    expect(counts).toHaveLength(8 * WORKLOADS.length);
+    for (const c of counts) expect(c).toBe(SCHEDULERS.length);
+    const labels = await full.page.$$eval("svg.bar-chart[data-metric=throughput] rect.bar", (rs) => rs.map((r) => r.getAttribute("data-scheduler")));
+    expect(labels.slice(0, 3)).toEqual(["fair", "simple:fifo=true", "rr:slice_us=100"]);
+    expect(await full.page.$$eval("svg.bar-chart g.err", (g) => g.length)).toBe(8 * WORKLOADS.length * SCHEDULERS.length);
+  });
+
+  it("each CDF has one step line per scheduler", async () => {
+    const counts = await full.page.$$eval("svg.cdf-chart", (svgs) => svgs.map((s) => s.querySelectorAll("path.cdf-line").length));
+    expect(counts).toEqual(Array(2 * WORKLOADS.length).fill(SCHEDULERS.length));
+  });
+
+  it("summary tables highlight one best cell per metric column", async () => {
+    const best = await full.page.$$eval("table.summary", (ts) => ts.map((t) => t.querySelectorAll("td.best").length));
+    expect(best).toEqual([12, 12]);
+    expect(await full.page.$$eval("table.summary .sig", (s) => s.length)).toBeGreaterThan(0);
+  });
+
+  it("the timeline has slices, class bands, two class switches and the exit marker", async () => {
+    const p = full.page;
+    expect(await p.$$eval("svg.timeline rect.slice", (r) => r.length)).toBeGreaterThan(100);
+    expect(await p.$$eval("svg.timeline rect.cls-band", (r) => r.length)).toBeGreaterThan(0);
+    expect(await p.$$eval("svg.timeline line.switch-marker", (r) => r.length)).toBe(2);
+    expect(await p.$$eval("svg.timeline line.exit-marker", (r) => r.length)).toBe(1);
+    expect(await p.$$eval("svg.series-chart", (s) => s.length)).toBe(2);
+  });
+
+  it("wheel over the timeline zooms the x domain; reset restores it", async () => {
+    const p = full.page;
+    const domain = async () => (await p.getAttribute("svg.timeline g.x-axis", "data-domain"))!.split(",").map(Number);
+    const [lo0, hi0] = await domain();
+    const surface = p.locator("svg.timeline rect.zoom-surface");
+    await surface.scrollIntoViewIfNeeded();
+    const box = (await surface.boundingBox())!; // viewport coordinates, after the scroll
+    await p.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await p.mouse.wheel(0, -500);
+    const before = `${lo0},${hi0}`;
+    await p.waitForFunction((b) => document.querySelector("svg.timeline g.x-axis")!.getAttribute("data-domain") !== b, before, { timeout: 5000 });
+    const [lo1, hi1] = await domain();
+    expect(hi1! - lo1!).toBeLessThan((hi0! - lo0!) * 0.9);
+    expect(lo1!).toBeGreaterThanOrEqual(lo0!);
+    await p.evaluate(() => (window as unknown as { scxReport: { timeline: { reset(): void } } }).scxReport.timeline.reset());
+    expect(await domain()).toEqual([lo0, hi0]);
+  });
+
+  it("hovering a slice shows a tooltip with task, group, start and duration", async () => {
+    const p = full.page;
+    await p.locator('svg.timeline rect.slice[data-pid="4"]').first().hover({ force: true });
+    const tip = await p.locator("#tooltip").textContent();
+    expect(tip).toContain("<img src=x onerror=alert(2)> (pid 4)");
+    expect(tip).toMatch(/group: web\nclass: .*\nstart: .*\nduration: /);
+  });
+
+  it("hostile names and messages show as text and never run", async () => {
+    const p = full.page;
+    const h2 = await p.$$eval("h2", (hs) => hs.map((h) => h.textContent));
+    expect(h2).toContain(`Workload: ${XSS}`);
+    expect(await p.title()).toBe(`scxlab report ${XSS}`);
+    expect(await p.$$eval("script", (s) => s.length)).toBe(3);
+    expect(await p.$$eval("img, b", (e) => e.length)).toBe(0);
+    expect(await p.locator("table.exits").textContent()).toContain(STALL_EXIT.msg);
+    expect(await p.locator(".legend").first().textContent()).toContain("fair");
+    expect(full.dialogs).toEqual([]);
+  });
+
+  it("one seed and no timeline render with notes instead of charts", async () => {
+    const runs = [makeRun({ scheduler: "fair" }), makeRun({ scheduler: "rr", options: { slice_us: 100 } })];
+    const o = await open(renderReport({ title: "sparse", results: runs, aggregate: aggregate(runs) }), "report-sparse.html");
+    expect(o.problems).toEqual([]);
+    const notes = (await o.page.$$eval("p.note", (ps) => ps.map((p) => p.textContent))).join("\n");
+    expect(notes).toMatch(/One seed per scheduler/);
+    expect(notes).toMatch(/No timeline was recorded/);
+    expect(await o.page.$$eval("svg.bar-chart g.err", (g) => g.length)).toBe(0);
+    expect(await o.page.$$eval("svg.bar-chart rect.bar", (r) => r.length)).toBe(8 * 2);
+    await o.page.close();
+  });
+
+  it("a dense timeline (80k slices) is drawn as per-pixel blocks until zoomed in", async () => {
+    const run = withDenseTimeline(makeRun({ scheduler: "rr", options: { slice_us: 100 } }), 20_000, 20_000);
+    const started = Date.now();
+    const o = await open(renderReport({ title: "dense", results: [run], aggregate: aggregate([run]) }), "report-dense.html");
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(o.problems).toEqual([]);
+    const count = (sel: string) => o.page.$$eval(sel, (r) => r.length);
+    expect(await count("svg.timeline rect.slice")).toBe(0);
+    const blocks = await count("svg.timeline rect.slice-block");
+    expect(blocks).toBeGreaterThan(100);
+    expect(blocks).toBeLessThan(10_000);
+    expect(await count("svg.timeline rect.cls-band")).toBeLessThan(10_000);
+    await o.page.evaluate(() => (window as unknown as { scxReport: { timeline: { zoomBy(k: number): void } } }).scxReport.timeline.zoomBy(200));
+    expect(await count("svg.timeline rect.slice")).toBeGreaterThan(0);
+    expect(await count("svg.timeline rect.slice-block")).toBe(0);
+    expect(await o.page.locator("p.note", { hasText: "merged per pixel" }).count()).toBe(0);
+    await o.page.close();
+  });
+
+  it("an empty result set renders a note", async () => {
+    const o = await open(renderReport({ title: "empty", results: [], aggregate: aggregate([]) }), "report-empty.html");
+    expect(o.problems).toEqual([]);
+    expect(await o.page.locator("#report").textContent()).toContain("No results to show.");
+    await o.page.close();
+  });
+
+  it("saves a screenshot to out/report-screenshot.png", async () => {
+    await full.page.evaluate(() => window.scrollTo(0, 0));
+    await full.page.screenshot({ path: join(OUT, "report-screenshot.png"), fullPage: true });
+    expect(existsSync(join(OUT, "report-screenshot.png"))).toBe(true);
+  });
+});

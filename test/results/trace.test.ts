@@ -1,0 +1,64 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CPUS_PID, toChromeTrace, writeChromeTrace } from "../../results/index.js";
+import { makeRun, STALL_EXIT } from "./fixtures.js";
+
+describe("Chrome / Perfetto trace", () => {
+  const run = makeRun({ scheduler: "rr", options: { slice_us: 100 }, timeline: true, exit: STALL_EXIT });
+  const trace = toChromeTrace(run);
+  const ev = trace.traceEvents;
+
+  it("names the CPUs process and one thread per CPU", () => {
+    expect(ev).toContainEqual(expect.objectContaining({ ph: "M", name: "process_name", pid: CPUS_PID, args: { name: "CPUs" } }));
+    const threads = ev.filter((e) => e.ph === "M" && e.name === "thread_name");
+    expect(threads.map((e) => e.tid)).toEqual([0, 1, 2, 3]);
+    expect(threads.map((e) => e.args!["name"])).toEqual(["CPU 0", "CPU 1", "CPU 2", "CPU 3"]);
+  });
+
+  it("has one complete event per timeline slice, with ts, dur (µs), tid and args", () => {
+    const xs = ev.filter((e) => e.ph === "X");
+    expect(xs).toHaveLength(run.timeline!.pid.length);
+    for (const e of xs) {
+      expect(typeof e.ts).toBe("number");
+      expect(e.dur).toBeGreaterThan(0);
+      expect(e.tid).toBeGreaterThanOrEqual(0);
+      expect(e.tid).toBeLessThan(4);
+      expect(e.pid).toBe(CPUS_PID);
+      expect(Object.keys(e.args!).sort()).toEqual(["class", "group", "pid"]);
+    }
+    const t = run.timeline!;
+    expect(xs[0]).toMatchObject({ ts: t.startNs[0]! / 1000, dur: (t.endNs[0]! - t.startNs[0]!) / 1000, tid: t.cpu[0] });
+    expect(xs.filter((e) => e.args!["class"] === "ext").length).toBeGreaterThan(0);
+    expect(xs.filter((e) => e.args!["class"] === "fair").length).toBeGreaterThan(0);
+  });
+
+  it("marks class switches and the exit as global instants", () => {
+    const instants = ev.filter((e) => e.ph === "i" && e.s === "g");
+    expect(instants.map((e) => e.name)).toEqual(["fair → rr", "rr → fair", "sched_ext exit: SCX_EXIT_ERROR_STALL"]);
+    expect(instants[2]!.ts).toBe(STALL_EXIT.atNs / 1000);
+    expect(instants[2]!.args!["msg"]).toBe(STALL_EXIT.msg);
+  });
+
+  it("adds busy-CPU and queued counters", () => {
+    expect(ev.filter((e) => e.ph === "C" && e.name === "busy CPUs")).toHaveLength(run.timeline!.busyCpus.length);
+  });
+
+  it("round-trips through JSON and writes atomically", async () => {
+    expect(JSON.parse(JSON.stringify(trace))).toEqual(trace);
+    const dir = await mkdtemp(join(tmpdir(), "scxlab-trace-"));
+    try {
+      const path = await writeChromeTrace(dir, run);
+      expect(JSON.parse(await readFile(path, "utf8"))).toEqual(trace);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a run without a timeline still gives a valid trace (metadata only)", () => {
+    const t = toChromeTrace(makeRun());
+    expect(t.traceEvents.some((e) => e.ph === "X")).toBe(false);
+    expect(t.metadata["timeline"]).toBe("absent");
+  });
+});

@@ -1,0 +1,109 @@
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { aggregate, atomicWrite, CSV_COLUMNS, csvField, RESULTS_SCHEMA, toCsv, writeResultsCsv, writeResultsJson } from "../../results/index.js";
+import { makeRun, makeSweep, STALL_EXIT, XSS } from "./fixtures.js";
+
+const dirs: string[] = [];
+async function tmp(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), "scxlab-results-"));
+  dirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A strict RFC 4180 reader, enough to check that what we write reads back field for field. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
+      else if (c === '"') (quoted = false), i++;
+      else (field += c), i++;
+    } else if (c === '"') (quoted = true), i++;
+    else if (c === ",") row.push(field), (field = ""), i++;
+    else if (c === "\r" && text[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), (i += 2);
+    else (field += c), i++;
+  }
+  return rows;
+}
+
+describe("atomicWrite", () => {
+  it("writes the whole content and leaves no temp file", async () => {
+    const d = await tmp();
+    await atomicWrite(join(d, "a.txt"), "hello");
+    await atomicWrite(join(d, "a.txt"), "world");
+    expect(await readFile(join(d, "a.txt"), "utf8")).toBe("world");
+    expect(await readdir(d)).toEqual(["a.txt"]);
+  });
+  it("creates missing directories", async () => {
+    const d = await tmp();
+    await atomicWrite(join(d, "x", "y", "b.txt"), "ok");
+    expect(await readFile(join(d, "x", "y", "b.txt"), "utf8")).toBe("ok");
+  });
+  it("on failure (target is a directory) throws and removes its temp file", async () => {
+    const d = await tmp();
+    await mkdir(join(d, "taken"));
+    await expect(atomicWrite(join(d, "taken"), "x")).rejects.toThrow();
+    expect(await readdir(d)).toEqual(["taken"]);
+  });
+});
+
+describe("results.json", () => {
+  it("holds schema, runs and aggregate, and round-trips", async () => {
+    const d = await tmp();
+    const runs = makeSweep();
+    const agg = aggregate(runs);
+    const path = await writeResultsJson(d, runs, agg);
+    expect(path).toBe(join(d, "results.json"));
+    const back = JSON.parse(await readFile(path, "utf8"));
+    expect(back.schema).toBe(RESULTS_SCHEMA);
+    expect(back.runs).toEqual(runs);
+    expect(back.aggregate).toEqual(agg);
+  });
+});
+
+describe("results.csv", () => {
+  it("quotes per RFC 4180: commas, quotes and line breaks", () => {
+    expect(csvField("plain")).toBe("plain");
+    expect(csvField("a,b")).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField("two\nlines")).toBe('"two\nlines"');
+    expect(csvField(NaN)).toBe("");
+    expect(csvField(null)).toBe("");
+    expect(csvField(1.5)).toBe("1.5");
+  });
+
+  it("one row per run, every row as wide as the header, values read back", async () => {
+    const d = await tmp();
+    const runs = makeSweep();
+    runs[0]!.job.options = { note: 'a,"b"\r\nc' };
+    const text = await readFile(await writeResultsCsv(d, runs), "utf8");
+    const rows = parseCsv(text);
+    expect(rows[0]).toEqual([...CSV_COLUMNS]);
+    expect(rows).toHaveLength(runs.length + 1);
+    for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
+    const col = (name: string) => CSV_COLUMNS.indexOf(name);
+    expect(rows[1]![col("options")]).toBe('note=a,"b"\r\nc');
+    expect(rows.some((r) => r[col("workload")] === XSS)).toBe(true);
+    const rr = rows.find((r) => r[col("exit_kind")] === STALL_EXIT.kind)!;
+    expect(rr[col("exit_msg")]).toBe(STALL_EXIT.msg);
+    expect(rr[col("label")]).toBe("rr:slice_us=100");
+    expect(Number(rr[col("throughput_rps")])).toBeGreaterThan(0);
+  });
+
+  it("has the promised flat columns", () => {
+    for (const c of ["scheduler", "options", "workload", "seed", "cpus", "topology", "duration_ns", "throughput_rps", "wakeup_p99_ns", "request_p999_ns", "jain_fairness", "exit_kind", "lost"]) {
+      expect(CSV_COLUMNS).toContain(c);
+    }
+    expect(toCsv([makeRun()]).endsWith("\r\n")).toBe(true);
+  });
+});
