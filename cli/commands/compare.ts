@@ -1,0 +1,125 @@
+/**
+ * `scxlab compare`: schedulers × workloads × seeds through the worker pool, then results.json,
+ * results.csv and report.html in --out, and a summary table on the terminal. Files are written
+ * only after every run finished (each atomically), so Ctrl-C leaves nothing half-done; written
+ * results carry wallMs 0 so that they are byte-identical whatever the number of workers.
+ */
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import type { Argv } from "yargs";
+import { CliError } from "../errors.js";
+import { parseSchedulerSpec, positiveInt, splitList } from "../args.js";
+import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
+import type { Job } from "../job.js";
+import { defaultWorkers, runJobs } from "../pool.js";
+import { Progress } from "../progress.js";
+import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
+import { loadWorkload } from "../../workloads/load.js";
+import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
+import type { RunResult } from "../../sim/result.js";
+
+interface CompareArgs extends RunFlags {
+  s?: string | string[];
+  seeds?: string;
+  workers?: string;
+  out?: string;
+}
+
+/** The default line-up, in report order: those that exist in the registry. */
+const PREFERRED = ["fair", "simple", "cfs-like", "bpfland", "lavd", "rusty", "p2dq", "rr"];
+export const DEFAULT_COMPARE_DURATION = 5;
+
+export function defaultSchedulers(): string[] {
+  const known = new Set([FAIR, ...SCHEDULERS.map((s) => s.name)]);
+  return PREFERRED.filter((s) => known.has(s));
+}
+
+export function compareCommand(y: Argv): Argv {
+  return y.command(
+    "compare",
+    "compare schedulers on workloads over several seeds and write an HTML report",
+    (c) => withRunFlags(c, { duration: DEFAULT_COMPARE_DURATION })
+      .option("s", { alias: "schedulers", type: "string", describe: `comma list; options inline as rr:slice_us=100:... [default: ${defaultSchedulers().join(",")}]` })
+      .option("seeds", { type: "string", describe: "seeds per (scheduler, workload) [default: 3]" })
+      .option("workers", { type: "string", describe: `worker threads [default: ${defaultWorkers()}]` })
+      .option("out", { type: "string", describe: "output directory [default: out]" })
+      .example("$0 compare -s simple,qmap,bpfland -w schbench,gaming --seeds 5 --workers 2 --out out/cmp", ""),
+    async (argv) => { await compare(argv as unknown as CompareArgs); },
+  );
+}
+
+/** Expands the flags into the job list (validated; nothing run yet). */
+export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number } {
+  const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
+  const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
+  for (const s of specs) checkScheduler(s.name, s.options);
+  const workloads = asList(a.w).length ? asList(a.w).flatMap(splitList) : ["mixed"];
+  for (const w of workloads) loadWorkload(w, f.params);
+  const seeds = a.seeds === undefined ? 3 : positiveInt("--seeds", single("--seeds", a.seeds), 1000);
+  const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
+  const out = single("--out", a.out) ?? "out";
+  if (out.trim() === "") throw new CliError("--out: expected a directory");
+  const jobs: Job[] = [];
+  for (const w of workloads) {
+    for (const s of specs) {
+      for (let k = 0; k < seeds; k++) {
+        jobs.push({
+          scheduler: s.name, options: s.options, workload: w, params: f.params, topology: f.topology, cpus: f.cpus,
+          seed: f.seed + k, durationNs: f.durationNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+          extras: { antagonists: f.antagonists, timeline: false },
+        });
+      }
+    }
+  }
+  // One run keeps its per-CPU timeline for the report: the first sched_ext scheduler's first seed.
+  const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);
+  const idx = chosen >= 0 ? chosen : 0;
+  jobs[idx] = { ...jobs[idx], extras: { ...jobs[idx].extras, timeline: true } };
+  return { jobs, out, workers };
+}
+
+async function compare(a: CompareArgs): Promise<void> {
+  const { jobs, out, workers } = compareJobs(a);
+  const progress = new Progress("compare", a.quiet ?? false);
+  const ac = new AbortController();
+  const onSig = () => ac.abort();
+  process.once("SIGINT", onSig);
+  let outcomes;
+  try {
+    outcomes = await runJobs(jobs, { workers, signal: ac.signal, onProgress: (d, t) => progress.update(d, t) });
+  } catch (e) {
+    progress.done();
+    if (ac.signal.aborted) {
+      process.stderr.write("scxlab: interrupted; nothing written\n");
+      process.exitCode = 130;
+      return;
+    }
+    throw e;
+  } finally {
+    process.removeListener("SIGINT", onSig);
+  }
+  progress.done();
+  const results: RunResult[] = [];
+  for (const [i, o] of outcomes.entries()) {
+    if (!o.ok) {
+      const j = jobs[i];
+      const msg = `${j.scheduler} on ${j.workload} (seed ${j.seed}): ${o.error}`;
+      if (o.userError) throw new CliError(msg);
+      throw new Error(msg);
+    }
+    results.push({ ...o.result, wallMs: 0 });
+  }
+  const agg = aggregate(results);
+  mkdirSync(out, { recursive: true });
+  const chosenRun = results.findIndex((r) => r.timeline !== undefined);
+  await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);
+  await writeResultsCsv(out, results);
+  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined });
+  if (!a.quiet) {
+    process.stdout.write(`${formatSummaryTable(agg)}\n`);
+    const lost = results.reduce((n, r) => n + r.invariants.lost, 0);
+    const exits = results.filter((r) => r.scx.exit !== null).length;
+    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost\n`);
+  }
+  process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);
+}

@@ -1,0 +1,43 @@
+/** A readable summary of one RunResult for the terminal. */
+import type { RunResult, Stats } from "../sim/result.js";
+import { formatNs } from "../results/index.js";
+
+export function formatRun(r: RunResult): string {
+  const j = r.job;
+  const lines: string[] = [];
+  const sim = r.simNs / 1e9;
+  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${sim.toFixed(2)} s simulated · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}`);
+  lines.push("");
+  const head = ["group", "tasks", "done", "requests", "cpu s", "wakeup p50", "p99", "request p50", "p99", "p99.9"];
+  const rows = Object.entries(r.groups).map(([g, s]) => [
+    clean(g), String(s.tasks), String(s.completed), String(s.requests), (s.cpuNs / 1e9).toFixed(3),
+    lat(s.wakeupLatencyNs, "p50"), lat(s.wakeupLatencyNs, "p99"), lat(s.requestLatencyNs, "p50"), lat(s.requestLatencyNs, "p99"), lat(s.requestLatencyNs, "p999"),
+  ]);
+  lines.push(...table([head, ...rows]));
+  lines.push("");
+  const t = r.totals;
+  lines.push(`throughput ${t.throughput.toFixed(1)} req/s · utilisation ${(t.utilization * 100).toFixed(1)} % · Jain fairness ${t.jainFairness.toFixed(3)}`);
+  lines.push(`context switches ${t.contextSwitches.voluntary} voluntary, ${t.contextSwitches.involuntary} involuntary · migrations ${t.migrations.total} (smt ${t.migrations.smt}, core ${t.migrations.core}, llc ${t.migrations.llc}, numa ${t.migrations.numa})`);
+  for (const s of r.scx.timeline) lines.push(`[${(s.atNs / 1e9).toFixed(6)}] class ${s.from} → ${s.to} (${s.reason})`);
+  if (r.scx.exit) lines.push(`sched_ext exit: ${r.scx.exit.kind} (${r.scx.exit.reason})${r.scx.exit.msg ? `: ${clean(r.scx.exit.msg)}` : ""} at ${(r.scx.exit.atNs / 1e9).toFixed(6)} s`);
+  const inv = r.invariants;
+  lines.push(`tasks created ${inv.created} = alive ${inv.alive} + exited ${inv.exited} · lost ${inv.lost}`);
+  const eps = r.wallMs > 0 ? ` · ${Math.round(r.events / (r.wallMs / 1000)).toLocaleString("en-US")} events/s` : "";
+  lines.push(`${r.events.toLocaleString("en-US")} events in ${r.wallMs} ms${eps}`);
+  for (const w of r.warnings) lines.push(`warning: ${clean(w)}`);
+  return lines.join("\n");
+}
+
+function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
+  return s.count === 0 ? "-" : formatNs(s[k]);
+}
+
+/** Strips control characters so names from files cannot drive the terminal. */
+export function clean(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+}
+
+export function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
+}

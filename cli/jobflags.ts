@@ -1,0 +1,80 @@
+/**
+ * The flags every run-like command shares (run, compare, crash-demo, ...) and their resolution
+ * into the parts of a Job. yargs only parses; validation happens here so it is testable alone.
+ */
+import type { Argv } from "yargs";
+import { CliError } from "./errors.js";
+import { nonNegInt, parseKeyValues, parseOnOff, positiveInt, secondsToNs } from "./args.js";
+import { loadTopology } from "./job.js";
+
+export interface RunFlags {
+  w?: string | string[];
+  p?: string | string[];
+  cpus?: number | string;
+  topology?: string;
+  duration?: number | string;
+  seed?: number | string;
+  overheads?: string;
+  "crash-at"?: number | string;
+  antagonists?: number | string;
+  quiet?: boolean;
+}
+
+/** Declares the shared flags on a yargs command. */
+export function withRunFlags<T>(y: Argv<T>, defaults: { duration: number }): Argv<T & RunFlags> {
+  return y
+    .option("w", { alias: "workload", type: "string", describe: "built-in workload name or rt-app JSON file" })
+    .option("p", { alias: "param", type: "string", describe: "workload parameter key=value (repeatable)" })
+    .option("cpus", { type: "string", describe: "number of CPUs (flat machine) [default: 4]" })
+    .option("topology", { type: "string", describe: "topology preset (see `scxlab list`) or JSON file" })
+    .option("duration", { type: "string", describe: `simulated seconds [default: ${defaults.duration}]` })
+    .option("seed", { type: "string", describe: "random seed [default: 1]" })
+    .option("overheads", { type: "string", describe: "on: switch/migration/SMT/callback costs; off: ideal machine [default: on]" })
+    .option("crash-at", { type: "string", describe: "kill the loader with SIGSEGV at this simulated second" })
+    .option("antagonists", { type: "string", describe: "mix in N CPU hogs" })
+    .option("quiet", { alias: "q", type: "boolean", describe: "print less" }) as unknown as Argv<T & RunFlags>;
+}
+
+export interface ResolvedRunFlags {
+  readonly params: Record<string, string>;
+  readonly cpus: number;
+  readonly topology: string;
+  readonly durationNs: number;
+  readonly seed: number;
+  readonly overheads: boolean;
+  readonly crashAtNs: number | null;
+  readonly antagonists: number;
+}
+
+export function asList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** Validates the shared flags (the topology is resolved once to catch errors early). */
+export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): ResolvedRunFlags {
+  const params = parseKeyValues("-p", asList(a.p));
+  const topologyFlag = single("--topology", a.topology) ?? "";
+  let cpus = a.cpus === undefined ? 4 : positiveInt("--cpus", single("--cpus", a.cpus), 4096);
+  if (topologyFlag !== "") {
+    const t = loadTopology(topologyFlag, cpus);
+    if (a.cpus !== undefined && t.nrCpus !== cpus) throw new CliError(`--cpus ${cpus} conflicts with --topology ${topologyFlag} (${t.nrCpus} CPUs)`);
+    cpus = t.nrCpus;
+  }
+  const durationNs = secondsToNs("--duration", single("--duration", a.duration) ?? defaults.duration);
+  const seed = a.seed === undefined ? 1 : nonNegInt("--seed", single("--seed", a.seed), 2 ** 31);
+  const overheads = a.overheads === undefined ? true : parseOnOff("--overheads", single("--overheads", a.overheads)!);
+  const crash = single("--crash-at", a["crash-at"]);
+  const crashAtNs = crash === undefined ? null : secondsToNs("--crash-at", crash, true);
+  if (crashAtNs !== null && crashAtNs > durationNs) throw new CliError(`--crash-at ${crash}: expected a time within the run (≤ --duration)`);
+  const antagonists = a.antagonists === undefined ? 0 : nonNegInt("--antagonists", single("--antagonists", a.antagonists), 4096);
+  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, seed, overheads, crashAtNs, antagonists };
+}
+
+/** A flag that must be given at most once. */
+export function single<T>(flag: string, v: T | T[] | undefined): T | undefined {
+  if (Array.isArray(v)) {
+    if (v.length > 1) throw new CliError(`${flag}: given more than once`);
+    return v[0];
+  }
+  return v;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+/** The scxlab command line: parses flags with yargs and hands each command to its module. */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { CliError, reportError } from "./errors.js";
+import { runCommand } from "./commands/run.js";
+import { listCommand } from "./commands/list.js";
+import { compareCommand } from "./commands/compare.js";
+
+export async function main(argv: string[]): Promise<number> {
+  let y = yargs(argv)
+    .scriptName("scxlab")
+    .usage("$0 <command> [options]\n\nA discrete-event simulator for sched_ext-style CPU schedulers.")
+    .strict()
+    .demandCommand(1, "expected a command")
+    .recommendCommands()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new CliError(msg);
+    });
+  for (const cmd of [runCommand, listCommand, compareCommand]) y = cmd(y);
+  try {
+    await y.parseAsync();
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+main(hideBin(process.argv)).then((code) => { process.exitCode = code; });

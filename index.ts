@@ -1,0 +1,66 @@
+/**
+ * scxlab's public API. Scripts build a machine with `createKernel`, spawn a loader process,
+ * and attach a scheduler through a BPF_F_LINK struct_ops map, as the kernel selftests do:
+ *
+ *   const kernel = createKernel({ cpus: 4, workload: "mixed", seed: 1 });
+ *   const loader = kernel.spawnProcess("loader");
+ *   const map = loader.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
+ *   loader.bpf.mapUpdateElem(map, 0, loadScheduler("simple", { fifo: true }, kernel));
+ *   const link = loader.bpf.linkCreate(map);
+ *   kernel.runFor(1e9);
+ */
+import { Machine } from "./sim/machine.js";
+import type { WorkloadPlan } from "./sim/plan.js";
+import type { SchedExtOps } from "./sim/ext/ops.js";
+import { loadWorkload } from "./workloads/load.js";
+import { findScheduler } from "./schedulers/index.js";
+import { loadTopology } from "./cli/job.js";
+import type { RawOptions } from "./schedulers/options.js";
+
+export interface CreateKernelOptions {
+  /** CPUs of a flat machine (default 4); ignored when `topology` is given. */
+  readonly cpus?: number;
+  /** Topology preset name, CPU count or JSON file path. */
+  readonly topology?: string;
+  /** Built-in workload name, rt-app JSON file, or a ready plan (default "mixed"). */
+  readonly workload?: string | WorkloadPlan;
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+  readonly seed?: number;
+  /** Switch, migration, SMT and callback costs (default true). */
+  readonly overheads?: boolean;
+  /** Run length in seconds for `runToEnd()` (default 5). */
+  readonly duration?: number;
+  /** Record the per-CPU timeline. */
+  readonly timeline?: boolean;
+}
+
+/** A simulated machine with the default fair class running the workload's tasks. */
+export function createKernel(o: CreateKernelOptions = {}): Machine {
+  const cpus = o.cpus ?? 4;
+  const topology = loadTopology(o.topology ?? String(cpus), cpus);
+  const workload = o.workload ?? "mixed";
+  const plan = typeof workload === "string" ? loadWorkload(workload, o.params ?? {}) : workload;
+  const seed = o.seed ?? 1;
+  const overheads = o.overheads ?? true;
+  const durationNs = Math.round((o.duration ?? 5) * 1e9);
+  return new Machine({
+    topology, plan, seed, overheads, timeline: o.timeline ?? false,
+    job: { scheduler: "fair", options: {}, workload: plan.name, params: { ...(o.params ?? {}) }, topology: topology.name, cpus: topology.nrCpus, seed, durationNs, overheads },
+  });
+}
+
+/** Builds a registered scheduler's ops table for `kernel`, with validated options. */
+export function loadScheduler(name: string, options: RawOptions, kernel: Machine): SchedExtOps {
+  return findScheduler(name).create(kernel.scxApi, options);
+}
+
+export { Machine } from "./sim/machine.js";
+export * from "./sim/bpf/index.js";
+export * from "./sim/ext/consts.js";
+export type { SchedExtOps, Scx, ScxTask, CpuId, Pid, TaskStorage } from "./sim/ext/ops.js";
+export type { RunResult, ExitInfo, ExitKind, JobSpec, Stats } from "./sim/result.js";
+export type { WorkloadPlan } from "./sim/plan.js";
+export { SCHEDULERS, findScheduler } from "./schedulers/index.js";
+export { loadWorkload } from "./workloads/load.js";
+export { runJob, type Job } from "./cli/job.js";
+export { runJobs } from "./cli/pool.js";
