@@ -17,6 +17,7 @@ export interface RunFlags {
   overheads?: string;
   "crash-at"?: number | string;
   antagonists?: number | string;
+  warmup?: number | string;
   quiet?: boolean;
 }
 
@@ -32,6 +33,7 @@ export function withRunFlags<T>(y: Argv<T>, defaults: { duration: number }): Arg
     .option("overheads", { type: "string", describe: "on: switch/migration/SMT/callback costs; off: ideal machine [default: on]" })
     .option("crash-at", { type: "string", describe: "kill the loader with SIGSEGV at this simulated second" })
     .option("antagonists", { type: "string", describe: "mix in N CPU hogs" })
+    .option("warmup", { type: "string", describe: "simulated seconds to run before measuring [default: 0]" })
     .option("quiet", { alias: "q", type: "boolean", describe: "print less" }) as unknown as Argv<T & RunFlags>;
 }
 
@@ -44,6 +46,7 @@ export interface ResolvedRunFlags {
   readonly overheads: boolean;
   readonly crashAtNs: number | null;
   readonly antagonists: number;
+  readonly warmupNs: number;
 }
 
 export function asList(v: string | string[] | undefined): string[] {
@@ -67,7 +70,10 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   const crashAtNs = crash === undefined ? null : secondsToNs("--crash-at", crash, true);
   if (crashAtNs !== null && crashAtNs > durationNs) throw new CliError(`--crash-at ${crash}: expected a time within the run (≤ --duration)`);
   const antagonists = a.antagonists === undefined ? 0 : nonNegInt("--antagonists", single("--antagonists", a.antagonists), 4096);
-  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, seed, overheads, crashAtNs, antagonists };
+  const warm = single("--warmup", a.warmup);
+  const warmupNs = warm === undefined ? 0 : secondsToNs("--warmup", warm, true);
+  if (warmupNs >= durationNs) throw new CliError(`--warmup ${warm}: expected less than --duration`);
+  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, seed, overheads, crashAtNs, antagonists, warmupNs };
 }
 
 /** A flag that must be given at most once. */

@@ -74,5 +74,7 @@ export function metricInfos(): MetricInfo[] {
 
 /** A run's latency over all its groups (see mergeStats for how percentiles are combined). */
 export function runLatency(run: RunResult, which: "wakeupLatencyNs" | "requestLatencyNs" | "waitNs"): Stats {
+  // Runs carry exact whole-run stats from merged histograms; older results only per group.
+  if (which !== "waitNs" && run.totals[which] !== undefined) return run.totals[which];
   return mergeStats(Object.values(run.groups).map((g) => g[which]));
 }

@@ -28,6 +28,16 @@ export class Histogram {
     this.counts[bucketOf(v)]++;
   }
 
+  /** Adds every sample of `h` to this histogram. */
+  merge(h: Histogram): void {
+    const c = this.counts, o = h.counts;
+    for (let i = 0; i < c.length; i++) c[i] += o[i];
+    this.count += h.count;
+    this.sum += h.sum;
+    if (h.min < this.min) this.min = h.min;
+    if (h.max > this.max) this.max = h.max;
+  }
+
   /** Value at quantile q in [0, 1] (bucket midpoint, clamped to the observed range). */
   quantile(q: number): number {
     if (this.count === 0) return 0;

@@ -10,6 +10,7 @@ import { schedExtOpsType } from "./ext/struct_ops.js";
 import { ScxKfuncs } from "./ext/kfuncs.js";
 import { enableSeq } from "./ext/lifecycle.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
+import { Place } from "./task.js";
 import { buildResult } from "./result_builder.js";
 import type { ExitInfo, JobSpec, RunResult } from "./result.js";
 
@@ -74,14 +75,37 @@ export class Machine {
     this.kernel.runFor(ns);
   }
 
-  /** Runs until the job's duration. */
+  /** Runs until the job's duration, measuring from the end of its warm-up (if any). */
   runToEnd(): void {
+    const w = this.job.warmupNs ?? 0;
+    if (w > 0 && this.kernel.now < w && this.kernel.rec.measureFromNs === 0) {
+      this.kernel.runUntil(w);
+      this.startMeasurement();
+    }
     this.kernel.runUntil(this.job.durationNs);
   }
 
   /** Schedules `fn` at simulated time `atNs` (e.g. a loader crash). */
   at(atNs: number, fn: () => void): void {
     this.kernel.at(atNs, () => { fn(); this.kernel.settle(); });
+  }
+
+  /**
+   * Ends the warm-up: metrics restart from now (histograms, counters, per-task and per-CPU
+   * accounting); the tasks and the scheduler's state carry on untouched.
+   */
+  startMeasurement(): void {
+    const k = this.kernel;
+    for (let c = 0; c < k.topo.nrCpus; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
+    const alive = k.rec.groupNames.map(() => 0);
+    for (const t of k.tasks) {
+      if (t.place === Place.Dead || t.place === Place.Free) continue;
+      alive[t.groupIdx]++;
+      t.cpuNs = 0; t.waitNs = 0; t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
+    }
+    k.rec.reset(k.now, alive);
+    k.busyNs.fill(0);
+    k.overheadNs.fill(0);
   }
 
   invariants(): Invariants {

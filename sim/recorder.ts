@@ -19,7 +19,9 @@ export class GroupAcc {
 }
 
 export class Recorder {
-  readonly groups: GroupAcc[];
+  groups: GroupAcc[];
+  /** Simulated time at which measurement began (after the warm-up). */
+  measureFromNs = 0;
   readonly taskRecords: TaskResult[] = [];
   tasksTruncated = false;
   voluntary = 0;
@@ -37,6 +39,22 @@ export class Recorder {
     this.groups = groupNames.map(() => new GroupAcc());
     this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, busyCpus: [], queued: [] } : null;
     this.sliceStart = new Float64Array(nrCpus);
+  }
+
+  /**
+   * Starts measuring afresh at `now` (the end of a warm-up): histograms and counters restart;
+   * task counts carry over as the tasks alive now.
+   */
+  reset(now: number, aliveByGroup: readonly number[]): void {
+    this.groups = this.groupNames.map((_, i) => {
+      const g = new GroupAcc();
+      g.tasks = aliveByGroup[i] ?? 0;
+      return g;
+    });
+    this.voluntary = 0;
+    this.involuntary = 0;
+    this.migrations.fill(0);
+    this.measureFromNs = now;
   }
 
   migrated(d: Distance): void {

@@ -29,6 +29,8 @@ export interface JobSpec {
   seed: number;
   durationNs: number;
   overheads: boolean;
+  /** Metrics ignore the first `warmupNs` of simulated time (0 = none). */
+  warmupNs?: number;
   /** Simulated time at which the loader crashes (ns), if any. */
   crashAtNs?: number | null;
 }
@@ -116,6 +118,8 @@ export interface RunResult {
   schema: typeof RUN_SCHEMA;
   job: JobSpec;
   simNs: number;
+  /** Simulated time covered by the metrics: simNs minus the warm-up. */
+  measuredNs: number;
   events: number;
   wallMs: number;
   groups: Record<string, GroupResult>;
@@ -126,8 +130,11 @@ export interface RunResult {
   totals: {
     completed: number;
     requests: number;
-    /** Requests finished per simulated second. */
+    /** Requests finished per measured simulated second. */
     throughput: number;
+    /** All groups together, from the merged histograms (exact, same resolution as per group). */
+    wakeupLatencyNs: Stats;
+    requestLatencyNs: Stats;
     contextSwitches: { voluntary: number; involuntary: number };
     /** By what a migration crossed: SMT siblings, cores in one LLC, LLCs in one node, NUMA nodes. */
     migrations: { smt: number; core: number; llc: number; numa: number; total: number };

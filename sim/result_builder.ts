@@ -3,6 +3,7 @@ import type { Kernel } from "./kernel.js";
 import { checkInvariants } from "./invariants.js";
 import { Place } from "./task.js";
 import { Distance } from "./topology.js";
+import { Histogram } from "./histogram.js";
 import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunResult } from "./result.js";
 
 export interface ResultExtras {
@@ -16,6 +17,7 @@ export interface ResultExtras {
 
 export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   const rec = k.rec, n = k.topo.nrCpus, simNs = k.now;
+  const measuredNs = simNs - rec.measureFromNs;
   for (let c = 0; c < n; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
   for (const t of k.tasks) if (t.place !== Place.Free) rec.syncTask(t);
   const groups: Record<string, GroupResult> = {};
@@ -28,17 +30,24 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   let busy = 0;
   const cpus = Array.from({ length: n }, (_, c) => {
     busy += k.busyNs[c];
-    const overheadNs = Math.min(k.overheadNs[c], simNs);
-    return { cpu: c, busyNs: k.busyNs[c], idleNs: Math.max(0, simNs - k.busyNs[c] - overheadNs), overheadNs };
+    const overheadNs = Math.min(k.overheadNs[c], measuredNs);
+    return { cpu: c, busyNs: k.busyNs[c], idleNs: Math.max(0, measuredNs - k.busyNs[c] - overheadNs), overheadNs };
   });
   let completed = 0, requests = 0;
-  for (const g of rec.groups) { completed += g.completed; requests += g.requests; }
+  const wakeup = new Histogram(), request = new Histogram();
+  for (const g of rec.groups) {
+    completed += g.completed;
+    requests += g.requests;
+    wakeup.merge(g.wakeup);
+    request.merge(g.request);
+  }
   const m = rec.migrations;
   const scxEvents: Record<string, number> = { ...k.ext.events, ...x.stats };
   const result: RunResult = {
     schema: RUN_SCHEMA,
     job: x.job,
     simNs,
+    measuredNs,
     events: k.events,
     wallMs: x.wallMs,
     groups,
@@ -48,10 +57,12 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     totals: {
       completed,
       requests,
-      throughput: simNs > 0 ? requests / (simNs / 1e9) : 0,
+      throughput: measuredNs > 0 ? requests / (measuredNs / 1e9) : 0,
+      wakeupLatencyNs: wakeup.stats(),
+      requestLatencyNs: request.stats(),
       contextSwitches: { voluntary: rec.voluntary, involuntary: rec.involuntary },
       migrations: { smt: m[Distance.Smt], core: m[Distance.Core], llc: m[Distance.Llc], numa: m[Distance.Numa], total: m[1] + m[2] + m[3] + m[4] },
-      utilization: simNs > 0 ? busy / (n * simNs) : 0,
+      utilization: measuredNs > 0 ? busy / (n * measuredNs) : 0,
       jainFairness: jain(k),
     },
     scx: { scheduler: x.scheduler, timeline: rec.classSwitches, exit: x.exit, log: rec.log, events: scxEvents },

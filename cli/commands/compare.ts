@@ -65,7 +65,7 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
       for (let k = 0; k < seeds; k++) {
         jobs.push({
           scheduler: s.name, options: s.options, workload: w, params: f.params, topology: f.topology, cpus: f.cpus,
-          seed: f.seed + k, durationNs: f.durationNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+          seed: f.seed + k, durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
           extras: { antagonists: f.antagonists, timeline: false },
         });
       }

@@ -43,7 +43,7 @@ export function runJobFromFlags(a: RunArgs): Job {
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: f.durationNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
     extras: { timeline: a.trace !== undefined, antagonists: f.antagonists },
   };
 }
