@@ -18,7 +18,9 @@ export async function main(argv: string[]): Promise<number> {
     .version(false)
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new CliError(msg);
+      // yargs reports its own validation failures as YError: those are bad input.
+      if (err && err.name !== "YError") throw err;
+      throw new CliError(msg ?? err?.message ?? "bad arguments");
     });
   for (const cmd of [runCommand, listCommand, compareCommand]) y = cmd(y);
   try {
@@ -28,5 +30,11 @@ export async function main(argv: string[]): Promise<number> {
     return reportError(e);
   }
 }
+
+// A closed pipe (`scxlab run --json - | head`) is not an error worth a stack trace.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
 
 main(hideBin(process.argv)).then((code) => { process.exitCode = code; });

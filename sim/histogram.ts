@@ -47,7 +47,8 @@ export class Histogram {
     for (let i = 0; i < c.length; i++) {
       seen += c[i];
       if (seen >= rank) {
-        const mid = (lowOf(i) + lowOf(i + 1)) / 2;
+        // Buckets below SUB hold one integer each: exact; above, report the bucket's midpoint.
+        const mid = i < SUB ? i : (lowOf(i) + lowOf(i + 1)) / 2;
         return Math.min(this.max, Math.max(this.min, mid));
       }
     }

@@ -25,7 +25,7 @@ export function runCommand(y: Argv): Argv {
     (c) => withRunFlags(c, { duration: DEFAULT_RUN_DURATION })
       .option("s", { alias: "scheduler", type: "string", describe: "scheduler name, or fair for the default class alone [default: fair]" })
       .option("o", { alias: "option", type: "string", describe: "scheduler option key=value (repeatable)" })
-      .option("json", { type: "string", describe: "write the RunResult as JSON to a file, or - for stdout" })
+      .option("json", { type: "string", requiresArg: true, describe: "write the RunResult as JSON to a file, or - for stdout" })
       .option("trace", { type: "string", describe: "write a Chrome/Perfetto JSON trace to this file" })
       .example("$0 run -s simple -w mixed --cpus 4 --duration 5 --seed 1 --json -", "")
       .example("$0 run -s simple -o fifo=true -w hogs -p n=8", ""),
