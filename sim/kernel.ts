@@ -85,6 +85,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   tickOn = false;
   private timelineSampleNs = 0;
   private balanceTimer = -1;
+  /** Task whose program is executing (it wakes whoever it resumes or signals); 0 = the kernel. */
+  private wakerPid = 0;
 
   constructor(cfg: KernelConfig) {
     this.topo = cfg.topology;
@@ -255,7 +257,9 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
    * Returns true when the task still runs (its checkpoint still needs arming).
    */
   private continueProgram(cpu: number, t: Task): boolean {
+    this.wakerPid = t.pid;
     const a = step(this, t, this.plan.specs[t.specIdx]);
+    this.wakerPid = 0;
     if (a === Action.Run) return true;
     if (a === Action.Block) this.blockCurrent(cpu, t);
     else if (a === Action.Exit) this.exitCurrent(cpu, t);
@@ -456,6 +460,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     t.wakeAt = this.now;
     t.runnableAt = this.now;
     if (why <= Block.Suspend && !t.openLoop) t.activatedAtNs = this.now;
+    if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, this.wakerPid);
     let cpu: number;
     if (t.cls === Cls.Ext) {
       const selected = t.nrCpusAllowed > 1;

@@ -31,13 +31,16 @@ export class Recorder {
   readonly classSwitches: ClassSwitch[] = [];
   readonly log: { atNs: number; msg: string }[] = [];
   // timeline (struct of arrays), only when enabled
-  readonly tl: { cpu: number[]; pid: number[]; startNs: number[]; endNs: number[]; cls: number[]; groupOf: Record<string, string>; busyCpus: number[]; queued: number[] } | null;
+  readonly tl: {
+    cpu: number[]; pid: number[]; startNs: number[]; endNs: number[]; cls: number[]; groupOf: Record<string, string>;
+    busyCpus: number[]; queued: number[]; wakeNs: number[]; wakePid: number[]; wakerPid: number[];
+  } | null;
   tlTruncated = false;
   readonly sliceStart: Float64Array;
 
   constructor(readonly groupNames: readonly string[], nrCpus: number, timeline: boolean, readonly maxTaskRecords: number, readonly maxSlices = 400_000) {
     this.groups = groupNames.map(() => new GroupAcc());
-    this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, busyCpus: [], queued: [] } : null;
+    this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [] } : null;
     this.sliceStart = new Float64Array(nrCpus);
   }
 
@@ -91,6 +94,13 @@ export class Recorder {
     if (tl.cpu.length >= this.maxSlices) { this.tlTruncated = true; return; }
     if (t.recordIdx < 0 && !(String(t.pid) in tl.groupOf)) tl.groupOf[String(t.pid)] = t.group;
     tl.cpu.push(cpu); tl.pid.push(t.pid); tl.startNs.push(this.sliceStart[cpu]); tl.endNs.push(now); tl.cls.push(cls);
+  }
+
+  /** A wakeup of `pid` by `wakerPid` (0 = the kernel: a timer or sleep ending). */
+  wakeup(now: number, pid: number, wakerPid: number): void {
+    const tl = this.tl!;
+    if (tl.wakeNs.length >= this.maxSlices) { this.tlTruncated = true; return; }
+    tl.wakeNs.push(now); tl.wakePid.push(pid); tl.wakerPid.push(wakerPid);
   }
 
   classSwitch(atNs: number, from: string, to: string, reason: string): void {

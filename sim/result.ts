@@ -110,6 +110,10 @@ export interface Timeline {
   sampleNs: number;
   busyCpus: number[];
   queued: number[];
+  /** Wakeups: task `wakePid[i]` woken at `wakeNs[i]` by `wakerPid[i]` (0 = the kernel: timer or sleep end). */
+  wakeNs: number[];
+  wakePid: number[];
+  wakerPid: number[];
   /** True when the recorder stopped adding slices at its cap. */
   truncated: boolean;
 }

@@ -15,7 +15,11 @@ export const CPUS_PID = 1;
 
 export interface TraceEvent {
   name: string;
-  ph: "X" | "i" | "M" | "C";
+  ph: "X" | "i" | "M" | "C" | "s" | "f";
+  /** Flow id (ph "s"/"f"). */
+  id?: number;
+  /** Flow binding point: "e" binds the end of a flow to the enclosing slice. */
+  bp?: "e";
   pid: number;
   tid: number;
   ts?: number;
@@ -43,7 +47,7 @@ export function toChromeTrace(result: RunResult): ChromeTrace {
     events.push({ name: "thread_name", ph: "M", pid: CPUS_PID, tid: cpu, args: { name: `CPU ${cpu}` } });
     events.push({ name: "thread_sort_index", ph: "M", pid: CPUS_PID, tid: cpu, args: { sort_index: cpu } });
   }
-  events.push(...sliceEvents(result), ...counterEvents(result), ...instantEvents(result));
+  events.push(...sliceEvents(result), ...flowEvents(result), ...counterEvents(result), ...instantEvents(result));
   return {
     traceEvents: events,
     displayTimeUnit: "ns",
@@ -76,6 +80,44 @@ function sliceEvents(result: RunResult): TraceEvent[] {
       dur: us(t.endNs[i]! - t.startNs[i]!),
       args: { pid, group, class: t.cls[i] === 1 ? "ext" : "fair" },
     });
+  }
+  return out;
+}
+
+/**
+ * Wakeup flows: an arrow from the waker's slice (the task that resumed or signalled) to the
+ * first slice the woken task ran after the wakeup. Wakeups by the kernel (a timer, a sleep
+ * ending) have no slice to start from and are left out.
+ */
+function flowEvents(result: RunResult): TraceEvent[] {
+  const t = result.timeline;
+  if (!t || !t.wakeNs) return [];
+  const byPid = new Map<number, number[]>();
+  for (let i = 0; i < t.pid.length; i++) {
+    const list = byPid.get(t.pid[i]!) ?? [];
+    list.push(i);
+    byPid.set(t.pid[i]!, list);
+  }
+  for (const list of byPid.values()) list.sort((a, b) => t.startNs[a]! - t.startNs[b]!);
+  /** Position of the first slice in `list` starting at or after `ns` (list.length if none). */
+  const firstAtOrAfter = (list: number[], ns: number) => {
+    let lo = 0, hi = list.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (t.startNs[list[mid]!]! < ns) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  const out: TraceEvent[] = [];
+  for (let i = 0; i < t.wakeNs.length; i++) {
+    const waker = t.wakerPid[i]!, at = t.wakeNs[i]!;
+    if (waker <= 0) continue;
+    const wakerSlices = byPid.get(waker), wakeeSlices = byPid.get(t.wakePid[i]!);
+    if (!wakerSlices || !wakeeSlices) continue;
+    const k = firstAtOrAfter(wakerSlices, at + 1) - 1;
+    const j = firstAtOrAfter(wakeeSlices, at);
+    if (k < 0 || j >= wakeeSlices.length) continue;
+    const from = wakerSlices[k]!, to = wakeeSlices[j]!;
+    if (t.endNs[from]! < at) continue;
+    out.push({ name: "wakeup", cat: "wakeup", ph: "s", id: i + 1, pid: CPUS_PID, tid: t.cpu[from]!, ts: us(at) });
+    out.push({ name: "wakeup", cat: "wakeup", ph: "f", bp: "e", id: i + 1, pid: CPUS_PID, tid: t.cpu[to]!, ts: us(t.startNs[to]!) });
   }
   return out;
 }

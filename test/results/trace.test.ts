@@ -62,3 +62,29 @@ describe("Chrome / Perfetto trace", () => {
     expect(t.metadata["timeline"]).toBe("absent");
   });
 });
+
+describe("wakeup flows from the simulator", () => {
+  it("a resume draws a flow from the waker's slice to the wakee's next slice", async () => {
+    const { Machine } = await import("../../sim/machine.js");
+    const { flatTopology } = await import("../../sim/topology.js");
+    const plan = {
+      name: "pingpong", durationS: null, cgroups: [], barriers: {}, warnings: [],
+      tasks: ["a", "b"].map((name, i) => ({
+        name, instances: 1, delayUs: 0, loop: -1, nice: 0, policy: "SCHED_OTHER" as const, cpus: null, taskgroup: null,
+        arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null,
+        phases: [{ name: "p", loop: 1, events: i === 0
+          ? [{ kind: "run" as const, us: 100 }, { kind: "resume" as const, ref: "b" }, { kind: "suspend" as const, ref: "a" }]
+          : [{ kind: "suspend" as const, ref: "b" }, { kind: "run" as const, us: 100 }, { kind: "resume" as const, ref: "a" }] }],
+      })),
+    };
+    const m = new Machine({ topology: flatTopology(2), plan, seed: 1, overheads: false, timeline: true,
+      job: { scheduler: "fair", options: {}, workload: "pingpong", params: {}, topology: "2", cpus: 2, seed: 1, durationNs: 5e6, overheads: false } });
+    m.runToEnd();
+    const trace = toChromeTrace(m.result());
+    const starts = trace.traceEvents.filter((e) => e.ph === "s");
+    const ends = trace.traceEvents.filter((e) => e.ph === "f");
+    expect(starts.length).toBeGreaterThan(10);
+    expect(ends.map((e) => e.id)).toEqual(starts.map((e) => e.id));
+    for (let i = 0; i < starts.length; i++) expect(ends[i]!.ts!).toBeGreaterThanOrEqual(starts[i]!.ts!);
+  });
+});
