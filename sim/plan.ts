@@ -11,7 +11,7 @@ export type DistSpec =
   | { readonly dist: "const"; readonly value: number }
   | { readonly dist: "exp"; readonly mean: number }
   | { readonly dist: "uniform"; readonly min: number; readonly max: number }
-  | { readonly dist: "normal"; readonly mean: number; readonly sd: number }
+  | { readonly dist: "normal"; readonly mean: number; readonly sd: number }   // draws below 0 count as 0
   | { readonly dist: "lognormal"; readonly mean: number; readonly sd: number }
   | { readonly dist: "pareto"; readonly scale: number; readonly shape: number }
   | { readonly dist: "mix"; readonly of: readonly { readonly weight: number; readonly value: DurationSpec }[] };
@@ -21,11 +21,11 @@ export type EventSpec =
   | { readonly kind: "run"; readonly us: DurationSpec }          // CPU work at capacity 1024
   | { readonly kind: "runtime"; readonly us: DurationSpec }      // wall time spent running-or-preempted
   | { readonly kind: "sleep"; readonly us: DurationSpec }
-  /** Periodic timer: wait until the next period boundary of `ref` (per task instance unless shared). */
+  /** Periodic timer: wait until the next period boundary of `ref` (per task instance unless shared); periodUs may be 0. */
   | { readonly kind: "timer"; readonly ref: string; readonly periodUs: number; readonly mode: "relative" | "absolute"; readonly shared: boolean }
   | { readonly kind: "suspend"; readonly ref: string }            // block until resumed by name
   | { readonly kind: "resume"; readonly ref: string }             // wake the task(s) suspended on ref
-  | { readonly kind: "fork"; readonly task: string }              // start one instance of a task spec with `forkOnly`
+  | { readonly kind: "fork"; readonly task: string }              // start one more instance of the named task (usually a forkOnly one)
   | { readonly kind: "yield" }
   | { readonly kind: "exit" }
   | { readonly kind: "lock"; readonly ref: string }
@@ -37,7 +37,7 @@ export type EventSpec =
 
 export interface PhaseSpec {
   readonly name: string;
-  /** Times the phase repeats within one loop of its task (rt-app default 1). */
+  /** Times the phase repeats within one loop of its task (rt-app default 1); -1 = forever. */
   readonly loop: number;
   readonly events: readonly EventSpec[];
 }
@@ -90,7 +90,10 @@ export interface WorkloadPlan {
   readonly durationS: number | null;
   readonly tasks: readonly TaskSpec[];
   readonly cgroups: readonly CgroupSpec[];
-  /** Barrier name → number of participants (tasks instances that use it), filled by the parser. */
+  /**
+   * Barrier name → number of participants: task instances started at time 0 that use it, plus
+   * one per `fork` event naming a fork-only user in such a task (fork-join). Filled by the parser.
+   */
   readonly barriers: Readonly<Record<string, number>>;
   /** Non-fatal remarks from the parser (unknown keys, mapped policies). */
   readonly warnings: readonly string[];

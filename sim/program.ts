@@ -138,7 +138,7 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
     const ph = phases[t.phase];
     if (t.event >= ph.events.length) {
       t.event = 0;
-      if (++t.phaseIter >= ph.loop) { t.phase++; t.phaseIter = 0; }
+      if (++t.phaseIter >= ph.loop && ph.loop > 0) { t.phase++; t.phaseIter = 0; }
       continue;
     }
     const e = ph.events[t.event++];

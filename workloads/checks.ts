@@ -24,13 +24,15 @@ export function eventsOf<K extends Kind>(t: TaskDraft, kind: K): Of<K>[] {
 
 export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
   const byName = new Map(drafts.map((t) => [t.name, t]));
-  const forkers = new Map<string, TaskDraft[]>(); // target → tasks that fork it (once per event)
+  const forkers = new Map<string, TaskDraft[]>(); // target → forking tasks, once per fork event
+  const targets = new Map<string, string[]>(); // forker → targets
   for (const t of drafts) {
     for (const f of eventsOf(t, "fork")) {
       const target = byName.get(f.event.task);
       if (!target) fail(ctx, f.path, "the name of a task in this file", f.event.task);
       if (target.arrivals) fail(ctx, f.path, "a task without arrivals (open-loop tasks start on their own)", f.event.task);
-      forkers.set(target.name, [...(forkers.get(target.name) ?? []), t]);
+      push(forkers, target.name, t);
+      push(targets, t.name, target.name);
     }
   }
   // rt-app: a fork target is usually declared with "instance": 0; we also accept it bare
@@ -41,36 +43,24 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
     forkOnly.get(t.name) || t.arrivals ? 0 : t.instance?.value ?? 1]));
 
   const reachable = new Set(drafts.filter((t) => !forkOnly.get(t.name)).map((t) => t.name));
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [target, fs] of forkers) {
-      if (!reachable.has(target) && fs.some((f) => reachable.has(f.name))) { reachable.add(target); grew = true; }
+  for (const queue = [...reachable]; queue.length > 0;) {
+    for (const target of targets.get(queue.pop()!) ?? []) {
+      if (!reachable.has(target)) { reachable.add(target); queue.push(target); }
     }
   }
   for (const t of drafts) {
     if (!reachable.has(t.name)) warn(ctx, t.path, "fork-only and never forked by a task that runs; it never runs");
   }
+  const live = drafts.filter((t) => reachable.has(t.name));
   // A task can end its own wait only if another copy of it may exist at the same time.
   const several = (t: TaskDraft) => (instances.get(t.name) ?? 0) > 1 || t.arrivals !== null || forkers.has(t.name);
-  const live = drafts.filter((t) => reachable.has(t.name));
-  const wakers = (kinds: readonly Kind[], ref: string, self: TaskDraft) =>
-    live.some((u) => (u !== self || several(self)) &&
-      kinds.some((k) => eventsOf(u, k).some((l) => "ref" in l.event && l.event.ref === ref)));
+  const resumers = indexBy(live, ["resume"]);
+  const signallers = indexBy(live, ["signal", "broad"]);
+  const woken = (index: Map<string, Set<TaskDraft>>, ref: string, self: TaskDraft) => {
+    const by = index.get(ref);
+    return by !== undefined && by.size > (by.has(self) && !several(self) ? 1 : 0);
+  };
 
-  checkSuspendResume(ctx, drafts, live, wakers);
-  for (const t of live) {
-    for (const w of eventsOf(t, "wait")) {
-      if (!wakers(["signal", "broad"], w.event.ref, t)) {
-        fail(ctx, at(w.path, "ref"), "a condvar that another running task signals or broadcasts", w.event.ref);
-      }
-    }
-  }
-  const barriers = countBarriers(ctx, drafts, reachable, forkOnly, instances, forkers);
-  return { forkOnly, instances, barriers };
-}
-
-function checkSuspendResume(ctx: Ctx, drafts: readonly TaskDraft[], live: readonly TaskDraft[],
-                            wakers: (kinds: readonly Kind[], ref: string, self: TaskDraft) => boolean): void {
   const names = new Set(drafts.map((t) => t.name));
   const points = new Set(drafts.flatMap((t) => eventsOf(t, "suspend").map((l) => l.event.ref)));
   for (const t of drafts) {
@@ -82,9 +72,36 @@ function checkSuspendResume(ctx: Ctx, drafts: readonly TaskDraft[], live: readon
   }
   for (const t of live) {
     for (const s of eventsOf(t, "suspend")) {
-      if (!wakers(["resume"], s.event.ref, t)) fail(ctx, s.path, "a name that another running task resumes", s.event.ref);
+      if (!woken(resumers, s.event.ref, t)) fail(ctx, s.path, "a name that another running task resumes", s.event.ref);
+    }
+    for (const w of eventsOf(t, "wait")) {
+      if (!woken(signallers, w.event.ref, t)) {
+        fail(ctx, at(w.path, "ref"), "a condvar that another running task signals or broadcasts", w.event.ref);
+      }
     }
   }
+  const barriers = countBarriers(ctx, drafts, reachable, forkOnly, instances, forkers);
+  return { forkOnly, instances, barriers };
+}
+
+function push<V>(m: Map<string, V[]>, key: string, v: V): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
+}
+
+/** ref → tasks that have an event of one of `kinds` on it. */
+function indexBy(tasks: readonly TaskDraft[], kinds: readonly Kind[]): Map<string, Set<TaskDraft>> {
+  const index = new Map<string, Set<TaskDraft>>();
+  for (const t of tasks) {
+    for (const l of t.phases.flatMap((p) => p.events)) {
+      if (!kinds.includes(l.event.kind) || !("ref" in l.event)) continue;
+      const set = index.get(l.event.ref) ?? new Set<TaskDraft>();
+      set.add(t);
+      index.set(l.event.ref, set);
+    }
+  }
+  return index;
 }
 
 /**
@@ -98,24 +115,21 @@ function countBarriers(ctx: Ctx, drafts: readonly TaskDraft[], reachable: Readon
   const count = new Map<string, number>();
   const passes = new Map<string, Map<string, number>>(); // barrier → started task → passes per instance
   for (const t of drafts) {
-    const uses = eventsOf(t, "barrier");
-    const refs = [...new Set(uses.map((l) => l.event.ref))];
-    for (const ref of refs) {
-      const first = uses.find((l) => l.event.ref === ref)!;
+    for (const [ref, use] of barrierUses(t)) {
       let n: number;
       if (t.arrivals) {
-        return fail(ctx, first.path, "a barrier in a task with a fixed number of instances (arrivals have none)", ref);
+        return fail(ctx, use.path, "a barrier in a task with a fixed number of instances (arrivals have none)", ref);
       } else if (!forkOnly.get(t.name)) {
         n = instances.get(t.name)!;
         const m = passes.get(ref) ?? new Map<string, number>();
-        m.set(t.name, passesPerInstance(t, ref));
+        m.set(t.name, use.passes);
         passes.set(ref, m);
       } else if (!reachable.has(t.name)) {
-        return fail(ctx, first.path, `a barrier in a task that runs (${t.name} is fork-only and never forked)`, ref);
+        return fail(ctx, use.path, `a barrier in a task that runs (${t.name} is fork-only and never forked)`, ref);
       } else {
         const fs = forkers.get(t.name)!;
         const bad = fs.find((f) => forkOnly.get(f.name) || f.arrivals);
-        if (bad) fail(ctx, first.path, `a barrier in a task forked only by tasks started at time 0 (${bad.name} is not)`, ref);
+        if (bad) fail(ctx, use.path, `a barrier in a task forked only by tasks started at time 0 (${bad.name} is not)`, ref);
         n = fs.reduce((sum, f) => sum + instances.get(f.name)!, 0);
       }
       count.set(ref, (count.get(ref) ?? 0) + n);
@@ -133,11 +147,20 @@ function countBarriers(ctx: Ctx, drafts: readonly TaskDraft[], reachable: Readon
   return Object.fromEntries(count);
 }
 
-function passesPerInstance(t: TaskDraft, ref: string): number {
-  let perLoop = 0;
+/** Each barrier a task uses: where it first appears and how often one instance passes it. */
+function barrierUses(t: TaskDraft): Map<string, { path: string; passes: number }> {
+  const uses = new Map<string, { path: string; passes: number }>();
   for (const p of t.phases) {
-    const uses = p.events.filter((l) => l.event.kind === "barrier" && l.event.ref === ref).length;
-    if (uses > 0) perLoop += p.loop === -1 ? Infinity : uses * p.loop;
+    const inPhase = new Map<string, number>();
+    for (const l of p.events) {
+      if (l.event.kind !== "barrier") continue;
+      const ref = l.event.ref;
+      inPhase.set(ref, (inPhase.get(ref) ?? 0) + 1);
+      if (!uses.has(ref)) uses.set(ref, { path: l.path, passes: 0 });
+    }
+    for (const [ref, k] of inPhase) uses.get(ref)!.passes += p.loop === -1 ? Infinity : k * p.loop;
   }
-  return t.loop === -1 ? Infinity : perLoop * t.loop;
+  if (t.loop === -1) for (const u of uses.values()) u.passes = Infinity;
+  else for (const u of uses.values()) u.passes *= t.loop;
+  return uses;
 }

@@ -98,7 +98,8 @@ export function renderGot(value: unknown): string {
 }
 
 function entriesOf(v: object): Iterable<[string, unknown]> {
-  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [String(k), x] as [string, unknown]);
+  // String() throws on some keys (null-prototype objects); only a key's kind matters here
+  if (v instanceof Map) return [...v.entries()].map(([k, x]) => [typeof k === "string" ? k : `[${typeof k}]`, x] as [string, unknown]);
   return Object.entries(v);
 }
 

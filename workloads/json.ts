@@ -13,7 +13,8 @@ export type JObject = Map<string, JValue>;
 /** Deeper nesting than any workload needs; also keeps recursion far from the stack limit. */
 export const MAX_DEPTH = 64;
 
-const renames = new WeakMap<JObject, Map<string, string>>();
+const renames = new WeakMap<JObject, Map<string, string>>(); // renamed key → key as written
+const counters = new WeakMap<JObject, Map<string, number>>(); // key → next suffix to try
 
 /** The key as written in the file, when `key` is a rename of a repeated one. */
 export function originalKey(obj: JObject, key: string): string | undefined {
@@ -121,23 +122,27 @@ class TextParser {
   string(): string {
     const s = this.s;
     let out = "";
-    let i = this.pos + 1;
-    for (;;) {
-      const end = nextSpecial(s, i);
-      if (end < 0) this.fail('a closing "', s.length);
-      out += s.slice(i, end);
-      i = end;
-      if (s[i] === '"') { this.pos = i + 1; return out; }
+    let start = this.pos + 1; // start of the current run of plain characters
+    for (let i = start; i < s.length; i++) {
+      const c = s[i];
+      if (c === '"') { this.pos = i + 1; return out + s.slice(start, i); }
+      if (c !== "\\") continue;
+      out += s.slice(start, i);
       const e = s[i + 1];
       const simple = e === undefined ? undefined : ESCAPES[e];
-      if (simple !== undefined) { out += simple; i += 2; continue; }
-      if (e === "u" && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
-        out += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
-        i += 6;
-        continue;
+      const hex = s.slice(i + 2, i + 6);
+      if (simple !== undefined) {
+        out += simple;
+        i += 1;
+      } else if (e === "u" && /^[0-9a-fA-F]{4}$/.test(hex)) {
+        out += String.fromCharCode(parseInt(hex, 16));
+        i += 5;
+      } else {
+        this.fail("a valid escape such as \\n or \\u00e9", i + 1);
       }
-      this.fail("a valid escape such as \\n or \\u00e9", i + 1);
+      start = i + 1;
     }
+    return this.fail('a closing "', s.length);
   }
 
   number(): number {
@@ -150,59 +155,21 @@ class TextParser {
 
 const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
-function nextSpecial(s: string, from: number): number {
-  const q = s.indexOf('"', from);
-  const b = s.indexOf("\\", from);
-  if (q < 0) return -1;
-  return b >= 0 && b < q ? b : q;
-}
-
-/** rt-app/workgen naming for a repeated key: the first free key+N, N = 1, 2, ... */
+/**
+ * rt-app/workgen naming for a repeated key: the first free key+N, N = 1, 2, ... A counter per
+ * key keeps thousands of repeats (long run/sleep sequences) linear.
+ */
 function rename(obj: JObject, key: string): string {
-  let n = 1;
+  let next = counters.get(obj);
+  if (!next) { next = new Map(); counters.set(obj, next); }
+  let n = next.get(key) ?? 1;
   while (obj.has(key + n)) n++;
+  next.set(key, n + 1);
   const fresh = key + n;
   let m = renames.get(obj);
   if (!m) { m = new Map(); renames.set(obj, m); }
   m.set(fresh, key);
   return fresh;
-}
-
-/**
- * A JS value (a built-in's output, or JSON.parse output) in the same Map form. Anything JSON
- * cannot hold is rejected with its path; undefined properties are dropped, as JSON.stringify does.
- */
-export function fromPlain(value: unknown, file: string): JValue {
-  const stack = new Set<object>();
-  const bad = (path: string, expected: string, v: unknown): never => {
-    throw new WorkloadError({ file, path, expected, got: renderGot(v) });
-  };
-  const walk = (v: unknown, path: string, depth: number): JValue => {
-    if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string") return v;
-    if (typeof v !== "object" || v === undefined) return bad(path, "JSON data", v);
-    if (depth > MAX_DEPTH) return bad(path, `nesting at most ${MAX_DEPTH} deep`, v);
-    if (stack.has(v)) return bad(path, "JSON data without cycles", v);
-    stack.add(v);
-    let out: JValue;
-    if (Array.isArray(v)) {
-      out = [];
-      for (let i = 0; i < v.length; i++) out.push(walk(v[i], `${path}[${i}]`, depth + 1));
-    } else {
-      const proto = Object.getPrototypeOf(v);
-      const entries: [string, unknown][] | null =
-        v instanceof Map ? [...v.entries()].map(([k, x]) => [String(k), x])
-        : proto === Object.prototype || proto === null ? Object.entries(v) : null;
-      if (entries === null) return bad(path, "a plain object", v);
-      const obj: JObject = new Map();
-      for (const [k, x] of entries) {
-        if (x !== undefined) obj.set(k, walk(x, joinPath(path, k), depth + 1));
-      }
-      out = obj;
-    }
-    stack.delete(v);
-    return out;
-  };
-  return walk(value, "", 0);
 }
 
 /** `a.b`, `a["odd key"]`, `a[3]`: bare when the key is a plain word, quoted otherwise. */

@@ -34,6 +34,7 @@ export function checkMutexes(ctx: Ctx, t: TaskDraft): void {
       for (let j = 0; j < reps(p.loop); j++) {
         for (const l of p.events) if (!step(l)) break walk;
       }
+      if (p.loop === -1) break walk; // an endless phase: nothing after it ever runs
     }
   }
   const endless = t.loop === -1 || t.phases.some((p) => p.loop === -1);

@@ -17,7 +17,7 @@ export function loadWorkload(nameOrFile: string, params: Readonly<Record<string,
     throw err(nameOrFile, joinPath("params", keys[0]!), "no parameters (they apply to built-in workloads only)", params[keys[0]!]);
   }
   if (!/\.json$/i.test(nameOrFile) && !/[\\/]/.test(nameOrFile)) {
-    throw err(nameOrFile, "", `a built-in workload (${BUILTINS.map((b) => b.name).join(", ")}) or a .json file`, nameOrFile);
+    throw err(nameOrFile || "workload", "", `a built-in workload (${BUILTINS.map((b) => b.name).join(", ")}) or a .json file`, nameOrFile);
   }
   let text: string;
   try {

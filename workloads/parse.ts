@@ -4,10 +4,11 @@
  */
 import { basename } from "node:path";
 import type { CgroupSpec, TaskSpec, WorkloadPlan } from "../sim/plan.js";
-import { fail, object, warnKey, type Ctx } from "./ctx.js";
+import { fail, object, warn, warnKey, type Ctx } from "./ctx.js";
 import { resolveTasks } from "./checks.js";
 import { checkResources, parseGlobal } from "./global.js";
-import { fromPlain, joinPath, parseJsonText, type JValue } from "./json.js";
+import { joinPath, originalKey, parseJsonText, type JValue } from "./json.js";
+import { fromPlain } from "./plain.js";
 import { checkMutexes, checkTimeAdvances } from "./liveness.js";
 import { parseTask, type TaskDraft } from "./tasks.js";
 
@@ -28,6 +29,12 @@ export function workloadName(file: string): string {
 
 const TOP_KEYS = new Set(["global", "tasks", "resources"]);
 
+/**
+ * A phase with "loop": -1 repeats forever. PhaseSpec.loop is a count (the kernel counts it
+ * down), so forever is written as the largest exact count: no run gets anywhere near it.
+ */
+export const PHASE_FOREVER = Number.MAX_SAFE_INTEGER;
+
 function planOf(root: JValue, file: string): WorkloadPlan {
   const ctx: Ctx = { file, warnings: [] };
   const top = object(ctx, root, "", 'an object with "tasks"');
@@ -41,6 +48,8 @@ function planOf(root: JValue, file: string): WorkloadPlan {
   for (const [name, v] of tasksObj) {
     const path = joinPath("tasks", name);
     if (name === "") fail(ctx, path, "a non-empty task name", name);
+    const orig = originalKey(tasksObj, name);
+    if (orig !== undefined) warn(ctx, path, `repeated task name "${orig}"; this one is named ${name}`);
     drafts.push(parseTask(ctx, name, v, path, global.defaultPolicy));
   }
   const resolved = resolveTasks(ctx, drafts);
@@ -48,12 +57,15 @@ function planOf(root: JValue, file: string): WorkloadPlan {
     checkMutexes(ctx, t);
     checkTimeAdvances(ctx, t, resolved.barriers);
   }
+  for (const t of drafts) {
+    if (resolved.forkOnly.get(t.name) && t.delayUs > 0) warn(ctx, joinPath(t.path, "delay"), "ignored: a fork-only task starts when forked");
+  }
   const tasks: TaskSpec[] = drafts.map((t) => ({
     name: t.name,
     instances: resolved.instances.get(t.name)!,
     delayUs: resolved.forkOnly.get(t.name) ? 0 : t.delayUs,
     loop: t.loop,
-    phases: t.phases.map((p) => ({ name: p.name, loop: p.loop, events: p.events.map((l) => l.event) })),
+    phases: t.phases.map((p) => ({ name: p.name, loop: p.loop === -1 ? PHASE_FOREVER : p.loop, events: p.events.map((l) => l.event) })),
     nice: t.sched.nice,
     policy: t.sched.policy,
     cpus: t.sched.cpus,

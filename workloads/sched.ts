@@ -23,14 +23,12 @@ export function resolveSched(ctx: Ctx, taskPath: string, task: Props, phases: re
   const eff = merge(ctx, taskPath, task, phases);
   const raw: RawPolicy = eff.policy?.value ?? defaultPolicy;
   const rt = raw === "SCHED_FIFO" || raw === "SCHED_RR";
-  if (rt || raw === "SCHED_DEADLINE") {
-    // a default_policy mapping is reported once, by the global section
-    if (rt && eff.priority && eff.priority.value < 1) {
-      fail(ctx, eff.priority.path, `an RT priority from 1 to 99 for ${raw}`, eff.priority.value);
-    }
+  const mapped = rt || raw === "SCHED_DEADLINE";
+  if (rt && eff.priority && eff.priority.value < 1) {
+    fail(ctx, eff.priority.path, `an RT priority from 1 to 99 for ${raw}`, eff.priority.value);
   }
-  const nice = rt || raw === "SCHED_DEADLINE" ? eff.nice?.value ?? 0 : niceOf(ctx, eff);
-  if ((rt || raw === "SCHED_DEADLINE") && eff.policy) {
+  const nice = mapped ? eff.nice?.value ?? 0 : niceOf(ctx, eff);
+  if (mapped && eff.policy) { // a default_policy mapping is reported once, by the global section
     const lost = eff.priority ? ` (priority ${eff.priority.value} ignored)` : "";
     warn(ctx, eff.policy.path, `${raw} is not modelled; mapped to SCHED_OTHER at nice ${nice}${lost}`);
   }
@@ -38,7 +36,7 @@ export function resolveSched(ctx: Ctx, taskPath: string, task: Props, phases: re
   if (raw === "SCHED_DEADLINE" && deadline === null) {
     fail(ctx, eff.policy?.path ?? taskPath, "dl-runtime > 0 with SCHED_DEADLINE", undefined);
   }
-  const policy: PolicySpec = rt || raw === "SCHED_DEADLINE" ? "SCHED_OTHER" : raw;
+  const policy: PolicySpec = mapped ? "SCHED_OTHER" : raw;
   return { policy, nice, cpus: eff.cpus?.value ?? null, taskgroup: eff.taskgroup ?? null, deadline };
 }
 

@@ -6,7 +6,7 @@
 import type { ArrivalSpec } from "../sim/plan.js";
 import { at, boolean, fail, micros, number, object, warn, warnKey, type Ctx } from "./ctx.js";
 import { eventName, parseEvent, type Located } from "./events.js";
-import type { JObject, JValue } from "./json.js";
+import { originalKey, type JObject, type JValue } from "./json.js";
 import { PROP_KEYS, parseProps, type Prop, type Props, type RawPolicy } from "./props.js";
 import { resolveSched, type Sched } from "./sched.js";
 
@@ -59,6 +59,8 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
     for (const [pname, pv] of po) {
       const ppath = at(at(path, "phases"), pname);
       const pobj = object(ctx, pv, ppath, "a phase object");
+      const orig = originalKey(po, pname);
+      if (orig !== undefined) warn(ctx, ppath, `repeated phase name "${orig}"; this one is named ${pname}`);
       phaseProps.push(parseProps(ctx, pobj, ppath));
       const loop = pobj.has("loop") ? parseLoop(ctx, pobj.get("loop"), at(ppath, "loop")) : 1;
       phases.push({ name: pname, path: ppath, loop, events: parseEvents(ctx, pobj, ppath, name, new Set(["loop"])) });

@@ -14,7 +14,7 @@ export const schbench: Builtin = {
   name: "schbench",
   description: "message threads wake workers that sleep then compute (schbench-like wakeup latency test)",
   params: {
-    message_threads: { default: 2, doc: "message threads", min: 1, max: 256, integer: true },
+    message_threads: { default: 2, doc: "message threads", min: 1, max: 64, integer: true },
     workers: { default: 2, doc: "workers per message thread", min: 1, max: 1024, integer: true },
     sleep_us: { default: 100, doc: "worker think time before computing, µs", min: 0, max: 1e7 },
     work_us: { default: 1000, doc: "worker CPU time per request, µs", min: 1, max: 1e7 },

@@ -1,0 +1,157 @@
+/** Workloads that could never make progress are rejected at parse time; doubtful ones warn. */
+import { describe, expect, it } from "vitest";
+import { expectMessage, plan } from "./helpers.js";
+
+const bad = (tasks: Record<string, unknown>, message: string) => expectMessage(() => plan(tasks), message);
+
+describe("fork", () => {
+  it("names a task of the file", () => {
+    bad({ a: { run: 1, fork: "nope" } }, 'w.json: tasks.a.fork: expected the name of a task in this file, got "nope"');
+  });
+  it("cannot start an open-loop task", () => {
+    bad({ a: { run: 1, fork: "r" }, r: { arrivals: { rate: 1 }, run: 1 } },
+      'w.json: tasks.a.fork: expected a task without arrivals (open-loop tasks start on their own), got "r"');
+  });
+  it("a fork-only task nobody forks is warned about", () => {
+    expect(plan({ a: { run: 1 }, b: { fork_only: true, run: 1 } }).warnings)
+      .toEqual(["w.json: tasks.b: fork-only and never forked by a task that runs; it never runs"]);
+  });
+  it("a task forked only by a task that never runs never runs either", () => {
+    expect(plan({ a: { run: 1 }, b: { instance: 0, loop: 1, fork: "c", run: 1 }, c: { loop: 1, run: 1 } }).warnings).toEqual([
+      "w.json: tasks.b: fork-only and never forked by a task that runs; it never runs",
+      "w.json: tasks.c: fork-only and never forked by a task that runs; it never runs",
+    ]);
+  });
+  it("chains of forks reach their end", () => {
+    expect(plan({ a: { loop: 1, fork: "b", run: 1 }, b: { loop: 1, fork: "c", run: 1 }, c: { loop: 1, run: 1 } }).warnings).toEqual([]);
+  });
+});
+
+describe("suspend and resume", () => {
+  it("resume names a task or a suspend point", () => {
+    bad({ a: { run: 1, resume: "ghost" } }, 'w.json: tasks.a.resume: expected the name of a task or of a suspend point, got "ghost"');
+  });
+  it("resuming a task that never suspends is harmless (rt-app's wakeup is just lost)", () => {
+    expect(plan({ a: { run: 1, resume: "b" }, b: { run: 1 } }).warnings).toEqual([]);
+  });
+  it("a suspend nobody resumes blocks forever", () => {
+    bad({ a: { run: 1, suspend: "" } }, 'w.json: tasks.a.suspend: expected a name that another running task resumes, got "a"');
+  });
+  it("a single task cannot resume itself out of its own suspend", () => {
+    bad({ a: { resume: "a", suspend: "a" } }, 'w.json: tasks.a.suspend: expected a name that another running task resumes, got "a"');
+  });
+  it("but instances of one task can resume each other", () => {
+    expect(plan({ a: { instance: 2, run: 1, resume: "a", suspend: "a" } }).tasks[0]!.instances).toBe(2);
+  });
+  it("a resumer that never runs does not count", () => {
+    bad({ a: { run: 1, suspend: "x" }, b: { fork_only: true, loop: 1, resume: "x", run: 1 } },
+      'w.json: tasks.a.suspend: expected a name that another running task resumes, got "x"');
+  });
+});
+
+describe("mutexes and condvars", () => {
+  it("a wait needs another running task that signals or broadcasts", () => {
+    bad({ a: { lock: "m", wait: { ref: "c", mutex: "m" }, unlock: "m" } },
+      'w.json: tasks.a.wait.ref: expected a condvar that another running task signals or broadcasts, got "c"');
+    expect(plan({
+      a: { lock: "m", wait: { ref: "c", mutex: "m" }, unlock: "m" },
+      b: { run: 1, lock: "m", broad: "c", unlock: "m" },
+    }).warnings).toEqual([]);
+  });
+  it("unlock of a mutex the task does not hold", () => {
+    bad({ a: { run: 1, unlock: "m" } }, 'w.json: tasks.a.unlock: expected a mutex this task locked before, got "m"');
+  });
+  it("lock of a mutex already held", () => {
+    bad({ a: { lock: "m", run: 1, lock1: "m", unlock: "m" } },
+      'w.json: tasks.a.lock1: expected a mutex this task does not hold already (it would wait for itself), got "m"');
+  });
+  it("a lock never released is taken again on the next loop", () => {
+    bad({ a: { run: 1, lock: "m" } }, 'w.json: tasks.a.lock: expected a mutex this task does not hold already (it would wait for itself), got "m"');
+    bad({ a: { loop: 1, phases: { p: { loop: 3, lock: "m", run: 1 } } } },
+      'w.json: tasks.a.phases.p.lock: expected a mutex this task does not hold already (it would wait for itself), got "m"');
+  });
+  it("wait with a mutex the task does not hold", () => {
+    bad({ a: { run: 1, wait: { ref: "c", mutex: "m" } }, b: { run: 1, signal: "c" } },
+      'w.json: tasks.a.wait.mutex: expected a mutex this task holds at the wait (lock it first), got "m"');
+  });
+  it("lock and unlock may sit in different phases", () => {
+    expect(plan({ a: { phases: { p1: { lock: "m", run: 1 }, p2: { run: 1, unlock: "m" } } } }).warnings).toEqual([]);
+  });
+  it("a finite task that ends holding a mutex warns", () => {
+    expect(plan({ a: { loop: 1, lock: "m", run: 1 } }).warnings)
+      .toEqual(['w.json: tasks.a: ends holding "m"; tasks waiting for it will block']);
+  });
+  it("exit ends the walk", () => {
+    expect(plan({ a: { lock: "m", run: 1, exit: "" } }).warnings).toEqual([]);
+  });
+});
+
+describe("barriers", () => {
+  it("count the instances of the tasks that use them", () => {
+    expect(plan({ a: { instance: 3, run: 1, barrier: "b" }, c: { run: 2, barrier: "b", barrier1: "b" } }).barriers).toEqual({ b: 4 });
+  });
+  it("count a fork-only user once per fork event that names it (fork-join)", () => {
+    const p = plan({
+      boss: { instance: 2, loop: 5, fork: "w", fork1: "w", barrier: "join", sleep: 10 },
+      w: { instance: 0, loop: 1, run: 100, barrier: "join" },
+    });
+    expect(p.barriers).toEqual({ join: 2 + 2 * 2 });
+  });
+  it("in a fork-only task that is never forked, can never be reached", () => {
+    bad({ a: { run: 1, barrier: "b" }, w: { fork_only: true, run: 1, barrier: "b" } },
+      'w.json: tasks.w.barrier: expected a barrier in a task that runs (w is fork-only and never forked), got "b"');
+  });
+  it("in a task forked by a fork-only task, has no countable participants", () => {
+    bad({
+      a: { loop: 1, fork: "mid", run: 1 },
+      mid: { loop: 1, fork: "leaf", run: 1 },
+      leaf: { loop: 1, run: 1, barrier: "b" },
+    }, 'w.json: tasks.leaf.barrier: expected a barrier in a task forked only by tasks started at time 0 (mid is not), got "b"');
+  });
+  it("in an open-loop task, has no countable participants", () => {
+    bad({ r: { arrivals: { rate: 5 }, run: 1, barrier: "b" } },
+      'w.json: tasks.r.barrier: expected a barrier in a task with a fixed number of instances (arrivals have none), got "b"');
+  });
+  it("with one participant never waits: a warning", () => {
+    expect(plan({ a: { run: 1, barrier: "solo" } }).warnings).toEqual(['w.json: tasks: barrier "solo" has a single participant; it never waits']);
+  });
+  it("passed unequally often by its tasks: a warning", () => {
+    expect(plan({ a: { loop: 2, run: 1, barrier: "b" }, c: { run: 1, barrier: "b" } }).warnings).toEqual([
+      'w.json: tasks: barrier "b" is passed a different number of times by its tasks (a 2, c forever); the last passes of the more frequent ones will block',
+    ]);
+  });
+});
+
+describe("time must advance", () => {
+  const msg = (path: string, got: string) =>
+    `w.json: ${path}: expected an endless loop that spends time (a non-zero run, runtime, sleep or timer, or a blocking event), got ${got}`;
+  it("rejects an endless loop of zero-time events", () => {
+    bad({ a: { yield: "" } }, msg("tasks.a", '["yield"]'));
+    bad({ a: { run: 0, sleep: { dist: "uniform", min: 0, max: 0 } } }, msg("tasks.a", '["run","sleep"]'));
+    bad({ a: { run: 0, timer: { ref: "unique", period: 0 } } }, msg("tasks.a", '["run","timer"]'));
+  });
+  it("rejects an endless phase loop of zero-time events", () => {
+    bad({ a: { loop: 1, phases: { p: { loop: -1, sleep: 0 } } } }, msg("tasks.a.phases.p.loop", '["sleep"]'));
+  });
+  it("a fork bomb is such a loop", () => {
+    bad({ a: { fork: "b" }, b: { loop: 1, run: 5 } }, msg("tasks.a", '["fork"]'));
+  });
+  it("a single-participant barrier does not block, so it spends no time", () => {
+    bad({ a: { barrier: "b" } }, msg("tasks.a", '["barrier"]'));
+  });
+  it("accepts loops with time, blocking events, or an exit", () => {
+    expect(plan({ a: { run: 0, sleep: { dist: "exp", mean: 1 } } }).tasks).toHaveLength(1);
+    expect(plan({ a: { yield: "", exit: "" } }).tasks).toHaveLength(1);
+    expect(plan({ a: { loop: 5, yield: "" } }).tasks).toHaveLength(1);
+    expect(plan({ a: { suspend: "" }, b: { run: 1, resume: "a" } }).tasks).toHaveLength(2);
+  });
+});
+
+describe("mutex walk and endless phases", () => {
+  it("a lock taken before an endless phase is not taken twice (the phase never ends)", () => {
+    expect(plan({
+      s: { phases: { start: { lock: "m" }, serve: { loop: -1, wait: { ref: "c", mutex: "m" }, run: 5 } } },
+      c: { run: 1, lock: "m", signal: "c", unlock: "m" },
+    }).warnings).toEqual([]);
+  });
+});

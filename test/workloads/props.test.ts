@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { plan, run, task } from "./helpers.js";
+
+const first = (t: Record<string, unknown>, extra: Record<string, unknown> = {}) => plan({ t: { run: 1, ...t } }, extra);
+
+describe("scheduling properties", () => {
+  it("priority is the nice value for SCHED_OTHER; nice is an alias", () => {
+    expect(first({ priority: -5 }).tasks[0]!.nice).toBe(-5);
+    expect(first({ nice: 7 }).tasks[0]!.nice).toBe(7);
+    expect(first({ priority: 3, nice: 3 }).tasks[0]!.nice).toBe(3);
+  });
+
+  it("SCHED_BATCH, SCHED_IDLE and SCHED_EXT pass through", () => {
+    for (const policy of ["SCHED_BATCH", "SCHED_IDLE", "SCHED_EXT", "SCHED_OTHER"]) {
+      const p = first({ policy, priority: 2 });
+      expect([p.tasks[0]!.policy, p.tasks[0]!.nice, p.warnings]).toEqual([policy, 2, []]);
+    }
+  });
+
+  it("SCHED_FIFO and SCHED_RR map to SCHED_OTHER with a warning; nice may still be given", () => {
+    const p = first({ policy: "SCHED_FIFO", priority: 50, nice: -3 });
+    expect([p.tasks[0]!.policy, p.tasks[0]!.nice]).toEqual(["SCHED_OTHER", -3]);
+    expect(p.warnings).toEqual(["w.json: tasks.t.policy: SCHED_FIFO is not modelled; mapped to SCHED_OTHER at nice -3 (priority 50 ignored)"]);
+    expect(first({ policy: "SCHED_RR" }).warnings).toEqual(["w.json: tasks.t.policy: SCHED_RR is not modelled; mapped to SCHED_OTHER at nice 0"]);
+  });
+
+  it("SCHED_DEADLINE keeps dl-runtime/dl-period/dl-deadline as the deadline", () => {
+    const p = first({ policy: "SCHED_DEADLINE", "dl-runtime": 2000, "dl-period": 20000, "dl-deadline": 10000 });
+    expect(p.tasks[0]).toEqual(task("t", [run(1)], { deadline: { runtimeUs: 2000, periodUs: 20000, deadlineUs: 10000 } }));
+    expect(p.warnings).toEqual(["w.json: tasks.t.policy: SCHED_DEADLINE is not modelled; mapped to SCHED_OTHER at nice 0"]);
+  });
+
+  it("dl-* defaults: period = deadline or runtime, deadline = period; allowed without SCHED_DEADLINE as a hint", () => {
+    expect(first({ "dl-runtime": 5 }).tasks[0]!.deadline).toEqual({ runtimeUs: 5, periodUs: 5, deadlineUs: 5 });
+    expect(first({ "dl-runtime": 5, "dl-period": 50 }).tasks[0]!.deadline).toEqual({ runtimeUs: 5, periodUs: 50, deadlineUs: 50 });
+    expect(first({ "dl-runtime": 5, "dl-deadline": 20 }).tasks[0]!.deadline).toEqual({ runtimeUs: 5, periodUs: 20, deadlineUs: 20 });
+    expect(first({ "dl-runtime": 5 }).warnings).toEqual([]);
+  });
+
+  it("default_policy applies to tasks without a policy; an RT default warns once", () => {
+    const p = plan({ a: { run: 1 }, b: { run: 1, policy: "SCHED_OTHER" } }, { global: { default_policy: "SCHED_BATCH" } });
+    expect(p.tasks.map((t) => t.policy)).toEqual(["SCHED_BATCH", "SCHED_OTHER"]);
+    const rt = plan({ a: { run: 1 }, b: { run: 1 } }, { global: { default_policy: "SCHED_FIFO" } });
+    expect(rt.tasks.map((t) => t.policy)).toEqual(["SCHED_OTHER", "SCHED_OTHER"]);
+    expect(rt.warnings).toEqual(["w.json: global.default_policy: SCHED_FIFO is not modelled; tasks without a policy map to SCHED_OTHER"]);
+  });
+
+  it("cpus become a sorted set", () => {
+    expect(first({ cpus: [3, 1, 3, 0] }).tasks[0]!.cpus).toEqual([0, 1, 3]);
+  });
+
+  it("taskgroup as a path or {path, cpu.weight}; every group used lands in cgroups", () => {
+    const p = plan({
+      a: { run: 1, taskgroup: "/app/web" },
+      b: { run: 1, taskgroup: { path: "/app/db", "cpu.weight": 300 } },
+      c: { run: 1, taskgroup: { path: "/app/web", "cpu.weight": 50 } },
+      d: { run: 1, taskgroup: "" },
+      e: { run: 1, taskgroup: "/" },
+    });
+    expect(p.tasks.map((t) => t.taskgroup)).toEqual(["/app/web", "/app/db", "/app/web", null, null]);
+    expect(p.cgroups).toEqual([{ path: "/app/web", weight: 50 }, { path: "/app/db", weight: 300 }]);
+    expect(p.warnings).toEqual([]);
+  });
+
+  it("cpu.max is accepted but not modelled", () => {
+    const p = first({ taskgroup: { path: "/g", "cpu.max": "50000 100000" } });
+    expect(p.warnings).toEqual(['w.json: tasks.t.taskgroup["cpu.max"]: bandwidth limits are not modelled; ignored']);
+    expect(p.cgroups).toEqual([{ path: "/g", weight: 100 }]);
+  });
+
+  it("util_min, util_max and membind_nodes are accepted and warned", () => {
+    expect(first({ util_min: 100, util_max: 800, membind_nodes: [0] }).warnings).toEqual([
+      "w.json: tasks.t.util_min: not modelled; ignored",
+      "w.json: tasks.t.util_max: not modelled; ignored",
+      "w.json: tasks.t.membind_nodes: not modelled; ignored",
+    ]);
+  });
+});
+
+describe("properties set in phases", () => {
+  it("the first phase's values win over the task's, and a disagreement warns", () => {
+    const p = plan({
+      t: {
+        cpus: [2], priority: 1,
+        phases: { p1: { cpus: [0], run: 1 }, p2: { cpus: [1], policy: "SCHED_BATCH", run: 1 }, p3: { run: 1 } },
+      },
+    });
+    const t = p.tasks[0]!;
+    expect([t.cpus, t.nice, t.policy]).toEqual([[0], 1, "SCHED_OTHER"]);
+    expect(p.warnings).toEqual([
+      'w.json: tasks.t: task and phases set different policy (default, "SCHED_BATCH"); the plan has one per task: default',
+      "w.json: tasks.t: task and phases set different cpus ([0], [2], [1]); the plan has one per task: [0]",
+    ]);
+  });
+
+  it("agreeing values do not warn", () => {
+    const p = plan({ t: { nice: 2, phases: { a: { nice: 2, run: 1 }, b: { nice: 2, run: 1 } } } });
+    expect([p.tasks[0]!.nice, p.warnings]).toEqual([2, []]);
+  });
+
+  it("a policy set only in a later phase is lost, with a warning: the task starts with the default", () => {
+    const p = plan({ t: { phases: { a: { run: 1 }, b: { policy: "SCHED_BATCH", run: 1 } } } });
+    expect(p.tasks[0]!.policy).toBe("SCHED_OTHER");
+    expect(p.warnings).toEqual([
+      'w.json: tasks.t: task and phases set different policy (default, "SCHED_BATCH"); the plan has one per task: default',
+    ]);
+  });
+});
+
+describe("our extensions", () => {
+  it("arrivals: open loop, no instances at time 0, each arrival runs the phases once", () => {
+    const p = plan({ req: { arrivals: { process: "poisson", rate: 100 }, run: { dist: "exp", mean: 50 } } });
+    expect(p.tasks[0]).toEqual(task("req", [run({ dist: "exp", mean: 50 })], {
+      instances: 0, loop: 1, arrivals: { process: "poisson", rate: 100 },
+    }));
+  });
+
+  it("arrivals: process defaults to poisson; periodic with a cap", () => {
+    expect(plan({ r: { arrivals: { rate: 5 }, run: 1 } }).tasks[0]!.arrivals).toEqual({ process: "poisson", rate: 5 });
+    expect(plan({ r: { arrivals: { process: "periodic", rate: 5, max: 10 }, run: 1 } }).tasks[0]!.arrivals)
+      .toEqual({ process: "periodic", rate: 5, max: 10 });
+  });
+
+  it("fork_only: started only by fork events", () => {
+    const p = plan({ boss: { loop: 1, fork: "kid", sleep: 5 }, kid: { fork_only: true, loop: 1, run: 1 } });
+    expect(p.tasks[1]).toEqual(task("kid", [run(1)], { instances: 0, loop: 1, forkOnly: true }));
+  });
+
+  it("a fork target without instance becomes fork-only; instance 0 too; an explicit instance keeps it started", () => {
+    const p = plan({
+      boss: { loop: 1, fork: "a", fork1: "b", fork2: "c", sleep: 5 },
+      a: { loop: 1, run: 1 }, b: { instance: 0, loop: 1, run: 1 }, c: { instance: 2, loop: 1, run: 1 },
+    });
+    expect(p.tasks.slice(1).map((t) => [t.name, t.forkOnly, t.instances])).toEqual([["a", true, 0], ["b", true, 0], ["c", false, 2]]);
+    expect(p.warnings).toEqual([]);
+  });
+
+  it("fork_only: false keeps a fork target started", () => {
+    const p = plan({ boss: { loop: 1, fork: "a", sleep: 5 }, a: { fork_only: false, loop: 1, run: 1 } });
+    expect([p.tasks[1]!.forkOnly, p.tasks[1]!.instances]).toEqual([false, 1]);
+  });
+
+  it("a fork-only task has no start delay", () => {
+    const p = plan({ boss: { loop: 1, fork: "a", sleep: 5 }, a: { delay: 100, loop: 1, run: 1 } });
+    expect(p.tasks[1]!.delayUs).toBe(0);
+    expect(p.warnings).toEqual(["w.json: tasks.a.delay: ignored: a fork-only task starts when forked"]);
+  });
+});
