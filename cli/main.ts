@@ -6,6 +6,9 @@ import { CliError, reportError } from "./errors.js";
 import { runCommand } from "./commands/run.js";
 import { listCommand } from "./commands/list.js";
 import { compareCommand } from "./commands/compare.js";
+import { crashDemoCommand } from "./commands/crash_demo.js";
+import { validateCommand } from "./commands/validate.js";
+import { importCommand } from "./commands/import.js";
 
 export async function main(argv: string[]): Promise<number> {
   let y = yargs(argv)
@@ -22,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err && err.name !== "YError") throw err;
       throw new CliError(msg ?? err?.message ?? "bad arguments");
     });
-  for (const cmd of [runCommand, listCommand, compareCommand]) y = cmd(y);
+  for (const cmd of [runCommand, listCommand, compareCommand, crashDemoCommand, validateCommand, importCommand]) y = cmd(y);
   try {
     await y.parseAsync();
     return typeof process.exitCode === "number" ? process.exitCode : 0;

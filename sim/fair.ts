@@ -27,6 +27,8 @@ export class FairClass {
   readonly wakeupGranNs: number;
   readonly sleeperCreditNs: number;
   private stampSeq = 1;
+  /** Tasks queued on all runqueues together (the sum of their `live`). */
+  private queued = 0;
 
   constructor(private readonly host: FairHost, nrCpus: number) {
     this.rq = Array.from({ length: nrCpus }, () => new TaskHeap());
@@ -82,6 +84,7 @@ export class FairClass {
     if (t.place !== Place.FairRq) return;
     t.fairStamp = 0;
     this.rq[t.cpu].live--;
+    this.queued--;
     t.place = Place.Sleeping;
   }
 
@@ -101,6 +104,7 @@ export class FairClass {
     if (top === null) return null;
     this.rq[cpu].popTop();
     this.rq[cpu].live--;
+    this.queued--;
     top.fairStamp = 0;
     this.updateMin(cpu, top.vruntime, this.peek(cpu));
     return top;
@@ -134,6 +138,7 @@ export class FairClass {
 
   /** Idle pull: take one queued task from the busiest CPU, preferring this CPU's LLC. */
   private pull(cpu: number): boolean {
+    if (this.queued === 0) return false; // nothing anywhere (the common case under sched_ext)
     const topo = this.host.topo, n = topo.nrCpus;
     let best = -1, bestLoad = 0, bestNear = false;
     for (let c = 0; c < n; c++) {
@@ -175,6 +180,7 @@ export class FairClass {
     t.place = Place.FairRq;
     t.fairStamp = this.stampSeq++;
     this.rq[cpu].push(t.vruntime, t.slot, t.fairStamp);
+    this.queued++;
   }
 
   private updateMin(cpu: number, v: number, top: Task | null): void {

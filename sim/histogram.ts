@@ -72,6 +72,12 @@ export class Histogram {
 
 function bucketOf(v: number): number {
   if (v < SUB) return Math.floor(v);
+  if (v === (v | 0)) {
+    // An integer in [SUB, 2^31): floor(log2 v) = 31 - clz32(v), and v / 2^e floored = v >> e,
+    // both exact, so this agrees with the general path below for every such v.
+    const e = 31 - Math.clz32(v) - SUB_BITS + 1; // 1..24, never above MAX_EXP
+    return SUB + (e - 1) * (SUB / 2) + ((v >> e) - SUB / 2);
+  }
   const e = Math.floor(Math.log2(v)) - SUB_BITS + 1; // ≥ 1
   const exp = e > MAX_EXP ? MAX_EXP : e;
   const mant = Math.floor(v / 2 ** exp) - SUB / 2; // in [0, SUB/2) .. but v/2^e ∈ [SUB/2, SUB)

@@ -68,6 +68,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   readonly busyNs: Float64Array;
   readonly overheadNs: Float64Array;
   private readonly reschedList: Int32Array;
+  /**
+   * 1 while a CPU has an entry in reschedList. Kept apart from needResched, which schedule() may
+   * clear while the entry stays: deriving the push from needResched alone let a CPU be listed
+   * twice, overflow the list (a typed array drops the write) and lose its reschedule for good.
+   */
+  private readonly inReschedList: Uint8Array;
   private reschedN = 0;
 
   // kernel timers (BPF timers, the watchdog, the balancer, scripted actions)
@@ -108,10 +114,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     this.busyNs = new Float64Array(n);
     this.overheadNs = new Float64Array(n);
     this.reschedList = new Int32Array(n);
+    this.inReschedList = new Uint8Array(n);
     this.fair = new FairClass(this, n);
     this.ext = new ExtCore(this);
     this.ext.idle.idle.fill(1);
     this.rec = new Recorder(this.plan.groups, n, cfg.timeline ?? false, cfg.maxTaskRecords ?? 2000);
+    this.rec.setActivationDeadlines(this.plan);
     this.sync = new SyncState(this.plan, this);
     this.sharedTimerNext = new Float64Array(this.plan.sharedTimers);
     this.rngDur = new Rng(cfg.seed, "durations");
@@ -161,8 +169,16 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     let guard = 0;
     while (this.reschedN > 0) {
       const cpu = this.reschedList[--this.reschedN];
+      this.inReschedList[cpu] = 0;
       if (this.needResched[cpu]) this.schedule(cpu);
-      if (++guard > 100_000) throw new Error("scxlab: reschedule storm (engine bug)");
+      if (++guard > 100_000) {
+        // A scheduler can make a CPU reschedule forever at one instant (e.g. ops.dispatch kicking
+        // its own CPU each time). A real CPU would spin with time passing; here time cannot pass,
+        // so the scheduler is ejected as a runtime error. Without one it is our own bug.
+        if (!this.ext.enabled || this.ext.aborting) throw new Error("scxlab: reschedule storm (engine bug)");
+        this.ext.requestExit("SCX_EXIT_ERROR", `CPU ${cpu} rescheduled ${guard} times at ${this.now} ns without progress (scheduler livelock)`);
+        guard = 0;
+      }
       if (this.ext.pendingDisable) disableScx(this);
     }
   }
@@ -171,6 +187,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   resched(cpu: number): void {
     if (this.needResched[cpu]) return;
     this.needResched[cpu] = 1;
+    if (this.inReschedList[cpu]) return;
+    this.inReschedList[cpu] = 1;
     this.reschedList[this.reschedN++] = cpu;
   }
 
@@ -187,6 +205,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     if (this.now <= from) return;
     const delta = this.now - from;
     t.cpuNs += delta;
+    t.sumExecNs += delta;
     this.busyNs[cpu] += delta;
     this.rec.groups[t.groupIdx].cpuNs += delta;
     if (t.inBurst) {
@@ -245,7 +264,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   }
 
   private sliceExpired(cpu: number, t: Task): boolean {
-    if (this.currCls[cpu] === Cls.Ext) return t.slice <= 0;
+    if (this.currCls[cpu] === Cls.Ext) return !(t.slice > 0); // a NaN slice counts as spent
     if (this.now - t.fairSliceStart < this.fair.baseSliceNs) return false;
     if (this.fair.sliceExpiredResched(cpu, t)) return true;
     t.fairSliceStart = this.now;
@@ -339,17 +358,23 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       let next: Task | null = this.ext.enabled ? this.ext.pick(cpu, prevExt) : null;
       if (next === null) next = this.fair.pick(cpu, prevFair, prevFair !== null && prevFair.yielded);
       if (prev !== null) prev.yielded = false;
-      if (next !== null && next === prev) {
+      // prev is kept only if it is still on the CPU: with SCX_OPS_ENQ_LAST the ext class may
+      // already have put it back through ops.enqueue (and then picked it again as a new task).
+      if (next !== null && next === prev && prev.place === Place.Running) {
         if (prevFair !== null && this.now - prev.fairSliceStart >= this.fair.baseSliceNs) prev.fairSliceStart = this.now;
-        this.setCheckpoint(cpu);
+        // A task kept after a yield goes on with its program (it may block or exit at once).
+        if (!prev.inBurst && !this.continueProgram(cpu, prev)) continue;
+        if (!this.needResched[cpu]) this.setCheckpoint(cpu);
         return;
       }
       if (prev !== null) {
         prev.nivcsw++;
         this.rec.involuntary++;
-        prev.runnableAt = this.now;
-        if (prevExt !== null) this.ext.putPrev(prev, cpu, 0);
-        else this.fair.putPrev(prev, cpu);
+        if (prev.place === Place.Running) {
+          prev.runnableAt = this.now;
+          if (prevExt !== null) this.ext.putPrev(prev, cpu, 0);
+          else this.fair.putPrev(prev, cpu);
+        }
         this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now);
         this.curr[cpu] = -1;
       }
@@ -383,7 +408,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     this.curr[cpu] = t.slot;
     this.currCls[cpu] = t.cls;
     const g = this.rec.groups[t.groupIdx];
-    if (t.wakeAt >= 0) { g.wakeup.record(now - t.wakeAt); t.wakeAt = -1; }
+    if (t.wakeAt >= 0) { g.wakeup.record(now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
     const wait = now - t.runnableAt;
     t.waitNs += wait;
     g.wait.record(wait);
@@ -525,6 +550,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     g.request.record(this.now - t.activatedAtNs);
   }
 
+  /** A periodic task is late: its next release is already due, so a new activation starts now. */
+  overrun(t: Task, releaseNs: number): void {
+    this.endActivation(t, Block.Timer);
+    if (!t.openLoop) t.activatedAtNs = releaseNs;
+  }
+
   wakeBlocked(t: Task): void {
     if (t.place === Place.Sleeping && t.block !== Block.None) this.wake(t, SCX_WAKE_TTWU);
   }
@@ -578,8 +609,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     const t = this.tasks[slot];
     const inst = this.instanceOf[specIdx]++;
     t.pid = this.nextPid++;
-    t.comm = s.instances > 1 || openLoop || s.forkOnly ? `${s.name}-${inst}` : s.name;
     t.group = s.name;
+    t.commIndexed = s.instances > 1 || openLoop || s.forkOnly;
     t.groupIdx = cs.groupIdx;
     t.specIdx = specIdx;
     t.instance = inst;

@@ -117,6 +117,8 @@ export interface ProgramHost {
   signal(cv: number, all: boolean): void;
   /** Returns true if the barrier opened (t continues), false if t must block. */
   barrier(t: Task, b: number): boolean;
+  /** A periodic task found its next release already due (it was late): end one activation, start the next. */
+  overrun(t: Task, releaseNs: number): void;
   /** Returns true if a pending resume was consumed (t continues). */
   trySuspend(t: Task, ref: number): boolean;
   sharedTimerNext: Float64Array;
@@ -168,6 +170,8 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
         let next = arr[e.ref];
         if (next === 0) next = h.now + e.periodNs;
         if (next <= h.now) {
+          // Late: this release is already due; the job that just ended counts as one activation.
+          h.overrun(t, next);
           arr[e.ref] = (e.absolute ? next : h.now) + e.periodNs;
           continue;
         }

@@ -7,22 +7,78 @@ import { Histogram } from "./histogram.js";
 import { Distance } from "./topology.js";
 import type { ClassSwitch, TaskResult } from "./result.js";
 import type { Task } from "./task.js";
+import type { CompiledPlan } from "./program.js";
+import { Op } from "./program.js";
+
+/** Bins of GroupResult.wakeupHistogramUs: [0] < 1 µs, [i] ∈ [2^(i-1), 2^i) µs, the last open-ended. */
+export const WAKEUP_BINS = 24;
+
+/** Wakeup latencies, also counted in log2 µs bins (for cyclictest-like histograms). */
+export class WakeupHistogram extends Histogram {
+  readonly binsUs = new Float64Array(WAKEUP_BINS);
+
+  override record(v: number): void {
+    super.record(v);
+    const us = v < 1000 ? 0 : Math.min(v / 1000, 0x3fffffff) | 0;
+    this.binsUs[us === 0 ? 0 : Math.min(WAKEUP_BINS - 1, 32 - Math.clz32(us))]++;
+  }
+}
+
+/** Request latencies, also counting the activations that took longer than the group's deadline. */
+export class RequestHistogram extends Histogram {
+  misses = 0;
+
+  /** `deadlineNs` 0 = no deadline. */
+  constructor(public deadlineNs = 0) {
+    super();
+  }
+
+  override record(v: number): void {
+    super.record(v);
+    if (this.deadlineNs > 0 && v > this.deadlineNs) this.misses++;
+  }
+}
 
 export class GroupAcc {
   tasks = 0;
   completed = 0;
   cpuNs = 0;
   requests = 0;
-  readonly wakeup = new Histogram();
-  readonly request = new Histogram();
+  /** Earliest start of a task of the group in the measured window (-1: none yet). */
+  firstStartNs = -1;
+  /** Latest exit of a task of the group (-1: none yet). */
+  lastExitNs = -1;
+  readonly wakeup = new WakeupHistogram();
+  readonly request: RequestHistogram;
   readonly wait = new Histogram();
+
+  constructor(deadlineNs = 0) {
+    this.request = new RequestHistogram(deadlineNs);
+  }
 }
+
+/**
+ * Per group (= per task spec), the latency above which an activation misses its deadline:
+ * the spec's dl-deadline, else the period of its first timer, else 0 (none).
+ */
+export function activationDeadlines(plan: CompiledPlan): number[] {
+  const out = plan.groups.map(() => 0);
+  for (const cs of plan.specs) {
+    let ns = cs.spec.deadline !== null ? Math.round(cs.spec.deadline.deadlineUs * 1000) : 0;
+    for (const ph of cs.phases) for (const e of ph.events) if (ns === 0 && e.op === Op.Timer) ns = e.periodNs;
+    out[cs.groupIdx] = ns;
+  }
+  return out;
+}
+
+/** A task's record as the recorder keeps it: the optional per-task wakeup fields always set. */
+type TaskRecord = TaskResult & { wakeups: number; wakeupTotalNs: number; wakeupMinNs: number; wakeupMaxNs: number };
 
 export class Recorder {
   groups: GroupAcc[];
   /** Simulated time at which measurement began (after the warm-up). */
   measureFromNs = 0;
-  readonly taskRecords: TaskResult[] = [];
+  readonly taskRecords: TaskRecord[] = [];
   tasksTruncated = false;
   voluntary = 0;
   involuntary = 0;
@@ -37,6 +93,8 @@ export class Recorder {
   } | null;
   tlTruncated = false;
   readonly sliceStart: Float64Array;
+  /** Per group: see activationDeadlines (kept across warm-up resets). */
+  private deadlinesNs: readonly number[] = [];
 
   constructor(readonly groupNames: readonly string[], nrCpus: number, timeline: boolean, readonly maxTaskRecords: number, readonly maxSlices = 400_000) {
     this.groups = groupNames.map(() => new GroupAcc());
@@ -50,14 +108,22 @@ export class Recorder {
    */
   reset(now: number, aliveByGroup: readonly number[]): void {
     this.groups = this.groupNames.map((_, i) => {
-      const g = new GroupAcc();
+      const g = new GroupAcc(this.deadlinesNs[i] ?? 0);
       g.tasks = aliveByGroup[i] ?? 0;
+      if (g.tasks > 0) g.firstStartNs = now;
       return g;
     });
+    for (const r of this.taskRecords) { r.wakeups = 0; r.wakeupTotalNs = 0; r.wakeupMinNs = 0; r.wakeupMaxNs = 0; }
     this.voluntary = 0;
     this.involuntary = 0;
     this.migrations.fill(0);
     this.measureFromNs = now;
+  }
+
+  /** Sets each group's deadline (see activationDeadlines); called once, before the run. */
+  setActivationDeadlines(plan: CompiledPlan): void {
+    this.deadlinesNs = activationDeadlines(plan);
+    this.groups.forEach((g, i) => { g.request.deadlineNs = this.deadlinesNs[i] ?? 0; });
   }
 
   migrated(d: Distance): void {
@@ -66,15 +132,22 @@ export class Recorder {
 
   /** Gives a new task a record if the cap allows. */
   taskCreated(t: Task): void {
-    this.groups[t.groupIdx].tasks++;
+    const g = this.groups[t.groupIdx];
+    g.tasks++;
+    if (g.firstStartNs < 0 || t.startNs < g.firstStartNs) g.firstStartNs = t.startNs;
     if (this.taskRecords.length >= this.maxTaskRecords) { this.tasksTruncated = true; t.recordIdx = -1; return; }
     t.recordIdx = this.taskRecords.length;
-    this.taskRecords.push({ pid: t.pid, name: t.comm, group: t.group, nice: t.nice, cpuNs: 0, waitNs: 0, startNs: t.startNs, exitNs: null, switches: 0, migrations: 0 });
+    this.taskRecords.push({ pid: t.pid, name: t.comm, group: t.group, nice: t.nice, cpuNs: 0, waitNs: 0, startNs: t.startNs, exitNs: null, switches: 0, migrations: 0,
+      wakeups: 0, wakeupTotalNs: 0, wakeupMinNs: 0, wakeupMaxNs: 0 });
     if (this.tl) this.tl.groupOf[String(t.pid)] = t.group;
   }
 
   /** Copies a task's counters into its record (at exit and at the end of the run). */
   syncTask(t: Task): void {
+    if (t.exitNs >= 0 && t.exitNs >= this.measureFromNs) { // exits during a warm-up do not count
+      const g = this.groups[t.groupIdx];
+      if (t.exitNs > g.lastExitNs) g.lastExitNs = t.exitNs;
+    }
     if (t.recordIdx < 0) return;
     const r = this.taskRecords[t.recordIdx];
     r.cpuNs = t.cpuNs;
@@ -82,6 +155,16 @@ export class Recorder {
     r.exitNs = t.exitNs >= 0 ? t.exitNs : null;
     r.switches = t.nvcsw + t.nivcsw;
     r.migrations = t.migrations;
+  }
+
+  /** The task ran `latNs` after its wakeup (per-task wakeup stats, for cyclictest-like reports). */
+  taskWoken(t: Task, latNs: number): void {
+    if (t.recordIdx < 0) return;
+    const r = this.taskRecords[t.recordIdx];
+    if (r.wakeups === 0 || latNs < r.wakeupMinNs) r.wakeupMinNs = latNs;
+    if (latNs > r.wakeupMaxNs) r.wakeupMaxNs = latNs;
+    r.wakeups++;
+    r.wakeupTotalNs += latNs;
   }
 
   sliceBegin(cpu: number, now: number): void {

@@ -44,6 +44,17 @@ export interface GroupResult {
   wakeupLatencyNs: Stats;
   requestLatencyNs: Stats;
   waitNs: Stats;
+  // Optional (absent from results made before they existed, and from hand-built ones):
+  /** Earliest start of one of the group's tasks in the measured window (or the window's start for tasks alive then); null if none started. */
+  firstStartNs?: number | null;
+  /** Latest exit of one of the group's tasks; null if none exited. With firstStartNs, the makespan of a finite workload. */
+  lastExitNs?: number | null;
+  /** The latency above which an activation misses: the spec's dl-deadline, else its first timer's period; 0 = none. */
+  deadlineNs?: number;
+  /** Activations (requestLatencyNs samples) longer than deadlineNs; 0 when there is no deadline. */
+  deadlineMisses?: number;
+  /** Wakeup latencies in log2 µs bins: [0] below 1 µs, [i] in [2^(i-1), 2^i) µs; the last bin is open-ended. */
+  wakeupHistogramUs?: number[];
 }
 
 export interface TaskResult {
@@ -57,6 +68,13 @@ export interface TaskResult {
   exitNs: number | null;
   switches: number;
   migrations: number;
+  // Optional (see GroupResult): this task's wakeup latencies (wakeup to running) in the measured window.
+  /** Wakeups that led to the task running. */
+  wakeups?: number;
+  /** Sum, min and max of their latencies, ns (0 when wakeups is 0). */
+  wakeupTotalNs?: number;
+  wakeupMinNs?: number;
+  wakeupMaxNs?: number;
 }
 
 export interface CpuResult {

@@ -25,6 +25,8 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     groups[rec.groupNames[i]] = {
       tasks: g.tasks, completed: g.completed, cpuNs: g.cpuNs, requests: g.requests,
       wakeupLatencyNs: g.wakeup.stats(), requestLatencyNs: g.request.stats(), waitNs: g.wait.stats(),
+      firstStartNs: g.firstStartNs >= 0 ? g.firstStartNs : null, lastExitNs: g.lastExitNs >= 0 ? g.lastExitNs : null,
+      deadlineNs: g.request.deadlineNs, deadlineMisses: g.request.misses, wakeupHistogramUs: Array.from(g.wakeup.binsUs),
     };
   });
   let busy = 0;

@@ -1,15 +1,60 @@
 /**
  * Seeded random streams, one per purpose, derived by name from the run's seed so that adding a
- * draw in one place never shifts another stream. Built on seedrandom's alea generator.
+ * draw in one place never shifts another stream. The generator is Baagøe's Alea, written out here
+ * with the arithmetic of seedrandom's `alea` (same seeding, same stream, bit for bit: see
+ * test/sim/rng.test.ts), as plain fields of this class rather than seedrandom's closure.
  */
-import seedrandom from "seedrandom";
 import type { DistSpec, DurationSpec } from "./plan.js";
 
+/** 2^-32 */
+const TWO_M32 = 2.3283064365386963e-10;
+
+/** Baagøe's Mash hash, as seedrandom's alea seeds with it. */
+function mash(): (data: string) => number {
+  let n = 0xefc8249d;
+  return (data: string) => {
+    for (let i = 0; i < data.length; i++) {
+      n += data.charCodeAt(i);
+      let h = 0.02519603282416938 * n;
+      n = h >>> 0;
+      h -= n;
+      h *= n;
+      n = h >>> 0;
+      h -= n;
+      n += h * 0x100000000; // 2^32
+    }
+    return (n >>> 0) * TWO_M32;
+  };
+}
+
 export class Rng {
-  private readonly gen: () => number;
+  // Initialised as numbers so that V8 keeps them as in-place double fields.
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private c = 1;
 
   constructor(seed: number, purpose: string) {
-    this.gen = seedrandom.alea(`scxlab:${seed}:${purpose}`);
+    const key = `scxlab:${seed}:${purpose}`;
+    const m = mash();
+    this.s0 = m(" ");
+    this.s1 = m(" ");
+    this.s2 = m(" ");
+    this.s0 -= m(key);
+    if (this.s0 < 0) this.s0 += 1;
+    this.s1 -= m(key);
+    if (this.s1 < 0) this.s1 += 1;
+    this.s2 -= m(key);
+    if (this.s2 < 0) this.s2 += 1;
+  }
+
+  /** One Alea step: uniform in [0, 1). */
+  private gen(): number {
+    const t = 2091639 * this.s0 + this.c * TWO_M32;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    return (this.s2 = t - this.c);
   }
 
   /** Uniform in (0, 1). */

@@ -41,8 +41,9 @@ export const enum Cls {
 export class Task implements ScxTask {
   // identity
   pid = 0;
-  comm = "";
   group = "";
+  /** Whether comm carries the instance number ("web-3") or is the bare task name. */
+  commIndexed = false;
   groupIdx = 0;
   specIdx = 0;
   instance = 0;
@@ -127,5 +128,10 @@ export class Task implements ScxTask {
 
   constructor(slot: number) {
     this.slot = slot;
+  }
+
+  /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
+  get comm(): string {
+    return this.commIndexed ? `${this.group}-${this.instance}` : this.group;
   }
 }

@@ -121,10 +121,12 @@ export class ExtCore {
 
   /** Resolves a DSQ id as seen from the current context; reports bad ids as scheduler errors. */
   resolveDsq(id: number, t: Task, vtime: boolean): Dsq {
-    if (id === SCX_DSQ_LOCAL) return this.local[this.ctx === Ctx.Dispatch ? this.ctxCpu : t.cpu];
-    if (id >= SCX_DSQ_LOCAL_ON && id < SCX_DSQ_LOCAL_ON + 65536) {
-      const cpu = id - SCX_DSQ_LOCAL_ON;
-      if (cpu >= this.local.length) this.coreError(`invalid CPU ${cpu} in SCX_DSQ_LOCAL_ON`);
+    const isLocal = id === SCX_DSQ_LOCAL;
+    if (isLocal || (id >= SCX_DSQ_LOCAL_ON && id < SCX_DSQ_LOCAL_ON + 65536)) {
+      // SCX_DSQ_LOCAL is the dispatching CPU's (or the task's own) local DSQ; it gets the same
+      // checks as LOCAL_ON, as in the kernel (from ops.dispatch it may name a CPU p cannot use).
+      const cpu = isLocal ? (this.ctx === Ctx.Dispatch ? this.ctxCpu : t.cpu) : id - SCX_DSQ_LOCAL_ON;
+      if (!Number.isInteger(cpu) || cpu >= this.local.length) this.coreError(`invalid CPU ${cpu} in SCX_DSQ_LOCAL_ON`);
       if (vtime) this.coreError("cannot use vtime ordering for built-in DSQs");
       if (!this.host.cpuAllowed(t, cpu)) {
         this.requestExit("SCX_EXIT_ERROR", `SCX_DSQ_LOCAL[_ON] target CPU ${cpu} not allowed for ${t.comm}[${t.pid}]`);
@@ -276,6 +278,8 @@ export class ExtCore {
   directDispatch(t: Task, dsq: number, slice: number, flags: number, vtime: number | null): void {
     if (t !== this.ctxTask) this.coreError(`${t.comm}[${t.pid}] inserted from ${this.ctx === Ctx.SelectCpu ? "select_cpu" : "enqueue"} of another task`);
     if (t.ddspDsq >= 0) this.coreError(`${t.comm}[${t.pid}] already direct-dispatched`);
+    // ddspDsq < 0 means "none": a negative or NaN id must not silently become no insert at all.
+    if (!(dsq >= 0)) this.coreError(`invalid DSQ ID ${String(dsq)}`);
     if (slice !== 0) t.slice = slice;
     if (vtime !== null) t.dsqVtime = vtime;
     t.ddspDsq = dsq;
@@ -368,7 +372,7 @@ export class ExtCore {
   pick(cpu: number, prev: Task | null): Task | null {
     if (prev !== null && prev.slice > 0 && !this.aborting) return prev;
     let t = this.take(this.local[cpu], -1) ?? this.take(this.global, cpu);
-    if (t !== null) return t;
+    if (t !== null) return this.refill(t);
     if (this.hasDispatch && !this.aborting) {
       const ops = this.ops!;
       for (let round = 0; round < SCX_DSP_MAX_LOOPS; round++) {
@@ -387,20 +391,36 @@ export class ExtCore {
         if (this.aborting) break;
         if (prev !== null && prev.slice > 0) return prev;
         t = this.take(this.local[cpu], -1) ?? this.take(this.global, cpu);
-        if (t !== null) return t;
+        if (t !== null) return this.refill(t);
         if (this.roundWork === 0) break;
       }
     }
     if (prev !== null) {
       if (this.enqLast && !this.aborting) {
+        // prev leaves the CPU through ops.enqueue (the caller must not put it back again);
+        // if that queued it here, it is picked again as a new task.
         this.putPrev(prev, cpu, SCX_ENQ_LAST);
-        return this.take(this.local[cpu], -1) ?? this.take(this.global, cpu);
+        t = this.take(this.local[cpu], -1) ?? this.take(this.global, cpu);
+        return t === null ? null : this.refill(t);
       }
       prev.slice = SCX_SLICE_DFL;
       this.count("SCX_EV_DISPATCH_KEEP_LAST");
       return prev;
     }
     return null;
+  }
+
+  /**
+   * pick_task: a task about to run with no slice left (a scheduler inserted it with slice 0,
+   * which keeps the spent one) gets the default slice, as the kernel does, counting
+   * SCX_EV_REFILL_SLICE_DFL. Without it such a task would expire at once, forever, at one instant.
+   */
+  private refill(t: Task): Task {
+    if (!(t.slice > 0)) {
+      t.slice = SCX_SLICE_DFL;
+      this.count("SCX_EV_REFILL_SLICE_DFL");
+    }
+    return t;
   }
 
   /** The running ext task leaves the CPU but stays runnable. */

@@ -95,7 +95,8 @@ export function enableScx(k: Kernel, ops: SchedExtOps, reason: string): number {
     if (!initTaskExt(k, t, false)) return 0;
     switchToExt(k, t);
   }
-  l.watchdogTimer = k.timerCreate(() => watchdog(k));
+  // One watchdog timer per kernel, re-armed by every enable (creating one each time leaked slots).
+  if (l.watchdogTimer < 0) l.watchdogTimer = k.timerCreate(() => watchdog(k));
   k.timerStart(l.watchdogTimer, core.timeoutNs / 2);
   k.reschedAll();
   return 0;
@@ -177,7 +178,7 @@ export function disableScx(k: Kernel): void {
     }
   }
   if (typeof ops.exit === "function") core.call(null, "exit", () => ops.exit!(ei));
-  k.timerCancel(l.watchdogTimer);
+  if (l.watchdogTimer >= 0) k.timerCancel(l.watchdogTimer);
   for (const id of l.bpfTimers) k.timerCancel(id);
   l.bpfTimers.length = 0;
   core.global.clear();

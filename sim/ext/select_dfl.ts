@@ -13,10 +13,50 @@ export class IdleTracker {
   readonly idle: Uint8Array;
   private cursor = 0;
   private readonly hasSmt: boolean;
+  /**
+   * Per CPU: 1 when its LLC holds exactly the CPUs of its node, so that a failed LLC-scope scan
+   * from it implies a failed node-scope scan (the same CPUs, the same tests).
+   */
+  private readonly llcIsNode: Uint8Array;
+  /** Per CPU: 1 when its node holds every CPU, so a failed node scan implies a failed full scan. */
+  private readonly nodeIsAll: Uint8Array;
 
   constructor(private readonly topo: Topology) {
-    this.idle = new Uint8Array(topo.nrCpus);
+    const n = topo.nrCpus;
+    this.idle = new Uint8Array(n);
     this.hasSmt = topo.sibling.some((s) => s >= 0);
+    const perLlc = new Map<number, number>(), perNode = new Map<number, number>(), perPair = new Map<string, number>();
+    const bump = <K>(m: Map<K, number>, k: K) => m.set(k, (m.get(k) ?? 0) + 1);
+    for (let c = 0; c < n; c++) {
+      bump(perLlc, topo.llcOf[c]);
+      bump(perNode, topo.nodeOf[c]);
+      bump(perPair, `${topo.llcOf[c]}/${topo.nodeOf[c]}`);
+    }
+    this.llcIsNode = new Uint8Array(n);
+    this.nodeIsAll = new Uint8Array(n);
+    for (let c = 0; c < n; c++) {
+      const l = perLlc.get(topo.llcOf[c])!, d = perNode.get(topo.nodeOf[c])!, both = perPair.get(`${topo.llcOf[c]}/${topo.nodeOf[c]}`)!;
+      this.llcIsNode[c] = l === both && d === both ? 1 : 0;
+      this.nodeIsAll[c] = d === n ? 1 : 0;
+    }
+  }
+
+  /**
+   * Scans outward from `near`: its LLC, its node, then everywhere, each scan claiming the first
+   * match. A wider scan that is known to fail because it covers the same CPUs as the failed
+   * narrower one is skipped, but still advances the cursor, so picks are exactly those of
+   * running all three scans.
+   */
+  private pickNear(mask: Uint8Array | null, coreOnly: boolean, near: number): number {
+    let c = this.pick(mask, coreOnly, near, SCOPE_LLC);
+    if (c >= 0) return c;
+    if (this.llcIsNode[near] === 1) this.cursor++;
+    else {
+      c = this.pick(mask, coreOnly, near, SCOPE_NODE);
+      if (c >= 0) return c;
+    }
+    if (this.nodeIsAll[near] === 1) { this.cursor++; return -1; }
+    return this.pick(mask, coreOnly, near, SCOPE_ALL);
   }
 
   testAndClear(cpu: number): boolean {
@@ -62,17 +102,13 @@ export class IdleTracker {
     if (mask !== null && mask[prev] === 0) prev = firstAllowed(topo.nrCpus, mask);
     if (this.hasSmt) {
       if (this.coreIdle(prev)) { this.idle[prev] = 0; out.cpu = prev; return; }
-      let c = this.pick(mask, true, prev, SCOPE_LLC);
-      if (c < 0) c = this.pick(mask, true, prev, SCOPE_NODE);
-      if (c < 0) c = this.pick(mask, true, prev, SCOPE_ALL);
+      const c = this.pickNear(mask, true, prev);
       if (c >= 0) { out.cpu = c; return; }
     }
     if (this.testAndClear(prev)) { out.cpu = prev; return; }
     const sib = topo.sibling[prev];
     if (sib >= 0 && (mask === null || mask[sib] === 1) && this.testAndClear(sib)) { out.cpu = sib; return; }
-    let c = this.pick(mask, false, prev, SCOPE_LLC);
-    if (c < 0) c = this.pick(mask, false, prev, SCOPE_NODE);
-    if (c < 0) c = this.pick(mask, false, prev, SCOPE_ALL);
+    const c = this.pickNear(mask, false, prev);
     if (c >= 0) { out.cpu = c; return; }
     out.cpu = prev;
     out.isIdle = false;

@@ -1,0 +1,58 @@
+/**
+ * `scxlab import <trace> --out <workload.json>`: a recorded schedule (perf sched timehist or
+ * perf script output, detected from the content) becomes an rt-app-dialect workload file of
+ * per-task run/sleep programs (workloads/import/). The file is parsed back before it is written
+ * (atomically); a bad trace is one line `trace:line: expected ..., got ...` and exit code 2.
+ */
+import { readFileSync } from "node:fs";
+import type { Argv } from "yargs";
+import { CliError } from "../errors.js";
+import { single } from "../jobflags.js";
+import { writeOut } from "../output.js";
+import { clean } from "../format_run.js";
+import { importTrace } from "../../workloads/import/index.js";
+
+interface ImportArgs {
+  trace?: string;
+  out?: string | string[];
+  quiet?: boolean;
+}
+
+const MAX_WARNINGS = 10;
+
+export function importCommand(y: Argv): Argv {
+  return y.command(
+    "import <trace>",
+    "turn a recorded schedule (perf sched timehist or perf script output) into a workload file",
+    (c) => c
+      .positional("trace", { type: "string", describe: "the text perf sched timehist or perf script printed" })
+      .option("out", { type: "string", requiresArg: true, describe: "workload file to write (rt-app JSON), or - for stdout" })
+      .option("quiet", { alias: "q", type: "boolean", describe: "print no summary" })
+      .example("$0 import t.txt --out t.json && $0 run -w t.json --duration 2", "")
+      .epilogue("Record one: perf sched record -- sleep 5; perf sched timehist > t.txt (more in workloads/README.md)"),
+    async (argv) => { await importCmd(argv as unknown as ImportArgs); },
+  );
+}
+
+async function importCmd(a: ImportArgs): Promise<void> {
+  const file = a.trace ?? "";
+  if (file === "") throw new CliError("import: expected a trace file");
+  const out = single("--out", a.out);
+  if (out === undefined || out === "") throw new CliError("--out: expected the workload file to write (or - for stdout)");
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new CliError(`${file}: expected a readable trace file, got ${(e as NodeJS.ErrnoException).code ?? "an error"}`);
+  }
+  const r = importTrace(text, file, out === "-" ? "imported.json" : out);
+  await writeOut(out, r.text);
+  if (a.quiet) return;
+  const say = (s: string) => (out === "-" ? process.stderr : process.stdout).write(`${s}\n`);
+  const s = r.summary;
+  const what = r.format === "timehist" ? "perf sched timehist" : "perf script";
+  say(`imported ${s.tasks} tasks from ${what} output (${(s.spanNs / 1e9).toFixed(3)} s traced): ${s.runs} CPU bursts (${(s.cpuNs / 1e9).toFixed(3)} s of CPU), ${s.sleeps} sleeps, ${s.forks} forks${s.dropped > 0 ? `; ${s.dropped} tasks that never ran left out` : ""}`);
+  if (out !== "-") say(`wrote ${out}; replay it with: scxlab run -w ${out} --duration ${Math.max(1, Math.ceil(s.spanNs / 1e9))}`);
+  for (const w of r.warnings.slice(0, MAX_WARNINGS)) process.stderr.write(`warning: ${clean(w)}\n`);
+  if (r.warnings.length > MAX_WARNINGS) process.stderr.write(`warning: ... and ${r.warnings.length - MAX_WARNINGS} more\n`);
+}

@@ -1,0 +1,180 @@
+/**
+ * central — modelled on the kernel's tools/sched_ext/scx_central.bpf.c.
+ *
+ * One CPU (`central_cpu`) makes every scheduling decision. Every wakeup is steered to it and
+ * every runnable task goes into one scheduler-held FIFO of pids; the central CPU is kicked to
+ * run its dispatch, which hands tasks to the other CPUs that asked for work ("gimme") by
+ * inserting them into their local DSQs with an infinite slice, then serves itself. A CPU that
+ * runs dry sets its gimme flag and kicks the central CPU. Since slices never expire, a 1 ms
+ * timer preempts any CPU whose task has run for at least `slice_us` while work is waiting.
+ * Good for tickless workers (VM hosts); no priorities, and the central CPU is a bottleneck.
+ * Simplified: no per-CPU kthread fast path (no kernel threads here) and the timer is not pinned
+ * to the central CPU (simulated timers run on no CPU); queue entries carry the task's enqueue
+ * count and stale ones are skipped (the original stops at a vanished pid), which also keeps a
+ * task the engine enqueues twice from being handed out twice.
+ */
+import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
+import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
+import { defineOptions, type OptionValues } from "./options.js";
+
+export const options = defineOptions({
+  central_cpu: { type: "number", default: 0, min: 0, integer: true, doc: "the CPU that makes all decisions (scx_central -c)" },
+  slice_us: { type: "number", default: 20_000, min: 1, doc: "run time before the timer preempts a task that has waiters (scx_central -s)" },
+});
+
+const FALLBACK_DSQ = 0;
+const TIMER_INTERVAL_NS = 1_000_000;
+const QUEUE_CAP = 4096;
+
+/**
+ * The central queue of pids (a BPF queue map in the original). Each entry also records the
+ * task's enqueue count, so an entry left behind by a later enqueue of the same task is skipped
+ * (the kernel's qseq check would drop its dispatch anyway).
+ */
+class PidQueue {
+  private readonly tasks: (ScxTask | null)[] = new Array(QUEUE_CAP).fill(null);
+  private readonly pids = new Int32Array(QUEUE_CAP);
+  private readonly seqs = new Float64Array(QUEUE_CAP);
+  private head = 0;
+  n = 0;
+
+  push(p: ScxTask, seq: number): boolean {
+    if (this.n === QUEUE_CAP) return false;
+    const i = (this.head + this.n++) % QUEUE_CAP;
+    this.tasks[i] = p; this.pids[i] = p.pid; this.seqs[i] = seq;
+    return true;
+  }
+
+  /** The oldest entry, or null; `lost` when its task is gone (pid reused) or was queued again. */
+  pop(seqOf: (p: ScxTask) => number): { p: ScxTask; lost: boolean } | null {
+    if (this.n === 0) return null;
+    const i = this.head;
+    const p = this.tasks[i]!, pid = this.pids[i], seq = this.seqs[i];
+    this.tasks[i] = null;
+    this.head = (this.head + 1) % QUEUE_CAP;
+    this.n--;
+    return { p, lost: p.pid !== pid || seqOf(p) !== seq };
+  }
+}
+
+export class CentralScheduler implements SchedExtOps {
+  readonly name = "central";
+  readonly flags = SCX_OPS_ENQ_LAST;
+  readonly timeout_ms = 5000;
+  private readonly central: number;
+  private readonly sliceNs: number;
+  private readonly nrCpus: number;
+  private readonly queue = new PidQueue();
+  private readonly gimme: Uint8Array;
+  /** When each CPU's current task started, 0 when idle. */
+  private readonly startedAt: Float64Array;
+  private timer = -1;
+  private nrTimers = 0;
+  private readonly enqSeq;
+  private readonly seqOf = (p: ScxTask): number => this.enqSeq.get(p).n;
+
+  constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
+    this.nrCpus = scx.nrCpus();
+    this.central = Math.min(o.central_cpu, this.nrCpus - 1);
+    this.sliceNs = o.slice_us * 1000;
+    this.gimme = new Uint8Array(this.nrCpus);
+    this.startedAt = new Float64Array(this.nrCpus);
+    this.enqSeq = scx.taskStorage(() => ({ n: 0 }));
+  }
+
+  select_cpu(): number {
+    // Wake everyone up on the central CPU: that is where decisions are made.
+    return this.central;
+  }
+
+  enqueue(p: ScxTask): void {
+    const scx = this.scx;
+    scx.stat("total");
+    if (!this.queue.push(p, ++this.enqSeq.get(p).n)) {
+      scx.stat("overflow");
+      scx.dsqInsert(p, FALLBACK_DSQ, SCX_SLICE_INF, 0);
+      return;
+    }
+    scx.stat("queued");
+    if (!scx.taskRunning(p)) scx.kickCpu(this.central, SCX_KICK_PREEMPT);
+  }
+
+  /** Pops tasks until one may run on `cpu` and hands it over; misfits go to the fallback DSQ. */
+  private dispatchToCpu(cpu: number): boolean {
+    const scx = this.scx;
+    for (let e = this.queue.pop(this.seqOf); e !== null; e = this.queue.pop(this.seqOf)) {
+      if (e.lost) { scx.stat("stale_pids"); continue; }
+      if (!scx.cpuAllowed(e.p, cpu)) {
+        scx.stat("mismatches");
+        scx.dsqInsert(e.p, FALLBACK_DSQ, SCX_SLICE_INF, 0);
+        if (scx.dispatchNrSlots() === 0) break;
+        continue;
+      }
+      scx.dsqInsert(e.p, localOn(cpu), SCX_SLICE_INF, 0);
+      if (cpu !== this.central) scx.kickCpu(cpu, SCX_KICK_IDLE);
+      return true;
+    }
+    return false;
+  }
+
+  dispatch(cpu: number): void {
+    const scx = this.scx;
+    if (cpu !== this.central) {
+      if (scx.dsqMoveToLocal(FALLBACK_DSQ)) return;
+      // Ask the central CPU for work.
+      this.gimme[cpu] = 1;
+      scx.kickCpu(this.central, SCX_KICK_PREEMPT);
+      return;
+    }
+    scx.stat("dispatches");
+    for (let c = 0; c < this.nrCpus; c++) {
+      if (scx.dispatchNrSlots() === 0) break;
+      if (this.gimme[c] === 0) continue;
+      if (this.dispatchToCpu(c)) this.gimme[c] = 0;
+    }
+    // Out of buffer slots: some CPUs may have been skipped, so come back here at once.
+    if (scx.dispatchNrSlots() === 0) {
+      scx.stat("retries");
+      scx.kickCpu(this.central, SCX_KICK_PREEMPT);
+      return;
+    }
+    if (scx.dsqMoveToLocal(FALLBACK_DSQ)) return;
+    this.dispatchToCpu(this.central);
+  }
+
+  running(p: ScxTask): void {
+    this.startedAt[p.cpu] = this.scx.now() || 1;
+  }
+
+  stopping(p: ScxTask): void {
+    this.startedAt[p.cpu] = 0;
+  }
+
+  /** Every 1 ms: preempt CPUs whose task has used its slice, if anything is waiting. */
+  private onTimer(): void {
+    const scx = this.scx, now = scx.now();
+    let toKick = this.queue.n;
+    for (let i = 0; i < this.nrCpus; i++) {
+      const cpu = (this.nrTimers + i) % this.nrCpus;
+      if (cpu === this.central) continue;
+      const at = this.startedAt[cpu];
+      if (at !== 0 && now < at + this.sliceNs) continue;
+      if (scx.dsqNrQueued(FALLBACK_DSQ) > 0 || scx.dsqNrQueued(localOn(cpu)) > 0) {
+        // something is waiting where this CPU can take it
+      } else if (toKick > 0) toKick--;
+      else continue;
+      scx.kickCpu(cpu, SCX_KICK_PREEMPT);
+    }
+    scx.timerStart(this.timer, TIMER_INTERVAL_NS);
+    this.nrTimers++;
+    scx.stat("timers");
+  }
+
+  init(): number {
+    const r = this.scx.createDsq(FALLBACK_DSQ, -1);
+    if (r !== 0) return r;
+    this.timer = this.scx.timerCreate(() => this.onTimer());
+    this.scx.timerStart(this.timer, TIMER_INTERVAL_NS);
+    return 0;
+  }
+}

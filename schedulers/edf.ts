@@ -1,0 +1,89 @@
+/**
+ * edf — earliest deadline first: the runnable job whose absolute deadline is earliest runs; a
+ * newly released job preempts the running one when its deadline is earlier. On one CPU with
+ * preemption and implicit deadlines, EDF meets every deadline iff utilisation U = Σ Cᵢ/Tᵢ ≤ 1
+ * (Liu & Layland); above that it misses some, and overload spreads (the domino effect).
+ *
+ * sched_ext mapping: one vtime-ordered DSQ keyed by absolute deadline = start of the current
+ * activation (`p.activatedAtNs`: the wakeup or arrival) + relative deadline, which is the task's
+ * SCHED_DEADLINE deadline (`p.dlDeadlineNs`), else its period (`p.dlPeriodNs`), else the
+ * `default_deadline_us` option. On wakeup, `enqueue` finds the CPU running the job with the
+ * latest deadline and, if the newcomer's is earlier, inserts it at the head of that CPU's local
+ * DSQ with SCX_ENQ_PREEMPT. Jobs run with a finite slice only so that equal deadlines take turns;
+ * at slice end the running job keeps the CPU while its deadline is still the earliest.
+ * Simplified: no admission control or runtime enforcement (SCHED_DEADLINE's CBS): a job that
+ * overruns keeps its deadline and may push others past theirs; global EDF on N CPUs is not
+ * optimal (Dhall's effect), it is what a shared queue gives.
+ */
+import type { CpuId, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn } from "../sim/ext/consts.js";
+import { defineOptions, type OptionValues } from "./options.js";
+
+export const options = defineOptions({
+  default_deadline_us: { type: "number", default: 100_000, min: 1, doc: "relative deadline (µs) of tasks that declare neither deadline nor period" },
+  slice_us: { type: "number", default: 20_000, min: 1, doc: "slice (µs) after which jobs with equal deadlines take turns" },
+});
+
+const EDF_DSQ = 0;
+
+export class EdfScheduler implements SchedExtOps {
+  readonly name = "edf";
+  private readonly defaultNs: number;
+  private readonly sliceNs: number;
+
+  constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
+    this.defaultNs = Math.round(opts.default_deadline_us * 1000);
+    this.sliceNs = Math.round(opts.slice_us * 1000);
+  }
+
+  /** Absolute deadline of the task's current activation, ns. */
+  deadline(p: ScxTask): number {
+    const rel = p.dlDeadlineNs > 0 ? p.dlDeadlineNs : p.dlPeriodNs > 0 ? p.dlPeriodNs : this.defaultNs;
+    return p.activatedAtNs + rel;
+  }
+
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
+    const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
+    if (r.isIdle) this.scx.dsqInsert(p, SCX_DSQ_LOCAL, this.sliceNs, 0);
+    return r.cpu;
+  }
+
+  enqueue(p: ScxTask, enqFlags: number): void {
+    const dl = this.deadline(p);
+    if ((enqFlags & SCX_ENQ_WAKEUP) !== 0) {
+      const victim = this.latestRunning(p, dl);
+      if (victim >= 0) {
+        this.scx.stat("preempt");
+        this.scx.dsqInsert(p, localOn(victim), this.sliceNs, SCX_ENQ_PREEMPT);
+        return;
+      }
+    }
+    this.scx.dsqInsertVtime(p, EDF_DSQ, this.sliceNs, dl, enqFlags);
+  }
+
+  /** The allowed CPU running the job with the latest deadline, if that is later than `dl`. */
+  private latestRunning(p: ScxTask, dl: number): CpuId {
+    let best = -1, latest = dl;
+    for (let cpu = 0; cpu < this.scx.nrCpus(); cpu++) {
+      if (!this.scx.cpuAllowed(p, cpu) || this.scx.nrQueuedLocal(cpu) > 0) continue;
+      const curr = this.scx.cpuCurr(cpu);
+      if (curr === null) continue;
+      const d = this.deadline(curr);
+      if (d > latest) { latest = d; best = cpu; }
+    }
+    return best;
+  }
+
+  dispatch(_cpu: CpuId, prev: ScxTask | null): void {
+    // prev's slice ended: it keeps the CPU unless a queued job's deadline is as early or earlier.
+    if (prev !== null) {
+      const head = this.scx.dsqPeek(EDF_DSQ);
+      if (head === null || this.deadline(prev) < head.dsqVtime) { prev.slice = this.sliceNs; return; }
+    }
+    if (!this.scx.dsqMoveToLocal(EDF_DSQ) && prev !== null) prev.slice = this.sliceNs;
+  }
+
+  init(): number {
+    return this.scx.createDsq(EDF_DSQ, -1);
+  }
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { hog, plan } from "../../helpers/plan.js";
+import { MS, S, run, start } from "./run.js";
+
+/** nice 10, 5, 0, -5, -10 have scx weights 11, 33, 100, 305, 932: queues 0, 1, 2, 3, 4. */
+const NICES = [10, 5, 0, -5, -10];
+
+describe("qmap", () => {
+  it("serves queue i up to 2^i times per round: 4 hogs in each of the 5 queues on 2 CPUs share CPU 1:2:4:8:16 (each within 3 % of 2^i/31)", () => {
+    const p = plan(NICES.map((n, i) => hog(`q${i}`, n, { instances: 4 })));
+    const r = run("qmap", p, { topology: "2", durationNs: 10 * S, options: { slice_us: 5000 } });
+    const total = NICES.reduce((a, _, i) => a + r.groups[`q${i}`].cpuNs, 0);
+    expect(total).toBe(2 * 10 * S);
+    NICES.forEach((_, i) => {
+      const share = r.groups[`q${i}`].cpuNs / total;
+      expect(Math.abs(share / (2 ** i / 31) - 1), `queue ${i}`).toBeLessThan(0.03);
+    });
+  });
+
+  it("stall_user_nth = 10 drops the 10th enqueue: the watchdog (timeout_ms 5 s, checked every 2.5 s) ejects qmap with SCX_EXIT_ERROR_STALL at 7.5 s", () => {
+    // The dropped task became runnable a few ms after start, so at the 5 s check it has waited < 5 s.
+    const { m } = start("qmap", plan([hog("h", 0, { instances: 4 })]), { topology: "2", durationNs: 12 * S, options: { stall_user_nth: 10 } });
+    m.runToEnd();
+    const r = m.result(0);
+    expect(r.scx.exit?.kind).toBe("SCX_EXIT_ERROR_STALL");
+    expect(r.scx.exit?.msg).toMatch(/^h-\d+\[\d+\] failed to run for 7\.\d{3}s$/);
+    expect(r.scx.exit?.atNs).toBe(7.5 * S);
+    expect(r.scx.events.stalled).toBeGreaterThanOrEqual(1);
+    expect(m.invariants().lost).toBe(0);
+  });
+
+  it("test_error_cnt = 50 calls scx_bpf_error() at the 50th enqueue: SCX_EXIT_ERROR_BPF 'test triggering error'", () => {
+    const { m } = start("qmap", plan([hog("h", 0, { instances: 4 })]), { topology: "2", durationNs: 2 * S, options: { test_error_cnt: 50, slice_us: 1000 } });
+    m.runToEnd();
+    const r = m.result(0);
+    expect(r.scx.exit?.kind).toBe("SCX_EXIT_ERROR_BPF");
+    expect(r.scx.exit?.msg).toBe("test triggering error");
+    expect(m.invariants().lost).toBe(0);
+  });
+
+  it("dsp_batch = 4 pops up to 4 tasks from the queues per dispatch call (1 by default)", () => {
+    const maxPops = (options: Record<string, number>) => {
+      const { m, ops } = start("qmap", plan([hog("h", 0, { instances: 12 })]), { topology: "2", durationNs: 500 * MS, options: { slice_us: 2000, ...options } });
+      let most = 0;
+      const dispatch = ops.dispatch!.bind(ops);
+      ops.dispatch = (cpu, prev) => {
+        const before = m.scxApi.stats.dispatched ?? 0;
+        dispatch(cpu, prev);
+        most = Math.max(most, (m.scxApi.stats.dispatched ?? 0) - before);
+      };
+      m.runToEnd();
+      expect(m.result(0).scx.exit).toBeNull();
+      return most;
+    };
+    expect(maxPops({})).toBe(1);
+    expect(maxPops({ dsp_batch: 4 })).toBe(4);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { plan, task } from "../../helpers/plan.js";
+import type { TaskSpec } from "../../../sim/plan.js";
+import type { RunResult } from "../../../sim/result.js";
+import { MS, pidOf, run, slicesOf } from "./run.js";
+
+/**
+ * A periodic task: released at every multiple of T (the timer comes first, so all tasks release
+ * together at T, 2T, ...: the synchronous, worst case), runs C, deadline D (default D = T).
+ */
+const periodic = (name: string, cMs: number, tMs: number, dMs = tMs): TaskSpec =>
+  task(name, [{ kind: "timer", ref: "p", periodUs: tMs * 1000, mode: "absolute", shared: false }, { kind: "run", us: cMs * 1000 }], {
+    deadline: { runtimeUs: cMs * 1000, periodUs: tMs * 1000, deadlineUs: dMs * 1000 },
+  });
+
+interface Judged { jobs: number; missed: number }
+
+/**
+ * Deadline misses from the timeline: job k (released at k·T) is done when the task's CPU time
+ * reaches k·C; it misses if that happens after k·T + D. Only jobs whose deadline has passed by
+ * the end of the task's last recorded slice are judged.
+ */
+function judge(r: RunResult, name: string, cMs: number, tMs: number, dMs = tMs): Judged {
+  const s = slicesOf(r, pidOf(r, name));
+  const C = cMs * MS, T = tMs * MS, D = dMs * MS;
+  const lastEnd = s.length > 0 ? s[s.length - 1].end : 0;
+  let jobs = 0, missed = 0, done = 0, i = 0;
+  for (let k = 1; k * T + D <= lastEnd; k++) {
+    // Completion of job k: the instant cumulative CPU time reaches k·C.
+    while (i < s.length && done + (s[i].end - s[i].start) < k * C) { done += s[i].end - s[i].start; i++; }
+    const finish = s[i].start + (k * C - done);
+    jobs++;
+    if (finish > k * T + D) missed++;
+  }
+  return { jobs, missed };
+}
+
+describe("edf", () => {
+  it("meets every deadline of (C,T) = (1,4), (2,6), (3,8) ms on one CPU, U = 0.958 ≤ 1 (rate-monotonic would miss: R₃ = 10 > 8)", () => {
+    const r = run("edf", plan([periodic("a", 1, 4), periodic("b", 2, 6), periodic("c", 3, 8)]), { durationNs: 2400 * MS, timeline: true });
+    const [a, b, c] = [judge(r, "a", 1, 4), judge(r, "b", 2, 6), judge(r, "c", 3, 8)];
+    expect([a.missed, b.missed, c.missed]).toEqual([0, 0, 0]);
+    // Every job whose deadline fell before the end was judged: releases T, 2T, ... up to 2400 − T.
+    expect([a.jobs, b.jobs, c.jobs]).toEqual([598, 398, 298]);
+    // The request-latency view agrees: no response time above the deadline.
+    expect(r.groups.a.requestLatencyNs.max).toBeLessThanOrEqual(4 * MS);
+    expect(r.groups.c.requestLatencyNs.max).toBeLessThanOrEqual(8 * MS);
+  });
+
+  it("meets every deadline at exactly U = 1: (1,2) and (5,10) ms; fifo, which does not preempt, misses the 2 ms task's", () => {
+    const p = plan([periodic("a", 1, 2), periodic("b", 5, 10)]);
+    const edf = run("edf", p, { durationNs: 1000 * MS, timeline: true });
+    expect([judge(edf, "a", 1, 2).missed, judge(edf, "b", 5, 10).missed]).toEqual([0, 0]);
+    expect(judge(edf, "a", 1, 2).jobs).toBeGreaterThan(490);
+    expect(edf.cpus[0].busyNs).toBeGreaterThan(0.99 * 1000 * MS);
+    const fifo = run("fifo", p, { durationNs: 1000 * MS, timeline: true });
+    expect(judge(fifo, "a", 1, 2).missed).toBeGreaterThan(0);
+  });
+
+  it("meets constrained deadlines D < T when the demand bound allows: (1,4,D=2), (2,8,D=5) ms", () => {
+    // Demand in any window of length L ≤ L: dbf(2) = 1, dbf(5) = 3, dbf(6) = 4, ... (U = 0.5).
+    const r = run("edf", plan([periodic("a", 1, 4, 2), periodic("b", 2, 8, 5)]), { durationNs: 800 * MS, timeline: true });
+    expect([judge(r, "a", 1, 4, 2).missed, judge(r, "b", 2, 8, 5).missed]).toEqual([0, 0]);
+    expect(judge(r, "b", 2, 8, 5).jobs).toBeGreaterThan(95);
+  });
+
+  it("misses deadlines of every task at U > 1: (1,4), (2,6), (4,8) ms, U = 1.083 (demand 26 ms in the first 24 ms)", () => {
+    const r = run("edf", plan([periodic("a", 1, 4), periodic("b", 2, 6), periodic("c", 4, 8)]), { durationNs: 240 * MS, timeline: true });
+    const missed = [judge(r, "a", 1, 4).missed, judge(r, "b", 2, 6).missed, judge(r, "c", 4, 8).missed];
+    // Overloaded EDF misses across the board (the domino effect), not just the heaviest task.
+    expect(missed.every((n) => n > 0)).toBe(true);
+  });
+
+  it("orders by the earliest absolute deadline: jobs released together with D = 9, 3, 6 ms run in the order 3, 6, 9", () => {
+    const one = (name: string, dMs: number) => task(name, [{ kind: "run", us: 1000 }], { loop: 1, deadline: { runtimeUs: 1000, periodUs: 100_000, deadlineUs: dMs * 1000 } });
+    const r = run("edf", plan([one("late", 9), one("early", 3), one("mid", 6)]), { durationNs: 20 * MS });
+    const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+    // "late" wakes first and starts at 0, then "early" preempts it at once (0 ns run).
+    expect([exit("early"), exit("mid"), exit("late")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
+  });
+
+  it("falls back to the period, then to default_deadline_us, when no deadline is declared", () => {
+    const noDl = (name: string, periodUs: number) => task(name, [{ kind: "run", us: 1000 }], { loop: 1, deadline: { runtimeUs: 1000, periodUs, deadlineUs: 0 } });
+    const bare = task("bare", [{ kind: "run", us: 1000 }], { loop: 1 });
+    const r = run("edf", plan([bare, noDl("p8", 8000), noDl("p4", 4000)]), { durationNs: 20 * MS, options: { default_deadline_us: 6000 } });
+    const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+    expect([exit("p4"), exit("bare"), exit("p8")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * `perf sched timehist` text → Trace. Each sample line is a task being switched out:
+ *
+ *              time    cpu  task name           wait time  sch delay   run time
+ *      79371.874569 [0011]  gcc[31949]              0.014      0.000      1.148
+ *
+ * run time ended at `time`; before it the task was off the CPU for `wait time`, of which
+ * `sch delay` was spent runnable (woken or preempted, waiting for a CPU) and the rest blocked.
+ * So each line adds `wait - delay` of sleep (none after a preemption, which keeps the burst
+ * going) and `run` of CPU. Extra columns (-V cpu visual, --prio, --state, pre-migration time,
+ * -n next task, callchains) are accepted; wakeup (-w) and migration (-M) lines, lost-event
+ * lines and the -S summary are skipped. A task's start is its first run minus its sch delay.
+ */
+import { isBlankOrComment, TIMEHIST_HEADER, TIMEHIST_LINE } from "./detect.js";
+import { msecToNs, secondsToNs, TaskProgram, TraceError, type Trace } from "./trace.js";
+
+const SAMPLE = '"<time> [<cpu>] <comm>[<tid>] <wait time> <sch delay> <run time>" (a perf sched timehist line)';
+const SUMMARY = /^\s*(Runtime summary|Terminated tasks|Idle stats|Idle-time summary|Wait-time summary|Total number of|Total run time|Total scheduling time|Total migrations)/i;
+const SIDE_LINE = /^\s*\d+\.\d+\s+\[\d+\]\s.*\s(awakened|migrated):\s/;
+const LOST = /^\s*\d+\.\d+\s+lost \d+ events on cpu \d+/;
+const TASK = /^(.*)\[(\d+)(?:\/(\d+))?\]$/;
+
+export function parseTimehist(lines: readonly string[], file: string): Trace {
+  const live = new Map<number, TaskProgram>();
+  const lastOut = new Map<number, number>();
+  const all: TaskProgram[] = [];
+  const warnings: string[] = [];
+  let start = Infinity, end = -Infinity, events = 0, lost = 0, backwards = 0, last = -Infinity;
+
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (isBlankOrComment(line) || TIMEHIST_HEADER.test(line) || /^[\s-]+$/.test(line) || /^\s*\[tid\/pid\]/.test(line)) continue;
+    if (SUMMARY.test(line)) break;
+    if (SIDE_LINE.test(line)) continue;
+    if (LOST.test(line)) { lost++; continue; }
+    const m = TIMEHIST_LINE.exec(line);
+    if (!m) throw new TraceError(file, i + 1, SAMPLE, line);
+    const name = m[3]!.replace(/^[si]\s+(?=\S)/, ""); // the -V column marks the CPU with s or i
+    if (name === "<idle>" || name === "") continue;
+    const task = TASK.exec(name);
+    if (!task) throw new TraceError(file, i + 1, 'a task as "comm[tid]" or "comm[tid/pid]" after the CPU', name);
+    const tid = Number(task[2]);
+    if (tid === 0) continue; // an idle task with a pid
+    let t = secondsToNs(m[1]!);
+    if (t < last) { backwards++; t = last; }
+    last = t;
+    const wait = msecToNs(m[5]!), delay = msecToNs(m[6]!), run = msecToNs(m[7]!);
+    const state = m[9] ?? null;
+    const schedIn = t - run;
+    let p = live.get(tid);
+    if (!p) {
+      p = new TaskProgram(tid, task[1]!, schedIn - delay);
+      live.set(tid, p);
+      all.push(p);
+      start = Math.min(start, p.task.startNs);
+    } else { // blocked: off the CPU less the runnable part, and never more than the gap since its last line
+      p.sleep(Math.max(0, Math.min(wait - delay, schedIn - (lastOut.get(tid) ?? schedIn))));
+    }
+    lastOut.set(tid, t);
+    p.saw(task[1]!, m[4] !== undefined ? Number(m[4]) : null);
+    p.run(run);
+    if (state !== null && state !== "R") p.endBurst();
+    if (state === "X" || state === "Z" || state === "x") { live.delete(tid); lastOut.delete(tid); p.endBurst(); }
+    start = Math.min(start, t);
+    end = Math.max(end, t);
+    events++;
+  }
+  if (events === 0) throw new TraceError(file, lines.length || 1, `at least one task sample, ${SAMPLE}`, "");
+  for (const p of all) p.endBurst();
+  if (lost > 0) warnings.push(`${lost} "lost events" lines: the recorder dropped events, some bursts and sleeps are missing`);
+  if (backwards > 0) warnings.push(`${backwards} samples earlier than the line before them (taken as simultaneous)`);
+  return { format: "timehist", tasks: all.map((p) => p.task), startNs: start, endNs: end, events, warnings };
+}

@@ -1,0 +1,124 @@
+/**
+ * What a recorded schedule becomes before it is written as a workload: per task, the CPU bursts
+ * and the sleeps between them (what `perf sched replay` replays), the forks it made, and when it
+ * started. Times are integer ns of the trace's own clock. Both parsers build it through
+ * `TraceBuilder`, which merges consecutive bursts (a preemption does not end a burst: the task
+ * still wanted the CPU) and drops empty ones.
+ */
+import { WorkloadError, renderGot } from "../errors.js";
+
+export type TraceEvent =
+  | { readonly kind: "run"; readonly ns: number }
+  | { readonly kind: "sleep"; readonly ns: number }
+  | { readonly kind: "fork"; readonly child: TraceTask };
+
+export interface TraceTask {
+  readonly tid: number;
+  /** Last command name the trace gave it (an exec renames a task). */
+  comm: string;
+  /** Kernel priority seen most often (120 = nice 0, below 100 = real-time), or null. */
+  prio: number | null;
+  /** When the task became runnable for the first time in the trace (its fork, first wakeup or first run). */
+  readonly startNs: number;
+  /** Set when the task's start is a `fork` event in this parent's program. */
+  forkedBy: TraceTask | null;
+  readonly events: TraceEvent[];
+}
+
+export interface Trace {
+  readonly format: "timehist" | "script";
+  /** Tasks in order of first appearance. */
+  readonly tasks: readonly TraceTask[];
+  readonly startNs: number;
+  readonly endNs: number;
+  /** Lines that were events used (samples, sched events). */
+  readonly events: number;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A bad trace: `file:line: expected ..., got ...` (one line). A WorkloadError, so the CLI exits
+ * with code 2 and no stack trace, as for a bad workload file.
+ */
+export class TraceError extends WorkloadError {
+  /** `got` is the offending text (quoted in the message), or with quote = false a plain word. */
+  constructor(file: string, line: number, expected: string, got: string, quote = true) {
+    const shown = quote ? renderLine(got) : got;
+    super({ file, path: "", expected, got: shown, line });
+    this.message = `${file}:${line}: expected ${expected}, got ${shown}`;
+    this.name = "TraceError";
+  }
+}
+
+/** A trace line as an error shows it: quoted and cut short, or "end of file". */
+function renderLine(s: string): string {
+  return s === "" ? "end of file" : renderGot(s.trim());
+}
+
+/** Seconds as the trace prints them ("79371.874569") → integer ns, without float rounding. */
+export function secondsToNs(s: string): number {
+  const dot = s.indexOf(".");
+  const whole = dot < 0 ? s : s.slice(0, dot);
+  const frac = dot < 0 ? "" : s.slice(dot + 1, dot + 10);
+  return Number(whole) * 1e9 + Number(frac.padEnd(9, "0"));
+}
+
+/** Milliseconds as timehist prints them ("1.148", msec.usec) → integer ns. */
+export function msecToNs(s: string): number {
+  const dot = s.indexOf(".");
+  const whole = dot < 0 ? s : s.slice(0, dot);
+  const frac = dot < 0 ? "" : s.slice(dot + 1, dot + 7);
+  return Number(whole) * 1e6 + Number(frac.padEnd(6, "0"));
+}
+
+/** Builds one task's program. */
+export class TaskProgram {
+  readonly task: TraceTask;
+  private burstNs = 0;
+  private readonly prios = new Map<number, number>();
+
+  constructor(tid: number, comm: string, startNs: number) {
+    this.task = { tid, comm, prio: null, startNs, forkedBy: null, events: [] };
+  }
+
+  /** The task used the CPU for `ns` more (the current burst goes on). */
+  run(ns: number): void {
+    if (ns > 0) this.burstNs += ns;
+  }
+
+  /** The current burst ended (the task blocked, forked or exited). */
+  endBurst(): void {
+    if (this.burstNs <= 0) return;
+    const ev = this.task.events;
+    const last = ev[ev.length - 1];
+    if (last?.kind === "run") ev[ev.length - 1] = { kind: "run", ns: last.ns + this.burstNs };
+    else ev.push({ kind: "run", ns: this.burstNs });
+    this.burstNs = 0;
+  }
+
+  /** The task was blocked for `ns` (ends the current burst). */
+  sleep(ns: number): void {
+    this.endBurst();
+    if (ns <= 0) return;
+    const ev = this.task.events;
+    const last = ev[ev.length - 1];
+    if (last?.kind === "sleep") ev[ev.length - 1] = { kind: "sleep", ns: last.ns + ns };
+    else if (ev.length > 0) ev.push({ kind: "sleep", ns }); // a sleep before the first run is the start delay
+  }
+
+  fork(child: TraceTask): void {
+    this.endBurst();
+    child.forkedBy = this.task;
+    this.task.events.push({ kind: "fork", child });
+  }
+
+  /** Notes the comm and priority an event gave this task. */
+  saw(comm: string | null, prio: number | null): void {
+    if (comm !== null && comm !== "") this.task.comm = comm;
+    if (prio === null || !Number.isFinite(prio)) return;
+    const n = (this.prios.get(prio) ?? 0) + 1;
+    this.prios.set(prio, n);
+    const best = this.task.prio === null ? 0 : this.prios.get(this.task.prio) ?? 0;
+    if (n > best) this.task.prio = prio;
+  }
+}
