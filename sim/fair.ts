@@ -5,7 +5,7 @@
  * the wakeup granularity; idle CPUs pull work and a periodic balancer evens out queue lengths.
  */
 import { TaskHeap } from "./taskheap.js";
-import { Place, type Task } from "./task.js";
+import { Cls, Place, type Task } from "./task.js";
 import type { Topology } from "./topology.js";
 
 /** What the fair class needs from the kernel. */
@@ -22,6 +22,8 @@ export class FairClass {
   readonly rq: TaskHeap[];
   /** Per-CPU floor of vruntime, so sleepers and migrants are placed relative to the queue. */
   readonly minVruntime: Float64Array;
+  /** Sum of the weights of the tasks queued (not running) on each CPU. */
+  readonly queuedWeight: Float64Array;
   /** Base slice and wakeup granularity, scaled like the kernel's by 1 + log2(min(ncpu, 8)). */
   readonly baseSliceNs: number;
   readonly wakeupGranNs: number;
@@ -33,6 +35,7 @@ export class FairClass {
   constructor(private readonly host: FairHost, nrCpus: number) {
     this.rq = Array.from({ length: nrCpus }, () => new TaskHeap());
     this.minVruntime = new Float64Array(nrCpus);
+    this.queuedWeight = new Float64Array(nrCpus);
     const factor = 1 + Math.floor(Math.log2(Math.min(nrCpus, 8)));
     this.baseSliceNs = 750_000 * factor;
     this.wakeupGranNs = 1_000_000 * factor;
@@ -85,6 +88,7 @@ export class FairClass {
     t.fairStamp = 0;
     this.rq[t.cpu].live--;
     this.queued--;
+    this.queuedWeight[t.cpu] -= t.fairWeight;
     t.place = Place.Sleeping;
   }
 
@@ -105,6 +109,7 @@ export class FairClass {
     this.rq[cpu].popTop();
     this.rq[cpu].live--;
     this.queued--;
+    this.queuedWeight[cpu] -= top.fairWeight;
     top.fairStamp = 0;
     this.updateMin(cpu, top.vruntime, this.peek(cpu));
     return top;
@@ -112,7 +117,8 @@ export class FairClass {
 
   /** Whether a waking task should preempt the running fair task. */
   wakeupPreempts(woken: Task, curr: Task): boolean {
-    return woken.vruntime + (this.wakeupGranNs * 1024) / curr.fairWeight < curr.vruntime;
+    // CFS scales the granularity into the waking task's virtual time (wakeup_gran of the wakee).
+    return woken.vruntime + (this.wakeupGranNs * 1024) / woken.fairWeight < curr.vruntime;
   }
 
   /** Whether the running task should give way when its slice ends. */
@@ -121,18 +127,28 @@ export class FairClass {
     return top !== null && top.vruntime < curr.vruntime;
   }
 
-  /** Periodic balance: move tasks from the longest queues to the shortest, within allowed CPUs. */
+  /** Weighted load of a CPU: its queued fair tasks plus its running fair task. */
+  load(cpu: number): number {
+    const curr = this.host.currOf(cpu);
+    return this.queuedWeight[cpu] + (curr !== null && curr.cls === Cls.Fair ? curr.fairWeight : 0);
+  }
+
+  /**
+   * Periodic balance by weighted load, as the kernel's migrate_load: from the most loaded CPU
+   * that has a queued task to the least loaded one, move the queued task whose weight best
+   * halves the gap, as long as the gap shrinks. Each move lowers the spread, so it ends.
+   */
   balance(): void {
     const n = this.host.topo.nrCpus;
     for (let moves = 0; moves < n; moves++) {
-      let maxC = -1, maxL = 1, minC = -1, minL = Number.POSITIVE_INFINITY;
+      let maxC = -1, maxL = 0, minC = -1, minL = Number.POSITIVE_INFINITY;
       for (let c = 0; c < n; c++) {
-        const load = this.rq[c].live + (this.host.currOf(c) ? 1 : 0);
+        const load = this.load(c);
         if (this.rq[c].live > 0 && load > maxL) { maxL = load; maxC = c; }
         if (load < minL) { minL = load; minC = c; }
       }
-      if (maxC < 0 || maxL - minL < 2) return;
-      if (!this.migrateOne(maxC, minC)) return;
+      if (maxC < 0 || maxC === minC || maxL <= minL) return;
+      if (!this.migrateBest(maxC, minC, maxL - minL)) return;
     }
   }
 
@@ -150,19 +166,30 @@ export class FairClass {
     return best >= 0 && this.migrateOne(best, cpu);
   }
 
+  /** Idle pull: any queued task of `from` that may run on `to`. */
   private migrateOne(from: number, to: number): boolean {
+    return this.migrateBest(from, to, Number.POSITIVE_INFINITY);
+  }
+
+  /** Moves the queued task of `from` allowed on `to` whose weight is nearest half of `gap` (and below it). */
+  private migrateBest(from: number, to: number, gap: number): boolean {
     const h = this.rq[from];
+    let best: Task | null = null, bestErr = Number.POSITIVE_INFINITY;
     for (let i = 0; i < h.n; i++) {
       const t = this.host.tasks[h.slot[i]];
-      if (t.fairStamp !== h.stamp[i] || !this.host.cpuAllowed(t, to)) continue;
-      const lag = this.lagOf(t, from);
-      this.remove(t);
-      t.cpu = to;
-      t.vruntime = this.minVruntime[to] + lag;
-      this.insert(t, to);
-      return true;
+      if (t.fairStamp !== h.stamp[i] || t.place !== Place.FairRq || !this.host.cpuAllowed(t, to)) continue;
+      if (gap !== Number.POSITIVE_INFINITY && t.fairWeight >= gap) continue;
+      const err = Math.abs(gap - 2 * t.fairWeight);
+      if (err < bestErr) { best = t; bestErr = err; }
+      if (gap === Number.POSITIVE_INFINITY) break;
     }
-    return false;
+    if (best === null) return false;
+    const lag = this.lagOf(best, from);
+    this.remove(best);
+    best.cpu = to;
+    best.vruntime = this.minVruntime[to] + lag;
+    this.insert(best, to);
+    return true;
   }
 
   private peek(cpu: number): Task | null {
@@ -179,6 +206,7 @@ export class FairClass {
     t.cpu = cpu;
     t.place = Place.FairRq;
     t.fairStamp = this.stampSeq++;
+    this.queuedWeight[cpu] += t.fairWeight;
     this.rq[cpu].push(t.vruntime, t.slot, t.fairStamp);
     this.queued++;
   }
