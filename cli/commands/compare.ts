@@ -5,6 +5,7 @@
  * results carry wallMs 0 so that they are byte-identical whatever the number of workers.
  */
 import { join } from "node:path";
+import { setMaxListeners } from "node:events";
 import { mkdirSync } from "node:fs";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
@@ -82,6 +83,8 @@ async function compare(a: CompareArgs): Promise<void> {
   const { jobs, out, workers } = compareJobs(a);
   const progress = new Progress("compare", a.quiet ?? false);
   const ac = new AbortController();
+  // One abort listener per queued job is expected, not a leak.
+  setMaxListeners(0, ac.signal);
   const onSig = () => ac.abort();
   process.once("SIGINT", onSig);
   let outcomes;
