@@ -1,7 +1,7 @@
 /**
  * The simulated kernel: one clock, one event queue, one loop. CPUs run tasks from the workload
- * plan; the sched_ext class (when a scheduler is attached) sits above the fair class, as in
- * Linux. Every state change is an event handler: a CPU reaching a checkpoint (its task's burst
+ * plan; the fair class ranks above sched_ext, as in Linux (ext sits just above idle, and
+ * replaces fair when it switches all tasks). Every state change is an event handler: a CPU reaching a checkpoint (its task's burst
  * ends, its slice runs out, or a tick), a sleeper's wakeup, an open-loop arrival, a timer.
  * Reschedules requested while handling an event run when the handler returns.
  */
@@ -231,7 +231,9 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       when = done < t.runtimeEnd ? done : t.runtimeEnd;
     }
     if (this.currCls[cpu] === Cls.Ext) {
-      const s = from + (t.slice > 0 ? t.slice : 0);
+      // A slice already spent before the task has run at all (ops.running set it to 0) is
+      // noticed at the next tick, as the kernel does; expiring at once would loop at one instant.
+      const s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
       if (s < when) when = s;
     } else if (this.fair.nrQueued(cpu) > 0) {
       const s = Math.max(from, t.fairSliceStart + this.fair.baseSliceNs);
@@ -355,8 +357,9 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       }
       const prevExt = prev !== null && prev.cls === Cls.Ext ? prev : null;
       const prevFair = prev !== null && prev.cls === Cls.Fair ? prev : null;
-      let next: Task | null = this.ext.enabled ? this.ext.pick(cpu, prevExt) : null;
-      if (next === null) next = this.fair.pick(cpu, prevFair, prevFair !== null && prevFair.yielded);
+      // Class order as in Linux: fair above ext (which, switching all tasks, replaces fair).
+      let next: Task | null = this.fair.pick(cpu, prevFair, prevFair !== null && prevFair.yielded);
+      if (next === null && this.ext.enabled) next = this.ext.pick(cpu, prevExt);
       if (prev !== null) prev.yielded = false;
       // prev is kept only if it is still on the CPU: with SCX_OPS_ENQ_LAST the ext class may
       // already have put it back through ops.enqueue (and then picked it again as a new task).
@@ -504,13 +507,14 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   private wakeupPreempt(cpu: number, t: Task): void {
     const c = this.curr[cpu];
     if (c < 0) { this.resched(cpu); return; }
-    if (this.currCls[cpu] !== Cls.Fair) return;
-    if (t.cls === Cls.Ext || this.fair.wakeupPreempts(t, this.tasks[c])) this.resched(cpu);
+    if (t.cls === Cls.Ext) return; // sched_ext never preempts on wakeup, and fair ranks above it
+    if (this.currCls[cpu] === Cls.Ext || this.fair.wakeupPreempts(t, this.tasks[c])) this.resched(cpu);
     else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
   }
 
   kickIfLower(cpu: number): void {
-    if (this.curr[cpu] < 0 || this.currCls[cpu] === Cls.Fair) this.resched(cpu);
+    // Only idle ranks below ext: a CPU running a fair task finishes it first.
+    if (this.curr[cpu] < 0) this.resched(cpu);
   }
 
   preemptExt(cpu: number): void {

@@ -135,3 +135,19 @@ export class Task implements ScxTask {
     return this.commIndexed ? `${this.group}-${this.instance}` : this.group;
   }
 }
+
+/**
+ * Fields that hold times, virtual times or DSQ ids outgrow V8's small integers during a run. V8
+ * chose each field's representation from the first values stored (small integers here), and
+ * widening it later deprecates the Task shape: every existing task is migrated, its boxes
+ * reallocated, the next time it is touched. With 10^5 live tasks that is a GC storm in the middle
+ * of a run. One throwaway task holding doubles in those fields settles the shape first.
+ */
+const DOUBLE_FIELDS = [
+  "workLeft", "runtimeEnd", "startNs", "exitNs", "cpuNs", "sumExecNs", "waitNs", "runnableAt", "wakeAt", "activatedAtNs",
+  "refillNs", "slice", "dsqVtime", "dsq", "ddspDsq", "vruntime", "fairLag", "fairSliceStart",
+] as const satisfies readonly (keyof Task)[];
+{
+  const t = new Task(0) as unknown as Record<string, number>;
+  for (const k of DOUBLE_FIELDS) t[k] = 0.5;
+}

@@ -10,7 +10,7 @@ export interface ExtHost {
   readonly selectOut: { cpu: number; isIdle: boolean };
   cpuAllowed(t: Task, cpu: number): boolean;
   firstAllowed(t: Task): number;
-  /** Reschedule `cpu` if it is idle or runs a lower class (an insert into its local DSQ). */
+  /** Reschedule `cpu` if it runs a lower class, i.e. is idle (an insert into its local DSQ). */
   kickIfLower(cpu: number): void;
   /** Zero the slice of `cpu`'s running ext task and reschedule it. */
   preemptExt(cpu: number): void;

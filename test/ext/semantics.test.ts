@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EPOLLHUP } from "../../sim/bpf/index.js";
 import {
   SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_LAST, SCX_ENQ_PREEMPT,
-  SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
+  SCX_KICK_IDLE, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
 } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import type { Machine } from "../../sim/machine.js";
@@ -362,6 +362,33 @@ describe("dispatch queues and the pick order", () => {
     syncCpu(m);
     expect(m.kernel.tasks.map((t) => t.cpuNs)).toEqual([100 * MS, 100 * MS]);
     expect(m.kernel.ext.events.SCX_EV_REFILL_SLICE_DFL).toBe(9); // picks at 40, 60, ..., 200 ms
+  });
+
+  it("a slice set to 0 in ops.running is noticed at the next tick (4 ms), not at once", () => {
+    // Two hogs, local FIFO inserts; running() zeroes every slice: they alternate every tick.
+    const m = machine(plan([hog("a"), hog("b")]), { cpus: 1 });
+    const order: Order = [];
+    load(m, (scx) => ({
+      name: "zeroing",
+      enqueue: (p, f) => scx.dsqInsert(p, SCX_DSQ_LOCAL, 20 * MS, f),
+      running: (p) => { order.push({ comm: p.comm, at: scx.now() }); p.slice = 0; },
+    }));
+    m.runFor(40 * MS);
+    expect(order.slice(0, 4)).toEqual([{ comm: "a", at: 0 }, { comm: "b", at: 4 * MS }, { comm: "a", at: 8 * MS }, { comm: "b", at: 12 * MS }]);
+    syncCpu(m);
+    expect(m.kernel.tasks.map((t) => t.cpuNs)).toEqual([20 * MS, 20 * MS]);
+    expect(m.scx.exitInfo).toBeNull();
+  });
+
+  it("a scheduler that makes a CPU reschedule forever at one instant is ejected (SCX_EXIT_ERROR), not a hang", () => {
+    // dispatch kicks its own idle CPU every time: in a real kernel that CPU spins; here no time
+    // would pass, so the core's reschedule-storm guard ejects the scheduler.
+    const m = machine(plan([task("s", [{ kind: "sleep", us: 1000 }])]), { cpus: 1 });
+    load(m, (scx) => ({ name: "selfkick", dispatch: (cpu) => scx.kickCpu(cpu, SCX_KICK_IDLE) }));
+    m.runFor(MS);
+    expectExit(m, "SCX_EXIT_ERROR", /livelock/);
+    expect(m.scx.exitInfo!.atNs).toBe(0);
+    expectAllFair(m);
   });
 
   it(`dispatch_max_batch = 3 with exactly 3 inserts is fine; the 4th would overflow`, () => {

@@ -10,7 +10,7 @@
  * (the simulation is single-threaded; what matters is that at most one scheduler is ever on).
  */
 import { describe, expect, it } from "vitest";
-import { E2BIG, EBUSY, EINVAL, EOPNOTSUPP, ENOENT } from "../../sim/bpf/index.js";
+import { E2BIG, EBUSY, EINPROGRESS, EINVAL, EOPNOTSUPP, ENOENT } from "../../sim/bpf/index.js";
 import { SCX_OPS_ENQ_LAST } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { ExitInfo } from "../../sim/result.js";
@@ -301,9 +301,9 @@ describe("sched_ext struct_ops conformance (§4)", () => {
     expect(tool.bpf.mapDeleteElem(fd, 0)).toBe(0);
     expectExit(m, "SCX_EXIT_UNREG", "");
     expectAllFair(m);
-    expect(tool.bpf.mapDeleteElem(fd, 0)).toBe(-115); // -EINPROGRESS: TOBEFREE is absorbing
+    expect(tool.bpf.mapDeleteElem(fd, 0)).toBe(-EINPROGRESS); // TOBEFREE is absorbing
     expect(next.proc.bpf.linkCreate(next.map)).toBeGreaterThanOrEqual(3);
     expect(m.scx.current).toBe("next");
-    expect(tool.bpf.mapGetFdById(9999)).toBe(-ENOENT);
+    expect(tool.bpf.mapGetFdById((id + 1000) as typeof id)).toBe(-ENOENT);
   });
 });
