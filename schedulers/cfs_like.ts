@@ -10,13 +10,23 @@
  * that clock minus one slice (sleepers bank at most one slice of credit), and preempts the
  * running task when it is more than `wakeup_gran_us` of vtime behind it. A vtime moving between
  * CPUs is rebased from one clock to the other. At slice end `dispatch` keeps the running task
- * while its vtime is strictly the lowest; a CPU with nothing queued steals from the longest
- * other queue, and any CPU pulls from a queue at least two tasks longer than its own.
- * Simplified: no EEVDF lag/eligibility, no cgroup hierarchy, no SMT/LLC/NUMA-aware balancing
- * (the balance is the pull at dispatch time), fixed slices instead of latency-derived ones.
+ * while its vtime is strictly the lowest.
+ * Balance is by weighted load, like the kernel's migrate_load (and the fair class here): a CPU's
+ * load is the weight of the task running there plus the weights queued on its DSQ (sums kept by
+ * the policy). Every `dispatch` (each slice end, or going idle) may pull the head of another
+ * CPU's DSQ: from the most loaded CPU whose head may run here and is lighter than the load gap,
+ * so the gap shrinks (loads L_b − w and L_here + w, with 0 < w < L_b − L_here), and a task
+ * whose weight is the whole gap or more stays. So 3 hogs of weight 305:100:100 on 2 CPUs settle
+ * as 305 | 100 + 100 and get 100 %, 50 %, 50 %, where balancing task counts would leave one
+ * 100-hog with the heavy one. A CPU going idle steals any task it may run from the most loaded
+ * CPU, and a task re-queued (not waking) while an allowed CPU idles kicks that CPU so it steals.
+ * Simplified: no EEVDF lag/eligibility, no cgroup hierarchy, no SMT/LLC/NUMA-aware balancing, no
+ * PELT (the load is the instantaneous runnable weight); a pull can take only a DSQ's head (the
+ * sched_ext API moves the first task of a DSQ), so it is the greedy form of migrate_load rather
+ * than the pick of the task that best halves the gap; fixed slices instead of latency-derived ones.
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_PREEMPT } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_KICK_PREEMPT } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -28,6 +38,9 @@ interface TaskCtx {
   /** CPU whose vtime clock `p.dsqVtime` is relative to. */
   cpu: CpuId;
   runStartNs: number;
+  /** CPU whose DSQ the task was inserted in (-1 when not queued) and the weight counted there. */
+  queuedOn: CpuId;
+  queuedWeight: number;
 }
 
 export class CfsLikeScheduler implements SchedExtOps {
@@ -35,13 +48,23 @@ export class CfsLikeScheduler implements SchedExtOps {
   private readonly sliceNs: number;
   private readonly granNs: number;
   private readonly vtimeNow: Float64Array;
+  /** Per CPU: weight of the tasks queued on its DSQ, and of our task running there (0 if none). */
+  private readonly queuedWeight: Float64Array;
+  private readonly runningWeight: Float64Array;
   private readonly ctx: TaskStorage<TaskCtx>;
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.sliceNs = Math.round(opts.slice_us * 1000);
     this.granNs = Math.round(opts.wakeup_gran_us * 1000);
     this.vtimeNow = new Float64Array(scx.nrCpus());
-    this.ctx = scx.taskStorage((p) => ({ cpu: p.cpu, runStartNs: -1 }));
+    this.queuedWeight = new Float64Array(scx.nrCpus());
+    this.runningWeight = new Float64Array(scx.nrCpus());
+    this.ctx = scx.taskStorage((p) => ({ cpu: p.cpu, runStartNs: -1, queuedOn: -1, queuedWeight: 0 }));
+  }
+
+  /** Weighted load of a CPU: its running task plus its queued ones. */
+  load(cpu: CpuId): number {
+    return this.queuedWeight[cpu] + this.runningWeight[cpu];
   }
 
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
@@ -58,8 +81,32 @@ export class CfsLikeScheduler implements SchedExtOps {
     const wakeup = (enqFlags & SCX_ENQ_WAKEUP) !== 0;
     if (wakeup) this.placeWaking(p, cpu);
     else this.rebase(p, cpu);
+    this.unqueue(p);
     this.scx.dsqInsertVtime(p, cpu, this.sliceNs, p.dsqVtime, enqFlags);
-    if (wakeup) this.wakeupPreempt(p, cpu);
+    const c = this.ctx.get(p);
+    c.queuedOn = cpu;
+    c.queuedWeight = p.weight;
+    this.queuedWeight[cpu] += p.weight;
+    if (wakeup) {
+      this.wakeupPreempt(p, cpu);
+    } else {
+      // Re-queued behind a lower vtime: a CPU idling meanwhile comes and steals it. (A waking
+      // task already had select_cpu look for an idle CPU.)
+      const idle = this.scx.pickIdleCpu(p.cpusAllowed, 0);
+      if (idle >= 0) this.scx.kickCpu(idle, SCX_KICK_IDLE);
+    }
+  }
+
+  /** The task left its DSQ (to run, or dequeued): its weight no longer counts there. */
+  private unqueue(p: ScxTask): void {
+    const c = this.ctx.get(p);
+    if (c.queuedOn < 0) return;
+    this.queuedWeight[c.queuedOn] -= c.queuedWeight;
+    c.queuedOn = -1;
+  }
+
+  dequeue(p: ScxTask): void {
+    this.unqueue(p);
   }
 
   /** A waking task joins `cpu`'s clock no more than one slice behind it. */
@@ -83,12 +130,10 @@ export class CfsLikeScheduler implements SchedExtOps {
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
     if (prev !== null) this.charge(prev, true);
-    const own = this.scx.dsqNrQueued(cpu);
-    const busiest = this.busiestOther(cpu);
-    const nr = busiest >= 0 ? this.scx.dsqNrQueued(busiest) : 0;
-    // Steal when idle; pull when another queue is two or more tasks longer.
-    if ((own === 0 && prev === null && nr > 0) || nr >= own + 2) {
-      if (this.scx.dsqMoveToLocal(busiest)) { this.scx.stat("pull"); return; }
+    if (prev === null && this.scx.dsqNrQueued(cpu) === 0) {
+      if (this.steal(cpu)) return;
+    } else if (this.pull(cpu)) {
+      return;
     }
     if (prev !== null) {
       const head = this.scx.dsqPeek(cpu);
@@ -97,24 +142,56 @@ export class CfsLikeScheduler implements SchedExtOps {
     if (!this.scx.dsqMoveToLocal(cpu) && prev !== null) prev.slice = this.sliceNs;
   }
 
-  private busiestOther(cpu: CpuId): CpuId {
-    let best = -1, most = 0;
+  /**
+   * migrate_load, pulled: from the most loaded other CPU whose DSQ head may run here and weighs
+   * less than the gap between its load and ours, move that head here (the gap shrinks).
+   */
+  private pull(cpu: CpuId): boolean {
+    const own = this.load(cpu);
+    let from = -1, fromLoad = own;
     for (let c = 0; c < this.scx.nrCpus(); c++) {
       if (c === cpu) continue;
-      const n = this.scx.dsqNrQueued(c);
-      if (n > most) { most = n; best = c; }
+      const l = this.load(c);
+      if (l <= fromLoad) continue;
+      const head = this.scx.dsqPeek(c);
+      if (head === null || head.weight >= l - own || !this.scx.cpuAllowed(head, cpu)) continue;
+      from = c;
+      fromLoad = l;
     }
-    return best;
+    if (from < 0 || !this.scx.dsqMoveToLocal(from)) return false;
+    this.scx.stat("pull");
+    return true;
+  }
+
+  /** Idle with nothing queued: take any task that may run here, most loaded CPU first. */
+  private steal(cpu: CpuId): boolean {
+    const n = this.scx.nrCpus();
+    let from = -1, most = 0;
+    for (let c = 0; c < n; c++) {
+      if (c === cpu || this.scx.dsqNrQueued(c) === 0) continue;
+      const l = this.load(c);
+      if (from < 0 || l > most) { from = c; most = l; }
+    }
+    if (from < 0) return false;
+    let ok = this.scx.dsqMoveToLocal(from);
+    for (let c = 0; !ok && c < n; c++) {
+      if (c !== cpu && c !== from && this.scx.dsqNrQueued(c) > 0) ok = this.scx.dsqMoveToLocal(c);
+    }
+    if (ok) this.scx.stat("steal");
+    return ok;
   }
 
   running(p: ScxTask): void {
     const cpu = this.scx.taskCpu(p);
+    this.unqueue(p);
+    this.runningWeight[cpu] = p.weight;
     this.rebase(p, cpu);
     this.ctx.get(p).runStartNs = this.scx.now();
     if (p.dsqVtime > this.vtimeNow[cpu]) this.vtimeNow[cpu] = p.dsqVtime;
   }
 
   stopping(p: ScxTask): void {
+    this.runningWeight[this.scx.taskCpu(p)] = 0;
     this.charge(p, false);
   }
 

@@ -4,18 +4,23 @@
  * preemption and implicit deadlines, EDF meets every deadline iff utilisation U = Σ Cᵢ/Tᵢ ≤ 1
  * (Liu & Layland); above that it misses some, and overload spreads (the domino effect).
  *
- * sched_ext mapping: one vtime-ordered DSQ keyed by absolute deadline = start of the current
+ * sched_ext mapping: vtime-ordered DSQs keyed by absolute deadline = start of the current
  * activation (`p.activatedAtNs`: the wakeup or arrival) + relative deadline, which is the task's
  * SCHED_DEADLINE deadline (`p.dlDeadlineNs`), else its period (`p.dlPeriodNs`), else the
  * `default_deadline_us` option. On wakeup, `enqueue` finds the CPU running the job with the
  * latest deadline and, if the newcomer's is earlier, inserts it at the head of that CPU's local
  * DSQ with SCX_ENQ_PREEMPT. Jobs run with a finite slice only so that equal deadlines take turns;
- * at slice end the running job keeps the CPU while its deadline is still the earliest.
+ * at slice end the running job keeps the CPU while its deadline is still the earliest of the jobs
+ * that may run on this CPU.
+ * Affinity: one DSQ per distinct CPU mask (DSQ 0 for jobs that may run anywhere; the others are
+ * created at init_task), so each DSQ's head is the earliest deadline a CPU can take from it, and
+ * a CPU compares the heads of the DSQs it serves. (Against the head of one shared DSQ, a job
+ * pinned to another CPU would make a CPU give up its running job for a later deadline.)
  * Simplified: no admission control or runtime enforcement (SCHED_DEADLINE's CBS): a job that
  * overruns keeps its deadline and may push others past theirs; global EDF on N CPUs is not
  * optimal (Dhall's effect), it is what a shared queue gives.
  */
-import type { CpuId, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
+import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
@@ -24,16 +29,29 @@ export const options = defineOptions({
   slice_us: { type: "number", default: 20_000, min: 1, doc: "slice (µs) after which jobs with equal deadlines take turns" },
 });
 
-const EDF_DSQ = 0;
+/** DSQ of the jobs that may run on every CPU; other CPU masks get ids from 1 up. */
+const ANY_CPU_DSQ = 0;
+
+interface TaskCtx {
+  /** The CPU mask `dsq` was chosen for (to notice a change) and the task's DSQ. */
+  mask: Uint8Array | null;
+  dsq: number;
+}
 
 export class EdfScheduler implements SchedExtOps {
   readonly name = "edf";
   private readonly defaultNs: number;
   private readonly sliceNs: number;
+  private readonly ctx: TaskStorage<TaskCtx>;
+  /** DSQ id by CPU mask ("0,2,3"), and the DSQs each CPU serves (ANY_CPU_DSQ first). */
+  private readonly dsqByMask = new Map<string, number>();
+  private readonly cpuDsqs: number[][];
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.defaultNs = Math.round(opts.default_deadline_us * 1000);
     this.sliceNs = Math.round(opts.slice_us * 1000);
+    this.ctx = scx.taskStorage(() => ({ mask: null, dsq: ANY_CPU_DSQ }));
+    this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [ANY_CPU_DSQ]);
   }
 
   /** Absolute deadline of the task's current activation, ns. */
@@ -58,7 +76,7 @@ export class EdfScheduler implements SchedExtOps {
         return;
       }
     }
-    this.scx.dsqInsertVtime(p, EDF_DSQ, this.sliceNs, dl, enqFlags);
+    this.scx.dsqInsertVtime(p, this.dsqOf(p), this.sliceNs, dl, enqFlags);
   }
 
   /** The allowed CPU running the job with the latest deadline, if that is later than `dl`. */
@@ -74,16 +92,53 @@ export class EdfScheduler implements SchedExtOps {
     return best;
   }
 
-  dispatch(_cpu: CpuId, prev: ScxTask | null): void {
-    // prev's slice ended: it keeps the CPU unless a queued job's deadline is as early or earlier.
-    if (prev !== null) {
-      const head = this.scx.dsqPeek(EDF_DSQ);
-      if (head === null || this.deadline(prev) < head.dsqVtime) { prev.slice = this.sliceNs; return; }
+  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+    // The earliest deadline among the jobs that may run here: the earliest head of this CPU's
+    // DSQs. prev's slice ended: it keeps the CPU unless that deadline is as early or earlier.
+    let best = -1, bestDl = Number.POSITIVE_INFINITY;
+    for (const dsq of this.cpuDsqs[cpu]) {
+      const head = this.scx.dsqPeek(dsq);
+      if (head !== null && head.dsqVtime < bestDl) { best = dsq; bestDl = head.dsqVtime; }
     }
-    if (!this.scx.dsqMoveToLocal(EDF_DSQ) && prev !== null) prev.slice = this.sliceNs;
+    if (prev !== null && this.deadline(prev) < bestDl) { prev.slice = this.sliceNs; return; }
+    if ((best < 0 || !this.scx.dsqMoveToLocal(best)) && prev !== null) prev.slice = this.sliceNs;
+  }
+
+  /** The DSQ for the task's CPU mask, created the first time the mask is seen. */
+  private dsqOf(p: ScxTask): number {
+    const c = this.ctx.get(p);
+    const mask = p.cpusAllowed;
+    if (mask === c.mask) return c.dsq;
+    c.mask = mask;
+    c.dsq = mask === null ? ANY_CPU_DSQ : affinityDsq(this.scx, mask, this.dsqByMask, this.cpuDsqs);
+    return c.dsq;
+  }
+
+  /** Creates the task's DSQ here (init_task may sleep, as scx_bpf_create_dsq needs). */
+  init_task(p: ScxTask, _args: InitTaskArgs): number {
+    this.dsqOf(p);
+    return 0;
   }
 
   init(): number {
-    return this.scx.createDsq(EDF_DSQ, -1);
+    return this.scx.createDsq(ANY_CPU_DSQ, -1);
   }
+}
+
+/**
+ * The DSQ of the jobs whose CPU mask is `mask` (not null): looked up in `byMask`, else created
+ * with the next id and added to the DSQs of the CPUs in the mask. (stride has the same helper.)
+ */
+function affinityDsq(scx: Scx, mask: Uint8Array, byMask: Map<string, number>, cpuDsqs: number[][]): number {
+  const cpus: number[] = [];
+  for (let c = 0; c < mask.length; c++) if (mask[c] === 1) cpus.push(c);
+  const key = cpus.join(",");
+  let id = byMask.get(key);
+  if (id !== undefined) return id;
+  id = byMask.size + 1;
+  const r = scx.createDsq(id, -1);
+  if (r !== 0) { scx.error(`cannot create the DSQ for CPUs ${key} (${r})`); return 0; }
+  byMask.set(key, id);
+  for (const c of cpus) cpuDsqs[c].push(id);
+  return id;
 }

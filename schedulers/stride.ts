@@ -4,17 +4,22 @@
  * stride. The deterministic twin of lottery scheduling: over any interval, each task's share is
  * within one quantum of tickets / total tickets.
  *
- * sched_ext mapping: the pass is `p.dsqVtime`, the key of one shared vtime DSQ; slices are the
- * quantum. Time actually used is charged in proportion (pass += stride · used / quantum), so a
- * task that blocks early pays for what it used. At slice end `dispatch` charges the running task
- * and keeps it on the CPU if its pass is still strictly the lowest. A task that joins or wakes
- * starts no lower than the global pass (the pass of the last task started), so sleeping banks no
- * credit.
+ * sched_ext mapping: the pass is `p.dsqVtime`, the key of vtime DSQs; slices are the quantum.
+ * Time actually used is charged in proportion (pass += stride · used / quantum), so a task that
+ * blocks early pays for what it used. At slice end `dispatch` charges the running task and keeps
+ * it on the CPU if its pass is still strictly the lowest of the tasks that may run on this CPU.
+ * A task that joins or wakes starts no lower than the global pass (the pass of the last task
+ * started), so sleeping banks no credit.
+ * Affinity: one DSQ per distinct CPU mask (DSQ 0 for tasks that may run anywhere; the others are
+ * created at init_task), so every task in a DSQ may run on the same CPUs and each DSQ's head is
+ * the lowest pass a CPU can take from it. A CPU compares the heads of the DSQs it serves: the
+ * head of one shared DSQ may be a task pinned elsewhere, and comparing with it would let a pinned
+ * task's low pass evict the running task in favour of a higher pass.
  * Tickets come from the task's weight (nice 0 = 100, nice 5 = 33 ...) unless the `tickets`
  * option maps its nice value, e.g. "0:300,1:200,2:100".
  * Simplified: Waldspurger's "remain" (keeping a leaver's lag for its return) is not kept.
  */
-import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
+import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP } from "../sim/ext/consts.js";
 import { defineOptions, OptionError, type OptionValues } from "./options.js";
 
@@ -23,7 +28,8 @@ export const options = defineOptions({
   tickets: { type: "string", default: "", doc: "tickets by nice, \"nice:tickets,...\" (unlisted nice values use the weight)" },
 });
 
-const STRIDE_DSQ = 0;
+/** DSQ of the tasks that may run on every CPU; other CPU masks get ids from 1 up. */
+const ANY_CPU_DSQ = 0;
 const STRIDE1 = 1 << 20;
 
 /** Parses "nice:tickets,..." into a map; throws OptionError on anything else. */
@@ -39,17 +45,29 @@ export function parseTickets(scheduler: string, s: string): Map<number, number> 
   return m;
 }
 
+interface TaskCtx {
+  /** Start of the current run (or of the last charge), -1 when not running. */
+  ns: number;
+  /** The CPU mask `dsq` was chosen for (to notice a change) and the task's DSQ. */
+  mask: Uint8Array | null;
+  dsq: number;
+}
+
 export class StrideScheduler implements SchedExtOps {
   readonly name = "stride";
   private readonly quantumNs: number;
   private readonly ticketsByNice: Map<number, number>;
-  private readonly runStart: TaskStorage<{ ns: number }>;
+  private readonly ctx: TaskStorage<TaskCtx>;
   private globalPass = 0;
+  /** DSQ id by CPU mask ("0,2,3"), and the DSQs each CPU serves (ANY_CPU_DSQ first). */
+  private readonly dsqByMask = new Map<string, number>();
+  private readonly cpuDsqs: number[][];
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.quantumNs = Math.round(opts.slice_us * 1000);
     this.ticketsByNice = parseTickets("stride", opts.tickets);
-    this.runStart = scx.taskStorage(() => ({ ns: -1 }));
+    this.ctx = scx.taskStorage(() => ({ ns: -1, mask: null, dsq: ANY_CPU_DSQ }));
+    this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [ANY_CPU_DSQ]);
   }
 
   tickets(p: ScxTask): number {
@@ -67,20 +85,33 @@ export class StrideScheduler implements SchedExtOps {
 
   enqueue(p: ScxTask, enqFlags: number): void {
     const pass = (enqFlags & SCX_ENQ_WAKEUP) !== 0 ? Math.max(p.dsqVtime, this.globalPass) : p.dsqVtime;
-    this.scx.dsqInsertVtime(p, STRIDE_DSQ, this.quantumNs, pass, enqFlags);
+    this.scx.dsqInsertVtime(p, this.dsqOf(p), this.quantumNs, pass, enqFlags);
   }
 
-  dispatch(_cpu: CpuId, prev: ScxTask | null): void {
-    if (prev !== null) {
-      this.charge(prev, true);
-      const head = this.scx.dsqPeek(STRIDE_DSQ);
-      if (head === null || prev.dsqVtime < head.dsqVtime) { prev.slice = this.quantumNs; return; }
+  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+    if (prev !== null) this.charge(prev, true);
+    // The lowest pass among the tasks that may run here: the lowest head of this CPU's DSQs.
+    let best = -1, bestPass = Number.POSITIVE_INFINITY;
+    for (const dsq of this.cpuDsqs[cpu]) {
+      const head = this.scx.dsqPeek(dsq);
+      if (head !== null && head.dsqVtime < bestPass) { best = dsq; bestPass = head.dsqVtime; }
     }
-    if (!this.scx.dsqMoveToLocal(STRIDE_DSQ) && prev !== null) prev.slice = this.quantumNs;
+    if (prev !== null && prev.dsqVtime < bestPass) { prev.slice = this.quantumNs; return; }
+    if ((best < 0 || !this.scx.dsqMoveToLocal(best)) && prev !== null) prev.slice = this.quantumNs;
+  }
+
+  /** The DSQ for the task's CPU mask, created the first time the mask is seen. */
+  private dsqOf(p: ScxTask): number {
+    const c = this.ctx.get(p);
+    const mask = p.cpusAllowed;
+    if (mask === c.mask) return c.dsq;
+    c.mask = mask;
+    c.dsq = mask === null ? ANY_CPU_DSQ : affinityDsq(this.scx, mask, this.dsqByMask, this.cpuDsqs);
+    return c.dsq;
   }
 
   running(p: ScxTask): void {
-    this.runStart.get(p).ns = this.scx.now();
+    this.ctx.get(p).ns = this.scx.now();
     if (p.dsqVtime > this.globalPass) this.globalPass = p.dsqVtime;
   }
 
@@ -90,11 +121,17 @@ export class StrideScheduler implements SchedExtOps {
 
   /** pass += stride · used / quantum for the time run since `running` (or the last charge). */
   private charge(p: ScxTask, stillRunning: boolean): void {
-    const s = this.runStart.get(p);
+    const s = this.ctx.get(p);
     if (s.ns < 0) return;
     const now = this.scx.now();
     p.dsqVtime += ((STRIDE1 / this.tickets(p)) * (now - s.ns)) / this.quantumNs;
     s.ns = stillRunning ? now : -1;
+  }
+
+  /** Creates the task's DSQ here (init_task may sleep, as scx_bpf_create_dsq needs). */
+  init_task(p: ScxTask, _args: InitTaskArgs): number {
+    this.dsqOf(p);
+    return 0;
   }
 
   enable(p: ScxTask): void {
@@ -102,6 +139,24 @@ export class StrideScheduler implements SchedExtOps {
   }
 
   init(): number {
-    return this.scx.createDsq(STRIDE_DSQ, -1);
+    return this.scx.createDsq(ANY_CPU_DSQ, -1);
   }
+}
+
+/**
+ * The DSQ of the tasks whose CPU mask is `mask` (not null): looked up in `byMask`, else created
+ * with the next id and added to the DSQs of the CPUs in the mask. (edf has the same helper.)
+ */
+function affinityDsq(scx: Scx, mask: Uint8Array, byMask: Map<string, number>, cpuDsqs: number[][]): number {
+  const cpus: number[] = [];
+  for (let c = 0; c < mask.length; c++) if (mask[c] === 1) cpus.push(c);
+  const key = cpus.join(",");
+  let id = byMask.get(key);
+  if (id !== undefined) return id;
+  id = byMask.size + 1;
+  const r = scx.createDsq(id, -1);
+  if (r !== 0) { scx.error(`cannot create the DSQ for CPUs ${key} (${r})`); return 0; }
+  byMask.set(key, id);
+  for (const c of cpus) cpuDsqs[c].push(id);
+  return id;
 }

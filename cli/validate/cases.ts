@@ -580,12 +580,8 @@ export function allCases(): CaseDef[] {
       cap: 0.5,
       formula: "water-filling with a cap of 1/2: scx_simple dispatches before it re-queues the expired task, so no task runs two slices in a row while another waits",
     }),
-    // The quick subset (run by `npm test`) leaves out the three water-filling cases that fail
-    // today, each with a diagnosis in README.md § Fidelity: stride with affinity (its dispatch
-    // compares against a DSQ head that may not run on this CPU), and fair and cfs-like with one
-    // heavy task (both balance task counts, not weight). Put them back once fixed.
-    ...perCpu.map(([s, , slice]) => sharesCase(`waterfill-affinity-${nameOf(s)}`, `Water-filling with affinity, 2 CPUs, ${nameOf(s)}`, s, slice, 2, affinity, 20, nameOf(s) !== "stride")),
-    ...perCpu.map(([s, , slice]) => sharesCase(`waterfill-heavy-${nameOf(s)}`, `Water-filling, one heavy task, 2 CPUs, ${nameOf(s)}`, s, slice, 2, heavy, 20, nameOf(s) === "stride")),
+    ...perCpu.map(([s, , slice]) => sharesCase(`waterfill-affinity-${nameOf(s)}`, `Water-filling with affinity, 2 CPUs, ${nameOf(s)}`, s, slice, 2, affinity, 20, true)),
+    ...perCpu.map(([s, , slice]) => sharesCase(`waterfill-heavy-${nameOf(s)}`, `Water-filling, one heavy task, 2 CPUs, ${nameOf(s)}`, s, slice, 2, heavy, 20, true)),
     rrOverheadCase(3, 1000, 50, 10, true),
     textbookCase(FCFS_1, registry("fifo"), "fifo"),
     textbookCase(FCFS_1, registry("simple", { fifo: true, slice_us: SIMPLE_FIFO_SLICE_US }), "simple fifo=true"),

@@ -86,4 +86,32 @@ describe("edf", () => {
     const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
     expect([exit("p4"), exit("bare"), exit("p8")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
   });
+
+  for (const [x, y] of [[0, 1], [1, 0]]) {
+    it(`under affinity, a job pinned to CPU ${x} with an early deadline at the head does not make CPU ${y} run a later deadline before its own earlier one`, () => {
+      // CPU x: urgent (D = 5 ms, 40 ms of work) runs, early (D = 10 ms, pinned there too) waits
+      // and is the earliest queued deadline. CPU y: mine (D = 50 ms, 40 ms) runs, later (D = 100 ms)
+      // waits. At the 20 ms slice end, CPU y must keep mine: the earliest deadline it may run.
+      // Compared with early's (a shared DSQ's head), mine lost the CPU to later (done at 30 ms).
+      const one = (name: string, cpu: number, runMs: number, dMs: number) =>
+        task(name, [{ kind: "run", us: runMs * 1000 }], { loop: 1, cpus: [cpu], deadline: { runtimeUs: runMs * 1000, periodUs: 1_000_000, deadlineUs: dMs * 1000 } });
+      const r = run("edf", plan([one("urgent", x, 40, 5), one("early", x, 10, 10), one("mine", y, 40, 50), one("later", y, 10, 100)]), { cpus: 2, durationNs: 200 * MS });
+      const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+      expect([exit("urgent"), exit("early")]).toEqual([40 * MS, 50 * MS]);
+      expect([exit("mine"), exit("later")]).toEqual([40 * MS, 50 * MS]);
+    });
+  }
+
+  it("under affinity, a CPU runs the earliest deadline among the free jobs and those pinned to it, whatever is pinned elsewhere", () => {
+    // CPU 0: a (D = 1 ms, 100 ms of work) runs; b (D = 3 ms), pinned there too, is the earliest
+    // queued deadline of all. CPU 1 serves c, g (pinned to it) and f, h (free): it must run them
+    // in deadline order c 10, f 20, g 25, h 30 ms, taking from its pinned and the free queue in turn.
+    const job = (name: string, cpus: number[] | null, runMs: number, dMs: number) =>
+      task(name, [{ kind: "run", us: runMs * 1000 }], { loop: 1, cpus, deadline: { runtimeUs: runMs * 1000, periodUs: 1_000_000, deadlineUs: dMs * 1000 } });
+    const p = plan([job("a", [0], 100, 1), job("c", [1], 10, 10), job("b", [0], 10, 3), job("f", null, 10, 20), job("g", [1], 10, 25), job("h", null, 10, 30)]);
+    const r = run("edf", p, { cpus: 2, durationNs: 200 * MS, options: { slice_us: 5000 } });
+    const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+    expect(["c", "f", "g", "h"].map(exit)).toEqual([10 * MS, 20 * MS, 30 * MS, 40 * MS]);
+    expect(["a", "b"].map(exit)).toEqual([100 * MS, 110 * MS]);
+  });
 });

@@ -26,4 +26,14 @@ describe("stride", () => {
     const slices = tl.pid.map((p, i) => [tl.groupOf[String(p)], tl.startNs[i] / MS, tl.endNs[i] / MS]);
     expect(slices.slice(0, 5)).toEqual([["a", 0, 10], ["b", 10, 20], ["a", 20, 30], ["b", 30, 40], ["a", 40, 60]]);
   });
+
+  it("under affinity, compares against the lowest pass that may run on this CPU: a, b pinned to CPU 0, c (nice 5) to CPU 1, d free on 2 CPUs get the water-filling shares 1/2, 1/2, 33/133, 100/133", () => {
+    // A head pinned to CPU 0 (a or b) must not make CPU 1 give up d for c: with one shared DSQ
+    // c and d alternated, 50 % each. d's pass grows faster than a's and b's, so it stays on CPU 1.
+    const p = plan([hog("a", 0, { cpus: [0] }), hog("b", 0, { cpus: [0] }), hog("c", 5, { cpus: [1] }), hog("d", 0)]);
+    const r = run("stride", p, { cpus: 2, durationNs: 2000 * MS });
+    const want = { a: 1000 * MS, b: 1000 * MS, c: (2000 * MS * 33) / 133, d: (2000 * MS * 100) / 133 };
+    // Within two quanta (d may take one quantum on CPU 0 at the start).
+    for (const [g, ns] of Object.entries(want)) expect(Math.abs(r.groups[g].cpuNs - ns)).toBeLessThanOrEqual(20 * MS);
+  });
 });
