@@ -16,6 +16,7 @@
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
+import { PidQueue } from "./lib/pid_queue.js";
 
 export const options = defineOptions({
   central_cpu: { type: "number", default: 0, min: 0, integer: true, doc: "the CPU that makes all decisions (scx_central -c)" },
@@ -26,36 +27,6 @@ const FALLBACK_DSQ = 0;
 const TIMER_INTERVAL_NS = 1_000_000;
 const QUEUE_CAP = 4096;
 
-/**
- * The central queue of pids (a BPF queue map in the original). Each entry also records the
- * task's enqueue count, so an entry left behind by a later enqueue of the same task is skipped
- * (the kernel's qseq check would drop its dispatch anyway).
- */
-class PidQueue {
-  private readonly tasks: (ScxTask | null)[] = new Array(QUEUE_CAP).fill(null);
-  private readonly pids = new Int32Array(QUEUE_CAP);
-  private readonly seqs = new Float64Array(QUEUE_CAP);
-  private head = 0;
-  n = 0;
-
-  push(p: ScxTask, seq: number): boolean {
-    if (this.n === QUEUE_CAP) return false;
-    const i = (this.head + this.n++) % QUEUE_CAP;
-    this.tasks[i] = p; this.pids[i] = p.pid; this.seqs[i] = seq;
-    return true;
-  }
-
-  /** The oldest entry, or null; `lost` when its task is gone (pid reused) or was queued again. */
-  pop(seqOf: (p: ScxTask) => number): { p: ScxTask; lost: boolean } | null {
-    if (this.n === 0) return null;
-    const i = this.head;
-    const p = this.tasks[i]!, pid = this.pids[i], seq = this.seqs[i];
-    this.tasks[i] = null;
-    this.head = (this.head + 1) % QUEUE_CAP;
-    this.n--;
-    return { p, lost: p.pid !== pid || seqOf(p) !== seq };
-  }
-}
 
 export class CentralScheduler implements SchedExtOps {
   readonly name = "central";
@@ -64,14 +35,19 @@ export class CentralScheduler implements SchedExtOps {
   private readonly central: number;
   private readonly sliceNs: number;
   private readonly nrCpus: number;
-  private readonly queue = new PidQueue();
+  private readonly queue = new PidQueue(QUEUE_CAP);
   private readonly gimme: Uint8Array;
   /** When each CPU's current task started, 0 when idle. */
   private readonly startedAt: Float64Array;
   private timer = -1;
   private nrTimers = 0;
   private readonly enqSeq;
-  private readonly seqOf = (p: ScxTask): number => this.enqSeq.get(p).n;
+  /** Whether a queue entry still stands for the task's latest enqueue (else it is a stale pid). */
+  private readonly live = (p: ScxTask, pid: number, seq: number): boolean => {
+    const ok = p.pid === pid && this.enqSeq.get(p).n === seq;
+    if (!ok) this.scx.stat("stale_pids");
+    return ok;
+  };
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
     this.nrCpus = scx.nrCpus();
@@ -102,15 +78,14 @@ export class CentralScheduler implements SchedExtOps {
   /** Pops tasks until one may run on `cpu` and hands it over; misfits go to the fallback DSQ. */
   private dispatchToCpu(cpu: number): boolean {
     const scx = this.scx;
-    for (let e = this.queue.pop(this.seqOf); e !== null; e = this.queue.pop(this.seqOf)) {
-      if (e.lost) { scx.stat("stale_pids"); continue; }
-      if (!scx.cpuAllowed(e.p, cpu)) {
+    for (let p = this.queue.pop(this.live); p !== null; p = this.queue.pop(this.live)) {
+      if (!scx.cpuAllowed(p, cpu)) {
         scx.stat("mismatches");
-        scx.dsqInsert(e.p, FALLBACK_DSQ, SCX_SLICE_INF, 0);
+        scx.dsqInsert(p, FALLBACK_DSQ, SCX_SLICE_INF, 0);
         if (scx.dispatchNrSlots() === 0) break;
         continue;
       }
-      scx.dsqInsert(e.p, localOn(cpu), SCX_SLICE_INF, 0);
+      scx.dsqInsert(p, localOn(cpu), SCX_SLICE_INF, 0);
       if (cpu !== this.central) scx.kickCpu(cpu, SCX_KICK_IDLE);
       return true;
     }

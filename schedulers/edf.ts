@@ -23,6 +23,7 @@
 import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
+import { AffinityDsqs } from "./lib/affinity_dsqs.js";
 
 export const options = defineOptions({
   default_deadline_us: { type: "number", default: 100_000, min: 1, doc: "relative deadline (µs) of tasks that declare neither deadline nor period" },
@@ -44,14 +45,13 @@ export class EdfScheduler implements SchedExtOps {
   private readonly sliceNs: number;
   private readonly ctx: TaskStorage<TaskCtx>;
   /** DSQ id by CPU mask ("0,2,3"), and the DSQs each CPU serves (ANY_CPU_DSQ first). */
-  private readonly dsqByMask = new Map<string, number>();
-  private readonly cpuDsqs: number[][];
+  private readonly dsqs: AffinityDsqs;
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.defaultNs = Math.round(opts.default_deadline_us * 1000);
     this.sliceNs = Math.round(opts.slice_us * 1000);
     this.ctx = scx.taskStorage(() => ({ mask: null, dsq: ANY_CPU_DSQ }));
-    this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [ANY_CPU_DSQ]);
+    this.dsqs = new AffinityDsqs(scx, ANY_CPU_DSQ);
   }
 
   /** Absolute deadline of the task's current activation, ns. */
@@ -96,7 +96,7 @@ export class EdfScheduler implements SchedExtOps {
     // The earliest deadline among the jobs that may run here: the earliest head of this CPU's
     // DSQs. prev's slice ended: it keeps the CPU unless that deadline is as early or earlier.
     let best = -1, bestDl = Number.POSITIVE_INFINITY;
-    for (const dsq of this.cpuDsqs[cpu]) {
+    for (const dsq of this.dsqs.cpuDsqs[cpu]) {
       const head = this.scx.dsqPeek(dsq);
       if (head !== null && head.dsqVtime < bestDl) { best = dsq; bestDl = head.dsqVtime; }
     }
@@ -110,7 +110,7 @@ export class EdfScheduler implements SchedExtOps {
     const mask = p.cpusAllowed;
     if (mask === c.mask) return c.dsq;
     c.mask = mask;
-    c.dsq = mask === null ? ANY_CPU_DSQ : affinityDsq(this.scx, mask, this.dsqByMask, this.cpuDsqs);
+    c.dsq = this.dsqs.dsqFor(mask);
     return c.dsq;
   }
 
@@ -121,24 +121,7 @@ export class EdfScheduler implements SchedExtOps {
   }
 
   init(): number {
-    return this.scx.createDsq(ANY_CPU_DSQ, -1);
+    return this.dsqs.init();
   }
 }
 
-/**
- * The DSQ of the jobs whose CPU mask is `mask` (not null): looked up in `byMask`, else created
- * with the next id and added to the DSQs of the CPUs in the mask. (stride has the same helper.)
- */
-function affinityDsq(scx: Scx, mask: Uint8Array, byMask: Map<string, number>, cpuDsqs: number[][]): number {
-  const cpus: number[] = [];
-  for (let c = 0; c < mask.length; c++) if (mask[c] === 1) cpus.push(c);
-  const key = cpus.join(",");
-  let id = byMask.get(key);
-  if (id !== undefined) return id;
-  id = byMask.size + 1;
-  const r = scx.createDsq(id, -1);
-  if (r !== 0) { scx.error(`cannot create the DSQ for CPUs ${key} (${r})`); return 0; }
-  byMask.set(key, id);
-  for (const c of cpus) cpuDsqs[c].push(id);
-  return id;
-}

@@ -16,6 +16,7 @@
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
+import { PidQueue } from "./lib/pid_queue.js";
 
 export const options = defineOptions({
   slice_us: { type: "number", default: 20_000, min: 1, doc: "time slice in µs (scx_qmap -s)" },
@@ -46,34 +47,6 @@ interface CpuCtx {
   dspCnt: number;
 }
 
-/** A bounded FIFO of (task, pid, seq) like a BPF queue map of pids. */
-class PidQueue {
-  private readonly tasks: (ScxTask | null)[] = new Array(QUEUE_CAP).fill(null);
-  private readonly pids = new Int32Array(QUEUE_CAP);
-  private readonly seqs = new Float64Array(QUEUE_CAP);
-  private head = 0;
-  n = 0;
-
-  push(p: ScxTask, seq: number): boolean {
-    if (this.n === QUEUE_CAP) return false;
-    const i = (this.head + this.n++) % QUEUE_CAP;
-    this.tasks[i] = p; this.pids[i] = p.pid; this.seqs[i] = seq;
-    return true;
-  }
-
-  /** Pops the oldest entry whose task still matches; stale entries are discarded. */
-  pop(live: (p: ScxTask, pid: number, seq: number) => boolean): ScxTask | null {
-    while (this.n > 0) {
-      const i = this.head;
-      const p = this.tasks[i]!, pid = this.pids[i], seq = this.seqs[i];
-      this.tasks[i] = null;
-      this.head = (this.head + 1) % QUEUE_CAP;
-      this.n--;
-      if (live(p, pid, seq)) return p;
-    }
-    return null;
-  }
-}
 
 function weightToQueue(w: number): number {
   if (w <= 25) return 0;
@@ -87,7 +60,7 @@ export class QmapScheduler implements SchedExtOps {
   readonly name = "qmap";
   readonly timeout_ms = 5000;
   private readonly sliceNs: number;
-  private readonly queues = Array.from({ length: NR_QUEUES }, () => new PidQueue());
+  private readonly queues = Array.from({ length: NR_QUEUES }, () => new PidQueue(QUEUE_CAP));
   private readonly cpus: CpuCtx[];
   private readonly tctx;
   private userCnt = 0;

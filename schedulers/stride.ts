@@ -22,6 +22,7 @@
 import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP } from "../sim/ext/consts.js";
 import { defineOptions, OptionError, type OptionValues } from "./options.js";
+import { AffinityDsqs } from "./lib/affinity_dsqs.js";
 
 export const options = defineOptions({
   slice_us: { type: "number", default: 10_000, min: 1, doc: "the quantum in µs" },
@@ -60,14 +61,13 @@ export class StrideScheduler implements SchedExtOps {
   private readonly ctx: TaskStorage<TaskCtx>;
   private globalPass = 0;
   /** DSQ id by CPU mask ("0,2,3"), and the DSQs each CPU serves (ANY_CPU_DSQ first). */
-  private readonly dsqByMask = new Map<string, number>();
-  private readonly cpuDsqs: number[][];
+  private readonly dsqs: AffinityDsqs;
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.quantumNs = Math.round(opts.slice_us * 1000);
     this.ticketsByNice = parseTickets("stride", opts.tickets);
     this.ctx = scx.taskStorage(() => ({ ns: -1, mask: null, dsq: ANY_CPU_DSQ }));
-    this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [ANY_CPU_DSQ]);
+    this.dsqs = new AffinityDsqs(scx, ANY_CPU_DSQ);
   }
 
   tickets(p: ScxTask): number {
@@ -92,7 +92,7 @@ export class StrideScheduler implements SchedExtOps {
     if (prev !== null) this.charge(prev, true);
     // The lowest pass among the tasks that may run here: the lowest head of this CPU's DSQs.
     let best = -1, bestPass = Number.POSITIVE_INFINITY;
-    for (const dsq of this.cpuDsqs[cpu]) {
+    for (const dsq of this.dsqs.cpuDsqs[cpu]) {
       const head = this.scx.dsqPeek(dsq);
       if (head !== null && head.dsqVtime < bestPass) { best = dsq; bestPass = head.dsqVtime; }
     }
@@ -106,7 +106,7 @@ export class StrideScheduler implements SchedExtOps {
     const mask = p.cpusAllowed;
     if (mask === c.mask) return c.dsq;
     c.mask = mask;
-    c.dsq = mask === null ? ANY_CPU_DSQ : affinityDsq(this.scx, mask, this.dsqByMask, this.cpuDsqs);
+    c.dsq = this.dsqs.dsqFor(mask);
     return c.dsq;
   }
 
@@ -139,24 +139,7 @@ export class StrideScheduler implements SchedExtOps {
   }
 
   init(): number {
-    return this.scx.createDsq(ANY_CPU_DSQ, -1);
+    return this.dsqs.init();
   }
 }
 
-/**
- * The DSQ of the tasks whose CPU mask is `mask` (not null): looked up in `byMask`, else created
- * with the next id and added to the DSQs of the CPUs in the mask. (edf has the same helper.)
- */
-function affinityDsq(scx: Scx, mask: Uint8Array, byMask: Map<string, number>, cpuDsqs: number[][]): number {
-  const cpus: number[] = [];
-  for (let c = 0; c < mask.length; c++) if (mask[c] === 1) cpus.push(c);
-  const key = cpus.join(",");
-  let id = byMask.get(key);
-  if (id !== undefined) return id;
-  id = byMask.size + 1;
-  const r = scx.createDsq(id, -1);
-  if (r !== 0) { scx.error(`cannot create the DSQ for CPUs ${key} (${r})`); return 0; }
-  byMask.set(key, id);
-  for (const c of cpus) cpuDsqs[c].push(id);
-  return id;
-}

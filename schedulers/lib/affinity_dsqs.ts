@@ -1,0 +1,37 @@
+/**
+ * One DSQ per distinct CPU mask, for policies with one global order (stride, edf): every task
+ * in a DSQ may run on the same CPUs, so a CPU compares only the heads of the DSQs it serves and
+ * never stalls behind a task pinned elsewhere. Tasks allowed everywhere share `anyId`; masks get
+ * the ids after it. `cpuDsqs[c]` lists the DSQs CPU c serves.
+ */
+import type { Scx } from "../../sim/ext/ops.js";
+
+export class AffinityDsqs {
+  private readonly byMask = new Map<string, number>();
+  readonly cpuDsqs: number[][];
+
+  constructor(private readonly scx: Scx, private readonly anyId: number) {
+    this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [anyId]);
+  }
+
+  /** Creates the shared DSQ (from ops.init). */
+  init(): number {
+    return this.scx.createDsq(this.anyId, -1);
+  }
+
+  /** The DSQ of tasks allowed exactly on `mask` (null: everywhere), created on first use. */
+  dsqFor(mask: Uint8Array | null): number {
+    if (mask === null) return this.anyId;
+    const cpus: number[] = [];
+    for (let c = 0; c < mask.length; c++) if (mask[c] === 1) cpus.push(c);
+    const key = cpus.join(",");
+    let id = this.byMask.get(key);
+    if (id !== undefined) return id;
+    id = this.anyId + 1 + this.byMask.size;
+    const r = this.scx.createDsq(id, -1);
+    if (r !== 0) { this.scx.error(`cannot create the DSQ for CPUs ${key} (${r})`); return this.anyId; }
+    this.byMask.set(key, id);
+    for (const c of cpus) this.cpuDsqs[c].push(id);
+    return id;
+  }
+}
