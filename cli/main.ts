@@ -9,6 +9,8 @@ import { compareCommand } from "./commands/compare.js";
 import { crashDemoCommand } from "./commands/crash_demo.js";
 import { validateCommand } from "./commands/validate.js";
 import { importCommand } from "./commands/import.js";
+import { mergeCommand } from "./commands/merge.js";
+import { benchCommand } from "./commands/bench.js";
 
 export async function main(argv: string[]): Promise<number> {
   let y = yargs(argv)
@@ -25,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err && err.name !== "YError") throw err;
       throw new CliError(msg ?? err?.message ?? "bad arguments");
     });
-  for (const cmd of [runCommand, listCommand, compareCommand, crashDemoCommand, validateCommand, importCommand]) y = cmd(y);
+  for (const cmd of [runCommand, listCommand, compareCommand, crashDemoCommand, validateCommand, importCommand, mergeCommand, benchCommand]) y = cmd(y);
   try {
     await y.parseAsync();
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -14,6 +14,8 @@ import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "..
 import type { Job } from "../job.js";
 import { defaultWorkers, runJobs } from "../pool.js";
 import { Progress } from "../progress.js";
+import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.js";
+import { failedJob, failureNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
@@ -24,6 +26,8 @@ interface CompareArgs extends RunFlags {
   seeds?: string;
   workers?: string;
   out?: string;
+  shard?: string;
+  "job-timeout"?: string;
 }
 
 /** The default line-up, in report order: those that exist in the registry. */
@@ -44,13 +48,16 @@ export function compareCommand(y: Argv): Argv {
       .option("seeds", { type: "string", describe: "seeds per (scheduler, workload) [default: 3]" })
       .option("workers", { type: "string", describe: `worker threads [default: ${defaultWorkers()}]` })
       .option("out", { type: "string", describe: "output directory [default: out]" })
-      .example("$0 compare -s simple,qmap,bpfland -w schbench,gaming --seeds 5 --workers 2 --out out/cmp", ""),
+      .option("shard", { type: "string", describe: "run only shard i of n of the jobs (i/n, 1-based); merge the shards with `scxlab merge`" })
+      .option("job-timeout", { type: "string", describe: "stop a run still going after this many wall seconds (its worker is terminated) and go on" })
+      .example("$0 compare -s simple,qmap,bpfland -w schbench,gaming --seeds 5 --workers 2 --out out/cmp", "")
+      .example("$0 compare -w schbench --seeds 32 --shard 3/16 --out out/shard-3", "one shard of 16; see docs/sharding.md"),
     async (argv) => { await compare(argv as unknown as CompareArgs); },
   );
 }
 
 /** Expands the flags into the job list (validated; nothing run yet). */
-export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number } {
+export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number } {
   const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
   const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
   for (const s of specs) checkScheduler(s.name, s.options);
@@ -60,6 +67,13 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
   const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  const shardFlag = single("--shard", a.shard);
+  const shard = shardFlag === undefined ? null : parseShard("--shard", String(shardFlag));
+  const timeoutFlag = single("--job-timeout", a["job-timeout"]);
+  const timeoutS = timeoutFlag === undefined ? 0 : Number(timeoutFlag);
+  if (timeoutFlag !== undefined && !(String(timeoutFlag).trim() !== "" && Number.isFinite(timeoutS) && timeoutS > 0 && timeoutS <= 1e6)) {
+    throw new CliError(`--job-timeout: expected wall seconds > 0 (at most 1e6), got ${JSON.stringify(timeoutFlag)}`);
+  }
   const jobs: Job[] = [];
   for (const w of workloads) {
     for (const s of specs) {
@@ -76,11 +90,13 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);
   const idx = chosen >= 0 ? chosen : 0;
   jobs[idx] = { ...jobs[idx], extras: { ...jobs[idx].extras, timeline: true } };
-  return { jobs, out, workers };
+  return { jobs, out, workers, shard, jobTimeoutMs: Math.round(timeoutS * 1000) };
 }
 
 async function compare(a: CompareArgs): Promise<void> {
-  const { jobs, out, workers } = compareJobs(a);
+  const { jobs, out, workers, shard, jobTimeoutMs } = compareJobs(a);
+  // The jobs this invocation runs: all of them, or its shard's share (indices into `jobs`).
+  const sel = shard === null ? jobs.map((_, i) => i) : shardJobs(jobs, shard);
   const progress = new Progress("compare", a.quiet ?? false);
   const ac = new AbortController();
   // One abort listener per queued job is expected, not a leak.
@@ -89,7 +105,7 @@ async function compare(a: CompareArgs): Promise<void> {
   process.once("SIGINT", onSig);
   let outcomes;
   try {
-    outcomes = await runJobs(jobs, { workers, signal: ac.signal, onProgress: (d, t) => progress.update(d, t) });
+    outcomes = await runJobs(sel.map((i) => jobs[i]), { workers, signal: ac.signal, jobTimeoutMs, onProgress: (d, t) => progress.update(d, t) });
   } catch (e) {
     progress.done();
     if (ac.signal.aborted) {
@@ -103,7 +119,11 @@ async function compare(a: CompareArgs): Promise<void> {
   }
   progress.done();
   const results: RunResult[] = [];
-  for (const [i, o] of outcomes.entries()) {
+  const ran: number[] = [];
+  const failed: FailedJob[] = [];
+  for (const [k, o] of outcomes.entries()) {
+    const i = sel[k];
+    if (!o.ok && o.timedOut === true) { failed.push(failedJob(i, jobs[i], o.error, true)); continue; }
     if (!o.ok) {
       const j = jobs[i];
       const msg = `${j.scheduler} on ${j.workload} (seed ${j.seed}): ${o.error}`;
@@ -111,18 +131,21 @@ async function compare(a: CompareArgs): Promise<void> {
       throw new Error(msg);
     }
     results.push({ ...o.result, wallMs: 0 });
+    ran.push(i);
   }
+  warnFailures(failed);
   const agg = aggregate(results);
   mkdirSync(out, { recursive: true });
   const chosenRun = results.findIndex((r) => r.timeline !== undefined);
   await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);
   await writeResultsCsv(out, results);
-  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined });
+  await writeSweepFiles(out, { shard, jobs, ran, failed, results });
+  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...failureNotes(failed) });
   if (!a.quiet) {
     process.stdout.write(`${formatSummaryTable(agg)}\n`);
     const lost = results.reduce((n, r) => n + r.invariants.lost, 0);
     const exits = results.filter((r) => r.scx.exit !== null).length;
-    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost\n`);
+    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${failed.length ? ` · ${failed.length} timed out` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);
 }

@@ -1,0 +1,350 @@
+/**
+ * Runs the bench suite: each single-thread measurement in a fresh child process (clean JIT state,
+ * its own peak RSS), the worker scaling sweep through the real pool, and collects a BenchResult.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { availableParallelism, cpus as osCpus, loadavg, totalmem } from "node:os";
+import { fileURLToPath } from "node:url";
+import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
+import type { ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
+import type { MmcRun } from "./bare.js";
+import { runJobs } from "../pool.js";
+import type { Job } from "../job.js";
+
+export interface BenchOptions {
+  readonly suite: SuiteName;
+  /** Worker counts for the scaling sweep (the first is the baseline for speed-up). */
+  readonly workers: readonly number[];
+  /** Progress lines (to stderr in the CLI). */
+  readonly log?: (line: string) => void;
+}
+
+export interface MmcSummary {
+  /** Medians over the repetitions. */
+  readonly customersPerS: number;
+  readonly customersPerCpuS: number;
+  readonly eventsPerS: number;
+  readonly wallS: number;
+  readonly meanSojourn: number;
+  readonly runs: readonly MmcRun[];
+}
+
+export interface SingleRow {
+  readonly scheduler: string;
+  readonly workload: string;
+  readonly params: Record<string, number>;
+  readonly cpus: number;
+  readonly simS: number;
+  readonly events: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly eventsPerS: number;
+  readonly eventsPerCpuS: number;
+  /** Simulated seconds per wall second. */
+  readonly simSPerWallS: number;
+  /** Completed requests per simulated second (the scheduler's throughput on the workload). */
+  readonly throughput: number;
+  readonly tasks: number;
+  readonly lost: number;
+  /** Peak RSS of the process that ran this scheduler's cases. */
+  readonly processMaxRssMB: number;
+}
+
+export interface ScalingRun {
+  readonly workers: number;
+  /** The fastest of `walls`. */
+  readonly wallS: number;
+  readonly walls: readonly number[];
+  /** CPU time of the whole process (all threads) in that run, and cpuS ÷ wallS: the cores it got. */
+  readonly cpuS: number;
+  readonly cores: number;
+  readonly jobsPerS: number;
+  readonly speedup: number;
+  readonly efficiency: number;
+  /** Which schedulers each worker thread ran (grouping by scheduler, design.md §3). */
+  readonly threads: readonly { thread: number; jobs: number; schedulers: string[] }[];
+}
+
+export interface GrowthRow {
+  readonly tasks: number;
+  readonly events: number;
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly eventsPerS: number;
+  readonly eventsPerCpuS: number;
+  readonly setupS: number;
+  readonly heapPerTaskB: number | null;
+  readonly heapMB: number;
+  readonly maxRssMB: number;
+}
+
+export interface Target {
+  readonly id: string;
+  readonly what: string;
+  readonly target: string;
+  readonly measured: string;
+  /** null when not measured in this suite. */
+  readonly met: boolean | null;
+}
+
+export interface BenchResult {
+  readonly schema: typeof BENCH_SCHEMA;
+  readonly suite: SuiteName;
+  readonly createdAt: string;
+  readonly machine: {
+    readonly node: string; readonly v8: string; readonly platform: string; readonly arch: string;
+    readonly cpuModel: string; readonly cpus: number; readonly memGB: number;
+    /** 1/5/15-minute load averages at the start and at the end: other load skews the figures. */
+    readonly loadAvgStart: number[]; readonly loadAvgEnd: number[];
+    /** /proc/pressure/cpu "some avg60" at the start and end (Linux): how often a runnable task waited for a CPU. */
+    readonly cpuPressureStart: number | null; readonly cpuPressureEnd: number | null;
+  };
+  readonly yardstick: {
+    readonly model: string;
+    readonly customers: number;
+    readonly reps: number;
+    readonly erlangC: number;
+    readonly scxlab: MmcSummary & { readonly eventsPerCustomer: number };
+    readonly bare: MmcSummary;
+    /** scxlab ÷ bare, customers per wall second (and per CPU second). */
+    readonly ratio: number;
+    readonly ratioCpu: number;
+    readonly maxRssMB: number;
+  };
+  readonly single: readonly SingleRow[];
+  readonly scaling: {
+    readonly jobs: number;
+    readonly description: string;
+    /** Whether every worker count produced the same results (wall time aside). */
+    readonly identical: boolean;
+    readonly runs: readonly ScalingRun[];
+  };
+  readonly growth: {
+    readonly model: string;
+    readonly cpus: number;
+    readonly rows: readonly GrowthRow[];
+    /** events/s with the fewest tasks ÷ events/s with the most. */
+    readonly slowdown: number;
+    readonly slowdownCpu: number;
+  };
+  readonly memory: {
+    /** Peak RSS over every bench process. */
+    readonly peakRssMB: number;
+    /** V8 heap per live task in the largest growth run, bytes. */
+    readonly perTaskB: number | null;
+    readonly million: GrowthRow | null;
+  };
+  readonly targets: readonly Target[];
+}
+
+/** The kernel's CPU pressure, "some avg60" (percent of time some runnable task waited), or null. */
+function cpuPressure(): number | null {
+  try {
+    const m = /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync("/proc/pressure/cpu", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const CHILD = fileURLToPath(new URL("./child.js", import.meta.url));
+
+function runChild(task: ChildTask, extraArgs: string[] = []): Promise<ChildOut> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--expose-gc", ...extraArgs, CHILD, JSON.stringify(task)], { maxBuffer: 256 * 2 ** 20 }, (err, stdout, stderr) => {
+      if (err) { reject(new Error(`bench child (${task.kind}) failed: ${stderr.trim().split("\n").slice(-3).join(" ") || err.message}`)); return; }
+      try { resolve(JSON.parse(stdout) as ChildOut); } catch (e) { reject(new Error(`bench child (${task.kind}): bad output: ${(e as Error).message}`)); }
+    });
+  });
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function summarize(runs: readonly MmcRun[]): MmcSummary {
+  return {
+    customersPerS: median(runs.map((r) => r.customers / r.wallS)),
+    customersPerCpuS: median(runs.map((r) => r.customers / Math.max(1e-9, r.cpuS))),
+    eventsPerS: median(runs.map((r) => r.events / r.wallS)),
+    wallS: median(runs.map((r) => r.wallS)),
+    meanSojourn: median(runs.map((r) => r.meanSojourn)),
+    runs,
+  };
+}
+
+function growthRow(o: SleepersOut): GrowthRow {
+  return {
+    tasks: o.tasks, events: o.events, wallS: o.wallS, cpuS: o.cpuS, eventsPerS: o.events / o.wallS, eventsPerCpuS: o.events / Math.max(1e-9, o.cpuS),
+    setupS: o.setupS, heapPerTaskB: o.heapPerTaskB, heapMB: o.heapMB, maxRssMB: o.maxRssMB,
+  };
+}
+
+/** The jobs of the scaling sweep. */
+export function sweepJobs(suite: SuiteName): Job[] {
+  const s = SUITES[suite].sweep;
+  const jobs: Job[] = [];
+  for (const w of s.workloads) {
+    for (const sched of s.schedulers) {
+      for (let seed = 1; seed <= s.seeds; seed++) {
+        jobs.push({
+          scheduler: sched, options: {}, workload: w,
+          params: Object.fromEntries(Object.entries(scaledParams(w, s.cpus)).map(([k, v]) => [k, String(v)])),
+          topology: String(s.cpus), cpus: s.cpus, seed, durationNs: Math.round(s.durationS * 1e9), overheads: true, crashAtNs: null,
+        });
+      }
+    }
+  }
+  return jobs;
+}
+
+export async function runBench(o: BenchOptions): Promise<BenchResult> {
+  const suite = SUITES[o.suite];
+  const log = o.log ?? (() => {});
+  const loadAvgStart = loadavg().map((x) => +x.toFixed(2));
+  const cpuPressureStart = cpuPressure();
+  let peakRss = process.resourceUsage().maxRSS / 1024;
+
+  // 1. The yardstick, first: it is the figure most sensitive to other load.
+  const y = suite.yardstick;
+  log(`yardstick: M/M/${y.c} at rho ${y.rho}, ${y.customers} customers × ${y.reps}, scxlab and the bare loop in one process`);
+  const yo = (await runChild({ kind: "yardstick", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho })) as YardstickOut;
+  peakRss = Math.max(peakRss, yo.maxRssMB);
+  const scx = summarize(yo.scxlab), bare = summarize(yo.bare);
+
+  // 2. Single-thread events/s: one fresh process per scheduler.
+  const single: SingleRow[] = [];
+  const cases = singleCases(suite);
+  for (const sched of suite.schedulers) {
+    const mine: SingleCase[] = cases.filter((c) => c.scheduler === sched);
+    log(`single thread: ${sched} on ${suite.workloads.join(", ")} × ${suite.cpus.join("/")} CPUs, ${suite.durationS} simulated s each`);
+    const so = (await runChild({ kind: "single", cases: mine })) as SingleOut;
+    peakRss = Math.max(peakRss, so.maxRssMB);
+    for (const r of so.runs) {
+      const wallS = r.wallMs / 1000;
+      single.push({
+        scheduler: r.case.scheduler, workload: r.case.workload, params: r.case.params, cpus: r.case.cpus, simS: r.simNs / 1e9, events: r.events,
+        wallMs: r.wallMs, cpuMs: r.cpuMs, eventsPerS: r.events / wallS, eventsPerCpuS: r.events / Math.max(1e-9, r.cpuMs / 1000),
+        simSPerWallS: r.simNs / 1e9 / wallS, throughput: r.throughput, tasks: r.tasks, lost: r.lost, processMaxRssMB: so.maxRssMB,
+      });
+    }
+  }
+
+  // 3. Cost per event against the number of live tasks, and memory per task.
+  const g = suite.growth;
+  const growth: GrowthRow[] = [];
+  for (const n of g.tasks) {
+    log(`growth: ${n} sleeping/computing tasks on ${g.cpus} CPUs`);
+    const go = (await runChild({ kind: "sleepers", tasks: n, cpus: g.cpus, warmS: g.warmS, measureS: g.measureS })) as SleepersOut;
+    peakRss = Math.max(peakRss, go.maxRssMB);
+    growth.push(growthRow(go));
+  }
+  let million: GrowthRow | null = null;
+  if (suite.millionTasks > 0) {
+    log(`memory: ${suite.millionTasks} live tasks`);
+    // Simulate only a little: the point is the memory of that many live tasks.
+    const mo = (await runChild({ kind: "sleepers", tasks: suite.millionTasks, cpus: g.cpus, warmS: g.warmS / 4, measureS: g.warmS / 4 }, ["--max-old-space-size=4096"])) as SleepersOut;
+    peakRss = Math.max(peakRss, mo.maxRssMB);
+    million = growthRow(mo);
+  }
+
+  // 4. Worker scaling over the real pool: each worker count `reps` times, interleaved, fastest kept.
+  const jobs = sweepJobs(o.suite);
+  let first: string | null = null, identical = true;
+  const best = new Map<number, { wallS: number; cpuS: number; walls: number[]; threads: ScalingRun["threads"] }>();
+  for (let rep = 0; rep < suite.sweep.reps; rep++) {
+    for (const w of o.workers) {
+      log(`scaling: ${jobs.length} jobs on ${w} worker${w > 1 ? "s" : ""}${suite.sweep.reps > 1 ? ` (round ${rep + 1} of ${suite.sweep.reps})` : ""}`);
+      const t0 = performance.now(), c0 = process.cpuUsage();
+      const outcomes = await runJobs(jobs, { workers: w, forcePool: true });
+      const wallS = (performance.now() - t0) / 1000;
+      const cu = process.cpuUsage(c0), cpuS = (cu.user + cu.system) / 1e6;
+      const bad = outcomes.find((x) => !x.ok);
+      if (bad && !bad.ok) throw new Error(`bench sweep: a job failed: ${bad.error}`);
+      const text = JSON.stringify(outcomes.map((x) => (x.ok ? { ...x.result, wallMs: 0 } : null)));
+      if (first === null) first = text;
+      else if (text !== first) identical = false;
+      const threads = new Map<number, { jobs: number; schedulers: Set<string> }>();
+      outcomes.forEach((x, i) => {
+        const t = threads.get(x.thread ?? -1) ?? { jobs: 0, schedulers: new Set<string>() };
+        t.jobs++;
+        t.schedulers.add(jobs[i].scheduler);
+        threads.set(x.thread ?? -1, t);
+      });
+      const prev = best.get(w);
+      const walls = [...(prev?.walls ?? []), wallS];
+      if (prev === undefined || wallS < prev.wallS) {
+        best.set(w, { wallS, cpuS, walls, threads: [...threads].map(([thread, t]) => ({ thread, jobs: t.jobs, schedulers: [...t.schedulers] })) });
+      } else prev.walls.push(wallS);
+    }
+  }
+  // Speed-up and efficiency relative to the first worker count given (normally 1).
+  const w0 = o.workers[0], base = best.get(w0)!;
+  const scalingRuns: ScalingRun[] = o.workers.map((w) => {
+    const b = best.get(w)!;
+    const speedup = base.wallS / b.wallS;
+    return { workers: w, wallS: b.wallS, walls: b.walls, cpuS: b.cpuS, cores: b.cpuS / b.wallS, jobsPerS: jobs.length / b.wallS, speedup, efficiency: speedup / (w / w0), threads: b.threads };
+  });
+  peakRss = Math.max(peakRss, process.resourceUsage().maxRSS / 1024);
+
+  const big = growth.length > 0 ? growth[growth.length - 1] : null;
+  const small = growth.length > 0 ? growth[0] : null;
+  const yardstick = {
+    model: `M/M/${y.c}, rho ${y.rho}: Poisson arrivals, exponential service, one shared FIFO queue; scxlab: an open-loop task per customer, simple -o fifo=true, ${y.c} ideal CPUs, metrics on`,
+    customers: y.customers, reps: y.reps, erlangC: yo.erlangC,
+    scxlab: { ...scx, eventsPerCustomer: median(yo.scxlab.map((r) => r.eventsPerCustomer)) }, bare,
+    ratio: scx.customersPerS / bare.customersPerS, ratioCpu: scx.customersPerCpuS / bare.customersPerCpuS, maxRssMB: yo.maxRssMB,
+  };
+  const growthOut = {
+    model: "N closed-loop tasks: sleep Exp(S), compute Exp(100 µs), forever; S keeps the machine 70 % busy; simple scheduler",
+    cpus: g.cpus, rows: growth,
+    slowdown: small && big ? small.eventsPerS / big.eventsPerS : 0,
+    slowdownCpu: small && big ? small.eventsPerCpuS / big.eventsPerCpuS : 0,
+  };
+  const s1 = scalingRuns.find((r) => r.workers === 1), s2 = scalingRuns.find((r) => r.workers === 2);
+  const fmt = (x: number, d = 2) => x.toFixed(d);
+  const targets: Target[] = [
+    {
+      id: "yardstick", what: `M/M/${y.c} customers per wall second, scxlab's full path vs the bare loop`, target: "≥ 2 M/s and ≥ 0.3× the bare loop",
+      measured: `${fmt(scx.customersPerS / 1e6)} M/s, ${fmt(yardstick.ratio)}× (CPU time: ${fmt(scx.customersPerCpuS / 1e6)} M/s, ${fmt(yardstick.ratioCpu)}×)`,
+      met: scx.customersPerS >= 2e6 && yardstick.ratio >= 0.3,
+    },
+    {
+      id: "speedup", what: `speed-up from 1 to 2 workers, ${jobs.length}-job sweep`, target: "≥ 1.8×",
+      measured: s1 && s2 ? `${fmt(s1.wallS / s2.wallS)}× (efficiency ${fmt(s1.wallS / s2.wallS / 2)})` : "not measured (needs --workers with 1 and 2)",
+      met: s1 && s2 ? s1.wallS / s2.wallS >= 1.8 : null,
+    },
+    {
+      id: "growth", what: `events/s with ${small?.tasks ?? "?"} tasks ÷ with ${big?.tasks ?? "?"} tasks`, target: "< 2×",
+      measured: `${fmt(growthOut.slowdown)}× (CPU time: ${fmt(growthOut.slowdownCpu)}×)`,
+      met: small && big && small.tasks <= 100 && big.tasks >= 100_000 ? growthOut.slowdown < 2 : null,
+    },
+    {
+      id: "million", what: `peak RSS of a run with ${suite.millionTasks || 1_000_000} live tasks`, target: "< 2 GB",
+      measured: million ? `${fmt(million.maxRssMB / 1024)} GB (${million.heapPerTaskB !== null ? Math.round(million.heapPerTaskB) : "?"} B of heap per task)` : "not measured (full suite only)",
+      met: million && million.tasks >= 1_000_000 ? million.maxRssMB < 2048 : null,
+    },
+  ];
+  // The tiny suite only exercises the code: its figures judge nothing.
+  const judged = o.suite === "tiny" ? targets.map((t) => ({ ...t, met: null })) : targets;
+  return {
+    schema: BENCH_SCHEMA, suite: o.suite, createdAt: new Date().toISOString(),
+    machine: {
+      node: process.version, v8: process.versions.v8, platform: process.platform, arch: process.arch,
+      cpuModel: osCpus()[0]?.model ?? "unknown", cpus: availableParallelism(), memGB: +(totalmem() / 2 ** 30).toFixed(1),
+      loadAvgStart, loadAvgEnd: loadavg().map((x) => +x.toFixed(2)), cpuPressureStart, cpuPressureEnd: cpuPressure(),
+    },
+    yardstick,
+    single,
+    scaling: {
+      jobs: jobs.length,
+      description: `${suite.sweep.schedulers.join(", ")} × ${suite.sweep.workloads.join(", ")} × ${suite.sweep.seeds} seeds on ${suite.sweep.cpus} CPUs, ${suite.sweep.durationS} simulated s each; fastest of ${suite.sweep.reps} per worker count`,
+      identical, runs: scalingRuns,
+    },
+    growth: growthOut,
+    memory: { peakRssMB: peakRss, perTaskB: big?.heapPerTaskB ?? null, million },
+    targets: judged,
+  };
+}

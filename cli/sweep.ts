@@ -1,0 +1,67 @@
+/**
+ * The files a sweep writes beside results.json when it is sharded or lost jobs, and their
+ * reading back for `scxlab merge` (formats described in cli/shard.ts and docs/sharding.md):
+ * - shard.json (with --shard): the sweep's job keys, which this shard ran, failures, timeline job;
+ * - timeline.json (with --shard, in the shard that ran the report's timeline job);
+ * - failed.json (when jobs timed out): which, and why.
+ */
+import { join } from "node:path";
+import { atomicWrite } from "../results/index.js";
+import type { Job } from "./job.js";
+import type { RunResult } from "../sim/result.js";
+import { FAILED_SCHEMA, formatShard, jobKey, SHARD_SCHEMA, type FailedJob, type ShardManifest, type ShardSpec } from "./shard.js";
+
+export const TIMELINE_SCHEMA = "scxlab.timeline/1";
+
+export function failedJob(index: number, j: Job, error: string, timedOut: boolean): FailedJob {
+  return { job: index, scheduler: j.scheduler, workload: j.workload, seed: j.seed, error, timedOut };
+}
+
+function describe(f: FailedJob): string {
+  return `job ${f.job} (${f.scheduler} on ${f.workload}, seed ${f.seed}): ${f.error}`;
+}
+
+/** One warning line per lost job, on stderr. */
+export function warnFailures(failed: readonly FailedJob[]): void {
+  for (const f of failed) process.stderr.write(`scxlab: warning: ${describe(f)}; left out, the sweep went on\n`);
+}
+
+/** Report notes for lost jobs (spread into writeReport's input; nothing when none). */
+export function failureNotes(failed: readonly FailedJob[]): { notes?: string[] } {
+  if (failed.length === 0) return {};
+  return { notes: failed.map((f) => `Not included: ${describe(f)}.`) };
+}
+
+export interface SweepFiles {
+  readonly shard: ShardSpec | null;
+  /** Every job of the sweep, in order (not only this shard's). */
+  readonly jobs: readonly Job[];
+  /** For each result, its job index. */
+  readonly ran: readonly number[];
+  readonly failed: readonly FailedJob[];
+  /** The results as run (the report's timeline run still carries its timeline). */
+  readonly results: readonly RunResult[];
+}
+
+/** Writes shard.json and timeline.json (sharded sweeps) and failed.json (when jobs were lost). */
+export async function writeSweepFiles(out: string, s: SweepFiles): Promise<void> {
+  if (s.shard !== null) {
+    const chosen = s.jobs.findIndex((j) => j.extras?.timeline === true);
+    const manifest: ShardManifest = {
+      schema: SHARD_SCHEMA,
+      shard: formatShard(s.shard),
+      jobs: s.jobs.map(jobKey),
+      runs: s.ran,
+      failed: s.failed,
+      timeline: chosen >= 0 ? chosen : null,
+    };
+    await atomicWrite(join(out, "shard.json"), JSON.stringify(manifest, null, 1) + "\n");
+    const k = s.results.findIndex((r) => r.timeline !== undefined);
+    if (k >= 0) {
+      await atomicWrite(join(out, "timeline.json"), JSON.stringify({ schema: TIMELINE_SCHEMA, job: s.ran[k], timeline: s.results[k].timeline }) + "\n");
+    }
+  }
+  if (s.failed.length > 0) {
+    await atomicWrite(join(out, "failed.json"), JSON.stringify({ schema: FAILED_SCHEMA, failed: s.failed }, null, 1) + "\n");
+  }
+}

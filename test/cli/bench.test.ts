@@ -1,0 +1,83 @@
+/**
+ * `scxlab bench`: the shape of what it writes, on the tiny suite (timings are never asserted),
+ * and the yardstick's own correctness (the bare loop and scxlab's path agree with Erlang C).
+ */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { erlangCSojourn, runBareMmc } from "../../cli/bench/bare.js";
+import { runScxlabMmc } from "../../cli/bench/mmc.js";
+import { SUITES, singleCases } from "../../cli/bench/suite.js";
+import { parseWorkerList } from "../../cli/commands/bench.js";
+
+const MAIN = join(__dirname, "../../dist/cli/main.js");
+
+function scxlab(...args: string[]) {
+  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 300_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe("scxlab bench", () => {
+  it("writes bench.json and bench.html with every section (tiny suite)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "scxlab-bench-"));
+    const r = scxlab("bench", "--suite", "tiny", "--workers", "1,2", "--out", dir);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["bench.html", "bench.json"]);
+    for (const h of ["Yardstick", "Single thread", "Worker scaling", "Cost per event", "Memory", "Targets"]) expect(r.out).toContain(h);
+    const b = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8"));
+    expect(b).toMatchObject({ schema: "scxlab.bench/1", suite: "tiny" });
+    expect(Object.keys(b).sort()).toEqual(["createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    expect(b.yardstick.customers).toBe(SUITES.tiny.yardstick.customers);
+    expect(b.yardstick.scxlab.runs).toHaveLength(SUITES.tiny.yardstick.reps);
+    expect(b.yardstick.bare.runs[0].events).toBe(2 * SUITES.tiny.yardstick.customers);
+    expect(b.yardstick.scxlab.runs[0].customers).toBe(SUITES.tiny.yardstick.customers);
+    expect(b.yardstick.ratio).toBeGreaterThan(0);
+    expect(b.single).toHaveLength(singleCases(SUITES.tiny).length);
+    for (const row of b.single) {
+      expect(row.events).toBeGreaterThan(0);
+      expect(row.lost).toBe(0);
+      for (const k of ["eventsPerS", "eventsPerCpuS", "simSPerWallS", "throughput", "processMaxRssMB"]) expect(typeof row[k]).toBe("number");
+    }
+    expect(b.scaling.runs.map((x: { workers: number }) => x.workers)).toEqual([1, 2]);
+    expect(b.scaling.jobs).toBe(4);
+    expect(b.scaling.identical).toBe(true);
+    expect(b.scaling.runs[0].speedup).toBe(1);
+    expect(b.growth.rows.map((x: { tasks: number }) => x.tasks)).toEqual(SUITES.tiny.growth.tasks);
+    expect(b.memory.million.tasks).toBe(SUITES.tiny.millionTasks);
+    expect(b.memory.peakRssMB).toBeGreaterThan(0);
+    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million"]);
+    const html = readFileSync(join(dir, "bench.html"), "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|https?:\/\//); // self-contained, no script, no network
+    expect((html.match(/<svg/g) ?? []).length).toBe(5);
+    expect(html).toContain(">ideal</text>");
+
+    // --baseline compares with an earlier bench.json.
+    const again = scxlab("bench", "--suite", "tiny", "--workers", "1", "--out", join(dir, "again"), "--baseline", join(dir, "bench.json"), "--quiet");
+    expect(again.code, again.err).toBe(0);
+    expect(again.out).toMatch(/Against .* \(scxlab\.bench\/1, tiny suite/);
+    expect(again.out).toMatch(/fair\/schbench\/4/);
+  });
+
+  it("rejects bad flags", () => {
+    expect(scxlab("bench", "--workers", "0").err).toMatch(/^scxlab: --workers: expected an integer/);
+    expect(scxlab("bench", "--suite", "huge").err).toMatch(/^scxlab: --suite: expected one of quick, full, tiny/);
+    expect(scxlab("bench", "--baseline", "/nonexistent/bench.json").err).toMatch(/^scxlab: --baseline/);
+    expect(parseWorkerList("2,1,2")).toEqual([2, 1]);
+  });
+
+  it("the yardstick: both implementations of M/M/4 at rho 0.8 land near Erlang C", () => {
+    const w = erlangCSojourn(4, 0.8);
+    expect(w).toBeCloseTo(4795 / 2747, 6); // reference/performance.md §1
+    const bare = runBareMmc(200_000, 4, 0.8, 1);
+    expect(bare.events).toBe(400_000);
+    expect(Math.abs(bare.meanSojourn - w) / w).toBeLessThan(0.03);
+    const scx = runScxlabMmc(50_000, 4, 0.8, 1);
+    expect(scx.customers).toBe(50_000);
+    expect(Math.abs(scx.meanSojourn - w) / w).toBeLessThan(0.05);
+    expect(scx.eventsPerCustomer).toBeGreaterThan(2);
+    expect(scx.eventsPerCustomer).toBeLessThan(2.2); // arrival + completion, plus the balancer's timer
+  });
+});
