@@ -12,7 +12,10 @@
  * Simplified: no primary domain, cpufreq, TIMELY or throttle modes, no waker-CPU capacity pull
  * (the simulator reports no waker); "task is running" at enqueue is read from the enqueue flags
  * (a non-wakeup enqueue is a slice expiry); the task's vtime lives in task storage and the DSQ
- * key is its deadline.
+ * key is its deadline. `slice_min` defaults to 100 µs, not 0: the kernel notices a spent slice
+ * only at the next tick, so upstream's tiny slices under long queues still run about a tick,
+ * while this simulator ends slices exactly; with 0, an overloaded machine would spend itself on
+ * microsecond slices and context switches that the real scheduler never makes.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE } from "../sim/ext/consts.js";
@@ -20,7 +23,7 @@ import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
   slice_max_us: { type: "number", default: 1_000, min: 1, doc: "maximum time slice in µs (scx_bpfland -s)" },
-  slice_min_us: { type: "number", default: 0, min: 0, doc: "minimum time slice in µs (scx_bpfland -S)" },
+  slice_min_us: { type: "number", default: 100, min: 0, doc: "minimum time slice in µs (scx_bpfland -S; 0 upstream, see header)" },
   slice_lag_us: { type: "number", default: 40_000, min: 0, doc: "vtime credit a sleeper may bank, in µs (scx_bpfland -l)" },
   local_pcpu: { type: "boolean", default: false, doc: "queue tasks pinned to one CPU on its local DSQ (scx_bpfland -p)" },
 });
