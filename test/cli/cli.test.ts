@@ -120,3 +120,21 @@ describe("scxlab CLI", () => {
     expect(readFileSync(join(dir, "results.csv"), "utf8").trim().split(/\r?\n/)).toHaveLength(5);
   });
 });
+
+describe("scxlab compare and Ctrl-C", () => {
+  it("SIGINT during a sweep stops it cleanly: exit 130, nothing written", async () => {
+    const { spawn } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "scxlab-"));
+    const out = join(dir, "cmp");
+    const child = spawn(process.execPath, [MAIN, "compare", "-s", "fair,simple", "--seeds", "20", "--duration", "20", "--workers", "2", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => { stderr += String(d); });
+    await new Promise((r) => setTimeout(r, 1500));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted; nothing written/);
+    expect(existsSync(join(out, "results.json"))).toBe(false);
+    expect(existsSync(join(out, "report.html"))).toBe(false);
+  });
+});
