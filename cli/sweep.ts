@@ -5,6 +5,7 @@
  * - timeline.json (with --shard, in the shard that ran the report's timeline job);
  * - failed.json (when jobs timed out): which, and why.
  */
+import { HISTOGRAM_RESOLUTION } from "../sim/histogram.js";
 import { join } from "node:path";
 import { atomicWrite } from "../results/index.js";
 import type { Job } from "./job.js";
@@ -26,10 +27,10 @@ export function warnFailures(failed: readonly FailedJob[]): void {
   for (const f of failed) process.stderr.write(`scxlab: warning: ${describe(f)}; left out, the sweep went on\n`);
 }
 
-/** Report notes for lost jobs (spread into writeReport's input; nothing when none). */
-export function failureNotes(failed: readonly FailedJob[]): { notes?: string[] } {
-  if (failed.length === 0) return {};
-  return { notes: failed.map((f) => `Not included: ${describe(f)}.`) };
+/** The report's notes: how percentiles are measured, then any jobs left out. */
+export function reportNotes(failed: readonly FailedJob[]): { notes: string[] } {
+  const resolution = `Latency percentiles of each run come from log-bucketed histograms: a reported value is within ${(HISTOGRAM_RESOLUTION * 100).toFixed(1)} % of the exact one; means, minima and maxima are exact.`;
+  return { notes: [resolution, ...failed.map((f) => `Not included: ${describe(f)}.`)] };
 }
 
 export interface SweepFiles {

@@ -15,7 +15,7 @@ import type { Job } from "../job.js";
 import { defaultWorkers, runJobs } from "../pool.js";
 import { Progress } from "../progress.js";
 import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.js";
-import { failedJob, failureNotes, warnFailures, writeSweepFiles } from "../sweep.js";
+import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
@@ -140,7 +140,7 @@ async function compare(a: CompareArgs): Promise<void> {
   await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);
   await writeResultsCsv(out, results);
   await writeSweepFiles(out, { shard, jobs, ran, failed, results });
-  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...failureNotes(failed) });
+  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed) });
   if (!a.quiet) {
     process.stdout.write(`${formatSummaryTable(agg)}\n`);
     const lost = results.reduce((n, r) => n + r.invariants.lost, 0);

@@ -17,7 +17,7 @@ import { single } from "../jobflags.js";
 import { aggregate, formatSummaryTable, RESULTS_SCHEMA, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
 import type { RunResult, Timeline } from "../../sim/result.js";
 import { canonicalJson, FAILED_SCHEMA, keySpec, parseShard, runMatchesKey, SHARD_SCHEMA, type FailedJob, type ShardManifest } from "../shard.js";
-import { failureNotes, TIMELINE_SCHEMA, warnFailures } from "../sweep.js";
+import { reportNotes, TIMELINE_SCHEMA, warnFailures } from "../sweep.js";
 
 interface MergeArgs {
   files?: string[];
@@ -201,11 +201,11 @@ async function merge(a: MergeArgs): Promise<void> {
   mkdirSync(out, { recursive: true });
   await writeResultsJson(out, runs.map(({ timeline: _t, ...r }) => r), agg);
   await writeResultsCsv(out, runs);
-  const notes = failureNotes(failed).notes ?? [];
+  const notes = reportNotes(failed).notes;
   if (merged.missing > 0) notes.push(`Partial merge: ${merged.missing} job${merged.missing > 1 ? "s" : ""} of the sweep are in shards that were not given.`);
   const reportPath = await writeReport(out, {
     title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, aggregate: agg,
-    chosenRun: chosen >= 0 ? chosen : undefined, ...(notes.length > 0 ? { notes } : {}),
+    chosenRun: chosen >= 0 ? chosen : undefined, notes,
   });
   if (merged.missing > 0) process.stderr.write(`scxlab: warning: partial merge, ${merged.missing} jobs missing\n`);
   if (!a.quiet) {
