@@ -249,7 +249,8 @@ export class ExtCore {
 
   /** Runs the enqueue path for a runnable task (after select_cpu on wakeups). */
   enqueue(t: Task, flags: number): void {
-    t.runnableAt = this.host.now;
+    // runnableAt is the caller's: set when the task woke or left a CPU, kept across re-enqueues
+    // (reenqueueLocal), so that the watchdog sees how long it has really waited.
     if (t.ddspDsq >= 0) { this.commitDirect(t, flags); return; }
     if (this.aborting || !this.hasEnqueue) {
       t.slice = SCX_SLICE_DFL;
@@ -425,9 +426,9 @@ export class ExtCore {
 
   /** The running ext task leaves the CPU but stays runnable. */
   putPrev(t: Task, cpu: number, flags: number): void {
+    t.runnableAt = this.host.now;
     this.stopping(t, true);
     if (t.slice > 0 && !this.aborting && flags === 0) {
-      t.runnableAt = this.host.now;
       this.insert(t, this.local[cpu], SCX_ENQ_HEAD, false);
       return;
     }

@@ -79,16 +79,18 @@ export function enableScx(k: Kernel, ops: SchedExtOps, reason: string): number {
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${ops.name}" enabled`);
   k.rec.classSwitch(k.now, "fair", ops.name, reason);
 
-  if (core.enqLast && !core.hasEnqueue) {
-    core.requestExit("SCX_EXIT_ERROR", "SCX_OPS_ENQ_LAST requires ops.enqueue() to be implemented");
-    return 0;
-  }
+  // As in the kernel: ops.init first, then the validation of the ops against their flags.
   if (typeof ops.init === "function") {
     let ret = 0;
     core.call(null, "init", () => { ret = ops.init!(); });
     if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init() failed (${ret})`);
     if (core.aborting) return 0;
   }
+  if (core.enqLast && !core.hasEnqueue) {
+    core.requestExit("SCX_EXIT_ERROR", "SCX_OPS_ENQ_LAST requires ops.enqueue() to be implemented");
+    return 0;
+  }
+  if (!initCgroups(k, ops)) return 0;
   for (const t of k.tasks) {
     if (t.place === Place.Dead || t.place === Place.Free) continue;
     if (core.switchPartial && t.policy !== 1) continue;
@@ -100,6 +102,31 @@ export function enableScx(k: Kernel, ops: SchedExtOps, reason: string): number {
   k.timerStart(l.watchdogTimer, core.timeoutNs / 2);
   k.reschedAll();
   return 0;
+}
+
+/** Every cgroup of the workload, parents first ("/" included), with its cpu.weight. */
+function cgroupsOf(k: Kernel): { path: string; weight: number }[] {
+  const weights = new Map(k.workload.cgroups.map((c) => [c.path, c.weight]));
+  const paths = new Set<string>(["/"]);
+  const add = (p: string) => {
+    for (let i = p.indexOf("/", 1); i > 0; i = p.indexOf("/", i + 1)) paths.add(p.slice(0, i));
+    paths.add(p);
+  };
+  for (const c of k.workload.cgroups) add(c.path);
+  for (const s of k.workload.tasks) if (s.taskgroup) add(s.taskgroup);
+  return [...paths].sort().map((path) => ({ path, weight: weights.get(path) ?? 100 }));
+}
+
+/** ops.cgroup_init for every cgroup before any task joins; false when the scheduler failed. */
+function initCgroups(k: Kernel, ops: SchedExtOps): boolean {
+  if (typeof ops.cgroup_init !== "function") return true;
+  for (const c of cgroupsOf(k)) {
+    let ret = 0;
+    k.ext.call(null, "cgroup_init", () => { ret = ops.cgroup_init!(c.path, c.weight); });
+    if (ret !== 0 && !k.ext.aborting) k.ext.requestExit("SCX_EXIT_ERROR", `ops.cgroup_init() failed (${ret}) for ${c.path}`);
+    if (k.ext.aborting) return false;
+  }
+  return true;
 }
 
 /** init_task + enable for one task; false when the scheduler failed (an exit was claimed). */
@@ -176,6 +203,9 @@ export function disableScx(k: Kernel): void {
       const cpu = k.cpuAllowed(t, t.cpu) ? t.cpu : k.firstAllowed(t);
       k.fair.enqueue(t, cpu, false, 0);
     }
+  }
+  if (typeof ops.cgroup_exit === "function") {
+    for (const c of cgroupsOf(k).reverse()) core.call(null, "cgroup_exit", () => ops.cgroup_exit!(c.path));
   }
   if (typeof ops.exit === "function") core.call(null, "exit", () => ops.exit!(ei));
   if (l.watchdogTimer >= 0) k.timerCancel(l.watchdogTimer);
