@@ -21,6 +21,8 @@ import type { DurationSpec, WorkloadPlan } from "./plan.js";
 import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_DEQ_SLEEP } from "./ext/consts.js";
 import { initTaskExt, exitTaskExt, disableScx } from "./ext/lifecycle.js";
 
+const noop = (): void => {};
+
 const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4;
 
 export interface KernelConfig {
@@ -79,6 +81,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   // kernel timers (BPF timers, the watchdog, the balancer, scripted actions)
   private readonly timerFns: (() => void)[] = [];
   private readonly timerGen: number[] = [];
+  private readonly freeTimers: number[] = [];
 
   private readonly rngDur: Rng;
   private readonly rngArrival: Rng;
@@ -688,9 +691,21 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
 
   /** Creates a timer running `fn` when it fires; returns its id. */
   timerCreate(fn: () => void): number {
+    const id = this.freeTimers.pop();
+    if (id !== undefined) {
+      this.timerFns[id] = fn;
+      return id;
+    }
     this.timerFns.push(fn);
     this.timerGen.push(0);
     return this.timerFns.length - 1;
+  }
+
+  /** Cancels timer `id` and lets a later timerCreate reuse its slot (a scheduler going away). */
+  timerFree(id: number): void {
+    this.timerGen[id]++;
+    this.timerFns[id] = noop;
+    this.freeTimers.push(id);
   }
 
   /** Arms (or re-arms) timer `id` to fire `delayNs` from now. */

@@ -209,7 +209,7 @@ export function disableScx(k: Kernel): void {
   }
   if (typeof ops.exit === "function") core.call(null, "exit", () => ops.exit!(ei));
   if (l.watchdogTimer >= 0) k.timerCancel(l.watchdogTimer);
-  for (const id of l.bpfTimers) k.timerCancel(id);
+  for (const id of l.bpfTimers) k.timerFree(id);
   l.bpfTimers.length = 0;
   core.global.clear();
   for (const d of core.local) d.clear();

@@ -44,3 +44,22 @@ describe("cgroup callbacks", () => {
     expect(m.scx.exitInfo?.kind).toBe("SCX_EXIT_ERROR");
   });
 });
+
+describe("BPF timers across reattaches", () => {
+  it("a scheduler's timers are freed when it goes away: 50 attach/crash cycles reuse the same slots", () => {
+    const m = machine(plan([hog("a")]), { cpus: 1 });
+    const mk = (scx: Scx): SchedExtOps => {
+      let id = -1;
+      return { name: "timed", init() { id = scx.timerCreate(() => scx.timerStart(id, 1e6)); scx.timerStart(id, 1e6); return 0; } };
+    };
+    const sizes: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const run = attach(m, mk);
+      m.runFor(3e6);
+      run.loader!.crash("SIGSEGV");
+      sizes.push((m.kernel as unknown as { timerFns: unknown[] }).timerFns.length);
+    }
+    expect(new Set(sizes.slice(1)).size).toBe(1);
+    expect(m.invariants().lost).toBe(0);
+  });
+});
