@@ -260,6 +260,9 @@ export class ExtCore {
     t.place = Place.Bpf;
     t.qseq = this.qseqSeq++;
     const ops = this.ops!;
+    // enqueue may be reached from inside another callback (scx.reenqueueLocal from dispatch):
+    // the caller's context comes back afterwards.
+    const outerCtx = this.ctx, outerTask = this.ctxTask, outerCpu = this.ctxCpu;
     this.ctx = Ctx.Enqueue;
     this.ctxTask = t;
     this.ctxCpu = t.cpu;
@@ -269,8 +272,9 @@ export class ExtCore {
     } catch (e) {
       this.callbackThrew(e, "enqueue");
     }
-    this.ctx = Ctx.None;
-    this.ctxTask = null;
+    this.ctx = outerCtx;
+    this.ctxTask = outerTask;
+    this.ctxCpu = outerCpu;
     if (t.ddspDsq >= 0) this.commitDirect(t, flags);
     else if (this.aborting && t.place === Place.Bpf) this.insertSafe(t, this.global, 0, false);
   }
@@ -319,12 +323,16 @@ export class ExtCore {
   /** Buffers an insert made inside ops.dispatch. */
   bufferInsert(t: Task, dsq: number, slice: number, flags: number, vtime: number | null): void {
     if (this.bufN >= this.maxBatch) this.coreError("dispatch buffer overflow");
-    if (t.place !== Place.Bpf) { this.count("SCX_EV_DISPATCH_STALE"); return; }
-    if (slice !== 0) t.slice = slice;
-    if (vtime !== null) t.dsqVtime = vtime;
+    // A stale insert still takes a buffer slot, as in the kernel; the flush drops it.
+    const stale = t.place !== Place.Bpf;
+    if (stale) this.count("SCX_EV_DISPATCH_STALE");
+    else {
+      if (slice !== 0) t.slice = slice;
+      if (vtime !== null) t.dsqVtime = vtime;
+    }
     const i = this.bufN++;
     this.bufSlot[i] = t.slot;
-    this.bufQseq[i] = t.qseq;
+    this.bufQseq[i] = stale ? -1 : t.qseq;
     this.bufDsq[i] = dsq;
     this.bufFlags[i] = flags | (vtime !== null ? INSERT_VTIME : 0);
   }

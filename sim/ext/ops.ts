@@ -132,7 +132,7 @@ export interface Scx {
   kickCpu(cpu: CpuId, flags: number): void;
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult;
   testAndClearCpuIdle(cpu: CpuId): boolean;
-  /** An idle allowed CPU (claimed), or -EBUSY. `mask` null = the task's own allowed set. */
+  /** An idle CPU of `mask` (claimed), or -EBUSY. `mask` null = every CPU (pass p.cpusAllowed for a task). */
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId;
   pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId;
   isCpuIdle(cpu: CpuId): boolean;
