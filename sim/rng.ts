@@ -2,7 +2,7 @@
  * Seeded random streams, one per purpose, derived by name from the run's seed so that adding a
  * draw in one place never shifts another stream. The generator is Baagøe's Alea, written out here
  * with the arithmetic of seedrandom's `alea` (same seeding, same stream, bit for bit: see
- * test/sim/rng.test.ts), as plain fields of this class rather than seedrandom's closure.
+ * test/cli/bench_hotpath.test.ts), as plain fields of this class rather than seedrandom's closure.
  */
 import type { DistSpec, DurationSpec } from "./plan.js";
 
