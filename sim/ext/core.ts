@@ -5,7 +5,7 @@
  */
 import { Place, type Task } from "../task.js";
 import type { ExitInfo, ExitKind } from "../result.js";
-import type { SchedExtOps } from "./ops.js";
+import type { ExitTaskArgs, InitTaskArgs, SchedExtOps } from "./ops.js";
 import { Dsq, DsqOrder } from "./dsq.js";
 import { IdleTracker } from "./select_dfl.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
@@ -23,6 +23,11 @@ export const enum Ctx {
   Dispatch = 3,
   Other = 4,
 }
+
+/** Arguments of init_task and exit_task: shared, read-only, so per-task calls allocate nothing. */
+const INIT_FORK: InitTaskArgs = Object.freeze({ fork: true });
+const INIT_LOAD: InitTaskArgs = Object.freeze({ fork: false });
+const EXIT_ARGS: ExitTaskArgs = Object.freeze({ cancelled: false });
 
 /** Internal flag on a pending insert: it carries a vtime. */
 const INSERT_VTIME = 1 << 30;
@@ -447,7 +452,9 @@ export class ExtCore {
 
   runnable(t: Task, flags: number): void {
     if (!this.hasRunnable || this.aborting) return;
-    this.call(t, "runnable", () => this.ops!.runnable!(t, flags));
+    const outer = this.enter(t);
+    try { this.ops!.runnable!(t, flags); } catch (e) { this.callbackThrew(e, "runnable"); }
+    this.ctx = outer;
   }
 
   running(t: Task): void {
@@ -462,7 +469,49 @@ export class ExtCore {
 
   quiescent(t: Task, flags: number): void {
     if (!this.hasQuiescent || this.aborting) return;
-    this.call(t, "quiescent", () => this.ops!.quiescent!(t, flags));
+    const outer = this.enter(t);
+    try { this.ops!.quiescent!(t, flags); } catch (e) { this.callbackThrew(e, "quiescent"); }
+    this.ctx = outer;
+  }
+
+  /** ops.init_task; returns its result (0 also when absent or when it threw: the exit is claimed then). */
+  initTask(t: Task, fork: boolean): number {
+    const ops = this.ops!;
+    if (typeof ops.init_task !== "function") return 0;
+    const outer = this.enter(t);
+    let ret = 0;
+    try { ret = ops.init_task(t, fork ? INIT_FORK : INIT_LOAD); } catch (e) { this.callbackThrew(e, "init_task"); }
+    this.ctx = outer;
+    return ret;
+  }
+
+  enableTask(t: Task): void {
+    const ops = this.ops!;
+    if (typeof ops.enable !== "function") return;
+    const outer = this.enter(t);
+    try { ops.enable(t); } catch (e) { this.callbackThrew(e, "enable"); }
+    this.ctx = outer;
+  }
+
+  /** ops.disable then ops.exit_task, for a task leaving sched_ext. */
+  exitTask(t: Task): void {
+    const ops = this.ops!;
+    const outer = this.enter(t);
+    if (typeof ops.disable === "function") {
+      try { ops.disable(t); } catch (e) { this.callbackThrew(e, "disable"); }
+    }
+    if (typeof ops.exit_task === "function") {
+      try { ops.exit_task(t, EXIT_ARGS); } catch (e) { this.callbackThrew(e, "exit_task"); }
+    }
+    this.ctx = outer;
+  }
+
+  /** Enters a task callback without a kfunc-specific context; returns the context to restore. */
+  private enter(t: Task): Ctx {
+    const outer = this.ctx;
+    this.ctx = Ctx.Other;
+    this.ctxTask = t;
+    return outer;
   }
 
   tick(t: Task): void {

@@ -131,19 +131,16 @@ function initCgroups(k: Kernel, ops: SchedExtOps): boolean {
 
 /** init_task + enable for one task; false when the scheduler failed (an exit was claimed). */
 export function initTaskExt(k: Kernel, t: Task, fork: boolean): boolean {
-  const core = k.ext, ops = core.ops!;
+  const core = k.ext;
   if (core.switchPartial && t.policy !== 1) return true;
   if (core.aborting) return false;
-  if (typeof ops.init_task === "function") {
-    let ret = 0;
-    core.call(t, "init_task", () => { ret = ops.init_task!(t, { fork }); });
-    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${ret}) for ${t.comm}[${t.pid}]`);
-    if (core.aborting) return false;
-  }
+  const ret = core.initTask(t, fork);
+  if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${ret}) for ${t.comm}[${t.pid}]`);
+  if (core.aborting) return false;
   t.scxEnabled = true;
   t.cls = Cls.Ext;
   t.slice = SCX_SLICE_DFL;
-  if (typeof ops.enable === "function") core.call(t, "enable", () => ops.enable!(t));
+  core.enableTask(t);
   return !core.aborting;
 }
 
@@ -152,8 +149,7 @@ export function exitTaskExt(k: Kernel, t: Task): void {
   const core = k.ext, ops = core.ops;
   t.scxEnabled = false;
   if (ops === null || core.aborting && !core.pendingDisable) return;
-  if (typeof ops.disable === "function") core.call(t, "disable", () => ops.disable!(t));
-  if (typeof ops.exit_task === "function") core.call(t, "exit_task", () => ops.exit_task!(t, { cancelled: false }));
+  core.exitTask(t);
 }
 
 /** Moves an existing task into the ext class at enable time. */
