@@ -37,7 +37,8 @@ export function clean(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
-export function table(rows: string[][]): string[] {
+/** Aligned columns: the first (or, with `leftAll`, every) column left-aligned, the rest right. */
+export function table(rows: string[][], leftAll = false): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
+  return rows.map((r) => r.map((c, i) => (i === 0 || leftAll ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
 }

@@ -15,7 +15,7 @@ export function formatList(): string {
   const out: string[] = ["Schedulers (-s NAME, options -o key=value):", ""];
   const rows = [["name", "description", "modelled on"], [FAIR, "the default class alone (EEVDF/CFS-like), no sched_ext scheduler attached", "kernel/sched/fair.c"]];
   for (const s of SCHEDULERS) rows.push([s.name, s.description, s.origin]);
-  out.push(...table(rows).map((l) => `  ${l}`));
+  out.push(...table(rows, true).map((l) => `  ${l}`));
   for (const s of SCHEDULERS) {
     const opts = Object.entries(s.options);
     if (opts.length === 0) continue;
