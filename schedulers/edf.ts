@@ -20,7 +20,7 @@
  * overruns keeps its deadline and may push others past theirs; global EDF on N CPUs is not
  * optimal (Dhall's effect), it is what a shared queue gives.
  */
-import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
+import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { AffinityDsqs } from "./lib/affinity_dsqs.js";
@@ -33,24 +33,16 @@ export const options = defineOptions({
 /** DSQ of the jobs that may run on every CPU; other CPU masks get ids from 1 up. */
 const ANY_CPU_DSQ = 0;
 
-interface TaskCtx {
-  /** The CPU mask `dsq` was chosen for (to notice a change) and the task's DSQ. */
-  mask: Uint8Array | null;
-  dsq: number;
-}
-
 export class EdfScheduler implements SchedExtOps {
   readonly name = "edf";
   private readonly defaultNs: number;
   private readonly sliceNs: number;
-  private readonly ctx: TaskStorage<TaskCtx>;
   /** DSQ id by CPU mask ("0,2,3"), and the DSQs each CPU serves (ANY_CPU_DSQ first). */
   private readonly dsqs: AffinityDsqs;
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.defaultNs = Math.round(opts.default_deadline_us * 1000);
     this.sliceNs = Math.round(opts.slice_us * 1000);
-    this.ctx = scx.taskStorage(() => ({ mask: null, dsq: ANY_CPU_DSQ }));
     this.dsqs = new AffinityDsqs(scx, ANY_CPU_DSQ);
   }
 
@@ -76,7 +68,7 @@ export class EdfScheduler implements SchedExtOps {
         return;
       }
     }
-    this.scx.dsqInsertVtime(p, this.dsqOf(p), this.sliceNs, dl, enqFlags);
+    this.scx.dsqInsertVtime(p, this.dsqs.dsqOf(p), this.sliceNs, dl, enqFlags);
   }
 
   /** The allowed CPU running the job with the latest deadline, if that is later than `dl`. */
@@ -104,19 +96,9 @@ export class EdfScheduler implements SchedExtOps {
     if ((best < 0 || !this.scx.dsqMoveToLocal(best)) && prev !== null) prev.slice = this.sliceNs;
   }
 
-  /** The DSQ for the task's CPU mask, created the first time the mask is seen. */
-  private dsqOf(p: ScxTask): number {
-    const c = this.ctx.get(p);
-    const mask = p.cpusAllowed;
-    if (mask === c.mask) return c.dsq;
-    c.mask = mask;
-    c.dsq = this.dsqs.dsqFor(mask);
-    return c.dsq;
-  }
-
   /** Creates the task's DSQ here (init_task may sleep, as scx_bpf_create_dsq needs). */
   init_task(p: ScxTask, _args: InitTaskArgs): number {
-    this.dsqOf(p);
+    this.dsqs.dsqOf(p);
     return 0;
   }
 

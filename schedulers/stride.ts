@@ -49,9 +49,6 @@ export function parseTickets(scheduler: string, s: string): Map<number, number> 
 interface TaskCtx {
   /** Start of the current run (or of the last charge), -1 when not running. */
   ns: number;
-  /** The CPU mask `dsq` was chosen for (to notice a change) and the task's DSQ. */
-  mask: Uint8Array | null;
-  dsq: number;
 }
 
 export class StrideScheduler implements SchedExtOps {
@@ -66,7 +63,7 @@ export class StrideScheduler implements SchedExtOps {
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.quantumNs = Math.round(opts.slice_us * 1000);
     this.ticketsByNice = parseTickets("stride", opts.tickets);
-    this.ctx = scx.taskStorage(() => ({ ns: -1, mask: null, dsq: ANY_CPU_DSQ }));
+    this.ctx = scx.taskStorage(() => ({ ns: -1 }));
     this.dsqs = new AffinityDsqs(scx, ANY_CPU_DSQ);
   }
 
@@ -85,7 +82,7 @@ export class StrideScheduler implements SchedExtOps {
 
   enqueue(p: ScxTask, enqFlags: number): void {
     const pass = (enqFlags & SCX_ENQ_WAKEUP) !== 0 ? Math.max(p.dsqVtime, this.globalPass) : p.dsqVtime;
-    this.scx.dsqInsertVtime(p, this.dsqOf(p), this.quantumNs, pass, enqFlags);
+    this.scx.dsqInsertVtime(p, this.dsqs.dsqOf(p), this.quantumNs, pass, enqFlags);
   }
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
@@ -98,16 +95,6 @@ export class StrideScheduler implements SchedExtOps {
     }
     if (prev !== null && prev.dsqVtime < bestPass) { prev.slice = this.quantumNs; return; }
     if ((best < 0 || !this.scx.dsqMoveToLocal(best)) && prev !== null) prev.slice = this.quantumNs;
-  }
-
-  /** The DSQ for the task's CPU mask, created the first time the mask is seen. */
-  private dsqOf(p: ScxTask): number {
-    const c = this.ctx.get(p);
-    const mask = p.cpusAllowed;
-    if (mask === c.mask) return c.dsq;
-    c.mask = mask;
-    c.dsq = this.dsqs.dsqFor(mask);
-    return c.dsq;
   }
 
   running(p: ScxTask): void {
@@ -130,7 +117,7 @@ export class StrideScheduler implements SchedExtOps {
 
   /** Creates the task's DSQ here (init_task may sleep, as scx_bpf_create_dsq needs). */
   init_task(p: ScxTask, _args: InitTaskArgs): number {
-    this.dsqOf(p);
+    this.dsqs.dsqOf(p);
     return 0;
   }
 

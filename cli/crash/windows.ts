@@ -33,18 +33,9 @@ interface GroupSnap {
   wait: HistSnap;
 }
 
-interface TaskSnap {
-  pid: number;
-  name: string;
-  group: string;
-  nice: number;
-  cpuNs: number;
-  waitNs: number;
-  startNs: number;
-  exitNs: number | null;
-  switches: number;
+/** A task's record at one instant, plus what the windows need to tell tasks apart. */
+interface TaskSnap extends Pick<TaskResult, "pid" | "name" | "group" | "nice" | "cpuNs" | "waitNs" | "startNs" | "exitNs" | "switches" | "migrations"> {
   nvcsw: number;
-  migrations: number;
   openLoop: boolean;
   fairWeight: number;
   alive: boolean;

@@ -4,14 +4,26 @@
  * never stalls behind a task pinned elsewhere. Tasks allowed everywhere share `anyId`; masks get
  * the ids after it. `cpuDsqs[c]` lists the DSQs CPU c serves.
  */
-import type { Scx } from "../../sim/ext/ops.js";
+import type { Scx, ScxTask, TaskStorage } from "../../sim/ext/ops.js";
 
 export class AffinityDsqs {
   private readonly byMask = new Map<string, number>();
   readonly cpuDsqs: number[][];
+  /** Per task: the CPU mask its DSQ was chosen for (to notice a change) and that DSQ. */
+  private readonly chosen: TaskStorage<{ mask: Uint8Array | null; dsq: number }>;
 
   constructor(private readonly scx: Scx, private readonly anyId: number) {
     this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [anyId]);
+    this.chosen = scx.taskStorage(() => ({ mask: null, dsq: anyId }));
+  }
+
+  /** The DSQ of a task's CPU mask, created the first time the mask is seen (call from init_task). */
+  dsqOf(p: ScxTask): number {
+    const c = this.chosen.get(p);
+    if (p.cpusAllowed === c.mask) return c.dsq;
+    c.mask = p.cpusAllowed;
+    c.dsq = this.dsqFor(c.mask);
+    return c.dsq;
   }
 
   /** Creates the shared DSQ (from ops.init). */
