@@ -7,7 +7,7 @@
  */
 import { EventQueue } from "./heap.js";
 import { Rng } from "./rng.js";
-import { Block, Cls, Place, Task } from "./task.js";
+import { Block, Cls, Place, Task, TaskTable, taskTemplate, type TaskTemplate } from "./task.js";
 import { distance, type Topology } from "./topology.js";
 import { costModel, migrationCost, type CostModel } from "./costs.js";
 import { FairClass, type FairHost } from "./fair.js";
@@ -16,7 +16,6 @@ import type { ExtHost } from "./ext/host.js";
 import { Action, compilePlan, step, type CompiledPlan, type ProgramHost } from "./program.js";
 import { SyncState, type Waker } from "./sync.js";
 import { Recorder } from "./recorder.js";
-import { niceToWeight, scxWeight, WEIGHT_IDLEPRIO } from "./weights.js";
 import type { DurationSpec, WorkloadPlan } from "./plan.js";
 import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_DEQ_SLEEP } from "./ext/consts.js";
 import { initTaskExt, exitTaskExt, disableScx } from "./ext/lifecycle.js";
@@ -48,6 +47,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   readonly seed: number;
   readonly tasks: Task[] = [];
   private readonly freeSlots: number[] = [];
+  private readonly table = new TaskTable();
   readonly q = new EventQueue(1024);
   readonly fair: FairClass;
   readonly ext: ExtCore;
@@ -88,6 +88,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   readonly rngScx: Rng;
   private nextPid = 1;
   private readonly instanceOf: number[];
+  /** Per spec, what every task made from it starts with. */
+  private readonly templates: readonly TaskTemplate[];
   private readonly arrivals: number[];
   created = 0;
   exited = 0;
@@ -129,6 +131,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     this.rngArrival = new Rng(cfg.seed, "arrivals");
     this.rngScx = new Rng(cfg.seed, "scx");
     this.instanceOf = this.plan.specs.map(() => 0);
+    this.templates = this.plan.specs.map((cs) => taskTemplate(cs.spec, n));
     this.arrivals = this.plan.specs.map(() => 0);
     for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
     this.startWorkload();
@@ -321,8 +324,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     const g = this.rec.groups[t.groupIdx];
     g.completed++;
     if (t.openLoop) {
-      g.requests++;
-      g.request.record(this.now - t.activatedAtNs);
+      g.recordRequest(this.now - t.activatedAtNs);
     }
     this.exited++;
     this.leaveCpu(cpu, t);
@@ -414,7 +416,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     this.curr[cpu] = t.slot;
     this.currCls[cpu] = t.cls;
     const g = this.rec.groups[t.groupIdx];
-    if (t.wakeAt >= 0) { g.wakeup.record(now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
+    if (t.wakeAt >= 0) { g.recordWakeup(now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
     const wait = now - t.runnableAt;
     t.waitNs += wait;
     g.wait.record(wait);
@@ -553,8 +555,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   private endActivation(t: Task, why: Block): void {
     if (t.openLoop || why > Block.Suspend) return;
     const g = this.rec.groups[t.groupIdx];
-    g.requests++;
-    g.request.record(this.now - t.activatedAtNs);
+    g.recordRequest(this.now - t.activatedAtNs);
   }
 
   /** A periodic task is late: its next release is already due, so a new activation starts now. */
@@ -611,61 +612,47 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
 
   /** Creates a task of spec `specIdx` that starts at `at` (a wakeup with WAKE_FORK). */
   spawn(specIdx: number, at: number, openLoop: boolean, cpuHint: number): Task {
-    const cs = this.plan.specs[specIdx], s = cs.spec;
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.tasks.push(new Task(this.tasks.length)) - 1;
+    const cs = this.plan.specs[specIdx], s = cs.spec, d = this.templates[specIdx];
+    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.tasks.push(this.table.create(this.tasks.length)) - 1;
     const t = this.tasks[slot];
-    const inst = this.instanceOf[specIdx]++;
     t.pid = this.nextPid++;
     t.group = s.name;
-    t.commIndexed = s.instances > 1 || openLoop || s.forkOnly;
+    t.commIndexed = d.commIndexed || openLoop;
     t.groupIdx = cs.groupIdx;
     t.specIdx = specIdx;
-    t.instance = inst;
+    t.instance = this.instanceOf[specIdx]++;
     t.nice = s.nice;
-    t.policy = s.policy === "SCHED_EXT" ? 1 : s.policy === "SCHED_IDLE" ? 2 : s.policy === "SCHED_BATCH" ? 3 : 0;
-    t.fairWeight = t.policy === 2 ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
-    t.weight = scxWeight(t.fairWeight);
-    this.setAffinity(t, s.cpus);
-    t.cgroup = s.taskgroup ?? "/";
-    t.expectedRunNs = s.expectedRunUs !== null ? Math.round(s.expectedRunUs * 1000) : 0;
-    t.dlDeadlineNs = s.deadline !== null ? Math.round(s.deadline.deadlineUs * 1000) : 0;
-    t.dlPeriodNs = s.deadline !== null ? Math.round(s.deadline.periodUs * 1000) : 0;
+    t.policy = d.policy;
+    t.fairWeight = d.fairWeight;
+    t.weight = d.weight;
+    t.cpusAllowed = d.cpusAllowed;
+    t.nrCpusAllowed = d.nrCpusAllowed;
+    t.cgroup = d.cgroup;
+    t.expectedRunNs = d.expectedRunNs;
+    t.dlDeadlineNs = d.dlDeadlineNs;
+    t.dlPeriodNs = d.dlPeriodNs;
     t.openLoop = openLoop;
     t.place = Place.Sleeping;
     t.block = Block.NotStarted;
     t.cls = Cls.Fair;
-    t.cpu = t.cpusAllowed !== null && t.cpusAllowed[cpuHint] !== 1 ? this.firstAllowed(t) : cpuHint;
+    t.cpu = d.cpusAllowed !== null && d.cpusAllowed[cpuHint] !== 1 ? this.firstAllowed(t) : cpuHint;
     t.lastRanCpu = -1;
     t.phase = 0; t.phaseIter = 0; t.event = 0;
     t.loopsLeft = openLoop ? 1 : s.loop;
-    t.workLeft = 0; t.runtimeEnd = Number.POSITIVE_INFINITY; t.inBurst = false;
+    t.inBurst = false;
+    t.resetNumbers(at);
     t.pendingResume = 0;
     t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
     t.waitingOn = -1; t.relockMutex = -1;
-    t.startNs = at; t.exitNs = -1; t.cpuNs = 0; t.sumExecNs = 0; t.waitNs = 0;
-    t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0; t.runnableAt = at; t.wakeAt = -1; t.activatedAtNs = at; t.refillNs = 0;
-    t.slice = 0; t.dsqVtime = 0; t.dsq = 0; t.dsqStamp = 0; t.qseq = 0; t.ddspDsq = -1; t.ddspFlags = 0; t.scxEnabled = false;
-    t.vruntime = 0; t.fairLag = 0; t.yielded = false; t.fairStamp = 0; t.fairSliceStart = 0;
+    t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
+    t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false;
+    t.yielded = false; t.fairStamp = 0;
     this.created++;
     this.rec.taskCreated(t);
     if (this.ext.enabled) initTaskExt(this, t, true);
     if (at <= this.now && this.now > 0) this.wake(t, SCX_WAKE_FORK);
     else this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
     return t;
-  }
-
-  private setAffinity(t: Task, cpus: readonly number[] | null): void {
-    const n = this.topo.nrCpus;
-    const allowed = cpus === null ? null : cpus.filter((c) => c < n);
-    if (allowed === null || allowed.length === 0 || allowed.length === n) {
-      t.cpusAllowed = null;
-      t.nrCpusAllowed = n;
-      return;
-    }
-    const mask = new Uint8Array(n);
-    for (const c of allowed) mask[c] = 1;
-    t.cpusAllowed = mask;
-    t.nrCpusAllowed = allowed.length;
   }
 
   cpuAllowed(t: Task, cpu: number): boolean {
@@ -747,7 +734,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       queued += this.fair.nrQueued(c) + this.ext.local[c].nr;
     }
     queued += this.ext.global.nr;
-    for (const d of this.ext.user.values()) queued += d.nr;
+    for (const d of this.ext.userDsqs()) queued += d.nr;
     tl.busyCpus.push(busy);
     tl.queued.push(queued);
     this.q.push(this.now + this.timelineSampleNs, EV_SAMPLE, 0, 0);

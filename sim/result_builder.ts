@@ -26,7 +26,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
       tasks: g.tasks, completed: g.completed, cpuNs: g.cpuNs, requests: g.requests,
       wakeupLatencyNs: g.wakeup.stats(), requestLatencyNs: g.request.stats(), waitNs: g.wait.stats(),
       firstStartNs: g.firstStartNs >= 0 ? g.firstStartNs : null, lastExitNs: g.lastExitNs >= 0 ? g.lastExitNs : null,
-      deadlineNs: g.request.deadlineNs, deadlineMisses: g.request.misses, wakeupHistogramUs: Array.from(g.wakeup.binsUs),
+      deadlineNs: g.deadlineNs, deadlineMisses: g.deadlineMisses, wakeupHistogramUs: Array.from(g.wakeupBinsUs),
     };
   });
   let busy = 0;

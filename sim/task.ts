@@ -4,6 +4,8 @@
  * them: identity, where the task is, its program position, accounting, and each class's state.
  */
 import type { ScxTask } from "./ext/ops.js";
+import type { TaskSpec } from "./plan.js";
+import { niceToWeight, scxWeight, WEIGHT_IDLEPRIO } from "./weights.js";
 
 /** Where a live task is: exactly one of these at every instant. */
 export const enum Place {
@@ -37,6 +39,33 @@ export const enum Cls {
   Fair = 0,
   Ext = 1,
 }
+
+/** Offsets of a task's numbers in its row of the task table's Float64Array. */
+const enum F {
+  wakeAt = 0,
+  runnableAt = 1,
+  activatedAtNs = 2,
+  slice = 3,
+  dsqVtime = 4,
+  dsq = 5,
+  ddspDsq = 6,
+  workLeft = 7,
+  runtimeEnd = 8,
+  refillNs = 9,
+  cpuNs = 10,
+  sumExecNs = 11,
+  waitNs = 12,
+  vruntime = 13,
+  fairSliceStart = 14,
+  fairLag = 15,
+  startNs = 16,
+  exitNs = 17,
+}
+
+/** Numbers per task row. */
+const STRIDE = 18;
+/** Task rows per shared Float64Array. */
+const ROWS_PER_CHUNK = 1024;
 
 export class Task implements ScxTask {
   // identity
@@ -74,10 +103,6 @@ export class Task implements ScxTask {
   phaseIter = 0;
   event = 0;
   loopsLeft = 0;
-  /** CPU work left in the current run event, ns at capacity 1024 (Infinity for a runtime event). */
-  workLeft = 0;
-  /** For a runtime event: the wall time at which it ends; otherwise Infinity. */
-  runtimeEnd = Number.POSITIVE_INFINITY;
   inBurst = false;
   /** Resumes received while not suspended (a binary flag, like a futex word). */
   pendingResume = 0;
@@ -88,47 +113,92 @@ export class Task implements ScxTask {
   relockMutex = -1;
 
   // accounting
-  startNs = 0;
-  exitNs = -1;
-  cpuNs = 0;
-  sumExecNs = 0;
-  waitNs = 0;
   nvcsw = 0;
   nivcsw = 0;
   migrations = 0;
-  runnableAt = 0;
-  wakeAt = -1;
-  activatedAtNs = 0;
-  /** Pending extra work from a migration (cache refill), ns. */
-  refillNs = 0;
   recordIdx = -1;
 
   // sched_ext state
-  slice = 0;
-  dsqVtime = 0;
-  dsq = 0;
   /** Stamp of the DSQ entry that holds this task, for lazy removal. */
   dsqStamp = 0;
   qseq = 0;
-  /** Direct-dispatch target chosen in select_cpu/enqueue, or -1. */
-  ddspDsq = -1;
   ddspFlags = 0;
   scxEnabled = false;
 
   // fair state
-  vruntime = 0;
-  /** vruntime relative to the runqueue's floor, kept while sleeping or migrating. */
-  fairLag = 0;
   /** Set by sched_yield under fair: lose ties at the next pick. */
   yielded = false;
   fairStamp = 0;
-  fairSliceStart = 0;
 
-  slot: number;
+  readonly slot: number;
+  /** The chunk holding this task's row, and the row's first index in it. */
+  private readonly f: Float64Array;
+  private readonly o: number;
 
-  constructor(slot: number) {
+  constructor(slot: number, chunk: Float64Array) {
     this.slot = slot;
+    this.f = chunk;
+    this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
+    this.resetNumbers(0);
   }
+
+  /** Sets every number to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
+  resetNumbers(at: number): void {
+    const f = this.f, o = this.o;
+    for (let i = 0; i < STRIDE; i++) f[o + i] = 0;
+    f[o + F.runtimeEnd] = Number.POSITIVE_INFINITY;
+    f[o + F.exitNs] = -1;
+    f[o + F.wakeAt] = -1;
+    f[o + F.ddspDsq] = -1;
+    f[o + F.startNs] = at;
+    f[o + F.runnableAt] = at;
+    f[o + F.activatedAtNs] = at;
+  }
+
+  // Numbers that outgrow small integers (times, virtual times, DSQ ids) live in a row of a shared
+  // Float64Array: as object fields V8 would box each in its own heap number, scattered over the
+  // heap, and with 10^5 tasks nearly every one a cache miss. A row is contiguous.
+  get wakeAt(): number { return this.f[this.o + F.wakeAt]; }
+  set wakeAt(v: number) { this.f[this.o + F.wakeAt] = v; }
+  get runnableAt(): number { return this.f[this.o + F.runnableAt]; }
+  set runnableAt(v: number) { this.f[this.o + F.runnableAt] = v; }
+  get activatedAtNs(): number { return this.f[this.o + F.activatedAtNs]; }
+  set activatedAtNs(v: number) { this.f[this.o + F.activatedAtNs] = v; }
+  get slice(): number { return this.f[this.o + F.slice]; }
+  set slice(v: number) { this.f[this.o + F.slice] = v; }
+  get dsqVtime(): number { return this.f[this.o + F.dsqVtime]; }
+  set dsqVtime(v: number) { this.f[this.o + F.dsqVtime] = v; }
+  get dsq(): number { return this.f[this.o + F.dsq]; }
+  set dsq(v: number) { this.f[this.o + F.dsq] = v; }
+  /** Direct-dispatch target chosen in select_cpu/enqueue, or -1. */
+  get ddspDsq(): number { return this.f[this.o + F.ddspDsq]; }
+  set ddspDsq(v: number) { this.f[this.o + F.ddspDsq] = v; }
+  /** CPU work left in the current run event, ns at capacity 1024 (Infinity for a runtime event). */
+  get workLeft(): number { return this.f[this.o + F.workLeft]; }
+  set workLeft(v: number) { this.f[this.o + F.workLeft] = v; }
+  /** For a runtime event: the wall time at which it ends; otherwise Infinity. */
+  get runtimeEnd(): number { return this.f[this.o + F.runtimeEnd]; }
+  set runtimeEnd(v: number) { this.f[this.o + F.runtimeEnd] = v; }
+  /** Pending extra work from a migration (cache refill), ns. */
+  get refillNs(): number { return this.f[this.o + F.refillNs]; }
+  set refillNs(v: number) { this.f[this.o + F.refillNs] = v; }
+  get cpuNs(): number { return this.f[this.o + F.cpuNs]; }
+  set cpuNs(v: number) { this.f[this.o + F.cpuNs] = v; }
+  get sumExecNs(): number { return this.f[this.o + F.sumExecNs]; }
+  set sumExecNs(v: number) { this.f[this.o + F.sumExecNs] = v; }
+  get waitNs(): number { return this.f[this.o + F.waitNs]; }
+  set waitNs(v: number) { this.f[this.o + F.waitNs] = v; }
+  get vruntime(): number { return this.f[this.o + F.vruntime]; }
+  set vruntime(v: number) { this.f[this.o + F.vruntime] = v; }
+  get fairSliceStart(): number { return this.f[this.o + F.fairSliceStart]; }
+  set fairSliceStart(v: number) { this.f[this.o + F.fairSliceStart] = v; }
+  /** vruntime relative to the runqueue's floor, kept while sleeping or migrating. */
+  get fairLag(): number { return this.f[this.o + F.fairLag]; }
+  set fairLag(v: number) { this.f[this.o + F.fairLag] = v; }
+  get startNs(): number { return this.f[this.o + F.startNs]; }
+  set startNs(v: number) { this.f[this.o + F.startNs] = v; }
+  get exitNs(): number { return this.f[this.o + F.exitNs]; }
+  set exitNs(v: number) { this.f[this.o + F.exitNs] = v; }
 
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {
@@ -136,18 +206,53 @@ export class Task implements ScxTask {
   }
 }
 
-/**
- * Fields that hold times, virtual times or DSQ ids outgrow V8's small integers during a run. V8
- * chose each field's representation from the first values stored (small integers here), and
- * widening it later deprecates the Task shape: every existing task is migrated, its boxes
- * reallocated, the next time it is touched. With 10^5 live tasks that is a GC storm in the middle
- * of a run. One throwaway task holding doubles in those fields settles the shape first.
- */
-const DOUBLE_FIELDS = [
-  "workLeft", "runtimeEnd", "startNs", "exitNs", "cpuNs", "sumExecNs", "waitNs", "runnableAt", "wakeAt", "activatedAtNs",
-  "refillNs", "slice", "dsqVtime", "dsq", "ddspDsq", "vruntime", "fairLag", "fairSliceStart",
-] as const satisfies readonly (keyof Task)[];
-{
-  const t = new Task(0) as unknown as Record<string, number>;
-  for (const k of DOUBLE_FIELDS) t[k] = 0.5;
+/** Creates tasks by slot, each with its row in a shared chunk of rows. */
+export class TaskTable {
+  private chunk = new Float64Array(0);
+
+  /** A new task for `slot`; slots must be created in order 0, 1, 2, ... */
+  create(slot: number): Task {
+    if (slot % ROWS_PER_CHUNK === 0) this.chunk = new Float64Array(ROWS_PER_CHUNK * STRIDE);
+    return new Task(slot, this.chunk);
+  }
+}
+
+/** What every task of one spec starts with, worked out once per spec rather than per spawn. */
+export interface TaskTemplate {
+  readonly commIndexed: boolean;
+  /** 0 other, 1 ext, 2 idle, 3 batch */
+  readonly policy: number;
+  readonly fairWeight: number;
+  readonly weight: number;
+  /** Shared by the spec's tasks: nothing changes a task's affinity after it is made. */
+  readonly cpusAllowed: Uint8Array | null;
+  readonly nrCpusAllowed: number;
+  readonly cgroup: string;
+  readonly expectedRunNs: number;
+  readonly dlDeadlineNs: number;
+  readonly dlPeriodNs: number;
+}
+
+/** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
+export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
+  const policy = s.policy === "SCHED_EXT" ? 1 : s.policy === "SCHED_IDLE" ? 2 : s.policy === "SCHED_BATCH" ? 3 : 0;
+  const fairWeight = policy === 2 ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
+  // CPUs beyond this machine's are dropped; none left, or all of them, means no restriction.
+  let mask: Uint8Array | null = null, nr = nrCpus;
+  if (s.cpus !== null) {
+    const m = new Uint8Array(nrCpus);
+    for (const c of s.cpus) if (c < nrCpus) m[c] = 1;
+    const n = m.reduce((a, b) => a + b, 0);
+    if (n > 0 && n < nrCpus) { mask = m; nr = n; }
+  }
+  return {
+    commIndexed: s.instances > 1 || s.forkOnly,
+    policy, fairWeight, weight: scxWeight(fairWeight),
+    cpusAllowed: mask,
+    nrCpusAllowed: nr,
+    cgroup: s.taskgroup ?? "/",
+    expectedRunNs: s.expectedRunUs !== null ? Math.round(s.expectedRunUs * 1000) : 0,
+    dlDeadlineNs: s.deadline !== null ? Math.round(s.deadline.deadlineUs * 1000) : 0,
+    dlPeriodNs: s.deadline !== null ? Math.round(s.deadline.periodUs * 1000) : 0,
+  };
 }

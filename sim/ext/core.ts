@@ -14,6 +14,7 @@ import {
   SCX_ENQ_HEAD, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, SCX_SLICE_DFL, SCX_ENQ_LAST,
 } from "./consts.js";
 import type { ExtHost } from "./host.js";
+import { Counters } from "../counters.js";
 
 /** Which callback is running, for kfunc context checks. */
 export const enum Ctx {
@@ -48,7 +49,10 @@ export class ExtCore {
 
   readonly global: Dsq;
   readonly local: Dsq[];
-  readonly user = new Map<number, Dsq>();
+  private readonly user = new Map<number, Dsq>();
+  /** The user DSQ found last: most schedulers use one or two, so most lookups skip the map. */
+  private lastUserId = -1;
+  private lastUser: Dsq | undefined = undefined;
   readonly idle: IdleTracker;
 
   exitInfo: ExitInfo | null = null;
@@ -69,7 +73,7 @@ export class ExtCore {
   bufN = 0;
   /** Inserts and moves made in the current dispatch round. */
   private roundWork = 0;
-  readonly events: Record<string, number> = Object.create(null);
+  private readonly counters = new Counters();
 
   constructor(readonly host: ExtHost) {
     const n = host.topo.nrCpus;
@@ -88,7 +92,12 @@ export class ExtCore {
   }
 
   count(name: string, delta = 1): void {
-    this.events[name] = (this.events[name] ?? 0) + delta;
+    this.counters.add(name, delta);
+  }
+
+  /** The core's event counters (SCX_EV_*), by name. */
+  get events(): Record<string, number> {
+    return this.counters.toRecord();
   }
 
   resizeBuffer(n: number): void {
@@ -144,7 +153,7 @@ export class ExtCore {
       return this.global;
     }
     if (Number.isInteger(id) && id >= 0 && id < SCX_DSQ_USER_MAX) {
-      const d = this.user.get(id);
+      const d = this.userDsq(id);
       if (d === undefined) this.coreError(`non-existent DSQ 0x${id.toString(16)} for ${t.comm}[${t.pid}]`);
       return d;
     }
@@ -183,10 +192,42 @@ export class ExtCore {
     t.place = Place.Sleeping;
   }
 
+  /** A user DSQ by id, or undefined. */
+  userDsq(id: number): Dsq | undefined {
+    if (id === this.lastUserId) return this.lastUser;
+    const d = this.user.get(id);
+    if (d !== undefined) { this.lastUserId = id; this.lastUser = d; }
+    return d;
+  }
+
+  /** scx_bpf_create_dsq's effect: false when the id is taken. */
+  addUserDsq(d: Dsq): boolean {
+    if (this.user.has(d.id)) return false;
+    this.user.set(d.id, d);
+    return true;
+  }
+
+  removeUserDsq(id: number): void {
+    this.user.delete(id);
+    this.lastUserId = -1;
+    this.lastUser = undefined;
+  }
+
+  /** Every user DSQ, in creation order. */
+  userDsqs(): IterableIterator<Dsq> {
+    return this.user.values();
+  }
+
+  clearUserDsqs(): void {
+    this.user.clear();
+    this.lastUserId = -1;
+    this.lastUser = undefined;
+  }
+
   dsqOf(id: number): Dsq | undefined {
     if (id === SCX_DSQ_GLOBAL) return this.global;
     if (id >= SCX_DSQ_LOCAL_ON) return this.local[id - SCX_DSQ_LOCAL_ON];
-    return this.user.get(id);
+    return this.userDsq(id);
   }
 
   /** First live task of a DSQ allowed on `cpu` (or any when cpu < 0), removed from it. */
@@ -361,7 +402,7 @@ export class ExtCore {
   moveToLocal(dsqId: number): boolean {
     if (this.ctx !== Ctx.Dispatch) this.coreError("scx_bpf_dsq_move_to_local() called outside ops.dispatch");
     this.flushBuffer();
-    const d = this.user.get(dsqId);
+    const d = this.userDsq(dsqId);
     if (d === undefined) {
       if (dsqId === SCX_DSQ_GLOBAL) return this.moveFrom(this.global);
       this.coreError(`non-existent DSQ 0x${dsqId.toString(16)}`);

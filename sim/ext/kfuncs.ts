@@ -12,6 +12,7 @@ import { SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_P
 import { EBUSY, EEXIST, EINVAL } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place } from "../task.js";
+import { Counters } from "../counters.js";
 
 class SlotStorage<T> implements TaskStorage<T> {
   private readonly values: (T | undefined)[] = [];
@@ -30,7 +31,7 @@ class SlotStorage<T> implements TaskStorage<T> {
 
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
-  readonly stats: Record<string, number> = Object.create(null);
+  private readonly counters = new Counters();
 
   constructor(private readonly k: Kernel) {}
 
@@ -67,24 +68,22 @@ export class ScxKfuncs implements Scx {
   }
 
   dsqPeek(dsq: number): ScxTask | null {
-    const d = this.k.ext.user.get(dsq);
+    const d = this.k.ext.userDsq(dsq);
     return d === undefined ? null : this.k.ext.peek(d);
   }
 
   createDsq(dsq: number, _node: number): number {
     const core = this.k.ext;
     if (!Number.isInteger(dsq) || dsq < 0 || dsq >= SCX_DSQ_USER_MAX) return -EINVAL;
-    if (core.user.has(dsq)) return -EEXIST;
-    core.user.set(dsq, new Dsq(dsq, false));
-    return 0;
+    return core.addUserDsq(new Dsq(dsq, false)) ? 0 : -EEXIST;
   }
 
   destroyDsq(dsq: number): void {
     const core = this.k.ext;
-    const d = core.user.get(dsq);
+    const d = core.userDsq(dsq);
     if (d === undefined) return;
     if (d.nr > 0) core.coreError(`destroying non-empty DSQ 0x${dsq.toString(16)}`);
-    core.user.delete(dsq);
+    core.removeUserDsq(dsq);
   }
 
   dispatchNrSlots(): number {
@@ -184,7 +183,12 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
-    this.stats[name] = (this.stats[name] ?? 0) + delta;
+    this.counters.add(name, delta);
+  }
+
+  /** The scheduler's own counters (scx.stat), by name. */
+  get stats(): Record<string, number> {
+    return this.counters.toRecord();
   }
 
   private cpuOk(cpu: CpuId): CpuId {

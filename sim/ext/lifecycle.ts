@@ -209,7 +209,7 @@ export function disableScx(k: Kernel): void {
   l.bpfTimers.length = 0;
   core.global.clear();
   for (const d of core.local) d.clear();
-  core.user.clear();
+  core.clearUserDsqs();
   core.enabled = false;
   core.pendingDisable = false;
   core.ops = null;

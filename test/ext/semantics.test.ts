@@ -504,5 +504,26 @@ describe("dispatch queues and the pick order", () => {
     load(m, () => ({ name: "weights", enable: (p) => { w[p.comm] = p.weight; } }));
     expect(w).toEqual({ n0: 100, nm20: 8668, n19: 1, n5: 33 });
   });
-});
 
+  it("a user DSQ destroyed and created again under the same id is the new, empty one", () => {
+    const m = world();
+    const seen: number[] = [];
+    let flips = 0;
+    load(m, (scx) => fifo(scx, {
+      // Every 3rd dispatch, swap DSQ 0 for a fresh one (moving nothing: it must be empty to go).
+      dispatch: () => {
+        scx.dsqMoveToLocal(0);
+        if (++flips % 3 === 0 && scx.dsqNrQueued(0) === 0) {
+          scx.destroyDsq(0);
+          seen.push(scx.dsqNrQueued(0), scx.createDsq(0, -1), scx.dsqNrQueued(0));
+        }
+      },
+    }));
+    m.runFor(200 * MS);
+    expect(m.scx.state).toBe("enabled");
+    expect(seen.length).toBeGreaterThan(0);
+    // Gone (-2 = no such DSQ), created (0), then found and empty.
+    for (let i = 0; i < seen.length; i += 3) expect(seen.slice(i, i + 3)).toEqual([-2, 0, 0]);
+    expect(placeViolations(m)).toEqual([]);
+  });
+});
