@@ -5,7 +5,7 @@
  * ends, its slice runs out, or a tick), a sleeper's wakeup, an open-loop arrival, a timer.
  * Reschedules requested while handling an event run when the handler returns.
  */
-import { EventQueue } from "./heap.js";
+import { SplitEventQueue } from "./heap.js";
 import { Rng } from "./rng.js";
 import { Block, Cls, Place, Task, TaskTable, taskTemplate, type TaskTemplate } from "./task.js";
 import { distance, type Topology } from "./topology.js";
@@ -48,7 +48,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   readonly tasks: Task[] = [];
   private readonly freeSlots: number[] = [];
   private readonly table = new TaskTable();
-  readonly q = new EventQueue(1024);
+  readonly q = new SplitEventQueue(1024);
   readonly fair: FairClass;
   readonly ext: ExtCore;
   readonly rec: Recorder;
@@ -250,7 +250,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     if (when === Number.POSITIVE_INFINITY) return;
     when = Math.ceil(when);
     if (when < this.now) when = this.now;
-    this.q.push(when, EV_CPU, cpu, gen);
+    this.q.pushNear(when, EV_CPU, cpu, gen);
   }
 
   private onCpuCheckpoint(cpu: number): void {
@@ -616,21 +616,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.tasks.push(this.table.create(this.tasks.length)) - 1;
     const t = this.tasks[slot];
     t.pid = this.nextPid++;
-    t.group = s.name;
-    t.commIndexed = d.commIndexed || openLoop;
+    t.tpl = d;
     t.groupIdx = cs.groupIdx;
     t.specIdx = specIdx;
     t.instance = this.instanceOf[specIdx]++;
-    t.nice = s.nice;
-    t.policy = d.policy;
-    t.fairWeight = d.fairWeight;
-    t.weight = d.weight;
-    t.cpusAllowed = d.cpusAllowed;
-    t.nrCpusAllowed = d.nrCpusAllowed;
-    t.cgroup = d.cgroup;
-    t.expectedRunNs = d.expectedRunNs;
-    t.dlDeadlineNs = d.dlDeadlineNs;
-    t.dlPeriodNs = d.dlPeriodNs;
     t.openLoop = openLoop;
     t.place = Place.Sleeping;
     t.block = Block.NotStarted;

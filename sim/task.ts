@@ -68,35 +68,33 @@ const STRIDE = 18;
 const ROWS_PER_CHUNK = 1024;
 
 export class Task implements ScxTask {
-  // identity
-  pid = 0;
-  group = "";
-  /** Whether comm carries the instance number ("web-3") or is the bare task name. */
-  commIndexed = false;
-  groupIdx = 0;
-  specIdx = 0;
-  instance = 0;
-  nice = 0;
-  fairWeight = 1024;
-  weight = 100;
-  /** 0 other, 1 ext, 2 idle, 3 batch */
-  policy = 0;
-  cpusAllowed: Uint8Array | null = null;
-  nrCpusAllowed = 0;
-  cgroup = "/";
-  expectedRunNs = 0;
-  dlDeadlineNs = 0;
-  dlPeriodNs = 0;
-  openLoop = false;
-
-  // where it is
+  // Declaration order is memory order: the fields a wakeup reads and writes come first, so that
+  // waking a task that has slept out of cache touches as few cache lines as possible.
+  readonly slot: number;
+  /** The chunk holding this task's row, and the row's first index in it. */
+  private readonly f: Float64Array;
+  private readonly o: number;
+  /** What the task's spec gives all its tasks: weights, affinity, names (shared, read-only). */
+  tpl: TaskTemplate = NO_TEMPLATE;
   place: Place = Place.Free;
   block: Block = Block.None;
-  cls: Cls = Cls.Fair;
-  cpu = 0;
-  lastRanCpu = -1;
   /** Bumped whenever a pending wake event for this task becomes stale. */
   wakeGen = 0;
+  waitingOn = -1;
+  openLoop = false;
+  cls: Cls = Cls.Fair;
+  cpu = 0;
+  /** Stamp of the DSQ entry that holds this task, for lazy removal. */
+  dsqStamp = 0;
+  qseq = 0;
+  pid = 0;
+  groupIdx = 0;
+  specIdx = 0;
+  recordIdx = -1;
+  lastRanCpu = -1;
+  migrations = 0;
+  nvcsw = 0;
+  nivcsw = 0;
 
   // program position
   phase = 0;
@@ -104,36 +102,22 @@ export class Task implements ScxTask {
   event = 0;
   loopsLeft = 0;
   inBurst = false;
-  /** Resumes received while not suspended (a binary flag, like a futex word). */
-  pendingResume = 0;
   /** Per-timer next expiry (ns), indexed by the spec's timer index. */
   timerNext: Float64Array | null = null;
-  waitingOn = -1;
+  /** Resumes received while not suspended (a binary flag, like a futex word). */
+  pendingResume = 0;
   /** Mutex to re-take after a condvar wait, or -1. */
   relockMutex = -1;
 
-  // accounting
-  nvcsw = 0;
-  nivcsw = 0;
-  migrations = 0;
-  recordIdx = -1;
-
-  // sched_ext state
-  /** Stamp of the DSQ entry that holds this task, for lazy removal. */
-  dsqStamp = 0;
-  qseq = 0;
+  // sched_ext and fair state
   ddspFlags = 0;
   scxEnabled = false;
-
-  // fair state
   /** Set by sched_yield under fair: lose ties at the next pick. */
   yielded = false;
   fairStamp = 0;
+  /** Instance number within the spec, for comm. */
+  instance = 0;
 
-  readonly slot: number;
-  /** The chunk holding this task's row, and the row's first index in it. */
-  private readonly f: Float64Array;
-  private readonly o: number;
 
   constructor(slot: number, chunk: Float64Array) {
     this.slot = slot;
@@ -202,8 +186,23 @@ export class Task implements ScxTask {
 
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {
-    return this.commIndexed ? `${this.group}-${this.instance}` : this.group;
+    return this.tpl.commIndexed || this.openLoop ? `${this.tpl.group}-${this.instance}` : this.tpl.group;
   }
+
+  // Fixed for the task's life (nothing renices or re-pins a task), so kept once per spec: the
+  // task object stays small, which is what matters when 10^5 of them are mostly out of cache.
+  get group(): string { return this.tpl.group; }
+  get nice(): number { return this.tpl.nice; }
+  /** 0 other, 1 ext, 2 idle, 3 batch */
+  get policy(): number { return this.tpl.policy; }
+  get fairWeight(): number { return this.tpl.fairWeight; }
+  get weight(): number { return this.tpl.weight; }
+  get cpusAllowed(): Uint8Array | null { return this.tpl.cpusAllowed; }
+  get nrCpusAllowed(): number { return this.tpl.nrCpusAllowed; }
+  get cgroup(): string { return this.tpl.cgroup; }
+  get expectedRunNs(): number { return this.tpl.expectedRunNs; }
+  get dlDeadlineNs(): number { return this.tpl.dlDeadlineNs; }
+  get dlPeriodNs(): number { return this.tpl.dlPeriodNs; }
 }
 
 /** Creates tasks by slot, each with its row in a shared chunk of rows. */
@@ -217,8 +216,17 @@ export class TaskTable {
   }
 }
 
+/** The template of a task slot that holds no task yet. */
+const NO_TEMPLATE: TaskTemplate = Object.freeze({
+  group: "", nice: 0, commIndexed: false, policy: 0, fairWeight: 1024, weight: 100, cpusAllowed: null, nrCpusAllowed: 0,
+  cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0,
+});
+
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
 export interface TaskTemplate {
+  readonly group: string;
+  readonly nice: number;
+  /** Whether comm carries the instance number ("web-3"); open-loop tasks always do. */
   readonly commIndexed: boolean;
   /** 0 other, 1 ext, 2 idle, 3 batch */
   readonly policy: number;
@@ -246,6 +254,7 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     if (n > 0 && n < nrCpus) { mask = m; nr = n; }
   }
   return {
+    group: s.name, nice: s.nice,
     commIndexed: s.instances > 1 || s.forkOnly,
     policy, fairWeight, weight: scxWeight(fairWeight),
     cpusAllowed: mask,

@@ -33,7 +33,8 @@ export interface Suite {
    */
   readonly sweep: { readonly schedulers: readonly string[]; readonly workloads: readonly string[]; readonly seeds: number; readonly cpus: number; readonly durationS: number; readonly reps: number };
   /** Cost per event against the number of tasks: sleeper counts, warm-up and measured seconds. */
-  readonly growth: { readonly tasks: readonly number[]; readonly cpus: number; readonly warmS: number; readonly measureS: number };
+  /** Cost per event against live tasks: each size `reps` times, sizes interleaved, the fastest kept. */
+  readonly growth: { readonly tasks: readonly number[]; readonly cpus: number; readonly warmS: number; readonly measureS: number; readonly reps: number };
   /** Live tasks of the large-memory run, or 0 to skip it. */
   readonly millionTasks: number;
 }
@@ -60,7 +61,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     cpus: [4, 64],
     durationS: 1,
     sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 4, cpus: 16, durationS: 10, reps: 1 },
-    growth: { tasks: [100, 100_000], cpus: 16, warmS: 0.5, measureS: 1.5 },
+    growth: { tasks: [100, 100_000], cpus: 16, warmS: 0.5, measureS: 1.5, reps: 3 },
     millionTasks: 0,
   },
   full: {
@@ -71,7 +72,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     cpus: [4, 16, 64],
     durationS: 4,
     sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 8, cpus: 16, durationS: 20, reps: 2 },
-    growth: { tasks: [100, 1000, 10_000, 100_000], cpus: 16, warmS: 1, measureS: 4 },
+    growth: { tasks: [100, 1000, 10_000, 100_000], cpus: 16, warmS: 1, measureS: 4, reps: 3 },
     millionTasks: 1_000_000,
   },
   /** For tests of the bench's shape: every part, each tiny. Figures mean nothing. */
@@ -83,7 +84,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     cpus: [4],
     durationS: 0.05,
     sweep: { schedulers: ["simple"], workloads: ["schbench"], seeds: 4, cpus: 4, durationS: 0.05, reps: 1 },
-    growth: { tasks: [50, 500], cpus: 4, warmS: 0.02, measureS: 0.05 },
+    growth: { tasks: [50, 500], cpus: 4, warmS: 0.02, measureS: 0.05, reps: 1 },
     millionTasks: 2000,
   },
 };

@@ -141,9 +141,7 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
 
   it("a dense timeline (80k slices) is drawn as per-pixel blocks until zoomed in", async () => {
     const run = withDenseTimeline(makeRun({ scheduler: "rr", options: { slice_us: 100 } }), 20_000, 20_000);
-    const started = Date.now();
     const o = await open(renderReport({ title: "dense", results: [run], aggregate: aggregate([run]) }), "report-dense.html");
-    expect(Date.now() - started).toBeLessThan(15_000);
     expect(o.problems).toEqual([]);
     const count = (sel: string) => o.page.$$eval(sel, (r) => r.length);
     expect(await count("svg.timeline rect.slice")).toBe(0);

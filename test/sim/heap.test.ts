@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { EventQueue } from "../../sim/heap.js";
+import { EventQueue, SplitEventQueue } from "../../sim/heap.js";
 
 describe("EventQueue", () => {
   it("pops in (time, insertion order), ties first-in first-out", () => {
@@ -26,6 +26,51 @@ describe("EventQueue", () => {
         q.push(q.popTime + d, 0, 0, 0);
         q.push(q.popTime + (d >> 1), 0, 0, 0);
       }
+    }));
+  });
+
+  it("every event comes back with its own kind and arguments, over the whole int32 range", () => {
+    const int32 = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 7 }), int32, int32), { maxLength: 400 }), (evs) => {
+      const q = new EventQueue(1);
+      evs.forEach(([t, k, a, b]) => q.push(t * 1e9 + 0.5, k, a, b));
+      const expected = evs.map(([t, k, a, b], i) => ({ t: t * 1e9 + 0.5, k, a, b, i })).sort((x, y) => x.t - y.t || x.i - y.i);
+      for (const e of expected) {
+        expect(q.peekTime()).toBe(e.t);
+        q.pop();
+        expect([q.popTime, q.popKind, q.popA, q.popB]).toEqual([e.t, e.k, e.a, e.b]);
+      }
+      expect(q.size).toBe(0);
+      expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
+    }));
+  });
+});
+
+describe("SplitEventQueue", () => {
+  it("pops exactly as one heap would, whichever half each event went to", () => {
+    // op: [push? , time, near?]; pops interleaved with pushes, ties frequent.
+    const op = fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 30 }), fc.boolean());
+    fc.assert(fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      const one = new EventQueue(1), two = new SplitEventQueue(1);
+      let id = 0, base = 0;
+      const check = () => {
+        expect(two.size).toBe(one.size);
+        expect(two.peekTime()).toBe(one.peekTime());
+        if (one.size === 0) return;
+        one.pop(); two.pop();
+        expect([two.popTime, two.popKind, two.popA, two.popB]).toEqual([one.popTime, one.popKind, one.popA, one.popB]);
+        base = one.popTime;
+      };
+      for (const [push, dt, near] of ops) {
+        if (!push) { check(); continue; }
+        const t = base + dt, kind = near ? 0 : 1;
+        one.push(t, kind, id, -id);
+        if (near) two.pushNear(t, kind, id, -id); else two.push(t, kind, id, -id);
+        id++;
+      }
+      while (one.size > 0) check();
+      expect(two.size).toBe(0);
+      expect(two.countKind(0) + two.countKind(1)).toBe(0);
     }));
   });
 });
