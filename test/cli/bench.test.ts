@@ -27,7 +27,7 @@ describe("scxlab bench", () => {
     expect(readdirSync(dir).sort()).toEqual(["bench.html", "bench.json"]);
     for (const h of ["Yardstick", "Single thread", "Worker scaling", "Cost per event", "Memory", "Targets"]) expect(r.out).toContain(h);
     const b = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8"));
-    expect(b).toMatchObject({ schema: "scxlab.bench/1", suite: "tiny" });
+    expect(b).toMatchObject({ schema: "scxlab.bench/2", suite: "tiny" });
     expect(Object.keys(b).sort()).toEqual(["createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
     expect(b.yardstick.customers).toBe(SUITES.tiny.yardstick.customers);
     expect(b.yardstick.scxlab.runs).toHaveLength(SUITES.tiny.yardstick.reps);
@@ -57,7 +57,7 @@ describe("scxlab bench", () => {
     // --baseline compares with an earlier bench.json.
     const again = scxlab("bench", "--suite", "tiny", "--workers", "1", "--out", join(dir, "again"), "--baseline", join(dir, "bench.json"), "--quiet");
     expect(again.code, again.err).toBe(0);
-    expect(again.out).toMatch(/Against .* \(scxlab\.bench\/1, tiny suite/);
+    expect(again.out).toMatch(/Against .* \(scxlab\.bench\/2, tiny suite/);
     expect(again.out).toMatch(/fair\/schbench\/4/);
   });
 
