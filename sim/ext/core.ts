@@ -62,6 +62,8 @@ export class ExtCore {
 
   ctx: Ctx = Ctx.None;
   ctxTask: Task | null = null;
+  /** The CPU whose pick (balance, ops.dispatch) is running, or -1. */
+  private balancing = -1;
   ctxCpu = 0;
   private stampSeq = 1;
   private qseqSeq = 1;
@@ -175,6 +177,9 @@ export class ExtCore {
     else d.fifo.pushBack(t.slot, t.dsqStamp);
     if (d.builtin && d !== this.global) {
       const cpu = d.id - SCX_DSQ_LOCAL_ON;
+      // A CPU in balance is already looking for its next task: no kick, no preemption (as the
+      // kernel's local_dsq_post_enq with SCX_RQ_IN_BALANCE).
+      if (cpu === this.balancing) return;
       if (flags & SCX_ENQ_PREEMPT) this.host.preemptExt(cpu);
       else this.host.kickIfLower(cpu);
     }
@@ -361,7 +366,7 @@ export class ExtCore {
     if (vtime) d.prio.push(t.dsqVtime, t.slot, t.dsqStamp);
     else if (flags & SCX_ENQ_HEAD) d.fifo.pushFront(t.slot, t.dsqStamp);
     else d.fifo.pushBack(t.slot, t.dsqStamp);
-    if (d !== this.global && d.builtin) this.host.kickIfLower(d.id - SCX_DSQ_LOCAL_ON);
+    if (d !== this.global && d.builtin && d.id - SCX_DSQ_LOCAL_ON !== this.balancing) this.host.kickIfLower(d.id - SCX_DSQ_LOCAL_ON);
   }
 
   // ---- dispatch path ----
@@ -425,6 +430,15 @@ export class ExtCore {
    * and is still runnable, or null. Returns prev to keep it, another task, or null.
    */
   pick(cpu: number, prev: Task | null): Task | null {
+    this.balancing = cpu;
+    try {
+      return this.balanceAndPick(cpu, prev);
+    } finally {
+      this.balancing = -1;
+    }
+  }
+
+  private balanceAndPick(cpu: number, prev: Task | null): Task | null {
     if (prev !== null && prev.slice > 0 && !this.aborting) return prev;
     let t = this.take(this.local[cpu], -1) ?? this.take(this.global, cpu);
     if (t !== null) return this.refill(t);
