@@ -8,6 +8,8 @@ import { atomicWrite } from "./atomicWrite.js";
  * `results.csv`: one row per run, flat columns, RFC 4180 (CRLF line ends, fields with a comma,
  * quote or line break quoted, quotes doubled). Metric columns come from METRICS with their
  * unit in the name (`wakeup_p99_ns`); a value a run could not measure is an empty field.
+ * Text that a spreadsheet would run as a formula (a workload file named "=cmd|...", a scheduler's
+ * exit message starting with "@") gets a leading apostrophe, as OWASP advises; numbers never do.
  */
 
 type Cell = string | number | boolean | null | undefined;
@@ -67,7 +69,8 @@ export const CSV_COLUMNS: readonly string[] = COLUMNS.map(([name]) => name);
 export function csvField(value: Cell): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number" && !Number.isFinite(value)) return "";
-  const s = String(value);
+  let s = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -82,6 +82,14 @@ describe("results.csv", () => {
     expect(csvField(1.5)).toBe("1.5");
   });
 
+  it("text a spreadsheet would run as a formula starts with an apostrophe; numbers are left alone", () => {
+    expect(csvField("=HYPERLINK(\"x\")")).toBe('"\'=HYPERLINK(""x"")"');
+    for (const t of ["+1", "-2+3", "@SUM(A1)", "\tx"]) expect(csvField(t)).toBe(`'${t}`);
+    expect(csvField("\r=1")).toBe('"\'\r=1"');
+    expect(csvField(-5)).toBe("-5");
+    expect(csvField("a=b")).toBe("a=b");
+  });
+
   it("one row per run, every row as wide as the header, values read back", async () => {
     const d = await tmp();
     const runs = makeSweep();
