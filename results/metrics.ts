@@ -1,5 +1,5 @@
 import type { RunResult, Stats } from "../sim/result.js";
-import { mergeStats } from "./stats/mergeStats.js";
+import { emptyStats, mergeStats } from "./stats/mergeStats.js";
 
 /**
  * The metrics compared across schedulers, defined once: key, label, unit, which direction is
@@ -75,6 +75,7 @@ export function metricInfos(): MetricInfo[] {
 /** A run's latency over all its groups (see mergeStats for how percentiles are combined). */
 export function runLatency(run: RunResult, which: "wakeupLatencyNs" | "requestLatencyNs" | "waitNs"): Stats {
   // Runs carry exact whole-run stats from merged histograms; older results only per group.
-  if (which !== "waitNs" && run.totals[which] !== undefined) return run.totals[which];
+  // A run that measured nothing has zeros there; it must be left out of means, not count as 0 ns.
+  if (which !== "waitNs" && run.totals[which] !== undefined) return run.totals[which].count > 0 ? run.totals[which] : emptyStats();
   return mergeStats(Object.values(run.groups).map((g) => g[which]));
 }

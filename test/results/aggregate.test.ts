@@ -66,6 +66,7 @@ describe("aggregate", () => {
     const a = makeRun({ seed: 1 });
     const b = makeRun({ seed: 2 });
     for (const g of Object.values(b.groups)) g.requestLatencyNs = { ...g.requestLatencyNs, count: 0 };
+    b.totals.requestLatencyNs = { ...b.totals.requestLatencyNs, count: 0 };
     const e = aggregate([a, b]).rows[0]!.metrics.requestP99;
     expect(e.n).toBe(1);
     expect(e.mean).not.toBeNull();

@@ -74,6 +74,7 @@ export function makeRun(o: RunOptions = {}): RunResult {
     schema: RUN_SCHEMA,
     job: { scheduler, options: { ...(o.options ?? {}) }, workload, params: {}, topology: String(CPUS), cpus: CPUS, seed, durationNs: DURATION_NS, overheads: true },
     simNs: DURATION_NS,
+    measuredNs: DURATION_NS,
     events: 100_000 + Math.round(rand() * 1000),
     wallMs: 20 + Math.round(rand() * 10),
     groups: { web: group(5, webReq, wakeNs), [`<b>batch</b>`]: group(3, requests - webReq, wakeNs * 1.5) },
@@ -82,8 +83,9 @@ export function makeRun(o: RunOptions = {}): RunResult {
     cpus: Array.from({ length: CPUS }, (_, cpu) => ({ cpu, busyNs: 4e7, idleNs: 1e7, overheadNs: 1e5 })),
     totals: {
       completed: 8, requests, throughput,
+      wakeupLatencyNs: makeStats(requests, wakeNs * 1.1), requestLatencyNs: makeStats(requests, wakeNs * 9),
       contextSwitches: { voluntary: Math.round(4000 * noise()), involuntary: Math.round(900 * noise()) },
-      migrations: { smt: 10, llc: 20, numa: 0, total: 30 + Math.round(rand() * 10) },
+      migrations: { smt: 10, core: 0, llc: 20, numa: 0, total: 30 + Math.round(rand() * 10) },
       utilization: Math.min(1, 0.8 * noise()),
       jainFairness: Math.min(1, 0.95 * noise()),
     },
@@ -105,7 +107,7 @@ const EXIT_NS = 40_000_000;
 
 /** Slices of 50–400 µs with idle gaps on every CPU; class ext between the switch and the exit. */
 function addTimeline(r: RunResult, rand: () => number): void {
-  const t: Timeline = { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, sampleNs: 1_000_000, busyCpus: [], queued: [], truncated: false };
+  const t: Timeline = { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, sampleNs: 1_000_000, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [], truncated: false };
   for (const [pid, , g] of TASKS) t.groupOf[String(pid)] = g;
   for (let cpu = 0; cpu < CPUS; cpu++) {
     for (let now = Math.round(rand() * 100_000); now < DURATION_NS; ) {
@@ -160,7 +162,7 @@ export function makeSweep(): RunResult[] {
 
 /** A long, dense timeline (back-to-back slices on every CPU) to exercise the zoomed-out view. */
 export function withDenseTimeline(r: RunResult, slicesPerCpu: number, sliceNs: number): RunResult {
-  const t: Timeline = { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, sampleNs: 1_000_000, busyCpus: [], queued: [], truncated: true };
+  const t: Timeline = { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, sampleNs: 1_000_000, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [], truncated: true };
   for (const [pid, , g] of TASKS) t.groupOf[String(pid)] = g;
   for (let cpu = 0; cpu < CPUS; cpu++) {
     for (let k = 0; k < slicesPerCpu; k++) {

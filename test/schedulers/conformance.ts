@@ -8,7 +8,6 @@
  *  - finite work drains: on a workload without hogs every task exits by a generous bound (the
  *    invariants count a task the scheduler holds as fine, so this catches one it forgot);
  *  - the same seed gives the same RunResult.
- * A policy that is meant to break a property passes `skip: { property: "reason" }`.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -19,14 +18,10 @@ import type { RunResult } from "../../sim/result.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
 
-export type ConformanceProperty = "noLoss" | "noExit" | "cpuTime" | "oneCpuAtATime" | "workCharged" | "drains" | "deterministic";
-
 export interface ConformanceOptions {
   /** Scheduler options for every run. */
   readonly options?: RawOptions;
   readonly numRuns?: number;
-  /** Properties the policy is meant to break, each with its reason. */
-  readonly skip?: Partial<Record<ConformanceProperty, string>>;
 }
 
 /** A random small workload: 1-4 CPUs, 1-5 task specs of assorted shapes, 50-400 ms. */
@@ -158,8 +153,6 @@ function overlaps(r: RunResult): string | null {
 
 /** Registers the conformance suite for one registry entry. */
 export function conformance(entry: SchedulerEntry, o: ConformanceOptions = {}): void {
-  const skip = o.skip ?? {};
-  const on = (p: ConformanceProperty) => skip[p] === undefined;
   const params = { numRuns: o.numRuns ?? 40 };
 
   describe(`${entry.name}: conformance on random small workloads`, () => {
@@ -167,18 +160,16 @@ export function conformance(entry: SchedulerEntry, o: ConformanceOptions = {}): 
       fc.assert(fc.property(scenario, (sc) => {
         const { result: r, lost, exited } = runScenario(entry, sc, o.options);
         expect(r.scx.scheduler).not.toBeNull();
-        if (on("noLoss")) expect(lost, "tasks lost").toBe(0);
-        if (on("noExit")) expect(exited ? r.scx.exit : null, "scheduler exit").toBeNull();
-        if (on("cpuTime")) {
-          let busy = 0;
-          for (const c of r.cpus) { expect(c.busyNs).toBeLessThanOrEqual(r.simNs); busy += c.busyNs; }
-          expect(busy).toBeLessThanOrEqual(sc.cpus * r.simNs);
-          let groupCpu = 0;
-          for (const g of Object.values(r.groups)) groupCpu += g.cpuNs;
-          expect(Math.abs(groupCpu - busy)).toBeLessThanOrEqual(1e-6 * Math.max(1, busy));
-        }
-        if (on("oneCpuAtATime")) expect(overlaps(r)).toBeNull();
-        if (on("workCharged") && !r.tasksTruncated) {
+        expect(lost, "tasks lost").toBe(0);
+        expect(exited ? r.scx.exit : null, "scheduler exit").toBeNull();
+        let busy = 0;
+        for (const c of r.cpus) { expect(c.busyNs).toBeLessThanOrEqual(r.simNs); busy += c.busyNs; }
+        expect(busy).toBeLessThanOrEqual(sc.cpus * r.simNs);
+        let groupCpu = 0;
+        for (const g of Object.values(r.groups)) groupCpu += g.cpuNs;
+        expect(Math.abs(groupCpu - busy)).toBeLessThanOrEqual(1e-6 * Math.max(1, busy));
+        expect(overlaps(r)).toBeNull();
+        if (!r.tasksTruncated) {
           for (const t of r.tasks) {
             const x = sc.constBursts[t.group];
             if (x !== undefined && t.exitNs !== null) expect(t.cpuNs, `${t.name} charged`).toBe(x * 1000);
@@ -187,29 +178,24 @@ export function conformance(entry: SchedulerEntry, o: ConformanceOptions = {}): 
       }), params);
     });
 
-    if (on("drains")) {
-      it("drains finite work: every task of a hog-free workload exits by 2 × (its span + all the work) + 50 ms", () => {
-        fc.assert(fc.property(finiteScenario, (sc) => {
-          const m = machine(sc.plan, { cpus: sc.cpus, seed: sc.seed, durationNs: sc.durationMs * 1e6 });
-          attach(m, (scx) => entry.create(scx, o.options ?? {}));
-          m.runToEnd();
-          const inv = m.invariants();
-          expect(m.scx.exitInfo).toBeNull();
-          expect(inv.lost).toBe(0);
-          expect(inv.alive, "tasks still alive").toBe(0);
-        }), params);
-      });
-    }
+    it("drains finite work: every task of a hog-free workload exits by 2 × (its span + all the work) + 50 ms", () => {
+      fc.assert(fc.property(finiteScenario, (sc) => {
+        const m = machine(sc.plan, { cpus: sc.cpus, seed: sc.seed, durationNs: sc.durationMs * 1e6 });
+        attach(m, (scx) => entry.create(scx, o.options ?? {}));
+        m.runToEnd();
+        const inv = m.invariants();
+        expect(m.scx.exitInfo).toBeNull();
+        expect(inv.lost).toBe(0);
+        expect(inv.alive, "tasks still alive").toBe(0);
+      }), params);
+    });
 
-    if (on("deterministic")) {
-      it("gives the same RunResult for the same seed", () => {
-        fc.assert(fc.property(scenario, (sc) => {
-          const a = runScenario(entry, sc, o.options).result;
-          const b = runScenario(entry, sc, o.options).result;
-          expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-        }), { numRuns: Math.max(5, Math.floor(params.numRuns / 3)) });
-      });
-    }
-    for (const [p, why] of Object.entries(skip)) it.skip(`${p}: ${why}`, () => {});
+    it("gives the same RunResult for the same seed", () => {
+      fc.assert(fc.property(scenario, (sc) => {
+        const a = runScenario(entry, sc, o.options).result;
+        const b = runScenario(entry, sc, o.options).result;
+        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      }), { numRuns: Math.max(5, Math.floor(params.numRuns / 3)) });
+    });
   });
 }

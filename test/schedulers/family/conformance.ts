@@ -9,7 +9,6 @@
  *    equal to Σ busy CPU time;
  *  - finite work drains: a hog-free workload is done by 2 × (its span + all its work) + 50 ms;
  *  - the same seed gives the same RunResult (wallMs aside).
- * A policy meant to break a property passes `skip: { property: "reason" }`.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -21,12 +20,9 @@ import { resolveTopology, type Topology } from "../../../sim/topology.js";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { attach, machine } from "../../helpers/machine.js";
 
-export type FamilyProperty = "noLoss" | "noExit" | "cpuTime" | "drains" | "deterministic";
-
 export interface FamilyConformanceOptions {
   readonly options?: RawOptions;
   readonly numRuns?: number;
-  readonly skip?: Partial<Record<FamilyProperty, string>>;
 }
 
 /** Machines the scenarios run on: flat 1-8 CPUs and shaped ones with 2 LLCs, SMT or 2 nodes. */
@@ -141,8 +137,6 @@ export function runFamilyScenario(entry: SchedulerEntry, sc: FamilyScenario, opt
 
 /** Registers the family conformance suite for one registry entry. */
 export function familyConformance(entry: SchedulerEntry, o: FamilyConformanceOptions = {}): void {
-  const skip = o.skip ?? {};
-  const on = (p: FamilyProperty) => skip[p] === undefined;
   const numRuns = o.numRuns ?? 40;
 
   describe(`${entry.name}: conformance on random workloads and topologies (1-8 CPUs, 2 LLCs, SMT, 2 nodes)`, () => {
@@ -150,39 +144,32 @@ export function familyConformance(entry: SchedulerEntry, o: FamilyConformanceOpt
       fc.assert(fc.property(familyScenario, (sc) => {
         const { result: r, lost, exited, cpus } = runFamilyScenario(entry, sc, o.options);
         expect(r.scx.scheduler).toBe(entry.name);
-        if (on("noLoss")) expect(lost, "tasks lost").toBe(0);
-        if (on("noExit")) expect(exited ? r.scx.exit : null, "scheduler exit").toBeNull();
-        if (on("cpuTime")) {
-          let busy = 0;
-          for (const c of r.cpus) { expect(c.busyNs).toBeLessThanOrEqual(r.simNs); busy += c.busyNs; }
-          let taskCpu = 0;
-          for (const g of Object.values(r.groups)) taskCpu += g.cpuNs;
-          expect(taskCpu).toBeLessThanOrEqual(cpus * r.simNs);
-          expect(Math.abs(taskCpu - busy)).toBeLessThanOrEqual(1e-6 * Math.max(1, busy));
-        }
+        expect(lost, "tasks lost").toBe(0);
+        expect(exited ? r.scx.exit : null, "scheduler exit").toBeNull();
+        let busy = 0;
+        for (const c of r.cpus) { expect(c.busyNs).toBeLessThanOrEqual(r.simNs); busy += c.busyNs; }
+        let taskCpu = 0;
+        for (const g of Object.values(r.groups)) taskCpu += g.cpuNs;
+        expect(taskCpu).toBeLessThanOrEqual(cpus * r.simNs);
+        expect(Math.abs(taskCpu - busy)).toBeLessThanOrEqual(1e-6 * Math.max(1, busy));
       }), { numRuns });
     });
 
-    if (on("drains")) {
-      it("drains finite work: every task of a hog-free workload exits by 2 × (its span + all the work) + 50 ms", () => {
-        fc.assert(fc.property(familyFiniteScenario, (sc) => {
-          const { result: r, lost, alive } = runFamilyScenario(entry, sc, o.options);
-          expect(r.scx.exit, "scheduler exit").toBeNull();
-          expect(lost, "tasks lost").toBe(0);
-          expect(alive, "tasks still alive").toBe(0);
-        }), { numRuns });
-      });
-    }
+    it("drains finite work: every task of a hog-free workload exits by 2 × (its span + all the work) + 50 ms", () => {
+      fc.assert(fc.property(familyFiniteScenario, (sc) => {
+        const { result: r, lost, alive } = runFamilyScenario(entry, sc, o.options);
+        expect(r.scx.exit, "scheduler exit").toBeNull();
+        expect(lost, "tasks lost").toBe(0);
+        expect(alive, "tasks still alive").toBe(0);
+      }), { numRuns });
+    });
 
-    if (on("deterministic")) {
-      it("gives the same RunResult for the same seed", () => {
-        fc.assert(fc.property(familyScenario, (sc) => {
-          const a = runFamilyScenario(entry, sc, o.options).result;
-          const b = runFamilyScenario(entry, sc, o.options).result;
-          expect(JSON.stringify(b)).toBe(JSON.stringify(a));
-        }), { numRuns: Math.max(5, Math.floor(numRuns / 3)) });
-      });
-    }
-    for (const [p, why] of Object.entries(skip)) it.skip(`${p}: ${why}`, () => {});
+    it("gives the same RunResult for the same seed", () => {
+      fc.assert(fc.property(familyScenario, (sc) => {
+        const a = runFamilyScenario(entry, sc, o.options).result;
+        const b = runFamilyScenario(entry, sc, o.options).result;
+        expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+      }), { numRuns: Math.max(5, Math.floor(numRuns / 3)) });
+    });
   });
 }
