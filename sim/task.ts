@@ -1,7 +1,9 @@
 /**
- * One fixed-shape record per task. Created once per task slot; open-loop instances reuse the
- * slots of exited tasks, so the steady state allocates no tasks. Fields are grouped by who owns
- * them: identity, where the task is, its program position, accounting, and each class's state.
+ * One fixed-shape object per task slot, created once; open-loop instances reuse the slots of
+ * exited tasks, so the steady state allocates no tasks. A task's state lives in three places,
+ * chosen for the cache with 10^5 tasks: small integers and references in the object (the ones a
+ * wakeup touches first), times and vtimes in a row of a shared Float64Array (TaskTable), and what
+ * every task of its spec shares in a TaskTemplate.
  */
 import type { ScxTask } from "./ext/ops.js";
 import type { TaskSpec } from "./plan.js";
