@@ -492,7 +492,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     t.wakeGen++;
     t.wakeAt = this.now;
     t.runnableAt = this.now;
-    if (why <= Block.Suspend && !t.openLoop) t.activatedAtNs = this.now;
+    if (why <= Block.Suspend && !t.openLoop) this.startActivation(t, why, this.now);
     if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, this.wakerPid);
     let cpu: number;
     if (t.cls === Cls.Ext) {
@@ -551,17 +551,45 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     t.waitingOn = obj;
   }
 
+  /**
+   * A closed-loop task woke from `why` (a start, sleep, timer or suspend) at `at`: a request
+   * starts, unless its spec bounds requests by another kind of block (TaskSpec.requestOn).
+   */
+  private startActivation(t: Task, why: Block, at: number): void {
+    const on = t.tpl.requestBlock;
+    if (on === Block.None) { t.activatedAtNs = at; return; }
+    if (why !== on) return;
+    t.activatedAtNs = at;
+    t.inRequest = true;
+  }
+
   /** A closed-loop task that goes idle (sleep, timer, suspend) has finished one request. */
   private endActivation(t: Task, why: Block): void {
     if (t.openLoop || why > Block.Suspend) return;
+    const on = t.tpl.requestBlock;
+    if (on !== Block.None) {
+      if (why !== on || !t.inRequest) return; // a think-time block inside a request, or before the first
+      t.inRequest = false;
+    }
     const g = this.rec.groups[t.groupIdx];
     g.recordRequest(this.now - t.activatedAtNs);
+  }
+
+  /**
+   * The task went through a block of kind `why` without blocking (a resume was pending). When its
+   * requests are bounded by that kind, this is where one ends and the next starts (the next
+   * request was already waiting); otherwise nothing happens, as nothing blocked.
+   */
+  passThrough(t: Task, why: Block): void {
+    if (t.openLoop || t.tpl.requestBlock !== why) return;
+    this.endActivation(t, why);
+    this.startActivation(t, why, this.now);
   }
 
   /** A periodic task is late: its next release is already due, so a new activation starts now. */
   overrun(t: Task, releaseNs: number): void {
     this.endActivation(t, Block.Timer);
-    if (!t.openLoop) t.activatedAtNs = releaseNs;
+    if (!t.openLoop) this.startActivation(t, Block.Timer, releaseNs);
   }
 
   wakeBlocked(t: Task): void {
@@ -635,7 +663,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     t.waitingOn = -1; t.relockMutex = -1;
     t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
     t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false;
-    t.yielded = false; t.fairStamp = 0;
+    t.yielded = false; t.fairStamp = 0; t.inRequest = false;
     this.created++;
     this.rec.taskCreated(t);
     if (this.ext.enabled) initTaskExt(this, t, true);

@@ -54,6 +54,9 @@ export interface ArrivalSpec {
   readonly max?: number;
 }
 
+/** A kind of block that can bound a request (see TaskSpec.requestOn). */
+export type RequestBlock = "sleep" | "timer" | "suspend";
+
 export interface TaskSpec {
   /** rt-app task name; also the group name in results. */
   readonly name: string;
@@ -76,6 +79,12 @@ export interface TaskSpec {
   readonly expectedRunUs: number | null;
   /** rt-app SCHED_DEADLINE parameters (µs), kept for edf-like policies, or null. */
   readonly deadline: { readonly runtimeUs: number; readonly periodUs: number; readonly deadlineUs: number } | null;
+  /**
+   * What bounds a request (an activation) of a closed-loop task: it starts when the task wakes
+   * from this kind of block and ends when the task next blocks on it, other blocks in between
+   * (a think-time sleep) being part of it. null: every sleep, timer or suspend ends one.
+   */
+  readonly requestOn: RequestBlock | null;
 }
 
 export interface CgroupSpec {

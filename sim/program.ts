@@ -121,6 +121,8 @@ export interface ProgramHost {
   overrun(t: Task, releaseNs: number): void;
   /** Returns true if a pending resume was consumed (t continues). */
   trySuspend(t: Task, ref: number): boolean;
+  /** `t` went through a block of kind `why` without blocking (its wakeup was already pending). */
+  passThrough(t: Task, why: Block): void;
   sharedTimerNext: Float64Array;
 }
 
@@ -180,7 +182,7 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
         return Action.Block;
       }
       case Op.Suspend:
-        if (h.trySuspend(t, e.ref)) continue;
+        if (h.trySuspend(t, e.ref)) { h.passThrough(t, Block.Suspend); continue; }
         return Action.Block;
       case Op.Resume: h.resume(e.ref); continue;
       case Op.Fork: if (e.ref >= 0) h.fork(e.ref, t); continue;

@@ -116,6 +116,8 @@ export class Task implements ScxTask {
   scxEnabled = false;
   /** Set by sched_yield under fair: lose ties at the next pick. */
   yielded = false;
+  /** Whether a request is open (only tracked when the spec sets requestOn). */
+  inRequest = false;
   fairStamp = 0;
   /** Instance number within the spec, for comm. */
   instance = 0;
@@ -221,7 +223,7 @@ export class TaskTable {
 /** The template of a task slot that holds no task yet. */
 const NO_TEMPLATE: TaskTemplate = Object.freeze({
   group: "", nice: 0, commIndexed: false, policy: 0, fairWeight: 1024, weight: 100, cpusAllowed: null, nrCpusAllowed: 0,
-  cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0,
+  cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, requestBlock: Block.None,
 });
 
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
@@ -241,6 +243,8 @@ export interface TaskTemplate {
   readonly expectedRunNs: number;
   readonly dlDeadlineNs: number;
   readonly dlPeriodNs: number;
+  /** The block that bounds a request (TaskSpec.requestOn), or Block.None: any sleep, timer or suspend. */
+  readonly requestBlock: Block;
 }
 
 /** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
@@ -265,5 +269,6 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     expectedRunNs: s.expectedRunUs !== null ? Math.round(s.expectedRunUs * 1000) : 0,
     dlDeadlineNs: s.deadline !== null ? Math.round(s.deadline.deadlineUs * 1000) : 0,
     dlPeriodNs: s.deadline !== null ? Math.round(s.deadline.periodUs * 1000) : 0,
+    requestBlock: s.requestOn === "sleep" ? Block.Sleep : s.requestOn === "timer" ? Block.Timer : s.requestOn === "suspend" ? Block.Suspend : Block.None,
   };
 }

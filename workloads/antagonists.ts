@@ -23,7 +23,7 @@ export function withAntagonists(plan: WorkloadPlan, n: number): WorkloadPlan {
     name: ANTAGONIST, instances: n, delayUs: 0, loop: -1,
     phases: [{ name: "main", loop: 1, events: [{ kind: "run", us: HOG_RUN_US }] }],
     nice: 0, policy: "SCHED_OTHER", cpus: null, taskgroup: null, arrivals: null,
-    forkOnly: false, expectedRunUs: null, deadline: null,
+    forkOnly: false, expectedRunUs: null, deadline: null, requestOn: null,
   };
   return { ...plan, tasks: [...plan.tasks, hog] };
 }

@@ -74,6 +74,7 @@ function planOf(root: JValue, file: string): WorkloadPlan {
     forkOnly: resolved.forkOnly.get(t.name)!,
     expectedRunUs: t.expectedRunUs,
     deadline: t.sched.deadline,
+    requestOn: t.requestOn,
   }));
   return {
     name: workloadName(file),

@@ -3,7 +3,7 @@
  * (or the events written inline when there is a single phase) and scheduling properties.
  * The result is a draft: events keep their paths for the whole-workload checks (checks.ts).
  */
-import type { ArrivalSpec } from "../sim/plan.js";
+import type { ArrivalSpec, RequestBlock } from "../sim/plan.js";
 import { at, boolean, fail, micros, number, object, warn, warnKey, type Ctx } from "./ctx.js";
 import { eventName, parseEvent, type Located } from "./events.js";
 import { originalKey, type JObject, type JValue } from "./json.js";
@@ -30,9 +30,11 @@ export interface TaskDraft {
   /** `fork_only` as written, or null. */
   readonly forkOnly: boolean | null;
   readonly expectedRunUs: number | null;
+  readonly requestOn: RequestBlock | null;
 }
 
-const TASK_KEYS = new Set(["instance", "delay", "loop", "phases", "arrivals", "fork_only", "expected_run"]);
+const TASK_KEYS = new Set(["instance", "delay", "loop", "phases", "arrivals", "fork_only", "expected_run", "request"]);
+const REQUEST_BLOCKS: readonly RequestBlock[] = ["sleep", "timer", "suspend"];
 export const MAX_INSTANCES = 100_000;
 const LOOP = "-1 (forever) or an integer ≥ 1";
 
@@ -48,6 +50,7 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
   const arrivals = obj.has("arrivals") ? parseArrivals(ctx, get("arrivals"), at(path, "arrivals")) : null;
   const forkOnly = obj.has("fork_only") ? boolean(ctx, get("fork_only"), at(path, "fork_only")) : null;
   const expectedRunUs = obj.has("expected_run") ? micros(ctx, get("expected_run"), at(path, "expected_run")) : null;
+  const requestOn = obj.has("request") ? parseRequest(ctx, get("request"), at(path, "request")) : null;
   const taskProps = parseProps(ctx, obj, path);
 
   let phases: PhaseDraft[];
@@ -78,6 +81,7 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
   let loop = loopGiven ?? -1;
   if (arrivals) {
     checkArrivals(ctx, path, instance, delayUs, loopGiven, forkOnly);
+    if (requestOn !== null) fail(ctx, at(path, "request"), "nothing with arrivals (an open-loop task's request is its whole life)", requestOn);
     loop = 1;
   }
   if (forkOnly === true && instance && instance.value > 0) {
@@ -87,7 +91,7 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
     fail(ctx, at(path, "fork_only"), "true or nothing with instance 0 (such a task only starts by fork)", false);
   }
   const sched = resolveSched(ctx, path, taskProps, phaseProps, defaultPolicy);
-  return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs };
+  return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs, requestOn };
 }
 
 function parseEvents(ctx: Ctx, obj: JObject, path: string, task: string, ownKeys: ReadonlySet<string>): Located[] {
@@ -100,6 +104,11 @@ function parseEvents(ctx: Ctx, obj: JObject, path: string, task: string, ownKeys
   }
   if (events.length === 0) fail(ctx, path, "at least one event the simulator models (run, sleep, timer ...)", obj);
   return events;
+}
+
+function parseRequest(ctx: Ctx, v: JValue | undefined, path: string): RequestBlock {
+  const found = REQUEST_BLOCKS.find((b) => b === v);
+  return found ?? fail(ctx, path, '"sleep", "timer" or "suspend" (the block that ends a request)', v);
 }
 
 export function parseLoop(ctx: Ctx, v: JValue | undefined, path: string): number {

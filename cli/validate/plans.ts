@@ -5,7 +5,7 @@ function spec(name: string, events: EventSpec[], over: Partial<TaskSpec>): TaskS
   return {
     name, instances: 1, delayUs: 0, loop: -1, phases: [{ name: "p0", loop: 1, events }], nice: 0,
     policy: "SCHED_OTHER", cpus: null, taskgroup: null, arrivals: null, forkOnly: false,
-    expectedRunUs: null, deadline: null, ...over,
+    expectedRunUs: null, deadline: null, requestOn: null, ...over,
   };
 }
 

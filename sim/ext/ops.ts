@@ -37,7 +37,7 @@ export interface ScxTask {
   /** Relative deadline and period (ns) declared by the workload, or 0. */
   readonly dlDeadlineNs: number;
   readonly dlPeriodNs: number;
-  /** Time the current activation began (wakeup or arrival), ns. */
+  /** Time the current request began, ns: the arrival, or the wakeup that started it (by default any wakeup; see the workload's `request` key). */
   readonly activatedAtNs: number;
   /** Voluntary context switches so far (blocking). */
   readonly nvcsw: number;

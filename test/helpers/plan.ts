@@ -5,7 +5,7 @@ export function task(name: string, events: EventSpec[], over: Partial<TaskSpec> 
   const phases: PhaseSpec[] = [{ name: "p0", loop: 1, events }];
   return {
     name, instances: 1, delayUs: 0, loop: -1, phases, nice: 0, policy: "SCHED_OTHER", cpus: null,
-    taskgroup: null, arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null, ...over,
+    taskgroup: null, arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null, requestOn: null, ...over,
   };
 }
 

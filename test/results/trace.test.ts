@@ -71,7 +71,7 @@ describe("wakeup flows from the simulator", () => {
       name: "pingpong", durationS: null, cgroups: [], barriers: {}, warnings: [],
       tasks: ["a", "b"].map((name, i) => ({
         name, instances: 1, delayUs: 0, loop: -1, nice: 0, policy: "SCHED_OTHER" as const, cpus: null, taskgroup: null,
-        arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null,
+        arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null, requestOn: null,
         phases: [{ name: "p", loop: 1, events: i === 0
           ? [{ kind: "run" as const, us: 100 }, { kind: "resume" as const, ref: "b" }, { kind: "suspend" as const, ref: "a" }]
           : [{ kind: "suspend" as const, ref: "b" }, { kind: "run" as const, us: 100 }, { kind: "resume" as const, ref: "a" }] }],

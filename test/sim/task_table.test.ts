@@ -55,7 +55,7 @@ describe("TaskTable", () => {
 describe("taskTemplate", () => {
   const spec = (over: Partial<TaskSpec>): TaskSpec => ({
     name: "t", instances: 1, delayUs: 0, loop: 1, phases: [], nice: 0, policy: "SCHED_OTHER", cpus: null, taskgroup: null,
-    arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null, ...over,
+    arrivals: null, forkOnly: false, expectedRunUs: null, deadline: null, requestOn: null, ...over,
   });
 
   it("an affinity naming some of the machine's CPUs becomes a mask of those", () => {

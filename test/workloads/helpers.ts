@@ -10,7 +10,7 @@ export function task(name: string, events: EventSpec[], over: Partial<TaskSpec> 
     name, instances: 1, delayUs: 0, loop: -1,
     phases: [{ name: "main", loop: 1, events }],
     nice: 0, policy: "SCHED_OTHER", cpus: null, taskgroup: null, arrivals: null,
-    forkOnly: false, expectedRunUs: null, deadline: null,
+    forkOnly: false, expectedRunUs: null, deadline: null, requestOn: null,
     ...over,
   };
 }

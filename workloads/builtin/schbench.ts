@@ -26,6 +26,9 @@ export const schbench: Builtin = {
         message: { instance: m, delay: 1000, run: 5, resume: "schbench-work", suspend: "schbench-reply" },
         worker: {
           instance: m * num(p, "workers"),
+          // A request is from the wakeup by a message thread to the worker's next wait for one,
+          // think time included, as schbench times it (not two halves split at the sleep).
+          request: "suspend",
           suspend: "schbench-work",
           sleep: num(p, "sleep_us"),
           run: num(p, "work_us"),
