@@ -4,7 +4,7 @@
  * files, so bump BENCH_SCHEMA's suite version when you do (bench.json records it).
  */
 
-/** 2: the quick sweep runs 20 s jobs (was 10 s), and growth keeps the fastest of 3 runs per size. */
+/** 2: the quick sweep runs 20 s jobs (was 10 s), fastest of 2; growth keeps the fastest of 3 runs per size. */
 export const BENCH_SCHEMA = "scxlab.bench/2";
 
 export type SuiteName = "quick" | "full" | "tiny";
@@ -61,7 +61,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     workloads: ["schbench", "hogs", "server"],
     cpus: [4, 64],
     durationS: 1,
-    sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 4, cpus: 16, durationS: 20, reps: 1 },
+    sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 4, cpus: 16, durationS: 20, reps: 2 },
     growth: { tasks: [100, 100_000], cpus: 16, warmS: 0.5, measureS: 1.5, reps: 3 },
     millionTasks: 0,
   },
