@@ -8,7 +8,7 @@ import type { Task } from "../task.js";
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./core.js";
 import { Dsq } from "./dsq.js";
-import { SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE } from "./consts.js";
+import { SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place } from "../task.js";
@@ -110,6 +110,9 @@ export class ScxKfuncs implements Scx {
     const k = this.k;
     this.cpuOk(cpu);
     if (flags & SCX_KICK_IDLE) {
+      // "Kick only if idle" and "preempt" or "wait for it" contradict each other; the kernel
+      // treats the combination as a scheduler error.
+      if (flags & (SCX_KICK_PREEMPT | SCX_KICK_WAIT)) this.k.ext.coreError("scx_bpf_kick_cpu(): SCX_KICK_IDLE combined with SCX_KICK_PREEMPT or SCX_KICK_WAIT");
       if (k.curr[cpu] < 0) k.resched(cpu);
       return;
     }

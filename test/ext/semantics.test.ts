@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { EPOLLHUP } from "../../sim/bpf/index.js";
 import {
   SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_LAST, SCX_ENQ_PREEMPT,
-  SCX_KICK_IDLE, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
+  SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
 } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import type { Machine } from "../../sim/machine.js";
@@ -389,6 +389,16 @@ describe("dispatch queues and the pick order", () => {
     expectExit(m, "SCX_EXIT_ERROR", /livelock/);
     expect(m.scx.exitInfo!.atNs).toBe(0);
     expectAllFair(m);
+  });
+
+  it("SCX_KICK_IDLE with SCX_KICK_PREEMPT or SCX_KICK_WAIT is a scheduler error, as in the kernel", () => {
+    for (const other of [SCX_KICK_PREEMPT, SCX_KICK_WAIT]) {
+      const m = world();
+      load(m, (scx) => fifo(scx, { dispatch: (cpu) => { scx.dsqMoveToLocal(0); scx.kickCpu(1 - cpu, SCX_KICK_IDLE | other); } }));
+      m.runFor(10 * MS);
+      expectExit(m, "SCX_EXIT_ERROR", /SCX_KICK_IDLE combined with SCX_KICK_PREEMPT or SCX_KICK_WAIT/);
+      expectAllFair(m);
+    }
   });
 
   it(`dispatch_max_batch = 3 with exactly 3 inserts is fine; the 4th would overflow`, () => {
