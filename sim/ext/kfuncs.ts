@@ -143,7 +143,8 @@ export class ScxKfuncs implements Scx {
   }
 
   isCpuIdle(cpu: CpuId): boolean { return this.k.curr[this.cpuOk(cpu)] < 0; }
-  taskRunning(p: ScxTask): boolean { return (p as Task).place === Place.Running; }
+  /** As the kernel's (task_rq(p)->curr == p): also true in the callbacks of a task leaving its CPU. */
+  taskRunning(p: ScxTask): boolean { return this.k.curr[p.cpu] === (p as Task).slot; }
   taskCpu(p: ScxTask): CpuId { return p.cpu; }
   cpuCurr(cpu: CpuId): ScxTask | null { return this.k.currOf(this.cpuOk(cpu)); }
   nrQueuedLocal(cpu: CpuId): number { return this.k.ext.local[this.cpuOk(cpu)].nr; }

@@ -136,6 +136,10 @@ export interface Scx {
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId;
   pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId;
   isCpuIdle(cpu: CpuId): boolean;
+  /**
+   * Whether p is its CPU's current task: also inside the callbacks of a task that is leaving its
+   * CPU (the enqueue of a task whose slice ran out, stopping, quiescent), as in the kernel.
+   */
   taskRunning(p: ScxTask): boolean;
   taskCpu(p: ScxTask): CpuId;
   /** Task currently running on a CPU, or null. */

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { EPOLLHUP } from "../../sim/bpf/index.js";
 import {
-  SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_LAST, SCX_ENQ_PREEMPT,
+  SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP,
   SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
 } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
@@ -389,6 +389,22 @@ describe("dispatch queues and the pick order", () => {
     expectExit(m, "SCX_EXIT_ERROR", /livelock/);
     expect(m.scx.exitInfo!.atNs).toBe(0);
     expectAllFair(m);
+  });
+
+  it("taskRunning is true while a task leaves its CPU (slice-expiry enqueue, stopping, quiescent), false for a wakeup", () => {
+    const m = machine(plan([hog("a"), task("s", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 3000 }])]), { cpus: 1, durationNs: 100 * MS });
+    const seen: Record<string, Set<boolean>> = { wakeup: new Set(), expired: new Set(), stopping: new Set(), quiescent: new Set() };
+    load(m, (scx) => fifo(scx, {
+      enqueue: (p, f) => {
+        seen[f & SCX_ENQ_WAKEUP ? "wakeup" : "expired"]!.add(scx.taskRunning(p));
+        scx.dsqInsert(p, 0, 2 * MS, f);
+      },
+      stopping: (p) => { seen.stopping!.add(scx.taskRunning(p)); },
+      quiescent: (p) => { seen.quiescent!.add(scx.taskRunning(p)); },
+    }));
+    m.runFor(100 * MS);
+    expect(m.scx.exitInfo).toBeNull();
+    expect(seen).toEqual({ wakeup: new Set([false]), expired: new Set([true]), stopping: new Set([true]), quiescent: new Set([true]) });
   });
 
   it("SCX_KICK_IDLE with SCX_KICK_PREEMPT or SCX_KICK_WAIT is a scheduler error, as in the kernel", () => {
