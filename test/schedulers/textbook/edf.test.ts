@@ -74,17 +74,17 @@ describe("edf", () => {
   it("orders by the earliest absolute deadline: jobs released together with D = 9, 3, 6 ms run in the order 3, 6, 9", () => {
     const one = (name: string, dMs: number) => task(name, [{ kind: "run", us: 1000 }], { loop: 1, deadline: { runtimeUs: 1000, periodUs: 100_000, deadlineUs: dMs * 1000 } });
     const r = run("edf", plan([one("late", 9), one("early", 3), one("mid", 6)]), { durationNs: 20 * MS });
-    const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+    const exitNsOf = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
     // "late" wakes first and starts at 0, then "early" preempts it at once (0 ns run).
-    expect([exit("early"), exit("mid"), exit("late")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
+    expect([exitNsOf("early"), exitNsOf("mid"), exitNsOf("late")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
   });
 
   it("falls back to the period, then to default_deadline_us, when no deadline is declared", () => {
     const noDl = (name: string, periodUs: number) => task(name, [{ kind: "run", us: 1000 }], { loop: 1, deadline: { runtimeUs: 1000, periodUs, deadlineUs: 0 } });
     const bare = task("bare", [{ kind: "run", us: 1000 }], { loop: 1 });
     const r = run("edf", plan([bare, noDl("p8", 8000), noDl("p4", 4000)]), { durationNs: 20 * MS, options: { default_deadline_us: 6000 } });
-    const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
-    expect([exit("p4"), exit("bare"), exit("p8")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
+    const exitNsOf = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+    expect([exitNsOf("p4"), exitNsOf("bare"), exitNsOf("p8")]).toEqual([1 * MS, 2 * MS, 3 * MS]);
   });
 
   for (const [x, y] of [[0, 1], [1, 0]]) {
@@ -96,9 +96,9 @@ describe("edf", () => {
       const one = (name: string, cpu: number, runMs: number, dMs: number) =>
         task(name, [{ kind: "run", us: runMs * 1000 }], { loop: 1, cpus: [cpu], deadline: { runtimeUs: runMs * 1000, periodUs: 1_000_000, deadlineUs: dMs * 1000 } });
       const r = run("edf", plan([one("urgent", x, 40, 5), one("early", x, 10, 10), one("mine", y, 40, 50), one("later", y, 10, 100)]), { cpus: 2, durationNs: 200 * MS });
-      const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
-      expect([exit("urgent"), exit("early")]).toEqual([40 * MS, 50 * MS]);
-      expect([exit("mine"), exit("later")]).toEqual([40 * MS, 50 * MS]);
+      const exitNsOf = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+      expect([exitNsOf("urgent"), exitNsOf("early")]).toEqual([40 * MS, 50 * MS]);
+      expect([exitNsOf("mine"), exitNsOf("later")]).toEqual([40 * MS, 50 * MS]);
     });
   }
 
@@ -110,8 +110,8 @@ describe("edf", () => {
       task(name, [{ kind: "run", us: runMs * 1000 }], { loop: 1, cpus, deadline: { runtimeUs: runMs * 1000, periodUs: 1_000_000, deadlineUs: dMs * 1000 } });
     const p = plan([job("a", [0], 100, 1), job("c", [1], 10, 10), job("b", [0], 10, 3), job("f", null, 10, 20), job("g", [1], 10, 25), job("h", null, 10, 30)]);
     const r = run("edf", p, { cpus: 2, durationNs: 200 * MS, options: { slice_us: 5000 } });
-    const exit = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
-    expect(["c", "f", "g", "h"].map(exit)).toEqual([10 * MS, 20 * MS, 30 * MS, 40 * MS]);
-    expect(["a", "b"].map(exit)).toEqual([100 * MS, 110 * MS]);
+    const exitNsOf = (n: string) => r.tasks.find((t) => t.name === n)!.exitNs;
+    expect(["c", "f", "g", "h"].map(exitNsOf)).toEqual([10 * MS, 20 * MS, 30 * MS, 40 * MS]);
+    expect(["a", "b"].map(exitNsOf)).toEqual([100 * MS, 110 * MS]);
   });
 });
