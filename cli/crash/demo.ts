@@ -491,7 +491,7 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   }
   const spec = jobSpec(job);
   const kept = specs.filter((w) => w.to.atNs > w.from.atNs);
-  const windows = kept.map((w) => windowResult(w, spec, result));
+  const windows = kept.map((w) => windowResult(w, spec, result, m.kernel.rec.maxTaskRecords));
   const stallBeganNs = fault === "stall" ? Math.min(heldAtArm, injA.firstParkedNs ?? Number.POSITIVE_INFINITY) : null;
   const wallMs = Math.round(performance.now() - t0);
   result.wallMs = wallMs;
