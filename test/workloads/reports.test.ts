@@ -3,8 +3,6 @@
  * (GroupResult firstStartNs/lastExitNs/deadlineNs/deadlineMisses/wakeupHistogramUs, TaskResult
  * wakeup stats): each built-in's layout appears with sane numbers.
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runJob, type Job } from "../../cli/job.js";
 import { BENCH_WORKLOADS, benchReport, type BenchLayout } from "../../results/layouts/index.js";
@@ -17,6 +15,7 @@ import { gamingLayout } from "../../results/layouts/gaming.js";
 import { serverLayout } from "../../results/layouts/server.js";
 import type { RunResult, Stats } from "../../sim/result.js";
 import { filledParams } from "../../workloads/index.js";
+import { scxlab } from "../helpers/cli.js";
 
 function run(workload: string, over: Partial<Job> = {}): RunResult {
   return runJob({
@@ -172,13 +171,12 @@ describe("benchmark layouts", () => {
   });
 
   it("scxlab run prints the layout after the summary; --json is the RunResult with the added fields", () => {
-    const main = join(__dirname, "../../dist/cli/main.js");
-    const r = spawnSync(process.execPath, [main, "run", "-w", "pipe", "-p", "loops=500"], { encoding: "utf8" });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/lost 0\n[\s\S]*\n\n# Running 'sched\/pipe' benchmark:\n/);
-    const j = spawnSync(process.execPath, [main, "run", "-w", "pipe", "-p", "loops=500", "--json", "-"], { encoding: "utf8" });
-    const res = JSON.parse(j.stdout);
+    const r = scxlab("run", "-w", "pipe", "-p", "loops=500");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/lost 0\n[\s\S]*\n\n# Running 'sched\/pipe' benchmark:\n/);
+    const j = scxlab("run", "-w", "pipe", "-p", "loops=500", "--json", "-");
+    const res = JSON.parse(j.out);
     expect(res.groups.ping).toHaveProperty("lastExitNs");
-    expect(j.stdout).not.toContain("usecs/op");
+    expect(j.out).not.toContain("usecs/op");
   });
 });
