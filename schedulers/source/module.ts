@@ -108,7 +108,23 @@ async function transpile(source: string, abs: string, shown: string): Promise<st
   return result + code.slice(at);
 }
 
-const PACKAGE_ENTRY = fileURLToPath(new URL("../../index.js", import.meta.url));
+/** The built package's entry (dist/index.js), found from this file whether it runs from dist/ or from source. */
+const PACKAGE_ENTRY = packageEntry();
+
+function packageEntry(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; main?: string };
+      if (pkg.name === "scxlab") return join(dir, pkg.main ?? "dist/index.js");
+    } catch {
+      // not the package root yet
+    }
+    const up = dirname(dir);
+    if (up === dir) return fileURLToPath(new URL("../../index.js", import.meta.url));
+    dir = up;
+  }
+}
 
 function rewrite(spec: string, from: string): string | null {
   if (spec === "scxlab") return pathToFileURL(PACKAGE_ENTRY).href;
