@@ -2,8 +2,9 @@
  * The crash demo's loader steps: the first attach, the failed in-place update, the loaders'
  * polling of the exit info, and the optional attach of a new scheduler through a new link.
  */
-import { BPF_F_LINK, EBUSY, strerror, type MapInfo } from "../../sim/bpf/index.js";
-import { findScheduler, SCHEDULERS } from "../../schedulers/index.js";
+import { loadOps } from "../../sim/attach.js";
+import { EBUSY, strerror, type MapInfo } from "../../sim/bpf/index.js";
+import { createScheduler, loaderName, schedulerSpec, SCHEDULERS } from "../../schedulers/index.js";
 import type { ExitInfo } from "../../sim/result.js";
 import { FaultInjector, type FaultInScheduler } from "./injector.js";
 import { snapshot } from "./windows.js";
@@ -12,9 +13,9 @@ import { countClasses, ret, ms, type DemoRun, type LoaderHandle } from "./demo_r
 /** Step 1: a loader attaches the scheduler; its main loop starts polling the exit info. */
 export function attachFirst(run: DemoRun, onExit: (ei: ExitInfo) => void): void {
   const { m, story, job, fault, info, o } = run;
-  const A = run.newLoader(`scx_${job.scheduler}`);
+  const A = run.newLoader(loaderName(job.scheduler));
   run.A = A;
-  const injA = new FaultInjector(findScheduler(job.scheduler).create(m.scxApi, job.options), m.scxApi, {
+  const injA = new FaultInjector(createScheduler(schedulerSpec(job.scheduler, job.options), m.scxApi), m.scxApi, {
     fault: info.inScheduler ? (fault as FaultInScheduler) : null,
     timeoutMs: run.timeoutMs,
     onExit,
@@ -44,15 +45,19 @@ export function scheduleLinkUpdate(run: DemoRun): void {
       story.note(`${A.proc.name}[${A.proc.pid}] is gone: no link to update`);
       return;
     }
-    const other = findScheduler(up.scheduler).create(m.scxApi, up.options);
+    const other = createScheduler(schedulerSpec(up.scheduler, up.options), m.scxApi);
     const bpf = A.proc.bpf;
     A.say(`trying to switch to "${other.name}" in place: bpf_link__update_map()`);
-    const map2 = bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-    A.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(map2)}`);
+    let id2 = 0;
+    const { map: map2 } = loadOps(A.proc, other, { onCall: (call, r, map) => {
+      if (call === "BPF_MAP_CREATE") {
+        A.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
+        if (r >= 0) id2 = (bpf.mapInfo(r) as MapInfo).id;
+      } else {
+        A.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${id2}), key=0, value=sched_ext_ops "${other.name}"}) = ${ret(r)}`);
+      }
+    } });
     if (map2 < 0) { run.linkUpdate = map2; return; }
-    const id2 = (bpf.mapInfo(map2) as MapInfo).id;
-    const upd = bpf.mapUpdateElem(map2, 0, other);
-    A.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map2} (map ${id2}), key=0, value=sched_ext_ops "${other.name}"}) = ${ret(upd)}`);
     const r = bpf.linkUpdate(A.linkFd, map2);
     run.linkUpdate = r;
     A.say(`bpf(BPF_LINK_UPDATE, {link_fd=${A.linkFd}, new_map_fd=${map2}}) = ${ret(r)}`);
@@ -101,8 +106,8 @@ export function scheduleReattach(run: DemoRun): void {
   if (!(r.atNs > run.faultAtNs && r.atNs <= end)) throw new RangeError(`reattach time ${r.atNs} ns is not after the fault and within the run`);
   const attempt = () => {
     if (run.reattach === null) {
-      const B = run.newLoader(`scx_${r.scheduler}`);
-      const injB = new FaultInjector(findScheduler(r.scheduler).create(m.scxApi, r.options), m.scxApi, { fault: null });
+      const B = run.newLoader(loaderName(r.scheduler));
+      const injB = new FaultInjector(createScheduler(schedulerSpec(r.scheduler, r.options), m.scxApi), m.scxApi, { fault: null });
       run.reattach = { loader: B, injector: injB, attachedAtNs: null, attempts: 0, lastError: null, extTasks: 0, snap: null };
       B.say(`loading sched_ext_ops "${injB.name}" (a new process, a new map, a new link)`);
       const lr = B.load(injB.ops);

@@ -9,12 +9,14 @@
  */
 import { performance } from "node:perf_hooks";
 import { Machine } from "../../sim/machine.js";
-import { BPF_F_LINK, formatEvent, type LinkInfo, type MapInfo, type Process } from "../../sim/bpf/index.js";
+import { linkOps, loadOps } from "../../sim/attach.js";
+import { formatEvent, type LinkInfo, type MapInfo, type Process } from "../../sim/bpf/index.js";
 import type { SchedExtOps } from "../../sim/ext/ops.js";
 import type { Invariants } from "../../sim/invariants.js";
 import type { ExitInfo, RunResult } from "../../sim/result.js";
 import { SCHEDULERS, type RawOptions } from "../../schedulers/index.js";
-import { jobPlan, jobSpec, loadTopology, type Job } from "../job.js";
+import { jobPlan, jobSpec, type Job } from "../job.js";
+import { loadTopology } from "../topology_file.js";
 import type { Fault } from "./faults.js";
 import type { FaultInjector } from "./injector.js";
 import { Story, type StoryLine } from "./story.js";
@@ -128,27 +130,28 @@ class Loader {
 
   /** Creates the struct_ops map with BPF_F_LINK and writes the scheduler into it: 0 or -errno. */
   load(ops: SchedExtOps): number {
-    const bpf = this.proc.bpf;
-    const map = bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-    this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(map)}`);
-    if (map < 0) return map;
-    this.mapFd = map;
-    this.mapId = (bpf.mapInfo(map) as MapInfo).id;
-    const up = bpf.mapUpdateElem(map, 0, ops);
-    this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(up)}`);
-    return up;
+    const loaded = loadOps(this.proc, ops, { onCall: (call, r, map) => {
+      if (call === "BPF_MAP_CREATE") {
+        this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
+        if (r < 0) return;
+        this.mapFd = r;
+        this.mapId = (this.proc.bpf.mapInfo(r) as MapInfo).id;
+      } else {
+        this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(r)}`);
+      }
+    } });
+    return loaded.map < 0 ? loaded.map : loaded.ret;
   }
 
   /** BPF_LINK_CREATE on the loaded map: the link fd or -errno. */
   link(): number {
-    const bpf = this.proc.bpf;
-    const link = bpf.linkCreate(this.mapFd);
-    if (link >= 0) {
-      this.linkFd = link;
-      this.linkId = (bpf.linkInfo(link) as LinkInfo).id;
-    }
-    this.say(`bpf(BPF_LINK_CREATE, {map_fd=${this.mapFd}, attach_type=BPF_STRUCT_OPS}) = ${ret(link)}${link >= 0 ? ` (link ${this.linkId})` : ""}`);
-    return link;
+    return linkOps(this.proc, this.mapFd, (_call, link) => {
+      if (link >= 0) {
+        this.linkFd = link;
+        this.linkId = (this.proc.bpf.linkInfo(link) as LinkInfo).id;
+      }
+      this.say(`bpf(BPF_LINK_CREATE, {map_fd=${this.mapFd}, attach_type=BPF_STRUCT_OPS}) = ${ret(link)}${link >= 0 ? ` (link ${this.linkId})` : ""}`);
+    });
   }
 
   /** Describes the bpf fds the process holds, from /proc/PID/fdinfo. */
