@@ -3,4 +3,4 @@ import { allCandidates } from "./sources.js";
 import { conformance } from "./suite.js";
 import { FLAT } from "./flat.js";
 
-for (const c of allCandidates()) conformance(c, FLAT);
+for (const c of await allCandidates()) conformance(c, FLAT);

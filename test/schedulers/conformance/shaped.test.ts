@@ -3,4 +3,4 @@ import { allCandidates } from "./sources.js";
 import { conformance } from "./suite.js";
 import { SHAPED } from "./shaped.js";
 
-for (const c of allCandidates()) conformance(c, SHAPED);
+for (const c of await allCandidates()) conformance(c, SHAPED);
