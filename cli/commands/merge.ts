@@ -10,7 +10,8 @@
  * the same run twice is an error.
  */
 import { dirname, join } from "node:path";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { readInputText } from "../../workloads/input_file.js";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
@@ -18,6 +19,7 @@ import { aggregate, formatSummaryTable, RESULTS_SCHEMA, writeReport, writeResult
 import type { RunResult, Timeline } from "../../sim/result.js";
 import { canonicalJson, FAILED_SCHEMA, keySpec, parseShard, runMatchesKey, SHARD_SCHEMA, type FailedJob, type ShardManifest } from "../shard.js";
 import { reportNotes, TIMELINE_SCHEMA, warnFailures } from "../sweep.js";
+import { checkOutputDir } from "../output.js";
 
 interface MergeArgs {
   files?: string[];
@@ -50,12 +52,7 @@ interface Input {
 }
 
 function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CliError(`${path}: expected a readable ${what} (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
+  const text = readInputText(path, "results", what);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -194,6 +191,7 @@ async function merge(a: MergeArgs): Promise<void> {
   if (files.length === 0) throw new CliError("merge: expected results.json files of the shards");
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const merged = mergeInputs(files.map(readInput), a.partial === true);
   const { runs, chosen, failed } = merged;
   warnFailures(failed);
