@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,5 +55,40 @@ describe("hostile paths and flags: exit 2 with one line", () => {
 
   it("nothing is created by a refused command", () => {
     for (const d of ["o1", "o2", "o3", "o4", "m"]) expect(existsSync(join(TMP, d)), d).toBe(false);
+  });
+});
+
+describe("merge validates its inputs like any other input", () => {
+  const base = join(TMP, "sweep");
+  const made = scxlab("compare", "-s", "simple,rr", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", base);
+  const results = () => JSON.parse(readFileSync(join(base, "results.json"), "utf8")) as { runs: Record<string, unknown>[] };
+  const variant = (name: string, edit: (j: { runs: Record<string, unknown>[] }) => void, extra?: [string, unknown]) => {
+    const dir = join(TMP, name);
+    mkdirSync(dir, { recursive: true });
+    const j = results();
+    edit(j);
+    writeFileSync(join(dir, "results.json"), JSON.stringify(j));
+    if (extra) writeFileSync(join(dir, extra[0]), JSON.stringify(extra[1]));
+    return join(dir, "results.json");
+  };
+
+  it("the sweep to mutate was written", () => {
+    expect(made.code, made.err).toBe(0);
+    expect(results().runs).toHaveLength(4);
+  });
+
+  it.each([
+    ["runs-empty-object", (j: { runs: unknown[] }) => { j.runs = [{}]; }, undefined, /runs\[0\]\.job: expected an object, got nothing/],
+    ["runs-null", (j: { runs: unknown[] }) => { j.runs[0] = null; }, undefined, /runs\[0\]: expected an object, got null/],
+    ["totals-string", (j: { runs: Record<string, unknown>[] }) => { j.runs[1].totals = "x"; }, undefined, /runs\[1\]\.totals: expected an object, got "x"/],
+    ["failed-null", () => undefined, ["failed.json", { schema: "scxlab.failed/1", failed: [null] }], /failed\.json: failed\[0\]: expected an object, got null/],
+    ["topologies", (j: { runs: Record<string, Record<string, unknown>>[] }) => { j.runs[1].job.topology = "2llc-8c"; j.runs[1].job.cpus = 8; }, undefined, /expected one machine per pooled interval/],
+  ] as const)("%s", (name, edit, extra, pattern) => {
+    const file = variant(name, edit as (j: { runs: Record<string, unknown>[] }) => void, extra as [string, unknown] | undefined);
+    const r = scxlab("merge", file, "--out", join(TMP, `${name}-out`));
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(join(TMP, `${name}-out`))).toBe(false);
   });
 });
