@@ -92,3 +92,52 @@ describe("merge validates its inputs like any other input", () => {
     expect(existsSync(join(TMP, `${name}-out`))).toBe(false);
   });
 });
+
+describe("the output set of compare survives faults", () => {
+  const out = join(TMP, "set");
+
+  it("a sharded run's shard.json is removed by a later plain run into the same folder; files scxlab did not write stay", () => {
+    const a = scxlab("compare", "-s", "simple,rr", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--shard", "1/2", "--out", out);
+    expect(a.code, a.err).toBe(0);
+    expect(existsSync(join(out, "shard.json"))).toBe(true);
+    writeFileSync(join(out, "notes.txt"), "mine");
+    const b = scxlab("compare", "-s", "simple", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", out);
+    expect(b.code, b.err).toBe(0);
+    expect(existsSync(join(out, "shard.json"))).toBe(false);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).runs).toHaveLength(2);
+  });
+
+  it("a staging folder and a lock left by a killed scxlab are cleaned up; a live lock refuses with exit 2", () => {
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    mkdirSync(join(out, `.scxlab-staging-${dead}`));
+    writeFileSync(join(out, `.scxlab-staging-${dead}`, "results.json"), "{half");
+    writeFileSync(join(out, ".scxlab.lock"), `${dead}\n`);
+    const r = scxlab("compare", "-s", "simple", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", out);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(out, `.scxlab-staging-${dead}`))).toBe(false);
+    expect(existsSync(join(out, ".scxlab.lock"))).toBe(false);
+    writeFileSync(join(out, ".scxlab.lock"), `${process.pid}\n`);
+    const before = readFileSync(join(out, "results.json"), "utf8");
+    const locked = scxlab("compare", "-s", "rr", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", out);
+    expect(locked.code).toBe(2);
+    expect(locked.err).toMatch(/locked by pid \d+/);
+    expect(readFileSync(join(out, "results.json"), "utf8")).toBe(before);
+  });
+});
+
+describe("names from files cannot drive the terminal", () => {
+  it("U+202E and control characters in a task name and a file name are escaped in run's output and in errors", () => {
+    const w = join(TMP, "x\u202ey.json");
+    writeFileSync(w, JSON.stringify({ tasks: { "a\u202eb\u0007": { loop: -1, run: 1000, sleep: 1000 } } }));
+    const r = scxlab("run", "-w", w, "--duration", "0.1");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("a\\u202eb\\u0007");
+    expect(r.out).toContain("x\\u202ey.json");
+    expect(r.out).not.toMatch(/[\u202e\u0007]/);
+    const bad = scxlab("run", "-w", w, "-p", "a=1");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("x\\u202ey.json");
+    expect(bad.err).not.toContain("\u202e");
+  });
+});
