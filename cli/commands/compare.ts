@@ -157,10 +157,10 @@ async function runAndWrite(a: CompareArgs, s: SweepRun): Promise<void> {
     const i = sel[k];
     if (!o.ok && o.timedOut === true) { failed.push(failedJob(i, jobs[i], o.error, true)); continue; }
     if (!o.ok) {
-      const j = jobs[i];
-      const msg = `${j.scheduler} on ${j.workload} (seed ${j.seed}): ${o.error}`;
-      if (o.userError) throw new CliError(msg);
-      throw new Error(msg);
+      // Input errors were refused before the sweep; a job that fails now (an engine bug, a
+      // crashed worker) is listed and left out, and the other jobs' results are written.
+      failed.push(failedJob(i, jobs[i], o.error, false));
+      continue;
     }
     results.push({ ...o.result, wallMs: 0 });
     ran.push(i);
@@ -179,8 +179,9 @@ async function runAndWrite(a: CompareArgs, s: SweepRun): Promise<void> {
   if (!a.quiet) {
     process.stdout.write(`${cleanText(formatSummaryTable(agg))}\n`);
     const lost = results.reduce((n, r) => n + r.invariants.lost, 0);
+    const timedOut = failed.filter((f) => f.timedOut).length;
     const exits = results.filter((r) => r.scx.exit !== null).length;
-    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${failed.length ? ` · ${failed.length} timed out` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
+    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${timedOut ? ` · ${timedOut} timed out` : ""}${failed.length > timedOut ? ` · ${failed.length - timedOut} failed` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);
 }

@@ -141,3 +141,17 @@ describe("names from files cannot drive the terminal", () => {
     expect(bad.err).not.toContain("\u202e");
   });
 });
+
+describe("one failing job does not abort a compare", () => {
+  it("the failed job is listed (stderr, failed.json, report) and the others are written", () => {
+    const out = join(TMP, "flaky");
+    const mod = fileURLToPath(new URL("../schedulers/fixtures/flaky_build.mjs", import.meta.url));
+    const r = scxlab("compare", "-s", mod, "-w", "hogs", "--duration", "0.2", "--seeds", "3", "--workers", "1", "--out", out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/warning: job 1 \(.*flaky_build\.mjs on hogs, seed 2\): .*second build fails; left out/);
+    expect(r.out).toMatch(/2 runs .* · 1 failed/);
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).runs).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(out, "failed.json"), "utf8")).failed[0]).toMatchObject({ job: 1, seed: 2, timedOut: false });
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("second build fails");
+  });
+});
