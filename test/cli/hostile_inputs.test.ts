@@ -155,3 +155,24 @@ describe("one failing job does not abort a compare", () => {
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain("second build fails");
   });
 });
+
+describe("topologies the kernel could not have are refused", () => {
+  const cpu = (core: number, llc: number, node = 0) => ({ core, llc, node, capacity: 1024 });
+  it.each([
+    ["null entry", { cpus: [null] }, /cpus\[0\]: expected an object/],
+    ["8192 CPUs", { nodes: 1, llcsPerNode: 1, coresPerLlc: 4096, threadsPerCore: 2 }, /expected at most 4096 CPUs/],
+    ["200k-entry list", { cpus: Array.from({ length: 200_000 }, (_, i) => cpu(i, 0)) }, /cpus: expected at most 4096 CPUs, got 200000/],
+    ["3 threads per core", { cpus: [cpu(0, 0), cpu(0, 0), cpu(0, 0)] }, /at most 2 CPUs \(SMT threads\) per core/],
+    ["siblings split across LLCs", { cpus: [cpu(0, 0), cpu(0, 1)] }, /SMT sibling of cpus\[0\]/],
+    ["an LLC in two nodes", { cpus: [cpu(0, 0, 0), cpu(1, 0, 1)] }, /LLC 0 within one node/],
+    ["sparse LLC ids", { cpus: [cpu(0, 0), cpu(1, 5)] }, /llc ids: expected 0\.\.1 without gaps/],
+    ["negative capacity", { cpus: [{ core: 0, llc: 0, node: 0, capacity: -1 }] }, /capacity: expected an integer 1\.\.4096/],
+  ])("%s", (name, topo, pattern) => {
+    const file = join(TMP, `topo-${name.replace(/\W+/g, "_")}.json`);
+    writeFileSync(file, JSON.stringify(topo));
+    const r = scxlab("run", "-s", "rusty", "--topology", file, "--duration", "0.05");
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+  });
+});
