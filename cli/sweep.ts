@@ -11,7 +11,7 @@ import { atomicWrite } from "../results/index.js";
 import type { Job } from "./job.js";
 import type { RunResult } from "../sim/result.js";
 import { FAILED_SCHEMA, formatShard, jobKey, SHARD_SCHEMA, type FailedJob, type ShardManifest, type ShardSpec } from "./shard.js";
-import { clean } from "./format_run.js";
+import { clean } from "./terminal_text.js";
 
 export const TIMELINE_SCHEMA = "scxlab.timeline/1";
 
