@@ -15,6 +15,10 @@ import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoO
 import { FAULT_INFO, FAULTS, isFault } from "../crash/faults.js";
 import { formatDemo } from "../crash/format.js";
 import { writeDemoOutputs } from "../crash/output.js";
+import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { join } from "node:path";
+import { cleanText } from "../format_run.js";
 
 interface CrashDemoArgs extends RunFlags {
   s?: string;
@@ -95,6 +99,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   }
   const out = single("--out", a.out) ?? "out/crash";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
@@ -107,6 +112,6 @@ async function crashDemo(a: CrashDemoArgs): Promise<void> {
   const { options, out } = crashDemoFromFlags(a);
   await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
-  const files = await writeDemoOutputs(outcome, out);
-  process.stdout.write(`${formatDemo(outcome, a.quiet ?? false)}\n\nreport: ${files.report}\nresult: ${files.json}\n`);
+  await writeOutputSet(out, async (dir) => { await writeDemoOutputs(outcome, dir); });
+  process.stdout.write(`${cleanText(formatDemo(outcome, a.quiet ?? false))}\n\nreport: ${join(out, "report.html")}\nresult: ${join(out, "result.json")}\n`);
 }
