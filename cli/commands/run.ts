@@ -7,7 +7,8 @@ import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "..
 import { prepareJobScheduler, runJob, type Job } from "../job.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { cleanText, formatRun } from "../format_run.js";
-import { benchReport } from "../bench_layouts/index.js";
+import { benchReport } from "../../results/layouts/index.js";
+import { filledParams } from "../../workloads/index.js";
 import { checkOutputFile, writeOut } from "../output.js";
 import { toChromeTrace } from "../../results/index.js";
 
@@ -66,7 +67,7 @@ async function run(a: RunArgs): Promise<void> {
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
   if (json !== "-" && !a.quiet) process.stdout.write(`${cleanText(formatRun(out))}\n`);
-  const bench = json !== "-" && !a.quiet ? benchReport(out) : null;
+  const bench = json !== "-" && !a.quiet ? benchReport(out, filledParams(out.job.workload, out.job.params)) : null;
   if (bench !== null) process.stdout.write(`\n${bench}\n`);
   if (trace !== undefined && !a.quiet && json !== "-") process.stdout.write(`trace written to ${trace} (open it in ui.perfetto.dev or chrome://tracing)\n`);
 }

@@ -14,10 +14,10 @@ export interface PipeNumbers {
 
 export const pipeLayout: BenchLayout<PipeNumbers> = {
   workload: "pipe",
-  compute(r) {
+  compute(r, params) {
     const ping = r.groups.ping, pong = r.groups.pong;
     if (!ping || !pong) return null;
-    const loops = num(r, "loops");
+    const loops = num(params, "loops");
     const s = span([ping, pong]);
     const ns = s.ns === null || ping.firstStartNs == null || pong.lastExitNs == null || ping.lastExitNs == null
       ? null : Math.max(ping.lastExitNs, pong.lastExitNs) - ping.firstStartNs;

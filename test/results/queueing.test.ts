@@ -1,12 +1,16 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { erlangB, erlangC, expQuantile, mm1MeanT, mmcMeanT, splitMeanT } from "../../cli/validate/erlang.js";
-import { constClass, expClass, md1MeanWq, pkMeanT, pkMeanWq, scv } from "../../cli/validate/pk.js";
-import { psMeanT, rrGap, rrHogShare, rrUsefulFraction } from "../../cli/validate/ps.js";
-import { fairPriorityExtra, nonPreemptiveMeanT, preemptiveMeanT } from "../../cli/validate/priority.js";
-import { srptMeanT, srptOverallMeanT } from "../../cli/validate/srpt.js";
-import { waterfill } from "../../cli/validate/waterfill.js";
-import { FCFS_1, FCFS_2, PRIORITY, RR, SJF, SJF_NP, SRTF } from "../../cli/validate/textbook.js";
+import { expQuantile, mm1MeanT } from "../../results/queueing/mm1.js";
+import { erlangB, erlangC, mmcMeanT } from "../../results/queueing/mmc.js";
+import { splitMeanT } from "../../results/queueing/random_split.js";
+import { constClass, expClass, scv } from "../../results/queueing/size_classes.js";
+import { md1MeanWq, pkMeanT, pkMeanWq } from "../../results/queueing/mg1_fcfs.js";
+import { psMeanT } from "../../results/queueing/mg1_ps.js";
+import { rrGap, rrHogShare, rrUsefulFraction } from "../../results/queueing/round_robin.js";
+import { fairPriorityExtra, nonPreemptiveMeanT, preemptiveMeanT } from "../../results/queueing/mg1_priority.js";
+import { srptMeanT, srptOverallMeanT } from "../../results/queueing/mg1_srpt.js";
+import { waterfill } from "../../results/queueing/waterfill.js";
+import { FCFS_1, FCFS_2, PRIORITY, RR, SJF, SJF_NP, SRTF } from "../../results/queueing/textbook.js";
 
 describe("Erlang formulas", () => {
   it("match hand-computed values", () => {

@@ -3,9 +3,10 @@
  * CPU (its local DSQ), and a uniformly random queue for every arriving job. A Poisson stream
  * split at random gives c independent M/M/1 queues, E[T] = 1/(μ − λ/c): the contrast to one
  * shared queue (M/M/c). Jobs run to completion (SCX_SLICE_INF) and never migrate.
+ * Not in the registry: `scxlab validate` attaches it directly (its random-split case).
  */
-import type { CpuId, SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
-import { SCX_SLICE_INF, localOn } from "../../sim/ext/consts.js";
+import type { CpuId, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
+import { SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
 
 export class RandomQueues implements SchedExtOps {
   readonly name = "randq";

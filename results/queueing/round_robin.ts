@@ -1,12 +1,7 @@
 /**
- * Processor sharing and round robin. Sources: docs/validation.md §4 and §7.
+ * Round robin among always-runnable hogs with a quantum and a switch cost. Sources:
+ * docs/validation.md §7.
  */
-
-/** M/G/1-PS: E[T | S = x] = x/(1 − ρ), whatever the size law (insensitivity). */
-export function psMeanT(x: number, rho: number): number {
-  if (rho >= 1) throw new RangeError("M/G/1-PS: unstable (ρ ≥ 1)");
-  return x / (1 - rho);
-}
 
 /** N always-runnable hogs under round robin with quantum q and switch cost δ: each one's share of wall time. */
 export function rrHogShare(n: number, q: number, delta: number): number {

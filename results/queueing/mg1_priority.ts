@@ -1,7 +1,7 @@
 /**
  * M/G/1 with priority classes (class 0 highest). Sources: docs/validation.md §5.
  */
-import { constClass, type SizeClass } from "./pk.js";
+import { constClass, type SizeClass } from "./size_classes.js";
 
 /**
  * Preemptive-resume priority: with σ_k = Σ_{i≤k} ρ_i,

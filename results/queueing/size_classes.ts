@@ -1,6 +1,6 @@
 /**
- * M/G/1 FCFS by the Pollaczek–Khinchine mean-value formula, and its M/D/1 special case.
- * Sources: docs/validation.md §3.
+ * Job size laws as Poisson classes with the first two moments of their sizes: the input of the
+ * M/G/1 formulas. Sources: docs/validation.md §3.
  */
 
 /** One job class: Poisson arrival rate and the first two moments of its size. */
@@ -24,27 +24,6 @@ export function expClass(lambda: number, mean: number): SizeClass {
 /** Offered load ρ = Σ λᵢ E[Sᵢ]. */
 export function load(classes: readonly SizeClass[]): number {
   return classes.reduce((a, c) => a + c.lambda * c.mean, 0);
-}
-
-/**
- * P–K: E[W_q] = λE[S²]/(2(1 − ρ)) with λE[S²] = Σ λᵢE[Sᵢ²] for a Poisson mix of classes.
- * FCFS waiting does not depend on the arriving job's own size.
- */
-export function pkMeanWq(classes: readonly SizeClass[]): number {
-  const rho = load(classes);
-  if (rho >= 1) throw new RangeError("M/G/1: unstable (ρ ≥ 1)");
-  const lm2 = classes.reduce((a, c) => a + c.lambda * c.m2, 0);
-  return lm2 / (2 * (1 - rho));
-}
-
-/** FCFS mean sojourn of a job of (mean) size x: E[W_q] + x. */
-export function pkMeanT(classes: readonly SizeClass[], x: number): number {
-  return pkMeanWq(classes) + x;
-}
-
-/** M/D/1: E[W_q] = ρD/(2(1 − ρ)) for constant size D. */
-export function md1MeanWq(lambda: number, d: number): number {
-  return pkMeanWq([constClass(lambda, d)]);
 }
 
 /** Squared coefficient of variation of the mixed size law, C² = E[S²]/E[S]² − 1. */

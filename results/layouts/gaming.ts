@@ -26,10 +26,10 @@ export interface GamingNumbers {
 
 export const gamingLayout: BenchLayout<GamingNumbers> = {
   workload: "gaming",
-  compute(r) {
+  compute(r, params) {
     const f = r.groups.frame;
     if (!f) return null;
-    const fps = num(r, "fps");
+    const fps = num(params, "fps");
     const periodNs = f.deadlineNs !== undefined && f.deadlineNs > 0 ? f.deadlineNs : 1e9 / fps;
     const s = measuredS(r);
     const lat = f.requestLatencyNs;

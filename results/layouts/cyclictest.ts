@@ -26,7 +26,7 @@ export interface CyclictestNumbers {
 
 export const cyclictestLayout: BenchLayout<CyclictestNumbers> = {
   workload: "cyclictest",
-  compute(r) {
+  compute(r, params) {
     const g = r.groups.cyclic;
     if (!g) return null;
     const threads = r.tasks.filter((t) => t.group === "cyclic").map((t, index) => thread(t, index));
@@ -34,7 +34,7 @@ export const cyclictestLayout: BenchLayout<CyclictestNumbers> = {
     let top = bins.length - 1;
     while (top > 0 && bins[top] === 0) top--;
     const histogram = bins.slice(0, top + 1).map((c, i) => [i === 0 ? 0 : 2 ** (i - 1), c] as const);
-    return { intervalUs: num(r, "interval_us"), threads, histogram, total: g.wakeupLatencyNs.count };
+    return { intervalUs: num(params, "interval_us"), threads, histogram, total: g.wakeupLatencyNs.count };
   },
   format(n, r) {
     const pad = (x: number, w: number) => String(x).padStart(w);

@@ -18,10 +18,10 @@ const GROUPS = ["make", "cc", "ld"];
 
 export const compileLayout: BenchLayout<CompileNumbers> = {
   workload: "compile",
-  compute(r) {
+  compute(r, params) {
     if (!GROUPS.every((g) => r.groups[g])) return null;
-    const parallel = num(r, "parallel");
-    const jobs = Math.ceil(num(r, "jobs") / parallel) * parallel;
+    const parallel = num(params, "parallel");
+    const jobs = Math.ceil(num(params, "jobs") / parallel) * parallel;
     const cpuNs = GROUPS.reduce((s, g) => s + r.groups[g]!.cpuNs, 0);
     return { jobs, parallel, makespan: span(GROUPS.map((g) => r.groups[g])), cpuNs, boundNs: cpuNs / r.job.cpus };
   },

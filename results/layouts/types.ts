@@ -2,28 +2,26 @@
  * A benchmark-shaped report: the numbers a built-in's real counterpart prints (schbench's
  * percentile blocks, hackbench's "Time:", perf bench's usecs/op, ...), computed from a RunResult
  * and laid out the way its users know. `scxlab run -w <builtin>` prints it after the summary.
+ * A layout reads the run and the built-in's parameters with their defaults filled in
+ * (workloads/ fills them; results/ imports nothing from there).
  */
 import type { GroupResult, RunResult } from "../../sim/result.js";
-import { findBuiltin, resolveParams, type ParamValue } from "../../workloads/index.js";
+
+/** The run's workload parameters, defaults filled in. */
+export type LayoutParams = Readonly<Record<string, string | number | boolean>>;
 
 export interface BenchLayout<N = unknown> {
   /** The built-in workload this layout belongs to. */
   readonly workload: string;
   /** The report's numbers (tests check these), or null when the run lacks the groups it needs. */
-  compute(r: RunResult): N | null;
+  compute(r: RunResult, params: LayoutParams): N | null;
   /** The report's lines. */
   format(n: N, r: RunResult): string[];
 }
 
-/** The run's workload parameters with the built-in's defaults filled in. */
-export function paramsOf(r: RunResult): Record<string, ParamValue> {
-  const b = findBuiltin(r.job.workload);
-  if (!b) return {};
-  return resolveParams(b, r.job.params);
-}
-
-export function num(r: RunResult, key: string): number {
-  return Number(paramsOf(r)[key]);
+/** A numeric parameter. */
+export function num(params: LayoutParams, key: string): number {
+  return Number(params[key]);
 }
 
 /** Seconds of simulated time the metrics cover. */

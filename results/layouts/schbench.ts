@@ -16,11 +16,11 @@ export interface SchbenchNumbers {
 
 export const schbenchLayout: BenchLayout<SchbenchNumbers> = {
   workload: "schbench",
-  compute(r) {
+  compute(r, params) {
     const w = r.groups.worker;
     if (!w) return null;
     const s = measuredS(r);
-    const served = w.cpuNs / (num(r, "work_us") * 1000);
+    const served = w.cpuNs / (num(params, "work_us") * 1000);
     return { wakeup: w.wakeupLatencyNs, request: w.requestLatencyNs, rps: s > 0 ? served / s : 0, runtimeS: s };
   },
   format(n) {

@@ -13,12 +13,12 @@ export interface HackbenchNumbers {
 
 export const hackbenchLayout: BenchLayout<HackbenchNumbers> = {
   workload: "hackbench",
-  compute(r) {
-    const groups = num(r, "groups");
+  compute(r, params) {
+    const groups = num(params, "groups");
     const names: string[] = [];
     for (let g = 0; g < groups; g++) names.push(`g${g}-sender`, `g${g}-receiver`);
     if (!names.every((n) => r.groups[n])) return null;
-    return { groups, fds: num(r, "fds"), loops: num(r, "loops"), time: span(names.map((n) => r.groups[n])) };
+    return { groups, fds: num(params, "fds"), loops: num(params, "loops"), time: span(names.map((n) => r.groups[n])) };
   },
   format(n, r) {
     const tasks = n.groups * n.fds * 2;
