@@ -15,12 +15,25 @@ export {
   metricDef,
   metricInfos,
   runLatency,
+  PERCENTILE_RESOLUTION,
+  type Direction,
   type MetricDef,
   type MetricInfo,
   type MetricKey,
   type MetricUnit,
 } from "./metrics.js";
-export { aggregate, bestPerMetric, AGGREGATE_SCHEMA, type Aggregate, type AggregateRow, type Best } from "./aggregate.js";
+export {
+  aggregate,
+  bestPerMetric,
+  rankedRows,
+  seedsVary,
+  AGGREGATE_SCHEMA,
+  type Aggregate,
+  type AggregateRow,
+  type Best,
+  type RowExit,
+} from "./aggregate.js";
+export { formatRowExits } from "./format/exits.js";
 export { atomicWrite } from "./io/atomicWrite.js";
 export { writeResultsJson, RESULTS_SCHEMA, type ResultsFile } from "./io/json.js";
 export { writeResultsCsv, toCsv, csvField, CSV_COLUMNS } from "./io/csv.js";

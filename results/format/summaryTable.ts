@@ -1,11 +1,13 @@
-import { bestPerMetric, type Aggregate } from "../aggregate.js";
-import type { MetricKey } from "../metrics.js";
+import { bestPerMetric, seedsVary, type Aggregate } from "../aggregate.js";
+import type { MetricInfo, MetricKey } from "../metrics.js";
+import { formatRowExits } from "./exits.js";
 import { formatEstimateParts } from "./units.js";
 
 /**
  * The terminal summary: one block per workload, one line per scheduler, aligned columns of
- * mean ± CI half-width. `*` marks the best mean in a column, `**` a best whose interval
- * separates from every other scheduler's.
+ * mean ± CI half-width. `*` marks the best mean in a column (several when they tie), `**` a
+ * best whose interval separates from every other scheduler's. A row whose scheduler exited
+ * early is flagged `!` with the exit in its own column, and is not ranked.
  */
 
 export const SUMMARY_COLUMNS: readonly MetricKey[] = [
@@ -29,24 +31,42 @@ export function formatSummaryTable(agg: Aggregate, options: SummaryOptions = {})
   for (const workload of agg.workloads) {
     const rows = agg.rows.filter((r) => r.workload === workload);
     const best = bestPerMetric(agg, workload);
-    const header = ["scheduler", "n", ...columns.map((m) => `${m.label} ${m.lowerIsBetter ? "↓" : "↑"}`)];
+    const exited = rows.some((r) => r.exits.length > 0);
+    const header = ["scheduler", "n", ...(exited ? ["sched_ext exit"] : []), ...columns.map(columnTitle)];
     const cells: Cell[][] = rows.map((r) => [
-      [printable(r.label), ""],
+      [printable(r.label) + (r.exits.length > 0 ? " !" : ""), ""],
       [String(r.n), ""],
+      ...(exited ? [["", formatRowExits(r.exits, r.n)] as Cell] : []),
       ...columns.map((m): Cell => {
         const b = best[m.key];
         // Every cell keeps a two-character mark slot so the columns stay aligned.
-        const mark = b.label === r.label ? (b.significant ? "**" : "* ") : "  ";
+        const mark = b.labels.includes(r.label) ? (b.significant ? "**" : "* ") : "  ";
         const [value, rest] = formatEstimateParts(r.metrics[m.key], m.unit);
         return [value, `${rest} ${mark}`];
       }),
     ]);
     const seeds = Math.max(...rows.map((r) => r.n));
-    blocks.push(`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})\n${alignColumns(header, cells)}`);
+    const notes = [
+      ...(seedsVary(agg, workload) ? [] : ["seeds do not vary: every seed gave the same values, so no difference is marked significant"]),
+      ...(exited ? [exitNote(rows.every((r) => r.exits.length > 0))] : []),
+    ];
+    blocks.push([`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})`, alignColumns(header, cells), ...notes].join("\n"));
   }
   const level = Math.round(agg.level * 100);
-  const legend = `mean ± ${level}% CI half-width; ↓ lower is better, ↑ higher is better; * best mean, ** best and its CI separates from all others`;
+  const legend =
+    `mean ± ${level}% CI half-width; ↓ lower is better, ↑ higher is better, no arrow: no better direction; ` +
+    "* best mean (several: a tie, within the histogram resolution for percentiles), ** best and its CI separates from all others";
   return [...blocks, legend, ...agg.warnings.map((w) => `warning: ${w}`)].join("\n\n") + "\n";
+}
+
+function columnTitle(m: MetricInfo): string {
+  return m.better === null ? m.label : `${m.label} ${m.better === "lower" ? "↓" : "↑"}`;
+}
+
+function exitNote(all: boolean): string {
+  return all
+    ? "! every scheduler exited early (fair ran the rest of those runs): compared as they are"
+    : "! sched_ext exited early in these runs and fair ran the rest: not ranked";
 }
 
 /** Names come from users and files: keep control characters (ANSI escapes) off the terminal. */

@@ -1,5 +1,6 @@
 import type { ClassSwitch, ExitInfo, RunResult, Timeline } from "../../sim/result.js";
-import { bestPerMetric, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
+import { bestPerMetric, seedsVary, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
+import { formatRowExits } from "../format/exits.js";
 import { schedulerLabel } from "../label.js";
 import type { MetricInfo, MetricKey } from "../metrics.js";
 import { runLatency } from "../metrics.js";
@@ -21,8 +22,10 @@ export interface CdfSeries {
 
 export interface WorkloadData {
   name: string;
-  rows: (Pick<AggregateRow, "label" | "n" | "metrics"> & { text: Record<MetricKey, string> })[];
+  rows: (Pick<AggregateRow, "label" | "n" | "metrics"> & { text: Record<MetricKey, string>; exit: string })[];
   best: Record<MetricKey, Best>;
+  /** False when every seed gave the same values (nothing is then significant). */
+  seedsVary: boolean;
   cdf: { wakeup: CdfSeries[]; request: CdfSeries[] };
 }
 
@@ -49,6 +52,8 @@ export interface ChosenRun {
 export interface ReportData {
   title: string;
   notes: string[];
+  /** Said under a workload whose rows have one seed each. */
+  oneSeedNote: string;
   level: number;
   metrics: MetricInfo[];
   labels: string[];
@@ -60,12 +65,15 @@ export interface ReportData {
 
 const LEVELS = [0, 0.5, 0.9, 0.99, 0.999, 1];
 
+const ONE_SEED_NOTE = "One seed per scheduler: no confidence intervals or error bars. Run more seeds (compare --seeds) to compare with confidence.";
+
 export function buildReportData(input: {
   title: string;
   results: readonly RunResult[];
   aggregate: Aggregate;
   chosenRun?: number;
   notes?: string[];
+  oneSeedNote?: string;
 }): ReportData {
   const { results, aggregate: agg } = input;
   const workloads = agg.workloads.map((name): WorkloadData => {
@@ -73,8 +81,9 @@ export function buildReportData(input: {
     const runsOf = (label: string) => results.filter((r) => r.job.workload === name && schedulerLabel(r.job) === label);
     return {
       name,
-      rows: rows.map(({ label, n, metrics }) => ({ label, n, metrics, text: cellTexts(agg.metrics, metrics) })),
+      rows: rows.map(({ label, n, metrics, exits }) => ({ label, n, metrics, text: cellTexts(agg.metrics, metrics), exit: formatRowExits(exits, n) })),
       best: bestPerMetric(agg, name),
+      seedsVary: seedsVary(agg, name),
       cdf: {
         wakeup: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "wakeupLatencyNs")),
         request: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "requestLatencyNs")),
@@ -87,6 +96,7 @@ export function buildReportData(input: {
   return {
     title: input.title,
     notes: input.notes ?? [],
+    oneSeedNote: input.oneSeedNote ?? ONE_SEED_NOTE,
     level: agg.level,
     metrics: agg.metrics,
     labels: agg.labels,

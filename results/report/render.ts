@@ -22,6 +22,8 @@ export interface ReportInput {
   /** Index into `results` of the run whose timeline is drawn; default: the first with one. */
   chosenRun?: number;
   notes?: string[];
+  /** Replaces the default advice under a one-seed workload (a command without --seeds says its own). */
+  oneSeedNote?: string;
 }
 
 /** JSON that is safe inside a <script> element: no `<` can close it or open a comment. */

@@ -49,7 +49,14 @@ function drawWorkload(report, wl, data, colour) {
   var section = report.append("section").attr("class", "workload").attr("data-workload", wl.name);
   heading(section, 2, "Workload: " + wl.name);
   var seeds = d3.max(wl.rows, function (r) { return r.n; }) || 0;
-  if (seeds < 2) note(section, "One seed per scheduler: no confidence intervals or error bars. Run more seeds to compare with confidence.");
+  if (seeds < 2) note(section, data.oneSeedNote);
+  else if (!wl.seedsVary) note(section, "Seeds do not vary: every seed gave the same values on this workload, so no difference is marked significant.");
+  var exited = wl.rows.filter(function (r) { return r.exit !== ""; }).length;
+  if (exited > 0) {
+    note(section, exited === wl.rows.length
+      ? "Every scheduler exited early (fair ran the rest of those runs); they are compared as they are, flagged !."
+      : "Flagged !: sched_ext exited early and fair ran the rest of the run; those rows are not ranked.");
+  }
   legend(section, wl.rows.map(function (r) { return r.label; }), colour);
   guarded(section, "summary table", function () { drawSummary(section, wl, data.metrics, data.level, colour); });
   heading(section, 3, "Mean over seeds with " + Math.round(data.level * 100) + "% confidence intervals");
