@@ -38,12 +38,22 @@ export interface Aggregate {
   metrics: MetricInfo[];
   workloads: string[];
   labels: string[];
+  /** The label ratios are taken against (relative.ts): the chosen one, else the first. */
+  baseline: string | null;
   rows: AggregateRow[];
   /** Things a reader should know, e.g. a row that mixes topologies. */
   warnings: string[];
 }
 
-export function aggregate(results: readonly RunResult[], level = 0.95): Aggregate {
+export interface AggregateOptions {
+  /** Confidence level of the intervals (default 0.95). */
+  level?: number;
+  /** Scheduler label of the baseline for relative summaries; default: the first label. */
+  baseline?: string;
+}
+
+export function aggregate(results: readonly RunResult[], options: AggregateOptions = {}): Aggregate {
+  const level = options.level ?? 0.95;
   const byKey = new Map<string, RunResult[]>();
   for (const r of results) {
     const key = JSON.stringify([schedulerLabel(r.job), r.job.workload]);
@@ -70,12 +80,14 @@ export function aggregate(results: readonly RunResult[], level = 0.95): Aggregat
     rows.push(row);
     warnings.push(...mixWarnings(row, runs));
   }
+  const labels = unique(rows.map((r) => r.label));
   return {
     schema: AGGREGATE_SCHEMA,
     level,
     metrics: metricInfos(),
     workloads: unique(rows.map((r) => r.workload)),
-    labels: unique(rows.map((r) => r.label)),
+    labels,
+    baseline: options.baseline !== undefined && labels.includes(options.baseline) ? options.baseline : (labels[0] ?? null),
     rows,
     warnings,
   };

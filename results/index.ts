@@ -29,11 +29,14 @@ export {
   seedsVary,
   AGGREGATE_SCHEMA,
   type Aggregate,
+  type AggregateOptions,
   type AggregateRow,
   type Best,
   type RowExit,
 } from "./aggregate.js";
 export { formatRowExits } from "./format/exits.js";
+export { relativeTo, formatRatio, type Relative, type RelativeRow } from "./relative.js";
+export { ratioOf, type Ratio } from "./stats/ratio.js";
 export { atomicWrite } from "./io/atomicWrite.js";
 export { writeResultsJson, RESULTS_SCHEMA, type ResultsFile } from "./io/json.js";
 export { writeResultsCsv, toCsv, csvField, CSV_COLUMNS } from "./io/csv.js";

@@ -9,7 +9,8 @@ import { setMaxListeners } from "node:events";
 import { mkdirSync } from "node:fs";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
-import { parseSchedulerSpec, positiveInt, splitList } from "../args.js";
+import { parseSchedulerSpec, positiveInt, splitList, type SchedulerSpec } from "../args.js";
+import { didYouMean } from "../suggest.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import type { Job } from "../job.js";
 import { defaultWorkers, runJobs } from "../pool.js";
@@ -18,7 +19,7 @@ import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.
 import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { loadWorkload } from "../../workloads/load.js";
-import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
+import { aggregate, formatSummaryTable, schedulerLabel, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
 
 interface CompareArgs extends RunFlags {
@@ -28,6 +29,7 @@ interface CompareArgs extends RunFlags {
   out?: string;
   shard?: string;
   "job-timeout"?: string;
+  baseline?: string;
 }
 
 /** The default line-up, in report order: those that exist in the registry. */
@@ -50,6 +52,7 @@ export function compareCommand(y: Argv): Argv {
       .option("out", { type: "string", describe: "output directory [default: out]" })
       .option("shard", { type: "string", describe: "run only shard i of n of the jobs (i/n, 1-based); merge the shards with `scxlab merge`" })
       .option("job-timeout", { type: "string", describe: "stop a run still going after this many wall seconds (its worker is terminated) and go on" })
+      .option("baseline", { type: "string", describe: "scheduler the others are compared with as ratios (a name or name:options from -s) [default: the first]" })
       .example("$0 compare -s simple,qmap,bpfland -w schbench,gaming --seeds 5 --workers 2 --out out/cmp", "")
       .example("$0 compare -w schbench --seeds 32 --shard 3/16 --out out/shard-3", "one shard of 16; see docs/sharding.md"),
     async (argv) => { await compare(argv as unknown as CompareArgs); },
@@ -57,10 +60,11 @@ export function compareCommand(y: Argv): Argv {
 }
 
 /** Expands the flags into the job list (validated; nothing run yet). */
-export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number } {
+export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number; baseline: string } {
   const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
   const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
   for (const s of specs) checkScheduler(s.name, s.options);
+  const baseline = resolveBaseline(single("--baseline", a.baseline), specs);
   const workloads = asList(a.w).length ? asList(a.w).flatMap(splitList) : ["mixed"];
   for (const w of workloads) loadWorkload(w, f.params);
   const seeds = a.seeds === undefined ? 3 : positiveInt("--seeds", single("--seeds", a.seeds), 1000);
@@ -90,11 +94,28 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);
   const idx = chosen >= 0 ? chosen : 0;
   jobs[idx] = { ...jobs[idx], extras: { ...jobs[idx].extras, timeline: true } };
-  return { jobs, out, workers, shard, jobTimeoutMs: Math.round(timeoutS * 1000) };
+  return { jobs, out, workers, shard, jobTimeoutMs: Math.round(timeoutS * 1000), baseline };
+}
+
+/**
+ * The baseline's label: the first scheduler by default, else the one named, either exactly as
+ * written in -s (with its options) or by bare name when only one configuration has that name.
+ */
+export function resolveBaseline(flag: string | undefined, specs: readonly SchedulerSpec[]): string {
+  const label = (s: SchedulerSpec) => schedulerLabel({ scheduler: s.name, options: s.options });
+  const labels = specs.map(label);
+  if (flag === undefined) return labels[0]!;
+  const wanted = parseSchedulerSpec(String(flag).trim());
+  const exact = label(wanted);
+  if (labels.includes(exact)) return exact;
+  const byName = specs.filter((s) => s.name === wanted.name);
+  if (Object.keys(wanted.options).length === 0 && byName.length === 1) return label(byName[0]!);
+  const why = byName.length > 1 ? ` (${wanted.name} runs in several configurations: name one with its options)` : didYouMean(exact, labels);
+  throw new CliError(`--baseline ${flag}: expected one of the compared schedulers (${labels.join(", ")})${why}`);
 }
 
 async function compare(a: CompareArgs): Promise<void> {
-  const { jobs, out, workers, shard, jobTimeoutMs } = compareJobs(a);
+  const { jobs, out, workers, shard, jobTimeoutMs, baseline } = compareJobs(a);
   // The jobs this invocation runs: all of them, or its shard's share (indices into `jobs`).
   const sel = shard === null ? jobs.map((_, i) => i) : shardJobs(jobs, shard);
   const progress = new Progress("compare", a.quiet ?? false);
@@ -134,7 +155,7 @@ async function compare(a: CompareArgs): Promise<void> {
     ran.push(i);
   }
   warnFailures(failed);
-  const agg = aggregate(results);
+  const agg = aggregate(results, { baseline });
   mkdirSync(out, { recursive: true });
   const chosenRun = results.findIndex((r) => r.timeline !== undefined);
   await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);

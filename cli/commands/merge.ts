@@ -47,6 +47,8 @@ interface Input {
   readonly manifest: ShardManifest | null;
   readonly timeline: { job: number; timeline: Timeline } | null;
   readonly failed: FailedJob[];
+  /** The baseline the sweep was compared against (its aggregate's), if it says. */
+  readonly baseline: string | undefined;
 }
 
 function readJson(path: string, what: string): unknown {
@@ -96,7 +98,8 @@ export function readInput(arg: string): Input {
     if (schemaOf(f) !== FAILED_SCHEMA) throw new CliError(`${join(dir, "failed.json")}: expected schema ${FAILED_SCHEMA}`);
     failed = (f as { failed: FailedJob[] }).failed;
   }
-  return { path, runs, manifest, timeline, failed };
+  const base = (j as { aggregate?: { baseline?: unknown } }).aggregate?.baseline;
+  return { path, runs, manifest, timeline, failed, baseline: typeof base === "string" ? base : undefined };
 }
 
 export interface Merged {
@@ -194,10 +197,12 @@ async function merge(a: MergeArgs): Promise<void> {
   if (files.length === 0) throw new CliError("merge: expected results.json files of the shards");
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
-  const merged = mergeInputs(files.map(readInput), a.partial === true);
+  const inputs = files.map(readInput);
+  const merged = mergeInputs(inputs, a.partial === true);
   const { runs, chosen, failed } = merged;
   warnFailures(failed);
-  const agg = aggregate(runs);
+  // The shards' own baseline (compare --baseline), so the merge reads as the unsharded sweep.
+  const agg = aggregate(runs, { baseline: inputs.find((i) => i.baseline !== undefined)?.baseline });
   mkdirSync(out, { recursive: true });
   await writeResultsJson(out, runs.map(({ timeline: _t, ...r }) => r), agg);
   await writeResultsCsv(out, runs);

@@ -1,5 +1,6 @@
 import { bestPerMetric, seedsVary, type Aggregate } from "../aggregate.js";
 import type { MetricInfo, MetricKey } from "../metrics.js";
+import { formatRatio, relativeTo } from "../relative.js";
 import { formatRowExits } from "./exits.js";
 import { formatEstimateParts } from "./units.js";
 
@@ -50,13 +51,22 @@ export function formatSummaryTable(agg: Aggregate, options: SummaryOptions = {})
       ...(seedsVary(agg, workload) ? [] : ["seeds do not vary: every seed gave the same values, so no difference is marked significant"]),
       ...(exited ? [exitNote(rows.every((r) => r.exits.length > 0))] : []),
     ];
-    blocks.push([`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})`, alignColumns(header, cells), ...notes].join("\n"));
+    blocks.push([`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})`, alignColumns(header, cells), ...notes, ...relativeBlock(agg, workload, columns)].join("\n"));
   }
   const level = Math.round(agg.level * 100);
   const legend =
     `mean ± ${level}% CI half-width; ↓ lower is better, ↑ higher is better, no arrow: no better direction; ` +
     "* best mean (several: a tie, within the histogram resolution for percentiles), ** best and its CI separates from all others";
   return [...blocks, legend, ...agg.warnings.map((w) => `warning: ${w}`)].join("\n\n") + "\n";
+}
+
+/** Each other scheduler's means as ratios of the baseline's, hyperfine style. */
+function relativeBlock(agg: Aggregate, workload: string, columns: readonly MetricInfo[]): string[] {
+  const rel = relativeTo(agg, workload);
+  if (rel === null) return [];
+  const header = ["scheduler", ...columns.map((m) => m.label)];
+  const cells = rel.rows.map((r): Cell[] => [[printable(r.label), ""], ...columns.map((m): Cell => [formatRatio(r.ratios[m.key]), ""])]);
+  return ["", `relative to ${printable(rel.baseline)} (ratio of means ± sd, as hyperfine prints it):`, alignColumns(header, cells)];
 }
 
 function columnTitle(m: MetricInfo): string {

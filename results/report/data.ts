@@ -1,6 +1,7 @@
 import type { ClassSwitch, ExitInfo, RunResult, Timeline } from "../../sim/result.js";
 import { bestPerMetric, seedsVary, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
 import { formatRowExits } from "../format/exits.js";
+import { formatRatio, relativeTo } from "../relative.js";
 import { schedulerLabel } from "../label.js";
 import type { MetricInfo, MetricKey } from "../metrics.js";
 import { runLatency } from "../metrics.js";
@@ -26,6 +27,8 @@ export interface WorkloadData {
   best: Record<MetricKey, Best>;
   /** False when every seed gave the same values (nothing is then significant). */
   seedsVary: boolean;
+  /** Other schedulers as ratios of the baseline's means ("0.42 ± 0.05×"), formatted as on the terminal. */
+  relative: { baseline: string; rows: { label: string; text: Record<MetricKey, string> }[] } | null;
   cdf: { wakeup: CdfSeries[]; request: CdfSeries[] };
 }
 
@@ -84,6 +87,7 @@ export function buildReportData(input: {
       rows: rows.map(({ label, n, metrics, exits }) => ({ label, n, metrics, text: cellTexts(agg.metrics, metrics), exit: formatRowExits(exits, n) })),
       best: bestPerMetric(agg, name),
       seedsVary: seedsVary(agg, name),
+      relative: relativeTexts(agg, name),
       cdf: {
         wakeup: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "wakeupLatencyNs")),
         request: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "requestLatencyNs")),
@@ -104,6 +108,19 @@ export function buildReportData(input: {
     exits,
     chosen: chosenRun(results, input.chosenRun),
     warnings: agg.warnings,
+  };
+}
+
+function relativeTexts(agg: Aggregate, workload: string): WorkloadData["relative"] {
+  const rel = relativeTo(agg, workload);
+  if (rel === null) return null;
+  return {
+    baseline: rel.baseline,
+    rows: rel.rows.map((r) => {
+      const text = {} as Record<MetricKey, string>;
+      for (const m of agg.metrics) text[m.key] = formatRatio(r.ratios[m.key]);
+      return { label: r.label, text };
+    }),
   };
 }
 

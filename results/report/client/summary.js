@@ -45,3 +45,24 @@ function drawSummary(parent, wl, metrics, level, colour) {
 function directionArrow(m) {
   return m.better === "lower" ? " ↓" : m.better === "higher" ? " ↑" : "";
 }
+
+// Ratios of each other scheduler's means to the baseline's, as hyperfine prints them.
+function drawRelative(parent, wl, metrics, colour) {
+  if (!wl.relative) return;
+  var rel = wl.relative;
+  heading(parent, 3, "Relative to " + rel.baseline);
+  var wrap = parent.append("div").attr("class", "scroll");
+  var table = wrap.append("table").attr("class", "relative");
+  table.append("caption").text("ratio of means to " + rel.baseline + "'s ± standard deviation (relative errors added in quadrature), as hyperfine prints it");
+  var head = table.append("thead").append("tr");
+  head.append("th").text("scheduler");
+  metrics.forEach(function (m) { head.append("th").attr("data-metric", m.key).text(m.label); });
+  var body = table.append("tbody");
+  rel.rows.forEach(function (row) {
+    var tr = body.append("tr").attr("data-scheduler", row.label);
+    var name = tr.append("td");
+    name.append("span").attr("class", "swatch").style("background", colour(row.label));
+    name.append("span").text(row.label);
+    metrics.forEach(function (m) { tr.append("td").attr("data-metric", m.key).text(row.text[m.key]); });
+  });
+}
