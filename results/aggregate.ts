@@ -1,6 +1,7 @@
 import type { ExitKind, RunResult } from "../sim/result.js";
 import { schedulerLabel } from "./label.js";
-import { METRICS, metricInfos, type MetricInfo, type MetricKey } from "./metrics.js";
+import { METRICS, metricInfos, type Direction, type MetricInfo, type MetricKey } from "./metrics.js";
+import { GROUP_METRICS, groupMetricInfos, type GroupMetricInfo, type GroupMetricKey } from "./groupMetrics.js";
 import { confidenceInterval, type Estimate } from "./stats/confidenceInterval.js";
 import { significantlyBetter } from "./stats/significantlyBetter.js";
 import { isTie } from "./stats/isTie.js";
@@ -23,6 +24,13 @@ export interface AggregateRow {
   metrics: Record<MetricKey, Estimate>;
   /** Runs whose sched_ext scheduler exited before the end (fair ran the rest), in seed order. */
   exits: RowExit[];
+  /** Each task group's metrics over the same seeds, in the order the groups first appear. */
+  groups: AggregateGroup[];
+}
+
+export interface AggregateGroup {
+  name: string;
+  metrics: Record<GroupMetricKey, Estimate>;
 }
 
 /** One run's early exit, as the row carries it: enough to flag the row and say when. */
@@ -36,6 +44,7 @@ export interface Aggregate {
   schema: typeof AGGREGATE_SCHEMA;
   level: number;
   metrics: MetricInfo[];
+  groupMetrics: GroupMetricInfo[];
   workloads: string[];
   labels: string[];
   /** The label ratios are taken against (relative.ts): the chosen one, else the first. */
@@ -76,6 +85,7 @@ export function aggregate(results: readonly RunResult[], options: AggregateOptio
       seeds: runs.map((r) => r.job.seed),
       metrics,
       exits: runs.flatMap((r) => (r.scx.exit ? [{ seed: r.job.seed, kind: r.scx.exit.kind, atNs: r.scx.exit.atNs }] : [])),
+      groups: aggregateGroups(runs, level),
     };
     rows.push(row);
     warnings.push(...mixWarnings(row, runs));
@@ -85,12 +95,25 @@ export function aggregate(results: readonly RunResult[], options: AggregateOptio
     schema: AGGREGATE_SCHEMA,
     level,
     metrics: metricInfos(),
+    groupMetrics: groupMetricInfos(),
     workloads: unique(rows.map((r) => r.workload)),
     labels,
     baseline: options.baseline !== undefined && labels.includes(options.baseline) ? options.baseline : (labels[0] ?? null),
     rows,
     warnings,
   };
+}
+
+/** Per group, each group metric over the runs that have the group (a run without it does not count). */
+function aggregateGroups(runs: readonly RunResult[], level: number): AggregateGroup[] {
+  const names = unique(runs.flatMap((r) => Object.keys(r.groups)));
+  return names.map((name) => {
+    const metrics = {} as Record<GroupMetricKey, Estimate>;
+    for (const m of GROUP_METRICS) {
+      metrics[m.key] = confidenceInterval(runs.flatMap((r) => (Object.hasOwn(r.groups, name) ? [m.value(r, r.groups[name]!)] : [])), level);
+    }
+    return { name, metrics };
+  });
 }
 
 /** Averaging over seeds is only meaningful when the rest of the job is the same. */
@@ -148,9 +171,26 @@ export function rankedRows(rows: readonly AggregateRow[]): AggregateRow[] {
  */
 export function bestPerMetric(agg: Aggregate, workload: string): Record<MetricKey, Best> {
   const rows = rankedRows(agg.rows.filter((r) => r.workload === workload));
-  const varies = seedsVary(agg, workload);
-  const out = {} as Record<MetricKey, Best>;
-  for (const m of agg.metrics) {
+  return rankBest(rows.map((r) => ({ label: r.label, metrics: r.metrics })), agg.metrics, seedsVary(agg, workload));
+}
+
+/** The same for one task group's metrics: the rows ranked are those that ran the group. */
+export function bestPerGroupMetric(agg: Aggregate, workload: string, group: string): Record<GroupMetricKey, Best> {
+  const rows = rankedRows(agg.rows.filter((r) => r.workload === workload)).flatMap((r) => {
+    const g = r.groups.find((x) => x.name === group);
+    return g ? [{ label: r.label, metrics: g.metrics }] : [];
+  });
+  return rankBest(rows, agg.groupMetrics, seedsVary(agg, workload));
+}
+
+interface Rankable<K extends string> {
+  label: string;
+  metrics: Record<K, Estimate>;
+}
+
+function rankBest<K extends string>(rows: readonly Rankable<K>[], infos: readonly { key: K; better: Direction; resolution: number }[], varies: boolean): Record<K, Best> {
+  const out = {} as Record<K, Best>;
+  for (const m of infos) {
     const valued = rows.filter((r) => r.metrics[m.key].mean !== null);
     if (m.better === null || valued.length === 0) {
       out[m.key] = { labels: [], significant: false };

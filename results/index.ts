@@ -25,16 +25,19 @@ export {
 export {
   aggregate,
   bestPerMetric,
+  bestPerGroupMetric,
   rankedRows,
   seedsVary,
   AGGREGATE_SCHEMA,
   type Aggregate,
   type AggregateOptions,
   type AggregateRow,
+  type AggregateGroup,
   type Best,
   type RowExit,
 } from "./aggregate.js";
 export { formatRowExits } from "./format/exits.js";
+export { GROUP_METRICS, groupMetricInfos, type GroupMetricDef, type GroupMetricInfo, type GroupMetricKey } from "./groupMetrics.js";
 export { relativeTo, formatRatio, type Relative, type RelativeRow } from "./relative.js";
 export { ratioOf, type Ratio } from "./stats/ratio.js";
 export { atomicWrite } from "./io/atomicWrite.js";

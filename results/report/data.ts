@@ -1,5 +1,6 @@
 import type { ClassSwitch, ExitInfo, RunResult, Timeline } from "../../sim/result.js";
-import { bestPerMetric, seedsVary, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
+import { bestPerGroupMetric, bestPerMetric, seedsVary, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
+import type { GroupMetricInfo, GroupMetricKey } from "../groupMetrics.js";
 import { formatRowExits } from "../format/exits.js";
 import { formatRatio, relativeTo } from "../relative.js";
 import { schedulerLabel } from "../label.js";
@@ -27,9 +28,17 @@ export interface WorkloadData {
   best: Record<MetricKey, Best>;
   /** False when every seed gave the same values (nothing is then significant). */
   seedsVary: boolean;
+  /** Each task group's metrics per scheduler (whole-run rows stay in `rows`). */
+  groups: GroupData[];
   /** Other schedulers as ratios of the baseline's means ("0.42 ± 0.05×"), formatted as on the terminal. */
   relative: { baseline: string; rows: { label: string; text: Record<MetricKey, string> }[] } | null;
   cdf: { wakeup: CdfSeries[]; request: CdfSeries[] };
+}
+
+export interface GroupData {
+  name: string;
+  rows: { label: string; exited: boolean; text: Record<GroupMetricKey, string> }[];
+  best: Record<GroupMetricKey, Best>;
 }
 
 export interface ExitRow extends ExitInfo {
@@ -59,6 +68,7 @@ export interface ReportData {
   oneSeedNote: string;
   level: number;
   metrics: MetricInfo[];
+  groupMetrics: GroupMetricInfo[];
   labels: string[];
   workloads: WorkloadData[];
   exits: ExitRow[];
@@ -88,6 +98,7 @@ export function buildReportData(input: {
       best: bestPerMetric(agg, name),
       seedsVary: seedsVary(agg, name),
       relative: relativeTexts(agg, name),
+      groups: groupTexts(agg, name),
       cdf: {
         wakeup: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "wakeupLatencyNs")),
         request: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "requestLatencyNs")),
@@ -103,12 +114,29 @@ export function buildReportData(input: {
     oneSeedNote: input.oneSeedNote ?? ONE_SEED_NOTE,
     level: agg.level,
     metrics: agg.metrics,
+    groupMetrics: agg.groupMetrics,
     labels: agg.labels,
     workloads,
     exits,
     chosen: chosenRun(results, input.chosenRun),
     warnings: agg.warnings,
   };
+}
+
+function groupTexts(agg: Aggregate, workload: string): GroupData[] {
+  const rows = agg.rows.filter((r) => r.workload === workload);
+  const names = [...new Set(rows.flatMap((r) => r.groups.map((g) => g.name)))];
+  return names.map((name) => ({
+    name,
+    best: bestPerGroupMetric(agg, workload, name),
+    rows: rows.flatMap((r) => {
+      const g = r.groups.find((x) => x.name === name);
+      if (!g) return [];
+      const text = {} as Record<GroupMetricKey, string>;
+      for (const m of agg.groupMetrics) text[m.key] = formatEstimate(g.metrics[m.key], m.unit);
+      return [{ label: r.label, exited: r.exits.length > 0, text }];
+    }),
+  }));
 }
 
 function relativeTexts(agg: Aggregate, workload: string): WorkloadData["relative"] {

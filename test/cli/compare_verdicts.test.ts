@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveBaseline } from "../../cli/commands/compare.js";
 import { CliError } from "../../cli/errors.js";
+import type { SchedulerSpec } from "../../cli/args.js";
 
 const MAIN = join(__dirname, "../../dist/cli/main.js");
 
@@ -14,7 +15,7 @@ function scxlab(...args: string[]) {
 }
 
 describe("compare --baseline", () => {
-  const specs = [{ name: "simple", options: {} }, { name: "rr", options: { slice_us: "100" } }, { name: "rr", options: { slice_us: "500" } }];
+  const specs: SchedulerSpec[] = [{ name: "simple", options: {} }, { name: "rr", options: { slice_us: "100" } }, { name: "rr", options: { slice_us: "500" } }];
   it("defaults to the first scheduler", () => expect(resolveBaseline(undefined, specs)).toBe("simple"));
   it("takes a configuration as written in -s", () => expect(resolveBaseline("rr:slice_us=500", specs)).toBe("rr:slice_us=500"));
   it("a bare name must be unambiguous", () => {

@@ -63,7 +63,7 @@ describe("no significance from identical seeds (issue 14.4)", () => {
     expect(best.wakeupP99).toEqual({ labels: ["rr"], significant: false });
     const text = formatSummaryTable(agg);
     expect(text).toContain("seeds do not vary");
-    const rows = text.split("\n").filter((l) => l.startsWith("simple") || l.startsWith("rr"));
+    const rows = text.split("\n").filter((l) => /^(simple|rr)\s+3\s/.test(l));
     expect(rows).toHaveLength(2);
     for (const l of rows) expect(l).not.toContain("**");
     expect(rows.find((l) => l.startsWith("rr"))).toContain("* ");
@@ -97,5 +97,43 @@ describe("no significance from identical seeds (issue 14.4)", () => {
       expect(isTie(a, b, PERCENTILE_RESOLUTION)).toBe(isTie(b, a, PERCENTILE_RESOLUTION));
       expect(isTie(a, b, PERCENTILE_RESOLUTION)).toBe(b - a <= PERCENTILE_RESOLUTION * b);
     }));
+  });
+});
+
+describe("per task group (issue 14.6)", () => {
+  const runs = [...seeds("simple", 30), ...seeds("rr", 10)];
+  const agg = aggregate(runs);
+
+  it("each row carries every group's metrics over its seeds", () => {
+    const rr = agg.rows.find((r) => r.label === "rr")!;
+    expect(rr.groups.map((g) => g.name)).toEqual(["web", "<b>batch</b>"]);
+    const mine = runs.filter((r) => r.job.scheduler === "rr");
+    const web = rr.groups[0]!.metrics;
+    expect(web.wakeupP99.mean).toBeCloseTo(mine.reduce((a, r) => a + r.groups.web!.wakeupLatencyNs.p99, 0) / 3, 6);
+    const share = (r: RunResult) => r.groups.web!.cpuNs / Object.values(r.groups).reduce((n, g) => n + g.cpuNs, 0);
+    expect(web.cpuShare.mean).toBeCloseTo(mine.reduce((a, r) => a + share(r), 0) / 3, 12);
+    expect(agg.groupMetrics.find((m) => m.key === "cpuShare")!.better).toBeNull();
+  });
+
+  it("group shares of a run add up to 1 (property over random CPU times)", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 2, maxLength: 2 }).filter((xs) => xs[0]! + xs[1]! > 0), ([a, b]) => {
+      const r = makeRun();
+      r.groups.web!.cpuNs = a!;
+      r.groups["<b>batch</b>"]!.cpuNs = b!;
+      const g = aggregate([r]).rows[0]!.groups;
+      expect(g[0]!.metrics.cpuShare.mean! + g[1]!.metrics.cpuShare.mean!).toBeCloseTo(1, 12);
+    }));
+  });
+
+  it("the terminal shows a line per (group, scheduler) beside the whole-workload lines", () => {
+    const lines = formatSummaryTable(agg).split("\n");
+    const at = lines.indexOf("per task group:");
+    expect(at).toBeGreaterThan(0);
+    expect(lines.filter((l) => /^(simple|rr)\s+3\s/.test(l))).toHaveLength(2);
+    const block = lines.slice(at + 2, at + 6);
+    expect(block[0]).toMatch(/^web\s+simple\s/);
+    expect(block[1]).toMatch(/^\s+rr\s/);
+    expect(block[2]).toMatch(/^<b>batch<\/b>\s+simple\s/);
+    expect(block[1]).toMatch(/µs \*\*/);
   });
 });

@@ -59,6 +59,7 @@ function drawWorkload(report, wl, data, colour) {
   }
   legend(section, wl.rows.map(function (r) { return r.label; }), colour);
   guarded(section, "summary table", function () { drawSummary(section, wl, data.metrics, data.level, colour); });
+  guarded(section, "group table", function () { drawGroups(section, wl, data.groupMetrics, colour); });
   guarded(section, "relative table", function () { drawRelative(section, wl, data.metrics, colour); });
   heading(section, 3, "Mean over seeds with " + Math.round(data.level * 100) + "% confidence intervals");
   drawBarCharts(section, wl, data.metrics, colour);

@@ -66,3 +66,36 @@ function drawRelative(parent, wl, metrics, colour) {
     metrics.forEach(function (m) { tr.append("td").attr("data-metric", m.key).text(row.text[m.key]); });
   });
 }
+
+// Per task group: a row per (group, scheduler) with the group's own metrics, best marked as in
+// the summary. Shown when the workload has two or more groups (one group is the whole run).
+function drawGroups(parent, wl, metrics, colour) {
+  if (wl.groups.length < 2) return;
+  heading(parent, 3, "Per task group");
+  var wrap = parent.append("div").attr("class", "scroll");
+  var table = wrap.append("table").attr("class", "groups");
+  table.append("caption").text("each group's own metrics, mean ± CI half-width over seeds; CPU share: the group's CPU time over all groups'");
+  var head = table.append("thead").append("tr");
+  head.append("th").text("group");
+  head.append("th").attr("class", "text").text("scheduler");
+  metrics.forEach(function (m) { head.append("th").attr("data-metric", m.key).text(m.label + directionArrow(m)); });
+  var body = table.append("tbody");
+  wl.groups.forEach(function (g) {
+    g.rows.forEach(function (row, k) {
+      var tr = body.append("tr").attr("data-group", g.name).attr("data-scheduler", row.label)
+        .classed("exited", row.exited).classed("group-first", k === 0);
+      tr.append("td").text(k === 0 ? g.name : "");
+      var name = tr.append("td").attr("class", "text");
+      name.append("span").attr("class", "swatch").style("background", colour(row.label));
+      name.append("span").text(row.label + (row.exited ? " !" : ""));
+      metrics.forEach(function (m) {
+        var td = tr.append("td").attr("data-metric", m.key).text(row.text[m.key]);
+        var best = g.best[m.key];
+        if (best && best.labels.indexOf(row.label) >= 0) {
+          td.classed("best", true);
+          if (best.significant) td.append("span").attr("class", "sig").text("*");
+        }
+      });
+    });
+  });
+}
