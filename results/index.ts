@@ -45,6 +45,17 @@ export { writeResultsJson, RESULTS_SCHEMA, type ResultsFile } from "./io/json.js
 export { writeResultsCsv, toCsv, csvField, CSV_COLUMNS } from "./io/csv.js";
 export { formatQuantity, formatEstimate, formatEstimateParts, formatNs } from "./format/units.js";
 export { formatSummaryTable, SUMMARY_COLUMNS, type SummaryOptions } from "./format/summaryTable.js";
-export { toChromeTrace, writeChromeTrace, CPUS_PID, type ChromeTrace, type TraceEvent } from "./trace/chromeTrace.js";
+export {
+  toChromeTrace,
+  traceEventsOf,
+  writeChromeTrace,
+  writeChromeTraceFile,
+  CPUS_PID,
+  TASKS_PID,
+  type ChromeTrace,
+  type TraceEvent,
+} from "./trace/chromeTrace.js";
+export { taskStates, type StateSpan, type TaskState } from "./trace/taskStates.js";
+export { atomicWriteStream } from "./io/atomicWrite.js";
 export { renderReport, writeReport, embedJson, escapeHtml, type ReportInput } from "./report/render.js";
 export { buildReportData, type ReportData } from "./report/data.js";

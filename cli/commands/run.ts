@@ -8,7 +8,7 @@ import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { formatRun } from "../format_run.js";
 import { benchReport } from "../bench_layouts/index.js";
 import { writeOut } from "../output.js";
-import { toChromeTrace } from "../../results/index.js";
+import { writeChromeTraceFile } from "../../results/index.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -56,7 +56,8 @@ async function run(a: RunArgs): Promise<void> {
   if (json === "") throw new CliError("--json: expected a file name or -");
   if (trace === "" || trace === "-") throw new CliError("--trace: expected a file name");
   const result = runJob(job);
-  if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
+  // Streamed: a busy run's trace is too big for one array or one string.
+  if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
