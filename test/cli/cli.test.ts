@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scxlab as run } from "./scxlab.js";
 
 const MAIN = join(__dirname, "../../dist/cli/main.js");
 
+/** The CLI, run from a scratch directory (see scxlab.ts). */
 function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return run(args, 120_000);
 }
 
 describe("scxlab CLI", () => {

@@ -1,10 +1,13 @@
 /**
  * The HTML report in a real browser (Debian's Chromium through playwright-core): it draws with
  * no errors, has the charts the data calls for, zooms, and shows hostile names as text.
- * Without /usr/bin/chromium the suite is skipped locally but fails in CI (CI=true).
+ * Without /usr/bin/chromium the suite is skipped locally but fails in CI (CI=true). The pages
+ * and the screenshot go to a fresh temp folder (or SCXLAB_TEST_ARTIFACTS, for CI to keep them),
+ * never into the user's out/.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -14,7 +17,7 @@ import { makeRun, makeSweep, SCHEDULERS, STALL_EXIT, withDenseTimeline, WORKLOAD
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const OUT = join(import.meta.dirname, "..", "..", "out");
+const OUT = process.env.SCXLAB_TEST_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "scxlab-browser-"));
 const skip = !existsSync(CHROMIUM) && process.env.CI !== "true";
 
 interface Opened {
@@ -163,7 +166,7 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     await o.page.close();
   });
 
-  it("saves a screenshot to out/report-screenshot.png", async () => {
+  it("saves a screenshot beside the test pages", async () => {
     await full.page.evaluate(() => window.scrollTo(0, 0));
     await full.page.screenshot({ path: join(OUT, "report-screenshot.png"), fullPage: true });
     expect(existsSync(join(OUT, "report-screenshot.png"))).toBe(true);
