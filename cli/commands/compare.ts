@@ -11,6 +11,7 @@ import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseSchedulerSpec, positiveInt, splitList, type SchedulerSpec } from "../args.js";
 import { didYouMean } from "../suggest.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import type { Job } from "../job.js";
 import { defaultWorkers, runJobs } from "../pool.js";
@@ -63,10 +64,10 @@ export function compareCommand(y: Argv): Argv {
 export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number; baseline: string } {
   const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
   const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
-  for (const s of specs) checkScheduler(s.name, s.options);
+  for (const s of specs) (checkSchedulerName(s.name), checkScheduler(s.name, s.options));
   const baseline = resolveBaseline(single("--baseline", a.baseline), specs);
   const workloads = asList(a.w).length ? asList(a.w).flatMap(splitList) : ["mixed"];
-  for (const w of workloads) loadWorkload(w, f.params);
+  for (const w of workloads) (checkWorkloadName(w), loadWorkload(w, f.params));
   const seeds = a.seeds === undefined ? 3 : positiveInt("--seeds", single("--seeds", a.seeds), 1000);
   const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
   const out = single("--out", a.out) ?? "out";

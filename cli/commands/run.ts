@@ -8,6 +8,7 @@ import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { formatRun } from "../format_run.js";
 import { benchReport } from "../bench_layouts/index.js";
 import { writeOut } from "../output.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 import { writeChromeTraceFile } from "../../results/index.js";
 
 interface RunArgs extends RunFlags {
@@ -39,9 +40,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   const f = resolveRunFlags(a, { duration: DEFAULT_RUN_DURATION });
   const scheduler = single("-s", a.s) ?? FAIR;
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
