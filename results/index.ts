@@ -41,7 +41,7 @@ export { GROUP_METRICS, groupMetricInfos, type GroupMetricDef, type GroupMetricI
 export { relativeTo, formatRatio, type Relative, type RelativeRow } from "./relative.js";
 export { ratioOf, type Ratio } from "./stats/ratio.js";
 export { atomicWrite } from "./io/atomicWrite.js";
-export { writeResultsJson, RESULTS_SCHEMA, type ResultsFile } from "./io/json.js";
+export { writeResultsJson, writeTasksJson, runSummary, RESULTS_SCHEMA, TASKS_SCHEMA, type ResultsFile, type RunSummary } from "./io/json.js";
 export { writeResultsCsv, toCsv, csvField, CSV_COLUMNS } from "./io/csv.js";
 export { formatQuantity, formatEstimate, formatEstimateParts, formatNs } from "./format/units.js";
 export { formatSummaryTable, SUMMARY_COLUMNS, type SummaryOptions } from "./format/summaryTable.js";
@@ -58,4 +58,5 @@ export {
 export { taskStates, type StateSpan, type TaskState } from "./trace/taskStates.js";
 export { atomicWriteStream } from "./io/atomicWrite.js";
 export { renderReport, writeReport, embedJson, escapeHtml, type ReportInput } from "./report/render.js";
-export { buildReportData, type ReportData } from "./report/data.js";
+export { buildReportData, type ReportData, type RunView } from "./report/data.js";
+export { reportTimeline, reportSliceCap, REPORT_SLICE_BUDGET, type ReportTimeline } from "./report/timelines.js";

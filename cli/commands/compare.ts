@@ -1,8 +1,10 @@
 /**
  * `scxlab compare`: schedulers × workloads × seeds through the worker pool, then results.json,
  * results.csv and report.html in --out, and a summary table on the terminal. Files are written
- * only after every run finished (each atomically), so Ctrl-C leaves nothing half-done; written
- * results carry wallMs 0 so that they are byte-identical whatever the number of workers.
+ * only after every run finished (each atomically), so Ctrl-C leaves nothing half-done. Every
+ * run records its timeline, kept in the report's form (results/report/timelines.ts) so that the
+ * report can show any run; results.json holds run summaries (no wall time, no per-task records:
+ * those go to tasks.json with --per-task), so it is byte-identical whatever the number of workers.
  */
 import { join } from "node:path";
 import { setMaxListeners } from "node:events";
@@ -20,7 +22,9 @@ import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.
 import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { loadWorkload } from "../../workloads/load.js";
-import { aggregate, formatSummaryTable, schedulerLabel, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
+import {
+  aggregate, formatSummaryTable, reportSliceCap, reportTimeline, schedulerLabel, writeReport, writeResultsCsv, writeResultsJson, writeTasksJson,
+} from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
 
 interface CompareArgs extends RunFlags {
@@ -31,6 +35,7 @@ interface CompareArgs extends RunFlags {
   shard?: string;
   "job-timeout"?: string;
   baseline?: string;
+  "per-task"?: boolean;
 }
 
 /** The default line-up, in report order: those that exist in the registry. */
@@ -53,6 +58,7 @@ export function compareCommand(y: Argv): Argv {
       .option("out", { type: "string", describe: "output directory [default: out]" })
       .option("shard", { type: "string", describe: "run only shard i of n of the jobs (i/n, 1-based); merge the shards with `scxlab merge`" })
       .option("job-timeout", { type: "string", describe: "stop a run still going after this many wall seconds (its worker is terminated) and go on" })
+      .option("per-task", { type: "boolean", describe: "also write tasks.json: every run's per-task records (large for open-loop workloads)" })
       .option("baseline", { type: "string", describe: "scheduler the others are compared with as ratios (a name or name:options from -s) [default: the first]" })
       .example("$0 compare -s simple,qmap,bpfland -w schbench,gaming --seeds 5 --workers 2 --out out/cmp", "")
       .example("$0 compare -w schbench --seeds 32 --shard 3/16 --out out/shard-3", "one shard of 16; see docs/sharding.md"),
@@ -61,7 +67,18 @@ export function compareCommand(y: Argv): Argv {
 }
 
 /** Expands the flags into the job list (validated; nothing run yet). */
-export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number; baseline: string } {
+export interface CompareSweep {
+  jobs: Job[];
+  out: string;
+  workers: number;
+  shard: ShardSpec | null;
+  jobTimeoutMs: number;
+  baseline: string;
+  /** Index in `jobs` of the run the report shows first: the first sched_ext scheduler's first seed. */
+  chosenJob: number;
+}
+
+export function compareJobs(a: CompareArgs): CompareSweep {
   const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
   const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
   for (const s of specs) (checkSchedulerName(s.name), checkScheduler(s.name, s.options));
@@ -86,16 +103,13 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
         jobs.push({
           scheduler: s.name, options: s.options, workload: w, params: f.params, topology: f.topology, cpus: f.cpus,
           seed: f.seed + k, durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
-          extras: { antagonists: f.antagonists, timeline: false },
+          extras: { antagonists: f.antagonists, timeline: true },
         });
       }
     }
   }
-  // One run keeps its per-CPU timeline for the report: the first sched_ext scheduler's first seed.
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);
-  const idx = chosen >= 0 ? chosen : 0;
-  jobs[idx] = { ...jobs[idx], extras: { ...jobs[idx].extras, timeline: true } };
-  return { jobs, out, workers, shard, jobTimeoutMs: Math.round(timeoutS * 1000), baseline };
+  return { jobs, out, workers, shard, jobTimeoutMs: Math.round(timeoutS * 1000), baseline, chosenJob: chosen >= 0 ? chosen : 0 };
 }
 
 /**
@@ -116,7 +130,7 @@ export function resolveBaseline(flag: string | undefined, specs: readonly Schedu
 }
 
 async function compare(a: CompareArgs): Promise<void> {
-  const { jobs, out, workers, shard, jobTimeoutMs, baseline } = compareJobs(a);
+  const { jobs, out, workers, shard, jobTimeoutMs, baseline, chosenJob } = compareJobs(a);
   // The jobs this invocation runs: all of them, or its shard's share (indices into `jobs`).
   const sel = shard === null ? jobs.map((_, i) => i) : shardJobs(jobs, shard);
   const progress = new Progress("compare", a.quiet ?? false);
@@ -152,22 +166,30 @@ async function compare(a: CompareArgs): Promise<void> {
       if (o.userError) throw new CliError(msg);
       throw new Error(msg);
     }
-    results.push({ ...o.result, wallMs: 0 });
+    results.push(o.result);
     ran.push(i);
   }
+  // Timelines in the report's form, within a budget set by the whole sweep's size (so that a
+  // shard keeps exactly what the unsharded report would).
+  const cap = reportSliceCap(jobs.length);
+  const timelines = results.map((r) => reportTimeline(r, cap));
   warnFailures(failed);
   const agg = aggregate(results, { baseline });
   mkdirSync(out, { recursive: true });
-  const chosenRun = results.findIndex((r) => r.timeline !== undefined);
-  await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);
+  const chosenRun = ran.indexOf(chosenJob);
+  await writeResultsJson(out, results, agg);
   await writeResultsCsv(out, results);
-  await writeSweepFiles(out, { shard, jobs, ran, failed, results });
-  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed) });
+  if (a["per-task"] === true) await writeTasksJson(out, results);
+  await writeSweepFiles(out, { shard, jobs, ran, failed, chosenJob, timelines });
+  const reportPath = await writeReport(out, {
+    title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results: results.map(({ timeline: _t, ...r }) => r), timelines, aggregate: agg,
+    chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed),
+  });
   if (!a.quiet) {
     process.stdout.write(`${formatSummaryTable(agg)}\n`);
     const lost = results.reduce((n, r) => n + r.invariants.lost, 0);
     const exits = results.filter((r) => r.scx.exit !== null).length;
     process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${failed.length ? ` · ${failed.length} timed out` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
   }
-  process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);
+  process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}${a["per-task"] === true ? `, ${join(out, "tasks.json")}` : ""}\n`);
 }

@@ -64,7 +64,6 @@ const COLUMNS: [string, (r: RunResult) => Cell][] = [
   ["tasks_alive", (r) => r.invariants.alive],
   ["lost", (r) => r.invariants.lost],
   ["events", (r) => r.events],
-  ["wall_ms", (r) => r.wallMs],
   ["warnings", (r) => r.warnings.length],
 ];
 

@@ -23,8 +23,10 @@ caption { caption-side: bottom; text-align: left; color: var(--muted); font-size
 .swatch { display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; border-radius: 2px; }
 svg { overflow: visible; font-size: 11px; }
 svg text.title { font-size: 12px; font-weight: 600; }
+svg text.zero-note { fill: var(--muted); font-size: 10px; font-style: italic; }
 svg text.axis-label { fill: var(--muted); font-size: 11px; }
 .timeline-wrap { width: 100%; }
+.run-picker { display: flex; gap: 16px; margin: 6px 0 4px; font-size: 13px; } .run-picker select { font: inherit; }
 svg.timeline .zoom-surface { fill: #fafafa; cursor: grab; }
 svg.timeline .cpu-row { fill: none; stroke: #eee; }
 svg.timeline rect.slice { stroke: #fff; stroke-width: 0.3; }

@@ -66,7 +66,9 @@ describe("results.json", () => {
     expect(path).toBe(join(d, "results.json"));
     const back = JSON.parse(await readFile(path, "utf8"));
     expect(back.schema).toBe(RESULTS_SCHEMA);
-    expect(back.runs).toEqual(runs);
+    // Summaries: no per-task records, no timeline, no wall time; everything else as run.
+    expect(back.runs).toEqual(runs.map(({ tasks: _t, timeline: _tl, wallMs: _w, ...r }) => r));
+    for (const r of back.runs) for (const k of ["tasks", "timeline", "wallMs"]) expect(r).not.toHaveProperty(k);
     expect(back.aggregate).toEqual(agg);
   });
 });

@@ -17,25 +17,7 @@ function main() {
   data.workloads.forEach(function (wl) { drawWorkload(report, wl, data, colour); });
 
   var runSection = report.append("section").attr("id", "run");
-  if (data.chosen) {
-    var c = data.chosen;
-    heading(runSection, 2, "Run: " + c.label + " on " + c.workload + ", seed " + c.seed);
-    heading(runSection, 3, "Per-CPU timeline");
-    if (c.timeline && c.timeline.pid.length > 0) {
-      if (c.timeline.truncated) note(runSection, "The recorder hit its slice cap: the timeline stops before the run's end.");
-      note(runSection, "Wheel to zoom, drag to pan, double-click to zoom in; hover a slice for details.");
-      runSection.append("button").attr("type", "button").text("reset zoom")
-        .on("click", function () { if (api.timeline) api.timeline.reset(); });
-      var wrap = runSection.append("div").attr("class", "timeline-wrap");
-      guarded(wrap, "timeline", function () { api.timeline = drawTimeline(wrap, c); });
-      heading(runSection, 3, "Utilisation and runqueue depth");
-      drawSeries(runSection, c);
-    } else {
-      note(runSection, "No timeline was recorded for this run (ask for one with timeline: true, e.g. --timeline).");
-    }
-    heading(runSection, 3, "Kernel log");
-    drawLog(runSection, c.log);
-  }
+  if (data.runs.length > 0) drawRunSection(runSection, data, api);
 
   var exitSection = report.append("section").attr("id", "exits");
   heading(exitSection, 2, "sched_ext exits");
