@@ -10,6 +10,8 @@ import { ratioOf, type Ratio } from "./stats/ratio.js";
 
 export interface RelativeRow {
   label: string;
+  /** Its scheduler exited early in some run (flagged like its summary row). */
+  exited: boolean;
   ratios: Record<MetricKey, Ratio | null>;
 }
 
@@ -29,7 +31,7 @@ export function relativeTo(agg: Aggregate, workload: string): Relative | null {
     rows: rows.filter((r) => r !== base).map((r) => {
       const ratios = {} as Record<MetricKey, Ratio | null>;
       for (const m of agg.metrics) ratios[m.key] = ratioOf(r.metrics[m.key], base.metrics[m.key]);
-      return { label: r.label, ratios };
+      return { label: r.label, exited: r.exits.length > 0, ratios };
     }),
   };
 }

@@ -92,7 +92,7 @@ function relativeBlock(agg: Aggregate, workload: string, columns: readonly Metri
   const rel = relativeTo(agg, workload);
   if (rel === null) return [];
   const header = ["scheduler", ...columns.map((m) => m.label)];
-  const cells = rel.rows.map((r): Cell[] => [[printable(r.label), ""], ...columns.map((m): Cell => [formatRatio(r.ratios[m.key]), ""])]);
+  const cells = rel.rows.map((r): Cell[] => [[printable(r.label) + (r.exited ? " !" : ""), ""], ...columns.map((m): Cell => [formatRatio(r.ratios[m.key]), ""])]);
   return ["", `relative to ${printable(rel.baseline)} (ratio of means ± sd, as hyperfine prints it):`, alignColumns(header, cells)];
 }
 

@@ -42,7 +42,7 @@ export interface WorkloadData {
   /** Each task group's metrics per scheduler (whole-run rows stay in `rows`). */
   groups: GroupData[];
   /** Other schedulers as ratios of the baseline's means ("0.42 ± 0.05×"), formatted as on the terminal. */
-  relative: { baseline: string; rows: { label: string; text: Record<MetricKey, string> }[] } | null;
+  relative: { baseline: string; rows: { label: string; exited: boolean; text: Record<MetricKey, string> }[] } | null;
   cdf: { wakeup: CdfSeries[]; request: CdfSeries[] };
 }
 
@@ -161,7 +161,7 @@ function relativeTexts(agg: Aggregate, workload: string): WorkloadData["relative
     rows: rel.rows.map((r) => {
       const text = {} as Record<MetricKey, string>;
       for (const m of agg.metrics) text[m.key] = formatRatio(r.ratios[m.key]);
-      return { label: r.label, text };
+      return { label: r.label, exited: r.exited, text };
     }),
   };
 }

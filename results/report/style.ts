@@ -13,7 +13,7 @@ th.text, td.text { text-align: left; }
 td.text { white-space: pre-wrap; max-width: 520px; }
 table.summary { font-size: 13px; } table.summary th, table.summary td { padding: 3px 6px; }
 td.best { background: var(--best); font-weight: 600; }
-tr.exited td { color: var(--muted); } tr.exited .flag, td.exit-cell { color: #D55E00; font-weight: 600; }
+tr.exited td { color: var(--muted); } tr.exited .flag, td.exit-cell { color: #D55E00; font-weight: 600; } td.exit-cell { white-space: nowrap; }
 table.groups tr.group-first td { border-top: 2px solid var(--rule); }
 .sig { color: #b35900; font-weight: 700; margin-left: 2px; }
 caption { caption-side: bottom; text-align: left; color: var(--muted); font-size: 12px; padding-top: 4px; }

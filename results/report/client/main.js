@@ -45,7 +45,7 @@ function drawWorkload(report, wl, data, colour) {
   guarded(section, "relative table", function () { drawRelative(section, wl, data.metrics, colour); });
   heading(section, 3, "Mean over seeds with " + Math.round(data.level * 100) + "% confidence intervals");
   drawBarCharts(section, wl, data.metrics, colour);
-  heading(section, 3, "Latency distributions (averaged percentiles over seeds)");
+  heading(section, 3, "Latency distributions (percentiles averaged over seeds; wakeups also through the histogram's bins)");
   var cdfs = section.append("div").attr("class", "grid cdfs");
   guarded(cdfs, "wakeup CDF", function () { drawCdf(cdfs, wl.cdf.wakeup, "wakeup", colour); });
   guarded(cdfs, "request CDF", function () { drawCdf(cdfs, wl.cdf.request, "request", colour); });

@@ -59,10 +59,10 @@ function drawRelative(parent, wl, metrics, colour) {
   metrics.forEach(function (m) { head.append("th").attr("data-metric", m.key).text(m.label); });
   var body = table.append("tbody");
   rel.rows.forEach(function (row) {
-    var tr = body.append("tr").attr("data-scheduler", row.label);
+    var tr = body.append("tr").attr("data-scheduler", row.label).classed("exited", row.exited);
     var name = tr.append("td");
     name.append("span").attr("class", "swatch").style("background", colour(row.label));
-    name.append("span").text(row.label);
+    name.append("span").text(row.label + (row.exited ? " !" : ""));
     metrics.forEach(function (m) { tr.append("td").attr("data-metric", m.key).text(row.text[m.key]); });
   });
 }
