@@ -5,22 +5,17 @@
  */
 import { CliError } from "./errors.js";
 import { didYouMean } from "./suggest.js";
-import { FAIR, SCHEDULERS } from "../schedulers/index.js";
+import { FAIR, isSchedulerFile, SCHEDULERS } from "../schedulers/index.js";
 import { BUILTINS } from "../workloads/builtin/index.js";
-
-/** A path or a module/JSON file name rather than a registry name. */
-function looksLikeFile(name: string): boolean {
-  return /[\\/]/.test(name) || /\.(json|js|mjs|cjs|ts|mts)$/i.test(name);
-}
 
 export function checkSchedulerName(name: string): void {
   const known = [FAIR, ...SCHEDULERS.map((s) => s.name)];
-  if (known.includes(name) || looksLikeFile(name)) return;
+  if (known.includes(name) || isSchedulerFile(name)) return;
   throw new CliError(`unknown scheduler "${name}" (schedulers: ${known.join(", ")})${didYouMean(name, known)}`);
 }
 
 export function checkWorkloadName(name: string): void {
   const known = BUILTINS.map((b) => b.name);
-  if (known.includes(name) || looksLikeFile(name)) return;
+  if (known.includes(name) || /[\\/]/.test(name) || /\.json$/i.test(name)) return;
   throw new CliError(`${name}: expected a built-in workload (${known.join(", ")}) or a .json file, got ${JSON.stringify(name)}${didYouMean(name, known)}`);
 }

@@ -10,13 +10,7 @@ import { erlangCSojourn, runBareMmc } from "../../cli/bench/bare.js";
 import { runScxlabMmc } from "../../cli/bench/mmc.js";
 import { SUITES, singleCases } from "../../cli/bench/suite.js";
 import { parseWorkerList } from "../../cli/commands/bench.js";
-import { scxlab as run } from "./scxlab.js";
-
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 300_000);
-}
+import { scxlab } from "../helpers/cli.js";
 
 describe("scxlab bench", () => {
   it("writes bench.json and bench.html with every section (tiny suite)", () => {

@@ -2,14 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scxlab as run } from "./scxlab.js";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 120_000);
-}
+import { MAIN, scxlab } from "../helpers/cli.js";
 
 describe("scxlab CLI", () => {
   it("run --json - prints a RunResult with the design's fields", () => {

@@ -4,17 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { resolveBaseline } from "../../cli/commands/compare.js";
 import { CliError } from "../../cli/errors.js";
-import type { SchedulerSpec } from "../../cli/args.js";
-import { scxlab as run } from "./scxlab.js";
+import type { SchedulerArg } from "../../cli/args.js";
+import { scxlab } from "../helpers/cli.js";
 
 
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 120_000);
-}
 
 describe("compare --baseline", () => {
-  const specs: SchedulerSpec[] = [{ name: "simple", options: {} }, { name: "rr", options: { slice_us: "100" } }, { name: "rr", options: { slice_us: "500" } }];
+  const specs: SchedulerArg[] = [{ name: "simple", options: {} }, { name: "rr", options: { slice_us: "100" } }, { name: "rr", options: { slice_us: "500" } }];
   it("defaults to the first scheduler", () => expect(resolveBaseline(undefined, specs)).toBe("simple"));
   it("takes a configuration as written in -s", () => expect(resolveBaseline("rr:slice_us=500", specs)).toBe("rr:slice_us=500"));
   it("a bare name must be unambiguous", () => {

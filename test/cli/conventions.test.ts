@@ -2,11 +2,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { scxlab as run } from "./scxlab.js";
+import { scxlab } from "../helpers/cli.js";
 import { closestNames, didYouMean, editDistance } from "../../cli/suggest.js";
 import { formatList, listData, LIST_SCHEMA } from "../../cli/commands/list.js";
 
-const scxlab = (...args: string[]) => run(args);
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string }).version;
 
 describe("CLI conventions (issue 14.12)", () => {

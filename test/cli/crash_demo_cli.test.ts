@@ -10,13 +10,7 @@ import { crashDemoFromFlags } from "../../cli/commands/crash_demo.js";
 import { defaultDemoScheduler } from "../../cli/crash/demo.js";
 import { CliError } from "../../cli/errors.js";
 import { SCHEDULERS } from "../../schedulers/index.js";
-import { scxlab as run } from "./scxlab.js";
-
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 120_000);
-}
+import { scxlab } from "../helpers/cli.js";
 
 describe("scxlab crash-demo", () => {
   it("tells the story and writes report.html and result.json", () => {

@@ -3,14 +3,9 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scxlab as run } from "./scxlab.js";
+import { scxlab } from "../helpers/cli.js";
 
 const TRACES = join(__dirname, "../workloads/traces");
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 120_000);
-}
 
 describe("scxlab import", () => {
   it("imports perf script output into a workload that runs", () => {

@@ -9,14 +9,9 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { scxlab as run } from "./scxlab.js";
+import { scxlab } from "../helpers/cli.js";
 
 const DIST = join(__dirname, "../../dist");
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 180_000);
-}
 
 type Pool = typeof import("../../cli/pool.js");
 const pool = async (): Promise<Pool> => (await import(pathToFileURL(join(DIST, "cli/pool.js")).href)) as Pool;

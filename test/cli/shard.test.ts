@@ -9,13 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, jobKey, parseShard, shardAssignment, shardJobs } from "../../cli/shard.js";
 import type { Job } from "../../cli/job.js";
-import { scxlab as run } from "./scxlab.js";
-
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 180_000);
-}
+import { scxlab } from "../helpers/cli.js";
 
 const job = (scheduler: string, workload: string, seed: number, extra: Partial<Job> = {}): Job => ({
   scheduler, options: {}, workload, params: {}, topology: "4", cpus: 4, seed, durationNs: 1e9, overheads: true, crashAtNs: null, ...extra,

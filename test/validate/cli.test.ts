@@ -2,13 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scxlab as run } from "../cli/scxlab.js";
-
-
-/** The CLI, run from a scratch directory (see scxlab.ts). */
-function scxlab(...args: string[]) {
-  return run(args, 120_000);
-}
+import { scxlab } from "../helpers/cli.js";
 
 describe("scxlab validate (CLI)", () => {
   it("runs the selected cases and writes validate.json and validate.html", () => {
