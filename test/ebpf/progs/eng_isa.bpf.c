@@ -1,7 +1,7 @@
 /*
  * Engine test program: every instruction class clang-19 emits for ISA v4 (-mcpu=v4), in .text
  * only (no maps, no helpers), so the test can run it without the loader. `run` must stay the
- * first function: the test enters at instruction 0. ctx[0..7] are inputs, ctx[8..] outputs.
+ * first function: the test enters at instruction 0. ctx[0..7] are inputs, ctx[8..29] outputs, ctx[30..31] atomics cells.
  */
 typedef unsigned char u8;
 typedef unsigned short u16;
@@ -44,18 +44,18 @@ long run(u64 *ctx)
 	out[10] = (u64)*(volatile u8 *)&bytes[9] + (u64)*(volatile u16 *)&bytes[10] + (u64)*(volatile u32 *)&bytes[12];
 
 	/* atomics on ctx memory, with and without fetch */
-	ctx[20] = a;
-	ctx[21] = b32;
-	__sync_fetch_and_add(&ctx[20], c);                           /* no fetch */
-	out[11] = __sync_fetch_and_add(&ctx[20], 5);                 /* fetch */
-	out[12] = __sync_fetch_and_or(&ctx[20], b);
-	out[13] = __sync_fetch_and_and(&ctx[20], ~c);
-	out[14] = __sync_fetch_and_xor(&ctx[20], 0x5a5a5a5a5a5a5a5aULL);
-	out[15] = __sync_lock_test_and_set(&ctx[20], c);             /* xchg */
-	out[16] = __sync_val_compare_and_swap(&ctx[20], c, a);       /* succeeds */
-	out[17] = __sync_val_compare_and_swap(&ctx[20], c, b);       /* fails: holds a now */
-	out[18] = __sync_fetch_and_add((u32 *)&ctx[21], (u32)c);
-	out[19] = __sync_val_compare_and_swap((u32 *)&ctx[21], b32 + (u32)c, 7u);
+	ctx[30] = a;
+	ctx[31] = b32;
+	__sync_fetch_and_add(&ctx[30], c);                           /* no fetch */
+	out[11] = __sync_fetch_and_add(&ctx[30], 5);                 /* fetch */
+	out[12] = __sync_fetch_and_or(&ctx[30], b);
+	out[13] = __sync_fetch_and_and(&ctx[30], ~c);
+	out[14] = __sync_fetch_and_xor(&ctx[30], 0x5a5a5a5a5a5a5a5aULL);
+	out[15] = __sync_lock_test_and_set(&ctx[30], c);             /* xchg */
+	out[16] = __sync_val_compare_and_swap(&ctx[30], c, a);       /* succeeds */
+	out[17] = __sync_val_compare_and_swap(&ctx[30], c, b);       /* fails: holds a now */
+	out[18] = __sync_fetch_and_add((u32 *)&ctx[31], (u32)c);
+	out[19] = __sync_val_compare_and_swap((u32 *)&ctx[31], b32 + (u32)c, 7u);
 
 	/* subprogram calls and loops */
 	out[20] = mix(a, b, c) + fib((u32)(c & 31));
