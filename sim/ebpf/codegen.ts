@@ -9,7 +9,7 @@ import { alu32, alu64, cond32, cond64, endian, immOperand, regOperand, type Oper
 import { BpfLoadError } from "./program.js";
 
 /** Fault codes passed to F(insn, code, a, b) in translated code. */
-export const FAULT = { BUDGET: 1, READ: 2, WRITE: 3, R10: 4, DEPTH: 5, NO_KFUNC: 6, FELL_OFF: 7 } as const;
+export const FAULT = { BUDGET: 1, READ: 2, WRITE: 3, R10: 4, DEPTH: 5, NO_KFUNC: 6, FELL_OFF: 7, MISALIGNED: 8 } as const;
 
 /** kernel BPF_MAX_LOOPS: may_goto falls through this many times per function invocation. */
 const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
@@ -31,6 +31,8 @@ export interface GenInput {
   readonly secondSlot: Uint8Array;
 }
 
+// The memory's views, held in locals and re-read after every call (a helper may grow the memory).
+const VIEWS = "T=M.tags,U8=M.u8,I8=M.i8,U16=M.u16,I16=M.i16,I32=M.i32";
 const ARGS = "a1l,a1h,a2l,a2h,a3l,a3h,a4l,a4h,a5l,a5h";
 const CALL_ARGS = "r1l,r1h,r2l,r2h,r3l,r3h,r4l,r4h,r5l,r5h";
 
@@ -53,6 +55,7 @@ function subprogram(g: GenInput, start: number, end: number): string {
   out.push("var r0l=0,r0h=0,r1l=a1l,r1h=a1h,r2l=a2l,r2h=a2h,r3l=a3l,r3h=a3h,r4l=a4l,r4h=a4h,r5l=a5l,r5h=a5h,");
   out.push(`r6l=0,r6h=0,r7l=0,r7h=0,r8l=0,r8h=0,r9l=0,r9h=0,t=0,a=0,v=0,w=0,mg=${MAY_GOTO_LOOPS};`);
   out.push(`if(S.depth>=FT.length)F(${start},${FAULT.DEPTH},0,0);var r10l=FT[S.depth++],r10h=0;`);
+  out.push(`var ${VIEWS};`);
   if (looped) out.push(`var pc=${start};for(;;){switch(pc){`);
   for (let i = start; i < end; i++) {
     if (looped && (labels.has(i) || i === start)) out.push(`case ${i}:`);
@@ -174,7 +177,7 @@ function call(g: GenInput, i: number, src: number, imm: number): string | null {
   if (src === CALL_PSEUDO) {
     const t = i + imm + 1;
     if (!g.entries.includes(t)) throw new BpfLoadError(g.program, i, `call to ${t}, which is not a subprogram entry`);
-    return `r0l=f${t}(${CALL_ARGS});r0h=X[1];`;
+    return `r0l=f${t}(${CALL_ARGS});r0h=X[1];${VIEWS};`;
   }
   let slot: number;
   if (src === CALL_HELPER) {
@@ -189,7 +192,7 @@ function call(g: GenInput, i: number, src: number, imm: number): string | null {
   const args: string[] = [];
   for (let r = 1; r <= 5; r++) args.push(`AL[${r}]=r${r}l;AH[${r}]=r${r}h;`);
   return `S.pc=${i};${args.join("")}v=N${slot}(A);` +
-    `if(v===v){r0l=v|0;r0h=Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}`;
+    `if(v===v){r0l=v|0;r0h=Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}${VIEWS};`;
 }
 
 /** Address computation and the region check; stack accesses at constant offsets need none. */
@@ -201,6 +204,8 @@ function access(i: number, base: number, off: number, n: number, write: boolean)
     `if(${bad}${second})F(${i},${write ? FAULT.WRITE : FAULT.READ},a,${n});`;
 }
 
+// Aligned accesses index the typed arrays directly; misaligned ones (legal in BPF, rare in
+// compiled code) go through byte-wise runtime functions.
 function load(i: number, op: number, dst: number, src: number, off: number): string | null {
   const mode = op & 0xe0;
   if (mode !== MODE.MEM && mode !== MODE.MEMSX) return null;
@@ -208,19 +213,14 @@ function load(i: number, op: number, dst: number, src: number, off: number): str
   const n = sizeBytes(op);
   const dl = `r${dst}l`, dh = `r${dst}h`;
   const a = access(i, src, off, n, false);
-  if (mode === MODE.MEM) {
-    switch (n) {
-      case 1: return `${a}${dl}=DV.getUint8(a);${dh}=0;`;
-      case 2: return `${a}${dl}=DV.getUint16(a,true);${dh}=0;`;
-      case 4: return `${a}${dl}=DV.getInt32(a,true);${dh}=0;`;
-      default: return `${a}${dl}=DV.getInt32(a,true);${dh}=DV.getInt32(a+4,true);`;
-    }
-  }
+  const sx = mode === MODE.MEMSX;
   switch (n) {
-    case 1: return `${a}${dl}=DV.getInt8(a);${dh}=${dl}>>31;`;
-    case 2: return `${a}${dl}=DV.getInt16(a,true);${dh}=${dl}>>31;`;
-    case 4: return `${a}${dl}=DV.getInt32(a,true);${dh}=${dl}>>31;`;
-    default: return null;
+    case 1: return `${a}${dl}=${sx ? "I8" : "U8"}[a];${dh}=${sx ? `${dl}>>31` : "0"};`;
+    case 2: return `${a}${dl}=(a&1)===0?${sx ? "I16" : "U16"}[a>>1]:LD16(a,${sx ? 1 : 0});${dh}=${sx ? `${dl}>>31` : "0"};`;
+    case 4: return `${a}${dl}=(a&3)===0?I32[a>>2]:LD32(a);${dh}=${sx ? `${dl}>>31` : "0"};`;
+    default:
+      if (sx) return null;
+      return `${a}if((a&3)===0){${dl}=I32[a>>2];${dh}=I32[(a>>2)+1];}else{${dl}=LD32(a);${dh}=LD32(a+4);}`;
   }
 }
 
@@ -228,10 +228,10 @@ function store(i: number, op: number, dst: number, off: number, s: Operand): str
   const n = sizeBytes(op);
   const a = access(i, dst, off, n, true);
   switch (n) {
-    case 1: return `${a}DV.setUint8(a,${s.l});`;
-    case 2: return `${a}DV.setUint16(a,${s.l},true);`;
-    case 4: return `${a}DV.setInt32(a,${s.l},true);`;
-    default: return `${a}DV.setInt32(a,${s.l},true);DV.setInt32(a+4,${s.h},true);`;
+    case 1: return `${a}U8[a]=${s.l};`;
+    case 2: return `${a}if((a&1)===0)U16[a>>1]=${s.l};else ST16(a,${s.l});`;
+    case 4: return `${a}if((a&3)===0)I32[a>>2]=${s.l};else ST32(a,${s.l});`;
+    default: return `${a}if((a&3)===0){I32[a>>2]=${s.l};I32[(a>>2)+1]=${s.h};}else{ST32(a,${s.l});ST32(a+4,${s.h});}`;
   }
 }
 
@@ -242,10 +242,12 @@ function atomic(i: number, op: number, dst: number, src: number, off: number, im
   if (fetch && src === 10) return fault(i, FAULT.R10);
   const sl = `r${src}l`, sh = `r${src}h`;
   const a = access(i, dst, off, n, true);
-  const lo = (x: string): string => `DV.setInt32(a,${x},true);`;
-  const hi = (x: string): string => `DV.setInt32(a+4,${x},true);`;
+  const lo = (x: string): string => `I32[a>>2]=${x};`;
+  const hi = (x: string): string => `I32[(a>>2)+1]=${x};`;
   const ret = n === 4 ? `${sl}=v;${sh}=0;` : `${sl}=v;${sh}=w;`;
-  const rd = n === 4 ? "v=DV.getInt32(a,true);" : "v=DV.getInt32(a,true);w=DV.getInt32(a+4,true);";
+  // Atomics must be naturally aligned, as the kernel requires.
+  const aligned = `if((a&${n - 1})!==0)F(${i},${FAULT.MISALIGNED},a,${n});`;
+  const rd = `${aligned}v=I32[a>>2];${n === 8 ? "w=I32[(a>>2)+1];" : ""}`;
   let body: string;
   switch (imm & ~ATOMIC.FETCH) {
     case ATOMIC.ADD:

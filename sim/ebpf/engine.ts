@@ -26,7 +26,7 @@ import type { BpfMemory } from "./memory.js";
 import { decode, CALL_PSEUDO, CLS, JMP, LD_IMM64, PSEUDO, type DecodedInsns } from "./isa.js";
 import { FAULT, generate } from "./codegen.js";
 import { BpfCallArgs, BpfLoadError, BpfRuntimeError, type BpfEnv, type BpfNativeFn, type CompileOptions, type CompiledProgram, type LinkedProgram } from "./program.js";
-import { HI, bswap32, mulhu, sar64, sdiv64, shl64, shr64, smod64, udiv64, umod64 } from "./runtime.js";
+import { HI, unalignedAccess, bswap32, mulhu, sar64, sdiv64, shl64, shr64, smod64, udiv64, umod64 } from "./runtime.js";
 
 /** A translated subprogram: R1..R5 as int32 halves in, R0's low half out (high half in HI[1]). */
 type SubprogramFn = (
@@ -108,15 +108,16 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
   const prelude = `"use strict";var ${natives.map((_, k) => `N${k}=NAT[${k}]`).join(",") || "N_=0"};\n`;
   const exitRegs = new Int32Array(22);
   const memory = env.memory;
+  const ua = unalignedAccess(memory);
   const fail = (insnIndex: number, code: number, a: number, b: number): never => {
     throw new BpfRuntimeError(p.name, insnIndex, faultMessage(memory, code, a, b, p.kfuncNames, opts.insnBudget ?? DEFAULT_BUDGET));
   };
   const factory = new Function(
-    "S", "T", "DV", "X", "A", "AL", "AH", "F", "MULHU", "UDIV", "UMOD", "SDIV", "SMOD", "SHL", "SHR", "SAR", "BSWAP", "NAT", "FT", "CR",
+    "S", "M", "LD16", "LD32", "ST16", "ST32", "X", "A", "AL", "AH", "F", "MULHU", "UDIV", "UMOD", "SDIV", "SMOD", "SHL", "SHR", "SAR", "BSWAP", "NAT", "FT", "CR",
     prelude + source,
   ) as (...deps: unknown[]) => SubprogramFn[];
   const fns = factory(
-    st, memory.tags, memory.view, HI, st.args, st.args.lo, st.args.hi, fail,
+    st, memory, ua.ld16, ua.ld32, ua.st16, ua.st32, HI, st.args, st.args.lo, st.args.hi, fail,
     mulhu, udiv64, umod64, sdiv64, smod64, shl64, shr64, sar64, bswap32, natives, st.frameTops,
     opts.captureRegs === true ? exitRegs : null,
   );
@@ -200,6 +201,7 @@ function faultMessage(m: BpfMemory, code: number, a: number, b: number, kfuncs: 
       return `${why} write of ${b} bytes at ${m.describe(a)}`;
     }
     case FAULT.R10: return "write to the read-only frame pointer R10";
+    case FAULT.MISALIGNED: return `misaligned atomic access of ${b} bytes at ${m.describe(a)}`;
     case FAULT.DEPTH: return `call depth over ${MAX_FRAMES} frames`;
     case FAULT.NO_KFUNC: return `call to kfunc ${kfuncs[a] ?? `#${a}`}, which this kernel does not have`;
     default: return "execution fell off the end of the subprogram";

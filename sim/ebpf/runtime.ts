@@ -86,3 +86,28 @@ export function sar64(lo: number, hi: number, c: number): number {
 export function bswap32(x: number): number {
   return (x << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
 }
+
+/** The byte-wise accessors for misaligned loads and stores, bound to one memory's bytes. */
+export interface Unaligned {
+  ld16(a: number, signed: number): number;
+  ld32(a: number): number;
+  st16(a: number, v: number): void;
+  st32(a: number, v: number): void;
+}
+
+/** Byte-wise accessors reading the memory's current bytes (it may have grown since translation). */
+export function unalignedAccess(m: { readonly u8: Uint8Array }): Unaligned {
+  return {
+    ld16: (a, signed) => {
+      const u8 = m.u8;
+      const v = u8[a]! | (u8[a + 1]! << 8);
+      return signed !== 0 ? (v << 16) >> 16 : v;
+    },
+    ld32: (a) => {
+      const u8 = m.u8;
+      return u8[a]! | (u8[a + 1]! << 8) | (u8[a + 2]! << 16) | (u8[a + 3]! << 24);
+    },
+    st16: (a, v) => { const u8 = m.u8; u8[a] = v; u8[a + 1] = v >>> 8; },
+    st32: (a, v) => { const u8 = m.u8; u8[a] = v; u8[a + 1] = v >>> 8; u8[a + 2] = v >>> 16; u8[a + 3] = v >>> 24; },
+  };
+}

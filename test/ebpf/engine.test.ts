@@ -25,20 +25,20 @@ function runBoth(insns: Insn[], size = 64): { engine: Uint8Array; reference: Uin
 }
 
 describe("loads, stores and atomics", () => {
-  it("random stores and (sign-extending) loads of every size agree with the reference", () => {
+  it("random stores and (sign-extending) loads of every size and alignment agree with the reference", () => {
     const size = fc.constantFrom<1 | 2 | 4 | 8>(1, 2, 4, 8);
     const op = fc.oneof(
-      fc.tuple(fc.constant("st" as const), size, fc.nat(7), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
-      fc.tuple(fc.constant("stx" as const), size, fc.nat(7), fc.integer({ min: 2, max: 5 })),
-      fc.tuple(fc.constant("ldx" as const), size, fc.nat(7), fc.integer({ min: 2, max: 5 }), fc.boolean()),
+      fc.tuple(fc.constant("st" as const), size, fc.nat(56), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })),
+      fc.tuple(fc.constant("stx" as const), size, fc.nat(56), fc.integer({ min: 2, max: 5 })),
+      fc.tuple(fc.constant("ldx" as const), size, fc.nat(56), fc.integer({ min: 2, max: 5 }), fc.boolean()),
       fc.tuple(fc.constant("ld64" as const), fc.integer({ min: 2, max: 5 }), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n })),
     );
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
       const insns: Insn[] = ops.flatMap((o): Insn[] => {
         switch (o[0]) {
-          case "st": return [st(o[1], 1, o[2] * 8, o[3])];
-          case "stx": return [stx(o[1], 1, o[3], o[2] * 8)];
-          case "ldx": return [ldx(o[1], o[3], 1, o[2] * 8, o[4] && o[1] !== 8)];
+          case "st": return [st(o[1], 1, o[2], o[3])];
+          case "stx": return [stx(o[1], 1, o[3], o[2])];
+          case "ldx": return [ldx(o[1], o[3], 1, o[2], o[4] && o[1] !== 8)];
           default: return ld64(o[1], o[2]);
         }
       });
@@ -184,6 +184,22 @@ describe("run-time enforcement", () => {
     const p = compileProgram(program([call(CALL_PSEUDO, -1), exit()]), env);
     expectFault(() => p.run(0), 0, /call depth/);
     expect(compileProgram(program([mov64(0, 4), exit()]), env).run(0)).toBe(4);
+  });
+
+  it("atomics must be naturally aligned", () => {
+    const m = new BpfMemory();
+    const v = region(m);
+    expectFault(() => compileProgram(program([...ld64(1, BigInt(v)), mov64(2, 1), atomic(8, 1, 2, 4, ATOMIC.ADD), exit()]), testEnv({}, m)).run(0), 3, /misaligned atomic access of 8 bytes at val\+4/);
+  });
+
+  it("a helper that grows the memory mid-program leaves the program's accesses working", () => {
+    const m = new BpfMemory();
+    const v = region(m);
+    const grow = (): number => m.alloc(1 << 20, { name: "big", writable: true, kind: "map_value" });
+    // r6 = v; *(u64 *)(r6 + 0) = 41; r0 = grow(); *(u32 *)(r0 + 8) = 1; r1 = *(u64 *)(r6 + 0); r1 += 1; *(u64 *)(r6 + 8) = r1; r0 = r1; exit
+    const insns = [...ld64(6, BigInt(v)), st(8, 6, 0, 41), call(CALL_HELPER, 1), st(4, 0, 8, 1), ldx(8, 1, 6, 0), aluK(CLS.ALU64, ALU.ADD, 1, 1), stx(8, 6, 1, 8), movR(0, 1), exit()];
+    expect(compileProgram(program(insns), testEnv({ helpers: { 1: grow } }, m)).run(0)).toBe(42);
+    expect(m.readU64(v + 8)).toBe(42n);
   });
 
   it("may_goto falls through 8M times, then jumps", () => {
