@@ -1,0 +1,101 @@
+/* Loader test: every map type, every kind of global data, static subprograms shared by two
+ * programs, kfunc externs (present, weak-absent), kconfig externs, callbacks by address, the
+ * user exit info and a .struct_ops.link ops table. */
+#include "scx_min.h"
+
+struct { __uint(type, MT_ARRAY); __uint(max_entries, 4); __type(key, u32); __type(value, u64); } arr SEC(".maps");
+struct { __uint(type, MT_PERCPU_ARRAY); __uint(max_entries, 2); __type(key, u32); __type(value, u32); } pcpu_arr SEC(".maps");
+struct { __uint(type, MT_HASH); __uint(max_entries, 16); __type(key, u64); __type(value, struct bpf_timer); } hash SEC(".maps");
+struct { __uint(type, MT_PERCPU_HASH); __uint(max_entries, 8); __uint(key_size, 4); __uint(value_size, 12); } pcpu_hash SEC(".maps");
+struct { __uint(type, MT_LRU_HASH); __uint(max_entries, 2); __type(key, u32); __type(value, u32); __uint(map_flags, 0); } lru SEC(".maps");
+struct { __uint(type, MT_TASK_STORAGE); __uint(map_flags, F_NO_PREALLOC); __type(key, int); __type(value, u64); } tstore SEC(".maps");
+struct { __uint(type, MT_CGRP_STORAGE); __uint(map_flags, F_NO_PREALLOC); __type(key, int); __type(value, u32); } cstore SEC(".maps");
+
+const volatile u64 slice_ns = 5000000;
+const volatile u32 nr_cpus = 4;
+const volatile bool verbose;
+const volatile s32 bias = -3;
+const volatile char label[8] = "abc";
+u64 counter = 7;
+u64 zeroed;
+u32 extra[3] SEC(".data.extra") = { 1, 2, 3 };
+const u32 table[2] SEC(".rodata.table") = { 11, 22 };
+struct user_exit_info uei SEC(".data");
+
+extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+extern int CONFIG_HZ __kconfig;
+extern bool CONFIG_NOT_IN_MODEL __kconfig __weak;
+
+static __attribute__((noinline)) u64 add_counter(u64 v)
+{
+	counter += v + extra[1];
+	return counter;
+}
+
+static __attribute__((noinline)) u64 only_second(u64 v)
+{
+	return v * table[1] + LINUX_KERNEL_VERSION + CONFIG_HZ + CONFIG_NOT_IN_MODEL;
+}
+
+static long loop_cb(u32 i, void *ctx)
+{
+	zeroed += i;
+	return 0;
+}
+
+static int timer_cb(void *map, u64 *key, struct bpf_timer *t)
+{
+	return 0;
+}
+
+SEC("struct_ops/ld_enqueue")
+int ld_enqueue(u64 *ctx)
+{
+	struct task_struct *p = (void *)ctx[0];
+	u32 k = 1;
+	u64 *v = bpf_map_lookup_elem(&arr, &k);
+	if (v)
+		*v += add_counter(slice_ns);
+	if (KSYM_EXISTS(scx_bpf_not_in_scxlab))
+		scx_bpf_not_in_scxlab();
+	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, slice_ns, ctx[1]);
+	return 0;
+}
+
+SEC("struct_ops/ld_dispatch")
+int ld_dispatch(u64 *ctx)
+{
+	u64 key = 1;
+	struct bpf_timer *t;
+	bpf_loop(nr_cpus, loop_cb, NULL, 0);
+	t = bpf_map_lookup_elem(&hash, &key);
+	if (t)
+		bpf_timer_set_callback(t, timer_cb);
+	if (KSYM_EXISTS(scx_bpf_kick_cpu))
+		scx_bpf_kick_cpu(0, SCX_KICK_IDLE);
+	return only_second(add_counter(bias)) + label[1];
+}
+
+SEC("struct_ops.s/ld_init")
+int ld_init(u64 *ctx)
+{
+	u32 k = 0;
+	void *v = bpf_map_lookup_elem(&pcpu_arr, &k);
+	bpf_map_lookup_elem(&pcpu_hash, &k);
+	bpf_map_lookup_elem(&lru, &k);
+	bpf_task_storage_get(&tstore, NULL, NULL, 1);
+	bpf_cgrp_storage_get(&cstore, NULL, NULL, 1);
+	uei.kind = 1;
+	return scx_bpf_create_dsq(0, -1) + (v != 0);
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops ld_ops = {
+	.enqueue = (void *)ld_enqueue,
+	.dispatch = (void *)ld_dispatch,
+	.init = (void *)ld_init,
+	.flags = 4,
+	.timeout_ms = 5000,
+	.dispatch_max_batch = 8,
+	.name = "ld_basic",
+};
