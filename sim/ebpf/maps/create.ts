@@ -26,7 +26,7 @@ export interface CreateOptions {
 
 /** Make the store for `spec`, or return why not (one line, naming the map). */
 export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOptions): BpfMapStore | string {
-  const why = check(spec);
+  const why = check(spec, opts.nrCpus);
   if (why !== undefined) return `map ${spec.name}: ${why}`;
   switch (spec.type) {
     case BPF_MAP_TYPE_ARRAY: return new ArrayMap(spec, mem, false, opts.nrCpus, opts.region);
@@ -38,14 +38,20 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
   }
 }
 
-function check(s: BpfMapSpec): string | undefined {
+const SUPPORTED = new Set([
+  BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
+  BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE,
+]);
+
+function check(s: BpfMapSpec, nrCpus: number): string | undefined {
   const t = s.type;
+  if (!SUPPORTED.has(t)) return `unsupported map type ${mapTypeName(t)}`;
   if (s.valueSize <= 0 || s.valueSize > MAX_VALUE_SIZE) return `value size ${s.valueSize} must be 1..${MAX_VALUE_SIZE}`;
   switch (t) {
     case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
       if (s.keySize !== 4) return `${mapTypeName(t)} needs a 4-byte key, not ${s.keySize}`;
       if (s.maxEntries <= 0) return `${mapTypeName(t)} needs max_entries > 0`;
-      if (s.maxEntries * Math.ceil(s.valueSize / 8) * 8 > MAX_ARRAY_BYTES) return `${s.maxEntries} × ${s.valueSize}-byte values is more than scxlab allocates for an array (${MAX_ARRAY_BYTES} bytes)`;
+      if (s.maxEntries * (t === BPF_MAP_TYPE_PERCPU_ARRAY ? nrCpus : 1) * Math.ceil(s.valueSize / 8) * 8 > MAX_ARRAY_BYTES) return `${s.maxEntries} × ${s.valueSize}-byte values is more than scxlab allocates for an array (${MAX_ARRAY_BYTES} bytes)`;
       return undefined;
     case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_HASH:
       if (s.keySize <= 0 || s.keySize > 512) return `key size ${s.keySize} must be 1..512`;

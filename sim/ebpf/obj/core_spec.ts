@@ -48,7 +48,7 @@ export function localFieldSpec(btf: Btf, typeId: number, access: readonly number
   let cur = typeId;
   let bitSize = 0;
   const steps: CoreStep[] = [];
-  let path = root.name;
+  let path = essentialName(root.name);
   for (let i = 1; i < access.length; i++) {
     const idx = access[i]!;
     const t = btf.resolved(cur);

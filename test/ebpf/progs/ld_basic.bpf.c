@@ -11,6 +11,10 @@ struct { __uint(type, MT_LRU_HASH); __uint(max_entries, 2); __type(key, u32); __
 struct { __uint(type, MT_TASK_STORAGE); __uint(map_flags, F_NO_PREALLOC); __type(key, int); __type(value, u64); } tstore SEC(".maps");
 struct { __uint(type, MT_CGRP_STORAGE); __uint(map_flags, F_NO_PREALLOC); __type(key, int); __type(value, u32); } cstore SEC(".maps");
 
+#ifdef WITH_RINGBUF
+struct { __uint(type, MT_RINGBUF); __uint(max_entries, 4096); } rb SEC(".maps");
+#endif
+
 const volatile u64 slice_ns = 5000000;
 const volatile u32 nr_cpus = 4;
 const volatile bool verbose;
@@ -25,6 +29,12 @@ struct user_exit_info uei SEC(".data");
 extern unsigned int LINUX_KERNEL_VERSION __kconfig;
 extern int CONFIG_HZ __kconfig;
 extern bool CONFIG_NOT_IN_MODEL __kconfig __weak;
+#ifdef WITH_BAD_KCONFIG
+extern int CONFIG_SCXLAB_UNKNOWN __kconfig;
+#define BAD_KCONFIG CONFIG_SCXLAB_UNKNOWN
+#else
+#define BAD_KCONFIG 0
+#endif
 
 static __attribute__((noinline)) u64 add_counter(u64 v)
 {
@@ -34,7 +44,7 @@ static __attribute__((noinline)) u64 add_counter(u64 v)
 
 static __attribute__((noinline)) u64 only_second(u64 v)
 {
-	return v * table[1] + LINUX_KERNEL_VERSION + CONFIG_HZ + CONFIG_NOT_IN_MODEL;
+	return v * table[1] + LINUX_KERNEL_VERSION + CONFIG_HZ + CONFIG_NOT_IN_MODEL + BAD_KCONFIG;
 }
 
 static long loop_cb(u32 i, void *ctx)
@@ -89,7 +99,11 @@ int ld_init(u64 *ctx)
 	return scx_bpf_create_dsq(0, -1) + (v != 0);
 }
 
+#ifdef PLAIN_STRUCT_OPS
+SEC(".struct_ops")
+#else
 SEC(".struct_ops.link")
+#endif
 struct sched_ext_ops ld_ops = {
 	.enqueue = (void *)ld_enqueue,
 	.dispatch = (void *)ld_dispatch,
@@ -98,4 +112,7 @@ struct sched_ext_ops ld_ops = {
 	.timeout_ms = 5000,
 	.dispatch_max_batch = 8,
 	.name = "ld_basic",
+#ifdef WITH_FUTURE_MEMBER
+	.scxlab_future = 1,
+#endif
 };

@@ -108,6 +108,9 @@ struct sched_ext_ops {
 	u32 timeout_ms;
 	u32 exit_dump_len;
 	char name[128];
+#ifdef WITH_FUTURE_MEMBER
+	u64 scxlab_future;
+#endif
 };
 
 /* kfuncs */
