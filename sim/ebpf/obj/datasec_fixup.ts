@@ -15,9 +15,9 @@ export function fixDatasecs(btf: Btf, elf: ElfObject): Btf {
     const vars = t.vars.map((v) => {
       const name = btf.type(v.type).name;
       const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === name && s.type !== 3);
-      if (sym === undefined) return v;
-      if (sym.value + v.size > sec.size) fail(`.BTF: variable ${name} (${v.size} bytes at ${sym.value}) is outside section ${t.name}`);
-      return { ...v, offset: sym.value };
+      const offset = sym?.value ?? v.offset;
+      if (offset + v.size > sec.size) fail(`.BTF: variable ${name} (${v.size} bytes at ${offset}) is outside section ${t.name}`);
+      return { ...v, offset };
     });
     return { ...t, size: sec.size, vars };
   });

@@ -63,6 +63,9 @@ function datasecNames(btf: Btf, section: string): Map<string, number> {
   return out;
 }
 
+/** Longest kconfig value we lay out (strings included). */
+const MAX_KCONFIG_SIZE = 256;
+
 function kconfigMap(btf: Btf, vars: readonly { name: string; typeId: number; weak: boolean }[]): { offsets: Map<string, number>; map: MapDef | undefined } {
   const offsets = new Map<string, number>();
   if (vars.length === 0) return { offsets, map: undefined };
@@ -71,6 +74,7 @@ function kconfigMap(btf: Btf, vars: readonly { name: string; typeId: number; wea
     const t = btf.type(v.typeId);
     const typeId = t.kind === "var" ? t.type : v.typeId;
     const size = btf.sizeOf(typeId);
+    if (size === 0 || size > MAX_KCONFIG_SIZE) fail(`kconfig extern ${v.name}: size ${size} is not 1..${MAX_KCONFIG_SIZE} bytes`);
     const align = Math.min(8, size & -size || 1);
     off = Math.ceil(off / align) * align;
     offsets.set(v.name, off);
