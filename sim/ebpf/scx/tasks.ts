@@ -1,0 +1,120 @@
+/**
+ * task_struct mirrors: each task a program sees has a region in BpfMemory laid out by the kernel
+ * type model (obj/kernel_btf.ts), filled from the ScxTask before every callback that passes it
+ * and read back afterwards for the two fields BPF may write (p->scx.slice, p->scx.dsq_vtime).
+ * Mirrors are created on first sight and never freed (lifetimes are bounded by a run).
+ */
+import type { BpfAddr, BpfMemory } from "../memory.js";
+import { kernelField } from "../obj/kernel_btf.js";
+import type { Pid, ScxTask } from "../../ext/ops.js";
+import { sliceFromKernel, sliceHi, sliceLo, vtimeFromKernel, vtimeHi, vtimeLo } from "./abi.js";
+
+/** Field offsets (bytes) in the model's task_struct. */
+const F = {
+  size: structSize(),
+  pid: kernelField("task_struct", "pid").offset,
+  tgid: kernelField("task_struct", "tgid").offset,
+  staticPrio: kernelField("task_struct", "static_prio").offset,
+  prio: kernelField("task_struct", "prio").offset,
+  normalPrio: kernelField("task_struct", "normal_prio").offset,
+  weight: kernelField("task_struct", "scx.weight").offset,
+  slice: kernelField("task_struct", "scx.slice").offset,
+  vtime: kernelField("task_struct", "scx.dsq_vtime").offset,
+  nrCpusAllowed: kernelField("task_struct", "nr_cpus_allowed").offset,
+  cpusPtr: kernelField("task_struct", "cpus_ptr").offset,
+  cpusMask: kernelField("task_struct", "cpus_mask").offset,
+  cpusMaskSize: kernelField("task_struct", "cpus_mask").size,
+  nvcsw: kernelField("task_struct", "nvcsw").offset,
+  sumExec: kernelField("task_struct", "se.sum_exec_runtime").offset,
+  loadWeight: kernelField("task_struct", "se.load.weight").offset,
+  comm: kernelField("task_struct", "comm").offset,
+  commSize: kernelField("task_struct", "comm").size,
+};
+
+function structSize(): number {
+  const last = kernelField("task_struct", "comm");
+  return Math.ceil((last.offset + last.size) / 8) * 8;
+}
+
+const TWO32 = 4294967296;
+
+/** The task_struct mirrors of one loaded scheduler. */
+export class TaskMirrors {
+  private readonly byPid = new Map<Pid, BpfAddr>();
+  private readonly byAddr = new Map<BpfAddr, ScxTask>();
+
+  constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
+
+  /** p's mirror, brought up to date (created on first use). */
+  sync(p: ScxTask): BpfAddr {
+    let addr = this.byPid.get(p.pid);
+    if (addr === undefined) addr = this.create(p);
+    const i32 = this.memory.i32;
+    const w = addr >> 2;
+    i32[w + (F.weight >> 2)] = p.weight;
+    i32[w + (F.slice >> 2)] = sliceLo(p.slice);
+    i32[w + (F.slice >> 2) + 1] = sliceHi(p.slice);
+    i32[w + (F.vtime >> 2)] = vtimeLo(p.dsqVtime);
+    i32[w + (F.vtime >> 2) + 1] = vtimeHi(p.dsqVtime);
+    i32[w + (F.nrCpusAllowed >> 2)] = p.nrCpusAllowed;
+    i32[w + (F.nvcsw >> 2)] = p.nvcsw | 0;
+    i32[w + (F.nvcsw >> 2) + 1] = Math.floor(p.nvcsw / TWO32) | 0;
+    i32[w + (F.sumExec >> 2)] = p.sumExecNs | 0;
+    i32[w + (F.sumExec >> 2) + 1] = Math.floor(p.sumExecNs / TWO32) | 0;
+    return addr;
+  }
+
+  /** Copy back what the program may have written: slice and dsq_vtime. */
+  writeBack(p: ScxTask, addr: BpfAddr): void {
+    const i32 = this.memory.i32;
+    const w = addr >> 2;
+    const sl = i32[w + (F.slice >> 2)]!, sh = i32[w + (F.slice >> 2) + 1]!;
+    if (sl !== sliceLo(p.slice) || sh !== sliceHi(p.slice)) p.slice = sliceFromKernel(sl, sh);
+    const vl = i32[w + (F.vtime >> 2)]!, vh = i32[w + (F.vtime >> 2) + 1]!;
+    if (vl !== vtimeLo(p.dsqVtime) || vh !== vtimeHi(p.dsqVtime)) p.dsqVtime = vtimeFromKernel(vl, vh);
+  }
+
+  /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
+  syncCpumask(p: ScxTask, addr: BpfAddr): void {
+    const bytes = this.memory.hostBytes(addr + F.cpusMask, F.cpusMaskSize);
+    bytes.fill(0);
+    for (let c = 0; c < this.nrCpus; c++) {
+      if (p.cpusAllowed === null || p.cpusAllowed[c] === 1) bytes[c >> 3]! |= 1 << (c & 7);
+    }
+  }
+
+  /** The task whose mirror starts at `addr`, or undefined. */
+  task(addr: BpfAddr): ScxTask | undefined {
+    return this.byAddr.get(addr);
+  }
+
+  /** The mirror of a task already seen, by pid, or 0. */
+  addrOfPid(pid: Pid): BpfAddr {
+    return this.byPid.get(pid) ?? 0;
+  }
+
+  /** Offset of the pid field (for helpers that read it). */
+  static readonly pidOffset = F.pid;
+  /** Offset of the allowed-CPU mask (cpus_ptr points there). */
+  static readonly cpusMaskOffset = F.cpusMask;
+
+  private create(p: ScxTask): BpfAddr {
+    const m = this.memory;
+    const addr = m.alloc(F.size, { name: `task_struct ${p.pid} (${p.comm})`, writable: true, kind: "kernel_object" });
+    const dv = m.view;
+    dv.setInt32(addr + F.pid, p.pid, true);
+    dv.setInt32(addr + F.tgid, p.pid, true);
+    const prio = 120 + p.nice;
+    dv.setInt32(addr + F.staticPrio, prio, true);
+    dv.setInt32(addr + F.prio, prio, true);
+    dv.setInt32(addr + F.normalPrio, prio, true);
+    dv.setUint32(addr + F.loadWeight, p.weight * 10, true);
+    dv.setUint32(addr + F.cpusPtr, addr + F.cpusMask, true);
+    const comm = m.hostBytes(addr + F.comm, F.commSize);
+    for (let k = 0; k < Math.min(p.comm.length, F.commSize - 1); k++) comm[k] = p.comm.charCodeAt(k) & 0x7f;
+    this.syncCpumask(p, addr);
+    this.byPid.set(p.pid, addr);
+    this.byAddr.set(addr, p);
+    return addr;
+  }
+}
