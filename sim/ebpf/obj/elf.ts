@@ -161,8 +161,12 @@ function readSymbols(symtab: ElfSection, sections: readonly ElfSection[]): ElfSy
     const info = r.u8(o + 4);
     const shndx = r.u16(o + 6);
     if (shndx !== SHN_UNDEF && shndx < 0xff00 && shndx >= sections.length) fail(`symbol ${i}: section index ${shndx} is out of range`);
+    const type = info & 0xf;
+    // Section symbols carry no name of their own; call them by their section's.
+    const own = strs.at(r.u32(o));
+    const name = own === "" && type === STT_SECTION ? sections[shndx]?.name ?? "" : own;
     out.push({
-      index: i, name: strs.at(r.u32(o)), type: info & 0xf, bind: info >> 4, visibility: r.u8(o + 5) & 3,
+      index: i, name, type, bind: info >> 4, visibility: r.u8(o + 5) & 3,
       shndx, value: r.size64(o + 8, "st_value"), size: r.size64(o + 16, "st_size"),
     });
   }
