@@ -44,7 +44,8 @@ export class BtfBuilder {
   }
 
   enumOf(name: string, size: 4 | 8, values: readonly BtfEnumValue[]): number {
-    return this.add({ kind: size === 8 ? "enum64" : "enum", name, size, signed: false, values }, size);
+    const signed = values.some((v) => v.value < 0n);
+    return this.add({ kind: size === 8 ? "enum64" : "enum", name, size, signed, values }, size);
   }
 
   /** Define a struct (into a reserved id when given) with natural C layout. */

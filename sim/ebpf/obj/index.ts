@@ -8,3 +8,4 @@ export type { GlobalVar, UeiLocation } from "./globals.js";
 export type { RodataValue } from "./rodata.js";
 export { KERNEL_BTF, kernelField, kernelEnumValue, MODEL_NR_CPUS, SCX_OPS_CALLBACKS } from "./kernel_btf.js";
 export { KFUNC_PRESENT_TOKEN } from "./link.js";
+export { initScxEnums } from "./scx_enums.js";

@@ -46,6 +46,15 @@ export const KERNEL_ENUMS: readonly { name: string; size: 4 | 8; values: readonl
   { name: "scx_exit_kind", size: 4, values: [
     e("SCX_EXIT_NONE", 0), e("SCX_EXIT_DONE", 1), e("SCX_EXIT_UNREG", 64), e("SCX_EXIT_UNREG_BPF", 65), e("SCX_EXIT_UNREG_KERN", 66),
     e("SCX_EXIT_SYSRQ", 67), e("SCX_EXIT_ERROR", 1024), e("SCX_EXIT_ERROR_BPF", 1025), e("SCX_EXIT_ERROR_STALL", 1026)] },
+  { name: "scx_rq_flags", size: 4, values: [
+    e("SCX_RQ_ONLINE", 1), e("SCX_RQ_CAN_STOP_TICK", 2), e("SCX_RQ_BAL_PENDING", 4), e("SCX_RQ_BAL_KEEP", 8), e("SCX_RQ_BYPASSING", 16),
+    e("SCX_RQ_CLK_VALID", 32), e("SCX_RQ_BAL_CB_PENDING", 64), e("SCX_RQ_IN_WAKEUP", 1 << 16), e("SCX_RQ_IN_BALANCE", 1 << 17)] },
+  { name: "scx_ent_flags", size: 4, values: [
+    e("SCX_TASK_QUEUED", 1), e("SCX_TASK_RESET_RUNNABLE_AT", 4), e("SCX_TASK_DEQD_FOR_SLEEP", 8), e("SCX_TASK_STATE_SHIFT", 8),
+    e("SCX_TASK_STATE_BITS", 2), e("SCX_TASK_STATE_MASK", 768), e("SCX_TASK_CURSOR", -(2 ** 31))] },
+  { name: "scx_task_state", size: 4, values: [
+    e("SCX_TASK_NONE", 0), e("SCX_TASK_INIT", 1), e("SCX_TASK_READY", 2), e("SCX_TASK_ENABLED", 3), e("SCX_TASK_NR_STATES", 4)] },
+  { name: "scx_ent_dsq_flags", size: 4, values: [e("SCX_TASK_DSQ_ON_PRIQ", 1)] },
   { name: "scx_cpu_preempt_reason", size: 4, values: [
     e("SCX_CPU_PREEMPT_RT", 0), e("SCX_CPU_PREEMPT_DL", 1), e("SCX_CPU_PREEMPT_STOP", 2), e("SCX_CPU_PREEMPT_UNKNOWN", 3)] },
 ];
@@ -114,6 +123,11 @@ function buildKernelBtf(): Btf {
   b.struct("scx_cpu_release_args", [["reason", enumIds.get("scx_cpu_preempt_reason")!], ["task", taskP]]);
   b.struct("scx_dump_ctx", [
     ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["reason", b.ptr(b.constOf(char))], ["at_ns", u64], ["at_jiffies", u64],
+  ]);
+
+  b.struct("scx_exit_info", [
+    ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["flags", u64], ["reason", b.ptr(b.constOf(char))],
+    ["bt", b.ptr(ulong)], ["bt_len", u32], ["msg", b.ptr(char)], ["dump", b.ptr(char)],
   ]);
 
   const fnP = b.ptr(b.funcProto());
