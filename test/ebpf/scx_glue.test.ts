@@ -46,6 +46,35 @@ describe.runIf(clangTestsEnabled())("a compiled sched_ext object runs as a sched
     expect(share(bpf)).toBeCloseTo(share(ts), 2);
   });
 
+  it("eng_simple with fifo_sched reproduces TS simple fifo=true on an M/M/4 run exactly (groups, events, CPU time)", () => {
+    const bytes = simpleObj();
+    const p = plan([poisson("customer", 3200, 1000, { arrivals: { process: "poisson", rate: 3200, max: 3000 } })]);
+    const runWith = (make: Parameters<typeof attach>[1]) => {
+      const m = machine(p, { topology: flatTopology(4), durationNs: 2000 * MS, seed: 7 });
+      attach(m, make);
+      m.runToEnd();
+      expect(m.invariants().lost).toBe(0);
+      return m.result(0);
+    };
+    const ts = runWith((scx) => new SimpleScheduler(scx, { fifo: true, slice_us: 20_000 }));
+    const bpf = runWith((scx) => instantiateBpfScheduler(bytes, "eng_simple.bpf.o", { fifo_sched: true }, scx).ops);
+    expect(bpf.groups.customer!.completed).toBe(3000);
+    expect(JSON.stringify(bpf.groups)).toBe(JSON.stringify(ts.groups));
+    expect(bpf.events).toBe(ts.events);
+    expect(JSON.stringify(bpf.cpus)).toBe(JSON.stringify(ts.cpus));
+  });
+
+  it("task mirrors are recycled after exit: 3000 short-lived tasks need only a few", () => {
+    const bytes = simpleObj();
+    const p = plan([poisson("c", 3200, 1000, { arrivals: { process: "poisson", rate: 3200, max: 3000 } })]);
+    const m = machine(p, { topology: flatTopology(4), durationNs: 2000 * MS, seed: 7 });
+    let inst: BpfSchedulerInstance | undefined;
+    attach(m, (scx) => (inst = instantiateBpfScheduler(bytes, "eng_simple.bpf.o", {}, scx)).ops);
+    m.runToEnd();
+    // ~1 KB per live mirror; 3000 never-freed mirrors would need more than 2 MB
+    expect(inst!.memory.buffer.byteLength).toBeLessThan(1 << 20);
+  });
+
   it("a program fault ends the scheduler with SCX_EXIT_ERROR_BPF naming the program and instruction; tasks go back to fair", () => {
     const bytes = compileBpf("eng_fault.bpf.c");
     const m = machine(plan([hog("h", 0, { instances: 3 })]), { topology: flatTopology(2), durationNs: 200 * MS, seed: 1 });

@@ -104,7 +104,13 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     callback = saved; curCpu = savedCpu; curTask = savedTask;
     return r;
   };
-  const ops = buildOps(desc, progs, { tasks, setArg, run, argsRegion, memory });
+  // Task-local storage dies with its task (and the mirror is reused), as in the kernel.
+  const localMaps = obj.maps.flatMap((m) => (m.store.storage === "local" ? [m.store] : []));
+  const release = (p: ScxTask): void => {
+    const t = tasks.release(p);
+    if (t !== 0) for (const s of localMaps) s.forget(t);
+  };
+  const ops = buildOps(desc, progs, { tasks, setArg, run, argsRegion, memory, release });
   return { ops, object: obj, memory, printk };
 }
 
@@ -113,6 +119,7 @@ interface Glue {
   readonly memory: BpfMemory;
   readonly argsRegion: BpfAddr;
   setArg(k: number, lo: number, hi: number): void;
+  release(p: ScxTask): void;
   run(name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number;
 }
 
@@ -168,15 +175,20 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         const t = task(p); fillArgs(g, args.fork ? 1 : 0); setArg(1, g.argsRegion, 0);
         return run(name, prog, p, t, p.cpu);
       }; break;
-      case "exit_task": ops.exit_task = (p: ScxTask, args: ExitTaskArgs) => {
-        const t = task(p); fillArgs(g, args.cancelled ? 1 : 0); setArg(1, g.argsRegion, 0);
-        run(name, prog, p, t, p.cpu);
-      }; break;
+      case "exit_task": break; // below: always defined, to recycle the mirror
       case "init": ops.init = () => run(name, prog, null, 0, 0); break;
       case "exit": ops.exit = () => { fillArgs(g, 0); setArg(0, g.argsRegion, 0); run(name, prog, null, 0, 0); }; break;
       default: break; // cgroup_* and the rest: not bridged yet (the core's defaults apply)
     }
   }
+  const exitTask = progs.get("exit_task");
+  ops.exit_task = (p: ScxTask, args: ExitTaskArgs) => {
+    if (exitTask !== undefined) {
+      const t = task(p); fillArgs(g, args.cancelled ? 1 : 0); setArg(1, g.argsRegion, 0);
+      run("exit_task", exitTask, p, t, p.cpu);
+    }
+    g.release(p);
+  };
   return ops;
 }
 

@@ -2,7 +2,8 @@
  * task_struct mirrors: each task a program sees has a region in BpfMemory laid out by the kernel
  * type model (obj/kernel_btf.ts), filled from the ScxTask before every callback that passes it
  * and read back afterwards for the two fields BPF may write (p->scx.slice, p->scx.dsq_vtime).
- * Mirrors are created on first sight and never freed (lifetimes are bounded by a run).
+ * A mirror is created on first sight and recycled once its task exits (`release`), so a run
+ * with many short-lived tasks keeps only as many mirrors as tasks live at once.
  */
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import { kernelField } from "../obj/kernel_btf.js";
@@ -42,6 +43,7 @@ const TWO32 = 4294967296;
 export class TaskMirrors {
   private readonly byPid = new Map<Pid, BpfAddr>();
   private readonly byAddr = new Map<BpfAddr, ScxTask>();
+  private readonly free: BpfAddr[] = [];
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
@@ -76,10 +78,10 @@ export class TaskMirrors {
 
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
   syncCpumask(p: ScxTask, addr: BpfAddr): void {
-    const bytes = this.memory.hostBytes(addr + F.cpusMask, F.cpusMaskSize);
-    bytes.fill(0);
+    const u8 = this.memory.u8, base = addr + F.cpusMask;
+    u8.fill(0, base, base + F.cpusMaskSize);
     for (let c = 0; c < this.nrCpus; c++) {
-      if (p.cpusAllowed === null || p.cpusAllowed[c] === 1) bytes[c >> 3]! |= 1 << (c & 7);
+      if (p.cpusAllowed === null || p.cpusAllowed[c] === 1) u8[base + (c >> 3)]! |= 1 << (c & 7);
     }
   }
 
@@ -93,6 +95,16 @@ export class TaskMirrors {
     return this.byPid.get(pid) ?? 0;
   }
 
+  /** p has exited: its mirror becomes free for the next new task. */
+  release(p: ScxTask): BpfAddr {
+    const addr = this.byPid.get(p.pid);
+    if (addr === undefined) return 0;
+    this.byPid.delete(p.pid);
+    this.byAddr.delete(addr);
+    this.free.push(addr);
+    return addr;
+  }
+
   /** Offset of the pid field (for helpers that read it). */
   static readonly pidOffset = F.pid;
   /** Offset of the allowed-CPU mask (cpus_ptr points there). */
@@ -100,18 +112,20 @@ export class TaskMirrors {
 
   private create(p: ScxTask): BpfAddr {
     const m = this.memory;
-    const addr = m.alloc(F.size, { name: `task_struct ${p.pid} (${p.comm})`, writable: true, kind: "kernel_object" });
-    const dv = m.view;
-    dv.setInt32(addr + F.pid, p.pid, true);
-    dv.setInt32(addr + F.tgid, p.pid, true);
+    const addr = this.free.pop() ?? m.alloc(F.size, { name: "task_struct", writable: true, kind: "kernel_object" });
+    m.u8.fill(0, addr, addr + F.size);
+    const i32 = m.i32, w = addr >> 2;
+    i32[w + (F.pid >> 2)] = p.pid;
+    i32[w + (F.tgid >> 2)] = p.pid;
     const prio = 120 + p.nice;
-    dv.setInt32(addr + F.staticPrio, prio, true);
-    dv.setInt32(addr + F.prio, prio, true);
-    dv.setInt32(addr + F.normalPrio, prio, true);
-    dv.setUint32(addr + F.loadWeight, p.weight * 10, true);
-    dv.setUint32(addr + F.cpusPtr, addr + F.cpusMask, true);
-    const comm = m.hostBytes(addr + F.comm, F.commSize);
-    for (let k = 0; k < Math.min(p.comm.length, F.commSize - 1); k++) comm[k] = p.comm.charCodeAt(k) & 0x7f;
+    i32[w + (F.staticPrio >> 2)] = prio;
+    i32[w + (F.prio >> 2)] = prio;
+    i32[w + (F.normalPrio >> 2)] = prio;
+    // se.load.weight is in the kernel's 1024-for-nice-0 scale; scx weights are 100-based.
+    i32[w + (F.loadWeight >> 2)] = Math.round((p.weight * 1024) / 100);
+    i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    const comm = p.comm, u8 = m.u8;
+    for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
     this.byPid.set(p.pid, addr);
     this.byAddr.set(addr, p);

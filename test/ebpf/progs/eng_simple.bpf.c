@@ -1,11 +1,13 @@
 /* eng_simple: scxlab's own BPF C version of schedulers/simple.ts (weighted vtime on one shared
- * DSQ; an idle CPU found by the default selection gets the task directly). Used to run a real
+ * DSQ, or a global FIFO with fifo_sched; an idle CPU found by the default selection gets the
+ * task directly). Used to run a real
  * compiled scheduler through the loader, the engine and the kfunc glue. */
 #include "eng_scx.h"
 
 #define SHARED_DSQ 0
 
 const volatile u64 slice_ns = SCX_SLICE_DFL;
+const volatile bool fifo_sched;
 static u64 vtime_now;
 u64 nr_local, nr_global;
 
@@ -28,6 +30,10 @@ OPS(simple_enqueue) int simple_enqueue(u64 *ctx)
 	u64 vtime = p->scx.dsq_vtime;
 
 	__sync_fetch_and_add(&nr_global, 1);
+	if (fifo_sched) {
+		scx_bpf_dsq_insert(p, SHARED_DSQ, slice_ns, ARG(1, u64));
+		return 0;
+	}
 	/* a sleeper may bank at most one slice of credit */
 	if (vtime_before(vtime, vtime_now - slice_ns))
 		vtime = vtime_now - slice_ns;
@@ -45,6 +51,8 @@ OPS(simple_running) int simple_running(u64 *ctx)
 {
 	struct task_struct *p = ARG(0, struct task_struct *);
 
+	if (fifo_sched)
+		return 0;
 	if (vtime_before(vtime_now, p->scx.dsq_vtime))
 		vtime_now = p->scx.dsq_vtime;
 	return 0;
@@ -54,6 +62,8 @@ OPS(simple_stopping) int simple_stopping(u64 *ctx)
 {
 	struct task_struct *p = ARG(0, struct task_struct *);
 
+	if (fifo_sched)
+		return 0;
 	p->scx.dsq_vtime += (slice_ns - p->scx.slice) * 100 / p->scx.weight;
 	return 0;
 }
