@@ -7,9 +7,12 @@ import type { BpfMemory, RegionKind } from "../memory.js";
 import { ArrayMap } from "./array.js";
 import { HashMap } from "./hash.js";
 import { LocalStorage } from "./local_storage.js";
+import { MapArray } from "./map_array.js";
+import { QueueMap } from "./queue.js";
 import {
   BPF_F_NO_PREALLOC, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE, mapTypeName,
+  BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK,
   type BpfMapSpec, type BpfMapStore,
 } from "./map_types.js";
 
@@ -34,13 +37,16 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
     case BPF_MAP_TYPE_HASH: return new HashMap(spec, mem, false, false, opts.nrCpus);
     case BPF_MAP_TYPE_PERCPU_HASH: return new HashMap(spec, mem, true, false, opts.nrCpus);
     case BPF_MAP_TYPE_LRU_HASH: return new HashMap(spec, mem, false, true, opts.nrCpus);
+    case BPF_MAP_TYPE_QUEUE: return new QueueMap(spec, mem, false);
+    case BPF_MAP_TYPE_STACK: return new QueueMap(spec, mem, true);
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return new MapArray(spec, mem);
     default: return new LocalStorage(spec, mem);
   }
 }
 
 const SUPPORTED = new Set([
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
-  BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE,
+  BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARRAY_OF_MAPS,
 ]);
 
 function check(s: BpfMapSpec, nrCpus: number): string | undefined {
@@ -56,6 +62,14 @@ function check(s: BpfMapSpec, nrCpus: number): string | undefined {
     case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_HASH:
       if (s.keySize <= 0 || s.keySize > 512) return `key size ${s.keySize} must be 1..512`;
       if (s.maxEntries <= 0) return `${mapTypeName(t)} needs max_entries > 0`;
+      return undefined;
+    case BPF_MAP_TYPE_QUEUE: case BPF_MAP_TYPE_STACK:
+      if (s.keySize !== 0) return `${mapTypeName(t)} takes no key (key_size 0), not ${s.keySize}`;
+      if (s.maxEntries <= 0 || s.maxEntries * s.valueSize > MAX_ARRAY_BYTES) return `${mapTypeName(t)} needs max_entries 1..${Math.floor(MAX_ARRAY_BYTES / s.valueSize)}`;
+      return undefined;
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+      if (s.keySize !== 4) return `${mapTypeName(t)} needs a 4-byte key, not ${s.keySize}`;
+      if (s.maxEntries <= 0 || s.maxEntries > 1 << 20) return `${mapTypeName(t)} needs max_entries 1..${1 << 20}`;
       return undefined;
     case BPF_MAP_TYPE_TASK_STORAGE: case BPF_MAP_TYPE_CGRP_STORAGE:
       if (s.keySize !== 4) return `${mapTypeName(t)} needs a 4-byte (int) key, not ${s.keySize}`;

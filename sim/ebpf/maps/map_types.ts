@@ -9,6 +9,9 @@ export const BPF_MAP_TYPE_ARRAY = 2;
 export const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export const BPF_MAP_TYPE_LRU_HASH = 9;
+export const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
+export const BPF_MAP_TYPE_QUEUE = 22;
+export const BPF_MAP_TYPE_STACK = 23;
 export const BPF_MAP_TYPE_TASK_STORAGE = 29;
 export const BPF_MAP_TYPE_CGRP_STORAGE = 32;
 
@@ -48,7 +51,10 @@ export interface BpfMapSpec {
   readonly mapFlags: number;
 }
 
-/** Maps addressed by a key (array, hash and their per-CPU and LRU variants). */
+/**
+ * Maps addressed by a key (array, hash and their per-CPU and LRU variants, and array-of-maps,
+ * whose lookup returns the inner map's address).
+ */
 export interface KeyedMap {
   readonly storage: "keyed";
   readonly spec: BpfMapSpec;
@@ -80,4 +86,17 @@ export interface LocalStorageMap {
   size(): number;
 }
 
-export type BpfMapStore = KeyedMap | LocalStorageMap;
+/** queue / stack: values only move in and out by copy. */
+export interface QueueMapStore {
+  readonly storage: "queue";
+  readonly spec: BpfMapSpec;
+  /** bpf_map_push_elem: 0, -E2BIG when full (unless BPF_EXIST evicts the oldest), -EINVAL for bad flags. */
+  push(valueAddr: BpfAddr, flags: number): number;
+  /** bpf_map_pop_elem: copy out and remove; -ENOENT when empty. */
+  pop(valueAddr: BpfAddr): number;
+  /** bpf_map_peek_elem: copy out; -ENOENT when empty. */
+  peek(valueAddr: BpfAddr): number;
+  size(): number;
+}
+
+export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore;

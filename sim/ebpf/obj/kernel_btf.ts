@@ -125,6 +125,11 @@ function buildKernelBtf(): Btf {
     ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["reason", b.ptr(b.constOf(char))], ["at_ns", u64], ["at_jiffies", u64],
   ]);
 
+  b.struct("scx_event_stats", [
+    "SCX_EV_SELECT_CPU_FALLBACK", "SCX_EV_DISPATCH_LOCAL_DSQ_OFFLINE", "SCX_EV_DISPATCH_KEEP_LAST", "SCX_EV_ENQ_SKIP_EXITING",
+    "SCX_EV_ENQ_SKIP_MIGRATION_DISABLED", "SCX_EV_REFILL_SLICE_DFL", "SCX_EV_BYPASS_DURATION", "SCX_EV_BYPASS_DISPATCH",
+    "SCX_EV_BYPASS_ACTIVATE",
+  ].map((n): MemberDecl => [n, s64]));
   b.struct("scx_exit_info", [
     ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["flags", u64], ["reason", b.ptr(b.constOf(char))],
     ["bt", b.ptr(ulong)], ["bt_len", u32], ["msg", b.ptr(char)], ["dump", b.ptr(char)],

@@ -7,6 +7,7 @@
  */
 import type { BpfMemory } from "../memory.js";
 import { createMapStore } from "../maps/create.js";
+import { MapArray } from "../maps/map_array.js";
 import { parseBtf } from "./btf.js";
 import { fixDatasecs } from "./datasec_fixup.js";
 import { parseBtfExt, type BtfExt } from "./btf_ext.js";
@@ -57,6 +58,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const defs: MapDef[] = [...btfMapDefs(elf, btf), ...dataMapDefs(elf)];
   if (externs.kconfigMap) defs.push(externs.kconfigMap);
   const maps = createMaps(defs, memory, opts.nrCpus ?? MODEL_NR_CPUS, file);
+  fillInnerMaps(elf, defs, maps);
 
   const units = findCodeUnits(elf);
   const code = new Map<number, Uint8Array>();
@@ -107,6 +109,29 @@ function createMaps(defs: readonly MapDef[], memory: BpfMemory, nrCpus: number, 
     }
     const addr = memory.alloc(8, { name: `map ${name}`, writable: false, kind: "kernel_object" });
     return { index, name, def, store, addr };
+  });
+}
+
+/** Put each map-in-map's `.values` initialiser (relocations in `.rel.maps`) into its slots. */
+function fillInnerMaps(elf: ElfObject, defs: readonly MapDef[], maps: readonly LoadedMap[]): void {
+  const sec = elf.sectionByName(".maps");
+  if (sec === undefined) return;
+  const rels = elf.rels.get(sec.index) ?? [];
+  defs.forEach((d, i) => {
+    const store = maps[i]!.store;
+    if (d.inner === undefined || !(store instanceof MapArray)) return;
+    const start = d.symOffset + d.inner.valuesOffset;
+    for (const r of rels) {
+      if (r.offset < start || r.offset >= start + 8 * d.spec.maxEntries) continue;
+      if ((r.offset - start) % 8 !== 0) fail(`map ${d.spec.name}: .values entry at ${r.offset} is not pointer-aligned`);
+      const j = defs.findIndex((x) => x.origin === "maps" && x.sectionIndex === r.sym.shndx && x.symOffset === r.sym.value);
+      if (j < 0) fail(`map ${d.spec.name}: .values names ${r.sym.name}, which is not a map`);
+      const want = d.inner.spec, got = defs[j]!.spec;
+      if (got.type !== want.type || got.keySize !== want.keySize || got.valueSize !== want.valueSize) {
+        fail(`map ${d.spec.name}: inner map ${got.name} does not match the declared inner definition`);
+      }
+      store.setInner((r.offset - start) / 8, maps[j]!.addr);
+    }
   });
 }
 

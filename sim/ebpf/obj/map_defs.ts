@@ -24,6 +24,8 @@ export interface MapDef {
   /** BTF type ids of key and value in the object BTF, when declared with `__type`. */
   readonly keyType?: number;
   readonly valueType?: number;
+  /** Map-in-map: the inner map template and where the `.values` initialiser starts in the definition. */
+  readonly inner?: { readonly spec: BpfMapSpec; readonly valuesOffset: number; readonly slots: number };
 }
 
 /** Global data beyond this is refused (a hostile .bss size must not allocate gigabytes). */
@@ -69,11 +71,12 @@ export function btfMapDefs(elf: ElfObject, btf: Btf): MapDef[] {
   });
 }
 
-function parseMapStruct(btf: Btf, name: string, typeId: number, sectionIndex: number, symOffset: number): MapDef {
+function parseMapStruct(btf: Btf, name: string, typeId: number, sectionIndex: number, symOffset: number, depth = 0): MapDef {
   const t = btf.resolved(typeId);
   if (t.kind !== "struct") fail(`map ${name}: definition is a ${t.kind}, not a struct`);
   const ints = new Map<string, number>();
   let keyType: number | undefined, valueType: number | undefined;
+  let inner: MapDef["inner"];
   for (const m of t.members) {
     if ((INT_FIELDS as readonly string[]).includes(m.name)) {
       ints.set(m.name, encodedInt(btf, name, m.name, m.type));
@@ -82,16 +85,28 @@ function parseMapStruct(btf: Btf, name: string, typeId: number, sectionIndex: nu
       if (p.kind !== "ptr") fail(`map ${name}: ${m.name} must be declared with __type (a pointer), found ${btf.describe(m.type)}`);
       if (m.name === "key") keyType = p.type; else valueType = p.type;
     } else if (m.name === "values") {
-      fail(`map ${name}: map-in-map and program-array initial values are not supported`);
+      inner = innerTemplate(btf, name, m.type, m.bitOffset / 8, depth);
     } else {
       fail(`map ${name}: unknown map definition field "${m.name}"`);
     }
   }
   const type = ints.get("type") ?? fail(`map ${name}: no map type (__uint(type, ...))`);
   const keySize = sizeFrom(btf, name, "key", ints.get("key_size"), keyType);
-  const valueSize = sizeFrom(btf, name, "value", ints.get("value_size"), valueType);
+  // A map-in-map's value is the inner map (an fd, 4 bytes, in the kernel's terms).
+  const valueSize = inner !== undefined ? 4 : sizeFrom(btf, name, "value", ints.get("value_size"), valueType);
   const spec: BpfMapSpec = { name, type, keySize, valueSize, maxEntries: ints.get("max_entries") ?? 0, mapFlags: ints.get("map_flags") ?? 0 };
-  return { spec, origin: "maps", sectionIndex, symOffset, readonly: false, ...(keyType !== undefined ? { keyType } : {}), ...(valueType !== undefined ? { valueType } : {}) };
+  return { spec, origin: "maps", sectionIndex, symOffset, readonly: false, ...(inner ? { inner } : {}), ...(keyType !== undefined ? { keyType } : {}), ...(valueType !== undefined ? { valueType } : {}) };
+}
+
+/** `__array(values, struct inner)` is `struct inner *values[]`: the inner map's definition. */
+function innerTemplate(btf: Btf, map: string, typeId: number, valuesOffset: number, depth: number): NonNullable<MapDef["inner"]> {
+  if (depth > 0) fail(`map ${map}: maps nested more than one level are not supported`);
+  const a = btf.resolved(typeId);
+  if (a.kind !== "array") fail(`map ${map}: values must be declared with __array, found ${btf.describe(typeId)}`);
+  const p = btf.resolved(a.elem);
+  if (p.kind !== "ptr") fail(`map ${map}: values must be an array of map definitions`);
+  const def = parseMapStruct(btf, `${map}.inner`, p.type, -1, 0, depth + 1);
+  return { spec: def.spec, valuesOffset, slots: a.nelems };
 }
 
 /** `int (*name)[N]` encodes N. */
