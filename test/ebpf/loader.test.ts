@@ -6,7 +6,7 @@ import { MODEL_KERNEL_VERSION } from "../../sim/ebpf/obj/kconfig.js";
 import type { LoadedProgram } from "../../sim/ebpf/obj/link.js";
 import {
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY,
-  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE,
+  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARRAY_OF_MAPS,
 } from "../../sim/ebpf/maps/map_types.js";
 import { clangTestsEnabled, compileBpf } from "./clang.js";
 
@@ -57,6 +57,19 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect(spec("lru")).toEqual([BPF_MAP_TYPE_LRU_HASH, 4, 4, 2, 0]);
     expect(spec("tstore")).toEqual([BPF_MAP_TYPE_TASK_STORAGE, 4, 8, 0, 1]);
     expect(spec("cstore")).toEqual([BPF_MAP_TYPE_CGRP_STORAGE, 4, 4, 0, 1]);
+    expect(spec("q0")).toEqual([BPF_MAP_TYPE_QUEUE, 0, 4, 3, 0]);
+    expect(spec("stk")).toEqual([BPF_MAP_TYPE_STACK, 0, 8, 2, 0]);
+    expect(spec("qarr")).toEqual([BPF_MAP_TYPE_ARRAY_OF_MAPS, 4, 4, 2, 0]);
+  });
+
+  it("an array of maps holds the maps its .values initialiser names, and nothing in the other slots", () => {
+    const obj = load();
+    const qarr = obj.mapByName("qarr")!.store;
+    expect(qarr.storage).toBe("keyed");
+    if (qarr.storage !== "keyed") return;
+    expect(qarr.lookupKey(new Uint8Array([1, 0, 0, 0]), 0)).toBe(obj.mapByName("q1")!.addr);
+    expect(qarr.lookupKey(new Uint8Array([0, 0, 0, 0]), 0)).toBe(0);
+    expect(obj.mapByAddr(obj.mapByName("q1")!.addr)?.name).toBe("q1");
   });
 
   it("global data sections are one-element arrays holding their initial bytes; .rodata is read-only to programs", () => {

@@ -9,6 +9,11 @@ import { clangTestsEnabled, compileBpf } from "./clang.js";
 /** A minimal glue: map helpers through the object's stores, bpf_loop, timer callbacks, recording kfuncs. */
 function envFor(obj: BpfObject, calls: string[]): { env: BpfEnv; useProgram: (kfuncNames: readonly string[]) => void } {
   const mem = obj.memory;
+  const queue = (addr: number) => {
+    const m = obj.mapByAddr(addr);
+    if (m === undefined || m.store.storage !== "queue") throw new RangeError(`not a queue: ${addr}`);
+    return m.store;
+  };
   const keyed = (addr: number) => {
     const m = obj.mapByAddr(addr);
     if (m === undefined || m.store.storage !== "keyed") throw new RangeError(`not a keyed map: ${addr}`);
@@ -16,6 +21,8 @@ function envFor(obj: BpfObject, calls: string[]): { env: BpfEnv; useProgram: (kf
   };
   const helpers: Record<number, BpfNativeFn> = {
     1: (a) => keyed(a.ptr(1)).lookup(a.ptr(2), 0),
+    87: (a) => queue(a.ptr(1)).push(a.ptr(2), a.u32(3)),
+    88: (a) => queue(a.ptr(1)).pop(a.ptr(2)),
     156: (a) => (a.ptr(2) === 0 ? 0 : -1),
     210: (a) => (a.ptr(2) === 0 ? 0 : -1),
     170: (a) => { calls.push(`timer_set_callback ${isBpfFunctionAddr(mem, a.u(2))}`); return 0; },
@@ -57,12 +64,12 @@ describe.runIf(clangTestsEnabled())("loaded programs run in the engine (ld_basic
     const obj = loadBpfObject(compileBpf("ld_basic.bpf.c"), "ld_basic.bpf.o", new BpfMemory(), { nrCpus: 2, kfuncAvailable: (n) => n !== "scx_bpf_not_in_scxlab" });
     obj.sealRodata();
     const calls: string[] = [];
-    const env = envFor(obj, calls);
+    const glue = envFor(obj, calls);
     const mem = obj.memory;
     const data = (map: string, off: number): number => obj.mapValueAddr(obj.mapByName(map)!.index, off);
     const slice = 5000000n, extra1 = 2n;
 
-    expect(run(obj, "ld_enqueue", env, [0x1000n, 5n])).toBe(0);
+    expect(run(obj, "ld_enqueue", glue, [0x1000n, 5n])).toBe(0);
     const counter1 = 7n + slice + extra1;
     expect(mem.readU64(data(".data", 0))).toBe(counter1);
     const arr = obj.mapByName("arr")!.store;
@@ -75,7 +82,7 @@ describe.runIf(clangTestsEnabled())("loaded programs run in the engine (ld_basic
     mem.writeU64(kv, 1n);
     expect(hash.storage === "keyed" && hash.update(kv, kv + 8, 0, 0)).toBe(0);
     calls.length = 0;
-    const r = run(obj, "ld_dispatch", env, []);
+    const r = run(obj, "ld_dispatch", glue, []);
     expect(mem.readU64(data(".bss", 0))).toBe(0n + 1n + 2n + 3n); // loop_cb over nr_cpus = 4
     expect(calls).toEqual(["timer_set_callback true", "kick_cpu 0 1"]);
     const counter2 = counter1 - 3n + extra1;
@@ -83,8 +90,13 @@ describe.runIf(clangTestsEnabled())("loaded programs run in the engine (ld_basic
     expect(r).toBe(Number(counter2 * 22n + BigInt(MODEL_KERNEL_VERSION) + 1000n + 98n)); // table[1], HZ, label[1] = 'b'
 
     calls.length = 0;
-    expect(run(obj, "ld_init", env, [])).toBe(1);
+    expect(run(obj, "ld_init", glue, [])).toBe(1);
     expect(calls).toEqual(["create_dsq 0 -1"]);
     expect(mem.readU32(data(".data", obj.uei!.offset))).toBe(1);
+
+    // The array of maps hands back q1 itself; q1 pops in FIFO order; the stack got its value.
+    expect(run(obj, "ld_queue", glue, [])).toBe(1000 + 5 * 10 + 1);
+    const q1 = obj.mapByName("q1")!.store, stk = obj.mapByName("stk")!.store;
+    expect([q1.size(), stk.size()]).toEqual([1, 1]);
   });
 });

@@ -6,6 +6,7 @@ import { createMapStore } from "../../sim/ebpf/maps/create.js";
 import {
   BPF_ANY, BPF_EXIST, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE, BPF_NOEXIST,
+  BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK,
   type BpfMapSpec, type KeyedMap, type LocalStorageMap,
 } from "../../sim/ebpf/maps/map_types.js";
 
@@ -116,6 +117,23 @@ describe("map stores", () => {
       expect(map.delete(owner)).toBe(0);
       expect(map.delete(owner)).toBe(-ENOENT);
       expect(mem.readU64(map.get(owner, 0, 1))).toBe(0n); // recycled value starts zeroed
+    }
+  });
+
+  it("queue is FIFO and stack LIFO; full is -E2BIG unless BPF_EXIST drops the oldest; empty pops are -ENOENT", () => {
+    for (const [type, order] of [[BPF_MAP_TYPE_QUEUE, [2, 3]], [BPF_MAP_TYPE_STACK, [3, 2]]] as const) {
+      const mem = new BpfMemory();
+      const q = createMapStore({ name: "q", type, keySize: 0, valueSize: 4, maxEntries: 2, mapFlags: 0 }, mem, { nrCpus: 1 });
+      if (typeof q === "string" || q.storage !== "queue") throw new Error(String(q));
+      const v = mem.alloc(4, { name: "v", writable: true, kind: "stack" });
+      const push = (x: number, flags = 0): number => { mem.writeU32(v, x); return q.push(v, flags); };
+      const pop = (): number => (q.pop(v) === 0 ? mem.readU32(v) : -1);
+      expect([push(1), push(2), push(3)]).toEqual([0, 0, -E2BIG]);
+      expect(push(3, BPF_EXIST)).toBe(0); // drops 1, the oldest
+      expect(push(4, 7)).toBe(-EINVAL);
+      expect(q.peek(v) === 0 ? mem.readU32(v) : -1).toBe(order[0]);
+      expect([pop(), pop(), pop()]).toEqual([...order, -1]);
+      expect(q.pop(v)).toBe(-ENOENT);
     }
   });
 

@@ -11,6 +11,16 @@ struct { __uint(type, MT_LRU_HASH); __uint(max_entries, 2); __type(key, u32); __
 struct { __uint(type, MT_TASK_STORAGE); __uint(map_flags, F_NO_PREALLOC); __type(key, int); __type(value, u64); } tstore SEC(".maps");
 struct { __uint(type, MT_CGRP_STORAGE); __uint(map_flags, F_NO_PREALLOC); __type(key, int); __type(value, u32); } cstore SEC(".maps");
 
+struct fifo { __uint(type, MT_QUEUE); __uint(max_entries, 3); __type(value, u32); };
+struct fifo q0 SEC(".maps"), q1 SEC(".maps");
+struct { __uint(type, MT_STACK); __uint(max_entries, 2); __type(value, u64); } stk SEC(".maps");
+struct {
+	__uint(type, MT_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__array(values, struct fifo);
+} qarr SEC(".maps") = { .values = { [1] = &q1 } };
+
 #ifdef WITH_RINGBUF
 struct { __uint(type, MT_RINGBUF); __uint(max_entries, 4096); } rb SEC(".maps");
 #endif
@@ -97,6 +107,22 @@ int ld_init(u64 *ctx)
 	bpf_cgrp_storage_get(&cstore, NULL, NULL, 1);
 	uei.kind = 1;
 	return scx_bpf_create_dsq(0, -1) + (v != 0);
+}
+
+SEC("struct_ops/ld_queue")
+int ld_queue(u64 *ctx)
+{
+	u32 k = 1, zero = 0, v = 5, got = 0;
+	u64 s = 9;
+	void *q = bpf_map_lookup_elem(&qarr, &k);
+	if (!q)
+		return -1;
+	bpf_map_push_elem(q, &v, 0);
+	v = 6;
+	bpf_map_push_elem(&q1, &v, 0);
+	bpf_map_pop_elem(q, &got);
+	bpf_map_push_elem(&stk, &s, 0);
+	return (q == &q1) * 1000 + got * 10 + (bpf_map_lookup_elem(&qarr, &zero) == 0);
 }
 
 #ifdef PLAIN_STRUCT_OPS

@@ -21,11 +21,12 @@ typedef _Bool bool;
 #define __weak __attribute__((weak))
 #define __uint(name, val) int (*name)[val]
 #define __type(name, val) typeof(val) *name
+#define __array(name, val) typeof(val) *name[]
 #define CORE __attribute__((preserve_access_index))
 
 /* map types and flags, kernel numbering */
 enum { MT_HASH = 1, MT_ARRAY = 2, MT_PERCPU_HASH = 5, MT_PERCPU_ARRAY = 6, MT_LRU_HASH = 9,
-       MT_RINGBUF = 27, MT_TASK_STORAGE = 29, MT_CGRP_STORAGE = 32 };
+       MT_ARRAY_OF_MAPS = 12, MT_QUEUE = 22, MT_STACK = 23, MT_RINGBUF = 27, MT_TASK_STORAGE = 29, MT_CGRP_STORAGE = 32 };
 enum { F_NO_PREALLOC = 1 };
 
 /* helpers by number (bpf_helper_defs.h) */
@@ -33,6 +34,8 @@ static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
 static long (*bpf_map_update_elem)(void *map, const void *key, const void *value, u64 flags) = (void *)2;
 static long (*bpf_map_delete_elem)(void *map, const void *key) = (void *)3;
 static u64 (*bpf_ktime_get_ns)(void) = (void *)5;
+static long (*bpf_map_push_elem)(void *map, const void *value, u64 flags) = (void *)87;
+static long (*bpf_map_pop_elem)(void *map, void *value) = (void *)88;
 static u32 (*bpf_get_smp_processor_id)(void) = (void *)8;
 static void *(*bpf_task_storage_get)(void *map, void *task, void *value, u64 flags) = (void *)156;
 static long (*bpf_task_storage_delete)(void *map, void *task) = (void *)157;
