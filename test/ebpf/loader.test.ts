@@ -150,7 +150,9 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect(kcalls).toEqual([0, 1]);
     expect(wides(p)).toContainEqual([0, 0, 0]); // absent: bpf_ksym_exists(scx_bpf_not_in_scxlab) is false
     expect(wides(prog(obj, "ld_dispatch"))).toContainEqual([0, KFUNC_PRESENT_TOKEN, 0]); // scx_bpf_kick_cpu is here
-    expect(obj.kfuncs.get("scx_bpf_not_in_scxlab")).toEqual({ name: "scx_bpf_not_in_scxlab", weak: true, available: false });
+    expect(obj.kfuncs.get("scx_bpf_not_in_scxlab")).toEqual({ name: "scx_bpf_not_in_scxlab", symbol: "scx_bpf_not_in_scxlab", weak: true, available: false });
+    // A flavoured extern calls the kernel function without its ___suffix.
+    expect(prog(obj, "ld_init").kfuncNames).toEqual(["scx_bpf_kick_cpu", "scx_bpf_create_dsq"]);
   });
 
   it("program lines come from .BTF.ext line_info, renumbered into the linked program", () => {

@@ -91,7 +91,7 @@ describe.runIf(clangTestsEnabled())("loaded programs run in the engine (ld_basic
 
     calls.length = 0;
     expect(run(obj, "ld_init", glue, [])).toBe(1);
-    expect(calls).toEqual(["create_dsq 0 -1"]);
+    expect(calls).toEqual(["kick_cpu 1 0", "create_dsq 0 -1"]);
     expect(mem.readU32(data(".data", obj.uei!.offset))).toBe(1);
 
     // The array of maps hands back q1 itself; q1 pops in FIFO order; the stack got its value.

@@ -6,18 +6,23 @@
 import type { Btf } from "./btf_types.js";
 import { type ElfObject, SHN_UNDEF, STB_WEAK } from "./elf.js";
 import { fail } from "./errors.js";
+import { essentialName } from "./core_spec.js";
 import { KCONFIG } from "./kconfig.js";
 import type { MapDef } from "./map_defs.js";
 import { BPF_MAP_TYPE_ARRAY } from "../maps/map_types.js";
 
 export interface KfuncExtern {
+  /** The kernel function's name: the symbol without a `___flavor` suffix (`scx_bpf_dispatch___compat` → `scx_bpf_dispatch`). */
   readonly name: string;
+  /** The extern's own symbol name. */
+  readonly symbol: string;
   readonly weak: boolean;
   /** Whether scxlab provides it; an unavailable weak kfunc resolves to 0. */
   readonly available: boolean;
 }
 
 export interface Externs {
+  /** By symbol name. */
   readonly kfuncs: ReadonlyMap<string, KfuncExtern>;
   /** kconfig variable name → offset in the kconfig map. */
   readonly kconfigOffsets: ReadonlyMap<string, number>;
@@ -37,9 +42,10 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
     const k = ksyms.get(s.name);
     if (k !== undefined) {
       if (btf.type(k).kind !== "func") fail(`extern ${s.name}: typed kernel variables (__ksym data) are not supported`);
-      const available = kfuncAvailable(s.name);
-      if (!available && !weak) fail(`kfunc ${s.name} is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)`);
-      kfuncs.set(s.name, { name: s.name, weak, available });
+      const name = essentialName(s.name);
+      const available = kfuncAvailable(name);
+      if (!available && !weak) fail(`kfunc ${name} is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)`);
+      kfuncs.set(s.name, { name, symbol: s.name, weak, available });
       continue;
     }
     const c = kcfg.get(s.name);

@@ -4,7 +4,8 @@
  * ld_imm64 of a map (src 1), of global data (src 2 + offset), of a function (src 4, index in the
  * linked program), of a kfunc (bpf_ksym_exists: a non-zero token, or 0 for an absent weak kfunc),
  * of a kconfig variable (src 2 into the kconfig map); calls to subprograms (relative offsets) and
- * to kfuncs (src 2, index into the program's kfuncNames).
+ * to kfuncs (src 2, index into the program's kfuncNames, which holds kernel names: a
+ * `___flavor` suffix on the extern is dropped, as libbpf does when it resolves ksyms).
  */
 import type { LinkedProgram } from "../program.js";
 import type { LineInfo } from "./btf_ext.js";
@@ -119,7 +120,7 @@ function relocateLdImm64(
   if (sym.shndx === SHN_UNDEF) {
     const kf = inp.externs.kfuncs.get(sym.name);
     if (kf !== undefined) {
-      kfuncIndex(sym.name);
+      kfuncIndex(kf.name);
       return setWide(out, o, 0, kf.available ? KFUNC_PRESENT_TOKEN : 0, 0);
     }
     const off = inp.externs.kconfigOffsets.get(sym.name);
@@ -146,12 +147,12 @@ function relocateCall(
   const sym = rel.sym;
   if (src(out, o) !== PSEUDO_CALL) fail(`${at}: relocated call is not a pseudo call (src_reg ${src(out, o)})`);
   if (sym.shndx === SHN_UNDEF) {
-    if (!inp.externs.kfuncs.has(sym.name)) fail(`${at}: call to unknown extern ${sym.name}`);
+    const kf = inp.externs.kfuncs.get(sym.name) ?? fail(`${at}: call to unknown extern ${sym.name}`);
     const b = out.bytes;
     b[o * 8 + 1] = (b[o * 8 + 1]! & 0x0f) | (PSEUDO_KFUNC_CALL << 4);
     b[o * 8 + 2] = 0;
     b[o * 8 + 3] = 0;
-    return setImm(out, o, kfuncIndex(sym.name));
+    return setImm(out, o, kfuncIndex(kf.name));
   }
   if (!inp.code.has(sym.shndx)) fail(`${at}: call to ${sym.name}, which is not code`);
   if (sym.value % 8 !== 0) fail(`${at}: call target ${sym.name} is not instruction-aligned`);

@@ -106,6 +106,7 @@ int ld_init(u64 *ctx)
 	bpf_task_storage_get(&tstore, NULL, NULL, 1);
 	bpf_cgrp_storage_get(&cstore, NULL, NULL, 1);
 	uei.kind = 1;
+	scx_bpf_kick_cpu___v2(1, 0);
 	return scx_bpf_create_dsq(0, -1) + (v != 0);
 }
 

@@ -120,6 +120,7 @@ struct sched_ext_ops {
 void scx_bpf_dsq_insert(struct task_struct *p, u64 dsq_id, u64 slice, u64 enq_flags) __ksym __weak;
 s32 scx_bpf_create_dsq(u64 dsq_id, s32 node) __ksym;
 void scx_bpf_kick_cpu(s32 cpu, u64 flags) __ksym __weak;
+void scx_bpf_kick_cpu___v2(s32 cpu, u64 flags) __ksym __weak;
 void scx_bpf_not_in_scxlab(void) __ksym __weak;
 
 /* user exit info, as scx's user_exit_info.h lays it out */
