@@ -174,9 +174,10 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect([plain!.section, plain!.link]).toEqual([".struct_ops", false]);
   });
 
-  it("the uei user exit info is located in .data with its members", () => {
+  it("the uei user exit info is located in .data with its members, and its dump buffer beside it", () => {
     const obj = load();
     expect(obj.uei).toMatchObject({ name: "uei", map: mapIndex(obj, ".data"), offset: 8, size: 1168 });
+    expect(obj.uei!.dump).toMatchObject({ name: "uei_dump", map: mapIndex(obj, ".data.uei_dump"), offset: 0, size: 64 });
     expect(obj.uei!.members).toEqual({ kind: { offset: 0, size: 4 }, exit_code: { offset: 8, size: 8 }, reason: { offset: 16, size: 128 }, msg: { offset: 144, size: 1024 } });
   });
 

@@ -22,6 +22,8 @@ export interface GlobalVar {
 /** Where the user exit info lives, with its members' offsets (relative to `offset`). */
 export interface UeiLocation extends GlobalVar {
   readonly members: Readonly<Record<string, { readonly offset: number; readonly size: number }>>;
+  /** The `uei_dump` buffer newer scx headers define beside it (UEI_RECORD copies the dump there). */
+  readonly dump?: GlobalVar;
 }
 
 /** Variables of every data section, given section name → map index. */
@@ -47,5 +49,6 @@ export function findUei(btf: Btf, vars: readonly GlobalVar[], isRodata: (map: nu
   const t = btf.resolved(v.typeId);
   const members: Record<string, { offset: number; size: number }> = {};
   if (t.kind === "struct") for (const m of t.members) if (m.bitSize === 0) members[m.name] = { offset: m.bitOffset / 8, size: btf.sizeOf(m.type) };
-  return { ...v, members };
+  const dump = vars.find((x) => x.name === "uei_dump" && !isRodata(x.map));
+  return { ...v, members, ...(dump ? { dump } : {}) };
 }

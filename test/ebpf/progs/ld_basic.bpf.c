@@ -35,6 +35,7 @@ u64 zeroed;
 u32 extra[3] SEC(".data.extra") = { 1, 2, 3 };
 const u32 table[2] SEC(".rodata.table") = { 11, 22 };
 struct user_exit_info uei SEC(".data");
+char uei_dump[64] SEC(".data.uei_dump");
 
 extern unsigned int LINUX_KERNEL_VERSION __kconfig;
 extern int CONFIG_HZ __kconfig;
