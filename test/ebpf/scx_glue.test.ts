@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instantiateBpfScheduler, type BpfSchedulerInstance } from "../../sim/ebpf/scx/scheduler.js";
+import { instantiateBpfScheduler, loadBpfScheduler, type BpfSchedulerInstance } from "../../sim/ebpf/scx/index.js";
 import { SimpleScheduler } from "../../schedulers/simple.js";
 import { hog, plan, poisson } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
@@ -85,5 +85,39 @@ describe.runIf(clangTestsEnabled())("a compiled sched_ext object runs as a sched
     expect(r.scx.exit?.msg).toMatch(/fault_enqueue: insn \d+: invalid read of 8 bytes at unmapped address 0x[0-9a-f]+$/);
     expect(m.invariants().lost).toBe(0);
     expect(r.groups.h!.cpuNs).toBeGreaterThan(100 * MS); // fair ran them after the ejection
+  });
+});
+
+describe.runIf(clangTestsEnabled())("loading a compiled scheduler for runs", () => {
+  it("loadBpfScheduler checks the object and its options once, then creates fresh instances per run", () => {
+    const bytes = compileBpf("eng_simple.bpf.c");
+    const f = loadBpfScheduler(bytes, "eng_simple.bpf.o", { slice_ns: "5000000" });
+    expect(f.name).toBe("eng_simple");
+    expect(() => loadBpfScheduler(bytes, "eng_simple.bpf.o", { slice: "1" })).toThrow(/eng_simple\.bpf\.o: unknown option slice; valid: .*slice_ns/);
+    const runWith = (factory: typeof f) => {
+      const m = machine(plan([hog("h", 0, { instances: 3 })]), { topology: flatTopology(2), durationNs: 200 * MS, seed: 1 });
+      attach(m, (scx) => factory.create(scx));
+      m.runToEnd();
+      return m.result(0);
+    };
+    const [a, b] = [runWith(f), runWith(f)];
+    expect(JSON.stringify(a.groups)).toBe(JSON.stringify(b.groups));
+    // slice_ns = 5 ms preempts the hogs about 4x as often as the compiled default of 20 ms
+    const dflt = runWith(loadBpfScheduler(bytes, "eng_simple.bpf.o", {}));
+    expect(a.totals.contextSwitches.involuntary).toBeGreaterThan(3 * dflt.totals.contextSwitches.involuntary);
+  });
+
+  it("the user exit info receives the exit kind, code and message", () => {
+    const bytes = compileBpf("eng_fault.bpf.c");
+    // three hogs on two CPUs: one must be enqueued, which faults
+    const m = machine(plan([hog("h", 0, { instances: 3 })]), { topology: flatTopology(2), durationNs: 50 * MS, seed: 1 });
+    let inst: BpfSchedulerInstance | undefined;
+    attach(m, (scx) => (inst = instantiateBpfScheduler(bytes, "eng_fault.bpf.o", {}, scx)).ops);
+    m.runToEnd();
+    const uei = inst!.object.uei!;
+    const b = inst!.object.varBytes(uei);
+    expect(new DataView(b.buffer, b.byteOffset).getInt32(uei.members.kind!.offset, true)).toBe(1025); // SCX_EXIT_ERROR_BPF
+    const msg = new TextDecoder().decode(b.subarray(uei.members.msg!.offset, uei.members.msg!.offset + 200)).replace(/\0.*$/s, "");
+    expect(msg).toMatch(/fault_enqueue: insn \d+: invalid read/);
   });
 });

@@ -3,8 +3,9 @@
  * names becomes a method that writes the callback's arguments into the context array (u64 each,
  * as BPF_PROG() reads them), brings the task_struct mirrors up to date, runs the translated
  * program, and copies back what BPF may write. Callbacks the object lacks are left undefined, so
- * the core applies the kernel's defaults. Not yet bridged: the cgroup callbacks, and
- * `exit`'s scx_exit_info (the program sees a zeroed struct).
+ * the core applies the kernel's defaults (exit_task and exit are always defined: they recycle the
+ * task mirror and record the user exit info). Not yet bridged: the cgroup callbacks, and
+ * `exit`'s scx_exit_info (the program sees a zeroed struct; the host fills `uei` instead).
  *
  * Approximations, documented: bpf_get_current_task_btf returns the task the callback is about
  * (the simulator does not model the waker), and bpf_get_smp_processor_id the CPU of that task
@@ -17,6 +18,8 @@ import type { HelperHost } from "../helpers/host.js";
 import { BpfMemory, type BpfAddr } from "../memory.js";
 import { loadBpfObject, setRodata, BpfObjectError, type BpfObject, type RodataValue, type StructOpsDesc } from "../obj/index.js";
 import type { BpfEnv, CompiledProgram } from "../program.js";
+import type { ExitInfo } from "../../result.js";
+import { recordUei } from "./uei.js";
 import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { TaskMirrors } from "./tasks.js";
@@ -110,11 +113,12 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     const t = tasks.release(p);
     if (t !== 0) for (const s of localMaps) s.forget(t);
   };
-  const ops = buildOps(desc, progs, { tasks, setArg, run, argsRegion, memory, release });
+  const ops = buildOps(desc, progs, { object: obj, tasks, setArg, run, argsRegion, memory, release });
   return { ops, object: obj, memory, printk };
 }
 
 interface Glue {
+  readonly object: BpfObject;
   readonly tasks: TaskMirrors;
   readonly memory: BpfMemory;
   readonly argsRegion: BpfAddr;
@@ -177,10 +181,15 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
       case "init": ops.init = () => run(name, prog, null, 0, 0); break;
-      case "exit": ops.exit = () => { fillArgs(g, 0); setArg(0, g.argsRegion, 0); run(name, prog, null, 0, 0); }; break;
+      case "exit": break; // below: always defined, to record the user exit info
       default: break; // cgroup_* and the rest: not bridged yet (the core's defaults apply)
     }
   }
+  const exitProg = progs.get("exit");
+  ops.exit = (ei: ExitInfo) => {
+    if (exitProg !== undefined) { fillArgs(g, 0); setArg(0, g.argsRegion, 0); run("exit", exitProg, null, 0, 0); }
+    recordUei(g.object, ei);
+  };
   const exitTask = progs.get("exit_task");
   ops.exit_task = (p: ScxTask, args: ExitTaskArgs) => {
     if (exitTask !== undefined) {

@@ -44,6 +44,11 @@ export class TaskMirrors {
   private readonly byPid = new Map<Pid, BpfAddr>();
   private readonly byAddr = new Map<BpfAddr, ScxTask>();
   private readonly free: BpfAddr[] = [];
+  /**
+   * Per mirror, the slice and vtime halves last written by `sync`: writeBack applies a field only
+   * when the program changed it, so a kfunc's update of the task during the callback stands.
+   */
+  private readonly written = new Map<BpfAddr, Int32Array>();
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
@@ -53,11 +58,12 @@ export class TaskMirrors {
     if (addr === undefined) addr = this.create(p);
     const i32 = this.memory.i32;
     const w = addr >> 2;
+    const shadow = this.written.get(addr)!;
     i32[w + (F.weight >> 2)] = p.weight;
-    i32[w + (F.slice >> 2)] = sliceLo(p.slice);
-    i32[w + (F.slice >> 2) + 1] = sliceHi(p.slice);
-    i32[w + (F.vtime >> 2)] = vtimeLo(p.dsqVtime);
-    i32[w + (F.vtime >> 2) + 1] = vtimeHi(p.dsqVtime);
+    i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(p.slice);
+    i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(p.slice);
+    i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(p.dsqVtime);
+    i32[w + (F.vtime >> 2) + 1] = shadow[3] = vtimeHi(p.dsqVtime);
     i32[w + (F.nrCpusAllowed >> 2)] = p.nrCpusAllowed;
     i32[w + (F.nvcsw >> 2)] = p.nvcsw | 0;
     i32[w + (F.nvcsw >> 2) + 1] = Math.floor(p.nvcsw / TWO32) | 0;
@@ -70,10 +76,11 @@ export class TaskMirrors {
   writeBack(p: ScxTask, addr: BpfAddr): void {
     const i32 = this.memory.i32;
     const w = addr >> 2;
+    const shadow = this.written.get(addr)!;
     const sl = i32[w + (F.slice >> 2)]!, sh = i32[w + (F.slice >> 2) + 1]!;
-    if (sl !== sliceLo(p.slice) || sh !== sliceHi(p.slice)) p.slice = sliceFromKernel(sl, sh);
+    if (sl !== shadow[0] || sh !== shadow[1]) p.slice = sliceFromKernel(sl, sh);
     const vl = i32[w + (F.vtime >> 2)]!, vh = i32[w + (F.vtime >> 2) + 1]!;
-    if (vl !== vtimeLo(p.dsqVtime) || vh !== vtimeHi(p.dsqVtime)) p.dsqVtime = vtimeFromKernel(vl, vh);
+    if (vl !== shadow[2] || vh !== shadow[3]) p.dsqVtime = vtimeFromKernel(vl, vh);
   }
 
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
@@ -112,7 +119,11 @@ export class TaskMirrors {
 
   private create(p: ScxTask): BpfAddr {
     const m = this.memory;
-    const addr = this.free.pop() ?? m.alloc(F.size, { name: "task_struct", writable: true, kind: "kernel_object" });
+    let addr = this.free.pop();
+    if (addr === undefined) {
+      addr = m.alloc(F.size, { name: "task_struct", writable: true, kind: "kernel_object" });
+      this.written.set(addr, new Int32Array(4));
+    }
     m.u8.fill(0, addr, addr + F.size);
     const i32 = m.i32, w = addr >> 2;
     i32[w + (F.pid >> 2)] = p.pid;

@@ -18,3 +18,6 @@ struct sched_ext_ops fault_ops = {
 	.enqueue = (cb)fault_enqueue,
 	.name = "eng_fault",
 };
+
+/* user exit info, laid out as scx's user_exit_info.h does */
+struct user_exit_info { int kind; s64 exit_code; char reason[128]; char msg[1024]; } uei;
