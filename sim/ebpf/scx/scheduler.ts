@@ -16,7 +16,7 @@ import { compileProgram } from "../engine.js";
 import { makeHelpers } from "../helpers/index.js";
 import type { HelperHost } from "../helpers/host.js";
 import { BpfMemory, type BpfAddr } from "../memory.js";
-import { loadBpfObject, setRodata, BpfObjectError, type BpfObject, type RodataValue, type StructOpsDesc } from "../obj/index.js";
+import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type RodataValue, type StructOpsDesc } from "../obj/index.js";
 import type { BpfEnv, CompiledProgram } from "../program.js";
 import type { ExitInfo } from "../../result.js";
 import { recordUei } from "./uei.js";
@@ -52,6 +52,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const printk: string[] = [];
   const kfuncs = makeKfuncs({ scx, memory, tasks, nrCpus, callback: () => callback });
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n) });
+  initScxEnums(obj);
   for (const [name, value] of Object.entries(options)) setRodata(obj, name, value);
   obj.sealRodata();
   for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
