@@ -150,6 +150,7 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect(kcalls).toEqual([0, 1]);
     expect(wides(p)).toContainEqual([0, 0, 0]); // absent: bpf_ksym_exists(scx_bpf_not_in_scxlab) is false
     expect(wides(prog(obj, "ld_dispatch"))).toContainEqual([0, KFUNC_PRESENT_TOKEN, 0]); // scx_bpf_kick_cpu is here
+    expect(wides(prog(obj, "ld_init"))).toContainEqual([0, 0, 0]); // &scxlab_percpu_var: a weak kernel variable scxlab lacks is NULL
     expect(obj.kfuncs.get("scx_bpf_not_in_scxlab")).toEqual({ name: "scx_bpf_not_in_scxlab", symbol: "scx_bpf_not_in_scxlab", weak: true, available: false });
     // A flavoured extern calls the kernel function without its ___suffix.
     expect(prog(obj, "ld_init").kfuncNames).toEqual(["scx_bpf_kick_cpu", "scx_bpf_create_dsq"]);
@@ -205,9 +206,11 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect(loadError(() => setRodata(obj, "slice_ns", 1))).toContain("sealed");
   });
 
-  it("refuses at load, in one line naming it: a missing strong kfunc, an unsupported map type, an unknown kconfig, an ops member the model lacks", () => {
+  it("refuses at load, in one line naming it: a missing strong kfunc or kernel variable, an unsupported map type, an unknown kconfig, an ops member the model lacks", () => {
     expect(loadError(() => load([], ["scx_bpf_create_dsq"]))).toBe(
       "ld_basic.bpf.o: kfunc scx_bpf_create_dsq is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)");
+    expect(loadError(() => load(["-DWITH_STRONG_KSYM_VAR"]))).toBe(
+      "ld_basic.bpf.o: kernel variable scxlab_strong_var is not provided by scxlab (declare it __weak to read NULL)");
     expect(loadError(() => load(["-DWITH_RINGBUF"]))).toBe("ld_basic.bpf.o: map rb: unsupported map type BPF_MAP_TYPE_RINGBUF");
     expect(loadError(() => load(["-DWITH_BAD_KCONFIG"]))).toContain("kconfig extern CONFIG_SCXLAB_UNKNOWN is not set");
     expect(loadError(() => load(["-DWITH_FUTURE_MEMBER"]))).toBe("ld_basic.bpf.o: .struct_ops.link: ld_ops.scxlab_future is not a member of scxlab's sched_ext_ops");

@@ -24,6 +24,8 @@ export interface KfuncExtern {
 export interface Externs {
   /** By symbol name. */
   readonly kfuncs: ReadonlyMap<string, KfuncExtern>;
+  /** Typed kernel variables (`extern int x __ksym __weak`): scxlab's kernel has none, so each reads as NULL. */
+  readonly absentKsymVars: ReadonlySet<string>;
   /** kconfig variable name → offset in the kconfig map. */
   readonly kconfigOffsets: ReadonlyMap<string, number>;
   /** The kconfig map, when the object declares any kconfig extern. */
@@ -36,12 +38,17 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
   const kcfg = datasecNames(btf, ".kconfig");
   const kfuncs = new Map<string, KfuncExtern>();
   const kconfigVars: { name: string; typeId: number; weak: boolean }[] = [];
+  const absentKsymVars = new Set<string>();
   for (const s of elf.symbols) {
     if (s.shndx !== SHN_UNDEF || s.name === "" || s.index === 0) continue;
     const weak = s.bind === STB_WEAK;
     const k = ksyms.get(s.name);
     if (k !== undefined) {
-      if (btf.type(k).kind !== "func") fail(`extern ${s.name}: typed kernel variables (__ksym data) are not supported`);
+      if (btf.type(k).kind !== "func") {
+        if (!weak) fail(`kernel variable ${s.name} is not provided by scxlab (declare it __weak to read NULL)`);
+        absentKsymVars.add(s.name);
+        continue;
+      }
       const name = essentialName(s.name);
       const available = kfuncAvailable(name);
       if (!available && !weak) fail(`kfunc ${name} is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)`);
@@ -53,10 +60,11 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
       kconfigVars.push({ name: s.name, typeId: c, weak });
       continue;
     }
+    if (btf.find("func", s.name) !== undefined) fail(`extern function ${s.name} lives in another BPF object; link the objects first (bpftool gen object), scxlab loads one object`);
     fail(`extern ${s.name} is neither a kfunc (.ksyms) nor a kconfig variable (.kconfig)`);
   }
   const { offsets, map } = kconfigMap(btf, kconfigVars);
-  return { kfuncs, kconfigOffsets: offsets, kconfigMap: map };
+  return { kfuncs, absentKsymVars, kconfigOffsets: offsets, kconfigMap: map };
 }
 
 /** Names of the variables/functions a DATASEC lists, to their VAR/FUNC type id. */

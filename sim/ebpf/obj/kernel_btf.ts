@@ -100,6 +100,7 @@ function buildKernelBtf(): Btf {
     ["normal_prio", int], ["rt_priority", uint], ["se", se], ["scx", scxEntity], ["policy", uint], ["nr_cpus_allowed", int],
     ["cpus_ptr", b.ptr(b.constOf(cpumask_t))], ["cpus_mask", cpumask_t], ["migration_disabled", ushort], ["pid", pid_t],
     ["tgid", pid_t], ["real_parent", taskP], ["group_leader", taskP], ["nvcsw", ulong], ["nivcsw", ulong], ["start_time", u64],
+    ["utime", u64], ["stime", u64],
     ["comm", arr(char, 16)],
   ];
   b.struct("task_struct", taskMembers, task);
@@ -125,6 +126,8 @@ function buildKernelBtf(): Btf {
     ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["reason", b.ptr(b.constOf(char))], ["at_ns", u64], ["at_jiffies", u64],
   ]);
 
+  b.struct("scx_bpf_select_cpu_and_args", [["prev_cpu", s32], ["wake_flags", u64], ["flags", u64]]);
+  b.struct("scx_bpf_dsq_insert_vtime_args", [["dsq_id", u64], ["slice", u64], ["vtime", u64], ["enq_flags", u64]]);
   b.struct("scx_event_stats", [
     "SCX_EV_SELECT_CPU_FALLBACK", "SCX_EV_DISPATCH_LOCAL_DSQ_OFFLINE", "SCX_EV_DISPATCH_KEEP_LAST", "SCX_EV_ENQ_SKIP_EXITING",
     "SCX_EV_ENQ_SKIP_MIGRATION_DISABLED", "SCX_EV_REFILL_SLICE_DFL", "SCX_EV_BYPASS_DURATION", "SCX_EV_BYPASS_DISPATCH",

@@ -3,7 +3,7 @@
  * subprogram it reaches (by call or by address) once at the end, and resolve each relocation:
  * ld_imm64 of a map (src 1), of global data (src 2 + offset), of a function (src 4, index in the
  * linked program), of a kfunc (bpf_ksym_exists: a non-zero token, or 0 for an absent weak kfunc),
- * of a kconfig variable (src 2 into the kconfig map); calls to subprograms (relative offsets) and
+ * of a kconfig variable (src 2 into the kconfig map), of an absent weak kernel variable (NULL); calls to subprograms (relative offsets) and
  * to kfuncs (src 2, index into the program's kfuncNames, which holds kernel names: a
  * `___flavor` suffix on the extern is dropped, as libbpf does when it resolves ksyms).
  */
@@ -123,6 +123,7 @@ function relocateLdImm64(
       kfuncIndex(kf.name);
       return setWide(out, o, 0, kf.available ? KFUNC_PRESENT_TOKEN : 0, 0);
     }
+    if (inp.externs.absentKsymVars.has(sym.name)) return setWide(out, o, 0, 0, 0);
     const off = inp.externs.kconfigOffsets.get(sym.name);
     if (off !== undefined) return setWide(out, o, SRC_MAP_VALUE, inp.kconfigMap, off + addend);
     fail(`${at}: reference to unknown extern ${sym.name}`);

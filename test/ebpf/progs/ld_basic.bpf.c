@@ -37,6 +37,13 @@ const u32 table[2] SEC(".rodata.table") = { 11, 22 };
 struct user_exit_info uei SEC(".data");
 char uei_dump[64] SEC(".data.uei_dump");
 
+extern int scxlab_percpu_var __ksym __weak;
+#ifdef WITH_STRONG_KSYM_VAR
+extern int scxlab_strong_var __ksym;
+#define STRONG_VAR scxlab_strong_var
+#else
+#define STRONG_VAR 0
+#endif
 extern unsigned int LINUX_KERNEL_VERSION __kconfig;
 extern int CONFIG_HZ __kconfig;
 extern bool CONFIG_NOT_IN_MODEL __kconfig __weak;
@@ -108,7 +115,7 @@ int ld_init(u64 *ctx)
 	bpf_cgrp_storage_get(&cstore, NULL, NULL, 1);
 	uei.kind = 1;
 	scx_bpf_kick_cpu___v2(1, 0);
-	return scx_bpf_create_dsq(0, -1) + (v != 0);
+	return scx_bpf_create_dsq(0, -1) + (v != 0) + KSYM_EXISTS(scxlab_percpu_var) * 100 + STRONG_VAR;
 }
 
 SEC("struct_ops/ld_queue")
