@@ -121,3 +121,40 @@ describe.runIf(clangTestsEnabled())("loading a compiled scheduler for runs", () 
     expect(msg).toMatch(/fault_enqueue: insn \d+: invalid read/);
   });
 });
+
+describe.runIf(clangTestsEnabled())("helpers and kfuncs seen from a compiled program", () => {
+  it("eng_helpers: maps, bpf_loop, probe_read, queue, printk, time, timers, cpumasks, kptr_xchg, bpf_for, task storage", () => {
+    const bytes = compileBpf("eng_helpers.bpf.c");
+    const m = machine(plan([hog("h", 0, { instances: 3 })]), { topology: flatTopology(4), durationNs: 50 * MS, seed: 1 });
+    let inst: BpfSchedulerInstance | undefined;
+    attach(m, (scx) => (inst = instantiateBpfScheduler(bytes, "eng_helpers.bpf.o", {}, scx)).ops);
+    m.runToEnd();
+    expect(m.result(0).scx.exit?.kind ?? "none").toBe("none");
+    const obj = inst!.object;
+    const outVar = obj.maps.find((x) => x.name.endsWith(".bss"))!;
+    const word = (k: number): bigint => inst!.memory.readU64(obj.mapValueAddr(outVar.index, 0) + 8 * k);
+    expect(word(0)).toBe(0n); // update ok
+    expect(word(1)).toBe(42n); // lookup sees it
+    expect(word(2)).toBe(0n); // delete ok
+    expect(word(3)).toBe(1n); // gone
+    expect(word(4)).toBe(10n); // bpf_loop ran indexes 0..9, the callback stopped it
+    expect(word(5)).toBe(45n);
+    expect(word(6)).toBe(6n); // "hello" and its NUL
+    expect(word(7)).toBe(1n);
+    expect(word(8)).toBe(BigInt.asUintN(64, -14n)); // -EFAULT
+    expect(word(9)).toBe(7n); // a queue pops in FIFO order
+    expect(inst!.printk).toEqual(["init -11 hello %"]);
+    expect(word(10)).toBe(1n);
+    expect([word(11), word(12), word(13)]).toEqual([0n, 0n, 0n]);
+    const timers = obj.mapByName("timers")!.store;
+    if (timers.storage !== "keyed") throw new Error("timers should be an array map");
+    const fired = inst!.memory.readU64(timers.lookupKey(new Uint8Array(4), 0) + 16);
+    expect(fired).toBe(5n); // re-armed every 1 ms until the 5th firing, within the 50 ms run
+    expect(word(14)).toBe(2n * 100n + 1n * 10n + 1n); // weight 2, first CPU 1, CPU 3 online
+    expect(word(15)).toBe(2n + 3n + 4n + 5n);
+    expect(word(16)).toBe(1n);
+    expect(word(17)).toBe(3n); // one storage per hog, created on enable
+    expect(word(18)).toBe(3n); // and found again without F_CREATE
+    expect(word(19)).not.toBe(0n);
+  });
+});
