@@ -60,9 +60,14 @@ static __attribute__((noinline)) u64 add_counter(u64 v)
 	return counter;
 }
 
+static __attribute__((noinline)) u64 twice(u64 v)
+{
+	return v + v;
+}
+
 static __attribute__((noinline)) u64 only_second(u64 v)
 {
-	return v * table[1] + LINUX_KERNEL_VERSION + CONFIG_HZ + CONFIG_NOT_IN_MODEL + BAD_KCONFIG;
+	return twice(v) / 2 * table[1] + LINUX_KERNEL_VERSION + CONFIG_HZ + CONFIG_NOT_IN_MODEL + BAD_KCONFIG;
 }
 
 static long loop_cb(u32 i, void *ctx)
