@@ -39,26 +39,31 @@ function structSize(): number {
 
 const TWO32 = 4294967296;
 
+/** One mirror region and the slice/vtime halves `sync` last wrote into it. */
+class Mirror {
+  /**
+   * [slice lo, slice hi, vtime lo, vtime hi] as written: writeBack applies a field only when the
+   * program changed it, so a kfunc's update of the task during the callback stands.
+   */
+  readonly written = new Int32Array(4);
+  constructor(readonly addr: BpfAddr) {}
+}
+
 /** The task_struct mirrors of one loaded scheduler. */
 export class TaskMirrors {
-  private readonly byPid = new Map<Pid, BpfAddr>();
+  private readonly byPid = new Map<Pid, Mirror>();
   private readonly byAddr = new Map<BpfAddr, ScxTask>();
-  private readonly free: BpfAddr[] = [];
-  /**
-   * Per mirror, the slice and vtime halves last written by `sync`: writeBack applies a field only
-   * when the program changed it, so a kfunc's update of the task during the callback stands.
-   */
-  private readonly written = new Map<BpfAddr, Int32Array>();
+  private readonly free: Mirror[] = [];
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
   /** p's mirror, brought up to date (created on first use). */
   sync(p: ScxTask): BpfAddr {
-    let addr = this.byPid.get(p.pid);
-    if (addr === undefined) addr = this.create(p);
+    const mirror = this.byPid.get(p.pid) ?? this.create(p);
+    const addr = mirror.addr;
     const i32 = this.memory.i32;
     const w = addr >> 2;
-    const shadow = this.written.get(addr)!;
+    const shadow = mirror.written;
     i32[w + (F.weight >> 2)] = p.weight;
     i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(p.slice);
     i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(p.slice);
@@ -74,9 +79,11 @@ export class TaskMirrors {
 
   /** Copy back what the program may have written: slice and dsq_vtime. */
   writeBack(p: ScxTask, addr: BpfAddr): void {
+    const mirror = this.byPid.get(p.pid);
+    if (mirror === undefined || mirror.addr !== addr) return;
     const i32 = this.memory.i32;
     const w = addr >> 2;
-    const shadow = this.written.get(addr)!;
+    const shadow = mirror.written;
     const sl = i32[w + (F.slice >> 2)]!, sh = i32[w + (F.slice >> 2) + 1]!;
     if (sl !== shadow[0] || sh !== shadow[1]) p.slice = sliceFromKernel(sl, sh);
     const vl = i32[w + (F.vtime >> 2)]!, vh = i32[w + (F.vtime >> 2) + 1]!;
@@ -99,17 +106,17 @@ export class TaskMirrors {
 
   /** The mirror of a task already seen, by pid, or 0. */
   addrOfPid(pid: Pid): BpfAddr {
-    return this.byPid.get(pid) ?? 0;
+    return this.byPid.get(pid)?.addr ?? 0;
   }
 
   /** p has exited: its mirror becomes free for the next new task. */
   release(p: ScxTask): BpfAddr {
-    const addr = this.byPid.get(p.pid);
-    if (addr === undefined) return 0;
+    const mirror = this.byPid.get(p.pid);
+    if (mirror === undefined) return 0;
     this.byPid.delete(p.pid);
-    this.byAddr.delete(addr);
-    this.free.push(addr);
-    return addr;
+    this.byAddr.delete(mirror.addr);
+    this.free.push(mirror);
+    return mirror.addr;
   }
 
   /** Offset of the pid field (for helpers that read it). */
@@ -117,13 +124,10 @@ export class TaskMirrors {
   /** Offset of the allowed-CPU mask (cpus_ptr points there). */
   static readonly cpusMaskOffset = F.cpusMask;
 
-  private create(p: ScxTask): BpfAddr {
+  private create(p: ScxTask): Mirror {
     const m = this.memory;
-    let addr = this.free.pop();
-    if (addr === undefined) {
-      addr = m.alloc(F.size, { name: "task_struct", writable: true, kind: "kernel_object" });
-      this.written.set(addr, new Int32Array(4));
-    }
+    const mirror = this.free.pop() ?? new Mirror(m.alloc(F.size, { name: "task_struct", writable: true, kind: "kernel_object" }));
+    const addr = mirror.addr;
     m.u8.fill(0, addr, addr + F.size);
     const i32 = m.i32, w = addr >> 2;
     i32[w + (F.pid >> 2)] = p.pid;
@@ -138,8 +142,8 @@ export class TaskMirrors {
     const comm = p.comm, u8 = m.u8;
     for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
-    this.byPid.set(p.pid, addr);
+    this.byPid.set(p.pid, mirror);
     this.byAddr.set(addr, p);
-    return addr;
+    return mirror;
   }
 }
