@@ -19,6 +19,10 @@ describe("ELF reader", () => {
     expect(refusal(new Uint8Array(10))).toBe("x.bpf.o: not an ELF object: 10 bytes is shorter than an ELF64 header");
     expect(refusal(new Uint8Array(64))).toBe("x.bpf.o: not an ELF object (bad magic)");
   });
+
+  it("keeps a refusal on one line even when a name from the object holds control characters", () => {
+    expect(new BpfObjectError("x.bpf.o", "field a\nb\x00c is not in the model").message).toBe("x.bpf.o: field a\\x0ab\\x00c is not in the model");
+  });
 });
 
 describe.runIf(clangTestsEnabled())("ELF reader on clang-19 objects", () => {

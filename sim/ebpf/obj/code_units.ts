@@ -20,6 +20,8 @@ export interface CodeUnits {
   readonly entries: readonly CodeUnit[];
   /** Units per section index, sorted by start. */
   readonly bySection: ReadonlyMap<number, readonly CodeUnit[]>;
+  /** Units by section index and first instruction. */
+  readonly starts: ReadonlyMap<number, ReadonlyMap<number, CodeUnit>>;
 }
 
 export function isCodeSection(s: ElfSection): boolean {
@@ -28,13 +30,14 @@ export function isCodeSection(s: ElfSection): boolean {
 
 export function findCodeUnits(elf: ElfObject): CodeUnits {
   const bySection = new Map<number, CodeUnit[]>();
+  const starts = new Map<number, Map<number, CodeUnit>>();
   const entries: CodeUnit[] = [];
   for (const s of elf.sections) {
     if (!isCodeSection(s)) continue;
     if (s.size % 8 !== 0) fail(`section ${s.name}: size ${s.size} is not a whole number of instructions`);
     const units: CodeUnit[] = [];
-    for (const sym of elf.symbols) {
-      if (sym.shndx !== s.index || sym.type !== STT_FUNC) continue;
+    for (const sym of elf.symbolsOf(s.index)) {
+      if (sym.type !== STT_FUNC) continue;
       if (sym.value % 8 !== 0 || sym.size % 8 !== 0 || sym.size === 0 || sym.value + sym.size > s.size) {
         fail(`function ${sym.name} in ${s.name}: bounds ${sym.value}+${sym.size} are not whole instructions inside the section`);
       }
@@ -46,12 +49,13 @@ export function findCodeUnits(elf: ElfObject): CodeUnits {
     }
     if (units.length === 0 && s.size > 0) fail(`section ${s.name} has code but no function symbol`);
     bySection.set(s.index, units);
+    starts.set(s.index, new Map(units.map((u) => [u.start, u])));
     for (const u of units) if (u.entry) entries.push(u);
   }
-  return { entries, bySection };
+  return { entries, bySection, starts };
 }
 
 /** The unit starting exactly at instruction `insn` of section `sec`, or undefined. */
 export function unitAt(units: CodeUnits, sec: number, insn: number): CodeUnit | undefined {
-  return units.bySection.get(sec)?.find((u) => u.start === insn);
+  return units.starts.get(sec)?.get(insn);
 }

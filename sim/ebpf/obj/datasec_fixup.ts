@@ -14,7 +14,7 @@ export function fixDatasecs(btf: Btf, elf: ElfObject): Btf {
     if (sec === undefined) return t;
     const vars = t.vars.map((v) => {
       const name = btf.type(v.type).name;
-      const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === name && s.type !== 3);
+      const sym = elf.symbolIn(sec.index, name);
       const offset = sym?.value ?? v.offset;
       if (offset + v.size > sec.size) fail(`.BTF: variable ${name} (${v.size} bytes at ${offset}) is outside section ${t.name}`);
       return { ...v, offset };

@@ -72,6 +72,10 @@ export interface ElfObject {
   /** Relocations by the index of the section they patch. */
   readonly rels: ReadonlyMap<number, readonly ElfRel[]>;
   sectionByName(name: string): ElfSection | undefined;
+  /** The first non-section symbol called `name` defined in section `shndx`. */
+  symbolIn(shndx: number, name: string): ElfSymbol | undefined;
+  /** Symbols defined in section `shndx`. */
+  symbolsOf(shndx: number): readonly ElfSymbol[];
 }
 
 const EHDR_SIZE = 64;
@@ -147,7 +151,21 @@ export function readElf(bytes: Uint8Array): ElfObject {
   }
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (!byName.has(s.name)) byName.set(s.name, s);
-  return { sections, symbols, rels, sectionByName: (n) => byName.get(n) };
+  const named = new Map<string, ElfSymbol>();
+  const bySection = new Map<number, ElfSymbol[]>();
+  for (const sym of symbols) {
+    const list = bySection.get(sym.shndx);
+    if (list) list.push(sym); else bySection.set(sym.shndx, [sym]);
+    if (sym.type === STT_SECTION) continue;
+    const key = `${sym.shndx}:${sym.name}`;
+    if (!named.has(key)) named.set(key, sym);
+  }
+  return {
+    sections, symbols, rels,
+    sectionByName: (n) => byName.get(n),
+    symbolIn: (shndx, n) => named.get(`${shndx}:${n}`),
+    symbolsOf: (shndx) => bySection.get(shndx) ?? [],
+  };
 }
 
 function readSymbols(symtab: ElfSection, sections: readonly ElfSection[]): ElfSymbol[] {

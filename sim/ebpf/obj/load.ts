@@ -78,7 +78,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
     elf, units, code, rels: codeRels(elf, code), externs,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
     lineInfo: ext.lineInfo,
-    mapTarget: (sym, addend) => mapTarget(elf, defs, sym, addend),
+    mapTarget: mapTargets(elf, defs),
   };
   const programs = new Map<string, LoadedProgram>();
   for (const entry of units.entries) {
@@ -116,23 +116,30 @@ function createMaps(defs: readonly MapDef[], memory: BpfMemory, nrCpus: number, 
 function fillInnerMaps(elf: ElfObject, defs: readonly MapDef[], maps: readonly LoadedMap[]): void {
   const sec = elf.sectionByName(".maps");
   if (sec === undefined) return;
-  const rels = elf.rels.get(sec.index) ?? [];
-  defs.forEach((d, i) => {
-    const store = maps[i]!.store;
-    if (d.inner === undefined || !(store instanceof MapArray)) return;
-    const start = d.symOffset + d.inner.valuesOffset;
-    for (const r of rels) {
-      if (r.offset < start || r.offset >= start + 8 * d.spec.maxEntries) continue;
-      if ((r.offset - start) % 8 !== 0) fail(`map ${d.spec.name}: .values entry at ${r.offset} is not pointer-aligned`);
-      const j = defs.findIndex((x) => x.origin === "maps" && x.sectionIndex === r.sym.shndx && x.symOffset === r.sym.value);
-      if (j < 0) fail(`map ${d.spec.name}: .values names ${r.sym.name}, which is not a map`);
-      const want = d.inner.spec, got = defs[j]!.spec;
-      if (got.type !== want.type || got.keySize !== want.keySize || got.valueSize !== want.valueSize) {
-        fail(`map ${d.spec.name}: inner map ${got.name} does not match the declared inner definition`);
-      }
-      store.setInner((r.offset - start) / 8, maps[j]!.addr);
+  const mapAt = new Map<number, number>();
+  defs.forEach((d, i) => { if (d.origin === "maps") mapAt.set(d.symOffset, i); });
+  // Map-in-map definitions by where their `.values` start; each relocation finds its owner by binary search.
+  const outer = defs.flatMap((d, i) => (d.inner === undefined ? [] : [{ i, start: d.symOffset + d.inner.valuesOffset }]))
+    .sort((x, y) => x.start - y.start);
+  if (outer.length === 0) return;
+  for (const r of elf.rels.get(sec.index) ?? []) {
+    let lo = 0, hi = outer.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (outer[mid]!.start <= r.offset) lo = mid; else hi = mid - 1;
     }
-  });
+    const { i, start } = outer[lo]!;
+    const d = defs[i]!, store = maps[i]!.store;
+    if (r.offset < start || r.offset >= start + 8 * d.spec.maxEntries || !(store instanceof MapArray)) continue;
+    if ((r.offset - start) % 8 !== 0) fail(`map ${d.spec.name}: .values entry at ${r.offset} is not pointer-aligned`);
+    const j = r.sym.shndx === sec.index ? mapAt.get(r.sym.value) : undefined;
+    if (j === undefined) fail(`map ${d.spec.name}: .values names ${r.sym.name}, which is not a map`);
+    const want = d.inner!.spec, got = defs[j]!.spec;
+    if (got.type !== want.type || got.keySize !== want.keySize || got.valueSize !== want.valueSize) {
+      fail(`map ${d.spec.name}: inner map ${got.name} does not match the declared inner definition`);
+    }
+    store.setInner((r.offset - start) / 8, maps[j]!.addr);
+  }
 }
 
 /** Relocations of code sections, by byte offset. */
@@ -150,15 +157,23 @@ function codeRels(elf: ElfObject, code: ReadonlyMap<number, Uint8Array>): Map<nu
   return out;
 }
 
-function mapTarget(elf: ElfObject, defs: readonly MapDef[], sym: ElfSymbol, addend: number): SymbolTarget | undefined {
-  const sec = elf.sections[sym.shndx];
-  if (sec === undefined) return undefined;
-  if (sec.name === ".maps") {
-    const i = defs.findIndex((d) => d.origin === "maps" && d.symOffset === sym.value + addend);
-    if (i < 0) fail(`reference to ${sym.name || ".maps"}+${addend}, which is not the start of a map`);
-    return { kind: "map", map: i };
-  }
-  const i = defs.findIndex((d) => d.origin === "data" && d.sectionIndex === sym.shndx);
-  if (i < 0) return undefined;
-  return { kind: "value", map: i, offset: sym.value + addend, limit: defs[i]!.spec.valueSize };
+/** Resolve a symbol plus addend to a `.maps` map or a global-data offset. */
+function mapTargets(elf: ElfObject, defs: readonly MapDef[]): (sym: ElfSymbol, addend: number) => SymbolTarget | undefined {
+  const byOffset = new Map<number, number>();
+  const bySection = new Map<number, number>();
+  defs.forEach((d, i) => {
+    if (d.origin === "maps") byOffset.set(d.symOffset, i);
+    else if (d.origin === "data") bySection.set(d.sectionIndex, i);
+  });
+  return (sym, addend) => {
+    const sec = elf.sections[sym.shndx];
+    if (sec === undefined) return undefined;
+    if (sec.name === ".maps") {
+      const i = byOffset.get(sym.value + addend) ?? fail(`reference to ${sym.name || ".maps"}+${addend}, which is not the start of a map`);
+      return { kind: "map", map: i };
+    }
+    const i = bySection.get(sym.shndx);
+    if (i === undefined) return undefined;
+    return { kind: "value", map: i, offset: sym.value + addend, limit: defs[i]!.spec.valueSize };
+  };
 }

@@ -5,7 +5,7 @@
  * array whose value is the section's bytes.
  */
 import type { Btf } from "./btf_types.js";
-import { type ElfObject, type ElfSection, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS, STT_OBJECT } from "./elf.js";
+import { type ElfObject, type ElfSection, SHF_ALLOC, SHF_EXECINSTR, SHT_NOBITS, SHT_PROGBITS } from "./elf.js";
 import { fail } from "./errors.js";
 import { BPF_MAP_TYPE_ARRAY, type BpfMapSpec } from "../maps/map_types.js";
 
@@ -25,7 +25,7 @@ export interface MapDef {
   readonly keyType?: number;
   readonly valueType?: number;
   /** Map-in-map: the inner map template and where the `.values` initialiser starts in the definition. */
-  readonly inner?: { readonly spec: BpfMapSpec; readonly valuesOffset: number; readonly slots: number };
+  readonly inner?: { readonly spec: BpfMapSpec; readonly valuesOffset: number };
 }
 
 /** Global data beyond this is refused (a hostile .bss size must not allocate gigabytes). */
@@ -65,7 +65,7 @@ export function btfMapDefs(elf: ElfObject, btf: Btf): MapDef[] {
   return ds.vars.map((v) => {
     const variable = btf.type(v.type);
     if (variable.kind !== "var") fail(".maps: lists a non-variable");
-    const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === variable.name && s.type === STT_OBJECT);
+    const sym = elf.symbolIn(sec.index, variable.name);
     const symOffset = sym?.value ?? v.offset;
     return parseMapStruct(btf, variable.name, variable.type, sec.index, symOffset);
   });
@@ -106,7 +106,7 @@ function innerTemplate(btf: Btf, map: string, typeId: number, valuesOffset: numb
   const p = btf.resolved(a.elem);
   if (p.kind !== "ptr") fail(`map ${map}: values must be an array of map definitions`);
   const def = parseMapStruct(btf, `${map}.inner`, p.type, -1, 0, depth + 1);
-  return { spec: def.spec, valuesOffset, slots: a.nelems };
+  return { spec: def.spec, valuesOffset };
 }
 
 /** `int (*name)[N]` encodes N. */

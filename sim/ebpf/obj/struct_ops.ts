@@ -38,11 +38,11 @@ export function readStructOps(elf: ElfObject, btf: Btf, programs: ReadonlySet<st
     const dsId = btf.find("datasec", sec.name) ?? fail(`section ${sec.name} has no BTF description`);
     const ds = btf.type(dsId);
     if (ds.kind !== "datasec") fail(`${sec.name}: BTF type is not a DATASEC`);
-    const rels = elf.rels.get(sec.index) ?? [];
+    const rels = new Map((elf.rels.get(sec.index) ?? []).map((r) => [r.offset, r]));
     for (const v of ds.vars) {
       const variable = btf.type(v.type);
       if (variable.kind !== "var") fail(`${sec.name}: lists a non-variable`);
-      const sym = elf.symbols.find((s) => s.shndx === sec.index && s.name === variable.name);
+      const sym = elf.symbolIn(sec.index, variable.name);
       const base = sym?.value ?? v.offset;
       out.push(readOne(btf, variable.name, variable.type, sec.name, sec.data, base, rels, programs));
     }
@@ -51,7 +51,7 @@ export function readStructOps(elf: ElfObject, btf: Btf, programs: ReadonlySet<st
 }
 
 function readOne(
-  btf: Btf, variable: string, typeId: number, section: string, data: Uint8Array, base: number, rels: readonly ElfRel[], programs: ReadonlySet<string>,
+  btf: Btf, variable: string, typeId: number, section: string, data: Uint8Array, base: number, rels: ReadonlyMap<number, ElfRel>, programs: ReadonlySet<string>,
 ): StructOpsDesc {
   const t = btf.resolved(typeId);
   if (t.kind !== "struct" || t.name !== OPS_TYPE) fail(`${section}: ${variable} is ${btf.describe(typeId)}; scxlab only supports struct_ops of type ${OPS_TYPE}`);
@@ -67,7 +67,7 @@ function readOne(
     const isFn = mt.kind === "ptr" && btf.resolved(mt.type).kind === "func_proto";
     const size = isFn ? 8 : btf.sizeOf(m.type);
     const bytes = data.subarray(off, off + size);
-    const rel = rels.find((r) => r.offset === off);
+    const rel = rels.get(off);
     const set = rel !== undefined || bytes.some((b) => b !== 0);
     if (set && !modelNames.has(m.name)) fail(`${section}: ${variable}.${m.name} is not a member of scxlab's ${OPS_TYPE}`);
     if (isFn) {
