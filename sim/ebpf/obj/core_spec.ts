@@ -88,7 +88,7 @@ export function matchFieldSpec(local: Btf, spec: FieldSpec, target: Btf, targetR
     const t = target.resolved(cur);
     if ("member" in step) {
       if (t.kind !== "struct" && t.kind !== "union") return undefined;
-      const found = findMember(target, cur, step.member, 0);
+      const found = findMember(target, cur, step.member);
       if (found === undefined) return undefined;
       bitOffset += found.bitOffset;
       bitSize = found.member.bitSize;
@@ -110,24 +110,32 @@ export function matchFieldSpec(local: Btf, spec: FieldSpec, target: Btf, targetR
   return { rootId: targetRoot, rootIndex: spec.rootIndex, steps: spec.steps, bitOffset, typeId: cur, bitSize, path: spec.path };
 }
 
+/** Members a single name lookup may visit: anonymous nesting in hostile BTF must not explode. */
+const MEMBER_VISITS = 100_000;
+
 /** Find a member by name, looking inside anonymous struct/union members too. */
-function findMember(btf: Btf, structId: number, name: string, depth: number): { member: BtfMember; bitOffset: number; last: boolean } | undefined {
-  if (depth > 16) return undefined;
-  const t = btf.resolved(structId);
-  if (t.kind !== "struct" && t.kind !== "union") return undefined;
-  for (let i = 0; i < t.members.length; i++) {
-    const m = t.members[i]!;
-    if (m.name === name) return { member: m, bitOffset: m.bitOffset, last: i === t.members.length - 1 };
-    if (m.name === "") {
-      const inner = findMember(btf, m.type, name, depth + 1);
-      if (inner) return { ...inner, bitOffset: inner.bitOffset + m.bitOffset };
+function findMember(btf: Btf, structId: number, name: string): { member: BtfMember; bitOffset: number; last: boolean } | undefined {
+  let budget = MEMBER_VISITS;
+  const walk = (id: number, depth: number): { member: BtfMember; bitOffset: number; last: boolean } | undefined => {
+    if (depth > 16) return undefined;
+    const t = btf.resolved(id);
+    if (t.kind !== "struct" && t.kind !== "union") return undefined;
+    for (let i = 0; i < t.members.length; i++) {
+      if (--budget < 0) fail(`looking up member ${name} visits too many anonymous members`);
+      const m = t.members[i]!;
+      if (m.name === name) return { member: m, bitOffset: m.bitOffset, last: i === t.members.length - 1 };
+      if (m.name === "") {
+        const inner = walk(m.type, depth + 1);
+        if (inner) return { ...inner, bitOffset: inner.bitOffset + m.bitOffset };
+      }
     }
-  }
-  return undefined;
+    return undefined;
+  };
+  return walk(structId, 0);
 }
 
 function localMemberType(btf: Btf, structId: number, name: string): number | undefined {
-  return findMember(btf, structId, name, 0)?.member.type;
+  return findMember(btf, structId, name)?.member.type;
 }
 
 /** Field compatibility as CO-RE checks it: same broad kind (ints/enums interchangeable, composites by kind). */
