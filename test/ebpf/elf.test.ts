@@ -44,4 +44,21 @@ describe.runIf(clangTestsEnabled())("ELF reader on clang-19 objects", () => {
     expect(refusal(patch(4, [1]))).toBe("x.bpf.o: ELF class 1 is not ELF64");
     expect(refusal(patch(60, [0xff, 0x7f]))).toMatch(/^x\.bpf\.o: ELF: section header table at offset \d+ \(\+2097088\) is past the end/);
   });
+
+  it("refuses a relocation type or a CO-RE kind it does not know, naming it", () => {
+    const real = compileBpf("ld_basic.bpf.c");
+    const elf = readElf(real);
+    const relSec = elf.sections.find((x) => x.name === ".relstruct_ops/ld_enqueue")!;
+    const b = real.slice();
+    b[relSec.data.byteOffset - real.byteOffset + 8] = 2; // first relocation (ld_imm64 of arr) becomes R_BPF_64_ABS64
+    expect(refusal(b)).toMatch(/^x\.bpf\.o: program ld_enqueue: struct_ops\/ld_enqueue insn \d+: relocation type 2 against arr on opcode 0x18 is not supported$/);
+
+    const core = compileBpf("ld_core.bpf.c");
+    const ext = readElf(core).sectionByName(".BTF.ext")!;
+    const dv = new DataView(ext.data.buffer, ext.data.byteOffset, ext.data.byteLength);
+    const firstKind = dv.getUint32(4, true) + dv.getUint32(24, true) + 4 + 8 + 12; // hdr_len + core_relo_off + rec_size + group header + kind
+    const c = core.slice();
+    new DataView(c.buffer).setUint32(ext.data.byteOffset - core.byteOffset + firstKind, 13, true);
+    expect(refusal(c)).toMatch(/^x\.bpf\.o: struct_ops\/ld_core: insn \d+: unsupported CO-RE relocation kind 13$/);
+  });
 });

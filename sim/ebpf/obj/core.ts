@@ -27,7 +27,7 @@ export function applyCoreRelos(insns: Uint8Array, relos: readonly CoreRelo[], lo
   for (const r of relos) {
     const where = `${section}: insn ${r.insn}: CO-RE ${CORE_KIND_NAMES[r.kind] ?? `kind ${r.kind}`}`;
     if (r.insn * 8 + 8 > insns.length) fail(`${where}: instruction is outside the section`);
-    if (r.kind > TYPE_MATCHES) fail(`${where}: unsupported CO-RE relocation kind ${r.kind}`);
+    if (r.kind > TYPE_MATCHES) fail(`${section}: insn ${r.insn}: unsupported CO-RE relocation kind ${r.kind}`);
     try {
       const orig = compute(r, local, local, true);
       const next = compute(r, local, target, false);
