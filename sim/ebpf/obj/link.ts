@@ -33,6 +33,7 @@ export interface LinkInput {
   readonly rels: ReadonlyMap<number, ReadonlyMap<number, ElfRel>>;
   readonly externs: Externs;
   readonly kconfigMap: number;
+  /** Source lines per code section, sorted by instruction. */
   readonly lineInfo: ReadonlyMap<string, readonly LineInfo[]>;
   /** Resolve a defined symbol plus addend to a map target, or undefined when it is not map/data. */
   mapTarget(sym: ElfSymbol, addend: number): SymbolTarget | undefined;
@@ -62,8 +63,9 @@ export function linkProgram(entry: CodeUnit, inp: LinkInput): LoadedProgram {
     placed.set(u, base);
     queue.push(u);
     functions.push({ name: u.name, start: base });
-    for (const l of inp.lineInfo.get(u.section.name) ?? []) {
-      if (l.insn >= u.start && l.insn < u.start + u.len) lines.push({ ...l, insn: base + l.insn - u.start });
+    const all = inp.lineInfo.get(u.section.name) ?? [];
+    for (let i = firstAtOrAfter(all, u.start); i < all.length && all[i]!.insn < u.start + u.len; i++) {
+      lines.push({ ...all[i]!, insn: base + all[i]!.insn - u.start });
     }
     return base;
   };
@@ -159,6 +161,16 @@ function relocateCall(
   if (sym.value % 8 !== 0) fail(`${at}: call target ${sym.name} is not instruction-aligned`);
   const target = subprog(sym.shndx, sym.value / 8 + imm(out, o) + 1, `a call to ${sym.name || "a subprogram"}`);
   setImm(out, o, target - (o + 1));
+}
+
+/** Index of the first line at or after instruction `insn` (lines sorted by insn). */
+function firstAtOrAfter(lines: readonly LineInfo[], insn: number): number {
+  let lo = 0, hi = lines.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (lines[mid]!.insn < insn) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /** The linked program's bytes; grows by doubling, so always index `bytes` afresh. */

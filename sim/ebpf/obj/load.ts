@@ -77,7 +77,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const input: LinkInput = {
     elf, units, code, rels: codeRels(elf, code), externs,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
-    lineInfo: ext.lineInfo,
+    lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
     mapTarget: mapTargets(elf, defs),
   };
   const programs = new Map<string, LoadedProgram>();
