@@ -123,9 +123,9 @@ describe.runIf(clangTestsEnabled())("loading a compiled scheduler for runs", () 
 });
 
 describe.runIf(clangTestsEnabled())("helpers and kfuncs seen from a compiled program", () => {
-  it("eng_helpers: maps, bpf_loop, probe_read, queue, printk, time, timers, cpumasks, kptr_xchg, bpf_for, task storage", () => {
+  it("eng_helpers: maps, bpf_loop, probe_read, queue, printk, time, timers, cpumasks, kptr_xchg, bpf_for, task storage, DSQ iterator", () => {
     const bytes = compileBpf("eng_helpers.bpf.c");
-    const m = machine(plan([hog("h", 0, { instances: 3 })]), { topology: flatTopology(4), durationNs: 50 * MS, seed: 1 });
+    const m = machine(plan([hog("h", 0, { instances: 6 })]), { topology: flatTopology(4), durationNs: 100 * MS, seed: 1 });
     let inst: BpfSchedulerInstance | undefined;
     attach(m, (scx) => (inst = instantiateBpfScheduler(bytes, "eng_helpers.bpf.o", {}, scx)).ops);
     m.runToEnd();
@@ -153,8 +153,13 @@ describe.runIf(clangTestsEnabled())("helpers and kfuncs seen from a compiled pro
     expect(word(14)).toBe(2n * 100n + 1n * 10n + 1n); // weight 2, first CPU 1, CPU 3 online
     expect(word(15)).toBe(2n + 3n + 4n + 5n);
     expect(word(16)).toBe(1n);
-    expect(word(17)).toBe(3n); // one storage per hog, created on enable
-    expect(word(18)).toBe(3n); // and found again without F_CREATE
+    expect(word(17)).toBe(6n); // one storage per hog, created on enable
+    expect(word(18)).toBe(6n); // and found again without F_CREATE
     expect(word(19)).not.toBe(0n);
+    // the DSQ iterator: six hogs on four CPUs leave two or three queued when a CPU dispatches
+    expect(Number(word(20))).toBeGreaterThanOrEqual(2);
+    expect(Number(word(20))).toBeLessThanOrEqual(3);
+    expect(word(21)).toBe(1n); // SCX_DSQ_ITER_REV starts from the other end
+    expect(word(22)).toBe(0n);
   });
 });

@@ -12,6 +12,8 @@ import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } f
 import { TaskMirrors } from "./tasks.js";
 
 const MASK_BYTES = 32;
+/** bpf_iter_scx_dsq_new flag: walk from the tail. */
+const SCX_DSQ_ITER_REV = 1 << 16;
 const EINVAL = 22, EBUSY = 16;
 /** Iterations an open-coded bpf_iter_num may run (BPF_MAX_LOOPS). */
 const MAX_ITER = 1 << 23;
@@ -62,6 +64,11 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     const d = m.bytes(a.ptr(1), MASK_BYTES), x = m.bytes(a.ptr(2), MASK_BYTES), y = a.ptr(3) === 0 ? x : m.bytes(a.ptr(3), MASK_BYTES);
     return bool(f(d, x, y));
   };
+
+  // DSQ iterators: the 48-byte bpf_iter_scx_dsq on the BPF stack holds an iterator number + 1
+  // in its first u32; the snapshot of the DSQ lives here.
+  const iters: { tasks: ScxTask[]; pos: number; rev: boolean; live: boolean }[] = [];
+  const iterAt = (addr: BpfAddr) => iters[m.readU32(addr) - 1];
 
   const insert: BpfNativeFn = (a) => { scx.dsqInsert(task(a, 1), dsq(a, 2), slice(a, 3), enq(a, 4)); return 0; };
   const insertVtime: BpfNativeFn = (a) => {
@@ -152,6 +159,28 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
       return it;
     }],
     ["bpf_iter_num_destroy", () => 0],
+    ["bpf_iter_scx_dsq_new", (a) => {
+      const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
+      let n = iters.findIndex((x) => !x.live);
+      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false }) - 1;
+      const st = iters[n]!;
+      const r = scx.dsqTasks(id, st.tasks);
+      st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;
+      m.writeU32(it, n + 1);
+      return r;
+    }],
+    ["bpf_iter_scx_dsq_next", (a) => {
+      const st = iterAt(a.ptr(1));
+      if (st === undefined || !st.live || st.pos >= st.tasks.length) return 0;
+      const t = st.tasks[st.rev ? st.tasks.length - 1 - st.pos : st.pos]!;
+      st.pos++;
+      return tasks.sync(t);
+    }],
+    ["bpf_iter_scx_dsq_destroy", (a) => {
+      const st = iterAt(a.ptr(1));
+      if (st !== undefined) { st.live = false; st.tasks.length = 0; }
+      return 0;
+    }],
   ];
   return new Map(table);
 }

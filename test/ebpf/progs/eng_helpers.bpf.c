@@ -108,6 +108,27 @@ OPS(h_enqueue) int h_enqueue(u64 *ctx)
 
 OPS(h_dispatch) int h_dispatch(u64 *ctx)
 {
+	struct bpf_iter_scx_dsq it;
+	struct task_struct *p;
+	u64 n = 0, rev_first = 0, first = 0;
+
+	bpf_iter_scx_dsq_new(&it, 0, 0);
+	while ((p = bpf_iter_scx_dsq_next(&it))) {
+		if (!n++)
+			first = p->pid;
+	}
+	bpf_iter_scx_dsq_destroy(&it);
+	bpf_iter_scx_dsq_new(&it, 0, 1ULL << 16); /* SCX_DSQ_ITER_REV */
+	p = bpf_iter_scx_dsq_next(&it);
+	if (p)
+		rev_first = p->pid;
+	bpf_iter_scx_dsq_destroy(&it);
+	if (n > out[20])
+		out[20] = n;
+	if (n >= 2 && first != rev_first)
+		out[21] = 1; /* head and tail differ */
+	if (n == 1 && first != rev_first)
+		out[22] = 1; /* must not happen */
 	scx_bpf_dsq_move_to_local(0);
 	return 0;
 }

@@ -95,6 +95,10 @@ int bpf_iter_num_new(void *it, int start, int end) __ksym;
 int *bpf_iter_num_next(void *it) __ksym;
 void bpf_iter_num_destroy(void *it) __ksym;
 struct bpf_iter_num { u64 opaque[1]; } __attribute__((aligned(8)));
+struct bpf_iter_scx_dsq { u64 opaque[6]; } __attribute__((aligned(8)));
+int bpf_iter_scx_dsq_new(struct bpf_iter_scx_dsq *it, u64 dsq_id, u64 flags) __ksym;
+struct task_struct *bpf_iter_scx_dsq_next(struct bpf_iter_scx_dsq *it) __ksym;
+void bpf_iter_scx_dsq_destroy(struct bpf_iter_scx_dsq *it) __ksym;
 
 static inline bool vtime_before(u64 a, u64 b)
 {
