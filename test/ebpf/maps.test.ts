@@ -145,7 +145,8 @@ describe("map stores", () => {
     expect(make({ type: BPF_MAP_TYPE_HASH, maxEntries: 0 })).toBe("map m: BPF_MAP_TYPE_HASH needs max_entries > 0");
     expect(make({ type: BPF_MAP_TYPE_TASK_STORAGE, maxEntries: 0 })).toBe("map m: BPF_MAP_TYPE_TASK_STORAGE needs map_flags BPF_F_NO_PREALLOC");
     expect(make({ type: 27 })).toBe("map m: unsupported map type BPF_MAP_TYPE_RINGBUF");
-    expect(make({ type: BPF_MAP_TYPE_ARRAY, maxEntries: 1 << 30 })).toMatch(/more than scxlab allocates/);
+    expect(make({ type: BPF_MAP_TYPE_ARRAY, maxEntries: 1 << 30 })).toBe("map m: 1073741824 entries is more than scxlab allows for an array (1048576)");
+    expect(make({ type: BPF_MAP_TYPE_ARRAY, maxEntries: 1 << 16, valueSize: 4096 })).toMatch(/^map m: 65536 × 4096-byte values is more than scxlab allocates/);
   });
 
   it("hash behaves like a bounded dictionary under any sequence of update/delete/lookup", () => {

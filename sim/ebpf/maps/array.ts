@@ -1,8 +1,9 @@
 /**
  * BPF_MAP_TYPE_ARRAY and PERCPU_ARRAY: `max_entries` values indexed by a u32 key, all existing
  * from creation (zero-filled), never deleted. Each value is its own region of BpfMemory so a
- * program overrunning one element faults instead of reading its neighbour. Per-CPU copies are
- * allocated on first touch (zero-filled, which is what the kernel starts them as).
+ * program overrunning one element faults instead of reading its neighbour. Values (and per-CPU
+ * copies) are allocated on first touch, zero-filled, which is what the kernel starts them as; a
+ * big array nobody reads costs nothing.
  */
 import { E2BIG, EEXIST, EINVAL } from "../../bpf/errno.js";
 import type { BpfAddr, BpfMemory, RegionKind } from "../memory.js";
@@ -24,7 +25,6 @@ export class ArrayMap implements KeyedMap {
   ) {
     this.cpus = percpu ? nrCpus : 1;
     this.addrs = new Float64Array(spec.maxEntries * this.cpus);
-    if (!percpu) for (let i = 0; i < spec.maxEntries; i++) this.addrs[i] = this.alloc(i, 0);
   }
 
   lookup(keyAddr: BpfAddr, cpu: number): BpfAddr {

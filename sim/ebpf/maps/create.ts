@@ -18,8 +18,10 @@ import {
 
 /** Largest value a map may hold, as in the kernel (KMALLOC_MAX_SIZE-ish; ours is a round 1 MiB). */
 const MAX_VALUE_SIZE = 1 << 20;
-/** Largest eagerly allocated array (max_entries × value_size), to keep hostile objects small. */
+/** Largest array (max_entries × value_size, per CPU), to keep hostile objects small. */
 const MAX_ARRAY_BYTES = 64 << 20;
+/** Most values (entries × CPUs) an array may hold; their addresses are a typed array. */
+const MAX_ARRAY_SLOTS = 1 << 20;
 
 export interface CreateOptions {
   nrCpus: number;
@@ -57,6 +59,7 @@ function check(s: BpfMapSpec, nrCpus: number): string | undefined {
     case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
       if (s.keySize !== 4) return `${mapTypeName(t)} needs a 4-byte key, not ${s.keySize}`;
       if (s.maxEntries <= 0) return `${mapTypeName(t)} needs max_entries > 0`;
+      if (s.maxEntries * (t === BPF_MAP_TYPE_PERCPU_ARRAY ? nrCpus : 1) > MAX_ARRAY_SLOTS) return `${s.maxEntries} entries${t === BPF_MAP_TYPE_PERCPU_ARRAY ? ` × ${nrCpus} CPUs` : ""} is more than scxlab allows for an array (${MAX_ARRAY_SLOTS})`;
       if (s.maxEntries * (t === BPF_MAP_TYPE_PERCPU_ARRAY ? nrCpus : 1) * Math.ceil(s.valueSize / 8) * 8 > MAX_ARRAY_BYTES) return `${s.maxEntries} × ${s.valueSize}-byte values is more than scxlab allocates for an array (${MAX_ARRAY_BYTES} bytes)`;
       return undefined;
     case BPF_MAP_TYPE_HASH: case BPF_MAP_TYPE_PERCPU_HASH: case BPF_MAP_TYPE_LRU_HASH:
