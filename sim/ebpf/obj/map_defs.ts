@@ -17,7 +17,7 @@ export interface MapDef {
   readonly sectionIndex: number;
   /** Offset of the map's variable in `.maps` (0 for global data). */
   readonly symOffset: number;
-  /** Initial value bytes for global data (zeros for .bss). */
+  /** Initial value bytes for global data (none for .bss, which starts zeroed). */
   readonly initial?: Uint8Array;
   /** Global data programs may not write (`.rodata*`, `.kconfig`). */
   readonly readonly: boolean;
@@ -28,7 +28,7 @@ export interface MapDef {
   readonly inner?: { readonly spec: BpfMapSpec; readonly valuesOffset: number };
 }
 
-/** Global data beyond this is refused (a hostile .bss size must not allocate gigabytes). */
+/** Global data beyond this, all sections together, is refused (a hostile .bss size must not allocate gigabytes). */
 const MAX_DATA_SECTION = 64 << 20;
 const DATA_SECTION = /^\.(data|rodata|bss)(\..+)?$/;
 
@@ -40,14 +40,17 @@ export function isDataSection(s: ElfSection): boolean {
 
 /** Global-data maps, one per non-empty data section, in section order. */
 export function dataMapDefs(elf: ElfObject): MapDef[] {
+  let total = 0;
   return elf.sections.filter(isDataSection).map((s) => {
-    if (s.size > MAX_DATA_SECTION) fail(`section ${s.name}: ${s.size} bytes of global data is more than scxlab allows (${MAX_DATA_SECTION})`);
+    total += s.size;
+    if (total > MAX_DATA_SECTION) fail(`section ${s.name}: global data beyond ${MAX_DATA_SECTION} bytes in all is more than scxlab allows`);
     return {
     spec: { name: s.name, type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: s.size, maxEntries: 1, mapFlags: 0 },
     origin: "data",
     sectionIndex: s.index,
     symOffset: 0,
-    initial: s.type === SHT_NOBITS ? new Uint8Array(s.size) : s.data,
+    // .bss needs no initial bytes: map values start zero-filled.
+    ...(s.type === SHT_NOBITS ? {} : { initial: s.data }),
     readonly: s.name.startsWith(".rodata"),
   } satisfies MapDef;
   });
