@@ -1,6 +1,6 @@
 /**
  * A stand-in kfunc facade over a real topology whose idle CPUs a test sets by hand, for checking
- * a policy's CPU-choice rules without running a machine. Only the topology, idle and task-storage kfuncs work.
+ * a policy's CPU-choice rules without running a machine. Only the topology, idle and task-storage kfuncs work; every DSQ reads as empty.
  */
 import type { Scx, ScxTask } from "../../../sim/ext/ops.js";
 import { resolveTopology } from "../../../sim/topology.js";
@@ -26,6 +26,8 @@ export function fakeScx(topology: string): FakeScx {
     testAndClearCpuIdle: (c: number) => { const was = idle[c] === 1; idle[c] = 0; return was; },
     cpuAllowed: (p: ScxTask, c: number) => p.cpusAllowed === null || p.cpusAllowed[c] === 1,
     now: () => 0,
+    dsqNrQueued: () => 0,
+    nrQueuedLocal: () => 0,
     taskStorage: <T>(init: (p: ScxTask) => T) => {
       const m = new Map<number, T>();
       return { get: (p: ScxTask) => { if (!m.has(p.pid)) m.set(p.pid, init(p)); return m.get(p.pid)!; } };
