@@ -3,6 +3,7 @@
  * inline options (`rr:slice_us=100:batch=8`), comma lists, on/off switches and durations.
  */
 import { CliError } from "./errors.js";
+import { isSchedulerFile } from "../schedulers/index.js";
 
 export type Value = string | number | boolean;
 
@@ -22,15 +23,18 @@ export function parseKeyValues(flag: string, items: readonly string[]): Record<s
   return out;
 }
 
-/** A scheduler with its options, as written in `compare -s rr:slice_us=100`. */
-export interface SchedulerSpec {
+/** A scheduler with its options, as written in `compare -s rr:slice_us=100` or `-s ./mine.js:k=v`. */
+export interface SchedulerArg {
+  /** A registered name, or a module / BPF object file. */
   readonly name: string;
   readonly options: Record<string, string>;
 }
 
-export function parseSchedulerSpec(spec: string): SchedulerSpec {
+export function parseSchedulerSpec(spec: string): SchedulerArg {
   const [name, ...opts] = spec.split(":");
-  if (!name || !/^[A-Za-z0-9_-]+$/.test(name)) throw new CliError(`-s ${spec}: expected a scheduler name, optionally followed by :key=value options`);
+  if (!name || !(isSchedulerFile(name) || /^[A-Za-z0-9_-]+$/.test(name))) {
+    throw new CliError(`-s ${spec}: expected a scheduler name or file, optionally followed by :key=value options`);
+  }
   return { name, options: parseKeyValues(`-s ${name}:`, opts) };
 }
 

@@ -13,6 +13,8 @@ import { checkInvariants, type Invariants } from "./invariants.js";
 import { Place } from "./task.js";
 import { buildResult } from "./result_builder.js";
 import type { ExitInfo, JobSpec, RunResult } from "./result.js";
+import type { SchedExtOps } from "./ext/ops.js";
+import { attachOps, type Attachment, type LoadOptions } from "./attach.js";
 
 export interface MachineConfig extends KernelConfig {
   /** What the run was asked for; echoed into the RunResult. */
@@ -68,6 +70,14 @@ export class Machine {
     const p = this.bpf.spawnProcess(name, opts);
     this.processes.push(p);
     return p;
+  }
+
+  /**
+   * Attaches `ops` as a loader does (sim/attach.ts): a new process named `loaderName` creates
+   * the struct_ops map, writes the ops and creates the link. Throws AttachError on failure.
+   */
+  attach(ops: SchedExtOps, loaderName: string, o: LoadOptions = {}): Attachment {
+    return attachOps(this.spawnProcess(loaderName), ops, o);
   }
 
   /** Advances simulated time by `ns`. */

@@ -2,6 +2,7 @@
  * The machine: CPUs grouped into SMT cores, LLC domains and NUMA nodes, each with a capacity
  * (1024 = nominal speed). Built from a preset name or a JSON description.
  */
+import { InputError } from "./errors.js";
 
 /** How far apart two CPUs are; a migration's cost and its counter follow from it. */
 export const enum Distance {
@@ -46,7 +47,8 @@ export interface TopologyShape {
 /** The JSON form: either a shape or an explicit CPU list. */
 export type TopologyJson = TopologyShape | { readonly cpus: readonly CpuDesc[] };
 
-export class TopologyError extends Error {}
+/** A topology that cannot be built (preset name, CPU count or JSON description). */
+export class TopologyError extends InputError {}
 
 const PRESETS: Record<string, TopologyShape> = {
   "2x8-smt": { nodes: 1, llcsPerNode: 1, coresPerLlc: 8, threadsPerCore: 2 },

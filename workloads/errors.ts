@@ -2,46 +2,13 @@
  * Bad workload input, as a value with context. The CLI prints `message` (always one line) and
  * exits with code 2; tests match the fields. Engine bugs are never WorkloadErrors.
  */
+import { InputError, type InputErrorInfo } from "../sim/errors.js";
 
-export interface WorkloadErrorInfo {
-  /** The file name (or built-in name) the input came from. */
-  readonly file: string;
-  /** JSON path such as `tasks.web.phases.p1.run`, or "" for the whole document. */
-  readonly path: string;
-  /** What would have been accepted, phrased to follow "expected". */
-  readonly expected: string;
-  /** What was found, already rendered (see renderGot). */
-  readonly got: string;
-  /** 1-based position in the text, for JSON syntax errors. */
-  readonly line?: number;
-  readonly column?: number;
-}
+/** Where bad workload input was found: the common input-error shape. */
+export type WorkloadErrorInfo = InputErrorInfo;
 
-export class WorkloadError extends Error {
-  readonly file: string;
-  readonly path: string;
-  readonly expected: string;
-  readonly got: string;
-  readonly line: number | undefined;
-  readonly column: number | undefined;
-
-  constructor(info: WorkloadErrorInfo) {
-    super(formatWorkloadError(info));
-    this.name = "WorkloadError";
-    this.file = info.file;
-    this.path = info.path;
-    this.expected = info.expected;
-    this.got = info.got;
-    this.line = info.line;
-    this.column = info.column;
-  }
-}
-
-export function formatWorkloadError(i: WorkloadErrorInfo): string {
-  const where = i.line === undefined ? i.file : `${i.file}:${i.line}:${i.column ?? 1}`;
-  const path = i.path === "" ? "" : `${i.path}: `;
-  return oneLine(`${where}: ${path}expected ${i.expected}, got ${i.got}`);
-}
+/** Bad workload input (a file, a built-in's parameters, a trace). */
+export class WorkloadError extends InputError {}
 
 /** Longest rendering of a found value; longer ones end with "…". */
 export const GOT_MAX = 40;

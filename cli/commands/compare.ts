@@ -17,6 +17,7 @@ import { Progress } from "../progress.js";
 import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.js";
 import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
+import { prepareSchedulers } from "../job.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
@@ -95,6 +96,7 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
 
 async function compare(a: CompareArgs): Promise<void> {
   const { jobs, out, workers, shard, jobTimeoutMs } = compareJobs(a);
+  await prepareSchedulers(jobs);
   // The jobs this invocation runs: all of them, or its shard's share (indices into `jobs`).
   const sel = shard === null ? jobs.map((_, i) => i) : shardJobs(jobs, shard);
   const progress = new Progress("compare", a.quiet ?? false);

@@ -8,7 +8,7 @@ import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseKeyValues, parseSchedulerSpec, positiveInt, secondsToNs } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
-import type { Job } from "../job.js";
+import { prepareSchedulers, type Job } from "../job.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { SCX_WATCHDOG_MAX_TIMEOUT_MS } from "../../sim/ext/consts.js";
 import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoOptions } from "../crash/demo.js";
@@ -105,6 +105,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
 
 async function crashDemo(a: CrashDemoArgs): Promise<void> {
   const { options, out } = crashDemoFromFlags(a);
+  await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
   const files = await writeDemoOutputs(outcome, out);
   process.stdout.write(`${formatDemo(outcome, a.quiet ?? false)}\n\nreport: ${files.report}\nresult: ${files.json}\n`);

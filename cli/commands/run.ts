@@ -3,7 +3,7 @@ import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
-import { runJob, type Job } from "../job.js";
+import { prepareJobScheduler, runJob, type Job } from "../job.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { formatRun } from "../format_run.js";
 import { benchReport } from "../bench_layouts/index.js";
@@ -55,6 +55,7 @@ async function run(a: RunArgs): Promise<void> {
   const trace = single("--trace", a.trace);
   if (json === "") throw new CliError("--json: expected a file name or -");
   if (trace === "" || trace === "-") throw new CliError("--trace: expected a file name");
+  await prepareJobScheduler(job);
   const result = runJob(job);
   if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
   const out = { ...result };

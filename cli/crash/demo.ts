@@ -7,17 +7,19 @@
  */
 import { performance } from "node:perf_hooks";
 import { Machine } from "../../sim/machine.js";
+import { linkOps, loadOps } from "../../sim/attach.js";
 import {
-  BPF_F_LINK, EBUSY, EPOLLHUP, errnoName, formatEvent, strerror, type LinkInfo, type MapInfo, type Process,
+  EBUSY, EPOLLHUP, errnoName, formatEvent, strerror, type LinkInfo, type MapInfo, type Process,
 } from "../../sim/bpf/index.js";
 import { SCX_DSQ_USER_MAX } from "../../sim/ext/consts.js";
 import type { SchedExtOps } from "../../sim/ext/ops.js";
 import { Cls, Place } from "../../sim/task.js";
 import type { Invariants } from "../../sim/invariants.js";
 import type { ExitInfo, RunResult } from "../../sim/result.js";
-import { findScheduler, SCHEDULERS, type RawOptions } from "../../schedulers/index.js";
+import { createScheduler, loaderName, schedulerSpec, SCHEDULERS, type RawOptions } from "../../schedulers/index.js";
 import { schedulerLabel } from "../../results/index.js";
-import { jobPlan, jobSpec, loadTopology, type Job } from "../job.js";
+import { jobPlan, jobSpec, type Job } from "../job.js";
+import { loadTopology } from "../topology_file.js";
 import { FAULT_INFO, type Fault } from "./faults.js";
 import { FaultInjector, type FaultInScheduler } from "./injector.js";
 import { Story, type StoryLine } from "./story.js";
@@ -141,27 +143,28 @@ class Loader {
 
   /** Creates the struct_ops map with BPF_F_LINK and writes the scheduler into it: 0 or -errno. */
   load(ops: SchedExtOps): number {
-    const bpf = this.proc.bpf;
-    const map = bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-    this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(map)}`);
-    if (map < 0) return map;
-    this.mapFd = map;
-    this.mapId = (bpf.mapInfo(map) as MapInfo).id;
-    const up = bpf.mapUpdateElem(map, 0, ops);
-    this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(up)}`);
-    return up;
+    const loaded = loadOps(this.proc, ops, { onCall: (call, r, map) => {
+      if (call === "BPF_MAP_CREATE") {
+        this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
+        if (r < 0) return;
+        this.mapFd = r;
+        this.mapId = (this.proc.bpf.mapInfo(r) as MapInfo).id;
+      } else {
+        this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(r)}`);
+      }
+    } });
+    return loaded.map < 0 ? loaded.map : loaded.ret;
   }
 
   /** BPF_LINK_CREATE on the loaded map: the link fd or -errno. */
   link(): number {
-    const bpf = this.proc.bpf;
-    const link = bpf.linkCreate(this.mapFd);
-    if (link >= 0) {
-      this.linkFd = link;
-      this.linkId = (bpf.linkInfo(link) as LinkInfo).id;
-    }
-    this.say(`bpf(BPF_LINK_CREATE, {map_fd=${this.mapFd}, attach_type=BPF_STRUCT_OPS}) = ${ret(link)}${link >= 0 ? ` (link ${this.linkId})` : ""}`);
-    return link;
+    return linkOps(this.proc, this.mapFd, (_call, link) => {
+      if (link >= 0) {
+        this.linkFd = link;
+        this.linkId = (this.proc.bpf.linkInfo(link) as LinkInfo).id;
+      }
+      this.say(`bpf(BPF_LINK_CREATE, {map_fd=${this.mapFd}, attach_type=BPF_STRUCT_OPS}) = ${ret(link)}${link >= 0 ? ` (link ${this.linkId})` : ""}`);
+    });
   }
 
   /** Describes the bpf fds the process holds, from /proc/PID/fdinfo. */
@@ -245,7 +248,6 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   const story = new Story(m);
   m.bpf.onEvent((e) => story.kernel(formatEvent(e)));
 
-  const entry = findScheduler(job.scheduler);
   const timeoutMs = o.timeoutMs ?? (fault === "stall" ? autoStallTimeoutMs(end - T) : null);
   let exitSnap = null as Snapshot | null;
   let atExit = null as AtExit | null;
@@ -255,8 +257,8 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   let s0 = snapshot(m);
 
   // 1. The loader attaches the scheduler.
-  const A = new Loader(m, story, `scx_${job.scheduler}`);
-  const injA: FaultInjector = new FaultInjector(entry.create(m.scxApi, job.options), m.scxApi, {
+  const A = new Loader(m, story, loaderName(job.scheduler));
+  const injA: FaultInjector = new FaultInjector(createScheduler(schedulerSpec(job.scheduler, job.options), m.scxApi), m.scxApi, {
     fault: info.inScheduler ? (fault as FaultInScheduler) : null,
     timeoutMs,
     onExit: (ei) => onFirstExit(ei),
@@ -280,15 +282,19 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
       story.note(`${A.proc.name}[${A.proc.pid}] is gone: no link to update`);
       return;
     }
-    const other = findScheduler(up.scheduler).create(m.scxApi, up.options);
+    const other = createScheduler(schedulerSpec(up.scheduler, up.options), m.scxApi);
     const bpf = A.proc.bpf;
     A.say(`trying to switch to "${other.name}" in place: bpf_link__update_map()`);
-    const map2 = bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-    A.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(map2)}`);
+    let id2 = 0;
+    const { map: map2 } = loadOps(A.proc, other, { onCall: (call, r, map) => {
+      if (call === "BPF_MAP_CREATE") {
+        A.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
+        if (r >= 0) id2 = (bpf.mapInfo(r) as MapInfo).id;
+      } else {
+        A.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${id2}), key=0, value=sched_ext_ops "${other.name}"}) = ${ret(r)}`);
+      }
+    } });
     if (map2 < 0) { linkUpdate = map2; return; }
-    const id2 = (bpf.mapInfo(map2) as MapInfo).id;
-    const upd = bpf.mapUpdateElem(map2, 0, other);
-    A.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map2} (map ${id2}), key=0, value=sched_ext_ops "${other.name}"}) = ${ret(upd)}`);
     linkUpdate = bpf.linkUpdate(A.linkFd, map2);
     A.say(`bpf(BPF_LINK_UPDATE, {link_fd=${A.linkFd}, new_map_fd=${map2}}) = ${ret(linkUpdate)}`);
     if (linkUpdate < 0) {
@@ -411,8 +417,8 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
     if (!(r.atNs > T && r.atNs <= end)) throw new RangeError(`reattach time ${r.atNs} ns is not after the fault and within the run`);
     const attempt = () => {
       if (reattachState === null) {
-        const B = new Loader(m, story, `scx_${r.scheduler}`);
-        const injB = new FaultInjector(findScheduler(r.scheduler).create(m.scxApi, r.options), m.scxApi, { fault: null });
+        const B = new Loader(m, story, loaderName(r.scheduler));
+        const injB = new FaultInjector(createScheduler(schedulerSpec(r.scheduler, r.options), m.scxApi), m.scxApi, { fault: null });
         reattachState = { loader: B, injector: injB, attachedAtNs: null, attempts: 0, lastError: null, extTasks: 0, snap: null };
         B.say(`loading sched_ext_ops "${injB.name}" (a new process, a new map, a new link)`);
         const lr = B.load(injB.ops);

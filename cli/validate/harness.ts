@@ -7,7 +7,6 @@
 import { Machine } from "../../sim/machine.js";
 import { flatTopology } from "../../sim/topology.js";
 import { Rng } from "../../sim/rng.js";
-import { BPF_F_LINK, strerror } from "../../sim/bpf/index.js";
 import type { CostModel } from "../../sim/costs.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
@@ -117,14 +116,7 @@ export function simulate(s: SimSpec): SimOut {
 }
 
 function attach(m: Machine, s: Exclude<SchedSpec, { kind: "fair" }>): void {
-  const ops = s.kind === "registry" ? findScheduler(s.name).create(m.scxApi, s.options) : s.make(m.scxApi);
-  const loader = m.spawnProcess(`scx_${s.name}`);
-  const map = loader.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-  if (map < 0) throw new Error(`validate: ${s.name}: map create failed: ${strerror(-map)}`);
-  const up = loader.bpf.mapUpdateElem(map, 0, ops);
-  if (up !== 0) throw new Error(`validate: ${s.name}: map update failed: ${strerror(-up)}`);
-  const link = loader.bpf.linkCreate(map);
-  if (link < 0) throw new Error(`validate: ${s.name}: attach failed: ${strerror(-link)}`);
+  m.attach(s.kind === "registry" ? findScheduler(s.name).create(m.scxApi, s.options) : s.make(m.scxApi), `scx_${s.name}`);
 }
 
 /** Fraction of recorded values that are exactly 0 (the histogram keeps 0 in its own bucket). */
