@@ -253,11 +253,18 @@ export class LavdScheduler implements SchedExtOps {
     for (let c = 0; c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
     const dom = scx.cpuLlc(sticky);
-    const take = (c: number): boolean => { if (c < 0) return false; this.picked = c; this.pickedIdle = true; return true; };
-    if (this.smt && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky) && take(sticky)) return;
-    if (this.smt && take(this.claimIn(p, dom, true))) return;
-    if (scx.testAndClearCpuIdle(sticky) && take(sticky)) return;
-    take(this.claimIn(p, dom, false));
+    if (this.smt && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (this.smt && this.take(this.claimIn(p, dom, true))) return;
+    if (scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    this.take(this.claimIn(p, dom, false));
+  }
+
+  /** Records a claimed idle CPU as the pick; false for -1. */
+  private take(cpu: number): boolean {
+    if (cpu < 0) return false;
+    this.picked = cpu;
+    this.pickedIdle = true;
+    return true;
   }
 
   select_cpu(p: ScxTask, prevCpu: number): number {
@@ -319,18 +326,18 @@ export class LavdScheduler implements SchedExtOps {
         return;
       }
     }
-    const found: number[] = [];
-    if (this.canKick(t.latCri, stop, preferred)) found.push(preferred);
+    let first = this.canKick(t.latCri, stop, preferred) ? preferred : -1, second = -1;
     const m = this.llcMasks[dom];
-    for (let i = 0; i < this.nrCpus && found.length < 2; i++) {
+    for (let i = 0; i < this.nrCpus && second < 0; i++) {
       const c = (this.distribute + i) % this.nrCpus;
-      if (c === preferred || m[c] === 0 || !scx.cpuAllowed(p, c)) continue;
-      if (this.canKick(t.latCri, stop, c)) { found.push(c); this.distribute = c + 1; }
+      if (c === preferred || m[c] === 0 || !scx.cpuAllowed(p, c) || !this.canKick(t.latCri, stop, c)) continue;
+      this.distribute = c + 1;
+      if (first < 0) first = c;
+      else second = c;
     }
-    if (found.length === 0) return;
+    if (first < 0) return;
     // As upstream: of two candidates, the first if it could itself kick the second.
-    const v = found.length === 2 && !this.canKick(this.cpuLatCri[found[0]], this.cpuStopAt[found[0]], found[1]) ? found[1] : found[0];
-    this.kick(v);
+    this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
   }
 
   private kick(victim: number): void {

@@ -68,6 +68,8 @@ export class P2dqScheduler implements SchedExtOps {
   /** upstream min_llc_runs_pick2's default, log2 of the LLC count. */
   private readonly llcRunsCfg: number;
   private readonly llcMasks: Uint8Array[] = [];
+  /** Per LLC: the CPUs of its NUMA node. */
+  private readonly nodeMasks: Uint8Array[] = [];
   private readonly llcVtime: Float64Array;
   /** CPU time per LLC in the current load period, and when that period began. */
   readonly llcLoad: Float64Array;
@@ -75,6 +77,8 @@ export class P2dqScheduler implements SchedExtOps {
   private timer = -1;
   private picked = -1;
   private pickedIdle = false;
+  private bestDsq = -1;
+  private bestVtime = 0;
   private distribute = 0;
   private readonly tctx;
 
@@ -88,6 +92,11 @@ export class P2dqScheduler implements SchedExtOps {
     this.llcLoad = new Float64Array(this.nrLlcs);
     for (let l = 0; l < this.nrLlcs; l++) this.llcMasks.push(new Uint8Array(this.nrCpus));
     for (let c = 0; c < this.nrCpus; c++) this.llcMasks[scx.cpuLlc(c)][c] = 1;
+    for (const m of this.llcMasks) {
+      const node = scx.cpuNode(m.indexOf(1)), n = new Uint8Array(this.nrCpus);
+      for (let c = 0; c < this.nrCpus; c++) if (scx.cpuNode(c) === node) n[c] = 1;
+      this.nodeMasks.push(n);
+    }
     this.tctx = scx.taskStorage<TaskCtx>((p) => {
       const cls = p.weight === 100 ? o.init_dsq_index : p.weight < 100 ? 0 : NR_CLASSES - 1;
       return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.llcRunsCfg, sliceNs: this.slice(p, cls), lastRunAt: 0, lastRunStarted: 0 };
@@ -149,25 +158,21 @@ export class P2dqScheduler implements SchedExtOps {
     const llcSat = this.llcSaturated(t.llc);
     if (this.nrLlcs > 1 && (llcSat || this.saturated()) && !migratable) return;
     const home = t.placed ? t.llc : scx.randomU32() % this.nrLlcs;
-    const claim = (mask: Uint8Array | null): boolean => {
-      let c = scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE);
-      if (c < 0) c = scx.pickIdleCpu(mask, 0);
-      if (c < 0) return false;
-      this.picked = c;
-      this.pickedIdle = true;
-      return true;
-    };
-    if (claim(this.llcMasks[home])) return;
+    if (this.claim(this.llcMasks[home])) return;
     if (this.nrLlcs > 1 && llcSat && migratable) {
-      if (claim(this.nodeMask(home))) return;
-      if (this.saturated()) claim(null);
+      if (this.claim(this.nodeMasks[home])) return;
+      if (this.saturated()) this.claim(null);
     }
   }
 
-  private nodeMask(llc: number): Uint8Array {
-    const node = this.scx.cpuNode(this.llcMasks[llc].indexOf(1)), m = new Uint8Array(this.nrCpus);
-    for (let c = 0; c < this.nrCpus; c++) if (this.scx.cpuNode(c) === node) m[c] = 1;
-    return m;
+  /** Claims an idle core, else an idle CPU, of `mask` into `picked`. */
+  private claim(mask: Uint8Array | null): boolean {
+    let c = this.scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE);
+    if (c < 0) c = this.scx.pickIdleCpu(mask, 0);
+    if (c < 0) return false;
+    this.picked = c;
+    this.pickedIdle = true;
+    return true;
   }
 
   /** upstream update_vtime: clamp within the LLC, or take the new LLC's clock. */
@@ -241,22 +246,23 @@ export class P2dqScheduler implements SchedExtOps {
     scx.dsqInsertVtime(p, mig ? this.migDsq(llc) : llc, t.sliceNs, p.dsqVtime, enqFlags);
   }
 
-  /** Consider the head of `dsq` if it may run on `cpu` and is the earliest so far. */
-  private lowest(dsq: number, cpu: number, best: { dsq: number; vtime: number }): void {
+  /** Consider the head of `dsq` if it may run on `cpu` and is the earliest so far (into bestDsq / bestVtime). */
+  private lowest(dsq: number, cpu: number): void {
     const h = this.scx.dsqPeek(dsq);
-    if (h !== null && this.scx.cpuAllowed(h, cpu) && (best.dsq < 0 || h.dsqVtime < best.vtime)) { best.dsq = dsq; best.vtime = h.dsqVtime; }
+    if (h !== null && this.scx.cpuAllowed(h, cpu) && (this.bestDsq < 0 || h.dsqVtime < this.bestVtime)) { this.bestDsq = dsq; this.bestVtime = h.dsqVtime; }
   }
 
   dispatch(cpu: number): void {
     const scx = this.scx, llc = scx.cpuLlc(cpu), m = this.llcMasks[llc];
-    const best = { dsq: -1, vtime: 0 };
-    this.lowest(this.affnDsq(cpu), cpu, best);
-    for (let c = 0; c < this.nrCpus; c++) if (c !== cpu && m[c] === 1) this.lowest(this.affnDsq(c), cpu, best);
-    this.lowest(llc, cpu, best);
-    if (this.nrLlcs > 1) this.lowest(this.migDsq(llc), cpu, best);
-    if (best.dsq >= 0 && scx.dsqMoveToLocal(best.dsq)) return;
-    if (best.dsq !== llc && scx.dsqMoveToLocal(llc)) return;
-    if (best.dsq !== this.migDsq(llc) && scx.dsqMoveToLocal(this.migDsq(llc))) return;
+    this.bestDsq = -1;
+    this.lowest(this.affnDsq(cpu), cpu);
+    for (let c = 0; c < this.nrCpus; c++) if (c !== cpu && m[c] === 1) this.lowest(this.affnDsq(c), cpu);
+    this.lowest(llc, cpu);
+    if (this.nrLlcs > 1) this.lowest(this.migDsq(llc), cpu);
+    const best = this.bestDsq;
+    if (best >= 0 && scx.dsqMoveToLocal(best)) return;
+    if (best !== llc && scx.dsqMoveToLocal(llc)) return;
+    if (best !== this.migDsq(llc) && scx.dsqMoveToLocal(this.migDsq(llc))) return;
     this.pickTwo(llc);
   }
 
@@ -269,15 +275,17 @@ export class P2dqScheduler implements SchedExtOps {
     let first = load[right] > load[left] ? right : left, second = first === right ? left : right;
     if (n === 2 && first === cur) { first = second; second = cur; }
     const curLoad = load[cur] + (load[cur] * this.o.lb_slack_pct) / 100;
-    const consume = (l: number): boolean => {
-      if (!scx.dsqMoveToLocal(this.migDsq(l))) return false;
-      scx.stat("pick2_pull");
-      return true;
-    };
-    if (load[first] >= curLoad && consume(first)) return true;
-    if (load[second] >= curLoad && consume(second)) return true;
+    if (load[first] >= curLoad && this.consume(first)) return true;
+    if (load[second] >= curLoad && this.consume(second)) return true;
     if (!this.saturated()) return false;
-    return consume(first) || consume(second) || (n > 2 && consume(scx.randomU32() % n));
+    return this.consume(first) || this.consume(second) || (n > 2 && this.consume(scx.randomU32() % n));
+  }
+
+  /** upstream consume_llc: the head of an LLC's migration DSQ. */
+  private consume(llc: number): boolean {
+    if (!this.scx.dsqMoveToLocal(this.migDsq(llc))) return false;
+    this.scx.stat("pick2_pull");
+    return true;
   }
 
   running(p: ScxTask): void {

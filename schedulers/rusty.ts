@@ -186,33 +186,38 @@ export class RustyScheduler implements SchedExtOps {
       const m = this.domMasks[d];
       for (let c = 0; c < this.nrCpus; c++) this.scratch[c] |= m[c];
     }
-    const c = this.scx.pickIdleCpu(this.scratch, core ? SCX_PICK_IDLE_CORE : 0);
-    return c;
+    return this.scx.pickIdleCpu(this.scratch, core ? SCX_PICK_IDLE_CORE : 0);
+  }
+
+  /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ. */
+  private direct(t: TaskCtx, cpu: number, what: string): number {
+    this.scx.stat(what);
+    t.dispatchLocal = true;
+    return cpu;
   }
 
   select_cpu(p: ScxTask, prevCpu: number): number {
     const scx = this.scx, t = this.tctx.get(p);
-    const direct = (cpu: number, what: string): number => { scx.stat(what); t.dispatchLocal = true; return cpu; };
     const idleCores = this.anyIdleCore();
     const mask = this.allowedIn(p, t.dom);
     const domestic = mask !== null && mask[prevCpu] === 1;
     // Keep prev when its whole core is idle (a foreign prev only in a direct-greedy domain).
     if ((domestic || this.directGreedy[scx.cpuLlc(prevCpu)]) && coreIdle(scx, prevCpu) && scx.testAndClearCpuIdle(prevCpu)) {
-      return direct(prevCpu, domestic ? "prev_idle" : "greedy_idle");
+      return this.direct(t, prevCpu, domestic ? "prev_idle" : "greedy_idle");
     }
     if (mask !== null) {
       if (idleCores) {
         const c = scx.pickIdleCpu(this.allowedIn(p, t.dom), SCX_PICK_IDLE_CORE);
-        if (c >= 0) return direct(c, "direct_dispatch");
+        if (c >= 0) return this.direct(t, c, "direct_dispatch");
       }
-      if (domestic && scx.testAndClearCpuIdle(prevCpu)) return direct(prevCpu, "direct_dispatch");
+      if (domestic && scx.testAndClearCpuIdle(prevCpu)) return this.direct(t, prevCpu, "direct_dispatch");
       const c = scx.pickIdleCpu(this.allowedIn(p, t.dom), 0);
-      if (c >= 0) return direct(c, "direct_dispatch");
+      if (c >= 0) return this.direct(t, c, "direct_dispatch");
     }
     if (p.nrCpusAllowed === this.nrCpus) {
       const c = (idleCores ? this.directGreedyCpu(prevCpu, true) : -1);
       const d = c >= 0 ? c : this.directGreedyCpu(prevCpu, false);
-      if (d >= 0) return direct(d, "direct_greedy");
+      if (d >= 0) return this.direct(t, d, "direct_greedy");
     }
     if (domestic) return prevCpu;
     const home = this.allowedIn(p, t.dom);
