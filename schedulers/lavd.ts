@@ -355,7 +355,21 @@ export class LavdScheduler implements SchedExtOps {
     for (const other of this.llcOrder[llc]) {
       if (scx.dsqMoveToLocal(other)) { scx.stat("steal"); return; }
     }
-    if (prev !== null) prev.slice = this.timeSlice(this.tctx.get(prev), cpu);
+    if (prev === null) return;
+    // upstream consume_prev: prev keeps the CPU; account its run so far and give it a fresh slice.
+    const t = this.tctx.get(prev);
+    this.accountRuntime(prev, t);
+    t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
+    prev.slice = this.timeSlice(t, cpu);
+  }
+
+  /** upstream account_task_runtime: CPU time since the last measurement. */
+  private accountRuntime(p: ScxTask, t: TaskCtx): void {
+    const now = this.scx.now(), used = now - t.lastRunAt, svc = (used * 100) / p.weight;
+    t.accRuntime += used;
+    t.svcTime += svc;
+    this.svcSum += svc;
+    t.lastRunAt = now;
   }
 
   runnable(p: ScxTask): void {
@@ -380,11 +394,7 @@ export class LavdScheduler implements SchedExtOps {
 
   stopping(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
-    const used = now - t.lastRunAt;
-    const svc = (used * 100) / p.weight;
-    t.accRuntime += used;
-    t.svcTime += svc;
-    this.svcSum += svc;
+    this.accountRuntime(p, t);
     t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
     this.cpuBusy[cpu] += now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
     this.cpuRunningAt[cpu] = -1;
