@@ -20,8 +20,10 @@
  * Simplified: load is CPU time per LLC in the current 250 ms period, not PELT; no autoslice,
  * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards,
  * fork/exec balancing or the load-balancer's LLC hint; no WAKE_SYNC path (the simulator reports
- * no waker); no nice-task preemption. keep_running is left out: upstream declines prev whenever
- * it is still queued, which a runnable prev always is. Saturation is computed when needed from
+ * no waker); no nice-task preemption; an affinitized task takes prev if idle, else any idle CPU
+ * it may use (upstream also weighs its LLC and SMT), and a CPU does not move mismatched heads of
+ * its LLC's affinity DSQs to their own CPUs. keep_running is left out: upstream declines prev
+ * whenever it is still queued, which a runnable prev always is. Saturation is computed when needed from
  * the idle CPUs instead of being tracked in update_idle.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
