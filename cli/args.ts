@@ -17,7 +17,8 @@ export function parseKeyValues(flag: string, items: readonly string[]): Record<s
       const key = part.slice(0, eq).trim();
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) throw new CliError(`${flag} ${part}: expected key=value with a plain key, got "${key}"`);
       if (Object.hasOwn(out, key)) throw new CliError(`${flag} ${key}: given twice`);
-      out[key] = part.slice(eq + 1).trim();
+      // defineProperty: a key such as __proto__ stays a plain (unknown, then refused) key
+      Object.defineProperty(out, key, { value: part.slice(eq + 1).trim(), enumerable: true, writable: true, configurable: true });
     }
   }
   return out;

@@ -2,7 +2,7 @@
  * `--topology`: a preset, a CPU count, or a JSON file. Files are read with the workload JSON
  * reader, so a syntax error names its line and column like a workload error does.
  */
-import { readFileSync } from "node:fs";
+import { readInputText } from "../workloads/input_file.js";
 import { resolveTopology, TopologyError, type Topology, type TopologyJson } from "../sim/topology.js";
 import { isObject, parseJsonText, type JValue } from "../workloads/json.js";
 import { WorkloadError } from "../workloads/errors.js";
@@ -11,12 +11,7 @@ import { WorkloadError } from "../workloads/errors.js";
 export function loadTopology(spec: string, cpus: number): Topology {
   if (spec === "" || spec === "flat") return resolveTopology(String(cpus));
   if (!/\.json$/i.test(spec)) return resolveTopology(spec);
-  let text: string;
-  try {
-    text = readFileSync(spec, "utf8");
-  } catch (e) {
-    throw new TopologyError({ file: spec, path: "", expected: "a readable topology file", got: (e as NodeJS.ErrnoException).code ?? "an error" });
-  }
+  const text = readInputText(spec, "topology");
   let j: JValue;
   try {
     j = parseJsonText(text, spec);

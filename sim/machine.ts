@@ -15,6 +15,7 @@ import { buildResult } from "./result_builder.js";
 import type { ExitInfo, JobSpec, RunResult } from "./result.js";
 import type { SchedExtOps } from "./ext/ops.js";
 import { attachOps, type Attachment, type LoadOptions } from "./attach.js";
+import { assert } from "./errors.js";
 
 export interface MachineConfig extends KernelConfig {
   /** What the run was asked for; echoed into the RunResult. */
@@ -48,7 +49,7 @@ export class Machine {
     this.job = cfg.job;
     this.scxApi = new ScxKfuncs(this.kernel);
     const r = this.bpf.registerStructOpsType(schedExtOpsType(this.kernel));
-    if (r !== 0) throw new Error(`scxlab: registering sched_ext_ops failed (${r})`);
+    assert(r === 0, `registering sched_ext_ops failed (${r})`);
     const k = this.kernel;
     this.scx = {
       get current() { return k.ext.enabled ? k.ext.name : null; },

@@ -21,6 +21,7 @@ import { prepareSchedulers } from "../job.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
+import { checkOutputDir } from "../output.js";
 
 interface CompareArgs extends RunFlags {
   s?: string | string[];
@@ -61,19 +62,27 @@ export function compareCommand(y: Argv): Argv {
 export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number } {
   const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
   const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
+  if (specs.length === 0) throw new CliError("-s: expected at least one scheduler name");
   for (const s of specs) checkScheduler(s.name, s.options);
+  const labels = specs.map((s) => [s.name, ...Object.entries(s.options).map(([k, v]) => `${k}=${v}`)].join(":"));
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) throw new CliError(`-s ${twice}: given twice (each scheduler once; vary options to compare settings)`);
   const workloads = asList(a.w).length ? asList(a.w).flatMap(splitList) : ["mixed"];
+  if (workloads.length === 0) throw new CliError("-w: expected at least one workload");
+  const dupW = workloads.find((w, i) => workloads.indexOf(w) !== i);
+  if (dupW !== undefined) throw new CliError(`-w ${dupW}: given twice`);
   for (const w of workloads) loadWorkload(w, f.params);
   const seeds = a.seeds === undefined ? 3 : positiveInt("--seeds", single("--seeds", a.seeds), 1000);
   const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const shardFlag = single("--shard", a.shard);
   const shard = shardFlag === undefined ? null : parseShard("--shard", String(shardFlag));
   const timeoutFlag = single("--job-timeout", a["job-timeout"]);
   const timeoutS = timeoutFlag === undefined ? 0 : Number(timeoutFlag);
-  if (timeoutFlag !== undefined && !(String(timeoutFlag).trim() !== "" && Number.isFinite(timeoutS) && timeoutS > 0 && timeoutS <= 1e6)) {
-    throw new CliError(`--job-timeout: expected wall seconds > 0 (at most 1e6), got ${JSON.stringify(timeoutFlag)}`);
+  if (timeoutFlag !== undefined && !(String(timeoutFlag).trim() !== "" && Number.isFinite(timeoutS) && timeoutS >= 0.001 && timeoutS <= 1e6)) {
+    throw new CliError(`--job-timeout: expected wall seconds from 0.001 to 1e6, got ${JSON.stringify(timeoutFlag)}`);
   }
   const jobs: Job[] = [];
   for (const w of workloads) {

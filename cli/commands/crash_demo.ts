@@ -15,6 +15,7 @@ import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoO
 import { FAULT_INFO, FAULTS, isFault } from "../crash/faults.js";
 import { formatDemo } from "../crash/format.js";
 import { writeDemoOutputs } from "../crash/output.js";
+import { checkOutputDir } from "../output.js";
 
 interface CrashDemoArgs extends RunFlags {
   s?: string;
@@ -95,6 +96,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   }
   const out = single("--out", a.out) ?? "out/crash";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,

@@ -1,5 +1,6 @@
 /** `scxlab run`: one scheduler on one workload; a readable summary, JSON, or a Perfetto trace. */
 import type { Argv } from "yargs";
+import { resolve } from "node:path";
 import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
@@ -7,7 +8,7 @@ import { prepareJobScheduler, runJob, type Job } from "../job.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { formatRun } from "../format_run.js";
 import { benchReport } from "../bench_layouts/index.js";
-import { writeOut } from "../output.js";
+import { checkOutputFile, writeOut } from "../output.js";
 import { toChromeTrace } from "../../results/index.js";
 
 interface RunArgs extends RunFlags {
@@ -55,6 +56,9 @@ async function run(a: RunArgs): Promise<void> {
   const trace = single("--trace", a.trace);
   if (json === "") throw new CliError("--json: expected a file name or -");
   if (trace === "" || trace === "-") throw new CliError("--trace: expected a file name");
+  if (json !== undefined) checkOutputFile("--json", json);
+  if (trace !== undefined) checkOutputFile("--trace", trace);
+  if (json !== undefined && json !== "-" && trace !== undefined && resolve(json) === resolve(trace)) throw new CliError(`--json and --trace: expected two different files, got ${JSON.stringify(json)} twice`);
   await prepareJobScheduler(job);
   const result = runJob(job);
   if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));

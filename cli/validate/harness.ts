@@ -12,7 +12,7 @@ import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
 import type { RunResult } from "../../sim/result.js";
 import type { Histogram } from "../../sim/histogram.js";
-import { FAIR, SCHEDULERS, findScheduler } from "../../schedulers/index.js";
+import { FAIR, SCHEDULERS, createScheduler, loaderName, schedulerSpec } from "../../schedulers/index.js";
 
 /** Which policy a run uses: the default class, a registered scheduler, or a harness policy. */
 export type SchedSpec =
@@ -116,7 +116,7 @@ export function simulate(s: SimSpec): SimOut {
 }
 
 function attach(m: Machine, s: Exclude<SchedSpec, { kind: "fair" }>): void {
-  m.attach(s.kind === "registry" ? findScheduler(s.name).create(m.scxApi, s.options) : s.make(m.scxApi), `scx_${s.name}`);
+  m.attach(s.kind === "registry" ? createScheduler(schedulerSpec(s.name, s.options), m.scxApi) : s.make(m.scxApi), loaderName(s.name));
 }
 
 /** Fraction of recorded values that are exactly 0 (the histogram keeps 0 in its own bucket). */

@@ -29,7 +29,7 @@ function comparable(r: ReturnType<typeof runJob>): string {
 
 describe("a user's scheduler module through the resolver", () => {
   it("scx_simple's policy as a user's .mjs gives the built-in simple's RunResult, vtime and fifo modes", async () => {
-    for (const options of [{}, { fifo: "true", slice_us: "3000" }]) {
+    for (const options of [{}, { fifo: "true", slice_us: "3000" }] as Record<string, string>[]) {
       const mine = job(`${FIX}user_simple.mjs`, options);
       await prepareSchedulers([mine]);
       const a = runJob(mine), b = runJob(job("simple", options));
