@@ -93,15 +93,15 @@ export class BpflandScheduler implements SchedExtOps {
     // Short queues: frequent wakers may lag further behind; long queues: everyone gets 1×.
     const lagScale = q * this.sliceMax >= STARVATION_THRESH_NS ? 1
       : Math.max(Math.floor((Math.max(t.wakeupFreq, 1) * qThresh) / (qThresh + q)), 1);
-    const vmin = this.vtimeNow - (this.sliceLag * lagScale * p.weight) / 100;
+    const vmin = this.vtimeNow - Math.floor((this.sliceLag * lagScale * p.weight) / 100);
     if (p.dsqVtime < vmin) p.dsqVtime = vmin;
-    const awakeMax = (this.sliceLag * 100) / p.weight;
+    const awakeMax = Math.floor((this.sliceLag * 100) / p.weight);
     if (t.awakeVtime > awakeMax) t.awakeVtime = awakeMax;
     return p.dsqVtime + t.awakeVtime;
   }
 
   slice(p: ScxTask, cpu: number): number {
-    return Math.max((this.sliceMax * p.weight) / 100 / Math.max(this.queued(cpu), 1), this.sliceMin);
+    return Math.max(Math.floor(Math.floor((this.sliceMax * p.weight) / 100) / Math.max(this.queued(cpu), 1)), this.sliceMin);
   }
 
   /** The sibling of `cpu` is busy while some CPU of its node is idle (upstream is_smt_contended). */
@@ -184,7 +184,7 @@ export class BpflandScheduler implements SchedExtOps {
     const t = this.tctx.get(p);
     const used = this.scx.now() - t.lastRunAt;
     t.avgRuntime = ewma(t.avgRuntime, used);
-    const charge = (used * 100) / p.weight;
+    const charge = Math.floor((used * 100) / p.weight);
     p.dsqVtime += charge;
     t.awakeVtime += charge;
   }

@@ -110,7 +110,7 @@ export class P2dqScheduler implements SchedExtOps {
 
   /** Class slice × weight, clamped to the smallest and largest class slices. */
   private slice(p: ScxTask, cls: number): number {
-    const s = (this.classSlices[cls] * p.weight) / 100;
+    const s = Math.floor((this.classSlices[cls] * p.weight) / 100);
     return Math.min(Math.max(s, this.classSlices[0]), this.classSlices[NR_CLASSES - 1]);
   }
 
@@ -181,7 +181,7 @@ export class P2dqScheduler implements SchedExtOps {
   private updateVtime(p: ScxTask, t: TaskCtx, llc: number): void {
     const v = this.llcVtime[llc];
     if (t.llc !== llc) { p.dsqVtime = v; return; }
-    const floor = Math.max(v - (this.classSlices[NR_CLASSES - 1] * p.weight) / 100, 0);
+    const floor = Math.max(v - Math.floor((this.classSlices[NR_CLASSES - 1] * p.weight) / 100), 0);
     if (p.dsqVtime < floor) p.dsqVtime = floor;
   }
 
@@ -223,7 +223,7 @@ export class P2dqScheduler implements SchedExtOps {
       const idle = this.pickedIdle;
       this.updateVtime(p, t, scx.cpuLlc(cpu));
       const q = scx.dsqNrQueued(this.affnDsq(cpu));
-      if (p.nrCpusAllowed === 1 && q > 0) t.sliceNs = Math.max(Math.min(t.sliceNs / (q + 1), this.classSlices[NR_CLASSES - 1]), this.classSlices[0]);
+      if (p.nrCpusAllowed === 1 && q > 0) t.sliceNs = Math.max(Math.min(Math.floor(t.sliceNs / (q + 1)), this.classSlices[NR_CLASSES - 1]), this.classSlices[0]);
       scx.stat("affinitized");
       scx.dsqInsertVtime(p, this.affnDsq(cpu), t.sliceNs, p.dsqVtime, enqFlags);
       if (idle) scx.kickCpu(cpu, SCX_KICK_IDLE);
@@ -304,7 +304,7 @@ export class P2dqScheduler implements SchedExtOps {
   stopping(p: ScxTask, runnable: boolean): void {
     const t = this.tctx.get(p), now = this.scx.now();
     const used = now - t.lastRunAt, lastSlice = t.sliceNs;
-    p.dsqVtime += (used * 100) / p.weight;
+    p.dsqVtime += Math.floor((used * 100) / p.weight);
     this.llcVtime[t.llc] += used;
     this.llcLoad[t.llc] += used;
     if (runnable) return;

@@ -156,7 +156,7 @@ export class RustyScheduler implements SchedExtOps {
   private setDomain(p: ScxTask, t: TaskCtx, dom: number): void {
     t.dom = t.targetDom = dom;
     p.dsqVtime = this.domVtime[dom];
-    t.deadline = p.dsqVtime + (t.avgRuntime * 100) / p.weight;
+    t.deadline = p.dsqVtime + Math.floor((t.avgRuntime * 100) / p.weight);
   }
 
   /** Some CPU of `mask`, rotating (bpf_cpumask_any_distribute); -1 if the mask is empty. */
@@ -272,7 +272,7 @@ export class RustyScheduler implements SchedExtOps {
 
   /** upstream task_compute_dl: avg_runtime × 100 / lat_scale (waker frequency unknown: 0). */
   private requestLength(p: ScxTask, t: TaskCtx): number {
-    return (t.avgRuntime * 100) / latencyScale(0, t.avgRuntime, p.weight);
+    return Math.floor((t.avgRuntime * 100) / latencyScale(0, t.avgRuntime, p.weight));
   }
 
   dispatch(cpu: number): void {
@@ -309,7 +309,7 @@ export class RustyScheduler implements SchedExtOps {
     const used = now - t.lastRunAt;
     t.sumRuntime += used;
     t.avgRuntime = t.avgRuntime - Math.floor(t.avgRuntime / 4) + Math.floor(t.sumRuntime / 4);
-    p.dsqVtime += (used * 100) / p.weight;
+    p.dsqVtime += Math.floor((used * 100) / p.weight);
     t.deadline = p.dsqVtime + this.requestLength(p, t);
     t.runNs += used;
     this.busyNs[cpu] += now - Math.max(this.runStart[cpu], this.lastTune);
