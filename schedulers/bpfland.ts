@@ -113,7 +113,7 @@ export class BpflandScheduler implements SchedExtOps {
 
   select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
     // A prev the task may no longer use becomes its first allowed CPU (the simulator reports no waker CPU).
-    if (!this.scx.cpuAllowed(p, prevCpu)) for (prevCpu = 0; !this.scx.cpuAllowed(p, prevCpu); prevCpu++);
+    if (!this.scx.cpuAllowed(p, prevCpu)) for (prevCpu = 0; prevCpu < this.nrCpus - 1 && !this.scx.cpuAllowed(p, prevCpu); prevCpu++);
     const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
     if (!r.isIdle) return prevCpu;
     this.scx.stat("direct");

@@ -246,7 +246,7 @@ export class LavdScheduler implements SchedExtOps {
     const scx = this.scx;
     this.pickedIdle = false;
     let sticky = prev;
-    if (!scx.cpuAllowed(p, sticky)) for (sticky = 0; sticky < this.nrCpus && !scx.cpuAllowed(p, sticky); sticky++);
+    if (!scx.cpuAllowed(p, sticky)) for (sticky = 0; sticky < this.nrCpus - 1 && !scx.cpuAllowed(p, sticky); sticky++);
     this.picked = sticky;
     if (p.nrCpusAllowed === 1) return;
     let anyIdle = false;
