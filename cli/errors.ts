@@ -4,6 +4,7 @@
  * scxlab and exits 1 with its message (and a stack only with SCXLAB_DEBUG=1).
  */
 import { InputError } from "../sim/errors.js";
+import { clean } from "./format_run.js";
 
 /** A bad command-line flag or value. */
 export class CliError extends InputError {}
@@ -16,11 +17,11 @@ export function isUserError(e: unknown): e is InputError {
 /** Prints an error the way the CLI reports it and returns the exit code. */
 export function reportError(e: unknown): number {
   if (isUserError(e)) {
-    process.stderr.write(`scxlab: ${oneLine(e.message)}\n`);
+    process.stderr.write(`scxlab: ${clean(oneLine(e.message))}\n`);
     return 2;
   }
   const msg = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`scxlab: internal error: ${oneLine(msg)}\n`);
+  process.stderr.write(`scxlab: internal error: ${clean(oneLine(msg))}\n`);
   if (process.env.SCXLAB_DEBUG === "1" && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
   return 1;
 }

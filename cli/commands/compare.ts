@@ -6,7 +6,6 @@
  */
 import { join } from "node:path";
 import { setMaxListeners } from "node:events";
-import { mkdirSync } from "node:fs";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseSchedulerSpec, positiveInt, splitList } from "../args.js";
@@ -22,6 +21,8 @@ import { loadWorkload } from "../../workloads/load.js";
 import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
 import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { cleanText } from "../format_run.js";
 
 interface CompareArgs extends RunFlags {
   s?: string | string[];
@@ -114,19 +115,39 @@ async function compare(a: CompareArgs): Promise<void> {
   setMaxListeners(0, ac.signal);
   const onSig = () => ac.abort();
   process.once("SIGINT", onSig);
-  let outcomes;
   try {
-    outcomes = await runJobs(sel.map((i) => jobs[i]), { workers, signal: ac.signal, jobTimeoutMs, onProgress: (d, t) => progress.update(d, t) });
-  } catch (e) {
-    progress.done();
-    if (ac.signal.aborted) {
-      process.stderr.write("scxlab: interrupted; nothing written\n");
-      process.exitCode = 130;
-      return;
-    }
-    throw e;
+    await runAndWrite(a, { jobs, out, workers, shard, jobTimeoutMs, sel, progress, signal: ac.signal });
   } finally {
     process.removeListener("SIGINT", onSig);
+  }
+}
+
+interface SweepRun {
+  readonly jobs: Job[];
+  readonly out: string;
+  readonly workers: number;
+  readonly shard: ShardSpec | null;
+  readonly jobTimeoutMs: number;
+  readonly sel: number[];
+  readonly progress: Progress;
+  readonly signal: AbortSignal;
+}
+
+function interruptedNothingWritten(): void {
+  process.stderr.write("scxlab: interrupted; nothing written\n");
+  process.exitCode = 130;
+}
+
+/** Runs the sweep and writes its output set; Ctrl-C until the set is moved into place writes nothing. */
+async function runAndWrite(a: CompareArgs, s: SweepRun): Promise<void> {
+  const { jobs, out, workers, shard, jobTimeoutMs, sel, progress } = s;
+  let outcomes;
+  try {
+    outcomes = await runJobs(sel.map((i) => jobs[i]), { workers, signal: s.signal, jobTimeoutMs, onProgress: (d, t) => progress.update(d, t) });
+  } catch (e) {
+    progress.done();
+    if (s.signal.aborted) return interruptedNothingWritten();
+    throw e;
   }
   progress.done();
   const results: RunResult[] = [];
@@ -136,27 +157,31 @@ async function compare(a: CompareArgs): Promise<void> {
     const i = sel[k];
     if (!o.ok && o.timedOut === true) { failed.push(failedJob(i, jobs[i], o.error, true)); continue; }
     if (!o.ok) {
-      const j = jobs[i];
-      const msg = `${j.scheduler} on ${j.workload} (seed ${j.seed}): ${o.error}`;
-      if (o.userError) throw new CliError(msg);
-      throw new Error(msg);
+      // Input errors were refused before the sweep; a job that fails now (an engine bug, a
+      // crashed worker) is listed and left out, and the other jobs' results are written.
+      failed.push(failedJob(i, jobs[i], o.error, false));
+      continue;
     }
     results.push({ ...o.result, wallMs: 0 });
     ran.push(i);
   }
   warnFailures(failed);
   const agg = aggregate(results);
-  mkdirSync(out, { recursive: true });
   const chosenRun = results.findIndex((r) => r.timeline !== undefined);
-  await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);
-  await writeResultsCsv(out, results);
-  await writeSweepFiles(out, { shard, jobs, ran, failed, results });
-  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed) });
+  const moved = await writeOutputSet(out, async (dir) => {
+    await writeResultsJson(dir, results.map(({ timeline: _t, ...r }) => r), agg);
+    await writeResultsCsv(dir, results);
+    await writeSweepFiles(dir, { shard, jobs, ran, failed, results });
+    await writeReport(dir, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed) });
+  }, () => s.signal.aborted);
+  if (!moved) return interruptedNothingWritten();
+  const reportPath = join(out, "report.html");
   if (!a.quiet) {
-    process.stdout.write(`${formatSummaryTable(agg)}\n`);
+    process.stdout.write(`${cleanText(formatSummaryTable(agg))}\n`);
     const lost = results.reduce((n, r) => n + r.invariants.lost, 0);
+    const timedOut = failed.filter((f) => f.timedOut).length;
     const exits = results.filter((r) => r.scx.exit !== null).length;
-    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${failed.length ? ` · ${failed.length} timed out` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
+    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${timedOut ? ` · ${timedOut} timed out` : ""}${failed.length > timedOut ? ` · ${failed.length - timedOut} failed` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);
 }

@@ -16,6 +16,9 @@ import { FAULT_INFO, FAULTS, isFault } from "../crash/faults.js";
 import { formatDemo } from "../crash/format.js";
 import { writeDemoOutputs } from "../crash/output.js";
 import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { join } from "node:path";
+import { cleanText } from "../format_run.js";
 
 interface CrashDemoArgs extends RunFlags {
   s?: string;
@@ -109,6 +112,6 @@ async function crashDemo(a: CrashDemoArgs): Promise<void> {
   const { options, out } = crashDemoFromFlags(a);
   await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
-  const files = await writeDemoOutputs(outcome, out);
-  process.stdout.write(`${formatDemo(outcome, a.quiet ?? false)}\n\nreport: ${files.report}\nresult: ${files.json}\n`);
+  await writeOutputSet(out, async (dir) => { await writeDemoOutputs(outcome, dir); });
+  process.stdout.write(`${cleanText(formatDemo(outcome, a.quiet ?? false))}\n\nreport: ${join(out, "report.html")}\nresult: ${join(out, "result.json")}\n`);
 }

@@ -10,7 +10,7 @@
  * the same run twice is an error.
  */
 import { dirname, join } from "node:path";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readInputText } from "../../workloads/input_file.js";
 import { checkFailedShape, checkRunShape } from "../../results/io/check_run.js";
 import { renderGot } from "../../sim/errors.js";
@@ -22,6 +22,8 @@ import type { RunResult, Timeline } from "../../sim/result.js";
 import { canonicalJson, FAILED_SCHEMA, keySpec, parseShard, runMatchesKey, SHARD_SCHEMA, type FailedJob, type ShardManifest } from "../shard.js";
 import { reportNotes, TIMELINE_SCHEMA, warnFailures } from "../sweep.js";
 import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { cleanText } from "../format_run.js";
 
 interface MergeArgs {
   files?: string[];
@@ -218,18 +220,20 @@ async function merge(a: MergeArgs): Promise<void> {
   const { runs, chosen, failed } = merged;
   warnFailures(failed);
   const agg = aggregate(runs);
-  mkdirSync(out, { recursive: true });
-  await writeResultsJson(out, runs.map(({ timeline: _t, ...r }) => r), agg);
-  await writeResultsCsv(out, runs);
   const notes = reportNotes(failed).notes;
   if (merged.missing > 0) notes.push(`Partial merge: ${merged.missing} job${merged.missing > 1 ? "s" : ""} of the sweep are in shards that were not given.`);
-  const reportPath = await writeReport(out, {
-    title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, aggregate: agg,
-    chosenRun: chosen >= 0 ? chosen : undefined, notes,
+  await writeOutputSet(out, async (dir) => {
+    await writeResultsJson(dir, runs.map(({ timeline: _t, ...r }) => r), agg);
+    await writeResultsCsv(dir, runs);
+    await writeReport(dir, {
+      title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, aggregate: agg,
+      chosenRun: chosen >= 0 ? chosen : undefined, notes,
+    });
   });
+  const reportPath = join(out, "report.html");
   if (merged.missing > 0) process.stderr.write(`scxlab: warning: partial merge, ${merged.missing} jobs missing\n`);
   if (!a.quiet) {
-    process.stdout.write(`${formatSummaryTable(agg)}\n`);
+    process.stdout.write(`${cleanText(formatSummaryTable(agg))}\n`);
     process.stdout.write(`${runs.length} runs merged from ${files.length} file${files.length > 1 ? "s" : ""}${failed.length ? ` · ${failed.length} timed out` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);

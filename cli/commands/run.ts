@@ -6,7 +6,7 @@ import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import { prepareJobScheduler, runJob, type Job } from "../job.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
-import { formatRun } from "../format_run.js";
+import { cleanText, formatRun } from "../format_run.js";
 import { benchReport } from "../bench_layouts/index.js";
 import { checkOutputFile, writeOut } from "../output.js";
 import { toChromeTrace } from "../../results/index.js";
@@ -65,7 +65,7 @@ async function run(a: RunArgs): Promise<void> {
   const out = { ...result };
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
-  if (json !== "-" && !a.quiet) process.stdout.write(`${formatRun(out)}\n`);
+  if (json !== "-" && !a.quiet) process.stdout.write(`${cleanText(formatRun(out))}\n`);
   const bench = json !== "-" && !a.quiet ? benchReport(out) : null;
   if (bench !== null) process.stdout.write(`\n${bench}\n`);
   if (trace !== undefined && !a.quiet && json !== "-") process.stdout.write(`trace written to ${trace} (open it in ui.perfetto.dev or chrome://tracing)\n`);

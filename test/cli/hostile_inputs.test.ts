@@ -92,3 +92,87 @@ describe("merge validates its inputs like any other input", () => {
     expect(existsSync(join(TMP, `${name}-out`))).toBe(false);
   });
 });
+
+describe("the output set of compare survives faults", () => {
+  const out = join(TMP, "set");
+
+  it("a sharded run's shard.json is removed by a later plain run into the same folder; files scxlab did not write stay", () => {
+    const a = scxlab("compare", "-s", "simple,rr", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--shard", "1/2", "--out", out);
+    expect(a.code, a.err).toBe(0);
+    expect(existsSync(join(out, "shard.json"))).toBe(true);
+    writeFileSync(join(out, "notes.txt"), "mine");
+    const b = scxlab("compare", "-s", "simple", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", out);
+    expect(b.code, b.err).toBe(0);
+    expect(existsSync(join(out, "shard.json"))).toBe(false);
+    expect(readFileSync(join(out, "notes.txt"), "utf8")).toBe("mine");
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).runs).toHaveLength(2);
+  });
+
+  it("a staging folder and a lock left by a killed scxlab are cleaned up; a live lock refuses with exit 2", () => {
+    const dead = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    mkdirSync(join(out, `.scxlab-staging-${dead}`));
+    writeFileSync(join(out, `.scxlab-staging-${dead}`, "results.json"), "{half");
+    writeFileSync(join(out, ".scxlab.lock"), `${dead}\n`);
+    const r = scxlab("compare", "-s", "simple", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", out);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(join(out, `.scxlab-staging-${dead}`))).toBe(false);
+    expect(existsSync(join(out, ".scxlab.lock"))).toBe(false);
+    writeFileSync(join(out, ".scxlab.lock"), `${process.pid}\n`);
+    const before = readFileSync(join(out, "results.json"), "utf8");
+    const locked = scxlab("compare", "-s", "rr", "-w", "hogs", "--duration", "0.2", "--seeds", "2", "--out", out);
+    expect(locked.code).toBe(2);
+    expect(locked.err).toMatch(/locked by pid \d+/);
+    expect(readFileSync(join(out, "results.json"), "utf8")).toBe(before);
+  });
+});
+
+describe("names from files cannot drive the terminal", () => {
+  it("U+202E and control characters in a task name and a file name are escaped in run's output and in errors", () => {
+    const w = join(TMP, "x\u202ey.json");
+    writeFileSync(w, JSON.stringify({ tasks: { "a\u202eb\u0007": { loop: -1, run: 1000, sleep: 1000 } } }));
+    const r = scxlab("run", "-w", w, "--duration", "0.1");
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("a\\u202eb\\u0007");
+    expect(r.out).toContain("x\\u202ey.json");
+    expect(r.out).not.toMatch(/[\u202e\u0007]/);
+    const bad = scxlab("run", "-w", w, "-p", "a=1");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("x\\u202ey.json");
+    expect(bad.err).not.toContain("\u202e");
+  });
+});
+
+describe("one failing job does not abort a compare", () => {
+  it("the failed job is listed (stderr, failed.json, report) and the others are written", () => {
+    const out = join(TMP, "flaky");
+    const mod = fileURLToPath(new URL("../schedulers/fixtures/flaky_build.mjs", import.meta.url));
+    const r = scxlab("compare", "-s", mod, "-w", "hogs", "--duration", "0.2", "--seeds", "3", "--workers", "1", "--out", out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/warning: job 1 \(.*flaky_build\.mjs on hogs, seed 2\): .*second build fails; left out/);
+    expect(r.out).toMatch(/2 runs .* · 1 failed/);
+    expect(JSON.parse(readFileSync(join(out, "results.json"), "utf8")).runs).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(out, "failed.json"), "utf8")).failed[0]).toMatchObject({ job: 1, seed: 2, timedOut: false });
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("second build fails");
+  });
+});
+
+describe("topologies the kernel could not have are refused", () => {
+  const cpu = (core: number, llc: number, node = 0) => ({ core, llc, node, capacity: 1024 });
+  it.each([
+    ["null entry", { cpus: [null] }, /cpus\[0\]: expected an object/],
+    ["8192 CPUs", { nodes: 1, llcsPerNode: 1, coresPerLlc: 4096, threadsPerCore: 2 }, /expected at most 4096 CPUs/],
+    ["200k-entry list", { cpus: Array.from({ length: 200_000 }, (_, i) => cpu(i, 0)) }, /cpus: expected at most 4096 CPUs, got 200000/],
+    ["3 threads per core", { cpus: [cpu(0, 0), cpu(0, 0), cpu(0, 0)] }, /at most 2 CPUs \(SMT threads\) per core/],
+    ["siblings split across LLCs", { cpus: [cpu(0, 0), cpu(0, 1)] }, /SMT sibling of cpus\[0\]/],
+    ["an LLC in two nodes", { cpus: [cpu(0, 0, 0), cpu(1, 0, 1)] }, /LLC 0 within one node/],
+    ["sparse LLC ids", { cpus: [cpu(0, 0), cpu(1, 5)] }, /llc ids: expected 0\.\.1 without gaps/],
+    ["negative capacity", { cpus: [{ core: 0, llc: 0, node: 0, capacity: -1 }] }, /capacity: expected an integer 1\.\.4096/],
+  ])("%s", (name, topo, pattern) => {
+    const file = join(TMP, `topo-${name.replace(/\W+/g, "_")}.json`);
+    writeFileSync(file, JSON.stringify(topo));
+    const r = scxlab("run", "-s", "rusty", "--topology", file, "--duration", "0.05");
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(pattern);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+  });
+});
