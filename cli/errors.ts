@@ -4,7 +4,7 @@
  * scxlab and exits 1 with its message (and a stack only with SCXLAB_DEBUG=1).
  */
 import { InputError } from "../sim/errors.js";
-import { clean } from "./format_run.js";
+import { clean } from "./terminal_text.js";
 
 /** A bad command-line flag or value. */
 export class CliError extends InputError {}

@@ -1,6 +1,8 @@
 /** A readable summary of one RunResult for the terminal. */
 import type { RunResult, Stats } from "../sim/result.js";
 import { formatNs } from "../results/index.js";
+import { clean } from "./terminal_text.js";
+export { clean, cleanText } from "./terminal_text.js";
 
 export function formatRun(r: RunResult): string {
   const j = r.job;
@@ -30,20 +32,6 @@ export function formatRun(r: RunResult): string {
 
 function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
   return s.count === 0 ? "-" : formatNs(s[k]);
-}
-
-/**
- * Escapes control and invisible formatting characters (C0, DEL, C1, bidi overrides and isolates,
- * zero-width marks, line separators) as \uXXXX, so names from files cannot drive or disguise
- * the terminal (a U+202E in a task name would reverse the rest of the line).
- */
-export function clean(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** `clean` applied line by line to human-readable output, keeping its line breaks and tabs. */
-export function cleanText(s: string): string {
-  return s.split("\n").map((line) => line.split("\t").map(clean).join("\t")).join("\n");
 }
 
 /** Aligned columns: the first (or, with `leftAll`, every) column left-aligned, the rest right. */

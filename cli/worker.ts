@@ -4,7 +4,7 @@
  */
 import { threadId } from "node:worker_threads";
 import { prepareJobScheduler, runJob, type Job } from "./job.js";
-import { isUserError } from "./errors.js";
+import { InputError } from "../sim/errors.js";
 import type { RunResult } from "../sim/result.js";
 
 /**
@@ -23,7 +23,7 @@ export async function runInline(job: Job): Promise<JobOutcome> {
     return { ok: true, result: runJob(job), thread: threadId };
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    return { ok: false, error, userError: isUserError(e), thread: threadId };
+    return { ok: false, error, userError: e instanceof InputError, thread: threadId };
   }
 }
 

@@ -29,6 +29,12 @@ export function loadWorkload(nameOrFile: string, params: Readonly<Record<string,
   return parseWorkload(text, nameOrFile);
 }
 
+/** A run's parameters of workload `name` with the built-in's defaults filled in; {} for a file. */
+export function filledParams(name: string, given: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
+  const b = findBuiltin(name);
+  return b ? resolveParams(b, given) : {};
+}
+
 /** Defaults filled in, strings converted, every value checked against its ParamSpec. */
 export function resolveParams(b: Builtin, given: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};

@@ -7,9 +7,11 @@ import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "..
 import { prepareJobScheduler, runJob, type Job } from "../job.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { cleanText, formatRun } from "../format_run.js";
-import { benchReport } from "../bench_layouts/index.js";
+import { benchReport } from "../../results/layouts/index.js";
+import { filledParams } from "../../workloads/index.js";
 import { checkOutputFile, writeOut } from "../output.js";
-import { toChromeTrace } from "../../results/index.js";
+import { writeChromeTraceFile } from "../../results/index.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -40,9 +42,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   const f = resolveRunFlags(a, { duration: DEFAULT_RUN_DURATION });
   const scheduler = single("-s", a.s) ?? FAIR;
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
@@ -61,12 +65,13 @@ async function run(a: RunArgs): Promise<void> {
   if (json !== undefined && json !== "-" && trace !== undefined && resolve(json) === resolve(trace)) throw new CliError(`--json and --trace: expected two different files, got ${JSON.stringify(json)} twice`);
   await prepareJobScheduler(job);
   const result = runJob(job);
-  if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
+  // Streamed: a busy run's trace is too big for one array or one string.
+  if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
   if (json !== "-" && !a.quiet) process.stdout.write(`${cleanText(formatRun(out))}\n`);
-  const bench = json !== "-" && !a.quiet ? benchReport(out) : null;
+  const bench = json !== "-" && !a.quiet ? benchReport(out, filledParams(out.job.workload, out.job.params)) : null;
   if (bench !== null) process.stdout.write(`\n${bench}\n`);
   if (trace !== undefined && !a.quiet && json !== "-") process.stdout.write(`trace written to ${trace} (open it in ui.perfetto.dev or chrome://tracing)\n`);
 }
