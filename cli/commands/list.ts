@@ -1,32 +1,94 @@
-/** `scxlab list`: schedulers, workloads (with their parameters) and topology presets. */
+/** `scxlab list`: schedulers, workloads (with their parameters) and topology presets; `--json` for scripts. */
 import type { Argv } from "yargs";
-import { SCHEDULERS, FAIR } from "../../schedulers/index.js";
+import { SCHEDULERS, FAIR, prepareScheduler, schedulerOptions, schedulerSpec } from "../../schedulers/index.js";
+import { CliError } from "../errors.js";
 import { BUILTINS } from "../../workloads/builtin/index.js";
 import { topologyPresets } from "../../sim/topology.js";
 import { table } from "../format_run.js";
 
+export const LIST_SCHEMA = "scxlab.list/1";
+
+type Value = string | number | boolean;
+
+/** What `list` shows, as plain data (the text and the JSON are both made from it). */
+export interface ListData {
+  schema: typeof LIST_SCHEMA;
+  schedulers: { name: string; description: string; origin: string; options: Record<string, { default: Value; doc: string }> }[];
+  workloads: { name: string; description: string; params: Record<string, { default: Value; doc: string }> }[];
+  topologies: string[];
+}
+
 export function listCommand(y: Argv): Argv {
-  return y.command("list", "list schedulers, workloads and topologies", (c) => c, () => {
-    process.stdout.write(`${formatList()}\n`);
-  });
+  return y.command(
+    "list [files..]",
+    "list schedulers, workloads and topologies (or the options of scheduler module files)",
+    (c) => c.option("json", { type: "boolean", describe: "print the same as JSON" })
+      .positional("files", { type: "string", array: true, describe: "scheduler module files (.js, .mjs, .ts) whose options to list" }),
+    async (argv) => {
+      const files = (argv["files"] as string[] | undefined) ?? [];
+      if (files.length > 0) {
+        const mods = await moduleData(files);
+        process.stdout.write(argv["json"] === true ? `${JSON.stringify(mods, null, 1)}\n` : `${formatModules(mods)}\n`);
+        return;
+      }
+      process.stdout.write(argv["json"] === true ? `${JSON.stringify(listData(), null, 1)}\n` : `${formatList()}\n`);
+    },
+  );
+}
+
+/** A user's module files and their options (each loaded and checked as `-s FILE` would). */
+async function moduleData(files: readonly string[]): Promise<ListData["schedulers"]> {
+  const out: ListData["schedulers"] = [];
+  for (const file of files) {
+    const spec = schedulerSpec(file);
+    if (spec.kind !== "module") throw new CliError(`list ${file}: expected a scheduler module file (.js, .mjs, .ts)`);
+    await prepareScheduler(spec);
+    const options = Object.fromEntries(Object.entries(schedulerOptions(spec)).map(([k, v]) => [k, { default: v.default, doc: v.doc }]));
+    out.push({ name: file, description: "a user's scheduler module", origin: file, options });
+  }
+  return out;
+}
+
+function formatModules(mods: ListData["schedulers"]): string {
+  const out: string[] = [];
+  for (const m of mods) {
+    const opts = Object.entries(m.options);
+    out.push(`${m.name} options${opts.length === 0 ? ": none" : ":"}`);
+    for (const [k, o] of opts) out.push(`  ${k}=${String(o.default)}  ${o.doc}`);
+  }
+  return out.join("\n");
+}
+
+export function listData(): ListData {
+  const docs = (o: Readonly<Record<string, { default: Value; doc: string }>>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { default: v.default, doc: v.doc }]));
+  return {
+    schema: LIST_SCHEMA,
+    schedulers: [
+      { name: FAIR, description: "the default class alone (EEVDF/CFS-like), no sched_ext scheduler attached", origin: "kernel/sched/fair.c", options: {} },
+      ...SCHEDULERS.map((s) => ({ name: s.name, description: s.description, origin: s.origin, options: docs(s.options) })),
+    ],
+    workloads: BUILTINS.map((b) => ({ name: b.name, description: b.description, params: docs(b.params) })),
+    topologies: topologyPresets(),
+  };
 }
 
 export function formatList(): string {
+  const d = listData();
   const out: string[] = ["Schedulers (-s NAME, options -o key=value):", ""];
-  const rows = [["name", "description", "modelled on"], [FAIR, "the default class alone (EEVDF/CFS-like), no sched_ext scheduler attached", "kernel/sched/fair.c"]];
-  for (const s of SCHEDULERS) rows.push([s.name, s.description, s.origin]);
+  const rows = [["name", "description", "modelled on"], ...d.schedulers.map((s) => [s.name, s.description, s.origin])];
   out.push(...table(rows, true).map((l) => `  ${l}`));
-  for (const s of SCHEDULERS) {
+  for (const s of d.schedulers) {
     const opts = Object.entries(s.options);
     if (opts.length === 0) continue;
     out.push("", `  ${s.name} options:`);
     for (const [k, o] of opts) out.push(`    ${k}=${String(o.default)}  ${o.doc}`);
   }
   out.push("", "Workloads (-w NAME or a .json file, parameters -p key=value):", "");
-  for (const b of BUILTINS) {
+  for (const b of d.workloads) {
     out.push(`  ${b.name}  ${b.description}`);
     for (const [k, p] of Object.entries(b.params)) out.push(`    ${k}=${String(p.default)}  ${p.doc}`);
   }
-  out.push("", `Topologies (--topology): a CPU count, a JSON file, or ${topologyPresets().join(", ")}`);
+  out.push("", `Topologies (--topology): a CPU count, a JSON file, or ${d.topologies.join(", ")}`);
   return out.join("\n");
 }

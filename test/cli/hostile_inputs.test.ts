@@ -9,8 +9,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { scxlab } from "../helpers/cli.js";
 import { fileURLToPath } from "node:url";
+import { scxlab } from "../helpers/cli.js";
 
 const TMP = mkdtempSync(join(tmpdir(), "scxlab-hostile-"));
 const FIFO = join(TMP, "fifo.json");
@@ -18,6 +18,7 @@ spawnSync("mkfifo", [FIFO]);
 const FILE = join(TMP, "plain.txt");
 writeFileSync(FILE, "x");
 mkdirSync(join(TMP, "dir.json"));
+
 
 describe("hostile paths and flags: exit 2 with one line", () => {
   it.each([

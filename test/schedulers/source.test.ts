@@ -5,6 +5,7 @@
  * user's module gives the built-in's RunResult byte for byte.
  */
 import { describe, expect, it } from "vitest";
+import { scxlab } from "../helpers/cli.js";
 import { fileURLToPath } from "node:url";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +13,6 @@ import { join } from "node:path";
 import { runJob, prepareSchedulers, type Job } from "../../cli/job.js";
 import { InputError } from "../../sim/errors.js";
 import { prepareScheduler, schedulerSpec, schedulerOptions, SchedulerFileError } from "../../schedulers/index.js";
-import { scxlab } from "../helpers/cli.js";
 
 const FIX = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -70,6 +70,7 @@ describe("a user's scheduler module through the resolver", () => {
 });
 
 describe("a user's module from the command line", () => {
+
   it("run -s file.ts -o works; a broken file is one line on stderr and exit 2", () => {
     const ok = scxlab("run", "-s", `${FIX}factory_fifo.ts`, "-o", "slice_us=3000", "-w", "hogs", "--duration", "0.5", "--json", "-");
     expect(ok.code).toBe(0);
@@ -90,5 +91,17 @@ describe("a user's module from the command line", () => {
     });
     expect(outs[0].length).toBeGreaterThan(100);
     expect(outs[1]).toBe(outs[0]);
+  });
+});
+
+describe("list shows a module's options", () => {
+  it("list FILE prints the module's -o keys with defaults and docs; --json the same as data", () => {
+    const r = scxlab("list", `${FIX}factory_fifo.ts`);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/factory_fifo\.ts options:\n {2}slice_us=5000 {2}slice in µs/);
+    const j = scxlab("list", "--json", `${FIX}user_simple.mjs`);
+    expect(JSON.parse(j.out)[0].options).toEqual({ fifo: { default: false, doc: "global FIFO" }, slice_us: { default: 20000, doc: "slice in µs" } });
+    const bad = scxlab("list", `${FIX}no_default.mjs`);
+    expect(bad.code).toBe(2);
   });
 });
