@@ -206,6 +206,24 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect(loadError(() => setRodata(obj, "slice_ns", 1))).toContain("sealed");
   });
 
+  it("resizeArray grows a RESIZABLE_ARRAY-style global (its own last variable) keeping its bytes, before sealing", () => {
+    const obj = load();
+    const i = mapIndex(obj, ".data.resizable");
+    obj.resizeArray("resizable", 8);
+    expect(obj.maps[i]!.def.spec.valueSize).toBe(64);
+    expect(obj.globals.find((v) => v.name === "resizable")!.size).toBe(64);
+    const base = obj.mapValueAddr(i, 0);
+    expect(obj.memory.readU64(base)).toBe(42n);
+    expect(obj.memory.readU64(base + 56)).toBe(0n);
+    expect(obj.memory.accessible(base + 56, 8, true)).toBe(true);
+    expect(obj.memory.accessible(base + 64, 8, false)).toBe(false);
+    expect(loadError(() => obj.resizeArray("counter", 2))).toBe("ld_basic.bpf.o: resize counter: u64 is not an array");
+    expect(loadError(() => obj.resizeArray("uei", 2))).toContain("is not an array");
+    expect(loadError(() => obj.resizeArray("resizable", 0))).toContain("0 elements is not 1..");
+    obj.sealRodata();
+    expect(loadError(() => obj.resizeArray("resizable", 4))).toContain("sealed");
+  });
+
   it("refuses at load, in one line naming it: a missing strong kfunc or kernel variable, an unsupported map type, an unknown kconfig, an ops member the model lacks", () => {
     expect(loadError(() => load([], ["scx_bpf_create_dsq"]))).toBe(
       "ld_basic.bpf.o: kfunc scx_bpf_create_dsq is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)");

@@ -21,7 +21,7 @@ import { findUei, globalVars } from "./globals.js";
 import { KERNEL_BTF, MODEL_NR_CPUS } from "./kernel_btf.js";
 import { linkProgram, type LinkInput, type LoadedProgram, type SymbolTarget } from "./link.js";
 import { btfMapDefs, dataMapDefs, type MapDef } from "./map_defs.js";
-import { BpfObject, type LoadedMap } from "./object.js";
+import { BpfObject, dataRegionName, type LoadedMap } from "./object.js";
 import { readStructOps } from "./struct_ops.js";
 
 export interface LoadOptions {
@@ -91,17 +91,15 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const dataMaps = new Map<string, number>();
   defs.forEach((d, i) => { if (d.origin === "data") dataMaps.set(d.spec.name, i); });
   const vars = globalVars(btf, dataMaps);
-  const rodata = vars.filter((v) => defs[v.map]!.readonly);
   const uei = findUei(btf, vars, (m) => defs[m]!.readonly);
-  return new BpfObject(file, memory, btf, maps, programs, structOps, rodata, uei, externs.kfuncs);
+  return new BpfObject(file, memory, btf, maps, programs, structOps, vars, uei, externs.kfuncs);
 }
 
 function createMaps(defs: readonly MapDef[], memory: BpfMemory, nrCpus: number, file: string): LoadedMap[] {
-  const base = file.split("/").pop()!.replace(/\.bpf\.o$|\.o$/, "");
   return defs.map((def, index) => {
     const name = def.spec.name;
     const region = def.origin === "maps" ? undefined
-      : { kind: def.readonly ? "rodata" as const : "global_data" as const, writable: !def.readonly, name: `${base}${name}` };
+      : { kind: def.readonly ? "rodata" as const : "global_data" as const, writable: !def.readonly, name: dataRegionName(file, name) };
     const store = createMapStore(def.spec, memory, region ? { nrCpus, region } : { nrCpus });
     if (typeof store === "string") fail(store);
     if (def.initial !== undefined && store.storage === "keyed") {

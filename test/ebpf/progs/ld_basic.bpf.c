@@ -36,6 +36,7 @@ u32 extra[3] SEC(".data.extra") = { 1, 2, 3 };
 const u32 table[2] SEC(".rodata.table") = { 11, 22 };
 struct user_exit_info uei SEC(".data");
 char uei_dump[64] SEC(".data.uei_dump");
+u64 resizable[1] SEC(".data.resizable") = { 42 };
 
 extern int scxlab_percpu_var __ksym __weak;
 #ifdef WITH_STRONG_KSYM_VAR
