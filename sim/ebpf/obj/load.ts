@@ -67,15 +67,16 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
     if (sec === undefined || code.has(sec.index)) continue;
     code.set(sec.index, sec.data.slice());
   }
+  const poisoned = new Map<number, Map<number, string>>();
   for (const [name, relos] of ext.coreRelos) {
     const sec = elf.sectionByName(name);
     const insns = sec === undefined ? undefined : code.get(sec.index);
     if (insns === undefined) fail(`.BTF.ext: CO-RE relocations for ${name}, which is not a code section`);
-    applyCoreRelos(insns, relos, btf, KERNEL_BTF, name);
+    poisoned.set(sec!.index, applyCoreRelos(insns, relos, btf, KERNEL_BTF, name));
   }
 
   const input: LinkInput = {
-    elf, units, code, rels: codeRels(elf, code), externs,
+    elf, units, code, rels: codeRels(elf, code), externs, poisoned,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
     lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
     mapTarget: mapTargets(elf, defs),
