@@ -10,7 +10,8 @@ import { cleanText, formatRun } from "../format_run.js";
 import { benchReport } from "../../results/layouts/index.js";
 import { filledParams } from "../../workloads/index.js";
 import { checkOutputFile, writeOut } from "../output.js";
-import { toChromeTrace } from "../../results/index.js";
+import { writeChromeTraceFile } from "../../results/index.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -41,9 +42,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   const f = resolveRunFlags(a, { duration: DEFAULT_RUN_DURATION });
   const scheduler = single("-s", a.s) ?? FAIR;
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
@@ -62,7 +65,8 @@ async function run(a: RunArgs): Promise<void> {
   if (json !== undefined && json !== "-" && trace !== undefined && resolve(json) === resolve(trace)) throw new CliError(`--json and --trace: expected two different files, got ${JSON.stringify(json)} twice`);
   await prepareJobScheduler(job);
   const result = runJob(job);
-  if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
+  // Streamed: a busy run's trace is too big for one array or one string.
+  if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
