@@ -115,7 +115,9 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
   const memory = env.memory;
   const ua = unalignedAccess(memory);
   const fail = (insnIndex: number, code: number, a: number, b: number): never => {
-    throw new BpfRuntimeError(p.name, insnIndex, faultMessage(memory, code, a, b, p.kfuncNames, opts.insnBudget ?? DEFAULT_BUDGET));
+    const where = opts.sourceOf?.(insnIndex);
+    const detail = faultMessage(memory, code, a, b, p.kfuncNames, opts.insnBudget ?? DEFAULT_BUDGET);
+    throw new BpfRuntimeError(p.name, insnIndex, where === undefined ? detail : `${detail} (${where})`);
   };
   const factory = new Function(
     "S", "M", "LD16", "LD32", "ST16", "ST32", "X", "A", "AL", "AH", "F", "MULHU", "UDIV", "UMOD", "SDIV", "SMOD", "SHL", "SHR", "SAR", "BSWAP", "NAT", "FT", "CR",

@@ -82,7 +82,7 @@ describe.runIf(clangTestsEnabled())("a compiled sched_ext object runs as a sched
     m.runToEnd();
     const r = m.result(0);
     expect(r.scx.exit?.kind).toBe("SCX_EXIT_ERROR_BPF");
-    expect(r.scx.exit?.msg).toMatch(/fault_enqueue: insn \d+: invalid read of 8 bytes at unmapped address 0x[0-9a-f]+$/);
+    expect(r.scx.exit?.msg).toMatch(/fault_enqueue: insn \d+: invalid read of 8 bytes at unmapped address 0x[0-9a-f]+ \(eng_fault\.bpf\.c:14\)$/);
     expect(m.invariants().lost).toBe(0);
     expect(r.groups.h!.cpuNs).toBeGreaterThan(100 * MS); // fair ran them after the ejection
   });

@@ -16,7 +16,7 @@ import { compileProgram } from "../engine.js";
 import { makeHelpers } from "../helpers/index.js";
 import type { HelperHost } from "../helpers/host.js";
 import { BpfMemory, type BpfAddr } from "../memory.js";
-import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type RodataValue, type StructOpsDesc } from "../obj/index.js";
+import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type LoadedProgram, type RodataValue, type StructOpsDesc } from "../obj/index.js";
 import type { BpfEnv, CompiledProgram } from "../program.js";
 import type { ExitInfo } from "../../result.js";
 import { ExitInfoMirror, recordUei } from "./uei.js";
@@ -83,7 +83,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
       mapValueAddr: (i, off) => obj.mapValueAddr(i, off),
     };
     try {
-      return compileProgram(p, env);
+      return compileProgram(p, env, { sourceOf: (i) => sourceLine(p.lines, i) });
     } catch (e) {
       throw e instanceof Error && e.name === "BpfLoadError" ? new BpfObjectError(file, e.message) : e;
     }
@@ -201,6 +201,16 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     g.release(p);
   };
   return ops;
+}
+
+/** "file.bpf.c:42" for the last line-info record at or before instruction `insn`. */
+function sourceLine(lines: LoadedProgram["lines"], insn: number): string | undefined {
+  let best: LoadedProgram["lines"][number] | undefined;
+  for (const l of lines) {
+    if (l.insn > insn) break;
+    best = l;
+  }
+  return best === undefined ? undefined : `${best.file.split("/").pop()}:${best.line}`;
 }
 
 /** The small argument structs (scx_init_task_args, scx_exit_task_args): a bool first, the rest zero. */
