@@ -22,6 +22,9 @@
  * - an instruction budget per invocation, charged on every backward jump with the length of the
  *   loop body it closes (straight-line code is bounded by its length);
  * - at most 32 nested frames (bpf-to-bpf calls and callbacks run by helpers), 512 bytes each;
+ * - a load the kernel would run as BPF_PROBE_MEM (through a kernel-object pointer) and that
+ *   misses faults here instead of reading 0: without a verifier we cannot tell those loads from
+ *   a map-value dereference that skipped its NULL check, and the issue asks for the exit;
  * - writes to R10 fault. Registers a program reads before writing hold 0 (R1 holds the context;
  *   R2-R5 the arguments of a callback), which the verifier would have refused to load.
  * - `may_goto` falls through 8M times per function invocation, then jumps, as the kernel's
