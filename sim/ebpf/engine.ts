@@ -13,7 +13,9 @@
  * Measured on this machine (2 shared cores, noisy): an 18-instruction enqueue-like program with
  * three checked 8-byte loads and one kfunc call runs in ~70-110 ns; memory through DataView was
  * 3-5x slower than typed arrays, and typed arrays over a resizable ArrayBuffer about 2x slower
- * than over a plain one, hence BpfMemory's layout.
+ * than over a plain one, hence BpfMemory's layout. End to end, the kernel's scx_simple (fifo)
+ * runs the M/M/4 yardstick at about half the speed of the TypeScript `simple` (100,000
+ * customers, four interleaved pairs: 2.3-2.8 s against 1.0-1.4 s), with identical results.
  *
  * Run-time enforcement of what the verifier would have proven (faults throw BpfRuntimeError):
  * - every load and store is checked against BpfMemory's region tags (one or two typed-array
