@@ -34,11 +34,16 @@ export function clangTestsEnabled(): boolean {
 let outDir: string | undefined;
 /** Compile progs/<name> (e.g. "eng_isa.bpf.c") and return the object file's bytes. */
 export function compileBpf(name: string, extraFlags: readonly string[] = []): Uint8Array {
+  return new Uint8Array(readFileSync(compileBpfFile(name, extraFlags)));
+}
+
+/** Compile progs/<name> into a temporary folder and return the object file's path (for `-s x.bpf.o`). */
+export function compileBpfFile(name: string, extraFlags: readonly string[] = []): string {
   if (!clangAvailable()) throw new Error(`${CLANG} is not installed (apt-get install -y clang-19); needed to build ${name}`);
   outDir ??= mkdtempSync(join(tmpdir(), "scxlab-bpf-"));
   const out = join(outDir, basename(name).replace(/\.c$/, ".o"));
   execFileSync(CLANG, ["-g", "-O2", "-target", "bpf", "-mcpu=v4", "-I", PROGS, ...extraFlags, "-c", join(PROGS, name), "-o", out], { stdio: ["ignore", "ignore", "pipe"] });
-  return new Uint8Array(readFileSync(out));
+  return out;
 }
 
 /** The bytes of one section of an ELF64 little-endian object (enough for .text-only test programs). */

@@ -2,22 +2,22 @@
  * The one error the object loader throws: a malformed, hostile or unsupported `.bpf.o` becomes a
  * single line naming the file and what is wrong, never a crash of the simulator.
  */
+import { InputError } from "../../errors.js";
 
 /**
  * A `.bpf.o` the loader cannot or will not load. `message` is `<file>: <detail>`, one line: names
  * taken from the object may hold any byte, so control characters are shown escaped.
  */
-export class BpfObjectError extends Error {
+export class BpfObjectError extends InputError {
   readonly detail: string;
+  /** The object file's name, as given. */
+  readonly objectFile: string;
 
-  constructor(
-    readonly file: string,
-    detail: string,
-  ) {
+  constructor(file: string, detail: string) {
     const clean = oneLine(detail);
     super(`${oneLine(file)}: ${clean}`);
     this.detail = clean;
-    this.name = "BpfObjectError";
+    this.objectFile = file;
   }
 }
 
