@@ -133,7 +133,8 @@ export function windowStats(a: HistSnap, b: HistSnap): Stats {
   const count = b.count - a.count;
   if (count <= 0) return new Histogram().stats();
   const h = new Histogram();
-  for (let i = 0; i < h.counts.length; i++) h.counts[i] = b.counts[i]! - a.counts[i]!;
+  const c = h.buckets(), bc = b.buckets(), ac = a.buckets();
+  for (let i = 0; i < c.length; i++) c[i] = bc[i]! - ac[i]!;
   h.count = count;
   h.sum = b.sum - a.sum;
   // Extreme buckets first (quantile clamps to [min, max]), then exact values where known.

@@ -87,12 +87,12 @@ function parseMix(ctx: Ctx, v: JValue | undefined, path: string): { weight: numb
   });
 }
 
-/** True when every draw is 0 µs: such an event takes no time at all. */
 /** Simulated time is integer ns: a duration under half a nanosecond takes no time at all. */
 export function roundsToZeroNs(us: number): boolean {
   return Math.round(us * 1000) === 0;
 }
 
+/** True when every draw rounds to 0 ns: such an event takes no time at all. */
 export function isZeroDuration(d: DurationSpec): boolean {
   if (typeof d === "number") return roundsToZeroNs(d);
   switch (d.dist) {
