@@ -12,6 +12,7 @@ import type { WorkloadPlan } from "../sim/plan.js";
 import { BPF_F_LINK, strerror } from "../sim/bpf/index.js";
 import { loadWorkload } from "../workloads/load.js";
 import { withAntagonists } from "../workloads/antagonists.js";
+import { checkPlanCpus } from "../workloads/cpus.js";
 import { FAIR, findScheduler } from "../schedulers/index.js";
 
 /** Extra switches of a run that are not part of its identity. */
@@ -59,6 +60,7 @@ export function jobPlan(job: Job): WorkloadPlan {
 /** Builds the machine for a job and attaches its scheduler; returns the loader too. */
 export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job)): { machine: Machine; loader: ReturnType<Machine["spawnProcess"]> | null } {
   const topology = loadTopology(job.topology, job.cpus);
+  checkPlanCpus(plan, job.workload, topology.nrCpus);
   const machine = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false });
   if (job.scheduler === FAIR) return { machine, loader: null };
   const entry = findScheduler(job.scheduler);

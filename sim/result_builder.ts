@@ -4,7 +4,7 @@ import { checkInvariants } from "./invariants.js";
 import { Place } from "./task.js";
 import { Distance } from "./topology.js";
 import { Histogram } from "./histogram.js";
-import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunResult } from "./result.js";
+import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunEnd, type RunResult } from "./result.js";
 
 export interface ResultExtras {
   readonly job: JobSpec;
@@ -13,6 +13,7 @@ export interface ResultExtras {
   readonly exit: RunResult["scx"]["exit"];
   readonly stats: Record<string, number>;
   readonly warnings: readonly string[];
+  readonly end?: RunEnd | null;
 }
 
 export function buildResult(k: Kernel, x: ResultExtras): RunResult {
@@ -49,6 +50,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     schema: RUN_SCHEMA,
     job: x.job,
     simNs,
+    ...(x.end ? { end: x.end } : {}),
     measuredNs,
     events: k.events,
     wallMs: x.wallMs,

@@ -35,10 +35,9 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
       push(targets, t.name, target.name);
     }
   }
-  // rt-app: a fork target is usually declared with "instance": 0; we also accept it bare
-  const forkOnly = new Map(drafts.map((t) => [t.name,
-    t.forkOnly === true || t.instance?.value === 0 ||
-    (forkers.has(t.name) && t.instance === null && t.forkOnly === null)]));
+  // rt-app: "instance" defaults to 1 for every task, a fork target too (it then starts at time 0
+  // and again at each fork); only "instance": 0 (or our fork_only) means "started only by fork"
+  const forkOnly = new Map(drafts.map((t) => [t.name, t.forkOnly === true || t.instance?.value === 0]));
   const instances = new Map(drafts.map((t) => [t.name,
     forkOnly.get(t.name) || t.arrivals ? 0 : t.instance?.value ?? 1]));
 
@@ -55,6 +54,7 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
   // A task can end its own wait only if another copy of it may exist at the same time.
   const several = (t: TaskDraft) => (instances.get(t.name) ?? 0) > 1 || t.arrivals !== null || forkers.has(t.name);
   const resumers = indexBy(live, ["resume"]);
+  const posters = indexBy(live, ["sem_post"]);
   const signallers = indexBy(live, ["signal", "broad"]);
   const woken = (index: Map<string, Set<TaskDraft>>, ref: string, self: TaskDraft) => {
     const by = index.get(ref);
@@ -73,6 +73,10 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
   for (const t of live) {
     for (const s of eventsOf(t, "suspend")) {
       if (!woken(resumers, s.event.ref, t)) fail(ctx, s.path, "a name that another running task resumes", s.event.ref);
+    }
+    for (const w of eventsOf(t, "sem_wait")) {
+      // a semaphore remembers posts, so the waiting task may post it itself
+      if (!posters.has(w.event.ref)) fail(ctx, w.path, "a semaphore that a running task posts (sem_post)", w.event.ref);
     }
     for (const w of eventsOf(t, "wait")) {
       if (!woken(signallers, w.event.ref, t)) {

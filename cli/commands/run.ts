@@ -4,11 +4,14 @@ import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import { runJob, type Job } from "../job.js";
+import { loadWorkload } from "../../workloads/load.js";
+import { checkWithinRun, runLength } from "../run_length.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { formatRun } from "../format_run.js";
 import { benchReport } from "../bench_layouts/index.js";
 import { writeOut } from "../output.js";
 import { toChromeTrace } from "../../results/index.js";
+import { printWarnings } from "../workload_warnings.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -42,9 +45,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  const len = runLength(f.durationGiven ? f.durationNs : null, f.durationNs, loadWorkload(workload, f.params));
+  checkWithinRun(len, f.warmupNs, f.crashAtNs);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    durationNs: len.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
     extras: { timeline: a.trace !== undefined, antagonists: f.antagonists },
   };
 }
@@ -56,6 +61,7 @@ async function run(a: RunArgs): Promise<void> {
   if (json === "") throw new CliError("--json: expected a file name or -");
   if (trace === "" || trace === "-") throw new CliError("--trace: expected a file name");
   const result = runJob(job);
+  printWarnings(result.warnings);
   if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
   const out = { ...result };
   delete out.timeline;

@@ -17,7 +17,7 @@ describe("fork", () => {
       .toEqual(["w.json: tasks.b: fork-only and never forked by a task that runs; it never runs"]);
   });
   it("a task forked only by a task that never runs never runs either", () => {
-    expect(plan({ a: { run: 1 }, b: { instance: 0, loop: 1, fork: "c", run: 1 }, c: { loop: 1, run: 1 } }).warnings).toEqual([
+    expect(plan({ a: { run: 1 }, b: { instance: 0, loop: 1, fork: "c", run: 1 }, c: { instance: 0, loop: 1, run: 1 } }).warnings).toEqual([
       "w.json: tasks.b: fork-only and never forked by a task that runs; it never runs",
       "w.json: tasks.c: fork-only and never forked by a task that runs; it never runs",
     ]);
@@ -44,8 +44,13 @@ describe("suspend and resume", () => {
     expect(plan({ a: { instance: 2, run: 1, resume: "a", suspend: "a" } }).tasks[0]!.instances).toBe(2);
   });
   it("a resumer that never runs does not count", () => {
-    bad({ a: { run: 1, suspend: "x" }, b: { fork_only: true, loop: 1, resume: "x", run: 1 } },
-      'w.json: tasks.a.suspend: expected a name that another running task resumes, got "x"');
+    bad({ a: { run: 1, suspend: "" }, b: { fork_only: true, loop: 1, resume: "a", run: 1 } },
+      'w.json: tasks.a.suspend: expected a name that another running task resumes, got "a"');
+  });
+  it("suspend's string is ignored, as in current rt-app: the task suspends on its own name, with a warning", () => {
+    const p = plan({ a: { run: 1, suspend: "x" }, b: { run: 1, resume: "a" } });
+    expect(p.tasks[0]!.phases[0]!.events[1]).toEqual({ kind: "suspend", ref: "a" });
+    expect(p.warnings).toEqual(['w.json: tasks.a.suspend: suspends on its own name "a", as rt-app does (the argument "x" is ignored); resume "a" wakes it']);
   });
 });
 
@@ -104,8 +109,8 @@ describe("barriers", () => {
   it("in a task forked by a fork-only task, has no countable participants", () => {
     bad({
       a: { loop: 1, fork: "mid", run: 1 },
-      mid: { loop: 1, fork: "leaf", run: 1 },
-      leaf: { loop: 1, run: 1, barrier: "b" },
+      mid: { instance: 0, loop: 1, fork: "leaf", run: 1 },
+      leaf: { instance: 0, loop: 1, run: 1, barrier: "b" },
     }, 'w.json: tasks.leaf.barrier: expected a barrier in a task forked only by tasks started at time 0 (mid is not), got "b"');
   });
   it("in an open-loop task, has no countable participants", () => {
