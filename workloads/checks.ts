@@ -61,18 +61,23 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
     return by !== undefined && by.size > (by.has(self) && !several(self) ? 1 : 0);
   };
 
+  // Files written for rt-app before 2025 name shared suspend points ("suspend": "Browser"), which
+  // rt-app now ignores: such a file still runs there, its resumes waking nobody and its suspends
+  // blocking for good. So these are warnings, not errors (a run until the tasks end stops when
+  // every live task is blocked for good).
   const names = new Set(drafts.map((t) => t.name));
-  const points = new Set(drafts.flatMap((t) => eventsOf(t, "suspend").map((l) => l.event.ref)));
+  const warned = new Set<string>();
   for (const t of drafts) {
     for (const r of eventsOf(t, "resume")) {
-      if (!names.has(r.event.ref) && !points.has(r.event.ref)) {
-        fail(ctx, r.path, "the name of a task or of a suspend point", r.event.ref);
-      }
+      if (names.has(r.event.ref) || warned.has(r.event.ref)) continue;
+      warned.add(r.event.ref);
+      warn(ctx, r.path, `no task is named "${r.event.ref}", so this resume wakes nobody (a task suspends on its own name, as in rt-app since 2025)`);
     }
   }
   for (const t of live) {
-    for (const s of eventsOf(t, "suspend")) {
-      if (!woken(resumers, s.event.ref, t)) fail(ctx, s.path, "a name that another running task resumes", s.event.ref);
+    const s = eventsOf(t, "suspend")[0];
+    if (s && !woken(resumers, s.event.ref, t)) {
+      warn(ctx, s.path, `no other running task resumes "${s.event.ref}": the task blocks here for good, as rt-app's thread would`);
     }
     for (const w of eventsOf(t, "sem_wait")) {
       // a semaphore remembers posts, so the waiting task may post it itself
