@@ -42,13 +42,23 @@ describe("scxlab import", () => {
   it("a bad trace is one line file:line: expected ..., got ... and exit code 2; nothing is written", () => {
     const dir = mkdtempSync(join(tmpdir(), "scxlab-imp-"));
     const bad = join(dir, "bad.txt");
-    writeFileSync(bad, `${readFileSync(join(TRACES, "script-small.txt"), "utf8")}this is not perf output\n`);
+    writeFileSync(bad, `this is not perf output\n${readFileSync(join(TRACES, "script-small.txt"), "utf8")}`);
     const out = join(dir, "w.json");
     const r = scxlab("import", bad, "--out", out);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toBe(`scxlab: ${bad}:21: expected "<comm> <tid> [<cpu>] <time>: <event>: <fields>" (a perf script line), got "this is not perf output"\n`);
+    expect(r.err).toBe(`scxlab: ${bad}:1: expected perf sched timehist or perf script output of sched events, got "this is not perf output"\n`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("a line not understood after the events start is skipped, counted and shown, and the import goes on", () => {
+    const dir = mkdtempSync(join(tmpdir(), "scxlab-imp-"));
+    const odd = join(dir, "odd.txt");
+    writeFileSync(odd, `${readFileSync(join(TRACES, "script-small.txt"), "utf8")}this is not perf output\n`);
+    const r = scxlab("import", odd, "--out", join(dir, "w.json"));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('1 lines not understood were skipped (first: line 21: "this is not perf output")');
+    expect(r.err).toContain('warning: 1 lines not understood were skipped');
   });
 
   it("missing --out, a missing file and a missing trace argument are bad input (exit 2)", () => {

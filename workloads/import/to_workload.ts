@@ -20,6 +20,13 @@ export interface ImportSummary {
   readonly spanNs: number;
   /** Traced tasks left out because they never ran. */
   readonly dropped: number;
+  /** CPU time billed without a record proving it (see Trace.inferredNs). */
+  readonly inferredNs: number;
+  /** CPU time left unbilled (lost switches hide who ran) or trimmed (timehist overlaps). */
+  readonly unbilledNs: number;
+  /** Lines not understood and skipped, and the first as `line N: "text"`. */
+  readonly skipped: number;
+  readonly skippedSample: string | null;
 }
 
 const us = (ns: number) => Math.round(ns) / 1000;
@@ -57,7 +64,13 @@ export function toWorkload(trace: Trace): { doc: RtAppDoc; summary: ImportSummar
   }
   const spanNs = Math.max(0, trace.endNs - trace.startNs);
   const doc: RtAppDoc = { global: { duration: Math.max(0.001, Math.ceil(spanNs / 1e6) / 1000) }, tasks };
-  return { doc, summary: { tasks: kept.size, runs, sleeps, forks, cpuNs, spanNs, dropped: trace.tasks.length - kept.size } };
+  return {
+    doc,
+    summary: {
+      tasks: kept.size, runs, sleeps, forks, cpuNs, spanNs, dropped: trace.tasks.length - kept.size,
+      inferredNs: trace.inferredNs, unbilledNs: trace.unbilledNs, skipped: trace.skipped, skippedSample: trace.skippedSample,
+    },
+  };
 }
 
 function priority(prio: number | null): Record<string, unknown> {

@@ -34,6 +34,23 @@ export interface Trace {
   /** Lines that were events used (samples, sched events). */
   readonly events: number;
   readonly warnings: readonly string[];
+  /** CPU time billed without a record proving it (running at the trace's start or end). */
+  readonly inferredNs: number;
+  /** CPU time no task was billed for because lost events hide who ran. */
+  readonly unbilledNs: number;
+  /** Lines not understood, skipped; and the first of them as `line N: "text"`, or null. */
+  readonly skipped: number;
+  readonly skippedSample: string | null;
+}
+
+/** Counts the lines a parser could not understand and keeps the first as a sample. */
+export class Skipped {
+  count = 0;
+  sample: string | null = null;
+
+  add(line: number, text: string): void {
+    if (this.count++ === 0) this.sample = `line ${line}: ${renderLine(text)}`;
+  }
 }
 
 /**
