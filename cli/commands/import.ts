@@ -51,6 +51,9 @@ async function importCmd(a: ImportArgs): Promise<void> {
   const say = (s: string) => (out === "-" ? process.stderr : process.stdout).write(`${s}\n`);
   const s = r.summary;
   const what = r.format === "timehist" ? "perf sched timehist" : "perf script";
-  say(`imported ${s.tasks} tasks from ${what} output (${(s.spanNs / 1e9).toFixed(3)} s traced): ${s.runs} CPU bursts (${(s.cpuNs / 1e9).toFixed(3)} s of CPU), ${s.sleeps} sleeps, ${s.forks} forks${s.dropped > 0 ? `; ${s.dropped} tasks that never ran left out` : ""}`);
-  if (out !== "-") say(`wrote ${out}; replay it with: scxlab run -w ${out} --duration ${Math.max(1, Math.ceil(s.spanNs / 1e9))}`);
+  say(`imported ${s.tasks} tasks from ${what} output (${(s.spanNs / 1e9).toFixed(3)} s traced): ${s.runs} CPU bursts (${(s.cpuNs / 1e9).toFixed(3)} s of CPU), ${s.sleeps} sleeps, ${s.wakes} wakeups, ${s.forks} forks${s.dropped > 0 ? `; ${s.dropped} tasks that never ran left out` : ""}`);
+  const sec = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
+  if (s.inferredNs > 0 || s.unbilledNs > 0) say(`CPU time not proven by a record: ${sec(s.inferredNs)} inferred (tasks running at the trace's start or end), ${sec(s.unbilledNs)} not billed (lost events)`);
+  if (s.skipped > 0) say(`${s.skipped} lines not understood were skipped (first: ${s.skippedSample})`);
+  if (out !== "-") say(`wrote ${out}; replay it with: scxlab run -w ${out} (it runs for the trace's ${(s.spanNs / 1e9).toFixed(3)} s; --duration to change)`);
 }

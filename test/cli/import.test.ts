@@ -20,7 +20,7 @@ describe("scxlab import", () => {
     const r = scxlab("import", join(TRACES, "script-small.txt"), "--out", out);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^imported 3 tasks from perf script output \(0\.009 s traced\): 5 CPU bursts \(0\.010 s of CPU\), 1 sleeps, 1 forks\n/);
+    expect(r.out).toMatch(/^imported 3 tasks from perf script output \(0\.009 s traced\): 5 CPU bursts \(0\.010 s of CPU\), 1 sleeps, 0 wakeups, 1 forks\n/);
     expect(r.out).toContain(`wrote ${out}; replay it with: scxlab run -w ${out}`);
     const doc = JSON.parse(readFileSync(out, "utf8"));
     expect(Object.keys(doc.tasks)).toEqual(["make", "cc1", "kworker/1:1"]);

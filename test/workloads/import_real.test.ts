@@ -14,6 +14,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { importTrace } from "../../workloads/import/index.js";
 import { secondsToNs } from "../../workloads/import/trace.js";
+import { parseWorkloadObject } from "../../workloads/parse.js";
+import { machine } from "../helpers/machine.js";
 
 const text = (name: string) => readFileSync(new URL(`./traces/real/${name}`, import.meta.url), "utf8");
 
@@ -93,5 +95,44 @@ describe("a real perf sched timehist recording", () => {
     }
     expect(r.summary.cpuNs).toBe(runNs - r.summary.unbilledNs);
     expect(r.summary.cpuNs).toBeLessThanOrEqual(r.summary.spanNs * 2);
+  });
+});
+
+describe("who woke whom", () => {
+  const lines = [
+    "  swapper 0 [000] 1.000000: sched:sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=a next_pid=1 next_prio=120",
+    "  swapper 0 [001] 1.000000: sched:sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=b next_pid=2 next_prio=120",
+    "  b 2 [001] 1.001000: sched:sched_switch: prev_comm=b prev_pid=2 prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120",
+    "  a 1 [000] 1.003000: sched:sched_waking: comm=b pid=2 prio=120 target_cpu=001",
+    "  swapper 0 [001] 1.003050: sched:sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=b next_pid=2 next_prio=120",
+    "  a 1 [000] 1.004000: sched:sched_switch: prev_comm=a prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120",
+    "  b 2 [001] 1.005000: sched:sched_switch: prev_comm=b prev_pid=2 prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120",
+  ];
+
+  it("a wakeup made by a running traced task becomes its sem_post and the wakee's sem_wait", () => {
+    const r = importTrace(lines.join("\n"), "w.txt");
+    expect(r.doc.tasks).toEqual({
+      a: { loop: 1, run0: 3000, sem_post0: "wake:b", run1: 1000 },
+      b: { loop: 1, run0: 1000, sem_wait0: "wake:b", run1: 1950 },
+    });
+    expect(r.summary.wakes).toBe(1);
+    expect(r.plan.warnings).toEqual([]);
+  });
+
+  it("in the replay the wakee waits for its waker: a waker 7 ms slower wakes it 7 ms later", () => {
+    const doc = importTrace(lines.join("\n"), "w.txt").doc as { tasks: Record<string, Record<string, unknown>> };
+    const endOfB = (aFirstRunUs: number) => {
+      const plan = parseWorkloadObject({ tasks: { ...doc.tasks, a: { ...doc.tasks.a, run0: aFirstRunUs } } }, "w.json");
+      const m = machine(plan, { cpus: 2, durationNs: 100e6 });
+      m.runFor(100e6);
+      return m.result().tasks.find((t) => t.group === "b")!.exitNs;
+    };
+    expect(endOfB(3000)).toBe(4_950_000);
+    expect(endOfB(10_000)).toBe(11_950_000);
+  });
+
+  it("a wakeup from an idle CPU (no traced waker) stays a fixed sleep", () => {
+    const idle = lines.map((l) => l.replace("  a 1 [000] 1.003000: sched:sched_waking", "  swapper 0 [001] 1.003000: sched:sched_waking"));
+    expect(importTrace(idle.join("\n"), "w.txt").doc.tasks.b).toEqual({ loop: 1, run0: 1000, sleep0: 2000, run1: 1950 });
   });
 });

@@ -36,6 +36,8 @@ interface Live {
   since: number;
   /** First wakeup after blocking, or -1. */
   wokeAt: number;
+  /** The traced task that made that wakeup, when one was running on the waking CPU. */
+  waker: Live | null;
   /** The CPU it runs on while Running, else -1. */
   cpu: number;
 }
@@ -49,14 +51,19 @@ export function parseScript(lines: readonly string[], file: string): Trace {
   let comm = ""; // the comm of the record being read, for tasks first met through its header
 
   const create = (tid: number, name: string, at: number, state: S): Live => {
-    const l: Live = { p: new TaskProgram(tid, name, at), state, since: at, wokeAt: -1, cpu: -1 };
+    const l: Live = { p: new TaskProgram(tid, name, at), state, since: at, wokeAt: -1, waker: null, cpu: -1 };
     live.set(tid, l);
     all.push(l.p);
     return l;
   };
   /** `l` is on `cpu` from `at`: a sleep ends, and a belief that it ran elsewhere is dropped. */
   const onCpu = (l: Live, cpu: number, at: number): void => {
-    if (l.state === S.Blocked) l.p.sleep((l.wokeAt >= 0 ? Math.min(l.wokeAt, at) : at) - l.since);
+    if (l.state === S.Blocked) {
+      const slept = (l.wokeAt >= 0 ? Math.min(l.wokeAt, at) : at) - l.since;
+      if (l.waker !== null) l.p.waitWake(slept, l.waker.p.task);
+      else l.p.sleep(slept);
+      l.waker = null;
+    }
     if (l.state === S.Running && l.cpu !== cpu && l.cpu >= 0) track!.forget(l.cpu);
     l.state = S.Running;
     l.cpu = cpu;
@@ -68,7 +75,7 @@ export function parseScript(lines: readonly string[], file: string): Trace {
       const l = live.get(tid);
       if (!l || l.state !== S.Running) return;
       l.p.endBurst(); // how it left is unknown: taken as a block, its sleep ending at its next wakeup
-      l.state = S.Blocked; l.since = at; l.wokeAt = -1; l.cpu = -1;
+      l.state = S.Blocked; l.since = at; l.wokeAt = -1; l.waker = null; l.cpu = -1;
     },
     foundRunning: (tid: number, cpu: number, at: number) => onCpu(live.get(tid) ?? create(tid, comm, at, S.Runnable), cpu, at),
   };
@@ -107,7 +114,7 @@ export function parseScript(lines: readonly string[], file: string): Trace {
           l.cpu = -1;
           if (s.prevState.startsWith("R")) l.state = S.Runnable;
           else if (/^[XZx]/.test(s.prevState)) { l.p.endBurst(); live.delete(s.prev); }
-          else { l.p.endBurst(); l.state = S.Blocked; l.since = t; l.wokeAt = -1; }
+          else { l.p.endBurst(); l.state = S.Blocked; l.since = t; l.wokeAt = -1; l.waker = null; }
         }
         if (s.next !== 0) {
           const l = live.get(s.next) ?? create(s.next, s.nextComm, t, S.Runnable);
@@ -124,7 +131,15 @@ export function parseScript(lines: readonly string[], file: string): Trace {
         if (w.pid <= 0) break;
         const l = live.get(w.pid) ?? create(w.pid, w.comm, t, S.Runnable);
         l.p.saw(w.comm, w.prio);
-        if (l.state === S.Blocked && l.wokeAt < 0) l.wokeAt = t;
+        if (l.state === S.Blocked && l.wokeAt < 0) {
+          l.wokeAt = t;
+          // who woke whom: the task current on the waking CPU, when it is a traced task that runs
+          const by = headerTid > 0 && headerTid !== w.pid ? live.get(headerTid) : undefined;
+          if (ev !== "sched_wakeup_new" && by && by.state === S.Running && by.cpu === cpu) {
+            l.waker = by;
+            by.p.wake(l.p.task);
+          }
+        }
         break;
       }
       case "sched_process_fork": {
