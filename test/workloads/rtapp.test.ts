@@ -35,6 +35,12 @@ describe("rt-app semantics", () => {
     expect(r.simNs).toBe(1600 * MS);
   });
 
+  it("per-instance timers through two phases (tutorial example3's shape): each copy ends at the 20th release, 600 ms (was 603 ms)", () => {
+    const r = untilEnd("light-heavy.json");
+    expect(exitOf(r, "job")).toEqual([600 * MS, 600 * MS, 600 * MS]);
+    expect(r.groups.job!.cpuNs).toBe(3 * (10 * 3 + 10 * 27) * MS);
+  });
+
   it("a fork target without instance starts at time 0 and again when forked; instance 0 only by fork (rt-app: 4 threads)", () => {
     const r = untilEnd("fork-twice.json");
     expect(r.invariants.created).toBe(4);
