@@ -11,6 +11,7 @@ import { atomicWrite } from "../results/index.js";
 import type { Job } from "./job.js";
 import type { RunResult } from "../sim/result.js";
 import { FAILED_SCHEMA, formatShard, jobKey, SHARD_SCHEMA, type FailedJob, type ShardManifest, type ShardSpec } from "./shard.js";
+import { clean } from "./terminal_text.js";
 
 export const TIMELINE_SCHEMA = "scxlab.timeline/1";
 
@@ -24,7 +25,7 @@ function describe(f: FailedJob): string {
 
 /** One warning line per lost job, on stderr. */
 export function warnFailures(failed: readonly FailedJob[]): void {
-  for (const f of failed) process.stderr.write(`scxlab: warning: ${describe(f)}; left out, the sweep went on\n`);
+  for (const f of failed) process.stderr.write(`scxlab: warning: ${clean(describe(f))}; left out, the sweep went on\n`);
 }
 
 /** The report's notes: how percentiles are measured, then any jobs left out. */

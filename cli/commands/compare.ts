@@ -6,12 +6,12 @@
  */
 import { join } from "node:path";
 import { setMaxListeners } from "node:events";
-import { mkdirSync } from "node:fs";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseSchedulerSpec, positiveInt, splitList } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
-import { loadTopology, type Job } from "../job.js";
+import type { Job } from "../job.js";
+import { loadTopology } from "../topology_file.js";
 import { checkPlanCpus } from "../../workloads/cpus.js";
 import { defaultWorkers, runJobs } from "../pool.js";
 import { Progress } from "../progress.js";
@@ -20,9 +20,13 @@ import { printWarnings } from "../workload_warnings.js";
 import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.js";
 import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
+import { prepareSchedulers } from "../job.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { aggregate, formatSummaryTable, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
+import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { cleanText } from "../format_run.js";
 
 interface CompareArgs extends RunFlags {
   s?: string | string[];
@@ -63,8 +67,15 @@ export function compareCommand(y: Argv): Argv {
 export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers: number; shard: ShardSpec | null; jobTimeoutMs: number } {
   const f = resolveRunFlags(a, { duration: DEFAULT_COMPARE_DURATION });
   const specs = (asList(a.s).length ? asList(a.s).flatMap(splitList) : defaultSchedulers()).map(parseSchedulerSpec);
+  if (specs.length === 0) throw new CliError("-s: expected at least one scheduler name");
   for (const s of specs) checkScheduler(s.name, s.options);
+  const labels = specs.map((s) => [s.name, ...Object.entries(s.options).map(([k, v]) => `${k}=${v}`)].join(":"));
+  const twice = labels.find((l, i) => labels.indexOf(l) !== i);
+  if (twice !== undefined) throw new CliError(`-s ${twice}: given twice (each scheduler once; vary options to compare settings)`);
   const workloads = asList(a.w).length ? asList(a.w).flatMap(splitList) : ["mixed"];
+  if (workloads.length === 0) throw new CliError("-w: expected at least one workload");
+  const dupW = workloads.find((w, i) => workloads.indexOf(w) !== i);
+  if (dupW !== undefined) throw new CliError(`-w ${dupW}: given twice`);
   const lengths = new Map(workloads.map((w) => {
     const plan = loadWorkload(w, f.params);
     checkPlanCpus(plan, w, loadTopology(f.topology, f.cpus).nrCpus);
@@ -76,12 +87,13 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
   const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const shardFlag = single("--shard", a.shard);
   const shard = shardFlag === undefined ? null : parseShard("--shard", String(shardFlag));
   const timeoutFlag = single("--job-timeout", a["job-timeout"]);
   const timeoutS = timeoutFlag === undefined ? 0 : Number(timeoutFlag);
-  if (timeoutFlag !== undefined && !(String(timeoutFlag).trim() !== "" && Number.isFinite(timeoutS) && timeoutS > 0 && timeoutS <= 1e6)) {
-    throw new CliError(`--job-timeout: expected wall seconds > 0 (at most 1e6), got ${JSON.stringify(timeoutFlag)}`);
+  if (timeoutFlag !== undefined && !(String(timeoutFlag).trim() !== "" && Number.isFinite(timeoutS) && timeoutS >= 0.001 && timeoutS <= 1e6)) {
+    throw new CliError(`--job-timeout: expected wall seconds from 0.001 to 1e6, got ${JSON.stringify(timeoutFlag)}`);
   }
   const jobs: Job[] = [];
   for (const w of workloads) {
@@ -104,6 +116,7 @@ export function compareJobs(a: CompareArgs): { jobs: Job[]; out: string; workers
 
 async function compare(a: CompareArgs): Promise<void> {
   const { jobs, out, workers, shard, jobTimeoutMs } = compareJobs(a);
+  await prepareSchedulers(jobs);
   // The jobs this invocation runs: all of them, or its shard's share (indices into `jobs`).
   const sel = shard === null ? jobs.map((_, i) => i) : shardJobs(jobs, shard);
   const progress = new Progress("compare", a.quiet ?? false);
@@ -112,19 +125,39 @@ async function compare(a: CompareArgs): Promise<void> {
   setMaxListeners(0, ac.signal);
   const onSig = () => ac.abort();
   process.once("SIGINT", onSig);
-  let outcomes;
   try {
-    outcomes = await runJobs(sel.map((i) => jobs[i]), { workers, signal: ac.signal, jobTimeoutMs, onProgress: (d, t) => progress.update(d, t) });
-  } catch (e) {
-    progress.done();
-    if (ac.signal.aborted) {
-      process.stderr.write("scxlab: interrupted; nothing written\n");
-      process.exitCode = 130;
-      return;
-    }
-    throw e;
+    await runAndWrite(a, { jobs, out, workers, shard, jobTimeoutMs, sel, progress, signal: ac.signal });
   } finally {
     process.removeListener("SIGINT", onSig);
+  }
+}
+
+interface SweepRun {
+  readonly jobs: Job[];
+  readonly out: string;
+  readonly workers: number;
+  readonly shard: ShardSpec | null;
+  readonly jobTimeoutMs: number;
+  readonly sel: number[];
+  readonly progress: Progress;
+  readonly signal: AbortSignal;
+}
+
+function interruptedNothingWritten(): void {
+  process.stderr.write("scxlab: interrupted; nothing written\n");
+  process.exitCode = 130;
+}
+
+/** Runs the sweep and writes its output set; Ctrl-C until the set is moved into place writes nothing. */
+async function runAndWrite(a: CompareArgs, s: SweepRun): Promise<void> {
+  const { jobs, out, workers, shard, jobTimeoutMs, sel, progress } = s;
+  let outcomes;
+  try {
+    outcomes = await runJobs(sel.map((i) => jobs[i]), { workers, signal: s.signal, jobTimeoutMs, onProgress: (d, t) => progress.update(d, t) });
+  } catch (e) {
+    progress.done();
+    if (s.signal.aborted) return interruptedNothingWritten();
+    throw e;
   }
   progress.done();
   const results: RunResult[] = [];
@@ -134,27 +167,31 @@ async function compare(a: CompareArgs): Promise<void> {
     const i = sel[k];
     if (!o.ok && o.timedOut === true) { failed.push(failedJob(i, jobs[i], o.error, true)); continue; }
     if (!o.ok) {
-      const j = jobs[i];
-      const msg = `${j.scheduler} on ${j.workload} (seed ${j.seed}): ${o.error}`;
-      if (o.userError) throw new CliError(msg);
-      throw new Error(msg);
+      // Input errors were refused before the sweep; a job that fails now (an engine bug, a
+      // crashed worker) is listed and left out, and the other jobs' results are written.
+      failed.push(failedJob(i, jobs[i], o.error, false));
+      continue;
     }
     results.push({ ...o.result, wallMs: 0 });
     ran.push(i);
   }
   warnFailures(failed);
   const agg = aggregate(results);
-  mkdirSync(out, { recursive: true });
   const chosenRun = results.findIndex((r) => r.timeline !== undefined);
-  await writeResultsJson(out, results.map(({ timeline: _t, ...r }) => r), agg);
-  await writeResultsCsv(out, results);
-  await writeSweepFiles(out, { shard, jobs, ran, failed, results });
-  const reportPath = await writeReport(out, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed) });
+  const moved = await writeOutputSet(out, async (dir) => {
+    await writeResultsJson(dir, results.map(({ timeline: _t, ...r }) => r), agg);
+    await writeResultsCsv(dir, results);
+    await writeSweepFiles(dir, { shard, jobs, ran, failed, results });
+    await writeReport(dir, { title: `scxlab: ${[...new Set(jobs.map((j) => j.workload))].join(", ")}`, results, aggregate: agg, chosenRun: chosenRun >= 0 ? chosenRun : undefined, ...reportNotes(failed) });
+  }, () => s.signal.aborted);
+  if (!moved) return interruptedNothingWritten();
+  const reportPath = join(out, "report.html");
   if (!a.quiet) {
-    process.stdout.write(`${formatSummaryTable(agg)}\n`);
+    process.stdout.write(`${cleanText(formatSummaryTable(agg))}\n`);
     const lost = results.reduce((n, r) => n + r.invariants.lost, 0);
+    const timedOut = failed.filter((f) => f.timedOut).length;
     const exits = results.filter((r) => r.scx.exit !== null).length;
-    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${failed.length ? ` · ${failed.length} timed out` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
+    process.stdout.write(`${results.length} runs · ${exits} sched_ext exits · ${lost} tasks lost${timedOut ? ` · ${timedOut} timed out` : ""}${failed.length > timedOut ? ` · ${failed.length - timedOut} failed` : ""}${shard ? ` · shard ${a.shard} of ${jobs.length} jobs` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);
 }

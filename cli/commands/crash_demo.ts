@@ -8,7 +8,7 @@ import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseKeyValues, parseSchedulerSpec, positiveInt, secondsToNs } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
-import type { Job } from "../job.js";
+import { prepareSchedulers, type Job } from "../job.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { checkWithinRun, runLength } from "../run_length.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
@@ -17,6 +17,10 @@ import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoO
 import { FAULT_INFO, FAULTS, isFault } from "../crash/faults.js";
 import { formatDemo } from "../crash/format.js";
 import { writeDemoOutputs } from "../crash/output.js";
+import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { join } from "node:path";
+import { cleanText } from "../format_run.js";
 
 interface CrashDemoArgs extends RunFlags {
   s?: string;
@@ -101,6 +105,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   }
   const out = single("--out", a.out) ?? "out/crash";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
@@ -111,7 +116,8 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
 
 async function crashDemo(a: CrashDemoArgs): Promise<void> {
   const { options, out } = crashDemoFromFlags(a);
+  await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
-  const files = await writeDemoOutputs(outcome, out);
-  process.stdout.write(`${formatDemo(outcome, a.quiet ?? false)}\n\nreport: ${files.report}\nresult: ${files.json}\n`);
+  await writeOutputSet(out, async (dir) => { await writeDemoOutputs(outcome, dir); });
+  process.stdout.write(`${cleanText(formatDemo(outcome, a.quiet ?? false))}\n\nreport: ${join(out, "report.html")}\nresult: ${join(out, "result.json")}\n`);
 }

@@ -10,7 +10,10 @@
  * the same run twice is an error.
  */
 import { dirname, join } from "node:path";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readInputText } from "../../workloads/input_file.js";
+import { checkFailedShape, checkRunShape } from "../../results/io/check_run.js";
+import { renderGot } from "../../sim/errors.js";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
@@ -18,6 +21,9 @@ import { aggregate, formatSummaryTable, RESULTS_SCHEMA, writeReport, writeResult
 import type { RunResult, Timeline } from "../../sim/result.js";
 import { canonicalJson, FAILED_SCHEMA, keySpec, parseShard, runMatchesKey, SHARD_SCHEMA, type FailedJob, type ShardManifest } from "../shard.js";
 import { reportNotes, TIMELINE_SCHEMA, warnFailures } from "../sweep.js";
+import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { cleanText } from "../format_run.js";
 
 interface MergeArgs {
   files?: string[];
@@ -50,12 +56,7 @@ interface Input {
 }
 
 function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CliError(`${path}: expected a readable ${what} (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
+  const text = readInputText(path, "results", what);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -74,12 +75,15 @@ export function readInput(arg: string): Input {
     throw new CliError(`${path}: expected a results.json of schema ${RESULTS_SCHEMA} (from scxlab compare)`);
   }
   const runs = (j as { runs: RunResult[] }).runs;
+  runs.forEach((r, k) => checkRunShape(r, path, `runs[${k}]`));
   const dir = dirname(path);
   let manifest: ShardManifest | null = null;
   if (existsSync(join(dir, "shard.json"))) {
     const m = readJson(join(dir, "shard.json"), "shard.json");
     if (schemaOf(m) !== SHARD_SCHEMA) throw new CliError(`${join(dir, "shard.json")}: expected schema ${SHARD_SCHEMA}`);
     manifest = m as ShardManifest;
+    if (!Array.isArray(manifest.failed)) throw new CliError({ file: join(dir, "shard.json"), path: "failed", expected: "an array of failed jobs", got: renderGot(manifest.failed) });
+    manifest.failed.forEach((f, k) => checkFailedShape(f, join(dir, "shard.json"), `failed[${k}]`));
     if (!Array.isArray(manifest.jobs) || !Array.isArray(manifest.runs) || manifest.runs.length !== runs.length) {
       throw new CliError(`${join(dir, "shard.json")}: does not describe ${path} (expected one entry in "runs" per run)`);
     }
@@ -95,6 +99,8 @@ export function readInput(arg: string): Input {
     const f = readJson(join(dir, "failed.json"), "failed.json");
     if (schemaOf(f) !== FAILED_SCHEMA) throw new CliError(`${join(dir, "failed.json")}: expected schema ${FAILED_SCHEMA}`);
     failed = (f as { failed: FailedJob[] }).failed;
+    if (!Array.isArray(failed)) throw new CliError({ file: join(dir, "failed.json"), path: "failed", expected: "an array of failed jobs", got: renderGot(failed) });
+    failed.forEach((x, k) => checkFailedShape(x, join(dir, "failed.json"), `failed[${k}]`));
   }
   return { path, runs, manifest, timeline, failed };
 }
@@ -189,27 +195,45 @@ function mergePlain(inputs: readonly Input[]): Merged {
   return { runs, chosen: -1, failed, workloads: [...new Set(runs.map((r) => r.job.workload))], missing: 0 };
 }
 
+/** Runs of one (scheduler, workload) pooled into one interval must have run on one machine. */
+export function checkOneMachine(runs: readonly RunResult[]): void {
+  const machineOf = new Map<string, string>();
+  for (const r of runs) {
+    const key = `${r.job.scheduler}\u0000${r.job.workload}`;
+    const machine = `${r.job.topology} (${r.job.cpus} CPUs)`;
+    const seen = machineOf.get(key);
+    if (seen === undefined) machineOf.set(key, machine);
+    else if (seen !== machine) {
+      throw new CliError(`runs of ${r.job.scheduler} on ${r.job.workload}: expected one machine per pooled interval, got ${seen} and ${machine} (merge sweeps of one topology)`);
+    }
+  }
+}
+
 async function merge(a: MergeArgs): Promise<void> {
   const files = a.files ?? [];
   if (files.length === 0) throw new CliError("merge: expected results.json files of the shards");
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const merged = mergeInputs(files.map(readInput), a.partial === true);
+  checkOneMachine(merged.runs);
   const { runs, chosen, failed } = merged;
   warnFailures(failed);
   const agg = aggregate(runs);
-  mkdirSync(out, { recursive: true });
-  await writeResultsJson(out, runs.map(({ timeline: _t, ...r }) => r), agg);
-  await writeResultsCsv(out, runs);
   const notes = reportNotes(failed).notes;
   if (merged.missing > 0) notes.push(`Partial merge: ${merged.missing} job${merged.missing > 1 ? "s" : ""} of the sweep are in shards that were not given.`);
-  const reportPath = await writeReport(out, {
-    title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, aggregate: agg,
-    chosenRun: chosen >= 0 ? chosen : undefined, notes,
+  await writeOutputSet(out, async (dir) => {
+    await writeResultsJson(dir, runs.map(({ timeline: _t, ...r }) => r), agg);
+    await writeResultsCsv(dir, runs);
+    await writeReport(dir, {
+      title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, aggregate: agg,
+      chosenRun: chosen >= 0 ? chosen : undefined, notes,
+    });
   });
+  const reportPath = join(out, "report.html");
   if (merged.missing > 0) process.stderr.write(`scxlab: warning: partial merge, ${merged.missing} jobs missing\n`);
   if (!a.quiet) {
-    process.stdout.write(`${formatSummaryTable(agg)}\n`);
+    process.stdout.write(`${cleanText(formatSummaryTable(agg))}\n`);
     process.stdout.write(`${runs.length} runs merged from ${files.length} file${files.length > 1 ? "s" : ""}${failed.length ? ` · ${failed.length} timed out` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);

@@ -4,19 +4,12 @@
  * report.html), refusing incomplete or mixed inputs.
  */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, jobKey, parseShard, shardAssignment, shardJobs } from "../../cli/shard.js";
 import type { Job } from "../../cli/job.js";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 180_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { scxlab } from "../helpers/cli.js";
 
 const job = (scheduler: string, workload: string, seed: number, extra: Partial<Job> = {}): Job => ({
   scheduler, options: {}, workload, params: {}, topology: "4", cpus: 4, seed, durationNs: 1e9, overheads: true, crashAtNs: null, ...extra,
