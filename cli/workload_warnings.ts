@@ -2,7 +2,7 @@
  * Warnings about a workload go to stderr whatever --quiet says: they say the file does not mean
  * what it seems to (a key ignored, a policy mapped), which a quiet run must not hide.
  */
-import { clean } from "./format_run.js";
+import { clean } from "./terminal_text.js";
 
 /** Enough to see what is wrong without flooding the terminal (a trace import can warn per task). */
 export const MAX_WARNINGS = 20;

@@ -11,6 +11,7 @@ import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "..
 import { prepareSchedulers, type Job } from "../job.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { checkWithinRun, runLength } from "../run_length.js";
+import { printWarnings } from "../workload_warnings.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { SCX_WATCHDOG_MAX_TIMEOUT_MS } from "../../sim/ext/consts.js";
 import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoOptions } from "../crash/demo.js";
@@ -119,5 +120,6 @@ async function crashDemo(a: CrashDemoArgs): Promise<void> {
   await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
   await writeOutputSet(out, async (dir) => { await writeDemoOutputs(outcome, dir); });
+  printWarnings(outcome.result.warnings);
   process.stdout.write(`${cleanText(formatDemo(outcome, a.quiet ?? false))}\n\nreport: ${join(out, "report.html")}\nresult: ${join(out, "result.json")}\n`);
 }
