@@ -114,7 +114,7 @@ describe("perf sched timehist", () => {
     const text = [...HEAD, "    2.000100 [0000]  x[3]                                 0.000      0.000      0.100", "    2.000200 [0000]  x[3]   0.000   oops"].join("\n");
     // among the first samples a bad line means the file is not timehist output; later, it is skipped and counted
     expect(errorOf(() => importTrace(text, "bad.txt")).message).toBe(
-      'bad.txt:5: expected "<time> [<cpu>] <comm>[<tid>] <wait time> <sch delay> <run time>" (a perf sched timehist line), got "2.000200 [0000]  x[3]   0.000   oops"');
+      'bad.txt:5: expected "<time> [<cpu>] <comm>[<tid>] <wait time> <sch delay> <run time>" (a perf sched timehist line): the file was read as perf sched timehist output, which this line is not, got "2.000200 [0000]  x[3]   0.000   oops"');
     const samples = [1, 2, 3, 4, 5].map((k) => `    2.00${k}000 [0000]  x[3]                                 0.000      0.000      0.100`);
     const later = [...HEAD, ...samples, "    2.009000 [0000]  x[3]   0.000   oops"].join("\n");
     expect(importTrace(later, "bad.txt").summary).toMatchObject({ skipped: 1, skippedSample: 'line 9: "2.009000 [0000]  x[3]   0.000   oops"' });

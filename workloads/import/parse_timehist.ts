@@ -42,7 +42,7 @@ export function parseTimehist(lines: readonly string[], file: string): Trace {
     if (LOST.test(line)) { lost++; continue; }
     const m = TIMEHIST_LINE.exec(line);
     if (!m) {
-      if (events < FIRST_EVENTS) throw new TraceError(file, i + 1, SAMPLE, line);
+      if (events < FIRST_EVENTS) throw new TraceError(file, i + 1, `${SAMPLE}: the file was read as perf sched timehist output, which this line is not`, line);
       skipped.add(i + 1, line);
       continue;
     }
