@@ -8,7 +8,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runLength, TASKS_END_CAP_S } from "../../cli/run_length.js";
+import { describeRunLength, runLength, TASKS_END_CAP_S } from "../../cli/run_length.js";
+import type { RunResult } from "../../sim/result.js";
 import { parseWorkloadObject } from "../../workloads/parse.js";
 import { ownLength } from "../../workloads/run_length.js";
 
@@ -41,6 +42,17 @@ describe("run length", () => {
     expect(runLength(null, DEFAULT_NS, plan({ tasks: finite }))).toEqual({ durationNs: TASKS_END_CAP_S * 1e9, durationFrom: "tasks-end" });
     expect(runLength(null, DEFAULT_NS, plan({ tasks: finite }), false)).toEqual({ durationNs: DEFAULT_NS, durationFrom: "default" });
     expect(runLength(null, DEFAULT_NS, plan({ tasks: { hog: { run: 1000 } } }))).toEqual({ durationNs: DEFAULT_NS, durationFrom: "default" });
+  });
+
+  it("the header says what set the length, and how a run until the tasks end ended", () => {
+    const say = (durationFrom: string, end?: unknown) =>
+      describeRunLength({ simNs: 1.6e9, job: { durationNs: 600e9, durationFrom }, end } as unknown as RunResult);
+    expect(say("flag")).toBe("1.60 s simulated (--duration)");
+    expect(say("workload")).toBe("1.60 s simulated (the workload's global.duration)");
+    expect(say("default")).toBe("1.60 s simulated (default length: the workload runs forever)");
+    expect(say("tasks-end", { reason: "tasks-ended", blocked: 0 })).toBe("1.60 s simulated (until the tasks ended)");
+    expect(say("tasks-end", { reason: "stuck", blocked: 2 })).toBe("1.60 s simulated (stopped: 2 tasks blocked for good; rt-app would hang here)");
+    expect(say("tasks-end", { reason: "cap", blocked: 0 })).toBe("1.60 s simulated (the tasks had not ended at the 600 s safety cap; pass --duration to choose)");
   });
 
   const dir = mkdtempSync(join(tmpdir(), "scxlab-len-"));
