@@ -625,8 +625,9 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   semPost(s: number): void { this.sync.semPost(s); }
   semWait(t: Task, s: number): boolean { return this.sync.semWait(t, s); }
 
+  /** As in rt-app, a forked copy honours its task's delay, counted from the run's start. */
   fork(specIdx: number, parent: Task): void {
-    this.spawn(specIdx, this.now, false, parent.cpu);
+    this.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
   }
 
   // ---- tasks ----

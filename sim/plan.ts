@@ -83,7 +83,10 @@ export type RequestBlock = "sleep" | "timer" | "suspend";
 export interface TaskSpec {
   /** rt-app task name; also the group name in results. */
   readonly name: string;
-  /** Copies started at time `delayUs` (0 for fork-only and open-loop specs). */
+  /**
+   * Copies started at time `delayUs` (0 for open-loop specs); a forked copy starts at its fork,
+   * but not before `delayUs` (rt-app sleeps a forked thread until its start time plus delay).
+   */
   readonly instances: number;
   readonly delayUs: number;
   /** Loops over all phases; -1 = forever (rt-app default for a task). */

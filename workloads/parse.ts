@@ -57,13 +57,10 @@ function planOf(root: JValue, file: string): WorkloadPlan {
     checkMutexes(ctx, t);
     checkTimeAdvances(ctx, t, resolved.barriers);
   }
-  for (const t of drafts) {
-    if (resolved.forkOnly.get(t.name) && t.delayUs > 0) warn(ctx, joinPath(t.path, "delay"), "ignored: a fork-only task starts when forked");
-  }
   const tasks: TaskSpec[] = drafts.map((t) => ({
     name: t.name,
     instances: resolved.instances.get(t.name)!,
-    delayUs: resolved.forkOnly.get(t.name) ? 0 : t.delayUs,
+    delayUs: t.delayUs,
     loop: t.loop,
     phases: t.phases.map((p) => ({
       name: p.name, loop: p.loop === -1 ? PHASE_FOREVER : p.loop, events: p.events.map((l) => l.event), ...(p.set ? { set: p.set } : {}),

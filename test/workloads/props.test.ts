@@ -164,9 +164,9 @@ describe("our extensions", () => {
     expect([p.tasks[1]!.forkOnly, p.tasks[1]!.instances]).toEqual([false, 1]);
   });
 
-  it("a fork-only task has no start delay", () => {
+  it("a fork-only task keeps its delay: as in rt-app, a forked copy does not start before it", () => {
     const p = plan({ boss: { loop: 1, fork: "a", sleep: 5 }, a: { instance: 0, delay: 100, loop: 1, run: 1 } });
-    expect(p.tasks[1]!.delayUs).toBe(0);
-    expect(p.warnings).toEqual(["w.json: tasks.a.delay: ignored: a fork-only task starts when forked"]);
+    expect(p.tasks[1]!.delayUs).toBe(100);
+    expect(p.warnings).toEqual([]);
   });
 });

@@ -49,6 +49,12 @@ describe("rt-app semantics", () => {
     expect(r.invariants.exited).toBe(4);
   });
 
+  it("a forked copy starts at its fork but not before its task's delay, which its timer counts from (rt-app's t_first)", () => {
+    const r = untilEnd("fork-delay.json");
+    // forked at 1 ms, held until its 20 ms delay; its timer then releases at 20 + 30 ms
+    expect(r.tasks.filter((t) => t.group === "late").map((t) => [t.startNs, t.exitNs])).toEqual([[20 * MS, 50 * MS]]);
+  });
+
   it("a resume sent while its target runs is lost: the target suspends for good and the run stops, stuck (rt-app hangs)", () => {
     const r = untilEnd("lost-resume.json");
     expect(r.end).toEqual({ reason: "stuck", blocked: 1 });

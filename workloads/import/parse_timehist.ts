@@ -88,7 +88,7 @@ export function parseTimehist(lines: readonly string[], file: string): Trace {
     p.run(run);
     if (state !== null && state !== "R") p.endBurst();
     if (state === "X" || state === "Z" || state === "x") { live.delete(tid); lastOut.delete(tid); p.endBurst(); }
-    start = Math.min(start, t);
+    start = Math.min(start, schedIn); // a run reaching back before every other sample extends the span
     end = Math.max(end, t);
     events++;
   }
