@@ -356,7 +356,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
 
   /** `t` stops running on `cpu` (blocked or exited); the CPU picks again. */
   private leaveCpu(cpu: number, t: Task): void {
-    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now);
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, false);
     this.curr[cpu] = -1;
     this.evGen[cpu]++;
     this.resched(cpu);
@@ -402,7 +402,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
           if (prevExt !== null) this.ext.putPrev(prev, cpu, 0);
           else this.fair.putPrev(prev, cpu);
         }
-        this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now);
+        this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now, true);
         this.curr[cpu] = -1;
       }
       if (next === null) { this.goIdle(cpu, prev !== null); return; }
@@ -417,7 +417,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   }
 
   private switchedClassWhileRunning(cpu: number, t: Task): void {
-    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now);
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, true);
     this.curr[cpu] = -1;
     t.runnableAt = this.now;
     if (t.cls === Cls.Ext) {

@@ -22,6 +22,7 @@ import { checkOutputDir } from "../output.js";
 import { writeOutputSet } from "../output_set.js";
 import { join } from "node:path";
 import { cleanText } from "../format_run.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 
 interface CrashDemoArgs extends RunFlags {
   s?: string;
@@ -76,9 +77,11 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   const scheduler = single("-s", a.s) ?? defaultDemoScheduler();
   if (scheduler === FAIR) throw new CliError(`-s fair: crash-demo needs a sched_ext scheduler to evict (${SCHEDULERS.map((s) => s.name).join(", ")})`);
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   const timeout = single("--timeout-ms", a["timeout-ms"]);
   const timeoutMs = timeout === undefined ? null : positiveInt("--timeout-ms", timeout, SCX_WATCHDOG_MAX_TIMEOUT_MS);
   if (faultFlag === "stall") {
@@ -95,6 +98,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   if (reFlag !== undefined) {
     const spec = reFlag === "" ? { name: scheduler, options } : parseSchedulerSpec(reFlag);
     if (spec.name === FAIR) throw new CliError("--reattach fair: expected a sched_ext scheduler (fair is what runs after the eviction anyway)");
+    checkSchedulerName(spec.name);
     checkScheduler(spec.name, spec.options);
     const atNs = reAt === undefined ? Math.round(faultAtNs + (f.durationNs - faultAtNs) / 2) : secondsToNs("--reattach-at", reAt);
     if (atNs <= faultAtNs || atNs >= f.durationNs) {

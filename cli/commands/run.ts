@@ -12,7 +12,8 @@ import { cleanText, formatRun } from "../format_run.js";
 import { benchReport } from "../../results/layouts/index.js";
 import { filledParams } from "../../workloads/index.js";
 import { checkOutputFile, writeOut } from "../output.js";
-import { toChromeTrace } from "../../results/index.js";
+import { writeChromeTraceFile } from "../../results/index.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 import { printWarnings } from "../workload_warnings.js";
 
 interface RunArgs extends RunFlags {
@@ -44,9 +45,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   const f = resolveRunFlags(a, { duration: DEFAULT_RUN_DURATION });
   const scheduler = single("-s", a.s) ?? FAIR;
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   const len = runLength(f.durationGiven ? f.durationNs : null, f.durationNs, loadWorkload(workload, f.params));
   checkWithinRun(len, f.warmupNs, f.crashAtNs);
   return {
@@ -68,7 +71,8 @@ async function run(a: RunArgs): Promise<void> {
   await prepareJobScheduler(job);
   const result = runJob(job);
   printWarnings(result.warnings);
-  if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
+  // Streamed: a busy run's trace is too big for one array or one string.
+  if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));

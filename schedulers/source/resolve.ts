@@ -10,6 +10,7 @@ import { EngineBug } from "../../sim/errors.js";
 import { OptionError, resolveOptions, type OptionSchema, type RawOptions } from "../options.js";
 import { findScheduler } from "../registry.js";
 import { prepareModule, preparedModule } from "./module.js";
+import { prepareBpfObject, preparedBpfOrBug, stringOptions } from "./bpf.js";
 import { FAIR, schedulerSpec, type SchedulerSpec } from "./spec.js";
 
 /** Loads what the spec needs (a module file) and validates its options; nothing runs. */
@@ -26,7 +27,8 @@ export async function prepareScheduler(spec: SchedulerSpec): Promise<void> {
       return;
     }
     case "bpf":
-      throw new OptionError({ file: spec.path, path: "", expected: "a built-in scheduler or a module file (compiled BPF objects are not supported yet)", got: "a .o file" });
+      prepareBpfObject(spec.path, stringOptions(spec.options));
+      return;
   }
 }
 
@@ -50,7 +52,7 @@ export function createScheduler(spec: SchedulerSpec, scx: Scx): SchedExtOps {
     case "module":
       return preparedOrBug(spec.path).create(scx, spec.options);
     case "bpf":
-      throw new EngineBug(`${spec.path}: compiled BPF objects are refused by prepareScheduler`);
+      return preparedBpfOrBug(spec.path, stringOptions(spec.options)).create(scx);
   }
 }
 
@@ -59,6 +61,7 @@ export function schedulerOptions(spec: SchedulerSpec): OptionSchema {
   switch (spec.kind) {
     case "fair":
     case "bpf":
+      // an object's options are its .rodata variables, checked against its BTF when it is prepared
       return {};
     case "builtin":
       return findScheduler(spec.name).options;

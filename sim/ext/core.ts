@@ -277,6 +277,31 @@ export class ExtCore {
     return null;
   }
 
+  /**
+   * The tasks queued on `d`, in the order they would be dispatched, into `out` (cleared first):
+   * what a BPF DSQ iterator (bpf_for_each(scx_dsq, ...)) walks. Queued-at-start snapshot, as the
+   * kernel's iterator skips tasks queued after it began.
+   */
+  snapshot(d: Dsq, out: Task[]): void {
+    out.length = 0;
+    const tasks = this.host.tasks;
+    if (d.order === DsqOrder.Vtime) {
+      const h = d.prio, live: number[] = [];
+      for (let i = 0; i < h.n; i++) {
+        const t = tasks[h.slot[i]];
+        if (t.dsqStamp === h.stamp[i] && t.place === Place.Dsq) live.push(i);
+      }
+      live.sort((a, b) => h.key[a] - h.key[b] || h.seq[a] - h.seq[b]);
+      for (const i of live) out.push(tasks[h.slot[i]]);
+      return;
+    }
+    const q = d.fifo;
+    for (let i = 0; i < q.n; i++) {
+      const t = tasks[q.slotAt(i)];
+      if (t.dsqStamp === q.stampAt(i) && t.place === Place.Dsq) out.push(t);
+    }
+  }
+
   private takeVtime(d: Dsq, cpu: number): Task | null {
     const h = d.prio, tasks = this.host.tasks;
     let skipped: Task[] | null = null;

@@ -8,8 +8,8 @@ import type { Task } from "../task.js";
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./core.js";
 import { Dsq } from "./dsq.js";
-import { SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
-import { EBUSY, EEXIST, EINVAL } from "../bpf/errno.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
+import { EBUSY, EEXIST, EINVAL, ENOENT } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place } from "../task.js";
 import { Counters } from "../counters.js";
@@ -70,6 +70,14 @@ export class ScxKfuncs implements Scx {
   dsqPeek(dsq: number): ScxTask | null {
     const d = this.k.ext.userDsq(dsq);
     return d === undefined ? null : this.k.ext.peek(d);
+  }
+
+  dsqTasks(dsq: number, out: ScxTask[]): number {
+    const core = this.k.ext;
+    const d = dsq === SCX_DSQ_GLOBAL ? core.global : core.userDsq(dsq);
+    if (d === undefined) { out.length = 0; return -ENOENT; }
+    core.snapshot(d, out as Task[]);
+    return 0;
   }
 
   createDsq(dsq: number, _node: number): number {

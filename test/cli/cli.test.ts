@@ -110,7 +110,11 @@ describe("scxlab CLI", () => {
     expect(readdirSync(dir).sort()).toEqual(["report.html", "results.csv", "results.json"]);
     const res = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
     expect(res.runs).toHaveLength(4);
-    expect(readFileSync(join(dir, "results.csv"), "utf8").trim().split(/\r?\n/)).toHaveLength(5);
+    // A row per run and one per task group of each run (mixed has four groups).
+    const csv = readFileSync(join(dir, "results.csv"), "utf8").trim().split(/\r?\n/);
+    const group = csv[0]!.split(",").indexOf("group");
+    expect(csv.slice(1).filter((l) => l.split(",")[group] === "")).toHaveLength(4);
+    expect(csv).toHaveLength(1 + 4 * (1 + Object.keys(res.runs[0].groups).length));
   });
 });
 

@@ -34,6 +34,10 @@ describe("scxlab crash-demo", () => {
     expect(j.timeline).toBeUndefined();
     expect(j.crashDemo.linkUpdate).toMatchObject({ result: -95, errno: "EOPNOTSUPP" });
     expect(j.crashDemo.windows.map((w: { job: { scheduler: string } }) => w.job.scheduler)).toEqual(["before (simple)", "after (fair)"]);
+    // The demo has no --seeds: its report must not tell the reader to run more of them (issue 14.14).
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).not.toContain("Run more seeds");
+    expect(html).toContain("one window of this single run");
   });
 
   it("--fault stall --reattach: the watchdog fires, a new loader attaches", () => {

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { scxlab } from "../helpers/cli.js";
 
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 const TMP = mkdtempSync(join(tmpdir(), "scxlab-hostile-"));
 const FIFO = join(TMP, "fifo.json");
 spawnSync("mkfifo", [FIFO]);
@@ -19,10 +19,6 @@ const FILE = join(TMP, "plain.txt");
 writeFileSync(FILE, "x");
 mkdirSync(join(TMP, "dir.json"));
 
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe("hostile paths and flags: exit 2 with one line", () => {
   it.each([

@@ -5,7 +5,7 @@
  * user's module gives the built-in's RunResult byte for byte.
  */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { scxlab } from "../helpers/cli.js";
 import { fileURLToPath } from "node:url";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,6 @@ import { InputError } from "../../sim/errors.js";
 import { prepareScheduler, schedulerSpec, schedulerOptions, SchedulerFileError } from "../../schedulers/index.js";
 
 const FIX = fileURLToPath(new URL("./fixtures/", import.meta.url));
-const MAIN = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 function job(scheduler: string, options: Record<string, string> = {}, workload = "mixed"): Job {
   return { scheduler, options, workload, params: {}, topology: "", cpus: 4, seed: 3, durationNs: 1e9, overheads: true, crashAtNs: null };
@@ -71,24 +70,23 @@ describe("a user's scheduler module through the resolver", () => {
 });
 
 describe("a user's module from the command line", () => {
-  const scxlab = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
 
   it("run -s file.ts -o works; a broken file is one line on stderr and exit 2", () => {
     const ok = scxlab("run", "-s", `${FIX}factory_fifo.ts`, "-o", "slice_us=3000", "-w", "hogs", "--duration", "0.5", "--json", "-");
-    expect(ok.status).toBe(0);
-    expect(JSON.parse(ok.stdout).job).toMatchObject({ scheduler: `${FIX}factory_fifo.ts`, options: { slice_us: "3000" } });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out).job).toMatchObject({ scheduler: `${FIX}factory_fifo.ts`, options: { slice_us: "3000" } });
     const bad = scxlab("run", "-s", `${FIX}no_default.mjs`, "--duration", "0.5");
-    expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
-    expect(bad.stdout).toBe("");
+    expect(bad.code).toBe(2);
+    expect(bad.err.trim().split("\n")).toHaveLength(1);
+    expect(bad.out).toBe("");
   });
 
   it("compare puts a module beside a built-in; 1 and 2 workers give the same results.json", () => {
     const outs = [1, 2].map((w) => {
       const dir = join(mkdtempSync(join(tmpdir(), "scxlab-module-")), "out");
       const r = scxlab("compare", "-s", `simple,${FIX}user_simple.mjs:slice_us=5000`, "-w", "mixed", "--duration", "0.5", "--seeds", "2", "--workers", String(w), "--out", dir);
-      expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toContain("user_simple.mjs:slice_us=5000");
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain("user_simple.mjs:slice_us=5000");
       return readFileSync(join(dir, "results.json"), "utf8").replace(/"wallMs": \d+/g, "");
     });
     expect(outs[0].length).toBeGreaterThan(100);

@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createScheduler, prepareScheduler, SCHEDULERS, schedulerSpec } from "../../../schedulers/index.js";
 import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
+import { clangTestsEnabled, compileBpfFile } from "../../ebpf/clang.js";
 
 /** One scheduler the suites run, built fresh for every machine. */
 export interface Candidate {
@@ -49,7 +50,28 @@ const modules: SchedulerSource = {
   },
 };
 
-export const SOURCES: readonly SchedulerSource[] = [registry, modules];
+/**
+ * Compiled sched_ext objects built from our own BPF C (test/ebpf/progs), loaded through
+ * `-s x.bpf.o`'s path. Without clang-19 they are left out locally; in CI (CI=true) a missing
+ * clang fails the build of the list instead.
+ */
+const BPF_PROGRAMS = ["eng_simple.bpf.c"];
+
+const bpfObjects: SchedulerSource = {
+  name: "bpf",
+  async candidates() {
+    if (!clangTestsEnabled()) return [];
+    const out: Candidate[] = [];
+    for (const prog of BPF_PROGRAMS) {
+      const spec = schedulerSpec(compileBpfFile(prog));
+      await prepareScheduler(spec);
+      out.push({ name: prog.replace(/\.bpf\.c$/, ""), source: "bpf", make: (scx) => createScheduler(spec, scx) });
+    }
+    return out;
+  },
+};
+
+export const SOURCES: readonly SchedulerSource[] = [registry, modules, bpfObjects];
 
 /** Every scheduler of every source. */
 export async function allCandidates(): Promise<Candidate[]> {
