@@ -129,7 +129,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   const rec = k.rec;
   for (let c = 0; c < k.topo.nrCpus; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
   for (const t of k.tasks) if (t.place !== Place.Free) rec.syncTask(t);
-  const end = snapshot(k, x.stats);
+  const end = snapshot(k, x.stats, true);
   const w = windowMetrics(measurementStart(k), end);
   const groups: Record<string, GroupResult> = {};
   rec.groups.forEach((g, i) => {

@@ -56,7 +56,7 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
 
   it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off) and the watchdog is STARVATION_MS (5 s)", () => {
     const o = resolveOptions("bpfland", options, {});
-    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 0, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false });
+    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 100, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false });
     expect(options.slice_min_us.doc).toContain("-L");
     expect(options.sticky_tasks.doc).toContain("-S");
     expect(new BpflandScheduler(fakeScx("1").scx, o).timeout_ms).toBe(5000);
