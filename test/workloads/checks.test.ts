@@ -142,6 +142,15 @@ describe("time must advance", () => {
     bad({ a: { run: 0, sleep: { dist: "uniform", min: 0, max: 0 } } }, msg("tasks.a", '["run","sleep"]'));
     bad({ a: { run: 0, timer: { ref: "unique", period: 0 } } }, msg("tasks.a", '["run","timer"]'));
   });
+  it("durations under half a nanosecond take no time (simulated time is integer ns): {run: 0.0004, sleep: 0.0004} and {run: 0.0001} are such loops", () => {
+    bad({ a: { run: 0.0004, sleep: 0.0004 } }, msg("tasks.a", '["run","sleep"]'));
+    bad({ a: { run: 0.0001 } }, msg("tasks.a", '["run"]'));
+    bad({ a: { run: 0, timer: { ref: "unique", period: 0.0002 } } }, msg("tasks.a", '["run","timer"]'));
+  });
+  it("a finite loop of zero-time events longer than a million iterations is refused too (10^15 would hang)", () => {
+    bad({ a: { loop: 1e15, run: 0 } }, "w.json: tasks.a.loop: expected at most 1000000 iterations of events that take no simulated time, got 1000000000000000");
+    bad({ a: { loop: 1, phases: { p: { loop: 2e6, yield: "" } } } }, "w.json: tasks.a.phases.p.loop: expected at most 1000000 iterations of events that take no simulated time, got 2000000");
+  });
   it("rejects an endless phase loop of zero-time events", () => {
     bad({ a: { loop: 1, phases: { p: { loop: -1, sleep: 0 } } } }, msg("tasks.a.phases.p.loop", '["sleep"]'));
   });
