@@ -93,6 +93,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   private readonly arrivals: number[];
   created = 0;
   exited = 0;
+  /** End `runUntil` as soon as every task has exited and no arrival is due (a run "until the tasks end"). */
+  stopWhenDone = false;
+  /** Open-loop arrivals still queued: while any is, the workload is not done. */
+  private arrivalsQueued = 0;
   tickOn = false;
   private timelineSampleNs = 0;
   private balanceTimer = -1;
@@ -165,8 +169,23 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
         case EV_SAMPLE: this.onSample(); break;
       }
       this.settle();
+      if (this.stopWhenDone && this.done()) return;
     }
     if (end > this.now && Number.isFinite(end)) this.now = end;
+  }
+
+  /** Every task of the workload has exited and none is still to come. */
+  done(): boolean {
+    return this.exited === this.created && this.arrivalsQueued === 0;
+  }
+
+  /**
+   * Every live task waits on a sync object (suspend, mutex, condvar, barrier, semaphore) and none
+   * can run or wake by time: nothing will ever wake them. rt-app hangs there for good.
+   */
+  stuck(): number {
+    const live = this.created - this.exited;
+    return live > 0 && this.arrivalsQueued === 0 && this.sync.blockedCount() === live ? live : 0;
   }
 
   /** Runs deferred work: a pending scheduler disable, then requested reschedules. */
@@ -602,10 +621,13 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   condWait(t: Task, cv: number, m: number): void { this.sync.condWait(t, cv, m); }
   signal(cv: number, all: boolean): void { this.sync.signal(cv, all); }
   barrier(t: Task, b: number): boolean { return this.sync.barrier(t, b); }
-  trySuspend(t: Task, ref: number): boolean { return this.sync.trySuspend(t, ref); }
+  suspend(t: Task, ref: number): void { this.sync.suspend(t, ref); }
+  semPost(s: number): void { this.sync.semPost(s); }
+  semWait(t: Task, s: number): boolean { return this.sync.semWait(t, s); }
 
+  /** As in rt-app, a forked copy honours its task's delay, counted from the run's start. */
   fork(specIdx: number, parent: Task): void {
-    this.spawn(specIdx, this.now, false, parent.cpu);
+    this.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
   }
 
   // ---- tasks ----
@@ -615,6 +637,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       const s = cs.spec;
       if (s.arrivals !== null) {
         this.q.push(Math.round(s.delayUs * 1000) + this.nextArrivalGap(i), EV_ARRIVAL, i, 0);
+        this.arrivalsQueued++;
         return;
       }
       if (s.forkOnly) return;
@@ -631,10 +654,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   private onArrival(specIdx: number): void {
     const a = this.plan.specs[specIdx].spec.arrivals!;
     this.arrivals[specIdx]++;
+    this.arrivalsQueued--;
     const t = this.spawn(specIdx, this.now, true, this.arrivals[specIdx] % this.topo.nrCpus);
     t.activatedAtNs = this.now;
     if (a.max === undefined || this.arrivals[specIdx] < a.max) {
       this.q.push(this.now + this.nextArrivalGap(specIdx), EV_ARRIVAL, specIdx, 0);
+      this.arrivalsQueued++;
     }
   }
 
@@ -658,7 +683,6 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     t.loopsLeft = openLoop ? 1 : s.loop;
     t.inBurst = false;
     t.resetNumbers(at);
-    t.pendingResume = 0;
     t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
     t.waitingOn = -1; t.relockMutex = -1;
     t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;

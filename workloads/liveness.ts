@@ -75,6 +75,7 @@ function takesTime(e: EventSpec, barriers: Readonly<Record<string, number>>): bo
       return !roundsToZeroNs(e.periodUs);
     case "suspend":
     case "wait":
+    case "sem_wait":
       return true;
     case "barrier":
       return Object.hasOwn(barriers, e.ref) && barriers[e.ref]! > 1;
