@@ -1,10 +1,10 @@
 import type { ExitKind, RunResult } from "../sim/result.js";
 import { schedulerLabel } from "./label.js";
 import { METRICS, metricInfos, type Direction, type MetricInfo, type MetricKey } from "./metrics.js";
-import { GROUP_METRICS, groupMetricInfos, type GroupMetricInfo, type GroupMetricKey } from "./groupMetrics.js";
-import { confidenceInterval, type Estimate } from "./stats/confidenceInterval.js";
-import { significantlyBetter } from "./stats/significantlyBetter.js";
-import { isTie } from "./stats/isTie.js";
+import { GROUP_METRICS, groupMetricInfos, type GroupMetricInfo, type GroupMetricKey } from "./group_metrics.js";
+import { confidenceInterval, type Estimate } from "./stats/confidence_interval.js";
+import { significantlyBetter } from "./stats/significantly_better.js";
+import { isTie } from "./stats/is_tie.js";
 
 /**
  * Runs grouped per (scheduler label, workload), each metric as a mean over seeds with its 95 %

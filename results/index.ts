@@ -3,11 +3,11 @@
  * types from sim/result.ts, node builtins, and (at render time, as a file) d3's browser bundle.
  */
 export { mean } from "./stats/mean.js";
-export { sampleSd } from "./stats/sampleSd.js";
-export { studentTCdf, studentTQuantile } from "./stats/studentT.js";
-export { confidenceInterval, type Estimate } from "./stats/confidenceInterval.js";
-export { significantlyBetter } from "./stats/significantlyBetter.js";
-export { mergeStats, statsPoints, emptyStats } from "./stats/mergeStats.js";
+export { sampleSd } from "./stats/sample_sd.js";
+export { studentTCdf, studentTQuantile } from "./stats/student_t.js";
+export { confidenceInterval, type Estimate } from "./stats/confidence_interval.js";
+export { significantlyBetter } from "./stats/significantly_better.js";
+export { mergeStats, statsPoints, emptyStats } from "./stats/merge_stats.js";
 export { schedulerLabel, formatOptions } from "./label.js";
 export {
   METRICS,
@@ -37,14 +37,14 @@ export {
   type RowExit,
 } from "./aggregate.js";
 export { formatRowExits } from "./format/exits.js";
-export { GROUP_METRICS, groupMetricInfos, type GroupMetricDef, type GroupMetricInfo, type GroupMetricKey } from "./groupMetrics.js";
+export { GROUP_METRICS, groupMetricInfos, type GroupMetricDef, type GroupMetricInfo, type GroupMetricKey } from "./group_metrics.js";
 export { relativeTo, formatRatio, type Relative, type RelativeRow } from "./relative.js";
 export { ratioOf, type Ratio } from "./stats/ratio.js";
-export { atomicWrite } from "./io/atomicWrite.js";
+export { atomicWrite } from "./io/atomic_write.js";
 export { writeResultsJson, writeTasksJson, runSummary, RESULTS_SCHEMA, TASKS_SCHEMA, type ResultsFile, type RunSummary } from "./io/json.js";
 export { writeResultsCsv, toCsv, csvField, CSV_COLUMNS } from "./io/csv.js";
 export { formatQuantity, formatEstimate, formatEstimateParts, formatNs } from "./format/units.js";
-export { formatSummaryTable, SUMMARY_COLUMNS, type SummaryOptions } from "./format/summaryTable.js";
+export { formatSummaryTable, SUMMARY_COLUMNS, type SummaryOptions } from "./format/summary_table.js";
 export {
   toChromeTrace,
   traceEventsOf,
@@ -54,9 +54,9 @@ export {
   TASKS_PID,
   type ChromeTrace,
   type TraceEvent,
-} from "./trace/chromeTrace.js";
-export { taskStates, type StateSpan, type TaskState } from "./trace/taskStates.js";
-export { atomicWriteStream } from "./io/atomicWrite.js";
+} from "./trace/chrome_trace.js";
+export { taskStates, type StateSpan, type TaskState } from "./trace/task_states.js";
+export { atomicWriteStream } from "./io/atomic_write.js";
 export { renderReport, writeReport, embedJson, escapeHtml, type ReportInput } from "./report/render.js";
 export { buildReportData, type ReportData, type RunView } from "./report/data.js";
 export { reportTimeline, reportSliceCap, REPORT_SLICE_BUDGET, type ReportTimeline } from "./report/timelines.js";

@@ -1,5 +1,5 @@
 import type { RunResult, Stats } from "../sim/result.js";
-import { emptyStats, mergeStats } from "./stats/mergeStats.js";
+import { emptyStats, mergeStats } from "./stats/merge_stats.js";
 
 /**
  * The metrics compared across schedulers, defined once: key, label, unit, which direction is

@@ -3,8 +3,8 @@
  * each check's verdict by the stated rule.
  */
 import { performance } from "node:perf_hooks";
-import { studentTQuantile } from "../../results/stats/studentT.js";
-import { confidenceInterval } from "../../results/stats/confidenceInterval.js";
+import { studentTQuantile } from "../../results/stats/student_t.js";
+import { confidenceInterval } from "../../results/stats/confidence_interval.js";
 import { allCases, findCase } from "./cases.js";
 import { missingSchedulers, schedLabel } from "./harness.js";
 import type { CaseDef, CheckOutcome, Sample, ValidationReport } from "./types.js";

@@ -1,5 +1,5 @@
 import type { MetricUnit } from "../metrics.js";
-import type { Estimate } from "../stats/confidenceInterval.js";
+import type { Estimate } from "../stats/confidence_interval.js";
 
 /**
  * Numbers for people: a scale picked from the value's size (ns → µs → ms → s; k and M for

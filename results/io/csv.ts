@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import type { GroupResult, RunResult } from "../../sim/result.js";
-import { GROUP_METRICS } from "../groupMetrics.js";
+import { GROUP_METRICS } from "../group_metrics.js";
 import { formatOptions, schedulerLabel } from "../label.js";
 import { METRICS, type MetricKey } from "../metrics.js";
-import { atomicWrite } from "./atomicWrite.js";
+import { atomicWrite } from "./atomic_write.js";
 
 /**
  * `results.csv`: one row per run (group empty) followed by one row per task group of that run

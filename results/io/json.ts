@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { RunResult, TaskResult } from "../../sim/result.js";
 import type { Aggregate } from "../aggregate.js";
 import { formatOptions } from "../label.js";
-import { atomicWrite } from "./atomicWrite.js";
+import { atomicWrite } from "./atomic_write.js";
 
 /**
  * `results.json`: the aggregate and one summary per run: the RunResult without its per-task

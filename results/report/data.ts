@@ -1,16 +1,16 @@
 import type { ClassSwitch, ExitInfo, RunResult } from "../../sim/result.js";
 import { reportSliceCap, reportTimeline, type ReportTimeline } from "./timelines.js";
 import { bestPerGroupMetric, bestPerMetric, seedsVary, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
-import type { GroupMetricInfo, GroupMetricKey } from "../groupMetrics.js";
+import type { GroupMetricInfo, GroupMetricKey } from "../group_metrics.js";
 import { formatRowExits } from "../format/exits.js";
 import { formatRatio, relativeTo } from "../relative.js";
 import { schedulerLabel } from "../label.js";
 import type { MetricInfo, MetricKey } from "../metrics.js";
 import { runLatency } from "../metrics.js";
-import type { Estimate } from "../stats/confidenceInterval.js";
+import type { Estimate } from "../stats/confidence_interval.js";
 import { mean } from "../stats/mean.js";
 import { formatEstimate } from "../format/units.js";
-import { statsPoints } from "../stats/mergeStats.js";
+import { statsPoints } from "../stats/merge_stats.js";
 
 /**
  * What the browser gets: everything the charts need, already computed, and nothing else (whole

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { RunResult } from "../../sim/result.js";
 import type { Aggregate } from "../aggregate.js";
-import { atomicWrite } from "../io/atomicWrite.js";
+import { atomicWrite } from "../io/atomic_write.js";
 import { clientSource, d3Source } from "./assets.js";
 import { buildReportData } from "./data.js";
 import type { ReportTimeline } from "./timelines.js";

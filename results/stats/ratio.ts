@@ -1,4 +1,4 @@
-import type { Estimate } from "./confidenceInterval.js";
+import type { Estimate } from "./confidence_interval.js";
 
 /** A ratio of two means with its propagated standard deviation (null below two seeds). */
 export interface Ratio {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { aggregate, bestPerMetric, formatSummaryTable, METRICS, PERCENTILE_RESOLUTION, seedsVary } from "../../results/index.js";
-import { isTie } from "../../results/stats/isTie.js";
+import { isTie } from "../../results/stats/is_tie.js";
 import { formatRowExits } from "../../results/format/exits.js";
 import { HISTOGRAM_RESOLUTION } from "../../sim/histogram.js";
 import type { ExitInfo, RunResult } from "../../sim/result.js";

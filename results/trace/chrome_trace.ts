@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import type { RunResult } from "../../sim/result.js";
-import { atomicWriteStream } from "../io/atomicWrite.js";
+import { atomicWriteStream } from "../io/atomic_write.js";
 import { schedulerLabel } from "../label.js";
-import { taskStates } from "./taskStates.js";
+import { taskStates } from "./task_states.js";
 
 /**
  * Chrome / Perfetto JSON trace of one run (the "JSON Array/Object Format" both UIs load).

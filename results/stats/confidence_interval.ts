@@ -1,6 +1,6 @@
 import { mean } from "./mean.js";
-import { sampleSd } from "./sampleSd.js";
-import { studentTQuantile } from "./studentT.js";
+import { sampleSd } from "./sample_sd.js";
+import { studentTQuantile } from "./student_t.js";
 
 /**
  * A mean over seeds with its Student-t confidence interval. Fields that a sample this small

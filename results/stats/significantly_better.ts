@@ -1,4 +1,4 @@
-import type { Estimate } from "./confidenceInterval.js";
+import type { Estimate } from "./confidence_interval.js";
 
 /**
  * True only when a's interval lies wholly on the better side of b's. Separated 95 % intervals

@@ -1,4 +1,4 @@
-import { incompleteBeta } from "./incompleteBeta.js";
+import { incompleteBeta } from "./incomplete_beta.js";
 
 /**
  * Student's t distribution with `df` degrees of freedom: CDF and quantile. Computed rather than
