@@ -3,7 +3,9 @@
  * ops table once, as the kernel copies struct sched_ext_ops at registration. `invoke` enters
  * the callback's kfunc context, charges its cost, turns whatever it throws into an exit and
  * gives the caller its context back. Its switch keeps one call site per callback, so each site
- * sees one function (monomorphic) and a call allocates nothing.
+ * sees one function (monomorphic) and a call allocates nothing. The hot paths (select_cpu,
+ * enqueue, dispatch and the notifications) use its three steps, `enter`, `fail` and `leave`,
+ * around a call of their own, so that V8 can inline the scheduler's callback there.
  *
  * What a callback cannot do to the kernel, whatever it is written like: leave an exception of
  * any shape unhandled (anything thrown becomes SCX_EXIT_ERROR_BPF with a printable message),
@@ -74,8 +76,8 @@ type Fn<K extends keyof SchedExtOps> = NonNullable<SchedExtOps[K]>;
 
 const noop = (): void => {};
 
-/** Thrown in place of calling a callback that a watchdog saw never return (see `watch`). */
-class AbandonedCall extends Error {}
+/** Callbacks that may run inside one another (enqueue inside dispatch through reenqueueLocal). */
+const MAX_DEPTH = 8;
 
 /** The members of struct sched_ext_ops, read once when a scheduler is enabled. */
 const MEMBERS = [
@@ -116,23 +118,13 @@ export function describeThrown(e: unknown): string {
   }
 }
 
-const enum Thrown {
-  /** The core's own unwind after it claimed the exit. */
-  Abort = 0,
-  Abandoned = 1,
-  /** Anything the scheduler threw. */
-  Other = 2,
-}
-
-/** What was thrown; `instanceof` on a Proxy runs its traps, which may throw too. */
-function kindOf(e: unknown): Thrown {
+/** Whether `e` is the core's own unwind; `instanceof` on a Proxy runs its traps, which may throw. */
+function isAbort(e: unknown): boolean {
   try {
-    if (e instanceof ScxAbort) return Thrown.Abort;
-    if (e instanceof AbandonedCall) return Thrown.Abandoned;
+    return e instanceof ScxAbort;
   } catch {
-    // a Proxy whose getPrototypeOf throws is none of ours
+    return false;
   }
-  return Thrown.Other;
 }
 
 /** Whether `r` is a promise or other thenable; reading `then` may itself throw (then it is not one). */
@@ -146,17 +138,17 @@ function isThenable(r: object): boolean {
 
 export class Callbacks {
   /** The table as attached; callbacks run with it as `this`. */
-  private self: SchedExtOps | null = null;
-  private selectCpu: Fn<"select_cpu"> | null = null;
-  private enqueue: Fn<"enqueue"> | null = null;
-  private dispatch: Fn<"dispatch"> | null = null;
-  private runnable: Fn<"runnable"> | null = null;
-  private running: Fn<"running"> | null = null;
-  private stopping: Fn<"stopping"> | null = null;
-  private quiescent: Fn<"quiescent"> | null = null;
-  private tick: Fn<"tick"> | null = null;
+  self: SchedExtOps | null = null;
+  selectCpu: Fn<"select_cpu"> | null = null;
+  enqueue: Fn<"enqueue"> | null = null;
+  dispatch: Fn<"dispatch"> | null = null;
+  runnable: Fn<"runnable"> | null = null;
+  running: Fn<"running"> | null = null;
+  stopping: Fn<"stopping"> | null = null;
+  quiescent: Fn<"quiescent"> | null = null;
+  tick: Fn<"tick"> | null = null;
   private yield: Fn<"yield"> | null = null;
-  private updateIdle: Fn<"update_idle"> | null = null;
+  updateIdle: Fn<"update_idle"> | null = null;
   private initTask: Fn<"init_task"> | null = null;
   private enable: Fn<"enable"> | null = null;
   private disable: Fn<"disable"> | null = null;
@@ -174,6 +166,11 @@ export class Callbacks {
   threw = false;
   /** Callbacks running right now (more than one when enqueue runs inside dispatch). */
   depth = 0;
+  /** The callers' contexts, innermost last (typed arrays: entering allocates nothing). */
+  private readonly outerCtx = new Int32Array(MAX_DEPTH);
+  private readonly outerCpu = new Int32Array(MAX_DEPTH);
+  private readonly outerCb = new Int32Array(MAX_DEPTH);
+  private readonly outerTask: (Task | null)[] = new Array<Task | null>(MAX_DEPTH).fill(null);
   /** The innermost running callback, for messages. */
   private current: Cb = Cb.Thunk;
   /** Callbacks invoked so far this run; mirrored into `progress` for a watchdog in another thread. */
@@ -210,57 +207,85 @@ export class Callbacks {
   }
 
   /**
-   * Calls callback `cb` for task `t` (or null) on `cpu`; `arg` is its flags (or a 0/1 boolean).
-   * Returns what the callback returned, or undefined when it threw (the exit is claimed then).
+   * Enters callback `cb` for task `t` (or null) on `cpu`, keeping the caller's context to give
+   * back in `leave`. False when this call is the one to abandon (see `watch`): the exit is
+   * claimed, and the caller must skip the call but still `leave`.
    */
-  invoke(cb: Cb, t: Task | null, cpu: number, arg: number): unknown {
-    const outerCtx = this.ctx, outerTask = this.ctxTask, outerCpu = this.ctxCpu, outerCb = this.current;
+  enter(cb: Cb, t: Task | null, cpu: number): boolean {
+    const d = this.depth++;
+    if (d >= MAX_DEPTH) throw new Error(`scxlab: callbacks nested ${d} deep (engine bug)`);
+    this.outerCtx[d] = this.ctx;
+    this.outerCpu[d] = this.ctxCpu;
+    this.outerCb[d] = this.current;
+    this.outerTask[d] = this.ctxTask;
     this.ctx = CTX[cb];
     this.ctxTask = t;
     this.ctxCpu = cpu;
     this.current = cb;
     this.threw = false;
-    this.depth++;
-    const self = this.self;
-    let r: unknown;
-    try {
-      if (CHARGED[cb] === 1) this.host.chargeCallback(cpu);
-      if (++this.calls === this.abandonCall) throw new AbandonedCall();
-      if (this.progress !== null) this.progress[0] = this.calls;
-      switch (cb) {
-        case Cb.SelectCpu: r = this.selectCpu!.call(self, t!.view, cpu, arg); break;
-        case Cb.Enqueue: r = this.enqueue!.call(self, t!.view, arg); break;
-        case Cb.Dispatch: r = this.dispatch!.call(self, cpu, t === null ? null : t.view); break;
-        case Cb.Runnable: r = this.runnable!.call(self, t!.view, arg); break;
-        case Cb.Running: r = this.running!.call(self, t!.view); break;
-        case Cb.Stopping: r = this.stopping!.call(self, t!.view, arg !== 0); break;
-        case Cb.Quiescent: r = this.quiescent!.call(self, t!.view, arg); break;
-        case Cb.Tick: r = this.tick!.call(self, t!.view); break;
-        case Cb.Yield: r = this.yield!.call(self, t!.view, null); break;
-        case Cb.UpdateIdle: r = this.updateIdle!.call(self, cpu, arg !== 0); break;
-        case Cb.InitTask: r = this.initTask!.call(self, t!.view, arg !== 0 ? INIT_FORK : INIT_LOAD); break;
-        case Cb.Enable: r = this.enable!.call(self, t!.view); break;
-        case Cb.Disable: r = this.disable!.call(self, t!.view); break;
-        case Cb.ExitTask: r = this.exitTask!.call(self, t!.view, EXIT_ARGS); break;
-        case Cb.Thunk: r = this.thunk!(); break;
-      }
-    } catch (e) {
-      r = undefined;
+    if (CHARGED[cb] === 1) this.host.chargeCallback(cpu);
+    if (++this.calls === this.abandonCall) {
       this.threw = true;
-      const kind = kindOf(e);
-      if (kind === Thrown.Abandoned) this.host.requestExit("SCX_EXIT_ERROR", `${this.currentName()}: ${this.abandonWhy}`);
-      else if (kind === Thrown.Other) this.host.requestExit("SCX_EXIT_ERROR_BPF", `${this.currentName()}: ${describeThrown(e)}`);
+      this.host.requestExit("SCX_EXIT_ERROR", `${this.currentName()}: ${this.abandonWhy}`);
+      return false;
     }
-    if (r !== null && (typeof r === "object" || typeof r === "function") && isThenable(r as object)) {
+    if (this.progress !== null) this.progress[0] = this.calls;
+    return true;
+  }
+
+  /** The callback threw `e`: anything but the core's own unwind becomes SCX_EXIT_ERROR_BPF. */
+  fail(e: unknown): void {
+    this.threw = true;
+    if (!isAbort(e)) this.host.requestExit("SCX_EXIT_ERROR_BPF", `${this.currentName()}: ${describeThrown(e)}`);
+  }
+
+  /** Leaves the callback that returned `r`, giving the caller its context back; returns r, or undefined for a promise. */
+  leave(r: unknown): unknown {
+    if (r !== undefined && r !== null && (typeof r === "object" || typeof r === "function") && isThenable(r as object)) {
       this.refusePromise(r as object);
       r = undefined;
     }
-    this.depth--;
-    this.ctx = outerCtx;
-    this.ctxTask = outerTask;
-    this.ctxCpu = outerCpu;
-    this.current = outerCb;
+    const d = --this.depth;
+    this.ctx = this.outerCtx[d];
+    this.ctxCpu = this.outerCpu[d];
+    this.current = this.outerCb[d];
+    this.ctxTask = this.outerTask[d];
+    this.outerTask[d] = null;
     return r;
+  }
+
+  /**
+   * Calls callback `cb` for task `t` (or null) on `cpu`; `arg` is its flags (or a 0/1 boolean).
+   * Returns what the callback returned, or undefined when it threw (the exit is claimed then).
+   */
+  invoke(cb: Cb, t: Task | null, cpu: number, arg: number): unknown {
+    let r: unknown;
+    if (this.enter(cb, t, cpu)) {
+      const self = this.self;
+      try {
+        switch (cb) {
+          case Cb.SelectCpu: r = this.selectCpu!.call(self, t!.view, cpu, arg); break;
+          case Cb.Enqueue: r = this.enqueue!.call(self, t!.view, arg); break;
+          case Cb.Dispatch: r = this.dispatch!.call(self, cpu, t === null ? null : t.view); break;
+          case Cb.Runnable: r = this.runnable!.call(self, t!.view, arg); break;
+          case Cb.Running: r = this.running!.call(self, t!.view); break;
+          case Cb.Stopping: r = this.stopping!.call(self, t!.view, arg !== 0); break;
+          case Cb.Quiescent: r = this.quiescent!.call(self, t!.view, arg); break;
+          case Cb.Tick: r = this.tick!.call(self, t!.view); break;
+          case Cb.Yield: r = this.yield!.call(self, t!.view, null); break;
+          case Cb.UpdateIdle: r = this.updateIdle!.call(self, cpu, arg !== 0); break;
+          case Cb.InitTask: r = this.initTask!.call(self, t!.view, arg !== 0 ? INIT_FORK : INIT_LOAD); break;
+          case Cb.Enable: r = this.enable!.call(self, t!.view); break;
+          case Cb.Disable: r = this.disable!.call(self, t!.view); break;
+          case Cb.ExitTask: r = this.exitTask!.call(self, t!.view, EXIT_ARGS); break;
+          case Cb.Thunk: r = this.thunk!(); break;
+        }
+      } catch (e) {
+        r = undefined;
+        this.fail(e);
+      }
+    }
+    return this.leave(r);
   }
 
   /** Name of the innermost running callback, as in struct sched_ext_ops. */

@@ -133,7 +133,12 @@ export class ExtCore {
     }
     t.place = Place.Bpf;
     t.qseq = this.qseqSeq++;
-    this.cb.invoke(Cb.Enqueue, t, t.cpu, flags);
+    const cb = this.cb;
+    let r: unknown;
+    if (cb.enter(Cb.Enqueue, t, t.cpu)) {
+      try { r = cb.enqueue!.call(cb.self, t.view, flags); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
     if (t.ddspDsq >= 0) commitDirect(this.dsqs, t, flags);
     else if (this.aborting && t.place === Place.Bpf) this.dsqs.insertSafe(t, this.dsqs.global, 0, false);
   }
@@ -177,20 +182,46 @@ export class ExtCore {
 
   // ---- notifications ----
 
+  // The notifications are hot: each calls through enter/fail/leave itself (see callbacks.ts).
+
   runnable(t: Task, flags: number): void {
-    if (this.cb.hasRunnable && !this.aborting) this.cb.invoke(Cb.Runnable, t, this.cb.ctxCpu, flags);
+    const cb = this.cb;
+    if (!cb.hasRunnable || this.aborting) return;
+    let r: unknown;
+    if (cb.enter(Cb.Runnable, t, cb.ctxCpu)) {
+      try { r = cb.runnable!.call(cb.self, t.view, flags); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   running(t: Task): void {
-    if (this.cb.hasRunning && !this.aborting) this.cb.invoke(Cb.Running, t, t.cpu, 0);
+    const cb = this.cb;
+    if (!cb.hasRunning || this.aborting) return;
+    let r: unknown;
+    if (cb.enter(Cb.Running, t, t.cpu)) {
+      try { r = cb.running!.call(cb.self, t.view); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   stopping(t: Task, runnable: boolean): void {
-    if (this.cb.hasStopping && !this.aborting) this.cb.invoke(Cb.Stopping, t, t.cpu, runnable ? 1 : 0);
+    const cb = this.cb;
+    if (!cb.hasStopping || this.aborting) return;
+    let r: unknown;
+    if (cb.enter(Cb.Stopping, t, t.cpu)) {
+      try { r = cb.stopping!.call(cb.self, t.view, runnable); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   quiescent(t: Task, flags: number): void {
-    if (this.cb.hasQuiescent && !this.aborting) this.cb.invoke(Cb.Quiescent, t, this.cb.ctxCpu, flags);
+    const cb = this.cb;
+    if (!cb.hasQuiescent || this.aborting) return;
+    let r: unknown;
+    if (cb.enter(Cb.Quiescent, t, cb.ctxCpu)) {
+      try { r = cb.quiescent!.call(cb.self, t.view, flags); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   tick(t: Task): void {
@@ -198,7 +229,13 @@ export class ExtCore {
   }
 
   updateIdle(cpu: number, idle: boolean): void {
-    if (this.cb.hasUpdateIdle && !this.aborting) this.cb.invoke(Cb.UpdateIdle, null, cpu, idle ? 1 : 0);
+    const cb = this.cb;
+    if (!cb.hasUpdateIdle || this.aborting) return;
+    let r: unknown;
+    if (cb.enter(Cb.UpdateIdle, null, cpu)) {
+      try { r = cb.updateIdle!.call(cb.self, cpu, idle); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   /** sched_yield: ops.yield, or by default give up the rest of the slice. */
@@ -234,9 +271,14 @@ export class ExtCore {
       if (r.isIdle && !this.aborting) { t.slice = SCX_SLICE_DFL; t.ddspDsq = SCX_DSQ_LOCAL; t.ddspFlags = 0; }
       return r.cpu;
     }
-    const r = this.cb.invoke(Cb.SelectCpu, t, prev, wakeFlags);
+    const cb = this.cb;
+    let r: unknown;
+    if (cb.enter(Cb.SelectCpu, t, prev)) {
+      try { r = cb.selectCpu!.call(cb.self, t.view, prev, wakeFlags); } catch (e) { cb.fail(e); }
+    }
+    r = cb.leave(r);
     let cpu = prev;
-    if (this.cb.threw) t.ddspDsq = -1;
+    if (cb.threw) t.ddspDsq = -1;
     else if (typeof r !== "number" || !Number.isInteger(r) || r < 0 || r >= host.topo.nrCpus) {
       this.requestExit("SCX_EXIT_ERROR", `select_cpu returned invalid CPU ${String(r)}`);
       t.ddspDsq = -1;

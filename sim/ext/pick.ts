@@ -31,8 +31,13 @@ function balanceAndPick(core: ExtCore, cpu: number, prev: Task | null): Task | n
     const buf = core.buf;
     for (let round = 0; round < SCX_DSP_MAX_LOOPS; round++) {
       buf.roundWork = 0;
-      core.cb.invoke(Cb.Dispatch, prev, cpu, 0);
-      if (core.cb.threw) buf.n = 0;
+      const cb = core.cb;
+      let r: unknown;
+      if (cb.enter(Cb.Dispatch, prev, cpu)) {
+        try { r = cb.dispatch!.call(cb.self, cpu, prev === null ? null : prev.view); } catch (e) { cb.fail(e); }
+      }
+      cb.leave(r);
+      if (cb.threw) buf.n = 0;
       else flush(core, cpu);
       if (core.aborting) break;
       if (prev !== null && prev.slice > 0) return prev;
