@@ -11,10 +11,10 @@
  */
 import { Machine } from "./sim/machine.js";
 import type { WorkloadPlan } from "./sim/plan.js";
-import type { SchedExtOps } from "./sim/ext/ops.js";
+import type { SchedExtOps, Scx } from "./sim/ext/ops.js";
 import { loadWorkload } from "./workloads/load.js";
-import { findScheduler } from "./schedulers/index.js";
-import { loadTopology } from "./cli/job.js";
+import { createScheduler, schedulerSpec, type OptionSchema, type OptionValues } from "./schedulers/index.js";
+import { loadTopology } from "./cli/topology_file.js";
 import type { RawOptions } from "./schedulers/options.js";
 
 export interface CreateKernelOptions {
@@ -49,9 +49,20 @@ export function createKernel(o: CreateKernelOptions = {}): Machine {
   });
 }
 
-/** Builds a registered scheduler's ops table for `kernel`, with validated options. */
+/**
+ * Builds a scheduler's ops table for `kernel`, with validated options: a registered name, or a
+ * module file already loaded with `await prepareScheduler(schedulerSpec(path, options))`.
+ */
 export function loadScheduler(name: string, options: RawOptions, kernel: Machine): SchedExtOps {
-  return findScheduler(name).create(kernel.scxApi, options);
+  return createScheduler(schedulerSpec(name, options), kernel.scxApi);
+}
+
+/**
+ * Types a user's scheduler factory against its option schema; the module default-exports the
+ * result and exports the schema as `options`, as the built-ins do.
+ */
+export function defineScheduler<S extends OptionSchema>(_options: S, make: (scx: Scx, options: OptionValues<S>) => SchedExtOps): (scx: Scx, options: OptionValues<S>) => SchedExtOps {
+  return make;
 }
 
 export { Machine } from "./sim/machine.js";
@@ -60,7 +71,12 @@ export * from "./sim/ext/consts.js";
 export type { SchedExtOps, Scx, ScxTask, CpuId, Pid, TaskStorage } from "./sim/ext/ops.js";
 export type { RunResult, ExitInfo, ExitKind, JobSpec, Stats } from "./sim/result.js";
 export type { WorkloadPlan } from "./sim/plan.js";
-export { SCHEDULERS, findScheduler } from "./schedulers/index.js";
+export {
+  SCHEDULERS, findScheduler, defineOptions, prepareScheduler, createScheduler, schedulerSpec, schedulerOptions,
+  type SchedulerSpec, type OptionSchema, type OptionValues, type RawOptions,
+} from "./schedulers/index.js";
+export { InputError, EngineBug, type InputErrorInfo } from "./sim/errors.js";
+export { AttachError, type Attachment } from "./sim/attach.js";
 export { loadWorkload } from "./workloads/load.js";
 export { runJob, type Job } from "./cli/job.js";
 export { runJobs } from "./cli/pool.js";

@@ -3,6 +3,7 @@
  * inline options (`rr:slice_us=100:batch=8`), comma lists, on/off switches and durations.
  */
 import { CliError } from "./errors.js";
+import { isSchedulerFile } from "../schedulers/index.js";
 
 export type Value = string | number | boolean;
 
@@ -16,21 +17,25 @@ export function parseKeyValues(flag: string, items: readonly string[]): Record<s
       const key = part.slice(0, eq).trim();
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(key)) throw new CliError(`${flag} ${part}: expected key=value with a plain key, got "${key}"`);
       if (Object.hasOwn(out, key)) throw new CliError(`${flag} ${key}: given twice`);
-      out[key] = part.slice(eq + 1).trim();
+      // defineProperty: a key such as __proto__ stays a plain (unknown, then refused) key
+      Object.defineProperty(out, key, { value: part.slice(eq + 1).trim(), enumerable: true, writable: true, configurable: true });
     }
   }
   return out;
 }
 
-/** A scheduler with its options, as written in `compare -s rr:slice_us=100`. */
-export interface SchedulerSpec {
+/** A scheduler with its options, as written in `compare -s rr:slice_us=100` or `-s ./mine.js:k=v`. */
+export interface SchedulerArg {
+  /** A registered name, or a module / BPF object file. */
   readonly name: string;
   readonly options: Record<string, string>;
 }
 
-export function parseSchedulerSpec(spec: string): SchedulerSpec {
+export function parseSchedulerSpec(spec: string): SchedulerArg {
   const [name, ...opts] = spec.split(":");
-  if (!name || !/^[A-Za-z0-9_-]+$/.test(name)) throw new CliError(`-s ${spec}: expected a scheduler name, optionally followed by :key=value options`);
+  if (!name || !(isSchedulerFile(name) || /^[A-Za-z0-9_-]+$/.test(name))) {
+    throw new CliError(`-s ${spec}: expected a scheduler name or file, optionally followed by :key=value options`);
+  }
   return { name, options: parseKeyValues(`-s ${name}:`, opts) };
 }
 

@@ -1,6 +1,8 @@
 /** A readable summary of one RunResult for the terminal. */
 import type { RunResult, Stats } from "../sim/result.js";
 import { formatNs } from "../results/index.js";
+import { clean } from "./terminal_text.js";
+export { clean, cleanText } from "./terminal_text.js";
 
 export function formatRun(r: RunResult): string {
   const j = r.job;
@@ -30,11 +32,6 @@ export function formatRun(r: RunResult): string {
 
 function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
   return s.count === 0 ? "-" : formatNs(s[k]);
-}
-
-/** Strips control characters so names from files cannot drive the terminal. */
-export function clean(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
 /** Aligned columns: the first (or, with `leftAll`, every) column left-aligned, the rest right. */

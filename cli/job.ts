@@ -3,16 +3,14 @@
  * result never depends on which thread ran it. The scheduler is attached the way a loader does it:
  * a process creates a BPF_F_LINK struct_ops map, writes the ops into it and creates the link.
  */
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Machine } from "../sim/machine.js";
-import { resolveTopology, TopologyError, type Topology, type TopologyJson } from "../sim/topology.js";
+import { loadTopology } from "./topology_file.js";
 import type { JobSpec, RunResult } from "../sim/result.js";
 import type { WorkloadPlan } from "../sim/plan.js";
-import { BPF_F_LINK, strerror } from "../sim/bpf/index.js";
 import { loadWorkload } from "../workloads/load.js";
 import { withAntagonists } from "../workloads/antagonists.js";
-import { FAIR, findScheduler } from "../schedulers/index.js";
+import { FAIR, createScheduler, prepareScheduler, loaderName, schedulerSpec, type RawOptions } from "../schedulers/index.js";
 
 /** Extra switches of a run that are not part of its identity. */
 export interface RunExtras {
@@ -27,28 +25,6 @@ export interface Job extends JobSpec {
   readonly extras?: RunExtras;
 }
 
-/** Resolves `--topology`: a preset, a CPU count, or a JSON file. */
-export function loadTopology(spec: string, cpus: number): Topology {
-  if (spec === "" || spec === "flat") return resolveTopology(String(cpus));
-  if (/\.json$/i.test(spec)) {
-    let text: string;
-    try {
-      text = readFileSync(spec, "utf8");
-    } catch {
-      throw new TopologyError(`${spec}: expected a readable topology file`);
-    }
-    let j: unknown;
-    try {
-      j = JSON.parse(text);
-    } catch (e) {
-      throw new TopologyError(`${spec}: expected JSON (${(e as Error).message})`);
-    }
-    if (typeof j !== "object" || j === null) throw new TopologyError(`${spec}: expected an object`);
-    return resolveTopology(j as TopologyJson, spec);
-  }
-  return resolveTopology(spec);
-}
-
 /** The workload of a job, with antagonists mixed in. */
 export function jobPlan(job: Job): WorkloadPlan {
   const plan = loadWorkload(job.workload, job.params);
@@ -61,15 +37,7 @@ export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job)): { machi
   const topology = loadTopology(job.topology, job.cpus);
   const machine = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false });
   if (job.scheduler === FAIR) return { machine, loader: null };
-  const entry = findScheduler(job.scheduler);
-  const ops = entry.create(machine.scxApi, job.options);
-  const loader = machine.spawnProcess(`scx_${job.scheduler}`);
-  const map = loader.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-  if (map < 0) throw new Error(`scx_${job.scheduler}: map create failed: ${strerror(-map)}`);
-  const up = loader.bpf.mapUpdateElem(map, 0, ops);
-  if (up !== 0) throw new Error(`scx_${job.scheduler}: map update failed: ${strerror(-up)}`);
-  const link = loader.bpf.linkCreate(map);
-  if (link < 0) throw new Error(`scx_${job.scheduler}: attach failed: ${strerror(-link)}`);
+  const { loader } = machine.attach(createScheduler(schedulerSpec(job.scheduler, job.options), machine.scxApi), loaderName(job.scheduler));
   if (job.crashAtNs !== undefined && job.crashAtNs !== null) {
     machine.at(job.crashAtNs, () => loader.crash("SIGSEGV"));
   }
@@ -82,7 +50,17 @@ export function jobSpec(job: Job): JobSpec {
   return { ...spec, crashAtNs: spec.crashAtNs ?? null };
 }
 
-/** Runs one job to its end. */
+/** Loads what the job's scheduler needs in this thread (a user's module file); see prepareScheduler. */
+export async function prepareJobScheduler(job: Job): Promise<void> {
+  await prepareScheduler(schedulerSpec(job.scheduler, job.options));
+}
+
+/** Prepares each distinct scheduler of a sweep once, in order (validating files before any job runs). */
+export async function prepareSchedulers(specs: readonly { readonly scheduler: string; readonly options: RawOptions }[]): Promise<void> {
+  for (const s of specs) await prepareScheduler(schedulerSpec(s.scheduler, s.options));
+}
+
+/** Runs one job to its end (its scheduler prepared: built-ins always are). */
 export function runJob(job: Job): RunResult {
   const t0 = performance.now();
   const plan = jobPlan(job);

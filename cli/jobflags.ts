@@ -5,7 +5,7 @@
 import type { Argv } from "yargs";
 import { CliError } from "./errors.js";
 import { nonNegInt, parseKeyValues, parseOnOff, positiveInt, secondsToNs } from "./args.js";
-import { loadTopology } from "./job.js";
+import { loadTopology } from "./topology_file.js";
 
 export interface RunFlags {
   w?: string | string[];

@@ -11,6 +11,8 @@ import { validateCommand } from "./commands/validate.js";
 import { importCommand } from "./commands/import.js";
 import { mergeCommand } from "./commands/merge.js";
 import { benchCommand } from "./commands/bench.js";
+import { helpCommand } from "./commands/help.js";
+import { packageVersion } from "./version.js";
 
 export async function main(argv: string[]): Promise<number> {
   let y = yargs(argv)
@@ -19,15 +21,20 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .demandCommand(1, "expected a command")
     .recommendCommands()
-    .help()
-    .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .help("help", "show help (also: scxlab help <command>)")
+    .alias("h", "help")
+    .version("version", "show the version", packageVersion())
+    .alias("V", "version")
+    // A terminal gets lines fitted to its width; a pipe or file gets unwrapped lines, since
+    // wrapping to a guessed width breaks words in the middle ("repor t").
+    .wrap(process.stdout.isTTY ? Math.min(110, process.stdout.columns ?? 100) : null)
     .fail((msg, err) => {
       // yargs reports its own validation failures as YError: those are bad input.
       if (err && err.name !== "YError") throw err;
       throw new CliError(msg ?? err?.message ?? "bad arguments");
     });
   for (const cmd of [runCommand, listCommand, compareCommand, crashDemoCommand, validateCommand, importCommand, mergeCommand, benchCommand]) y = cmd(y);
+  y = helpCommand(y, (args) => main(args));
   try {
     await y.parseAsync();
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -1,6 +1,7 @@
 /** Writing a command's output file or stdout: atomically, so nothing half-written is left. */
-import { dirname } from "node:path";
-import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { accessSync, constants, mkdirSync, statSync, type Stats } from "node:fs";
+import { CliError } from "./errors.js";
 import { atomicWrite } from "../results/index.js";
 
 /** Writes `text` to `target` ("-" = stdout). */
@@ -11,4 +12,49 @@ export async function writeOut(target: string, text: string): Promise<void> {
   }
   mkdirSync(dirname(target), { recursive: true });
   await atomicWrite(target, text.endsWith("\n") ? text : `${text}\n`);
+}
+
+/** Pseudo file systems: writing there hangs or means nothing (recursive mkdir on procfs never ends). */
+const PSEUDO_FS = ["/proc", "/sys", "/dev"];
+
+/**
+ * Checks, before anything runs, that `dir` can become an output directory: not a file, not on a
+ * pseudo file system, and its nearest existing ancestor a writable directory.
+ */
+export function checkOutputDir(flag: string, dir: string): void {
+  checkPlace(flag, dir, "directory");
+}
+
+/** The same for an output file (`--json`, `--trace`, `import --out`); "-" is stdout. */
+export function checkOutputFile(flag: string, file: string): void {
+  if (file !== "-") checkPlace(flag, file, "file");
+}
+
+function checkPlace(flag: string, target: string, kind: "file" | "directory"): void {
+  const abs = resolve(target);
+  const bad = (got: string) => new CliError({ file: flag, path: "", expected: `a writable ${kind} path`, got: `${JSON.stringify(target)} (${got})` });
+  if (PSEUDO_FS.some((p) => abs === p || abs.startsWith(`${p}/`))) throw bad(`on the pseudo file system ${abs.split("/").slice(0, 2).join("/")}`);
+  const st = statOrNull(abs);
+  if (st !== null) {
+    if (kind === "directory" && !st.isDirectory()) throw bad("an existing file");
+    if (kind === "file" && st.isDirectory()) throw bad("a directory");
+    if (kind === "file" && !st.isFile()) throw bad("not a regular file");
+  }
+  let parent = kind === "directory" && st !== null ? abs : dirname(abs);
+  for (let up = statOrNull(parent); up === null; up = statOrNull(parent)) parent = dirname(parent);
+  const pst = statOrNull(parent);
+  if (pst === null || !pst.isDirectory()) throw bad(`${parent} is not a directory`);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch {
+    throw bad(`${parent} is not writable`);
+  }
+}
+
+function statOrNull(p: string): Stats | null {
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
 }

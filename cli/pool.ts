@@ -97,7 +97,7 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions = {}): Pro
   if (workers <= 1 && timeoutMs === 0 && opts.forcePool !== true) {
     for (let i = 0; i < jobs.length; i++) {
       if (opts.signal?.aborted) throw new Error("aborted");
-      finish(i, runInline(jobs[i]));
+      finish(i, await runInline(jobs[i]));
       await new Promise((r) => setImmediate(r));
     }
     return out;

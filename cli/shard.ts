@@ -10,8 +10,8 @@
  * and shards differ by at most one job (a plain hash mod n leaves small sweeps lopsided).
  *
  * Beside its results.json, a shard writes `shard.json`: every job key of the whole sweep in the
- * unsharded order, which of them it ran (in the order of its runs), which failed, and which job's
- * timeline the report draws; the shard that ran that job also writes `timeline.json`. `merge`
+ * unsharded order, which of them it ran (in the order of its runs), which failed, and which job
+ * the report shows first; `timeline.json` beside it holds the report's timelines of its runs. `merge`
  * checks that all n shards are there and describe the same sweep, and rebuilds the unsharded
  * order, so the merged files are byte-identical to an unsharded run's.
  */
@@ -49,7 +49,7 @@ export interface ShardManifest {
   /** For each run in results.json, in order: its index in `jobs`. */
   readonly runs: readonly number[];
   readonly failed: readonly FailedJob[];
-  /** Index in `jobs` of the run whose timeline the report draws, or null. */
+  /** Index in `jobs` of the run the report shows first, or null. */
   readonly timeline: number | null;
 }
 

@@ -1,18 +1,26 @@
 /**
  * The files a sweep writes beside results.json when it is sharded or lost jobs, and their
  * reading back for `scxlab merge` (formats described in cli/shard.ts and docs/sharding.md):
- * - shard.json (with --shard): the sweep's job keys, which this shard ran, failures, timeline job;
- * - timeline.json (with --shard, in the shard that ran the report's timeline job);
+ * - shard.json (with --shard): the sweep's job keys, which this shard ran, failures, the job the
+ *   report shows first;
+ * - timeline.json (with --shard): the report's timelines of this shard's runs, by job index;
  * - failed.json (when jobs timed out): which, and why.
  */
 import { HISTOGRAM_RESOLUTION } from "../sim/histogram.js";
 import { join } from "node:path";
 import { atomicWrite } from "../results/index.js";
 import type { Job } from "./job.js";
-import type { RunResult } from "../sim/result.js";
+import type { ReportTimeline } from "../results/index.js";
 import { FAILED_SCHEMA, formatShard, jobKey, SHARD_SCHEMA, type FailedJob, type ShardManifest, type ShardSpec } from "./shard.js";
+import { clean } from "./terminal_text.js";
 
-export const TIMELINE_SCHEMA = "scxlab.timeline/1";
+export const TIMELINE_SCHEMA = "scxlab.timeline/2";
+
+/** timeline.json of a shard: the report's form of each of its runs' timelines. */
+export interface TimelineFile {
+  schema: typeof TIMELINE_SCHEMA;
+  timelines: { job: number; timeline: ReportTimeline | null }[];
+}
 
 export function failedJob(index: number, j: Job, error: string, timedOut: boolean): FailedJob {
   return { job: index, scheduler: j.scheduler, workload: j.workload, seed: j.seed, error, timedOut };
@@ -24,7 +32,7 @@ function describe(f: FailedJob): string {
 
 /** One warning line per lost job, on stderr. */
 export function warnFailures(failed: readonly FailedJob[]): void {
-  for (const f of failed) process.stderr.write(`scxlab: warning: ${describe(f)}; left out, the sweep went on\n`);
+  for (const f of failed) process.stderr.write(`scxlab: warning: ${clean(describe(f))}; left out, the sweep went on\n`);
 }
 
 /** The report's notes: how percentiles are measured, then any jobs left out. */
@@ -40,27 +48,26 @@ export interface SweepFiles {
   /** For each result, its job index. */
   readonly ran: readonly number[];
   readonly failed: readonly FailedJob[];
-  /** The results as run (the report's timeline run still carries its timeline). */
-  readonly results: readonly RunResult[];
+  /** Index in `jobs` of the run the report shows first. */
+  readonly chosenJob: number;
+  /** For each result, its timeline in the report's form. */
+  readonly timelines: readonly (ReportTimeline | null)[];
 }
 
 /** Writes shard.json and timeline.json (sharded sweeps) and failed.json (when jobs were lost). */
 export async function writeSweepFiles(out: string, s: SweepFiles): Promise<void> {
   if (s.shard !== null) {
-    const chosen = s.jobs.findIndex((j) => j.extras?.timeline === true);
     const manifest: ShardManifest = {
       schema: SHARD_SCHEMA,
       shard: formatShard(s.shard),
       jobs: s.jobs.map(jobKey),
       runs: s.ran,
       failed: s.failed,
-      timeline: chosen >= 0 ? chosen : null,
+      timeline: s.chosenJob,
     };
     await atomicWrite(join(out, "shard.json"), JSON.stringify(manifest, null, 1) + "\n");
-    const k = s.results.findIndex((r) => r.timeline !== undefined);
-    if (k >= 0) {
-      await atomicWrite(join(out, "timeline.json"), JSON.stringify({ schema: TIMELINE_SCHEMA, job: s.ran[k], timeline: s.results[k].timeline }) + "\n");
-    }
+    const file: TimelineFile = { schema: TIMELINE_SCHEMA, timelines: s.ran.map((job, k) => ({ job, timeline: s.timelines[k] ?? null })) };
+    await atomicWrite(join(out, "timeline.json"), JSON.stringify(file) + "\n");
   }
   if (s.failed.length > 0) {
     await atomicWrite(join(out, "failed.json"), JSON.stringify({ schema: FAILED_SCHEMA, failed: s.failed }, null, 1) + "\n");

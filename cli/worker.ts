@@ -3,8 +3,8 @@
  * value, never an exception across threads). `runInline` is the same thing in the calling thread.
  */
 import { threadId } from "node:worker_threads";
-import { runJob, type Job } from "./job.js";
-import { isUserError } from "./errors.js";
+import { prepareJobScheduler, runJob, type Job } from "./job.js";
+import { InputError } from "../sim/errors.js";
 import type { RunResult } from "../sim/result.js";
 
 /**
@@ -16,16 +16,17 @@ export type JobOutcome =
   | { ok: true; result: RunResult; thread?: number }
   | { ok: false; error: string; userError: boolean; timedOut?: boolean; thread?: number };
 
-/** Runs a job in this thread, turning errors into values. */
-export function runInline(job: Job): JobOutcome {
+/** Runs a job in this thread (loading its scheduler file first if it has one), turning errors into values. */
+export async function runInline(job: Job): Promise<JobOutcome> {
   try {
+    await prepareJobScheduler(job);
     return { ok: true, result: runJob(job), thread: threadId };
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    return { ok: false, error, userError: isUserError(e), thread: threadId };
+    return { ok: false, error, userError: e instanceof InputError, thread: threadId };
   }
 }
 
-export default function work(job: Job): JobOutcome {
+export default function work(job: Job): Promise<JobOutcome> {
   return runInline(job);
 }

@@ -15,7 +15,7 @@
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
-import { defineOptions, type OptionValues } from "./options.js";
+import { defineOptions, OptionError, type OptionValues } from "./options.js";
 import { PidQueue } from "./lib/pid_queue.js";
 
 export const options = defineOptions({
@@ -51,7 +51,11 @@ export class CentralScheduler implements SchedExtOps {
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
     this.nrCpus = scx.nrCpus();
-    this.central = Math.min(o.central_cpu, this.nrCpus - 1);
+    // scx_central refuses a central CPU the machine does not have; clamping would hide the typo.
+    if (o.central_cpu >= this.nrCpus) {
+      throw new OptionError(`scheduler central: option central_cpu: expected a CPU from 0 to ${this.nrCpus - 1}, got ${o.central_cpu}`);
+    }
+    this.central = o.central_cpu;
     this.sliceNs = o.slice_us * 1000;
     this.gimme = new Uint8Array(this.nrCpus);
     this.startedAt = new Float64Array(this.nrCpus);

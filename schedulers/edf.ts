@@ -16,19 +16,35 @@
  * created at init_task), so each DSQ's head is the earliest deadline a CPU can take from it, and
  * a CPU compares the heads of the DSQs it serves. (Against the head of one shared DSQ, a job
  * pinned to another CPU would make a CPU give up its running job for a later deadline.)
- * Simplified: no admission control or runtime enforcement (SCHED_DEADLINE's CBS): a job that
- * overruns keeps its deadline and may push others past theirs; global EDF on N CPUs is not
- * optimal (Dhall's effect), it is what a shared queue gives.
+ * Budget: a task that declares no deadline or period runs as the textbook's constant-bandwidth
+ * server with budget = one slice and period = `default_deadline_us`: each slice of CPU time it
+ * uses without sleeping postpones its deadline by one period. A task that never sleeps (its
+ * activation never moves) thus does not keep the earliest deadline forever; its deadline
+ * advances as it runs, at bandwidth slice / period.
+ * Simplified: tasks with a declared SCHED_DEADLINE deadline or period keep their deadline
+ * however long they run (their budget would be the declared runtime, which the task view does
+ * not carry); no admission control; global EDF on N CPUs is not optimal (Dhall's effect), it is
+ * what a shared queue gives.
  */
-import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
+import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { AffinityDsqs } from "./lib/affinity_dsqs.js";
 
 export const options = defineOptions({
   default_deadline_us: { type: "number", default: 100_000, min: 1, doc: "relative deadline (µs) of tasks that declare neither deadline nor period" },
-  slice_us: { type: "number", default: 20_000, min: 1, doc: "slice (µs) after which jobs with equal deadlines take turns" },
+  slice_us: { type: "number", default: 20_000, min: 1, doc: "slice (µs) after which jobs with equal deadlines take turns; also each job's budget per deadline" },
 });
+
+interface TaskCtx {
+  /** activatedAtNs of the activation `dl` belongs to. */
+  act: number;
+  /** Absolute deadline, postponed by one relative deadline per budget used up. */
+  dl: number;
+  /** CPU time used against the current budget, and when the task last started running (-1: off CPU). */
+  usedNs: number;
+  runStartNs: number;
+}
 
 /** DSQ of the jobs that may run on every CPU; other CPU masks get ids from 1 up. */
 const ANY_CPU_DSQ = 0;
@@ -39,17 +55,38 @@ export class EdfScheduler implements SchedExtOps {
   private readonly sliceNs: number;
   /** DSQ id by CPU mask ("0,2,3"), and the DSQs each CPU serves (ANY_CPU_DSQ first). */
   private readonly dsqs: AffinityDsqs;
+  private readonly ctx: TaskStorage<TaskCtx>;
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     this.defaultNs = Math.round(opts.default_deadline_us * 1000);
     this.sliceNs = Math.round(opts.slice_us * 1000);
     this.dsqs = new AffinityDsqs(scx, ANY_CPU_DSQ);
+    this.ctx = scx.taskStorage((p) => ({ act: -1, dl: p.activatedAtNs, usedNs: 0, runStartNs: -1 }));
   }
 
-  /** Absolute deadline of the task's current activation, ns. */
+  private relative(p: ScxTask): number {
+    return p.dlDeadlineNs > 0 ? p.dlDeadlineNs : p.dlPeriodNs > 0 ? p.dlPeriodNs : this.defaultNs;
+  }
+
+  /** Absolute deadline of the task's current job, ns: activation + relative deadline (plus one period per budget used, for undeclared tasks). */
   deadline(p: ScxTask): number {
-    const rel = p.dlDeadlineNs > 0 ? p.dlDeadlineNs : p.dlPeriodNs > 0 ? p.dlPeriodNs : this.defaultNs;
-    return p.activatedAtNs + rel;
+    const c = this.ctx.get(p);
+    if (c.act !== p.activatedAtNs) {
+      c.act = p.activatedAtNs;
+      c.dl = c.act + this.relative(p);
+      c.usedNs = 0;
+    }
+    if (c.runStartNs >= 0) {
+      const now = this.scx.now();
+      c.usedNs += now - c.runStartNs;
+      c.runStartNs = now;
+    }
+    if (p.dlDeadlineNs > 0 || p.dlPeriodNs > 0) return c.dl;
+    for (; c.usedNs >= this.sliceNs; c.usedNs -= this.sliceNs) {
+      c.dl += this.relative(p);
+      this.scx.stat("postpone");
+    }
+    return c.dl;
   }
 
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
@@ -94,6 +131,16 @@ export class EdfScheduler implements SchedExtOps {
     }
     if (prev !== null && this.deadline(prev) < bestDl) { prev.slice = this.sliceNs; return; }
     if ((best < 0 || !this.scx.dsqMoveToLocal(best)) && prev !== null) prev.slice = this.sliceNs;
+  }
+
+  running(p: ScxTask): void {
+    this.deadline(p); // roll the activation over before the clock starts
+    this.ctx.get(p).runStartNs = this.scx.now();
+  }
+
+  stopping(p: ScxTask): void {
+    this.deadline(p);
+    this.ctx.get(p).runStartNs = -1;
   }
 
   /** Creates the task's DSQ here (init_task may sleep, as scx_bpf_create_dsq needs). */

@@ -1,43 +1,71 @@
 /**
- * lavd — modelled on scx_lavd (sched-ext/scx scheds/rust/scx_lavd, Changwoo Min, Igalia/Valve):
- * latency-criticality-aware virtual deadline; reference/sched_ext.md §4.13.
+ * lavd — modelled on scx_lavd (sched-ext/scx scheds/rust/scx_lavd, Changwoo Min, Igalia/Valve),
+ * following upstream commit 7a58a3a1a857 (2026-08-07): latency-criticality-aware virtual
+ * deadline; reference/sched_ext.md §4.13.
  *
  * Each task gets a latency criticality from how it behaves: tasks that block often (wait
  * frequency), wake others often (wake frequency), run briefly and weigh more are critical:
- * lat_cri = (log2(wait_ft · wake_ft) + log2(runtime_ft · weight_ft))². Its virtual deadline is
- * the logical clock (which follows dispatched deadlines) plus a window that shrinks with lat_cri
- * and grows with the run time since wakeup and with a greedy penalty (×1 .. ×2 for tasks that got
- * more than the average weighted service). One deadline-ordered DSQ per LLC (compute domain),
- * plus per-CPU DSQs for pinned tasks; a CPU takes the earliest deadline of its two, and steals
- * from other domains when both are empty. Slices follow the load: an EWMA of 10 ms × CPUs /
- * queued tasks, kept within `slice_min_us`..`slice_max_us`. The most critical tasks (about the
- * top 1/2^`preempt_shift`) may preempt: of two random CPUs of their domain running something
- * less critical that will not stop soon, the better victim is kicked.
- * Simplified: no power modes, core compaction or cpufreq (the simulator has none); no slice
- * boost for long runners, no criticality inheritance and no wake frequency (the simulator does
- * not say who woke whom: wake_ft is 1); only the boosts the simulator can see (woken, affinity,
- * pinned) enter weight_ft, added to the weight; stealing happens on an empty dispatch instead of
- * by periodic migration; the victim is kicked with SCX_KICK_PREEMPT instead of cutting its
- * slice to 1 ns (the same effect, without waiting for a tick); the threshold
- * max - (max - avg) / 2^preempt_shift uses 10 ms EWMAs of lat_cri, as the original.
+ * lat_cri = (log2(wait_ft · wake_ft) + log2(runtime_ft · weight_ft))², where weight_ft =
+ * weight × boost + 1 and the boost counts 1, plus 128 for a woken task, 128 for an affinitized
+ * and 256 more for a pinned one. Its virtual deadline (its `dsqVtime`) is the logical clock,
+ * less a compete window that shrinks as tasks queue beyond the CPUs, plus (5 ms + the run time
+ * since wakeup, ≤ 5 ms) × a greedy penalty (×1 .. ×2 for tasks served beyond the average) /
+ * lat_cri. Each task that starts running advances the clock by (its deadline − clock) / the
+ * average queue length. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
+ * pinned tasks; a CPU takes the earlier head of the two and steals from other domains when both
+ * are empty. lavd's own idle-CPU search stays in the task's domain: prev's whole idle core, an
+ * idle core of the domain, prev, an idle CPU of the domain. A task goes straight to a CPU's local
+ * DSQ when that CPU is idle with nothing queued, or is under `lb_local_dsq_util_pct` % busy. The
+ * system slice is 10 ms × CPUs / queued tasks within `slice_min_us`..`slice_max_us`; a task whose
+ * average run exceeds it gets a boosted slice (its average + 0.5 ms, up to 500 ms) while the
+ * machine is under 95 % busy and not oversubscribed, else, if more critical than average, up to
+ * twice the slice. A task above the criticality threshold max − (max − avg) / 2^`preempt_shift`
+ * that is not greedy scans its domain for two CPUs running less critical work that will stop
+ * later than it would, and preempts the one upstream's rule picks.
+ * Simplified: wake frequency is 0 (wake_ft 1) and there is no criticality inheritance, since the
+ * simulator does not say who woke whom; no power modes, core compaction or cpufreq (no frequency
+ * model in the simulator), no warm-CPU wait, irq or lock boosts, cgroup bandwidth or big/little
+ * cores; stealing happens on an empty dispatch instead of by periodic migration planning; the
+ * victim is kicked with SCX_KICK_PREEMPT instead of having its slice cut to 1 ns; the greedy
+ * penalty compares weighted CPU time with the mean over live tasks.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_DEQ_SLEEP } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
+import { coreIdle, hasSmt } from "./lib/idle_near.js";
 
 export const options = defineOptions({
   slice_min_us: { type: "number", default: 500, min: 1, doc: "shortest slice in µs (scx_lavd --slice-min-us)" },
   slice_max_us: { type: "number", default: 5_000, min: 1, doc: "longest slice in µs (scx_lavd --slice-max-us)" },
   preempt_shift: { type: "number", default: 6, min: 0, max: 10, integer: true, doc: "only the top 1/2^n latency-critical tasks may preempt (scx_lavd --preempt-shift)" },
+  lb_local_dsq_util_pct: { type: "number", default: 10, min: 0, max: 100, doc: "queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)" },
   no_preemption: { type: "boolean", default: false, doc: "never preempt (scx_lavd --no-preemption)" },
+  no_slice_boost: { type: "boolean", default: false, doc: "never boost slices (scx_lavd --no-slice-boost)" },
 });
 
 const NS_PER_S = 1_000_000_000;
+const SCALE = 1024;
 const TARGETED_LATENCY_NS = 10_000_000;
 const STAT_INTERVAL_NS = 10_000_000;
-const COMPETE_WINDOW_NS = 4_600;
-const LAG_BOUND_NS = 500_000_000;
-const BOOST_WOKEN = 128, BOOST_AFFINITY = 128, BOOST_PINNED = 256;
+const SLICE_MIN_DFL = 500_000, SLICE_MAX_DFL = 5_000_000;
+const SLICE_BOOST_MAX = 500_000_000;
+const SLICE_BOOST_UTIL = Math.floor((95 * SCALE) / 100) / SCALE;
+const ACC_RUNTIME_MAX = SLICE_MAX_DFL;
+/** 300 ms >> 16: the compete window for a latency criticality around 1000. */
+const DL_COMPETE_WINDOW = Math.floor(300_000_000 / 65536);
+const LAG_MAX_NS = 500_000_000;
+const LC_FREQ_MAX = 100_000;
+const BOOST_REGULAR = 128, BOOST_MEDIUM = 256;
+
+/** upstream's EWMA: 7/8 old + 1/8 new, or half and half while the old value is small. */
+function calcAvg(old: number, sample: number): number {
+  return old < 8 ? Math.floor((old + sample) / 2) : old - Math.floor(old / 8) + Math.floor(sample / 8);
+}
+
+/** Rises fast (3/4 new), falls slowly (1/8 new). */
+function asymAvg(old: number, sample: number): number {
+  return old < sample ? sample * 0.75 + old * 0.25 : old * 0.875 + sample * 0.125;
+}
 
 interface TaskCtx {
   waitFreq: number;
@@ -47,41 +75,51 @@ interface TaskCtx {
   accRuntime: number;
   /** Weighted service time. */
   svcTime: number;
-  startedAt: number;
+  lastRunAt: number;
   latCri: number;
-  deadline: number;
-  woken: boolean;
-}
-
-function ewma(old: number, sample: number): number {
-  return old * 0.75 + sample * 0.25;
+  sliceWall: number;
+  isWakeup: boolean;
+  idlePicked: boolean;
+  greedy: boolean;
 }
 
 export class LavdScheduler implements SchedExtOps {
   readonly name = "lavd";
-  readonly timeout_ms = 5000;
+  readonly timeout_ms = 30_000;
+  private readonly o: OptionValues<typeof options>;
   private readonly sliceMin: number;
   private readonly sliceMax: number;
-  private readonly o: OptionValues<typeof options>;
   private readonly nrCpus: number;
   private readonly nrLlcs: number;
-  private logicalClock = 0;
-  private sysSlice: number;
+  private readonly smt: boolean;
+  logicalClock = 0;
+  sysSlice: number;
+  /** Smoothed count of queued tasks (sys_stat.nr_queued_task) and machine utilisation. */
+  nrQueued = 0;
+  avgUtil = 0;
   private svcSum = 0;
   private nrTasks = 0;
-  /** EWMAs of each stat period's mean and maximum lat_cri of the tasks that ran. */
-  private avgLatCri = 0;
+  avgLatCri = 0;
   private maxLatCri = 0;
+  thrLatCri = 0;
   private periodSumLatCri = 0;
   private periodNrSched = 0;
   private periodMaxLatCri = 0;
   private timer = -1;
+  private distribute = 0;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
   private readonly llcMasks: Uint8Array[] = [];
   private readonly llcOrder: number[][] = [];
-  private readonly scratch: Uint8Array;
+  /** Per CPU: running task's lat_cri, estimated stop (∞ when idle), slice-boost flag, run start, busy time, utilisation. */
   private readonly cpuLatCri: Float64Array;
   private readonly cpuStopAt: Float64Array;
+  private readonly cpuBoosted: Uint8Array;
+  private readonly cpuRunningAt: Float64Array;
+  private readonly cpuBusy: Float64Array;
+  readonly cpuUtil: Float64Array;
+  private lastStat = 0;
+  private picked = -1;
+  private pickedIdle = false;
   private readonly tctx;
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
@@ -91,12 +129,16 @@ export class LavdScheduler implements SchedExtOps {
     this.sysSlice = this.sliceMax;
     this.nrCpus = scx.nrCpus();
     this.nrLlcs = scx.nrLlcs();
-    this.scratch = new Uint8Array(this.nrCpus);
+    this.smt = hasSmt(scx);
     this.cpuLatCri = new Float64Array(this.nrCpus);
-    this.cpuStopAt = new Float64Array(this.nrCpus);
+    this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
+    this.cpuBoosted = new Uint8Array(this.nrCpus);
+    this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
+    this.cpuBusy = new Float64Array(this.nrCpus);
+    this.cpuUtil = new Float64Array(this.nrCpus);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), avgRuntime: 0, accRuntime: 0, svcTime: this.avgSvc(),
-      startedAt: 0, latCri: 0, deadline: this.logicalClock, woken: false,
+      lastRunAt: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
     }));
   }
 
@@ -108,83 +150,201 @@ export class LavdScheduler implements SchedExtOps {
     return this.nrLlcs + cpu;
   }
 
-  private latCri(p: ScxTask, t: TaskCtx): number {
-    const waitFt = Math.min(t.waitFreq, 100_000) + 1;
+  /** upstream calc_weight_factor: weight × (1 + boosts) + 1. */
+  weightFactor(p: ScxTask, isWakeup: boolean): number {
+    let boost = 1;
+    if (isWakeup) boost += BOOST_REGULAR;
+    if (p.nrCpusAllowed < this.nrCpus) boost += BOOST_REGULAR;
+    if (p.nrCpusAllowed === 1) boost += BOOST_MEDIUM;
+    return p.weight * boost + 1;
+  }
+
+  /** upstream calc_lat_cri (wake frequency unknown: wake_ft = 1). */
+  latCri(p: ScxTask, t: TaskCtx): number {
+    const waitFt = Math.min(t.waitFreq, LC_FREQ_MAX) + 1;
     const wakeFt = 1;
-    const runtimeFt = t.avgRuntime >= NS_PER_S ? 1 : (NS_PER_S - t.avgRuntime) / 500_000 + 1;
-    let boost = t.woken ? BOOST_WOKEN : 0;
-    if (p.nrCpusAllowed === 1) boost += BOOST_PINNED;
-    else if (p.nrCpusAllowed < this.nrCpus) boost += BOOST_AFFINITY;
-    const weightFt = p.weight + boost + 1;
-    const x = Math.log2(waitFt * wakeFt) + Math.log2(runtimeFt * weightFt);
+    const runtimeFt = t.avgRuntime < NS_PER_S ? Math.floor((NS_PER_S - t.avgRuntime) / SLICE_MIN_DFL) + 1 : 1;
+    const x = Math.floor(Math.log2(waitFt * wakeFt)) + Math.floor(Math.log2(runtimeFt * this.weightFactor(p, t.isWakeup)));
     return x * x;
   }
 
   /** ×1024: 1024 for a task owed service, up to 2048 for one served beyond the average. */
   private greedyPenalty(p: ScxTask, t: TaskCtx): number {
-    const lagMax = (LAG_BOUND_NS * 100) / p.weight;
-    const lag = Math.max(-lagMax, Math.min(lagMax, this.avgSvc() - t.svcTime));
-    return 1024 + ((lagMax - lag) * 1024) / lagMax / 2;
+    const lagMax = (LAG_MAX_NS * 100) / p.weight, avg = this.avgSvc();
+    let lag = avg - t.svcTime;
+    t.greedy = lag < 0;
+    if (lag > lagMax) {
+      // A long sleeper banks at most lagMax of service.
+      this.svcSum += avg - lagMax - t.svcTime;
+      t.svcTime = avg - lagMax;
+      lag = lagMax;
+    } else if (lag < -lagMax) lag = -lagMax;
+    return SCALE + Math.floor(Math.floor(((lagMax - lag) * SCALE) / lagMax) / 2);
   }
 
-  private computeDeadline(p: ScxTask, t: TaskCtx): number {
+  /** upstream calc_compete_window: shrinks with the oversubscription ratio. */
+  competeWindow(): number {
+    const active = this.nrCpus;
+    return this.nrQueued > active ? Math.floor((DL_COMPETE_WINDOW * active) / this.nrQueued) : DL_COMPETE_WINDOW;
+  }
+
+  /** upstream calc_when_to_run. */
+  private whenToRun(p: ScxTask, t: TaskCtx): number {
     t.latCri = this.latCri(p, t);
-    const window = ((5_000_000 + Math.min(t.accRuntime, 5_000_000)) * this.greedyPenalty(p, t)) / Math.max(t.latCri, 1) / 1024;
-    t.deadline = this.logicalClock - COMPETE_WINDOW_NS + window;
-    return t.deadline;
+    const runtime = ACC_RUNTIME_MAX + Math.min(t.accRuntime, ACC_RUNTIME_MAX);
+    const delta = Math.floor((runtime * this.greedyPenalty(p, t)) / t.latCri / SCALE);
+    return this.logicalClock - this.competeWindow() + delta;
   }
 
-  private domainMask(p: ScxTask, llc: number): Uint8Array {
-    const m = this.llcMasks[llc], a = p.cpusAllowed;
-    for (let c = 0; c < this.nrCpus; c++) this.scratch[c] = a === null ? m[c] : m[c] & a[c];
-    return this.scratch;
+  /** upstream advance_cur_logical_clk: toward the deadline by 1/nr_queued of the gap. */
+  advanceClock(deadline: number): void {
+    if (deadline <= this.logicalClock) return;
+    this.logicalClock += Math.floor((deadline - this.logicalClock) / Math.max(this.nrQueued, 1));
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
-    const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
-    if (r.isIdle) {
-      const t = this.tctx.get(p);
-      t.woken = true;
-      this.computeDeadline(p, t);
-      this.scx.stat("direct");
-      this.scx.dsqInsert(p, SCX_DSQ_LOCAL, this.sysSlice, 0);
+  private canBoostSlice(): boolean {
+    return this.avgUtil <= SLICE_BOOST_UTIL && this.nrQueued <= this.nrCpus;
+  }
+
+  /** upstream calc_time_slice: the system slice, or a boosted one for long runners. */
+  timeSlice(t: TaskCtx, cpu: number): number {
+    let s = this.sysSlice, boosted = false;
+    if (!this.o.no_slice_boost && this.scx.dsqNrQueued(this.pcpuDsq(cpu)) === 0 && t.avgRuntime >= this.sysSlice) {
+      if (this.canBoostSlice()) {
+        s = Math.min(Math.max(t.avgRuntime + SLICE_MIN_DFL, this.sliceMin), SLICE_BOOST_MAX);
+        boosted = true;
+      } else if (t.latCri > this.avgLatCri) {
+        const b = Math.floor((this.sysSlice * t.latCri) / (this.avgLatCri + 1));
+        s = Math.min(Math.max(this.sysSlice + b, this.sliceMin), Math.min(t.avgRuntime, this.sysSlice * 2));
+        boosted = true;
+      }
     }
-    return r.cpu;
+    this.cpuBoosted[cpu] = boosted ? 1 : 0;
+    t.sliceWall = s;
+    return s;
+  }
+
+  /** A CPU may take a task straight on its local DSQ (upstream can_direct_dispatch). */
+  private canDirect(cpu: number, idle: boolean): boolean {
+    const queued = this.scx.nrQueuedLocal(cpu) + this.scx.dsqNrQueued(this.pcpuDsq(cpu));
+    return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && this.cpuUtil[cpu] * 100 < this.o.lb_local_dsq_util_pct);
+  }
+
+  /** Claims an idle CPU of `mask` ∩ the task's (a whole core if `core`), or -1. */
+  private claimIn(p: ScxTask, llc: number, core: boolean): number {
+    const m = this.llcMasks[llc];
+    for (let i = 0; i < this.nrCpus; i++) {
+      const c = (this.distribute + i) % this.nrCpus;
+      if (m[c] === 0 || !this.scx.cpuAllowed(p, c) || (core && !coreIdle(this.scx, c))) continue;
+      if (this.scx.testAndClearCpuIdle(c)) { this.distribute = c + 1; return c; }
+    }
+    return -1;
+  }
+
+  /** upstream pick_idle_cpu without core compaction, into `picked` / `pickedIdle`. */
+  private pickIdle(p: ScxTask, prev: number): void {
+    const scx = this.scx;
+    this.pickedIdle = false;
+    let sticky = prev;
+    if (!scx.cpuAllowed(p, sticky)) for (sticky = 0; sticky < this.nrCpus - 1 && !scx.cpuAllowed(p, sticky); sticky++);
+    this.picked = sticky;
+    if (p.nrCpusAllowed === 1) return;
+    let anyIdle = false;
+    for (let c = 0; c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
+    if (!anyIdle) return;
+    const dom = scx.cpuLlc(sticky);
+    if (this.smt && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (this.smt && this.take(this.claimIn(p, dom, true))) return;
+    if (scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    this.take(this.claimIn(p, dom, false));
+  }
+
+  /** Records a claimed idle CPU as the pick; false for -1. */
+  private take(cpu: number): boolean {
+    if (cpu < 0) return false;
+    this.picked = cpu;
+    this.pickedIdle = true;
+    return true;
+  }
+
+  select_cpu(p: ScxTask, prevCpu: number): number {
+    const t = this.tctx.get(p);
+    this.pickIdle(p, prevCpu);
+    t.idlePicked = this.pickedIdle;
+    if (this.pickedIdle && this.canDirect(this.picked, true)) {
+      p.dsqVtime = this.whenToRun(p, t);
+      this.scx.stat("direct");
+      this.scx.dsqInsert(p, SCX_DSQ_LOCAL, SLICE_MAX_DFL, 0);
+    }
+    return this.picked;
   }
 
   enqueue(p: ScxTask, enqFlags: number): void {
-    const scx = this.scx, t = this.tctx.get(p), cpu = p.cpu;
-    t.woken = (enqFlags & SCX_ENQ_WAKEUP) !== 0;
-    const dl = this.computeDeadline(p, t);
-    if (p.nrCpusAllowed === 1) {
-      scx.stat("pinned");
-      scx.dsqInsertVtime(p, this.pcpuDsq(cpu), this.sysSlice, dl, enqFlags);
-      scx.kickCpu(cpu, SCX_KICK_IDLE);
-      return;
+    const scx = this.scx, t = this.tctx.get(p), taskCpu = scx.taskCpu(p);
+    t.isWakeup = (enqFlags & SCX_ENQ_WAKEUP) !== 0;
+    p.dsqVtime = this.whenToRun(p, t);
+    let cpu = taskCpu, idle: boolean;
+    if ((enqFlags & SCX_ENQ_CPU_SELECTED) === 0) {
+      this.pickIdle(p, taskCpu);
+      cpu = this.picked;
+      idle = this.pickedIdle;
+    } else {
+      idle = t.idlePicked;
+      t.idlePicked = false;
     }
-    const llc = scx.cpuLlc(cpu);
-    scx.dsqInsertVtime(p, llc, this.sysSlice, dl, enqFlags);
-    const idle = scx.pickIdleCpu(this.domainMask(p, llc), 0);
-    if (idle >= 0) { scx.kickCpu(idle, SCX_KICK_IDLE); return; }
-    if (!this.o.no_preemption) this.tryPreempt(p, t, llc);
+    const dom = scx.cpuLlc(cpu);
+    if (this.canDirect(cpu, idle)) {
+      scx.stat("local");
+      scx.dsqInsert(p, localOn(cpu), SLICE_MIN_DFL, enqFlags);
+    } else {
+      scx.stat(p.nrCpusAllowed === 1 ? "pinned" : "domain");
+      scx.dsqInsertVtime(p, p.nrCpusAllowed === 1 ? this.pcpuDsq(cpu) : dom, SLICE_MIN_DFL, p.dsqVtime, enqFlags);
+    }
+    if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
+    if (!this.o.no_preemption) this.tryPreempt(p, t, cpu, dom);
   }
 
-  /** The most critical tasks pick the better of two random victims in their domain. */
-  private tryPreempt(p: ScxTask, t: TaskCtx, llc: number): void {
-    const threshold = this.maxLatCri - (this.maxLatCri - this.avgLatCri) / 2 ** this.o.preempt_shift;
-    if (this.periodNrSched + this.maxLatCri === 0 || t.latCri < threshold) return;
-    const scx = this.scx, now = scx.now(), mask = this.domainMask(p, llc);
-    const myStop = now + Math.min(t.avgRuntime, this.sysSlice);
-    let victim = -1;
-    for (let i = 0; i < 2; i++) {
-      const c = scx.randomU32() % this.nrCpus;
-      if (mask[c] === 0 || scx.cpuCurr(c) === null) continue;
-      if (this.cpuLatCri[c] >= t.latCri || this.cpuStopAt[c] <= myStop) continue;
-      if (victim < 0 || this.cpuLatCri[c] < this.cpuLatCri[victim]) victim = c;
+  /** upstream can_x_kick_y: more critical and stops sooner. */
+  private canKick(lat: number, stop: number, cpu: number): boolean {
+    return lat > this.cpuLatCri[cpu] && stop < this.cpuStopAt[cpu];
+  }
+
+  /** upstream try_find_and_kick_victim_cpu and find_victim_cpu. */
+  private tryPreempt(p: ScxTask, t: TaskCtx, preferred: number, dom: number): void {
+    if (t.greedy || t.latCri < this.thrLatCri) return;
+    const scx = this.scx, now = scx.now();
+    const stop = now + Math.min(t.avgRuntime, t.sliceWall || this.sysSlice);
+    if (!this.o.no_slice_boost && this.cpuBoosted[preferred] && this.cpuRunningAt[preferred] >= 0) {
+      const ran = now - this.cpuRunningAt[preferred];
+      if (ran >= this.sysSlice && this.canKick(t.latCri, stop, preferred)) { this.cpuBoosted[preferred] = 0; this.kick(preferred); return; }
+      if (p.nrCpusAllowed < this.nrCpus) {
+        // An affinitized task cannot go elsewhere: cut the boosted run back to one regular slice.
+        this.cpuBoosted[preferred] = 0;
+        const victim = scx.cpuCurr(preferred);
+        const left = Math.max(this.sysSlice - ran, 1);
+        if (victim !== null && victim.slice > left) victim.slice = left;
+        return;
+      }
     }
-    if (victim < 0) return;
-    scx.stat("preempt");
-    scx.kickCpu(victim, SCX_KICK_PREEMPT);
+    let first = this.canKick(t.latCri, stop, preferred) ? preferred : -1, second = -1;
+    const m = this.llcMasks[dom];
+    for (let i = 0; i < this.nrCpus && second < 0; i++) {
+      const c = (this.distribute + i) % this.nrCpus;
+      if (c === preferred || m[c] === 0 || !scx.cpuAllowed(p, c) || !this.canKick(t.latCri, stop, c)) continue;
+      this.distribute = c + 1;
+      if (first < 0) first = c;
+      else second = c;
+    }
+    if (first < 0) return;
+    // As upstream: of two candidates, the first if it could itself kick the second.
+    this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
+  }
+
+  private kick(victim: number): void {
+    if (this.cpuStopAt[victim] === 0) return;
+    this.cpuStopAt[victim] = 0;
+    this.scx.stat("preempt");
+    this.scx.kickCpu(victim, SCX_KICK_PREEMPT);
   }
 
   dispatch(cpu: number, prev: ScxTask | null): void {
@@ -195,40 +355,59 @@ export class LavdScheduler implements SchedExtOps {
     for (const other of this.llcOrder[llc]) {
       if (scx.dsqMoveToLocal(other)) { scx.stat("steal"); return; }
     }
-    if (prev !== null) prev.slice = this.sysSlice;
+    if (prev === null) return;
+    // upstream consume_prev: prev keeps the CPU; account its run so far and give it a fresh slice.
+    const t = this.tctx.get(prev);
+    this.accountRuntime(prev, t);
+    t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
+    prev.slice = this.timeSlice(t, cpu);
   }
 
-  runnable(p: ScxTask, enqFlags: number): void {
-    if (enqFlags & SCX_ENQ_WAKEUP) this.tctx.get(p).accRuntime = 0;
+  /** upstream account_task_runtime: CPU time since the last measurement. */
+  private accountRuntime(p: ScxTask, t: TaskCtx): void {
+    const now = this.scx.now(), used = now - t.lastRunAt, svc = (used * 100) / p.weight;
+    t.accRuntime += used;
+    t.svcTime += svc;
+    this.svcSum += svc;
+    t.lastRunAt = now;
+  }
+
+  runnable(p: ScxTask): void {
+    this.tctx.get(p).accRuntime = 0;
   }
 
   running(p: ScxTask): void {
-    const t = this.tctx.get(p), now = this.scx.now();
-    t.startedAt = now;
-    if (t.deadline > this.logicalClock) this.logicalClock = t.deadline;
-    this.cpuLatCri[p.cpu] = t.latCri;
-    this.cpuStopAt[p.cpu] = now + Math.min(t.avgRuntime, this.sysSlice);
+    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    // A task the kernel refilled with the default slice gets the current clock as deadline.
+    if (p.slice === SCX_SLICE_DFL) p.dsqVtime = this.logicalClock;
+    p.slice = this.timeSlice(t, cpu);
+    this.advanceClock(p.dsqVtime);
+    t.isWakeup = false;
+    t.lastRunAt = now;
+    this.cpuRunningAt[cpu] = now;
+    this.cpuLatCri[cpu] = t.latCri;
+    this.cpuStopAt[cpu] = now + Math.min(t.avgRuntime, t.sliceWall);
     this.periodSumLatCri += t.latCri;
     this.periodNrSched++;
     if (t.latCri > this.periodMaxLatCri) this.periodMaxLatCri = t.latCri;
   }
 
   stopping(p: ScxTask): void {
-    const t = this.tctx.get(p);
-    const used = this.scx.now() - t.startedAt;
-    const svc = (used * 100) / p.weight;
-    t.accRuntime += used;
-    t.svcTime += svc;
-    this.svcSum += svc;
-    t.avgRuntime = ewma(t.avgRuntime, used);
-    this.cpuLatCri[p.cpu] = 0;
-    this.cpuStopAt[p.cpu] = 0;
+    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    this.accountRuntime(p, t);
+    t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
+    this.cpuBusy[cpu] += now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
+    this.cpuRunningAt[cpu] = -1;
+    this.cpuLatCri[cpu] = 0;
+    this.cpuStopAt[cpu] = Infinity;
+    this.cpuBoosted[cpu] = 0;
   }
 
   quiescent(p: ScxTask, deqFlags: number): void {
     if ((deqFlags & SCX_DEQ_SLEEP) === 0) return;
-    const t = this.tctx.get(p), now = this.scx.now();
-    t.waitFreq = ewma(t.waitFreq, NS_PER_S / Math.max(now - t.lastQuiescentAt, 1));
+    const t = this.tctx.get(p), now = this.scx.now(), interval = now - t.lastQuiescentAt;
+    if (interval <= 0) return;
+    t.waitFreq = calcAvg(t.waitFreq, Math.floor(NS_PER_S / interval));
     t.lastQuiescentAt = now;
   }
 
@@ -244,19 +423,31 @@ export class LavdScheduler implements SchedExtOps {
     this.nrTasks--;
   }
 
-  /** Every 10 ms: the system slice follows the queue length; lat_cri statistics roll over. */
+  /** Every 10 ms: utilisation, queue length, slice and the lat_cri threshold (upstream sys_stat). */
   private onStatTimer(): void {
-    const scx = this.scx;
-    let queued = 0;
+    const scx = this.scx, now = scx.now(), span = Math.max(now - this.lastStat, 1);
+    let queued = 0, busy = 0;
     for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(l);
-    for (let c = 0; c < this.nrCpus; c++) queued += scx.dsqNrQueued(this.pcpuDsq(c));
-    const target = queued === 0 ? this.sliceMax
-      : Math.max(this.sliceMin, Math.min(this.sliceMax, (TARGETED_LATENCY_NS * this.nrCpus) / queued));
-    this.sysSlice = Math.round(ewma(this.sysSlice, target));
-    if (this.periodNrSched > 0) {
-      this.avgLatCri = ewma(this.avgLatCri, this.periodSumLatCri / this.periodNrSched);
-      this.maxLatCri = ewma(this.maxLatCri, this.periodMaxLatCri);
+    for (let c = 0; c < this.nrCpus; c++) {
+      queued += scx.dsqNrQueued(this.pcpuDsq(c)) + scx.nrQueuedLocal(c);
+      let b = this.cpuBusy[c];
+      if (this.cpuRunningAt[c] >= 0) b += now - Math.max(this.cpuRunningAt[c], this.lastStat);
+      this.cpuBusy[c] = 0;
+      this.cpuUtil[c] = asymAvg(this.cpuUtil[c], Math.min(b / span, 1));
+      busy += b;
     }
+    this.lastStat = now;
+    this.avgUtil = asymAvg(this.avgUtil, Math.min(busy / (span * this.nrCpus), 1));
+    this.nrQueued = calcAvg(this.nrQueued, queued);
+    const target = this.nrQueued > 0
+      ? Math.min(Math.max(Math.floor((TARGETED_LATENCY_NS * this.nrCpus) / this.nrQueued), this.sliceMin), this.sliceMax)
+      : this.sliceMax;
+    this.sysSlice = calcAvg(this.sysSlice, target);
+    if (this.periodNrSched > 0) {
+      this.avgLatCri = calcAvg(this.avgLatCri, Math.floor(this.periodSumLatCri / this.periodNrSched));
+      this.maxLatCri = calcAvg(this.maxLatCri, this.periodMaxLatCri);
+    }
+    this.thrLatCri = this.maxLatCri - Math.floor((this.maxLatCri - this.avgLatCri) / 2 ** this.o.preempt_shift);
     this.periodSumLatCri = this.periodNrSched = this.periodMaxLatCri = 0;
     scx.timerStart(this.timer, STAT_INTERVAL_NS);
   }
@@ -280,6 +471,7 @@ export class LavdScheduler implements SchedExtOps {
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));
       if (r !== 0) return r;
     }
+    this.lastStat = scx.now();
     this.timer = scx.timerCreate(() => this.onStatTimer());
     scx.timerStart(this.timer, STAT_INTERVAL_NS);
     return 0;

@@ -2,6 +2,7 @@
  * Scheduler options: declared once per policy with types, defaults and a one-line meaning, and
  * resolved from `-o key=value` strings (or plain values from scripts) with precise errors.
  */
+import { InputError } from "../sim/errors.js";
 
 export type OptionSpec =
   | { readonly type: "boolean"; readonly default: boolean; readonly doc: string }
@@ -18,7 +19,7 @@ export type OptionValues<S extends OptionSchema> = {
 export type RawOptions = Readonly<Record<string, string | number | boolean>>;
 
 /** A bad scheduler option: the message is one line naming the scheduler, key, expectation. */
-export class OptionError extends Error {}
+export class OptionError extends InputError {}
 
 export function defineOptions<S extends OptionSchema>(s: S): S {
   return s;

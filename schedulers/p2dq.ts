@@ -1,62 +1,87 @@
 /**
- * p2dq — modelled on scx_p2dq (sched-ext/scx scheds/rust/scx_p2dq, Meta, D. Hodges);
- * reference/sched_ext.md §4.15.
+ * p2dq — modelled on scx_p2dq (sched-ext/scx scheds/rust/scx_p2dq, Meta, D. Hodges), following
+ * upstream commit 7a58a3a1a857 (2026-08-07); reference/sched_ext.md §4.15.
  *
- * Per LLC: a vtime-ordered LLC DSQ and a migration DSQ, plus a DSQ per CPU for pinned tasks.
- * Tasks live in slice classes (0.5 / 2.5 / 5 ms by default, scaled by weight, never under
- * `min_slice_us`): a run that uses ≥ 90 % of its slice (95 % if affinitized) moves the task up
- * a class (only at weight ≥ 100), one that uses < 50 % (25 %) moves it down; class 0 is
- * "interactive" and tasks under weight 100 stay in class 0 or 1. A CPU takes the lowest vtime
- * among its own CPU, LLC and migration DSQs. Only a task that has run at least log2(#LLCs)
- * times in its LLC, may use every CPU and is not interactive is queued as migratable; an idle
- * CPU whose LLC is under 75 % busy picks two random other LLCs and pulls from the migration DSQ
- * of the busier one if its load exceeds the local LLC's by more than `lb_slack_pct` %, then from
- * the other (power of two choices). LLC loads are measured over `lb_interval_us` periods.
- * Simplified: no autoslice, deadline mode, keep-running, arena queues or saturation-mode
- * stealing; load is CPU time per LLC per period.
+ * Per LLC: a vtime-ordered LLC DSQ and a migration DSQ, plus an affinity DSQ per CPU for tasks
+ * that may not use every CPU. Tasks live in slice classes (0.5 / 2.5 / 5 ms by default, scaled
+ * by weight and clamped to the smallest and largest); new tasks start in class `init_dsq_index`
+ * (0, the interactive class). When a task goes to sleep, an awake period that used ≥ 90 % of its
+ * slice (95 % if affinitized) moves it up a class (only at weight ≥ 100), one under 50 % (25 %)
+ * moves it down; tasks under weight 100 stay in class 0 or 1. A CPU takes the lowest vtime among
+ * its affinity DSQ, its LLC's other affinity DSQs, the LLC DSQ and the migration DSQ. A task is
+ * queued as migratable (`can_migrate`) only when the machine is saturated (under
+ * `saturated_percent` % of CPUs idle) or its LLC has no idle CPU, it may use every CPU, it has
+ * counted down its runs in the LLC, and it is not interactive unless `dispatch_lb_interactive`.
+ * A waking or re-queued task takes prev if idle, else an idle core or CPU of its LLC, and when
+ * migratable in a saturated LLC an idle CPU of its node (anywhere when the machine is saturated).
+ * An idle CPU with nothing to run picks two LLCs (power of two choices) and pulls from the
+ * migration DSQ of the busier one if its load is at least the local one's plus `lb_slack_pct` %,
+ * then from the other, and from both (and a third) unconditionally when the machine is saturated.
+ * Simplified: load is CPU time per LLC in the current 250 ms period, not PELT; no autoslice,
+ * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards,
+ * fork/exec balancing or the load-balancer's LLC hint; no WAKE_SYNC path (the simulator reports
+ * no waker); no nice-task preemption; an affinitized task takes prev if idle, else any idle CPU
+ * it may use (upstream also weighs its LLC and SMT), and a CPU does not move mismatched heads of
+ * its LLC's affinity DSQs to their own CPUs. keep_running is left out: upstream declines prev
+ * whenever it is still queued, which a runnable prev always is. Saturation is computed when needed from
+ * the idle CPUs instead of being tracked in update_idle.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_KICK_IDLE } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
-  dsq_slice0_us: { type: "number", default: 500, min: 1, doc: "slice of class 0, the interactive class, in µs" },
-  dsq_slice1_us: { type: "number", default: 2_500, min: 1, doc: "slice of class 1 in µs" },
-  dsq_slice2_us: { type: "number", default: 5_000, min: 1, doc: "slice of class 2 in µs" },
-  min_slice_us: { type: "number", default: 100, min: 1, doc: "no slice is shorter, whatever the weight (scx_p2dq --min-slice-us)" },
-  lb_slack_pct: { type: "number", default: 5, min: 0, doc: "pull only from an LLC this % busier than the local one (scx_p2dq --lb-slack-factor)" },
-  lb_interval_us: { type: "number", default: 250_000, min: 1_000, doc: "load measurement period (scx_p2dq load-balance timer)" },
+  dsq_slice0_us: { type: "number", default: 500, min: 1, doc: "slice of class 0, the interactive class, in µs (scx_p2dq -t, first)" },
+  dsq_slice1_us: { type: "number", default: 2_500, min: 1, doc: "slice of class 1 in µs (scx_p2dq -t, second)" },
+  dsq_slice2_us: { type: "number", default: 5_000, min: 1, doc: "slice of class 2 in µs (scx_p2dq -t, third)" },
+  init_dsq_index: { type: "number", default: 0, min: 0, max: 2, integer: true, doc: "slice class of a new task at weight 100 (scx_p2dq -i)" },
+  lb_slack_pct: { type: "number", default: 5, min: 0, max: 99, doc: "pick-two pulls from an LLC at least this % busier than the local one (scx_p2dq --lb-slack-factor)" },
+  saturated_percent: { type: "number", default: 5, min: 0, max: 100, doc: "the machine is saturated below this % of idle CPUs (scx_p2dq --saturated-percent)" },
+  dispatch_lb_interactive: { type: "boolean", default: true, doc: "interactive (class 0) tasks may migrate across LLCs (scx_p2dq --dispatch-lb-interactive)" },
+  lb_interval_us: { type: "number", default: 250_000, min: 1_000, doc: "load period in µs (upstream's load-balance timer, 250 ms)" },
 });
 
 const NR_CLASSES = 3;
-/** Pick-two pulls only while the local LLC is less busy than this. */
-const PICK2_UTIL_MAX = 0.75;
+/** No pick-two right after a load period starts (upstream lb_config.backoff_ns). */
+const PICK2_BACKOFF_NS = 5_000_000;
 
-interface TaskCtx {
+/** Per-task state (upstream task_ctx). */
+export interface TaskCtx {
   cls: number;
+  /** LLC the task last ran in (at first, its CPU's at creation). */
   llc: number;
-  runsInLlc: number;
-  vtime: number;
-  startedAt: number;
+  /** Queued at least once; until then its first idle CPU is sought in a random LLC. */
+  placed: boolean;
+  /** Runs left in this LLC before it may be queued as migratable. */
+  llcRuns: number;
+  sliceNs: number;
+  lastRunAt: number;
+  /** Start of the current awake period's first run (0: not started). */
+  lastRunStarted: number;
 }
 
 export class P2dqScheduler implements SchedExtOps {
   readonly name = "p2dq";
-  readonly timeout_ms = 5000;
+  readonly timeout_ms = 25_000;
   private readonly o: OptionValues<typeof options>;
   private readonly classSlices: number[];
   private readonly nrCpus: number;
   private readonly nrLlcs: number;
-  private readonly migrateRuns: number;
+  /** upstream min_llc_runs_pick2's default, log2 of the LLC count. */
+  private readonly llcRunsCfg: number;
   private readonly llcMasks: Uint8Array[] = [];
-  private readonly llcNrCpus: number[] = [];
+  /** Per LLC: the CPUs of its NUMA node. */
+  private readonly nodeMasks: Uint8Array[] = [];
   private readonly llcVtime: Float64Array;
-  /** CPU time per LLC in the current period, and the load and utilisation of the last one. */
-  private readonly llcRun: Float64Array;
-  private readonly llcLoad: Float64Array;
-  private readonly llcUtil: Float64Array;
-  private readonly scratch: Uint8Array;
+  /** CPU time per LLC in the current load period, and when that period began. */
+  readonly llcLoad: Float64Array;
+  private periodStart = 0;
   private timer = -1;
+  private picked = -1;
+  private pickedIdle = false;
+  private bestDsq = -1;
+  private bestVtime = 0;
+  private distribute = 0;
   private readonly tctx;
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
@@ -64,132 +89,245 @@ export class P2dqScheduler implements SchedExtOps {
     this.classSlices = [o.dsq_slice0_us * 1000, o.dsq_slice1_us * 1000, o.dsq_slice2_us * 1000];
     this.nrCpus = scx.nrCpus();
     this.nrLlcs = scx.nrLlcs();
-    this.migrateRuns = Math.ceil(Math.log2(this.nrLlcs));
+    this.llcRunsCfg = Math.floor(Math.log2(this.nrLlcs));
     this.llcVtime = new Float64Array(this.nrLlcs);
-    this.llcRun = new Float64Array(this.nrLlcs);
     this.llcLoad = new Float64Array(this.nrLlcs);
-    this.llcUtil = new Float64Array(this.nrLlcs);
-    this.scratch = new Uint8Array(this.nrCpus);
     for (let l = 0; l < this.nrLlcs; l++) this.llcMasks.push(new Uint8Array(this.nrCpus));
     for (let c = 0; c < this.nrCpus; c++) this.llcMasks[scx.cpuLlc(c)][c] = 1;
-    for (const m of this.llcMasks) this.llcNrCpus.push(m.reduce((a, b) => a + b, 0));
-    this.tctx = scx.taskStorage<TaskCtx>(() => ({ cls: 1, llc: -1, runsInLlc: 0, vtime: 0, startedAt: 0 }));
+    for (const m of this.llcMasks) {
+      const node = scx.cpuNode(m.indexOf(1)), n = new Uint8Array(this.nrCpus);
+      for (let c = 0; c < this.nrCpus; c++) if (scx.cpuNode(c) === node) n[c] = 1;
+      this.nodeMasks.push(n);
+    }
+    this.tctx = scx.taskStorage<TaskCtx>((p) => {
+      const cls = p.weight === 100 ? o.init_dsq_index : p.weight < 100 ? 0 : NR_CLASSES - 1;
+      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.llcRunsCfg, sliceNs: this.slice(p, cls), lastRunAt: 0, lastRunStarted: 0 };
+    });
   }
 
   private migDsq(llc: number): number { return this.nrLlcs + llc; }
-  private cpuDsq(cpu: number): number { return 2 * this.nrLlcs + cpu; }
+  private affnDsq(cpu: number): number { return 2 * this.nrLlcs + cpu; }
 
-  private slice(p: ScxTask, t: TaskCtx): number {
-    return Math.max((this.classSlices[t.cls] * p.weight) / 100, this.o.min_slice_us * 1000);
+  /** Class slice × weight, clamped to the smallest and largest class slices. */
+  private slice(p: ScxTask, cls: number): number {
+    const s = Math.floor((this.classSlices[cls] * p.weight) / 100);
+    return Math.min(Math.max(s, this.classSlices[0]), this.classSlices[NR_CLASSES - 1]);
   }
 
-  private llcAllowed(p: ScxTask, llc: number): Uint8Array {
-    const m = this.llcMasks[llc], a = p.cpusAllowed;
-    for (let c = 0; c < this.nrCpus; c++) this.scratch[c] = a === null ? m[c] : m[c] & a[c];
-    return this.scratch;
+  private idleCpus(): number {
+    let n = 0;
+    for (let c = 0; c < this.nrCpus; c++) if (this.scx.isCpuIdle(c)) n++;
+    return n;
   }
 
-  private migratable(p: ScxTask, t: TaskCtx): boolean {
-    return this.nrLlcs > 1 && t.cls > 0 && p.nrCpusAllowed === this.nrCpus && t.runsInLlc >= this.migrateRuns;
+  /** Fewer than saturated_percent % of the CPUs are idle (or none is). */
+  saturated(): boolean {
+    const idle = this.idleCpus();
+    return idle === 0 || Math.floor((100 * idle) / this.nrCpus) < this.o.saturated_percent;
+  }
+
+  /** No CPU of the LLC is idle. */
+  llcSaturated(llc: number): boolean {
+    const m = this.llcMasks[llc];
+    for (let c = 0; c < this.nrCpus; c++) if (m[c] === 1 && this.scx.isCpuIdle(c)) return false;
+    return true;
+  }
+
+  /** upstream task_refresh_llc_runs with the run count update_idle keeps: fewer runs while the machine is busy. */
+  private refreshLlcRuns(t: TaskCtx): void {
+    const idle = this.idleCpus(), pct = Math.floor((100 * idle) / this.nrCpus);
+    t.llcRuns = this.saturated() ? Math.min(2, this.llcRunsCfg)
+      : Math.min(Math.floor(Math.log2(Math.max(pct, 1))) + this.llcRunsCfg, this.llcRunsCfg);
+  }
+
+  /** upstream can_migrate: every CPU allowed, runs counted down, and the machine or the LLC saturated. */
+  canMigrate(p: ScxTask, t: TaskCtx, llc: number): boolean {
+    if (this.nrLlcs < 2 || p.nrCpusAllowed !== this.nrCpus) return false;
+    if (!this.o.dispatch_lb_interactive && t.cls === 0) return false;
+    if (t.llcRuns > 0) return false;
+    return this.saturated() || this.llcSaturated(llc);
+  }
+
+  /** upstream pick_idle_cpu into `picked` / `pickedIdle` (whether the CPU was claimed idle). */
+  private pickIdle(p: ScxTask, t: TaskCtx, prev: number): void {
+    const scx = this.scx;
+    this.pickedIdle = true;
+    this.picked = prev;
+    if (scx.cpuAllowed(p, prev) && scx.testAndClearCpuIdle(prev)) return;
+    this.pickedIdle = false;
+    if (this.idleCpus() === 0) return;
+    const migratable = this.canMigrate(p, t, t.llc);
+    const llcSat = this.llcSaturated(t.llc);
+    if (this.nrLlcs > 1 && (llcSat || this.saturated()) && !migratable) return;
+    const home = t.placed ? t.llc : scx.randomU32() % this.nrLlcs;
+    if (this.claim(this.llcMasks[home])) return;
+    if (this.nrLlcs > 1 && llcSat && migratable) {
+      if (this.claim(this.nodeMasks[home])) return;
+      if (this.saturated()) this.claim(null);
+    }
+  }
+
+  /** Claims an idle core, else an idle CPU, of `mask` into `picked`. */
+  private claim(mask: Uint8Array | null): boolean {
+    let c = this.scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE);
+    if (c < 0) c = this.scx.pickIdleCpu(mask, 0);
+    if (c < 0) return false;
+    this.picked = c;
+    this.pickedIdle = true;
+    return true;
+  }
+
+  /** upstream update_vtime: clamp within the LLC, or take the new LLC's clock. */
+  private updateVtime(p: ScxTask, t: TaskCtx, llc: number): void {
+    const v = this.llcVtime[llc];
+    if (t.llc !== llc) { p.dsqVtime = v; return; }
+    const floor = Math.max(v - Math.floor((this.classSlices[NR_CLASSES - 1] * p.weight) / 100), 0);
+    if (p.dsqVtime < floor) p.dsqVtime = floor;
   }
 
   select_cpu(p: ScxTask, prevCpu: number): number {
-    const scx = this.scx, t = this.tctx.get(p);
-    let cpu = scx.cpuAllowed(p, prevCpu) && scx.testAndClearCpuIdle(prevCpu) ? prevCpu : -1;
-    if (cpu < 0) cpu = scx.pickIdleCpu(this.llcAllowed(p, scx.cpuLlc(prevCpu)), 0);
-    // Leave the LLC only for a task that would be allowed to migrate anyway.
-    if (cpu < 0 && this.migratable(p, t)) cpu = scx.pickIdleCpu(p.cpusAllowed, 0);
-    if (cpu < 0) return prevCpu;
-    scx.stat("direct");
-    scx.dsqInsert(p, SCX_DSQ_LOCAL, this.slice(p, t), 0);
-    return cpu;
+    const t = this.tctx.get(p);
+    if (p.nrCpusAllowed !== this.nrCpus) return this.affinitizedCpu(p, prevCpu);
+    this.pickIdle(p, t, prevCpu);
+    if (this.pickedIdle) {
+      this.scx.stat("direct");
+      this.scx.dsqInsert(p, SCX_DSQ_LOCAL, t.sliceNs, 0);
+    }
+    return this.picked;
+  }
+
+  /** An allowed CPU for an affinitized task: prev if idle, else an idle allowed one, else prev or any allowed (`pickedIdle` says which). */
+  private affinitizedCpu(p: ScxTask, prev: number): number {
+    const scx = this.scx;
+    this.pickedIdle = true;
+    if (scx.cpuAllowed(p, prev) && scx.testAndClearCpuIdle(prev)) return prev;
+    const c = scx.pickIdleCpu(p.cpusAllowed, 0);
+    if (c >= 0) return c;
+    this.pickedIdle = false;
+    if (scx.cpuAllowed(p, prev)) return prev;
+    for (let i = 0; i < this.nrCpus; i++) {
+      const d = (this.distribute + i) % this.nrCpus;
+      if (scx.cpuAllowed(p, d)) { this.distribute = d + 1; return d; }
+    }
+    return prev;
   }
 
   enqueue(p: ScxTask, enqFlags: number): void {
-    const scx = this.scx, t = this.tctx.get(p), cpu = p.cpu, llc = scx.cpuLlc(cpu);
-    const slice = this.slice(p, t);
-    t.vtime = Math.max(t.vtime, this.llcVtime[llc] - slice);
-    if (p.nrCpusAllowed === 1) {
-      scx.stat("pinned");
-      scx.dsqInsertVtime(p, this.cpuDsq(cpu), slice, t.vtime, enqFlags);
+    const scx = this.scx, t = this.tctx.get(p), taskCpu = scx.taskCpu(p);
+    t.placed = true;
+    const selected = (enqFlags & SCX_ENQ_CPU_SELECTED) !== 0;
+    if (p.nrCpusAllowed !== this.nrCpus) {
+      let cpu = taskCpu;
+      if (!selected || !scx.cpuAllowed(p, cpu)) cpu = this.affinitizedCpu(p, cpu);
+      else this.pickedIdle = scx.testAndClearCpuIdle(cpu);
+      const idle = this.pickedIdle;
+      this.updateVtime(p, t, scx.cpuLlc(cpu));
+      const q = scx.dsqNrQueued(this.affnDsq(cpu));
+      if (p.nrCpusAllowed === 1 && q > 0) t.sliceNs = Math.max(Math.min(Math.floor(t.sliceNs / (q + 1)), this.classSlices[NR_CLASSES - 1]), this.classSlices[0]);
+      scx.stat("affinitized");
+      scx.dsqInsertVtime(p, this.affnDsq(cpu), t.sliceNs, p.dsqVtime, enqFlags);
+      if (idle) scx.kickCpu(cpu, SCX_KICK_IDLE);
+      return;
+    }
+    let cpu = taskCpu, idle: boolean;
+    if (!selected) {
+      this.pickIdle(p, t, taskCpu);
+      cpu = this.picked;
+      idle = this.pickedIdle;
+    } else idle = scx.testAndClearCpuIdle(cpu);
+    const llc = scx.cpuLlc(cpu);
+    this.updateVtime(p, t, llc);
+    if (idle) {
+      scx.stat("direct");
+      scx.dsqInsert(p, cpu === taskCpu ? SCX_DSQ_LOCAL : localOn(cpu), t.sliceNs, enqFlags);
       scx.kickCpu(cpu, SCX_KICK_IDLE);
       return;
     }
-    const mig = this.migratable(p, t);
+    const mig = this.canMigrate(p, t, llc);
     scx.stat(mig ? "migratable" : "llc");
-    scx.dsqInsertVtime(p, mig ? this.migDsq(llc) : llc, slice, t.vtime, enqFlags);
-    let idle = scx.pickIdleCpu(this.llcAllowed(p, llc), 0);
-    if (idle < 0 && mig) idle = scx.pickIdleCpu(p.cpusAllowed, 0);
-    if (idle >= 0) scx.kickCpu(idle, SCX_KICK_IDLE);
+    scx.dsqInsertVtime(p, mig ? this.migDsq(llc) : llc, t.sliceNs, p.dsqVtime, enqFlags);
   }
 
-  /** Moves from the DSQ among `ids` whose head has the lowest vtime. */
-  private consumeLowest(a: number, b: number, c: number): boolean {
-    const scx = this.scx;
-    let best = -1, bestV = Infinity;
-    for (const id of [a, b, c]) {
-      const h = scx.dsqPeek(id);
-      if (h !== null && h.dsqVtime < bestV) { best = id; bestV = h.dsqVtime; }
-    }
-    if (best >= 0 && scx.dsqMoveToLocal(best)) return true;
-    return scx.dsqMoveToLocal(a) || scx.dsqMoveToLocal(b) || scx.dsqMoveToLocal(c);
+  /** Consider the head of `dsq` if it may run on `cpu` and is the earliest so far (into bestDsq / bestVtime). */
+  private lowest(dsq: number, cpu: number): void {
+    const h = this.scx.dsqPeek(dsq);
+    if (h !== null && this.scx.cpuAllowed(h, cpu) && (this.bestDsq < 0 || h.dsqVtime < this.bestVtime)) { this.bestDsq = dsq; this.bestVtime = h.dsqVtime; }
   }
 
-  /** Power of two choices over the other LLCs' migration DSQs. */
-  private pickTwo(llc: number): boolean {
-    const scx = this.scx, n = this.nrLlcs;
-    if (n < 2 || this.llcUtil[llc] >= PICK2_UTIL_MAX) return false;
-    let a = (llc + 1 + (scx.randomU32() % (n - 1))) % n;
-    let b = (llc + 1 + (scx.randomU32() % (n - 1))) % n;
-    if (this.llcLoad[b] > this.llcLoad[a]) [a, b] = [b, a];
-    if (this.llcLoad[a] <= this.llcLoad[llc] * (1 + this.o.lb_slack_pct / 100)) return false;
-    for (const l of a === b ? [a] : [a, b]) {
-      if (scx.dsqMoveToLocal(this.migDsq(l))) { scx.stat("pick2_pull"); return true; }
-    }
-    return false;
+  dispatch(cpu: number): void {
+    const scx = this.scx, llc = scx.cpuLlc(cpu), m = this.llcMasks[llc];
+    this.bestDsq = -1;
+    this.lowest(this.affnDsq(cpu), cpu);
+    for (let c = 0; c < this.nrCpus; c++) if (c !== cpu && m[c] === 1) this.lowest(this.affnDsq(c), cpu);
+    this.lowest(llc, cpu);
+    if (this.nrLlcs > 1) this.lowest(this.migDsq(llc), cpu);
+    const best = this.bestDsq;
+    if (best >= 0 && scx.dsqMoveToLocal(best)) return;
+    if (best !== llc && scx.dsqMoveToLocal(llc)) return;
+    if (best !== this.migDsq(llc) && scx.dsqMoveToLocal(this.migDsq(llc))) return;
+    this.pickTwo(llc);
   }
 
-  dispatch(cpu: number, prev: ScxTask | null): void {
-    const llc = this.scx.cpuLlc(cpu);
-    if (this.consumeLowest(this.cpuDsq(cpu), llc, this.migDsq(llc))) return;
-    if (this.pickTwo(llc)) return;
-    if (prev !== null) prev.slice = this.slice(prev, this.tctx.get(prev));
+  /** upstream dispatch_pick_two: the busier of two LLCs first, if at least as loaded as us plus slack; anything when saturated. */
+  pickTwo(cur: number): boolean {
+    const scx = this.scx, n = this.nrLlcs, load = this.llcLoad;
+    if (n < 2 || scx.now() - this.periodStart < PICK2_BACKOFF_NS) return false;
+    let left = n === 2 ? 0 : scx.randomU32() % n, right = n === 2 ? 1 : scx.randomU32() % n;
+    if (left === right) right = (load[cur] % n) & 3;
+    let first = load[right] > load[left] ? right : left, second = first === right ? left : right;
+    if (n === 2 && first === cur) { first = second; second = cur; }
+    const curLoad = load[cur] + (load[cur] * this.o.lb_slack_pct) / 100;
+    if (load[first] >= curLoad && this.consume(first)) return true;
+    if (load[second] >= curLoad && this.consume(second)) return true;
+    if (!this.saturated()) return false;
+    return this.consume(first) || this.consume(second) || (n > 2 && this.consume(scx.randomU32() % n));
+  }
+
+  /** upstream consume_llc: the head of an LLC's migration DSQ. */
+  private consume(llc: number): boolean {
+    if (!this.scx.dsqMoveToLocal(this.migDsq(llc))) return false;
+    this.scx.stat("pick2_pull");
+    return true;
   }
 
   running(p: ScxTask): void {
-    const t = this.tctx.get(p), llc = this.scx.cpuLlc(p.cpu);
-    t.startedAt = this.scx.now();
-    if (t.llc !== llc) { t.llc = llc; t.runsInLlc = 0; }
-    if (t.vtime > this.llcVtime[llc]) this.llcVtime[llc] = t.vtime;
+    const t = this.tctx.get(p), llc = this.scx.cpuLlc(this.scx.taskCpu(p)), now = this.scx.now();
+    if (t.llc !== llc || t.llcRuns === 0) this.refreshLlcRuns(t);
+    else t.llcRuns--;
+    t.llc = llc;
+    const v = this.llcVtime[llc];
+    if (p.dsqVtime > v && p.dsqVtime < v + this.classSlices[NR_CLASSES - 1]) this.llcVtime[llc] = p.dsqVtime;
+    if (t.lastRunStarted === 0) t.lastRunStarted = now;
+    t.lastRunAt = now;
   }
 
-  stopping(p: ScxTask): void {
-    const t = this.tctx.get(p);
-    const used = this.scx.now() - t.startedAt;
-    const slice = this.slice(p, t);
-    t.vtime += (used * 100) / p.weight;
-    t.runsInLlc++;
-    this.llcRun[t.llc] += used;
-    // Slice classes: long runs climb, short runs sink.
-    const affinitized = p.nrCpusAllowed < this.nrCpus;
-    if (used >= slice * (affinitized ? 0.95 : 0.9)) {
-      if (p.weight >= 100 && t.cls < NR_CLASSES - 1) t.cls++;
-    } else if (used < slice * (affinitized ? 0.25 : 0.5) && t.cls > 0) t.cls--;
+  stopping(p: ScxTask, runnable: boolean): void {
+    const t = this.tctx.get(p), now = this.scx.now();
+    const used = now - t.lastRunAt, lastSlice = t.sliceNs;
+    p.dsqVtime += Math.floor((used * 100) / p.weight);
+    this.llcVtime[t.llc] += used;
+    this.llcLoad[t.llc] += used;
+    if (runnable) return;
+    // Going to sleep: the whole awake period decides the class.
+    const awake = now - t.lastRunStarted;
+    const affinitized = p.nrCpusAllowed !== this.nrCpus;
+    if (awake >= (affinitized ? (19 * lastSlice) / 20 : (9 * lastSlice) / 10)) {
+      if (t.cls < NR_CLASSES - 1 && p.weight >= 100) t.cls++;
+    } else if (awake < (affinitized ? lastSlice / 4 : lastSlice / 2) && t.cls > 0) t.cls--;
     if (p.weight < 100 && t.cls > 1) t.cls = 1;
+    t.sliceNs = this.slice(p, t.cls);
+    t.lastRunStarted = 0;
   }
 
-  enable(p: ScxTask): void {
-    this.tctx.get(p).vtime = this.llcVtime[this.scx.cpuLlc(p.cpu)];
+  init_task(p: ScxTask): number {
+    p.dsqVtime = this.llcVtime[this.tctx.get(p).llc];
+    return 0;
   }
 
   private onTimer(): void {
-    const span = this.o.lb_interval_us * 1000;
-    for (let l = 0; l < this.nrLlcs; l++) {
-      this.llcLoad[l] = this.llcRun[l];
-      this.llcUtil[l] = this.llcRun[l] / (span * this.llcNrCpus[l]);
-      this.llcRun[l] = 0;
-    }
-    this.scx.timerStart(this.timer, span);
+    this.llcLoad.fill(0);
+    this.periodStart = this.scx.now();
+    this.scx.timerStart(this.timer, this.o.lb_interval_us * 1000);
   }
 
   init(): number {
@@ -199,7 +337,7 @@ export class P2dqScheduler implements SchedExtOps {
       if (r !== 0) return r;
     }
     for (let c = 0; c < this.nrCpus; c++) {
-      const r = scx.createDsq(this.cpuDsq(c), scx.cpuNode(c));
+      const r = scx.createDsq(this.affnDsq(c), scx.cpuNode(c));
       if (r !== 0) return r;
     }
     this.timer = scx.timerCreate(() => this.onTimer());

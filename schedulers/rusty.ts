@@ -1,45 +1,87 @@
 /**
- * rusty — modelled on scx_rusty (sched-ext/scx scheds/rust/scx_rusty, Meta);
- * reference/sched_ext.md §4.14.
+ * rusty — modelled on scx_rusty (sched-ext/scx scheds/rust/scx_rusty, Meta), following upstream
+ * commit 7a58a3a1a857 (2026-08-07); reference/sched_ext.md §4.14.
  *
  * One scheduling domain per LLC, each with its own vtime-ordered DSQ. Every task belongs to a
- * domain (new tasks are dealt out round-robin) and is queued there, ordered by a deadline of
- * vtime + average run time. A waking task takes its previous CPU if idle, else an idle core or
- * CPU of its domain; failing that, "direct greedy" sends it to an idle CPU of another domain
- * whose utilisation is under `direct_greedy_under`. A CPU serves its own domain first and
- * steals from another domain of its node only when that one holds at least
- * `greedy_threshold` tasks. Periodically the load balancer (domain load = Σ duty cycle ×
- * weight) moves tasks from the busiest to the idlest domain while they differ by more than 5 %
- * of the average (17 % across NUMA nodes), each time the task that leaves the smallest
- * imbalance; the tuner shortens the slice from `slice_us` to `slice_us_overutil` while the
- * machine is fully busy.
- * Simplified: the tuner and the load balancer run as BPF timers instead of in the user-space
- * half (no user space in the simulator); one balancing pass per period over all domains; load
- * is a two-period average instead of a 1 s half-life; the deadline uses weight for lat_scale
- * (the original's latency priority needs waker frequencies, which the simulator does not report).
+ * domain (new tasks are dealt out round-robin) and is queued there by deadline = vruntime + its
+ * request length, avg_runtime × 100 / lat_scale, where avg_runtime averages the runtime since
+ * the last wakeup and lat_scale comes from the latency priority (`latencyScale`). As upstream,
+ * the vruntime is the task's own `dsqVtime`: inserting with the deadline makes the deadline the
+ * new vruntime and `stopping` adds the runtime on top, so every enqueue charges the request
+ * length again. A waking task takes its previous CPU if its whole core is idle, else an idle core
+ * or CPU of its domain; failing that, "direct greedy" sends it to an idle CPU of a domain whose
+ * utilisation is under `direct_greedy_under`. A queued task may kick an idle CPU of a domain under
+ * `kick_greedy_under` to steal it. A CPU serves its own domain first, then steals round-robin
+ * from the other domains of its node. Periodically the load balancer (domain load = Σ duty cycle
+ * × weight) asks tasks of the busiest domain to move to the idlest (they move at their next
+ * enqueue) while the two differ by more than 5 % of the average (17 % across NUMA nodes); the
+ * tuner switches to `slice_us_overutil` while average utilisation is at least 0.99999.
+ * Simplified: the tuner and load balancer run as BPF timers (no user space in the simulator);
+ * one balancing pass per period over two domains; load is a two-period average instead of a
+ * 1 s half-life. The latency priority multiplies the task's blocked frequency by the square of
+ * its waker frequency (how often it wakes others); the simulator reports no waker, so the
+ * waker frequency is 0, every task gets latency priority 0 and lat_scale 18, as a task that
+ * never wakes anyone gets upstream. No WAKE_SYNC path (no waker CPU), no kthread, FIFO or
+ * mempolicy modes; new tasks are dealt round-robin from one cursor instead of one per CPU.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
+import { coreIdle } from "./lib/idle_near.js";
 
 export const options = defineOptions({
   slice_us: { type: "number", default: 20_000, min: 1, doc: "slice while the machine is not saturated (scx_rusty -u)" },
   slice_us_overutil: { type: "number", default: 1_000, min: 1, doc: "slice while it is (scx_rusty -o)" },
-  greedy_threshold: { type: "number", default: 1, min: 0, integer: true, doc: "steal from a domain of the node holding this many tasks (0 = never; scx_rusty -g)" },
-  greedy_threshold_x_numa: { type: "number", default: 0, min: 0, integer: true, doc: "the same across NUMA nodes (0 = never; scx_rusty -G)" },
+  greedy_threshold: { type: "number", default: 1, min: 0, integer: true, doc: "non-zero: idle CPUs steal from other domains of their node (scx_rusty -g)" },
+  greedy_threshold_x_numa: { type: "number", default: 0, min: 0, integer: true, doc: "non-zero: also across NUMA nodes, from domains queueing fewer than this (scx_rusty --greedy-threshold-x-numa)" },
   direct_greedy_under: { type: "number", default: 90, min: 0, max: 100, doc: "wake onto idle CPUs of domains below this utilisation % (scx_rusty -D)" },
-  interval_us: { type: "number", default: 2_000_000, min: 1_000, doc: "load-balancing period (scx_rusty -i)" },
-  tune_interval_us: { type: "number", default: 100_000, min: 1_000, doc: "tuner period (scx_rusty -I)" },
+  kick_greedy_under: { type: "number", default: 100, min: 0, max: 100, doc: "kick idle CPUs of domains below this utilisation % to steal (scx_rusty -K)" },
+  direct_greedy_numa: { type: "boolean", default: false, doc: "direct greedy may cross NUMA nodes (scx_rusty -r)" },
+  interval_us: { type: "number", default: 2_000_000, min: 1_000, doc: "load-balancing period (scx_rusty -i, 2.0 s)" },
+  tune_interval_us: { type: "number", default: 100_000, min: 1_000, doc: "tuner period (scx_rusty -I, 0.1 s)" },
 });
 
 /** Tasks one balancing pass may move. */
 const MAX_LB_MOVES = 16;
+/** Request-length inputs are clamped as upstream (DL_RUNTIME_SCALE, DL_MAX_LATENCY_NS, DL_MAX_LAT_PRIO). */
+const DL_RUNTIME_SCALE = 2;
+const DL_MAX_LATENCY_NS = 50_000_000;
+const DL_MAX_LAT_PRIO = 39;
+const LB_MAX_WEIGHT = 10_000;
+/** The kernel's nice-to-weight table, nice -20 .. 19, read backwards as latency weights. */
+const PRIO_TO_WEIGHT = [
+  88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+  9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+  1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+  110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+];
+/** Utilisation at which the tuner calls the machine fully used. */
+const FULLY_UTILIZED = 0.99999;
+
+/**
+ * upstream task_compute_dl's lat_scale: latency priority = log2(freq_factor × weight/100 + 1)
+ * less log2(avg_runtime/2 (≤ 50 ms) × 100/weight + 1), floored at 0, mapped through the weight
+ * table read from the low end (priority 0 → 18, 38 → 88761), capped at 10 000.
+ */
+export function latencyScale(freqFactor: number, avgRuntimeNs: number, weight: number): number {
+  let latPrio = Math.min(Math.floor(Math.log2(Math.floor((freqFactor * weight) / 100) + 1)), DL_MAX_LAT_PRIO - 1);
+  const avgRunRaw = Math.floor((Math.min(Math.floor(avgRuntimeNs / DL_RUNTIME_SCALE), DL_MAX_LATENCY_NS) * 100) / weight);
+  const avgRun = Math.floor(Math.log2(avgRunRaw + 1));
+  latPrio = avgRun < latPrio ? latPrio - avgRun : 0;
+  return Math.min(PRIO_TO_WEIGHT[DL_MAX_LAT_PRIO - latPrio - 1], LB_MAX_WEIGHT);
+}
 
 interface TaskCtx {
   dom: number;
-  vtime: number;
+  /** Domain the load balancer asked for; the task moves at its next enqueue. */
+  targetDom: number;
+  deadline: number;
+  /** Runtime since the last wakeup, and its EWMA over stops. */
+  sumRuntime: number;
   avgRuntime: number;
-  startedAt: number;
+  lastRunAt: number;
+  /** select_cpu found an idle CPU: enqueue puts the task on that CPU's local DSQ. */
+  dispatchLocal: boolean;
   /** CPU time in the current balancing period, and the smoothed duty cycle × weight. */
   runNs: number;
   load: number;
@@ -47,17 +89,23 @@ interface TaskCtx {
 
 export class RustyScheduler implements SchedExtOps {
   readonly name = "rusty";
-  readonly timeout_ms = 5000;
+  readonly timeout_ms = 10_000;
   private readonly o: OptionValues<typeof options>;
   private readonly nrCpus: number;
   private readonly nrDoms: number;
   private sliceNs: number;
   private readonly domMasks: Uint8Array[] = [];
   private readonly domNode: number[] = [];
+  /** Per domain: the largest vruntime that started running (upstream dom min_vruntime). */
   private readonly domVtime: Float64Array;
-  private readonly domUtil: Float64Array;
+  readonly domUtil: Float64Array;
+  /** Per domain: the tuner allows direct-greedy wakeups onto it / kicks of its idle CPUs (none before its first run). */
+  readonly directGreedy: Uint8Array;
+  readonly kickGreedy: Uint8Array;
   private readonly scratch: Uint8Array;
   private nextDom = 0;
+  private distribute = 0;
+  private readonly domRr: Uint32Array;
   /** Per-CPU start of the current run (-1 when idle) and busy time since the last tune. */
   private readonly runStart: Float64Array;
   private readonly busyNs: Float64Array;
@@ -75,13 +123,16 @@ export class RustyScheduler implements SchedExtOps {
     this.sliceNs = o.slice_us * 1000;
     this.domVtime = new Float64Array(this.nrDoms);
     this.domUtil = new Float64Array(this.nrDoms);
+    this.directGreedy = new Uint8Array(this.nrDoms);
+    this.kickGreedy = new Uint8Array(this.nrDoms);
+    this.domRr = new Uint32Array(this.nrCpus);
     this.scratch = new Uint8Array(this.nrCpus);
     this.runStart = new Float64Array(this.nrCpus).fill(-1);
     this.busyNs = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = 0; c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
     for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(this.domMasks[d].indexOf(1)));
-    this.tctx = scx.taskStorage<TaskCtx>(() => ({ dom: 0, vtime: 0, avgRuntime: 0, startedAt: 0, runNs: 0, load: 0 }));
+    this.tctx = scx.taskStorage<TaskCtx>(() => ({ dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0 }));
   }
 
   /** Domain CPUs the task may use (into a scratch mask), or null if there are none. */
@@ -101,86 +152,172 @@ export class RustyScheduler implements SchedExtOps {
     return 0;
   }
 
-  private coreIdle(cpu: number): boolean {
-    const s = this.scx.cpuSibling(cpu);
-    return s < 0 || this.scx.isCpuIdle(s);
+  /** upstream task_set_domain: join `dom` at its clock. */
+  private setDomain(p: ScxTask, t: TaskCtx, dom: number): void {
+    t.dom = t.targetDom = dom;
+    p.dsqVtime = this.domVtime[dom];
+    t.deadline = p.dsqVtime + Math.floor((t.avgRuntime * 100) / p.weight);
   }
 
-  private direct(p: ScxTask, cpu: number, what: string): number {
+  /** Some CPU of `mask`, rotating (bpf_cpumask_any_distribute); -1 if the mask is empty. */
+  private anyOf(mask: Uint8Array): number {
+    for (let i = 0; i < this.nrCpus; i++) {
+      const c = (this.distribute + i) % this.nrCpus;
+      if (mask[c] === 1) { this.distribute = c + 1; return c; }
+    }
+    return -1;
+  }
+
+  private anyIdleCore(): boolean {
+    for (let c = 0; c < this.nrCpus; c++) if (coreIdle(this.scx, c)) return true;
+    return false;
+  }
+
+  /** Idle CPUs of direct-greedy domains: prev's domain first, then its node (everywhere with direct_greedy_numa). */
+  private directGreedyCpu(prevCpu: number, core: boolean): number {
+    const prevDom = this.scx.cpuLlc(prevCpu), node = this.domNode[prevDom];
+    if (this.directGreedy[prevDom]) {
+      const c = this.scx.pickIdleCpu(this.domMasks[prevDom], core ? SCX_PICK_IDLE_CORE : 0);
+      if (c >= 0) return c;
+    }
+    this.scratch.fill(0);
+    for (let d = 0; d < this.nrDoms; d++) {
+      if (!this.directGreedy[d] || (!this.o.direct_greedy_numa && this.domNode[d] !== node)) continue;
+      const m = this.domMasks[d];
+      for (let c = 0; c < this.nrCpus; c++) this.scratch[c] |= m[c];
+    }
+    return this.scx.pickIdleCpu(this.scratch, core ? SCX_PICK_IDLE_CORE : 0);
+  }
+
+  /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ. */
+  private direct(t: TaskCtx, cpu: number, what: string): number {
     this.scx.stat(what);
-    this.scx.dsqInsert(p, SCX_DSQ_LOCAL, this.sliceNs, 0);
+    t.dispatchLocal = true;
     return cpu;
   }
 
   select_cpu(p: ScxTask, prevCpu: number): number {
     const scx = this.scx, t = this.tctx.get(p);
-    const prevOk = scx.cpuAllowed(p, prevCpu);
-    if (prevOk && this.coreIdle(prevCpu) && scx.testAndClearCpuIdle(prevCpu)) return this.direct(p, prevCpu, "prev_idle");
+    const idleCores = this.anyIdleCore();
     const mask = this.allowedIn(p, t.dom);
+    const domestic = mask !== null && mask[prevCpu] === 1;
+    // Keep prev when its whole core is idle (a foreign prev only in a direct-greedy domain).
+    if ((domestic || this.directGreedy[scx.cpuLlc(prevCpu)]) && coreIdle(scx, prevCpu) && scx.testAndClearCpuIdle(prevCpu)) {
+      return this.direct(t, prevCpu, domestic ? "prev_idle" : "greedy_idle");
+    }
     if (mask !== null) {
-      let cpu = scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE);
-      if (cpu < 0) cpu = scx.pickIdleCpu(mask, 0);
-      if (cpu >= 0) return this.direct(p, cpu, "dom_idle");
+      if (idleCores) {
+        const c = scx.pickIdleCpu(this.allowedIn(p, t.dom), SCX_PICK_IDLE_CORE);
+        if (c >= 0) return this.direct(t, c, "direct_dispatch");
+      }
+      if (domestic && scx.testAndClearCpuIdle(prevCpu)) return this.direct(t, prevCpu, "direct_dispatch");
+      const c = scx.pickIdleCpu(this.allowedIn(p, t.dom), 0);
+      if (c >= 0) return this.direct(t, c, "direct_dispatch");
     }
-    if (prevOk && scx.testAndClearCpuIdle(prevCpu)) return this.direct(p, prevCpu, "prev_idle");
-    // Direct greedy: an idle CPU of a lightly used domain of the same node.
-    for (let d = 0; d < this.nrDoms; d++) {
-      if (d === t.dom || this.domNode[d] !== this.domNode[t.dom]) continue;
-      if (this.domUtil[d] * 100 >= this.o.direct_greedy_under) continue;
-      const m = this.allowedIn(p, d);
-      const cpu = m === null ? -1 : scx.pickIdleCpu(m, 0);
-      if (cpu >= 0) return this.direct(p, cpu, "direct_greedy");
+    if (p.nrCpusAllowed === this.nrCpus) {
+      const c = (idleCores ? this.directGreedyCpu(prevCpu, true) : -1);
+      const d = c >= 0 ? c : this.directGreedyCpu(prevCpu, false);
+      if (d >= 0) return this.direct(t, d, "direct_greedy");
     }
-    return prevCpu;
+    if (domestic) return prevCpu;
+    const home = this.allowedIn(p, t.dom);
+    const c = home === null ? -1 : this.anyOf(home);
+    return c >= 0 ? c : prevCpu;
   }
 
   enqueue(p: ScxTask, enqFlags: number): void {
     const scx = this.scx, t = this.tctx.get(p);
+    if (t.targetDom !== t.dom) {
+      this.setDomain(p, t, t.targetDom);
+      t.dispatchLocal = false;
+      scx.stat("load_balance");
+      const m = this.allowedIn(p, t.dom);
+      const c = m === null ? -1 : this.anyOf(m);
+      if (c >= 0) scx.kickCpu(c, 0);
+    } else if (t.dispatchLocal) {
+      t.dispatchLocal = false;
+      scx.dsqInsert(p, SCX_DSQ_LOCAL, this.sliceNs, enqFlags);
+      return;
+    } else {
+      // On a foreign CPU after greedy execution: wake a CPU of its own domain to pick it up.
+      const m = this.allowedIn(p, t.dom);
+      if (m !== null && m[scx.taskCpu(p)] === 0) {
+        const c = this.anyOf(m);
+        if (c >= 0) scx.kickCpu(c, 0);
+        scx.stat("repatriate");
+      }
+    }
     // A sleeper banks at most one slice below its domain's clock.
-    t.vtime = Math.max(t.vtime, this.domVtime[t.dom] - this.sliceNs);
-    const deadline = t.vtime + (t.avgRuntime * 100) / p.weight;
-    scx.dsqInsertVtime(p, t.dom, this.sliceNs, deadline, enqFlags);
-    scx.stat("dom_queued");
-    const mask = this.allowedIn(p, t.dom);
-    if (mask === null) return;
-    const idle = scx.pickIdleCpu(mask, 0);
-    if (idle >= 0) scx.kickCpu(idle, SCX_KICK_IDLE);
+    const min = this.domVtime[t.dom] - this.sliceNs;
+    if (p.dsqVtime < min) {
+      p.dsqVtime = min;
+      t.deadline = min + this.requestLength(p, t);
+      scx.stat("dl_clamp");
+    }
+    scx.dsqInsertVtime(p, t.dom, this.sliceNs, t.deadline, enqFlags);
+    if (p.nrCpusAllowed === this.nrCpus) this.kickGreedyCpu();
   }
 
-  dispatch(cpu: number, prev: ScxTask | null): void {
-    const scx = this.scx, dom = scx.cpuLlc(cpu);
-    if (scx.dsqMoveToLocal(dom)) return;
-    for (let i = 1; i < this.nrDoms; i++) {
-      const d = (dom + i) % this.nrDoms;
-      const sameNode = this.domNode[d] === this.domNode[dom];
-      const threshold = sameNode ? this.o.greedy_threshold : this.o.greedy_threshold_x_numa;
-      if (threshold === 0 || scx.dsqNrQueued(d) < threshold) continue;
-      if (scx.dsqMoveToLocal(d)) { scx.stat(sameNode ? "greedy" : "greedy_x_numa"); return; }
+  /** Wake an idle CPU of a kick-greedy domain so it can steal the task just queued. */
+  private kickGreedyCpu(): void {
+    for (let i = 0; i < this.nrCpus; i++) {
+      const c = (this.distribute + i) % this.nrCpus;
+      if (!this.kickGreedy[this.scx.cpuLlc(c)] || !this.scx.isCpuIdle(c)) continue;
+      this.distribute = c + 1;
+      this.scx.stat("kick_greedy");
+      this.scx.kickCpu(c, SCX_KICK_IDLE);
+      return;
     }
-    if (prev !== null) prev.slice = this.sliceNs;
+  }
+
+  /** upstream task_compute_dl: avg_runtime × 100 / lat_scale (waker frequency unknown: 0). */
+  private requestLength(p: ScxTask, t: TaskCtx): number {
+    return Math.floor((t.avgRuntime * 100) / latencyScale(0, t.avgRuntime, p.weight));
+  }
+
+  dispatch(cpu: number): void {
+    const scx = this.scx, dom = scx.cpuLlc(cpu), node = this.domNode[dom];
+    if (scx.dsqMoveToLocal(dom)) return;
+    if (this.o.greedy_threshold === 0) return;
+    for (let i = 1; i < this.nrDoms; i++) {
+      const d = this.domRr[cpu]++ % this.nrDoms;
+      if (d === dom || this.domNode[d] !== node) continue;
+      if (scx.dsqMoveToLocal(d)) { scx.stat("greedy"); return; }
+    }
+    if (this.o.greedy_threshold_x_numa === 0 || scx.nrNodes() === 1) return;
+    for (let i = 1; i < this.nrDoms; i++) {
+      const d = this.domRr[cpu]++ % this.nrDoms;
+      // As upstream: across nodes, only domains queueing fewer than the threshold are raided.
+      if (d === dom || this.domNode[d] === node || scx.dsqNrQueued(d) >= this.o.greedy_threshold_x_numa) continue;
+      if (scx.dsqMoveToLocal(d)) { scx.stat("greedy_x_numa"); return; }
+    }
+  }
+
+  runnable(p: ScxTask): void {
+    this.tctx.get(p).sumRuntime = 0;
   }
 
   running(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now();
-    t.startedAt = now;
-    this.runStart[p.cpu] = now;
-    if (t.vtime > this.domVtime[t.dom]) this.domVtime[t.dom] = t.vtime;
+    t.lastRunAt = now;
+    this.runStart[this.scx.taskCpu(p)] = now;
+    if (p.dsqVtime > this.domVtime[t.dom]) this.domVtime[t.dom] = p.dsqVtime;
   }
 
   stopping(p: ScxTask): void {
-    const t = this.tctx.get(p), now = this.scx.now();
-    const used = now - t.startedAt;
-    t.vtime += (used * 100) / p.weight;
-    t.avgRuntime = t.avgRuntime * 0.75 + used * 0.25;
+    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    const used = now - t.lastRunAt;
+    t.sumRuntime += used;
+    t.avgRuntime = t.avgRuntime - Math.floor(t.avgRuntime / 4) + Math.floor(t.sumRuntime / 4);
+    p.dsqVtime += Math.floor((used * 100) / p.weight);
+    t.deadline = p.dsqVtime + this.requestLength(p, t);
     t.runNs += used;
-    this.busyNs[p.cpu] += now - Math.max(this.runStart[p.cpu], this.lastTune);
-    this.runStart[p.cpu] = -1;
+    this.busyNs[cpu] += now - Math.max(this.runStart[cpu], this.lastTune);
+    this.runStart[cpu] = -1;
   }
 
   init_task(p: ScxTask): number {
-    const t = this.tctx.get(p);
-    t.dom = this.pickDomain(p);
-    t.vtime = this.domVtime[t.dom];
+    this.setDomain(p, this.tctx.get(p), this.pickDomain(p));
     this.live.add(p);
     return 0;
   }
@@ -189,7 +326,7 @@ export class RustyScheduler implements SchedExtOps {
     this.live.delete(p);
   }
 
-  /** Tuner: per-domain utilisation since the last run, and the slice that follows from it. */
+  /** Tuner: per-domain utilisation since the last run, the greedy domains and the slice. */
   private tune(): void {
     const now = this.scx.now(), span = Math.max(now - this.lastTune, 1);
     const domBusy = new Float64Array(this.nrDoms), domCpus = new Float64Array(this.nrDoms);
@@ -201,14 +338,19 @@ export class RustyScheduler implements SchedExtOps {
       const d = this.scx.cpuLlc(c);
       domBusy[d] += busy; domCpus[d]++; total += busy;
     }
-    for (let d = 0; d < this.nrDoms; d++) this.domUtil[d] = domBusy[d] / (span * domCpus[d]);
+    const directUnder = this.o.direct_greedy_under / 100, kickUnder = this.o.kick_greedy_under / 100;
+    for (let d = 0; d < this.nrDoms; d++) {
+      const u = this.domUtil[d] = domBusy[d] / (span * domCpus[d]);
+      this.directGreedy[d] = directUnder > FULLY_UTILIZED || u < directUnder ? 1 : 0;
+      this.kickGreedy[d] = kickUnder > FULLY_UTILIZED || u < kickUnder ? 1 : 0;
+    }
     const util = total / (span * this.nrCpus);
-    this.sliceNs = (util >= 0.99 ? this.o.slice_us_overutil : this.o.slice_us) * 1000;
+    this.sliceNs = (util >= FULLY_UTILIZED ? this.o.slice_us_overutil : this.o.slice_us) * 1000;
     this.lastTune = now;
     this.scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
   }
 
-  /** Load balancer: move about half the imbalance from the busiest domain to the idlest. */
+  /** Load balancer: ask tasks of the busiest domain to move to the idlest, about half the gap. */
   private balance(): void {
     const now = this.scx.now(), span = Math.max(now - this.lastLb, 1);
     const load = new Float64Array(this.nrDoms);
@@ -216,7 +358,7 @@ export class RustyScheduler implements SchedExtOps {
       const t = this.tctx.get(p);
       t.load = (t.load + (t.runNs / span) * p.weight) / 2;
       t.runNs = 0;
-      load[t.dom] += t.load;
+      load[t.targetDom] += t.load;
     }
     this.lastLb = now;
     this.scx.timerStart(this.lbTimer, this.o.interval_us * 1000);
@@ -231,19 +373,18 @@ export class RustyScheduler implements SchedExtOps {
     const threshold = this.domNode[hi] === this.domNode[lo] ? 0.05 : 0.17;
     if (hi === lo || load[hi] - load[lo] <= threshold * avg) return;
     // Move the task that leaves the smallest imbalance, while that keeps improving it.
-    const candidates = [...this.live].filter((p) => this.tctx.get(p).dom === hi && p.nrCpusAllowed > 1 && this.allowedIn(p, lo) !== null);
+    const candidates = [...this.live].filter((p) => this.tctx.get(p).targetDom === hi && p.nrCpusAllowed > 1 && this.allowedIn(p, lo) !== null);
     for (let moves = 0; moves < MAX_LB_MOVES; moves++) {
       const imbalance = load[hi] - load[lo];
       if (imbalance <= threshold * avg) break;
       let best: ScxTask | null = null, bestLeft = imbalance;
       for (const p of candidates) {
-        const l = this.tctx.get(p).load, left = Math.abs(imbalance - 2 * l);
-        if (this.tctx.get(p).dom === hi && l > 0 && left < bestLeft) { best = p; bestLeft = left; }
+        const t = this.tctx.get(p), left = Math.abs(imbalance - 2 * t.load);
+        if (t.targetDom === hi && t.load > 0 && left < bestLeft) { best = p; bestLeft = left; }
       }
       if (best === null) break;
       const t = this.tctx.get(best);
-      t.dom = lo;
-      t.vtime = Math.max(t.vtime, this.domVtime[lo] - this.sliceNs);
+      t.targetDom = lo;
       load[hi] -= t.load;
       load[lo] += t.load;
       this.scx.stat("lb_moved");

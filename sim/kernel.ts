@@ -344,7 +344,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
 
   /** `t` stops running on `cpu` (blocked or exited); the CPU picks again. */
   private leaveCpu(cpu: number, t: Task): void {
-    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now);
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, false);
     this.curr[cpu] = -1;
     this.evGen[cpu]++;
     this.resched(cpu);
@@ -390,7 +390,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
           if (prevExt !== null) this.ext.putPrev(prev, cpu, 0);
           else this.fair.putPrev(prev, cpu);
         }
-        this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now);
+        this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now, true);
         this.curr[cpu] = -1;
       }
       if (next === null) { this.goIdle(cpu, prev !== null); return; }
@@ -405,7 +405,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   }
 
   private switchedClassWhileRunning(cpu: number, t: Task): void {
-    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now);
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, true);
     this.curr[cpu] = -1;
     t.runnableAt = this.now;
     if (t.cls === Cls.Ext) {

@@ -80,7 +80,7 @@ export class Recorder {
   readonly log: { atNs: number; msg: string }[] = [];
   // timeline (struct of arrays), only when enabled
   readonly tl: {
-    cpu: number[]; pid: number[]; startNs: number[]; endNs: number[]; cls: number[]; groupOf: Record<string, string>;
+    cpu: number[]; pid: number[]; startNs: number[]; endNs: number[]; cls: number[]; endRunnable: number[]; groupOf: Record<string, string>;
     busyCpus: number[]; queued: number[]; wakeNs: number[]; wakePid: number[]; wakerPid: number[];
   } | null;
   tlTruncated = false;
@@ -90,7 +90,7 @@ export class Recorder {
 
   constructor(readonly groupNames: readonly string[], nrCpus: number, timeline: boolean, readonly maxTaskRecords: number, readonly maxSlices = 400_000) {
     this.groups = groupNames.map(() => new GroupAcc());
-    this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], groupOf: {}, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [] } : null;
+    this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], endRunnable: [], groupOf: {}, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [] } : null;
     this.sliceStart = new Float64Array(nrCpus);
   }
 
@@ -163,12 +163,14 @@ export class Recorder {
     this.sliceStart[cpu] = now;
   }
 
-  sliceEnd(cpu: number, t: Task, cls: number, now: number): void {
+  /** `t` stops running on `cpu`: still runnable (preempted, class switch) or not (blocked, exited). */
+  sliceEnd(cpu: number, t: Task, cls: number, now: number, stillRunnable: boolean): void {
     const tl = this.tl;
     if (tl === null || now <= this.sliceStart[cpu]) return;
     if (tl.cpu.length >= this.maxSlices) { this.tlTruncated = true; return; }
     if (t.recordIdx < 0 && !(String(t.pid) in tl.groupOf)) tl.groupOf[String(t.pid)] = t.group;
     tl.cpu.push(cpu); tl.pid.push(t.pid); tl.startNs.push(this.sliceStart[cpu]); tl.endNs.push(now); tl.cls.push(cls);
+    tl.endRunnable.push(stillRunnable ? 1 : 0);
   }
 
   /** A wakeup of `pid` by `wakerPid` (0 = the kernel: a timer or sleep ending). */

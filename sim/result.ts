@@ -122,6 +122,8 @@ export interface Timeline {
   startNs: number[];
   endNs: number[];
   cls: number[];
+  /** 1 when slice i ended with its task still runnable (preempted, class switch), 0 when it blocked or exited; absent in older results. */
+  endRunnable?: number[];
   /** pid → group name, for colouring. */
   groupOf: Record<string, string>;
   /** Samples every `sampleNs`: busy CPUs and runnable-but-waiting tasks. */

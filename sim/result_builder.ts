@@ -1,10 +1,117 @@
-/** Builds the RunResult of a run from the kernel's recorder and counters. */
+/**
+ * Builds RunResults from two snapshots (see snapshot.ts): the whole run is the stretch from the
+ * measurement start to the end; a window (the crash demo's before and after) is any other.
+ * Totals, Jain's index, migrations, utilisation and the per-task records are computed here
+ * once for both.
+ */
 import type { Kernel } from "./kernel.js";
-import { checkInvariants } from "./invariants.js";
 import { Place } from "./task.js";
 import { Distance } from "./topology.js";
-import { Histogram } from "./histogram.js";
-import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunResult } from "./result.js";
+import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunResult, type TaskResult } from "./result.js";
+import { measurementStart, mergeSnaps, snapshot, windowStats, type Snapshot, type TaskSnap } from "./snapshot.js";
+
+/** The metrics of the stretch between two snapshots. */
+export interface WindowMetrics {
+  readonly lengthNs: number;
+  readonly events: number;
+  /** By group name, in the workload's order. */
+  readonly groups: Record<string, GroupResult>;
+  readonly cpus: RunResult["cpus"];
+  readonly totals: RunResult["totals"];
+}
+
+/** Counters, latencies, CPU use and fairness between `a` and `b` (snapshots of one run, a first). */
+export function windowMetrics(a: Snapshot, b: Snapshot): WindowMetrics {
+  const len = b.atNs - a.atNs;
+  const groups: Record<string, GroupResult> = {};
+  b.groupNames.forEach((name, i) => {
+    const ga = a.groups[i]!, gb = b.groups[i]!;
+    groups[name] = {
+      tasks: gb.tasks - ga.completed,
+      completed: gb.completed - ga.completed,
+      cpuNs: gb.cpuNs - ga.cpuNs,
+      requests: gb.requests - ga.requests,
+      wakeupLatencyNs: windowStats(ga.wakeup, gb.wakeup),
+      requestLatencyNs: windowStats(ga.request, gb.request),
+      waitNs: windowStats(ga.wait, gb.wait),
+    };
+  });
+  const n = b.busyNs.length;
+  let busy = 0;
+  const cpus = b.busyNs.map((bb, c) => {
+    const busyNs = bb - a.busyNs[c]!;
+    busy += busyNs;
+    const overheadNs = Math.min(len, b.overheadNs[c]! - a.overheadNs[c]!);
+    return { cpu: c, busyNs, idleNs: Math.max(0, len - busyNs - overheadNs), overheadNs };
+  });
+  let completed = 0, requests = 0;
+  for (const g of Object.values(groups)) { completed += g.completed; requests += g.requests; }
+  const mig = (d: Distance) => b.migrations[d]! - a.migrations[d]!;
+  return {
+    lengthNs: len,
+    events: b.events - a.events,
+    groups,
+    cpus,
+    totals: {
+      completed,
+      requests,
+      throughput: len > 0 ? requests / (len / 1e9) : 0,
+      wakeupLatencyNs: windowStats(mergeSnaps(a.groups.map((g) => g.wakeup)), mergeSnaps(b.groups.map((g) => g.wakeup))),
+      requestLatencyNs: windowStats(mergeSnaps(a.groups.map((g) => g.request)), mergeSnaps(b.groups.map((g) => g.request))),
+      contextSwitches: { voluntary: b.voluntary - a.voluntary, involuntary: b.involuntary - a.involuntary },
+      migrations: {
+        smt: mig(Distance.Smt), core: mig(Distance.Core), llc: mig(Distance.Llc), numa: mig(Distance.Numa),
+        total: mig(Distance.Smt) + mig(Distance.Core) + mig(Distance.Llc) + mig(Distance.Numa),
+      },
+      utilization: len > 0 ? busy / (n * len) : 0,
+      jainFairness: jain(a, b),
+    },
+  };
+}
+
+/** A task as `a` saw it (see Snapshot.tasks), or null if it was not there yet. */
+function taskAt(a: Snapshot, slot: number, tb: TaskSnap): TaskSnap | null {
+  if (a.tasks === null) return tb.startNs === 0 ? { ...tb, cpuNs: 0, waitNs: 0, switches: 0, nvcsw: 0, migrations: 0, exitNs: null, alive: true } : null;
+  const ta = a.tasks[slot];
+  return ta && ta.pid === tb.pid ? ta : null;
+}
+
+/** The task was there between the snapshots (started before b, not exited before a). */
+function inStretch(a: Snapshot, b: Snapshot, tb: TaskSnap): boolean {
+  return tb.startNs < b.atNs && (tb.exitNs === null || tb.exitNs >= a.atNs);
+}
+
+/**
+ * Jain's index over CPU time per unit of weight, among closed-loop tasks alive all stretch long
+ * that never blocked in it: 1 when they share in exact proportion to weight.
+ */
+function jain(a: Snapshot, b: Snapshot): number {
+  let s = 0, s2 = 0, cnt = 0;
+  b.tasks?.forEach((tb, slot) => {
+    if (tb === null || !inStretch(a, b, tb) || tb.openLoop || !tb.alive || tb.startNs > a.atNs) return;
+    const ta = taskAt(a, slot, tb);
+    if (ta === null || !ta.alive || tb.nvcsw !== ta.nvcsw) return;
+    const x = (tb.cpuNs - ta.cpuNs) / tb.fairWeight;
+    s += x; s2 += x * x; cnt++;
+  });
+  return cnt === 0 || s2 === 0 ? 1 : (s * s) / (cnt * s2);
+}
+
+/** The records of the tasks there between the snapshots, at most `cap`; `truncated` when some were left out. */
+export function windowTasks(a: Snapshot, b: Snapshot, cap: number): { tasks: TaskResult[]; truncated: boolean } {
+  const tasks: TaskResult[] = [];
+  b.tasks?.forEach((tb, slot) => {
+    if (tb === null || !inStretch(a, b, tb) || tasks.length >= cap) return;
+    const ta = taskAt(a, slot, tb);
+    tasks.push({
+      pid: tb.pid, name: tb.name, group: tb.group, nice: tb.nice, cpuNs: tb.cpuNs - (ta?.cpuNs ?? 0), waitNs: tb.waitNs - (ta?.waitNs ?? 0),
+      startNs: tb.startNs, exitNs: tb.exitNs, switches: tb.switches - (ta?.switches ?? 0), migrations: tb.migrations - (ta?.migrations ?? 0),
+    });
+  });
+  let created = 0;
+  b.groups.forEach((g, i) => { created += g.tasks - a.groups[i]!.completed; });
+  return { tasks, truncated: tasks.length < created };
+}
 
 export interface ResultExtras {
   readonly job: JobSpec;
@@ -15,60 +122,36 @@ export interface ResultExtras {
   readonly warnings: readonly string[];
 }
 
+/** The RunResult of the whole run: its measurement start to now, with the recorder's task records and timeline. */
 export function buildResult(k: Kernel, x: ResultExtras): RunResult {
-  const rec = k.rec, n = k.topo.nrCpus, simNs = k.now;
-  const measuredNs = simNs - rec.measureFromNs;
-  for (let c = 0; c < n; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
+  const rec = k.rec;
+  for (let c = 0; c < k.topo.nrCpus; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
   for (const t of k.tasks) if (t.place !== Place.Free) rec.syncTask(t);
+  const end = snapshot(k, x.stats);
+  const w = windowMetrics(measurementStart(k), end);
   const groups: Record<string, GroupResult> = {};
   rec.groups.forEach((g, i) => {
-    groups[rec.groupNames[i]] = {
-      tasks: g.tasks, completed: g.completed, cpuNs: g.cpuNs, requests: g.requests,
-      wakeupLatencyNs: g.wakeup.stats(), requestLatencyNs: g.request.stats(), waitNs: g.wait.stats(),
+    const name = rec.groupNames[i];
+    groups[name] = {
+      ...w.groups[name]!,
       firstStartNs: g.firstStartNs >= 0 ? g.firstStartNs : null, lastExitNs: g.lastExitNs >= 0 ? g.lastExitNs : null,
       deadlineNs: g.deadlineNs, deadlineMisses: g.deadlineMisses, wakeupHistogramUs: Array.from(g.wakeupBinsUs),
     };
   });
-  let busy = 0;
-  const cpus = Array.from({ length: n }, (_, c) => {
-    busy += k.busyNs[c];
-    const overheadNs = Math.min(k.overheadNs[c], measuredNs);
-    return { cpu: c, busyNs: k.busyNs[c], idleNs: Math.max(0, measuredNs - k.busyNs[c] - overheadNs), overheadNs };
-  });
-  let completed = 0, requests = 0;
-  const wakeup = new Histogram(), request = new Histogram();
-  for (const g of rec.groups) {
-    completed += g.completed;
-    requests += g.requests;
-    wakeup.merge(g.wakeup);
-    request.merge(g.request);
-  }
-  const m = rec.migrations;
-  const scxEvents: Record<string, number> = { ...k.ext.events, ...x.stats };
   const result: RunResult = {
     schema: RUN_SCHEMA,
     job: x.job,
-    simNs,
-    measuredNs,
-    events: k.events,
+    simNs: k.now,
+    measuredNs: w.lengthNs,
+    events: w.events,
     wallMs: x.wallMs,
     groups,
     tasks: rec.taskRecords,
     tasksTruncated: rec.tasksTruncated,
-    cpus,
-    totals: {
-      completed,
-      requests,
-      throughput: measuredNs > 0 ? requests / (measuredNs / 1e9) : 0,
-      wakeupLatencyNs: wakeup.stats(),
-      requestLatencyNs: request.stats(),
-      contextSwitches: { voluntary: rec.voluntary, involuntary: rec.involuntary },
-      migrations: { smt: m[Distance.Smt], core: m[Distance.Core], llc: m[Distance.Llc], numa: m[Distance.Numa], total: m[1] + m[2] + m[3] + m[4] },
-      utilization: measuredNs > 0 ? busy / (n * measuredNs) : 0,
-      jainFairness: jain(k),
-    },
-    scx: { scheduler: x.scheduler, timeline: rec.classSwitches, exit: x.exit, log: rec.log, events: scxEvents },
-    invariants: checkInvariants(k),
+    cpus: w.cpus,
+    totals: w.totals,
+    scx: { scheduler: x.scheduler, timeline: rec.classSwitches, exit: x.exit, log: rec.log, events: { ...end.scxEvents } },
+    invariants: end.invariants,
     warnings: [...x.warnings],
   };
   const tl = rec.tl;
@@ -76,19 +159,4 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     result.timeline = { ...tl, sampleNs: k.timelineSampleInterval, truncated: rec.tlTruncated };
   }
   return result;
-}
-
-/**
- * Jain's index over CPU time per unit of weight, among closed-loop tasks alive for the whole run
- * that were never blocked for long: 1 when they share in exact proportion to weight.
- */
-function jain(k: Kernel): number {
-  let s = 0, s2 = 0, cnt = 0;
-  for (const t of k.tasks) {
-    if (t.openLoop || t.place === Place.Free || t.place === Place.Dead || t.startNs > 0) continue;
-    if (t.nvcsw > 0) continue;
-    const x = t.cpuNs / t.fairWeight;
-    s += x; s2 += x * x; cnt++;
-  }
-  return cnt === 0 || s2 === 0 ? 1 : (s * s) / (cnt * s2);
 }

@@ -2,6 +2,7 @@
  * The machine: CPUs grouped into SMT cores, LLC domains and NUMA nodes, each with a capacity
  * (1024 = nominal speed). Built from a preset name or a JSON description.
  */
+import { InputError } from "./errors.js";
 
 /** How far apart two CPUs are; a migration's cost and its counter follow from it. */
 export const enum Distance {
@@ -46,7 +47,8 @@ export interface TopologyShape {
 /** The JSON form: either a shape or an explicit CPU list. */
 export type TopologyJson = TopologyShape | { readonly cpus: readonly CpuDesc[] };
 
-export class TopologyError extends Error {}
+/** A topology that cannot be built (preset name, CPU count or JSON description). */
+export class TopologyError extends InputError {}
 
 const PRESETS: Record<string, TopologyShape> = {
   "2x8-smt": { nodes: 1, llcsPerNode: 1, coresPerLlc: 8, threadsPerCore: 2 },
@@ -71,7 +73,7 @@ export function resolveTopology(spec: string | TopologyJson, name = "custom"): T
   if (typeof spec !== "string") return fromJson(spec, name);
   if (/^\d+$/.test(spec)) {
     const n = Number(spec);
-    if (n < 1 || n > 4096) throw new TopologyError(`topology "${spec}": expected 1..4096 CPUs`);
+    if (n < 1 || n > MAX_CPUS) throw new TopologyError(`topology "${spec}": expected 1..${MAX_CPUS} CPUs`);
     return flatTopology(n);
   }
   const shape = PRESETS[spec];
@@ -99,7 +101,9 @@ function fromShape(name: string, s: TopologyShape): Topology {
 function fromJson(j: TopologyJson, name: string): Topology {
   if ("cpus" in j) {
     if (!Array.isArray(j.cpus) || j.cpus.length === 0) throw new TopologyError(`${name}: cpus: expected a non-empty array`);
+    if (j.cpus.length > MAX_CPUS) throw new TopologyError(`${name}: cpus: expected at most ${MAX_CPUS} CPUs, got ${j.cpus.length}`);
     j.cpus.forEach((c, i) => {
+      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new TopologyError(`${name}: cpus[${i}]: expected an object { core, llc, node, capacity }, got ${JSON.stringify(c)}`);
       for (const k of ["core", "llc", "node", "capacity"] as const) {
         const v = c[k];
         if (!Number.isInteger(v) || v < 0 || (k === "capacity" && (v < 1 || v > 4096))) {
@@ -114,10 +118,43 @@ function fromJson(j: TopologyJson, name: string): Topology {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new TopologyError(`${name}: ${k}: expected an integer ≥ 1, got ${JSON.stringify(v)}`);
   }
   if (j.threadsPerCore > 2) throw new TopologyError(`${name}: threadsPerCore: expected 1 or 2, got ${j.threadsPerCore}`);
+  const total = j.nodes * j.llcsPerNode * j.coresPerLlc * j.threadsPerCore;
+  if (total > MAX_CPUS) throw new TopologyError(`${name}: expected at most ${MAX_CPUS} CPUs (nodes × llcsPerNode × coresPerLlc × threadsPerCore), got ${total}`);
   return fromShape(name, j);
 }
 
+/** The most CPUs a machine may have (the kernel's default NR_CPUS on x86 distributions is 8192; we keep runs sane). */
+export const MAX_CPUS = 4096;
+
+/**
+ * Checks what the kernel's topology guarantees and the schedulers rely on: at most two SMT
+ * threads per core, a core's threads in one LLC, an LLC in one node, and LLC and node ids
+ * numbered 0..n-1 without gaps (per-LLC schedulers index arrays by them).
+ */
+function checkShape(name: string, cpus: readonly CpuDesc[]): void {
+  const coreAt = new Map<number, { llc: number; node: number; count: number; first: number }>();
+  const llcNode = new Map<number, number>();
+  cpus.forEach((c, i) => {
+    const seen = coreAt.get(c.core);
+    if (seen === undefined) coreAt.set(c.core, { llc: c.llc, node: c.node, count: 1, first: i });
+    else {
+      seen.count++;
+      if (seen.count > 2) throw new TopologyError(`${name}: cpus[${i}].core: expected at most 2 CPUs (SMT threads) per core, got a third on core ${c.core}`);
+      if (seen.llc !== c.llc || seen.node !== c.node) throw new TopologyError(`${name}: cpus[${i}]: expected the SMT sibling of cpus[${seen.first}] (core ${c.core}) in its LLC and node, got llc ${c.llc}, node ${c.node}`);
+    }
+    const node = llcNode.get(c.llc);
+    if (node === undefined) llcNode.set(c.llc, c.node);
+    else if (node !== c.node) throw new TopologyError(`${name}: cpus[${i}]: expected LLC ${c.llc} within one node, got nodes ${node} and ${c.node}`);
+  });
+  for (const [what, ids] of [["llc", new Set(cpus.map((c) => c.llc))], ["node", new Set(cpus.map((c) => c.node))]] as const) {
+    for (let k = 0; k < ids.size; k++) {
+      if (!ids.has(k)) throw new TopologyError(`${name}: ${what} ids: expected 0..${ids.size - 1} without gaps, got ${[...ids].sort((a, b) => a - b).slice(0, 8).join(", ")}${ids.size > 8 ? ", ..." : ""}`);
+    }
+  }
+}
+
 function build(name: string, cpus: readonly CpuDesc[]): Topology {
+  checkShape(name, cpus);
   const n = cpus.length;
   const sibling = new Int32Array(n).fill(-1);
   const llcOf = new Int32Array(n), nodeOf = new Int32Array(n), capacity = new Float64Array(n);
@@ -133,8 +170,8 @@ function build(name: string, cpus: readonly CpuDesc[]): Topology {
   for (const list of byCore.values()) {
     if (list.length === 2) { sibling[list[0]] = list[1]; sibling[list[1]] = list[0]; }
   }
-  const nrLlcs = Math.max(...cpus.map((c) => c.llc)) + 1;
-  const nrNodes = Math.max(...cpus.map((c) => c.node)) + 1;
+  const nrLlcs = new Set(cpus.map((c) => c.llc)).size;
+  const nrNodes = new Set(cpus.map((c) => c.node)).size;
   const llcCpus: Int32Array[] = [];
   for (let l = 0; l < nrLlcs; l++) llcCpus.push(Int32Array.from(cpus.flatMap((c, i) => (c.llc === l ? [i] : []))));
   return { name, nrCpus: n, cpus, nrLlcs, nrNodes, sibling, llcOf, nodeOf, capacity, llcCpus };

@@ -7,6 +7,7 @@ import type { EventSpec } from "../sim/plan.js";
 import { at, fail, name, number, object, string, warn, warnUnknown, type Ctx } from "./ctx.js";
 import { parseDuration } from "./durations.js";
 import type { JValue } from "./json.js";
+import { assert } from "../sim/errors.js";
 
 /** An event and where it was written, for the whole-workload checks that run later. */
 export interface Located {
@@ -30,7 +31,7 @@ export function eventName(key: string): EventName | null {
 /** Parse one event key; sync expands to two events, mem/iorun to none (not modelled). */
 export function parseEvent(ctx: Ctx, key: string, v: JValue, path: string, task: string): Located[] {
   const e = eventName(key);
-  if (e === null) throw new Error(`parseEvent: ${key} is not an event key`); // caller checked
+  assert(e !== null, `parseEvent: ${key} is not an event key`); // the caller checked
   const suffix = key.slice(e.length);
   if (suffix !== "" && !/^[0-9]+$/.test(suffix)) warn(ctx, path, `read as a "${e}" event (rt-app matches event names by prefix)`);
   return eventSpecs(ctx, e, v, path, task).map((event) => ({ event, path }));

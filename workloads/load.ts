@@ -2,7 +2,8 @@
  * Load a workload by built-in name or file path, with parameters as they come from a command
  * line (strings) or from code (numbers, booleans). Every failure is a one-line WorkloadError.
  */
-import { readFileSync } from "node:fs";
+import { readInputText } from "./input_file.js";
+import { InputError } from "../sim/errors.js";
 import type { WorkloadPlan } from "../sim/plan.js";
 import { BUILTINS, findBuiltin, type Builtin, type ParamSpec, type ParamValue } from "./builtin/index.js";
 import { WorkloadError, renderGot } from "./errors.js";
@@ -21,12 +22,17 @@ export function loadWorkload(nameOrFile: string, params: Readonly<Record<string,
   }
   let text: string;
   try {
-    text = readFileSync(nameOrFile, "utf8");
+    text = readInputText(nameOrFile, "workload");
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? "an unreadable file";
-    throw new WorkloadError({ file: nameOrFile, path: "", expected: "a readable workload file", got: code });
+    throw e instanceof InputError ? new WorkloadError(e) : e;
   }
   return parseWorkload(text, nameOrFile);
+}
+
+/** A run's parameters of workload `name` with the built-in's defaults filled in; {} for a file. */
+export function filledParams(name: string, given: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
+  const b = findBuiltin(name);
+  return b ? resolveParams(b, given) : {};
 }
 
 /** Defaults filled in, strings converted, every value checked against its ParamSpec. */

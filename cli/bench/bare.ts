@@ -5,6 +5,7 @@
  * service of mean 1; a customer is two events (arrival, departure). `bench` runs it in the same
  * process as scxlab's full path on the same model, so their ratio is the loop's overhead.
  */
+import { mmcMeanT } from "../../results/queueing/mmc.js";
 
 /** xoshiro128** seeded through splitmix32: a small, fast generator of uniforms in (0, 1). */
 class Xoshiro128 {
@@ -103,11 +104,7 @@ export interface MmcRun {
 
 /** Erlang C mean time in system of M/M/c at load rho, service mean 1. */
 export function erlangCSojourn(c: number, rho: number): number {
-  const a = rho * c;
-  let b = 1; // Erlang B by recursion
-  for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
-  const pWait = b / (1 - rho * (1 - b));
-  return pWait / (c - a) + 1;
+  return mmcMeanT(c, rho * c, 1);
 }
 
 /** Runs `customers` customers through M/M/c at load `rho` on the bare heap. */

@@ -61,7 +61,7 @@ export function formatBench(b: BenchResult): string {
   const mem = b.memory;
   out.push("", `Memory: peak RSS ${mem.peakRssMB.toFixed(0)} MB over all bench processes; ${mem.perTaskB === null ? "?" : mem.perTaskB.toFixed(0)} B of V8 heap per live task`
     + (mem.million ? `; ${mem.million.tasks} live tasks: peak RSS ${mem.million.maxRssMB.toFixed(0)} MB, set up in ${mem.million.setupS.toFixed(1)} s` : ""));
-  out.push("", "Targets (issue 6)");
+  out.push("", "Targets");
   out.push(table(
     ["", "what", "target", "measured"],
     b.targets.map((t) => [t.met === null ? "–" : t.met ? "met" : "MISSED", t.what, t.target, t.measured]),

@@ -5,7 +5,7 @@
  * runs of the same suite (`--baseline` prints the change per case).
  */
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { readInputText } from "../../workloads/input_file.js";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { positiveInt, splitList } from "../args.js";
@@ -15,6 +15,7 @@ import { atomicWrite } from "../../results/index.js";
 import { runBench, type BenchResult } from "../bench/run.js";
 import { BENCH_SCHEMA, SUITES, type SuiteName } from "../bench/suite.js";
 import { formatBaseline, formatBench, renderBenchHtml } from "../bench/format.js";
+import { checkOutputDir } from "../output.js";
 
 interface BenchArgs {
   workers?: string;
@@ -57,11 +58,12 @@ async function bench(a: BenchArgs): Promise<void> {
   const workers = parseWorkerList(single("--workers", a.workers));
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   let baseline: BenchResult | null = null;
   const bl = single("--baseline", a.baseline);
   if (bl !== undefined) {
     try {
-      baseline = JSON.parse(readFileSync(bl, "utf8")) as BenchResult;
+      baseline = JSON.parse(readInputText(bl, "bench", "a bench.json")) as BenchResult;
     } catch (e) {
       throw new CliError(`--baseline ${bl}: expected a bench.json (${(e as Error).message})`);
     }

@@ -8,13 +8,18 @@ import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { parseKeyValues, parseSchedulerSpec, positiveInt, secondsToNs } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
-import type { Job } from "../job.js";
+import { prepareSchedulers, type Job } from "../job.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { SCX_WATCHDOG_MAX_TIMEOUT_MS } from "../../sim/ext/consts.js";
 import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoOptions } from "../crash/demo.js";
 import { FAULT_INFO, FAULTS, isFault } from "../crash/faults.js";
 import { formatDemo } from "../crash/format.js";
 import { writeDemoOutputs } from "../crash/output.js";
+import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { join } from "node:path";
+import { cleanText } from "../format_run.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 
 interface CrashDemoArgs extends RunFlags {
   s?: string;
@@ -65,9 +70,11 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   const scheduler = single("-s", a.s) ?? defaultDemoScheduler();
   if (scheduler === FAIR) throw new CliError(`-s fair: crash-demo needs a sched_ext scheduler to evict (${SCHEDULERS.map((s) => s.name).join(", ")})`);
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   const timeout = single("--timeout-ms", a["timeout-ms"]);
   const timeoutMs = timeout === undefined ? null : positiveInt("--timeout-ms", timeout, SCX_WATCHDOG_MAX_TIMEOUT_MS);
   if (faultFlag === "stall") {
@@ -84,6 +91,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   if (reFlag !== undefined) {
     const spec = reFlag === "" ? { name: scheduler, options } : parseSchedulerSpec(reFlag);
     if (spec.name === FAIR) throw new CliError("--reattach fair: expected a sched_ext scheduler (fair is what runs after the eviction anyway)");
+    checkSchedulerName(spec.name);
     checkScheduler(spec.name, spec.options);
     const atNs = reAt === undefined ? Math.round(faultAtNs + (f.durationNs - faultAtNs) / 2) : secondsToNs("--reattach-at", reAt);
     if (atNs <= faultAtNs || atNs >= f.durationNs) {
@@ -95,6 +103,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   }
   const out = single("--out", a.out) ?? "out/crash";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
@@ -105,7 +114,8 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
 
 async function crashDemo(a: CrashDemoArgs): Promise<void> {
   const { options, out } = crashDemoFromFlags(a);
+  await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
-  const files = await writeDemoOutputs(outcome, out);
-  process.stdout.write(`${formatDemo(outcome, a.quiet ?? false)}\n\nreport: ${files.report}\nresult: ${files.json}\n`);
+  await writeOutputSet(out, async (dir) => { await writeDemoOutputs(outcome, dir); });
+  process.stdout.write(`${cleanText(formatDemo(outcome, a.quiet ?? false))}\n\nreport: ${join(out, "report.html")}\nresult: ${join(out, "result.json")}\n`);
 }

@@ -4,11 +4,11 @@
  * per-task run/sleep programs (workloads/import/). The file is parsed back before it is written
  * (atomically); a bad trace is one line `trace:line: expected ..., got ...` and exit code 2.
  */
-import { readFileSync } from "node:fs";
+import { readInputText } from "../../workloads/input_file.js";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
-import { writeOut } from "../output.js";
+import { checkOutputFile, writeOut } from "../output.js";
 import { clean } from "../format_run.js";
 import { importTrace } from "../../workloads/import/index.js";
 
@@ -39,12 +39,8 @@ async function importCmd(a: ImportArgs): Promise<void> {
   if (file === "") throw new CliError("import: expected a trace file");
   const out = single("--out", a.out);
   if (out === undefined || out === "") throw new CliError("--out: expected the workload file to write (or - for stdout)");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new CliError(`${file}: expected a readable trace file, got ${(e as NodeJS.ErrnoException).code ?? "an error"}`);
-  }
+  checkOutputFile("--out", out);
+  const text = readInputText(file, "trace");
   const r = importTrace(text, file, out === "-" ? "imported.json" : out);
   await writeOut(out, r.text);
   if (a.quiet) return;

@@ -10,14 +10,21 @@
  * the same run twice is an error.
  */
 import { dirname, join } from "node:path";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { readInputText } from "../../workloads/input_file.js";
+import { checkFailedShape, checkRunShape } from "../../results/io/check_run.js";
+import { renderGot } from "../../sim/errors.js";
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
 import { aggregate, formatSummaryTable, RESULTS_SCHEMA, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
-import type { RunResult, Timeline } from "../../sim/result.js";
+import type { RunResult } from "../../sim/result.js";
+import type { ReportTimeline } from "../../results/index.js";
 import { canonicalJson, FAILED_SCHEMA, keySpec, parseShard, runMatchesKey, SHARD_SCHEMA, type FailedJob, type ShardManifest } from "../shard.js";
-import { reportNotes, TIMELINE_SCHEMA, warnFailures } from "../sweep.js";
+import { reportNotes, TIMELINE_SCHEMA, warnFailures, type TimelineFile } from "../sweep.js";
+import { checkOutputDir } from "../output.js";
+import { writeOutputSet } from "../output_set.js";
+import { cleanText } from "../format_run.js";
 
 interface MergeArgs {
   files?: string[];
@@ -45,17 +52,15 @@ interface Input {
   readonly path: string;
   readonly runs: RunResult[];
   readonly manifest: ShardManifest | null;
-  readonly timeline: { job: number; timeline: Timeline } | null;
+  /** The report's timelines of this shard's runs, by job index (from timeline.json). */
+  readonly timelines: Map<number, ReportTimeline | null>;
   readonly failed: FailedJob[];
+  /** The baseline the sweep was compared against (its aggregate's), if it says. */
+  readonly baseline: string | undefined;
 }
 
 function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    throw new CliError(`${path}: expected a readable ${what} (${(e as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
+  const text = readInputText(path, "results", what);
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -74,35 +79,45 @@ export function readInput(arg: string): Input {
     throw new CliError(`${path}: expected a results.json of schema ${RESULTS_SCHEMA} (from scxlab compare)`);
   }
   const runs = (j as { runs: RunResult[] }).runs;
+  runs.forEach((r, k) => checkRunShape(r, path, `runs[${k}]`));
   const dir = dirname(path);
   let manifest: ShardManifest | null = null;
   if (existsSync(join(dir, "shard.json"))) {
     const m = readJson(join(dir, "shard.json"), "shard.json");
     if (schemaOf(m) !== SHARD_SCHEMA) throw new CliError(`${join(dir, "shard.json")}: expected schema ${SHARD_SCHEMA}`);
     manifest = m as ShardManifest;
+    if (!Array.isArray(manifest.failed)) throw new CliError({ file: join(dir, "shard.json"), path: "failed", expected: "an array of failed jobs", got: renderGot(manifest.failed) });
+    manifest.failed.forEach((f, k) => checkFailedShape(f, join(dir, "shard.json"), `failed[${k}]`));
     if (!Array.isArray(manifest.jobs) || !Array.isArray(manifest.runs) || manifest.runs.length !== runs.length) {
       throw new CliError(`${join(dir, "shard.json")}: does not describe ${path} (expected one entry in "runs" per run)`);
     }
   }
-  let timeline: Input["timeline"] = null;
+  const timelines: Input["timelines"] = new Map();
   if (manifest !== null && existsSync(join(dir, "timeline.json"))) {
     const t = readJson(join(dir, "timeline.json"), "timeline.json");
-    if (schemaOf(t) !== TIMELINE_SCHEMA) throw new CliError(`${join(dir, "timeline.json")}: expected schema ${TIMELINE_SCHEMA}`);
-    timeline = t as { job: number; timeline: Timeline };
+    if (schemaOf(t) !== TIMELINE_SCHEMA || !Array.isArray((t as TimelineFile).timelines)) {
+      throw new CliError(`${join(dir, "timeline.json")}: expected schema ${TIMELINE_SCHEMA}`);
+    }
+    for (const e of (t as TimelineFile).timelines) timelines.set(e.job, e.timeline);
   }
   let failed: FailedJob[] = manifest !== null ? [...manifest.failed] : [];
   if (manifest === null && existsSync(join(dir, "failed.json"))) {
     const f = readJson(join(dir, "failed.json"), "failed.json");
     if (schemaOf(f) !== FAILED_SCHEMA) throw new CliError(`${join(dir, "failed.json")}: expected schema ${FAILED_SCHEMA}`);
     failed = (f as { failed: FailedJob[] }).failed;
+    if (!Array.isArray(failed)) throw new CliError({ file: join(dir, "failed.json"), path: "failed", expected: "an array of failed jobs", got: renderGot(failed) });
+    failed.forEach((x, k) => checkFailedShape(x, join(dir, "failed.json"), `failed[${k}]`));
   }
-  return { path, runs, manifest, timeline, failed };
+  const base = (j as { aggregate?: { baseline?: unknown } }).aggregate?.baseline;
+  return { path, runs, manifest, timelines, failed, baseline: typeof base === "string" ? base : undefined };
 }
 
 export interface Merged {
   readonly runs: RunResult[];
-  /** Index into runs of the run whose timeline the report draws, or -1. */
+  /** Index into runs of the run the report shows first, or -1. */
   readonly chosen: number;
+  /** For each run, its timeline in the report's form (null where the shards have none). */
+  readonly timelines: (ReportTimeline | null)[];
   readonly failed: FailedJob[];
   /** Workloads in sweep order, for the report's title. */
   readonly workloads: string[];
@@ -144,7 +159,7 @@ export function mergeInputs(inputs: readonly Input[], partial: boolean): Merged 
   const keys = m0.jobs;
   const byJob: (RunResult | undefined)[] = new Array(keys.length);
   const failed: FailedJob[] = [];
-  let timeline: Input["timeline"] = null;
+  const timelineOf = new Map<number, ReportTimeline | null>();
   for (const inp of inputs) {
     const m = inp.manifest!;
     m.runs.forEach((jobIdx, k) => {
@@ -156,20 +171,22 @@ export function mergeInputs(inputs: readonly Input[], partial: boolean): Merged 
       byJob[jobIdx] = r;
     });
     failed.push(...m.failed);
-    if (inp.timeline !== null) timeline = inp.timeline;
+    for (const [job, t] of inp.timelines) timelineOf.set(job, t);
   }
   failed.sort((a, b) => a.job - b.job);
   const runs: RunResult[] = [];
+  const timelines: (ReportTimeline | null)[] = [];
   let chosen = -1, missing = 0;
   const failedIdx = new Set(failed.map((f) => f.job));
   for (let i = 0; i < byJob.length; i++) { // (not forEach: it skips the holes of missing jobs)
-    let r = byJob[i];
+    const r = byJob[i];
     if (r === undefined) { if (!failedIdx.has(i)) missing++; continue; }
-    if (timeline !== null && timeline.job === i && m0.timeline === i) { chosen = runs.length; r = { ...r, timeline: timeline.timeline }; }
+    if (m0.timeline === i) chosen = runs.length;
     runs.push(r);
+    timelines.push(timelineOf.get(i) ?? null);
   }
   const workloads = [...new Set(keys.map((k) => (JSON.parse(keySpec(k)) as { workload: string }).workload))];
-  return { runs, chosen, failed, workloads, missing };
+  return { runs, chosen, failed, workloads, missing, timelines };
 }
 
 function mergePlain(inputs: readonly Input[]): Merged {
@@ -186,7 +203,21 @@ function mergePlain(inputs: readonly Input[]): Merged {
     }
     failed.push(...inp.failed);
   }
-  return { runs, chosen: -1, failed, workloads: [...new Set(runs.map((r) => r.job.workload))], missing: 0 };
+  return { runs, chosen: -1, failed, workloads: [...new Set(runs.map((r) => r.job.workload))], missing: 0, timelines: runs.map(() => null) };
+}
+
+/** Runs of one (scheduler, workload) pooled into one interval must have run on one machine. */
+export function checkOneMachine(runs: readonly RunResult[]): void {
+  const machineOf = new Map<string, string>();
+  for (const r of runs) {
+    const key = `${r.job.scheduler}\u0000${r.job.workload}`;
+    const machine = `${r.job.topology} (${r.job.cpus} CPUs)`;
+    const seen = machineOf.get(key);
+    if (seen === undefined) machineOf.set(key, machine);
+    else if (seen !== machine) {
+      throw new CliError(`runs of ${r.job.scheduler} on ${r.job.workload}: expected one machine per pooled interval, got ${seen} and ${machine} (merge sweeps of one topology)`);
+    }
+  }
 }
 
 async function merge(a: MergeArgs): Promise<void> {
@@ -194,22 +225,28 @@ async function merge(a: MergeArgs): Promise<void> {
   if (files.length === 0) throw new CliError("merge: expected results.json files of the shards");
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
-  const merged = mergeInputs(files.map(readInput), a.partial === true);
-  const { runs, chosen, failed } = merged;
+  checkOutputDir("--out", out);
+  const inputs = files.map(readInput);
+  const merged = mergeInputs(inputs, a.partial === true);
+  checkOneMachine(merged.runs);
+  const { runs, chosen, failed, timelines } = merged;
   warnFailures(failed);
-  const agg = aggregate(runs);
-  mkdirSync(out, { recursive: true });
-  await writeResultsJson(out, runs.map(({ timeline: _t, ...r }) => r), agg);
-  await writeResultsCsv(out, runs);
+  // The shards' own baseline (compare --baseline), so the merge reads as the unsharded sweep.
+  const agg = aggregate(runs, { baseline: inputs.find((i) => i.baseline !== undefined)?.baseline });
   const notes = reportNotes(failed).notes;
   if (merged.missing > 0) notes.push(`Partial merge: ${merged.missing} job${merged.missing > 1 ? "s" : ""} of the sweep are in shards that were not given.`);
-  const reportPath = await writeReport(out, {
-    title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, aggregate: agg,
-    chosenRun: chosen >= 0 ? chosen : undefined, notes,
+  await writeOutputSet(out, async (dir) => {
+    await writeResultsJson(dir, runs, agg);
+    await writeResultsCsv(dir, runs);
+    await writeReport(dir, {
+      title: `scxlab: ${merged.workloads.join(", ")}`, results: runs, timelines, aggregate: agg,
+      chosenRun: chosen >= 0 ? chosen : undefined, notes,
+    });
   });
+  const reportPath = join(out, "report.html");
   if (merged.missing > 0) process.stderr.write(`scxlab: warning: partial merge, ${merged.missing} jobs missing\n`);
   if (!a.quiet) {
-    process.stdout.write(`${formatSummaryTable(agg)}\n`);
+    process.stdout.write(`${cleanText(formatSummaryTable(agg))}\n`);
     process.stdout.write(`${runs.length} runs merged from ${files.length} file${files.length > 1 ? "s" : ""}${failed.length ? ` · ${failed.length} timed out` : ""}\n`);
   }
   process.stdout.write(`report: ${reportPath}\nresults: ${join(out, "results.json")}, ${join(out, "results.csv")}\n`);

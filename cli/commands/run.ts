@@ -1,14 +1,17 @@
 /** `scxlab run`: one scheduler on one workload; a readable summary, JSON, or a Perfetto trace. */
 import type { Argv } from "yargs";
+import { resolve } from "node:path";
 import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
-import { runJob, type Job } from "../job.js";
+import { prepareJobScheduler, runJob, type Job } from "../job.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
-import { formatRun } from "../format_run.js";
-import { benchReport } from "../bench_layouts/index.js";
-import { writeOut } from "../output.js";
-import { toChromeTrace } from "../../results/index.js";
+import { cleanText, formatRun } from "../format_run.js";
+import { benchReport } from "../../results/layouts/index.js";
+import { filledParams } from "../../workloads/index.js";
+import { checkOutputFile, writeOut } from "../output.js";
+import { writeChromeTraceFile } from "../../results/index.js";
+import { checkSchedulerName, checkWorkloadName } from "../names.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -39,9 +42,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   const f = resolveRunFlags(a, { duration: DEFAULT_RUN_DURATION });
   const scheduler = single("-s", a.s) ?? FAIR;
   const options = parseKeyValues("-o", asList(a.o));
+  checkSchedulerName(scheduler);
   checkScheduler(scheduler, options);
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
+  checkWorkloadName(workload);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
@@ -55,13 +60,18 @@ async function run(a: RunArgs): Promise<void> {
   const trace = single("--trace", a.trace);
   if (json === "") throw new CliError("--json: expected a file name or -");
   if (trace === "" || trace === "-") throw new CliError("--trace: expected a file name");
+  if (json !== undefined) checkOutputFile("--json", json);
+  if (trace !== undefined) checkOutputFile("--trace", trace);
+  if (json !== undefined && json !== "-" && trace !== undefined && resolve(json) === resolve(trace)) throw new CliError(`--json and --trace: expected two different files, got ${JSON.stringify(json)} twice`);
+  await prepareJobScheduler(job);
   const result = runJob(job);
-  if (trace !== undefined) await writeOut(trace, JSON.stringify(toChromeTrace(result)));
+  // Streamed: a busy run's trace is too big for one array or one string.
+  if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };
   delete out.timeline;
   if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
-  if (json !== "-" && !a.quiet) process.stdout.write(`${formatRun(out)}\n`);
-  const bench = json !== "-" && !a.quiet ? benchReport(out) : null;
+  if (json !== "-" && !a.quiet) process.stdout.write(`${cleanText(formatRun(out))}\n`);
+  const bench = json !== "-" && !a.quiet ? benchReport(out, filledParams(out.job.workload, out.job.params)) : null;
   if (bench !== null) process.stdout.write(`\n${bench}\n`);
   if (trace !== undefined && !a.quiet && json !== "-") process.stdout.write(`trace written to ${trace} (open it in ui.perfetto.dev or chrome://tracing)\n`);
 }

@@ -15,6 +15,7 @@ import { atomicWrite } from "../../results/index.js";
 import { runSuite, selectCases } from "../validate/runner.js";
 import { runOnPool } from "../validate/pool.js";
 import { formatMarkdown, formatText, renderHtml, toJson, summaryLine } from "../validate/output.js";
+import { checkOutputDir } from "../output.js";
 
 interface ValidateArgs {
   quick?: boolean;
@@ -51,6 +52,7 @@ async function validate(a: ValidateArgs): Promise<void> {
   const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
   const out = single("--out", a.out) ?? "out";
   if (out.trim() === "") throw new CliError("--out: expected a directory");
+  checkOutputDir("--out", out);
   const markdown = single("--markdown", a.markdown);
   if (markdown !== undefined && markdown.trim() === "") throw new CliError("--markdown: expected a file name");
   const pattern = single("--case", a.case);

@@ -3,25 +3,28 @@
  * struct_ops map, fails to update the link with a second scheduler (-EOPNOTSUPP), then a fault
  * ends the scheduler and the run goes on under fair; optionally a new loader attaches a
  * scheduler through a new link later. Everything happens in simulated time on one machine and
- * is narrated into a Story; the run is measured in windows split at the fault.
+ * is narrated into a Story; the run is measured in windows split at the fault. The steps live
+ * in attach.ts (loaders), fault.ts (the fault and the eviction) and demo_windows.ts (the cuts);
+ * what they share is a DemoRun (demo_run.ts).
  */
 import { performance } from "node:perf_hooks";
 import { Machine } from "../../sim/machine.js";
-import {
-  BPF_F_LINK, EBUSY, EPOLLHUP, errnoName, formatEvent, strerror, type LinkInfo, type MapInfo, type Process,
-} from "../../sim/bpf/index.js";
-import { SCX_DSQ_USER_MAX } from "../../sim/ext/consts.js";
+import { linkOps, loadOps } from "../../sim/attach.js";
+import { formatEvent, type LinkInfo, type MapInfo, type Process } from "../../sim/bpf/index.js";
 import type { SchedExtOps } from "../../sim/ext/ops.js";
-import { Cls, Place } from "../../sim/task.js";
 import type { Invariants } from "../../sim/invariants.js";
 import type { ExitInfo, RunResult } from "../../sim/result.js";
-import { findScheduler, SCHEDULERS, type RawOptions } from "../../schedulers/index.js";
-import { schedulerLabel } from "../../results/index.js";
-import { jobPlan, jobSpec, loadTopology, type Job } from "../job.js";
-import { FAULT_INFO, type Fault } from "./faults.js";
-import { FaultInjector, type FaultInScheduler } from "./injector.js";
+import { SCHEDULERS, type RawOptions } from "../../schedulers/index.js";
+import { jobPlan, jobSpec, type Job } from "../job.js";
+import { loadTopology } from "../topology_file.js";
+import type { Fault } from "./faults.js";
+import type { FaultInjector } from "./injector.js";
 import { Story, type StoryLine } from "./story.js";
-import { snapshot, windowResult, type Snapshot, type WindowSpec } from "./windows.js";
+import { snapshot, windowResult } from "./windows.js";
+import { DemoRun, MS, countClasses, ret } from "./demo_run.js";
+import { attachFirst, pollLoop, scheduleLinkUpdate, scheduleReattach } from "./attach.js";
+import { onFirstExit, scheduleFault } from "./fault.js";
+import { windowSpecs } from "./demo_windows.js";
 
 export interface SchedulerChoice {
   readonly scheduler: string;
@@ -96,8 +99,6 @@ export interface CrashDemoOutcome {
   readonly wallMs: number;
 }
 
-const MS = 1_000_000;
-
 /** The demo's default scheduler: bpfland once it is registered, else simple. */
 export function defaultDemoScheduler(): string {
   return SCHEDULERS.some((s) => s.name === "bpfland") ? "bpfland" : "simple";
@@ -109,18 +110,6 @@ export const MIN_AUTO_TIMEOUT_MS = 100;
 /** A watchdog limit for `stall` that lets it fire well before the end: a quarter of what is left, 100..500 ms. */
 export function autoStallTimeoutMs(remainingNs: number): number {
   return Math.max(MIN_AUTO_TIMEOUT_MS, Math.min(500, Math.floor(remainingNs / MS / 4)));
-}
-
-function ret(r: number): string {
-  return r >= 0 ? String(r) : `-1 ${errnoName(r)} (${strerror(-r)})`;
-}
-
-function secs(ns: number): string {
-  return `${(ns / 1e9).toFixed(6)} s`;
-}
-
-function ms(ns: number): string {
-  return `${(ns / MS).toFixed(3)} ms`;
 }
 
 /** A user-space loader like scx_simple's main(): open, load, attach, poll the exit info. */
@@ -141,27 +130,28 @@ class Loader {
 
   /** Creates the struct_ops map with BPF_F_LINK and writes the scheduler into it: 0 or -errno. */
   load(ops: SchedExtOps): number {
-    const bpf = this.proc.bpf;
-    const map = bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-    this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(map)}`);
-    if (map < 0) return map;
-    this.mapFd = map;
-    this.mapId = (bpf.mapInfo(map) as MapInfo).id;
-    const up = bpf.mapUpdateElem(map, 0, ops);
-    this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(up)}`);
-    return up;
+    const loaded = loadOps(this.proc, ops, { onCall: (call, r, map) => {
+      if (call === "BPF_MAP_CREATE") {
+        this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
+        if (r < 0) return;
+        this.mapFd = r;
+        this.mapId = (this.proc.bpf.mapInfo(r) as MapInfo).id;
+      } else {
+        this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(r)}`);
+      }
+    } });
+    return loaded.map < 0 ? loaded.map : loaded.ret;
   }
 
   /** BPF_LINK_CREATE on the loaded map: the link fd or -errno. */
   link(): number {
-    const bpf = this.proc.bpf;
-    const link = bpf.linkCreate(this.mapFd);
-    if (link >= 0) {
-      this.linkFd = link;
-      this.linkId = (bpf.linkInfo(link) as LinkInfo).id;
-    }
-    this.say(`bpf(BPF_LINK_CREATE, {map_fd=${this.mapFd}, attach_type=BPF_STRUCT_OPS}) = ${ret(link)}${link >= 0 ? ` (link ${this.linkId})` : ""}`);
-    return link;
+    return linkOps(this.proc, this.mapFd, (_call, link) => {
+      if (link >= 0) {
+        this.linkFd = link;
+        this.linkId = (this.proc.bpf.linkInfo(link) as LinkInfo).id;
+      }
+      this.say(`bpf(BPF_LINK_CREATE, {map_fd=${this.mapFd}, attach_type=BPF_STRUCT_OPS}) = ${ret(link)}${link >= 0 ? ` (link ${this.linkId})` : ""}`);
+    });
   }
 
   /** Describes the bpf fds the process holds, from /proc/PID/fdinfo. */
@@ -196,257 +186,41 @@ class Loader {
   }
 }
 
-interface ReattachState {
-  readonly loader: Loader;
-  readonly injector: FaultInjector;
-  attachedAtNs: number | null;
-  attempts: number;
-  lastError: number | null;
-  extTasks: number;
-  snap: Snapshot | null;
-}
-
-function countClasses(m: Machine): { ext: number; fair: number } {
-  let ext = 0, fair = 0;
-  for (const t of m.kernel.tasks) {
-    if (t.place === Place.Dead || t.place === Place.Free) continue;
-    if (t.cls === Cls.Ext) ext++;
-    else fair++;
-  }
-  return { ext, fair };
-}
-
-/** Earliest runnable time of the tasks a stalled scheduler holds and will never dispatch. */
-function earliestHeld(m: Machine): number {
-  let at = Number.POSITIVE_INFINITY;
-  for (const t of m.kernel.tasks) {
-    if (t.cls !== Cls.Ext) continue;
-    const held = t.place === Place.Bpf || (t.place === Place.Dsq && t.dsq < SCX_DSQ_USER_MAX);
-    if (held && t.runnableAt < at) at = t.runnableAt;
-  }
-  return at;
-}
-
-/** The first registered scheduler other than `name` (or `name` itself if it is the only one). */
-function otherScheduler(name: string): string {
-  return SCHEDULERS.find((s) => s.name !== name)?.name ?? name;
-}
-
-export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
-  const t0 = performance.now();
-  const fault = o.fault, T = o.faultAtNs, pollNs = o.pollNs ?? 1e9;
-  const info = FAULT_INFO[fault];
-  const job: Job = { ...o.job, crashAtNs: fault === "crash" ? T : null, extras: { ...o.job.extras, timeline: true } };
+/** The job the demo runs: the timeline on, the crash time set for `crash`; checks the fault and warm-up times. */
+function demoJob(o: CrashDemoOptions): Job {
+  const T = o.faultAtNs;
+  const job: Job = { ...o.job, crashAtNs: o.fault === "crash" ? T : null, extras: { ...o.job.extras, timeline: true } };
   const end = job.durationNs;
   if (!(T >= 0 && T < end)) throw new RangeError(`fault time ${T} ns is not within the run (0..${end} ns)`);
+  return job;
+}
+
+/** Runs the demo: attach, failed update, fault, optional reattach, then the run to its end cut into windows. */
+export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
+  const t0 = performance.now();
+  const job = demoJob(o);
   const plan = jobPlan(job);
   const topology = loadTopology(job.topology, job.cpus);
   const m = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: true });
   const story = new Story(m);
   m.bpf.onEvent((e) => story.kernel(formatEvent(e)));
-
-  const entry = findScheduler(job.scheduler);
-  const timeoutMs = o.timeoutMs ?? (fault === "stall" ? autoStallTimeoutMs(end - T) : null);
-  let exitSnap = null as Snapshot | null;
-  let atExit = null as AtExit | null;
-  let linkReleasedNs: number | null = null;
+  const timeoutMs = o.timeoutMs ?? (o.fault === "stall" ? autoStallTimeoutMs(job.durationNs - o.faultAtNs) : null);
+  const run = new DemoRun(o, job, m, story, (comm) => new Loader(m, story, comm), timeoutMs);
   const warmupNs = job.warmupNs ?? 0;
-  if (warmupNs > 0 && warmupNs >= T) throw new RangeError(`the warm-up (${warmupNs} ns) must end before the fault (${T} ns)`);
-  let s0 = snapshot(m);
+  if (warmupNs > 0 && warmupNs >= o.faultAtNs) throw new RangeError(`the warm-up (${warmupNs} ns) must end before the fault (${o.faultAtNs} ns)`);
+  run.s0 = snapshot(m);
 
-  // 1. The loader attaches the scheduler.
-  const A = new Loader(m, story, `scx_${job.scheduler}`);
-  const injA: FaultInjector = new FaultInjector(entry.create(m.scxApi, job.options), m.scxApi, {
-    fault: info.inScheduler ? (fault as FaultInScheduler) : null,
-    timeoutMs,
-    onExit: (ei) => onFirstExit(ei),
-  });
-  A.say(`loading sched_ext_ops "${injA.name}"${fault === "stall" || o.timeoutMs != null ? ` (timeout_ms=${injA.ops.timeout_ms})` : ""}`);
-  const loaded = A.load(injA.ops);
-  if (loaded !== 0) throw new Error(`${A.proc.name}: loading ${injA.name} failed: ${strerror(-loaded)}`);
-  const linked = A.link();
-  if (linked < 0) throw new Error(`${A.proc.name}: attaching ${injA.name} failed: ${strerror(-linked)}`);
-  if (m.scx.current === null) throw new Error(`${injA.name} failed while enabling: ${m.kernel.ext.exitInfo?.msg ?? "?"}`);
-  const c0 = countClasses(m);
-  story.note(`${c0.ext} tasks switched from fair to sched_ext (${injA.name}); ${c0.fair} left in fair`);
-  const stopPollA = pollLoop(A, injA, pollNs);
-
-  // 2. It tries to replace the scheduler in place and cannot.
-  const up = o.updateWith ?? { scheduler: otherScheduler(job.scheduler), options: {} };
-  const U = T > 0 ? Math.floor(T / 2) : 0;
-  let linkUpdate = null as number | null;
-  const tryUpdate = () => {
-    if (!A.proc.alive || A.linkFd < 0) {
-      story.note(`${A.proc.name}[${A.proc.pid}] is gone: no link to update`);
-      return;
-    }
-    const other = findScheduler(up.scheduler).create(m.scxApi, up.options);
-    const bpf = A.proc.bpf;
-    A.say(`trying to switch to "${other.name}" in place: bpf_link__update_map()`);
-    const map2 = bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-    A.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(map2)}`);
-    if (map2 < 0) { linkUpdate = map2; return; }
-    const id2 = (bpf.mapInfo(map2) as MapInfo).id;
-    const upd = bpf.mapUpdateElem(map2, 0, other);
-    A.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map2} (map ${id2}), key=0, value=sched_ext_ops "${other.name}"}) = ${ret(upd)}`);
-    linkUpdate = bpf.linkUpdate(A.linkFd, map2);
-    A.say(`bpf(BPF_LINK_UPDATE, {link_fd=${A.linkFd}, new_map_fd=${map2}}) = ${ret(linkUpdate)}`);
-    if (linkUpdate < 0) {
-      A.say(`libbpf: struct_ops link ${A.linkId}: bpf_link__update_map to "${other.name}" failed: ${strerror(-linkUpdate)} (${linkUpdate})`);
-      A.say(`sched_ext cannot swap a running scheduler; keeping "${injA.name}" on map ${A.mapId} (a new scheduler needs a new link once this one is gone)`);
-    } else {
-      A.say(`link ${A.linkId} now points at map ${id2} ("${other.name}")`);
-    }
-    A.say(`close(${map2}) = ${ret(A.proc.close(map2))}`);
-  };
-  if (U === 0) tryUpdate();
-  else m.at(U, tryUpdate);
-
-  // 3. The fault.
-  let faultSnap = null as Snapshot | null;
-  let heldAtArm = Number.POSITIVE_INFINITY;
-  m.at(T, () => {
-    faultSnap = snapshot(m);
-    const p = A.proc;
-    if (injA.uei !== null) story.note(`"${injA.name}" already exited at ${secs(injA.uei.atNs)} (${injA.uei.kind}): the fault comes too late`);
-    if (!p.alive && !info.inScheduler && fault !== "sysrq") return;
-    switch (fault) {
-      case "crash":
-        story.kernel(`${p.name}[${p.pid}]: segfault at 0 error 4 in ${p.name}: killed by SIGSEGV`);
-        story.kernel(`${p.name}[${p.pid}]: exit_files: closing ${A.fdList()}`);
-        stopPollA();
-        linkReleasedNs = m.kernel.now;
-        p.crash("SIGSEGV");
-        story.note(`${p.name}[${p.pid}] is dead (killed by SIGSEGV): the last reference to link ${A.linkId} went with its fd table`);
-        break;
-      case "exit":
-        A.say("main loop done (say, a bug makes it return early): exit(0) without bpf_link__destroy()");
-        story.kernel(`${p.name}[${p.pid}]: exit_files: closing ${A.fdList()}`);
-        stopPollA();
-        linkReleasedNs = m.kernel.now;
-        p.exit(0);
-        story.note(`${p.name}[${p.pid}] exited with status 0: closing its fds released link ${A.linkId}`);
-        break;
-      case "detach": {
-        linkReleasedNs = m.kernel.now;
-        const r = p.bpf.linkDetach(A.linkFd);
-        A.say(`bpf(BPF_LINK_DETACH, {link_fd=${A.linkFd}}) = ${ret(r)}`);
-        const pr = p.bpf.linkPoll(A.linkFd);
-        const li = p.bpf.linkInfo(A.linkFd);
-        const mapNow = typeof li === "number" ? "?" : String(li.mapId);
-        A.say(`poll(link fd ${A.linkFd}) = ${pr >= 0 && (pr & EPOLLHUP) ? "EPOLLHUP" : ret(pr)}: link ${A.linkId} is detached (map_id ${mapNow}) but the fd is still open`);
-        stopPollA();
-        if (injA.uei !== null) A.finish(injA.uei);
-        story.note("closing a detached link unregisters nothing a second time: one unreg per reg");
-        break;
-      }
-      case "sysrq":
-        story.kernel("sysrq: Disable sched_ext and revert all tasks to CFS");
-        m.scx.sysrq();
-        break;
-      default:
-        heldAtArm = earliestHeld(m);
-        injA.arm();
-        story.note(`fault injector armed: ${info.what}`);
-        break;
-    }
-  });
-
-  // The eviction, seen from inside the kernel's disable path (ops.exit): read, narrate later.
-  function onFirstExit(ei: ExitInfo): void {
-    exitSnap = snapshot(m);
-    const c = countClasses(m);
-    let linkAttached: boolean | null = null;
-    if (ei.kind !== "SCX_EXIT_UNREG" && A.proc.alive && A.linkFd >= 0) {
-      const li = A.proc.bpf.linkInfo(A.linkFd);
-      const pr = A.proc.bpf.linkPoll(A.linkFd);
-      linkAttached = typeof li !== "number" && li.mapId !== 0 && pr === 0;
-    }
-    atExit = { extTasks: c.ext, fairTasks: c.fair, invariants: m.invariants(), linkAttached };
-    const seen = atExit;
-    m.at(m.kernel.now, () => {
-      story.note(`all ${seen.fairTasks} tasks are back in the fair class (${seen.extTasks} left in sched_ext); ` +
-        `tasks created ${seen.invariants.created} = alive ${seen.invariants.alive} + exited ${seen.invariants.exited}, lost ${seen.invariants.lost}`);
-      if (fault === "stall") {
-        const began = Math.min(heldAtArm, injA.firstParkedNs ?? Number.POSITIVE_INFINITY);
-        if (Number.isFinite(began)) {
-          story.note(`the stall began at ${secs(began)}; timeout_ms=${timeoutMs}: the watchdog, which checks every ${ms((timeoutMs ?? 0) * MS / 2)}, fired ${ms(ei.atNs - began)} after it began`);
-        }
-      }
-      if (seen.linkAttached === true) {
-        story.note(`link ${A.linkId} is still attached to map ${A.mapId} (${A.proc.name}[${A.proc.pid}] fd ${A.linkFd}, poll: no EPOLLHUP): ` +
-          "the kernel does not release it; user space must");
-      }
-    });
-  }
-
-  // The loader's main loop: sleep, look at the exit info, leave when the scheduler is gone.
-  function pollLoop(l: Loader, inj: FaultInjector, period: number): () => void {
-    let stopped = false;
-    const tick = () => {
-      if (stopped || !l.proc.alive) return;
-      if (inj.uei !== null) {
-        stopped = true;
-        const before = m.scx.current;
-        if (l === A) linkReleasedNs = m.kernel.now;
-        l.finish(inj.uei);
-        if (before !== null && m.scx.current === before && l === A) {
-          story.note(`"${before}", attached through another link, is still enabled: a link's unreg only touches the instance it enabled`);
-        } else if (l === A) {
-          story.note("its unreg found the scheduler already disabled: nothing else to do");
-        }
-        return;
-      }
-      if (m.kernel.now + period <= end) m.at(m.kernel.now + period, tick);
-    };
-    const first = m.kernel.now + Math.floor(period / 2);
-    if (first <= end) m.at(first, tick);
-    return () => { stopped = true; };
-  }
-
-  // 4. Optionally, a new loader attaches a scheduler through a new link.
-  let reattachState = null as ReattachState | null;
-  if (o.reattach) {
-    const r = o.reattach;
-    if (!(r.atNs > T && r.atNs <= end)) throw new RangeError(`reattach time ${r.atNs} ns is not after the fault and within the run`);
-    const attempt = () => {
-      if (reattachState === null) {
-        const B = new Loader(m, story, `scx_${r.scheduler}`);
-        const injB = new FaultInjector(findScheduler(r.scheduler).create(m.scxApi, r.options), m.scxApi, { fault: null });
-        reattachState = { loader: B, injector: injB, attachedAtNs: null, attempts: 0, lastError: null, extTasks: 0, snap: null };
-        B.say(`loading sched_ext_ops "${injB.name}" (a new process, a new map, a new link)`);
-        const lr = B.load(injB.ops);
-        if (lr !== 0) { reattachState.lastError = lr; B.say(`libbpf: failed to load struct_ops "${injB.name}": ${strerror(-lr)} (${lr})`); return; }
-      }
-      const st = reattachState;
-      st.attempts++;
-      const snap = snapshot(m);
-      const link = st.loader.link();
-      st.lastError = link < 0 ? link : null;
-      if (link >= 0 && m.scx.current !== null) {
-        st.attachedAtNs = m.kernel.now;
-        st.snap = snap;
-        st.extTasks = countClasses(m).ext;
-        story.note(`${st.extTasks} tasks switched from fair to sched_ext (${st.injector.name}) through link ${st.loader.linkId}, a new link (not an update of link ${A.linkId})`);
-        if (A.linkFd >= 0 && A.proc.alive) story.note(`the dead scheduler's link ${A.linkId} is still open in ${A.proc.name}[${A.proc.pid}]: a new scheduler may attach anyway, sched_ext being disabled`);
-        pollLoop(st.loader, st.injector, pollNs);
-        return;
-      }
-      if (link === -EBUSY) {
-        st.loader.say(`libbpf: failed to attach struct_ops "${st.injector.name}": ${strerror(EBUSY)} (-${EBUSY}): a scheduler is still enabled; retrying in ${ms(pollNs)}`);
-        if (m.kernel.now + pollNs <= end) m.at(m.kernel.now + pollNs, attempt);
-        return;
-      }
-      st.loader.say(`libbpf: failed to attach struct_ops "${st.injector.name}": ${link < 0 ? `${strerror(-link)} (${link})` : "it exited while enabling"}`);
-    };
-    m.at(r.atNs, attempt);
-  }
+  attachFirst(run, (ei) => onFirstExit(run, ei));
+  const stopPollA = pollLoop(run, run.A, run.injA, run.pollNs);
+  scheduleLinkUpdate(run);
+  scheduleFault(run, stopPollA);
+  scheduleReattach(run);
 
   if (warmupNs > 0) {
     m.kernel.runUntil(warmupNs);
     m.startMeasurement();
     story.note(`warm-up over: measuring from here`);
-    s0 = snapshot(m);
+    run.s0 = snapshot(m);
   }
   m.runToEnd();
   const cEnd = countClasses(m);
@@ -455,49 +229,20 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   const result = m.result(0, plan.warnings);
   story.sync();
 
-  // Windows: before the fault; the faulty stretch if the eviction came later; after; reattached.
-  const exit = injA.uei;
-  const labelA = schedulerLabel({ scheduler: job.scheduler, options: job.options });
-  const rs = reattachState;
-  const specs: WindowSpec[] = [];
-  const fs = faultSnap, es = exitSnap;
-  if (fs !== null) {
-    specs.push({ label: `before (${labelA})`, ran: injA.name, from: s0, to: fs, exit: null });
-    const faulty = fault === "stall" ? "stalled" : "faulty";
-    if (exit !== null && es !== null) {
-      let afterFrom = fs;
-      if (es.atNs < fs.atNs) {
-        // It died on its own before the fault (say, a timeout_ms too short for the load).
-        specs[0] = { ...specs[0]!, to: es };
-        afterFrom = es;
-      } else if (es.atNs - fs.atNs >= MS) {
-        specs.push({ label: `${faulty} (${labelA})`, ran: injA.name, from: fs, to: es, exit: null });
-        afterFrom = es;
-      }
-      const reSnap = rs?.snap ?? null;
-      specs.push({ label: "after (fair)", ran: "fair", from: afterFrom, to: reSnap ?? endSnap, exit: null });
-      if (reSnap !== null && rs !== null) {
-        specs.push({ label: `reattached (${schedulerLabel({ scheduler: o.reattach!.scheduler, options: o.reattach!.options })})`, ran: rs.injector.name, from: reSnap, to: endSnap, exit: null });
-      }
-      // The report lists exits of its runs: with a scheduler attached again at the end, the whole
-      // run's exit is null, so the eviction goes with the window that ended with it.
-      if (result.scx.exit === null) {
-        const i = specs.findIndex((s) => s.label === "after (fair)") - 1;
-        specs[i] = { ...specs[i]!, exit };
-      }
-    } else {
-      specs.push({ label: `${faulty} (${labelA})`, ran: injA.name, from: fs, to: endSnap, exit: null });
-    }
-  }
+  const kept = windowSpecs(run, endSnap, result);
   const spec = jobSpec(job);
-  const kept = specs.filter((w) => w.to.atNs > w.from.atNs);
-  const windows = kept.map((w) => windowResult(w, spec, result));
-  const stallBeganNs = fault === "stall" ? Math.min(heldAtArm, injA.firstParkedNs ?? Number.POSITIVE_INFINITY) : null;
+  const windows = kept.map((w) => windowResult(w, spec, result, m.kernel.rec.maxTaskRecords));
   const wallMs = Math.round(performance.now() - t0);
   result.wallMs = wallMs;
+  return outcome(run, result, windows, kept.map((w) => w.from.atNs), wallMs);
+}
+
+function outcome(run: DemoRun, result: RunResult, windows: RunResult[], windowStartsNs: number[], wallMs: number): CrashDemoOutcome {
+  const { A, injA, reattach: rs } = run;
+  const stallBeganNs = run.fault === "stall" ? Math.min(run.heldAtArm, injA.firstParkedNs ?? Number.POSITIVE_INFINITY) : null;
   return {
-    machine: m, result, windows, windowStartsNs: kept.map((w) => w.from.atNs), story: story.lines, fault, faultAtNs: T, scheduler: injA.name, loader: A.proc, injector: injA,
-    linkId: A.linkId, linkUpdate, linkUpdateAtNs: U, exit, atExit, linkReleasedNs, timeoutMs,
+    machine: run.m, result, windows, windowStartsNs, story: run.story.lines, fault: run.fault, faultAtNs: run.faultAtNs, scheduler: injA.name, loader: A.proc, injector: injA,
+    linkId: A.linkId, linkUpdate: run.linkUpdate, linkUpdateAtNs: run.linkUpdateAtNs, exit: injA.uei, atExit: run.atExit, linkReleasedNs: run.linkReleasedNs, timeoutMs: run.timeoutMs,
     stallBeganNs: stallBeganNs !== null && Number.isFinite(stallBeganNs) ? stallBeganNs : null,
     reattach: rs === null ? null : {
       scheduler: rs.injector.name, loader: rs.loader.proc, attachedAtNs: rs.attachedAtNs, attempts: rs.attempts, lastError: rs.lastError,

@@ -71,6 +71,7 @@ export async function writeDemoOutputs(o: CrashDemoOutcome, dir: string): Promis
   const chosen: RunResult = { ...o.result, scx: { ...o.result.scx, log: o.story.map((l) => ({ atNs: l.atNs, msg: l.text })) } };
   const report = await writeReport(dir, {
     title: reportTitle(o), results: [chosen, ...o.windows], aggregate: aggregate(o.windows), chosenRun: 0, notes: reportNotes(o),
+    oneSeedNote: "Each row is one window of this single run, so there are no confidence intervals or error bars; to compare schedulers with confidence, use scxlab compare with --seeds.",
   });
   const json = await atomicWrite(join(dir, "result.json"), `${JSON.stringify(demoJson(o), null, 2)}\n`);
   return { report, json };

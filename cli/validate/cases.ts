@@ -9,15 +9,13 @@ import type { GroupResult } from "../../sim/result.js";
 import { HISTOGRAM_RESOLUTION } from "../../sim/histogram.js";
 import { niceToWeight, scxWeight } from "../../sim/weights.js";
 import { fair, registry, simulate, fractionZero, type SchedSpec, type SimOut } from "./harness.js";
-import { RandomQueues } from "./randq.js";
+import { RandomQueues } from "../../schedulers/randq.js";
 import { hog, plan, poissonClass, process } from "./plans.js";
-import { erlangC, expQuantile, mm1MeanT, mmcMeanT, splitMeanT } from "./erlang.js";
-import { constClass, expClass, pkMeanT, pkMeanWq, scv, type SizeClass } from "./pk.js";
-import { psMeanT, rrGap, rrHogShare, rrUsefulFraction } from "./ps.js";
-import { fairPriorityExtra, preemptiveMeanT } from "./priority.js";
-import { srptMeanT, srptOverallMeanT, type Atom } from "./srpt.js";
-import { waterfill, type ShareTask } from "./waterfill.js";
-import { FCFS_1, FCFS_2, PRIORITY, RR, SJF, SJF_NP, SRTF, type TextbookExample } from "./textbook.js";
+import {
+  constClass, erlangC, expClass, expQuantile, fairPriorityExtra, mm1MeanT, mmcMeanT, pkMeanT, pkMeanWq, preemptiveMeanT, psMeanT,
+  rrGap, rrHogShare, rrUsefulFraction, scv, splitMeanT, srptMeanT, srptOverallMeanT, waterfill,
+  FCFS_1, FCFS_2, PRIORITY, RR, SJF, SJF_NP, SRTF, type Atom, type ShareTask, type SizeClass, type TextbookExample,
+} from "../../results/queueing/index.js";
 import type { CaseDef, CheckDef, Sample } from "./types.js";
 
 const MS = 1e6; // ns per ms

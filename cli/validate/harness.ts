@@ -7,13 +7,12 @@
 import { Machine } from "../../sim/machine.js";
 import { flatTopology } from "../../sim/topology.js";
 import { Rng } from "../../sim/rng.js";
-import { BPF_F_LINK, strerror } from "../../sim/bpf/index.js";
 import type { CostModel } from "../../sim/costs.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
 import type { RunResult } from "../../sim/result.js";
 import type { Histogram } from "../../sim/histogram.js";
-import { FAIR, SCHEDULERS, findScheduler } from "../../schedulers/index.js";
+import { FAIR, SCHEDULERS, createScheduler, loaderName, schedulerSpec } from "../../schedulers/index.js";
 
 /** Which policy a run uses: the default class, a registered scheduler, or a harness policy. */
 export type SchedSpec =
@@ -117,14 +116,7 @@ export function simulate(s: SimSpec): SimOut {
 }
 
 function attach(m: Machine, s: Exclude<SchedSpec, { kind: "fair" }>): void {
-  const ops = s.kind === "registry" ? findScheduler(s.name).create(m.scxApi, s.options) : s.make(m.scxApi);
-  const loader = m.spawnProcess(`scx_${s.name}`);
-  const map = loader.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-  if (map < 0) throw new Error(`validate: ${s.name}: map create failed: ${strerror(-map)}`);
-  const up = loader.bpf.mapUpdateElem(map, 0, ops);
-  if (up !== 0) throw new Error(`validate: ${s.name}: map update failed: ${strerror(-up)}`);
-  const link = loader.bpf.linkCreate(map);
-  if (link < 0) throw new Error(`validate: ${s.name}: attach failed: ${strerror(-link)}`);
+  m.attach(s.kind === "registry" ? createScheduler(schedulerSpec(s.name, s.options), m.scxApi) : s.make(m.scxApi), loaderName(s.name));
 }
 
 /** Fraction of recorded values that are exactly 0 (the histogram keeps 0 in its own bucket). */

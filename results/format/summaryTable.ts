@@ -1,11 +1,14 @@
-import { bestPerMetric, type Aggregate } from "../aggregate.js";
-import type { MetricKey } from "../metrics.js";
+import { bestPerGroupMetric, bestPerMetric, seedsVary, type Aggregate, type Best } from "../aggregate.js";
+import type { MetricInfo, MetricKey } from "../metrics.js";
+import { formatRatio, relativeTo } from "../relative.js";
+import { formatRowExits } from "./exits.js";
 import { formatEstimateParts } from "./units.js";
 
 /**
  * The terminal summary: one block per workload, one line per scheduler, aligned columns of
- * mean ± CI half-width. `*` marks the best mean in a column, `**` a best whose interval
- * separates from every other scheduler's.
+ * mean ± CI half-width. `*` marks the best mean in a column (several when they tie), `**` a
+ * best whose interval separates from every other scheduler's. A row whose scheduler exited
+ * early is flagged `!` with the exit in its own column, and is not ranked.
  */
 
 export const SUMMARY_COLUMNS: readonly MetricKey[] = [
@@ -29,24 +32,78 @@ export function formatSummaryTable(agg: Aggregate, options: SummaryOptions = {})
   for (const workload of agg.workloads) {
     const rows = agg.rows.filter((r) => r.workload === workload);
     const best = bestPerMetric(agg, workload);
-    const header = ["scheduler", "n", ...columns.map((m) => `${m.label} ${m.lowerIsBetter ? "↓" : "↑"}`)];
+    const exited = rows.some((r) => r.exits.length > 0);
+    const header = ["scheduler", "n", ...(exited ? ["sched_ext exit"] : []), ...columns.map(columnTitle)];
     const cells: Cell[][] = rows.map((r) => [
-      [printable(r.label), ""],
+      [printable(r.label) + (r.exits.length > 0 ? " !" : ""), ""],
       [String(r.n), ""],
+      ...(exited ? [["", formatRowExits(r.exits, r.n)] as Cell] : []),
       ...columns.map((m): Cell => {
-        const b = best[m.key];
         // Every cell keeps a two-character mark slot so the columns stay aligned.
-        const mark = b.label === r.label ? (b.significant ? "**" : "* ") : "  ";
         const [value, rest] = formatEstimateParts(r.metrics[m.key], m.unit);
-        return [value, `${rest} ${mark}`];
+        return [value, `${rest} ${markOf(best[m.key], r.label)}`];
       }),
     ]);
     const seeds = Math.max(...rows.map((r) => r.n));
-    blocks.push(`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})\n${alignColumns(header, cells)}`);
+    const notes = [
+      ...(seedsVary(agg, workload) ? [] : ["seeds do not vary: every seed gave the same values, so no difference is marked significant"]),
+      ...(exited ? [exitNote(rows.every((r) => r.exits.length > 0))] : []),
+    ];
+    blocks.push([`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})`, alignColumns(header, cells), ...notes, ...groupBlock(agg, workload), ...relativeBlock(agg, workload, columns)].join("\n"));
   }
   const level = Math.round(agg.level * 100);
-  const legend = `mean ± ${level}% CI half-width; ↓ lower is better, ↑ higher is better; * best mean, ** best and its CI separates from all others`;
+  const legend =
+    `mean ± ${level}% CI half-width; ↓ lower is better, ↑ higher is better, no arrow: no better direction; ` +
+    "* best mean (several: a tie, within the histogram resolution for percentiles), ** best and its CI separates from all others";
   return [...blocks, legend, ...agg.warnings.map((w) => `warning: ${w}`)].join("\n\n") + "\n";
+}
+
+/** With two or more task groups: a line per (group, scheduler) with the group's own metrics. */
+function groupBlock(agg: Aggregate, workload: string): string[] {
+  const rows = agg.rows.filter((r) => r.workload === workload);
+  const names = [...new Set(rows.flatMap((r) => r.groups.map((g) => g.name)))];
+  if (names.length < 2) return [];
+  const header = ["group", "scheduler", ...agg.groupMetrics.map(columnTitle)];
+  const cells: Cell[][] = [];
+  for (const name of names) {
+    const best = bestPerGroupMetric(agg, workload, name);
+    rows.forEach((r, k) => {
+      const g = r.groups.find((x) => x.name === name);
+      if (!g) return;
+      cells.push([
+        [k === 0 || cells.length === 0 ? printable(name) : "", ""],
+        ["", printable(r.label) + (r.exits.length > 0 ? " !" : "")],
+        ...agg.groupMetrics.map((m): Cell => {
+          const [value, rest] = formatEstimateParts(g.metrics[m.key], m.unit);
+          return [value, `${rest} ${markOf(best[m.key], r.label)}`];
+        }),
+      ]);
+    });
+  }
+  return ["", "per task group:", alignColumns(header, cells)];
+}
+
+function markOf(b: Best, label: string): string {
+  return b.labels.includes(label) ? (b.significant ? "**" : "* ") : "  ";
+}
+
+/** Each other scheduler's means as ratios of the baseline's, hyperfine style. */
+function relativeBlock(agg: Aggregate, workload: string, columns: readonly MetricInfo[]): string[] {
+  const rel = relativeTo(agg, workload);
+  if (rel === null) return [];
+  const header = ["scheduler", ...columns.map((m) => m.label)];
+  const cells = rel.rows.map((r): Cell[] => [[printable(r.label) + (r.exited ? " !" : ""), ""], ...columns.map((m): Cell => [formatRatio(r.ratios[m.key]), ""])]);
+  return ["", `relative to ${printable(rel.baseline)} (ratio of means ± sd, as hyperfine prints it):`, alignColumns(header, cells)];
+}
+
+function columnTitle(m: Pick<MetricInfo, "label" | "better">): string {
+  return m.better === null ? m.label : `${m.label} ${m.better === "lower" ? "↓" : "↑"}`;
+}
+
+function exitNote(all: boolean): string {
+  return all
+    ? "! every scheduler exited early (fair ran the rest of those runs): compared as they are"
+    : "! sched_ext exited early in these runs and fair ran the rest: not ranked";
 }
 
 /** Names come from users and files: keep control characters (ANSI escapes) off the terminal. */
@@ -59,18 +116,22 @@ type Cell = [string, string];
 
 const width = (s: string) => [...s].length;
 
-/** First column left-aligned; others aligned on the digits/rest split; two spaces between. */
+/**
+ * First column left-aligned, and any column of text only (empty digits); others aligned on the
+ * digits/rest split; two spaces between.
+ */
 function alignColumns(header: string[], rows: Cell[][]): string {
   const left = header.map((_, c) => Math.max(0, ...rows.map((r) => width(r[c]![0]))));
   const right = header.map((_, c) => Math.max(0, ...rows.map((r) => width(r[c]![1]))));
   const total = header.map((h, c) => Math.max(width(h), left[c]! + right[c]!));
+  const textOnly = header.map((_, c) => c === 0 || left[c] === 0);
   const pad = (s: string, n: number, atStart: boolean) => (atStart ? " ".repeat(n - width(s)) + s : s + " ".repeat(n - width(s)));
-  const lines = [header.map((h, c) => pad(h, total[c]!, c > 0)).join("  ")];
+  const lines = [header.map((h, c) => pad(h, total[c]!, !textOnly[c])).join("  ")];
   for (const r of rows) {
     const cells = r.map(([digits, rest], c) => {
       if (c === 0) return pad(digits, total[c]!, false);
       const body = pad(digits, left[c]!, true) + pad(rest, right[c]!, false);
-      return pad(body, total[c]!, true);
+      return pad(body, total[c]!, !textOnly[c]);
     });
     lines.push(cells.join("  "));
   }

@@ -27,3 +27,38 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
   }
   return path;
 }
+
+/**
+ * The same guarantee for output too big to hold as one string (a trace of a busy run): the
+ * pieces are written in order, batched into writes of about a megabyte, then renamed into place.
+ */
+export async function atomicWriteStream(path: string, pieces: Iterable<string>): Promise<string> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const fh = await open(tmp, "wx");
+    try {
+      let batch: string[] = [];
+      let size = 0;
+      for (const piece of pieces) {
+        batch.push(piece);
+        size += piece.length;
+        if (size >= 1 << 20) {
+          await fh.write(batch.join(""));
+          batch = [];
+          size = 0;
+        }
+      }
+      if (batch.length > 0) await fh.write(batch.join(""));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return path;
+}

@@ -5,6 +5,7 @@ import type { Aggregate } from "../aggregate.js";
 import { atomicWrite } from "../io/atomicWrite.js";
 import { clientSource, d3Source } from "./assets.js";
 import { buildReportData } from "./data.js";
+import type { ReportTimeline } from "./timelines.js";
 import { REPORT_CSS } from "./style.js";
 
 /**
@@ -22,6 +23,10 @@ export interface ReportInput {
   /** Index into `results` of the run whose timeline is drawn; default: the first with one. */
   chosenRun?: number;
   notes?: string[];
+  /** Timelines in the report's form, by result index (a merge has them from the shards' files). */
+  timelines?: readonly (ReportTimeline | null)[];
+  /** Replaces the default advice under a one-seed workload (a command without --seeds says its own). */
+  oneSeedNote?: string;
 }
 
 /** JSON that is safe inside a <script> element: no `<` can close it or open a comment. */

@@ -13,6 +13,8 @@ th.text, td.text { text-align: left; }
 td.text { white-space: pre-wrap; max-width: 520px; }
 table.summary { font-size: 13px; } table.summary th, table.summary td { padding: 3px 6px; }
 td.best { background: var(--best); font-weight: 600; }
+tr.exited td { color: var(--muted); } tr.exited .flag, td.exit-cell { color: #D55E00; font-weight: 600; } td.exit-cell { white-space: nowrap; }
+table.groups tr.group-first td { border-top: 2px solid var(--rule); }
 .sig { color: #b35900; font-weight: 700; margin-left: 2px; }
 caption { caption-side: bottom; text-align: left; color: var(--muted); font-size: 12px; padding-top: 4px; }
 .scroll { overflow-x: auto; }
@@ -21,8 +23,10 @@ caption { caption-side: bottom; text-align: left; color: var(--muted); font-size
 .swatch { display: inline-block; width: 11px; height: 11px; margin-right: 4px; vertical-align: -1px; border-radius: 2px; }
 svg { overflow: visible; font-size: 11px; }
 svg text.title { font-size: 12px; font-weight: 600; }
+svg text.zero-note { fill: var(--muted); font-size: 10px; font-style: italic; }
 svg text.axis-label { fill: var(--muted); font-size: 11px; }
 .timeline-wrap { width: 100%; }
+.run-picker { display: flex; gap: 16px; margin: 6px 0 4px; font-size: 13px; } .run-picker select { font: inherit; }
 svg.timeline .zoom-surface { fill: #fafafa; cursor: grab; }
 svg.timeline .cpu-row { fill: none; stroke: #eee; }
 svg.timeline rect.slice { stroke: #fff; stroke-width: 0.3; }

@@ -1,17 +1,24 @@
 import { join } from "node:path";
 import type { RunResult } from "../../sim/result.js";
-import { atomicWrite } from "../io/atomicWrite.js";
+import { atomicWriteStream } from "../io/atomicWrite.js";
 import { schedulerLabel } from "../label.js";
+import { taskStates } from "./taskStates.js";
 
 /**
  * Chrome / Perfetto JSON trace of one run (the "JSON Array/Object Format" both UIs load).
  * Process 1 ("CPUs") has one thread per CPU (tid = cpu); each timeline slice is a complete
- * event ("X") on its CPU's thread. Class switches and the sched_ext exit are global instants;
- * kernel-log lines are process instants; busy CPUs and queued tasks are counters. Timestamps are µs (the format's unit), fractional
- * so no nanosecond is lost.
+ * event ("X") on its CPU's thread. Process 2 ("Tasks") has one thread per task (tid = pid)
+ * whose complete events are the task's states: running, runnable (waiting for a CPU) and
+ * sleeping, so waiting time shows beside the CPUs. Class switches and the sched_ext exit are
+ * global instants; kernel-log lines are process instants; busy CPUs and queued tasks are
+ * counters. Timestamps are µs (the format's unit), fractional so no nanosecond is lost.
+ *
+ * A busy run has millions of events: they are produced one at a time (traceEvents) and written
+ * as a stream (writeChromeTrace), never gathered into one array or one string.
  */
 
 export const CPUS_PID = 1;
+export const TASKS_PID = 2;
 
 export interface TraceEvent {
   name: string;
@@ -37,40 +44,80 @@ export interface ChromeTrace {
 
 const us = (ns: number) => ns / 1000;
 
+/** The whole trace as one object: for small runs and tests; files are written by writeChromeTrace. */
 export function toChromeTrace(result: RunResult): ChromeTrace {
-  const cpus = Math.max(result.job.cpus, result.cpus.length);
-  const events: TraceEvent[] = [
-    { name: "process_name", ph: "M", pid: CPUS_PID, tid: 0, args: { name: "CPUs" } },
-    { name: "process_sort_index", ph: "M", pid: CPUS_PID, tid: 0, args: { sort_index: 0 } },
-  ];
-  for (let cpu = 0; cpu < cpus; cpu++) {
-    events.push({ name: "thread_name", ph: "M", pid: CPUS_PID, tid: cpu, args: { name: `CPU ${cpu}` } });
-    events.push({ name: "thread_sort_index", ph: "M", pid: CPUS_PID, tid: cpu, args: { sort_index: cpu } });
-  }
-  events.push(...sliceEvents(result), ...flowEvents(result), ...counterEvents(result), ...instantEvents(result));
+  const traceEvents: TraceEvent[] = [];
+  for (const e of traceEventsOf(result)) traceEvents.push(e);
+  return { traceEvents, displayTimeUnit: "ns", metadata: traceMetadata(result) };
+}
+
+function traceMetadata(result: RunResult): Record<string, unknown> {
   return {
-    traceEvents: events,
-    displayTimeUnit: "ns",
-    metadata: {
-      scheduler: schedulerLabel(result.job),
-      workload: result.job.workload,
-      seed: result.job.seed,
-      topology: result.job.topology,
-      simNs: result.simNs,
-      timeline: result.timeline ? (result.timeline.truncated ? "truncated" : "complete") : "absent",
-    },
+    scheduler: schedulerLabel(result.job),
+    workload: result.job.workload,
+    seed: result.job.seed,
+    topology: result.job.topology,
+    simNs: result.simNs,
+    timeline: result.timeline ? (result.timeline.truncated ? "truncated" : "complete") : "absent",
   };
 }
 
-function sliceEvents(result: RunResult): TraceEvent[] {
+/** Every event of the trace, in file order, one at a time. */
+export function* traceEventsOf(result: RunResult): Generator<TraceEvent> {
+  const cpus = Math.max(result.job.cpus, result.cpus.length);
+  yield { name: "process_name", ph: "M", pid: CPUS_PID, tid: 0, args: { name: "CPUs" } };
+  yield { name: "process_sort_index", ph: "M", pid: CPUS_PID, tid: 0, args: { sort_index: 0 } };
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    yield { name: "thread_name", ph: "M", pid: CPUS_PID, tid: cpu, args: { name: `CPU ${cpu}` } };
+    yield { name: "thread_sort_index", ph: "M", pid: CPUS_PID, tid: cpu, args: { sort_index: cpu } };
+  }
+  yield* sliceEvents(result);
+  yield* taskStateEvents(result);
+  yield* flowEvents(result);
+  yield* counterEvents(result);
+  yield* instantEvents(result);
+}
+
+/** The "Tasks" process: a thread per task that ran, named "name (pid)", with its state spans. */
+function* taskStateEvents(result: RunResult): Generator<TraceEvent> {
   const t = result.timeline;
-  if (!t) return [];
+  if (!t || t.pid.length === 0) return;
   const names = new Map(result.tasks.map((task) => [task.pid, task.name]));
-  const out: TraceEvent[] = [];
+  yield { name: "process_name", ph: "M", pid: TASKS_PID, tid: 0, args: { name: "Tasks" } };
+  yield { name: "process_sort_index", ph: "M", pid: TASKS_PID, tid: 0, args: { sort_index: 1 } };
+  for (const { pid, spans } of taskStates(result)) {
+    const group = t.groupOf[String(pid)] ?? "?";
+    yield { name: "thread_name", ph: "M", pid: TASKS_PID, tid: pid, args: { name: `${names.get(pid) ?? "pid"} (${pid})` } };
+    yield { name: "thread_sort_index", ph: "M", pid: TASKS_PID, tid: pid, args: { sort_index: pid } };
+    for (const sp of spans) {
+      yield { name: sp.state, cat: "task-state", ph: "X", pid: TASKS_PID, tid: pid, ts: us(sp.startNs), dur: us(sp.endNs - sp.startNs), args: { pid, group } };
+    }
+  }
+}
+
+/** Writes the trace of `result` to `path` as a stream, atomically; open it at ui.perfetto.dev. */
+export async function writeChromeTraceFile(path: string, result: RunResult): Promise<string> {
+  return atomicWriteStream(path, tracePieces(result));
+}
+
+function* tracePieces(result: RunResult): Generator<string> {
+  yield '{"traceEvents":[';
+  let first = true;
+  for (const e of traceEventsOf(result)) {
+    yield first ? JSON.stringify(e) : `,\n${JSON.stringify(e)}`;
+    first = false;
+  }
+  yield `],"displayTimeUnit":"ns","metadata":${JSON.stringify(traceMetadata(result))}}\n`;
+}
+
+function* sliceEvents(result: RunResult): Generator<TraceEvent> {
+  const t = result.timeline;
+  if (!t) return;
+  const names = new Map(result.tasks.map((task) => [task.pid, task.name]));
   for (let i = 0; i < t.pid.length; i++) {
     const pid = t.pid[i]!;
     const group = t.groupOf[String(pid)] ?? "?";
-    out.push({
+    yield {
       name: names.get(pid) ?? `pid ${pid}`,
       cat: group,
       ph: "X",
@@ -79,9 +126,8 @@ function sliceEvents(result: RunResult): TraceEvent[] {
       ts: us(t.startNs[i]!),
       dur: us(t.endNs[i]! - t.startNs[i]!),
       args: { pid, group, class: t.cls[i] === 1 ? "ext" : "fair" },
-    });
+    };
   }
-  return out;
 }
 
 /**
@@ -89,9 +135,9 @@ function sliceEvents(result: RunResult): TraceEvent[] {
  * first slice the woken task ran after the wakeup. Wakeups by the kernel (a timer, a sleep
  * ending) have no slice to start from and are left out.
  */
-function flowEvents(result: RunResult): TraceEvent[] {
+function* flowEvents(result: RunResult): Generator<TraceEvent> {
   const t = result.timeline;
-  if (!t || !t.wakeNs) return [];
+  if (!t || !t.wakeNs) return;
   const byPid = new Map<number, number[]>();
   for (let i = 0; i < t.pid.length; i++) {
     const list = byPid.get(t.pid[i]!) ?? [];
@@ -105,7 +151,6 @@ function flowEvents(result: RunResult): TraceEvent[] {
     while (lo < hi) { const mid = (lo + hi) >> 1; if (t.startNs[list[mid]!]! < ns) lo = mid + 1; else hi = mid; }
     return lo;
   };
-  const out: TraceEvent[] = [];
   for (let i = 0; i < t.wakeNs.length; i++) {
     const waker = t.wakerPid[i]!, at = t.wakeNs[i]!;
     if (waker <= 0) continue;
@@ -116,25 +161,23 @@ function flowEvents(result: RunResult): TraceEvent[] {
     if (k < 0 || j >= wakeeSlices.length) continue;
     const from = wakerSlices[k]!, to = wakeeSlices[j]!;
     if (t.endNs[from]! < at) continue;
-    out.push({ name: "wakeup", cat: "wakeup", ph: "s", id: i + 1, pid: CPUS_PID, tid: t.cpu[from]!, ts: us(at) });
-    out.push({ name: "wakeup", cat: "wakeup", ph: "f", bp: "e", id: i + 1, pid: CPUS_PID, tid: t.cpu[to]!, ts: us(t.startNs[to]!) });
+    yield { name: "wakeup", cat: "wakeup", ph: "s", id: i + 1, pid: CPUS_PID, tid: t.cpu[from]!, ts: us(at) };
+    yield { name: "wakeup", cat: "wakeup", ph: "f", bp: "e", id: i + 1, pid: CPUS_PID, tid: t.cpu[to]!, ts: us(t.startNs[to]!) };
   }
-  return out;
 }
 
-function counterEvents(result: RunResult): TraceEvent[] {
+function* counterEvents(result: RunResult): Generator<TraceEvent> {
   const t = result.timeline;
-  if (!t || !(t.sampleNs > 0)) return [];
-  const out: TraceEvent[] = [];
+  if (!t || !(t.sampleNs > 0)) return;
   for (let i = 0; i < t.busyCpus.length; i++) {
     const ts = us(i * t.sampleNs);
-    out.push({ name: "busy CPUs", ph: "C", pid: CPUS_PID, tid: 0, ts, args: { busy: t.busyCpus[i] } });
-    if (i < t.queued.length) out.push({ name: "queued tasks", ph: "C", pid: CPUS_PID, tid: 0, ts, args: { queued: t.queued[i] } });
+    yield { name: "busy CPUs", ph: "C", pid: CPUS_PID, tid: 0, ts, args: { busy: t.busyCpus[i] } };
+    if (i < t.queued.length) yield { name: "queued tasks", ph: "C", pid: CPUS_PID, tid: 0, ts, args: { queued: t.queued[i] } };
   }
-  return out;
 }
 
 function instantEvents(result: RunResult): TraceEvent[] {
+  // A handful of events (switches, the exit, log lines): an array is fine here.
   const out: TraceEvent[] = result.scx.timeline.map((sw) => ({
     name: `${sw.from} → ${sw.to}`,
     cat: "class-switch",
@@ -165,7 +208,7 @@ function instantEvents(result: RunResult): TraceEvent[] {
   return out;
 }
 
-/** Writes the trace (default `trace.json`) atomically; open it at ui.perfetto.dev. */
+/** Writes the trace as `trace.json` (or `fileName`) in `dir`, streamed and atomic. */
 export async function writeChromeTrace(dir: string, result: RunResult, fileName = "trace.json"): Promise<string> {
-  return atomicWrite(join(dir, fileName), JSON.stringify(toChromeTrace(result)));
+  return writeChromeTraceFile(join(dir, fileName), result);
 }

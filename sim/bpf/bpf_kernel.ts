@@ -8,6 +8,7 @@ import { IdCounter, type LinkId, type MapId } from "./ids.js";
 import type { LinkObject } from "./link.js";
 import type { StructOpsMap } from "./map.js";
 import type { StructOpsLink, StructOpsType } from "./struct_ops_type.js";
+import { EngineBug } from "../errors.js";
 
 /** The task a kernel action runs on behalf of. */
 export interface Task {
@@ -61,7 +62,7 @@ export class BpfKernel {
    */
   withUpdateMutex<T>(fn: () => T): T {
     if (this.updateMutexHeld) {
-      throw new Error("struct_ops update_mutex taken recursively (reg/unreg/update must not detach or update links)");
+      throw new EngineBug("struct_ops update_mutex taken recursively (reg/unreg/update must not detach or update links)");
     }
     this.updateMutexHeld = true;
     try {

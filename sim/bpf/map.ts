@@ -8,6 +8,7 @@ import type { MapId } from "./ids.js";
 import type { BpfKernel } from "./bpf_kernel.js";
 import { asError, fillMembers } from "./members.js";
 import type { StructOpsType } from "./struct_ops_type.js";
+import { assert } from "../errors.js";
 
 export type MapState = "INIT" | "INUSE" | "TOBEFREE" | "READY";
 export type MapStateValue = 0 | 1 | 2 | 3;
@@ -74,7 +75,7 @@ export class StructOpsMap {
 
   /** The value handed to the subsystem; only called once one is installed. */
   kdata(): object {
-    if (this.value === null) throw new Error(`struct_ops map ${this.id} has no value`);
+    assert(this.value !== null, `struct_ops map ${this.id} has no value`);
     return this.value;
   }
 

@@ -19,6 +19,7 @@ import type { ExitKind } from "../result.js";
 import type { Task } from "../task.js";
 import type { ExitTaskArgs, InitTaskArgs, SchedExtOps } from "./ops.js";
 import { ScxAbort } from "./exit.js";
+import { EngineBug } from "../errors.js";
 
 /** Which kind of callback is running, for kfunc context checks. */
 export const enum Ctx {
@@ -213,7 +214,7 @@ export class Callbacks {
    */
   enter(cb: Cb, t: Task | null, cpu: number): boolean {
     const d = this.depth++;
-    if (d >= MAX_DEPTH) throw new Error(`scxlab: callbacks nested ${d} deep (engine bug)`);
+    if (d >= MAX_DEPTH) throw new EngineBug(`callbacks nested ${d} deep`);
     this.outerCtx[d] = this.ctx;
     this.outerCpu[d] = this.ctxCpu;
     this.outerCb[d] = this.current;

@@ -9,6 +9,7 @@ import type { ExitKind } from "../result.js";
 import { Dsq, DsqOrder } from "./dsq.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT } from "./consts.js";
 import type { ExtHost } from "./host.js";
+import type { ScxTask } from "./ops.js";
 
 /** How the DSQ table reports a scheduler's misuse. */
 export interface DsqErrors {
@@ -201,6 +202,31 @@ export class DsqTable {
       q.popFront();
     }
     return null;
+  }
+
+  /**
+   * The tasks queued on `d`, in the order they would be dispatched, into `out` (cleared first)
+   * as schedulers see them: what a BPF DSQ iterator (bpf_for_each(scx_dsq, ...)) walks.
+   * Queued-at-start snapshot, as the kernel's iterator skips tasks queued after it began.
+   */
+  snapshot(d: Dsq, out: ScxTask[]): void {
+    out.length = 0;
+    const tasks = this.host.tasks;
+    if (d.order === DsqOrder.Vtime) {
+      const h = d.prio, live: number[] = [];
+      for (let i = 0; i < h.n; i++) {
+        const t = tasks[h.slot[i]];
+        if (t.dsqStamp === h.stamp[i] && t.place === Place.Dsq) live.push(i);
+      }
+      live.sort((a, b) => h.key[a] - h.key[b] || h.seq[a] - h.seq[b]);
+      for (const i of live) out.push(tasks[h.slot[i]].view);
+      return;
+    }
+    const q = d.fifo;
+    for (let i = 0; i < q.n; i++) {
+      const t = tasks[q.slotAt(i)];
+      if (t.dsqStamp === q.stampAt(i) && t.place === Place.Dsq) out.push(t.view);
+    }
   }
 
   private takeVtime(d: Dsq, cpu: number): Task | null {

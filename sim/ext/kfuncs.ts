@@ -5,15 +5,15 @@
  */
 import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
-
-const taskOf = TaskView.taskOf;
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./callbacks.js";
-import { SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
+
+const taskOf = TaskView.taskOf;
 
 class SlotStorage<T> implements TaskStorage<T> {
   private readonly values: (T | undefined)[] = [];
@@ -74,6 +74,14 @@ export class ScxKfuncs implements Scx {
     if (d === undefined) return null;
     const t = dsqs.peek(d);
     return t === null ? null : t.view;
+  }
+
+  dsqTasks(dsq: number, out: ScxTask[]): number {
+    const dsqs = this.k.ext.dsqs;
+    const d = dsq === SCX_DSQ_GLOBAL ? dsqs.global : dsqs.userDsq(dsq);
+    if (d === undefined) { out.length = 0; return -ENOENT; }
+    dsqs.snapshot(d, out);
+    return 0;
   }
 
   createDsq(dsq: number, _node: number): number {

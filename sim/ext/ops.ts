@@ -122,6 +122,8 @@ export interface Scx {
   dsqNrQueued(dsq: DsqId): number;
   /** Head of a user DSQ, or null. */
   dsqPeek(dsq: DsqId): ScxTask | null;
+  /** The tasks queued on a user DSQ (or SCX_DSQ_GLOBAL) in dispatch order, into `out`; -EINVAL / -ENOENT for an unknown DSQ, else 0. */
+  dsqTasks(dsq: DsqId, out: ScxTask[]): number;
   /** 0, -EEXIST or -EINVAL. */
   createDsq(dsq: DsqId, node: number): number;
   destroyDsq(dsq: DsqId): void;

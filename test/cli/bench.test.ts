@@ -3,7 +3,6 @@
  * and the yardstick's own correctness (the bare loop and scxlab's path agree with Erlang C).
  */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,13 +10,7 @@ import { erlangCSojourn, runBareMmc } from "../../cli/bench/bare.js";
 import { runScxlabMmc } from "../../cli/bench/mmc.js";
 import { SUITES, singleCases } from "../../cli/bench/suite.js";
 import { parseWorkerList } from "../../cli/commands/bench.js";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 300_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { scxlab } from "../helpers/cli.js";
 
 describe("scxlab bench", () => {
   it("writes bench.json and bench.html with every section (tiny suite)", () => {

@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { MAIN, scxlab } from "../helpers/cli.js";
 
 describe("scxlab CLI", () => {
   it("run --json - prints a RunResult with the design's fields", () => {
@@ -117,7 +110,11 @@ describe("scxlab CLI", () => {
     expect(readdirSync(dir).sort()).toEqual(["report.html", "results.csv", "results.json"]);
     const res = JSON.parse(readFileSync(join(dir, "results.json"), "utf8"));
     expect(res.runs).toHaveLength(4);
-    expect(readFileSync(join(dir, "results.csv"), "utf8").trim().split(/\r?\n/)).toHaveLength(5);
+    // A row per run and one per task group of each run (mixed has four groups).
+    const csv = readFileSync(join(dir, "results.csv"), "utf8").trim().split(/\r?\n/);
+    const group = csv[0]!.split(",").indexOf("group");
+    expect(csv.slice(1).filter((l) => l.split(",")[group] === "")).toHaveLength(4);
+    expect(csv).toHaveLength(1 + 4 * (1 + Object.keys(res.runs[0].groups).length));
   });
 });
 

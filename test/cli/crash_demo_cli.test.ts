@@ -2,7 +2,6 @@
  * `scxlab crash-demo` as a user runs it (the built CLI in dist/): the story on stdout, the two
  * files in --out, and bad flags as one line on stderr with exit code 2.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,13 +10,7 @@ import { crashDemoFromFlags } from "../../cli/commands/crash_demo.js";
 import { defaultDemoScheduler } from "../../cli/crash/demo.js";
 import { CliError } from "../../cli/errors.js";
 import { SCHEDULERS } from "../../schedulers/index.js";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { scxlab } from "../helpers/cli.js";
 
 describe("scxlab crash-demo", () => {
   it("tells the story and writes report.html and result.json", () => {
@@ -41,6 +34,10 @@ describe("scxlab crash-demo", () => {
     expect(j.timeline).toBeUndefined();
     expect(j.crashDemo.linkUpdate).toMatchObject({ result: -95, errno: "EOPNOTSUPP" });
     expect(j.crashDemo.windows.map((w: { job: { scheduler: string } }) => w.job.scheduler)).toEqual(["before (simple)", "after (fair)"]);
+    // The demo has no --seeds: its report must not tell the reader to run more of them (issue 14.14).
+    const html = readFileSync(join(dir, "report.html"), "utf8");
+    expect(html).not.toContain("Run more seeds");
+    expect(html).toContain("one window of this single run");
   });
 
   it("--fault stall --reattach: the watchdog fires, a new loader attaches", () => {

@@ -1,17 +1,11 @@
 /** `scxlab import`: a trace file in, a workload file out (atomically), bad traces one line + exit 2. */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scxlab } from "../helpers/cli.js";
 
-const MAIN = join(__dirname, "../../dist/cli/main.js");
 const TRACES = join(__dirname, "../workloads/traces");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe("scxlab import", () => {
   it("imports perf script output into a workload that runs", () => {

@@ -4,19 +4,12 @@
  * report.html), refusing incomplete or mixed inputs.
  */
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, jobKey, parseShard, shardAssignment, shardJobs } from "../../cli/shard.js";
 import type { Job } from "../../cli/job.js";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 180_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { scxlab } from "../helpers/cli.js";
 
 const job = (scheduler: string, workload: string, seed: number, extra: Partial<Job> = {}): Job => ({
   scheduler, options: {}, workload, params: {}, topology: "4", cpus: 4, seed, durationNs: 1e9, overheads: true, crashAtNs: null, ...extra,
@@ -77,8 +70,12 @@ describe("compare --shard and merge", () => {
       sizes.push(m.runs.length);
     }
     expect(sizes).toEqual([4, 4, 4]);
-    // The report's timeline run is in exactly one shard, which writes timeline.json.
-    expect([1, 2, 3].filter((i) => readdirSync(join(root, `shard-${i}`)).includes("timeline.json"))).toHaveLength(1);
+    // Every shard keeps the report's timelines of its own runs, for the merged report's picker.
+    for (let i = 1; i <= 3; i++) {
+      const t = JSON.parse(readFileSync(join(root, `shard-${i}`, "timeline.json"), "utf8"));
+      expect(t.schema).toBe("scxlab.timeline/2");
+      expect(t.timelines).toHaveLength(4);
+    }
     const files = [3, 1, 2].map((i) => join(root, `shard-${i}`, "results.json")); // any order
     const m = scxlab("merge", ...files, "--out", join(root, "merged"));
     expect(m.code, m.err).toBe(0);
@@ -111,7 +108,7 @@ describe("compare --shard and merge", () => {
     writeFileSync(join(root, "junk.json"), "{}");
     const junk = scxlab("merge", join(root, "junk.json"), "--out", join(root, "m"));
     expect(junk.code).toBe(2);
-    expect(junk.err).toMatch(/expected a results\.json of schema scxlab\.results\/1/);
+    expect(junk.err).toMatch(/expected a results\.json of schema scxlab\.results\/2/);
   });
 
   it("plain results.json files merge by concatenation and reject duplicates", () => {

@@ -4,7 +4,8 @@
  * is stricter than sim/invariants.ts, and small readers for exit info and task classes.
  */
 import { expect } from "vitest";
-import { BPF_F_LINK, type Process } from "../../sim/bpf/index.js";
+import type { Process } from "../../sim/bpf/index.js";
+import { linkOps, loadOps } from "../../sim/attach.js";
 import type { Machine } from "../../sim/machine.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { EXIT_REASON } from "../../sim/ext/exit.js";
@@ -26,10 +27,10 @@ export interface Loaded {
 export function load(m: Machine, make: (scx: Scx) => SchedExtOps, o: { proc?: Process; link?: boolean } = {}): Loaded {
   const proc = o.proc ?? m.spawnProcess("loader");
   const linkMap = o.link ?? true;
-  const map = proc.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: linkMap ? BPF_F_LINK : 0 });
+  const { map, ret } = loadOps(proc, make(m.scxApi), { link: linkMap });
   expect(map).toBeGreaterThanOrEqual(3);
-  expect(proc.bpf.mapUpdateElem(map, 0, make(m.scxApi))).toBe(0);
-  const link = linkMap ? proc.bpf.linkCreate(map) : -1;
+  expect(ret).toBe(0);
+  const link = linkMap ? linkOps(proc, map) : -1;
   return { proc, map, link };
 }
 

@@ -3,7 +3,6 @@ import { Machine } from "../../sim/machine.js";
 import { flatTopology, type Topology } from "../../sim/topology.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
-import { BPF_F_LINK } from "../../sim/bpf/index.js";
 
 export interface TestRun {
   m: Machine;
@@ -20,14 +19,8 @@ export function machine(p: WorkloadPlan, o: { cpus?: number; topology?: Topology
   });
 }
 
-/** Attaches `make(scx)` the way a loader does: map with BPF_F_LINK, update elem, link create. */
+/** Attaches `make(scx)` the way a loader does (Machine.attach): map with BPF_F_LINK, update elem, link create. */
 export function attach(m: Machine, make: (scx: Scx) => SchedExtOps): TestRun {
-  const loader = m.spawnProcess("loader");
-  const map = loader.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
-  if (map < 0) throw new Error(`map create ${map}`);
-  const r = loader.bpf.mapUpdateElem(map, 0, make(m.scxApi));
-  if (r !== 0) throw new Error(`map update ${r}`);
-  const link = loader.bpf.linkCreate(map);
-  if (link < 0) throw new Error(`link create ${link}`);
+  const { loader, map, link } = m.attach(make(m.scxApi), "loader");
   return { m, loader, link, map };
 }

@@ -42,17 +42,22 @@ describe("aggregate", () => {
     expect(e.half).toBeCloseTo(24.841, 3);
   });
 
-  it("metrics with lower-is-better are the latencies and the overhead counts", () => {
-    const lower = METRICS.filter((m) => m.lowerIsBetter).map((m) => m.key);
-    expect(lower.sort()).toEqual(
-      ["contextSwitches", "migrations", "requestMean", "requestP50", "requestP99", "requestP999", "wakeupP50", "wakeupP99", "wakeupP999"].sort(),
-    );
+  it("lower is better for the latencies; utilisation, switches and migrations have no direction", () => {
+    const lower = METRICS.filter((m) => m.better === "lower").map((m) => m.key);
+    expect(lower.sort()).toEqual(["requestMean", "requestP50", "requestP99", "requestP999", "wakeupP50", "wakeupP99", "wakeupP999"].sort());
+    expect(METRICS.filter((m) => m.better === null).map((m) => m.key).sort()).toEqual(["contextSwitches", "migrations", "utilization"]);
+  });
+
+  it("a metric without a direction has no best", () => {
+    const best = bestPerMetric(agg, XSS);
+    expect(best.utilization).toEqual({ labels: [], significant: false });
+    expect(best.contextSwitches.labels).toEqual([]);
   });
 
   it("best per metric: rr has the lowest wakeup latency, significantly; simple the highest throughput", () => {
-    const best = bestPerMetric(agg, "mixed");
-    expect(best.wakeupP99).toEqual({ label: "rr:slice_us=100", significant: true });
-    expect(best.throughput.label).toBe("simple:fifo=true");
+    const best = bestPerMetric(agg, XSS);
+    expect(best.wakeupP99).toEqual({ labels: ["rr:slice_us=100"], significant: true });
+    expect(best.throughput.labels).toEqual(["simple:fifo=true"]);
   });
 
   it("warns when a row mixes topologies", () => {

@@ -1,10 +1,13 @@
 /**
  * The HTML report in a real browser (Debian's Chromium through playwright-core): it draws with
  * no errors, has the charts the data calls for, zooms, and shows hostile names as text.
- * Without /usr/bin/chromium the suite is skipped locally but fails in CI (CI=true).
+ * Without /usr/bin/chromium the suite is skipped locally but fails in CI (CI=true). The pages
+ * and the screenshot go to a fresh temp folder (or SCXLAB_TEST_ARTIFACTS, for CI to keep them),
+ * never into the user's out/.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -14,7 +17,7 @@ import { makeRun, makeSweep, SCHEDULERS, STALL_EXIT, withDenseTimeline, WORKLOAD
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-const OUT = join(import.meta.dirname, "..", "..", "out");
+const OUT = process.env.SCXLAB_TEST_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "scxlab-browser-"));
 const skip = !existsSync(CHROMIUM) && process.env.CI !== "true";
 
 interface Opened {
@@ -46,8 +49,10 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (required when CI=true)`);
     await mkdir(OUT, { recursive: true });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    const runs = makeSweep();
-    full = await open(renderReport({ title: `scxlab report ${XSS}`, results: runs, aggregate: aggregate(runs), notes: ["synthetic fixtures"] }), "report.html");
+    // A second run with a timeline (fair on mixed, seed 2), for the run picker.
+    const runs = makeSweep().map((r) =>
+      r.job.scheduler === "fair" && r.job.workload === "mixed" && r.job.seed === 2 ? makeRun({ ...SCHEDULERS[0], workload: "mixed", seed: 2, timeline: true }) : r);
+    full = await open(renderReport({ title: `scxlab report ${XSS}`, results: runs, aggregate: aggregate(runs), notes: ["synthetic fixtures"], chosenRun: runs.findIndex((r) => r.scx.exit !== null) }), "report.html");
   });
 
   afterAll(async () => {
@@ -74,9 +79,12 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     expect(counts).toEqual(Array(2 * WORKLOADS.length).fill(SCHEDULERS.length));
   });
 
-  it("summary tables highlight one best cell per metric column", async () => {
+  it("summary tables highlight the best cell of each metric with a direction; the ejected row is flagged", async () => {
     const best = await full.page.$$eval("table.summary", (ts) => ts.map((t) => t.querySelectorAll("td.best").length));
-    expect(best).toEqual([12, 12]);
+    // 12 metrics, 3 without a direction (utilisation, context switches, migrations).
+    expect(best).toEqual([9, 9]);
+    expect(await full.page.$$eval("table.summary tr.exited", (rs) => rs.map((r) => r.getAttribute("data-scheduler")))).toEqual(["rr:slice_us=100"]);
+    expect(await full.page.locator("table.summary tr.exited td.exit-cell").textContent()).toMatch(/^ERROR_STALL at 40\.0 ms \(1 of 3 runs\)$/);
     expect(await full.page.$$eval("table.summary .sig", (s) => s.length)).toBeGreaterThan(0);
   });
 
@@ -105,6 +113,60 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     expect(lo1!).toBeGreaterThanOrEqual(lo0!);
     await p.evaluate(() => (window as unknown as { scxReport: { timeline: { reset(): void } } }).scxReport.timeline.reset());
     expect(await domain()).toEqual([lo0, hi0]);
+  });
+
+  it("per task group: a row per (group, scheduler) with the group's own metrics", async () => {
+    const rows = await full.page.$$eval("table.groups", (ts) => ts.map((t) => [...t.querySelectorAll("tbody tr")].map((r) => `${r.getAttribute("data-group")}|${r.getAttribute("data-scheduler")}`)));
+    expect(rows).toHaveLength(WORKLOADS.length);
+    for (const r of rows) expect(r).toEqual(["web", "<b>batch</b>"].flatMap((g) => ["fair", "simple:fifo=true", "rr:slice_us=100"].map((l) => `${g}|${l}`)));
+    const cell = await full.page.locator('table.groups tr[data-group="web"][data-scheduler="fair"] td[data-metric="wakeupP99"]').first().textContent();
+    expect(cell).toMatch(/µs/);
+    expect(await full.page.$$eval("table.relative tbody tr", (r) => r.length)).toBe(2 * WORKLOADS.length);
+  });
+
+  it("the run picker shows any run of the sweep: scheduler, workload, seed", async () => {
+    const p = full.page;
+    const title = () => p.locator("#run h2").textContent();
+    expect(await title()).toBe("Run: rr:slice_us=100 on mixed, seed 1");
+    expect(await p.$$eval("#run-seed option", (o) => o.map((x) => x.textContent))).toEqual(["1", "2", "3"]);
+    await p.selectOption("#run-scheduler", "fair");
+    await p.selectOption("#run-seed", "2");
+    expect(await title()).toBe("Run: fair on mixed, seed 2");
+    expect(await p.$$eval("svg.timeline", (s) => s.length)).toBe(1);
+    expect(await p.$$eval("svg.timeline rect.slice", (r) => r.length)).toBeGreaterThan(100);
+    expect(await p.$$eval("svg.timeline line.exit-marker", (r) => r.length)).toBe(0);
+    await p.selectOption("#run-seed", "3");
+    expect(await title()).toBe("Run: fair on mixed, seed 3");
+    expect(await p.locator("#run p.note", { hasText: "No timeline was recorded" }).count()).toBe(1);
+    await p.selectOption("#run-workload", XSS);
+    expect(await title()).toBe(`Run: fair on ${XSS}, seed 3`);
+    await p.evaluate(() => (window as unknown as { scxReport: { showRun(i: number): void } }).scxReport.showRun(0));
+    expect(await title()).toBe("Run: fair on mixed, seed 1");
+    expect(await p.$eval("#run-scheduler", (s) => (s as HTMLSelectElement).value)).toBe("fair");
+    // Back to the run with the exit, for the tests that follow.
+    await p.selectOption("#run-scheduler", "rr:slice_us=100");
+    await p.selectOption("#run-seed", "1");
+    expect(await p.$$eval("svg.timeline line.exit-marker", (r) => r.length)).toBe(1);
+  });
+
+  it("zoomed far in, the time axis ticks stay distinct and agree with the domain", async () => {
+    const p = full.page;
+    const api = () => (window as unknown as { scxReport: { timeline: { zoomBy(k: number): void; reset(): void } } }).scxReport.timeline;
+    await p.evaluate((f) => { eval(f)().zoomBy(2000); }, `(${api.toString()})`);
+    const ticks = await p.$$eval("svg.timeline g.x-axis g.tick text", (ts) => ts.map((t) => t.textContent!));
+    const [lo, hi] = (await p.getAttribute("svg.timeline g.x-axis", "data-domain"))!.split(",").map(Number);
+    expect(hi! - lo!).toBeLessThan(50_000); // 50 ms of run shown in under 50 µs
+    expect(ticks.length).toBeGreaterThan(2);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    // Each label, read back in its unit, lies inside the visible domain.
+    const unit: Record<string, number> = { s: 1e9, ms: 1e6, "µs": 1e3, ns: 1 };
+    for (const t of ticks) {
+      const [v, u] = t.split(" ");
+      const ns = Number(v) * unit[u!]!;
+      expect(ns).toBeGreaterThanOrEqual(lo! - 1);
+      expect(ns).toBeLessThanOrEqual(hi! + 1);
+    }
+    await p.evaluate((f) => { eval(f)().reset(); }, `(${api.toString()})`);
   });
 
   it("hovering a slice shows a tooltip with task, group, start and duration", async () => {
@@ -156,6 +218,28 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     await o.page.close();
   });
 
+  it("zero latencies are drawn at the log axis' floor, marked and explained; a switch label at 0 is not clipped", async () => {
+    const run = makeRun({ scheduler: "simple", timeline: true });
+    const zero = { count: 100, mean: 500, min: 0, p50: 0, p90: 800, p99: 2000, p999: 5000, max: 9000 };
+    run.totals.wakeupLatencyNs = zero;
+    for (const g of Object.values(run.groups)) g.wakeupLatencyNs = zero;
+    run.scx.timeline = [{ atNs: 0, from: "fair", to: "simple", reason: "link created" }];
+    const o = await open(renderReport({ title: "zeros", results: [run], aggregate: aggregate([run]) }), "report-zeros.html");
+    expect(o.problems).toEqual([]);
+    const wake = o.page.locator('svg.cdf-chart[data-metric="wakeup"]');
+    expect(await wake.locator("circle.zero-marker").count()).toBe(1);
+    expect(await wake.locator("circle.zero-marker title").textContent()).toMatch(/^simple: 50% of wakeup latencies were 0 ns/);
+    expect(await wake.locator("text.zero-note").textContent()).toContain("0 ns");
+    expect((await wake.locator("g.x-axis g.tick text").first().textContent())).toBe("0");
+    // The "→ simple" label of a switch at t = 0 starts at the plot's left edge instead of centring on it.
+    const label = o.page.locator("svg.timeline g.marker text").first();
+    expect(await label.getAttribute("text-anchor")).toBe("start");
+    expect(await label.textContent()).toBe("→ simple");
+    const [text, plot] = await Promise.all([label.boundingBox(), o.page.locator("svg.timeline rect.zoom-surface").boundingBox()]);
+    expect(text!.x).toBeGreaterThanOrEqual(plot!.x - 0.5);
+    await o.page.close();
+  });
+
   it("an empty result set renders a note", async () => {
     const o = await open(renderReport({ title: "empty", results: [], aggregate: aggregate([]) }), "report-empty.html");
     expect(o.problems).toEqual([]);
@@ -163,8 +247,9 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     await o.page.close();
   });
 
-  it("saves a screenshot to out/report-screenshot.png", async () => {
+  it("saves a screenshot beside the test pages", async () => {
     await full.page.evaluate(() => window.scrollTo(0, 0));
+    if (process.env.SCXLAB_TEST_ARTIFACTS === undefined) process.stdout.write(`report pages and screenshot: ${OUT}\n`);
     await full.page.screenshot({ path: join(OUT, "report-screenshot.png"), fullPage: true });
     expect(existsSync(join(OUT, "report-screenshot.png"))).toBe(true);
   });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { aggregate, buildReportData, embedJson, escapeHtml, renderReport } from "../../results/index.js";
+import { aggregate, buildReportData, embedJson, escapeHtml, renderReport, schedulerLabel } from "../../results/index.js";
 import { clientDir } from "../../results/report/assets.js";
 import { makeRun, makeSweep, XSS } from "./fixtures.js";
 
@@ -60,14 +60,16 @@ describe("renderReport (as a string)", () => {
   it("without a timeline or with one seed the data says so (the client prints notes)", () => {
     const one = [makeRun()];
     const data = buildReportData({ title: "t", results: one, aggregate: aggregate(one) });
-    expect(data.chosen!.timeline).toBeNull();
+    expect(data.runs[data.chosen!]!.timeline).toBeNull();
     expect(data.workloads[0]!.rows[0]!.metrics.throughput.half).toBeNull();
   });
 
   it("chooses the first run with a timeline by default, or the one asked for", () => {
     const data = buildReportData({ title: "t", results: runs, aggregate: aggregate(runs) });
-    expect(data.chosen).toMatchObject({ label: "rr:slice_us=100", workload: "mixed", seed: 1 });
-    expect(Object.keys(data.chosen!.names).length).toBeGreaterThan(0);
+    expect(data.runs[data.chosen!]).toMatchObject({ label: "rr:slice_us=100", workload: "mixed", seed: 1 });
+    expect(Object.keys(data.runs[data.chosen!]!.timeline!.names).length).toBeGreaterThan(0);
+    // Every run of the sweep is there for the picker, in sweep order.
+    expect(data.runs.map((r) => [r.label, r.workload, r.seed])).toEqual(runs.map((r) => [schedulerLabel(r.job), r.job.workload, r.job.seed]));
     expect(() => buildReportData({ title: "t", results: runs, aggregate: aggregate(runs), chosenRun: 99 })).toThrow(RangeError);
   });
 
@@ -76,6 +78,8 @@ describe("renderReport (as a string)", () => {
     const cdf = data.workloads[0]!.cdf.wakeup;
     expect(cdf.map((c) => c.label)).toEqual(["fair", "simple:fifo=true", "rr:slice_us=100"]);
     for (const c of cdf) {
+      // The fixtures carry no wakeup histogram: the curve goes through the percentiles.
+      expect(c.source).toBe("percentiles");
       expect(c.points.map((p) => p[1])).toEqual([0, 0.5, 0.9, 0.99, 0.999, 1]);
       for (let i = 1; i < c.points.length; i++) expect(c.points[i]![0]).toBeGreaterThanOrEqual(c.points[i - 1]![0]);
     }

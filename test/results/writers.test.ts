@@ -66,7 +66,9 @@ describe("results.json", () => {
     expect(path).toBe(join(d, "results.json"));
     const back = JSON.parse(await readFile(path, "utf8"));
     expect(back.schema).toBe(RESULTS_SCHEMA);
-    expect(back.runs).toEqual(runs);
+    // Summaries: no per-task records, no timeline, no wall time; everything else as run.
+    expect(back.runs).toEqual(runs.map(({ tasks: _t, timeline: _tl, wallMs: _w, ...r }) => r));
+    for (const r of back.runs) for (const k of ["tasks", "timeline", "wallMs"]) expect(r).not.toHaveProperty(k);
     expect(back.aggregate).toEqual(agg);
   });
 });
@@ -97,7 +99,8 @@ describe("results.csv", () => {
     const text = await readFile(await writeResultsCsv(d, runs), "utf8");
     const rows = parseCsv(text);
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
-    expect(rows).toHaveLength(runs.length + 1);
+    const groups = runs.reduce((n, r) => n + Object.keys(r.groups).length, 0);
+    expect(rows).toHaveLength(1 + runs.length + groups);
     for (const r of rows) expect(r).toHaveLength(CSV_COLUMNS.length);
     const col = (name: string) => CSV_COLUMNS.indexOf(name);
     expect(rows[1]![col("options")]).toBe('note=a,"b"\r\nc');
@@ -108,8 +111,24 @@ describe("results.csv", () => {
     expect(Number(rr[col("throughput_rps")])).toBeGreaterThan(0);
   });
 
+  it("each run's row is followed by its group rows: the group's own metrics, identifiers repeated, run-wide columns empty", () => {
+    const run = makeRun({ scheduler: "rr", options: { slice_us: 100 } });
+    const rows = parseCsv(toCsv([run]));
+    const col = (name: string) => CSV_COLUMNS.indexOf(name);
+    expect(rows.map((r) => r[col("group")])).toEqual(["group", "", "web", "<b>batch</b>"]);
+    const web = rows[2]!;
+    expect(web[col("label")]).toBe("rr:slice_us=100");
+    expect(Number(web[col("wakeup_p99_ns")])).toBe(run.groups.web!.wakeupLatencyNs.p99);
+    const cpu = Object.values(run.groups).reduce((n, g) => n + g.cpuNs, 0);
+    expect(Number(web[col("cpu_share")])).toBeCloseTo(run.groups.web!.cpuNs / cpu, 12);
+    expect(Number(web[col("throughput_rps")])).toBeCloseTo((run.groups.web!.requests * 1e9) / run.measuredNs, 6);
+    expect(web[col("jain_fairness")]).toBe("");
+    expect(web[col("context_switches")]).toBe("");
+    expect(rows[1]![col("cpu_share")]).toBe("");
+  });
+
   it("has the promised flat columns", () => {
-    for (const c of ["scheduler", "options", "workload", "seed", "cpus", "topology", "duration_ns", "throughput_rps", "wakeup_p99_ns", "request_p999_ns", "jain_fairness", "exit_kind", "lost"]) {
+    for (const c of ["scheduler", "options", "workload", "group", "cpu_share", "seed", "cpus", "topology", "duration_ns", "throughput_rps", "wakeup_p99_ns", "request_p999_ns", "jain_fairness", "exit_kind", "lost"]) {
       expect(CSV_COLUMNS).toContain(c);
     }
     expect(toCsv([makeRun()]).endsWith("\r\n")).toBe(true);

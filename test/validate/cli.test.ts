@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const MAIN = join(__dirname, "../../dist/cli/main.js");
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { scxlab } from "../helpers/cli.js";
 
 describe("scxlab validate (CLI)", () => {
   it("runs the selected cases and writes validate.json and validate.html", () => {

@@ -53,7 +53,7 @@ describe("files", () => {
   });
 
   it("a directory is not a workload", () => {
-    expectMessage(() => loadWorkload(tmp + "/", {}), `${tmp}/: expected a readable workload file, got EISDIR`);
+    expectMessage(() => loadWorkload(tmp + "/", {}), `${tmp}/: expected a workload file (a regular file), got a directory`);
   });
 
   it("a name that is neither a built-in nor a path", () => {

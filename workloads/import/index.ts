@@ -11,6 +11,7 @@ import { parseScript } from "./parse_script.js";
 import { parseTimehist } from "./parse_timehist.js";
 import { toWorkload, type ImportSummary } from "./to_workload.js";
 import { TraceError, type Trace } from "./trace.js";
+import { EngineBug } from "../../sim/errors.js";
 
 export { TraceError, type Trace, type TraceTask, type TraceEvent } from "./trace.js";
 export { detectFormat, type TraceFormat } from "./detect.js";
@@ -52,7 +53,7 @@ export function importTrace(text: string, file: string, outName = "imported.json
   try {
     plan = parseWorkload(json, outName);
   } catch (e) { // the document is ours: a rejection is a bug here, not bad input
-    throw new Error(`trace import produced a workload the parser rejects: ${(e as Error).message}`);
+    throw new EngineBug(`trace import produced a workload the parser rejects: ${(e as Error).message}`);
   }
   return { format: trace.format, doc, text: json, plan, summary, warnings: [...trace.warnings, ...plan.warnings] };
 }

@@ -1,5 +1,5 @@
 // Bar charts with error bars: one chart per metric, one bar per scheduler (data-scheduler),
-// whiskers at mean ± CI half-width. The best bar gets a dark outline.
+// whiskers at mean ± CI half-width. The best bar (or tied bars) gets a dark outline.
 
 var BAR_METRICS = ["throughput", "wakeupP50", "wakeupP99", "wakeupP999", "requestP50", "requestP99", "requestP999", "jainFairness"];
 
@@ -13,7 +13,7 @@ function drawBarCharts(parent, wl, metrics, colour) {
 
 function drawBarChart(parent, wl, metric, colour) {
   var margin = { top: 26, right: 10, bottom: 70, left: 58 };
-  var title = metric.label + (metric.lowerIsBetter ? " (lower is better)" : " (higher is better)");
+  var title = metric.label + (metric.better === "lower" ? " (lower is better)" : metric.better === "higher" ? " (higher is better)" : "");
   var c = chart(parent, "bar-chart", 250, 230, margin, title);
   c.svg.attr("data-metric", metric.key);
   var key = metric.key;
@@ -30,7 +30,7 @@ function drawBarChart(parent, wl, metric, colour) {
   var x = d3.scaleBand(rows.map(function (r) { return r.label; }), [0, c.w]).padding(0.25);
   var y = d3.scaleLinear([0, top > 0 ? top / u.div : 1], [c.h, 0]).nice();
   var yv = function (v) { return y(Math.max(0, v / u.div)); };
-  var best = wl.best[key] && wl.best[key].label;
+  var best = wl.best[key] ? wl.best[key].labels : [];
 
   c.g
     .selectAll("rect.bar")
@@ -43,7 +43,7 @@ function drawBarChart(parent, wl, metric, colour) {
     .attr("y", function (r) { return yv(r.metrics[key].mean); })
     .attr("height", function (r) { return c.h - yv(r.metrics[key].mean); })
     .attr("fill", function (r) { return colour(r.label); })
-    .attr("stroke", function (r) { return r.label === best ? "#000" : "none"; })
+    .attr("stroke", function (r) { return best.indexOf(r.label) >= 0 ? "#000" : "none"; })
     .attr("stroke-width", 1.5)
     .append("title")
     .text(function (r) { return r.label + ": " + r.text[key]; });

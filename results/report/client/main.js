@@ -17,25 +17,7 @@ function main() {
   data.workloads.forEach(function (wl) { drawWorkload(report, wl, data, colour); });
 
   var runSection = report.append("section").attr("id", "run");
-  if (data.chosen) {
-    var c = data.chosen;
-    heading(runSection, 2, "Run: " + c.label + " on " + c.workload + ", seed " + c.seed);
-    heading(runSection, 3, "Per-CPU timeline");
-    if (c.timeline && c.timeline.pid.length > 0) {
-      if (c.timeline.truncated) note(runSection, "The recorder hit its slice cap: the timeline stops before the run's end.");
-      note(runSection, "Wheel to zoom, drag to pan, double-click to zoom in; hover a slice for details.");
-      runSection.append("button").attr("type", "button").text("reset zoom")
-        .on("click", function () { if (api.timeline) api.timeline.reset(); });
-      var wrap = runSection.append("div").attr("class", "timeline-wrap");
-      guarded(wrap, "timeline", function () { api.timeline = drawTimeline(wrap, c); });
-      heading(runSection, 3, "Utilisation and runqueue depth");
-      drawSeries(runSection, c);
-    } else {
-      note(runSection, "No timeline was recorded for this run (ask for one with timeline: true, e.g. --timeline).");
-    }
-    heading(runSection, 3, "Kernel log");
-    drawLog(runSection, c.log);
-  }
+  if (data.runs.length > 0) drawRunSection(runSection, data, api);
 
   var exitSection = report.append("section").attr("id", "exits");
   heading(exitSection, 2, "sched_ext exits");
@@ -49,12 +31,21 @@ function drawWorkload(report, wl, data, colour) {
   var section = report.append("section").attr("class", "workload").attr("data-workload", wl.name);
   heading(section, 2, "Workload: " + wl.name);
   var seeds = d3.max(wl.rows, function (r) { return r.n; }) || 0;
-  if (seeds < 2) note(section, "One seed per scheduler: no confidence intervals or error bars. Run more seeds to compare with confidence.");
+  if (seeds < 2) note(section, data.oneSeedNote);
+  else if (!wl.seedsVary) note(section, "Seeds do not vary: every seed gave the same values on this workload, so no difference is marked significant.");
+  var exited = wl.rows.filter(function (r) { return r.exit !== ""; }).length;
+  if (exited > 0) {
+    note(section, exited === wl.rows.length
+      ? "Every scheduler exited early (fair ran the rest of those runs); they are compared as they are, flagged !."
+      : "Flagged !: sched_ext exited early and fair ran the rest of the run; those rows are not ranked.");
+  }
   legend(section, wl.rows.map(function (r) { return r.label; }), colour);
   guarded(section, "summary table", function () { drawSummary(section, wl, data.metrics, data.level, colour); });
+  guarded(section, "group table", function () { drawGroups(section, wl, data.groupMetrics, colour); });
+  guarded(section, "relative table", function () { drawRelative(section, wl, data.metrics, colour); });
   heading(section, 3, "Mean over seeds with " + Math.round(data.level * 100) + "% confidence intervals");
   drawBarCharts(section, wl, data.metrics, colour);
-  heading(section, 3, "Latency distributions (averaged percentiles over seeds)");
+  heading(section, 3, "Latency distributions (percentiles averaged over seeds; wakeups also through the histogram's bins)");
   var cdfs = section.append("div").attr("class", "grid cdfs");
   guarded(cdfs, "wakeup CDF", function () { drawCdf(cdfs, wl.cdf.wakeup, "wakeup", colour); });
   guarded(cdfs, "request CDF", function () { drawCdf(cdfs, wl.cdf.request, "request", colour); });

@@ -33,7 +33,7 @@ function seriesChart(parent, values, sampleNs, key, title, yMax, colour, width) 
   c.g.append("path").attr("class", "series-line").attr("fill", "none").attr("stroke", colour).attr("stroke-width", 1.5).attr("d", line(points));
   c.g.append("g").attr("class", "y-axis").call(d3.axisLeft(y).ticks(4));
   c.g.append("g").attr("class", "x-axis").attr("transform", "translate(0," + c.h + ")")
-    .call(d3.axisBottom(x).ticks(5).tickFormat(fmtNs));
+    .call(d3.axisBottom(x).ticks(5).tickFormat(timeTickFormat(x, 5)));
   axisLabel(c.g, "simulated time (sampled every " + fmtNs(sampleNs) + ")", c.w / 2, c.h + 36, false);
   axisLabel(c.g, key === "busy" ? "CPUs" : "tasks", -32, c.h / 2, true);
 }

@@ -8,6 +8,7 @@
 // zoomed out then costs a few thousand rects, not hundreds of thousands, and still shows
 // where each CPU was busy; zooming in brings back one rect per slice.
 var MAX_RECTS = 10000;
+var timelineCount = 0;
 
 function drawTimeline(parent, run) {
   var t = run.timeline;
@@ -20,7 +21,7 @@ function drawTimeline(parent, run) {
   var groups = Array.from(new Set(d3.range(n).map(groupOf))).sort();
   var colour = colourScale(groups);
   var name = function (i) {
-    var s = run.names[String(t.pid[i])];
+    var s = t.names[String(t.pid[i])];
     return s === undefined ? "pid " + t.pid[i] : s;
   };
 
@@ -42,14 +43,16 @@ function drawTimeline(parent, run) {
   var svg = parent.append("svg").attr("class", "timeline").attr("width", width)
     .attr("height", innerH + margin.top + margin.bottom);
   svg.append("title").text("per-CPU timeline");
-  svg.append("defs").append("clipPath").attr("id", "tl-clip").append("rect")
+  // The clip id is per drawing: the picker redraws, and ids must stay unique in the page.
+  var clipId = "tl-clip-" + (++timelineCount);
+  svg.append("defs").append("clipPath").attr("id", clipId).append("rect")
     .attr("y", -margin.top).attr("width", innerW).attr("height", innerH + margin.top);
   var root = svg.append("g").attr("transform", "translate(" + margin.left + "," + margin.top + ")");
   root.selectAll("text.cpu-label").data(d3.range(cpus)).join("text").attr("class", "cpu-label")
     .attr("x", -8).attr("y", function (c) { return c * rowStep + rowH / 2; }).attr("dy", "0.35em")
     .attr("text-anchor", "end").text(function (c) { return "CPU " + c; });
 
-  var plot = root.append("g").attr("class", "plot").attr("clip-path", "url(#tl-clip)");
+  var plot = root.append("g").attr("class", "plot").attr("clip-path", "url(#" + clipId + ")");
   plot.append("rect").attr("class", "zoom-surface").attr("width", innerW).attr("height", innerH);
   var slices = plot.append("g").attr("class", "slices");
   var bands = plot.append("g").attr("class", "bands");
@@ -110,7 +113,13 @@ function drawTimeline(parent, run) {
       return g;
     });
     m.attr("transform", function (d) { return "translate(" + x(d.at) + ",0)"; });
-    axisG.call(d3.axisBottom(x).ticks(Math.max(2, Math.floor(innerW / 100))).tickFormat(fmtNs));
+    // A label near an edge is anchored inside the plot, or the clip cuts it ("→ simple" at 0).
+    m.select("text").attr("text-anchor", function (d) {
+      var px = x(d.at);
+      return px < 50 ? "start" : px > innerW - 50 ? "end" : "middle";
+    });
+    var tickCount = Math.max(2, Math.floor(innerW / 100));
+    axisG.call(d3.axisBottom(x).ticks(tickCount).tickFormat(timeTickFormat(x, tickCount)));
     axisG.attr("data-domain", lo + "," + hi);
   }
 

@@ -36,6 +36,18 @@ function fmtNs(ns) {
   return d3.format(Math.abs(v) >= 100 || v === 0 ? ".0f" : Math.abs(v) >= 10 ? ".1~f" : ".2~f")(v) + " " + u.name;
 }
 
+// Tick labels for a time axis: one unit for the whole axis (from the larger end of the
+// domain) and as many decimals as the tick step needs, so that zoomed-in ticks stay distinct
+// ("2.4213 s", "2.4214 s") instead of all rounding to the same value.
+function timeTickFormat(scale, count) {
+  var d = scale.domain();
+  var ticks = scale.ticks(count);
+  var u = unitFor("ns", Math.max(Math.abs(d[0]), Math.abs(d[1])));
+  var step = ticks.length > 1 ? ticks[1] - ticks[0] : Math.abs(d[1] - d[0]);
+  var decimals = step > 0 ? Math.max(0, Math.min(9, Math.ceil(-Math.log10(step / u.div) - 1e-9))) : 0;
+  return function (v) { return (v / u.div).toFixed(decimals) + " " + u.name; };
+}
+
 function note(parent, text) {
   return parent.append("p").attr("class", "note").text(text);
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
+import type { Scx } from "../../../sim/ext/ops.js";
+import { BpflandScheduler, options } from "../../../schedulers/bpfland.js";
+import { resolveOptions } from "../../../schedulers/options.js";
+import { fakeScx } from "../lib/fake_scx.js";
 
 describe("bpfland", () => {
   it("an interactive task (run 0.3 ms, sleep 4 ms) next to 4 hogs on 2 CPUs wakes within slice_max (1 ms) at p99, where simple's p99 exceeds 10 ms", () => {
@@ -12,5 +16,57 @@ describe("bpfland", () => {
     expect(bpfland.groups.i.wakeupLatencyNs.count).toBeGreaterThan(1000);
     // The hogs still get the rest of the machine.
     expect(bpfland.groups.h.cpuNs + bpfland.groups.i.cpuNs).toBe(2 * 5 * S);
+  });
+});
+
+describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () => {
+  it("main.bpf.c task_dl + bpfland_stopping: the inserted deadline becomes the vruntime and stopping adds runtime on top, so a never-sleeping hog's deadlines climb far faster than its CPU time", () => {
+    const inserts = new Map<number, number[]>();
+    const wrapScx = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      w.dsqInsertVtime = (p, dsq, slice, vtime, flags) => {
+        const l = inserts.get(p.pid) ?? [];
+        l.push(vtime);
+        inserts.set(p.pid, l);
+        scx.dsqInsertVtime(p, dsq, slice, vtime, flags);
+      };
+      return w;
+    };
+    const r = run("bpfland", plan([hog("h", 0, { instances: 2 })]), { topology: "1", durationNs: S, wrapScx });
+    for (const t of r.tasks) {
+      const l = inserts.get(t.pid)!;
+      expect(l.length).toBeGreaterThan(100);
+      // Each run adds its runtime (≤ 1 ms) plus the awake time (up to slice_lag, 40 ms) at the next insert.
+      expect(l[l.length - 1] - l[0]).toBeGreaterThan(10 * t.cpuNs);
+    }
+  });
+
+  it("main.bpf.c is_smt_contended: the sibling is busy AND some CPU of the node is idle", () => {
+    const f = fakeScx("2x8-smt");
+    const b = new BpflandScheduler(f.scx, resolveOptions("bpfland", options, {}));
+    f.idle.fill(0);
+    expect(b.smtContended(0)).toBe(false); // sibling busy, nothing idle: nowhere better to go
+    f.idle[3] = 1;
+    expect(b.smtContended(0)).toBe(true);
+    f.idle[8] = 1; // the sibling of 0 idle
+    expect(b.smtContended(0)).toBe(false);
+    const flat = new BpflandScheduler(fakeScx("8").scx, resolveOptions("bpfland", options, {}));
+    expect(flat.smtContended(0)).toBe(false);
+  });
+
+  it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off) and the watchdog is STARVATION_MS (5 s)", () => {
+    const o = resolveOptions("bpfland", options, {});
+    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 100, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false });
+    expect(options.slice_min_us.doc).toContain("-L");
+    expect(options.sticky_tasks.doc).toContain("-S");
+    expect(new BpflandScheduler(fakeScx("1").scx, o).timeout_ms).toBe(5000);
+  });
+
+  it("main.bpf.c bpfland_enqueue with -S: a task averaging under 10 µs a run stays on its CPU's local DSQ", () => {
+    const p = plan([task("s", [{ kind: "run", us: 5 }, { kind: "sleep", us: 50 }], { instances: 4 }), hog("h", 0, { instances: 4 })]);
+    const sticky = run("bpfland", p, { topology: "4", durationNs: S / 5, options: { sticky_tasks: true } });
+    const plain = run("bpfland", p, { topology: "4", durationNs: S / 5 });
+    const migr = (r: typeof plain) => r.tasks.filter((t) => t.group === "s").reduce((a, t) => a + t.migrations, 0);
+    expect(migr(sticky)).toBeLessThan(migr(plain));
   });
 });

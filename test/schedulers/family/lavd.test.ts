@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
+import type { Scx } from "../../../sim/ext/ops.js";
+import { SCX_KICK_PREEMPT } from "../../../sim/ext/consts.js";
+import { LavdScheduler, options } from "../../../schedulers/lavd.js";
+import { resolveOptions } from "../../../schedulers/options.js";
+import { anyTask, fakeScx } from "../lib/fake_scx.js";
 
 const p = plan([task("i", [{ kind: "run", us: 300 }, { kind: "sleep", us: 4000 }]), hog("h", 0, { instances: 4 })]);
 
@@ -19,5 +24,78 @@ describe("lavd", () => {
     expect(on.scx.events.preempt).toBeGreaterThan(100);
     expect(off.scx.events.preempt ?? 0).toBe(0);
     expect(on.groups.i.wakeupLatencyNs.mean).toBeLessThan(0.75 * off.groups.i.wakeupLatencyNs.mean);
+  });
+});
+
+const lavdOn = (topology: string) => new LavdScheduler(fakeScx(topology).scx, resolveOptions("lavd", options, {}));
+
+describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
+  it("lat_cri.bpf.c calc_weight_factor: weight × (1 + 128 woken + 128 affinitized + 256 pinned) + 1, about 7 bits of log2 for a woken task", () => {
+    const l = lavdOn("8");
+    const free = Object.assign(anyTask(0), { nrCpusAllowed: 8 });
+    const pinned = Object.assign(anyTask(0), { nrCpusAllowed: 1 });
+    expect(l.weightFactor(free, false)).toBe(101);
+    expect(l.weightFactor(free, true)).toBe(100 * 129 + 1);
+    expect(l.weightFactor(pinned, true)).toBe(100 * (1 + 128 + 128 + 256) + 1);
+    expect(Math.log2(l.weightFactor(free, true)) - Math.log2(l.weightFactor(free, false))).toBeGreaterThan(6.9);
+  });
+
+  it("main.bpf.c advance_cur_logical_clk: the clock moves (deadline − clock) / nr_queued toward a running task's deadline, never back", () => {
+    const l = lavdOn("8");
+    l.logicalClock = 1000;
+    l.nrQueued = 4;
+    l.advanceClock(5000);
+    expect(l.logicalClock).toBe(2000);
+    l.advanceClock(1500);
+    expect(l.logicalClock).toBe(2000);
+    l.nrQueued = 0; // no queue: all the way
+    l.advanceClock(9000);
+    expect(l.logicalClock).toBe(9000);
+  });
+
+  it("lat_cri.bpf.c calc_compete_window: (300 ms >> 16) while queued tasks ≤ CPUs, shrinking by CPUs / queued beyond", () => {
+    const l = lavdOn("8");
+    l.nrQueued = 8;
+    expect(l.competeWindow()).toBe(4577);
+    l.nrQueued = 16;
+    expect(l.competeWindow()).toBe(2288);
+  });
+
+  it("main.bpf.c calc_time_slice: a task running longer than the slice gets its average + 0.5 ms while the machine is not busy, else (if more critical than average) up to twice the slice", () => {
+    const l = lavdOn("8");
+    const t = { avgRuntime: 12 * MS, latCri: 100 } as Parameters<LavdScheduler["timeSlice"]>[0];
+    l.sysSlice = 5 * MS; l.avgUtil = 0.5; l.nrQueued = 2;
+    expect(l.timeSlice(t, 0)).toBe(12.5 * MS);
+    l.avgUtil = 0.99; // busy: only the critical get more, capped at 2 × slice and their average
+    l.avgLatCri = 50;
+    expect(l.timeSlice(t, 0)).toBe(10 * MS);
+    l.avgLatCri = 200;
+    expect(l.timeSlice(t, 0)).toBe(5 * MS);
+  });
+
+  it("main.bpf.c can_direct_dispatch (--lb-local-dsq-util-pct 10): on a nearly idle machine every wakeup goes straight to a local DSQ", () => {
+    const r = run("lavd", plan([task("l", [{ kind: "run", us: 100 }, { kind: "sleep", us: 5000 }], { instances: 2 })]), { topology: "4", durationNs: S / 2 });
+    expect((r.scx.events.local ?? 0) + (r.scx.events.direct ?? 0)).toBeGreaterThan(100);
+    expect(r.scx.events.domain ?? 0).toBe(0);
+  });
+
+  it("preempt.bpf.c find_victim_cpu: victims are CPUs of the queued task's own domain (scanned, not two random CPUs of the machine)", () => {
+    const bad: number[] = [];
+    let lastDom = -1;
+    const wrapScx = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      w.dsqInsertVtime = (p, dsq, slice, vtime, flags) => { lastDom = dsq < scx.nrLlcs() ? dsq : scx.cpuLlc(dsq - scx.nrLlcs()); scx.dsqInsertVtime(p, dsq, slice, vtime, flags); };
+      w.kickCpu = (cpu, flags) => { if (flags & SCX_KICK_PREEMPT && scx.cpuLlc(cpu) !== lastDom) bad.push(cpu); scx.kickCpu(cpu, flags); };
+      return w;
+    };
+    const w = plan([task("i", [{ kind: "run", us: 300 }, { kind: "sleep", us: 4000 }], { instances: 2 }), hog("h", 0, { instances: 16 })]);
+    const r = run("lavd", w, { topology: "2llc-8c", durationNs: S, wrapScx });
+    expect(r.scx.events.preempt).toBeGreaterThan(10);
+    expect(bad).toEqual([]);
+  });
+
+  it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
+    expect(resolveOptions("lavd", options, {})).toEqual({ slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false });
+    expect(lavdOn("1").timeout_ms).toBe(30_000);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
-import { MS, S, run, start } from "./run.js";
+import { MS, S, run } from "./run.js";
+import type { Scx } from "../../../sim/ext/ops.js";
+import { P2dqScheduler, options, type TaskCtx } from "../../../schedulers/p2dq.js";
+import { findScheduler } from "../../../schedulers/index.js";
+import { resolveOptions } from "../../../schedulers/options.js";
+import { anyTask, fakeScx } from "../lib/fake_scx.js";
 
 describe("p2dq", () => {
   it("keeps tasks in their LLC: 12 hogs and 4 sleepers on 2llc-8c migrate across LLCs under 20 times in 5 s, against over 1000 under simple", () => {
@@ -12,27 +17,87 @@ describe("p2dq", () => {
     expect(p2dq.totals.utilization).toBe(1);
   });
 
-  it("pick-two: 12 hogs started on LLC 0 leave LLC 1 idle for the first load period (250 ms); then its idle CPUs pull migratable hogs and stay busy, after a handful of cross-LLC moves", () => {
-    // Each spec's instances start on CPUs 0, 1, 2, 3: three specs put all 12 hogs in LLC 0.
-    const { m } = start("p2dq", plan([hog("a", 0, { instances: 4 }), hog("b", 0, { instances: 4 }), hog("c", 0, { instances: 4 })]), { topology: "2llc-8c", durationNs: 2 * S });
-    m.runFor(250 * MS);
-    const early = m.result(0);
-    for (let c = 4; c < 8; c++) expect(early.cpus[c].busyNs).toBe(0);
-    m.runFor(250 * MS);
-    const mid = m.result(0).cpus.map((c) => c.busyNs);
-    m.runFor(1500 * MS);
-    const r = m.result(0);
-    expect(r.scx.exit).toBeNull();
-    for (let c = 0; c < 8; c++) expect(r.cpus[c].busyNs - mid[c], `CPU ${c} busy after 500 ms`).toBe(1500 * MS);
-    expect(r.scx.events.pick2_pull).toBeGreaterThanOrEqual(4);
-    expect(r.totals.migrations.llc).toBeLessThanOrEqual(8);
+});
+
+/** Records the slice of every insert of the task named `comm`. */
+function sliceLog(comm: string, out: number[]) {
+  return (scx: Scx): Scx => {
+    const w = Object.create(scx) as Scx;
+    w.dsqInsert = (p, dsq, slice, flags) => { if (p.comm === comm) out.push(slice); scx.dsqInsert(p, dsq, slice, flags); };
+    w.dsqInsertVtime = (p, dsq, slice, vtime, flags) => { if (p.comm === comm) out.push(slice); scx.dsqInsertVtime(p, dsq, slice, vtime, flags); };
+    return w;
+  };
+}
+
+const hogs = (n: number) => plan([hog("h", 0, { instances: n })]);
+
+describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
+  it("main.bpf.c can_migrate: only when the machine (< 5 % idle) or the task's LLC (no idle CPU) is saturated, only for tasks on every CPU whose LLC runs are counted down; interactive ones too by default", () => {
+    const f = fakeScx("2llc-8c");
+    const make = (o = {}) => new P2dqScheduler(f.scx, resolveOptions("p2dq", options, o));
+    const q = make();
+    const p = anyTask(0);
+    Object.assign(p, { nrCpusAllowed: 8 });
+    const t: TaskCtx = { cls: 0, llc: 0, placed: true, llcRuns: 0, sliceNs: 0, lastRunAt: 0, lastRunStarted: 0 };
+    f.idle.fill(0); f.idle[1] = 1; f.idle[5] = 1; // both LLCs have an idle CPU, 25 % idle
+    expect(q.canMigrate(p, t, 0)).toBe(false);
+    f.idle[1] = 0; // LLC 0 saturated
+    expect(q.canMigrate(p, t, 0)).toBe(true);
+    expect(make({ dispatch_lb_interactive: false }).canMigrate(p, t, 0)).toBe(false); // class 0 is interactive
+    expect(q.canMigrate(p, { ...t, llcRuns: 1 }, 0)).toBe(false);
+    expect(q.canMigrate(Object.assign(anyTask(0), { nrCpusAllowed: 4 }), t, 0)).toBe(false);
+    f.idle.fill(0); f.idle[5] = 1; // 12 % idle, LLC 1 not saturated
+    expect(q.canMigrate(p, t, 1)).toBe(false);
+    f.idle[5] = 0; // machine saturated
+    expect(q.canMigrate(p, t, 1)).toBe(true);
   });
 
-  it("slice classes: two hogs on one CPU start in class 1 (2.5 ms slices) and, using whole slices, climb to class 2 (5 ms): runs of 2.5, 2.5, then 5 ms", () => {
-    const r = run("p2dq", plan([hog("h", 0, { instances: 2 })]), { durationNs: 100 * MS, timeline: true });
-    const tl = r.timeline!;
-    const runs = tl.startNs.map((s, i) => tl.endNs[i] - s);
-    expect(runs.slice(0, 2)).toEqual([2.5 * MS, 2.5 * MS]);
-    for (const d of runs.slice(2)) expect(d).toBe(5 * MS);
+  it("without saturation no task crosses LLCs once placed: 3 hogs on 2llc-8c", () => {
+    expect(run("p2dq", hogs(3), { topology: "2llc-8c", durationNs: S }).totals.migrations.llc).toBe(0);
+  });
+
+  it("main.bpf.c can_migrate with --dispatch-lb-interactive (default true): class-0 (interactive) hogs may migrate; with it off they never cross LLCs", () => {
+    const off = run("p2dq", hogs(12), { topology: "2llc-8c", durationNs: S, options: { dispatch_lb_interactive: false } });
+    expect(off.totals.migrations.llc).toBe(0);
+  });
+
+  it("main.bpf.c dispatch_pick_two: no utilisation gate; the busier LLC's migration DSQ if at least ours + 5 %, else nothing, unless the machine is saturated", () => {
+    const f = fakeScx("2llc-8c");
+    const pulled: number[] = [];
+    Object.assign(f.scx, { now: () => 10 * MS, randomU32: () => 0, stat: () => undefined, dsqMoveToLocal: (d: number) => { pulled.push(d); return true; } });
+    const q = new P2dqScheduler(f.scx, resolveOptions("p2dq", options, {}));
+    f.idle.fill(1); // not saturated
+    q.llcLoad[0] = 104; q.llcLoad[1] = 100;
+    expect(q.pickTwo(1)).toBe(false); // 104 < 100 + 5 %
+    q.llcLoad[0] = 105;
+    expect(q.pickTwo(1)).toBe(true);
+    expect(pulled).toEqual([2]); // LLC 0's migration DSQ (id nrLlcs + 0)
+    pulled.length = 0;
+    q.llcLoad[0] = 10; // lighter than us, but every CPU is busy: pull anyway
+    f.idle.fill(0);
+    expect(q.pickTwo(1)).toBe(true);
+    expect(pulled).toEqual([2]);
+  });
+
+  it("main.bpf.c p2dq_init_task (init_dsq_index 0) and p2dq_stopping: new tasks start in class 0, and a hog that never sleeps stays there (0.5 ms slices)", () => {
+    const slices: number[] = [];
+    run("p2dq", plan([hog("h", 0, { instances: 2 })]), { durationNs: 100 * MS, wrapScx: sliceLog("h-0", slices) });
+    expect(slices.length).toBeGreaterThan(50);
+    expect(new Set(slices)).toEqual(new Set([0.5 * MS]));
+  });
+
+  it("main.bpf.c p2dq_stopping: an awake period using ≥ 90 % of its slice climbs a class when the task sleeps: 3 ms bursts get 0.5, 2.5, then 5 ms", () => {
+    const slices: number[] = [];
+    run("p2dq", plan([task("b", [{ kind: "run", us: 3000 }, { kind: "sleep", us: 1000 }])]), { durationNs: 30 * MS, wrapScx: sliceLog("b", slices) });
+    expect(slices.slice(0, 3)).toEqual([0.5 * MS, 2.5 * MS, 5 * MS]);
+    for (const s of slices.slice(3)) expect(s).toBe(5 * MS);
+  });
+
+  it("lib.rs SchedulerOpts and p2dq_ops: option defaults are upstream's and the watchdog is 25 s", () => {
+    expect(resolveOptions("p2dq", options, {})).toEqual({
+      dsq_slice0_us: 500, dsq_slice1_us: 2500, dsq_slice2_us: 5000, init_dsq_index: 0, lb_slack_pct: 5,
+      saturated_percent: 5, dispatch_lb_interactive: true, lb_interval_us: 250_000,
+    });
+    expect(findScheduler("p2dq").create(fakeScx("1").scx, {}).timeout_ms).toBe(25_000);
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import type { RunResult } from "../../../sim/result.js";
-import { S, run, start } from "./run.js";
+import { MS, S, run, start } from "./run.js";
+import type { Scx } from "../../../sim/ext/ops.js";
+import { latencyScale, options } from "../../../schedulers/rusty.js";
+import { findScheduler } from "../../../schedulers/index.js";
+import { resolveOptions } from "../../../schedulers/options.js";
+import { fakeScx } from "../lib/fake_scx.js";
 
 describe("rusty", () => {
   it("keeps tasks in their LLC domain: 12 hogs and 4 sleepers on 2llc-8c migrate across LLCs under 20 times in 5 s, against over 1000 under simple", () => {
@@ -27,5 +32,73 @@ describe("rusty", () => {
     expect(Math.abs(before / (4 * 2 * S) - 0.2)).toBeLessThan(0.01);
     expect((llc1Busy(r) - before) / (4 * S)).toBeGreaterThan(0.85);
     expect(r.scx.events.lb_moved).toBeGreaterThanOrEqual(3);
+  });
+});
+
+/** Records every insert: the task, the slice, the deadline (NaN for FIFO inserts) and the task's vruntime just before. */
+function recordInserts(log: { pid: number; slice: number; deadline: number; vruntime: number }[]) {
+  return (scx: Scx): Scx => {
+    const w = Object.create(scx) as Scx;
+    w.dsqInsert = (p, dsq, slice, flags) => {
+      log.push({ pid: p.pid, slice, deadline: NaN, vruntime: p.dsqVtime });
+      scx.dsqInsert(p, dsq, slice, flags);
+    };
+    w.dsqInsertVtime = (p, dsq, slice, vtime, flags) => {
+      log.push({ pid: p.pid, slice, deadline: vtime, vruntime: p.dsqVtime });
+      scx.dsqInsertVtime(p, dsq, slice, vtime, flags);
+    };
+    return w;
+  };
+}
+
+describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
+  it("main.bpf.c place_task_dl + stopping_update_vtime: the inserted deadline becomes the vruntime, so each enqueue charges the request length again and a hog's deadlines climb several times faster than its CPU time", () => {
+    const log: { pid: number; slice: number; deadline: number; vruntime: number }[] = [];
+    const r = run("rusty", plan([hog("h", 0, { instances: 2 })]), { topology: "1", durationNs: S, wrapScx: recordInserts(log) });
+    for (const t of r.tasks) {
+      const mine = log.filter((e) => e.pid === t.pid && !Number.isNaN(e.deadline));
+      expect(mine.length).toBeGreaterThan(10);
+      // Each next vruntime starts from the last deadline.
+      for (let i = 1; i < mine.length; i++) expect(mine[i].vruntime).toBeGreaterThanOrEqual(mine[i - 1].deadline);
+      expect(mine[mine.length - 1].deadline - mine[0].deadline).toBeGreaterThan(5 * t.cpuNs);
+    }
+  });
+
+  it("main.bpf.c rusty_runnable/stopping_update_vtime: the request length averages the runtime since the last wakeup, so a 1 ms sleeper's stays near 1 ms × 100/18 while a hog's grows past 100 ms", () => {
+    const log: { pid: number; slice: number; deadline: number; vruntime: number }[] = [];
+    const p = plan([task("s", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 3000 }]), hog("h")]);
+    const r = run("rusty", p, { topology: "1", durationNs: S, wrapScx: recordInserts(log) });
+    const pid = (g: string) => r.tasks.find((t) => t.group === g)!.pid;
+    const offsets = (g: string) => log.filter((e) => e.pid === pid(g) && !Number.isNaN(e.deadline)).slice(-5).map((e) => e.deadline - e.vruntime);
+    for (const o of offsets("s")) expect(o).toBeLessThan(7 * MS);
+    for (const o of offsets("h")) expect(o).toBeGreaterThan(100 * MS);
+  });
+
+  it("main.bpf.c task_compute_dl: lat_scale is the weight of latency priority log2(freq × w/100 + 1) − log2(avg_run/2 × 100/w + 1), read from the low end of the nice table", () => {
+    expect(latencyScale(0, 5 * MS, 100)).toBe(18); // priority 0: what every task gets without waker frequencies
+    expect(latencyScale(2 ** 20, 0, 100)).toBe(1586); // priority 20
+    expect(latencyScale(2 ** 20, 2 * 1023, 100)).toBe(172); // 20 − log2(1024) = 10
+    expect(latencyScale(2 ** 50, 0, 100)).toBe(10_000); // priority 38 is 88761, capped at LB_MAX_WEIGHT
+  });
+
+  it("tuner.rs Tuner::step: short slices only at average utilisation ≥ 0.99999 (5 hogs on 4 CPUs), not at 0.9995 (3 hogs and a task sleeping 0.1 ms every 50 ms)", () => {
+    const slices = (specs: ReturnType<typeof hog>[]) => {
+      const log: { pid: number; slice: number; deadline: number; vruntime: number }[] = [];
+      run("rusty", plan(specs), { topology: "4", durationNs: S, wrapScx: recordInserts(log), options: { greedy_threshold: 0 } });
+      return new Set(log.map((e) => e.slice));
+    };
+    const napper = task("n", [{ kind: "run", us: 50_000 }, { kind: "sleep", us: 100 }]);
+    expect(slices([hog("h", 0, { instances: 5 })])).toContain(1 * MS);
+    const relaxed = slices([hog("h", 0, { instances: 3 }), napper]);
+    expect(relaxed.size).toBeGreaterThan(0);
+    expect([...relaxed]).toEqual([20 * MS]);
+  });
+
+  it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
+    expect(resolveOptions("rusty", options, {})).toEqual({
+      slice_us: 20_000, slice_us_overutil: 1000, greedy_threshold: 1, greedy_threshold_x_numa: 0, direct_greedy_under: 90,
+      kick_greedy_under: 100, direct_greedy_numa: false, interval_us: 2_000_000, tune_interval_us: 100_000,
+    });
+    expect(findScheduler("rusty").create(fakeScx("1").scx, {}).timeout_ms).toBe(10_000);
   });
 });

@@ -114,4 +114,15 @@ describe("edf", () => {
     expect(["c", "f", "g", "h"].map(exitNsOf)).toEqual([10 * MS, 20 * MS, 30 * MS, 40 * MS]);
     expect(["a", "b"].map(exitNsOf)).toEqual([100 * MS, 110 * MS]);
   });
+
+  it("a never-sleeping hog does not keep the earliest deadline forever (textbook constant-bandwidth server, budget = slice, period = default deadline): a task running 1 ms every 10 ms beside it on one CPU waits at most one 20 ms slice", () => {
+    const hogTask = task("hog", [{ kind: "run", us: 1_000_000 }]);
+    const ticker = task("tick", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }]);
+    const r = run("edf", plan([hogTask, ticker]), { durationNs: 1000 * MS });
+    expect(r.groups.tick.requestLatencyNs.count).toBeGreaterThan(40);
+    expect(r.groups.tick.wakeupLatencyNs.max).toBeLessThanOrEqual(20 * MS);
+    expect(r.scx.events.postpone).toBeGreaterThan(10);
+    // The hog still gets the rest of the CPU.
+    expect(r.groups.hog.cpuNs + r.groups.tick.cpuNs).toBe(1000 * MS);
+  });
 });

@@ -1,0 +1,272 @@
+/**
+ * Translates one linked program into the source of a JavaScript module: one function per
+ * subprogram, registers as int32-half locals, control flow as `for(;;) switch(pc)` over the jump
+ * targets (straight-line subprograms get no loop), and run-time checks inlined where the verifier
+ * would have proven safety. See engine.ts for the names in scope and why JavaScript.
+ */
+import { ALU, ATOMIC, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, CLS, JMP, LD_IMM64, MAY_GOTO, MODE, SRC_X, sizeBytes, type DecodedInsns } from "./isa.js";
+import { alu32, alu64, cond32, cond64, endian, immOperand, regOperand, type Operand } from "./codegen_alu.js";
+import { BpfLoadError } from "./program.js";
+
+/** Fault codes passed to F(insn, code, a, b) in translated code. */
+export const FAULT = { BUDGET: 1, READ: 2, WRITE: 3, R10: 4, DEPTH: 5, NO_KFUNC: 6, FELL_OFF: 7, MISALIGNED: 8 } as const;
+
+/** kernel BPF_MAX_LOOPS: may_goto falls through this many times per function invocation. */
+const MAY_GOTO_LOOPS = 8 * 1024 * 1024;
+const STACK_SIZE = 512;
+
+/** What the translator needs to know beyond the instructions. */
+export interface GenInput {
+  readonly program: string;
+  readonly d: DecodedInsns;
+  /** Sorted first instruction of every subprogram (0 first). */
+  readonly entries: readonly number[];
+  /** Value of a pseudo ld_imm64 (src 1, 2, 4) at insn i, as [lo, hi] int32 halves. */
+  imm64(i: number): readonly [number, number];
+  /** Index in the native table of helper `id` / kfunc `index`; -1 when absent. */
+  helperSlot(id: number): number;
+  kfuncSlot(index: number): number;
+  readonly captureRegs: boolean;
+  /** 1 at the second slot of every ld_imm64. */
+  readonly secondSlot: Uint8Array;
+}
+
+// The memory's views, held in locals and re-read after every call (a helper may grow the memory).
+const VIEWS = "T=M.tags,U8=M.u8,I8=M.i8,U16=M.u16,I16=M.i16,I32=M.i32";
+const ARGS = "a1l,a1h,a2l,a2h,a3l,a3h,a4l,a4h,a5l,a5h";
+const CALL_ARGS = "r1l,r1h,r2l,r2h,r3l,r3h,r4l,r4h,r5l,r5h";
+
+/** Source of the module body: defines f<entry> for every subprogram and returns them in order. */
+export function generate(g: GenInput): string {
+  const parts: string[] = [];
+  for (let k = 0; k < g.entries.length; k++) {
+    const end = k + 1 < g.entries.length ? g.entries[k + 1]! : g.d.length;
+    parts.push(subprogram(g, g.entries[k]!, end));
+  }
+  parts.push(`return [${g.entries.map((e) => `f${e}`).join(",")}];`);
+  return parts.join("\n");
+}
+
+function subprogram(g: GenInput, start: number, end: number): string {
+  const labels = jumpTargets(g, start, end);
+  const looped = labels.size > 0;
+  const out: string[] = [];
+  out.push(`function f${start}(${ARGS}){`);
+  out.push("var r0l=0,r0h=0,r1l=a1l,r1h=a1h,r2l=a2l,r2h=a2h,r3l=a3l,r3h=a3h,r4l=a4l,r4h=a4h,r5l=a5l,r5h=a5h,");
+  out.push(`r6l=0,r6h=0,r7l=0,r7h=0,r8l=0,r8h=0,r9l=0,r9h=0,t=0,a=0,v=0,w=0,mg=${MAY_GOTO_LOOPS};`);
+  out.push(`if(S.depth>=FT.length)F(${start},${FAULT.DEPTH},0,0);var r10l=FT[S.depth++],r10h=0;`);
+  out.push(`var ${VIEWS};`);
+  if (looped) out.push(`var pc=${start};for(;;){switch(pc){`);
+  for (let i = start; i < end; i++) {
+    if (looped && (labels.has(i) || i === start)) out.push(`case ${i}:`);
+    out.push(insn(g, i, end, start === 0));
+    if (g.d.op[i] === LD_IMM64) i++;
+  }
+  if (looped) out.push("}");
+  out.push(`F(${end - 1},${FAULT.FELL_OFF},0,0);`);
+  if (looped) out.push("}");
+  out.push("}");
+  return out.join("\n");
+}
+
+/** Instruction indexes jumped to inside [start, end); refuses jumps leaving the subprogram. */
+function jumpTargets(g: GenInput, start: number, end: number): Set<number> {
+  const { d } = g;
+  const targets = new Set<number>();
+  for (let i = start; i < end; i++) {
+    const op = d.op[i]!;
+    const cls = op & 7;
+    if (op === LD_IMM64) { i++; continue; }
+    if (cls !== CLS.JMP && cls !== CLS.JMP32) continue;
+    const code = op & 0xf0;
+    if (code === JMP.CALL || code === JMP.EXIT) continue;
+    const t = op === (CLS.JMP32 | JMP.JA) ? i + d.imm[i]! + 1 : i + d.off[i]! + 1;
+    if (t < start || t >= end) throw new BpfLoadError(g.program, i, `jump to ${t} leaves the subprogram [${start}, ${end})`);
+    if (g.secondSlot[t] === 1) throw new BpfLoadError(g.program, i, `jump into the middle of ld_imm64 at ${t - 1}`);
+    targets.add(t);
+  }
+  return targets;
+}
+
+function jump(i: number, target: number): string {
+  if (target > i) return `{pc=${target};continue;}`;
+  return `{if((S.budget-=${i - target + 1})<0)F(${i},${FAULT.BUDGET},0,0);pc=${target};continue;}`;
+}
+
+function fault(i: number, code: number): string {
+  return `F(${i},${code},0,0);`;
+}
+
+function checkReg(g: GenInput, i: number, r: number): void {
+  if (r > 10) throw new BpfLoadError(g.program, i, `invalid register r${r}`);
+}
+
+function insn(g: GenInput, i: number, end: number, isMain: boolean): string {
+  const { d } = g;
+  const op = d.op[i]!, dst = d.dst[i]!, src = d.src[i]!, off = d.off[i]!, imm = d.imm[i]!;
+  checkReg(g, i, dst);
+  checkReg(g, i, src);
+  const cls = op & 7;
+  const refuse = (why: string): never => {
+    throw new BpfLoadError(g.program, i, `${why} (opcode 0x${op.toString(16).padStart(2, "0")})`);
+  };
+  switch (cls) {
+    case CLS.ALU:
+    case CLS.ALU64: {
+      const code = op & 0xf0;
+      if (dst === 10) return fault(i, FAULT.R10);
+      if (code === ALU.END) {
+        return endian(dst, imm, (op & SRC_X) !== 0, cls === CLS.ALU64) ?? refuse(`byte swap of ${imm} bits`);
+      }
+      const s: Operand = (op & SRC_X) !== 0 ? regOperand(src) : immOperand(imm);
+      const body = cls === CLS.ALU64 ? alu64(code, dst, s, off) : alu32(code, dst, s, off);
+      return body ?? refuse("unsupported ALU instruction");
+    }
+    case CLS.JMP:
+    case CLS.JMP32:
+      return jmp(g, i, isMain) ?? refuse("unsupported jump instruction");
+    case CLS.LD: {
+      if (op !== LD_IMM64) return refuse("legacy packet load (LD_ABS/LD_IND)");
+      if (i + 1 >= end) return refuse("ld_imm64 missing its second slot");
+      if (dst === 10) return fault(i, FAULT.R10);
+      const [lo, hi] = src === 0 ? [imm, d.imm[i + 1]!] : g.imm64(i);
+      return `r${dst}l=${lo | 0};r${dst}h=${hi | 0};`;
+    }
+    case CLS.LDX:
+      return load(i, op, dst, src, off) ?? refuse("unsupported load");
+    case CLS.ST:
+      if ((op & 0xe0) !== MODE.MEM) return refuse("unsupported store");
+      return store(i, op, dst, off, immOperand(imm));
+    case CLS.STX:
+      if ((op & 0xe0) === MODE.MEM) return store(i, op, dst, off, regOperand(src));
+      if ((op & 0xe0) === MODE.ATOMIC) return atomic(i, op, dst, src, off, imm) ?? refuse(`unsupported atomic operation 0x${imm.toString(16)}`);
+      return refuse("unsupported store");
+    default:
+      return refuse("unknown instruction class");
+  }
+}
+
+function jmp(g: GenInput, i: number, isMain: boolean): string | null {
+  const { d } = g;
+  const op = d.op[i]!, dst = d.dst[i]!, src = d.src[i]!, off = d.off[i]!, imm = d.imm[i]!;
+  const code = op & 0xf0;
+  const is32 = (op & 7) === CLS.JMP32;
+  if (code === JMP.JA) return jump(i, is32 ? i + imm + 1 : i + off + 1);
+  if (code === JMP.EXIT) return is32 ? null : exit(isMain);
+  if (code === JMP.CALL) return is32 ? null : call(g, i, src, imm);
+  if (op === MAY_GOTO) {
+    if (src !== 0) return null;
+    return `if(mg===0)${jump(i, i + off + 1)}mg--;`;
+  }
+  const s: Operand = (op & SRC_X) !== 0 ? regOperand(src) : immOperand(imm);
+  const c = is32 ? cond32(code, dst, s) : cond64(code, dst, s);
+  return c === null ? null : `if${c}${jump(i, i + off + 1)}`;
+}
+
+function exit(isMain: boolean): string {
+  let capture = "";
+  if (isMain) {
+    const regs: string[] = [];
+    for (let r = 0; r <= 10; r++) regs.push(`CR[${2 * r}]=r${r}l;CR[${2 * r + 1}]=r${r}h;`);
+    capture = `if(CR!==null){${regs.join("")}}`;
+  }
+  return `S.depth--;${capture}X[1]=r0h;return r0l;`;
+}
+
+function call(g: GenInput, i: number, src: number, imm: number): string | null {
+  if (src === CALL_PSEUDO) {
+    const t = i + imm + 1;
+    if (!g.entries.includes(t)) throw new BpfLoadError(g.program, i, `call to ${t}, which is not a subprogram entry`);
+    return `r0l=f${t}(${CALL_ARGS});r0h=X[1];${VIEWS};`;
+  }
+  let slot: number;
+  if (src === CALL_HELPER) {
+    slot = g.helperSlot(imm);
+    if (slot < 0) throw new BpfLoadError(g.program, i, `helper ${imm} is not supported`);
+  } else if (src === CALL_KFUNC) {
+    slot = g.kfuncSlot(imm);
+    if (slot < 0) return `F(${i},${FAULT.NO_KFUNC},${imm},0);`;
+  } else {
+    return null;
+  }
+  const args: string[] = [];
+  for (let r = 1; r <= 5; r++) args.push(`AL[${r}]=r${r}l;AH[${r}]=r${r}h;`);
+  return `S.pc=${i};${args.join("")}v=N${slot}(A);` +
+    `if(v===v){r0l=v|0;r0h=Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}${VIEWS};`;
+}
+
+/** Address computation and the region check; stack accesses at constant offsets need none. */
+function access(i: number, base: number, off: number, n: number, write: boolean): string {
+  if (base === 10 && off >= -STACK_SIZE && off + n <= 0) return `a=r10l+(${off});`;
+  const bad = write ? "t<=0" : "t===0";
+  const second = n === 1 ? "" : `||(T[(a+${n - 1})>>3]|0)!==t`;
+  return `a=r${base}h===0?r${base}l+(${off}):-1;t=T[a>>3]|0;` +
+    `if(${bad}${second})F(${i},${write ? FAULT.WRITE : FAULT.READ},a,${n});`;
+}
+
+// Aligned accesses index the typed arrays directly; misaligned ones (legal in BPF, rare in
+// compiled code) go through byte-wise runtime functions.
+function load(i: number, op: number, dst: number, src: number, off: number): string | null {
+  const mode = op & 0xe0;
+  if (mode !== MODE.MEM && mode !== MODE.MEMSX) return null;
+  if (dst === 10) return fault(i, FAULT.R10);
+  const n = sizeBytes(op);
+  const dl = `r${dst}l`, dh = `r${dst}h`;
+  const a = access(i, src, off, n, false);
+  const sx = mode === MODE.MEMSX;
+  switch (n) {
+    case 1: return `${a}${dl}=${sx ? "I8" : "U8"}[a];${dh}=${sx ? `${dl}>>31` : "0"};`;
+    case 2: return `${a}${dl}=(a&1)===0?${sx ? "I16" : "U16"}[a>>1]:LD16(a,${sx ? 1 : 0});${dh}=${sx ? `${dl}>>31` : "0"};`;
+    case 4: return `${a}${dl}=(a&3)===0?I32[a>>2]:LD32(a);${dh}=${sx ? `${dl}>>31` : "0"};`;
+    default:
+      if (sx) return null;
+      return `${a}if((a&3)===0){${dl}=I32[a>>2];${dh}=I32[(a>>2)+1];}else{${dl}=LD32(a);${dh}=LD32(a+4);}`;
+  }
+}
+
+function store(i: number, op: number, dst: number, off: number, s: Operand): string {
+  const n = sizeBytes(op);
+  const a = access(i, dst, off, n, true);
+  switch (n) {
+    case 1: return `${a}U8[a]=${s.l};`;
+    case 2: return `${a}if((a&1)===0)U16[a>>1]=${s.l};else ST16(a,${s.l});`;
+    case 4: return `${a}if((a&3)===0)I32[a>>2]=${s.l};else ST32(a,${s.l});`;
+    default: return `${a}if((a&3)===0){I32[a>>2]=${s.l};I32[(a>>2)+1]=${s.h};}else{ST32(a,${s.l});ST32(a+4,${s.h});}`;
+  }
+}
+
+function atomic(i: number, op: number, dst: number, src: number, off: number, imm: number): string | null {
+  const n = sizeBytes(op);
+  if (n !== 4 && n !== 8) return null;
+  const fetch = (imm & ATOMIC.FETCH) !== 0;
+  if (fetch && src === 10) return fault(i, FAULT.R10);
+  const sl = `r${src}l`, sh = `r${src}h`;
+  const a = access(i, dst, off, n, true);
+  const lo = (x: string): string => `I32[a>>2]=${x};`;
+  const hi = (x: string): string => `I32[(a>>2)+1]=${x};`;
+  const ret = n === 4 ? `${sl}=v;${sh}=0;` : `${sl}=v;${sh}=w;`;
+  // Atomics must be naturally aligned, as the kernel requires.
+  const aligned = `if((a&${n - 1})!==0)F(${i},${FAULT.MISALIGNED},a,${n});`;
+  const rd = `${aligned}v=I32[a>>2];${n === 8 ? "w=I32[(a>>2)+1];" : ""}`;
+  let body: string;
+  switch (imm & ~ATOMIC.FETCH) {
+    case ATOMIC.ADD:
+      body = n === 4 ? lo(`(v+${sl})|0`) : `t=(v>>>0)+(${sl}>>>0);${lo("t|0")}${hi(`(w+${sh}+(t>4294967295?1:0))|0`)}`;
+      break;
+    case ATOMIC.OR: body = lo(`v|${sl}`) + (n === 8 ? hi(`w|${sh}`) : ""); break;
+    case ATOMIC.AND: body = lo(`v&${sl}`) + (n === 8 ? hi(`w&${sh}`) : ""); break;
+    case ATOMIC.XOR: body = lo(`v^${sl}`) + (n === 8 ? hi(`w^${sh}`) : ""); break;
+    case ATOMIC.XCHG & ~ATOMIC.FETCH:
+      if (!fetch) return null;
+      body = lo(sl) + (n === 8 ? hi(sh) : "");
+      break;
+    case ATOMIC.CMPXCHG & ~ATOMIC.FETCH: {
+      if (!fetch) return null;
+      const same = n === 4 ? "v===r0l" : "v===r0l&&w===r0h";
+      const store = lo(sl) + (n === 8 ? hi(sh) : "");
+      return `${a}${rd}if(${same}){${store}}r0l=v;r0h=${n === 4 ? "0" : "w"};`;
+    }
+    default: return null;
+  }
+  return `${a}${rd}${body}${fetch ? ret : ""}`;
+}

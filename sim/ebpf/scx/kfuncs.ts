@@ -1,0 +1,189 @@
+/**
+ * The kfuncs a sched_ext BPF object may call, by name, bridged to sim/ext's Scx facade with the
+ * kernel's numbers translated at the boundary (abi.ts). Pointers to tasks are task_struct mirrors
+ * (tasks.ts); cpumasks are 32-byte regions in the kernel model's layout. A kfunc missing here
+ * makes the loader refuse the object (or, for a __weak extern, resolve it to 0).
+ */
+import type { Scx, ScxTask } from "../../ext/ops.js";
+import type { BpfAddr, BpfMemory } from "../memory.js";
+import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
+import { formatBpf, readCString } from "../helpers/format.js";
+import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
+import { TaskMirrors } from "./tasks.js";
+
+const MASK_BYTES = 32;
+/** bpf_iter_scx_dsq_new flag: walk from the tail. */
+const SCX_DSQ_ITER_REV = 1 << 16;
+const EINVAL = 22, EBUSY = 16;
+/** Iterations an open-coded bpf_iter_num may run (BPF_MAX_LOOPS). */
+const MAX_ITER = 1 << 23;
+
+/** What the kfuncs work on. */
+export interface KfuncContext {
+  readonly scx: Scx;
+  readonly memory: BpfMemory;
+  readonly tasks: TaskMirrors;
+  readonly nrCpus: number;
+  /** Name of the callback running (for error messages). */
+  callback(): string;
+}
+
+/** The kfunc table for one loaded scheduler: name → implementation. */
+export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
+  const { scx, memory: m, tasks } = k;
+  const task = (a: BpfCallArgs, i: number): ScxTask => {
+    const t = tasks.task(a.ptr(i));
+    if (t === undefined) throw new BpfRuntimeError(k.callback(), 0, `kfunc argument ${i} is not a task (0x${a.u(i).toString(16)})`);
+    return t;
+  };
+  const dsq = (a: BpfCallArgs, i: number): number => dsqFromKernel(a.lo[i]!, a.hi[i]!);
+  const slice = (a: BpfCallArgs, i: number): number => sliceFromKernel(a.lo[i]!, a.hi[i]!);
+  const enq = (a: BpfCallArgs, i: number): number => enqFlagsFromKernel(a.lo[i]!, a.hi[i]!);
+  const bool = (b: boolean): number => (b ? 1 : 0);
+
+  // Kernel-owned cpumasks handed out by get_*_cpumask: refreshed on every get.
+  const idleMask = m.alloc(MASK_BYTES, { name: "idle cpumask", writable: false, kind: "kernel_object" });
+  const onlineMask = m.alloc(MASK_BYTES, { name: "online cpumask", writable: false, kind: "kernel_object" });
+  const fillMask = (addr: BpfAddr, has: (cpu: number) => boolean): void => {
+    const bytes = m.hostBytes(addr, MASK_BYTES);
+    bytes.fill(0);
+    for (let c = 0; c < k.nrCpus; c++) if (has(c)) bytes[c >> 3]! |= 1 << (c & 7);
+  };
+  fillMask(onlineMask, () => true);
+  const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
+  const maskArray = (addr: BpfAddr): Uint8Array => {
+    const out = new Uint8Array(k.nrCpus);
+    for (let c = 0; c < k.nrCpus; c++) out[c] = maskBit(addr, c) ? 1 : 0;
+    return out;
+  };
+  const bstr = (a: BpfCallArgs, fmtArg: number): string => {
+    const data = a.ptr(fmtArg + 1), words = a.u32(fmtArg + 2) / 8;
+    return formatBpf(m, readCString(m, a.ptr(fmtArg)), (j) => (j < words ? m.readU64(data + 8 * j) : 0n));
+  };
+  const cpumaskOp = (f: (d: Uint8Array, x: Uint8Array, y: Uint8Array) => boolean) => (a: BpfCallArgs): number => {
+    const d = m.bytes(a.ptr(1), MASK_BYTES), x = m.bytes(a.ptr(2), MASK_BYTES), y = a.ptr(3) === 0 ? x : m.bytes(a.ptr(3), MASK_BYTES);
+    return bool(f(d, x, y));
+  };
+
+  // DSQ iterators: the 48-byte bpf_iter_scx_dsq on the BPF stack holds an iterator number + 1
+  // in its first u32; the snapshot of the DSQ lives here.
+  const iters: { tasks: ScxTask[]; pos: number; rev: boolean; live: boolean }[] = [];
+  const iterAt = (addr: BpfAddr) => iters[m.readU32(addr) - 1];
+
+  const insert: BpfNativeFn = (a) => { scx.dsqInsert(task(a, 1), dsq(a, 2), slice(a, 3), enq(a, 4)); return 0; };
+  const insertVtime: BpfNativeFn = (a) => {
+    scx.dsqInsertVtime(task(a, 1), dsq(a, 2), slice(a, 3), vtimeFromKernel(a.lo[4]!, a.hi[4]!), enq(a, 5));
+    return 0;
+  };
+  const moveToLocal: BpfNativeFn = (a) => bool(scx.dsqMoveToLocal(dsq(a, 1)));
+
+  const table: [string, BpfNativeFn][] = [
+    ["scx_bpf_dsq_insert", insert],
+    ["scx_bpf_dispatch", insert],
+    ["scx_bpf_dsq_insert_vtime", insertVtime],
+    ["scx_bpf_dispatch_vtime", insertVtime],
+    ["scx_bpf_dsq_move_to_local", moveToLocal],
+    ["scx_bpf_consume", moveToLocal],
+    ["scx_bpf_create_dsq", (a) => scx.createDsq(dsq(a, 1), a.s32(2))],
+    ["scx_bpf_destroy_dsq", (a) => { scx.destroyDsq(dsq(a, 1)); return 0; }],
+    ["scx_bpf_dsq_nr_queued", (a) => scx.dsqNrQueued(dsq(a, 1))],
+    ["scx_bpf_dispatch_nr_slots", () => scx.dispatchNrSlots()],
+    ["scx_bpf_dispatch_cancel", () => { scx.dispatchCancel(); return 0; }],
+    ["scx_bpf_reenqueue_local", () => scx.reenqueueLocal()],
+    ["scx_bpf_kick_cpu", (a) => { scx.kickCpu(a.s32(1), a.u32(2)); return 0; }],
+    ["scx_bpf_select_cpu_dfl", (a) => {
+      const p = task(a, 1), prev = a.s32(2), wake = a.u32(3), isIdle = a.ptr(4);
+      const r = scx.selectCpuDfl(p, prev, wake);
+      m.writeU8(isIdle, r.isIdle ? 1 : 0);
+      return r.cpu;
+    }],
+    ["scx_bpf_test_and_clear_cpu_idle", (a) => bool(scx.testAndClearCpuIdle(a.s32(1)))],
+    ["scx_bpf_pick_idle_cpu", (a) => { const r = scx.pickIdleCpu(maskArray(a.ptr(1)), a.u32(2)); return r < 0 ? -EBUSY : r; }],
+    ["scx_bpf_pick_any_cpu", (a) => scx.pickAnyCpu(maskArray(a.ptr(1)), a.u32(2))],
+    ["scx_bpf_task_running", (a) => bool(scx.taskRunning(task(a, 1)))],
+    ["scx_bpf_task_cpu", (a) => scx.taskCpu(task(a, 1))],
+    ["scx_bpf_nr_cpu_ids", () => k.nrCpus],
+    ["scx_bpf_nr_node_ids", () => scx.nrNodes()],
+    ["scx_bpf_cpu_node", (a) => scx.cpuNode(a.s32(1))],
+    ["scx_bpf_now", () => scx.now()],
+    ["scx_bpf_cpuperf_cap", (a) => scx.cpuCapacity(a.s32(1))],
+    ["scx_bpf_cpuperf_cur", (a) => scx.cpuCapacity(a.s32(1))],
+    ["scx_bpf_cpuperf_set", () => 0],
+    ["scx_bpf_error_bstr", (a) => { scx.error(bstr(a, 1)); return 0; }],
+    ["scx_bpf_exit_bstr", (a) => { const code = a.s(1); scx.exit(code, bstr(a, 2)); return 0; }],
+    ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],
+    ["scx_bpf_get_idle_smtmask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],
+    ["scx_bpf_get_online_cpumask", () => onlineMask],
+    ["scx_bpf_get_possible_cpumask", () => onlineMask],
+    ["scx_bpf_put_idle_cpumask", () => 0],
+    ["scx_bpf_put_cpumask", () => 0],
+    ["bpf_rcu_read_lock", () => 0],
+    ["bpf_rcu_read_unlock", () => 0],
+    ["bpf_task_acquire", (a) => a.ptr(1)],
+    ["bpf_task_release", () => 0],
+    ["bpf_task_from_pid", (a) => tasks.addrOfPid(a.s32(1))],
+    ["bpf_cpumask_create", () => m.alloc(MASK_BYTES + 8, { name: "bpf_cpumask", writable: true, kind: "kernel_object" })],
+    ["bpf_cpumask_acquire", (a) => a.ptr(1)],
+    ["bpf_cpumask_release", () => 0],
+    ["bpf_cpumask_test_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); return bool(maskBit(mask, cpu)); }],
+    ["bpf_cpumask_set_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) | (1 << (cpu & 7))); return 0; }],
+    ["bpf_cpumask_clear_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) & ~(1 << (cpu & 7))); return 0; }],
+    ["bpf_cpumask_clear", (a) => { m.bytes(a.ptr(1), MASK_BYTES).fill(0); return 0; }],
+    ["bpf_cpumask_setall", (a) => { fillMask(a.ptr(1), () => true); return 0; }],
+    ["bpf_cpumask_first", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
+    ["bpf_cpumask_first_zero", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
+    ["bpf_cpumask_any_distribute", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
+    ["bpf_cpumask_weight", (a) => { const mask = a.ptr(1); let n = 0; for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) n++; return n; }],
+    ["bpf_cpumask_empty", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return 0; return 1; }],
+    ["bpf_cpumask_full", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return 0; return 1; }],
+    ["bpf_cpumask_copy", (a) => { const d = a.ptr(1), s = a.ptr(2); m.bytes(d, MASK_BYTES).set(m.bytes(s, MASK_BYTES)); return 0; }],
+    ["bpf_cpumask_and", cpumaskOp((d, x, y) => { let any = false; for (let j = 0; j < MASK_BYTES; j++) { d[j] = x[j]! & y[j]!; any ||= d[j] !== 0; } return any; })],
+    ["bpf_cpumask_or", cpumaskOp((d, x, y) => { for (let j = 0; j < MASK_BYTES; j++) d[j] = x[j]! | y[j]!; return false; })],
+    ["bpf_cpumask_xor", cpumaskOp((d, x, y) => { for (let j = 0; j < MASK_BYTES; j++) d[j] = x[j]! ^ y[j]!; return false; })],
+    ["bpf_cpumask_intersects", (a) => { const x = m.bytes(a.ptr(1), MASK_BYTES), y = m.bytes(a.ptr(2), MASK_BYTES); for (let j = 0; j < MASK_BYTES; j++) if ((x[j]! & y[j]!) !== 0) return 1; return 0; }],
+    ["bpf_cpumask_subset", (a) => { const x = m.bytes(a.ptr(1), MASK_BYTES), y = m.bytes(a.ptr(2), MASK_BYTES); for (let j = 0; j < MASK_BYTES; j++) if ((x[j]! & ~y[j]!) !== 0) return 0; return 1; }],
+    ["bpf_cpumask_equal", (a) => { const x = m.bytes(a.ptr(1), MASK_BYTES), y = m.bytes(a.ptr(2), MASK_BYTES); for (let j = 0; j < MASK_BYTES; j++) if (x[j] !== y[j]) return 0; return 1; }],
+    // Open-coded numeric iterator (bpf_for): state = [cur, end] as two s32 in the 8-byte iterator.
+    ["bpf_iter_num_new", (a) => {
+      const it = a.ptr(1), start = a.s32(2), end = a.s32(3);
+      const bad = start > end || end - start > MAX_ITER;
+      m.writeU32(it, bad ? 0 : start - 1);
+      m.writeU32(it + 4, bad ? 0 : end);
+      return bad ? -EINVAL : 0;
+    }],
+    ["bpf_iter_num_next", (a) => {
+      const it = a.ptr(1);
+      const cur = m.readU32(it) | 0, end = m.readU32(it + 4) | 0;
+      if (cur + 1 >= end) return 0;
+      m.writeU32(it, cur + 1);
+      return it;
+    }],
+    ["bpf_iter_num_destroy", () => 0],
+    ["bpf_iter_scx_dsq_new", (a) => {
+      const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
+      let n = iters.findIndex((x) => !x.live);
+      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false }) - 1;
+      const st = iters[n]!;
+      const r = scx.dsqTasks(id, st.tasks);
+      st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;
+      m.writeU32(it, n + 1);
+      return r;
+    }],
+    ["bpf_iter_scx_dsq_next", (a) => {
+      const st = iterAt(a.ptr(1));
+      if (st === undefined || !st.live || st.pos >= st.tasks.length) return 0;
+      const t = st.tasks[st.rev ? st.tasks.length - 1 - st.pos : st.pos]!;
+      st.pos++;
+      return tasks.sync(t);
+    }],
+    ["bpf_iter_scx_dsq_destroy", (a) => {
+      const st = iterAt(a.ptr(1));
+      if (st !== undefined) { st.live = false; st.tasks.length = 0; }
+      return 0;
+    }],
+  ];
+  return new Map(table);
+}
+
+/** Offsets the glue shares with helpers. */
+export const TASK_PID_OFFSET = TaskMirrors.pidOffset;

@@ -1,0 +1,210 @@
+/**
+ * A compiled sched_ext object as a SchedExtOps: every callback the object's `sched_ext_ops`
+ * names becomes a method that writes the callback's arguments into the context array (u64 each,
+ * as BPF_PROG() reads them), brings the task_struct mirrors up to date, runs the translated
+ * program, and copies back what BPF may write. Callbacks the object lacks are left undefined, so
+ * the core applies the kernel's defaults (exit_task and exit are always defined: they recycle the
+ * task mirror and record the user exit info). Not yet bridged: the cgroup callbacks, and
+ * `exit`'s scx_exit_info (the program sees a zeroed struct; the host fills `uei` instead).
+ *
+ * Approximations, documented: bpf_get_current_task_btf returns the task the callback is about
+ * (the simulator does not model the waker), and bpf_get_smp_processor_id the CPU of that task
+ * (or the CPU a dispatch/update_idle runs for).
+ */
+import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
+import { compileProgram } from "../engine.js";
+import { makeHelpers } from "../helpers/index.js";
+import type { HelperHost } from "../helpers/host.js";
+import { BpfMemory, type BpfAddr } from "../memory.js";
+import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type RodataValue, type StructOpsDesc } from "../obj/index.js";
+import type { BpfEnv, CompiledProgram } from "../program.js";
+import type { ExitInfo } from "../../result.js";
+import { recordUei } from "./uei.js";
+import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
+import { makeKfuncs } from "./kfuncs.js";
+import { TaskMirrors } from "./tasks.js";
+
+const CTX_SLOTS = 8;
+const ARGS_BYTES = 64;
+const PRINTK_KEEP = 256;
+
+/** What loading an object for one run yields, besides the ops table (tests read these). */
+export interface BpfSchedulerInstance {
+  readonly ops: SchedExtOps;
+  readonly object: BpfObject;
+  readonly memory: BpfMemory;
+  /** bpf_printk lines, the most recent PRINTK_KEEP. */
+  readonly printk: readonly string[];
+}
+
+/**
+ * Load `bytes` for one run against `scx`: a fresh address space, `.rodata` options applied
+ * (`-o name=value`; values are parsed by the variable's BTF type), programs translated.
+ * Throws BpfObjectError (one line naming the file) for anything the object or options get wrong.
+ */
+export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options: Readonly<Record<string, RodataValue>>, scx: Scx): BpfSchedulerInstance {
+  const memory = new BpfMemory();
+  const nrCpus = scx.nrCpus();
+  const tasks = new TaskMirrors(memory, nrCpus);
+  let callback = "load";
+  let curCpu = 0;
+  let curTask: BpfAddr = 0;
+  const printk: string[] = [];
+  const kfuncs = makeKfuncs({ scx, memory, tasks, nrCpus, callback: () => callback });
+  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n) });
+  initScxEnums(obj);
+  for (const [name, value] of Object.entries(options)) setRodata(obj, name, value);
+  obj.sealRodata();
+  for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
+
+  const desc = obj.structOps[0];
+  if (desc === undefined) throw new BpfObjectError(file, "no sched_ext_ops variable in .struct_ops or .struct_ops.link");
+  const host: HelperHost = {
+    memory,
+    mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
+    nowNs: () => scx.now(),
+    cpu: () => curCpu,
+    currentTask: () => curTask,
+    randomU32: () => scx.randomU32(),
+    printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
+    timerCreate: (fire) => scx.timerCreate(fire),
+    timerStart: (id, ns) => scx.timerStart(id, ns),
+    timerCancel: (id) => scx.timerCancel(id),
+  };
+  const helpers = makeHelpers(host, TaskMirrors.pidOffset);
+  const compile = (progName: string): CompiledProgram => {
+    const p = obj.programs.get(progName);
+    if (p === undefined) throw new BpfObjectError(file, `sched_ext_ops member refers to missing program ${progName}`);
+    const env: BpfEnv = {
+      memory,
+      helper: helpers,
+      kfunc: (i) => kfuncs.get(p.kfuncNames[i] ?? ""),
+      mapAddr: (i) => obj.mapAddr(i),
+      mapValueAddr: (i, off) => obj.mapValueAddr(i, off),
+    };
+    try {
+      return compileProgram(p, env);
+    } catch (e) {
+      throw e instanceof Error && e.name === "BpfLoadError" ? new BpfObjectError(file, e.message) : e;
+    }
+  };
+
+  const ctx = memory.alloc(CTX_SLOTS * 8, { name: "struct_ops ctx", writable: false, kind: "ctx" });
+  const argsRegion = memory.alloc(ARGS_BYTES, { name: "callback args", writable: false, kind: "kernel_object" });
+  const setArg = (k: number, lo: number, hi: number): void => {
+    const i32 = memory.i32;
+    i32[(ctx >> 2) + 2 * k] = lo;
+    i32[(ctx >> 2) + 2 * k + 1] = hi;
+  };
+  const progs = new Map<string, CompiledProgram>();
+  for (const [member, progName] of Object.entries(desc.callbacks)) progs.set(member, compile(progName));
+
+  /** Run callback `name` about task p (or none) on `cpu`; returns R0's low 32 bits. */
+  const run = (name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number => {
+    const saved = callback, savedCpu = curCpu, savedTask = curTask;
+    callback = name; curCpu = cpu; curTask = t;
+    const r = prog.run(ctx);
+    if (p !== null) tasks.writeBack(p, t);
+    callback = saved; curCpu = savedCpu; curTask = savedTask;
+    return r;
+  };
+  // Task-local storage dies with its task (and the mirror is reused), as in the kernel.
+  const localMaps = obj.maps.flatMap((m) => (m.store.storage === "local" ? [m.store] : []));
+  const release = (p: ScxTask): void => {
+    const t = tasks.release(p);
+    if (t !== 0) for (const s of localMaps) s.forget(t);
+  };
+  const ops = buildOps(desc, progs, { object: obj, tasks, setArg, run, argsRegion, memory, release });
+  return { ops, object: obj, memory, printk };
+}
+
+interface Glue {
+  readonly object: BpfObject;
+  readonly tasks: TaskMirrors;
+  readonly memory: BpfMemory;
+  readonly argsRegion: BpfAddr;
+  setArg(k: number, lo: number, hi: number): void;
+  release(p: ScxTask): void;
+  run(name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number;
+}
+
+type MutableOps = { -readonly [K in keyof SchedExtOps]: SchedExtOps[K] };
+
+function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgram>, g: Glue): SchedExtOps {
+  const ops: MutableOps = {
+    name: desc.name,
+    flags: Number(desc.flags & 0xffffn),
+    timeout_ms: desc.timeoutMs,
+    dispatch_max_batch: desc.dispatchMaxBatch,
+    exit_dump_len: desc.exitDumpLen,
+  };
+  const { tasks, setArg, run } = g;
+  const task = (p: ScxTask): BpfAddr => {
+    const t = tasks.sync(p);
+    setArg(0, t, 0);
+    return t;
+  };
+  // The one-argument task callbacks share a shape.
+  const onTask = (name: string, prog: CompiledProgram) => (p: ScxTask): void => { run(name, prog, p, task(p), p.cpu); };
+  for (const [name, prog] of progs) {
+    switch (name) {
+      case "select_cpu": ops.select_cpu = (p, prevCpu, wakeFlags) => {
+        const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
+        return run(name, prog, p, t, prevCpu);
+      }; break;
+      case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "dequeue": ops.dequeue = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "quiescent": ops.quiescent = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "dispatch": ops.dispatch = (cpu, prev) => {
+        const t = prev === null ? 0 : tasks.sync(prev);
+        setArg(0, cpu, 0); setArg(1, t, 0);
+        run(name, prog, prev, t, cpu);
+      }; break;
+      case "tick": ops.tick = onTask(name, prog); break;
+      case "running": ops.running = onTask(name, prog); break;
+      case "enable": ops.enable = onTask(name, prog); break;
+      case "disable": ops.disable = onTask(name, prog); break;
+      case "stopping": ops.stopping = (p, runnable) => { const t = task(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "yield": ops.yield = (from, to) => {
+        const t = task(from); setArg(1, to === null ? 0 : tasks.sync(to), 0);
+        return (run(name, prog, from, t, from.cpu) & 0xff) !== 0;
+      }; break;
+      case "set_weight": ops.set_weight = (p, w) => { const t = task(p); setArg(1, w, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "set_cpumask": ops.set_cpumask = (p) => {
+        const t = task(p); tasks.syncCpumask(p, t); setArg(1, t + TaskMirrors.cpusMaskOffset, 0);
+        run(name, prog, p, t, p.cpu);
+      }; break;
+      case "update_idle": ops.update_idle = (cpu, idle) => { setArg(0, cpu, 0); setArg(1, idle ? 1 : 0, 0); run(name, prog, null, 0, cpu); }; break;
+      case "init_task": ops.init_task = (p: ScxTask, args: InitTaskArgs) => {
+        const t = task(p); fillArgs(g, args.fork ? 1 : 0); setArg(1, g.argsRegion, 0);
+        return run(name, prog, p, t, p.cpu);
+      }; break;
+      case "exit_task": break; // below: always defined, to recycle the mirror
+      case "init": ops.init = () => run(name, prog, null, 0, 0); break;
+      case "exit": break; // below: always defined, to record the user exit info
+      default: break; // cgroup_* and the rest: not bridged yet (the core's defaults apply)
+    }
+  }
+  const exitProg = progs.get("exit");
+  ops.exit = (ei: ExitInfo) => {
+    if (exitProg !== undefined) { fillArgs(g, 0); setArg(0, g.argsRegion, 0); run("exit", exitProg, null, 0, 0); }
+    recordUei(g.object, ei);
+  };
+  const exitTask = progs.get("exit_task");
+  ops.exit_task = (p: ScxTask, args: ExitTaskArgs) => {
+    if (exitTask !== undefined) {
+      const t = task(p); fillArgs(g, args.cancelled ? 1 : 0); setArg(1, g.argsRegion, 0);
+      run("exit_task", exitTask, p, t, p.cpu);
+    }
+    g.release(p);
+  };
+  return ops;
+}
+
+/** The small argument structs (scx_init_task_args, scx_exit_task_args): a bool first, the rest zero. */
+function fillArgs(g: Glue, first: number): void {
+  const b = g.memory.hostBytes(g.argsRegion, ARGS_BYTES);
+  b.fill(0);
+  b[0] = first;
+}

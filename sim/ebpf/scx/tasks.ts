@@ -1,0 +1,149 @@
+/**
+ * task_struct mirrors: each task a program sees has a region in BpfMemory laid out by the kernel
+ * type model (obj/kernel_btf.ts), filled from the ScxTask before every callback that passes it
+ * and read back afterwards for the two fields BPF may write (p->scx.slice, p->scx.dsq_vtime).
+ * A mirror is created on first sight and recycled once its task exits (`release`), so a run
+ * with many short-lived tasks keeps only as many mirrors as tasks live at once.
+ */
+import type { BpfAddr, BpfMemory } from "../memory.js";
+import { kernelField } from "../obj/kernel_btf.js";
+import type { Pid, ScxTask } from "../../ext/ops.js";
+import { sliceFromKernel, sliceHi, sliceLo, vtimeFromKernel, vtimeHi, vtimeLo } from "./abi.js";
+
+/** Field offsets (bytes) in the model's task_struct. */
+const F = {
+  size: structSize(),
+  pid: kernelField("task_struct", "pid").offset,
+  tgid: kernelField("task_struct", "tgid").offset,
+  staticPrio: kernelField("task_struct", "static_prio").offset,
+  prio: kernelField("task_struct", "prio").offset,
+  normalPrio: kernelField("task_struct", "normal_prio").offset,
+  weight: kernelField("task_struct", "scx.weight").offset,
+  slice: kernelField("task_struct", "scx.slice").offset,
+  vtime: kernelField("task_struct", "scx.dsq_vtime").offset,
+  nrCpusAllowed: kernelField("task_struct", "nr_cpus_allowed").offset,
+  cpusPtr: kernelField("task_struct", "cpus_ptr").offset,
+  cpusMask: kernelField("task_struct", "cpus_mask").offset,
+  cpusMaskSize: kernelField("task_struct", "cpus_mask").size,
+  nvcsw: kernelField("task_struct", "nvcsw").offset,
+  sumExec: kernelField("task_struct", "se.sum_exec_runtime").offset,
+  loadWeight: kernelField("task_struct", "se.load.weight").offset,
+  comm: kernelField("task_struct", "comm").offset,
+  commSize: kernelField("task_struct", "comm").size,
+};
+
+function structSize(): number {
+  const last = kernelField("task_struct", "comm");
+  return Math.ceil((last.offset + last.size) / 8) * 8;
+}
+
+const TWO32 = 4294967296;
+
+/** One mirror region and the slice/vtime halves `sync` last wrote into it. */
+class Mirror {
+  /**
+   * [slice lo, slice hi, vtime lo, vtime hi] as written: writeBack applies a field only when the
+   * program changed it, so a kfunc's update of the task during the callback stands.
+   */
+  readonly written = new Int32Array(4);
+  constructor(readonly addr: BpfAddr) {}
+}
+
+/** The task_struct mirrors of one loaded scheduler. */
+export class TaskMirrors {
+  private readonly byPid = new Map<Pid, Mirror>();
+  private readonly byAddr = new Map<BpfAddr, ScxTask>();
+  private readonly free: Mirror[] = [];
+
+  constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
+
+  /** p's mirror, brought up to date (created on first use). */
+  sync(p: ScxTask): BpfAddr {
+    const mirror = this.byPid.get(p.pid) ?? this.create(p);
+    const addr = mirror.addr;
+    const i32 = this.memory.i32;
+    const w = addr >> 2;
+    const shadow = mirror.written;
+    i32[w + (F.weight >> 2)] = p.weight;
+    i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(p.slice);
+    i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(p.slice);
+    i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(p.dsqVtime);
+    i32[w + (F.vtime >> 2) + 1] = shadow[3] = vtimeHi(p.dsqVtime);
+    i32[w + (F.nrCpusAllowed >> 2)] = p.nrCpusAllowed;
+    i32[w + (F.nvcsw >> 2)] = p.nvcsw | 0;
+    i32[w + (F.nvcsw >> 2) + 1] = Math.floor(p.nvcsw / TWO32) | 0;
+    i32[w + (F.sumExec >> 2)] = p.sumExecNs | 0;
+    i32[w + (F.sumExec >> 2) + 1] = Math.floor(p.sumExecNs / TWO32) | 0;
+    return addr;
+  }
+
+  /** Copy back what the program may have written: slice and dsq_vtime. */
+  writeBack(p: ScxTask, addr: BpfAddr): void {
+    const mirror = this.byPid.get(p.pid);
+    if (mirror === undefined || mirror.addr !== addr) return;
+    const i32 = this.memory.i32;
+    const w = addr >> 2;
+    const shadow = mirror.written;
+    const sl = i32[w + (F.slice >> 2)]!, sh = i32[w + (F.slice >> 2) + 1]!;
+    if (sl !== shadow[0] || sh !== shadow[1]) p.slice = sliceFromKernel(sl, sh);
+    const vl = i32[w + (F.vtime >> 2)]!, vh = i32[w + (F.vtime >> 2) + 1]!;
+    if (vl !== shadow[2] || vh !== shadow[3]) p.dsqVtime = vtimeFromKernel(vl, vh);
+  }
+
+  /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
+  syncCpumask(p: ScxTask, addr: BpfAddr): void {
+    const u8 = this.memory.u8, base = addr + F.cpusMask;
+    u8.fill(0, base, base + F.cpusMaskSize);
+    for (let c = 0; c < this.nrCpus; c++) {
+      if (p.cpusAllowed === null || p.cpusAllowed[c] === 1) u8[base + (c >> 3)]! |= 1 << (c & 7);
+    }
+  }
+
+  /** The task whose mirror starts at `addr`, or undefined. */
+  task(addr: BpfAddr): ScxTask | undefined {
+    return this.byAddr.get(addr);
+  }
+
+  /** The mirror of a task already seen, by pid, or 0. */
+  addrOfPid(pid: Pid): BpfAddr {
+    return this.byPid.get(pid)?.addr ?? 0;
+  }
+
+  /** p has exited: its mirror becomes free for the next new task. */
+  release(p: ScxTask): BpfAddr {
+    const mirror = this.byPid.get(p.pid);
+    if (mirror === undefined) return 0;
+    this.byPid.delete(p.pid);
+    this.byAddr.delete(mirror.addr);
+    this.free.push(mirror);
+    return mirror.addr;
+  }
+
+  /** Offset of the pid field (for helpers that read it). */
+  static readonly pidOffset = F.pid;
+  /** Offset of the allowed-CPU mask (cpus_ptr points there). */
+  static readonly cpusMaskOffset = F.cpusMask;
+
+  private create(p: ScxTask): Mirror {
+    const m = this.memory;
+    const mirror = this.free.pop() ?? new Mirror(m.alloc(F.size, { name: "task_struct", writable: true, kind: "kernel_object" }));
+    const addr = mirror.addr;
+    m.u8.fill(0, addr, addr + F.size);
+    const i32 = m.i32, w = addr >> 2;
+    i32[w + (F.pid >> 2)] = p.pid;
+    i32[w + (F.tgid >> 2)] = p.pid;
+    const prio = 120 + p.nice;
+    i32[w + (F.staticPrio >> 2)] = prio;
+    i32[w + (F.prio >> 2)] = prio;
+    i32[w + (F.normalPrio >> 2)] = prio;
+    // se.load.weight is in the kernel's 1024-for-nice-0 scale; scx weights are 100-based.
+    i32[w + (F.loadWeight >> 2)] = Math.round((p.weight * 1024) / 100);
+    i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    const comm = p.comm, u8 = m.u8;
+    for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
+    this.syncCpumask(p, addr);
+    this.byPid.set(p.pid, mirror);
+    this.byAddr.set(addr, p);
+    return mirror;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * A snapshot is a pure read of the kernel's counters and latency histograms at one instant: the
+ * CPU time of running tasks is counted up to that instant without charging it, so taking one
+ * changes nothing. Metrics of a stretch of a run are the difference of two snapshots (see
+ * result_builder.ts); the whole run's stretch starts at `measurementStart`.
+ */
+import type { Kernel } from "./kernel.js";
+import { Histogram } from "./histogram.js";
+import { Place } from "./task.js";
+import { checkInvariants, type Invariants } from "./invariants.js";
+import type { Stats, TaskResult } from "./result.js";
+
+/** One histogram's samples at an instant. */
+export interface HistSnap {
+  readonly counts: Float64Array;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface GroupSnap {
+  readonly tasks: number;
+  readonly completed: number;
+  readonly cpuNs: number;
+  readonly requests: number;
+  readonly wakeup: HistSnap;
+  readonly request: HistSnap;
+  readonly wait: HistSnap;
+}
+
+/** A task's record at one instant, plus what a window needs to tell tasks apart. */
+export interface TaskSnap extends Pick<TaskResult, "pid" | "name" | "group" | "nice" | "cpuNs" | "waitNs" | "startNs" | "exitNs" | "switches" | "migrations"> {
+  readonly nvcsw: number;
+  readonly openLoop: boolean;
+  readonly fairWeight: number;
+  readonly alive: boolean;
+}
+
+export interface Snapshot {
+  readonly atNs: number;
+  readonly events: number;
+  readonly groupNames: readonly string[];
+  readonly groups: readonly GroupSnap[];
+  readonly busyNs: readonly number[];
+  readonly overheadNs: readonly number[];
+  readonly voluntary: number;
+  readonly involuntary: number;
+  /** Indexed by Distance. */
+  readonly migrations: readonly number[];
+  /**
+   * By task slot; null at the measurement start, where every task counts from zero and the
+   * tasks there all along are those started at time 0 (a warm-up resets their counters).
+   */
+  readonly tasks: readonly (TaskSnap | null)[] | null;
+  readonly invariants: Invariants;
+  /** sched_ext core events and the scheduler's own stats; empty at the measurement start. */
+  readonly scxEvents: Readonly<Record<string, number>>;
+}
+
+function histSnap(h: Histogram): HistSnap {
+  return { counts: Float64Array.from(h.counts), count: h.count, sum: h.sum, min: h.min, max: h.max };
+}
+
+/** The kernel's counters now (`scxStats`: the scheduler's own stats). Reads only. */
+export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>): Snapshot {
+  const rec = k.rec, n = k.topo.nrCpus, now = k.now;
+  const busyNs = Array.from(k.busyNs);
+  const pendingBySlot = new Map<number, number>();
+  for (let c = 0; c < n; c++) {
+    const slot = k.curr[c];
+    if (slot < 0) continue;
+    const pend = Math.max(0, now - Math.max(k.lastUpdate[c], k.runStart[c]));
+    busyNs[c] += pend;
+    pendingBySlot.set(slot, (pendingBySlot.get(slot) ?? 0) + pend);
+  }
+  const groupPending = new Float64Array(rec.groups.length);
+  const tasks = k.tasks.map((t, slot): TaskSnap | null => {
+    if (t.place === Place.Free) return null;
+    const pend = pendingBySlot.get(slot) ?? 0;
+    groupPending[t.groupIdx] += pend;
+    return {
+      pid: t.pid, name: t.comm, group: t.group, nice: t.nice, cpuNs: t.cpuNs + pend, waitNs: t.waitNs, startNs: t.startNs,
+      exitNs: t.exitNs >= 0 ? t.exitNs : null, switches: t.nvcsw + t.nivcsw, nvcsw: t.nvcsw, migrations: t.migrations,
+      openLoop: t.openLoop, fairWeight: t.fairWeight, alive: t.place !== Place.Dead,
+    };
+  });
+  return {
+    atNs: now,
+    events: k.events,
+    groupNames: rec.groupNames,
+    groups: rec.groups.map((g, i) => ({
+      tasks: g.tasks, completed: g.completed, cpuNs: g.cpuNs + groupPending[i]!, requests: g.requests,
+      wakeup: histSnap(g.wakeup), request: histSnap(g.request), wait: histSnap(g.wait),
+    })),
+    busyNs,
+    overheadNs: Array.from(k.overheadNs),
+    voluntary: rec.voluntary,
+    involuntary: rec.involuntary,
+    migrations: Array.from(rec.migrations),
+    tasks,
+    invariants: checkInvariants(k),
+    scxEvents: { ...k.ext.events, ...scxStats },
+  };
+}
+
+/**
+ * Where a whole run's measurement starts: the end of the warm-up (time 0 without one), every
+ * counter zero. The event count and the tasks count from time 0 (see Snapshot.tasks).
+ */
+export function measurementStart(k: Kernel): Snapshot {
+  const empty = emptyHist();
+  const n = k.topo.nrCpus;
+  return {
+    atNs: k.rec.measureFromNs,
+    events: 0,
+    groupNames: k.rec.groupNames,
+    groups: k.rec.groupNames.map(() => ({ tasks: 0, completed: 0, cpuNs: 0, requests: 0, wakeup: empty, request: empty, wait: empty })),
+    busyNs: new Array<number>(n).fill(0),
+    overheadNs: new Array<number>(n).fill(0),
+    voluntary: 0,
+    involuntary: 0,
+    migrations: [0, 0, 0, 0, 0],
+    tasks: null,
+    invariants: { created: 0, exited: 0, alive: 0, lost: 0 },
+    scxEvents: {},
+  };
+}
+
+function emptyHist(): HistSnap {
+  const h = new Histogram();
+  return { counts: h.counts, count: 0, sum: 0, min: h.min, max: h.max };
+}
+
+/** Stats of the samples recorded between two snapshots of one histogram. */
+export function windowStats(a: HistSnap, b: HistSnap): Stats {
+  const count = b.count - a.count;
+  if (count <= 0) return new Histogram().stats();
+  const h = new Histogram();
+  for (let i = 0; i < h.counts.length; i++) h.counts[i] = b.counts[i]! - a.counts[i]!;
+  h.count = count;
+  h.sum = b.sum - a.sum;
+  // Extreme buckets first (quantile clamps to [min, max]), then exact values where known.
+  h.min = 0;
+  h.max = Number.POSITIVE_INFINITY;
+  const lo = h.quantile(0), hi = h.quantile(1);
+  h.min = a.count === 0 || b.min < a.min ? b.min : Math.max(b.min, lo);
+  h.max = a.count === 0 || b.max > a.max ? b.max : Math.min(b.max, hi);
+  if (h.min > h.max) h.min = h.max;
+  return h.stats();
+}
+
+/** All groups' samples of one kind together. */
+export function mergeSnaps(hs: readonly HistSnap[]): HistSnap {
+  const out = { counts: new Float64Array(hs[0]?.counts.length ?? 0), count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: 0 };
+  for (const h of hs) {
+    for (let i = 0; i < out.counts.length; i++) out.counts[i] += h.counts[i]!;
+    out.count += h.count;
+    out.sum += h.sum;
+    if (h.min < out.min) out.min = h.min;
+    if (h.max > out.max) out.max = h.max;
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+/* eng_fault: a scheduler whose enqueue reads memory it was never given (an address made from
+ * the enqueue flags), so the engine must end it with SCX_EXIT_ERROR_BPF. */
+#include "eng_scx.h"
+
+u64 sink;
+
+OPS(fault_enqueue) int fault_enqueue(u64 *ctx)
+{
+	struct task_struct *p = ARG(0, struct task_struct *);
+
+	sink = *(volatile u64 *)(ARG(1, u64) + 16);
+	scx_bpf_dsq_insert(p, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, ARG(1, u64));
+	return 0;
+}
+
+SEC(".struct_ops.link")
+struct sched_ext_ops fault_ops = {
+	.enqueue = (cb)fault_enqueue,
+	.name = "eng_fault",
+};
+
+/* user exit info, laid out as scx's user_exit_info.h does */
+struct user_exit_info { int kind; s64 exit_code; char reason[128]; char msg[1024]; } uei;
