@@ -80,6 +80,10 @@ const noop = (): void => {};
 /** Callbacks that may run inside one another (enqueue inside dispatch through reenqueueLocal). */
 const MAX_DEPTH = 8;
 
+function tooDeep(d: number): never {
+  throw new EngineBug(`callbacks nested ${d} deep`);
+}
+
 /** The members of struct sched_ext_ops, read once when a scheduler is enabled. */
 const MEMBERS = [
   "name", "flags", "timeout_ms", "dispatch_max_batch", "exit_dump_len",
@@ -214,7 +218,7 @@ export class Callbacks {
    */
   enter(cb: Cb, t: Task | null, cpu: number): boolean {
     const d = this.depth++;
-    if (d >= MAX_DEPTH) throw new EngineBug(`callbacks nested ${d} deep`);
+    if (d >= MAX_DEPTH) tooDeep(d);
     this.outerCtx[d] = this.ctx;
     this.outerCpu[d] = this.ctxCpu;
     this.outerCb[d] = this.current;
@@ -225,13 +229,16 @@ export class Callbacks {
     this.current = cb;
     this.threw = false;
     if (CHARGED[cb] === 1) this.host.chargeCallback(cpu);
-    if (++this.calls === this.abandonCall) {
-      this.threw = true;
-      this.host.requestExit("SCX_EXIT_ERROR", `${this.currentName()}: ${this.abandonWhy}`);
-      return false;
-    }
+    if (++this.calls === this.abandonCall) return this.abandon();
     if (this.progress !== null) this.progress[0] = this.calls;
     return true;
+  }
+
+  /** The call a watchdog saw never return: ejects the scheduler there instead of calling it. */
+  private abandon(): false {
+    this.threw = true;
+    this.host.requestExit("SCX_EXIT_ERROR", `${this.currentName()}: ${this.abandonWhy}`);
+    return false;
   }
 
   /** The callback threw `e`: anything but the core's own unwind becomes SCX_EXIT_ERROR_BPF. */
