@@ -13,6 +13,7 @@ import { Machine } from "./sim/machine.js";
 import type { WorkloadPlan } from "./sim/plan.js";
 import type { SchedExtOps, Scx } from "./sim/ext/ops.js";
 import { loadWorkload } from "./workloads/load.js";
+import { checkPlanCpus } from "./workloads/cpus.js";
 import { createScheduler, schedulerSpec, type OptionSchema, type OptionValues } from "./schedulers/index.js";
 import { loadTopology } from "./cli/topology_file.js";
 import type { RawOptions } from "./schedulers/options.js";
@@ -40,6 +41,7 @@ export function createKernel(o: CreateKernelOptions = {}): Machine {
   const topology = loadTopology(o.topology ?? String(cpus), cpus);
   const workload = o.workload ?? "mixed";
   const plan = typeof workload === "string" ? loadWorkload(workload, o.params ?? {}) : workload;
+  checkPlanCpus(plan, typeof workload === "string" ? workload : plan.name, topology.nrCpus);
   const seed = o.seed ?? 1;
   const overheads = o.overheads ?? true;
   const durationNs = Math.round((o.duration ?? 5) * 1e9);

@@ -1,14 +1,14 @@
 /** A readable summary of one RunResult for the terminal. */
 import type { RunResult, Stats } from "../sim/result.js";
 import { formatNs } from "../results/index.js";
+import { describeRunLength } from "./run_length.js";
 import { clean } from "./terminal_text.js";
 export { clean, cleanText } from "./terminal_text.js";
 
 export function formatRun(r: RunResult): string {
   const j = r.job;
   const lines: string[] = [];
-  const sim = r.simNs / 1e9;
-  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${sim.toFixed(2)} s simulated · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}`);
+  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}`);
   lines.push("");
   const head = ["group", "tasks", "done", "requests", "cpu s", "wakeup p50", "p99", "request p50", "p99", "p99.9"];
   const rows = Object.entries(r.groups).map(([g, s]) => [
@@ -26,7 +26,6 @@ export function formatRun(r: RunResult): string {
   lines.push(`tasks created ${inv.created} = alive ${inv.alive} + exited ${inv.exited} · lost ${inv.lost}`);
   const eps = r.wallMs > 0 ? ` · ${Math.round(r.events / (r.wallMs / 1000)).toLocaleString("en-US")} events/s` : "";
   lines.push(`${r.events.toLocaleString("en-US")} events in ${r.wallMs} ms${eps}`);
-  for (const w of r.warnings) lines.push(`warning: ${clean(w)}`);
   return lines.join("\n");
 }
 

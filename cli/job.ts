@@ -10,6 +10,7 @@ import type { JobSpec, RunResult } from "../sim/result.js";
 import type { WorkloadPlan } from "../sim/plan.js";
 import { loadWorkload } from "../workloads/load.js";
 import { withAntagonists } from "../workloads/antagonists.js";
+import { checkPlanCpus } from "../workloads/cpus.js";
 import { FAIR, createScheduler, prepareScheduler, loaderName, schedulerSpec, type RawOptions } from "../schedulers/index.js";
 
 /** Extra switches of a run that are not part of its identity. */
@@ -35,6 +36,7 @@ export function jobPlan(job: Job): WorkloadPlan {
 /** Builds the machine for a job and attaches its scheduler; returns the loader too. */
 export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job)): { machine: Machine; loader: ReturnType<Machine["spawnProcess"]> | null } {
   const topology = loadTopology(job.topology, job.cpus);
+  checkPlanCpus(plan, job.workload, topology.nrCpus);
   const machine = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false });
   if (job.scheduler === FAIR) return { machine, loader: null };
   const { loader } = machine.attach(createScheduler(schedulerSpec(job.scheduler, job.options), machine.scxApi), loaderName(job.scheduler));

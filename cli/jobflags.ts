@@ -41,7 +41,10 @@ export interface ResolvedRunFlags {
   readonly params: Record<string, string>;
   readonly cpus: number;
   readonly topology: string;
+  /** --duration, or the command's default when not given (see `durationGiven`). */
   readonly durationNs: number;
+  /** Whether --duration was given; if not, the workload's own length may apply (run_length.ts). */
+  readonly durationGiven: boolean;
   readonly seed: number;
   readonly overheads: boolean;
   readonly crashAtNs: number | null;
@@ -68,12 +71,14 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   const overheads = a.overheads === undefined ? true : parseOnOff("--overheads", single("--overheads", a.overheads)!);
   const crash = single("--crash-at", a["crash-at"]);
   const crashAtNs = crash === undefined ? null : secondsToNs("--crash-at", crash, true);
-  if (crashAtNs !== null && crashAtNs > durationNs) throw new CliError(`--crash-at ${crash}: expected a time within the run (≤ --duration)`);
+  const durationGiven = single("--duration", a.duration) !== undefined;
+  // without --duration the workload may set the length: run_length.ts checks against that instead
+  if (durationGiven && crashAtNs !== null && crashAtNs > durationNs) throw new CliError(`--crash-at ${crash}: expected a time within the run (≤ --duration)`);
   const antagonists = a.antagonists === undefined ? 0 : nonNegInt("--antagonists", single("--antagonists", a.antagonists), 4096);
   const warm = single("--warmup", a.warmup);
   const warmupNs = warm === undefined ? 0 : secondsToNs("--warmup", warm, true);
-  if (warmupNs >= durationNs) throw new CliError(`--warmup ${warm}: expected less than --duration`);
-  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, seed, overheads, crashAtNs, antagonists, warmupNs };
+  if (durationGiven && warmupNs >= durationNs) throw new CliError(`--warmup ${warm}: expected less than --duration`);
+  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, crashAtNs, antagonists, warmupNs };
 }
 
 /** A flag that must be given at most once. */

@@ -90,6 +90,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   readonly rngScx: Rng;
   created = 0;
   exited = 0;
+  /** End `runUntil` as soon as every task has exited and no arrival is due (a run "until the tasks end"). */
+  stopWhenDone = false;
+  /** Open-loop arrivals still queued: while any is, the workload is not done. */
+  private arrivalsQueued = 0;
   tickOn = false;
   private timelineSampleNs = 0;
   private balanceTimer = -1;
@@ -157,13 +161,28 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       switch (q.popKind) {
         case EV_CPU: if (b === this.evGen[a]) this.onCpuCheckpoint(a); break;
         case EV_WAKE: this.onWakeEvent(a, b); break;
-        case EV_ARRIVAL: this.spawner.arrive(a, this.pushArrival); break;
+        case EV_ARRIVAL: this.arrivalsQueued--; this.spawner.arrive(a, this.pushArrival); break;
         case EV_TIMER: this.timers.fire(a, b); break;
         case EV_SAMPLE: this.onSample(); break;
       }
       this.settle();
+      if (this.stopWhenDone && this.done()) return;
     }
     if (end > this.now && Number.isFinite(end)) this.now = end;
+  }
+
+  /** Every task of the workload has exited and none is still to come. */
+  done(): boolean {
+    return this.exited === this.created && this.arrivalsQueued === 0;
+  }
+
+  /**
+   * Every live task waits on a sync object (suspend, mutex, condvar, barrier, semaphore) and none
+   * can run or wake by time: nothing will ever wake them. rt-app hangs there for good.
+   */
+  stuck(): number {
+    const live = this.created - this.exited;
+    return live > 0 && this.arrivalsQueued === 0 && this.sync.blockedCount() === live ? live : 0;
   }
 
   /**
@@ -585,10 +604,13 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   condWait(t: Task, cv: number, m: number): void { this.sync.condWait(t, cv, m); }
   signal(cv: number, all: boolean): void { this.sync.signal(cv, all); }
   barrier(t: Task, b: number): boolean { return this.sync.barrier(t, b); }
-  trySuspend(t: Task, ref: number): boolean { return this.sync.trySuspend(t, ref); }
+  suspend(t: Task, ref: number): void { this.sync.suspend(t, ref); }
+  semPost(s: number): void { this.sync.semPost(s); }
+  semWait(t: Task, s: number): boolean { return this.sync.semWait(t, s); }
 
+  /** As in rt-app, a forked copy honours its task's delay, counted from the run's start. */
   fork(specIdx: number, parent: Task): void {
-    this.spawner.spawn(specIdx, this.now, false, parent.cpu);
+    this.spawner.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
   }
 
   /** Queues `t`'s wakeup at `at`. */
@@ -599,6 +621,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   /** Queues an open-loop arrival of spec `specIdx` at `at`. */
   private readonly pushArrival = (at: number, specIdx: number): void => {
     this.q.push(at, EV_ARRIVAL, specIdx, 0);
+    this.arrivalsQueued++;
   };
 
   pushTimer(at: number, id: number, gen: number): void {

@@ -12,10 +12,13 @@ import { enableSeq } from "./ext/lifecycle.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
 import { Place } from "./task.js";
 import { buildResult } from "./result_builder.js";
-import type { ExitInfo, JobSpec, RunResult } from "./result.js";
+import type { ExitInfo, JobSpec, RunEnd, RunResult } from "./result.js";
 import type { SchedExtOps } from "./ext/ops.js";
 import { attachOps, type Attachment, type LoadOptions } from "./attach.js";
 import { assert } from "./errors.js";
+
+/** How often a run "until the tasks end" looks for tasks blocked for good. */
+const STUCK_CHECK_NS = 10_000_000;
 
 export interface MachineConfig extends KernelConfig {
   /** What the run was asked for; echoed into the RunResult. */
@@ -42,6 +45,7 @@ export class Machine {
   readonly job: JobSpec;
   readonly scx: ScxView;
   private lastScheduler: string | null = null;
+  private end: RunEnd | null = null;
   private readonly processes: Process[] = [];
 
   constructor(cfg: MachineConfig) {
@@ -86,14 +90,34 @@ export class Machine {
     this.kernel.runFor(ns);
   }
 
-  /** Runs until the job's duration, measuring from the end of its warm-up (if any). */
+  /**
+   * Runs until the job's duration, measuring from the end of its warm-up (if any). A job whose
+   * length is set by its tasks ends when the last one exits, or when every live task is blocked
+   * for good (rt-app would hang there), durationNs being only a safety cap.
+   */
   runToEnd(): void {
+    const k = this.kernel, cap = this.job.durationNs;
     const w = this.job.warmupNs ?? 0;
-    if (w > 0 && this.kernel.now < w && this.kernel.rec.measureFromNs === 0) {
-      this.kernel.runUntil(w);
+    const untilExit = this.job.durationFrom === "tasks-end";
+    k.stopWhenDone = untilExit;
+    if (w > 0 && k.now < w && k.rec.measureFromNs === 0) {
+      k.runUntil(w);
+      if (untilExit && k.done()) return this.ended("tasks-ended", 0);
       this.startMeasurement();
     }
-    this.kernel.runUntil(this.job.durationNs);
+    if (!untilExit) return k.runUntil(cap);
+    while (k.now < cap) {
+      k.runUntil(Math.min(cap, k.now + STUCK_CHECK_NS));
+      if (k.done()) return this.ended("tasks-ended", 0);
+      const blocked = k.stuck();
+      if (blocked > 0) return this.ended("stuck", blocked);
+    }
+    this.ended("cap", 0);
+  }
+
+  private ended(reason: RunEnd["reason"], blocked: number): void {
+    this.kernel.stopWhenDone = false;
+    this.end = { reason, blocked };
   }
 
   /** Schedules `fn` at simulated time `atNs` (e.g. a loader crash). */
@@ -127,7 +151,7 @@ export class Machine {
   result(wallMs = 0, warnings: readonly string[] = []): RunResult {
     const exit = this.kernel.ext.enabled ? null : this.scx.exitInfo;
     return buildResult(this.kernel, {
-      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats: this.scxApi.stats, warnings,
+      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats: this.scxApi.stats, warnings, end: this.end,
     });
   }
 }

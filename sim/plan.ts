@@ -23,8 +23,12 @@ export type EventSpec =
   | { readonly kind: "sleep"; readonly us: DurationSpec }
   /** Periodic timer: wait until the next period boundary of `ref` (per task instance unless shared); periodUs may be 0. */
   | { readonly kind: "timer"; readonly ref: string; readonly periodUs: number; readonly mode: "relative" | "absolute"; readonly shared: boolean }
-  | { readonly kind: "suspend"; readonly ref: string }            // block until resumed by name
-  | { readonly kind: "resume"; readonly ref: string }             // wake the task(s) suspended on ref
+  /** Block until a `resume` of ref; as in rt-app (a condvar broadcast), a resume nobody waits for is lost. */
+  | { readonly kind: "suspend"; readonly ref: string }
+  | { readonly kind: "resume"; readonly ref: string }             // wake every task suspended on ref (now)
+  /** POSIX semaphore (rt-app ≥ 2026-04), initial count 0: a post is remembered until a wait takes it. */
+  | { readonly kind: "sem_post"; readonly ref: string }
+  | { readonly kind: "sem_wait"; readonly ref: string }
   | { readonly kind: "fork"; readonly task: string }              // start one more instance of the named task (usually a forkOnly one)
   | { readonly kind: "yield" }
   | { readonly kind: "exit" }
@@ -40,6 +44,25 @@ export interface PhaseSpec {
   /** Times the phase repeats within one loop of its task (rt-app default 1); -1 = forever. */
   readonly loop: number;
   readonly events: readonly EventSpec[];
+  /**
+   * What rt-app changes when this phase starts (each time it starts), absent when nothing: the
+   * kernel paths that apply it are set_cpus_allowed, set_user_nice, sched_setscheduler and a
+   * cgroup migration. The simulator does not apply them yet; the TaskSpec holds the first phase's.
+   */
+  readonly set?: PhaseSettings;
+}
+
+/**
+ * Properties a phase sets. As in rt-app, nice, policy and taskgroup stay until a later phase sets
+ * them again, while cpus is set by every phase of a task that has per-phase cpus: the phase's
+ * own, else the task's, else null (all CPUs).
+ */
+export interface PhaseSettings {
+  readonly nice?: number;
+  readonly policy?: PolicySpec;
+  readonly cpus?: readonly number[] | null;
+  /** A cgroup path, or null for the root group. */
+  readonly taskgroup?: string | null;
 }
 
 /** Scheduling policy as rt-app names it; RT and DEADLINE are mapped by the parser. */
@@ -60,7 +83,10 @@ export type RequestBlock = "sleep" | "timer" | "suspend";
 export interface TaskSpec {
   /** rt-app task name; also the group name in results. */
   readonly name: string;
-  /** Copies started at time `delayUs` (0 for fork-only and open-loop specs). */
+  /**
+   * Copies started at time `delayUs` (0 for open-loop specs); a forked copy starts at its fork,
+   * but not before `delayUs` (rt-app sleeps a forked thread until its start time plus delay).
+   */
   readonly instances: number;
   readonly delayUs: number;
   /** Loops over all phases; -1 = forever (rt-app default for a task). */

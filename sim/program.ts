@@ -8,7 +8,7 @@ import type { DurationSpec, EventSpec, TaskSpec, WorkloadPlan } from "./plan.js"
 import { Block, type Task } from "./task.js";
 
 export const enum Op {
-  Run, Runtime, Sleep, Timer, Suspend, Resume, Fork, Yield, Exit, Lock, Unlock, Wait, Signal, Broad, Barrier,
+  Run, Runtime, Sleep, Timer, Suspend, Resume, Fork, Yield, Exit, Lock, Unlock, Wait, Signal, Broad, Barrier, SemPost, SemWait,
 }
 
 export const enum Action {
@@ -23,7 +23,7 @@ export interface CEvent {
   /** Constant duration in ns, or -1 when drawn from `dist`. */
   readonly constNs: number;
   readonly dist: DurationSpec | null;
-  /** Resolved id: timer index, suspend ref, spec index, mutex, condvar or barrier. */
+  /** Resolved id: timer index, suspend ref, spec index, mutex, condvar, barrier or semaphore. */
   readonly ref: number;
   /** Mutex of a condvar wait; for timers, 1 when shared. */
   readonly ref2: number;
@@ -52,6 +52,7 @@ export interface CompiledPlan {
   readonly mutexes: readonly string[];
   readonly condvars: readonly string[];
   readonly barriers: readonly { readonly name: string; readonly need: number }[];
+  readonly semaphores: readonly string[];
   readonly sharedTimers: number;
 }
 
@@ -62,8 +63,8 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
     if (i < 0) { i = list.length; list.push(name); }
     return i;
   };
-  const suspendRefs: string[] = [], mutexes: string[] = [], condvars: string[] = [], barrierNames: string[] = [], shared: string[] = [];
-  const sref = ids(suspendRefs), mref = ids(mutexes), cref = ids(condvars), bref = ids(barrierNames), shref = ids(shared);
+  const suspendRefs: string[] = [], mutexes: string[] = [], condvars: string[] = [], barrierNames: string[] = [], shared: string[] = [], semaphores: string[] = [];
+  const sref = ids(suspendRefs), mref = ids(mutexes), cref = ids(condvars), bref = ids(barrierNames), shref = ids(shared), semref = ids(semaphores);
   const groups: string[] = [];
   const specIndex = new Map(plan.tasks.map((t, i) => [t.name, i]));
   const specs = plan.tasks.map((spec): CSpec => {
@@ -87,6 +88,8 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
         case "signal": return { ...base, op: Op.Signal, ref: cref(e.ref) };
         case "broad": return { ...base, op: Op.Broad, ref: cref(e.ref) };
         case "barrier": return { ...base, op: Op.Barrier, ref: bref(e.ref) };
+        case "sem_post": return { ...base, op: Op.SemPost, ref: semref(e.ref) };
+        case "sem_wait": return { ...base, op: Op.SemWait, ref: semref(e.ref) };
       }
     };
     const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev) }));
@@ -95,7 +98,7 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
     return { spec, phases, nTimers: timers.length, groupIdx: g };
   });
   const barriers = barrierNames.map((name) => ({ name, need: plan.barriers[name] ?? 1 }));
-  return { specs, groups, suspendRefs, mutexes, condvars, barriers, sharedTimers: shared.length };
+  return { specs, groups, suspendRefs, mutexes, condvars, barriers, semaphores, sharedTimers: shared.length };
 }
 
 function dur(d: DurationSpec): { constNs: number; dist: DurationSpec | null } {
@@ -119,8 +122,11 @@ export interface ProgramHost {
   barrier(t: Task, b: number): boolean;
   /** A periodic task found its next release already due (it was late): end one activation, start the next. */
   overrun(t: Task, releaseNs: number): void;
-  /** Returns true if a pending resume was consumed (t continues). */
-  trySuspend(t: Task, ref: number): boolean;
+  /** Blocks `t` until a resume of `ref` (one sent earlier is not remembered). */
+  suspend(t: Task, ref: number): void;
+  semPost(sem: number): void;
+  /** Returns true if a post was taken (t continues); otherwise `t` is queued and must block. */
+  semWait(t: Task, sem: number): boolean;
   /** `t` went through a block of kind `why` without blocking (its wakeup was already pending). */
   passThrough(t: Task, why: Block): void;
   sharedTimerNext: Float64Array;
@@ -170,7 +176,9 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
       case Op.Timer: {
         const arr = e.ref2 === 1 ? h.sharedTimerNext : t.timerNext!;
         let next = arr[e.ref];
-        if (next === 0) next = h.now + e.periodNs;
+        // rt-app counts a timer from the thread's reference time, not from its first use: the
+        // run's start plus the task's delay (forked copies too); an open-loop arrival, its start.
+        if (next === 0) next = (t.openLoop ? t.startNs : Math.round(cs.spec.delayUs * 1000)) + e.periodNs;
         if (next <= h.now) {
           // Late: this release is already due; the job that just ended counts as one activation.
           h.overrun(t, next);
@@ -181,9 +189,7 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
         h.sleepUntil(t, next, Block.Timer);
         return Action.Block;
       }
-      case Op.Suspend:
-        if (h.trySuspend(t, e.ref)) { h.passThrough(t, Block.Suspend); continue; }
-        return Action.Block;
+      case Op.Suspend: h.suspend(t, e.ref); return Action.Block;
       case Op.Resume: h.resume(e.ref); continue;
       case Op.Fork: if (e.ref >= 0) h.fork(e.ref, t); continue;
       case Op.Yield: return Action.Yield;
@@ -197,6 +203,10 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
       case Op.Broad: h.signal(e.ref, true); continue;
       case Op.Barrier:
         if (h.barrier(t, e.ref)) continue;
+        return Action.Block;
+      case Op.SemPost: h.semPost(e.ref); continue;
+      case Op.SemWait: // a wait that finds a post passes through, as a pending wakeup would
+        if (h.semWait(t, e.ref)) { h.passThrough(t, Block.Suspend); continue; }
         return Action.Block;
     }
   }

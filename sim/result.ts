@@ -33,6 +33,18 @@ export interface JobSpec {
   warmupNs?: number;
   /** Simulated time at which the loader crashes (ns), if any. */
   crashAtNs?: number | null;
+  /**
+   * What set the run's length: `--duration` ("flag"), the file's global.duration ("workload"),
+   * the tasks' end ("tasks-end": durationNs is then only a safety cap), or the command's default.
+   */
+  durationFrom?: "flag" | "workload" | "tasks-end" | "default";
+}
+
+/** How a run "until the tasks end" ended: so, stuck (every live task blocked for good), or at the safety cap. */
+export interface RunEnd {
+  readonly reason: "tasks-ended" | "stuck" | "cap";
+  /** Tasks blocked for good when the run was stuck. */
+  readonly blocked: number;
 }
 
 export interface GroupResult {
@@ -142,6 +154,8 @@ export interface RunResult {
   schema: typeof RUN_SCHEMA;
   job: JobSpec;
   simNs: number;
+  /** How a run "until the tasks end" (job.durationFrom "tasks-end") ended; absent for other runs. */
+  end?: RunEnd;
   /** Simulated time covered by the metrics: simNs minus the warm-up. */
   measuredNs: number;
   events: number;

@@ -7,7 +7,7 @@
 import type { Kernel } from "./kernel.js";
 import { Place } from "./task.js";
 import { Distance } from "./topology.js";
-import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunResult, type TaskResult } from "./result.js";
+import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunEnd, type RunResult, type TaskResult } from "./result.js";
 import { measurementStart, mergeSnaps, snapshot, windowStats, type Snapshot, type TaskSnap } from "./snapshot.js";
 
 /** The metrics of the stretch between two snapshots. */
@@ -120,6 +120,8 @@ export interface ResultExtras {
   readonly exit: RunResult["scx"]["exit"];
   readonly stats: Record<string, number>;
   readonly warnings: readonly string[];
+  /** How a run "until the tasks end" ended (absent for other runs). */
+  readonly end?: RunEnd | null;
 }
 
 /** The RunResult of the whole run: its measurement start to now, with the recorder's task records and timeline. */
@@ -127,7 +129,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   const rec = k.rec;
   for (let c = 0; c < k.topo.nrCpus; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
   for (const t of k.tasks) if (t.place !== Place.Free) rec.syncTask(t);
-  const end = snapshot(k, x.stats);
+  const end = snapshot(k, x.stats, true);
   const w = windowMetrics(measurementStart(k), end);
   const groups: Record<string, GroupResult> = {};
   rec.groups.forEach((g, i) => {
@@ -142,6 +144,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     schema: RUN_SCHEMA,
     job: x.job,
     simNs: k.now,
+    ...(x.end ? { end: x.end } : {}),
     measuredNs: w.lengthNs,
     events: w.events,
     wallMs: x.wallMs,

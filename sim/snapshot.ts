@@ -10,14 +10,8 @@ import { Place } from "./task.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
 import type { Stats, TaskResult } from "./result.js";
 
-/** One histogram's samples at an instant. */
-export interface HistSnap {
-  readonly counts: Float64Array;
-  readonly count: number;
-  readonly sum: number;
-  readonly min: number;
-  readonly max: number;
-}
+/** One histogram's samples at an instant (a copy, or the live histogram for a snapshot read at once). */
+export type HistSnap = Readonly<Histogram>;
 
 export interface GroupSnap {
   readonly tasks: number;
@@ -58,12 +52,18 @@ export interface Snapshot {
   readonly scxEvents: Readonly<Record<string, number>>;
 }
 
-function histSnap(h: Histogram): HistSnap {
-  return { counts: Float64Array.from(h.counts), count: h.count, sum: h.sum, min: h.min, max: h.max };
+function copyOf(h: Histogram): Histogram {
+  const c = new Histogram();
+  c.merge(h);
+  return c;
 }
 
-/** The kernel's counters now (`scxStats`: the scheduler's own stats). Reads only. */
-export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>): Snapshot {
+/**
+ * The kernel's counters now (`scxStats`: the scheduler's own stats). Reads only. A snapshot
+ * kept for later copies the histograms; `live` shares them, for one read at once (the end of a run).
+ */
+export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, live = false): Snapshot {
+  const histSnap = live ? (h: Histogram) => h : copyOf;
   const rec = k.rec, n = k.topo.nrCpus, now = k.now;
   const busyNs = Array.from(k.busyNs);
   const pendingBySlot = new Map<number, number>();
@@ -109,7 +109,7 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>):
  * counter zero. The event count and the tasks count from time 0 (see Snapshot.tasks).
  */
 export function measurementStart(k: Kernel): Snapshot {
-  const empty = emptyHist();
+  const empty = new Histogram();
   const n = k.topo.nrCpus;
   return {
     atNs: k.rec.measureFromNs,
@@ -127,38 +127,29 @@ export function measurementStart(k: Kernel): Snapshot {
   };
 }
 
-function emptyHist(): HistSnap {
-  const h = new Histogram();
-  return { counts: h.counts, count: 0, sum: 0, min: h.min, max: h.max };
-}
-
 /** Stats of the samples recorded between two snapshots of one histogram. */
 export function windowStats(a: HistSnap, b: HistSnap): Stats {
+  if (a.count === 0) return b.stats(); // nothing before a: b's samples are the window's
   const count = b.count - a.count;
   if (count <= 0) return new Histogram().stats();
   const h = new Histogram();
-  for (let i = 0; i < h.counts.length; i++) h.counts[i] = b.counts[i]! - a.counts[i]!;
+  const c = h.buckets(), bc = b.buckets(), ac = a.buckets();
+  for (let i = 0; i < c.length; i++) c[i] = bc[i]! - ac[i]!;
   h.count = count;
   h.sum = b.sum - a.sum;
   // Extreme buckets first (quantile clamps to [min, max]), then exact values where known.
   h.min = 0;
   h.max = Number.POSITIVE_INFINITY;
   const lo = h.quantile(0), hi = h.quantile(1);
-  h.min = a.count === 0 || b.min < a.min ? b.min : Math.max(b.min, lo);
-  h.max = a.count === 0 || b.max > a.max ? b.max : Math.min(b.max, hi);
+  h.min = b.min < a.min ? b.min : Math.max(b.min, lo);
+  h.max = b.max > a.max ? b.max : Math.min(b.max, hi);
   if (h.min > h.max) h.min = h.max;
   return h.stats();
 }
 
 /** All groups' samples of one kind together. */
 export function mergeSnaps(hs: readonly HistSnap[]): HistSnap {
-  const out = { counts: new Float64Array(hs[0]?.counts.length ?? 0), count: 0, sum: 0, min: Number.POSITIVE_INFINITY, max: 0 };
-  for (const h of hs) {
-    for (let i = 0; i < out.counts.length; i++) out.counts[i] += h.counts[i]!;
-    out.count += h.count;
-    out.sum += h.sum;
-    if (h.min < out.min) out.min = h.min;
-    if (h.max > out.max) out.max = h.max;
-  }
+  const out = new Histogram();
+  for (const h of hs) out.merge(h);
   return out;
 }

@@ -83,7 +83,6 @@ export class Spawner {
     t.loopsLeft = openLoop ? 1 : s.loop;
     t.inBurst = false;
     t.resetNumbers(at);
-    t.pendingResume = 0;
     t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
     t.waitingOn = -1; t.relockMutex = -1;
     t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;

@@ -1,6 +1,7 @@
 /**
  * Blocking objects of rt-app programs: suspend/resume references, mutexes (FIFO hand-off),
- * condition variables and barriers. They only record who waits; waking goes through the kernel.
+ * condition variables, barriers and counting semaphores. They only record who waits; waking
+ * goes through the kernel.
  */
 import { Block, type Task } from "./task.js";
 import type { CompiledPlan } from "./program.js";
@@ -14,36 +15,54 @@ export interface Waker {
 
 export class SyncState {
   private readonly suspended: Task[][];
-  private readonly pending: Uint8Array;
   private readonly owner: (Task | null)[];
   private readonly mutexWaiters: Task[][];
   private readonly cvWaiters: Task[][];
   private readonly barrierWaiters: Task[][];
   private readonly barrierNeed: number[];
+  private readonly semCount: Float64Array;
+  private readonly semWaiters: Task[][];
 
   constructor(plan: CompiledPlan, private readonly k: Waker) {
     this.suspended = plan.suspendRefs.map(() => []);
-    this.pending = new Uint8Array(plan.suspendRefs.length);
     this.owner = plan.mutexes.map(() => null);
     this.mutexWaiters = plan.mutexes.map(() => []);
     this.cvWaiters = plan.condvars.map(() => []);
     this.barrierWaiters = plan.barriers.map(() => []);
     this.barrierNeed = plan.barriers.map((b) => b.need);
+    this.semCount = new Float64Array(plan.semaphores.length);
+    this.semWaiters = plan.semaphores.map(() => []);
   }
 
-  trySuspend(t: Task, ref: number): boolean {
-    if (this.pending[ref]) { this.pending[ref] = 0; return true; }
+  suspend(t: Task, ref: number): void {
     this.suspended[ref].push(t);
     this.k.blockOn(t, Block.Suspend, ref);
-    return false;
   }
 
-  /** Wakes every task suspended on `ref`; with none, leaves one pending wake-up. */
+  /**
+   * Wakes every task suspended on `ref`. rt-app's resume is a condvar broadcast, so with nobody
+   * suspended it is lost: a later suspend blocks (sem_post/sem_wait is the primitive that counts).
+   */
   resume(ref: number): void {
     const list = this.suspended[ref];
-    if (list.length === 0) { this.pending[ref] = 1; return; }
+    if (list.length === 0) return;
     const woken = list.splice(0, list.length);
     for (const t of woken) this.k.wakeBlocked(t);
+  }
+
+  /** sem_post: hands the post to the first waiter, or remembers it. */
+  semPost(s: number): void {
+    const t = this.semWaiters[s].shift();
+    if (t === undefined) this.semCount[s]++;
+    else this.k.wakeBlocked(t);
+  }
+
+  /** sem_wait: takes a remembered post (true), or queues `t`, which must block (false). */
+  semWait(t: Task, s: number): boolean {
+    if (this.semCount[s] > 0) { this.semCount[s]--; return true; }
+    this.semWaiters[s].push(t);
+    this.k.blockOn(t, Block.Suspend, s);
+    return false;
   }
 
   lock(t: Task, m: number): boolean {
@@ -109,6 +128,7 @@ export class SyncState {
     for (const l of this.mutexWaiters) n += l.length;
     for (const l of this.cvWaiters) n += l.length;
     for (const l of this.barrierWaiters) n += l.length;
+    for (const l of this.semWaiters) n += l.length;
     return n;
   }
 

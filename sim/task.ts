@@ -115,8 +115,6 @@ export class Task {
   inBurst = false;
   /** Per-timer next expiry (ns), indexed by the spec's timer index. */
   timerNext: Float64Array | null = null;
-  /** Resumes received while not suspended (a binary flag, like a futex word). */
-  pendingResume = 0;
   /** Mutex to re-take after a condvar wait, or -1. */
   relockMutex = -1;
 

@@ -35,10 +35,9 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
       push(targets, t.name, target.name);
     }
   }
-  // rt-app: a fork target is usually declared with "instance": 0; we also accept it bare
-  const forkOnly = new Map(drafts.map((t) => [t.name,
-    t.forkOnly === true || t.instance?.value === 0 ||
-    (forkers.has(t.name) && t.instance === null && t.forkOnly === null)]));
+  // rt-app: "instance" defaults to 1 for every task, a fork target too (it then starts at time 0
+  // and again at each fork); only "instance": 0 (or our fork_only) means "started only by fork"
+  const forkOnly = new Map(drafts.map((t) => [t.name, t.forkOnly === true || t.instance?.value === 0]));
   const instances = new Map(drafts.map((t) => [t.name,
     forkOnly.get(t.name) || t.arrivals ? 0 : t.instance?.value ?? 1]));
 
@@ -55,24 +54,34 @@ export function resolveTasks(ctx: Ctx, drafts: readonly TaskDraft[]): Resolved {
   // A task can end its own wait only if another copy of it may exist at the same time.
   const several = (t: TaskDraft) => (instances.get(t.name) ?? 0) > 1 || t.arrivals !== null || forkers.has(t.name);
   const resumers = indexBy(live, ["resume"]);
+  const posters = indexBy(live, ["sem_post"]);
   const signallers = indexBy(live, ["signal", "broad"]);
   const woken = (index: Map<string, Set<TaskDraft>>, ref: string, self: TaskDraft) => {
     const by = index.get(ref);
     return by !== undefined && by.size > (by.has(self) && !several(self) ? 1 : 0);
   };
 
+  // Files written for rt-app before 2025 name shared suspend points ("suspend": "Browser"), which
+  // rt-app now ignores: such a file still runs there, its resumes waking nobody and its suspends
+  // blocking for good. So these are warnings, not errors (a run until the tasks end stops when
+  // every live task is blocked for good).
   const names = new Set(drafts.map((t) => t.name));
-  const points = new Set(drafts.flatMap((t) => eventsOf(t, "suspend").map((l) => l.event.ref)));
+  const warned = new Set<string>();
   for (const t of drafts) {
     for (const r of eventsOf(t, "resume")) {
-      if (!names.has(r.event.ref) && !points.has(r.event.ref)) {
-        fail(ctx, r.path, "the name of a task or of a suspend point", r.event.ref);
-      }
+      if (names.has(r.event.ref) || warned.has(r.event.ref)) continue;
+      warned.add(r.event.ref);
+      warn(ctx, r.path, `no task is named "${r.event.ref}", so this resume wakes nobody (a task suspends on its own name, as in rt-app since 2025)`);
     }
   }
   for (const t of live) {
-    for (const s of eventsOf(t, "suspend")) {
-      if (!woken(resumers, s.event.ref, t)) fail(ctx, s.path, "a name that another running task resumes", s.event.ref);
+    const s = eventsOf(t, "suspend")[0];
+    if (s && !woken(resumers, s.event.ref, t)) {
+      warn(ctx, s.path, `no other running task resumes "${s.event.ref}": the task blocks here for good, as rt-app's thread would`);
+    }
+    for (const w of eventsOf(t, "sem_wait")) {
+      // a semaphore remembers posts, so the waiting task may post it itself
+      if (!posters.has(w.event.ref)) fail(ctx, w.path, "a semaphore that a running task posts (sem_post)", w.event.ref);
     }
     for (const w of eventsOf(t, "wait")) {
       if (!woken(signallers, w.event.ref, t)) {

@@ -87,16 +87,21 @@ function parseMix(ctx: Ctx, v: JValue | undefined, path: string): { weight: numb
   });
 }
 
-/** True when every draw is 0 µs: such an event takes no time at all. */
+/** Simulated time is integer ns: a duration under half a nanosecond takes no time at all. */
+export function roundsToZeroNs(us: number): boolean {
+  return Math.round(us * 1000) === 0;
+}
+
+/** True when every draw rounds to 0 ns: such an event takes no time at all. */
 export function isZeroDuration(d: DurationSpec): boolean {
-  if (typeof d === "number") return d === 0;
+  if (typeof d === "number") return roundsToZeroNs(d);
   switch (d.dist) {
-    case "const": return d.value === 0;
-    case "exp": return d.mean === 0;
-    case "uniform": return d.max === 0;
+    case "const": return roundsToZeroNs(d.value);
+    case "exp": return roundsToZeroNs(d.mean);
+    case "uniform": return roundsToZeroNs(d.max);
     case "normal":
-    case "lognormal": return d.mean === 0 && d.sd === 0;
-    case "pareto": return d.scale === 0;
+    case "lognormal": return roundsToZeroNs(d.mean) && roundsToZeroNs(d.sd);
+    case "pareto": return roundsToZeroNs(d.scale);
     case "mix": return d.of.every((a) => isZeroDuration(a.value));
   }
 }

@@ -18,7 +18,7 @@ export interface Located {
 /** Longer names first where one is a prefix of another (runtime before run). */
 const EVENT_NAMES = [
   "runtime", "run", "sleep", "timer", "suspend", "resume", "lock", "unlock", "wait", "signal",
-  "broad", "sync", "barrier", "fork", "yield", "exit", "mem", "iorun",
+  "broad", "sync", "barrier", "fork", "yield", "exit", "sem_post", "sem_wait", "mem", "iorun",
 ] as const;
 type EventName = (typeof EVENT_NAMES)[number];
 
@@ -46,8 +46,13 @@ function eventSpecs(ctx: Ctx, e: EventName, v: JValue, path: string, task: strin
       return [{ kind: e, us: parseDuration(ctx, v, path) }];
     case "timer":
       return [parseTimer(ctx, v, path)];
-    case "suspend": // empty means "my own name", as workgen fills it in
-      return [{ kind: "suspend", ref: string(ctx, v, path, "a name to wait on (empty: this task's name)") || task }];
+    case "suspend": { // rt-app ignores the string (since 2025): a task always suspends on its own name
+      const given = string(ctx, v, path, "a string (ignored: a task suspends on its own name)");
+      if (given !== "" && given !== task) {
+        warn(ctx, path, `suspends on its own name "${task}", as rt-app does (the argument "${given}" is ignored); resume "${task}" wakes it`);
+      }
+      return [{ kind: "suspend", ref: task }];
+    }
     case "resume":
       return [{ kind: "resume", ref: ref("the name of a task or suspend point") }];
     case "fork":
@@ -60,6 +65,9 @@ function eventSpecs(ctx: Ctx, e: EventName, v: JValue, path: string, task: strin
       return [{ kind: e, ref: ref("a condvar name") }];
     case "barrier":
       return [{ kind: "barrier", ref: ref("a barrier name") }];
+    case "sem_post":
+    case "sem_wait":
+      return [{ kind: e, ref: ref("a semaphore name") }];
     case "wait":
       return [parseWait(ctx, v, path)];
     case "sync": { // rt-app: signal the condvar, then wait on it, atomically w.r.t. the mutex

@@ -4,7 +4,7 @@
  */
 import type { EventSpec } from "../sim/plan.js";
 import { at, fail, warn, type Ctx } from "./ctx.js";
-import { isZeroDuration } from "./durations.js";
+import { isZeroDuration, roundsToZeroNs } from "./durations.js";
 import type { Located } from "./events.js";
 import type { TaskDraft } from "./tasks.js";
 
@@ -53,7 +53,17 @@ export function checkTimeAdvances(ctx: Ctx, t: TaskDraft, barriers: Readonly<Rec
   };
   for (const p of t.phases) if (p.loop === -1) check(p.events, at(p.path, "loop"));
   if (t.loop === -1) check(t.phases.flatMap((p) => p.events), t.path);
+  // A finite loop whose events take no time still runs at one instant: bound its length, or a
+  // loop of 10^15 would hang the run just as an endless one does.
+  const timeless = (events: readonly Located[]) => !events.some((l) => l.event.kind === "exit" || takesTime(l.event, barriers));
+  for (const p of t.phases) {
+    if (p.loop > MAX_TIMELESS_ITERATIONS && timeless(p.events)) fail(ctx, at(p.path, "loop"), `at most ${MAX_TIMELESS_ITERATIONS} iterations of events that take no simulated time`, p.loop);
+  }
+  if (t.loop > MAX_TIMELESS_ITERATIONS && timeless(t.phases.flatMap((p) => p.events))) fail(ctx, at(t.path, "loop"), `at most ${MAX_TIMELESS_ITERATIONS} iterations of events that take no simulated time`, t.loop);
 }
+
+/** Longest loop allowed to run at one instant (a million zero-length events take about a second of wall time). */
+export const MAX_TIMELESS_ITERATIONS = 1_000_000;
 
 function takesTime(e: EventSpec, barriers: Readonly<Record<string, number>>): boolean {
   switch (e.kind) {
@@ -62,9 +72,10 @@ function takesTime(e: EventSpec, barriers: Readonly<Record<string, number>>): bo
     case "sleep":
       return !isZeroDuration(e.us);
     case "timer":
-      return e.periodUs > 0;
+      return !roundsToZeroNs(e.periodUs);
     case "suspend":
     case "wait":
+    case "sem_wait":
       return true;
     case "barrier":
       return Object.hasOwn(barriers, e.ref) && barriers[e.ref]! > 1;

@@ -57,15 +57,14 @@ function planOf(root: JValue, file: string): WorkloadPlan {
     checkMutexes(ctx, t);
     checkTimeAdvances(ctx, t, resolved.barriers);
   }
-  for (const t of drafts) {
-    if (resolved.forkOnly.get(t.name) && t.delayUs > 0) warn(ctx, joinPath(t.path, "delay"), "ignored: a fork-only task starts when forked");
-  }
   const tasks: TaskSpec[] = drafts.map((t) => ({
     name: t.name,
     instances: resolved.instances.get(t.name)!,
-    delayUs: resolved.forkOnly.get(t.name) ? 0 : t.delayUs,
+    delayUs: t.delayUs,
     loop: t.loop,
-    phases: t.phases.map((p) => ({ name: p.name, loop: p.loop === -1 ? PHASE_FOREVER : p.loop, events: p.events.map((l) => l.event) })),
+    phases: t.phases.map((p) => ({
+      name: p.name, loop: p.loop === -1 ? PHASE_FOREVER : p.loop, events: p.events.map((l) => l.event), ...(p.set ? { set: p.set } : {}),
+    })),
     nice: t.sched.nice,
     policy: t.sched.policy,
     cpus: t.sched.cpus,
@@ -89,9 +88,8 @@ function planOf(root: JValue, file: string): WorkloadPlan {
 /** Every cgroup a task names, in first-use order; weights given twice must agree. */
 function cgroupsOf(ctx: Ctx, drafts: readonly TaskDraft[]): CgroupSpec[] {
   const weights = new Map<string, number | null>();
-  for (const t of drafts) {
-    const tg = t.sched.taskgroup;
-    if (!tg || tg.value.path === null) continue;
+  for (const tg of drafts.flatMap((t) => (t.sched.taskgroup ? [t.sched.taskgroup] : []).concat(t.phaseTaskgroups))) {
+    if (tg.value.path === null) continue;
     const { path, weight } = tg.value;
     const known = weights.get(path);
     if (known !== undefined && known !== null && weight !== null && known !== weight) {

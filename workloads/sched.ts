@@ -36,6 +36,12 @@ export function resolveSched(ctx: Ctx, taskPath: string, task: Props, phases: re
   if (raw === "SCHED_DEADLINE" && deadline === null) {
     fail(ctx, eff.policy?.path ?? taskPath, "dl-runtime > 0 with SCHED_DEADLINE", undefined);
   }
+  const slice = eff["dl-runtime"];
+  if ((raw === "SCHED_OTHER" || raw === "SCHED_BATCH") && slice && !eff["dl-period"] && !eff["dl-deadline"]) {
+    // rt-app passes dl-runtime as sched_runtime, which fair tasks take as their slice (Linux ≥ 6.12)
+    warn(ctx, slice.path, `a custom slice of ${slice.value} µs for ${raw} (Linux ≥ 6.12): the simulator's fair class ` +
+      "has no per-task slice yet, so it is kept only as the deadline hint of EDF-like policies");
+  }
   const policy: PolicySpec = mapped ? "SCHED_OTHER" : raw;
   return { policy, nice, cpus: eff.cpus?.value ?? null, taskgroup: eff.taskgroup ?? null, deadline };
 }
@@ -50,7 +56,8 @@ function merge(ctx: Ctx, taskPath: string, task: Props, phases: readonly Props[]
     for (const p of [task[key], ...phases.map((ph) => ph[key])]) if (p !== undefined) seen.push(JSON.stringify(p.value));
     const distinct = [...new Set(seen)];
     if (distinct.length > 1) {
-      warn(ctx, taskPath, `task and phases set different ${key} (${distinct.join(", ")}); the plan has one per task: ${distinct[0]}`);
+      warn(ctx, taskPath, `${key} changes from phase to phase (${distinct.join(", ")}): the plan records each phase's, ` +
+        `but the simulator does not apply per-phase changes yet and keeps ${distinct[0]} throughout`);
     }
   }
   return eff;

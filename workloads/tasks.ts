@@ -3,11 +3,12 @@
  * (or the events written inline when there is a single phase) and scheduling properties.
  * The result is a draft: events keep their paths for the whole-workload checks (checks.ts).
  */
-import type { ArrivalSpec, RequestBlock } from "../sim/plan.js";
+import type { ArrivalSpec, PhaseSettings, RequestBlock } from "../sim/plan.js";
 import { at, boolean, fail, micros, number, object, warn, warnKey, type Ctx } from "./ctx.js";
 import { eventName, parseEvent, type Located } from "./events.js";
 import { originalKey, type JObject, type JValue } from "./json.js";
-import { PROP_KEYS, parseProps, type Prop, type Props, type RawPolicy } from "./props.js";
+import { PROP_KEYS, parseProps, type Prop, type Props, type RawPolicy, type Taskgroup } from "./props.js";
+import { phaseSettings } from "./phase_settings.js";
 import { resolveSched, type Sched } from "./sched.js";
 
 export interface PhaseDraft {
@@ -15,6 +16,8 @@ export interface PhaseDraft {
   readonly path: string;
   readonly loop: number;
   readonly events: readonly Located[];
+  /** What the phase changes when it starts (rt-app applies phase properties per phase). */
+  readonly set?: PhaseSettings;
 }
 
 export interface TaskDraft {
@@ -31,6 +34,8 @@ export interface TaskDraft {
   readonly forkOnly: boolean | null;
   readonly expectedRunUs: number | null;
   readonly requestOn: RequestBlock | null;
+  /** Taskgroups the phases move the task to (their cgroups exist too). */
+  readonly phaseTaskgroups: readonly Prop<Taskgroup>[];
 }
 
 const TASK_KEYS = new Set(["instance", "delay", "loop", "phases", "arrivals", "fork_only", "expected_run", "request"]);
@@ -91,7 +96,10 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
     fail(ctx, at(path, "fork_only"), "true or nothing with instance 0 (such a task only starts by fork)", false);
   }
   const sched = resolveSched(ctx, path, taskProps, phaseProps, defaultPolicy);
-  return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs, requestOn };
+  const sets = phaseSettings(taskProps, phaseProps, defaultPolicy);
+  phases = phases.map((p, i) => (sets[i] ? { ...p, set: sets[i] } : p));
+  const phaseTaskgroups = phaseProps.flatMap((p) => (p.taskgroup ? [p.taskgroup] : []));
+  return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs, requestOn, phaseTaskgroups };
 }
 
 function parseEvents(ctx: Ctx, obj: JObject, path: string, task: string, ownKeys: ReadonlySet<string>): Located[] {

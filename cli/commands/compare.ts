@@ -15,8 +15,12 @@ import { didYouMean } from "../suggest.js";
 import { checkSchedulerName, checkWorkloadName } from "../names.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import type { Job } from "../job.js";
+import { loadTopology } from "../topology_file.js";
+import { checkPlanCpus } from "../../workloads/cpus.js";
 import { defaultWorkers, runJobs } from "../pool.js";
 import { Progress } from "../progress.js";
+import { checkWithinRun, runLength } from "../run_length.js";
+import { printWarnings } from "../workload_warnings.js";
 import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.js";
 import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
@@ -94,7 +98,14 @@ export function compareJobs(a: CompareArgs): CompareSweep {
   if (workloads.length === 0) throw new CliError("-w: expected at least one workload");
   const dupW = workloads.find((w, i) => workloads.indexOf(w) !== i);
   if (dupW !== undefined) throw new CliError(`-w ${dupW}: given twice`);
-  for (const w of workloads) (checkWorkloadName(w), loadWorkload(w, f.params));
+  for (const w of workloads) checkWorkloadName(w);
+  const lengths = new Map(workloads.map((w) => {
+    const plan = loadWorkload(w, f.params);
+    checkPlanCpus(plan, w, loadTopology(f.topology, f.cpus).nrCpus);
+    printWarnings(plan.warnings);
+    return [w, runLength(f.durationGiven ? f.durationNs : null, f.durationNs, plan)];
+  }));
+  for (const len of lengths.values()) checkWithinRun(len, f.warmupNs, f.crashAtNs);
   const seeds = a.seeds === undefined ? 3 : positiveInt("--seeds", single("--seeds", a.seeds), 1000);
   const workers = a.workers === undefined ? defaultWorkers() : positiveInt("--workers", single("--workers", a.workers), 256);
   const out = single("--out", a.out) ?? "out";
@@ -113,7 +124,7 @@ export function compareJobs(a: CompareArgs): CompareSweep {
       for (let k = 0; k < seeds; k++) {
         jobs.push({
           scheduler: s.name, options: s.options, workload: w, params: f.params, topology: f.topology, cpus: f.cpus,
-          seed: f.seed + k, durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+          seed: f.seed + k, ...lengths.get(w)!, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
           extras: { antagonists: f.antagonists, timeline: true },
         });
       }

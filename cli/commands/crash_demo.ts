@@ -9,6 +9,9 @@ import { CliError } from "../errors.js";
 import { parseKeyValues, parseSchedulerSpec, positiveInt, secondsToNs } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import { prepareSchedulers, type Job } from "../job.js";
+import { loadWorkload } from "../../workloads/load.js";
+import { checkWithinRun, runLength } from "../run_length.js";
+import { printWarnings } from "../workload_warnings.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
 import { SCX_WATCHDOG_MAX_TIMEOUT_MS } from "../../sim/ext/consts.js";
 import { autoStallTimeoutMs, defaultDemoScheduler, runCrashDemo, type CrashDemoOptions } from "../crash/demo.js";
@@ -61,7 +64,11 @@ export function crashDemoCommand(y: Argv): Argv {
 export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOptions; out: string } {
   const faultFlag = single("--fault", a.fault) ?? "crash";
   if (!isFault(faultFlag)) throw new CliError(`--fault ${faultFlag}: expected one of ${FAULTS.join(", ")}`);
-  const f = resolveRunFlags(a, { duration: DEFAULT_DEMO_DURATION });
+  const flags = resolveRunFlags(a, { duration: DEFAULT_DEMO_DURATION });
+  // the fault needs a fixed window: a global.duration applies, "until the tasks end" does not
+  const len = runLength(flags.durationGiven ? flags.durationNs : null, flags.durationNs, loadWorkload(single("-w", a.w) ?? "mixed", flags.params), false);
+  checkWithinRun(len, flags.warmupNs, flags.crashAtNs);
+  const f = { ...flags, durationNs: len.durationNs };
   const faultAtNs = f.crashAtNs ?? Math.min(DEFAULT_FAULT_AT * 1e9, Math.round(f.durationNs * 0.4));
   if (faultAtNs >= f.durationNs) {
     throw new CliError(`--crash-at ${single("--crash-at", a["crash-at"])}: expected a time before the end of the run (< --duration ${f.durationNs / 1e9})`);
@@ -106,7 +113,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
+    durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
     extras: { timeline: true, antagonists: f.antagonists },
   };
   return { options: { job, fault: faultFlag, faultAtNs, timeoutMs, reattach }, out };
@@ -117,5 +124,6 @@ async function crashDemo(a: CrashDemoArgs): Promise<void> {
   await prepareSchedulers([options.job, ...(options.reattach ? [options.reattach] : [])]);
   const outcome = runCrashDemo(options);
   await writeOutputSet(out, async (dir) => { await writeDemoOutputs(outcome, dir); });
+  printWarnings(outcome.result.warnings);
   process.stdout.write(`${cleanText(formatDemo(outcome, a.quiet ?? false))}\n\nreport: ${join(out, "report.html")}\nresult: ${join(out, "result.json")}\n`);
 }

@@ -9,7 +9,7 @@ import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
 import { checkOutputFile, writeOut } from "../output.js";
-import { clean } from "../format_run.js";
+import { printWarnings } from "../workload_warnings.js";
 import { importTrace } from "../../workloads/import/index.js";
 
 interface ImportArgs {
@@ -18,7 +18,6 @@ interface ImportArgs {
   quiet?: boolean;
 }
 
-const MAX_WARNINGS = 10;
 
 export function importCommand(y: Argv): Argv {
   return y.command(
@@ -43,12 +42,14 @@ async function importCmd(a: ImportArgs): Promise<void> {
   const text = readInputText(file, "trace");
   const r = importTrace(text, file, out === "-" ? "imported.json" : out);
   await writeOut(out, r.text);
+  printWarnings(r.warnings); // whatever --quiet says
   if (a.quiet) return;
   const say = (s: string) => (out === "-" ? process.stderr : process.stdout).write(`${s}\n`);
   const s = r.summary;
   const what = r.format === "timehist" ? "perf sched timehist" : "perf script";
-  say(`imported ${s.tasks} tasks from ${what} output (${(s.spanNs / 1e9).toFixed(3)} s traced): ${s.runs} CPU bursts (${(s.cpuNs / 1e9).toFixed(3)} s of CPU), ${s.sleeps} sleeps, ${s.forks} forks${s.dropped > 0 ? `; ${s.dropped} tasks that never ran left out` : ""}`);
-  if (out !== "-") say(`wrote ${out}; replay it with: scxlab run -w ${out} --duration ${Math.max(1, Math.ceil(s.spanNs / 1e9))}`);
-  for (const w of r.warnings.slice(0, MAX_WARNINGS)) process.stderr.write(`warning: ${clean(w)}\n`);
-  if (r.warnings.length > MAX_WARNINGS) process.stderr.write(`warning: ... and ${r.warnings.length - MAX_WARNINGS} more\n`);
+  say(`imported ${s.tasks} tasks from ${what} output (${(s.spanNs / 1e9).toFixed(3)} s traced): ${s.runs} CPU bursts (${(s.cpuNs / 1e9).toFixed(3)} s of CPU), ${s.sleeps} sleeps, ${s.wakes} wakeups, ${s.forks} forks${s.dropped > 0 ? `; ${s.dropped} tasks that never ran left out` : ""}`);
+  const sec = (ns: number) => `${(ns / 1e9).toFixed(3)} s`;
+  if (s.inferredNs > 0 || s.unbilledNs > 0) say(`CPU time not proven by a record: ${sec(s.inferredNs)} inferred (tasks running at the trace's start or end), ${sec(s.unbilledNs)} not billed (lost events)`);
+  if (s.skipped > 0) say(`${s.skipped} lines not understood were skipped (first: ${s.skippedSample})`);
+  if (out !== "-") say(`wrote ${out}; replay it with: scxlab run -w ${out} (it runs for the trace's ${(s.spanNs / 1e9).toFixed(3)} s; --duration to change)`);
 }

@@ -1,6 +1,7 @@
 /** `scxlab list`: schedulers, workloads (with their parameters) and topology presets; `--json` for scripts. */
 import type { Argv } from "yargs";
-import { SCHEDULERS, FAIR } from "../../schedulers/index.js";
+import { SCHEDULERS, FAIR, prepareScheduler, schedulerOptions, schedulerSpec } from "../../schedulers/index.js";
+import { CliError } from "../errors.js";
 import { BUILTINS } from "../../workloads/builtin/index.js";
 import { topologyPresets } from "../../sim/topology.js";
 import { table } from "../format_run.js";
@@ -19,13 +20,43 @@ export interface ListData {
 
 export function listCommand(y: Argv): Argv {
   return y.command(
-    "list",
-    "list schedulers, workloads and topologies",
-    (c) => c.option("json", { type: "boolean", describe: "print the same as JSON" }),
-    (argv) => {
+    "list [files..]",
+    "list schedulers, workloads and topologies (or the options of scheduler module files)",
+    (c) => c.option("json", { type: "boolean", describe: "print the same as JSON" })
+      .positional("files", { type: "string", array: true, describe: "scheduler module files (.js, .mjs, .ts) whose options to list" }),
+    async (argv) => {
+      const files = (argv["files"] as string[] | undefined) ?? [];
+      if (files.length > 0) {
+        const mods = await moduleData(files);
+        process.stdout.write(argv["json"] === true ? `${JSON.stringify(mods, null, 1)}\n` : `${formatModules(mods)}\n`);
+        return;
+      }
       process.stdout.write(argv["json"] === true ? `${JSON.stringify(listData(), null, 1)}\n` : `${formatList()}\n`);
     },
   );
+}
+
+/** A user's module files and their options (each loaded and checked as `-s FILE` would). */
+async function moduleData(files: readonly string[]): Promise<ListData["schedulers"]> {
+  const out: ListData["schedulers"] = [];
+  for (const file of files) {
+    const spec = schedulerSpec(file);
+    if (spec.kind !== "module") throw new CliError(`list ${file}: expected a scheduler module file (.js, .mjs, .ts)`);
+    await prepareScheduler(spec);
+    const options = Object.fromEntries(Object.entries(schedulerOptions(spec)).map(([k, v]) => [k, { default: v.default, doc: v.doc }]));
+    out.push({ name: file, description: "a user's scheduler module", origin: file, options });
+  }
+  return out;
+}
+
+function formatModules(mods: ListData["schedulers"]): string {
+  const out: string[] = [];
+  for (const m of mods) {
+    const opts = Object.entries(m.options);
+    out.push(`${m.name} options${opts.length === 0 ? ": none" : ":"}`);
+    for (const [k, o] of opts) out.push(`  ${k}=${String(o.default)}  ${o.doc}`);
+  }
+  return out.join("\n");
 }
 
 export function listData(): ListData {

@@ -5,6 +5,8 @@ import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import { prepareJobScheduler, runJob, type Job } from "../job.js";
+import { loadWorkload } from "../../workloads/load.js";
+import { checkWithinRun, runLength } from "../run_length.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { cleanText, formatRun } from "../format_run.js";
 import { benchReport } from "../../results/layouts/index.js";
@@ -12,6 +14,7 @@ import { filledParams } from "../../workloads/index.js";
 import { checkOutputFile, writeOut } from "../output.js";
 import { writeChromeTraceFile } from "../../results/index.js";
 import { checkSchedulerName, checkWorkloadName } from "../names.js";
+import { printWarnings } from "../workload_warnings.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -47,9 +50,11 @@ export function runJobFromFlags(a: RunArgs): Job {
   const workload = single("-w", a.w) ?? "mixed";
   if (workload.trim() === "") throw new CliError("-w: expected a workload name or file");
   checkWorkloadName(workload);
+  const len = runLength(f.durationGiven ? f.durationNs : null, f.durationNs, loadWorkload(workload, f.params));
+  checkWithinRun(len, f.warmupNs, f.crashAtNs);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: f.durationNs, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    durationNs: len.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
     extras: { timeline: a.trace !== undefined, antagonists: f.antagonists },
   };
 }
@@ -65,6 +70,7 @@ async function run(a: RunArgs): Promise<void> {
   if (json !== undefined && json !== "-" && trace !== undefined && resolve(json) === resolve(trace)) throw new CliError(`--json and --trace: expected two different files, got ${JSON.stringify(json)} twice`);
   await prepareJobScheduler(job);
   const result = runJob(job);
+  printWarnings(result.warnings);
   // Streamed: a busy run's trace is too big for one array or one string.
   if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };

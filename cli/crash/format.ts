@@ -97,6 +97,5 @@ export function formatDemo(o: CrashDemoOutcome, quiet = false): string {
     out.push(...formatWindows(o.windows, o.windowStartsNs));
   }
   out.push("", formatInvariants(o.result));
-  for (const w of o.result.warnings) out.push(`warning: ${clean(w)}`);
   return out.join("\n");
 }

@@ -82,6 +82,8 @@ export interface CompileOptions {
   insnBudget?: number;
   /** Record every register at the final exit in `CompiledProgram.exitRegs` (tests). */
   captureRegs?: boolean;
+  /** Source position of an instruction ("x.bpf.c:42"), added to fault messages when known. */
+  sourceOf?: (insnIndex: number) => string | undefined;
 }
 
 /** A translated program, ready to run many times. */

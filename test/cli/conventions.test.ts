@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { scxlab } from "../helpers/cli.js";
 import { closestNames, didYouMean, editDistance } from "../../cli/suggest.js";
 import { formatList, listData, LIST_SCHEMA } from "../../cli/commands/list.js";
+import { COMMANDS } from "../../cli/commands/help.js";
 
 const VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, "../../package.json"), "utf8")) as { version: string }).version;
 
@@ -25,6 +26,11 @@ describe("CLI conventions (issue 14.12)", () => {
     expect(a.out).toBe(b.out);
     expect(a.out).toContain("--baseline");
     expect(scxlab("help").out).toBe(help.out);
+  });
+
+  it("`help` knows exactly the commands the CLI has", () => {
+    const listed = [...scxlab("--help").out.matchAll(/^ {2}scxlab ([a-z-]+)/gm)].map((m) => m[1]);
+    expect([...listed].sort()).toEqual([...COMMANDS].sort());
   });
 
   it("help for an unknown command is bad input with a suggestion", () => {

@@ -14,7 +14,7 @@ describe("scxlab import", () => {
     const r = scxlab("import", join(TRACES, "script-small.txt"), "--out", out);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^imported 3 tasks from perf script output \(0\.009 s traced\): 5 CPU bursts \(0\.010 s of CPU\), 1 sleeps, 1 forks\n/);
+    expect(r.out).toMatch(/^imported 3 tasks from perf script output \(0\.009 s traced\): 5 CPU bursts \(0\.010 s of CPU\), 1 sleeps, 0 wakeups, 1 forks\n/);
     expect(r.out).toContain(`wrote ${out}; replay it with: scxlab run -w ${out}`);
     const doc = JSON.parse(readFileSync(out, "utf8"));
     expect(Object.keys(doc.tasks)).toEqual(["make", "cc1", "kworker/1:1"]);
@@ -36,13 +36,23 @@ describe("scxlab import", () => {
   it("a bad trace is one line file:line: expected ..., got ... and exit code 2; nothing is written", () => {
     const dir = mkdtempSync(join(tmpdir(), "scxlab-imp-"));
     const bad = join(dir, "bad.txt");
-    writeFileSync(bad, `${readFileSync(join(TRACES, "script-small.txt"), "utf8")}this is not perf output\n`);
+    writeFileSync(bad, `this is not perf output\n${readFileSync(join(TRACES, "script-small.txt"), "utf8")}`);
     const out = join(dir, "w.json");
     const r = scxlab("import", bad, "--out", out);
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err).toBe(`scxlab: ${bad}:21: expected "<comm> <tid> [<cpu>] <time>: <event>: <fields>" (a perf script line), got "this is not perf output"\n`);
+    expect(r.err).toBe(`scxlab: ${bad}:1: expected perf sched timehist or perf script output of sched events, got "this is not perf output"\n`);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("a line not understood after the events start is skipped, counted and shown, and the import goes on", () => {
+    const dir = mkdtempSync(join(tmpdir(), "scxlab-imp-"));
+    const odd = join(dir, "odd.txt");
+    writeFileSync(odd, `${readFileSync(join(TRACES, "script-small.txt"), "utf8")}this is not perf output\n`);
+    const r = scxlab("import", odd, "--out", join(dir, "w.json"));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('1 lines not understood were skipped (first: line 21: "this is not perf output")');
+    expect(r.err).toContain('warning: 1 lines not understood were skipped');
   });
 
   it("missing --out, a missing file and a missing trace argument are bad input (exit 2)", () => {

@@ -109,7 +109,7 @@ describe("the pool", () => {
     for (const bad of ["0", "-1", "abc", ""]) {
       const r = scxlab("compare", "--job-timeout", bad, "--out", join(tmpdir(), "never"));
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^scxlab: --job-timeout: expected wall seconds from 0.001 to 1e6/);
+      expect(r.err).toMatch(/^scxlab: --job-timeout: expected wall seconds from 0\.001 to 1e6/);
     }
     expect(existsSync(join(tmpdir(), "never", "results.json"))).toBe(false);
   });

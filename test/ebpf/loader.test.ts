@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decode, LD_IMM64, PSEUDO } from "../../sim/ebpf/isa.js";
 import { BpfMemory } from "../../sim/ebpf/memory.js";
-import { BpfObjectError, KFUNC_PRESENT_TOKEN, loadBpfObject, setRodata, type BpfObject } from "../../sim/ebpf/obj/index.js";
+import { BpfObjectError, KFUNC_PRESENT_TOKEN, initScxEnums, kernelEnumValue, loadBpfObject, setRodata, type BpfObject } from "../../sim/ebpf/obj/index.js";
 import { MODEL_KERNEL_VERSION } from "../../sim/ebpf/obj/kconfig.js";
 import type { LoadedProgram } from "../../sim/ebpf/obj/link.js";
 import {
@@ -184,7 +184,7 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
 
   it("setRodata writes .rodata variables type-checked against BTF, until sealed", () => {
     const obj = load();
-    expect(obj.rodata.map((v) => v.name).sort()).toEqual(["bias", "label", "nr_cpus", "slice_ns", "table", "verbose"]);
+    expect(obj.rodata.map((v) => v.name).sort()).toEqual(["__SCX_DSQ_LOCAL", "__SCX_NOT_IN_MODEL", "__SCX_TASK_CURSOR", "bias", "label", "nr_cpus", "slice_ns", "table", "verbose"]);
     const at = (off: number): number => obj.mapValueAddr(mapIndex(obj, ".rodata"), off);
     setRodata(obj, "slice_ns", "20000000");
     setRodata(obj, "nr_cpus", 0xffffffff);
@@ -194,16 +194,41 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     expect(obj.memory.readU64(at(0))).toBe(20000000n);
     expect(obj.memory.readU32(at(8))).toBe(0xffffffff);
     expect(obj.memory.readU32(at(12)) | 0).toBe(-7);
-    expect(obj.memory.readU8(at(24))).toBe(1);
+    expect(obj.memory.readU8(at(48))).toBe(1);
     expect(new TextDecoder().decode(obj.memory.bytes(at(16), 8))).toBe("xyz1234\0");
     expect(loadError(() => setRodata(obj, "nr_cpus", -1))).toBe("ld_basic.bpf.o: option nr_cpus (u32): -1 is outside 0..4294967295");
     expect(loadError(() => setRodata(obj, "bias", "2147483648"))).toContain("outside -2147483648..2147483647");
     expect(loadError(() => setRodata(obj, "slice_ns", "fast"))).toContain("is not an integer");
     expect(loadError(() => setRodata(obj, "verbose", "maybe"))).toContain("is not true/false");
     expect(loadError(() => setRodata(obj, "label", "12345678"))).toContain("longer than 7 characters");
-    expect(loadError(() => setRodata(obj, "slice", 1))).toBe("ld_basic.bpf.o: unknown option slice; valid: slice_ns, nr_cpus, bias, label, verbose, table");
+    expect(loadError(() => setRodata(obj, "slice", 1))).toBe("ld_basic.bpf.o: unknown option slice; valid: slice_ns, nr_cpus, bias, label, __SCX_DSQ_LOCAL, __SCX_TASK_CURSOR, __SCX_NOT_IN_MODEL, verbose, table");
     obj.sealRodata();
     expect(loadError(() => setRodata(obj, "slice_ns", 1))).toContain("sealed");
+  });
+
+  it("initScxEnums fills __SCX_* .rodata variables with the model's enum values and names those it lacks", () => {
+    const obj = load();
+    expect(initScxEnums(obj)).toEqual(["__SCX_NOT_IN_MODEL"]);
+    const at = (off: number): bigint => obj.memory.readU64(obj.mapValueAddr(mapIndex(obj, ".rodata"), off));
+    expect([at(24), at(32), at(40)]).toEqual([kernelEnumValue("SCX_DSQ_LOCAL"), BigInt.asUintN(64, kernelEnumValue("SCX_TASK_CURSOR")), 0n]);
+  });
+
+  it("resizeArray grows a RESIZABLE_ARRAY-style global (its own last variable) keeping its bytes, before sealing", () => {
+    const obj = load();
+    const i = mapIndex(obj, ".data.resizable");
+    obj.resizeArray("resizable", 8);
+    expect(obj.maps[i]!.def.spec.valueSize).toBe(64);
+    expect(obj.globals.find((v) => v.name === "resizable")!.size).toBe(64);
+    const base = obj.mapValueAddr(i, 0);
+    expect(obj.memory.readU64(base)).toBe(42n);
+    expect(obj.memory.readU64(base + 56)).toBe(0n);
+    expect(obj.memory.accessible(base + 56, 8, true)).toBe(true);
+    expect(obj.memory.accessible(base + 64, 8, false)).toBe(false);
+    expect(loadError(() => obj.resizeArray("counter", 2))).toBe("ld_basic.bpf.o: resize counter: u64 is not an array");
+    expect(loadError(() => obj.resizeArray("uei", 2))).toContain("is not an array");
+    expect(loadError(() => obj.resizeArray("resizable", 0))).toContain("0 elements is not 1..");
+    obj.sealRodata();
+    expect(loadError(() => obj.resizeArray("resizable", 4))).toContain("sealed");
   });
 
   it("refuses at load, in one line naming it: a missing strong kfunc or kernel variable, an unsupported map type, an unknown kconfig, an ops member the model lacks", () => {

@@ -82,7 +82,7 @@ describe.runIf(clangTestsEnabled())("a compiled sched_ext object runs as a sched
     m.runToEnd();
     const r = m.result(0);
     expect(r.scx.exit?.kind).toBe("SCX_EXIT_ERROR_BPF");
-    expect(r.scx.exit?.msg).toMatch(/fault_enqueue: insn \d+: invalid read of 8 bytes at unmapped address 0x[0-9a-f]+$/);
+    expect(r.scx.exit?.msg).toMatch(/fault_enqueue: insn \d+: invalid read of 8 bytes at unmapped address 0x[0-9a-f]+ \(eng_fault\.bpf\.c:14\)$/);
     expect(m.invariants().lost).toBe(0);
     expect(r.groups.h!.cpuNs).toBeGreaterThan(100 * MS); // fair ran them after the ejection
   });
@@ -107,7 +107,7 @@ describe.runIf(clangTestsEnabled())("loading a compiled scheduler for runs", () 
     expect(a.totals.contextSwitches.involuntary).toBeGreaterThan(3 * dflt.totals.contextSwitches.involuntary);
   });
 
-  it("the user exit info receives the exit kind, code and message", () => {
+  it("the user exit info receives the exit kind, code and message; ops.exit sees them in scx_exit_info", () => {
     const bytes = compileBpf("eng_fault.bpf.c");
     // three hogs on two CPUs: one must be enqueued, which faults
     const m = machine(plan([hog("h", 0, { instances: 3 })]), { topology: flatTopology(2), durationNs: 50 * MS, seed: 1 });
@@ -119,6 +119,11 @@ describe.runIf(clangTestsEnabled())("loading a compiled scheduler for runs", () 
     expect(new DataView(b.buffer, b.byteOffset).getInt32(uei.members.kind!.offset, true)).toBe(1025); // SCX_EXIT_ERROR_BPF
     const msg = new TextDecoder().decode(b.subarray(uei.members.msg!.offset, uei.members.msg!.offset + 200)).replace(/\0.*$/s, "");
     expect(msg).toMatch(/fault_enqueue: insn \d+: invalid read/);
+    // the program's own exit callback read the same through its scx_exit_info argument
+    const data = inst!.object.maps.find((x) => x.name.endsWith(".data"))!;
+    const vars = inst!.object.memory.hostBytes(inst!.object.mapValueAddr(data.index, 0), data.def.spec.valueSize);
+    expect(new DataView(vars.buffer, vars.byteOffset).getInt32(0, true)).toBe(1025); // seen_kind
+    expect(new TextDecoder().decode(vars.subarray(4, 4 + 127)).replace(/\0.*$/s, "")).toBe(msg.slice(0, 127)); // seen_msg
   });
 });
 

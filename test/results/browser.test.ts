@@ -169,6 +169,26 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     await p.evaluate((f) => { eval(f)().reset(); }, `(${api.toString()})`);
   });
 
+  it("zoomed in, a slice's tooltip gives its start in the axis' unit and precision, inside the visible domain", async () => {
+    const p = full.page;
+    await p.evaluate(() => (window as unknown as { scxReport: { timeline: { zoomBy(k: number): void } } }).scxReport.timeline.zoomBy(20));
+    const [lo, hi] = (await p.getAttribute("svg.timeline g.x-axis", "data-domain"))!.split(",").map(Number);
+    const tick = (await p.$$eval("svg.timeline g.x-axis g.tick text", (ts) => ts.map((t) => t.textContent!)))[0]!;
+    const slice = p.locator("svg.timeline rect.slice");
+    const xs = await p.$$eval("svg.timeline rect.slice", (rs) => rs.map((r) => Number(r.getAttribute("x"))));
+    const k = xs.findIndex((x) => x > 20 && x < 500);
+    expect(k).toBeGreaterThanOrEqual(0);
+    await slice.nth(k).hover({ force: true });
+    const start = /start: (\S+) (\S+)/.exec((await p.locator("#tooltip").textContent())!)!;
+    const unit: Record<string, number> = { s: 1e9, ms: 1e6, "µs": 1e3, ns: 1 };
+    expect(start[2]).toBe(tick.split(" ")[1]); // the axis' unit
+    expect(start[1]!.split(".")[1]?.length ?? 0).toBe(tick.split(" ")[0]!.split(".")[1]?.length ?? 0); // and its decimals
+    const ns = Number(start[1]) * unit[start[2]!]!;
+    expect(ns).toBeGreaterThanOrEqual(lo! - (hi! - lo!) * 0.01);
+    expect(ns).toBeLessThanOrEqual(hi!);
+    await p.evaluate(() => (window as unknown as { scxReport: { timeline: { reset(): void } } }).scxReport.timeline.reset());
+  });
+
   it("hovering a slice shows a tooltip with task, group, start and duration", async () => {
     const p = full.page;
     await p.locator('svg.timeline rect.slice[data-pid="4"]').first().hover({ force: true });

@@ -93,3 +93,15 @@ describe("a user's module from the command line", () => {
     expect(outs[1]).toBe(outs[0]);
   });
 });
+
+describe("list shows a module's options", () => {
+  it("list FILE prints the module's -o keys with defaults and docs; --json the same as data", () => {
+    const r = scxlab("list", `${FIX}factory_fifo.ts`);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/factory_fifo\.ts options:\n {2}slice_us=5000 {2}slice in µs/);
+    const j = scxlab("list", "--json", `${FIX}user_simple.mjs`);
+    expect(JSON.parse(j.out)[0].options).toEqual({ fifo: { default: false, doc: "global FIFO" }, slice_us: { default: 20000, doc: "slice in µs" } });
+    const bad = scxlab("list", `${FIX}no_default.mjs`);
+    expect(bad.code).toBe(2);
+  });
+});

@@ -39,17 +39,27 @@ describe("requests of closed-loop tasks", () => {
     expect(g.requests).toBe(9);
   });
 
-  it("with request: suspend, a wakeup already pending ends one request and starts the next at once", () => {
-    // Two posters resume the worker every 5 ms at the same instants; the worker needs 2 ms per
-    // request. The first resume wakes it, the second finds it awake and stays pending, so when
-    // it comes back to its suspend it goes straight on: two back-to-back requests per release.
+  it("with request: suspend, a sem_post already made ends one request and starts the next at once", () => {
+    // Two posters post the worker's semaphore every 5 ms at the same instants; the worker needs
+    // 2 ms per request. The first post wakes it, the second finds it awake and is counted, so
+    // when it comes back to its sem_wait it goes straight on: two back-to-back requests per release.
     const g = groups({
-      a: { loop: -1, timer: { ref: "ta", period: 5000 }, resume: "go" },
-      b: { loop: -1, timer: { ref: "tb", period: 5000 }, resume: "go" },
-      worker: { request: "suspend", loop: -1, suspend: "go", sleep: 500, run: 1500 },
+      a: { loop: -1, timer: { ref: "ta", period: 5000 }, sem_post: "go" },
+      b: { loop: -1, timer: { ref: "tb", period: 5000 }, sem_post: "go" },
+      worker: { request: "suspend", loop: -1, sem_wait: "go", sleep: 500, run: 1500 },
     }, 99, 3).worker;
     expect(g.requests).toBe(2 * 19); // releases at 5, 10, ..., 95 ms
     expect(g.requestLatencyNs.min).toBe(2 * MS);
+    expect(g.requestLatencyNs.max).toBe(2 * MS);
+  });
+
+  it("a resume that finds its target awake is lost (rt-app's condvar broadcast): one request per release", () => {
+    const g = groups({
+      a: { loop: -1, timer: { ref: "ta", period: 5000 }, resume: "worker" },
+      b: { loop: -1, timer: { ref: "tb", period: 5000 }, resume: "worker" },
+      worker: { request: "suspend", loop: -1, suspend: "", sleep: 500, run: 1500 },
+    }, 99, 3).worker;
+    expect(g.requests).toBe(19);
     expect(g.requestLatencyNs.max).toBe(2 * MS);
   });
 

@@ -96,7 +96,7 @@ describe("built-in contents", () => {
     const p = loadWorkload("schbench", { message_threads: 3, workers: 4, sleep_us: 50, work_us: 700 });
     expect(p.tasks.map((t) => [t.name, t.instances])).toEqual([["message", 3], ["worker", 12]]);
     expect(byName(p, "worker")!.phases[0]!.events).toEqual([
-      { kind: "suspend", ref: "schbench-work" }, { kind: "sleep", us: 50 }, run(700), { kind: "resume", ref: "schbench-reply" },
+      { kind: "suspend", ref: "worker" }, { kind: "sleep", us: 50 }, run(700), { kind: "resume", ref: "message" },
     ]);
   });
 

@@ -17,7 +17,7 @@ describe("fork", () => {
       .toEqual(["w.json: tasks.b: fork-only and never forked by a task that runs; it never runs"]);
   });
   it("a task forked only by a task that never runs never runs either", () => {
-    expect(plan({ a: { run: 1 }, b: { instance: 0, loop: 1, fork: "c", run: 1 }, c: { loop: 1, run: 1 } }).warnings).toEqual([
+    expect(plan({ a: { run: 1 }, b: { instance: 0, loop: 1, fork: "c", run: 1 }, c: { instance: 0, loop: 1, run: 1 } }).warnings).toEqual([
       "w.json: tasks.b: fork-only and never forked by a task that runs; it never runs",
       "w.json: tasks.c: fork-only and never forked by a task that runs; it never runs",
     ]);
@@ -28,24 +28,36 @@ describe("fork", () => {
 });
 
 describe("suspend and resume", () => {
-  it("resume names a task or a suspend point", () => {
-    bad({ a: { run: 1, resume: "ghost" } }, 'w.json: tasks.a.resume: expected the name of a task or of a suspend point, got "ghost"');
+  it("a resume naming no task wakes nobody: warned, not an error (rt-app's old named suspend points)", () => {
+    expect(plan({ a: { run: 1, resume: "ghost" } }).warnings).toEqual([
+      'w.json: tasks.a.resume: no task is named "ghost", so this resume wakes nobody (a task suspends on its own name, as in rt-app since 2025)',
+    ]);
   });
   it("resuming a task that never suspends is harmless (rt-app's wakeup is just lost)", () => {
     expect(plan({ a: { run: 1, resume: "b" }, b: { run: 1 } }).warnings).toEqual([]);
   });
-  it("a suspend nobody resumes blocks forever", () => {
-    bad({ a: { run: 1, suspend: "" } }, 'w.json: tasks.a.suspend: expected a name that another running task resumes, got "a"');
+  it("a suspend nobody resumes blocks for good, as in rt-app: warned", () => {
+    expect(plan({ a: { run: 1, suspend: "" } }).warnings).toEqual([
+      'w.json: tasks.a.suspend: no other running task resumes "a": the task blocks here for good, as rt-app\'s thread would',
+    ]);
   });
   it("a single task cannot resume itself out of its own suspend", () => {
-    bad({ a: { resume: "a", suspend: "a" } }, 'w.json: tasks.a.suspend: expected a name that another running task resumes, got "a"');
+    expect(plan({ a: { resume: "a", suspend: "a" } }).warnings).toEqual([
+      'w.json: tasks.a.suspend: no other running task resumes "a": the task blocks here for good, as rt-app\'s thread would',
+    ]);
   });
   it("but instances of one task can resume each other", () => {
-    expect(plan({ a: { instance: 2, run: 1, resume: "a", suspend: "a" } }).tasks[0]!.instances).toBe(2);
+    const p = plan({ a: { instance: 2, run: 1, resume: "a", suspend: "a" } });
+    expect([p.tasks[0]!.instances, p.warnings]).toEqual([2, []]);
   });
   it("a resumer that never runs does not count", () => {
-    bad({ a: { run: 1, suspend: "x" }, b: { fork_only: true, loop: 1, resume: "x", run: 1 } },
-      'w.json: tasks.a.suspend: expected a name that another running task resumes, got "x"');
+    expect(plan({ a: { run: 1, suspend: "" }, b: { fork_only: true, loop: 1, resume: "a", run: 1 } }).warnings).toContain(
+      'w.json: tasks.a.suspend: no other running task resumes "a": the task blocks here for good, as rt-app\'s thread would');
+  });
+  it("suspend's string is ignored, as in current rt-app: the task suspends on its own name, with a warning", () => {
+    const p = plan({ a: { run: 1, suspend: "x" }, b: { run: 1, resume: "a" } });
+    expect(p.tasks[0]!.phases[0]!.events[1]).toEqual({ kind: "suspend", ref: "a" });
+    expect(p.warnings).toEqual(['w.json: tasks.a.suspend: suspends on its own name "a", as rt-app does (the argument "x" is ignored); resume "a" wakes it']);
   });
 });
 
@@ -104,8 +116,8 @@ describe("barriers", () => {
   it("in a task forked by a fork-only task, has no countable participants", () => {
     bad({
       a: { loop: 1, fork: "mid", run: 1 },
-      mid: { loop: 1, fork: "leaf", run: 1 },
-      leaf: { loop: 1, run: 1, barrier: "b" },
+      mid: { instance: 0, loop: 1, fork: "leaf", run: 1 },
+      leaf: { instance: 0, loop: 1, run: 1, barrier: "b" },
     }, 'w.json: tasks.leaf.barrier: expected a barrier in a task forked only by tasks started at time 0 (mid is not), got "b"');
   });
   it("in an open-loop task, has no countable participants", () => {
@@ -129,6 +141,15 @@ describe("time must advance", () => {
     bad({ a: { yield: "" } }, msg("tasks.a", '["yield"]'));
     bad({ a: { run: 0, sleep: { dist: "uniform", min: 0, max: 0 } } }, msg("tasks.a", '["run","sleep"]'));
     bad({ a: { run: 0, timer: { ref: "unique", period: 0 } } }, msg("tasks.a", '["run","timer"]'));
+  });
+  it("durations under half a nanosecond take no time (simulated time is integer ns): {run: 0.0004, sleep: 0.0004} and {run: 0.0001} are such loops", () => {
+    bad({ a: { run: 0.0004, sleep: 0.0004 } }, msg("tasks.a", '["run","sleep"]'));
+    bad({ a: { run: 0.0001 } }, msg("tasks.a", '["run"]'));
+    bad({ a: { run: 0, timer: { ref: "unique", period: 0.0002 } } }, msg("tasks.a", '["run","timer"]'));
+  });
+  it("a finite loop of zero-time events longer than a million iterations is refused too (10^15 would hang)", () => {
+    bad({ a: { loop: 1e15, run: 0 } }, "w.json: tasks.a.loop: expected at most 1000000 iterations of events that take no simulated time, got 1000000000000000");
+    bad({ a: { loop: 1, phases: { p: { loop: 2e6, yield: "" } } } }, "w.json: tasks.a.phases.p.loop: expected at most 1000000 iterations of events that take no simulated time, got 2000000");
   });
   it("rejects an endless phase loop of zero-time events", () => {
     bad({ a: { loop: 1, phases: { p: { loop: -1, sleep: 0 } } } }, msg("tasks.a.phases.p.loop", '["sleep"]'));

@@ -84,7 +84,7 @@ describe("fixture contents", () => {
   it("suspend-resume.json: empty suspend is the task's own name, yield kept", () => {
     const p = fixture("suspend-resume.json");
     expect(byName(p, "ui").phases[0]!.events).toEqual([
-      { kind: "suspend", ref: "ui" }, run(1500), { kind: "resume", ref: "jobs" }, run(200),
+      { kind: "suspend", ref: "ui" }, run(1500), { kind: "resume", ref: "worker" }, run(200),
     ]);
     expect(byName(p, "compositor").phases[0]!.events.at(-1)).toEqual({ kind: "yield" });
     expect(byName(p, "worker").nice).toBe(5);

@@ -160,10 +160,10 @@ describe("large inputs stay linear", { timeout: 60_000 }, () => {
 
   it("a chain of 5 000 forks and 5 000 suspend/resume pairs", () => {
     const tasks: Record<string, unknown> = { root: { loop: 1, run: 1, fork: "t0" } };
-    for (let i = 0; i < 5000; i++) tasks[`t${i}`] = { loop: 1, run: 1, ...(i < 4999 ? { fork: `t${i + 1}` } : {}) };
+    for (let i = 0; i < 5000; i++) tasks[`t${i}`] = { instance: 0, loop: 1, run: 1, ...(i < 4999 ? { fork: `t${i + 1}` } : {}) };
     for (let i = 0; i < 5000; i++) {
-      tasks[`s${i}`] = { suspend: `p${i}`, run: 1 };
-      tasks[`r${i}`] = { run: 1, resume: `p${i}`, barrier: "all" };
+      tasks[`s${i}`] = { suspend: "", run: 1 };
+      tasks[`r${i}`] = { run: 1, resume: `s${i}`, barrier: "all" };
     }
     let p: ReturnType<typeof parseWorkloadObject> | undefined;
     p = parseWorkloadObject({ tasks }, "big.json");

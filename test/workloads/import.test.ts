@@ -112,8 +112,12 @@ describe("perf sched timehist", () => {
 
   it("rejects a malformed sample with its line number", () => {
     const text = [...HEAD, "    2.000100 [0000]  x[3]                                 0.000      0.000      0.100", "    2.000200 [0000]  x[3]   0.000   oops"].join("\n");
+    // among the first samples a bad line means the file is not timehist output; later, it is skipped and counted
     expect(errorOf(() => importTrace(text, "bad.txt")).message).toBe(
-      'bad.txt:5: expected "<time> [<cpu>] <comm>[<tid>] <wait time> <sch delay> <run time>" (a perf sched timehist line), got "2.000200 [0000]  x[3]   0.000   oops"');
+      'bad.txt:5: expected "<time> [<cpu>] <comm>[<tid>] <wait time> <sch delay> <run time>" (a perf sched timehist line): the file was read as perf sched timehist output, which this line is not, got "2.000200 [0000]  x[3]   0.000   oops"');
+    const samples = [1, 2, 3, 4, 5].map((k) => `    2.00${k}000 [0000]  x[3]                                 0.000      0.000      0.100`);
+    const later = [...HEAD, ...samples, "    2.009000 [0000]  x[3]   0.000   oops"].join("\n");
+    expect(importTrace(later, "bad.txt").summary).toMatchObject({ skipped: 1, skippedSample: 'line 9: "2.009000 [0000]  x[3]   0.000   oops"' });
     const noTid = [...HEAD, "    2.000100 [0000]  x                                   0.000      0.000      0.100"].join("\n");
     expect(errorOf(() => importTrace(noTid, "t.txt")).message).toBe('t.txt:4: expected a task as "comm[tid]" or "comm[tid/pid]" after the CPU, got "x"');
     expect(errorOf(() => importTrace(HEAD.join("\n"), "h.txt")).message).toMatch(/^h\.txt:3: expected at least one task sample, .* got end of file$/);
@@ -168,7 +172,7 @@ describe("perf script", () => {
       "   a 1 [000] 1.004500: sched:sched_process_fork: comm=a pid=1 child_comm=a child_pid=2",
       sw("1.005000", 0, ["a", 1, "S"], ["a", 2]),
       sw("1.006000", 0, ["a", 2, "D"], ["swapper/0", 0]),
-      "   x 9 [001] 1.006500: sched:sched_process_fork: comm=a pid=1 child_comm=kid child_pid=3",
+      "   :-1 -1 [001] 1.006500: sched:sched_process_fork: comm=a pid=1 child_comm=kid child_pid=3", // a header perf could not resolve
       sw("1.007000", 1, ["swapper/1", 0, "R"], ["kid", 3]),
       sw("1.008000", 1, ["kid", 3, "S"], ["swapper/1", 0]),
     ];
@@ -199,14 +203,21 @@ describe("perf script", () => {
     expect(errorOf(() => importTrace(text, "l.txt")).message).toBe("l.txt:1: expected a trace covering at most 1e6 s, got 2.00e+6 s");
   });
 
-  it("rejects bad lines and bad fields with the line number", () => {
+  it("skips lines it cannot understand once events have been read, with a count and the first as a sample", () => {
     const good = sw("1.000000", 0, ["swapper/0", 0, "R"], ["a", 1]);
-    expect(errorOf(() => importTrace([good, "garbage here"].join("\n"), "g.txt")).message)
-      .toBe('g.txt:2: expected "<comm> <tid> [<cpu>] <time>: <event>: <fields>" (a perf script line), got "garbage here"');
-    expect(errorOf(() => importTrace([good, "  a 1 [000] 1.1: sched:sched_switch: a => b"].join("\n"), "g.txt")).message)
-      .toBe('g.txt:2: expected sched_switch fields "prev_comm=… prev_pid=… prev_prio=… prev_state=… ==> next_comm=… next_pid=… next_prio=…", got "a => b"');
-    expect(errorOf(() => importTrace([good, "  a 1 [000] 1.1: sched:sched_process_fork: parent a"].join("\n"), "g.txt")).message)
-      .toBe('g.txt:2: expected sched_process_fork fields "comm=… pid=… child_comm=… child_pid=…", got "parent a"');
+    const wakes = ["1.000100", "1.000200", "1.000300", "1.000400"].map((t) => `  a 1 [000] ${t}: sched:sched_waking: comm=b pid=2 prio=120 target_cpu=001`);
+    const end = sw("1.002000", 0, ["a", 1, "S"], ["swapper/0", 0]);
+    const bad = ["garbage here", "  a 1 [000] 1.001: sched:sched_switch: a => b", "  a 1 [000] 1.001: sched:sched_process_fork: parent a"];
+    const r = importTrace([good, ...wakes, ...bad, end].join("\n"), "g.txt");
+    expect(r.doc.tasks).toEqual({ a: { loop: 1, run0: 2000 } });
+    expect([r.summary.skipped, r.summary.skippedSample]).toEqual([3, 'line 6: "garbage here"']);
+    expect(r.warnings).toEqual(['3 lines not understood were skipped (first: line 6: "garbage here")']);
+  });
+
+  it("a line not understood before any event means the file is not perf script: an error saying so", () => {
+    const good = sw("1.000000", 0, ["swapper/0", 0, "R"], ["a", 1]);
+    expect(errorOf(() => importTrace([good, "garbage here", good].join("\n"), "g.txt")).message)
+      .toBe('g.txt:2: expected "<comm> <tid> [<cpu>] <time>: <event>: <fields>" (a perf script line): the file was read as perf script output, which this line is not, got "garbage here"');
     expect(errorOf(() => importTrace("  a 1 [000] 1.1: sched:sched_waking: comm=a pid=1 prio=120 target_cpu=000", "w.txt")).message)
       .toBe("w.txt:1: expected a trace in which at least one task ran, got none");
   });

@@ -80,7 +80,7 @@ describe("events", () => {
     [one({ run: 1, timer: { period: 5 } }), 'w.json: tasks.t.timer.ref: expected a timer name ("unique…" for one timer per instance), got nothing'],
     [one({ run: 1, timer: { ref: "u", period: -1 } }), "w.json: tasks.t.timer.period: expected a period in microseconds ≥ 0, got -1"],
     [one({ run: 1, timer: { ref: "u", period: 5, mode: "rel" } }), 'w.json: tasks.t.timer.mode: expected "relative" or "absolute", got "rel"'],
-    [one({ run: 1, suspend: 5 }), "w.json: tasks.t.suspend: expected a name to wait on (empty: this task's name), got 5"],
+    [one({ run: 1, suspend: 5 }), "w.json: tasks.t.suspend: expected a string (ignored: a task suspends on its own name), got 5"],
     [one({ run: 1, resume: "" }), 'w.json: tasks.t.resume: expected the name of a task or suspend point, got ""'],
     [one({ run: 1, fork: 3 }), "w.json: tasks.t.fork: expected the name of a task in this file, got 3"],
     [one({ run: 1, lock: "" }), 'w.json: tasks.t.lock: expected a mutex name, got ""'],

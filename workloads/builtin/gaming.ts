@@ -24,8 +24,8 @@ export const gaming: Builtin = {
     };
     const tasks: Record<string, unknown> = { frame };
     if (num(p, "helpers") > 0) {
-      frame.resume = "frame-helpers";
-      tasks.helper = { instance: num(p, "helpers"), suspend: "frame-helpers", run: { dist: "exp", mean: Math.round(period * 0.1) } };
+      frame.resume = "helper"; // a task suspends on its own name (rt-app)
+      tasks.helper = { instance: num(p, "helpers"), suspend: "", run: { dist: "exp", mean: Math.round(period * 0.1) } };
     }
     frame.timer = { ref: "unique", period, mode: "absolute" };
     if (num(p, "hogs") > 0) tasks.background = { instance: num(p, "hogs"), run: HOG_RUN_US };

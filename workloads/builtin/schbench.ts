@@ -1,8 +1,9 @@
 /**
  * schbench — modelled on Meta's schbench: message threads hand requests to workers; a worker
  * wakes, sleeps a little (think time), computes, and replies. Wakeup latency of the workers is
- * the number to watch. resume is a broadcast, so every request wakes all idle workers (the
- * thundering herd schbench also produces) and every reply wakes the waiting message threads.
+ * the number to watch. resume is a broadcast to every task suspended on the name (a task
+ * suspends on its own name), so every request wakes all idle workers (the thundering herd
+ * schbench also produces) and every reply wakes the waiting message threads.
  *
  * No lost-wakeup deadlock: a message thread suspends right after waking the workers, so at that
  * moment some worker is busy and will reply (sleep_us + work_us > 0). Workers are given 1 ms to
@@ -23,16 +24,16 @@ export const schbench: Builtin = {
     const m = num(p, "message_threads");
     return {
       tasks: {
-        message: { instance: m, delay: 1000, run: 5, resume: "schbench-work", suspend: "schbench-reply" },
+        message: { instance: m, delay: 1000, run: 5, resume: "worker", suspend: "" },
         worker: {
           instance: m * num(p, "workers"),
           // A request is from the wakeup by a message thread to the worker's next wait for one,
           // think time included, as schbench times it (not two halves split at the sleep).
           request: "suspend",
-          suspend: "schbench-work",
+          suspend: "",
           sleep: num(p, "sleep_us"),
           run: num(p, "work_us"),
-          resume: "schbench-reply",
+          resume: "message",
         },
       },
     };

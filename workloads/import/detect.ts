@@ -8,6 +8,12 @@ import { TraceError } from "./trace.js";
 export type TraceFormat = "timehist" | "script";
 
 /**
+ * A line not understood among a trace's first events means the format was misdetected (an
+ * error); later, it is skipped and counted (perf prints odd lines into long recordings).
+ */
+export const FIRST_EVENTS = 5;
+
+/**
  * `perf script`: comm, tid (or pid/tid), [cpu], seconds, an optional period, event name, fields.
  * Timestamps have at most 9 digits of seconds (uptime), so that ns stay exact.
  */

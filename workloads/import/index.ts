@@ -55,5 +55,6 @@ export function importTrace(text: string, file: string, outName = "imported.json
   } catch (e) { // the document is ours: a rejection is a bug here, not bad input
     throw new EngineBug(`trace import produced a workload the parser rejects: ${(e as Error).message}`);
   }
-  return { format: trace.format, doc, text: json, plan, summary, warnings: [...trace.warnings, ...plan.warnings] };
+  const skipped = trace.skipped > 0 ? [`${trace.skipped} lines not understood were skipped (first: ${trace.skippedSample})`] : [];
+  return { format: trace.format, doc, text: json, plan, summary, warnings: [...skipped, ...trace.warnings, ...plan.warnings] };
 }

@@ -16,10 +16,19 @@ export interface ImportSummary {
   readonly runs: number;
   readonly sleeps: number;
   readonly forks: number;
+  /** Wakeups replayed as such: the waker's sem_post releases the wakee's sem_wait. */
+  readonly wakes: number;
   readonly cpuNs: number;
   readonly spanNs: number;
   /** Traced tasks left out because they never ran. */
   readonly dropped: number;
+  /** CPU time billed without a record proving it (see Trace.inferredNs). */
+  readonly inferredNs: number;
+  /** CPU time left unbilled (lost switches hide who ran) or trimmed (timehist overlaps). */
+  readonly unbilledNs: number;
+  /** Lines not understood and skipped, and the first as `line N: "text"`. */
+  readonly skipped: number;
+  readonly skippedSample: string | null;
 }
 
 const us = (ns: number) => Math.round(ns) / 1000;
@@ -32,8 +41,10 @@ export function toWorkload(trace: Trace): { doc: RtAppDoc; summary: ImportSummar
     if (t.events.some((e) => (e.kind === "run" && e.ns > 0) || (e.kind === "fork" && kept.has(e.child)))) kept.add(t);
   }
   const names = uniqueNames(trace.tasks.filter((t) => kept.has(t)));
+  // a wait for a wakeup is replayed when its waker is in the workload; else it is a fixed sleep
+  const waits = (t: TraceTask) => t.events.some((e) => e.kind === "waitwake" && kept.has(e.waker));
   const tasks: Record<string, unknown> = {};
-  let runs = 0, sleeps = 0, forks = 0, cpuNs = 0;
+  let runs = 0, sleeps = 0, forks = 0, wakes = 0, cpuNs = 0;
   for (const t of trace.tasks) {
     if (!kept.has(t)) continue;
     const o: Record<string, unknown> = { loop: 1 };
@@ -41,23 +52,39 @@ export function toWorkload(trace: Trace): { doc: RtAppDoc; summary: ImportSummar
     if (forked) o.fork_only = true;
     else if (t.startNs > trace.startNs) o.delay = us(t.startNs - trace.startNs);
     Object.assign(o, priority(t.prio));
-    const n = { run: 0, sleep: 0, fork: 0 };
-    const events = t.events.filter((e) => e.kind !== "fork" || kept.has(e.child));
-    // a trailing sleep only delays the exit: leave it out
-    while (events.length > 0 && events[events.length - 1]!.kind === "sleep") events.pop();
+    const n: Record<string, number> = {};
+    const key = (k: string) => { n[k] = (n[k] ?? 0) + 1; return `${k}${n[k] - 1}`; };
+    const events = t.events.filter((e) => (e.kind !== "fork" || kept.has(e.child)) && (e.kind !== "wake" || (kept.has(e.target) && waits(e.target))));
+    // a trailing sleep or wait only delays the exit: leave it out
+    while (events.length > 0 && (events[events.length - 1]!.kind === "sleep" || events[events.length - 1]!.kind === "waitwake")) events.pop();
     for (const e of events) {
-      const key = `${e.kind}${n[e.kind]++}`;
-      if (e.kind === "fork") { o[key] = names.get(e.child)!; forks++; }
-      else {
-        o[key] = us(e.ns);
-        if (e.kind === "run") { runs++; cpuNs += e.ns; } else sleeps++;
+      switch (e.kind) {
+        case "fork": o[key("fork")] = names.get(e.child)!; forks++; break;
+        case "run": o[key("run")] = us(e.ns); runs++; cpuNs += e.ns; break;
+        case "sleep": o[key("sleep")] = us(e.ns); sleeps++; break;
+        case "wake": o[key("sem_post")] = wakeName(names.get(e.target)!); wakes++; break;
+        case "waitwake":
+          if (kept.has(e.waker)) o[key("sem_wait")] = wakeName(names.get(t)!);
+          else { o[key("sleep")] = us(e.ns); sleeps++; }
+          break;
       }
     }
     tasks[names.get(t)!] = o;
   }
   const spanNs = Math.max(0, trace.endNs - trace.startNs);
   const doc: RtAppDoc = { global: { duration: Math.max(0.001, Math.ceil(spanNs / 1e6) / 1000) }, tasks };
-  return { doc, summary: { tasks: kept.size, runs, sleeps, forks, cpuNs, spanNs, dropped: trace.tasks.length - kept.size } };
+  return {
+    doc,
+    summary: {
+      tasks: kept.size, runs, sleeps, forks, wakes, cpuNs, spanNs, dropped: trace.tasks.length - kept.size,
+      inferredNs: trace.inferredNs, unbilledNs: trace.unbilledNs, skipped: trace.skipped, skippedSample: trace.skippedSample,
+    },
+  };
+}
+
+/** The semaphore a task waits on for its wakeups. */
+function wakeName(task: string): string {
+  return `wake:${task}`;
 }
 
 function priority(prio: number | null): Record<string, unknown> {

@@ -10,7 +10,11 @@ import { WorkloadError, renderGot } from "../errors.js";
 export type TraceEvent =
   | { readonly kind: "run"; readonly ns: number }
   | { readonly kind: "sleep"; readonly ns: number }
-  | { readonly kind: "fork"; readonly child: TraceTask };
+  | { readonly kind: "fork"; readonly child: TraceTask }
+  /** Woke `target` (perf script's sched_waking/sched_wakeup, in this task's context). */
+  | { readonly kind: "wake"; readonly target: TraceTask }
+  /** Blocked until `waker` woke it; `ns` is how long that took in the trace. */
+  | { readonly kind: "waitwake"; readonly ns: number; readonly waker: TraceTask };
 
 export interface TraceTask {
   readonly tid: number;
@@ -34,6 +38,23 @@ export interface Trace {
   /** Lines that were events used (samples, sched events). */
   readonly events: number;
   readonly warnings: readonly string[];
+  /** CPU time billed without a record proving it (running at the trace's start or end). */
+  readonly inferredNs: number;
+  /** CPU time no task was billed for because lost events hide who ran. */
+  readonly unbilledNs: number;
+  /** Lines not understood, skipped; and the first of them as `line N: "text"`, or null. */
+  readonly skipped: number;
+  readonly skippedSample: string | null;
+}
+
+/** Counts the lines a parser could not understand and keeps the first as a sample. */
+export class Skipped {
+  count = 0;
+  sample: string | null = null;
+
+  add(line: number, text: string): void {
+    if (this.count++ === 0) this.sample = `line ${line}: ${renderLine(text)}`;
+  }
 }
 
 /**
@@ -104,6 +125,18 @@ export class TaskProgram {
     const last = ev[ev.length - 1];
     if (last?.kind === "sleep") ev[ev.length - 1] = { kind: "sleep", ns: last.ns + ns };
     else if (ev.length > 0) ev.push({ kind: "sleep", ns }); // a sleep before the first run is the start delay
+  }
+
+  /** This task woke `target` now (ends the current burst: the wakeup happens between its parts). */
+  wake(target: TraceTask): void {
+    this.endBurst();
+    this.task.events.push({ kind: "wake", target });
+  }
+
+  /** The task was blocked `ns` until `waker` woke it. */
+  waitWake(ns: number, waker: TraceTask): void {
+    this.endBurst();
+    if (this.task.events.length > 0) this.task.events.push({ kind: "waitwake", ns: Math.max(0, ns), waker });
   }
 
   fork(child: TraceTask): void {

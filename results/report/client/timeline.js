@@ -80,6 +80,7 @@ function drawTimeline(parent, run) {
   }
 
   var current = x0;
+  var tickCount = Math.max(2, Math.floor(innerW / 100));
   function render(x) {
     current = x;
     var lo = x.domain()[0], hi = x.domain()[1];
@@ -118,7 +119,6 @@ function drawTimeline(parent, run) {
       var px = x(d.at);
       return px < 50 ? "start" : px > innerW - 50 ? "end" : "middle";
     });
-    var tickCount = Math.max(2, Math.floor(innerW / 100));
     axisG.call(d3.axisBottom(x).ticks(tickCount).tickFormat(timeTickFormat(x, tickCount)));
     axisG.attr("data-domain", lo + "," + hi);
   }
@@ -135,7 +135,8 @@ function drawTimeline(parent, run) {
     .on("mousemove", function (event) {
       var i = d3.select(event.target).datum();
       if (i && typeof i === "object") {
-        showTooltip(event, [i.n + " slices on CPU " + i.cpu + ", mostly " + i.key, fmtNs(i.start) + " – " + fmtNs(i.end), "zoom in to see single tasks"]);
+        var fb = timeTickFormat(current, tickCount);
+        showTooltip(event, [i.n + " slices on CPU " + i.cpu + ", mostly " + i.key, fb(i.start) + " – " + fb(i.end), "zoom in to see single tasks"]);
         return;
       }
       if (typeof i !== "number") return;
@@ -143,7 +144,8 @@ function drawTimeline(parent, run) {
         name(i) + " (pid " + t.pid[i] + ")",
         "group: " + groupOf(i),
         "class: " + (t.cls[i] === 1 ? "sched_ext" : "fair") + ", CPU " + t.cpu[i],
-        "start: " + fmtNs(t.startNs[i]),
+        // Times in the axis' unit and precision, so the tooltip and the ticks read alike.
+        "start: " + timeTickFormat(current, tickCount)(t.startNs[i]),
         "duration: " + fmtNs(t.endNs[i] - t.startNs[i]),
       ]);
     })

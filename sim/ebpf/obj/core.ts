@@ -2,13 +2,14 @@
  * Applying CO-RE relocations (kinds 0-12) to a program section's instructions, against scxlab's
  * kernel model. Each relocation is computed twice, against the local BTF (what clang assumed) and
  * the target BTF; the instruction must hold the local value, and is patched to the target one.
- * A field the model lacks answers FIELD_EXISTS with 0; any other use of it is refused here, at
- * load, naming the field (libbpf would poison the instruction and let the verifier refuse it).
+ * A field the model lacks answers FIELD_EXISTS with 0; any other use of it poisons the
+ * instruction, and a program that can reach a poisoned instruction is refused at load, naming
+ * the field.
  */
 import type { Btf } from "./btf_types.js";
 import type { CoreRelo } from "./btf_ext.js";
 import { essentialName, kindsCompatible, localFieldSpec, matchFieldSpec, parseAccess, type FieldSpec } from "./core_spec.js";
-import { fail } from "./errors.js";
+import { ObjFormatError, fail } from "./errors.js";
 
 export const CORE_KIND_NAMES = [
   "FIELD_BYTE_OFFSET", "FIELD_BYTE_SIZE", "FIELD_EXISTS", "FIELD_SIGNED", "FIELD_LSHIFT_U64", "FIELD_RSHIFT_U64",
@@ -21,9 +22,22 @@ const TYPE_ID_LOCAL = 6, TYPE_ID_TARGET = 7, TYPE_EXISTS = 8, TYPE_SIZE = 9, ENU
 /** A computed relocation: the value, and for field offsets the field's byte size (to resize loads). */
 interface CoreValue { value: bigint; size?: number }
 
-/** Patch `insns` (one section's bytes, mutable) for every record of that section. */
-export function applyCoreRelos(insns: Uint8Array, relos: readonly CoreRelo[], local: Btf, target: Btf, section: string): void {
+/** The model lacks what a relocation names: the instruction is poisoned rather than patched. */
+class MissingInModel extends ObjFormatError {}
+
+function missing(what: string): never {
+  throw new MissingInModel(`${what} is not in scxlab's kernel model`);
+}
+
+/**
+ * Patch `insns` (one section's bytes, mutable) for every record of that section. Returns the
+ * poisoned instructions (index → why): uses of what the model lacks, left unpatched. Like the
+ * kernel verifier after libbpf's poisoning, the linker refuses a program only if one of them is
+ * reachable (see reachable.ts), so `if (bpf_core_field_exists(...))`-guarded code still loads.
+ */
+export function applyCoreRelos(insns: Uint8Array, relos: readonly CoreRelo[], local: Btf, target: Btf, section: string): Map<number, string> {
   const dv = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
+  const poisoned = new Map<number, string>();
   for (const r of relos) {
     const where = `${section}: insn ${r.insn}: CO-RE ${CORE_KIND_NAMES[r.kind] ?? `kind ${r.kind}`}`;
     if (r.insn * 8 + 8 > insns.length) fail(`${where}: instruction is outside the section`);
@@ -33,10 +47,12 @@ export function applyCoreRelos(insns: Uint8Array, relos: readonly CoreRelo[], lo
       const next = compute(r, local, target, false);
       patch(dv, r.insn, orig, next);
     } catch (e) {
-      if (e instanceof Error) fail(`${where}: ${e.message}`);
-      throw e;
+      if (e instanceof MissingInModel) poisoned.set(r.insn, `${where}: ${e.message}`);
+      else if (e instanceof Error) fail(`${where}: ${e.message}`);
+      else throw e;
     }
   }
+  return poisoned;
 }
 
 function compute(r: CoreRelo, local: Btf, target: Btf, isLocal: boolean): CoreValue {
@@ -46,7 +62,7 @@ function compute(r: CoreRelo, local: Btf, target: Btf, isLocal: boolean): CoreVa
     const found = isLocal ? spec : findField(local, spec, target);
     if (found === undefined) {
       if (r.kind === FIELD_EXISTS) return { value: 0n };
-      fail(`field ${spec.path} is not in scxlab's kernel model`);
+      missing(`field ${spec.path}`);
     }
     return fieldValue(r.kind, target, found);
   }
@@ -56,7 +72,7 @@ function compute(r: CoreRelo, local: Btf, target: Btf, isLocal: boolean): CoreVa
   switch (r.kind) {
     case TYPE_EXISTS: case TYPE_MATCHES: return { value: targetId === undefined ? 0n : 1n };
     case TYPE_ID_TARGET: case TYPE_SIZE: {
-      if (targetId === undefined) fail(`type ${local.describe(r.typeId)} is not in scxlab's kernel model`);
+      if (targetId === undefined) missing(`type ${local.describe(r.typeId)}`);
       return { value: BigInt(r.kind === TYPE_SIZE ? target.sizeOf(targetId) : targetId) };
     }
     default: fail(`unsupported CO-RE relocation kind ${r.kind}`);
@@ -144,7 +160,7 @@ function enumValue(r: CoreRelo, local: Btf, target: Btf, idx: number, isLocal: b
     }
   }
   if (r.kind === ENUMVAL_EXISTS) return { value: value === undefined ? 0n : 1n };
-  if (value === undefined) fail(`enum value ${ev.name} is not in scxlab's kernel model`);
+  if (value === undefined) missing(`enum value ${ev.name}`);
   return { value };
 }
 

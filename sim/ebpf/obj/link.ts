@@ -12,6 +12,7 @@ import type { LineInfo } from "./btf_ext.js";
 import { type CodeUnit, type CodeUnits, unitAt } from "./code_units.js";
 import { type ElfObject, type ElfRel, type ElfSymbol, R_BPF_64_32, R_BPF_64_64, SHN_UNDEF } from "./elf.js";
 import { fail } from "./errors.js";
+import { firstReachable } from "./reachable.js";
 import type { Externs } from "./externs.js";
 
 /** A linked program with what the loader knows beyond the engine's needs. */
@@ -33,6 +34,8 @@ export interface LinkInput {
   readonly rels: ReadonlyMap<number, ReadonlyMap<number, ElfRel>>;
   readonly externs: Externs;
   readonly kconfigMap: number;
+  /** CO-RE-poisoned instructions per code section (insn index → refusal), refused only if reachable. */
+  readonly poisoned: ReadonlyMap<number, ReadonlyMap<number, string>>;
   /** Source lines per code section, sorted by instruction. */
   readonly lineInfo: ReadonlyMap<string, readonly LineInfo[]>;
   /** Resolve a defined symbol plus addend to a map target, or undefined when it is not map/data. */
@@ -55,6 +58,7 @@ export function linkProgram(entry: CodeUnit, inp: LinkInput): LoadedProgram {
   const kfuncNames: string[] = [];
   const lines: LineInfo[] = [];
   const functions: { name: string; start: number }[] = [];
+  const poison = new Map<number, string>();
 
   const place = (u: CodeUnit): number => {
     const have = placed.get(u);
@@ -63,6 +67,9 @@ export function linkProgram(entry: CodeUnit, inp: LinkInput): LoadedProgram {
     placed.set(u, base);
     queue.push(u);
     functions.push({ name: u.name, start: base });
+    for (const [insn, why] of inp.poisoned.get(u.section.index) ?? []) {
+      if (insn >= u.start && insn < u.start + u.len) poison.set(base + insn - u.start, why);
+    }
     const all = inp.lineInfo.get(u.section.name) ?? [];
     for (let i = firstAtOrAfter(all, u.start); i < all.length && all[i]!.insn < u.start + u.len; i++) {
       lines.push({ ...all[i]!, insn: base + all[i]!.insn - u.start });
@@ -109,6 +116,8 @@ export function linkProgram(entry: CodeUnit, inp: LinkInput): LoadedProgram {
       }
     }
   }
+  const hit = firstReachable(buf.bytes.subarray(0, buf.used), functions.map((f) => f.start), new Set(poison.keys()));
+  if (hit >= 0) fail(poison.get(hit)!);
   lines.sort((a, b) => a.insn - b.insn);
   return { name: entry.name, section: entry.section.name, insns: buf.bytes.slice(0, buf.used), kfuncNames, lines, functions };
 }

@@ -21,7 +21,7 @@ import { findUei, globalVars } from "./globals.js";
 import { KERNEL_BTF, MODEL_NR_CPUS } from "./kernel_btf.js";
 import { linkProgram, type LinkInput, type LoadedProgram, type SymbolTarget } from "./link.js";
 import { btfMapDefs, dataMapDefs, type MapDef } from "./map_defs.js";
-import { BpfObject, type LoadedMap } from "./object.js";
+import { BpfObject, dataRegionName, type LoadedMap } from "./object.js";
 import { readStructOps } from "./struct_ops.js";
 
 export interface LoadOptions {
@@ -67,15 +67,16 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
     if (sec === undefined || code.has(sec.index)) continue;
     code.set(sec.index, sec.data.slice());
   }
+  const poisoned = new Map<number, Map<number, string>>();
   for (const [name, relos] of ext.coreRelos) {
     const sec = elf.sectionByName(name);
     const insns = sec === undefined ? undefined : code.get(sec.index);
     if (insns === undefined) fail(`.BTF.ext: CO-RE relocations for ${name}, which is not a code section`);
-    applyCoreRelos(insns, relos, btf, KERNEL_BTF, name);
+    poisoned.set(sec!.index, applyCoreRelos(insns, relos, btf, KERNEL_BTF, name));
   }
 
   const input: LinkInput = {
-    elf, units, code, rels: codeRels(elf, code), externs,
+    elf, units, code, rels: codeRels(elf, code), externs, poisoned,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
     lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
     mapTarget: mapTargets(elf, defs),
@@ -91,17 +92,15 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const dataMaps = new Map<string, number>();
   defs.forEach((d, i) => { if (d.origin === "data") dataMaps.set(d.spec.name, i); });
   const vars = globalVars(btf, dataMaps);
-  const rodata = vars.filter((v) => defs[v.map]!.readonly);
   const uei = findUei(btf, vars, (m) => defs[m]!.readonly);
-  return new BpfObject(file, memory, btf, maps, programs, structOps, rodata, uei, externs.kfuncs);
+  return new BpfObject(file, memory, btf, maps, programs, structOps, vars, uei, externs.kfuncs);
 }
 
 function createMaps(defs: readonly MapDef[], memory: BpfMemory, nrCpus: number, file: string): LoadedMap[] {
-  const base = file.split("/").pop()!.replace(/\.bpf\.o$|\.o$/, "");
   return defs.map((def, index) => {
     const name = def.spec.name;
     const region = def.origin === "maps" ? undefined
-      : { kind: def.readonly ? "rodata" as const : "global_data" as const, writable: !def.readonly, name: `${base}${name}` };
+      : { kind: def.readonly ? "rodata" as const : "global_data" as const, writable: !def.readonly, name: dataRegionName(file, name) };
     const store = createMapStore(def.spec, memory, region ? { nrCpus, region } : { nrCpus });
     if (typeof store === "string") fail(store);
     if (def.initial !== undefined && store.storage === "keyed") {

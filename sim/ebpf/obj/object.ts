@@ -6,6 +6,7 @@
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import type { BpfMapStore } from "../maps/map_types.js";
 import { ArrayMap } from "../maps/array.js";
+import { createMapStore } from "../maps/create.js";
 import type { Btf } from "./btf_types.js";
 import { BpfObjectError, ObjFormatError } from "./errors.js";
 import type { KfuncExtern } from "./externs.js";
@@ -24,6 +25,14 @@ export interface LoadedMap {
   readonly addr: BpfAddr;
 }
 
+/** How global-data regions are named in BpfMemory (fault messages): "scx_simple.bss". */
+export function dataRegionName(file: string, mapName: string): string {
+  return `${file.split("/").pop()!.replace(/\.bpf\.o$|\.o$/, "")}${mapName}`;
+}
+
+/** Largest size `resizeArray` may give a global-data section. */
+const MAX_RESIZED = 64 << 20;
+
 export class BpfObject {
   private readonly byAddr = new Map<BpfAddr, LoadedMap>();
   private sealed = false;
@@ -32,15 +41,28 @@ export class BpfObject {
     readonly file: string,
     readonly memory: BpfMemory,
     readonly btf: Btf,
-    readonly maps: readonly LoadedMap[],
+    private readonly mapList: LoadedMap[],
     readonly programs: ReadonlyMap<string, LoadedProgram>,
     readonly structOps: readonly StructOpsDesc[],
-    /** Variables of `.rodata*` that `setRodata` may set before `sealRodata`. */
-    readonly rodata: readonly GlobalVar[],
+    /** Every variable of the global-data sections. */
+    private readonly globalList: GlobalVar[],
     readonly uei: UeiLocation | undefined,
     readonly kfuncs: ReadonlyMap<string, KfuncExtern>,
   ) {
-    for (const m of maps) this.byAddr.set(m.addr, m);
+    for (const m of mapList) this.byAddr.set(m.addr, m);
+  }
+
+  get maps(): readonly LoadedMap[] {
+    return this.mapList;
+  }
+
+  get globals(): readonly GlobalVar[] {
+    return this.globalList;
+  }
+
+  /** Variables of `.rodata*` that `setRodata` may set before `sealRodata`. */
+  get rodata(): readonly GlobalVar[] {
+    return this.globalList.filter((v) => this.mapList[v.map]!.def.readonly && this.mapList[v.map]!.def.origin === "data");
   }
 
   /** ld_imm64 src 1: the address standing for map `i`. */
@@ -85,6 +107,38 @@ export class BpfObject {
   /** Read a global variable's current bytes (tests, UEI reading). */
   varBytes(v: GlobalVar): Uint8Array {
     return this.memory.hostBytes(this.mapValueAddr(v.map, v.offset), v.size);
+  }
+
+  /**
+   * What libbpf's bpf_map__set_value_size does for scx's RESIZABLE_ARRAY / RESIZE_ARRAY: give the
+   * array variable `name`, the last in its own data section, `nelems` elements (existing bytes
+   * kept, new ones zero). Only before `sealRodata`, since programs must see the final size.
+   */
+  resizeArray(name: string, nelems: number): void {
+    const err = (what: string): BpfObjectError => new BpfObjectError(this.file, `resize ${name}: ${what}`);
+    if (this.sealed) throw err("the object's data is sealed once the programs are loaded");
+    const at = this.globalList.findIndex((x) => x.name === name);
+    const v = this.globalList[at];
+    if (v === undefined) throw err("no such global variable");
+    const t = this.btf.resolved(v.typeId);
+    if (t.kind !== "array") throw err(`${v.typeName} is not an array`);
+    if (this.globalList.some((x) => x.map === v.map && x.offset > v.offset)) throw err("it is not the last variable of its section");
+    const elem = this.btf.sizeOf(t.elem);
+    const size = v.offset + elem * nelems;
+    if (!Number.isInteger(nelems) || nelems < 1 || size > MAX_RESIZED) throw err(`${nelems} elements is not 1..${Math.floor((MAX_RESIZED - v.offset) / elem)}`);
+    const old = this.mapList[v.map]!;
+    const spec = { ...old.def.spec, valueSize: size };
+    const region = { kind: old.def.readonly ? "rodata" as const : "global_data" as const, writable: !old.def.readonly, name: dataRegionName(this.file, old.name) };
+    const store = createMapStore(spec, this.memory, { nrCpus: 1, region });
+    if (typeof store === "string") throw err(store);
+    const keep = Math.min(size, old.def.spec.valueSize);
+    const from = this.mapValueAddr(v.map, 0);
+    const to = store.storage === "keyed" ? store.lookupKey(new Uint8Array(4), 0) : 0;
+    this.memory.hostBytes(to, size).set(this.memory.hostBytes(from, keep).slice());
+    const next: LoadedMap = { ...old, def: { ...old.def, spec }, store };
+    this.mapList[v.map] = next;
+    this.byAddr.set(next.addr, next);
+    this.globalList[at] = { ...v, size: elem * nelems };
   }
 
   /** @internal used by setRodata */

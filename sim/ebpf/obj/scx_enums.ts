@@ -16,7 +16,12 @@ export function initScxEnums(obj: BpfObject): string[] {
     if (!v.name.startsWith("__SCX_")) continue;
     const value = values.get(v.name);
     if (value === undefined) unknown.push(v.name);
-    else setRodata(obj, v.name, v.size === 8 ? BigInt.asUintN(64, value) : value);
+    else {
+      // C assignment semantics, as `skel->rodata->__SCX_X = value` has: truncate to the variable's width.
+      const t = obj.btf.resolved(v.typeId);
+      const bits = v.size * 8;
+      setRodata(obj, v.name, t.kind === "int" && t.signed ? BigInt.asIntN(bits, value) : BigInt.asUintN(bits, value));
+    }
   }
   return unknown;
 }

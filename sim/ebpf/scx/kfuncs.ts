@@ -51,10 +51,11 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   };
   fillMask(onlineMask, () => true);
   const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
+  // One buffer for every cpumask handed to the facade (it reads the mask before returning).
+  const maskBuf = new Uint8Array(k.nrCpus);
   const maskArray = (addr: BpfAddr): Uint8Array => {
-    const out = new Uint8Array(k.nrCpus);
-    for (let c = 0; c < k.nrCpus; c++) out[c] = maskBit(addr, c) ? 1 : 0;
-    return out;
+    for (let c = 0; c < k.nrCpus; c++) maskBuf[c] = maskBit(addr, c) ? 1 : 0;
+    return maskBuf;
   };
   const bstr = (a: BpfCallArgs, fmtArg: number): string => {
     const data = a.ptr(fmtArg + 1), words = a.u32(fmtArg + 2) / 8;

@@ -4,8 +4,8 @@
  * as BPF_PROG() reads them), brings the task_struct mirrors up to date, runs the translated
  * program, and copies back what BPF may write. Callbacks the object lacks are left undefined, so
  * the core applies the kernel's defaults (exit_task and exit are always defined: they recycle the
- * task mirror and record the user exit info). Not yet bridged: the cgroup callbacks, and
- * `exit`'s scx_exit_info (the program sees a zeroed struct; the host fills `uei` instead).
+ * task mirror and record the user exit info; `exit` gets a scx_exit_info with kind, code, reason
+ * and message). Not yet bridged: the cgroup callbacks.
  *
  * Approximations, documented: bpf_get_current_task_btf returns the task the callback is about
  * (the simulator does not model the waker), and bpf_get_smp_processor_id the CPU of that task
@@ -16,10 +16,10 @@ import { compileProgram } from "../engine.js";
 import { makeHelpers } from "../helpers/index.js";
 import type { HelperHost } from "../helpers/host.js";
 import { BpfMemory, type BpfAddr } from "../memory.js";
-import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type RodataValue, type StructOpsDesc } from "../obj/index.js";
+import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type LoadedProgram, type RodataValue, type StructOpsDesc } from "../obj/index.js";
 import type { BpfEnv, CompiledProgram } from "../program.js";
 import type { ExitInfo } from "../../result.js";
-import { recordUei } from "./uei.js";
+import { ExitInfoMirror, recordUei } from "./uei.js";
 import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { TaskMirrors } from "./tasks.js";
@@ -83,7 +83,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
       mapValueAddr: (i, off) => obj.mapValueAddr(i, off),
     };
     try {
-      return compileProgram(p, env);
+      return compileProgram(p, env, { sourceOf: (i) => sourceLine(p.lines, i) });
     } catch (e) {
       throw e instanceof Error && e.name === "BpfLoadError" ? new BpfObjectError(file, e.message) : e;
     }
@@ -187,8 +187,9 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     }
   }
   const exitProg = progs.get("exit");
+  const exitInfo = new ExitInfoMirror(g.memory);
   ops.exit = (ei: ExitInfo) => {
-    if (exitProg !== undefined) { fillArgs(g, 0); setArg(0, g.argsRegion, 0); run("exit", exitProg, null, 0, 0); }
+    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, null, 0, 0); }
     recordUei(g.object, ei);
   };
   const exitTask = progs.get("exit_task");
@@ -200,6 +201,16 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     g.release(p);
   };
   return ops;
+}
+
+/** "file.bpf.c:42" for the last line-info record at or before instruction `insn`. */
+function sourceLine(lines: LoadedProgram["lines"], insn: number): string | undefined {
+  let best: LoadedProgram["lines"][number] | undefined;
+  for (const l of lines) {
+    if (l.insn > insn) break;
+    best = l;
+  }
+  return best === undefined ? undefined : `${best.file.split("/").pop()}:${best.line}`;
 }
 
 /** The small argument structs (scx_init_task_args, scx_exit_task_args): a bool first, the rest zero. */

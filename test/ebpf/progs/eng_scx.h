@@ -34,6 +34,8 @@ struct task_struct {
 	struct sched_ext_entity scx;
 } CORE;
 
+struct scx_exit_info { int kind; s64 exit_code; const char *reason; char *msg; } CORE;
+
 /* Every callback is `int name(u64 *ctx)` here (BPF_PROG unpacked by hand). */
 typedef int (*cb)(u64 *ctx);
 struct sched_ext_ops {

@@ -30,12 +30,16 @@ const volatile u32 nr_cpus = 4;
 const volatile bool verbose;
 const volatile s32 bias = -3;
 const volatile char label[8] = "abc";
+const volatile u64 __SCX_DSQ_LOCAL __weak;
+const volatile u64 __SCX_TASK_CURSOR __weak;
+const volatile u64 __SCX_NOT_IN_MODEL __weak;
 u64 counter = 7;
 u64 zeroed;
 u32 extra[3] SEC(".data.extra") = { 1, 2, 3 };
 const u32 table[2] SEC(".rodata.table") = { 11, 22 };
 struct user_exit_info uei SEC(".data");
 char uei_dump[64] SEC(".data.uei_dump");
+u64 resizable[1] SEC(".data.resizable") = { 42 };
 
 extern int scxlab_percpu_var __ksym __weak;
 #ifdef WITH_STRONG_KSYM_VAR
@@ -106,7 +110,7 @@ int ld_dispatch(u64 *ctx)
 		bpf_timer_set_callback(t, timer_cb);
 	if (KSYM_EXISTS(scx_bpf_kick_cpu))
 		scx_bpf_kick_cpu(0, SCX_KICK_IDLE);
-	return only_second(add_counter(bias)) + label[1];
+	return only_second(add_counter(bias)) + label[1] + (__SCX_DSQ_LOCAL == 0) + (__SCX_TASK_CURSOR == 0) + (__SCX_NOT_IN_MODEL == 1);
 }
 
 SEC("struct_ops.s/ld_init")

@@ -44,6 +44,10 @@ int ld_core(u64 *ctx)
 	out[23] = p->cpus_ptr->bits[0];
 	out[24] = ENUM_VALUE(enum scx_kick_flags, SCX_KICK_PREEMPT);
 	out[25] = (u64)cg->ancestors[cg->level];
+	if (FIELD_EXISTS(f->nonexistent_field))
+		out[26] = f->nonexistent_field;
+	else
+		out[26] = 7;
 	p->scx.slice = 12345;
 	return 0;
 }
