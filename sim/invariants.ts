@@ -24,7 +24,7 @@ export function checkInvariants(k: Kernel): Invariants {
       if (t.fairStamp === h.stamp[i] && t.place === Place.FairRq) mark(t.slot);
     }
   }
-  const dsqs = [k.ext.global, ...k.ext.local, ...k.ext.userDsqs()];
+  const dsqs = [k.ext.dsqs.global, ...k.ext.dsqs.local, ...k.ext.dsqs.users()];
   for (const d of dsqs) {
     for (let i = 0; i < d.fifo.n; i++) {
       const t = k.tasks[d.fifo.slotAt(i)];

@@ -5,9 +5,9 @@
  * ends, its slice runs out, or a tick), a sleeper's wakeup, an open-loop arrival, a timer.
  * Reschedules requested while handling an event run when the handler returns.
  */
-import { SplitEventQueue } from "./heap.js";
+import { SplitEventQueue } from "./event_queue.js";
 import { Rng } from "./rng.js";
-import { Block, Cls, Place, Task, TaskTable, taskTemplate, type TaskTemplate } from "./task.js";
+import { Block, Cls, Place, type Task } from "./task.js";
 import { distance, type Topology } from "./topology.js";
 import { costModel, migrationCost, type CostModel } from "./costs.js";
 import { FairClass, type FairHost } from "./fair.js";
@@ -18,9 +18,10 @@ import { SyncState, type Waker } from "./sync.js";
 import { Recorder } from "./recorder.js";
 import type { DurationSpec, WorkloadPlan } from "./plan.js";
 import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_DEQ_SLEEP } from "./ext/consts.js";
-import { initTaskExt, exitTaskExt, disableScx } from "./ext/lifecycle.js";
-
-const noop = (): void => {};
+import { exitTaskExt, disableScx } from "./ext/lifecycle.js";
+import { Timers, type TimerQueue } from "./timers.js";
+import { Spawner } from "./spawner.js";
+import { endRequest, startRequest } from "./requests.js";
 
 const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4;
 
@@ -35,9 +36,16 @@ export interface KernelConfig {
   readonly timeline?: boolean;
   /** Cap on per-task records in the result (default 2000). */
   readonly maxTaskRecords?: number;
+  /**
+   * For a watchdog in another thread: `progress[0]` counts the scheduler callbacks invoked so
+   * far, and `abandon` ejects the scheduler at the call that one saw never return (see
+   * Callbacks.watch).
+   */
+  readonly callbackProgress?: Float64Array;
+  readonly abandonCallback?: { readonly call: number; readonly why: string };
 }
 
-export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
+export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue {
   now = 0;
   events = 0;
   readonly topo: Topology;
@@ -46,8 +54,6 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   readonly workload: WorkloadPlan;
   readonly seed: number;
   readonly tasks: Task[] = [];
-  private readonly freeSlots: number[] = [];
-  private readonly table = new TaskTable();
   readonly q = new SplitEventQueue(1024);
   readonly fair: FairClass;
   readonly ext: ExtCore;
@@ -78,19 +84,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   private readonly inReschedList: Uint8Array;
   private reschedN = 0;
 
-  // kernel timers (BPF timers, the watchdog, the balancer, scripted actions)
-  private readonly timerFns: (() => void)[] = [];
-  private readonly timerGen: number[] = [];
-  private readonly freeTimers: number[] = [];
-
+  readonly timers: Timers;
+  private readonly spawner: Spawner;
   private readonly rngDur: Rng;
-  private readonly rngArrival: Rng;
   readonly rngScx: Rng;
-  private nextPid = 1;
-  private readonly instanceOf: number[];
-  /** Per spec, what every task made from it starts with. */
-  private readonly templates: readonly TaskTemplate[];
-  private readonly arrivals: number[];
   created = 0;
   exited = 0;
   /** End `runUntil` as soon as every task has exited and no arrival is due (a run "until the tasks end"). */
@@ -127,18 +124,17 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     this.fair = new FairClass(this, n);
     this.ext = new ExtCore(this);
     this.ext.idle.idle.fill(1);
+    this.ext.cb.watch(cfg.callbackProgress ?? null, cfg.abandonCallback ?? null);
     this.rec = new Recorder(this.plan.groups, n, cfg.timeline ?? false, cfg.maxTaskRecords ?? 2000);
     this.rec.setActivationDeadlines(this.plan);
     this.sync = new SyncState(this.plan, this);
     this.sharedTimerNext = new Float64Array(this.plan.sharedTimers);
     this.rngDur = new Rng(cfg.seed, "durations");
-    this.rngArrival = new Rng(cfg.seed, "arrivals");
     this.rngScx = new Rng(cfg.seed, "scx");
-    this.instanceOf = this.plan.specs.map(() => 0);
-    this.templates = this.plan.specs.map((cs) => taskTemplate(cs.spec, n));
-    this.arrivals = this.plan.specs.map(() => 0);
+    this.timers = new Timers(this);
+    this.spawner = new Spawner(this, this.plan, cfg.seed);
     for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
-    this.startWorkload();
+    this.spawner.start(this.pushArrival);
     this.balanceTimer = this.timerCreate(() => this.balanceFair());
     this.timerStart(this.balanceTimer, 4_000_000);
     if (cfg.timeline) {
@@ -155,6 +151,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   }
 
   runUntil(end: number): void {
+    if (this.ext.cb.depth > 0) this.refuseReentry("runFor()");
     const q = this.q;
     while (q.size > 0 && q.peekTime() <= end) {
       q.pop();
@@ -164,8 +161,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       switch (q.popKind) {
         case EV_CPU: if (b === this.evGen[a]) this.onCpuCheckpoint(a); break;
         case EV_WAKE: this.onWakeEvent(a, b); break;
-        case EV_ARRIVAL: this.onArrival(a); break;
-        case EV_TIMER: if (b === this.timerGen[a]) this.timerFns[a](); break;
+        case EV_ARRIVAL: this.arrivalsQueued--; this.spawner.arrive(a, this.pushArrival); break;
+        case EV_TIMER: this.timers.fire(a, b); break;
         case EV_SAMPLE: this.onSample(); break;
       }
       this.settle();
@@ -188,8 +185,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     return live > 0 && this.arrivalsQueued === 0 && this.sync.blockedCount() === live ? live : 0;
   }
 
-  /** Runs deferred work: a pending scheduler disable, then requested reschedules. */
+  /**
+   * Runs deferred work: a pending scheduler disable, then requested reschedules. Inside a
+   * scheduler callback it does nothing: the event being handled settles when it returns.
+   */
   settle(): void {
+    if (this.ext.cb.depth > 0) return;
     if (this.ext.pendingDisable) disableScx(this);
     let guard = 0;
     while (this.reschedN > 0) {
@@ -206,6 +207,15 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
       }
       if (this.ext.pendingDisable) disableScx(this);
     }
+  }
+
+  /**
+   * A scheduler callback tried to drive simulated time (runFor from inside ops.enqueue, say):
+   * the kernel's callbacks run inside one scheduling event and cannot, so it is a scheduler
+   * error, and the callback unwinds.
+   */
+  private refuseReentry(what: string): never {
+    this.ext.coreError(`${what} called from inside ops.${this.ext.cb.currentName()}: a callback cannot drive simulated time`);
   }
 
   /** Asks for `cpu` to pick its next task once the current handler returns. */
@@ -348,10 +358,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     this.exited++;
     this.leaveCpu(cpu, t);
     this.rec.syncTask(t);
-    if (t.openLoop) {
-      t.place = Place.Free;
-      this.freeSlots.push(t.slot);
-    }
+    if (t.openLoop) this.spawner.release(t);
   }
 
   /** `t` stops running on `cpu` (blocked or exited); the CPU picks again. */
@@ -511,7 +518,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     t.wakeGen++;
     t.wakeAt = this.now;
     t.runnableAt = this.now;
-    if (why <= Block.Suspend && !t.openLoop) this.startActivation(t, why, this.now);
+    if (why <= Block.Suspend && !t.openLoop) startRequest(t, why, this.now);
     if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, this.wakerPid);
     let cpu: number;
     if (t.cls === Cls.Ext) {
@@ -557,41 +564,17 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
   }
 
   sleepUntil(t: Task, at: number, why: Block): void {
-    this.endActivation(t, why);
+    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
     t.place = Place.Sleeping;
     t.block = why;
     this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
   }
 
   blockOn(t: Task, why: Block, obj: number): void {
-    this.endActivation(t, why);
+    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
     t.place = Place.Sleeping;
     t.block = why;
     t.waitingOn = obj;
-  }
-
-  /**
-   * A closed-loop task woke from `why` (a start, sleep, timer or suspend) at `at`: a request
-   * starts, unless its spec bounds requests by another kind of block (TaskSpec.requestOn).
-   */
-  private startActivation(t: Task, why: Block, at: number): void {
-    const on = t.tpl.requestBlock;
-    if (on === Block.None) { t.activatedAtNs = at; return; }
-    if (why !== on) return;
-    t.activatedAtNs = at;
-    t.inRequest = true;
-  }
-
-  /** A closed-loop task that goes idle (sleep, timer, suspend) has finished one request. */
-  private endActivation(t: Task, why: Block): void {
-    if (t.openLoop || why > Block.Suspend) return;
-    const on = t.tpl.requestBlock;
-    if (on !== Block.None) {
-      if (why !== on || !t.inRequest) return; // a think-time block inside a request, or before the first
-      t.inRequest = false;
-    }
-    const g = this.rec.groups[t.groupIdx];
-    g.recordRequest(this.now - t.activatedAtNs);
   }
 
   /**
@@ -601,14 +584,14 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
    */
   passThrough(t: Task, why: Block): void {
     if (t.openLoop || t.tpl.requestBlock !== why) return;
-    this.endActivation(t, why);
-    this.startActivation(t, why, this.now);
+    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    startRequest(t, why, this.now);
   }
 
   /** A periodic task is late: its next release is already due, so a new activation starts now. */
   overrun(t: Task, releaseNs: number): void {
-    this.endActivation(t, Block.Timer);
-    if (!t.openLoop) this.startActivation(t, Block.Timer, releaseNs);
+    endRequest(t, Block.Timer, this.now, this.rec.groups[t.groupIdx]);
+    if (!t.openLoop) startRequest(t, Block.Timer, releaseNs);
   }
 
   wakeBlocked(t: Task): void {
@@ -627,74 +610,25 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
 
   /** As in rt-app, a forked copy honours its task's delay, counted from the run's start. */
   fork(specIdx: number, parent: Task): void {
-    this.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
+    this.spawner.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
+  }
+
+  /** Queues `t`'s wakeup at `at`. */
+  pushWake(at: number, t: Task): void {
+    this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
+  }
+
+  /** Queues an open-loop arrival of spec `specIdx` at `at`. */
+  private readonly pushArrival = (at: number, specIdx: number): void => {
+    this.q.push(at, EV_ARRIVAL, specIdx, 0);
+    this.arrivalsQueued++;
+  };
+
+  pushTimer(at: number, id: number, gen: number): void {
+    this.q.push(at, EV_TIMER, id, gen);
   }
 
   // ---- tasks ----
-
-  private startWorkload(): void {
-    this.plan.specs.forEach((cs, i) => {
-      const s = cs.spec;
-      if (s.arrivals !== null) {
-        this.q.push(Math.round(s.delayUs * 1000) + this.nextArrivalGap(i), EV_ARRIVAL, i, 0);
-        this.arrivalsQueued++;
-        return;
-      }
-      if (s.forkOnly) return;
-      for (let k = 0; k < s.instances; k++) this.spawn(i, Math.round(s.delayUs * 1000), false, k % this.topo.nrCpus);
-    });
-  }
-
-  private nextArrivalGap(specIdx: number): number {
-    const a = this.plan.specs[specIdx].spec.arrivals!;
-    const mean = 1e9 / a.rate;
-    return Math.max(1, Math.round(a.process === "poisson" ? this.rngArrival.exp(mean) : mean));
-  }
-
-  private onArrival(specIdx: number): void {
-    const a = this.plan.specs[specIdx].spec.arrivals!;
-    this.arrivals[specIdx]++;
-    this.arrivalsQueued--;
-    const t = this.spawn(specIdx, this.now, true, this.arrivals[specIdx] % this.topo.nrCpus);
-    t.activatedAtNs = this.now;
-    if (a.max === undefined || this.arrivals[specIdx] < a.max) {
-      this.q.push(this.now + this.nextArrivalGap(specIdx), EV_ARRIVAL, specIdx, 0);
-      this.arrivalsQueued++;
-    }
-  }
-
-  /** Creates a task of spec `specIdx` that starts at `at` (a wakeup with WAKE_FORK). */
-  spawn(specIdx: number, at: number, openLoop: boolean, cpuHint: number): Task {
-    const cs = this.plan.specs[specIdx], s = cs.spec, d = this.templates[specIdx];
-    const slot = this.freeSlots.length > 0 ? this.freeSlots.pop()! : this.tasks.push(this.table.create(this.tasks.length)) - 1;
-    const t = this.tasks[slot];
-    t.pid = this.nextPid++;
-    t.tpl = d;
-    t.groupIdx = cs.groupIdx;
-    t.specIdx = specIdx;
-    t.instance = this.instanceOf[specIdx]++;
-    t.openLoop = openLoop;
-    t.place = Place.Sleeping;
-    t.block = Block.NotStarted;
-    t.cls = Cls.Fair;
-    t.cpu = d.cpusAllowed !== null && d.cpusAllowed[cpuHint] !== 1 ? this.firstAllowed(t) : cpuHint;
-    t.lastRanCpu = -1;
-    t.phase = 0; t.phaseIter = 0; t.event = 0;
-    t.loopsLeft = openLoop ? 1 : s.loop;
-    t.inBurst = false;
-    t.resetNumbers(at);
-    t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
-    t.waitingOn = -1; t.relockMutex = -1;
-    t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
-    t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false;
-    t.yielded = false; t.fairStamp = 0; t.inRequest = false;
-    this.created++;
-    this.rec.taskCreated(t);
-    if (this.ext.enabled) initTaskExt(this, t, true);
-    if (at <= this.now && this.now > 0) this.wake(t, SCX_WAKE_FORK);
-    else this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
-    return t;
-  }
 
   cpuAllowed(t: Task, cpu: number): boolean {
     return t.cpusAllowed === null || t.cpusAllowed[cpu] === 1;
@@ -715,36 +649,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     return this.curr[cpu] < 0 && !this.needResched[cpu];
   }
 
-  // ---- timers ----
+  // ---- timers (see timers.ts) ----
 
-  /** Creates a timer running `fn` when it fires; returns its id. */
-  timerCreate(fn: () => void): number {
-    const id = this.freeTimers.pop();
-    if (id !== undefined) {
-      this.timerFns[id] = fn;
-      return id;
-    }
-    this.timerFns.push(fn);
-    this.timerGen.push(0);
-    return this.timerFns.length - 1;
-  }
-
-  /** Cancels timer `id` and lets a later timerCreate reuse its slot (a scheduler going away). */
-  timerFree(id: number): void {
-    this.timerGen[id]++;
-    this.timerFns[id] = noop;
-    this.freeTimers.push(id);
-  }
-
-  /** Arms (or re-arms) timer `id` to fire `delayNs` from now. */
-  timerStart(id: number, delayNs: number): void {
-    const gen = ++this.timerGen[id];
-    this.q.push(this.now + Math.max(0, Math.round(delayNs)), EV_TIMER, id, gen);
-  }
-
-  timerCancel(id: number): void {
-    this.timerGen[id]++;
-  }
+  timerCreate(fn: () => void): number { return this.timers.create(fn); }
+  timerFree(id: number): void { this.timers.free(id); }
+  timerStart(id: number, delayNs: number): void { this.timers.start(id, delayNs); }
+  timerCancel(id: number): void { this.timers.cancel(id); }
 
   /** Runs `fn` at simulated time `atNs` (a scripted action such as a loader crash). */
   at(atNs: number, fn: () => void): void {
@@ -772,10 +682,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker {
     let busy = 0, queued = 0;
     for (let c = 0; c < this.topo.nrCpus; c++) {
       if (this.curr[c] >= 0) busy++;
-      queued += this.fair.nrQueued(c) + this.ext.local[c].nr;
+      queued += this.fair.nrQueued(c) + this.ext.dsqs.local[c].nr;
     }
-    queued += this.ext.global.nr;
-    for (const d of this.ext.userDsqs()) queued += d.nr;
+    queued += this.ext.dsqs.global.nr;
+    for (const d of this.ext.dsqs.users()) queued += d.nr;
     tl.busyCpus.push(busy);
     tl.queued.push(queued);
     this.q.push(this.now + this.timelineSampleNs, EV_SAMPLE, 0, 0);

@@ -6,6 +6,7 @@
  * every task of its spec shares in a TaskTemplate.
  */
 import type { ScxTask } from "./ext/ops.js";
+import { TaskView } from "./ext/task_view.js";
 import type { TaskSpec } from "./plan.js";
 import { niceToWeight, scxWeight, WEIGHT_IDLEPRIO } from "./weights.js";
 
@@ -42,6 +43,14 @@ export const enum Cls {
   Ext = 1,
 }
 
+/** The task's scheduling policy (SCHED_*); SCHED_EXT tasks alone join a SWITCH_PARTIAL scheduler. */
+export const enum Policy {
+  Normal = 0,
+  Ext = 1,
+  Idle = 2,
+  Batch = 3,
+}
+
 /** Offsets of a task's numbers in its row of the task table's Float64Array. */
 const enum F {
   wakeAt = 0,
@@ -69,7 +78,7 @@ const STRIDE = 18;
 /** Task rows per shared Float64Array. */
 const ROWS_PER_CHUNK = 1024;
 
-export class Task implements ScxTask {
+export class Task {
   // Declaration order is memory order: the fields a wakeup reads and writes come first, so that
   // waking a task that has slept out of cache touches as few cache lines as possible.
   readonly slot: number;
@@ -119,6 +128,8 @@ export class Task implements ScxTask {
   fairStamp = 0;
   /** Instance number within the spec, for comm. */
   instance = 0;
+  /** What a scheduler's callbacks get for this task: made once per slot, so calls allocate nothing. */
+  readonly view: ScxTask;
 
 
   constructor(slot: number, chunk: Float64Array) {
@@ -126,6 +137,7 @@ export class Task implements ScxTask {
     this.f = chunk;
     this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
     this.resetNumbers(0);
+    this.view = new TaskView(this);
   }
 
   /** Sets every number to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
@@ -195,8 +207,7 @@ export class Task implements ScxTask {
   // task object stays small, which is what matters when 10^5 of them are mostly out of cache.
   get group(): string { return this.tpl.group; }
   get nice(): number { return this.tpl.nice; }
-  /** 0 other, 1 ext, 2 idle, 3 batch */
-  get policy(): number { return this.tpl.policy; }
+  get policy(): Policy { return this.tpl.policy; }
   get fairWeight(): number { return this.tpl.fairWeight; }
   get weight(): number { return this.tpl.weight; }
   get cpusAllowed(): Uint8Array | null { return this.tpl.cpusAllowed; }
@@ -220,8 +231,8 @@ export class TaskTable {
 
 /** The template of a task slot that holds no task yet. */
 const NO_TEMPLATE: TaskTemplate = Object.freeze({
-  group: "", nice: 0, commIndexed: false, policy: 0, fairWeight: 1024, weight: 100, cpusAllowed: null, nrCpusAllowed: 0,
-  cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, requestBlock: Block.None,
+  group: "", nice: 0, commIndexed: false, policy: Policy.Normal, fairWeight: 1024, weight: 100, cpusAllowed: null, scxCpusAllowed: null,
+  nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, requestBlock: Block.None,
 });
 
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
@@ -230,12 +241,16 @@ export interface TaskTemplate {
   readonly nice: number;
   /** Whether comm carries the instance number ("web-3"); open-loop tasks always do. */
   readonly commIndexed: boolean;
-  /** 0 other, 1 ext, 2 idle, 3 batch */
-  readonly policy: number;
+  readonly policy: Policy;
   readonly fairWeight: number;
   readonly weight: number;
   /** Shared by the spec's tasks: nothing changes a task's affinity after it is made. */
   readonly cpusAllowed: Uint8Array | null;
+  /**
+   * The schedulers' copy of cpusAllowed (p.cpusAllowed): a scheduler writing into it changes
+   * neither the kernel's mask nor, after the next enable (which restores it), its successor's.
+   */
+  readonly scxCpusAllowed: Uint8Array | null;
   readonly nrCpusAllowed: number;
   readonly cgroup: string;
   readonly expectedRunNs: number;
@@ -247,8 +262,8 @@ export interface TaskTemplate {
 
 /** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
 export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
-  const policy = s.policy === "SCHED_EXT" ? 1 : s.policy === "SCHED_IDLE" ? 2 : s.policy === "SCHED_BATCH" ? 3 : 0;
-  const fairWeight = policy === 2 ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
+  const policy = s.policy === "SCHED_EXT" ? Policy.Ext : s.policy === "SCHED_IDLE" ? Policy.Idle : s.policy === "SCHED_BATCH" ? Policy.Batch : Policy.Normal;
+  const fairWeight = policy === Policy.Idle ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
   // CPUs beyond this machine's are dropped; none left, or all of them, means no restriction.
   let mask: Uint8Array | null = null, nr = nrCpus;
   if (s.cpus !== null) {
@@ -262,6 +277,7 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     commIndexed: s.instances > 1 || s.forkOnly,
     policy, fairWeight, weight: scxWeight(fairWeight),
     cpusAllowed: mask,
+    scxCpusAllowed: mask === null ? null : mask.slice(),
     nrCpusAllowed: nr,
     cgroup: s.taskgroup ?? "/",
     expectedRunNs: s.expectedRunUs !== null ? Math.round(s.expectedRunUs * 1000) : 0,

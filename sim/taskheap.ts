@@ -40,7 +40,7 @@ export class TaskHeap {
       if (l >= n) break;
       const r = l + 1;
       let c = l;
-      if (r < n) c = l + (+(K[r] < K[l]) | +(K[r] === K[l] && S[r] < S[l])); // branch-free, as in heap.ts
+      if (r < n) c = l + (+(K[r] < K[l]) | +(K[r] === K[l] && S[r] < S[l])); // branch-free, as in event_queue.ts
       if (K[c] > key || (K[c] === key && S[c] > s)) break;
       K[i] = K[c]; S[i] = S[c]; this.slot[i] = this.slot[c]; this.stamp[i] = this.stamp[c];
       i = c;

@@ -4,7 +4,7 @@
  */
 import { EEXIST, ENOENT, EPERM } from "./errno.js";
 import { dropObject, holdObject } from "./files.js";
-import type { BpfKernel, BpfObject } from "./kernel.js";
+import type { BpfKernel, BpfObject } from "./bpf_kernel.js";
 
 export const BPFFS_MOUNT = "/sys/fs/bpf/";
 

@@ -8,6 +8,7 @@ export const ENOENT = 2;
 export const E2BIG = 7;
 export const EBADF = 9;
 export const ENOMEM = 12;
+export const EFAULT = 14;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
@@ -25,6 +26,7 @@ const NAMES: ReadonlyMap<number, readonly [name: string, text: string]> = new Ma
   [E2BIG, ["E2BIG", "Argument list too long"]],
   [EBADF, ["EBADF", "Bad file descriptor"]],
   [ENOMEM, ["ENOMEM", "Cannot allocate memory"]],
+  [EFAULT, ["EFAULT", "Bad address"]],
   [EBUSY, ["EBUSY", "Device or resource busy"]],
   [EEXIST, ["EEXIST", "File exists"]],
   [EINVAL, ["EINVAL", "Invalid argument"]],

@@ -3,7 +3,7 @@
  * and fork share the file, so the object reference goes only when the file's last fd closes.
  */
 import { EMFILE } from "./errno.js";
-import type { BpfObject } from "./kernel.js";
+import type { BpfObject } from "./bpf_kernel.js";
 
 /** What an fd can refer to: a bpf object, or a stand-in for stdio. */
 export type FileObject = BpfObject | { readonly kind: "tty" };

@@ -7,7 +7,7 @@ export { MAX_MEMBERS, MAX_TRAMP_PAGES, PAGE_SIZE, TRAMPOLINE_BYTES, trampolinePa
 export { formatEvent, type StructOpsEvent, type StructOpsEventKind, type StructOpsListener } from "./events.js";
 export { MAP_STATE_VALUE, type MapInfo, type MapLookupResult, type MapState, type MapStateValue, type ValueHeader } from "./map.js";
 export type { LinkInfo } from "./link.js";
-export type { Task } from "./kernel.js";
+export type { Task } from "./bpf_kernel.js";
 export { BPFFS_MOUNT } from "./bpffs.js";
 export { BpfSyscalls, type LinkUpdateOpts, type MapCreateAttr } from "./syscalls.js";
 export { Process, type ExitStatus, type SpawnOptions } from "./process.js";

@@ -5,7 +5,7 @@
  */
 import { EINVAL, ENOENT, ENOLINK, EOPNOTSUPP, EPERM } from "./errno.js";
 import type { LinkId, MapId } from "./ids.js";
-import type { BpfKernel } from "./kernel.js";
+import type { BpfKernel } from "./bpf_kernel.js";
 import type { StructOpsMap } from "./map.js";
 import { asError } from "./members.js";
 import type { StructOpsLink } from "./struct_ops_type.js";

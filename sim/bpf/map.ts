@@ -3,9 +3,9 @@
  * INIT -> INUSE -> TOBEFREE (plain maps) or INIT -> READY (BPF_F_LINK maps), and two reference
  * counts: all refs, and the user refs (fds and pins) among them.
  */
-import { BPF_F_LINK, E2BIG, EBUSY, EINPROGRESS, EINVAL, ENOENT, EOPNOTSUPP } from "./errno.js";
+import { BPF_F_LINK, E2BIG, EBUSY, EFAULT, EINPROGRESS, EINVAL, ENOENT, EOPNOTSUPP } from "./errno.js";
 import type { MapId } from "./ids.js";
-import type { BpfKernel } from "./kernel.js";
+import type { BpfKernel } from "./bpf_kernel.js";
 import { asError, fillMembers } from "./members.js";
 import type { StructOpsType } from "./struct_ops_type.js";
 import { assert } from "../errors.js";
@@ -108,10 +108,8 @@ export class StructOpsMap {
 
   private install(value: object): number {
     if (this.state !== "INIT") return -EBUSY;
-    const r = fillMembers(this.type, value);
+    const r = checkValue(this.type, value);
     if (r !== 0) return r;
-    const v = this.type.validate?.(value) ?? 0;
-    if (v !== 0) return asError(v);
     this.value = value;
     if (this.isLink) {
       this.state = "READY";
@@ -162,4 +160,20 @@ export class StructOpsMap {
       state: this.state, refcnt: this.refs, usercnt: this.urefs,
     };
   }
+}
+
+/**
+ * The member pass and the type's validate over a value from user space. A value whose reads
+ * throw (a getter, a Proxy) is memory the kernel could not copy: -EFAULT, as copy_from_user.
+ */
+function checkValue(type: StructOpsType, value: object): number {
+  let r: number;
+  try {
+    r = fillMembers(type, value);
+  } catch {
+    return -EFAULT;
+  }
+  if (r !== 0) return r;
+  const v = type.validate?.(value) ?? 0;
+  return v !== 0 ? asError(v) : 0;
 }

@@ -5,7 +5,7 @@
  */
 import { EBADF } from "./errno.js";
 import { FdTable, OpenFile } from "./files.js";
-import type { BpfKernel, Task } from "./kernel.js";
+import type { BpfKernel, Task } from "./bpf_kernel.js";
 import { BpfSyscalls, type SyscallContext } from "./syscalls.js";
 
 export interface SpawnOptions {

@@ -4,7 +4,7 @@
  */
 import { EEXIST, ENOTSUPP } from "./errno.js";
 import type { StructOpsListener } from "./events.js";
-import { BpfKernel, type Task } from "./kernel.js";
+import { BpfKernel, type Task } from "./bpf_kernel.js";
 import type { LinkInfo } from "./link.js";
 import type { MapInfo } from "./map.js";
 import { MAX_MEMBERS, asError } from "./members.js";

@@ -6,7 +6,7 @@ import { getPinned, pin, unpin } from "./bpffs.js";
 import { BPF_F_LINK, BPF_F_REPLACE, EBADF, EINVAL, EMFILE, ENOENT, ENOTSUPP, EPERM, EPOLLHUP } from "./errno.js";
 import type { FdTable } from "./files.js";
 import type { LinkId, MapId } from "./ids.js";
-import type { BpfKernel, BpfObject } from "./kernel.js";
+import type { BpfKernel, BpfObject } from "./bpf_kernel.js";
 import { createLink, updateLink, type LinkInfo, type LinkObject } from "./link.js";
 import { StructOpsMap, type MapInfo, type MapLookupResult, type ValueHeader } from "./map.js";
 

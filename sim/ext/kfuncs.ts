@@ -4,15 +4,16 @@
  * callback, a bad CPU) ejects the scheduler with SCX_EXIT_ERROR.
  */
 import type { Kernel } from "../kernel.js";
-import type { Task } from "../task.js";
+import { TaskView } from "./task_view.js";
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
-import { Ctx } from "./core.js";
-import { Dsq } from "./dsq.js";
+import { Ctx } from "./callbacks.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
-import { EBUSY, EEXIST, EINVAL, ENOENT } from "../bpf/errno.js";
+import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
-import { Cls, Place } from "../task.js";
+import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
+
+const taskOf = TaskView.taskOf;
 
 class SlotStorage<T> implements TaskStorage<T> {
   private readonly values: (T | undefined)[] = [];
@@ -20,14 +21,21 @@ class SlotStorage<T> implements TaskStorage<T> {
   constructor(private readonly init: (p: ScxTask) => T) {}
 
   get(p: ScxTask): T {
-    const slot = (p as Task).slot;
-    if (this.pids[slot] !== p.pid) {
+    const t = taskOf(p), slot = t.slot;
+    if (this.pids[slot] !== t.pid) {
       this.values[slot] = this.init(p);
-      this.pids[slot] = p.pid;
+      this.pids[slot] = t.pid;
     }
     return this.values[slot] as T;
   }
 }
+
+/** User DSQs a scheduler may create (scx_bpf_create_dsq then returns -ENOMEM). */
+export const USER_DSQS_MAX = 65_536;
+/** BPF timers a scheduler may create. */
+export const BPF_TIMERS_MAX = 4096;
+/** Firings of one BPF timer at one instant before it counts as re-arming itself with no delay. */
+export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
@@ -45,73 +53,82 @@ export class ScxKfuncs implements Scx {
   nrNodes(): number { return this.k.topo.nrNodes; }
 
   dsqInsert(p: ScxTask, dsq: number, sliceNs: number, enqFlags: number): void {
-    this.doInsert(p as Task, dsq, sliceNs, enqFlags, null);
+    this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, null);
   }
 
   dsqInsertVtime(p: ScxTask, dsq: number, sliceNs: number, vtime: number, enqFlags: number): void {
-    this.doInsert(p as Task, dsq, sliceNs, enqFlags, vtime);
-  }
-
-  private doInsert(t: Task, dsq: number, slice: number, flags: number, vtime: number | null): void {
-    const core = this.k.ext;
-    if (core.ctx === Ctx.SelectCpu || core.ctx === Ctx.Enqueue) core.directDispatch(t, dsq, slice, flags, vtime);
-    else if (core.ctx === Ctx.Dispatch) core.bufferInsert(t, dsq, slice, flags, vtime);
-    else core.coreError("scx_bpf_dsq_insert() called outside select_cpu, enqueue or dispatch");
+    this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, vtime);
   }
 
   dsqMoveToLocal(dsq: number): boolean { return this.k.ext.moveToLocal(dsq); }
 
   dsqNrQueued(dsq: number): number {
-    const d = this.k.ext.dsqOf(dsq);
-    if (d === undefined) return -2;
+    const d = this.k.ext.dsqs.dsqOf(dsq);
+    if (d === undefined) return -ENOENT;
     return d.nr;
   }
 
   dsqPeek(dsq: number): ScxTask | null {
-    const d = this.k.ext.userDsq(dsq);
-    return d === undefined ? null : this.k.ext.peek(d);
+    const dsqs = this.k.ext.dsqs;
+    const d = dsqs.userDsq(dsq);
+    if (d === undefined) return null;
+    const t = dsqs.peek(d);
+    return t === null ? null : t.view;
   }
 
   dsqTasks(dsq: number, out: ScxTask[]): number {
-    const core = this.k.ext;
-    const d = dsq === SCX_DSQ_GLOBAL ? core.global : core.userDsq(dsq);
+    const dsqs = this.k.ext.dsqs;
+    const d = dsq === SCX_DSQ_GLOBAL ? dsqs.global : dsqs.userDsq(dsq);
     if (d === undefined) { out.length = 0; return -ENOENT; }
-    core.snapshot(d, out as Task[]);
+    dsqs.snapshot(d, out);
     return 0;
   }
 
   createDsq(dsq: number, _node: number): number {
-    const core = this.k.ext;
     if (!Number.isInteger(dsq) || dsq < 0 || dsq >= SCX_DSQ_USER_MAX) return -EINVAL;
-    return core.addUserDsq(new Dsq(dsq, false)) ? 0 : -EEXIST;
+    const dsqs = this.k.ext.dsqs;
+    if (dsqs.userDsq(dsq) !== undefined) return -EEXIST;
+    // The kernel's bound is memory (create_dsq's allocation failing); ours is a count.
+    if (dsqs.nrUser >= USER_DSQS_MAX) return -ENOMEM;
+    return dsqs.addUser(dsq) ? 0 : -EEXIST;
   }
 
   destroyDsq(dsq: number): void {
     const core = this.k.ext;
-    const d = core.userDsq(dsq);
+    const d = core.dsqs.userDsq(dsq);
     if (d === undefined) return;
     if (d.nr > 0) core.coreError(`destroying non-empty DSQ 0x${dsq.toString(16)}`);
-    core.removeUserDsq(dsq);
+    core.dsqs.removeUser(dsq);
   }
 
   dispatchNrSlots(): number {
-    return this.k.ext.ctx === Ctx.Dispatch ? this.k.ext.maxBatch - this.k.ext.bufN : 0;
+    const core = this.k.ext;
+    return core.cb.ctx === Ctx.Dispatch ? core.buf.maxBatch - core.buf.n : 0;
   }
 
   dispatchCancel(): void {
-    if (this.k.ext.ctx === Ctx.Dispatch && this.k.ext.bufN > 0) this.k.ext.bufN--;
+    const core = this.k.ext;
+    if (core.cb.ctx === Ctx.Dispatch && core.buf.n > 0) core.buf.n--;
   }
 
+  /**
+   * scx_bpf_reenqueue_local: every task on this CPU's local DSQ goes back through ops.enqueue,
+   * once. As in the kernel, the DSQ is emptied first, so tasks that enqueue puts back here are
+   * not taken again. Not from select_cpu or enqueue (scx_kf_allowed: no enqueue-time kfunc):
+   * an enqueue re-enqueueing its own CPU would never end.
+   */
   reenqueueLocal(): number {
-    const core = this.k.ext, cpu = core.ctxCpu;
-    let n = 0;
-    for (let t = core.take(core.local[cpu], -1); t !== null; t = core.take(core.local[cpu], -1)) {
+    const core = this.k.ext, ctx = core.cb.ctx;
+    if (ctx === Ctx.None || ctx === Ctx.SelectCpu || ctx === Ctx.Enqueue) {
+      core.coreError(`scx_bpf_reenqueue_local() called from ${ctx === Ctx.None ? "outside a callback" : `ops.${core.cb.currentName()}`}`);
+    }
+    const local = core.dsqs.local[core.cb.ctxCpu], taken: Task[] = [];
+    for (let t = core.dsqs.take(local, -1); t !== null; t = core.dsqs.take(local, -1)) taken.push(t);
+    for (const t of taken) {
       t.place = Place.Bpf;
       core.enqueue(t, SCX_ENQ_REENQ);
-      n++;
-      if (n > 100_000) break;
     }
-    return n;
+    return taken.length;
   }
 
   kickCpu(cpu: CpuId, flags: number): void {
@@ -130,8 +147,8 @@ export class ScxKfuncs implements Scx {
 
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, _wakeFlags: number): SelectCpuResult {
     const core = this.k.ext;
-    if (core.ctx !== Ctx.SelectCpu) core.coreError("scx_bpf_select_cpu_dfl() called outside select_cpu");
-    core.idle.selectDfl((p as Task).cpusAllowed, this.cpuOk(prevCpu), this.out);
+    if (core.cb.ctx !== Ctx.SelectCpu) core.coreError("scx_bpf_select_cpu_dfl() called outside select_cpu");
+    core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out);
     return this.out;
   }
 
@@ -152,11 +169,17 @@ export class ScxKfuncs implements Scx {
 
   isCpuIdle(cpu: CpuId): boolean { return this.k.curr[this.cpuOk(cpu)] < 0; }
   /** As the kernel's (task_rq(p)->curr == p): also true in the callbacks of a task leaving its CPU. */
-  taskRunning(p: ScxTask): boolean { return this.k.curr[p.cpu] === (p as Task).slot; }
-  taskCpu(p: ScxTask): CpuId { return p.cpu; }
-  cpuCurr(cpu: CpuId): ScxTask | null { return this.k.currOf(this.cpuOk(cpu)); }
-  nrQueuedLocal(cpu: CpuId): number { return this.k.ext.local[this.cpuOk(cpu)].nr; }
-  cpuAllowed(p: ScxTask, cpu: CpuId): boolean { return this.k.cpuAllowed(p as Task, cpu); }
+  taskRunning(p: ScxTask): boolean {
+    const t = taskOf(p);
+    return this.k.curr[t.cpu] === t.slot;
+  }
+  taskCpu(p: ScxTask): CpuId { return taskOf(p).cpu; }
+  cpuCurr(cpu: CpuId): ScxTask | null {
+    const t = this.k.currOf(this.cpuOk(cpu));
+    return t === null ? null : t.view;
+  }
+  nrQueuedLocal(cpu: CpuId): number { return this.k.ext.dsqs.local[this.cpuOk(cpu)].nr; }
+  cpuAllowed(p: ScxTask, cpu: CpuId): boolean { return this.k.cpuAllowed(taskOf(p), cpu); }
 
   error(msg: string): void {
     this.k.ext.requestExit("SCX_EXIT_ERROR_BPF", msg);
@@ -170,18 +193,42 @@ export class ScxKfuncs implements Scx {
 
   taskStorage<T>(init: (p: ScxTask) => T): TaskStorage<T> { return new SlotStorage(init); }
 
+  /** A BPF timer; -ENOMEM past BPF_TIMERS_MAX (the kernel's bound is the map holding them). */
   timerCreate(fn: () => void): number {
-    const core = this.k.ext;
-    const id = this.k.timerCreate(() => {
+    const core = this.k.ext, k = this.k;
+    if (core.bpfTimers.length >= BPF_TIMERS_MAX) return -ENOMEM;
+    let lastNs = -1, sameInstant = 0;
+    const id = k.timerCreate(() => {
       if (!core.enabled || core.aborting) return;
-      core.call(null, "timer", fn);
+      // Re-armed with no delay, a timer fires again at the same instant, forever: simulated
+      // time cannot pass as the kernel's would. Past a bound that is a scheduler error.
+      if (k.now !== lastNs) { lastNs = k.now; sameInstant = 0; }
+      else if (++sameInstant >= TIMER_SAME_INSTANT_MAX) {
+        core.requestExit("SCX_EXIT_ERROR", `BPF timer ${id} fired ${sameInstant} times at ${k.now} ns (re-armed with no delay)`);
+        return;
+      }
+      core.cb.invokeThunk("timer", null, fn);
     });
-    trackBpfTimer(this.k, id);
+    trackBpfTimer(k, id);
     return id;
   }
 
-  timerStart(id: number, delayNs: number): void { this.k.timerStart(id, delayNs); }
-  timerCancel(id: number): void { this.k.timerCancel(id); }
+  /** bpf_timer_start: a delay of 0 (or less) fires at the current instant, after this event. */
+  timerStart(id: number, delayNs: number): void {
+    this.timerOk(id);
+    if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${String(delayNs)}`);
+    this.k.timerStart(id, delayNs);
+  }
+
+  timerCancel(id: number): void {
+    this.timerOk(id);
+    this.k.timerCancel(id);
+  }
+
+  /** A timer id must be one this scheduler created (not the watchdog's, not a stale one). */
+  private timerOk(id: number): void {
+    if (!this.k.ext.bpfTimers.includes(id)) this.k.ext.coreError(`invalid BPF timer ${String(id)}`);
+  }
 
   cgroupWeight(cgroup: string): number {
     const c = this.k.workload.cgroups.find((g) => g.path === cgroup);

@@ -4,36 +4,16 @@
  * watchdog, and on the way out disable/exit_task, ops.exit and the return of every task to fair.
  */
 import type { Kernel } from "../kernel.js";
-import { Cls, Place, type Task } from "../task.js";
+import { Cls, Place, Policy, type Task } from "../task.js";
 import type { SchedExtOps } from "./ops.js";
 import { isErrorExit } from "./exit.js";
-import {
-  SCX_DSP_DFL_MAX_BATCH, SCX_OPS_ALL_FLAGS, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
-  SCX_WATCHDOG_MAX_TIMEOUT_MS,
-} from "./consts.js";
-import { EINVAL, EBUSY } from "../bpf/errno.js";
-
-/** Per-kernel lifecycle state that is not part of the hot path. */
-interface Lifecycle {
-  watchdogTimer: number;
-  bpfTimers: number[];
-  enableSeq: number;
-}
-
-const state = new WeakMap<Kernel, Lifecycle>();
-
-function lc(k: Kernel): Lifecycle {
-  let s = state.get(k);
-  if (s === undefined) {
-    s = { watchdogTimer: -1, bpfTimers: [], enableSeq: 0 };
-    state.set(k, s);
-  }
-  return s;
-}
+import { SCX_OPS_ALL_FLAGS, SCX_SLICE_DFL } from "./consts.js";
+import { EBUSY, EFAULT, EINVAL } from "../bpf/errno.js";
+import { copyOps } from "./callbacks.js";
 
 /** Registers a BPF timer so that it is cancelled when the scheduler goes away. */
 export function trackBpfTimer(k: Kernel, id: number): void {
-  lc(k).bpfTimers.push(id);
+  k.ext.bpfTimers.push(id);
 }
 
 /**
@@ -41,67 +21,53 @@ export function trackBpfTimer(k: Kernel, id: number): void {
  * -EINVAL for unknown flags. Failures after the start (init, init_task) are reported as exits
  * while 0 is still returned, as the kernel does: the link then exists but the scheduler is gone.
  */
-export function enableScx(k: Kernel, ops: SchedExtOps, reason: string): number {
+export function enableScx(k: Kernel, table: SchedExtOps, reason: string): number {
   const core = k.ext;
-  const l = lc(k);
   if (core.enabled) return -EBUSY;
-  const flags = ops.flags ?? 0;
-  if ((flags & ~SCX_OPS_ALL_FLAGS) !== 0) return -EINVAL;
-  core.ops = ops;
-  core.name = ops.name;
-  core.instance++;
-  core.enabled = true;
-  core.aborting = false;
-  core.pendingDisable = false;
-  core.exitInfo = null;
-  core.switchPartial = (flags & SCX_OPS_SWITCH_PARTIAL) !== 0;
-  core.enqLast = (flags & SCX_OPS_ENQ_LAST) !== 0;
-  const timeoutMs = ops.timeout_ms && ops.timeout_ms > 0 ? Math.min(ops.timeout_ms, SCX_WATCHDOG_MAX_TIMEOUT_MS) : SCX_WATCHDOG_MAX_TIMEOUT_MS;
-  core.timeoutNs = timeoutMs * 1_000_000;
-  core.resizeBuffer(ops.dispatch_max_batch && ops.dispatch_max_batch > 0 ? ops.dispatch_max_batch : SCX_DSP_DFL_MAX_BATCH);
-  core.hasSelect = typeof ops.select_cpu === "function";
-  core.hasEnqueue = typeof ops.enqueue === "function";
-  core.hasDispatch = typeof ops.dispatch === "function";
-  core.hasTick = typeof ops.tick === "function";
-  core.hasRunnable = typeof ops.runnable === "function";
-  core.hasRunning = typeof ops.running === "function";
-  core.hasStopping = typeof ops.stopping === "function";
-  core.hasQuiescent = typeof ops.quiescent === "function";
-  core.hasYield = typeof ops.yield === "function";
-  core.hasUpdateIdle = typeof ops.update_idle === "function";
-  core.hasDequeue = typeof ops.dequeue === "function";
-  k.tickOn = core.hasTick;
+  // Read once, as the kernel copies the struct: a table whose reads throw is a fault (-EFAULT).
+  const ops = copyOps(table);
+  if (ops === null) return -EFAULT;
+  if (((ops.flags ?? 0) & ~SCX_OPS_ALL_FLAGS) !== 0) return -EINVAL;
+  core.attach(ops, table);
+  restoreSchedulerMasks(k);
+  k.tickOn = core.cb.hasTick;
   for (let c = 0; c < k.topo.nrCpus; c++) {
     k.ext.idle.idle[c] = k.curr[c] < 0 ? 1 : 0;
     if (k.tickOn) k.nextTick[c] = k.now + k.tickNs;
   }
-  l.enableSeq++;
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${ops.name}" enabled`);
   k.rec.classSwitch(k.now, "fair", ops.name, reason);
 
   // As in the kernel: ops.init first, then the validation of the ops against their flags.
   if (typeof ops.init === "function") {
-    let ret = 0;
-    core.call(null, "init", () => { ret = ops.init!(); });
-    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init() failed (${ret})`);
+    const ret = core.cb.invokeThunk("init", null, () => ops.init!.call(table));
+    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init() failed (${String(ret)})`);
     if (core.aborting) return 0;
   }
-  if (core.enqLast && !core.hasEnqueue) {
+  if (core.enqLast && !core.cb.hasEnqueue) {
     core.requestExit("SCX_EXIT_ERROR", "SCX_OPS_ENQ_LAST requires ops.enqueue() to be implemented");
     return 0;
   }
-  if (!initCgroups(k, ops)) return 0;
+  if (!initCgroups(k, ops, table)) return 0;
   for (const t of k.tasks) {
     if (t.place === Place.Dead || t.place === Place.Free) continue;
-    if (core.switchPartial && t.policy !== 1) continue;
+    if (core.switchPartial && t.policy !== Policy.Ext) continue;
     if (!initTaskExt(k, t, false)) return 0;
     switchToExt(k, t);
   }
   // One watchdog timer per kernel, re-armed by every enable (creating one each time leaked slots).
-  if (l.watchdogTimer < 0) l.watchdogTimer = k.timerCreate(() => watchdog(k));
-  k.timerStart(l.watchdogTimer, core.timeoutNs / 2);
+  if (core.watchdogTimer < 0) core.watchdogTimer = k.timerCreate(() => watchdog(k));
+  k.timerStart(core.watchdogTimer, core.timeoutNs / 2);
   k.reschedAll();
   return 0;
+}
+
+/** Gives every task's p.cpusAllowed back its kernel value (a former scheduler may have written into it). */
+function restoreSchedulerMasks(k: Kernel): void {
+  for (const t of k.tasks) {
+    const m = t.tpl.scxCpusAllowed, kernel = t.tpl.cpusAllowed;
+    if (m !== null && kernel !== null) m.set(kernel);
+  }
 }
 
 /** Every cgroup of the workload, parents first ("/" included), with its cpu.weight. */
@@ -118,12 +84,11 @@ function cgroupsOf(k: Kernel): { path: string; weight: number }[] {
 }
 
 /** ops.cgroup_init for every cgroup before any task joins; false when the scheduler failed. */
-function initCgroups(k: Kernel, ops: SchedExtOps): boolean {
+function initCgroups(k: Kernel, ops: SchedExtOps, table: SchedExtOps): boolean {
   if (typeof ops.cgroup_init !== "function") return true;
   for (const c of cgroupsOf(k)) {
-    let ret = 0;
-    k.ext.call(null, "cgroup_init", () => { ret = ops.cgroup_init!(c.path, c.weight); });
-    if (ret !== 0 && !k.ext.aborting) k.ext.requestExit("SCX_EXIT_ERROR", `ops.cgroup_init() failed (${ret}) for ${c.path}`);
+    const ret = k.ext.cb.invokeThunk("cgroup_init", null, () => ops.cgroup_init!.call(table, c.path, c.weight));
+    if (ret !== 0 && !k.ext.aborting) k.ext.requestExit("SCX_EXIT_ERROR", `ops.cgroup_init() failed (${String(ret)}) for ${c.path}`);
     if (k.ext.aborting) return false;
   }
   return true;
@@ -132,10 +97,10 @@ function initCgroups(k: Kernel, ops: SchedExtOps): boolean {
 /** init_task + enable for one task; false when the scheduler failed (an exit was claimed). */
 export function initTaskExt(k: Kernel, t: Task, fork: boolean): boolean {
   const core = k.ext;
-  if (core.switchPartial && t.policy !== 1) return true;
+  if (core.switchPartial && t.policy !== Policy.Ext) return true;
   if (core.aborting) return false;
   const ret = core.initTask(t, fork);
-  if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${ret}) for ${t.comm}[${t.pid}]`);
+  if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${String(ret)}) for ${t.comm}[${t.pid}]`);
   if (core.aborting) return false;
   t.scxEnabled = true;
   t.cls = Cls.Ext;
@@ -166,7 +131,6 @@ function switchToExt(k: Kernel, t: Task): void {
 function watchdog(k: Kernel): void {
   const core = k.ext;
   if (!core.enabled || core.aborting) return;
-  const l = lc(k);
   for (const t of k.tasks) {
     if (t.cls !== Cls.Ext || (t.place !== Place.Dsq && t.place !== Place.Bpf)) continue;
     const waited = k.now - t.runnableAt;
@@ -175,7 +139,7 @@ function watchdog(k: Kernel): void {
       return;
     }
   }
-  k.timerStart(l.watchdogTimer, core.timeoutNs / 2);
+  k.timerStart(core.watchdogTimer, core.timeoutNs / 2);
 }
 
 /**
@@ -184,13 +148,14 @@ function watchdog(k: Kernel): void {
  */
 export function disableScx(k: Kernel): void {
   const core = k.ext, ops = core.ops;
-  if (!core.pendingDisable || ops === null) return;
-  const l = lc(k);
+  // From inside a callback (a loader closing the link from ops.enqueue) the disable waits for
+  // the callback to return: the kernel's scx_disable_workfn runs after the scheduling event too.
+  if (!core.pendingDisable || ops === null || core.cb.depth > 0) return;
   const ei = core.exitInfo!;
   for (const t of k.tasks) {
     if (t.cls !== Cls.Ext || t.place === Place.Dead || t.place === Place.Free) continue;
     const queued = t.place === Place.Dsq || t.place === Place.Bpf;
-    if (t.place === Place.Dsq) core.unlink(t);
+    if (t.place === Place.Dsq) core.dsqs.unlink(t);
     if (t.scxEnabled) exitTaskExt(k, t);
     t.cls = Cls.Fair;
     t.ddspDsq = -1;
@@ -201,18 +166,13 @@ export function disableScx(k: Kernel): void {
     }
   }
   if (typeof ops.cgroup_exit === "function") {
-    for (const c of cgroupsOf(k).reverse()) core.call(null, "cgroup_exit", () => ops.cgroup_exit!(c.path));
+    for (const c of cgroupsOf(k).reverse()) core.cb.invokeThunk("cgroup_exit", null, () => ops.cgroup_exit!.call(core.table, c.path));
   }
-  if (typeof ops.exit === "function") core.call(null, "exit", () => ops.exit!(ei));
-  if (l.watchdogTimer >= 0) k.timerCancel(l.watchdogTimer);
-  for (const id of l.bpfTimers) k.timerFree(id);
-  l.bpfTimers.length = 0;
-  core.global.clear();
-  for (const d of core.local) d.clear();
-  core.clearUserDsqs();
-  core.enabled = false;
-  core.pendingDisable = false;
-  core.ops = null;
+  if (typeof ops.exit === "function") core.cb.invokeThunk("exit", null, () => ops.exit!.call(core.table, ei));
+  if (core.watchdogTimer >= 0) k.timerCancel(core.watchdogTimer);
+  for (const id of core.bpfTimers) k.timerFree(id);
+  core.bpfTimers.length = 0;
+  core.detach();
   k.tickOn = false;
   const why = ei.msg ? ` (${ei.reason}: ${ei.msg})` : ` (${ei.reason})`;
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${core.name}" disabled${why}`);
@@ -223,6 +183,6 @@ export function disableScx(k: Kernel): void {
 
 /** Number of schedulers enabled since boot (sysfs enable_seq). */
 export function enableSeq(k: Kernel): number {
-  return lc(k).enableSeq;
+  return k.ext.enableSeq;
 }
 

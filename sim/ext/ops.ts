@@ -11,7 +11,7 @@ export type CpuId = number;
 /** A process id. */
 export type Pid = number;
 
-/** What a scheduler may read of a task, plus the two fields it may write (slice and vtime). */
+/** What a scheduler may read of a task, plus the two fields it may write (slice and vtime); writing any other is an error exit. */
 export interface ScxTask {
   readonly pid: Pid;
   /** comm, e.g. "web-3". */
@@ -61,7 +61,9 @@ export interface SelectCpuResult {
 
 /**
  * The ops table. Only `name` is required; absent callbacks get the kernel's defaults.
- * Callbacks may throw: the core turns that into SCX_EXIT_ERROR_BPF with the message.
+ * Callbacks may throw: the core turns that into SCX_EXIT_ERROR_BPF with the message. They must
+ * return synchronously (a promise is an error) and must not drive simulated time. The table is
+ * copied when the scheduler is enabled: changing it later has no effect.
  */
 export interface SchedExtOps {
   readonly name: string;
@@ -119,12 +121,13 @@ export interface Scx {
   dsqInsertVtime(p: ScxTask, dsq: DsqId, sliceNs: number, vtime: number, enqFlags: number): void;
   /** From dispatch: move the first task of a user DSQ that may run here to the local DSQ. */
   dsqMoveToLocal(dsq: DsqId): boolean;
+  /** Tasks queued on a DSQ, or -ENOENT when it does not exist. */
   dsqNrQueued(dsq: DsqId): number;
   /** Head of a user DSQ, or null. */
   dsqPeek(dsq: DsqId): ScxTask | null;
   /** The tasks queued on a user DSQ (or SCX_DSQ_GLOBAL) in dispatch order, into `out`; -EINVAL / -ENOENT for an unknown DSQ, else 0. */
   dsqTasks(dsq: DsqId, out: ScxTask[]): number;
-  /** 0, -EEXIST or -EINVAL. */
+  /** 0, -EEXIST, -EINVAL, or -ENOMEM past 65536 user DSQs. */
   createDsq(dsq: DsqId, node: number): number;
   destroyDsq(dsq: DsqId): void;
   dispatchNrSlots(): number;
@@ -159,7 +162,10 @@ export interface Scx {
   /** A repeatable pseudo-random u32 (bpf_get_prandom_u32), from the run's seeded stream. */
   randomU32(): number;
   taskStorage<T>(init: (p: ScxTask) => T): TaskStorage<T>;
-  /** BPF timer: returns an id; `timerStart(id, delayNs)` arms it once; the callback may re-arm. */
+  /**
+   * BPF timer: returns an id (-ENOMEM past 4096 timers); `timerStart(id, delayNs)` arms it once;
+   * the callback may re-arm. Re-arming with no delay 10000 times at one instant is an error.
+   */
   timerCreate(fn: () => void): number;
   timerStart(id: number, delayNs: number): void;
   timerCancel(id: number): void;

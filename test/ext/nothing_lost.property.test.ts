@@ -266,8 +266,8 @@ function checkAll(m: Machine, where: string): void {
   for (let c = 0; c < k.topo.nrCpus; c++) {
     const t = k.currOf(c);
     if (t !== null && t.cpusAllowed !== null && t.cpusAllowed[c] !== 1) throw new Error(`${where}: ${t.comm} runs on cpu${c} outside its affinity`);
-    for (let i = 0; i < k.ext.local[c].fifo.n; i++) {
-      const q = k.ext.local[c].fifo, u = k.tasks[q.slotAt(i)];
+    for (let i = 0; i < k.ext.dsqs.local[c].fifo.n; i++) {
+      const q = k.ext.dsqs.local[c].fifo, u = k.tasks[q.slotAt(i)];
       if (u.dsqStamp === q.stampAt(i) && u.cpusAllowed !== null && u.cpusAllowed[c] !== 1) throw new Error(`${where}: ${u.comm} queued on cpu${c}'s local DSQ outside its affinity`);
     }
   }

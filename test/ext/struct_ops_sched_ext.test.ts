@@ -107,7 +107,7 @@ describe("sched_ext struct_ops conformance (§4)", () => {
       if (e.kind === "unreg") { unregs++; enabled--; }
     });
     const k = m.kernel;
-    const timerSlots = () => (k as unknown as { timerFns: unknown[] }).timerFns.length;
+    const timerSlots = () => k.timers.slots;
     const held: { p: typeof a; fd: number }[] = [];
     let x = 12345;
     const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;

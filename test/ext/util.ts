@@ -110,7 +110,7 @@ export function placeViolations(m: Machine): string[] {
     }
     if (n !== h.live) out.push(`fair rq${c}: live ${h.live} but ${n} entries`);
   }
-  const dsqs = [ext.global, ...ext.local, ...ext.userDsqs()];
+  const dsqs = [ext.dsqs.global, ...ext.dsqs.local, ...ext.dsqs.users()];
   for (const d of dsqs) {
     let n = 0;
     for (let i = 0; i < d.fifo.n; i++) {

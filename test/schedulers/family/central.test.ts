@@ -9,7 +9,7 @@ function decisions(centralCpu: number) {
   const made: { by: number; to: number }[] = [];
   let inDispatch = -1;
   const p = plan([hog("h", 0, { instances: 6 }), task("s", [{ kind: "run", us: 2000 }, { kind: "sleep", us: 3000 }], { instances: 4 })]);
-  const { m, ops } = start("central", p, {
+  const { m } = start("central", p, {
     topology: "4", durationNs: 2 * S, options: { central_cpu: centralCpu },
     wrapScx: (scx) => {
       const w: Scx = Object.create(scx);
@@ -19,9 +19,11 @@ function decisions(centralCpu: number) {
       };
       return w;
     },
+    wrapOps: (ops) => {
+      const dispatch = ops.dispatch!.bind(ops);
+      ops.dispatch = (cpu, prev) => { inDispatch = cpu; dispatch(cpu, prev); inDispatch = -1; };
+    },
   });
-  const dispatch = ops.dispatch!.bind(ops);
-  ops.dispatch = (cpu, prev) => { inDispatch = cpu; dispatch(cpu, prev); inDispatch = -1; };
   m.runToEnd();
   return { r: m.result(0), made, lost: m.invariants().lost };
 }

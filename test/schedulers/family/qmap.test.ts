@@ -40,14 +40,22 @@ describe("qmap", () => {
 
   it("dsp_batch = 4 pops up to 4 tasks from the queues per dispatch call (1 by default)", () => {
     const maxPops = (options: Record<string, number>) => {
-      const { m, ops } = start("qmap", plan([hog("h", 0, { instances: 12 })]), { topology: "2", durationNs: 500 * MS, options: { slice_us: 2000, ...options } });
       let most = 0;
-      const dispatch = ops.dispatch!.bind(ops);
-      ops.dispatch = (cpu, prev) => {
-        const before = m.scxApi.stats.dispatched ?? 0;
-        dispatch(cpu, prev);
-        most = Math.max(most, (m.scxApi.stats.dispatched ?? 0) - before);
-      };
+      // The kfunc facade, captured at attach: dispatch already runs then, before start returns.
+      let api: { readonly stats: Record<string, number> } | null = null;
+      const dispatched = () => api!.stats.dispatched ?? 0;
+      const { m } = start("qmap", plan([hog("h", 0, { instances: 12 })]), {
+        topology: "2", durationNs: 500 * MS, options: { slice_us: 2000, ...options },
+        wrapScx: (scx) => { api = scx as unknown as { readonly stats: Record<string, number> }; return scx; },
+        wrapOps: (ops) => {
+          const dispatch = ops.dispatch!.bind(ops);
+          ops.dispatch = (cpu, prev) => {
+            const before = dispatched();
+            dispatch(cpu, prev);
+            most = Math.max(most, dispatched() - before);
+          };
+        },
+      });
       m.runToEnd();
       expect(m.result(0).scx.exit).toBeNull();
       return most;

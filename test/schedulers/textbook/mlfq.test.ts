@@ -12,7 +12,7 @@ describe("mlfq", () => {
   it("keeps an interactive task at the top level while hogs sink to the bottom (levels sampled between boosts)", () => {
     const { m, ops } = start("mlfq", plan([hog("h1"), hog("h2"), interactive()]), { durationNs: 3000 * MS, options: OPTIONS });
     const mlfq = ops as MlfqScheduler;
-    const level = (comm: string) => mlfq.level(m.kernel.tasks.find((t) => t.comm === comm)! as ScxTask);
+    const level = (comm: string) => mlfq.level(m.kernel.tasks.find((t) => t.comm === comm)!.view);
     for (const t of [100, 500, 900, 1100, 1500, 2500]) {
       m.runFor(t * MS - m.kernel.now);
       expect([level("inter"), level("h1"), level("h2")], `levels at ${t} ms`).toEqual([0, 2, 2]);
@@ -22,7 +22,7 @@ describe("mlfq", () => {
   it("boosts every task to the top at each boost_us (levels read just after the 1 s boost)", () => {
     const { m, ops } = start("mlfq", plan([hog("h1"), hog("h2"), interactive()]), { durationNs: 3000 * MS, options: OPTIONS });
     const mlfq = ops as MlfqScheduler;
-    const level = (comm: string) => mlfq.level(m.kernel.tasks.find((t) => t.comm === comm)! as ScxTask);
+    const level = (comm: string) => mlfq.level(m.kernel.tasks.find((t) => t.comm === comm)!.view);
     m.runFor(999 * MS);
     expect([level("h1"), level("h2")]).toEqual([2, 2]);
     m.runFor(1 * MS + 1000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { EventQueue, SplitEventQueue } from "../../sim/heap.js";
+import { EventQueue, SplitEventQueue } from "../../sim/event_queue.js";
 
 describe("EventQueue", () => {
   it("pops in (time, insertion order), ties first-in first-out", () => {

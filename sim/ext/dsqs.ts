@@ -1,0 +1,250 @@
+/**
+ * The dispatch queues of one kernel: the global DSQ, one local DSQ per CPU and the user DSQs a
+ * scheduler creates. Resolving an id as the kernel's find_dsq_for_dispatch does, inserting
+ * (with the kick of the CPU whose local DSQ received a task), and taking tasks off again.
+ * Tasks leave a queue lazily: their entry goes stale (see TaskHeap).
+ */
+import { Place, type Task } from "../task.js";
+import type { ExitKind } from "../result.js";
+import { Dsq, DsqOrder } from "./dsq.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT } from "./consts.js";
+import type { ExtHost } from "./host.js";
+import type { ScxTask } from "./ops.js";
+
+/** How the DSQ table reports a scheduler's misuse. */
+export interface DsqErrors {
+  /** Claims SCX_EXIT_ERROR and unwinds the current callback. */
+  coreError(msg: string): never;
+  requestExit(kind: ExitKind, msg: string): void;
+}
+
+export class DsqTable {
+  readonly global: Dsq;
+  readonly local: Dsq[];
+  private readonly user = new Map<number, Dsq>();
+  /** The user DSQ found last: most schedulers use one or two, so most lookups skip the map. */
+  private lastUserId = -1;
+  private lastUser: Dsq | undefined = undefined;
+  /** The CPU whose pick (balance, ops.dispatch) is running, or -1. */
+  balancing = -1;
+  private stampSeq = 1;
+
+  constructor(private readonly host: ExtHost, private readonly errors: DsqErrors) {
+    this.global = new Dsq(SCX_DSQ_GLOBAL, true);
+    this.global.order = DsqOrder.Fifo;
+    this.local = Array.from({ length: host.topo.nrCpus }, (_, c) => {
+      const d = new Dsq(SCX_DSQ_LOCAL_ON + c, true);
+      d.order = DsqOrder.Fifo;
+      return d;
+    });
+  }
+
+  /**
+   * Resolves a DSQ id for an insert of `t`; `dispatchCpu` is the CPU whose ops.dispatch runs
+   * (SCX_DSQ_LOCAL means its local DSQ there), or -1. Bad ids are scheduler errors.
+   */
+  resolve(id: number, t: Task, vtime: boolean, dispatchCpu: number): Dsq {
+    const isLocal = id === SCX_DSQ_LOCAL;
+    if (isLocal || (id >= SCX_DSQ_LOCAL_ON && id < SCX_DSQ_LOCAL_ON + 65536)) {
+      // SCX_DSQ_LOCAL is the dispatching CPU's (or the task's own) local DSQ; it gets the same
+      // checks as LOCAL_ON, as in the kernel (from ops.dispatch it may name a CPU p cannot use).
+      const cpu = isLocal ? (dispatchCpu >= 0 ? dispatchCpu : t.cpu) : id - SCX_DSQ_LOCAL_ON;
+      if (!Number.isInteger(cpu) || cpu >= this.local.length) this.errors.coreError(`invalid CPU ${cpu} in SCX_DSQ_LOCAL_ON`);
+      if (vtime) this.errors.coreError("cannot use vtime ordering for built-in DSQs");
+      if (!this.host.cpuAllowed(t, cpu)) {
+        this.errors.requestExit("SCX_EXIT_ERROR", `SCX_DSQ_LOCAL[_ON] target CPU ${cpu} not allowed for ${t.comm}[${t.pid}]`);
+        return this.global;
+      }
+      return this.local[cpu];
+    }
+    if (id === SCX_DSQ_GLOBAL) {
+      if (vtime) this.errors.coreError("cannot use vtime ordering for built-in DSQs");
+      return this.global;
+    }
+    if (Number.isInteger(id) && id >= 0 && id < SCX_DSQ_USER_MAX) {
+      const d = this.userDsq(id);
+      if (d === undefined) this.errors.coreError(`non-existent DSQ 0x${id.toString(16)} for ${t.comm}[${t.pid}]`);
+      return d;
+    }
+    this.errors.coreError(`invalid DSQ ID 0x${Number.isFinite(id) ? id.toString(16) : String(id)}`);
+  }
+
+  /** Puts a runnable task on a DSQ; kicks the CPU whose local DSQ received it if needed. */
+  insert(t: Task, d: Dsq, flags: number, vtime: boolean): void {
+    const want = vtime ? DsqOrder.Vtime : DsqOrder.Fifo;
+    if (d.order === DsqOrder.Unset) d.order = want;
+    else if (d.order !== want) {
+      this.errors.coreError(`DSQ 0x${d.id.toString(16)} already ${d.order === DsqOrder.Fifo ? "FIFO" : "vtime"}-ordered`);
+    }
+    this.push(t, d, flags, vtime);
+    if (d.builtin && d !== this.global) {
+      const cpu = d.id - SCX_DSQ_LOCAL_ON;
+      // A CPU in balance is already looking for its next task: no kick, no preemption (as the
+      // kernel's local_dsq_post_enq with SCX_RQ_IN_BALANCE).
+      if (cpu === this.balancing) return;
+      if (flags & SCX_ENQ_PREEMPT) this.host.preemptExt(cpu);
+      else this.host.kickIfLower(cpu);
+    }
+  }
+
+  /** Insert that cannot fail: a DSQ of the other ordering falls back to the global FIFO. */
+  insertSafe(t: Task, d: Dsq, flags: number, vtime: boolean): void {
+    if (d.order !== DsqOrder.Unset && d.order !== (vtime ? DsqOrder.Vtime : DsqOrder.Fifo)) d = this.global;
+    if (d.order === DsqOrder.Unset) d.order = vtime ? DsqOrder.Vtime : DsqOrder.Fifo;
+    this.push(t, d, flags & SCX_ENQ_HEAD, vtime);
+    if (d !== this.global && d.builtin && d.id - SCX_DSQ_LOCAL_ON !== this.balancing) this.host.kickIfLower(d.id - SCX_DSQ_LOCAL_ON);
+  }
+
+  private push(t: Task, d: Dsq, flags: number, vtime: boolean): void {
+    t.place = Place.Dsq;
+    t.dsq = d.id;
+    t.dsqStamp = this.stampSeq++;
+    if (vtime) d.prio.push(t.dsqVtime, t.slot, t.dsqStamp);
+    else if (flags & (SCX_ENQ_HEAD | SCX_ENQ_PREEMPT)) d.fifo.pushFront(t.slot, t.dsqStamp);
+    else d.fifo.pushBack(t.slot, t.dsqStamp);
+  }
+
+  /** Takes a task off its DSQ (lazily: its entry goes stale). */
+  unlink(t: Task): void {
+    if (t.place !== Place.Dsq) return;
+    const d = this.dsqOf(t.dsq);
+    if (d !== undefined) {
+      if (d.order === DsqOrder.Vtime) d.prio.live--;
+      else d.fifo.live--;
+    }
+    t.dsqStamp = 0;
+    t.place = Place.Sleeping;
+  }
+
+  /** A user DSQ by id, or undefined. */
+  userDsq(id: number): Dsq | undefined {
+    if (id === this.lastUserId) return this.lastUser;
+    const d = this.user.get(id);
+    if (d !== undefined) { this.lastUserId = id; this.lastUser = d; }
+    return d;
+  }
+
+  /** scx_bpf_create_dsq's effect: false when the id is taken. */
+  addUser(id: number): boolean {
+    if (this.user.has(id)) return false;
+    this.user.set(id, new Dsq(id, false));
+    return true;
+  }
+
+  removeUser(id: number): void {
+    this.user.delete(id);
+    this.lastUserId = -1;
+    this.lastUser = undefined;
+  }
+
+  /** User DSQs in existence. */
+  get nrUser(): number {
+    return this.user.size;
+  }
+
+  /** Every user DSQ, in creation order. */
+  users(): IterableIterator<Dsq> {
+    return this.user.values();
+  }
+
+  /** Empties every queue and forgets the user DSQs (the tasks were moved elsewhere). */
+  clearAll(): void {
+    this.global.clear();
+    for (const d of this.local) d.clear();
+    this.user.clear();
+    this.lastUserId = -1;
+    this.lastUser = undefined;
+  }
+
+  dsqOf(id: number): Dsq | undefined {
+    if (id === SCX_DSQ_GLOBAL) return this.global;
+    if (id >= SCX_DSQ_LOCAL_ON) return this.local[id - SCX_DSQ_LOCAL_ON];
+    return this.userDsq(id);
+  }
+
+  /** First live task of a DSQ allowed on `cpu` (or any when cpu < 0), removed from it. */
+  take(d: Dsq, cpu: number): Task | null {
+    const tasks = this.host.tasks;
+    if (d.order === DsqOrder.Vtime) return this.takeVtime(d, cpu);
+    const q = d.fifo;
+    for (let i = 0; i < q.n; i++) {
+      const t = tasks[q.slotAt(i)];
+      if (t.dsqStamp !== q.stampAt(i) || t.place !== Place.Dsq) {
+        if (i === 0) { q.popFront(); i--; }
+        continue;
+      }
+      if (cpu >= 0 && !this.host.cpuAllowed(t, cpu)) continue;
+      if (i === 0) q.popFront();
+      else q.removeAt(i);
+      q.live--;
+      t.dsqStamp = 0;
+      return t;
+    }
+    return null;
+  }
+
+  /** Head of a DSQ without removing it. */
+  peek(d: Dsq): Task | null {
+    const tasks = this.host.tasks;
+    if (d.order === DsqOrder.Vtime) {
+      const h = d.prio;
+      while (h.n > 0) {
+        const t = tasks[h.slot[0]];
+        if (t.dsqStamp === h.stamp[0] && t.place === Place.Dsq) return t;
+        h.popTop();
+      }
+      return null;
+    }
+    const q = d.fifo;
+    while (q.n > 0) {
+      const t = tasks[q.slotAt(0)];
+      if (t.dsqStamp === q.stampAt(0) && t.place === Place.Dsq) return t;
+      q.popFront();
+    }
+    return null;
+  }
+
+  /**
+   * The tasks queued on `d`, in the order they would be dispatched, into `out` (cleared first)
+   * as schedulers see them: what a BPF DSQ iterator (bpf_for_each(scx_dsq, ...)) walks.
+   * Queued-at-start snapshot, as the kernel's iterator skips tasks queued after it began.
+   */
+  snapshot(d: Dsq, out: ScxTask[]): void {
+    out.length = 0;
+    const tasks = this.host.tasks;
+    if (d.order === DsqOrder.Vtime) {
+      const h = d.prio, live: number[] = [];
+      for (let i = 0; i < h.n; i++) {
+        const t = tasks[h.slot[i]];
+        if (t.dsqStamp === h.stamp[i] && t.place === Place.Dsq) live.push(i);
+      }
+      live.sort((a, b) => h.key[a] - h.key[b] || h.seq[a] - h.seq[b]);
+      for (const i of live) out.push(tasks[h.slot[i]].view);
+      return;
+    }
+    const q = d.fifo;
+    for (let i = 0; i < q.n; i++) {
+      const t = tasks[q.slotAt(i)];
+      if (t.dsqStamp === q.stampAt(i) && t.place === Place.Dsq) out.push(t.view);
+    }
+  }
+
+  private takeVtime(d: Dsq, cpu: number): Task | null {
+    const h = d.prio, tasks = this.host.tasks;
+    let skipped: Task[] | null = null;
+    let found: Task | null = null;
+    while (h.n > 0) {
+      const t = tasks[h.slot[0]];
+      const live = t.dsqStamp === h.stamp[0] && t.place === Place.Dsq;
+      h.popTop();
+      if (!live) continue;
+      h.live--;
+      if (cpu >= 0 && !this.host.cpuAllowed(t, cpu)) { (skipped ??= []).push(t); continue; }
+      found = t;
+      break;
+    }
+    if (skipped !== null) for (const t of skipped) h.push(t.dsqVtime, t.slot, t.dsqStamp);
+    if (found !== null) found.dsqStamp = 0;
+    return found;
+  }
+}
