@@ -22,6 +22,7 @@ import { exitTaskExt, disableScx } from "./ext/lifecycle.js";
 import { Timers, type TimerQueue } from "./timers.js";
 import { Spawner } from "./spawner.js";
 import { endRequest, startRequest } from "./requests.js";
+import { EngineBug } from "./errors.js";
 
 const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4;
 
@@ -201,7 +202,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
         // A scheduler can make a CPU reschedule forever at one instant (e.g. ops.dispatch kicking
         // its own CPU each time). A real CPU would spin with time passing; here time cannot pass,
         // so the scheduler is ejected as a runtime error. Without one it is our own bug.
-        if (!this.ext.enabled || this.ext.aborting) throw new Error("scxlab: reschedule storm (engine bug)");
+        if (!this.ext.enabled || this.ext.aborting) throw new EngineBug("reschedule storm");
         this.ext.requestExit("SCX_EXIT_ERROR", `CPU ${cpu} rescheduled ${guard} times at ${this.now} ns without progress (scheduler livelock)`);
         guard = 0;
       }
@@ -420,7 +421,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       }
       this.needResched[cpu] = 0;
     }
-    throw new Error(`scxlab: CPU ${cpu} could not settle on a task (engine bug)`);
+    throw new EngineBug(`CPU ${cpu} could not settle on a task`);
   }
 
   private switchedClassWhileRunning(cpu: number, t: Task): void {

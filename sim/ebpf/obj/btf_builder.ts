@@ -4,6 +4,7 @@
  * alignment. Used for scxlab's kernel model.
  */
 import { Btf, type BtfEnumValue, type BtfType } from "./btf_types.js";
+import { EngineBug } from "../../errors.js";
 
 /** A member as declared: name and type id (layout is computed). */
 export type MemberDecl = readonly [name: string, type: number];
@@ -71,7 +72,7 @@ export class BtfBuilder {
 
   build(what: string): Btf {
     return new Btf(this.types.map((t, i) => {
-      if (t === undefined) throw new Error(`kernel model: type ${i} reserved but never defined`);
+      if (t === undefined) throw new EngineBug(`kernel model: type ${i} reserved but never defined`);
       return t;
     }), what);
   }

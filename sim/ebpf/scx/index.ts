@@ -5,6 +5,7 @@
  */
 import type { SchedExtOps, Scx } from "../../ext/ops.js";
 import { instantiateBpfScheduler } from "./scheduler.js";
+import { EngineBug } from "../../errors.js";
 
 export { instantiateBpfScheduler, type BpfSchedulerInstance } from "./scheduler.js";
 
@@ -28,7 +29,7 @@ function loadTimeScx(): Scx {
   return new Proxy({}, {
     get: (_target, key) => {
       if (key === "nrCpus") return () => 1;
-      return () => { throw new Error(`scx.${String(key)} called while checking an object`); };
+      return () => { throw new EngineBug(`scx.${String(key)} called while checking an object`); };
     },
   }) as Scx;
 }
