@@ -82,3 +82,8 @@ export { AttachError, type Attachment } from "./sim/attach.js";
 export { loadWorkload } from "./workloads/load.js";
 export { runJob, type Job } from "./cli/job.js";
 export { runJobs } from "./cli/pool.js";
+export { compare, type CompareOptions, type Comparison } from "./cli/compare_api.js";
+export {
+  aggregate, writeReport, writeResultsCsv, writeResultsJson, formatSummaryTable, toChromeTrace,
+  type Aggregate, type ReportInput,
+} from "./results/index.js";
