@@ -94,6 +94,16 @@ describe("a user's module from the command line", () => {
   });
 });
 
+describe("crash-demo evicts a user's module", () => {
+  it("the module attaches, the loader dies, every task goes back to fair, none lost", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "scxlab-module-demo-")), "demo");
+    const r = scxlab("crash-demo", "-s", `${FIX}user_simple.mjs`, "-w", "hogs", "--duration", "1", "--crash-at", "0.4", "--out", out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/sched_ext: BPF scheduler "user_simple" disabled \(unregistered from user space\)/);
+    expect(r.out).toMatch(/lost 0/);
+  });
+});
+
 describe("list shows a module's options", () => {
   it("list FILE prints the module's -o keys with defaults and docs; --json the same as data", () => {
     const r = scxlab("list", `${FIX}factory_fifo.ts`);
