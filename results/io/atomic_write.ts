@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -8,24 +8,7 @@ import { basename, dirname, join } from "node:path";
  * flush it to disk, then rename it over the target. On any failure the temp file is removed.
  */
 export async function atomicWrite(path: string, data: string | Uint8Array): Promise<string> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    const fh = await open(tmp, "wx");
-    try {
-      await fh.writeFile(data);
-      // Without the sync a crash after the rename can leave an empty file under the new name.
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return path;
+  return viaTempFile(path, (fh) => fh.writeFile(data));
 }
 
 /**
@@ -33,24 +16,32 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
  * pieces are written in order, batched into writes of about a megabyte, then renamed into place.
  */
 export async function atomicWriteStream(path: string, pieces: Iterable<string>): Promise<string> {
+  return viaTempFile(path, async (fh) => {
+    let batch: string[] = [];
+    let size = 0;
+    for (const piece of pieces) {
+      batch.push(piece);
+      size += piece.length;
+      if (size >= 1 << 20) {
+        await fh.write(batch.join(""));
+        batch = [];
+        size = 0;
+      }
+    }
+    if (batch.length > 0) await fh.write(batch.join(""));
+  });
+}
+
+/** Fills a fresh temp file beside `path`, syncs it and renames it over `path`. */
+async function viaTempFile(path: string, fill: (fh: FileHandle) => Promise<unknown>): Promise<string> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     const fh = await open(tmp, "wx");
     try {
-      let batch: string[] = [];
-      let size = 0;
-      for (const piece of pieces) {
-        batch.push(piece);
-        size += piece.length;
-        if (size >= 1 << 20) {
-          await fh.write(batch.join(""));
-          batch = [];
-          size = 0;
-        }
-      }
-      if (batch.length > 0) await fh.write(batch.join(""));
+      await fill(fh);
+      // Without the sync a crash after the rename can leave an empty file under the new name.
       await fh.sync();
     } finally {
       await fh.close();

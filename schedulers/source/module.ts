@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { threadId } from "node:worker_threads";
-import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
+import { SCHED_EXT_CALLBACKS, type SchedExtOps, type Scx } from "../../sim/ext/ops.js";
 import { OptionError, resolveOptions, type OptionSchema, type OptionSpec, type RawOptions } from "../options.js";
 import { MODULE_EXTENSIONS } from "./spec.js";
 
@@ -26,14 +26,6 @@ export interface SchedulerModule {
   create(scx: Scx, raw: RawOptions): SchedExtOps;
 }
 
-/** Every sched_ext_ops callback name: a member by one of these names must be a function. */
-const CALLBACKS = [
-  "select_cpu", "enqueue", "dequeue", "dispatch", "tick", "runnable", "running", "stopping", "quiescent",
-  "yield", "core_sched_before", "set_weight", "set_cpumask", "update_idle", "cpu_acquire", "cpu_release",
-  "init_task", "exit_task", "enable", "disable", "dump", "dump_cpu", "dump_task", "cgroup_init", "cgroup_exit",
-  "cgroup_prep_move", "cgroup_move", "cgroup_cancel_move", "cgroup_set_weight", "cpu_online", "cpu_offline",
-  "init", "exit",
-] as const;
 
 const MAX_FILE_BYTES = 4 << 20;
 const loaded = new Map<string, SchedulerModule>();
@@ -182,7 +174,7 @@ function checkOps(ops: unknown, fail: (path: string, expected: string, got: stri
   if (typeof ops !== "object" || ops === null) return fail("default export", "to build an ops object", kindOf(ops));
   const o = ops as Record<string, unknown>;
   if (typeof o.name !== "string" || o.name === "") fail("name", "a non-empty string", kindOf(o.name));
-  for (const cb of CALLBACKS) {
+  for (const cb of SCHED_EXT_CALLBACKS) {
     const f = o[cb];
     if (f !== undefined && typeof f !== "function") fail(cb, "a function (a sched_ext_ops callback)", kindOf(f));
   }

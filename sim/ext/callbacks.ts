@@ -17,7 +17,7 @@
  */
 import type { ExitKind } from "../result.js";
 import type { Task } from "../task.js";
-import type { ExitTaskArgs, InitTaskArgs, SchedExtOps } from "./ops.js";
+import { SCHED_EXT_CALLBACKS, SCHED_EXT_DATA, type ExitTaskArgs, type InitTaskArgs, type SchedExtOps } from "./ops.js";
 import { ScxAbort } from "./exit.js";
 import { EngineBug } from "../errors.js";
 
@@ -85,12 +85,7 @@ function tooDeep(d: number): never {
 }
 
 /** The members of struct sched_ext_ops, read once when a scheduler is enabled. */
-const MEMBERS = [
-  "name", "flags", "timeout_ms", "dispatch_max_batch", "exit_dump_len",
-  "select_cpu", "enqueue", "dequeue", "dispatch", "tick", "runnable", "running", "stopping", "quiescent",
-  "yield", "set_weight", "set_cpumask", "update_idle", "init_task", "exit_task", "enable", "disable",
-  "cgroup_init", "cgroup_exit", "cgroup_move", "cgroup_set_weight", "init", "exit",
-] as const;
+const MEMBERS = [...SCHED_EXT_DATA, ...SCHED_EXT_CALLBACKS] as const;
 
 /**
  * A plain copy of the ops table's members, as the kernel copies the struct at registration;

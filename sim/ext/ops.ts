@@ -175,3 +175,13 @@ export interface Scx {
   /** Increment a named scheduler statistic (shown in the RunResult's scx.events). */
   stat(name: string, delta?: number): void;
 }
+
+/** The callbacks of struct sched_ext_ops that scxlab's kernel calls, in the struct's order. */
+export const SCHED_EXT_CALLBACKS = [
+  "select_cpu", "enqueue", "dequeue", "dispatch", "tick", "runnable", "running", "stopping", "quiescent",
+  "yield", "set_weight", "set_cpumask", "update_idle", "init_task", "exit_task", "enable", "disable",
+  "cgroup_init", "cgroup_exit", "cgroup_move", "cgroup_set_weight", "init", "exit",
+] as const;
+
+/** The data members of struct sched_ext_ops. */
+export const SCHED_EXT_DATA = ["name", "flags", "timeout_ms", "dispatch_max_batch", "exit_dump_len"] as const;

@@ -7,16 +7,12 @@
 import type { Kernel } from "../kernel.js";
 import type { StructOpsLink, StructOpsType } from "../bpf/index.js";
 import { E2BIG, EINVAL, EOPNOTSUPP } from "../bpf/errno.js";
-import type { SchedExtOps } from "./ops.js";
+import { SCHED_EXT_CALLBACKS, SCHED_EXT_DATA, type SchedExtOps } from "./ops.js";
 import { SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import { enableScx, disableScx } from "./lifecycle.js";
 
-const CALLBACKS = [
-  "select_cpu", "enqueue", "dequeue", "dispatch", "tick", "runnable", "running", "stopping", "quiescent",
-  "yield", "set_weight", "set_cpumask", "update_idle", "init_task", "exit_task", "enable", "disable",
-  "cgroup_init", "cgroup_exit", "cgroup_move", "cgroup_set_weight", "init", "exit",
-] as const;
-const DATA = ["flags", "name", "timeout_ms", "dispatch_max_batch", "exit_dump_len"] as const;
+const CALLBACKS = SCHED_EXT_CALLBACKS;
+const DATA = SCHED_EXT_DATA;
 
 /** Builds the sched_ext_ops struct_ops type bound to a kernel. */
 export function schedExtOpsType(k: Kernel): StructOpsType<SchedExtOps> {

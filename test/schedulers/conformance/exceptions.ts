@@ -1,6 +1,6 @@
 /**
  * Named exceptions to the shared suite: a scheduler that is meant to break a property lists it
- * here with the reason, and that one check is skipped for it (with the reason in its title).
+ * here with the reason; that check then runs expecting the property to break (a stale exception fails).
  * conformance.test.ts fails on an entry that names no known scheduler, check or scenario kind.
  */
 
