@@ -7,7 +7,8 @@ import { aggregate, writeReport, writeResultsCsv, writeResultsJson, type Aggrega
 import type { RunResult } from "../sim/result.js";
 import type { RawOptions } from "../schedulers/index.js";
 import { loadWorkload } from "../workloads/load.js";
-import { prepareSchedulers, type Job } from "./job.js";
+import { prepareSchedulers, sweepJobs } from "./job.js";
+import { runLength } from "./run_length.js";
 import { runJobs } from "./pool.js";
 import { writeOutputSet } from "./output_set.js";
 
@@ -21,13 +22,15 @@ export interface CompareOptions {
   readonly cpus?: number;
   /** A topology preset or JSON file (default: a flat machine of `cpus`). */
   readonly topology?: string;
-  /** Simulated seconds per run (default 5). */
+  /** Simulated seconds per run (default: the workload's own duration, else 5). */
   readonly duration?: number;
   readonly overheads?: boolean;
   readonly workers?: number;
   /** Write report.html, results.json and results.csv here, as `scxlab compare --out` does. */
   readonly out?: string;
 }
+
+const DEFAULT_DURATION_NS = 5e9;
 
 export interface Comparison {
   readonly results: RunResult[];
@@ -38,19 +41,13 @@ export interface Comparison {
 export async function compare(o: CompareOptions): Promise<Comparison> {
   const workloads = o.workloads ?? ["mixed"];
   const params = o.params ?? {};
-  for (const w of workloads) loadWorkload(w, params);
-  const cpus = o.cpus ?? 4, seeds = o.seeds ?? 3, first = o.firstSeed ?? 1;
-  const jobs: Job[] = [];
-  for (const workload of workloads) {
-    for (const s of o.schedulers) {
-      for (let k = 0; k < seeds; k++) {
-        jobs.push({
-          scheduler: s.scheduler, options: { ...(s.options ?? {}) }, workload, params: { ...params }, topology: o.topology ?? "", cpus,
-          seed: first + k, durationNs: Math.round((o.duration ?? 5) * 1e9), overheads: o.overheads ?? true, crashAtNs: null,
-        });
-      }
-    }
-  }
+  const given = o.duration === undefined ? null : Math.round(o.duration * 1e9);
+  // As the command does: a given duration wins, else the workload's own (global.duration), else 5 s.
+  const lengths = new Map(workloads.map((w) => [w, runLength(given, DEFAULT_DURATION_NS, loadWorkload(w, params))]));
+  const schedulers = o.schedulers.map((s) => ({ scheduler: s.scheduler, options: { ...(s.options ?? {}) } }));
+  const jobs = sweepJobs(schedulers, workloads, o.seeds ?? 3, o.firstSeed ?? 1, {
+    params: { ...params }, topology: o.topology ?? "", cpus: o.cpus ?? 4, overheads: o.overheads ?? true, crashAtNs: null,
+  }, (w) => lengths.get(w)!);
   await prepareSchedulers(jobs);
   const outcomes = await runJobs(jobs, o.workers === undefined ? {} : { workers: o.workers });
   const results: RunResult[] = [];

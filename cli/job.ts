@@ -70,3 +70,25 @@ export function runJob(job: Job): RunResult {
   machine.runToEnd();
   return machine.result(Math.round(performance.now() - t0), plan.warnings);
 }
+
+/**
+ * A sweep's jobs in its order (workloads, then schedulers, then seeds): each a copy of `base`
+ * with the scheduler, workload, seed and the workload's run length filled in.
+ */
+export function sweepJobs(
+  schedulers: readonly { readonly scheduler: string; readonly options: RawOptions }[],
+  workloads: readonly string[], seeds: number, firstSeed: number,
+  base: Omit<Job, "scheduler" | "options" | "workload" | "seed" | "durationNs" | "durationFrom">,
+  lengthOf: (workload: string) => Pick<Job, "durationNs" | "durationFrom">,
+): Job[] {
+  const { params, topology, cpus, ...rest } = base;
+  const jobs: Job[] = [];
+  for (const workload of workloads) {
+    const length = lengthOf(workload);
+    for (const s of schedulers) {
+      // the key order of a job as results.json has always written it
+      for (let k = 0; k < seeds; k++) jobs.push({ scheduler: s.scheduler, options: s.options, workload, params, topology, cpus, seed: firstSeed + k, ...length, ...rest });
+    }
+  }
+  return jobs;
+}

@@ -24,7 +24,7 @@ import { printWarnings } from "../workload_warnings.js";
 import { parseShard, shardJobs, type FailedJob, type ShardSpec } from "../shard.js";
 import { failedJob, reportNotes, warnFailures, writeSweepFiles } from "../sweep.js";
 import { checkScheduler, FAIR, SCHEDULERS } from "../../schedulers/index.js";
-import { prepareSchedulers } from "../job.js";
+import { prepareSchedulers, sweepJobs } from "../job.js";
 import { loadWorkload } from "../../workloads/load.js";
 import {
   aggregate, formatSummaryTable, reportSliceCap, reportTimeline, schedulerLabel, writeReport, writeResultsCsv, writeResultsJson, writeTasksJson,
@@ -118,18 +118,10 @@ export function compareJobs(a: CompareArgs): CompareSweep {
   if (timeoutFlag !== undefined && !(String(timeoutFlag).trim() !== "" && Number.isFinite(timeoutS) && timeoutS >= 0.001 && timeoutS <= 1e6)) {
     throw new CliError(`--job-timeout: expected wall seconds from 0.001 to 1e6, got ${JSON.stringify(timeoutFlag)}`);
   }
-  const jobs: Job[] = [];
-  for (const w of workloads) {
-    for (const s of specs) {
-      for (let k = 0; k < seeds; k++) {
-        jobs.push({
-          scheduler: s.name, options: s.options, workload: w, params: f.params, topology: f.topology, cpus: f.cpus,
-          seed: f.seed + k, ...lengths.get(w)!, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
-          extras: { antagonists: f.antagonists, timeline: true },
-        });
-      }
-    }
-  }
+  const jobs = sweepJobs(specs.map((x) => ({ scheduler: x.name, options: x.options })), workloads, seeds, f.seed, {
+    params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    extras: { antagonists: f.antagonists, timeline: true },
+  }, (w) => lengths.get(w)!);
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);
   return { jobs, out, workers, shard, jobTimeoutMs: Math.round(timeoutS * 1000), baseline, chosenJob: chosen >= 0 ? chosen : 0 };
 }
