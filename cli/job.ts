@@ -33,11 +33,24 @@ export function jobPlan(job: Job): WorkloadPlan {
   return n > 0 ? withAntagonists(plan, n) : plan;
 }
 
+/**
+ * What a watchdog in another thread sees of a run: [callbacks invoked, callbacks running] in
+ * `progress`, and the call to eject the scheduler at when replaying a run whose callback hung
+ * (see sim/ext/callbacks.ts `watch`).
+ */
+export interface JobWatch {
+  readonly progress: Float64Array;
+  readonly abandon: { readonly call: number; readonly why: string } | null;
+}
+
 /** Builds the machine for a job and attaches its scheduler; returns the loader too. */
-export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job)): { machine: Machine; loader: ReturnType<Machine["spawnProcess"]> | null } {
+export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job), watch?: JobWatch): { machine: Machine; loader: ReturnType<Machine["spawnProcess"]> | null } {
   const topology = loadTopology(job.topology, job.cpus);
   checkPlanCpus(plan, job.workload, topology.nrCpus);
-  const machine = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false });
+  const machine = new Machine({
+    topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false,
+    callbackProgress: watch?.progress, abandonCallback: watch?.abandon ?? undefined,
+  });
   if (job.scheduler === FAIR) return { machine, loader: null };
   const { loader } = machine.attach(createScheduler(schedulerSpec(job.scheduler, job.options), machine.scxApi), loaderName(job.scheduler));
   if (job.crashAtNs !== undefined && job.crashAtNs !== null) {
@@ -62,11 +75,11 @@ export async function prepareSchedulers(specs: readonly { readonly scheduler: st
   for (const s of specs) await prepareScheduler(schedulerSpec(s.scheduler, s.options));
 }
 
-/** Runs one job to its end (its scheduler prepared: built-ins always are). */
-export function runJob(job: Job): RunResult {
+/** Runs one job to its end (its scheduler prepared: built-ins always are), watched if `watch` is given. */
+export function runJob(job: Job, watch?: JobWatch): RunResult {
   const t0 = performance.now();
   const plan = jobPlan(job);
-  const { machine } = prepareJob(job, plan);
+  const { machine } = prepareJob(job, plan, watch);
   machine.runToEnd();
   return machine.result(Math.round(performance.now() - t0), plan.warnings);
 }

@@ -1,11 +1,15 @@
 /**
- * The pool's worker entry: runs one job and returns its outcome as plain data (an error becomes a
- * value, never an exception across threads). `runInline` is the same thing in the calling thread.
+ * What runs one job of the pool: the job in, its outcome out as plain data (an error becomes a
+ * value, never an exception across threads). The calling thread uses `runInline` directly; a
+ * pool thread (pool_thread.ts) imports this module's default export, or a test's entry with
+ * the same contract.
  */
 import { threadId } from "node:worker_threads";
-import { prepareJobScheduler, runJob, type Job } from "./job.js";
+import { prepareJobScheduler, runJob, type Job, type JobWatch } from "./job.js";
 import { InputError } from "../sim/errors.js";
 import type { RunResult } from "../sim/result.js";
+
+export type { JobWatch } from "./job.js";
 
 /**
  * What a job came to: a result, or the error as a value. `thread` is the id of the thread that ran
@@ -17,16 +21,24 @@ export type JobOutcome =
   | { ok: false; error: string; userError: boolean; timedOut?: boolean; thread?: number };
 
 /** Runs a job in this thread (loading its scheduler file first if it has one), turning errors into values. */
-export async function runInline(job: Job): Promise<JobOutcome> {
+export async function runInline(job: Job, watch?: JobWatch): Promise<JobOutcome> {
   try {
     await prepareJobScheduler(job);
-    return { ok: true, result: runJob(job), thread: threadId };
+    return { ok: true, result: runJob(job, watch), thread: threadId };
   } catch (e) {
-    const error = e instanceof Error ? e.message : String(e);
-    return { ok: false, error, userError: e instanceof InputError, thread: threadId };
+    return { ok: false, error: thrownMessage(e), userError: e instanceof InputError, thread: threadId };
   }
 }
 
-export default function work(job: Job): Promise<JobOutcome> {
-  return runInline(job);
+/** A message for anything thrown, even a value whose `message` getter throws. */
+function thrownMessage(e: unknown): string {
+  try {
+    return e instanceof Error ? String(e.message) : String(e);
+  } catch {
+    return "an exception that cannot be printed";
+  }
+}
+
+export default function work(job: Job, watch?: JobWatch): Promise<JobOutcome> {
+  return runInline(job, watch);
 }

@@ -39,8 +39,8 @@ export interface KernelConfig {
   readonly maxTaskRecords?: number;
   /**
    * For a watchdog in another thread: `progress[0]` counts the scheduler callbacks invoked so
-   * far, and `abandon` ejects the scheduler at the call that one saw never return (see
-   * Callbacks.watch).
+   * far and `progress[1]` is how many are running (nested) right now, and `abandon` ejects the
+   * scheduler at the call that one saw never return (see Callbacks.watch).
    */
   readonly callbackProgress?: Float64Array;
   readonly abandonCallback?: { readonly call: number; readonly why: string };

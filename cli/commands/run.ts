@@ -5,6 +5,7 @@ import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
 import { prepareJobScheduler, runJob, type Job } from "../job.js";
+import type { RunResult } from "../../sim/result.js";
 import { loadWorkload } from "../../workloads/load.js";
 import { checkWithinRun, runLength } from "../run_length.js";
 import { checkScheduler, FAIR } from "../../schedulers/index.js";
@@ -69,7 +70,8 @@ async function run(a: RunArgs): Promise<void> {
   if (trace !== undefined) checkOutputFile("--trace", trace);
   if (json !== undefined && json !== "-" && trace !== undefined && resolve(json) === resolve(trace)) throw new CliError(`--json and --trace: expected two different files, got ${JSON.stringify(json)} twice`);
   await prepareJobScheduler(job);
-  const result = runJob(job);
+  const result = await runBounded(job);
+  if (result === null) return;
   printWarnings(result.warnings);
   // Streamed: a busy run's trace is too big for one array or one string.
   if (trace !== undefined) await writeChromeTraceFile(trace, result);
@@ -80,4 +82,22 @@ async function run(a: RunArgs): Promise<void> {
   const bench = json !== "-" && !a.quiet ? benchReport(out, filledParams(out.job.workload, out.job.params)) : null;
   if (bench !== null) process.stdout.write(`\n${bench}\n`);
   if (trace !== undefined && !a.quiet && json !== "-") process.stdout.write(`trace written to ${trace} (open it in ui.perfetto.dev or chrome://tracing)\n`);
+}
+
+/**
+ * Runs the job here, or, when its scheduler is a user's module file (code that may never return
+ * from a callback), on a watched pool thread: a runaway callback then ejects the scheduler
+ * ("callback did not return in N s") and the run goes on under fair. Null when the run could
+ * not finish (reported on stderr, exit code 1).
+ */
+async function runBounded(job: Job): Promise<RunResult | null> {
+  const { canRunAway } = await import("../pool_plan.js");
+  if (!canRunAway(job)) return runJob(job);
+  const { runJobs } = await import("../pool.js");
+  const [o] = await runJobs([job], { workers: 1 });
+  if (o.ok) return o.result;
+  if (o.userError) throw new CliError(o.error);
+  process.stderr.write(`scxlab: run stopped: ${cleanText(o.error)}\n`);
+  process.exitCode = 1;
+  return null;
 }

@@ -10,7 +10,6 @@ import { EngineBug } from "../../sim/errors.js";
 import { OptionError, resolveOptions, type OptionSchema, type RawOptions } from "../options.js";
 import { findScheduler } from "../registry.js";
 import { prepareModule, preparedModule } from "./module.js";
-import { prepareBpfObject, preparedBpfOrBug, stringOptions } from "./bpf.js";
 import { FAIR, schedulerSpec, type SchedulerSpec } from "./spec.js";
 
 /** Loads what the spec needs (a module file) and validates its options; nothing runs. */
@@ -26,10 +25,20 @@ export async function prepareScheduler(spec: SchedulerSpec): Promise<void> {
       resolveOptions(spec.path, mod.options, spec.options);
       return;
     }
-    case "bpf":
-      prepareBpfObject(spec.path, stringOptions(spec.options));
+    case "bpf": {
+      const bpf = await loadBpfSource();
+      bpf.prepareBpfObject(spec.path, bpf.stringOptions(spec.options));
       return;
+    }
   }
+}
+
+type BpfSource = typeof import("./bpf.js");
+/** The object loader, imported on first use: a run of built-ins or modules never needs it. */
+let bpfSource: BpfSource | null = null;
+async function loadBpfSource(): Promise<BpfSource> {
+  bpfSource ??= await import("./bpf.js");
+  return bpfSource;
 }
 
 /** Validates a built-in's name and options synchronously (files need prepareScheduler). */
@@ -51,8 +60,10 @@ export function createScheduler(spec: SchedulerSpec, scx: Scx): SchedExtOps {
       return findScheduler(spec.name).create(scx, spec.options);
     case "module":
       return preparedOrBug(spec.path).create(scx, spec.options);
-    case "bpf":
-      return preparedBpfOrBug(spec.path, stringOptions(spec.options)).create(scx);
+    case "bpf": {
+      if (bpfSource === null) throw new EngineBug(`${spec.path}: BPF object used before prepareScheduler loaded it`);
+      return bpfSource.preparedBpfOrBug(spec.path, bpfSource.stringOptions(spec.options)).create(scx);
+    }
   }
 }
 

@@ -173,9 +173,13 @@ export class Callbacks {
   private readonly outerTask: (Task | null)[] = new Array<Task | null>(MAX_DEPTH).fill(null);
   /** The innermost running callback, for messages. */
   private current: Cb = Cb.Thunk;
-  /** Callbacks invoked so far this run; mirrored into `progress` for a watchdog in another thread. */
+  /**
+   * Callbacks invoked so far this run, and how deep the running ones are nested, mirrored into
+   * `progress` [calls, depth] for a watchdog in another thread (unwatched: a private array, so
+   * that entering and leaving store without a branch).
+   */
   private calls = 0;
-  private progress: Float64Array | null = null;
+  private progress: Float64Array = new Float64Array(2);
   private abandonCall = -1;
   private abandonWhy = "";
   private thunk: (() => unknown) | null = null;
@@ -225,7 +229,8 @@ export class Callbacks {
     this.threw = false;
     if (CHARGED[cb] === 1) this.host.chargeCallback(cpu);
     if (++this.calls === this.abandonCall) return this.abandon();
-    if (this.progress !== null) this.progress[0] = this.calls;
+    this.progress[0] = this.calls;
+    this.progress[1] = d + 1;
     return true;
   }
 
@@ -249,6 +254,7 @@ export class Callbacks {
       r = undefined;
     }
     const d = --this.depth;
+    this.progress[1] = d;
     this.ctx = this.outerCtx[d];
     this.ctxCpu = this.outerCpu[d];
     this.current = this.outerCb[d];
@@ -311,13 +317,14 @@ export class Callbacks {
   }
 
   /**
-   * Mirrors the count of callbacks invoked into `progress[0]` (a SharedArrayBuffer a watchdog
-   * reads), and treats call number `call` (1-based), if given, as one that never returned:
+   * Mirrors the count of callbacks invoked into `progress[0]` and the depth of the running ones
+   * into `progress[1]` (a SharedArrayBuffer a watchdog reads: a count that stays put while the
+   * depth is above 0 is a callback that has not returned), and treats call number `call` (1-based), if given, as one that never returned:
    * the scheduler is ejected there with `why`. Replaying a run with the count a watchdog saw
    * when it gave up ejects the scheduler at the very callback that hung, deterministically.
    */
   watch(progress: Float64Array | null, abandon: { call: number; why: string } | null): void {
-    this.progress = progress;
+    this.progress = progress ?? new Float64Array(2);
     this.abandonCall = abandon === null ? -1 : abandon.call;
     this.abandonWhy = abandon === null ? "" : abandon.why;
   }

@@ -34,13 +34,17 @@ describe("the pool", () => {
     expect(JSON.parse(readFileSync(join(dirs[0], "results.json"), "utf8")).runs).toHaveLength(12);
   });
 
-  it("runJobs returns outcomes in job order for any worker count, on pool threads when forced", async () => {
+  it("runJobs returns outcomes in job order for any worker count, on the calling thread and pool threads alike", async () => {
     const { runJobs } = await pool();
     const jobs = [job("simple", 1), job("fair", 2), job("bpfland", 3), job("simple", 4), job("fair", 5)];
     const strip = (os: Awaited<ReturnType<Pool["runJobs"]>>) => os.map((o) => (o.ok ? JSON.stringify({ ...o.result, wallMs: 0 }) : o.error));
     const inline = await runJobs(jobs, { workers: 1 });
     const one = await runJobs(jobs, { workers: 1, forcePool: true });
     const three = await runJobs(jobs, { workers: 3 });
+    // the calling thread's lane beside a pool thread started whatever the sweep's size
+    const both = await runJobs(jobs, { workers: 2, workerStartMs: 0 });
+    expect(both.some((o) => o.thread === 0) && both.some((o) => (o.thread ?? 0) > 0)).toBe(true);
+    expect(strip(both)).toEqual(strip(inline));
     expect(inline.every((o) => o.ok)).toBe(true);
     expect(inline.every((o) => o.thread === 0)).toBe(true); // ran in this thread
     expect(one.every((o) => (o.thread ?? 0) > 0)).toBe(true); // ran on a worker thread
@@ -60,7 +64,7 @@ describe("the pool", () => {
       ["bpfland", "bpfland", "bpfland", "bpfland", "fair", "fair"], ["fair", "fair", "simple", "simple", "simple", "simple"],
     ]);
     // Which thread runs what depends on timing (work stealing); only that both threads work is certain.
-    const out = await runJobs(jobs, { workers: 2 });
+    const out = await runJobs(jobs, { workers: 2, workerStartMs: 0 });
     expect(new Set(out.map((o) => o.thread)).size).toBe(2);
     expect(out.every((o) => o.ok)).toBe(true);
   });

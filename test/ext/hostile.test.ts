@@ -230,7 +230,7 @@ describe("exceptions of any shape become SCX_EXIT_ERROR_BPF with a printable mes
 describe("a callback that never returns: replayed and ejected at that call", () => {
   it("progress counts the callbacks; abandoning call N ejects there with the reason, deterministically", () => {
     const make = (scx: Scx) => fifo(scx, { running: () => {}, stopping: () => {} });
-    const progress = new Float64Array(1);
+    const progress = new Float64Array(2);
     const m0 = world({ progress });
     load(m0, make);
     m0.runFor(10 * MS);

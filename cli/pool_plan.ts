@@ -1,0 +1,108 @@
+/**
+ * How a sweep is split before it runs: what each job is estimated to cost, which jobs must run
+ * on a watched pool thread, how many threads are worth starting, and the lanes (contiguous runs
+ * of one scheduler's jobs, one lane per thread that runs jobs).
+ */
+import type { Job } from "./job.js";
+import { schedulerSpec } from "../schedulers/source/spec.js";
+
+/**
+ * Wall ms to start a pool thread and warm it up to full speed (its first jobs run cold), as
+ * `scxlab bench` measures it on a 2-core VM (see its "pool start-up" line).
+ */
+export const WORKER_START_MS = 250;
+
+/** Wall ms per unit of jobCost (a simulated CPU-millisecond) of a typical run, measured as above. */
+export const MS_PER_COST = 0.0015;
+
+/** How long a scheduler callback may run before it counts as runaway (wall ms). */
+export const CALLBACK_TIMEOUT_MS = 5000;
+
+/** A job's rough cost (simulated CPU-milliseconds), for balancing lanes. */
+export function jobCost(job: Job): number {
+  return Math.max(1, job.durationNs / 1e6) * Math.max(1, job.cpus);
+}
+
+/** A job's estimated wall time on a warm thread, ms. */
+export function estimateMs(job: Job): number {
+  return jobCost(job) * MS_PER_COST;
+}
+
+/**
+ * Whether the job's scheduler is code that may never return from a callback: a user's module
+ * file. Built-ins are ours, and a BPF object's programs run under an instruction budget.
+ */
+export function canRunAway(job: Job): boolean {
+  return schedulerSpec(job.scheduler, job.options).kind === "module";
+}
+
+/**
+ * The bound on a job whose scheduler can run away when no --job-timeout is given: a minute
+ * plus a thousand times its estimate, so that only a run that cannot end reaches it.
+ */
+export function defaultJobTimeoutMs(job: Job): number {
+  return Math.round(60_000 + 1000 * estimateMs(job));
+}
+
+/** Who runs a sweep: the calling thread or not, and how many pool threads. */
+export interface Crew {
+  readonly inline: boolean;
+  readonly threads: number;
+}
+
+/**
+ * With --job-timeout (or forced) every job runs on one of `workers` threads, as only a thread
+ * can be stopped. Otherwise the calling thread is one of the workers, and each further thread
+ * starts only if its share of the estimated work exceeds its start-up cost; a job that can run
+ * away needs a thread whatever its size (with one worker, the calling thread then runs nothing).
+ */
+export function planCrew(jobs: readonly Job[], o: { workers: number; timeout: boolean; forcePool: boolean; startMs: number }): Crew {
+  if (o.timeout || o.forcePool) return { inline: false, threads: o.workers };
+  const watched = jobs.some(canRunAway);
+  if (watched && o.workers === 1) return { inline: false, threads: 1 };
+  const work = jobs.reduce((s, j) => s + (canRunAway(j) ? 0 : estimateMs(j)), 0);
+  const threads = threadsWorthStarting(work, o.workers, o.startMs);
+  return { inline: true, threads: watched ? Math.max(1, threads) : threads };
+}
+
+/**
+ * Pool threads worth starting beside the calling thread for `workMs` of work left: each one
+ * must get a share of it larger than its start-up cost.
+ */
+export function threadsWorthStarting(workMs: number, workers: number, startMs: number): number {
+  let threads = 0;
+  while (threads < workers - 1 && workMs / (threads + 2) > startMs) threads++;
+  return threads;
+}
+
+/**
+ * Cuts job indices into `n` contiguous lanes of about equal cost, after sorting by scheduler
+ * (then options, longest first, then job order). Returns the lanes, each in the order its jobs
+ * are to run.
+ */
+export function planLanes(jobs: readonly Job[], n: number): number[][] {
+  const key = (j: Job) => `${j.scheduler}\u0000${JSON.stringify(j.options ?? {})}`;
+  const order = jobs.map((_, i) => i).sort((a, b) => {
+    const ka = key(jobs[a]), kb = key(jobs[b]);
+    return ka < kb ? -1 : ka > kb ? 1 : jobCost(jobs[b]) - jobCost(jobs[a]) || a - b;
+  });
+  const total = order.reduce((s, i) => s + jobCost(jobs[i]), 0);
+  const lanes: number[][] = Array.from({ length: n }, () => []);
+  let acc = 0;
+  for (const i of order) {
+    const c = jobCost(jobs[i]);
+    // The lane whose share of the cost this job's midpoint falls in.
+    const lane = Math.min(n - 1, Math.floor(((acc + c / 2) / total) * n));
+    lanes[lane].push(i);
+    acc += c;
+  }
+  // A lane can come out empty when costs are very uneven; give it a job from the fullest lane.
+  for (let l = 0; l < n; l++) {
+    if (lanes[l].length > 0) continue;
+    let from = -1;
+    for (let k = 0; k < n; k++) if (lanes[k].length > 1 && (from < 0 || lanes[k].length > lanes[from].length)) from = k;
+    if (from < 0) break;
+    lanes[l].push(lanes[from].pop()!);
+  }
+  return lanes;
+}
