@@ -9,11 +9,14 @@ import { runBareMmc, erlangCSojourn, type MmcRun } from "./bare.js";
 import { runScxlabMmc } from "./mmc.js";
 import { sleepersPlan } from "./sleepers.js";
 import type { SingleCase } from "./suite.js";
+import { timePoolStart, timeSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 
 export type ChildTask =
   | { kind: "yardstick"; customers: number; reps: number; c: number; rho: number }
   | { kind: "single"; cases: SingleCase[] }
-  | { kind: "sleepers"; tasks: number; cpus: number; warmS: number; measureS: number };
+  | { kind: "sleepers"; tasks: number; cpus: number; warmS: number; measureS: number }
+  | { kind: "sweep"; jobs: Job[]; workers: number }
+  | { kind: "poolStart"; jobs: Job[] };
 
 export interface YardstickOut {
   kind: "yardstick";
@@ -43,7 +46,7 @@ export interface SleepersOut {
   maxRssMB: number;
 }
 
-export type ChildOut = YardstickOut | SingleOut | SleepersOut;
+export type ChildOut = YardstickOut | SingleOut | SleepersOut | SweepOut | PoolStartOut;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
@@ -108,16 +111,18 @@ function sleepers(t: Extract<ChildTask, { kind: "sleepers" }>): SleepersOut {
   };
 }
 
-export function runChildTask(t: ChildTask): ChildOut {
+export async function runChildTask(t: ChildTask): Promise<ChildOut> {
   switch (t.kind) {
     case "yardstick": return yardstick(t);
     case "single": return single(t);
     case "sleepers": return sleepers(t);
+    case "sweep": return timeSweep(t.jobs, t.workers);
+    case "poolStart": return timePoolStart(t.jobs);
   }
 }
 
 // Entry point when run as a script.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const task = JSON.parse(process.argv[2] ?? "null") as ChildTask;
-  process.stdout.write(`${JSON.stringify(runChildTask(task))}\n`);
+  process.stdout.write(`${JSON.stringify(await runChildTask(task))}\n`);
 }

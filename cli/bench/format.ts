@@ -5,6 +5,7 @@
  * and events/s against the number of tasks.
  */
 import type { BenchResult, SingleRow } from "./run.js";
+import { MS_PER_COST, WORKER_START_MS } from "../pool_plan.js";
 
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 const K = (x: number) => (x >= 1e6 ? M(x) : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
@@ -61,6 +62,17 @@ export function formatBench(b: BenchResult): string {
   const mem = b.memory;
   out.push("", `Memory: peak RSS ${mem.peakRssMB.toFixed(0)} MB over all bench processes; ${mem.perTaskB === null ? "?" : mem.perTaskB.toFixed(0)} B of V8 heap per live task`
     + (mem.million ? `; ${mem.million.tasks} live tasks: peak RSS ${mem.million.maxRssMB.toFixed(0)} MB, set up in ${mem.million.setupS.toFixed(1)} s` : ""));
+  const p = b.pool;
+  if (p !== undefined) {
+    out.push("", `Pool on users' sweeps (a fresh process per sweep, as compare runs it; 1 and 2 workers paired, alternating order)`);
+    out.push(`  pool thread start-up (load + cold JIT): ${p.startMs.toFixed(0)} ms (assumed by the pool: ${WORKER_START_MS} ms); warm pace ${(p.msPerCost * 1e3).toFixed(2)} µs per simulated CPU-ms on mixed (assumed: ${(MS_PER_COST * 1e3).toFixed(2)} µs)`);
+    out.push(`  crossover: a second worker's thread pays off above ~${(p.crossoverMs / 1000).toFixed(2)} s of estimated work (its share must exceed its start-up); below it the calling thread runs the sweep alone`);
+    out.push(table(
+      ["sweep", "jobs", "1 worker s", "2 workers s", "speed-up per pair", "identical"],
+      p.sweeps.map((s) => [s.name, s.jobs, s.walls1.map((x) => x.toFixed(2)).join(", "), s.walls2.map((x) => x.toFixed(2)).join(", "), s.ratios.map((x) => `${x.toFixed(2)}×`).join(", "), s.identical ? "yes" : "NO"]),
+      [false, true, false, false, false, false],
+    ));
+  }
   out.push("", "Targets");
   out.push(table(
     ["", "what", "target", "measured"],

@@ -8,6 +8,7 @@ import { availableParallelism, cpus as osCpus, loadavg, totalmem } from "node:os
 import { fileURLToPath } from "node:url";
 import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
 import type { ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
+import { userSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
 import type { Job } from "../job.js";
@@ -134,6 +135,14 @@ export interface BenchResult {
     /** V8 heap per live task in the largest growth run, bytes. */
     readonly perTaskB: number | null;
     readonly million: GrowthRow | null;
+  };
+  /** The pool on users' sweeps (fresh process each, 1 and 2 workers interleaved) and a pool thread's start-up cost. */
+  readonly pool: {
+    readonly startMs: number;
+    readonly msPerCost: number;
+    /** Estimated work (wall ms) above which a second worker's thread starts: twice its start-up cost. */
+    readonly crossoverMs: number;
+    readonly sweeps: readonly { readonly name: string; readonly jobs: number; readonly walls1: number[]; readonly walls2: number[]; readonly ratios: number[]; readonly threads2: number[]; readonly identical: boolean }[];
   };
   readonly targets: readonly Target[];
 }
@@ -295,6 +304,35 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   });
   peakRss = Math.max(peakRss, process.resourceUsage().maxRSS / 1024);
 
+  // 5. The pool on users' sweeps, and what a pool thread costs to start.
+  const tiny = o.suite === "tiny";
+  const poolReps = tiny ? 1 : o.suite === "full" ? 5 : 3;
+  log(`pool: start-up cost of a pool thread (default line-up × mixed, 1 seed, ${tiny ? 0.05 : 5} s)`);
+  const ps = (await runChild({ kind: "poolStart", jobs: userSweep(tiny ? 0.05 : 5, 1) })) as PoolStartOut;
+  const startMs = Math.max(0, ps.threadMs - ps.warmMs);
+  const seeds = tiny ? 1 : 3;
+  const userSweeps = [[tiny ? 0.05 : 20, ""], [tiny ? 0.02 : 5, "npm start: "]].map(([d, what]) => (
+    { name: `${what}default line-up × mixed × ${seeds} seed${seeds > 1 ? "s" : ""} × ${d} s`, jobs: userSweep(Number(d), seeds) }
+  ));
+  const poolSweeps = [];
+  for (const us of userSweeps) {
+    const walls1: number[] = [], walls2: number[] = [], ratios: number[] = [], hashes = new Set<string>();
+    let threads2: number[] = [];
+    for (let rep = 0; rep < poolReps; rep++) {
+      log(`pool: ${us.name} on 1 and 2 workers${poolReps > 1 ? ` (round ${rep + 1} of ${poolReps})` : ""}`);
+      // Paired, in alternating order, so that a burst of other load hits both alike.
+      const pair: Record<number, SweepOut> = {};
+      for (const w of rep % 2 === 0 ? [1, 2] : [2, 1]) pair[w] = (await runChild({ kind: "sweep", jobs: us.jobs, workers: w })) as SweepOut;
+      walls1.push(pair[1].wallMs / 1000);
+      walls2.push(pair[2].wallMs / 1000);
+      ratios.push(pair[1].wallMs / pair[2].wallMs);
+      threads2 = pair[2].threads;
+      hashes.add(pair[1].hash).add(pair[2].hash);
+    }
+    poolSweeps.push({ name: us.name, jobs: us.jobs.length, walls1, walls2, ratios, threads2, identical: hashes.size === 1 });
+  }
+  const poolOut = { startMs, msPerCost: ps.warmMs / ps.cost, crossoverMs: 2 * startMs, sweeps: poolSweeps };
+
   const big = growth.length > 0 ? growth[growth.length - 1] : null;
   const small = growth.length > 0 ? growth[0] : null;
   const yardstick = {
@@ -333,6 +371,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       met: million && million.tasks >= 1_000_000 ? million.maxRssMB < 2048 : null,
     },
   ];
+  const range = (xs: readonly number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}×`;
+  const [big20, npmStart] = poolSweeps;
+  targets.push(
+    {
+      id: "pool-sweep", what: `users' sweep, ${big20.name}: speed-up from 1 to 2 workers (fresh process each, ${poolReps} pairs)`, target: "≥ 1.7×",
+      measured: `${fmt(median(big20.ratios))}× median (${range(big20.ratios)}); 1 worker ${fmt(median(big20.walls1))} s, 2 workers ${fmt(median(big20.walls2))} s`,
+      met: median(big20.ratios) >= 1.7,
+    },
+    {
+      id: "pool-npm-start", what: `${npmStart.name}: 2 workers never slower than 1`, target: "≥ 1.0× in every pair",
+      measured: `${fmt(median(npmStart.ratios))}× median (${range(npmStart.ratios)}); threads used on 2 workers: ${npmStart.threads2.length}`,
+      met: Math.min(...npmStart.ratios) >= 1.0,
+    },
+  );
   // The tiny suite only exercises the code: its figures judge nothing.
   const judged = o.suite === "tiny" ? targets.map((t) => ({ ...t, met: null })) : targets;
   return {
@@ -351,6 +403,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     },
     growth: growthOut,
     memory: { peakRssMB: peakRss, perTaskB: big?.heapPerTaskB ?? null, million },
+    pool: poolOut,
     targets: judged,
   };
 }

@@ -18,12 +18,12 @@ describe("scxlab bench", () => {
     const r = scxlab("bench", "--suite", "tiny", "--workers", "1,2", "--out", dir);
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["bench.html", "bench.json"]);
-    for (const h of ["Yardstick", "Single thread", "Worker scaling", "Cost per event", "Memory", "Targets"]) expect(r.out).toContain(h);
+    for (const h of ["Yardstick", "Single thread", "Worker scaling", "Cost per event", "Memory", "Pool on users' sweeps", "crossover", "Targets"]) expect(r.out).toContain(h);
     // A tool's output names its targets, not the issue tracker's numbers (issue 14.15).
     expect(r.out).not.toMatch(/\(issue \d+\)/);
     const b = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8"));
     expect(b).toMatchObject({ schema: "scxlab.bench/2", suite: "tiny" });
-    expect(Object.keys(b).sort()).toEqual(["createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    expect(Object.keys(b).sort()).toEqual(["createdAt", "growth", "machine", "memory", "pool", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
     expect(b.yardstick.customers).toBe(SUITES.tiny.yardstick.customers);
     expect(b.yardstick.scxlab.runs).toHaveLength(SUITES.tiny.yardstick.reps);
     expect(b.yardstick.bare.runs[0].events).toBe(2 * SUITES.tiny.yardstick.customers);
@@ -42,7 +42,14 @@ describe("scxlab bench", () => {
     expect(b.growth.rows.map((x: { tasks: number }) => x.tasks)).toEqual(SUITES.tiny.growth.tasks);
     expect(b.memory.million.tasks).toBe(SUITES.tiny.millionTasks);
     expect(b.memory.peakRssMB).toBeGreaterThan(0);
-    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million"]);
+    expect(b.pool.sweeps).toHaveLength(2);
+    for (const s of b.pool.sweeps) {
+      expect(s.jobs).toBe(8); // the default line-up, one seed in the tiny suite
+      expect(s.ratios).toHaveLength(1);
+      expect(s.identical).toBe(true);
+    }
+    expect(b.pool.crossoverMs).toBe(2 * b.pool.startMs);
+    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "pool-sweep", "pool-npm-start"]);
     const html = readFileSync(join(dir, "bench.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|https?:\/\//); // self-contained, no script, no network

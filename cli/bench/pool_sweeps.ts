@@ -1,0 +1,62 @@
+/**
+ * The pool on sweeps as users run them (issue 20.1): the default line-up × mixed × 3 seeds at
+ * 20 s and at 5 s (`npm start`), each in a fresh process (cold, as `compare` runs it) on 1 and
+ * 2 workers, interleaved; and what a pool thread costs to start, which sets the crossover below
+ * which the pool starts no thread.
+ */
+import { createHash } from "node:crypto";
+import { runJobs, jobCost } from "../pool.js";
+import type { Job } from "../job.js";
+
+/** The default line-up of `compare` (cli/commands/compare.ts), kept here so the bench stays fixed. */
+const LINE_UP = ["fair", "simple", "cfs-like", "bpfland", "lavd", "rusty", "p2dq", "rr"];
+
+/** The jobs `compare -d <durationS>` runs by default (seeds 1..seeds on mixed, 4 CPUs, timelines on). */
+export function userSweep(durationS: number, seeds: number): Job[] {
+  return LINE_UP.flatMap((scheduler) => Array.from({ length: seeds }, (_, k) => ({
+    scheduler, options: {}, workload: "mixed", params: {}, topology: "4", cpus: 4, seed: k + 1,
+    durationNs: Math.round(durationS * 1e9), overheads: true, crashAtNs: null, extras: { timeline: true },
+  })));
+}
+
+export interface SweepOut {
+  kind: "sweep";
+  wallMs: number;
+  cpuMs: number;
+  /** Threads that ran jobs (0 is the calling thread). */
+  threads: number[];
+  /** Hash of the results without wall time: equal for every worker count. */
+  hash: string;
+}
+
+/** One sweep through the real pool, timed from the first job to the last outcome. */
+export async function timeSweep(jobs: Job[], workers: number): Promise<SweepOut> {
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  const out = await runJobs(jobs, { workers });
+  const wallMs = performance.now() - t0, cu = process.cpuUsage(c0);
+  const h = createHash("sha256");
+  for (const o of out) h.update(o.ok ? JSON.stringify({ ...o.result, wallMs: 0 }) : `error ${o.error}`);
+  return { kind: "sweep", wallMs, cpuMs: (cu.user + cu.system) / 1000, threads: [...new Set(out.map((o) => o.thread ?? -1))].sort(), hash: h.digest("hex") };
+}
+
+export interface PoolStartOut {
+  kind: "poolStart";
+  /** The jobs on the calling thread once warm (its third pass), and on a fresh pool thread. */
+  warmMs: number;
+  threadMs: number;
+  /** Their jobCost in all (simulated CPU-ms). */
+  cost: number;
+}
+
+/** Start-up cost of a pool thread: the same jobs on a fresh thread minus on the warm calling thread. */
+export async function timePoolStart(jobs: Job[]): Promise<PoolStartOut> {
+  let warmMs = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    const t0 = performance.now();
+    await runJobs(jobs, { workers: 1 });
+    warmMs = performance.now() - t0;
+  }
+  const t0 = performance.now();
+  await runJobs(jobs, { workers: 1, forcePool: true });
+  return { kind: "poolStart", warmMs, threadMs: performance.now() - t0, cost: jobs.reduce((s, j) => s + jobCost(j), 0) };
+}
