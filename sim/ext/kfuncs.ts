@@ -84,6 +84,12 @@ export class ScxKfuncs implements Scx {
     return 0;
   }
 
+  dsqIterStamp(): number { return this.k.ext.dsqs.stamp; }
+
+  dsqMove(p: ScxTask, src: number, since: number, dst: number, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
+    return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
+  }
+
   createDsq(dsq: number, _node: number): number {
     if (!Number.isInteger(dsq) || dsq < 0 || dsq >= SCX_DSQ_USER_MAX) return -EINVAL;
     const dsqs = this.k.ext.dsqs;

@@ -127,6 +127,14 @@ export interface Scx {
   dsqPeek(dsq: DsqId): ScxTask | null;
   /** The tasks queued on a user DSQ (or SCX_DSQ_GLOBAL) in dispatch order, into `out`; -EINVAL / -ENOENT for an unknown DSQ, else 0. */
   dsqTasks(dsq: DsqId, out: ScxTask[]): number;
+  /** A mark taken when a DSQ iteration begins: dsqMove skips tasks queued after it. */
+  dsqIterStamp(): number;
+  /**
+   * scx_bpf_dsq_move / dsq_move_vtime (byVtime): move p, met while iterating DSQ `src` from mark
+   * `since`, to `dst`; `slice`/`vtime` (dsq_move_set_slice/set_vtime) null keep p's. False when
+   * p left `src` or was queued again meanwhile. From dispatch, init or a BPF timer.
+   */
+  dsqMove(p: ScxTask, src: DsqId, since: number, dst: DsqId, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean;
   /** 0, -EEXIST, -EINVAL, or -ENOMEM past 65536 user DSQs. */
   createDsq(dsq: DsqId, node: number): number;
   destroyDsq(dsq: DsqId): void;
