@@ -40,6 +40,7 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
   private readonly counters = new Counters();
+  private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -251,9 +252,15 @@ export class ScxKfuncs implements Scx {
     this.counters.add(name, delta);
   }
 
-  /** The scheduler's own counters (scx.stat), by name. */
+  statsFrom(read: () => Readonly<Record<string, number>>): void {
+    this.statReaders.push(read);
+  }
+
+  /** The scheduler's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
-    return this.counters.toRecord();
+    const out = this.counters.toRecord();
+    for (const read of this.statReaders) Object.assign(out, read());
+    return out;
   }
 
   private cpuOk(cpu: CpuId): CpuId {

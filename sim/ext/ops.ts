@@ -182,6 +182,11 @@ export interface Scx {
   cgroupParent(cgroup: string): string;
   /** Increment a named scheduler statistic (shown in the RunResult's scx.events). */
   stat(name: string, delta?: number): void;
+  /**
+   * Statistics the scheduler keeps elsewhere (a BPF object's .bss counters): `read` is called
+   * whenever the run's statistics are taken, and its values join scx.events.
+   */
+  statsFrom(read: () => Readonly<Record<string, number>>): void;
 }
 
 /** The callbacks of struct sched_ext_ops that scxlab's kernel calls, in the struct's order. */

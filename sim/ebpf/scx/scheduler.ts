@@ -27,6 +27,7 @@ import type { ExitInfo } from "../../result.js";
 import { ExitInfoMirror, recordUei } from "./uei.js";
 import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
+import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
@@ -147,7 +148,10 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     callback = saved; curCpu = savedCpu;
     if (ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
   };
-  if (runSyscalls) for (const r of syscalls) if (r.afterAttach !== true) testRun(r);
+  if (runSyscalls) {
+    for (const r of syscalls) if (r.afterAttach !== true) testRun(r);
+    scx.statsFrom(globalCounters(obj));
+  }
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
   const flags = plan.flags === undefined ? undefined : plan.flags & SIM_OPS_FLAGS;
   const attached = afterAttach.length === 0 ? undefined : (): void => { for (const r of afterAttach) testRun(r); };
