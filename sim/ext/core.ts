@@ -10,7 +10,7 @@ import type { ExitInfo, ExitKind } from "../result.js";
 import type { SchedExtOps } from "./ops.js";
 import { IdleTracker } from "./idle_tracker.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import { Counters } from "../counters.js";
 import { Callbacks, Cb, Ctx } from "./callbacks.js";
@@ -299,7 +299,8 @@ export class ExtCore {
     if (t.nrCpusAllowed === 1) return host.firstAllowed(t);
     if (this.aborting || !this.cb.hasSelect) {
       const r = host.selectOut;
-      this.idle.selectDfl(t.cpusAllowed, prev, r);
+      const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? host.wakerCpu : -1;
+      this.idle.selectDfl(t.cpusAllowed, prev, r, sync, sync >= 0 && this.dsqs.local[sync].nr === 0);
       if (r.isIdle && !this.aborting) { t.slice = SCX_SLICE_DFL; t.ddspDsq = SCX_DSQ_LOCAL; t.ddspFlags = 0; }
       return r.cpu;
     }

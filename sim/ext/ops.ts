@@ -143,7 +143,23 @@ export interface Scx {
   reenqueueLocal(): number;
 
   kickCpu(cpu: CpuId, flags: number): void;
+  /**
+   * scx_bpf_select_cpu_dfl. With SCX_WAKE_SYNC in `wakeFlags` it first tries prev (idle and in
+   * the waker's LLC), then the waker's CPU (its local DSQ empty and some CPU idle), as ext_idle.c.
+   */
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult;
+  /**
+   * bpf_get_current_task_btf(): in the callbacks of a wakeup (select_cpu, runnable, enqueue) or a
+   * fork (init_task, enable) made by a task, that task, the waker. null when the kernel woke the
+   * task (a timer or sleep ending, an open-loop arrival: in the kernel an interrupt, whose
+   * `current` is unrelated) and in every other callback. Read-only like any task view.
+   */
+  currentTask(): ScxTask | null;
+  /**
+   * bpf_get_smp_processor_id(): the CPU the callback runs on. In a wakeup by a task, the waker's
+   * CPU; in a wakeup by the kernel, the woken task's previous CPU (where its timer was armed).
+   */
+  currentCpu(): CpuId;
   testAndClearCpuIdle(cpu: CpuId): boolean;
   /** An idle CPU of `mask` (claimed), or -EBUSY. `mask` null = every CPU (pass p.cpusAllowed for a task). */
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId;

@@ -12,9 +12,11 @@
  * upstream name, SEC("syscall") programs run through a BPF_PROG_TEST_RUN facade before attach
  * (and after it, at the end of ops.init), and the ops flags the loader sets.
  *
- * Approximations, documented: bpf_get_current_task_btf returns the task the callback is about
- * (the simulator does not model the waker), and bpf_get_smp_processor_id the CPU of that task
- * (or the CPU a dispatch/update_idle runs for).
+ * bpf_get_current_task_btf returns the waker in the callbacks of a wakeup (or fork) made by a
+ * task, and bpf_get_smp_processor_id the waker's CPU (Scx.currentTask/currentCpu). Approximations,
+ * documented: elsewhere, and in wakeups by the kernel (a timer, an arrival), the first returns the
+ * task the callback is about and the second the CPU of that task (or the CPU a dispatch or
+ * update_idle runs for).
  */
 import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
 import { compileProgram } from "../engine.js";
@@ -86,8 +88,8 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     memory,
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
-    cpu: () => curCpu,
-    currentTask: () => curTask,
+    cpu: () => { const w = scx.currentTask(); return w === null ? curCpu : scx.currentCpu(); },
+    currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
     randomU32: () => scx.randomU32(),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
     timerCreate: (fire) => scx.timerCreate(fire),
