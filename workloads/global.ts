@@ -25,8 +25,9 @@ export function parseGlobal(ctx: Ctx, v: JValue | undefined): GlobalDraft {
   const obj = object(ctx, v, "global", "an object of global settings");
   let durationS: number | null = null;
   const d = obj.get("duration");
-  if (d !== undefined && d !== -1) {
-    durationS = number(ctx, d, "global.duration", "seconds > 0, or -1 to run until the tasks end",
+  // rt-app stops the run after `duration` seconds only when it is > 0: 0, like -1, waits for the tasks.
+  if (d !== undefined && d !== -1 && d !== 0) {
+    durationS = number(ctx, d, "global.duration", "seconds > 0, or -1 or 0 to run until the tasks end",
       { above: 0, max: MAX_DURATION_S });
   }
   let defaultPolicy: RawPolicy = "SCHED_OTHER";
