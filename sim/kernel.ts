@@ -396,9 +396,11 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
    */
   schedule(cpu: number): void {
     this.needResched[cpu] = 0;
-    // A pass loops only when the task it put on the CPU blocked or exited at once, so the passes
-    // are bounded by the live tasks unless tasks wake each other at this very instant.
-    for (let pass = 0; pass <= this.created - this.exited; pass++) {
+    // A pass loops only when the task it put on the CPU blocked or exited at once: after k such
+    // passes k tasks left, which only tasks alive at the start or created since can do, unless
+    // tasks woke each other again at this very instant.
+    const exitedBefore = this.exited;
+    for (let pass = 0; pass <= this.created - exitedBefore; pass++) {
       let prev: Task | null = this.curr[cpu] >= 0 ? this.tasks[this.curr[cpu]] : null;
       if (prev !== null) {
         this.updateCurr(cpu, prev);
