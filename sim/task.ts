@@ -232,7 +232,7 @@ export class TaskTable {
 /** The template of a task slot that holds no task yet. */
 const NO_TEMPLATE: TaskTemplate = Object.freeze({
   group: "", nice: 0, commIndexed: false, policy: Policy.Normal, fairWeight: 1024, weight: 100, cpusAllowed: null, scxCpusAllowed: null,
-  nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, requestBlock: Block.None,
+  nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, requestBlock: Block.None, wakeSync: false,
 });
 
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
@@ -258,6 +258,8 @@ export interface TaskTemplate {
   readonly dlPeriodNs: number;
   /** The block that bounds a request (TaskSpec.requestOn), or Block.None: any sleep, timer or suspend. */
   readonly requestBlock: Block;
+  /** Wakeups this task makes carry SCX_WAKE_SYNC (TaskSpec.wakeSync: pipe or socket writes). */
+  readonly wakeSync: boolean;
 }
 
 /** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
@@ -284,5 +286,6 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     dlDeadlineNs: s.deadline !== null ? Math.round(s.deadline.deadlineUs * 1000) : 0,
     dlPeriodNs: s.deadline !== null ? Math.round(s.deadline.periodUs * 1000) : 0,
     requestBlock: s.requestOn === "sleep" ? Block.Sleep : s.requestOn === "timer" ? Block.Timer : s.requestOn === "suspend" ? Block.Suspend : Block.None,
+    wakeSync: s.wakeSync === true,
   };
 }
