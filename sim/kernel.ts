@@ -22,7 +22,7 @@ import { Recorder } from "./recorder.js";
 import type { DurationSpec, PhaseSettings, WorkloadPlan } from "./plan.js";
 import { moveToCgroup, setAffinity, setNice, setScheduler } from "./sched_change.js";
 import { errnoName } from "./bpf/errno.js";
-import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_DEQ_SLEEP } from "./ext/consts.js";
+import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_WAKE_SYNC, SCX_DEQ_SLEEP } from "./ext/consts.js";
 import { exitTaskExt, disableScx } from "./ext/lifecycle.js";
 import { Timers, type TimerQueue } from "./timers.js";
 import { Spawner } from "./spawner.js";
@@ -111,8 +111,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   tickOn = false;
   private timelineSampleNs = 0;
   private balanceTimer = -1;
-  /** Task whose program is executing (it wakes whoever it resumes or signals); 0 = the kernel. */
-  private wakerPid = 0;
+  /**
+   * Task whose program is executing, and its CPU: `current` of a wakeup it makes (whoever it
+   * resumes, signals or forks); null while the kernel itself wakes a task (timer, sleep end).
+   */
+  waker: Task | null = null;
+  wakerCpu = -1;
 
   constructor(cfg: KernelConfig) {
     this.topo = cfg.topology;
@@ -381,9 +385,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    * Returns true when the task still runs (its checkpoint still needs arming).
    */
   private continueProgram(cpu: number, t: Task): boolean {
-    this.wakerPid = t.pid;
+    this.waker = t;
+    this.wakerCpu = cpu;
     const a = step(this, t, this.plan.specs[t.specIdx]);
-    this.wakerPid = 0;
+    this.waker = null;
+    this.wakerCpu = -1;
     if (a === Action.Run) return true;
     if (a === Action.Block) this.blockCurrent(cpu, t);
     else if (a === Action.Exit) this.exitCurrent(cpu, t);
@@ -686,8 +692,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.wake(t, t.block === Block.NotStarted ? SCX_WAKE_FORK : SCX_WAKE_TTWU);
   }
 
-  /** try_to_wake_up: choose a CPU through the task's class, queue the task, maybe preempt. */
+  /**
+   * try_to_wake_up (SCX_WAKE_TTWU) or wake_up_new_task (SCX_WAKE_FORK): choose a CPU through the
+   * task's class, queue the task, maybe preempt. A waker whose wakeups stand for pipe or socket
+   * writes (TaskTemplate.wakeSync) adds SCX_WAKE_SYNC, as __wake_up_sync_key passes WF_SYNC.
+   */
   wake(t: Task, wakeFlags: number): void {
+    const waker = this.waker;
+    if (waker !== null && waker.tpl.wakeSync && (wakeFlags & SCX_WAKE_TTWU) !== 0) wakeFlags |= SCX_WAKE_SYNC;
     const why = t.block;
     t.block = Block.None;
     t.waitingOn = -1;
@@ -695,7 +707,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.wakeAt = this.now;
     t.runnableAt = this.now;
     if (why <= Block.Suspend && !t.openLoop) startRequest(t, why, this.now);
-    if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, this.wakerPid);
+    if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, waker === null ? 0 : waker.pid, wakeFlags);
     let cpu: number;
     if (t.cls === Cls.Ext) {
       const selected = t.nrCpusAllowed > 1;

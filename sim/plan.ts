@@ -119,6 +119,12 @@ export interface TaskSpec {
    * (a think-time sleep) being part of it. null: every sleep, timer or suspend ends one.
    */
   readonly requestOn: RequestBlock | null;
+  /**
+   * The task's wakeups of others (resume, sem_post, signal, barrier, unlock) stand for pipe or
+   * socket writes, which wake with WF_SYNC (SCX_WAKE_SYNC); rt-app's own primitives are futex
+   * wakes and carry no SYNC. A scxlab extension, absent = false.
+   */
+  readonly wakeSync?: boolean;
 }
 
 export interface CgroupSpec {

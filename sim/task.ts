@@ -262,7 +262,7 @@ export class TaskTable {
 const NO_TEMPLATE: TaskTemplate = Object.freeze({
   group: "", nice: 0, commIndexed: false, policy: Policy.Normal, fairWeight: 1024, weight: 100, cpusAllowed: null, scxCpusAllowed: null,
   nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, dlRuntimeNs: 0, rtPriority: 0,
-  sliceNs: 0, requestBlock: Block.None,
+  sliceNs: 0, requestBlock: Block.None, wakeSync: false,
 });
 
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
@@ -293,6 +293,8 @@ export interface TaskTemplate {
   readonly sliceNs: number;
   /** The block that bounds a request (TaskSpec.requestOn), or Block.None: any sleep, timer or suspend. */
   readonly requestBlock: Block;
+  /** Wakeups this task makes carry SCX_WAKE_SYNC (TaskSpec.wakeSync: pipe or socket writes). */
+  readonly wakeSync: boolean;
 }
 
 /** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
@@ -322,6 +324,7 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     rtPriority: policy === Policy.Fifo || policy === Policy.Rr ? s.rtPriority ?? 1 : 0,
     sliceNs: customSliceNs(policy, s.sliceUs),
     requestBlock: s.requestOn === "sleep" ? Block.Sleep : s.requestOn === "timer" ? Block.Timer : s.requestOn === "suspend" ? Block.Suspend : Block.None,
+    wakeSync: s.wakeSync === true,
   };
 }
 

@@ -76,6 +76,7 @@ function planOf(root: JValue, file: string): WorkloadPlan {
     expectedRunUs: t.expectedRunUs,
     deadline: t.sched.deadline,
     requestOn: t.requestOn,
+    ...(t.wakeSync ? { wakeSync: true } : {}),
   }));
   return {
     name: workloadName(file),

@@ -10,13 +10,17 @@ import type { ExitInfo, ExitKind } from "../result.js";
 import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_UNKNOWN, type CpuReleaseArgs, type SchedExtOps } from "./ops.js";
 import { IdleTracker } from "./idle_tracker.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import { Counters } from "../counters.js";
 import { Callbacks, Cb, Ctx } from "./callbacks.js";
 import { DsqTable } from "./dsqs.js";
+import type { Dsq } from "./dsq.js";
 import { DispatchBuffer, commitDirect, directDispatch } from "./dispatch.js";
 import { pickNext } from "./pick.js";
+
+/** Callbacks (and thunks) that run without a runqueue held, where scx_bpf_dsq_move is allowed. */
+const UNLOCKED: ReadonlySet<string> = new Set(["init", "timer"]);
 
 export class ExtCore {
   /** The enabled scheduler's ops, as copied at enable (see copyOps). */
@@ -166,6 +170,34 @@ export class ExtCore {
       this.coreError(`non-existent DSQ 0x${dsqId.toString(16)}`);
     }
     return this.buf.moveFrom(d, cpu);
+  }
+
+  /**
+   * scx_bpf_dsq_move[_vtime] (the kernel's scx_dsq_move): move t, which an iterator over DSQ
+   * `src` begun at insert stamp `since` returned, to DSQ `dst`. False when t has left `src` or
+   * was queued again since the iteration began. From ops.dispatch (the buffer is flushed first)
+   * or outside any callback (a BPF timer, a syscall program). A local target t may not use
+   * falls back to the global DSQ, as in the kernel. `slice`/`vtime` null: keep t's.
+   */
+  moveTask(t: Task, src: number, since: number, dst: number, flags: number, vtimeOrdered: boolean, slice: number | null, vtime: number | null): boolean {
+    const ctx = this.cb.ctx;
+    // Unlocked contexts (no callback, ops.init, a BPF timer) may move too, as scx_kf_allowed_if_unlocked.
+    if (ctx !== Ctx.Dispatch && ctx !== Ctx.None && !UNLOCKED.has(this.cb.currentName())) this.coreError(`scx_bpf_dsq_move() called from ops.${this.cb.currentName()}`);
+    const cpu = ctx === Ctx.Dispatch ? this.cb.ctxCpu : t.cpu;
+    if (ctx === Ctx.Dispatch) this.buf.flush(this.host.tasks, cpu);
+    if (t.place !== Place.Dsq || t.dsq !== src || t.dsqStamp === 0 || t.dsqStamp >= since) return false;
+    let d: Dsq;
+    if (dst === SCX_DSQ_LOCAL || (dst >= SCX_DSQ_LOCAL_ON && dst < SCX_DSQ_LOCAL_ON + this.dsqs.local.length)) {
+      const target = dst === SCX_DSQ_LOCAL ? cpu : dst - SCX_DSQ_LOCAL_ON;
+      if (vtimeOrdered) this.coreError("cannot use vtime ordering for built-in DSQs");
+      d = this.host.cpuAllowed(t, target) ? this.dsqs.local[target] : this.dsqs.global;
+    } else d = this.dsqs.resolve(dst, t, vtimeOrdered, cpu);
+    if (slice !== null) t.slice = slice;
+    if (vtime !== null) t.dsqVtime = vtime;
+    this.dsqs.unlink(t);
+    this.dsqs.insert(t, d, flags, vtimeOrdered);
+    if (ctx === Ctx.Dispatch) this.buf.roundWork++;
+    return true;
   }
 
   /** The next ext task for `cpu` (see pick.ts): prev to keep it, another task, or null. */
@@ -335,7 +367,8 @@ export class ExtCore {
     if (t.nrCpusAllowed === 1) return host.firstAllowed(t);
     if (this.aborting || !this.cb.hasSelect) {
       const r = host.selectOut;
-      this.idle.selectDfl(t.cpusAllowed, prev, r);
+      const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? host.wakerCpu : -1;
+      this.idle.selectDfl(t.cpusAllowed, prev, r, sync, sync >= 0 && this.dsqs.local[sync].nr === 0);
       if (r.isIdle && !this.aborting) { t.slice = SCX_SLICE_DFL; t.ddspDsq = SCX_DSQ_LOCAL; t.ddspFlags = 0; }
       return r.cpu;
     }

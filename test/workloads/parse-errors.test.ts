@@ -44,6 +44,7 @@ describe("task keys", () => {
     [one({ loop: -2, run: 1 }), "w.json: tasks.t.loop: expected -1 (forever) or an integer ≥ 1, got -2"],
     [one({ delay: -5, run: 1 }), "w.json: tasks.t.delay: expected microseconds ≥ 0, got -5"],
     [one({ expected_run: "fast", run: 1 }), 'w.json: tasks.t.expected_run: expected microseconds ≥ 0, got "fast"'],
+    [one({ wake_sync: "yes", run: 1 }), 'w.json: tasks.t.wake_sync: expected true or false, got "yes"'],
     [one({ phases: {} }), "w.json: tasks.t.phases: expected at least one phase, got {}"],
     [one({ phases: [] }), "w.json: tasks.t.phases: expected an object of phases, got []"],
     [one({ phases: { p: 1 } }), "w.json: tasks.t.phases.p: expected a phase object, got 1"],
