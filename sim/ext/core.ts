@@ -211,9 +211,9 @@ export class ExtCore {
    * until the CPU comes back (balance_one then calls ops.cpu_acquire).
    */
   cpuRelease(cpu: number, next: Task): void {
-    if (this.cpuReleased[cpu] === 1 || this.aborting) return;
+    if (this.cpuReleased[cpu] === 1 || this.aborting || this.ops === null) return;
     this.cpuReleased[cpu] = 1;
-    const fn = this.ops!.cpu_release;
+    const fn = this.ops.cpu_release;
     if (typeof fn !== "function") return;
     const reason = next.cls === Cls.Dl ? SCX_CPU_PREEMPT_DL : next.cls === Cls.Rt ? SCX_CPU_PREEMPT_RT : SCX_CPU_PREEMPT_UNKNOWN;
     const args: CpuReleaseArgs = { reason, task: next.view };
@@ -222,7 +222,7 @@ export class ExtCore {
 
   private cpuAcquire(cpu: number): void {
     this.cpuReleased[cpu] = 0;
-    const fn = this.ops!.cpu_acquire;
+    const fn = this.ops?.cpu_acquire;
     if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cpu_acquire", null, () => fn.call(this.table, cpu, null), cpu);
   }
 

@@ -62,3 +62,21 @@ describe("scx_qmap's cpu_release", () => {
     for (const g of ["a", "b", "c"]) expect(r.groups[g].cpuNs).toBeGreaterThan(40 * MS);
   });
 });
+
+describe("cpu_release across a disable", () => {
+  it("a scheduler ejected while its task runs: the CPU goes to fair without a call into the gone scheduler", () => {
+    const log: string[] = [];
+    const m = machine(plan([hog("h", 0, { cpus: [0] }), rtTick]), { cpus: 1 });
+    const run = attach(m, (scx: Scx): SchedExtOps => ({
+      name: "rel",
+      enqueue: (p: ScxTask, f: number) => scx.dsqInsert(p, SCX_DSQ_GLOBAL, 20 * MS, f),
+      cpu_release: (cpu: number) => { log.push(`release ${cpu}`); },
+    }));
+    m.runFor(5 * MS);
+    m.scx.sysrq();
+    m.runFor(30 * MS);
+    expect(run.m.scx.state).toBe("disabled");
+    expect(log).toEqual(["release 0"]);
+    expect(m.invariants().lost).toBe(0);
+  });
+});
