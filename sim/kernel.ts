@@ -345,9 +345,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   private sliceExpired(cpu: number, t: Task): boolean {
     const cls = this.currCls[cpu];
-    if (cls === Cls.Ext) return !(t.slice > 0); // a NaN slice counts as spent
     if (cls >= Cls.Rt) return this.highExpired(cpu, t);
+    // The fair/ext server's period ended with RT or deadline work waiting here: it goes first.
     if (this.rt.queued + this.dl.queued > 0 && this.rt.nrQueued(cpu) + this.dl.nrQueued(cpu) > 0 && !this.server.active(cpu, this.now)) return true;
+    if (cls === Cls.Ext) return !(t.slice > 0); // a NaN slice counts as spent
     if (this.now - t.fairSliceStart < this.fairSliceOf(t)) return false;
     if (this.fair.sliceExpiredResched(cpu, t)) return true;
     t.fairSliceStart = this.now;

@@ -131,7 +131,7 @@ export class RtClass {
   selectCpu(t: Task, prev: number): number {
     const h = this.host, topo = h.topo, rank = 1 + t.rtPriority;
     if (!h.cpuAllowed(t, prev)) prev = firstAllowed(h, t);
-    if (cpuRank(h, prev) === 0 || (cpuRank(h, prev) < rank && this.rq[prev].live === 0)) return prev;
+    if (cpuRank(h, prev) < rank && this.rq[prev].live === 0) return prev;
     let best = prev, bestRank = cpuRank(h, prev) + (this.rq[prev].live > 0 ? 0.5 : 0);
     const llc = topo.llcOf[prev], n = topo.nrCpus;
     for (let i = 1; i < n; i++) {

@@ -80,3 +80,22 @@ describe("cpu_release across a disable", () => {
     expect(m.invariants().lost).toBe(0);
   });
 });
+
+describe("the ext server (dl_server for sched_ext, Linux 6.19)", () => {
+  it("an RT hog leaves an ext hog 50 ms per second; the CPU is released and re-acquired once per second", () => {
+    const log: string[] = [];
+    const m = machine(plan([hog("x"), task("rt", [{ kind: "run", us: 10_000_000 }], { policy: "SCHED_RR", rtPriority: 1 })]), { cpus: 1 });
+    attach(m, (scx: Scx): SchedExtOps => ({
+      name: "srv",
+      enqueue: (p: ScxTask, f: number) => scx.dsqInsert(p, SCX_DSQ_GLOBAL, 5 * MS, f),
+      cpu_release: () => { log.push("release"); },
+      cpu_acquire: () => { log.push("acquire"); },
+    }));
+    m.runFor(2000 * MS);
+    const k = m.kernel;
+    k.updateCurr(0, k.tasks[k.curr[0]]);
+    expect(k.tasks.map((t) => t.cpuNs)).toEqual([100 * MS, 1900 * MS]);
+    // released at 0 (the RT task starts second), acquired at 950 ms, released at 1000, ...
+    expect(log).toEqual(["release", "acquire", "release", "acquire", "release"]);
+  });
+});

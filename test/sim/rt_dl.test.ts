@@ -74,3 +74,21 @@ describe("deadline class (deadline.c)", () => {
     expect(r.groups.b.cpuNs).toBe(40 * MS);
   });
 });
+
+describe("the fair/ext server (dl_server)", () => {
+  it("an ext hog under an RT hog gets the last 50 ms of each second, then the RT task is back at once", () => {
+    // SCHED_EXT with no scheduler attached runs in fair: the same server covers both classes here.
+    const g = run({ rt: hog({ policy: "SCHED_FIFO", priority: 1 }), x: hog({ policy: "SCHED_EXT" }) }, 3000).result().groups;
+    expect(g.rt.cpuNs).toBe(3 * 950 * MS);
+    expect(g.x.cpuNs).toBe(3 * 50 * MS);
+  });
+
+  it("fair tasks that get their 50 ms anyway (a sleeper) do not trigger the server: RT keeps the rest", () => {
+    const g = run({
+      rt: { policy: "SCHED_FIFO", priority: 1, loop: -1, run: 900_000, sleep: 100_000 },
+      f: hog(),
+    }, 2000).result().groups;
+    expect(g.rt.cpuNs).toBe(2 * 900 * MS);
+    expect(g.f.cpuNs).toBe(2 * 100 * MS);
+  });
+});
