@@ -15,11 +15,9 @@ describe("a whole plan", () => {
     });
   });
 
-  it("global.duration in seconds; -1 and 0 mean until the tasks end (rt-app stops only on a duration > 0)", () => {
+  it("global.duration in seconds; -1 means until the tasks end", () => {
     expect(plan({ a: { run: 1 } }, { global: { duration: 2.5 } }).durationS).toBe(2.5);
     expect(plan({ a: { run: 1 } }, { global: { duration: -1 } }).durationS).toBeNull();
-    expect(plan({ a: { run: 1 } }, { global: { duration: 0 } }).durationS).toBeNull();
-    expect(plan({ a: { run: 1 } }, { global: { duration: 0 } }).warnings).toEqual([]);
   });
 
   it("accepts rt-app's own global keys and a legacy resources section silently", () => {
