@@ -250,8 +250,7 @@ export class ScxKfuncs implements Scx {
   }
 
   cgroupWeight(cgroup: string): number {
-    const c = this.k.workload.cgroups.find((g) => g.path === cgroup);
-    return c?.weight ?? 100;
+    return this.k.cgroupWeight(cgroup);
   }
 
   cgroupParent(cgroup: string): string {

@@ -86,16 +86,33 @@ export interface SchedExtOps {
   set_weight?(p: ScxTask, weight: number): void;
   set_cpumask?(p: ScxTask, mask: Uint8Array | null): void;
   update_idle?(cpu: CpuId, idle: boolean): void;
+  /** The CPU is back under sched_ext after a higher class ran there (args is always null here, as in the kernel). */
+  cpu_acquire?(cpu: CpuId, args: null): void;
+  /** A higher class took the CPU; typical reaction: scx.reenqueueLocal(). */
+  cpu_release?(cpu: CpuId, args: CpuReleaseArgs): void;
   init_task?(p: ScxTask, args: InitTaskArgs): number;
   exit_task?(p: ScxTask, args: ExitTaskArgs): void;
   enable?(p: ScxTask): void;
   disable?(p: ScxTask): void;
   cgroup_init?(cgroup: string, weight: number): number;
   cgroup_exit?(cgroup: string): void;
+  /** May refuse a task's move between cgroups (a nonzero return, e.g. -EBUSY, fails the move). */
+  cgroup_prep_move?(p: ScxTask, from: string, to: string): number;
   cgroup_move?(p: ScxTask, from: string, to: string): void;
+  cgroup_cancel_move?(p: ScxTask, from: string, to: string): void;
   cgroup_set_weight?(cgroup: string, weight: number): void;
   init?(): number;
   exit?(ei: ExitInfo): void;
+}
+
+/** Why a higher class took a CPU (enum scx_cpu_preempt_reason). */
+export const SCX_CPU_PREEMPT_RT = 0, SCX_CPU_PREEMPT_DL = 1, SCX_CPU_PREEMPT_STOP = 2, SCX_CPU_PREEMPT_UNKNOWN = 3;
+
+/** Arguments of ops.cpu_release (struct scx_cpu_release_args). */
+export interface CpuReleaseArgs {
+  readonly reason: number;
+  /** The task of the higher class about to run. */
+  readonly task: ScxTask;
 }
 
 /** Per-task storage, like a BPF task-local-storage map. */
@@ -208,8 +225,9 @@ export interface Scx {
 /** The callbacks of struct sched_ext_ops that scxlab's kernel calls, in the struct's order. */
 export const SCHED_EXT_CALLBACKS = [
   "select_cpu", "enqueue", "dequeue", "dispatch", "tick", "runnable", "running", "stopping", "quiescent",
-  "yield", "set_weight", "set_cpumask", "update_idle", "init_task", "exit_task", "enable", "disable",
-  "cgroup_init", "cgroup_exit", "cgroup_move", "cgroup_set_weight", "init", "exit",
+  "yield", "set_weight", "set_cpumask", "update_idle", "cpu_acquire", "cpu_release", "init_task", "exit_task",
+  "enable", "disable", "cgroup_init", "cgroup_exit", "cgroup_prep_move", "cgroup_move", "cgroup_cancel_move",
+  "cgroup_set_weight", "init", "exit",
 ] as const;
 
 /** The data members of struct sched_ext_ops. */
