@@ -254,3 +254,33 @@ describe("rt-app per-phase properties (PhaseSpec.set) take effect when the phase
   });
 });
 
+
+describe("scx_flatcg under run-time cgroup changes", () => {
+  async function flatcg(weightA: number, write: number | null) {
+    const { schedulerSpec } = await import("../../schedulers/source/spec.js");
+    const { createScheduler, prepareScheduler } = await import("../../schedulers/index.js");
+    const hogs = ["a", "a2", "a3", "b", "b2", "b3"].map((n) => hog(n, 0, { taskgroup: `/${n[0]}` }));
+    const m = machine(plan(hogs, { cgroups: [{ path: "/a", weight: weightA }, { path: "/b", weight: 100 }] }), { cpus: 2 });
+    const spec = schedulerSpec("flatcg");
+    await prepareScheduler(spec);
+    attach(m, (scx) => createScheduler(spec, scx));
+    if (write !== null) expect(m.setCgroupWeight("/a", write)).toBe(0);
+    m.runFor(1000 * MS);
+    return m;
+  }
+
+  it("a cpu.weight write (fcg_cgroup_set_weight) before the tasks run gives the run of that weight in the workload", async () => {
+    const written = cpuNs(await flatcg(100, 300)), stat = cpuNs(await flatcg(300, null)), plain = cpuNs(await flatcg(100, null));
+    expect(written).toEqual(stat);
+    expect(written).not.toEqual(plain);
+  });
+
+  it("a task moved between cgroups (fcg_cgroup_move) keeps running and nothing is lost", async () => {
+    const m = await flatcg(100, null);
+    expect(m.moveToCgroup([pid(m, "b")], "/a")).toBe(0);
+    const before = cpuNs(m);
+    m.runFor(300 * MS);
+    expect(cpuNs(m)[3]).toBeGreaterThan(before[3]);
+    expect(m.invariants().lost).toBe(0);
+  });
+});
