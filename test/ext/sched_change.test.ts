@@ -151,6 +151,14 @@ describe("__sched_setscheduler", () => {
     expect(m.setScheduler(pid(m, "a"), { policy: "SCHED_OTHER" })).toBe(0);
     expect(m.setScheduler(pid(m, "b"), { policy: "SCHED_DEADLINE", runtimeNs: 5 * MS, periodNs: 10 * MS })).toBe(0);
   });
+
+  it("while a BPF scheduler is loaded the ext server's 5 % is reserved too: 86 % of the CPU is refused, 85 % admitted", () => {
+    const m = machine(plan([hog("a")]));
+    attach(m, logger([]));
+    m.runFor(1 * MS);
+    expect(m.setScheduler(pid(m, "a"), { policy: "SCHED_DEADLINE", runtimeNs: 86 * MS, periodNs: 100 * MS })).toBe(-EBUSY);
+    expect(m.setScheduler(pid(m, "a"), { policy: "SCHED_DEADLINE", runtimeNs: 85 * MS, periodNs: 100 * MS })).toBe(0);
+  });
 });
 
 describe("sched_move_task and the cgroup callbacks", () => {
