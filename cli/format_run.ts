@@ -8,7 +8,7 @@ export { clean, cleanText } from "./terminal_text.js";
 export function formatRun(r: RunResult): string {
   const j = r.job;
   const lines: string[] = [];
-  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}`);
+  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}${j.hz !== undefined ? ` · HZ ${j.hz}` : ""}`);
   lines.push("");
   const head = ["group", "tasks", "done", "requests", "cpu s", "wakeup p50", "p99", "request p50", "p99", "p99.9"];
   const rows = Object.entries(r.groups).map(([g, s]) => [

@@ -24,6 +24,11 @@ import { Spawner } from "./spawner.js";
 import { endRequest, startRequest } from "./requests.js";
 import { EngineBug } from "./errors.js";
 
+/** CONFIG_HZ of the common distribution kernels. */
+export const DEFAULT_HZ = 250;
+/** The tick rates the kernel's Kconfig offers (CONFIG_HZ_100 ... CONFIG_HZ_1000). */
+export const HZ_CHOICES: readonly number[] = [100, 250, 300, 1000];
+
 const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4;
 
 export interface KernelConfig {
@@ -32,8 +37,14 @@ export interface KernelConfig {
   readonly seed: number;
   readonly overheads: boolean;
   readonly costs?: Partial<CostModel>;
-  /** Tick period, ns (default 4 ms). */
-  readonly tickNs?: number;
+  /** Tick rate, CONFIG_HZ (default 250: a tick every 4 ms on every CPU, on one grid). */
+  readonly hz?: number;
+  /**
+   * Whether an ext task's spent slice is noticed only at the tick (task_tick_scx) or the next
+   * schedule, as in the kernel; false ends slices exactly (the ideal machine of the queueing
+   * formulas). Default: `overheads`.
+   */
+  readonly tickBoundSlices?: boolean;
   readonly timeline?: boolean;
   /** Cap on per-task records in the result (default 2000). */
   readonly maxTaskRecords?: number;
@@ -60,7 +71,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   readonly ext: ExtCore;
   readonly rec: Recorder;
   readonly sync: SyncState;
+  /** Tick period, ns: 1/HZ. Every CPU ticks at the multiples of it. */
   readonly tickNs: number;
+  /** Ext slices end at the tick, not exactly (see KernelConfig.tickBoundSlices). */
+  readonly tickBoundSlices: boolean;
   readonly selectOut = { cpu: 0, isIdle: false };
   readonly sharedTimerNext: Float64Array;
 
@@ -107,7 +121,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     this.workload = cfg.plan;
     this.plan = compilePlan(cfg.plan);
     this.seed = cfg.seed;
-    this.tickNs = cfg.tickNs ?? 4_000_000;
+    this.tickNs = Math.round(1e9 / (cfg.hz ?? DEFAULT_HZ));
+    this.tickBoundSlices = cfg.tickBoundSlices ?? cfg.overheads;
     const n = this.topo.nrCpus;
     this.curr = new Int32Array(n).fill(-1);
     this.currCls = new Int8Array(n);
@@ -267,9 +282,13 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       when = done < t.runtimeEnd ? done : t.runtimeEnd;
     }
     if (this.currCls[cpu] === Cls.Ext) {
+      let s: number;
+      // task_tick_scx: the kernel notices a spent slice at the first tick after it ran out (a
+      // slice already spent when accounting starts, at the tick after that).
+      if (this.tickBoundSlices) s = this.tickAtOrAfter(t.slice > 0 ? from + t.slice : from + 1);
       // A slice already spent before the task has run at all (ops.running set it to 0) is
       // noticed at the next tick, as the kernel does; expiring at once would loop at one instant.
-      const s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
+      else s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
       if (s < when) when = s;
     } else if (this.fair.nrQueued(cpu) > 0) {
       const s = Math.max(from, t.fairSliceStart + this.fair.baseSliceNs);
@@ -289,7 +308,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     const t = this.tasks[slot];
     this.updateCurr(cpu, t);
     if (this.tickOn && this.now >= this.nextTick[cpu]) {
-      this.nextTick[cpu] = this.now + this.tickNs;
+      this.nextTick[cpu] = this.tickAtOrAfter(this.now + 1);
       if (this.currCls[cpu] === Cls.Ext) this.ext.tick(t);
     }
     if (t.inBurst && (t.workLeft + t.refillNs < 0.5 || this.now >= t.runtimeEnd)) {
@@ -301,8 +320,15 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
   }
 
+  /** The first tick at or after `ns`: ticks fall on the multiples of 1/HZ on every CPU. */
+  tickAtOrAfter(ns: number): number {
+    return Math.ceil(ns / this.tickNs) * this.tickNs;
+  }
+
   private sliceExpired(cpu: number, t: Task): boolean {
-    if (this.currCls[cpu] === Cls.Ext) return !(t.slice > 0); // a NaN slice counts as spent
+    // A NaN slice counts as spent. Tick-bound, a slice that ran out between ticks (a burst of
+    // the task's program ended there) waits for the tick: nothing in the kernel looks before.
+    if (this.currCls[cpu] === Cls.Ext) return !(t.slice > 0) && (!this.tickBoundSlices || this.now % this.tickNs === 0);
     if (this.now - t.fairSliceStart < this.fair.baseSliceNs) return false;
     if (this.fair.sliceExpiredResched(cpu, t)) return true;
     t.fairSliceStart = this.now;
@@ -460,7 +486,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     this.overheadNs[cpu] += overhead;
     this.runStart[cpu] = now + overhead;
     this.lastUpdate[cpu] = now;
-    if (this.tickOn) this.nextTick[cpu] = now + this.tickNs;
+    if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
     if (wasIdle) this.ext.updateIdle(cpu, false);
     if (t.cls === Cls.Ext) this.ext.running(t);

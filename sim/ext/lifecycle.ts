@@ -33,7 +33,7 @@ export function enableScx(k: Kernel, table: SchedExtOps, reason: string): number
   k.tickOn = core.cb.hasTick;
   for (let c = 0; c < k.topo.nrCpus; c++) {
     k.ext.idle.idle[c] = k.curr[c] < 0 ? 1 : 0;
-    if (k.tickOn) k.nextTick[c] = k.now + k.tickNs;
+    if (k.tickOn) k.nextTick[c] = k.tickAtOrAfter(k.now + 1);
   }
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${ops.name}" enabled`);
   k.rec.classSwitch(k.now, "fair", ops.name, reason);
