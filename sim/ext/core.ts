@@ -19,7 +19,7 @@ import { DispatchBuffer, commitDirect, directDispatch } from "./dispatch.js";
 import { pickNext } from "./pick.js";
 
 export class ExtCore {
-  /** The enabled scheduler's ops, as copied at enable (see copyOps). */
+  /** The enabled scheduler's ops, as copied at the map write (see copyOps). */
   ops: SchedExtOps | null = null;
   /** The table itself, `this` of its callbacks. */
   table: SchedExtOps | null = null;

@@ -24,7 +24,7 @@ export interface RunOptions {
   readonly wrapScx?: (scx: Scx) => Scx;
   /**
    * Lets a test wrap the policy's callbacks. It must happen before the attach: the kernel
-   * copies the ops table when the scheduler is enabled, so later changes to it are not seen.
+   * copies the ops table at the map write, so later changes to it are not seen.
    */
   readonly wrapOps?: (ops: SchedExtOps) => void;
 }
