@@ -70,6 +70,7 @@ export function defineScheduler<S extends OptionSchema>(_options: S, make: (scx:
 }
 
 export { Machine } from "./sim/machine.js";
+export type { SchedAttr } from "./sim/sched_change.js";
 export * from "./sim/bpf/index.js";
 export * from "./sim/ext/consts.js";
 export type { SchedExtOps, Scx, ScxTask, CpuId, Pid, TaskStorage } from "./sim/ext/ops.js";

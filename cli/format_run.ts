@@ -1,6 +1,6 @@
 /** A readable summary of one RunResult for the terminal. */
 import type { RunResult, Stats } from "../sim/result.js";
-import { formatNs } from "../results/index.js";
+import { formatNs } from "../results/format/units.js";
 import { describeRunLength } from "./run_length.js";
 import { clean } from "./terminal_text.js";
 export { clean, cleanText } from "./terminal_text.js";

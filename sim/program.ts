@@ -4,7 +4,7 @@
  * (RUN), blocks (BLOCK), yields (YIELD) or ends (EXIT). Zero-time events (resume, fork, lock,
  * signal...) run here, while the task holds its CPU.
  */
-import type { DurationSpec, EventSpec, TaskSpec, WorkloadPlan } from "./plan.js";
+import type { DurationSpec, EventSpec, PhaseSettings, TaskSpec, WorkloadPlan } from "./plan.js";
 import { Block, type Task } from "./task.js";
 
 export const enum Op {
@@ -34,6 +34,8 @@ export interface CEvent {
 export interface CPhase {
   readonly loop: number;
   readonly events: readonly CEvent[];
+  /** What the phase changes when it starts (PhaseSpec.set), or null. */
+  readonly set: PhaseSettings | null;
 }
 
 export interface CSpec {
@@ -92,7 +94,7 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
         case "sem_wait": return { ...base, op: Op.SemWait, ref: semref(e.ref) };
       }
     };
-    const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev) }));
+    const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev), set: p.set ?? null }));
     let g = groups.indexOf(spec.name);
     if (g < 0) { g = groups.length; groups.push(spec.name); }
     return { spec, phases, nTimers: timers.length, groupIdx: g };
@@ -129,6 +131,8 @@ export interface ProgramHost {
   semWait(t: Task, sem: number): boolean;
   /** `t` went through a block of kind `why` without blocking (its wakeup was already pending). */
   passThrough(t: Task, why: Block): void;
+  /** A phase with settings starts: rt-app changes the thread's attributes (sched_change.ts). */
+  applyPhase(t: Task, set: PhaseSettings): void;
   sharedTimerNext: Float64Array;
 }
 
@@ -144,11 +148,16 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
       if (t.loopsLeft > 0) t.loopsLeft--;
       if (t.loopsLeft === 0 || phases.length === 0) return Action.Exit;
       t.phase = 0; t.phaseIter = 0; t.event = 0;
+      if (phases[0].set !== null) h.applyPhase(t, phases[0].set);
     }
     const ph = phases[t.phase];
     if (t.event >= ph.events.length) {
       t.event = 0;
-      if (++t.phaseIter >= ph.loop && ph.loop > 0) { t.phase++; t.phaseIter = 0; }
+      if (++t.phaseIter >= ph.loop && ph.loop > 0) {
+        t.phase++;
+        t.phaseIter = 0;
+        if (t.phase < phases.length && phases[t.phase].set !== null) h.applyPhase(t, phases[t.phase].set!);
+      }
       continue;
     }
     const e = ph.events[t.event++];

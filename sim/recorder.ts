@@ -81,7 +81,7 @@ export class Recorder {
   // timeline (struct of arrays), only when enabled
   readonly tl: {
     cpu: number[]; pid: number[]; startNs: number[]; endNs: number[]; cls: number[]; endRunnable: number[]; groupOf: Record<string, string>;
-    busyCpus: number[]; queued: number[]; wakeNs: number[]; wakePid: number[]; wakerPid: number[];
+    busyCpus: number[]; queued: number[]; wakeNs: number[]; wakePid: number[]; wakerPid: number[]; wakeFlags: number[];
   } | null;
   tlTruncated = false;
   readonly sliceStart: Float64Array;
@@ -90,7 +90,7 @@ export class Recorder {
 
   constructor(readonly groupNames: readonly string[], nrCpus: number, timeline: boolean, readonly maxTaskRecords: number, readonly maxSlices = 400_000) {
     this.groups = groupNames.map(() => new GroupAcc());
-    this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], endRunnable: [], groupOf: {}, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [] } : null;
+    this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], endRunnable: [], groupOf: {}, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [], wakeFlags: [] } : null;
     this.sliceStart = new Float64Array(nrCpus);
   }
 
@@ -173,11 +173,11 @@ export class Recorder {
     tl.endRunnable.push(stillRunnable ? 1 : 0);
   }
 
-  /** A wakeup of `pid` by `wakerPid` (0 = the kernel: a timer or sleep ending). */
-  wakeup(now: number, pid: number, wakerPid: number): void {
+  /** A wakeup of `pid` by `wakerPid` (0 = the kernel: a timer or sleep ending) with SCX_WAKE_* `flags`. */
+  wakeup(now: number, pid: number, wakerPid: number, flags: number): void {
     const tl = this.tl!;
     if (tl.wakeNs.length >= this.maxSlices) { this.tlTruncated = true; return; }
-    tl.wakeNs.push(now); tl.wakePid.push(pid); tl.wakerPid.push(wakerPid);
+    tl.wakeNs.push(now); tl.wakePid.push(pid); tl.wakerPid.push(wakerPid); tl.wakeFlags.push(flags);
   }
 
   classSwitch(atNs: number, from: string, to: string, reason: string): void {

@@ -148,6 +148,8 @@ export interface Timeline {
   wakeNs: number[];
   wakePid: number[];
   wakerPid: number[];
+  /** SCX_WAKE_* flags of each wakeup (FORK 4, TTWU 8, SYNC 16), as the woken task's class got them; absent in older results. */
+  wakeFlags?: number[];
   /** True when the recorder stopped adding slices at its cap. */
   truncated: boolean;
 }

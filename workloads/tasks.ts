@@ -34,11 +34,13 @@ export interface TaskDraft {
   readonly forkOnly: boolean | null;
   readonly expectedRunUs: number | null;
   readonly requestOn: RequestBlock | null;
+  /** `wake_sync`: the task's wakeups of others stand for pipe or socket writes (SCX_WAKE_SYNC). */
+  readonly wakeSync: boolean;
   /** Taskgroups the phases move the task to (their cgroups exist too). */
   readonly phaseTaskgroups: readonly Prop<Taskgroup>[];
 }
 
-const TASK_KEYS = new Set(["instance", "delay", "loop", "phases", "arrivals", "fork_only", "expected_run", "request"]);
+const TASK_KEYS = new Set(["instance", "delay", "loop", "phases", "arrivals", "fork_only", "expected_run", "request", "wake_sync"]);
 const REQUEST_BLOCKS: readonly RequestBlock[] = ["sleep", "timer", "suspend"];
 export const MAX_INSTANCES = 100_000;
 const LOOP = "-1 (forever) or an integer ≥ 1";
@@ -56,6 +58,7 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
   const forkOnly = obj.has("fork_only") ? boolean(ctx, get("fork_only"), at(path, "fork_only")) : null;
   const expectedRunUs = obj.has("expected_run") ? micros(ctx, get("expected_run"), at(path, "expected_run")) : null;
   const requestOn = obj.has("request") ? parseRequest(ctx, get("request"), at(path, "request")) : null;
+  const wakeSync = obj.has("wake_sync") ? boolean(ctx, get("wake_sync"), at(path, "wake_sync")) : false;
   const taskProps = parseProps(ctx, obj, path);
 
   let phases: PhaseDraft[];
@@ -96,10 +99,10 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
     fail(ctx, at(path, "fork_only"), "true or nothing with instance 0 (such a task only starts by fork)", false);
   }
   const sched = resolveSched(ctx, path, taskProps, phaseProps, defaultPolicy);
-  const sets = phaseSettings(taskProps, phaseProps, defaultPolicy);
+  const sets = phaseSettings(ctx, taskProps, phaseProps, defaultPolicy);
   phases = phases.map((p, i) => (sets[i] ? { ...p, set: sets[i] } : p));
   const phaseTaskgroups = phaseProps.flatMap((p) => (p.taskgroup ? [p.taskgroup] : []));
-  return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs, requestOn, phaseTaskgroups };
+  return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs, requestOn, wakeSync, phaseTaskgroups };
 }
 
 function parseEvents(ctx: Ctx, obj: JObject, path: string, task: string, ownKeys: ReadonlySet<string>): Located[] {

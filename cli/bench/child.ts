@@ -3,6 +3,7 @@
  * no other scheduler has warmed (or made megamorphic) the call sites it times and its peak RSS
  * is its own. Prints one JSON line.
  */
+import "../v8_flags.js";
 import { pathToFileURL } from "node:url";
 import { runJob, prepareJob, type Job } from "../job.js";
 import { runBareMmc, erlangCSojourn, type MmcRun } from "./bare.js";

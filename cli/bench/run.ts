@@ -11,6 +11,7 @@ import type { ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
 import type { Job } from "../job.js";
+import { measureColdRun, measureStartup, type ColdRunOut, type StartupOut } from "./cold.js";
 
 export interface BenchOptions {
   readonly suite: SuiteName;
@@ -135,6 +136,8 @@ export interface BenchResult {
     readonly perTaskB: number | null;
     readonly million: GrowthRow | null;
   };
+  /** Fresh processes, as a user starts them: the CLI's start-up and the yardstick through `scxlab run`. */
+  readonly cold: { readonly startup: StartupOut; readonly run: ColdRunOut };
   readonly targets: readonly Target[];
 }
 
@@ -213,6 +216,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const yo = (await runChild({ kind: "yardstick", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho })) as YardstickOut;
   peakRss = Math.max(peakRss, yo.maxRssMB);
   const scx = summarize(yo.scxlab), bare = summarize(yo.bare);
+
+  // 1b. The same model through `scxlab run`, cold, and the CLI's start-up: spawned processes.
+  log(`cold: M/M/${y.c} through scxlab run × ${y.reps}, scxlab list and --help`);
+  const coldRun = measureColdRun(y.customers, y.c, y.rho, y.reps);
+  const startup = measureStartup(o.suite === "tiny" ? 1 : 5);
 
   // 2. Single-thread events/s: one fresh process per scheduler.
   const single: SingleRow[] = [];
@@ -332,6 +340,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       measured: million ? `${fmt(million.maxRssMB / 1024)} GB (${million.heapPerTaskB !== null ? Math.round(million.heapPerTaskB) : "?"} B of heap per task)` : "not measured (full suite only)",
       met: million && million.tasks >= 1_000_000 ? million.maxRssMB < 2048 : null,
     },
+    ...coldTargets(coldRun, startup, bare.customersPerS, y.c),
   ];
   // The tiny suite only exercises the code: its figures judge nothing.
   const judged = o.suite === "tiny" ? targets.map((t) => ({ ...t, met: null })) : targets;
@@ -351,6 +360,26 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     },
     growth: growthOut,
     memory: { peakRssMB: peakRss, perTaskB: big?.heapPerTaskB ?? null, million },
+    cold: { startup, run: coldRun },
     targets: judged,
   };
+}
+
+/** The targets of the cold measurements, each beside its yardstick (the C loop, `node -e 0`). */
+function coldTargets(run: ColdRunOut, st: StartupOut, bareJsPerS: number, c: number): Target[] {
+  const cRatio = run.cCustomersPerS === null ? null : run.customersPerS / run.cCustomersPerS;
+  const slowest = Math.max(st.listMs, st.helpMs);
+  return [
+    {
+      id: "cold-run", what: `M/M/${c} through \`scxlab run\` in a fresh process, customers per second of the run's wall time`, target: "≥ 2 M/s and ≥ 0.2× the C loop",
+      measured: `${(run.customersPerS / 1e6).toFixed(2)} M/s, ${(run.customersPerS / bareJsPerS).toFixed(2)}× the bare JS loop, `
+        + (cRatio === null ? "C loop not available" : `${cRatio.toFixed(2)}× the C loop (${(run.cCustomersPerS! / 1e6).toFixed(1)} M/s)`),
+      met: run.customersPerS >= 2e6 && (cRatio === null || cRatio >= 0.2),
+    },
+    {
+      id: "startup", what: "`scxlab list` and `scxlab --help`, fresh process, median wall time", target: "≤ 150 ms",
+      measured: `list ${Math.round(st.listMs)} ms, --help ${Math.round(st.helpMs)} ms (node -e 0: ${Math.round(st.nodeMs)} ms, ${(slowest / st.nodeMs).toFixed(2)}×)`,
+      met: slowest <= 150,
+    },
+  ];
 }

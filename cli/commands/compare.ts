@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { setMaxListeners } from "node:events";
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { parseSchedulerSpec, positiveInt, splitList, type SchedulerArg } from "../args.js";
 import { didYouMean } from "../suggest.js";
@@ -56,8 +57,8 @@ export function defaultSchedulers(): string[] {
 
 export function compareCommand(y: Argv): Argv {
   return y.command(
-    "compare",
-    "compare schedulers on workloads over several seeds and write an HTML report",
+    COMMAND_TABLE["compare"].usage,
+    COMMAND_TABLE["compare"].describe,
     (c) => withRunFlags(c, { duration: DEFAULT_COMPARE_DURATION })
       .option("s", { alias: "schedulers", type: "string", describe: `comma list; options inline as rr:slice_us=100:... [default: ${defaultSchedulers().join(",")}]` })
       .option("seeds", { type: "string", describe: "seeds per (scheduler, workload) [default: 3]" })

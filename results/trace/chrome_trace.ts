@@ -4,6 +4,9 @@ import { atomicWriteStream } from "../io/atomic_write.js";
 import { schedulerLabel } from "../label.js";
 import { taskStates } from "./task_states.js";
 
+/** Timeline class numbers (sim Cls) by name. */
+const CLASS_NAMES: Readonly<Record<number, string>> = { 0: "fair", 1: "ext", 2: "rt", 3: "dl" };
+
 /**
  * Chrome / Perfetto JSON trace of one run (the "JSON Array/Object Format" both UIs load).
  * Process 1 ("CPUs") has one thread per CPU (tid = cpu); each timeline slice is a complete
@@ -125,14 +128,15 @@ function* sliceEvents(result: RunResult): Generator<TraceEvent> {
       tid: t.cpu[i]!,
       ts: us(t.startNs[i]!),
       dur: us(t.endNs[i]! - t.startNs[i]!),
-      args: { pid, group, class: t.cls[i] === 1 ? "ext" : "fair" },
+      args: { pid, group, class: CLASS_NAMES[t.cls[i]] ?? "fair" },
     };
   }
 }
 
 /**
- * Wakeup flows: an arrow from the waker's slice (the task that resumed or signalled) to the
- * first slice the woken task ran after the wakeup. Wakeups by the kernel (a timer, a sleep
+ * Wakeup flows: an arrow from the waker's slice (the task that resumed, signalled or forked) to
+ * the first slice the woken task ran after the wakeup, named for its WAKE_* flags ("fork",
+ * "wakeup sync", "wakeup"). Wakeups by the kernel (a timer, a sleep
  * ending) have no slice to start from and are left out.
  */
 function* flowEvents(result: RunResult): Generator<TraceEvent> {
@@ -161,9 +165,24 @@ function* flowEvents(result: RunResult): Generator<TraceEvent> {
     if (k < 0 || j >= wakeeSlices.length) continue;
     const from = wakerSlices[k]!, to = wakeeSlices[j]!;
     if (t.endNs[from]! < at) continue;
-    yield { name: "wakeup", cat: "wakeup", ph: "s", id: i + 1, pid: CPUS_PID, tid: t.cpu[from]!, ts: us(at) };
-    yield { name: "wakeup", cat: "wakeup", ph: "f", bp: "e", id: i + 1, pid: CPUS_PID, tid: t.cpu[to]!, ts: us(t.startNs[to]!) };
+    const flags = t.wakeFlags?.[i] ?? 0;
+    const name = flags & WAKE_FORK ? "fork" : flags & WAKE_SYNC ? "wakeup sync" : "wakeup";
+    const args = { waker, wakee: t.wakePid[i]!, flags: wakeFlagNames(flags) };
+    yield { name, cat: "wakeup", ph: "s", id: i + 1, pid: CPUS_PID, tid: t.cpu[from]!, ts: us(at), args };
+    yield { name, cat: "wakeup", ph: "f", bp: "e", id: i + 1, pid: CPUS_PID, tid: t.cpu[to]!, ts: us(t.startNs[to]!) };
   }
+}
+
+/** Timeline.wakeFlags bits: the kernel's SCX_WAKE_* values (WF_FORK, WF_TTWU, WF_SYNC). */
+const WAKE_FORK = 1 << 2, WAKE_TTWU = 1 << 3, WAKE_SYNC = 1 << 4;
+
+/** "TTWU|SYNC": the WAKE_* bits of a wakeup, by their kernel names. */
+function wakeFlagNames(flags: number): string {
+  const names: string[] = [];
+  if (flags & WAKE_FORK) names.push("FORK");
+  if (flags & WAKE_TTWU) names.push("TTWU");
+  if (flags & WAKE_SYNC) names.push("SYNC");
+  return names.join("|");
 }
 
 function* counterEvents(result: RunResult): Generator<TraceEvent> {

@@ -8,6 +8,10 @@ export interface ExtHost {
   readonly tasks: Task[];
   /** Reused out-parameter of the default CPU selection. */
   readonly selectOut: { cpu: number; isIdle: boolean };
+  /** The task whose program is running and makes the current wakeup (`current`), or null: the kernel's own. */
+  readonly waker: Task | null;
+  /** The CPU that waker runs on, or -1. */
+  readonly wakerCpu: number;
   cpuAllowed(t: Task, cpu: number): boolean;
   firstAllowed(t: Task): number;
   /** Reschedule `cpu` if it runs a lower class, i.e. is idle (an insert into its local DSQ). */

@@ -95,11 +95,16 @@ export class IdleTracker {
     return this.pick(mask, false, 0, SCOPE_ALL);
   }
 
-  /** Default selection into `out`: the CPU and whether an idle one was claimed. */
-  selectDfl(mask: Uint8Array | null, prev: number, out: { cpu: number; isIdle: boolean }): void {
+  /**
+   * Default selection into `out`: the CPU and whether an idle one was claimed. `syncCpu` is the
+   * waker's CPU of a SCX_WAKE_SYNC wakeup (else -1) and `syncQueueEmpty` whether its local DSQ
+   * is empty: the step ext_idle.c takes before all others for such wakeups.
+   */
+  selectDfl(mask: Uint8Array | null, prev: number, out: { cpu: number; isIdle: boolean }, syncCpu: number, syncQueueEmpty: boolean): void {
     const topo = this.topo;
     out.isIdle = true;
     if (mask !== null && mask[prev] === 0) prev = firstAllowed(topo.nrCpus, mask);
+    if (syncCpu >= 0 && this.selectSync(mask, prev, syncCpu, syncQueueEmpty, out)) return;
     if (this.hasSmt) {
       if (this.coreIdle(prev)) { this.idle[prev] = 0; out.cpu = prev; return; }
       const c = this.pickNear(mask, true, prev);
@@ -112,6 +117,21 @@ export class IdleTracker {
     if (c >= 0) { out.cpu = c; return; }
     out.cpu = prev;
     out.isIdle = false;
+  }
+
+  /**
+   * scx_select_cpu_dfl's step for a wakeup whose waker is about to sleep (SCX_WAKE_SYNC): prev
+   * when it is idle and shares the waker's LLC (no migration, warm cache), else the waker's own
+   * CPU when nothing waits in its local DSQ and some CPU is idle (the machine is not saturated,
+   * so the wakee will not queue behind others). The waker's CPU counts as found: the wakee goes
+   * to its local DSQ and runs once the waker sleeps. False when neither applies.
+   */
+  private selectSync(mask: Uint8Array | null, prev: number, waker: number, queueEmpty: boolean, out: { cpu: number; isIdle: boolean }): boolean {
+    const topo = this.topo;
+    if (topo.llcOf[waker] === topo.llcOf[prev] && this.testAndClear(prev)) { out.cpu = prev; return true; }
+    if (!queueEmpty || (mask !== null && mask[waker] === 0) || this.idle.indexOf(1) < 0) return false;
+    out.cpu = waker;
+    return true;
   }
 }
 

@@ -7,7 +7,7 @@ import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./callbacks.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE } from "./consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
@@ -40,6 +40,7 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
   private readonly counters = new Counters();
+  private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -82,6 +83,12 @@ export class ScxKfuncs implements Scx {
     if (d === undefined) { out.length = 0; return -ENOENT; }
     dsqs.snapshot(d, out);
     return 0;
+  }
+
+  dsqIterStamp(): number { return this.k.ext.dsqs.stamp; }
+
+  dsqMove(p: ScxTask, src: number, since: number, dst: number, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
+    return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
   }
 
   createDsq(dsq: number, _node: number): number {
@@ -145,11 +152,23 @@ export class ScxKfuncs implements Scx {
     if (k.curr[cpu] < 0 || k.currCls[cpu] === Cls.Ext) k.resched(cpu);
   }
 
-  selectCpuDfl(p: ScxTask, prevCpu: CpuId, _wakeFlags: number): SelectCpuResult {
+  selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult {
     const core = this.k.ext;
     if (core.cb.ctx !== Ctx.SelectCpu) core.coreError("scx_bpf_select_cpu_dfl() called outside select_cpu");
-    core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out);
+    const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
+    core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
     return this.out;
+  }
+
+  currentTask(): ScxTask | null {
+    const w = this.k.waker;
+    return w === null ? null : w.view;
+  }
+
+  currentCpu(): CpuId {
+    if (this.k.wakerCpu >= 0) return this.k.wakerCpu;
+    const cb = this.k.ext.cb;
+    return cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu;
   }
 
   testAndClearCpuIdle(cpu: CpuId): boolean { return this.k.ext.idle.testAndClear(this.cpuOk(cpu)); }
@@ -231,8 +250,7 @@ export class ScxKfuncs implements Scx {
   }
 
   cgroupWeight(cgroup: string): number {
-    const c = this.k.workload.cgroups.find((g) => g.path === cgroup);
-    return c?.weight ?? 100;
+    return this.k.cgroupWeight(cgroup);
   }
 
   cgroupParent(cgroup: string): string {
@@ -245,9 +263,15 @@ export class ScxKfuncs implements Scx {
     this.counters.add(name, delta);
   }
 
-  /** The scheduler's own counters (scx.stat), by name. */
+  statsFrom(read: () => Readonly<Record<string, number>>): void {
+    this.statReaders.push(read);
+  }
+
+  /** The scheduler's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
-    return this.counters.toRecord();
+    const out = this.counters.toRecord();
+    for (const read of this.statReaders) Object.assign(out, read());
+    return out;
   }
 
   private cpuOk(cpu: CpuId): CpuId {

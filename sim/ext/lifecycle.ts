@@ -4,7 +4,8 @@
  * watchdog, and on the way out disable/exit_task, ops.exit and the return of every task to fair.
  */
 import type { Kernel } from "../kernel.js";
-import { Cls, Place, Policy, type Task } from "../task.js";
+import { Cls, Place, type Task } from "../task.js";
+import { wantsExt } from "./core.js";
 import type { SchedExtOps } from "./ops.js";
 import { isErrorExit } from "./exit.js";
 import { SCX_SLICE_DFL } from "./consts.js";
@@ -47,7 +48,7 @@ export function enableScx(k: Kernel, ops: SchedExtOps, table: SchedExtOps, reaso
   if (!initCgroups(k, ops, table)) return 0;
   for (const t of k.tasks) {
     if (t.place === Place.Dead || t.place === Place.Free) continue;
-    if (core.switchPartial && t.policy !== Policy.Ext) continue;
+    if (!wantsExt(core, t.policy)) continue;
     if (!initTaskExt(k, t, false)) return 0;
     switchToExt(k, t);
   }
@@ -93,7 +94,7 @@ function initCgroups(k: Kernel, ops: SchedExtOps, table: SchedExtOps): boolean {
 /** init_task + enable for one task; false when the scheduler failed (an exit was claimed). */
 export function initTaskExt(k: Kernel, t: Task, fork: boolean): boolean {
   const core = k.ext;
-  if (core.switchPartial && t.policy !== Policy.Ext) return true;
+  if (!wantsExt(core, t.policy)) return true;
   if (core.aborting) return false;
   const ret = core.initTask(t, fork);
   if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${String(ret)}) for ${t.comm}[${t.pid}]`);

@@ -109,11 +109,11 @@ describe("built-in contents", () => {
     expect(p.durationS).toBeNull();
   });
 
-  it("pipe: two tasks, loops round trips, the second starting after the first suspends", () => {
+  it("pipe: two tasks, loops round trips, the second starting after the first suspends; resumes are pipe writes (wake_sync)", () => {
     const p = loadWorkload("pipe", { loops: 10 });
     expect(p.tasks).toEqual([
-      task("pong", [{ kind: "suspend", ref: "pong" }, run(2), { kind: "resume", ref: "ping" }], { loop: 10 }),
-      task("ping", [run(2), { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { loop: 10, delayUs: 100 }),
+      task("pong", [{ kind: "suspend", ref: "pong" }, run(2), { kind: "resume", ref: "ping" }], { loop: 10, wakeSync: true }),
+      task("ping", [run(2), { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { loop: 10, delayUs: 100, wakeSync: true }),
     ]);
   });
 

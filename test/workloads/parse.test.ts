@@ -64,6 +64,11 @@ describe("tasks and phases", () => {
   it("expected_run is a µs hint", () => {
     expect(plan({ a: { expected_run: 350, run: 1 } }).tasks[0]!.expectedRunUs).toBe(350);
   });
+
+  it("wake_sync marks a task's wakeups as pipe writes (SCX_WAKE_SYNC); absent, the spec has no such key", () => {
+    expect(plan({ a: { wake_sync: true, run: 1 } }).tasks[0]!.wakeSync).toBe(true);
+    expect(plan({ a: { run: 1 } }).tasks[0]).not.toHaveProperty("wakeSync");
+  });
 });
 
 describe("events", () => {

@@ -6,7 +6,8 @@
  *
  * The pipes are modelled as a per-group rendezvous (a barrier each round): rt-app's condvar and
  * suspend wakeups are lost when nobody waits yet, and a pipe's buffered bytes are not, so a
- * barrier is the primitive that keeps the count of messages exact and cannot deadlock.
+ * barrier is the primitive that keeps the count of messages exact and cannot deadlock. Its
+ * wakeups stand for pipe (or socket) writes and reads, which wake with WF_SYNC: `wake_sync`.
  */
 import { num, type Builtin } from "./types.js";
 
@@ -25,8 +26,8 @@ export const hackbench: Builtin = {
     const tasks: Record<string, unknown> = {};
     for (let g = 0; g < num(p, "groups"); g++) {
       const round = `hackbench-g${g}`;
-      tasks[`g${g}-sender`] = { instance: fds, loop: num(p, "loops"), run: fds * PER_MESSAGE_US, barrier: round };
-      tasks[`g${g}-receiver`] = { instance: fds, loop: num(p, "loops"), barrier: round, run: fds * PER_MESSAGE_US };
+      tasks[`g${g}-sender`] = { instance: fds, loop: num(p, "loops"), wake_sync: true, run: fds * PER_MESSAGE_US, barrier: round };
+      tasks[`g${g}-receiver`] = { instance: fds, loop: num(p, "loops"), wake_sync: true, barrier: round, run: fds * PER_MESSAGE_US };
     }
     return { global: { duration: -1 }, tasks };
   },

@@ -1,7 +1,9 @@
 /**
  * pipe — modelled on perf bench sched pipe: two tasks take turns, each waking the other and
  * going to sleep, `loops` times; 2 µs of CPU per hand-off stands for the read and write.
- * pong suspends first; ping starts 100 µs later so its first resume finds pong waiting.
+ * pong suspends first; ping starts 100 µs later so its first resume finds pong waiting. Each
+ * resume stands for a pipe write, which wakes the reader with WF_SYNC (pipe_write wakes through
+ * wake_up_interruptible_sync_poll), hence `wake_sync`.
  */
 import { num, type Builtin } from "./types.js";
 
@@ -16,8 +18,8 @@ export const pipe: Builtin = {
     return {
       global: { duration: -1 },
       tasks: {
-        pong: { loop, suspend: "pong", run: 2, resume: "ping" },
-        ping: { loop, delay: 100, run: 2, resume: "pong", suspend: "ping" },
+        pong: { loop, wake_sync: true, suspend: "pong", run: 2, resume: "ping" },
+        ping: { loop, wake_sync: true, delay: 100, run: 2, resume: "pong", suspend: "ping" },
       },
     };
   },
