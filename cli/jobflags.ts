@@ -7,6 +7,10 @@ import { CliError } from "./errors.js";
 import { nonNegInt, parseKeyValues, parseOnOff, positiveInt, secondsToNs } from "./args.js";
 import { loadTopology } from "./topology_file.js";
 import { DEFAULT_HZ, HZ_CHOICES } from "../sim/kernel.js";
+import { DEFAULT_MAX_LIVE_TASKS } from "../sim/spawner.js";
+
+/** Highest --max-tasks: the kernel's PID_MAX_LIMIT on 64-bit machines. */
+const MAX_TASKS_LIMIT = 4_194_304;
 
 export interface RunFlags {
   w?: string | string[];
@@ -20,6 +24,7 @@ export interface RunFlags {
   "crash-at"?: number | string;
   antagonists?: number | string;
   warmup?: number | string;
+  "max-tasks"?: number | string;
   quiet?: boolean;
 }
 
@@ -37,6 +42,7 @@ export function withRunFlags<T>(y: Argv<T>, defaults: { duration: number }): Arg
     .option("crash-at", { type: "string", describe: "kill the loader with SIGSEGV at this simulated second" })
     .option("antagonists", { type: "string", describe: "mix in N CPU hogs" })
     .option("warmup", { type: "string", describe: "simulated seconds to run before measuring [default: 0]" })
+    .option("max-tasks", { type: "string", describe: `most tasks alive at once; arrivals and forks beyond are refused and counted [default: ${DEFAULT_MAX_LIVE_TASKS}]` })
     .option("quiet", { alias: "q", type: "boolean", describe: "print less" }) as unknown as Argv<T & RunFlags>;
 }
 
@@ -55,6 +61,8 @@ export interface ResolvedRunFlags {
   readonly crashAtNs: number | null;
   readonly antagonists: number;
   readonly warmupNs: number;
+  /** --max-tasks, absent for the default cap. */
+  readonly maxTasks?: number;
 }
 
 export function asList(v: string | string[] | undefined): string[] {
@@ -84,7 +92,9 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   const warm = single("--warmup", a.warmup);
   const warmupNs = warm === undefined ? 0 : secondsToNs("--warmup", warm, true);
   if (durationGiven && warmupNs >= durationNs) throw new CliError(`--warmup ${warm}: expected less than --duration`);
-  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, hz, crashAtNs, antagonists, warmupNs };
+  const cap = single("--max-tasks", a["max-tasks"]);
+  const maxTasks = cap === undefined ? undefined : positiveInt("--max-tasks", cap, MAX_TASKS_LIMIT);
+  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, hz, crashAtNs, antagonists, warmupNs, ...(maxTasks !== undefined ? { maxTasks } : {}) };
 }
 
 /** --hz: one of the kernel's CONFIG_HZ choices. */

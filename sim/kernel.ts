@@ -25,9 +25,9 @@ import { errnoName } from "./bpf/errno.js";
 import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_WAKE_SYNC, SCX_DEQ_SLEEP } from "./ext/consts.js";
 import { exitTaskExt, disableScx } from "./ext/lifecycle.js";
 import { Timers, type TimerQueue } from "./timers.js";
-import { Spawner } from "./spawner.js";
+import { DEFAULT_MAX_LIVE_TASKS, Spawner } from "./spawner.js";
 import { endRequest, startRequest } from "./requests.js";
-import { EngineBug } from "./errors.js";
+import { EngineBug, WorkloadStall } from "./errors.js";
 
 /** CONFIG_HZ of the common distribution kernels. */
 export const DEFAULT_HZ = 250;
@@ -59,6 +59,8 @@ export interface KernelConfig {
    * Callbacks.watch).
    */
   readonly callbackProgress?: Float64Array;
+  /** Most tasks alive at once (default DEFAULT_MAX_LIVE_TASKS): arrivals and forks beyond it are refused. */
+  readonly maxLiveTasks?: number;
   readonly abandonCallback?: { readonly call: number; readonly why: string };
 }
 
@@ -118,6 +120,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   readonly rngScx: Rng;
   created = 0;
   exited = 0;
+  /** Most tasks alive at once; an arrival or fork beyond it fails as fork() does with -EAGAIN. */
+  readonly maxLiveTasks: number;
+  /** Arrivals and forks refused at the live-task cap. */
+  refusedTasks = 0;
   /** End `runUntil` as soon as every task has exited and no arrival is due (a run "until the tasks end"). */
   stopWhenDone = false;
   /** Open-loop arrivals still queued: while any is, the workload is not done. */
@@ -131,6 +137,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   waker: Task | null = null;
   wakerCpu = -1;
+  /** Program steps taken so far: a reschedule storm with steps in it is the workload's, not the scheduler's. */
+  private programSteps = 0;
+  /** Specs of the last two tasks that stepped: the ones to name when they wake each other forever. */
+  private readonly lastStepSpecs = new Int32Array(2);
 
   constructor(cfg: KernelConfig) {
     this.topo = cfg.topology;
@@ -140,6 +150,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.seed = cfg.seed;
     this.tickNs = Math.round(1e9 / (cfg.hz ?? DEFAULT_HZ));
     this.tickBoundSlices = cfg.tickBoundSlices ?? cfg.overheads;
+    this.maxLiveTasks = cfg.maxLiveTasks ?? DEFAULT_MAX_LIVE_TASKS;
     const n = this.topo.nrCpus;
     this.curr = new Int32Array(n).fill(-1);
     this.currCls = new Int8Array(n);
@@ -232,17 +243,22 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (this.ext.cb.depth > 0) return;
     if (this.ext.pendingDisable) disableScx(this);
     let guard = 0;
+    let steps = this.programSteps;
     while (this.reschedN > 0) {
       const cpu = this.reschedList[--this.reschedN];
       this.inReschedList[cpu] = 0;
       if (this.needResched[cpu]) this.schedule(cpu);
       if (++guard > 100_000) {
+        // Rescheduling driven by the tasks' own programs (a step blocks one CPU and wakes another,
+        // at least one step per few reschedules) is tasks waking each other at one instant.
+        if (4 * (this.programSteps - steps) >= guard) throw this.zeroTimeCycle();
         // A scheduler can make a CPU reschedule forever at one instant (e.g. ops.dispatch kicking
         // its own CPU each time). A real CPU would spin with time passing; here time cannot pass,
         // so the scheduler is ejected as a runtime error. Without one it is our own bug.
         if (!this.ext.enabled || this.ext.aborting) throw new EngineBug("reschedule storm");
         this.ext.requestExit("SCX_EXIT_ERROR", `CPU ${cpu} rescheduled ${guard} times at ${this.now} ns without progress (scheduler livelock)`);
         guard = 0;
+        steps = this.programSteps;
       }
       if (this.ext.pendingDisable) disableScx(this);
     }
@@ -412,6 +428,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    * Returns true when the task still runs (its checkpoint still needs arming).
    */
   private continueProgram(cpu: number, t: Task): boolean {
+    this.programSteps++;
+    this.lastStepSpecs[this.programSteps & 1] = t.specIdx;
     this.waker = t;
     this.wakerCpu = cpu;
     const a = step(this, t, this.plan.specs[t.specIdx]);
@@ -483,7 +501,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   schedule(cpu: number): void {
     this.needResched[cpu] = 0;
-    for (let guard = 0; guard < 100_000; guard++) {
+    // A pass loops only when the task it put on the CPU blocked or exited at once: after k such
+    // passes k tasks left, which only tasks alive at the start or created since can do, unless
+    // tasks woke each other again at this very instant.
+    const exitedBefore = this.exited;
+    for (let pass = 0; pass <= this.created - exitedBefore; pass++) {
       let prev: Task | null = this.curr[cpu] >= 0 ? this.tasks[this.curr[cpu]] : null;
       if (prev !== null) {
         this.updateCurr(cpu, prev);
@@ -550,8 +572,23 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       }
       this.needResched[cpu] = 0;
     }
-    throw new EngineBug(`CPU ${cpu} could not settle on a task`);
+    throw this.zeroTimeCycle();
   }
+
+  /**
+   * Tasks kept waking each other at one instant (a semaphore ping-pong with nothing that takes
+   * time in between, say): on the model's machine no time passes, so the run cannot go on. Each
+   * task's own loop was checked at parse time; only a cycle across tasks gets here.
+   */
+  private zeroTimeCycle(): WorkloadStall {
+    const names = new Set([this.lastStepSpecs[0], this.lastStepSpecs[1]].map((i) => JSON.stringify(this.plan.specs[i].spec.name)));
+    return new WorkloadStall({
+      file: this.workload.name, path: "tasks",
+      expected: "an event that takes simulated time (run, runtime, sleep, timer) between tasks waking each other",
+      got: `${[...names].join(" and ")} waking each other endlessly at ${this.now} ns`,
+    });
+  }
+
 
   private switchedClassWhileRunning(cpu: number, t: Task): void {
     this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, true);
@@ -875,7 +912,18 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   /** As in rt-app, a forked copy honours its task's delay, counted from the run's start. */
   fork(specIdx: number, parent: Task): void {
+    if (this.atTaskCap()) return;
     this.spawner.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
+  }
+
+  /**
+   * Whether a new task must be refused: as many are alive as the cap allows (the kernel's fork
+   * fails with -EAGAIN at RLIMIT_NPROC or pid_max). The refusal is counted.
+   */
+  atTaskCap(): boolean {
+    if (this.created - this.exited < this.maxLiveTasks) return false;
+    this.refusedTasks++;
+    return true;
   }
 
   /** Queues `t`'s wakeup at `at`. */

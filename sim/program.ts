@@ -60,14 +60,19 @@ export interface CompiledPlan {
 
 /** Compiles a plan; ids are assigned in order of first appearance. */
 export function compilePlan(plan: WorkloadPlan): CompiledPlan {
-  const ids = (list: string[]) => (name: string) => {
-    let i = list.indexOf(name);
-    if (i < 0) { i = list.length; list.push(name); }
-    return i;
+  // A map beside each list: a workload may name a million tasks (groups, suspend points).
+  const ids = (list: string[]) => {
+    const index = new Map<string, number>();
+    return (name: string) => {
+      let i = index.get(name);
+      if (i === undefined) { i = list.length; list.push(name); index.set(name, i); }
+      return i;
+    };
   };
   const suspendRefs: string[] = [], mutexes: string[] = [], condvars: string[] = [], barrierNames: string[] = [], shared: string[] = [], semaphores: string[] = [];
   const sref = ids(suspendRefs), mref = ids(mutexes), cref = ids(condvars), bref = ids(barrierNames), shref = ids(shared), semref = ids(semaphores);
   const groups: string[] = [];
+  const groupOf = ids(groups);
   const specIndex = new Map(plan.tasks.map((t, i) => [t.name, i]));
   const specs = plan.tasks.map((spec): CSpec => {
     const timers: string[] = [];
@@ -95,9 +100,7 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
       }
     };
     const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev), set: p.set ?? null }));
-    let g = groups.indexOf(spec.name);
-    if (g < 0) { g = groups.length; groups.push(spec.name); }
-    return { spec, phases, nTimers: timers.length, groupIdx: g };
+    return { spec, phases, nTimers: timers.length, groupIdx: groupOf(spec.name) };
   });
   const barriers = barrierNames.map((name) => ({ name, need: plan.barriers[name] ?? 1 }));
   return { specs, groups, suspendRefs, mutexes, condvars, barriers, semaphores, sharedTimers: shared.length };

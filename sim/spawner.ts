@@ -12,6 +12,13 @@ import { SCX_WAKE_FORK } from "./ext/consts.js";
 import { initTaskExt } from "./ext/lifecycle.js";
 import type { Kernel } from "./kernel.js";
 
+/**
+ * Default cap on tasks alive at once (~0.6 GB of task records; open-loop overload would
+ * otherwise grow without bound). The kernel's own limits are RLIMIT_NPROC and pid_max
+ * (at most 4,194,304); like them, the cap makes a new task's fork fail rather than memory run out.
+ */
+export const DEFAULT_MAX_LIVE_TASKS = 1_000_000;
+
 export class Spawner {
   private readonly table = new TaskTable();
   private readonly freeSlots: number[] = [];
@@ -53,8 +60,10 @@ export class Spawner {
     const k = this.k, now = k.now;
     const a = this.plan.specs[specIdx].spec.arrivals!;
     this.arrivals[specIdx]++;
-    const t = this.spawn(specIdx, now, true, this.arrivals[specIdx] % k.topo.nrCpus);
-    t.activatedAtNs = now;
+    if (!k.atTaskCap()) {
+      const t = this.spawn(specIdx, now, true, this.arrivals[specIdx] % k.topo.nrCpus);
+      t.activatedAtNs = now;
+    }
     if (a.max === undefined || this.arrivals[specIdx] < a.max) pushArrival(now + this.nextArrivalGap(specIdx), specIdx);
   }
 

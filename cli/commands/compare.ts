@@ -121,6 +121,7 @@ export function compareJobs(a: CompareArgs): CompareSweep {
   }
   const jobs = sweepJobs(specs.map((x) => ({ scheduler: x.name, options: x.options })), workloads, seeds, f.seed, {
     params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: f.crashAtNs,
+    ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
     extras: { antagonists: f.antagonists, timeline: true },
   }, (w) => lengths.get(w)!);
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);

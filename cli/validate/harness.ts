@@ -122,5 +122,5 @@ function attach(m: Machine, s: Exclude<SchedSpec, { kind: "fair" }>): void {
 
 /** Fraction of recorded values that are exactly 0 (the histogram keeps 0 in its own bucket). */
 export function fractionZero(h: Histogram): number {
-  return h.count > 0 ? h.counts[0] / h.count : NaN;
+  return h.count > 0 ? h.countAt(0) / h.count : NaN;
 }
