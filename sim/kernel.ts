@@ -13,7 +13,7 @@ import { costModel, migrationCost, type CostModel } from "./costs.js";
 import { FairClass, type FairHost } from "./fair.js";
 import { RtClass, RR_TIMESLICE_NS } from "./rt.js";
 import { DlClass, dlBandwidth, type DlHost } from "./deadline.js";
-import { DlServer } from "./dl_server.js";
+import { DL_SERVER_PERIOD_NS, DL_SERVER_RUNTIME_NS, DlServer } from "./dl_server.js";
 import { ExtCore } from "./ext/core.js";
 import type { ExtHost } from "./ext/host.js";
 import { Action, compilePlan, step, type CompiledPlan, type ProgramHost } from "./program.js";
@@ -819,6 +819,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     const cpu = this.dl.selectCpu(t, t.cpu);
     this.dl.enqueue(t, cpu);
     this.wakeupPreempt(cpu, t);
+  }
+
+  /** The fair server always, the ext server while a scheduler is loaded (its reservation is dropped otherwise). */
+  serverBandwidth(): number {
+    return (this.ext.enabled ? 2 : 1) * (DL_SERVER_RUNTIME_NS / DL_SERVER_PERIOD_NS);
   }
 
   pushReplenish(at: number, t: Task): void {
