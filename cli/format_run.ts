@@ -9,7 +9,7 @@ export { clean, cleanText } from "./terminal_text.js";
 export function formatRun(r: RunResult): string {
   const j = r.job;
   const lines: string[] = [];
-  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}`);
+  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}${j.hz !== undefined ? ` · HZ ${j.hz}` : ""}${refused(r)}`);
   lines.push("");
   const head = ["group", "tasks", "done", "requests", "cpu s", "wakeup p50", "p99", "request p50", "p99", "p99.9"];
   const rows = Object.entries(r.groups).map(([g, s]) => [
@@ -28,6 +28,12 @@ export function formatRun(r: RunResult): string {
   const eps = r.wallMs > 0 ? ` · ${Math.round(r.events / (r.wallMs / 1000)).toLocaleString("en-US")} events/s` : "";
   lines.push(`${r.events.toLocaleString("en-US")} events in ${r.wallMs} ms${eps}`);
   return lines.join("\n");
+}
+
+/** The header's note of new tasks refused at the live-task cap, if any were. */
+function refused(r: RunResult): string {
+  const x = r.tasksRefused;
+  return x === undefined ? "" : ` · ${x.count} new tasks refused (live-task cap ${x.cap})`;
 }
 
 function lat(s: Stats, k: "p50" | "p99" | "p999"): string {

@@ -4,7 +4,7 @@
  * (RUN), blocks (BLOCK), yields (YIELD) or ends (EXIT). Zero-time events (resume, fork, lock,
  * signal...) run here, while the task holds its CPU.
  */
-import type { DurationSpec, EventSpec, TaskSpec, WorkloadPlan } from "./plan.js";
+import type { DurationSpec, EventSpec, PhaseSettings, TaskSpec, WorkloadPlan } from "./plan.js";
 import { Block, type Task } from "./task.js";
 
 export const enum Op {
@@ -34,6 +34,8 @@ export interface CEvent {
 export interface CPhase {
   readonly loop: number;
   readonly events: readonly CEvent[];
+  /** What the phase changes when it starts (PhaseSpec.set), or null. */
+  readonly set: PhaseSettings | null;
 }
 
 export interface CSpec {
@@ -58,14 +60,19 @@ export interface CompiledPlan {
 
 /** Compiles a plan; ids are assigned in order of first appearance. */
 export function compilePlan(plan: WorkloadPlan): CompiledPlan {
-  const ids = (list: string[]) => (name: string) => {
-    let i = list.indexOf(name);
-    if (i < 0) { i = list.length; list.push(name); }
-    return i;
+  // A map beside each list: a workload may name a million tasks (groups, suspend points).
+  const ids = (list: string[]) => {
+    const index = new Map<string, number>();
+    return (name: string) => {
+      let i = index.get(name);
+      if (i === undefined) { i = list.length; list.push(name); index.set(name, i); }
+      return i;
+    };
   };
   const suspendRefs: string[] = [], mutexes: string[] = [], condvars: string[] = [], barrierNames: string[] = [], shared: string[] = [], semaphores: string[] = [];
   const sref = ids(suspendRefs), mref = ids(mutexes), cref = ids(condvars), bref = ids(barrierNames), shref = ids(shared), semref = ids(semaphores);
   const groups: string[] = [];
+  const groupOf = ids(groups);
   const specIndex = new Map(plan.tasks.map((t, i) => [t.name, i]));
   const specs = plan.tasks.map((spec): CSpec => {
     const timers: string[] = [];
@@ -92,10 +99,8 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
         case "sem_wait": return { ...base, op: Op.SemWait, ref: semref(e.ref) };
       }
     };
-    const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev) }));
-    let g = groups.indexOf(spec.name);
-    if (g < 0) { g = groups.length; groups.push(spec.name); }
-    return { spec, phases, nTimers: timers.length, groupIdx: g };
+    const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev), set: p.set ?? null }));
+    return { spec, phases, nTimers: timers.length, groupIdx: groupOf(spec.name) };
   });
   const barriers = barrierNames.map((name) => ({ name, need: plan.barriers[name] ?? 1 }));
   return { specs, groups, suspendRefs, mutexes, condvars, barriers, semaphores, sharedTimers: shared.length };
@@ -129,6 +134,8 @@ export interface ProgramHost {
   semWait(t: Task, sem: number): boolean;
   /** `t` went through a block of kind `why` without blocking (its wakeup was already pending). */
   passThrough(t: Task, why: Block): void;
+  /** A phase with settings starts: rt-app changes the thread's attributes (sched_change.ts). */
+  applyPhase(t: Task, set: PhaseSettings): void;
   sharedTimerNext: Float64Array;
 }
 
@@ -144,11 +151,16 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
       if (t.loopsLeft > 0) t.loopsLeft--;
       if (t.loopsLeft === 0 || phases.length === 0) return Action.Exit;
       t.phase = 0; t.phaseIter = 0; t.event = 0;
+      if (phases[0].set !== null) h.applyPhase(t, phases[0].set);
     }
     const ph = phases[t.phase];
     if (t.event >= ph.events.length) {
       t.event = 0;
-      if (++t.phaseIter >= ph.loop && ph.loop > 0) { t.phase++; t.phaseIter = 0; }
+      if (++t.phaseIter >= ph.loop && ph.loop > 0) {
+        t.phase++;
+        t.phaseIter = 0;
+        if (t.phase < phases.length && phases[t.phase].set !== null) h.applyPhase(t, phases[t.phase].set!);
+      }
       continue;
     }
     const e = ph.events[t.event++];
