@@ -9,9 +9,10 @@
  *    (start_dl_timer at deadline - dl_deadline + dl_period), where replenish_dl_entity adds
  *    periods (deadline += period, runtime += budget) until the runtime is positive again;
  *  - sched_yield gives up the rest of the runtime (the task waits for its next period).
- * Admission (sched_dl_overflow): the bandwidths of all deadline tasks may not exceed
- * 950000/1000000 of each CPU (sched_rt_runtime_us / sched_rt_period_us) times the CPUs; a
- * request beyond that fails with -EBUSY. Balancing is kept simple: a waking task goes to prev
+ * Admission (sched_dl_overflow): the bandwidths of all deadline tasks, plus those of the fair
+ * and (while a BPF scheduler is loaded) ext servers, may not exceed 950000/1000000 of each CPU
+ * (sched_rt_runtime_us / sched_rt_period_us) times the CPUs; a request beyond that fails with
+ * -EBUSY. Balancing is kept simple: a waking task goes to prev
  * unless that CPU runs an earlier deadline, then to the allowed CPU with the latest (or no)
  * deadline; a CPU that runs no deadline task pulls the earliest one queued elsewhere.
  * Not modelled: GRUB reclaiming, the revised wakeup rule of constrained deadlines
@@ -36,6 +37,8 @@ export interface DlHost {
   cpuAllowed(t: Task, cpu: number): boolean;
   /** Wakes the throttled task `t` at `at` (its replenishment timer). */
   pushReplenish(at: number, t: Task): void;
+  /** Bandwidth per CPU the deadline servers hold (dl_server_apply_params adds it to total_bw). */
+  serverBandwidth(): number;
 }
 
 export class DlClass {
@@ -59,7 +62,7 @@ export class DlClass {
    * the task was not a deadline task) without exceeding the limit; admits it when it may.
    */
   admit(newBw: number, oldBw: number): boolean {
-    const cap = DL_BW_LIMIT * this.host.topo.nrCpus;
+    const cap = (DL_BW_LIMIT - this.host.serverBandwidth()) * this.host.topo.nrCpus;
     if (newBw > oldBw && this.totalBw - oldBw + newBw > cap + 1e-12) return false;
     this.totalBw += newBw - oldBw;
     return true;

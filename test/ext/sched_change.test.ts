@@ -151,6 +151,14 @@ describe("__sched_setscheduler", () => {
     expect(m.setScheduler(pid(m, "a"), { policy: "SCHED_OTHER" })).toBe(0);
     expect(m.setScheduler(pid(m, "b"), { policy: "SCHED_DEADLINE", runtimeNs: 5 * MS, periodNs: 10 * MS })).toBe(0);
   });
+
+  it("while a BPF scheduler is loaded the ext server's 5 % is reserved too: 86 % of the CPU is refused, 85 % admitted", () => {
+    const m = machine(plan([hog("a")]));
+    attach(m, logger([]));
+    m.runFor(1 * MS);
+    expect(m.setScheduler(pid(m, "a"), { policy: "SCHED_DEADLINE", runtimeNs: 86 * MS, periodNs: 100 * MS })).toBe(-EBUSY);
+    expect(m.setScheduler(pid(m, "a"), { policy: "SCHED_DEADLINE", runtimeNs: 85 * MS, periodNs: 100 * MS })).toBe(0);
+  });
 });
 
 describe("sched_move_task and the cgroup callbacks", () => {
@@ -254,3 +262,33 @@ describe("rt-app per-phase properties (PhaseSpec.set) take effect when the phase
   });
 });
 
+
+describe("scx_flatcg under run-time cgroup changes", () => {
+  async function flatcg(weightA: number, write: number | null) {
+    const { schedulerSpec } = await import("../../schedulers/source/spec.js");
+    const { createScheduler, prepareScheduler } = await import("../../schedulers/index.js");
+    const hogs = ["a", "a2", "a3", "b", "b2", "b3"].map((n) => hog(n, 0, { taskgroup: `/${n[0]}` }));
+    const m = machine(plan(hogs, { cgroups: [{ path: "/a", weight: weightA }, { path: "/b", weight: 100 }] }), { cpus: 2 });
+    const spec = schedulerSpec("flatcg");
+    await prepareScheduler(spec);
+    attach(m, (scx) => createScheduler(spec, scx));
+    if (write !== null) expect(m.setCgroupWeight("/a", write)).toBe(0);
+    m.runFor(1000 * MS);
+    return m;
+  }
+
+  it("a cpu.weight write (fcg_cgroup_set_weight) before the tasks run gives the run of that weight in the workload", async () => {
+    const written = cpuNs(await flatcg(100, 300)), stat = cpuNs(await flatcg(300, null)), plain = cpuNs(await flatcg(100, null));
+    expect(written).toEqual(stat);
+    expect(written).not.toEqual(plain);
+  });
+
+  it("a task moved between cgroups (fcg_cgroup_move) keeps running and nothing is lost", async () => {
+    const m = await flatcg(100, null);
+    expect(m.moveToCgroup([pid(m, "b")], "/a")).toBe(0);
+    const before = cpuNs(m);
+    m.runFor(300 * MS);
+    expect(cpuNs(m)[3]).toBeGreaterThan(before[3]);
+    expect(m.invariants().lost).toBe(0);
+  });
+});

@@ -63,6 +63,12 @@ describe("deadline class (deadline.c)", () => {
     expect(g.rt.cpuNs).toBe(80 * MS);
   });
 
+  it("sched_dl_overflow counts the fair server's 5 %: 92 % of one CPU is refused, 90 % admitted", () => {
+    const log = (ms: number) => run({ a: hog({ policy: "SCHED_DEADLINE", "dl-runtime": ms * 1000, "dl-period": 100_000 }) }, 10).result().scx.log;
+    expect(log(92).some((l) => /-EBUSY/.test(l.msg))).toBe(true);
+    expect(log(90).some((l) => /-EBUSY/.test(l.msg))).toBe(false);
+  });
+
   it("sched_dl_overflow: admission beyond 95 % of the CPUs fails with -EBUSY; the task stays SCHED_OTHER", () => {
     const m = run({
       a: hog({ policy: "SCHED_DEADLINE", "dl-runtime": 6000, "dl-period": 10_000 }),
