@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { availableParallelism, cpus as osCpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
-import type { ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
+import type { BpfSimpleOut, ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
+import { buildEngSimple } from "./bpf_simple.js";
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
 import type { Job } from "../job.js";
@@ -138,6 +139,8 @@ export interface BenchResult {
   };
   /** Fresh processes, as a user starts them: the CLI's start-up and the yardstick through `scxlab run`. */
   readonly cold: { readonly startup: StartupOut; readonly run: ColdRunOut };
+  /** The yardstick's model under the TS simple and its BPF C twin (eng_simple.bpf.o), FIFO both; or why not measured. */
+  readonly bpfSimple?: { readonly ts: MmcSummary; readonly bpf: MmcSummary; readonly ratio: number } | { readonly skipped: string };
   readonly targets: readonly Target[];
 }
 
@@ -221,6 +224,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   log(`cold: M/M/${y.c} through scxlab run × ${y.reps}, scxlab list and --help`);
   const coldRun = measureColdRun(y.customers, y.c, y.rho, y.reps);
   const startup = measureStartup(o.suite === "tiny" ? 1 : 5);
+
+  // 1c. The BPF simple beside the TS simple, in one process, alternated.
+  const built = buildEngSimple();
+  let bpfSimple: BenchResult["bpfSimple"] = "skipped" in built ? built : undefined;
+  if ("object" in built) {
+    log(`BPF simple: M/M/${y.c}, eng_simple.bpf.o beside simple (FIFO), ${y.customers} customers × ${y.reps}`);
+    const bo = (await runChild({ kind: "bpf-simple", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho, object: built.object })) as BpfSimpleOut;
+    const ts = summarize(bo.ts), bpf = summarize(bo.bpf);
+    bpfSimple = { ts, bpf, ratio: bpf.eventsPerS / ts.eventsPerS };
+  }
 
   // 2. Single-thread events/s: one fresh process per scheduler.
   const single: SingleRow[] = [];
@@ -361,6 +374,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     growth: growthOut,
     memory: { peakRssMB: peakRss, perTaskB: big?.heapPerTaskB ?? null, million },
     cold: { startup, run: coldRun },
+    bpfSimple,
     targets: judged,
   };
 }

@@ -23,7 +23,7 @@ import { pickNext } from "./pick.js";
 const UNLOCKED: ReadonlySet<string> = new Set(["init", "timer"]);
 
 export class ExtCore {
-  /** The enabled scheduler's ops, as copied at enable (see copyOps). */
+  /** The enabled scheduler's ops, as copied at the map write (see copyOps). */
   ops: SchedExtOps | null = null;
   /** The table itself, `this` of its callbacks. */
   table: SchedExtOps | null = null;

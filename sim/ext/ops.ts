@@ -63,7 +63,7 @@ export interface SelectCpuResult {
  * The ops table. Only `name` is required; absent callbacks get the kernel's defaults.
  * Callbacks may throw: the core turns that into SCX_EXIT_ERROR_BPF with the message. They must
  * return synchronously (a promise is an error) and must not drive simulated time. The table is
- * copied when the scheduler is enabled: changing it later has no effect.
+ * copied at the map write (BPF_MAP_UPDATE_ELEM): changing it later has no effect.
  */
 export interface SchedExtOps {
   readonly name: string;

@@ -11,6 +11,7 @@ import { runScxlabMmc } from "../../cli/bench/mmc.js";
 import { SUITES, singleCases } from "../../cli/bench/suite.js";
 import { parseWorkerList } from "../../cli/commands/bench.js";
 import { scxlab } from "../helpers/cli.js";
+import { clangAvailable } from "../ebpf/clang.js";
 
 describe("scxlab bench", () => {
   it("writes bench.json and bench.html with every section (tiny suite)", () => {
@@ -23,7 +24,14 @@ describe("scxlab bench", () => {
     expect(r.out).not.toMatch(/\(issue \d+\)/);
     const b = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8"));
     expect(b).toMatchObject({ schema: "scxlab.bench/2", suite: "tiny" });
-    expect(Object.keys(b).sort()).toEqual(["cold", "createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    expect(Object.keys(b).sort()).toEqual(["bpfSimple", "cold", "createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    // The BPF simple beside the TS simple: measured with clang-19 (CI has it), else the line says why.
+    if (clangAvailable() || process.env.CI === "true") {
+      expect(b.bpfSimple.bpf.runs).toHaveLength(SUITES.tiny.yardstick.reps);
+      expect(b.bpfSimple.bpf.runs[0].customers).toBe(SUITES.tiny.yardstick.customers);
+      expect(b.bpfSimple.ratio).toBeCloseTo(b.bpfSimple.bpf.eventsPerS / b.bpfSimple.ts.eventsPerS, 9);
+      expect(r.out).toMatch(/BPF simple beside TS simple \(M\/M\/\d+, FIFO, eng_simple\.bpf\.o\): [\d.]+ M events\/s vs [\d.]+ M events\/s, ratio [\d.]+×/);
+    } else expect(r.out).toContain("BPF simple beside TS simple: not measured (clang-19 is not installed");
     expect(b.cold.run.customers).toBe(SUITES.tiny.yardstick.customers);
     expect(b.cold.run.wallMs).toHaveLength(SUITES.tiny.yardstick.reps);
     expect(b.cold.run.customersPerS).toBeGreaterThan(0);

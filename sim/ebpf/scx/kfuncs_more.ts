@@ -111,12 +111,10 @@ export function idleKfuncs(
     ["scx_bpf_get_idle_cpumask_node", (a) => { const n = a.s32(1); fillMask(idleNode, (c) => inNode(c, n) && scx.isCpuIdle(c)); return idleNode; }],
     ["scx_bpf_get_idle_smtmask_node", (a) => { const n = a.s32(1); fillMask(idleSmtNode, (c) => inNode(c, n) && coreIdle(c)); return idleSmtNode; }],
     ["scx_bpf_pick_idle_cpu_node", pickNode],
-    ["scx_bpf_pick_any_cpu_node", (a) => { const r = pickNode(a); return typeof r === "number" && r >= 0 ? r : scx.pickAnyCpu(maskArray(a.ptr(1)), a.u32(3)); }],
     ["__scx_bpf_select_cpu_and", (a) => {
       const args = a.ptr(3);
       return selectAnd(task(a, 1), m.readU32(args + ARGS_PREV) | 0, a.ptr(2), m.readU32(args + ARGS_FLAGS));
     }],
-    ["scx_bpf_select_cpu_and", (a) => selectAnd(task(a, 1), a.s32(2), a.ptr(4), a.u32(5))],
   ];
 }
 
