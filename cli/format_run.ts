@@ -1,14 +1,15 @@
 /** A readable summary of one RunResult for the terminal. */
 import type { RunResult, Stats } from "../sim/result.js";
-import { formatNs } from "../results/index.js";
+import { formatNs } from "../results/format/units.js";
 import { describeRunLength } from "./run_length.js";
 import { clean } from "./terminal_text.js";
+import { table } from "./text_table.js";
 export { clean, cleanText } from "./terminal_text.js";
 
 export function formatRun(r: RunResult): string {
   const j = r.job;
   const lines: string[] = [];
-  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}`);
+  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}${j.hz !== undefined ? ` · HZ ${j.hz}` : ""}${refused(r)}`);
   lines.push("");
   const head = ["group", "tasks", "done", "requests", "cpu s", "wakeup p50", "p99", "request p50", "p99", "p99.9"];
   const rows = Object.entries(r.groups).map(([g, s]) => [
@@ -29,12 +30,12 @@ export function formatRun(r: RunResult): string {
   return lines.join("\n");
 }
 
-function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
-  return s.count === 0 ? "-" : formatNs(s[k]);
+/** The header's note of new tasks refused at the live-task cap, if any were. */
+function refused(r: RunResult): string {
+  const x = r.tasksRefused;
+  return x === undefined ? "" : ` · ${x.count} new tasks refused (live-task cap ${x.cap})`;
 }
 
-/** Aligned columns: the first (or, with `leftAll`, every) column left-aligned, the rest right. */
-export function table(rows: string[][], leftAll = false): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 || leftAll ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
+function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
+  return s.count === 0 ? "-" : formatNs(s[k]);
 }

@@ -37,7 +37,10 @@ export function jobPlan(job: Job): WorkloadPlan {
 export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job)): { machine: Machine; loader: ReturnType<Machine["spawnProcess"]> | null } {
   const topology = loadTopology(job.topology, job.cpus);
   checkPlanCpus(plan, job.workload, topology.nrCpus);
-  const machine = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false });
+  const machine = new Machine({
+    topology, plan, seed: job.seed, overheads: job.overheads, hz: job.hz, job: jobSpec(job), timeline: job.extras?.timeline ?? false,
+    ...(job.maxTasks !== undefined ? { maxLiveTasks: job.maxTasks } : {}),
+  });
   if (job.scheduler === FAIR) return { machine, loader: null };
   const { loader } = machine.attach(createScheduler(schedulerSpec(job.scheduler, job.options), machine.scxApi), loaderName(job.scheduler));
   if (job.crashAtNs !== undefined && job.crashAtNs !== null) {

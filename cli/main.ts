@@ -1,16 +1,10 @@
 #!/usr/bin/env node
 /** The scxlab command line: parses flags with yargs and hands each command to its module. */
+import "./v8_flags.js";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { CliError, reportError } from "./errors.js";
-import { runCommand } from "./commands/run.js";
-import { listCommand } from "./commands/list.js";
-import { compareCommand } from "./commands/compare.js";
-import { crashDemoCommand } from "./commands/crash_demo.js";
-import { validateCommand } from "./commands/validate.js";
-import { importCommand } from "./commands/import.js";
-import { mergeCommand } from "./commands/merge.js";
-import { benchCommand } from "./commands/bench.js";
+import { COMMAND_TABLE, type CommandEntry } from "./commands/table.js";
 import { helpCommand } from "./commands/help.js";
 import { packageVersion } from "./version.js";
 
@@ -33,7 +27,11 @@ export async function main(argv: string[]): Promise<number> {
       if (err && err.name !== "YError") throw err;
       throw new CliError(msg ?? err?.message ?? "bad arguments");
     });
-  for (const cmd of [runCommand, listCommand, compareCommand, crashDemoCommand, validateCommand, importCommand, mergeCommand, benchCommand]) y = cmd(y);
+  // Only the command that runs is loaded; the others are listed by name and description.
+  const wanted = argv.find((a) => !a.startsWith("-"));
+  for (const [name, cmd] of Object.entries(COMMAND_TABLE) as [string, CommandEntry][]) {
+    y = name === wanted ? (await cmd.load())(y) : y.command(cmd.usage, cmd.describe);
+  }
   y = helpCommand(y, (args) => main(args));
   try {
     await y.parseAsync();

@@ -126,6 +126,10 @@ function mixWarnings(row: AggregateRow, runs: RunResult[]): string[] {
   }
   const seeds = unique(row.seeds.map(String));
   if (seeds.length < row.seeds.length) out.push(`${where}: repeated seeds (${row.seeds.join(", ")})`);
+  for (const r of runs) {
+    const x = r.tasksRefused;
+    if (x !== undefined) out.push(`${where}, seed ${r.job.seed}: ${x.count} new tasks refused at the live-task cap of ${x.cap} (raise it with --max-tasks)`);
+  }
   return out;
 }
 

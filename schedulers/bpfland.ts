@@ -20,10 +20,10 @@
  * Simplified: no primary domain (it is every CPU, as upstream's default on a machine of equal
  * cores), preferred-core scan, cpufreq, TIMELY or throttle modes; no kthread path (the simulator
  * has no kthreads).
- * Not upstream's default: `slice_min` is 100 µs here, upstream 0 (`-L 0`). With 0 a long queue
- * gives microsecond slices; the kernel notices a spent slice only at the next tick, but this
- * simulator still ends slices exactly (tick-bound expiry is not modelled yet), so an overloaded
- * server collapsed (4 CPUs, 10k req/s: 188 req/s served, 80 s of wall time for 5 simulated s).
+ * `slice_min` is upstream's 0 (`-L 0`): with a long queue the slices shrink to microseconds, and
+ * as on the kernel a spent slice is noticed only at the next tick (overheads on), so they do not
+ * turn into microsecond context switches (with exact expiry an overloaded 4-CPU server at 10k
+ * req/s served 188 req/s; tick-bound it serves ~9.6k).
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU } from "../sim/ext/consts.js";
@@ -32,7 +32,7 @@ import { anyIdleIn, hasSmt, pickIdleNear } from "./lib/idle_near.js";
 
 export const options = defineOptions({
   slice_max_us: { type: "number", default: 1_000, min: 1, doc: "maximum time slice in µs (scx_bpfland -s)" },
-  slice_min_us: { type: "number", default: 100, min: 0, doc: "minimum time slice in µs, 0 = none as upstream (scx_bpfland -L; 100 here until slices end at the tick)" },
+  slice_min_us: { type: "number", default: 0, min: 0, doc: "minimum time slice in µs, 0 = none (scx_bpfland -L)" },
   slice_lag_us: { type: "number", default: 40_000, min: 0, doc: "vruntime credit a sleeper may bank, in µs (scx_bpfland -l)" },
   local_pcpu: { type: "boolean", default: false, doc: "queue tasks pinned to one CPU on its local DSQ (scx_bpfland -p)" },
   sticky_tasks: { type: "boolean", default: false, doc: "keep tasks averaging under 10 µs a run on their CPU (scx_bpfland -S)" },

@@ -10,8 +10,10 @@
  * front (slice / hweight) and refunding what it did not use when it next switches. Tasks with a
  * custom affinity bypass the cgroups through a fallback DSQ; a wakeup onto an idle CPU bypasses
  * them too and is charged to its cgroup afterwards.
+ * A cpu.weight write (cgroup_set_weight) changes an active cgroup's share at once; a task moving
+ * between cgroups (cgroup_move) keeps its lag against its cgroup's vtime clock.
  * Simplified: cgroups are discovered from tasks' `p.cgroup` on first use instead of through
- * cgroup_init (the simulator's cgroups are static, so no set_weight/move/exit); the rbtree of
+ * cgroup_init (and never freed: no cgroup_exit); the rbtree of
  * cgroups is a small array; the refund uses signed arithmetic where the original wraps u64.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
@@ -250,6 +252,21 @@ export class FlatcgScheduler implements SchedExtOps {
     if (scx.dsqMoveToLocal(FALLBACK_DSQ)) { this.curCgrp[cpu] = null; return; }
     for (let i = 0; i < 1024; i++) if (this.tryPickNextCgroup(cpu)) return;
     scx.stat("pnc_fail");
+  }
+
+  /** fcg_cgroup_set_weight: an active cgroup's new weight changes its parent's active sum. */
+  cgroup_set_weight(path: string, weight: number): void {
+    const c = this.cgrp(path);
+    if (c.weight !== weight && c.nrActive > 0 && c.parent !== null) {
+      c.parent.childWeightSum += weight - c.weight;
+      this.hweightGen++;
+    }
+    c.weight = weight;
+  }
+
+  /** fcg_cgroup_move: the task keeps its distance from its cgroup's vtime clock. */
+  cgroup_move(p: ScxTask, from: string, to: string): void {
+    p.dsqVtime = this.cgrp(to).tvtimeNow + (p.dsqVtime - this.cgrp(from).tvtimeNow);
   }
 
   init_task(p: ScxTask): number {

@@ -9,12 +9,15 @@
  * queued straight onto it. qmap is the kernel's feature test bed; we keep its fault-injection
  * knobs: every `stall_user_nth`-th enqueue is dropped (the watchdog then fires,
  * SCX_EXIT_ERROR_STALL) and `test_error_cnt` calls scx_bpf_error() after that many enqueues.
- * Simplified: no cpuperf tick, core-sched ordering, cpu_release re-enqueue, infinite-dispatch
- * knob or dump callbacks (the simulator has no cpufreq, SMT core scheduling or higher classes);
+ * When an RT or deadline task (or, under SWITCH_PARTIAL, a fair one) takes a CPU, cpu_release
+ * sends that CPU's local DSQ back through enqueue (SCX_ENQ_REENQ), which puts those tasks on
+ * the shared DSQ and kicks an idle CPU, so they need not wait for the CPU to come back.
+ * Simplified: no cpuperf tick, core-sched ordering, infinite-dispatch knob or dump callbacks
+ * (the simulator has no cpufreq or SMT core scheduling);
  * `stall_kernel_nth` exists but never fires, as the simulated workloads have no kernel threads.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, localOn } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, SCX_KICK_IDLE, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { PidQueue } from "./lib/pid_queue.js";
 
@@ -113,10 +116,9 @@ export class QmapScheduler implements SchedExtOps {
       }
     }
     if (enqFlags & SCX_ENQ_REENQ) {
-      scx.stat("reenqueued");
       scx.dsqInsert(p, SHARED_DSQ, 0, enqFlags);
       const cpu = scx.pickIdleCpu(p.cpusAllowed, 0);
-      if (cpu >= 0) scx.kickCpu(cpu, 0);
+      if (cpu >= 0) scx.kickCpu(cpu, SCX_KICK_IDLE);
       return;
     }
     if (o.highpri_boosting && p.weight >= HIGHPRI_WEIGHT) {
@@ -160,6 +162,12 @@ export class QmapScheduler implements SchedExtOps {
       c.dspCnt = 0;
     }
     // Nothing queued anywhere: prev (if any) keeps running.
+  }
+
+  /** A higher class took `cpu`: what waits on its local DSQ goes back through enqueue (qmap_cpu_release). */
+  cpu_release(_cpu: number): void {
+    const n = this.scx.reenqueueLocal();
+    if (n > 0) this.scx.stat("reenqueued", n);
   }
 
   init(): number {

@@ -54,6 +54,9 @@ export function formatInputError(i: InputErrorInfo): string {
   return oneLine(head === "" ? body : `${head}: ${body}`);
 }
 
+/** A workload whose tasks wake each other at one instant forever: simulated time cannot pass. */
+export class WorkloadStall extends InputError {}
+
 /** A broken invariant of the simulator itself: never the user's fault, never exit code 2. */
 export class EngineBug extends Error {
   constructor(message: string) {

@@ -15,10 +15,26 @@ export const HISTOGRAM_RESOLUTION = 1 / SUB;
 /** Buckets of a histogram that has recorded nothing: shared, so an unused histogram costs no buckets. */
 const NO_BUCKETS = new Float64Array(0);
 const NR_BUCKETS = SUB + MAX_EXP * (SUB / 2);
+/** Sparse pairs of a histogram that has recorded nothing (never written: the first pair replaces it). */
+const NO_PAIRS: number[] = [];
+/**
+ * Distinct buckets kept as (bucket, count) pairs before the dense array (25 KB) is allocated:
+ * a workload of 10^6 task names keeps three histograms per name, most with a few samples each.
+ */
+const SPARSE_MAX = 32;
+
+/** What reading a histogram's samples needs (a snapshot's histograms are read-only). */
+export type HistogramView = Pick<Histogram, "count" | "sum" | "min" | "max" | "eachBucket" | "countAt" | "quantile" | "stats">;
 
 export class Histogram {
-  /** The buckets, allocated at the first sample (25 KB: a workload of 10^5 task names keeps 3 per name). */
-  counts: Float64Array = NO_BUCKETS;
+  /** The dense buckets, allocated once more than SPARSE_MAX distinct buckets were hit. */
+  private counts: Float64Array = NO_BUCKETS;
+  /**
+   * Until then: (bucket, count) pairs, unordered, `pairs` of them in use. A plain array of
+   * doubles, not a typed one: ~50 bytes of overhead instead of ~180 for each of 3 per name.
+   */
+  private sparse: number[] = NO_PAIRS;
+  private pairs = 0;
   count = 0;
   sum = 0;
   min = Number.POSITIVE_INFINITY;
@@ -30,22 +46,66 @@ export class Histogram {
     this.sum += v;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
-    if (this.counts === NO_BUCKETS) this.counts = new Float64Array(NR_BUCKETS);
-    this.counts[bucketOf(v)]++;
+    if (this.counts !== NO_BUCKETS) this.counts[bucketOf(v)]++;
+    else this.addSparse(bucketOf(v), 1);
   }
 
-  /** The buckets, allocated if nothing was recorded yet (for writers that fill them directly). */
-  buckets(): Float64Array {
-    if (this.counts === NO_BUCKETS) this.counts = new Float64Array(NR_BUCKETS);
-    return this.counts;
+  private addSparse(b: number, n: number): void {
+    const sp = this.sparse, used = this.pairs * 2;
+    for (let i = 0; i < used; i += 2) if (sp[i] === b) { sp[i + 1] += n; return; }
+    if (this.pairs >= SPARSE_MAX) { this.densify(); this.counts[b] += n; return; }
+    if (sp === NO_PAIRS) this.sparse = [b, n];
+    else sp.push(b, n);
+    this.pairs++;
+  }
+
+  private densify(): void {
+    const c = new Float64Array(NR_BUCKETS), sp = this.sparse;
+    for (let i = 0; i < this.pairs * 2; i += 2) c[sp[i]] += sp[i + 1];
+    this.counts = c;
+    this.sparse = NO_PAIRS;
+    this.pairs = 0;
+  }
+
+  /** Adds `n` samples to bucket `b` (count, sum, min and max are the caller's). */
+  private add(b: number, n: number): void {
+    if (this.counts !== NO_BUCKETS) this.counts[b] += n;
+    else this.addSparse(b, n);
+  }
+
+  /** Calls `fn` for each bucket that holds samples, in bucket order. */
+  eachBucket(fn: (bucket: number, n: number) => void): void {
+    const c = this.counts;
+    if (c !== NO_BUCKETS) {
+      for (let i = 0; i < c.length; i++) if (c[i] !== 0) fn(i, c[i]);
+      return;
+    }
+    const sp = this.sparse, order: number[] = [];
+    for (let i = 0; i < this.pairs * 2; i += 2) order.push(i);
+    order.sort((x, y) => sp[x] - sp[y]);
+    for (const i of order) if (sp[i + 1] !== 0) fn(sp[i], sp[i + 1]);
+  }
+
+  /** Samples in bucket `b` (bucket 0 holds the zeros). */
+  countAt(b: number): number {
+    if (this.counts !== NO_BUCKETS) return this.counts[b] ?? 0;
+    const sp = this.sparse;
+    for (let i = 0; i < this.pairs * 2; i += 2) if (sp[i] === b) return sp[i + 1];
+    return 0;
+  }
+
+  /** The histogram of the samples of `b` not in `a` (`a` an earlier state of the same one), without min and max. */
+  static difference(b: HistogramView, a: HistogramView): Histogram {
+    const h = new Histogram();
+    b.eachBucket((i, n) => { const d = n - a.countAt(i); if (d !== 0) h.add(i, d); });
+    h.count = b.count - a.count;
+    h.sum = b.sum - a.sum;
+    return h;
   }
 
   /** Adds every sample of `h` to this histogram. */
-  merge(h: Histogram): void {
-    if (h.counts !== NO_BUCKETS) {
-      const c = this.buckets(), o = h.counts;
-      for (let i = 0; i < c.length; i++) c[i] += o[i];
-    }
+  merge(h: HistogramView): void {
+    h.eachBucket((i, n) => this.add(i, n));
     this.count += h.count;
     this.sum += h.sum;
     if (h.min < this.min) this.min = h.min;
@@ -56,17 +116,16 @@ export class Histogram {
   quantile(q: number): number {
     if (this.count === 0) return 0;
     const rank = Math.max(1, Math.ceil(q * this.count));
-    let seen = 0;
-    const c = this.counts;
-    for (let i = 0; i < c.length; i++) {
-      seen += c[i];
-      if (seen >= rank) {
-        // Buckets below SUB hold one integer each: exact; above, report the bucket's midpoint.
-        const mid = i < SUB ? i : (lowOf(i) + lowOf(i + 1)) / 2;
-        return Math.min(this.max, Math.max(this.min, mid));
-      }
-    }
-    return this.max;
+    let seen = 0, at = -1;
+    this.eachBucket((i, n) => {
+      if (at >= 0) return;
+      seen += n;
+      if (seen >= rank) at = i;
+    });
+    if (at < 0) return this.max;
+    // Buckets below SUB hold one integer each: exact; above, report the bucket's midpoint.
+    const mid = at < SUB ? at : (lowOf(at) + lowOf(at + 1)) / 2;
+    return Math.min(this.max, Math.max(this.min, mid));
   }
 
   stats(): Stats {

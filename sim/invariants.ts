@@ -24,6 +24,14 @@ export function checkInvariants(k: Kernel): Invariants {
       if (t.fairStamp === h.stamp[i] && t.place === Place.FairRq) mark(t.slot);
     }
   }
+  for (const [heaps, place] of [[k.rt.rq, Place.RtRq], [k.dl.rq, Place.DlRq]] as const) {
+    for (const h of heaps) {
+      for (let i = 0; i < h.n; i++) {
+        const t = k.tasks[h.slot[i]];
+        if (t.fairStamp === h.stamp[i] && t.place === place) mark(t.slot);
+      }
+    }
+  }
   const dsqs = [k.ext.dsqs.global, ...k.ext.dsqs.local, ...k.ext.dsqs.users()];
   for (const d of dsqs) {
     for (let i = 0; i < d.fifo.n; i++) {
@@ -41,6 +49,10 @@ export function checkInvariants(k: Kernel): Invariants {
     alive++;
     if (t.place === Place.Sleeping) {
       if (t.block === Block.None || seen[t.slot] !== 0) lost++;
+      continue;
+    }
+    if (t.place === Place.Throttled) {
+      if (seen[t.slot] !== 0) lost++;
       continue;
     }
     if (t.place === Place.Bpf) {

@@ -7,24 +7,34 @@
  */
 import { SplitEventQueue } from "./event_queue.js";
 import { Rng } from "./rng.js";
-import { Block, Cls, Place, type Task } from "./task.js";
+import { Block, Cls, Place, Policy, policyOf, type Task } from "./task.js";
 import { distance, type Topology } from "./topology.js";
 import { costModel, migrationCost, type CostModel } from "./costs.js";
 import { FairClass, type FairHost } from "./fair.js";
+import { RtClass, RR_TIMESLICE_NS } from "./rt.js";
+import { DlClass, dlBandwidth, type DlHost } from "./deadline.js";
+import { DL_SERVER_PERIOD_NS, DL_SERVER_RUNTIME_NS, DlServer } from "./dl_server.js";
 import { ExtCore } from "./ext/core.js";
 import type { ExtHost } from "./ext/host.js";
 import { Action, compilePlan, step, workAhead, type CompiledPlan, type ProgramHost } from "./program.js";
 import { SyncState, type Waker } from "./sync.js";
 import { Recorder } from "./recorder.js";
-import type { DurationSpec, WorkloadPlan } from "./plan.js";
+import type { DurationSpec, PhaseSettings, WorkloadPlan } from "./plan.js";
+import { moveToCgroup, setAffinity, setNice, setScheduler } from "./sched_change.js";
+import { errnoName } from "./bpf/errno.js";
 import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_WAKE_SYNC, SCX_DEQ_SLEEP } from "./ext/consts.js";
 import { exitTaskExt, disableScx } from "./ext/lifecycle.js";
 import { Timers, type TimerQueue } from "./timers.js";
-import { Spawner } from "./spawner.js";
+import { DEFAULT_MAX_LIVE_TASKS, Spawner } from "./spawner.js";
 import { endRequest, startRequest } from "./requests.js";
-import { EngineBug } from "./errors.js";
+import { EngineBug, WorkloadStall } from "./errors.js";
 
-const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4;
+/** CONFIG_HZ of the common distribution kernels. */
+export const DEFAULT_HZ = 250;
+/** The tick rates the kernel's Kconfig offers (CONFIG_HZ_100 ... CONFIG_HZ_1000). */
+export const HZ_CHOICES: readonly number[] = [100, 250, 300, 1000];
+
+const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4, EV_REPLENISH = 5;
 
 export interface KernelConfig {
   readonly topology: Topology;
@@ -32,8 +42,14 @@ export interface KernelConfig {
   readonly seed: number;
   readonly overheads: boolean;
   readonly costs?: Partial<CostModel>;
-  /** Tick period, ns (default 4 ms). */
-  readonly tickNs?: number;
+  /** Tick rate, CONFIG_HZ (default 250: a tick every 4 ms on every CPU, on one grid). */
+  readonly hz?: number;
+  /**
+   * Whether an ext task's spent slice is noticed only at the tick (task_tick_scx) or the next
+   * schedule, as in the kernel; false ends slices exactly (the ideal machine of the queueing
+   * formulas). Default: `overheads`.
+   */
+  readonly tickBoundSlices?: boolean;
   readonly timeline?: boolean;
   /** Cap on per-task records in the result (default 2000). */
   readonly maxTaskRecords?: number;
@@ -43,10 +59,12 @@ export interface KernelConfig {
    * Callbacks.watch).
    */
   readonly callbackProgress?: Float64Array;
+  /** Most tasks alive at once (default DEFAULT_MAX_LIVE_TASKS): arrivals and forks beyond it are refused. */
+  readonly maxLiveTasks?: number;
   readonly abandonCallback?: { readonly call: number; readonly why: string };
 }
 
-export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue {
+export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, TimerQueue {
   now = 0;
   events = 0;
   readonly topo: Topology;
@@ -57,10 +75,17 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   readonly tasks: Task[] = [];
   readonly q = new SplitEventQueue(1024);
   readonly fair: FairClass;
+  readonly rt: RtClass;
+  readonly dl: DlClass;
+  /** The fair and ext servers: what keeps RT and deadline tasks from starving the classes below. */
+  readonly server: DlServer;
   readonly ext: ExtCore;
   readonly rec: Recorder;
   readonly sync: SyncState;
+  /** Tick period, ns: 1/HZ. Every CPU ticks at the multiples of it. */
   readonly tickNs: number;
+  /** Ext slices end at the tick, not exactly (see KernelConfig.tickBoundSlices). */
+  readonly tickBoundSlices: boolean;
   readonly selectOut = { cpu: 0, isIdle: false };
   readonly sharedTimerNext: Float64Array;
 
@@ -83,6 +108,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
    * twice, overflow the list (a typed array drops the write) and lose its reschedule for good.
    */
   private readonly inReschedList: Uint8Array;
+  /** 1 when the CPU's running task may no longer run there (an affinity change): it moves at the next schedule. */
+  private readonly leaving: Uint8Array;
+  /** cpu.weight of each cgroup, from the workload, changed by setCgroupWeight. */
+  private readonly cgroupWeights: Map<string, number>;
   private reschedN = 0;
 
   readonly timers: Timers;
@@ -91,6 +120,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
   readonly rngScx: Rng;
   created = 0;
   exited = 0;
+  /** Most tasks alive at once; an arrival or fork beyond it fails as fork() does with -EAGAIN. */
+  readonly maxLiveTasks: number;
+  /** Arrivals and forks refused at the live-task cap. */
+  refusedTasks = 0;
   /** End `runUntil` as soon as every task has exited and no arrival is due (a run "until the tasks end"). */
   stopWhenDone = false;
   /** Open-loop arrivals still queued: while any is, the workload is not done. */
@@ -104,6 +137,10 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
    */
   waker: Task | null = null;
   wakerCpu = -1;
+  /** Program steps taken so far: a reschedule storm with steps in it is the workload's, not the scheduler's. */
+  private programSteps = 0;
+  /** Specs of the last two tasks that stepped: the ones to name when they wake each other forever. */
+  private readonly lastStepSpecs = new Int32Array(2);
 
   constructor(cfg: KernelConfig) {
     this.topo = cfg.topology;
@@ -111,7 +148,9 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     this.workload = cfg.plan;
     this.plan = compilePlan(cfg.plan);
     this.seed = cfg.seed;
-    this.tickNs = cfg.tickNs ?? 4_000_000;
+    this.tickNs = Math.round(1e9 / (cfg.hz ?? DEFAULT_HZ));
+    this.tickBoundSlices = cfg.tickBoundSlices ?? cfg.overheads;
+    this.maxLiveTasks = cfg.maxLiveTasks ?? DEFAULT_MAX_LIVE_TASKS;
     const n = this.topo.nrCpus;
     this.curr = new Int32Array(n).fill(-1);
     this.currCls = new Int8Array(n);
@@ -126,7 +165,12 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     this.overheadNs = new Float64Array(n);
     this.reschedList = new Int32Array(n);
     this.inReschedList = new Uint8Array(n);
+    this.leaving = new Uint8Array(n);
+    this.cgroupWeights = new Map(cfg.plan.cgroups.map((c) => [c.path, c.weight]));
     this.fair = new FairClass(this, n);
+    this.rt = new RtClass(this, n);
+    this.dl = new DlClass(this, n);
+    this.server = new DlServer(n);
     this.ext = new ExtCore(this);
     this.ext.idle.idle.fill(1);
     this.ext.cb.watch(cfg.callbackProgress ?? null, cfg.abandonCallback ?? null);
@@ -169,6 +213,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
         case EV_ARRIVAL: this.arrivalsQueued--; this.spawner.arrive(a, this.pushArrival); break;
         case EV_TIMER: this.timers.fire(a, b); break;
         case EV_SAMPLE: this.onSample(); break;
+        case EV_REPLENISH: this.onReplenish(a, b); break;
       }
       this.settle();
       if (this.stopWhenDone && this.done()) return;
@@ -198,17 +243,22 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     if (this.ext.cb.depth > 0) return;
     if (this.ext.pendingDisable) disableScx(this);
     let guard = 0;
+    let steps = this.programSteps;
     while (this.reschedN > 0) {
       const cpu = this.reschedList[--this.reschedN];
       this.inReschedList[cpu] = 0;
       if (this.needResched[cpu]) this.schedule(cpu);
       if (++guard > 100_000) {
+        // Rescheduling driven by the tasks' own programs (a step blocks one CPU and wakes another,
+        // at least one step per few reschedules) is tasks waking each other at one instant.
+        if (4 * (this.programSteps - steps) >= guard) throw this.zeroTimeCycle();
         // A scheduler can make a CPU reschedule forever at one instant (e.g. ops.dispatch kicking
         // its own CPU each time). A real CPU would spin with time passing; here time cannot pass,
         // so the scheduler is ejected as a runtime error. Without one it is our own bug.
         if (!this.ext.enabled || this.ext.aborting) throw new EngineBug("reschedule storm");
         this.ext.requestExit("SCX_EXIT_ERROR", `CPU ${cpu} rescheduled ${guard} times at ${this.now} ns without progress (scheduler livelock)`);
         guard = 0;
+        steps = this.programSteps;
       }
       if (this.ext.pendingDisable) disableScx(this);
     }
@@ -257,8 +307,13 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       }
       t.workLeft -= prog;
     }
-    if (this.currCls[cpu] === Cls.Ext) t.slice -= delta;
-    else t.vruntime += (delta * 1024) / t.fairWeight;
+    const cls = this.currCls[cpu];
+    if (cls === Cls.Ext) t.slice -= delta;
+    else if (cls === Cls.Fair) t.vruntime += (delta * 1024) / t.fairWeight;
+    else {
+      t.budgetNs -= delta;
+      this.server.chargeHigh(cpu, this.now, delta);
+    }
   }
 
   /** Arms the CPU's next checkpoint: burst end, slice end or tick, whichever is first. */
@@ -270,13 +325,31 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       const done = from + (t.refillNs + t.workLeft) / this.rate[cpu];
       when = done < t.runtimeEnd ? done : t.runtimeEnd;
     }
-    if (this.currCls[cpu] === Cls.Ext) {
+    const cls = this.currCls[cpu];
+    if (cls >= Cls.Rt) {
+      // RR quantum or deadline runtime, and the moment the fair/ext server would step in.
+      if (cls === Cls.Dl || t.policy === Policy.Rr) {
+        const s = from + Math.max(0, t.budgetNs);
+        if (s < when) when = s;
+      }
+      const srv = this.server.activationAt(cpu, from);
+      if (srv < when) when = srv;
+    } else if (this.rt.queued + this.dl.queued > 0 && this.server.active(cpu, this.now) && this.rt.nrQueued(cpu) + this.dl.nrQueued(cpu) > 0) {
+      // The server runs fair/ext only to the end of its period: then the queued RT/DL work is back.
+      const s = this.server.periodEnd(this.now);
+      if (s < when) when = s;
+    }
+    if (cls === Cls.Ext) {
+      let s: number;
+      // task_tick_scx: the kernel notices a spent slice at the first tick after it ran out (a
+      // slice already spent when accounting starts, at the tick after that).
+      if (this.tickBoundSlices) s = this.tickAtOrAfter(t.slice > 0 ? from + t.slice : from + 1);
       // A slice already spent before the task has run at all (ops.running set it to 0) is
       // noticed at the next tick, as the kernel does; expiring at once would loop at one instant.
-      const s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
+      else s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
       if (s < when) when = s;
-    } else if (this.fair.nrQueued(cpu) > 0) {
-      const s = Math.max(from, t.fairSliceStart + this.fair.baseSliceNs);
+    } else if (cls === Cls.Fair && this.fair.nrQueued(cpu) > 0) {
+      const s = Math.max(from, t.fairSliceStart + this.fairSliceOf(t));
       if (s < when) when = s;
     }
     if (this.tickOn && this.nextTick[cpu] < when) when = this.nextTick[cpu];
@@ -293,7 +366,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     const t = this.tasks[slot];
     this.updateCurr(cpu, t);
     if (this.tickOn && this.now >= this.nextTick[cpu]) {
-      this.nextTick[cpu] = this.now + this.tickNs;
+      this.nextTick[cpu] = this.tickAtOrAfter(this.now + 1);
       if (this.currCls[cpu] === Cls.Ext) this.ext.tick(t);
     }
     if (t.inBurst && (t.workLeft + t.refillNs < 0.5 || this.now >= t.runtimeEnd)) {
@@ -305,12 +378,49 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
   }
 
+  /** The first tick at or after `ns`: ticks fall on the multiples of 1/HZ on every CPU. */
+  tickAtOrAfter(ns: number): number {
+    return Math.ceil(ns / this.tickNs) * this.tickNs;
+  }
+
   private sliceExpired(cpu: number, t: Task): boolean {
-    if (this.currCls[cpu] === Cls.Ext) return !(t.slice > 0); // a NaN slice counts as spent
-    if (this.now - t.fairSliceStart < this.fair.baseSliceNs) return false;
+    const cls = this.currCls[cpu];
+    if (cls >= Cls.Rt) return this.highExpired(cpu, t);
+    // The fair/ext server's period ended with RT or deadline work waiting here: it goes first.
+    if (this.rt.queued + this.dl.queued > 0 && this.rt.nrQueued(cpu) + this.dl.nrQueued(cpu) > 0 && !this.server.active(cpu, this.now)) return true;
+    // A NaN slice counts as spent. Tick-bound, a slice that ran out between ticks (a burst of
+    // the task's program ended there) waits for the tick: nothing in the kernel looks before.
+    if (cls === Cls.Ext) return !(t.slice > 0) && (!this.tickBoundSlices || this.now % this.tickNs === 0);
+    if (this.now - t.fairSliceStart < this.fairSliceOf(t)) return false;
     if (this.fair.sliceExpiredResched(cpu, t)) return true;
     t.fairSliceStart = this.now;
     return false;
+  }
+
+  /** The fair slice of `t`: its own (sched_attr.sched_runtime) or the class's base slice. */
+  private fairSliceOf(t: Task): number {
+    const own = t.tpl.sliceNs;
+    return own > 0 ? own : this.fair.baseSliceNs;
+  }
+
+  /**
+   * The checkpoint of a running RT or deadline task: an RR quantum that ran out goes to the tail
+   * when its priority has company (task_tick_rt, requeue_task_rt), else starts again; a deadline
+   * task out of runtime is throttled (update_curr_dl); the fair/ext server's time has come.
+   */
+  private highExpired(cpu: number, t: Task): boolean {
+    if (t.cls === Cls.Dl) {
+      if (t.budgetNs <= 0) return true;
+    } else if (t.policy === Policy.Rr && t.budgetNs <= 0) {
+      t.budgetNs = RR_TIMESLICE_NS;
+      if (this.rt.topPriority(cpu) === t.rtPriority) { t.yielded = true; return true; }
+    }
+    return this.server.active(cpu, this.now) && this.lowWork(cpu);
+  }
+
+  /** Whether fair or ext tasks may be waiting for `cpu` (ext's are known only to its scheduler). */
+  private lowWork(cpu: number): boolean {
+    return this.fair.nrQueued(cpu) > 0 || this.ext.enabled;
   }
 
   /**
@@ -318,6 +428,8 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
    * Returns true when the task still runs (its checkpoint still needs arming).
    */
   private continueProgram(cpu: number, t: Task): boolean {
+    this.programSteps++;
+    this.lastStepSpecs[this.programSteps & 1] = t.specIdx;
     this.waker = t;
     this.wakerCpu = cpu;
     const a = step(this, t, this.plan.specs[t.specIdx]);
@@ -328,7 +440,11 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     else if (a === Action.Exit) this.exitCurrent(cpu, t);
     else {
       if (this.currCls[cpu] === Cls.Ext) this.ext.yieldTask(t);
-      else t.yielded = true;
+      else {
+        // sched_yield of a deadline task gives up the rest of its runtime (yield_task_dl).
+        if (this.currCls[cpu] === Cls.Dl) t.budgetNs = 0;
+        t.yielded = true;
+      }
       this.resched(cpu);
       return true;
     }
@@ -340,7 +456,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     if (this.currCls[cpu] === Cls.Ext) {
       this.ext.stopping(t, false);
       this.ext.quiescent(t, SCX_DEQ_SLEEP);
-    } else {
+    } else if (this.currCls[cpu] === Cls.Fair) {
       t.fairLag = this.fair.lagOf(t, cpu);
     }
     t.nvcsw++;
@@ -354,6 +470,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       this.ext.quiescent(t, 0);
     }
     if (t.scxEnabled) exitTaskExt(this, t);
+    if (t.policy === Policy.Deadline) this.dl.release(dlBandwidth(t));
     this.sync.taskExited(t);
     t.place = Place.Dead;
     t.exitNs = this.now;
@@ -384,20 +501,45 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
    */
   schedule(cpu: number): void {
     this.needResched[cpu] = 0;
-    for (let guard = 0; guard < 100_000; guard++) {
+    // A pass loops only when the task it put on the CPU blocked or exited at once: after k such
+    // passes k tasks left, which only tasks alive at the start or created since can do, unless
+    // tasks woke each other again at this very instant.
+    const exitedBefore = this.exited;
+    for (let pass = 0; pass <= this.created - exitedBefore; pass++) {
       let prev: Task | null = this.curr[cpu] >= 0 ? this.tasks[this.curr[cpu]] : null;
       if (prev !== null) {
         this.updateCurr(cpu, prev);
         if (prev.cls !== this.currCls[cpu]) {
+          this.leaving[cpu] = 0;
           this.switchedClassWhileRunning(cpu, prev);
+          prev = null;
+        } else if (this.leaving[cpu] === 1) {
+          this.leaving[cpu] = 0;
+          this.migrateRunning(cpu, prev);
           prev = null;
         }
       }
+      // The ext class held this CPU (its task may have just blocked): a higher class taking it
+      // is ops.cpu_release (switch_class).
+      const fromExt = this.currCls[cpu] === Cls.Ext;
       const prevExt = prev !== null && prev.cls === Cls.Ext ? prev : null;
       const prevFair = prev !== null && prev.cls === Cls.Fair ? prev : null;
-      // Class order as in Linux: fair above ext (which, switching all tasks, replaces fair).
-      let next: Task | null = this.fair.pick(cpu, prevFair, prevFair !== null && prevFair.yielded);
-      if (next === null && this.ext.enabled) next = this.ext.pick(cpu, prevExt);
+      const prevYielded = prev !== null && prev.yielded;
+      // Class order as in Linux: dl > rt > fair > ext (which, switching all tasks, replaces
+      // fair); while the fair/ext server runs, fair and ext come before dl and rt.
+      let next: Task | null = null, lowDone = false;
+      if ((prev !== null && prev.cls >= Cls.Rt) || this.rt.queued + this.dl.queued > 0) {
+        if (this.server.active(cpu, this.now)) {
+          lowDone = true;
+          next = this.fair.pick(cpu, prevFair, prevFair !== null && prevYielded);
+          if (next === null && this.ext.enabled) next = this.ext.pick(cpu, prevExt);
+        }
+        if (next === null) next = this.pickHigh(cpu, prev, prevYielded);
+      }
+      if (next === null && !lowDone) {
+        next = this.fair.pick(cpu, prevFair, prevFair !== null && prevYielded);
+        if (next === null && this.ext.enabled) next = this.ext.pick(cpu, prevExt);
+      }
       if (prev !== null) prev.yielded = false;
       // prev is kept only if it is still on the CPU: with SCX_OPS_ENQ_LAST the ext class may
       // already have put it back through ops.enqueue (and then picked it again as a new task).
@@ -414,11 +556,14 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
         if (prev.place === Place.Running) {
           prev.runnableAt = this.now;
           if (prevExt !== null) this.ext.putPrev(prev, cpu, 0);
-          else this.fair.putPrev(prev, cpu);
+          else if (prevFair !== null) this.fair.putPrev(prev, cpu);
+          else this.putPrevHigh(prev, cpu, prevYielded);
         }
         this.rec.sliceEnd(cpu, prev, this.currCls[cpu], this.now, true);
         this.curr[cpu] = -1;
       }
+      // After put_prev_task_scx has queued prev, as switch_class follows it.
+      if (fromExt && next !== null && next.cls !== Cls.Ext && this.ext.cb.hasCpuPreempt) this.ext.cpuRelease(cpu, next);
       if (next === null) { this.goIdle(cpu, prev !== null); return; }
       this.startRunning(cpu, next);
       if (next.inBurst || this.continueProgram(cpu, next)) {
@@ -427,19 +572,112 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       }
       this.needResched[cpu] = 0;
     }
-    throw new EngineBug(`CPU ${cpu} could not settle on a task`);
+    throw this.zeroTimeCycle();
   }
+
+  /**
+   * Tasks kept waking each other at one instant (a semaphore ping-pong with nothing that takes
+   * time in between, say): on the model's machine no time passes, so the run cannot go on. Each
+   * task's own loop was checked at parse time; only a cycle across tasks gets here.
+   */
+  private zeroTimeCycle(): WorkloadStall {
+    const names = new Set([this.lastStepSpecs[0], this.lastStepSpecs[1]].map((i) => JSON.stringify(this.plan.specs[i].spec.name)));
+    return new WorkloadStall({
+      file: this.workload.name, path: "tasks",
+      expected: "an event that takes simulated time (run, runtime, sleep, timer) between tasks waking each other",
+      got: `${[...names].join(" and ")} waking each other endlessly at ${this.now} ns`,
+    });
+  }
+
 
   private switchedClassWhileRunning(cpu: number, t: Task): void {
     this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, true);
     this.curr[cpu] = -1;
     t.runnableAt = this.now;
+    this.enqueueNew(t, cpu);
+  }
+
+  /**
+   * The running task may no longer use its CPU (__set_cpus_allowed_ptr's migration through the
+   * stopper): it is preempted and queued on an allowed CPU. An ext task stops (still runnable)
+   * and goes through ops.enqueue from there, as move_queued_task does.
+   */
+  private migrateRunning(cpu: number, t: Task): void {
+    this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, true);
+    this.curr[cpu] = -1;
+    t.nivcsw++;
+    this.rec.involuntary++;
+    t.runnableAt = this.now;
     if (t.cls === Cls.Ext) {
+      this.ext.stopping(t, true);
+      t.cpu = this.firstAllowed(t);
+      this.ext.enqueue(t, 0);
+      this.kickIfLower(t.cpu); // wakeup_preempt on the new runqueue
+      return;
+    }
+    if (t.cls === Cls.Fair) {
+      const lag = this.fair.lagOf(t, cpu), to = this.fair.selectCpu(t, cpu);
+      this.fair.enqueue(t, to, false, lag);
+      this.resched(to);
+      return;
+    }
+    this.enqueueNew(t, cpu);
+    this.wakeupPreempt(t.cpu, t);
+  }
+
+  /** Marks `cpu`'s running task to move off it at the next schedule (see migrateRunning). */
+  mustLeave(cpu: number): void {
+    this.leaving[cpu] = 1;
+    this.resched(cpu);
+  }
+
+  /** A task re-queued on `cpu` after an attribute change: preempt the CPU's task if it should (prio_changed_*). */
+  requeued(cpu: number, t: Task): void {
+    this.wakeupPreempt(cpu, t);
+  }
+
+  /** Queues a runnable task that is in no queue under its (new) class, as switched_to_* does. */
+  enqueueNew(t: Task, cpu: number): void {
+    if (t.cls === Cls.Ext) {
+      if (!this.cpuAllowed(t, cpu)) t.cpu = this.firstAllowed(t);
       this.ext.runnable(t, 0);
       this.ext.enqueue(t, 0);
+    } else if (t.cls === Cls.Fair) {
+      this.fair.enqueue(t, this.cpuAllowed(t, cpu) ? cpu : this.firstAllowed(t), false, 0);
+    } else if (t.cls === Cls.Rt) {
+      this.rt.enqueue(t, this.rt.selectCpu(t, cpu), false);
     } else {
-      this.fair.enqueue(t, cpu, false, 0);
+      this.dl.wakeup(t, this.dl.selectCpu(t, cpu));
     }
+  }
+
+  /**
+   * The deadline then the RT class (pick_task_dl, pick_task_rt). A deadline `prev` out of
+   * runtime is throttled here, before the pick, as update_curr_dl does when it runs out.
+   */
+  private pickHigh(cpu: number, prev: Task | null, prevYielded: boolean): Task | null {
+    let prevDl = prev !== null && prev.cls === Cls.Dl ? prev : null;
+    if (prevDl !== null && prevDl.budgetNs <= 0) {
+      this.dl.throttle(prevDl);
+      prevDl = null;
+    }
+    if (prevDl !== null || this.dl.queued > 0) {
+      const t = this.dl.pick(cpu, prevDl);
+      if (t !== null) return t;
+    }
+    const prevRt = prev !== null && prev.cls === Cls.Rt ? prev : null;
+    return prevRt !== null || this.rt.queued > 0 ? this.rt.pick(cpu, prevRt, prevYielded) : null;
+  }
+
+  /** A preempted RT or deadline task goes back to a queue (an RT one may be pushed elsewhere). */
+  private putPrevHigh(t: Task, cpu: number, yielded: boolean): void {
+    if (t.cls === Cls.Dl) {
+      this.dl.enqueue(t, cpu);
+      return;
+    }
+    if (yielded) { this.rt.enqueue(t, cpu, false); return; }
+    const to = this.rt.putPrev(t, cpu);
+    if (to !== cpu) this.resched(to);
   }
 
   private startRunning(cpu: number, t: Task): void {
@@ -466,17 +704,18 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     this.overheadNs[cpu] += overhead;
     this.runStart[cpu] = now + overhead;
     this.lastUpdate[cpu] = now;
-    if (this.tickOn) this.nextTick[cpu] = now + this.tickNs;
+    if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
     if (wasIdle) this.ext.updateIdle(cpu, false);
     if (t.cls === Cls.Ext) this.ext.running(t);
-    else t.fairSliceStart = this.runStart[cpu];
+    else if (t.cls === Cls.Fair) t.fairSliceStart = this.runStart[cpu];
     this.rec.sliceBegin(cpu, now);
     if (wasIdle) this.smtChanged(cpu);
   }
 
   private goIdle(cpu: number, wasBusy: boolean): void {
     this.curr[cpu] = -1;
+    this.currCls[cpu] = Cls.Idle;
     this.evGen[cpu]++;
     this.ext.idle.idle[cpu] = 1;
     if (wasBusy) {
@@ -541,9 +780,15 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
       const flags = SCX_ENQ_WAKEUP | (selected ? SCX_ENQ_CPU_SELECTED : 0);
       this.ext.runnable(t, flags);
       this.ext.enqueue(t, flags);
-    } else {
+    } else if (t.cls === Cls.Fair) {
       cpu = this.fair.selectCpu(t, t.cpu);
       this.fair.enqueue(t, cpu, true, t.fairLag);
+    } else if (t.cls === Cls.Rt) {
+      cpu = this.rt.selectCpu(t, t.cpu);
+      this.rt.enqueue(t, cpu, false);
+    } else {
+      cpu = this.dl.selectCpu(t, t.cpu);
+      this.dl.wakeup(t, cpu);
     }
     this.wakeupPreempt(cpu, t);
   }
@@ -552,8 +797,37 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     const c = this.curr[cpu];
     if (c < 0) { this.resched(cpu); return; }
     if (t.cls === Cls.Ext) return; // sched_ext never preempts on wakeup, and fair ranks above it
-    if (this.currCls[cpu] === Cls.Ext || this.fair.wakeupPreempts(t, this.tasks[c])) this.resched(cpu);
-    else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
+    const cc = this.currCls[cpu];
+    if (t.cls === Cls.Fair) {
+      if (cc >= Cls.Rt) { if (this.server.active(cpu, this.now)) this.resched(cpu); return; }
+      if (cc === Cls.Ext || this.fair.wakeupPreempts(t, this.tasks[c])) this.resched(cpu);
+      else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
+      return;
+    }
+    // wakeup_preempt_dl / wakeup_preempt_rt: a higher class always, the same class by deadline or priority
+    const preempts = t.cls === Cls.Dl
+      ? cc !== Cls.Dl || this.dl.wakeupPreempts(t, this.tasks[c])
+      : cc < Cls.Rt || (cc === Cls.Rt && this.rt.wakeupPreempts(t, this.tasks[c]));
+    if (preempts) this.resched(cpu);
+  }
+
+  /** A throttled deadline task's replenishment timer (dl_task_timer): a new period, and it runs again. */
+  private onReplenish(slot: number, gen: number): void {
+    const t = this.tasks[slot];
+    if (t.wakeGen !== gen || t.place !== Place.Throttled) return;
+    this.dl.replenish(t);
+    const cpu = this.dl.selectCpu(t, t.cpu);
+    this.dl.enqueue(t, cpu);
+    this.wakeupPreempt(cpu, t);
+  }
+
+  /** The fair server always, the ext server while a scheduler is loaded (its reservation is dropped otherwise). */
+  serverBandwidth(): number {
+    return (this.ext.enabled ? 2 : 1) * (DL_SERVER_RUNTIME_NS / DL_SERVER_PERIOD_NS);
+  }
+
+  pushReplenish(at: number, t: Task): void {
+    this.q.push(at, EV_REPLENISH, t.slot, t.wakeGen);
   }
 
   kickIfLower(cpu: number): void {
@@ -601,6 +875,26 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     startRequest(t, why, this.now);
   }
 
+  /**
+   * A phase's settings, in rt-app's order (affinity, taskgroup, then policy or nice); a refused
+   * change (rt-app would stop) is written to the kernel log and the task goes on as it was.
+   */
+  applyPhase(t: Task, set: PhaseSettings): void {
+    const note = (what: string, r: number) => {
+      if (r < 0) this.rec.kernelLog(this.now, `${t.comm}[${t.pid}]: ${what} = ${errnoName(r)}`);
+    };
+    if (set.cpus !== undefined) note("sched_setaffinity", setAffinity(this, t, set.cpus));
+    if (set.taskgroup !== undefined) note("cgroup move", moveToCgroup(this, [t], set.taskgroup ?? "/"));
+    if (set.policy !== undefined) {
+      const d = set.deadline ?? null;
+      note("sched_setattr", setScheduler(this, t, {
+        policy: policyOf(set.policy), rtPriority: set.rtPriority, nice: set.nice,
+        ...(d !== null ? { runtimeNs: Math.round(d.runtimeUs * 1000), deadlineNs: Math.round(d.deadlineUs * 1000), periodNs: Math.round(d.periodUs * 1000) } : {}),
+      }));
+    } else if (set.nice !== undefined) note("setpriority", setNice(this, t, set.nice));
+    else if (set.rtPriority !== undefined) note("sched_setattr", setScheduler(this, t, { policy: t.policy, rtPriority: set.rtPriority }));
+  }
+
   /** A periodic task is late: its next release is already due, so a new activation starts now. */
   overrun(t: Task, releaseNs: number): void {
     endRequest(t, Block.Timer, this.now, this.rec.groups[t.groupIdx]);
@@ -623,7 +917,18 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
 
   /** As in rt-app, a forked copy honours its task's delay, counted from the run's start. */
   fork(specIdx: number, parent: Task): void {
+    if (this.atTaskCap()) return;
     this.spawner.spawn(specIdx, Math.max(this.now, Math.round(this.plan.specs[specIdx].spec.delayUs * 1000)), false, parent.cpu);
+  }
+
+  /**
+   * Whether a new task must be refused: as many are alive as the cap allows (the kernel's fork
+   * fails with -EAGAIN at RLIMIT_NPROC or pid_max). The refusal is counted.
+   */
+  atTaskCap(): boolean {
+    if (this.created - this.exited < this.maxLiveTasks) return false;
+    this.refusedTasks++;
+    return true;
   }
 
   /** Queues `t`'s wakeup at `at`. */
@@ -678,6 +983,23 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     return this.curr[cpu] < 0 && !this.needResched[cpu];
   }
 
+  // ---- cgroups ----
+
+  /** Whether `path` is the root or a cgroup of the workload. */
+  hasCgroup(path: string): boolean {
+    if (path === "/" || this.cgroupWeights.has(path)) return true;
+    return this.workload.tasks.some((s) => s.taskgroup === path || s.phases.some((p) => p.set?.taskgroup === path));
+  }
+
+  /** cpu.weight of a cgroup (100 unless the workload or setCgroupWeight says otherwise). */
+  cgroupWeight(path: string): number {
+    return this.cgroupWeights.get(path) ?? 100;
+  }
+
+  setCgroupWeightOf(path: string, weight: number): void {
+    this.cgroupWeights.set(path, weight);
+  }
+
   // ---- timers (see timers.ts) ----
 
   timerCreate(fn: () => void): number { return this.timers.create(fn); }
@@ -711,7 +1033,7 @@ export class Kernel implements FairHost, ExtHost, ProgramHost, Waker, TimerQueue
     let busy = 0, queued = 0;
     for (let c = 0; c < this.topo.nrCpus; c++) {
       if (this.curr[c] >= 0) busy++;
-      queued += this.fair.nrQueued(c) + this.ext.dsqs.local[c].nr;
+      queued += this.fair.nrQueued(c) + this.rt.nrQueued(c) + this.dl.nrQueued(c) + this.ext.dsqs.local[c].nr;
     }
     queued += this.ext.dsqs.global.nr;
     for (const d of this.ext.dsqs.users()) queued += d.nr;

@@ -10,7 +10,9 @@ import { schedExtOpsType } from "./ext/struct_ops.js";
 import { ScxKfuncs } from "./ext/kfuncs.js";
 import { enableSeq } from "./ext/lifecycle.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
-import { Place } from "./task.js";
+import { Place, type Task } from "./task.js";
+import { moveToCgroup, setAffinity, setCgroupWeight, setNice, setScheduler, type SchedAttr } from "./sched_change.js";
+import { ESRCH } from "./bpf/errno.js";
 import { buildResult } from "./result_builder.js";
 import type { ExitInfo, JobSpec, RunEnd, RunResult } from "./result.js";
 import type { SchedExtOps } from "./ext/ops.js";
@@ -145,6 +147,53 @@ export class Machine {
 
   invariants(): Invariants {
     return checkInvariants(this.kernel);
+  }
+
+  // Run-time attribute changes, as the system calls make them (sched_change.ts). Each returns 0
+  // or a negative errno (-ESRCH for a pid that is not a live task), and takes effect at once.
+
+  /** setpriority(PRIO_PROCESS, pid, nice). */
+  setNice(pid: number, nice: number): number {
+    return this.change(pid, (t) => setNice(this.kernel, t, nice));
+  }
+
+  /** sched_setaffinity(pid, cpus); null = every CPU. */
+  setAffinity(pid: number, cpus: readonly number[] | null): number {
+    return this.change(pid, (t) => setAffinity(this.kernel, t, cpus));
+  }
+
+  /** sched_setattr(pid, attr). */
+  setScheduler(pid: number, attr: SchedAttr): number {
+    return this.change(pid, (t) => setScheduler(this.kernel, t, attr));
+  }
+
+  /** Writes the pids into `path`'s cgroup.procs (one migration, refused as a whole). */
+  moveToCgroup(pids: readonly number[], path: string): number {
+    const tasks = pids.map((pid) => this.liveTask(pid));
+    if (tasks.some((t) => t === null)) return -ESRCH;
+    const r = moveToCgroup(this.kernel, tasks as Task[], path);
+    this.kernel.settle();
+    return r;
+  }
+
+  /** Writes `path`'s cpu.weight. */
+  setCgroupWeight(path: string, weight: number): number {
+    const r = setCgroupWeight(this.kernel, path, weight);
+    this.kernel.settle();
+    return r;
+  }
+
+  private change(pid: number, fn: (t: Task) => number): number {
+    const t = this.liveTask(pid);
+    if (t === null) return -ESRCH;
+    const r = fn(t);
+    this.kernel.settle();
+    return r;
+  }
+
+  private liveTask(pid: number): Task | null {
+    for (const t of this.kernel.tasks) if (t.pid === pid && t.place !== Place.Dead && t.place !== Place.Free) return t;
+    return null;
   }
 
   /** The RunResult so far. */

@@ -47,7 +47,7 @@ export interface PhaseSpec {
   /**
    * What rt-app changes when this phase starts (each time it starts), absent when nothing: the
    * kernel paths that apply it are set_cpus_allowed, set_user_nice, sched_setscheduler and a
-   * cgroup migration. The simulator does not apply them yet; the TaskSpec holds the first phase's.
+   * cgroup migration (sim/sched_change.ts). The TaskSpec holds the first phase's.
    */
   readonly set?: PhaseSettings;
 }
@@ -63,10 +63,14 @@ export interface PhaseSettings {
   readonly cpus?: readonly number[] | null;
   /** A cgroup path, or null for the root group. */
   readonly taskgroup?: string | null;
+  /** SCHED_FIFO/SCHED_RR priority that comes with `policy` (1..99). */
+  readonly rtPriority?: number;
+  /** SCHED_DEADLINE parameters that come with `policy`. */
+  readonly deadline?: TaskSpec["deadline"];
 }
 
-/** Scheduling policy as rt-app names it; RT and DEADLINE are mapped by the parser. */
-export type PolicySpec = "SCHED_OTHER" | "SCHED_EXT" | "SCHED_IDLE" | "SCHED_BATCH";
+/** Scheduling policy as rt-app names it. */
+export type PolicySpec = "SCHED_OTHER" | "SCHED_EXT" | "SCHED_IDLE" | "SCHED_BATCH" | "SCHED_FIFO" | "SCHED_RR" | "SCHED_DEADLINE";
 
 /** Open-loop arrivals: each arrival starts a fresh instance that runs its phases once and exits. */
 export interface ArrivalSpec {
@@ -94,6 +98,10 @@ export interface TaskSpec {
   readonly phases: readonly PhaseSpec[];
   readonly nice: number;
   readonly policy: PolicySpec;
+  /** SCHED_FIFO/SCHED_RR priority 1..99 (absent: 1). */
+  readonly rtPriority?: number;
+  /** A custom slice in µs for SCHED_OTHER/BATCH/IDLE (rt-app's dl-runtime without a period), or absent. */
+  readonly sliceUs?: number | null;
   /** Allowed CPUs, or null for all. */
   readonly cpus: readonly number[] | null;
   /** cgroup path such as "/app/web", or null for the root. */

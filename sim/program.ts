@@ -4,7 +4,7 @@
  * (RUN), blocks (BLOCK), yields (YIELD) or ends (EXIT). Zero-time events (resume, fork, lock,
  * signal...) run here, while the task holds its CPU.
  */
-import type { DurationSpec, EventSpec, TaskSpec, WorkloadPlan } from "./plan.js";
+import type { DurationSpec, EventSpec, PhaseSettings, TaskSpec, WorkloadPlan } from "./plan.js";
 import { Block, type Task } from "./task.js";
 
 export const enum Op {
@@ -34,6 +34,8 @@ export interface CEvent {
 export interface CPhase {
   readonly loop: number;
   readonly events: readonly CEvent[];
+  /** What the phase changes when it starts (PhaseSpec.set), or null. */
+  readonly set: PhaseSettings | null;
 }
 
 export interface CSpec {
@@ -58,51 +60,62 @@ export interface CompiledPlan {
 
 /** Compiles a plan; ids are assigned in order of first appearance. */
 export function compilePlan(plan: WorkloadPlan): CompiledPlan {
-  const ids = (list: string[]) => (name: string) => {
-    let i = list.indexOf(name);
-    if (i < 0) { i = list.length; list.push(name); }
-    return i;
+  // A map beside each list: a workload may name a million tasks (groups, suspend points).
+  const ids = (list: string[]) => {
+    const index = new Map<string, number>();
+    return (name: string) => {
+      let i = index.get(name);
+      if (i === undefined) { i = list.length; list.push(name); index.set(name, i); }
+      return i;
+    };
   };
   const suspendRefs: string[] = [], mutexes: string[] = [], condvars: string[] = [], barrierNames: string[] = [], shared: string[] = [], semaphores: string[] = [];
   const sref = ids(suspendRefs), mref = ids(mutexes), cref = ids(condvars), bref = ids(barrierNames), shref = ids(shared), semref = ids(semaphores);
   const groups: string[] = [];
+  const groupOf = ids(groups);
   const specIndex = new Map(plan.tasks.map((t, i) => [t.name, i]));
   const specs = plan.tasks.map((spec): CSpec => {
     const timers: string[] = [];
     const tref = ids(timers);
     const ev = (e: EventSpec): CEvent => {
-      const base = { constNs: -1, dist: null, ref: 0, ref2: 0, periodNs: 0, absolute: false };
       switch (e.kind) {
-        case "run": return { ...base, op: Op.Run, ...dur(e.us) };
-        case "runtime": return { ...base, op: Op.Runtime, ...dur(e.us) };
-        case "sleep": return { ...base, op: Op.Sleep, ...dur(e.us) };
-        case "timer": return { ...base, op: Op.Timer, ref: e.shared ? shref(e.ref) : tref(e.ref), ref2: e.shared ? 1 : 0, periodNs: Math.round(e.periodUs * 1000), absolute: e.mode === "absolute" };
-        case "suspend": return { ...base, op: Op.Suspend, ref: sref(e.ref) };
-        case "resume": return { ...base, op: Op.Resume, ref: sref(e.ref) };
-        case "fork": return { ...base, op: Op.Fork, ref: specIndex.get(e.task) ?? -1 };
-        case "yield": return { ...base, op: Op.Yield };
-        case "exit": return { ...base, op: Op.Exit };
-        case "lock": return { ...base, op: Op.Lock, ref: mref(e.ref) };
-        case "unlock": return { ...base, op: Op.Unlock, ref: mref(e.ref) };
-        case "wait": return { ...base, op: Op.Wait, ref: cref(e.ref), ref2: mref(e.mutex) };
-        case "signal": return { ...base, op: Op.Signal, ref: cref(e.ref) };
-        case "broad": return { ...base, op: Op.Broad, ref: cref(e.ref) };
-        case "barrier": return { ...base, op: Op.Barrier, ref: bref(e.ref) };
-        case "sem_post": return { ...base, op: Op.SemPost, ref: semref(e.ref) };
-        case "sem_wait": return { ...base, op: Op.SemWait, ref: semref(e.ref) };
+        case "run": return timed(Op.Run, e.us);
+        case "runtime": return timed(Op.Runtime, e.us);
+        case "sleep": return timed(Op.Sleep, e.us);
+        case "timer": return cEvent(Op.Timer, e.shared ? shref(e.ref) : tref(e.ref), e.shared ? 1 : 0, Math.round(e.periodUs * 1000), e.mode === "absolute");
+        case "suspend": return cEvent(Op.Suspend, sref(e.ref));
+        case "resume": return cEvent(Op.Resume, sref(e.ref));
+        case "fork": return cEvent(Op.Fork, specIndex.get(e.task) ?? -1);
+        case "yield": return cEvent(Op.Yield);
+        case "exit": return cEvent(Op.Exit);
+        case "lock": return cEvent(Op.Lock, mref(e.ref));
+        case "unlock": return cEvent(Op.Unlock, mref(e.ref));
+        case "wait": return cEvent(Op.Wait, cref(e.ref), mref(e.mutex));
+        case "signal": return cEvent(Op.Signal, cref(e.ref));
+        case "broad": return cEvent(Op.Broad, cref(e.ref));
+        case "barrier": return cEvent(Op.Barrier, bref(e.ref));
+        case "sem_post": return cEvent(Op.SemPost, semref(e.ref));
+        case "sem_wait": return cEvent(Op.SemWait, semref(e.ref));
       }
     };
-    const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev) }));
-    let g = groups.indexOf(spec.name);
-    if (g < 0) { g = groups.length; groups.push(spec.name); }
-    return { spec, phases, nTimers: timers.length, groupIdx: g };
+    const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev), set: p.set ?? null }));
+    return { spec, phases, nTimers: timers.length, groupIdx: groupOf(spec.name) };
   });
   const barriers = barrierNames.map((name) => ({ name, need: plan.barriers[name] ?? 1 }));
   return { specs, groups, suspendRefs, mutexes, condvars, barriers, semaphores, sharedTimers: shared.length };
 }
 
-function dur(d: DurationSpec): { constNs: number; dist: DurationSpec | null } {
-  return typeof d === "number" ? { constNs: Math.round(d * 1000), dist: null } : { constNs: -1, dist: d };
+/**
+ * Every compiled event is built by this one literal: one shape for all (object spreads gave
+ * each event a map of its own, ~0.5 KB apiece in a workload of a million task names).
+ */
+function cEvent(op: Op, ref = 0, ref2 = 0, periodNs = 0, absolute = false, constNs = -1, dist: DurationSpec | null = null): CEvent {
+  return { op, constNs, dist, ref, ref2, periodNs, absolute };
+}
+
+/** An event that takes a duration: constant (ns) or drawn from `d`. */
+function timed(op: Op, d: DurationSpec): CEvent {
+  return typeof d === "number" ? cEvent(op, 0, 0, 0, false, Math.round(d * 1000), null) : cEvent(op, 0, 0, 0, false, -1, d);
 }
 
 /** What `step` needs from the kernel. */
@@ -129,6 +142,8 @@ export interface ProgramHost {
   semWait(t: Task, sem: number): boolean;
   /** `t` went through a block of kind `why` without blocking (its wakeup was already pending). */
   passThrough(t: Task, why: Block): void;
+  /** A phase with settings starts: rt-app changes the thread's attributes (sched_change.ts). */
+  applyPhase(t: Task, set: PhaseSettings): void;
   sharedTimerNext: Float64Array;
 }
 
@@ -144,11 +159,16 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
       if (t.loopsLeft > 0) t.loopsLeft--;
       if (t.loopsLeft === 0 || phases.length === 0) return Action.Exit;
       t.phase = 0; t.phaseIter = 0; t.event = 0;
+      if (phases[0].set !== null) h.applyPhase(t, phases[0].set);
     }
     const ph = phases[t.phase];
     if (t.event >= ph.events.length) {
       t.event = 0;
-      if (++t.phaseIter >= ph.loop && ph.loop > 0) { t.phase++; t.phaseIter = 0; }
+      if (++t.phaseIter >= ph.loop && ph.loop > 0) {
+        t.phase++;
+        t.phaseIter = 0;
+        if (t.phase < phases.length && phases[t.phase].set !== null) h.applyPhase(t, phases[t.phase].set!);
+      }
       continue;
     }
     const e = ph.events[t.event++];

@@ -29,6 +29,8 @@ export interface JobSpec {
   seed: number;
   durationNs: number;
   overheads: boolean;
+  /** Tick rate (CONFIG_HZ) when not the default 250; ext slices end at the tick with overheads on. */
+  hz?: number;
   /** Metrics ignore the first `warmupNs` of simulated time (0 = none). */
   warmupNs?: number;
   /** Simulated time at which the loader crashes (ns), if any. */
@@ -38,6 +40,8 @@ export interface JobSpec {
    * the tasks' end ("tasks-end": durationNs is then only a safety cap), or the command's default.
    */
   durationFrom?: "flag" | "workload" | "tasks-end" | "default";
+  /** Cap on tasks alive at once when not the default (see DEFAULT_MAX_LIVE_TASKS). */
+  maxTasks?: number;
 }
 
 /** How a run "until the tasks end" ended: so, stuck (every live task blocked for good), or at the safety cap. */
@@ -190,6 +194,8 @@ export interface RunResult {
     events: Record<string, number>;
   };
   invariants: { created: number; exited: number; alive: number; lost: number };
+  /** Present when arrivals or forks were refused at the live-task cap (they were never created). */
+  tasksRefused?: { count: number; cap: number };
   warnings: string[];
   timeline?: Timeline;
 }

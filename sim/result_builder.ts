@@ -155,11 +155,17 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     totals: w.totals,
     scx: { scheduler: x.scheduler, timeline: rec.classSwitches, exit: x.exit, log: rec.log, events: { ...end.scxEvents } },
     invariants: end.invariants,
-    warnings: [...x.warnings],
+    ...(k.refusedTasks > 0 ? { tasksRefused: { count: k.refusedTasks, cap: k.maxLiveTasks } } : {}),
+    warnings: k.refusedTasks > 0 ? [...x.warnings, refusedWarning(k.refusedTasks, k.maxLiveTasks)] : [...x.warnings],
   };
   const tl = rec.tl;
   if (tl !== null) {
     result.timeline = { ...tl, sampleNs: k.timelineSampleInterval, truncated: rec.tlTruncated };
   }
   return result;
+}
+
+/** What a run whose new tasks were refused at the cap says about it. */
+export function refusedWarning(count: number, cap: number): string {
+  return `${count} new tasks (arrivals or forks) refused: ${cap} were alive, the live-task cap (fork fails with EAGAIN, as at RLIMIT_NPROC); raise it with --max-tasks`;
 }

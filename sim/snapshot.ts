@@ -5,13 +5,13 @@
  * result_builder.ts); the whole run's stretch starts at `measurementStart`.
  */
 import type { Kernel } from "./kernel.js";
-import { Histogram } from "./histogram.js";
+import { Histogram, type HistogramView } from "./histogram.js";
 import { Place } from "./task.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
 import type { Stats, TaskResult } from "./result.js";
 
 /** One histogram's samples at an instant (a copy, or the live histogram for a snapshot read at once). */
-export type HistSnap = Readonly<Histogram>;
+export type HistSnap = Readonly<HistogramView>;
 
 export interface GroupSnap {
   readonly tasks: number;
@@ -132,11 +132,7 @@ export function windowStats(a: HistSnap, b: HistSnap): Stats {
   if (a.count === 0) return b.stats(); // nothing before a: b's samples are the window's
   const count = b.count - a.count;
   if (count <= 0) return new Histogram().stats();
-  const h = new Histogram();
-  const c = h.buckets(), bc = b.buckets(), ac = a.buckets();
-  for (let i = 0; i < c.length; i++) c[i] = bc[i]! - ac[i]!;
-  h.count = count;
-  h.sum = b.sum - a.sum;
+  const h = Histogram.difference(b, a);
   // Extreme buckets first (quantile clamps to [min, max]), then exact values where known.
   h.min = 0;
   h.max = Number.POSITIVE_INFINITY;

@@ -3,12 +3,21 @@
  * periodic) and forks. Task slots are created once and reused after an open-loop task exits,
  * so a long run at a steady arrival rate allocates no tasks.
  */
-import { Block, Cls, Place, TaskTable, taskTemplate, type Task, type TaskTemplate } from "./task.js";
+import { Block, Cls, Place, Policy, policyClass, TaskTable, taskTemplate, type Task, type TaskTemplate } from "./task.js";
+import { RR_TIMESLICE_NS } from "./rt.js";
+import { dlBandwidth } from "./deadline.js";
 import { Rng } from "./rng.js";
 import type { CompiledPlan } from "./program.js";
 import { SCX_WAKE_FORK } from "./ext/consts.js";
 import { initTaskExt } from "./ext/lifecycle.js";
 import type { Kernel } from "./kernel.js";
+
+/**
+ * Default cap on tasks alive at once (~0.6 GB of task records; open-loop overload would
+ * otherwise grow without bound). The kernel's own limits are RLIMIT_NPROC and pid_max
+ * (at most 4,194,304); like them, the cap makes a new task's fork fail rather than memory run out.
+ */
+export const DEFAULT_MAX_LIVE_TASKS = 1_000_000;
 
 export class Spawner {
   private readonly table: TaskTable;
@@ -52,8 +61,10 @@ export class Spawner {
     const k = this.k, now = k.now;
     const a = this.plan.specs[specIdx].spec.arrivals!;
     this.arrivals[specIdx]++;
-    const t = this.spawn(specIdx, now, true, this.arrivals[specIdx] % k.topo.nrCpus);
-    t.activatedAtNs = now;
+    if (!k.atTaskCap()) {
+      const t = this.spawn(specIdx, now, true, this.arrivals[specIdx] % k.topo.nrCpus);
+      t.activatedAtNs = now;
+    }
     if (a.max === undefined || this.arrivals[specIdx] < a.max) pushArrival(now + this.nextArrivalGap(specIdx), specIdx);
   }
 
@@ -77,7 +88,7 @@ export class Spawner {
     t.openLoop = openLoop;
     t.place = Place.Sleeping;
     t.block = Block.NotStarted;
-    t.cls = Cls.Fair;
+    t.cls = policyClass(d.policy);
     t.cpu = d.cpusAllowed !== null && d.cpusAllowed[cpuHint] !== 1 ? k.firstAllowed(t) : cpuHint;
     t.lastRanCpu = -1;
     t.phase = 0; t.phaseIter = 0; t.event = 0;
@@ -90,6 +101,7 @@ export class Spawner {
     t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
     t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false;
     t.yielded = false; t.fairStamp = 0; t.inRequest = false;
+    if (t.cls !== Cls.Fair) admitHigh(k, t);
     k.created++;
     k.rec.taskCreated(t);
     if (k.ext.enabled) initTaskExt(k, t, true);
@@ -97,4 +109,18 @@ export class Spawner {
     else k.pushWake(at, t);
     return t;
   }
+}
+
+/**
+ * The sched_setattr an RT or deadline task starts with: an RR task gets its first quantum
+ * (sched_fork); a deadline task must pass admission (sched_dl_overflow), and one refused
+ * (-EBUSY, as rt-app would be told) stays SCHED_OTHER, which the kernel log records.
+ */
+function admitHigh(k: Kernel, t: Task): void {
+  if (t.cls === Cls.Rt) { t.budgetNs = RR_TIMESLICE_NS; return; }
+  if (k.dl.admit(dlBandwidth(t), 0)) return;
+  k.rec.kernelLog(k.now, `sched_setattr(${t.comm}, SCHED_DEADLINE runtime ${t.dlRuntimeNs} period ${t.dlPeriodNs}) = -EBUSY: ` +
+    "the deadline bandwidth of the machine is used up; the task stays SCHED_OTHER");
+  t.tpl = { ...t.tpl, policy: Policy.Normal };
+  t.cls = Cls.Fair;
 }

@@ -7,7 +7,7 @@
  */
 import type { ScxTask } from "./ext/ops.js";
 import { TaskView } from "./ext/task_view.js";
-import type { TaskSpec } from "./plan.js";
+import type { PolicySpec, TaskSpec } from "./plan.js";
 import { niceToWeight, scxWeight, WEIGHT_IDLEPRIO } from "./weights.js";
 
 /** Where a live task is: exactly one of these at every instant. */
@@ -24,6 +24,12 @@ export const enum Place {
   Dead = 5,
   /** A free slot, not a task. */
   Free = 6,
+  /** Queued on an RT runqueue. */
+  RtRq = 7,
+  /** Queued on a deadline runqueue. */
+  DlRq = 8,
+  /** A SCHED_DEADLINE task that used up its runtime, waiting for its replenishment timer. */
+  Throttled = 9,
 }
 
 /** Why a sleeping task sleeps; decides what wakes it. */
@@ -38,9 +44,14 @@ export const enum Block {
   Barrier = 7,
 }
 
+/** Scheduling classes; Linux orders them stop > dl > rt > fair > ext > idle (see schedule()). */
 export const enum Cls {
   Fair = 0,
   Ext = 1,
+  Rt = 2,
+  Dl = 3,
+  /** What a CPU that runs nothing is in (currCls only). */
+  Idle = -1,
 }
 
 /** The task's scheduling policy (SCHED_*); SCHED_EXT tasks alone join a SWITCH_PARTIAL scheduler. */
@@ -49,6 +60,14 @@ export const enum Policy {
   Ext = 1,
   Idle = 2,
   Batch = 3,
+  Fifo = 4,
+  Rr = 5,
+  Deadline = 6,
+}
+
+/** The class a policy's tasks belong to when no sched_ext scheduler takes them (__setscheduler_class). */
+export function policyClass(p: Policy): Cls {
+  return p === Policy.Deadline ? Cls.Dl : p === Policy.Fifo || p === Policy.Rr ? Cls.Rt : Cls.Fair;
 }
 
 /** Offsets of a task's numbers in its row of the task table's Float64Array. */
@@ -199,14 +218,22 @@ export class Task {
   set startNs(v: number) { this.f[this.o + F.startNs] = v; }
   get exitNs(): number { return this.f[this.o + F.exitNs]; }
   set exitNs(v: number) { this.f[this.o + F.exitNs] = v; }
+  // A task is in one class at a time, so the RT and deadline classes keep their numbers where
+  // sched_ext keeps its slice and vtime (a task that joins ext gets a fresh slice).
+  /** SCHED_RR: what is left of the quantum; SCHED_DEADLINE: runtime left in this period (ns). */
+  get budgetNs(): number { return this.f[this.o + F.slice]; }
+  set budgetNs(v: number) { this.f[this.o + F.slice] = v; }
+  /** SCHED_DEADLINE: the absolute deadline of the current period (ns). */
+  get dlDeadline(): number { return this.f[this.o + F.dsqVtime]; }
+  set dlDeadline(v: number) { this.f[this.o + F.dsqVtime] = v; }
 
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {
     return this.tpl.commIndexed || this.openLoop ? `${this.tpl.group}-${this.instance}` : this.tpl.group;
   }
 
-  // Fixed for the task's life (nothing renices or re-pins a task), so kept once per spec: the
-  // task object stays small, which is what matters when 10^5 of them are mostly out of cache.
+  // Kept once per spec: the task object stays small, which is what matters when 10^5 of them are
+  // mostly out of cache. A run-time change (sched_change.ts) gives the task a template of its own.
   get group(): string { return this.tpl.group; }
   get nice(): number { return this.tpl.nice; }
   get policy(): Policy { return this.tpl.policy; }
@@ -218,6 +245,8 @@ export class Task {
   get expectedRunNs(): number { return this.tpl.expectedRunNs; }
   get dlDeadlineNs(): number { return this.tpl.dlDeadlineNs; }
   get dlPeriodNs(): number { return this.tpl.dlPeriodNs; }
+  get dlRuntimeNs(): number { return this.tpl.dlRuntimeNs; }
+  get rtPriority(): number { return this.tpl.rtPriority; }
 }
 
 /** Creates tasks by slot, each with its row in a shared chunk of rows. */
@@ -241,7 +270,8 @@ export class TaskTable {
 /** The template of a task slot that holds no task yet. */
 const NO_TEMPLATE: TaskTemplate = Object.freeze({
   group: "", nice: 0, commIndexed: false, policy: Policy.Normal, fairWeight: 1024, weight: 100, cpusAllowed: null, scxCpusAllowed: null,
-  nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, requestBlock: Block.None, wakeSync: false,
+  nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, dlRuntimeNs: 0, rtPriority: 0,
+  sliceNs: 0, requestBlock: Block.None, wakeSync: false,
 });
 
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
@@ -253,7 +283,7 @@ export interface TaskTemplate {
   readonly policy: Policy;
   readonly fairWeight: number;
   readonly weight: number;
-  /** Shared by the spec's tasks: nothing changes a task's affinity after it is made. */
+  /** Shared by the spec's tasks until a run-time change gives one task its own template. */
   readonly cpusAllowed: Uint8Array | null;
   /**
    * The schedulers' copy of cpusAllowed (p.cpusAllowed): a scheduler writing into it changes
@@ -265,6 +295,11 @@ export interface TaskTemplate {
   readonly expectedRunNs: number;
   readonly dlDeadlineNs: number;
   readonly dlPeriodNs: number;
+  readonly dlRuntimeNs: number;
+  /** SCHED_FIFO/SCHED_RR priority, 1..99 (0 for other policies). */
+  readonly rtPriority: number;
+  /** A fair task's own slice (sched_attr.sched_runtime on SCHED_OTHER, Linux >= 6.12), or 0 for the default. */
+  readonly sliceNs: number;
   /** The block that bounds a request (TaskSpec.requestOn), or Block.None: any sleep, timer or suspend. */
   readonly requestBlock: Block;
   /** Wakeups this task makes carry SCX_WAKE_SYNC (TaskSpec.wakeSync: pipe or socket writes). */
@@ -273,7 +308,7 @@ export interface TaskTemplate {
 
 /** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
 export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
-  const policy = s.policy === "SCHED_EXT" ? Policy.Ext : s.policy === "SCHED_IDLE" ? Policy.Idle : s.policy === "SCHED_BATCH" ? Policy.Batch : Policy.Normal;
+  const policy = policyOf(s.policy);
   const fairWeight = policy === Policy.Idle ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
   // CPUs beyond this machine's are dropped; none left, or all of them, means no restriction.
   let mask: Uint8Array | null = null, nr = nrCpus;
@@ -294,7 +329,33 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     expectedRunNs: s.expectedRunUs !== null ? Math.round(s.expectedRunUs * 1000) : 0,
     dlDeadlineNs: s.deadline !== null ? Math.round(s.deadline.deadlineUs * 1000) : 0,
     dlPeriodNs: s.deadline !== null ? Math.round(s.deadline.periodUs * 1000) : 0,
+    dlRuntimeNs: s.deadline !== null ? Math.round(s.deadline.runtimeUs * 1000) : 0,
+    rtPriority: policy === Policy.Fifo || policy === Policy.Rr ? s.rtPriority ?? 1 : 0,
+    sliceNs: customSliceNs(policy, s.sliceUs),
     requestBlock: s.requestOn === "sleep" ? Block.Sleep : s.requestOn === "timer" ? Block.Timer : s.requestOn === "suspend" ? Block.Suspend : Block.None,
     wakeSync: s.wakeSync === true,
   };
+}
+
+/** The Policy of an rt-app policy name. */
+export function policyOf(p: PolicySpec): Policy {
+  switch (p) {
+    case "SCHED_EXT": return Policy.Ext;
+    case "SCHED_IDLE": return Policy.Idle;
+    case "SCHED_BATCH": return Policy.Batch;
+    case "SCHED_FIFO": return Policy.Fifo;
+    case "SCHED_RR": return Policy.Rr;
+    case "SCHED_DEADLINE": return Policy.Deadline;
+    default: return Policy.Normal;
+  }
+}
+
+/**
+ * A fair task's custom slice: sched_runtime clamped to 0.1..100 ms as __setscheduler_params
+ * does for fair policies (Linux >= 6.12); 0 (none) for other policies.
+ */
+export function customSliceNs(policy: Policy, sliceUs: number | null | undefined): number {
+  if (sliceUs === null || sliceUs === undefined || sliceUs <= 0) return 0;
+  if (policy === Policy.Fifo || policy === Policy.Rr || policy === Policy.Deadline) return 0;
+  return Math.min(100_000_000, Math.max(100_000, Math.round(sliceUs * 1000)));
 }

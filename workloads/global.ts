@@ -3,7 +3,7 @@
  * rest configures rt-app itself (calibration, logging, page locking ...) and is accepted
  * silently so that real rt-app files load unchanged.
  */
-import { number, object, warnKey, warn, type Ctx } from "./ctx.js";
+import { number, object, warnKey, type Ctx } from "./ctx.js";
 import type { JValue } from "./json.js";
 import { parsePolicy, type RawPolicy } from "./props.js";
 
@@ -25,16 +25,14 @@ export function parseGlobal(ctx: Ctx, v: JValue | undefined): GlobalDraft {
   const obj = object(ctx, v, "global", "an object of global settings");
   let durationS: number | null = null;
   const d = obj.get("duration");
-  if (d !== undefined && d !== -1) {
-    durationS = number(ctx, d, "global.duration", "seconds > 0, or -1 to run until the tasks end",
+  // rt-app sets its end timer only for a duration above 0: 0, like -1, runs until the tasks end
+  if (d !== undefined && d !== -1 && d !== 0) {
+    durationS = number(ctx, d, "global.duration", "seconds > 0, or -1 (or 0) to run until the tasks end",
       { above: 0, max: MAX_DURATION_S });
   }
   let defaultPolicy: RawPolicy = "SCHED_OTHER";
   if (obj.has("default_policy")) {
     defaultPolicy = parsePolicy(ctx, obj.get("default_policy"), "global.default_policy");
-    if (defaultPolicy === "SCHED_FIFO" || defaultPolicy === "SCHED_RR" || defaultPolicy === "SCHED_DEADLINE") {
-      warn(ctx, "global.default_policy", `${defaultPolicy} is not modelled; tasks without a policy map to SCHED_OTHER`);
-    }
   }
   for (const key of obj.keys()) {
     if (key !== "duration" && key !== "default_policy" && !RT_APP_OWN.has(key)) warnKey(ctx, obj, key, "global");

@@ -67,6 +67,8 @@ function planOf(root: JValue, file: string): WorkloadPlan {
     })),
     nice: t.sched.nice,
     policy: t.sched.policy,
+    ...(t.sched.rtPriority !== undefined ? { rtPriority: t.sched.rtPriority } : {}),
+    ...(t.sched.sliceUs !== null ? { sliceUs: t.sched.sliceUs } : {}),
     cpus: t.sched.cpus,
     taskgroup: t.sched.taskgroup?.value.path ?? null,
     arrivals: t.arrivals,

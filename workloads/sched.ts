@@ -1,16 +1,21 @@
 /**
  * Merge task- and phase-level scheduling properties into the single set a TaskSpec holds.
  * rt-app applies a phase's properties when the phase starts; the plan has one set per task, so
- * the first phase's values win over the task's (they are what the task actually starts with)
- * and any disagreement is reported as a warning. RT and DEADLINE policies map to SCHED_OTHER.
+ * the first phase's values win over the task's (they are what the task actually starts with);
+ * the later phases' changes are carried in PhaseSpec.set and applied by the kernel.
+ * SCHED_FIFO/SCHED_RR take `priority` as their RT priority (1..99), other policies as nice.
  */
 import type { PolicySpec, TaskSpec } from "../sim/plan.js";
-import { fail, warn, type Ctx } from "./ctx.js";
+import { fail, type Ctx } from "./ctx.js";
 import type { Prop, Props, RawPolicy, Taskgroup } from "./props.js";
 
 export interface Sched {
   readonly policy: PolicySpec;
   readonly nice: number;
+  /** SCHED_FIFO/SCHED_RR priority (1..99), or undefined. */
+  readonly rtPriority: number | undefined;
+  /** dl-runtime on SCHED_OTHER/BATCH/IDLE without a period: the task's custom slice (µs), or null. */
+  readonly sliceUs: number | null;
   readonly cpus: readonly number[] | null;
   readonly taskgroup: Prop<Taskgroup> | null;
   readonly deadline: TaskSpec["deadline"];
@@ -20,45 +25,31 @@ const KEYS = ["policy", "priority", "nice", "cpus", "taskgroup", "dl-runtime", "
 type Merged = { [K in (typeof KEYS)[number]]?: NonNullable<Props[K]> };
 
 export function resolveSched(ctx: Ctx, taskPath: string, task: Props, phases: readonly Props[], defaultPolicy: RawPolicy): Sched {
-  const eff = merge(ctx, taskPath, task, phases);
+  const eff = merge(task, phases);
   const raw: RawPolicy = eff.policy?.value ?? defaultPolicy;
   const rt = raw === "SCHED_FIFO" || raw === "SCHED_RR";
   const mapped = rt || raw === "SCHED_DEADLINE";
-  if (rt && eff.priority && eff.priority.value < 1) {
+  if (rt && eff.priority && (eff.priority.value < 1 || eff.priority.value > 99)) {
     fail(ctx, eff.priority.path, `an RT priority from 1 to 99 for ${raw}`, eff.priority.value);
   }
   const nice = mapped ? eff.nice?.value ?? 0 : niceOf(ctx, eff);
-  if (mapped && eff.policy) { // a default_policy mapping is reported once, by the global section
-    const lost = eff.priority ? ` (priority ${eff.priority.value} ignored)` : "";
-    warn(ctx, eff.policy.path, `${raw} is not modelled; mapped to SCHED_OTHER at nice ${nice}${lost}`);
-  }
   const deadline = deadlineOf(ctx, eff);
   if (raw === "SCHED_DEADLINE" && deadline === null) {
     fail(ctx, eff.policy?.path ?? taskPath, "dl-runtime > 0 with SCHED_DEADLINE", undefined);
   }
+  // rt-app passes dl-runtime as sched_runtime, which fair tasks take as their slice (Linux ≥ 6.12)
   const slice = eff["dl-runtime"];
-  if ((raw === "SCHED_OTHER" || raw === "SCHED_BATCH") && slice && !eff["dl-period"] && !eff["dl-deadline"]) {
-    // rt-app passes dl-runtime as sched_runtime, which fair tasks take as their slice (Linux ≥ 6.12)
-    warn(ctx, slice.path, `a custom slice of ${slice.value} µs for ${raw} (Linux ≥ 6.12): the simulator's fair class ` +
-      "has no per-task slice yet, so it is kept only as the deadline hint of EDF-like policies");
-  }
-  const policy: PolicySpec = mapped ? "SCHED_OTHER" : raw;
-  return { policy, nice, cpus: eff.cpus?.value ?? null, taskgroup: eff.taskgroup ?? null, deadline };
+  const sliceUs = !mapped && slice && !eff["dl-period"] && !eff["dl-deadline"] ? slice.value : null;
+  // rt-app gives an RT task without a priority the lowest one (THREAD_PRIORITY_DEFAULT... 1 here)
+  const rtPriority = rt ? eff.priority?.value ?? 1 : undefined;
+  return { policy: raw, nice, rtPriority, sliceUs, cpus: eff.cpus?.value ?? null, taskgroup: eff.taskgroup ?? null, deadline };
 }
 
-function merge(ctx: Ctx, taskPath: string, task: Props, phases: readonly Props[]): Merged {
+function merge(task: Props, phases: readonly Props[]): Merged {
   const eff: Merged = {};
   for (const key of KEYS) {
     const first = phases[0]?.[key] ?? task[key];
     if (first !== undefined) (eff as Record<string, unknown>)[key] = first;
-    // what the task would see over its life: the task's value (or the default) and each phase's
-    const seen = [first === undefined ? "default" : JSON.stringify(first.value)];
-    for (const p of [task[key], ...phases.map((ph) => ph[key])]) if (p !== undefined) seen.push(JSON.stringify(p.value));
-    const distinct = [...new Set(seen)];
-    if (distinct.length > 1) {
-      warn(ctx, taskPath, `${key} changes from phase to phase (${distinct.join(", ")}): the plan records each phase's, ` +
-        `but the simulator does not apply per-phase changes yet and keeps ${distinct[0]} throughout`);
-    }
   }
   return eff;
 }

@@ -99,7 +99,7 @@ export function parseTask(ctx: Ctx, name: string, v: JValue, path: string, defau
     fail(ctx, at(path, "fork_only"), "true or nothing with instance 0 (such a task only starts by fork)", false);
   }
   const sched = resolveSched(ctx, path, taskProps, phaseProps, defaultPolicy);
-  const sets = phaseSettings(taskProps, phaseProps, defaultPolicy);
+  const sets = phaseSettings(ctx, taskProps, phaseProps, defaultPolicy);
   phases = phases.map((p, i) => (sets[i] ? { ...p, set: sets[i] } : p));
   const phaseTaskgroups = phaseProps.flatMap((p) => (p.taskgroup ? [p.taskgroup] : []));
   return { name, path, instance, delayUs, loop, phases, sched, arrivals, forkOnly, expectedRunUs, requestOn, wakeSync, phaseTaskgroups };

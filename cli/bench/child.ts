@@ -3,15 +3,18 @@
  * no other scheduler has warmed (or made megamorphic) the call sites it times and its peak RSS
  * is its own. Prints one JSON line.
  */
+import "../v8_flags.js";
 import { pathToFileURL } from "node:url";
 import { runJob, prepareJob, type Job } from "../job.js";
 import { runBareMmc, erlangCSojourn, type MmcRun } from "./bare.js";
 import { runScxlabMmc } from "./mmc.js";
+import { prepareBpfObject } from "../../schedulers/source/bpf.js";
 import { sleepersPlan } from "./sleepers.js";
 import type { SingleCase } from "./suite.js";
 
 export type ChildTask =
   | { kind: "yardstick"; customers: number; reps: number; c: number; rho: number }
+  | { kind: "bpf-simple"; customers: number; reps: number; c: number; rho: number; object: string }
   | { kind: "single"; cases: SingleCase[] }
   | { kind: "sleepers"; tasks: number; cpus: number; warmS: number; measureS: number };
 
@@ -43,7 +46,14 @@ export interface SleepersOut {
   maxRssMB: number;
 }
 
-export type ChildOut = YardstickOut | SingleOut | SleepersOut;
+/** The yardstick's model under the TS simple and under eng_simple.bpf.o (FIFO both), alternated. */
+export interface BpfSimpleOut {
+  kind: "bpf-simple";
+  ts: MmcRun[];
+  bpf: MmcRun[];
+}
+
+export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
@@ -58,6 +68,20 @@ function yardstick(t: Extract<ChildTask, { kind: "yardstick" }>): YardstickOut {
     bare.push(runBareMmc(t.customers, t.c, t.rho, i + 1));
   }
   return { kind: "yardstick", scxlab: scx, bare, erlangC: erlangCSojourn(t.c, t.rho), maxRssMB: maxRssMB() };
+}
+
+function bpfSimple(t: Extract<ChildTask, { kind: "bpf-simple" }>): BpfSimpleOut {
+  const obj = { scheduler: t.object, options: { fifo_sched: "true" } };
+  prepareBpfObject(t.object, obj.options);
+  const warm = Math.max(1000, Math.round(t.customers / 10));
+  runScxlabMmc(warm, t.c, t.rho, 99);
+  runScxlabMmc(warm, t.c, t.rho, 99, obj);
+  const ts: MmcRun[] = [], bpf: MmcRun[] = [];
+  for (let i = 0; i < t.reps; i++) {
+    ts.push(runScxlabMmc(t.customers, t.c, t.rho, i + 1));
+    bpf.push(runScxlabMmc(t.customers, t.c, t.rho, i + 1, obj));
+  }
+  return { kind: "bpf-simple", ts, bpf };
 }
 
 function jobOf(c: SingleCase, durationS: number): Job {
@@ -111,6 +135,7 @@ function sleepers(t: Extract<ChildTask, { kind: "sleepers" }>): SleepersOut {
 export function runChildTask(t: ChildTask): ChildOut {
   switch (t.kind) {
     case "yardstick": return yardstick(t);
+    case "bpf-simple": return bpfSimple(t);
     case "single": return single(t);
     case "sleepers": return sleepers(t);
   }

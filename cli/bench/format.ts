@@ -35,6 +35,17 @@ export function formatBench(b: BenchResult): string {
     ],
     [false, true, true, true, true, true],
   ));
+  const cr = b.cold.run, st = b.cold.startup;
+  out.push("", "Fresh processes, as a user starts them",
+    `  scxlab run, the yardstick's model (${cr.customers} customers, median of ${cr.wallMs.length}): ${M(cr.customersPerS)} customers per wall second of the run (${cr.wallMs.map((x) => x.toFixed(0)).join(", ")} ms)`
+      + (cr.cCustomersPerS === null ? "; the C loop of shared/perfref: not available" : `; the C loop of shared/perfref: ${M(cr.cCustomersPerS)}, ratio ${(cr.customersPerS / cr.cCustomersPerS).toFixed(3)}×`),
+    `  start-up, median of ${st.runs.list.length} spawns: scxlab list ${st.listMs.toFixed(0)} ms, scxlab --help ${st.helpMs.toFixed(0)} ms, node -e 0 ${st.nodeMs.toFixed(0)} ms`);
+  const bs = b.bpfSimple;
+  if (bs !== undefined) {
+    out.push("", "skipped" in bs
+      ? `BPF simple beside TS simple: not measured (${bs.skipped})`
+      : `BPF simple beside TS simple (M/M/${y.model.match(/M\/M\/(\d+)/)?.[1] ?? "c"}, FIFO, eng_simple.bpf.o): ${M(bs.bpf.eventsPerS)} events/s vs ${M(bs.ts.eventsPerS)} events/s, ratio ${bs.ratio.toFixed(2)}× (customers/s ${M(bs.bpf.customersPerS)} vs ${M(bs.ts.customersPerS)})`);
+  }
   out.push("", "Single thread (a fresh process per scheduler): events per wall second, simulated seconds per wall second, and each scheduler's throughput");
   out.push(table(
     ["scheduler", "workload", "CPUs", "sim s", "events", "wall ms", "events/s", "events/CPU-s", "sim-s/wall-s", "requests/sim-s", "RSS MB"],

@@ -7,10 +7,12 @@ import { readFileSync } from "node:fs";
 import { availableParallelism, cpus as osCpus, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
-import type { ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
+import type { BpfSimpleOut, ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
+import { buildEngSimple } from "./bpf_simple.js";
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
 import type { Job } from "../job.js";
+import { measureColdRun, measureStartup, type ColdRunOut, type StartupOut } from "./cold.js";
 
 export interface BenchOptions {
   readonly suite: SuiteName;
@@ -135,6 +137,10 @@ export interface BenchResult {
     readonly perTaskB: number | null;
     readonly million: GrowthRow | null;
   };
+  /** Fresh processes, as a user starts them: the CLI's start-up and the yardstick through `scxlab run`. */
+  readonly cold: { readonly startup: StartupOut; readonly run: ColdRunOut };
+  /** The yardstick's model under the TS simple and its BPF C twin (eng_simple.bpf.o), FIFO both; or why not measured. */
+  readonly bpfSimple?: { readonly ts: MmcSummary; readonly bpf: MmcSummary; readonly ratio: number } | { readonly skipped: string };
   readonly targets: readonly Target[];
 }
 
@@ -213,6 +219,21 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const yo = (await runChild({ kind: "yardstick", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho })) as YardstickOut;
   peakRss = Math.max(peakRss, yo.maxRssMB);
   const scx = summarize(yo.scxlab), bare = summarize(yo.bare);
+
+  // 1b. The same model through `scxlab run`, cold, and the CLI's start-up: spawned processes.
+  log(`cold: M/M/${y.c} through scxlab run × ${y.reps}, scxlab list and --help`);
+  const coldRun = measureColdRun(y.customers, y.c, y.rho, y.reps);
+  const startup = measureStartup(o.suite === "tiny" ? 1 : 5);
+
+  // 1c. The BPF simple beside the TS simple, in one process, alternated.
+  const built = buildEngSimple();
+  let bpfSimple: BenchResult["bpfSimple"] = "skipped" in built ? built : undefined;
+  if ("object" in built) {
+    log(`BPF simple: M/M/${y.c}, eng_simple.bpf.o beside simple (FIFO), ${y.customers} customers × ${y.reps}`);
+    const bo = (await runChild({ kind: "bpf-simple", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho, object: built.object })) as BpfSimpleOut;
+    const ts = summarize(bo.ts), bpf = summarize(bo.bpf);
+    bpfSimple = { ts, bpf, ratio: bpf.eventsPerS / ts.eventsPerS };
+  }
 
   // 2. Single-thread events/s: one fresh process per scheduler.
   const single: SingleRow[] = [];
@@ -332,6 +353,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       measured: million ? `${fmt(million.maxRssMB / 1024)} GB (${million.heapPerTaskB !== null ? Math.round(million.heapPerTaskB) : "?"} B of heap per task)` : "not measured (full suite only)",
       met: million && million.tasks >= 1_000_000 ? million.maxRssMB < 2048 : null,
     },
+    ...coldTargets(coldRun, startup, bare.customersPerS, y.c),
   ];
   // The tiny suite only exercises the code: its figures judge nothing.
   const judged = o.suite === "tiny" ? targets.map((t) => ({ ...t, met: null })) : targets;
@@ -351,6 +373,27 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     },
     growth: growthOut,
     memory: { peakRssMB: peakRss, perTaskB: big?.heapPerTaskB ?? null, million },
+    cold: { startup, run: coldRun },
+    bpfSimple,
     targets: judged,
   };
+}
+
+/** The targets of the cold measurements, each beside its yardstick (the C loop, `node -e 0`). */
+function coldTargets(run: ColdRunOut, st: StartupOut, bareJsPerS: number, c: number): Target[] {
+  const cRatio = run.cCustomersPerS === null ? null : run.customersPerS / run.cCustomersPerS;
+  const slowest = Math.max(st.listMs, st.helpMs);
+  return [
+    {
+      id: "cold-run", what: `M/M/${c} through \`scxlab run\` in a fresh process, customers per second of the run's wall time`, target: "≥ 2 M/s and ≥ 0.2× the C loop",
+      measured: `${(run.customersPerS / 1e6).toFixed(2)} M/s, ${(run.customersPerS / bareJsPerS).toFixed(2)}× the bare JS loop, `
+        + (cRatio === null ? "C loop not available" : `${cRatio.toFixed(2)}× the C loop (${(run.cCustomersPerS! / 1e6).toFixed(1)} M/s)`),
+      met: run.customersPerS >= 2e6 && (cRatio === null || cRatio >= 0.2),
+    },
+    {
+      id: "startup", what: "`scxlab list` and `scxlab --help`, fresh process, median wall time", target: "≤ 150 ms",
+      measured: `list ${Math.round(st.listMs)} ms, --help ${Math.round(st.helpMs)} ms (node -e 0: ${Math.round(st.nodeMs)} ms, ${(slowest / st.nodeMs).toFixed(2)}×)`,
+      met: slowest <= 150,
+    },
+  ];
 }

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import { readInputText } from "../../workloads/input_file.js";
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { positiveInt, splitList } from "../args.js";
 import { single } from "../jobflags.js";
@@ -28,8 +29,8 @@ interface BenchArgs {
 
 export function benchCommand(y: Argv): Argv {
   return y.command(
-    "bench",
-    "measure the simulator: events/s, the M/M/4 yardstick, worker scaling, memory (writes bench.json, bench.html)",
+    COMMAND_TABLE["bench"].usage,
+    COMMAND_TABLE["bench"].describe,
     (c) => c
       .option("workers", { type: "string", describe: `worker counts for the scaling sweep [default: 1,${defaultWorkers()}]` })
       .option("quick", { type: "boolean", describe: "the quick suite (about a minute); `npm run bench`" })

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { setMaxListeners } from "node:events";
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { parseSchedulerSpec, positiveInt, splitList, type SchedulerArg } from "../args.js";
 import { didYouMean } from "../suggest.js";
@@ -56,8 +57,8 @@ export function defaultSchedulers(): string[] {
 
 export function compareCommand(y: Argv): Argv {
   return y.command(
-    "compare",
-    "compare schedulers on workloads over several seeds and write an HTML report",
+    COMMAND_TABLE["compare"].usage,
+    COMMAND_TABLE["compare"].describe,
     (c) => withRunFlags(c, { duration: DEFAULT_COMPARE_DURATION })
       .option("s", { alias: "schedulers", type: "string", describe: `comma list; options inline as rr:slice_us=100:... [default: ${defaultSchedulers().join(",")}]` })
       .option("seeds", { type: "string", describe: "seeds per (scheduler, workload) [default: 3]" })
@@ -119,7 +120,8 @@ export function compareJobs(a: CompareArgs): CompareSweep {
     throw new CliError(`--job-timeout: expected wall seconds from 0.001 to 1e6, got ${JSON.stringify(timeoutFlag)}`);
   }
   const jobs = sweepJobs(specs.map((x) => ({ scheduler: x.name, options: x.options })), workloads, seeds, f.seed, {
-    params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: f.crashAtNs,
+    ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
     extras: { antagonists: f.antagonists, timeline: true },
   }, (w) => lengths.get(w)!);
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);

@@ -5,6 +5,7 @@
  * timeline in simulated time and writes report.html and result.json. The parts live in cli/crash/.
  */
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { parseKeyValues, parseSchedulerSpec, positiveInt, secondsToNs } from "../args.js";
 import { asList, resolveRunFlags, single, withRunFlags, type RunFlags } from "../jobflags.js";
@@ -40,8 +41,8 @@ export const DEFAULT_FAULT_AT = 2;
 
 export function crashDemoCommand(y: Argv): Argv {
   return y.command(
-    "crash-demo",
-    "watch a sched_ext scheduler get evicted when its loader crashes (or another fault) and every task return to fair",
+    COMMAND_TABLE["crash-demo"].usage,
+    COMMAND_TABLE["crash-demo"].describe,
     (c) => withRunFlags(c, { duration: DEFAULT_DEMO_DURATION })
       .option("s", { alias: "scheduler", type: "string", describe: `the sched_ext scheduler to load [default: ${defaultDemoScheduler()}]` })
       .option("o", { alias: "option", type: "string", describe: "scheduler option key=value (repeatable)" })
@@ -113,7 +114,8 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
+    durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: null,
+    ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
     extras: { timeline: true, antagonists: f.antagonists },
   };
   return { options: { job, fault: faultFlag, faultAtNs, timeoutMs, reattach }, out };

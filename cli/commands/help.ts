@@ -2,9 +2,10 @@
 import type { Argv } from "yargs";
 import { CliError } from "../errors.js";
 import { didYouMean } from "../suggest.js";
+import { COMMAND_TABLE } from "./table.js";
 
-/** The commands `help` knows; kept beside main's list so that a new command is one line in each. */
-export const COMMANDS = ["run", "list", "compare", "crash-demo", "validate", "import", "merge", "bench", "help"] as const;
+/** The commands `help` knows: the table's and itself. */
+export const COMMANDS: readonly string[] = [...Object.keys(COMMAND_TABLE), "help"];
 
 export function helpCommand(y: Argv, rerun: (argv: string[]) => Promise<number>): Argv {
   return y.command(
@@ -13,7 +14,7 @@ export function helpCommand(y: Argv, rerun: (argv: string[]) => Promise<number>)
     (c) => c.positional("command", { type: "string", describe: "a command name" }),
     async (argv) => {
       const cmd = argv["command"] as string | undefined;
-      if (cmd !== undefined && !(COMMANDS as readonly string[]).includes(cmd)) {
+      if (cmd !== undefined && !COMMANDS.includes(cmd)) {
         throw new CliError(`help ${cmd}: expected a command (${COMMANDS.join(", ")})${didYouMean(cmd, COMMANDS)}`);
       }
       const code = await rerun(cmd === undefined || cmd === "help" ? ["--help"] : [cmd, "--help"]);

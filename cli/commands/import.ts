@@ -6,6 +6,7 @@
  */
 import { readInputText } from "../../workloads/input_file.js";
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
 import { checkOutputFile, writeOut } from "../output.js";
@@ -21,8 +22,8 @@ interface ImportArgs {
 
 export function importCommand(y: Argv): Argv {
   return y.command(
-    "import <trace>",
-    "turn a recorded schedule (perf sched timehist or perf script output) into a workload file",
+    COMMAND_TABLE["import"].usage,
+    COMMAND_TABLE["import"].describe,
     (c) => c
       .positional("trace", { type: "string", describe: "the text perf sched timehist or perf script printed" })
       .option("out", { type: "string", requiresArg: true, describe: "workload file to write (rt-app JSON), or - for stdout" })

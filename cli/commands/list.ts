@@ -1,10 +1,12 @@
 /** `scxlab list`: schedulers, workloads (with their parameters) and topology presets; `--json` for scripts. */
 import type { Argv } from "yargs";
-import { SCHEDULERS, FAIR, prepareScheduler, schedulerOptions, schedulerSpec } from "../../schedulers/index.js";
+import { COMMAND_TABLE } from "./table.js";
+import { SCHEDULERS } from "../../schedulers/registry.js";
+import { FAIR, schedulerSpec } from "../../schedulers/source/spec.js";
 import { CliError } from "../errors.js";
 import { BUILTINS } from "../../workloads/builtin/index.js";
 import { topologyPresets } from "../../sim/topology.js";
-import { table } from "../format_run.js";
+import { table } from "../text_table.js";
 
 export const LIST_SCHEMA = "scxlab.list/1";
 
@@ -20,8 +22,8 @@ export interface ListData {
 
 export function listCommand(y: Argv): Argv {
   return y.command(
-    "list [files..]",
-    "list schedulers, workloads and topologies (or the options of scheduler module files)",
+    COMMAND_TABLE["list"].usage,
+    COMMAND_TABLE["list"].describe,
     (c) => c.option("json", { type: "boolean", describe: "print the same as JSON" })
       .positional("files", { type: "string", array: true, describe: "scheduler module files (.js, .mjs, .ts) whose options to list" }),
     async (argv) => {
@@ -38,6 +40,8 @@ export function listCommand(y: Argv): Argv {
 
 /** A user's module files and their options (each loaded and checked as `-s FILE` would). */
 async function moduleData(files: readonly string[]): Promise<ListData["schedulers"]> {
+  // The resolver loads the module and BPF loaders: only listing files needs it.
+  const { prepareScheduler, schedulerOptions } = await import("../../schedulers/index.js");
   const out: ListData["schedulers"] = [];
   for (const file of files) {
     const spec = schedulerSpec(file);

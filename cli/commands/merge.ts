@@ -15,6 +15,7 @@ import { readInputText } from "../../workloads/input_file.js";
 import { checkFailedShape, checkRunShape } from "../../results/io/check_run.js";
 import { renderGot } from "../../sim/errors.js";
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { single } from "../jobflags.js";
 import { aggregate, formatSummaryTable, RESULTS_SCHEMA, writeReport, writeResultsCsv, writeResultsJson } from "../../results/index.js";
@@ -35,8 +36,8 @@ interface MergeArgs {
 
 export function mergeCommand(y: Argv): Argv {
   return y.command(
-    "merge <files..>",
-    "merge the results.json of sweep shards (compare --shard i/n) and render one report",
+    COMMAND_TABLE["merge"].usage,
+    COMMAND_TABLE["merge"].describe,
     (c) => c
       .positional("files", { type: "string", array: true, describe: "results.json files (or their directories)" })
       .option("out", { type: "string", describe: "output directory [default: out]" })

@@ -1,5 +1,6 @@
 /** `scxlab run`: one scheduler on one workload; a readable summary, JSON, or a Perfetto trace. */
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { resolve } from "node:path";
 import { CliError } from "../errors.js";
 import { parseKeyValues } from "../args.js";
@@ -27,8 +28,8 @@ export const DEFAULT_RUN_DURATION = 5;
 
 export function runCommand(y: Argv): Argv {
   return y.command(
-    "run",
-    "run one scheduler on one workload",
+    COMMAND_TABLE["run"].usage,
+    COMMAND_TABLE["run"].describe,
     (c) => withRunFlags(c, { duration: DEFAULT_RUN_DURATION })
       .option("s", { alias: "scheduler", type: "string", describe: "scheduler name, or fair for the default class alone [default: fair]" })
       .option("o", { alias: "option", type: "string", describe: "scheduler option key=value (repeatable)" })
@@ -54,7 +55,8 @@ export function runJobFromFlags(a: RunArgs): Job {
   checkWithinRun(len, f.warmupNs, f.crashAtNs);
   return {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: len.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    durationNs: len.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: f.crashAtNs,
+    ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
     extras: { timeline: a.trace !== undefined, antagonists: f.antagonists },
   };
 }

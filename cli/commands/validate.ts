@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { Argv } from "yargs";
+import { COMMAND_TABLE } from "./table.js";
 import { CliError } from "../errors.js";
 import { positiveInt } from "../args.js";
 import { single } from "../jobflags.js";
@@ -29,8 +30,8 @@ interface ValidateArgs {
 
 export function validateCommand(y: Argv): Argv {
   return y.command(
-    "validate",
-    "check the simulator against queueing theory and textbook schedules",
+    COMMAND_TABLE["validate"].usage,
+    COMMAND_TABLE["validate"].describe,
     (c) => c
       .option("quick", { type: "boolean", describe: "a subset with short runs (tolerances widen with the statistics)" })
       .option("out", { type: "string", describe: "output directory for validate.json and validate.html [default: out]" })

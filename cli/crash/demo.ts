@@ -201,7 +201,10 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   const job = demoJob(o);
   const plan = jobPlan(job);
   const topology = loadTopology(job.topology, job.cpus);
-  const m = new Machine({ topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: true });
+  const m = new Machine({
+    topology, plan, seed: job.seed, overheads: job.overheads, hz: job.hz, job: jobSpec(job), timeline: true,
+    ...(job.maxTasks !== undefined ? { maxLiveTasks: job.maxTasks } : {}),
+  });
   const story = new Story(m);
   m.bpf.onEvent((e) => story.kernel(formatEvent(e)));
   const timeoutMs = o.timeoutMs ?? (o.fault === "stall" ? autoStallTimeoutMs(job.durationNs - o.faultAtNs) : null);

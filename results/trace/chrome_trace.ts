@@ -4,6 +4,9 @@ import { atomicWriteStream } from "../io/atomic_write.js";
 import { schedulerLabel } from "../label.js";
 import { taskStates } from "./task_states.js";
 
+/** Timeline class numbers (sim Cls) by name. */
+const CLASS_NAMES: Readonly<Record<number, string>> = { 0: "fair", 1: "ext", 2: "rt", 3: "dl" };
+
 /**
  * Chrome / Perfetto JSON trace of one run (the "JSON Array/Object Format" both UIs load).
  * Process 1 ("CPUs") has one thread per CPU (tid = cpu); each timeline slice is a complete
@@ -125,7 +128,7 @@ function* sliceEvents(result: RunResult): Generator<TraceEvent> {
       tid: t.cpu[i]!,
       ts: us(t.startNs[i]!),
       dur: us(t.endNs[i]! - t.startNs[i]!),
-      args: { pid, group, class: t.cls[i] === 1 ? "ext" : "fair" },
+      args: { pid, group, class: CLASS_NAMES[t.cls[i]] ?? "fair" },
     };
   }
 }

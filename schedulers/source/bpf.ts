@@ -6,6 +6,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { EngineBug } from "../../sim/errors.js";
 import { BpfObjectError } from "../../sim/ebpf/obj/errors.js";
 import { loadBpfScheduler, type BpfSchedulerFactory } from "../../sim/ebpf/scx/index.js";
@@ -42,6 +43,8 @@ export function prepareBpfObject(path: string, options: Readonly<Record<string, 
   }
   const factory = loadBpfScheduler(bytes, path, options);
   prepared.set(k, factory);
+  // Once, from the thread that set the run up (workers prepare the same object again).
+  if (isMainThread) for (const w of factory.warnings) process.stderr.write(`scxlab: warning: ${path}: ${w}\n`);
   return factory;
 }
 

@@ -5,6 +5,7 @@
 
 export const EPERM = 1;
 export const ENOENT = 2;
+export const ESRCH = 3;
 export const E2BIG = 7;
 export const EBADF = 9;
 export const ENOMEM = 12;
@@ -23,6 +24,7 @@ const NAMES: ReadonlyMap<number, readonly [name: string, text: string]> = new Ma
   [0, ["0", "Success"]],
   [EPERM, ["EPERM", "Operation not permitted"]],
   [ENOENT, ["ENOENT", "No such file or directory"]],
+  [ESRCH, ["ESRCH", "No such process"]],
   [E2BIG, ["E2BIG", "Argument list too long"]],
   [EBADF, ["EBADF", "Bad file descriptor"]],
   [ENOMEM, ["ENOMEM", "Cannot allocate memory"]],

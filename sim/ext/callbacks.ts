@@ -157,6 +157,8 @@ export class Callbacks {
   hasRunnable = false; hasRunning = false; hasStopping = false; hasQuiescent = false;
   hasYield = false; hasUpdateIdle = false; hasInitTask = false; hasEnable = false;
   hasDisable = false; hasExitTask = false;
+  /** ops.cpu_acquire or ops.cpu_release is defined (the kernel's SCX_OPS_HAS_CPU_PREEMPT). */
+  hasCpuPreempt = false;
 
   /** The running callback's kfunc context, task and CPU (the caller's come back after it). */
   ctx: Ctx = Ctx.None;
@@ -204,6 +206,7 @@ export class Callbacks {
     this.enable = f("enable"); this.hasEnable = this.enable !== null;
     this.disable = f("disable"); this.hasDisable = this.disable !== null;
     this.exitTask = f("exit_task"); this.hasExitTask = this.exitTask !== null;
+    this.hasCpuPreempt = f("cpu_acquire") !== null || f("cpu_release") !== null;
   }
 
   /**
@@ -323,11 +326,11 @@ export class Callbacks {
   }
 
   /** Runs a rarely called callback (init, exit, the cgroup ones, a timer) through invoke. */
-  invokeThunk(name: string, t: Task | null, fn: () => unknown): unknown {
+  invokeThunk(name: string, t: Task | null, fn: () => unknown, cpu = this.ctxCpu): unknown {
     const outerThunk = this.thunk, outerName = this.thunkName;
     this.thunk = fn;
     this.thunkName = name;
-    const r = this.invoke(Cb.Thunk, t, this.ctxCpu, 0);
+    const r = this.invoke(Cb.Thunk, t, cpu, 0);
     this.thunk = outerThunk;
     this.thunkName = outerName;
     return r;

@@ -27,8 +27,13 @@ export const SCX_ENQ_PREEMPT = 1 << 20;
 export const SCX_ENQ_REENQ = 1 << 21;
 export const SCX_ENQ_LAST = 1 << 22;
 
+/** The core's ENQUEUE_RESTORE, passed through: re-queued after an attribute change. */
+export const SCX_ENQ_RESTORE = 1 << 1;
+
 // dequeue flags
 export const SCX_DEQ_SLEEP = 1 << 0;
+/** The core's DEQUEUE_SAVE, passed through: taken off for an attribute change, to be restored. */
+export const SCX_DEQ_SAVE = 1 << 1;
 export const SCX_DEQ_SCHED_CHANGE = 1 << 2;
 
 // wake flags

@@ -5,21 +5,25 @@
  * dispatch.ts, the pick in pick.ts, calling the scheduler in callbacks.ts. Enabling and
  * disabling are lifecycle.ts; the kfuncs a scheduler calls, kfuncs.ts.
  */
-import { Place, Policy, type Task } from "../task.js";
+import { Cls, Place, Policy, policyClass, type Task } from "../task.js";
 import type { ExitInfo, ExitKind } from "../result.js";
-import type { SchedExtOps } from "./ops.js";
+import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_UNKNOWN, type CpuReleaseArgs, type SchedExtOps } from "./ops.js";
 import { IdleTracker } from "./idle_tracker.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import { Counters } from "../counters.js";
 import { Callbacks, Cb, Ctx } from "./callbacks.js";
 import { DsqTable } from "./dsqs.js";
+import type { Dsq } from "./dsq.js";
 import { DispatchBuffer, commitDirect, directDispatch } from "./dispatch.js";
 import { pickNext } from "./pick.js";
 
+/** Callbacks (and thunks) that run without a runqueue held, where scx_bpf_dsq_move is allowed. */
+const UNLOCKED: ReadonlySet<string> = new Set(["init", "timer"]);
+
 export class ExtCore {
-  /** The enabled scheduler's ops, as copied at enable (see copyOps). */
+  /** The enabled scheduler's ops, as copied at the map write (see copyOps). */
   ops: SchedExtOps | null = null;
   /** The table itself, `this` of its callbacks. */
   table: SchedExtOps | null = null;
@@ -47,6 +51,8 @@ export class ExtCore {
   aborting = false;
   pendingDisable = false;
 
+  /** 1 while a higher class holds a CPU that ops.cpu_release was told about (rq->scx.cpu_released). */
+  readonly cpuReleased: Uint8Array;
   private qseqSeq = 1;
   private readonly counters = new Counters();
 
@@ -55,6 +61,7 @@ export class ExtCore {
     this.dsqs = new DsqTable(host, this);
     this.buf = new DispatchBuffer(this);
     this.idle = new IdleTracker(host.topo);
+    this.cpuReleased = new Uint8Array(host.topo.nrCpus);
   }
 
   /**
@@ -79,6 +86,7 @@ export class ExtCore {
     this.timeoutNs = timeoutMs * 1_000_000;
     this.buf.resize(ops.dispatch_max_batch && ops.dispatch_max_batch > 0 ? ops.dispatch_max_batch : SCX_DSP_DFL_MAX_BATCH);
     this.cb.attach(ops, self);
+    this.cpuReleased.fill(0);
   }
 
   /** The end of a disable: queues emptied, the scheduler forgotten. */
@@ -164,9 +172,58 @@ export class ExtCore {
     return this.buf.moveFrom(d, cpu);
   }
 
+  /**
+   * scx_bpf_dsq_move[_vtime] (the kernel's scx_dsq_move): move t, which an iterator over DSQ
+   * `src` begun at insert stamp `since` returned, to DSQ `dst`. False when t has left `src` or
+   * was queued again since the iteration began. From ops.dispatch (the buffer is flushed first)
+   * or outside any callback (a BPF timer, a syscall program). A local target t may not use
+   * falls back to the global DSQ, as in the kernel. `slice`/`vtime` null: keep t's.
+   */
+  moveTask(t: Task, src: number, since: number, dst: number, flags: number, vtimeOrdered: boolean, slice: number | null, vtime: number | null): boolean {
+    const ctx = this.cb.ctx;
+    // Unlocked contexts (no callback, ops.init, a BPF timer) may move too, as scx_kf_allowed_if_unlocked.
+    if (ctx !== Ctx.Dispatch && ctx !== Ctx.None && !UNLOCKED.has(this.cb.currentName())) this.coreError(`scx_bpf_dsq_move() called from ops.${this.cb.currentName()}`);
+    const cpu = ctx === Ctx.Dispatch ? this.cb.ctxCpu : t.cpu;
+    if (ctx === Ctx.Dispatch) this.buf.flush(this.host.tasks, cpu);
+    if (t.place !== Place.Dsq || t.dsq !== src || t.dsqStamp === 0 || t.dsqStamp >= since) return false;
+    let d: Dsq;
+    if (dst === SCX_DSQ_LOCAL || (dst >= SCX_DSQ_LOCAL_ON && dst < SCX_DSQ_LOCAL_ON + this.dsqs.local.length)) {
+      const target = dst === SCX_DSQ_LOCAL ? cpu : dst - SCX_DSQ_LOCAL_ON;
+      if (vtimeOrdered) this.coreError("cannot use vtime ordering for built-in DSQs");
+      d = this.host.cpuAllowed(t, target) ? this.dsqs.local[target] : this.dsqs.global;
+    } else d = this.dsqs.resolve(dst, t, vtimeOrdered, cpu);
+    if (slice !== null) t.slice = slice;
+    if (vtime !== null) t.dsqVtime = vtime;
+    this.dsqs.unlink(t);
+    this.dsqs.insert(t, d, flags, vtimeOrdered);
+    if (ctx === Ctx.Dispatch) this.buf.roundWork++;
+    return true;
+  }
+
   /** The next ext task for `cpu` (see pick.ts): prev to keep it, another task, or null. */
   pick(cpu: number, prev: Task | null): Task | null {
+    if (this.cpuReleased[cpu] === 1) this.cpuAcquire(cpu);
     return pickNext(this, cpu, prev);
+  }
+
+  /**
+   * switch_class: a task of a higher class (`next`) takes a CPU that sched_ext held. Called once
+   * until the CPU comes back (balance_one then calls ops.cpu_acquire).
+   */
+  cpuRelease(cpu: number, next: Task): void {
+    if (this.cpuReleased[cpu] === 1 || this.aborting || this.ops === null) return;
+    this.cpuReleased[cpu] = 1;
+    const fn = this.ops.cpu_release;
+    if (typeof fn !== "function") return;
+    const reason = next.cls === Cls.Dl ? SCX_CPU_PREEMPT_DL : next.cls === Cls.Rt ? SCX_CPU_PREEMPT_RT : SCX_CPU_PREEMPT_UNKNOWN;
+    const args: CpuReleaseArgs = { reason, task: next.view };
+    this.cb.invokeThunk("cpu_release", null, () => fn.call(this.table, cpu, args), cpu);
+  }
+
+  private cpuAcquire(cpu: number): void {
+    this.cpuReleased[cpu] = 0;
+    const fn = this.ops?.cpu_acquire;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cpu_acquire", null, () => fn.call(this.table, cpu, null), cpu);
   }
 
   /** The running ext task leaves the CPU but stays runnable. */
@@ -178,6 +235,49 @@ export class ExtCore {
       return;
     }
     this.enqueue(t, flags);
+  }
+
+  // ---- attribute changes (sched_change.ts) ----
+
+  /** ops.dequeue: the task leaves the BPF scheduler's custody (an attribute change). */
+  dequeue(t: Task, flags: number): void {
+    const fn = this.ops?.dequeue;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("dequeue", t, () => fn.call(this.table, t.view, flags), t.cpu);
+  }
+
+  /** ops.set_weight (reweight_task_scx). */
+  setWeight(t: Task, weight: number): void {
+    const fn = this.ops?.set_weight;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("set_weight", t, () => fn.call(this.table, t.view, weight), t.cpu);
+  }
+
+  /** ops.set_cpumask (set_cpus_allowed_scx). */
+  setCpumask(t: Task, mask: Uint8Array | null): void {
+    const fn = this.ops?.set_cpumask;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("set_cpumask", t, () => fn.call(this.table, t.view, mask), t.cpu);
+  }
+
+  /** ops.cgroup_prep_move: 0 lets the move go on; anything else refuses it (a thrown callback counts as refusal). */
+  cgroupPrepMove(t: Task, from: string, to: string): unknown {
+    const fn = this.ops?.cgroup_prep_move;
+    if (typeof fn !== "function" || this.aborting) return 0;
+    const r = this.cb.invokeThunk("cgroup_prep_move", t, () => fn.call(this.table, t.view, from, to), t.cpu);
+    return this.cb.threw ? -22 : r ?? 0;
+  }
+
+  cgroupMove(t: Task, from: string, to: string): void {
+    const fn = this.ops?.cgroup_move;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cgroup_move", t, () => fn.call(this.table, t.view, from, to), t.cpu);
+  }
+
+  cgroupCancelMove(t: Task, from: string, to: string): void {
+    const fn = this.ops?.cgroup_cancel_move;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cgroup_cancel_move", t, () => fn.call(this.table, t.view, from, to), t.cpu);
+  }
+
+  cgroupSetWeight(path: string, weight: number): void {
+    const fn = this.ops?.cgroup_set_weight;
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cgroup_set_weight", null, () => fn.call(this.table, path, weight));
   }
 
   // ---- notifications ----
@@ -294,6 +394,11 @@ export class ExtCore {
 
 /** Whether a task belongs in the ext class under the current mode. */
 export function extEligible(core: ExtCore, t: Task): boolean {
-  if (!core.enabled) return false;
-  return core.switchPartial ? t.policy === Policy.Ext : true;
+  return core.enabled && wantsExt(core, t.policy);
+}
+
+/** task_should_scx: a fair-class policy, and SCHED_EXT itself under SWITCH_PARTIAL (RT and DL never). */
+export function wantsExt(core: ExtCore, policy: Policy): boolean {
+  if (policyClass(policy) !== Cls.Fair) return false;
+  return core.switchPartial ? policy === Policy.Ext : true;
 }

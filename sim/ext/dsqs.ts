@@ -104,6 +104,11 @@ export class DsqTable {
     else d.fifo.pushBack(t.slot, t.dsqStamp);
   }
 
+  /** A mark in insert order: tasks inserted before it have a smaller dsqStamp (DSQ iterators start at one). */
+  get stamp(): number {
+    return this.stampSeq;
+  }
+
   /** Takes a task off its DSQ (lazily: its entry goes stale). */
   unlink(t: Task): void {
     if (t.place !== Place.Dsq) return;

@@ -40,6 +40,7 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
   private readonly counters = new Counters();
+  private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -82,6 +83,12 @@ export class ScxKfuncs implements Scx {
     if (d === undefined) { out.length = 0; return -ENOENT; }
     dsqs.snapshot(d, out);
     return 0;
+  }
+
+  dsqIterStamp(): number { return this.k.ext.dsqs.stamp; }
+
+  dsqMove(p: ScxTask, src: number, since: number, dst: number, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
+    return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
   }
 
   createDsq(dsq: number, _node: number): number {
@@ -243,8 +250,7 @@ export class ScxKfuncs implements Scx {
   }
 
   cgroupWeight(cgroup: string): number {
-    const c = this.k.workload.cgroups.find((g) => g.path === cgroup);
-    return c?.weight ?? 100;
+    return this.k.cgroupWeight(cgroup);
   }
 
   cgroupParent(cgroup: string): string {
@@ -257,9 +263,15 @@ export class ScxKfuncs implements Scx {
     this.counters.add(name, delta);
   }
 
-  /** The scheduler's own counters (scx.stat), by name. */
+  statsFrom(read: () => Readonly<Record<string, number>>): void {
+    this.statReaders.push(read);
+  }
+
+  /** The scheduler's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
-    return this.counters.toRecord();
+    const out = this.counters.toRecord();
+    for (const read of this.statReaders) Object.assign(out, read());
+    return out;
   }
 
   private cpuOk(cpu: CpuId): CpuId {

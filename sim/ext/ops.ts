@@ -70,7 +70,7 @@ export interface SelectCpuResult {
  * The ops table. Only `name` is required; absent callbacks get the kernel's defaults.
  * Callbacks may throw: the core turns that into SCX_EXIT_ERROR_BPF with the message. They must
  * return synchronously (a promise is an error) and must not drive simulated time. The table is
- * copied when the scheduler is enabled: changing it later has no effect.
+ * copied at the map write (BPF_MAP_UPDATE_ELEM): changing it later has no effect.
  */
 export interface SchedExtOps {
   readonly name: string;
@@ -93,16 +93,33 @@ export interface SchedExtOps {
   set_weight?(p: ScxTask, weight: number): void;
   set_cpumask?(p: ScxTask, mask: Uint8Array | null): void;
   update_idle?(cpu: CpuId, idle: boolean): void;
+  /** The CPU is back under sched_ext after a higher class ran there (args is always null here, as in the kernel). */
+  cpu_acquire?(cpu: CpuId, args: null): void;
+  /** A higher class took the CPU; typical reaction: scx.reenqueueLocal(). */
+  cpu_release?(cpu: CpuId, args: CpuReleaseArgs): void;
   init_task?(p: ScxTask, args: InitTaskArgs): number;
   exit_task?(p: ScxTask, args: ExitTaskArgs): void;
   enable?(p: ScxTask): void;
   disable?(p: ScxTask): void;
   cgroup_init?(cgroup: string, weight: number): number;
   cgroup_exit?(cgroup: string): void;
+  /** May refuse a task's move between cgroups (a nonzero return, e.g. -EBUSY, fails the move). */
+  cgroup_prep_move?(p: ScxTask, from: string, to: string): number;
   cgroup_move?(p: ScxTask, from: string, to: string): void;
+  cgroup_cancel_move?(p: ScxTask, from: string, to: string): void;
   cgroup_set_weight?(cgroup: string, weight: number): void;
   init?(): number;
   exit?(ei: ExitInfo): void;
+}
+
+/** Why a higher class took a CPU (enum scx_cpu_preempt_reason). */
+export const SCX_CPU_PREEMPT_RT = 0, SCX_CPU_PREEMPT_DL = 1, SCX_CPU_PREEMPT_STOP = 2, SCX_CPU_PREEMPT_UNKNOWN = 3;
+
+/** Arguments of ops.cpu_release (struct scx_cpu_release_args). */
+export interface CpuReleaseArgs {
+  readonly reason: number;
+  /** The task of the higher class about to run. */
+  readonly task: ScxTask;
 }
 
 /** Per-task storage, like a BPF task-local-storage map. */
@@ -134,6 +151,14 @@ export interface Scx {
   dsqPeek(dsq: DsqId): ScxTask | null;
   /** The tasks queued on a user DSQ (or SCX_DSQ_GLOBAL) in dispatch order, into `out`; -EINVAL / -ENOENT for an unknown DSQ, else 0. */
   dsqTasks(dsq: DsqId, out: ScxTask[]): number;
+  /** A mark taken when a DSQ iteration begins: dsqMove skips tasks queued after it. */
+  dsqIterStamp(): number;
+  /**
+   * scx_bpf_dsq_move / dsq_move_vtime (byVtime): move p, met while iterating DSQ `src` from mark
+   * `since`, to `dst`; `slice`/`vtime` (dsq_move_set_slice/set_vtime) null keep p's. False when
+   * p left `src` or was queued again meanwhile. From dispatch, init or a BPF timer.
+   */
+  dsqMove(p: ScxTask, src: DsqId, since: number, dst: DsqId, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean;
   /** 0, -EEXIST, -EINVAL, or -ENOMEM past 65536 user DSQs. */
   createDsq(dsq: DsqId, node: number): number;
   destroyDsq(dsq: DsqId): void;
@@ -197,13 +222,19 @@ export interface Scx {
   cgroupParent(cgroup: string): string;
   /** Increment a named scheduler statistic (shown in the RunResult's scx.events). */
   stat(name: string, delta?: number): void;
+  /**
+   * Statistics the scheduler keeps elsewhere (a BPF object's .bss counters): `read` is called
+   * whenever the run's statistics are taken, and its values join scx.events.
+   */
+  statsFrom(read: () => Readonly<Record<string, number>>): void;
 }
 
 /** The callbacks of struct sched_ext_ops that scxlab's kernel calls, in the struct's order. */
 export const SCHED_EXT_CALLBACKS = [
   "select_cpu", "enqueue", "dequeue", "dispatch", "tick", "runnable", "running", "stopping", "quiescent",
-  "yield", "set_weight", "set_cpumask", "update_idle", "init_task", "exit_task", "enable", "disable",
-  "cgroup_init", "cgroup_exit", "cgroup_move", "cgroup_set_weight", "init", "exit",
+  "yield", "set_weight", "set_cpumask", "update_idle", "cpu_acquire", "cpu_release", "init_task", "exit_task",
+  "enable", "disable", "cgroup_init", "cgroup_exit", "cgroup_prep_move", "cgroup_move", "cgroup_cancel_move",
+  "cgroup_set_weight", "init", "exit",
 ] as const;
 
 /** The data members of struct sched_ext_ops. */

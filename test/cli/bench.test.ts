@@ -11,6 +11,7 @@ import { runScxlabMmc } from "../../cli/bench/mmc.js";
 import { SUITES, singleCases } from "../../cli/bench/suite.js";
 import { parseWorkerList } from "../../cli/commands/bench.js";
 import { scxlab } from "../helpers/cli.js";
+import { clangAvailable } from "../ebpf/clang.js";
 
 describe("scxlab bench", () => {
   it("writes bench.json and bench.html with every section (tiny suite)", () => {
@@ -23,7 +24,19 @@ describe("scxlab bench", () => {
     expect(r.out).not.toMatch(/\(issue \d+\)/);
     const b = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8"));
     expect(b).toMatchObject({ schema: "scxlab.bench/2", suite: "tiny" });
-    expect(Object.keys(b).sort()).toEqual(["createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    expect(Object.keys(b).sort()).toEqual(["bpfSimple", "cold", "createdAt", "growth", "machine", "memory", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    // The BPF simple beside the TS simple: measured with clang-19 (CI has it), else the line says why.
+    if (clangAvailable() || process.env.CI === "true") {
+      expect(b.bpfSimple.bpf.runs).toHaveLength(SUITES.tiny.yardstick.reps);
+      expect(b.bpfSimple.bpf.runs[0].customers).toBe(SUITES.tiny.yardstick.customers);
+      expect(b.bpfSimple.ratio).toBeCloseTo(b.bpfSimple.bpf.eventsPerS / b.bpfSimple.ts.eventsPerS, 9);
+      expect(r.out).toMatch(/BPF simple beside TS simple \(M\/M\/\d+, FIFO, eng_simple\.bpf\.o\): [\d.]+ M events\/s vs [\d.]+ M events\/s, ratio [\d.]+×/);
+    } else expect(r.out).toContain("BPF simple beside TS simple: not measured (clang-19 is not installed");
+    expect(b.cold.run.customers).toBe(SUITES.tiny.yardstick.customers);
+    expect(b.cold.run.wallMs).toHaveLength(SUITES.tiny.yardstick.reps);
+    expect(b.cold.run.customersPerS).toBeGreaterThan(0);
+    for (const k of ["list", "help", "node"]) expect(b.cold.startup.runs[k]).toHaveLength(1);
+    expect(r.out).toMatch(/scxlab list \d+ ms, scxlab --help \d+ ms, node -e 0 \d+ ms/);
     expect(b.yardstick.customers).toBe(SUITES.tiny.yardstick.customers);
     expect(b.yardstick.scxlab.runs).toHaveLength(SUITES.tiny.yardstick.reps);
     expect(b.yardstick.bare.runs[0].events).toBe(2 * SUITES.tiny.yardstick.customers);
@@ -42,7 +55,7 @@ describe("scxlab bench", () => {
     expect(b.growth.rows.map((x: { tasks: number }) => x.tasks)).toEqual(SUITES.tiny.growth.tasks);
     expect(b.memory.million.tasks).toBe(SUITES.tiny.millionTasks);
     expect(b.memory.peakRssMB).toBeGreaterThan(0);
-    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million"]);
+    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "cold-run", "startup"]);
     const html = readFileSync(join(dir, "bench.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|https?:\/\//); // self-contained, no script, no network

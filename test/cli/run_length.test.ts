@@ -28,6 +28,7 @@ describe("run length", () => {
   it("the workload's own length: seconds, the tasks' end, or endless", () => {
     expect(ownLength(plan({ global: { duration: 2 }, tasks: finite }))).toEqual({ kind: "seconds", seconds: 2 });
     expect(ownLength(plan({ global: { duration: -1 }, tasks: finite }))).toEqual({ kind: "tasks-end" });
+    expect(ownLength(plan({ global: { duration: 0 }, tasks: finite }))).toEqual({ kind: "tasks-end" });
     expect(ownLength(plan({ tasks: finite }))).toEqual({ kind: "tasks-end" });
     expect(ownLength(plan({ tasks: { ...finite, hog: { run: 1000 } } }))).toEqual({ kind: "endless" });
     expect(ownLength(plan({ tasks: { t: { loop: 1, phases: { a: { loop: -1, run: 1, sleep: 1 } } } } }))).toEqual({ kind: "endless" });

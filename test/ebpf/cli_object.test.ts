@@ -41,6 +41,22 @@ describe.skipIf(!clangTestsEnabled())("-s x.bpf.o from the command line", () => 
     expect(bpf.map((r) => r.totals)).toEqual(ts.map((r) => r.totals));
   });
 
+  it("compare -s bpfland,OBJ puts a port beside an object under bpfland's recipe; the object's .bss counters reach results.json; the warning for an object without a recipe is one stderr line", () => {
+    const fam = compileBpfFile("eng_family.bpf.c");
+    const out = join(TMP, "cmp-family");
+    const r = scxlab("compare", "-s", `bpfland,${fam}:slice-us=2000`, "-w", "mixed", "--duration", "0.3", "--seeds", "1", "--out", out);
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toContain("no loader recipe");
+    const runs = JSON.parse(readFileSync(join(out, "results.json"), "utf8")).runs as { job: { scheduler: string }; scx: { exit: unknown; events: Record<string, number> }; invariants: { lost: number } }[];
+    const obj = runs.find((x) => x.job.scheduler === fam)!, port = runs.find((x) => x.job.scheduler === "bpfland")!;
+    expect([obj.scx.exit, obj.invariants.lost, port.scx.exit, port.invariants.lost]).toEqual([null, 0, null, 0]);
+    expect(obj.scx.events.primary_resets).toBe(1);
+    expect(obj.scx.events.nr_moved).toBeGreaterThan(0);
+    const plain = scxlab("run", "-s", compileBpfFile("eng_simple.bpf.c"), "-w", "hogs", "--duration", "0.05", "-q");
+    expect(plain.code, plain.err).toBe(0);
+    expect(plain.err.trim().split("\n").filter((l) => l.includes("no loader recipe"))).toHaveLength(1);
+  });
+
   it("crash-demo evicts the object when its loader dies; every task goes back to fair", () => {
     const out = join(TMP, "demo");
     const r = scxlab("crash-demo", "-s", obj, "-w", "hogs", "--duration", "1", "--crash-at", "0.4", "--out", out);

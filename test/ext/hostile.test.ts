@@ -212,7 +212,7 @@ describe("exceptions of any shape become SCX_EXIT_ERROR_BPF with a printable mes
     expect(m.invariants().lost).toBe(0);
   });
 
-  it("a table that starts throwing after map update is -EFAULT at link create (the copy at bpf_scx_reg), nothing enabled", () => {
+  it("a table that starts throwing after map update changes nothing: the value was copied at the write (bpf_struct_ops_map_update_elem)", () => {
     const m = world();
     const proc = m.spawnProcess("loader");
     const map = proc.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
@@ -220,9 +220,9 @@ describe("exceptions of any shape become SCX_EXIT_ERROR_BPF with a printable mes
     const table = new Proxy(fifo(m.scxApi), { get(t, k, r) { if (armed) throw new Error("trap"); return Reflect.get(t, k, r); } });
     expect(proc.bpf.mapUpdateElem(map, 0, table)).toBe(0);
     armed = true;
-    expect(proc.bpf.linkCreate(map)).toBe(-EFAULT);
+    expect(proc.bpf.linkCreate(map)).toBeGreaterThanOrEqual(3);
     m.runFor(5 * MS);
-    expect(m.scx.state).toBe("disabled");
+    expect(m.scx.state).toBe("enabled");
     expect(m.invariants().lost).toBe(0);
   });
 });

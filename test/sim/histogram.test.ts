@@ -23,6 +23,28 @@ describe("Histogram", () => {
     ));
   });
 
+  it("a histogram past its sparse stage (more than 32 distinct buckets) reports what a fresh one fed the same values does", () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { minLength: 1, maxLength: 200 }), fc.nat(199), (xs, cut) => {
+      const whole = new Histogram(), first = new Histogram(), second = new Histogram();
+      for (const x of xs) whole.record(x);
+      xs.forEach((x, i) => (i < cut ? first : second).record(x));
+      first.merge(second);
+      expect(first.stats()).toEqual(whole.stats());
+    }));
+  });
+
+  it("difference of a later and an earlier state holds the samples in between", () => {
+    const before = new Histogram(), later = new Histogram(), between = new Histogram();
+    for (let i = 0; i < 20; i++) { before.record(i * 1000); later.record(i * 1000); }
+    const snap = new Histogram();
+    snap.merge(before);
+    for (let i = 0; i < 500; i++) { const v = i * 7919 % 1_000_000; later.record(v); between.record(v); }
+    const d = Histogram.difference(later, snap);
+    expect([d.count, d.sum]).toEqual([between.count, between.sum]);
+    const buckets = (h: Histogram) => { const out: [number, number][] = []; h.eachBucket((b, n) => out.push([b, n])); return out; };
+    expect(buckets(d)).toEqual(buckets(between));
+  });
+
   it("merge gives the histogram of the union", () => {
     const a = new Histogram(), b = new Histogram(), u = new Histogram();
     for (let i = 0; i < 1000; i++) { const v = i * 997 % 100_000; (i % 2 ? a : b).record(v); u.record(v); }

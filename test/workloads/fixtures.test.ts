@@ -90,14 +90,12 @@ describe("fixture contents", () => {
     expect(byName(p, "worker").nice).toBe(5);
   });
 
-  it("policies.json: mapped policies warn, taskgroups become cgroups, deadline kept", () => {
+  it("policies.json: RT and deadline policies run as written, taskgroups become cgroups, deadline kept", () => {
     const p = fixture("policies.json");
-    expect(p.warnings).toEqual([
-      "policies.json: tasks.rt.policy: SCHED_FIFO is not modelled; mapped to SCHED_OTHER at nice 0 (priority 50 ignored)",
-      "policies.json: tasks.edf.policy: SCHED_DEADLINE is not modelled; mapped to SCHED_OTHER at nice 0",
-    ]);
+    expect(p.warnings).toEqual([]);
+    expect(byName(p, "rt").rtPriority).toBe(50);
     expect(p.tasks.map((t) => [t.name, t.policy, t.taskgroup])).toEqual([
-      ["rt", "SCHED_OTHER", null], ["edf", "SCHED_OTHER", null], ["web", "SCHED_OTHER", "/app/web"],
+      ["rt", "SCHED_FIFO", null], ["edf", "SCHED_DEADLINE", null], ["web", "SCHED_OTHER", "/app/web"],
       ["db", "SCHED_BATCH", "/app/db"], ["janitor", "SCHED_IDLE", "/app/web"],
     ]);
     expect(byName(p, "edf").deadline).toEqual({ runtimeUs: 2000, periodUs: 20000, deadlineUs: 10000 });

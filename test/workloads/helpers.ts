@@ -50,7 +50,9 @@ export function checkPlan(p: WorkloadPlan): void {
     expect(t.loop === -1 || (Number.isInteger(t.loop) && t.loop >= 1)).toBe(true);
     expect(t.delayUs >= 0).toBe(true);
     expect(t.nice >= -20 && t.nice <= 19 && Number.isInteger(t.nice)).toBe(true);
-    expect(["SCHED_OTHER", "SCHED_EXT", "SCHED_IDLE", "SCHED_BATCH"]).toContain(t.policy);
+    expect(["SCHED_OTHER", "SCHED_EXT", "SCHED_IDLE", "SCHED_BATCH", "SCHED_FIFO", "SCHED_RR", "SCHED_DEADLINE"]).toContain(t.policy);
+    if (t.policy === "SCHED_FIFO" || t.policy === "SCHED_RR") expect(t.rtPriority! >= 1 && t.rtPriority! <= 99).toBe(true);
+    if (t.policy === "SCHED_DEADLINE") expect(t.deadline).not.toBeNull();
     if (t.forkOnly || t.arrivals) expect(t.instances).toBe(0);
     if (t.arrivals) { expect(t.arrivals.rate).toBeGreaterThan(0); expect(t.loop).toBe(1); }
     if (t.cpus) for (const c of t.cpus) expect(Number.isInteger(c) && c >= 0).toBe(true);

@@ -160,7 +160,8 @@ describe("perf script", () => {
     expect(Object.keys(r.doc.tasks)).toEqual(["w-10", "w-11", "antagonist-12", "w-11-2", "rt", "nice"]);
     expect(r.doc.tasks.rt).toMatchObject({ policy: "SCHED_FIFO", priority: 50 });
     expect(r.doc.tasks.nice).toMatchObject({ priority: 10 });
-    expect(r.plan.warnings).toEqual(["imported.json: tasks.rt.policy: SCHED_FIFO is not modelled; mapped to SCHED_OTHER at nice 0 (priority 50 ignored)"]);
+    expect(r.plan.warnings).toEqual([]);
+    expect(r.plan.tasks.find((t) => t.name === "rt")).toMatchObject({ policy: "SCHED_FIFO", rtPriority: 50 });
     expect(r.plan.tasks.find((t) => t.name === "nice")?.nice).toBe(10);
   });
 

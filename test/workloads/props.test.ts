@@ -17,17 +17,20 @@ describe("scheduling properties", () => {
     }
   });
 
-  it("SCHED_FIFO and SCHED_RR map to SCHED_OTHER with a warning; nice may still be given", () => {
+  it("SCHED_FIFO and SCHED_RR run as written: priority is the RT priority (1 when absent), nice may still be given", () => {
     const p = first({ policy: "SCHED_FIFO", priority: 50, nice: -3 });
-    expect([p.tasks[0]!.policy, p.tasks[0]!.nice]).toEqual(["SCHED_OTHER", -3]);
-    expect(p.warnings).toEqual(["w.json: tasks.t.policy: SCHED_FIFO is not modelled; mapped to SCHED_OTHER at nice -3 (priority 50 ignored)"]);
-    expect(first({ policy: "SCHED_RR" }).warnings).toEqual(["w.json: tasks.t.policy: SCHED_RR is not modelled; mapped to SCHED_OTHER at nice 0"]);
+    expect([p.tasks[0]!.policy, p.tasks[0]!.rtPriority, p.tasks[0]!.nice, p.warnings]).toEqual(["SCHED_FIFO", 50, -3, []]);
+    const rr = first({ policy: "SCHED_RR" });
+    expect([rr.tasks[0]!.policy, rr.tasks[0]!.rtPriority, rr.warnings]).toEqual(["SCHED_RR", 1, []]);
+    expect(() => first({ policy: "SCHED_RR", priority: 100 })).toThrow("1..99 for SCHED_FIFO/SCHED_RR), got 100");
+    expect(() => plan({ t: { phases: { a: { run: 1 }, b: { policy: "SCHED_FIFO", priority: -2, run: 1 } } } }))
+      .toThrow("w.json: tasks.t.phases.b.priority: expected an RT priority from 1 to 99 for SCHED_FIFO, got -2");
   });
 
   it("SCHED_DEADLINE keeps dl-runtime/dl-period/dl-deadline as the deadline", () => {
     const p = first({ policy: "SCHED_DEADLINE", "dl-runtime": 2000, "dl-period": 20000, "dl-deadline": 10000 });
-    expect(p.tasks[0]).toEqual(task("t", [run(1)], { deadline: { runtimeUs: 2000, periodUs: 20000, deadlineUs: 10000 } }));
-    expect(p.warnings).toEqual(["w.json: tasks.t.policy: SCHED_DEADLINE is not modelled; mapped to SCHED_OTHER at nice 0"]);
+    expect(p.tasks[0]).toEqual(task("t", [run(1)], { policy: "SCHED_DEADLINE", deadline: { runtimeUs: 2000, periodUs: 20000, deadlineUs: 10000 } }));
+    expect(p.warnings).toEqual([]);
   });
 
   it("dl-* defaults: period = deadline or runtime, deadline = period; allowed without SCHED_DEADLINE as a hint", () => {
@@ -37,20 +40,19 @@ describe("scheduling properties", () => {
     expect(first({ "dl-runtime": 5, "dl-period": 50 }).warnings).toEqual([]);
   });
 
-  it("dl-runtime alone on SCHED_OTHER is rt-app's custom slice (custom-slice.json): kept as a hint, with a warning that says so", () => {
-    expect(first({ "dl-runtime": 5 }).warnings).toEqual([
-      "w.json: tasks.t.dl-runtime: a custom slice of 5 µs for SCHED_OTHER (Linux ≥ 6.12): the simulator's fair class " +
-      "has no per-task slice yet, so it is kept only as the deadline hint of EDF-like policies",
-    ]);
-    expect(first({ "dl-runtime": 5, policy: "SCHED_IDLE" }).warnings).toEqual([]);
+  it("dl-runtime alone on SCHED_OTHER/BATCH/IDLE is rt-app's custom slice (custom-slice.json), also kept as the deadline hint", () => {
+    const p = first({ "dl-runtime": 5 });
+    expect([p.tasks[0]!.sliceUs, p.tasks[0]!.deadline?.runtimeUs, p.warnings]).toEqual([5, 5, []]);
+    expect(first({ "dl-runtime": 500, policy: "SCHED_IDLE" }).tasks[0]!.sliceUs).toBe(500);
+    expect(first({ "dl-runtime": 5, "dl-period": 50 }).tasks[0]!.sliceUs).toBeUndefined();
   });
 
-  it("default_policy applies to tasks without a policy; an RT default warns once", () => {
+  it("default_policy applies to tasks without a policy, an RT one too", () => {
     const p = plan({ a: { run: 1 }, b: { run: 1, policy: "SCHED_OTHER" } }, { global: { default_policy: "SCHED_BATCH" } });
     expect(p.tasks.map((t) => t.policy)).toEqual(["SCHED_BATCH", "SCHED_OTHER"]);
     const rt = plan({ a: { run: 1 }, b: { run: 1 } }, { global: { default_policy: "SCHED_FIFO" } });
-    expect(rt.tasks.map((t) => t.policy)).toEqual(["SCHED_OTHER", "SCHED_OTHER"]);
-    expect(rt.warnings).toEqual(["w.json: global.default_policy: SCHED_FIFO is not modelled; tasks without a policy map to SCHED_OTHER"]);
+    expect(rt.tasks.map((t) => [t.policy, t.rtPriority])).toEqual([["SCHED_FIFO", 1], ["SCHED_FIFO", 1]]);
+    expect(rt.warnings).toEqual([]);
   });
 
   it("cpus become a sorted set", () => {
@@ -97,10 +99,7 @@ describe("properties set in phases", () => {
     expect([t.cpus, t.nice, t.policy]).toEqual([[0], 1, "SCHED_OTHER"]);
     // cpus falls back to the task's in a phase without its own; policy stays once set
     expect(t.phases.map((ph) => ph.set)).toEqual([{ cpus: [0] }, { policy: "SCHED_BATCH", cpus: [1] }, { cpus: [2] }]);
-    expect(p.warnings).toEqual([
-      'w.json: tasks.t: policy changes from phase to phase (default, "SCHED_BATCH"): the plan records each phase\'s, but the simulator does not apply per-phase changes yet and keeps default throughout',
-      "w.json: tasks.t: cpus changes from phase to phase ([0], [2], [1]): the plan records each phase's, but the simulator does not apply per-phase changes yet and keeps [0] throughout",
-    ]);
+    expect(p.warnings).toEqual([]);
   });
 
   it("agreeing values do not warn", () => {
@@ -108,13 +107,11 @@ describe("properties set in phases", () => {
     expect([p.tasks[0]!.nice, p.warnings]).toEqual([2, []]);
   });
 
-  it("a policy set only in a later phase is carried by that phase, with a warning: the task starts with the default", () => {
+  it("a policy set only in a later phase is carried by that phase: the task starts with the default", () => {
     const p = plan({ t: { phases: { a: { run: 1 }, b: { policy: "SCHED_BATCH", run: 1 } } } });
     expect(p.tasks[0]!.policy).toBe("SCHED_OTHER");
     expect(p.tasks[0]!.phases.map((ph) => ph.set)).toEqual([undefined, { policy: "SCHED_BATCH" }]);
-    expect(p.warnings).toEqual([
-      'w.json: tasks.t: policy changes from phase to phase (default, "SCHED_BATCH"): the plan records each phase\'s, but the simulator does not apply per-phase changes yet and keeps default throughout',
-    ]);
+    expect(p.warnings).toEqual([]);
   });
 
   it("taskgroups set by phases (rt-app example11's shape): moved per phase, root as null, every group listed", () => {
@@ -127,7 +124,7 @@ describe("properties set in phases", () => {
 
   it("priority is a nice value in a phase under SCHED_OTHER, not under SCHED_FIFO", () => {
     const p = plan({ t: { phases: { a: { priority: 3, run: 1 }, b: { policy: "SCHED_FIFO", priority: 50, run: 1 } } } });
-    expect(p.tasks[0]!.phases.map((ph) => ph.set)).toEqual([{ nice: 3 }, { policy: "SCHED_OTHER" }]);
+    expect(p.tasks[0]!.phases.map((ph) => ph.set)).toEqual([{ nice: 3 }, { policy: "SCHED_FIFO", rtPriority: 50 }]);
   });
 });
 

@@ -141,10 +141,22 @@ export class BpfObject {
     this.globalList[at] = { ...v, size: elem * nelems };
   }
 
+  /** A `.rodata` variable by name, or one element of an array variable as `name[i]` (the loaders' `rodata->cpus[i] = ...`). */
+  private rodataVar(name: string): GlobalVar | undefined {
+    const el = /^([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]$/.exec(name);
+    if (el === null) return this.rodata.find((x) => x.name === name);
+    const v = this.rodata.find((x) => x.name === el[1]);
+    const t = v === undefined ? undefined : this.btf.resolved(v.typeId);
+    if (v === undefined || t === undefined || t.kind !== "array") return undefined;
+    const i = Number(el[2]), size = this.btf.sizeOf(t.elem);
+    if (i >= t.nelems || (i + 1) * size > v.size) throw new BpfObjectError(this.file, `option ${name}: index ${i} is outside ${v.name}[0..${Math.floor(v.size / size) - 1}]`);
+    return { ...v, name, offset: v.offset + i * size, size, typeId: t.elem, typeName: this.btf.describe(this.btf.skipQualifiers(t.elem)) };
+  }
+
   /** @internal used by setRodata */
   writeRodata(name: string, value: RodataValue): void {
     if (this.sealed) throw new BpfObjectError(this.file, `option ${name}: .rodata is sealed once the programs are loaded`);
-    const v = this.rodata.find((x) => x.name === name);
+    const v = this.rodataVar(name);
     if (v === undefined) {
       const valid = this.rodata.map((x) => x.name).join(", ") || "(none)";
       throw new BpfObjectError(this.file, `unknown option ${name}; valid: ${valid}`);

@@ -12,6 +12,8 @@ export { instantiateBpfScheduler, type BpfSchedulerInstance } from "./scheduler.
 export interface BpfSchedulerFactory {
   /** The object's ops name (sched_ext_ops.name). */
   readonly name: string;
+  /** Loader warnings (an object with no recipe runs with its compiled defaults). */
+  readonly warnings: readonly string[];
   create(scx: Scx): SchedExtOps;
 }
 
@@ -20,15 +22,21 @@ export interface BpfSchedulerFactory {
  * variables, and return a factory for runs. Throws BpfObjectError on anything wrong.
  */
 export function loadBpfScheduler(bytes: Uint8Array, file: string, options: Readonly<Record<string, string>>): BpfSchedulerFactory {
-  const probe = instantiateBpfScheduler(bytes, file, options, loadTimeScx());
-  return { name: probe.ops.name, create: (scx) => instantiateBpfScheduler(bytes, file, options, scx).ops };
+  const probe = instantiateBpfScheduler(bytes, file, options, loadTimeScx(), false);
+  return { name: probe.ops.name, warnings: probe.warnings, create: (scx) => instantiateBpfScheduler(bytes, file, options, scx).ops };
 }
 
-/** An Scx for load-time checking: one CPU, and any kfunc use is a bug (nothing runs at load). */
+/**
+ * An Scx for load-time checking: a one-CPU machine for the recipe to plan on (one node, one
+ * LLC, no SMT), and any other kfunc use is a bug (no program runs at load).
+ */
+const PROBE_MACHINE: Readonly<Record<string, () => number>> = {
+  nrCpus: () => 1, nrNodes: () => 1, nrLlcs: () => 1, cpuSibling: () => -1, cpuLlc: () => 0, cpuNode: () => 0, cpuCapacity: () => 1024,
+};
 function loadTimeScx(): Scx {
   return new Proxy({}, {
     get: (_target, key) => {
-      if (key === "nrCpus") return () => 1;
+      if (typeof key === "string" && Object.hasOwn(PROBE_MACHINE, key)) return PROBE_MACHINE[key];
       return () => { throw new EngineBug(`scx.${String(key)} called while checking an object`); };
     },
   }) as Scx;

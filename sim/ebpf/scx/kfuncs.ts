@@ -10,6 +10,7 @@ import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.
 import { formatBpf, readCString } from "../helpers/format.js";
 import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
 import { TaskMirrors } from "./tasks.js";
+import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
 
 const MASK_BYTES = 32;
 /** bpf_iter_scx_dsq_new flag: walk from the tail. */
@@ -68,13 +69,19 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
 
   // DSQ iterators: the 48-byte bpf_iter_scx_dsq on the BPF stack holds an iterator number + 1
   // in its first u32; the snapshot of the DSQ lives here.
-  const iters: { tasks: ScxTask[]; pos: number; rev: boolean; live: boolean }[] = [];
+  const iters: DsqIter[] = [];
   const iterAt = (addr: BpfAddr) => iters[m.readU32(addr) - 1];
 
   const insert: BpfNativeFn = (a) => { scx.dsqInsert(task(a, 1), dsq(a, 2), slice(a, 3), enq(a, 4)); return 0; };
   const insertVtime: BpfNativeFn = (a) => {
     scx.dsqInsertVtime(task(a, 1), dsq(a, 2), slice(a, 3), vtimeFromKernel(a.lo[4]!, a.hi[4]!), enq(a, 5));
     return 0;
+  };
+  // v6.19's packed form: struct scx_bpf_dsq_insert_vtime_args { u64 dsq_id, slice, vtime, enq_flags; }.
+  const insertVtimeArgs: BpfNativeFn = (a) => {
+    const args = a.ptr(2), h = (k: number): number => m.readU32(args + 4 * k) | 0;
+    scx.dsqInsertVtime(task(a, 1), dsqFromKernel(h(0), h(1)), sliceFromKernel(h(2), h(3)), vtimeFromKernel(h(4), h(5)), enqFlagsFromKernel(h(6), h(7)));
+    return 1;
   };
   const moveToLocal: BpfNativeFn = (a) => bool(scx.dsqMoveToLocal(dsq(a, 1)));
 
@@ -83,6 +90,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["scx_bpf_dispatch", insert],
     ["scx_bpf_dsq_insert_vtime", insertVtime],
     ["scx_bpf_dispatch_vtime", insertVtime],
+    ["__scx_bpf_dsq_insert_vtime", insertVtimeArgs],
     ["scx_bpf_dsq_move_to_local", moveToLocal],
     ["scx_bpf_consume", moveToLocal],
     ["scx_bpf_create_dsq", (a) => scx.createDsq(dsq(a, 1), a.s32(2))],
@@ -113,7 +121,6 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["scx_bpf_error_bstr", (a) => { scx.error(bstr(a, 1)); return 0; }],
     ["scx_bpf_exit_bstr", (a) => { const code = a.s(1); scx.exit(code, bstr(a, 2)); return 0; }],
     ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],
-    ["scx_bpf_get_idle_smtmask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],
     ["scx_bpf_get_online_cpumask", () => onlineMask],
     ["scx_bpf_get_possible_cpumask", () => onlineMask],
     ["scx_bpf_put_idle_cpumask", () => 0],
@@ -163,10 +170,11 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_iter_scx_dsq_new", (a) => {
       const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
       let n = iters.findIndex((x) => !x.live);
-      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false }) - 1;
+      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false, src: 0, since: 0, slice: null, vtime: null }) - 1;
       const st = iters[n]!;
       const r = scx.dsqTasks(id, st.tasks);
       st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;
+      st.src = id; st.since = scx.dsqIterStamp(); st.slice = null; st.vtime = null;
       m.writeU32(it, n + 1);
       return r;
     }],
@@ -182,6 +190,9 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
       if (st !== undefined) { st.live = false; st.tasks.length = 0; }
       return 0;
     }],
+    ...moveKfuncs(k, iterAt, task, dsq, enq),
+    ...idleKfuncs(k, task, maskArray, fillMask),
+    ...taskKfuncs(k, task, dsq),
   ];
   return new Map(table);
 }

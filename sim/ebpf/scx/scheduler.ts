@@ -7,6 +7,11 @@
  * task mirror and record the user exit info; `exit` gets a scx_exit_info with kind, code, reason
  * and message). Not yet bridged: the cgroup callbacks.
  *
+ * Around loading, the object's loader recipe (sim/ebpf/recipes, chosen by the ops name) plays
+ * its user-space half: arrays resized and `.rodata` written for this machine, `-o` options by
+ * upstream name, SEC("syscall") programs run through a BPF_PROG_TEST_RUN facade before attach
+ * (and after it, at the end of ops.init), and the ops flags the loader sets.
+ *
  * bpf_get_current_task_btf returns the waker in the callbacks of a wakeup (or fork) made by a
  * task, and bpf_get_smp_processor_id the waker's CPU (Scx.currentTask/currentCpu). Approximations,
  * documented: elsewhere, and in wakeups by the kernel (a timer, an arrival), the first returns the
@@ -24,6 +29,9 @@ import type { ExitInfo } from "../../result.js";
 import { ExitInfoMirror, recordUei } from "./uei.js";
 import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
+import { globalCounters } from "./stats.js";
+import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
+import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
 
 const CTX_SLOTS = 8;
@@ -37,6 +45,8 @@ export interface BpfSchedulerInstance {
   readonly memory: BpfMemory;
   /** bpf_printk lines, the most recent PRINTK_KEEP. */
   readonly printk: readonly string[];
+  /** What the loader would warn about (no recipe for the object). */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -44,7 +54,7 @@ export interface BpfSchedulerInstance {
  * (`-o name=value`; values are parsed by the variable's BTF type), programs translated.
  * Throws BpfObjectError (one line naming the file) for anything the object or options get wrong.
  */
-export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options: Readonly<Record<string, RodataValue>>, scx: Scx): BpfSchedulerInstance {
+export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options: Readonly<Record<string, RodataValue>>, scx: Scx, runSyscalls = true): BpfSchedulerInstance {
   const memory = new BpfMemory();
   const nrCpus = scx.nrCpus();
   const tasks = new TaskMirrors(memory, nrCpus);
@@ -55,12 +65,25 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const kfuncs = makeKfuncs({ scx, memory, tasks, nrCpus, callback: () => callback });
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n) });
   initScxEnums(obj);
-  for (const [name, value] of Object.entries(options)) setRodata(obj, name, value);
-  obj.sealRodata();
-  for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
-
   const desc = obj.structOps[0];
   if (desc === undefined) throw new BpfObjectError(file, "no sched_ext_ops variable in .struct_ops or .struct_ops.link");
+  const recipe = recipeFor(desc.name);
+  const warnings: string[] = [];
+  let plan: RecipePlan = { rodata: [] };
+  let rest: Readonly<Record<string, RodataValue>> = options;
+  if (recipe === undefined) warnings.push(`no loader recipe for sched_ext_ops "${desc.name}": it runs with its compiled .rodata defaults`);
+  else {
+    try {
+      ({ plan, rest } = planRecipe(recipe, machineOf(scx), stringValues(options)));
+    } catch (e) {
+      throw e instanceof Error && !(e instanceof BpfObjectError) ? new BpfObjectError(file, e.message) : e;
+    }
+  }
+  for (const [name, n] of plan.resize ?? []) obj.resizeArray(name, n);
+  for (const [name, value] of plan.rodata) setRodata(obj, name, value);
+  for (const [name, value] of Object.entries(rest)) setRodata(obj, name, value);
+  obj.sealRodata();
+  for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
   const host: HelperHost = {
     memory,
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
@@ -100,6 +123,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   };
   const progs = new Map<string, CompiledProgram>();
   for (const [member, progName] of Object.entries(desc.callbacks)) progs.set(member, compile(progName));
+  const syscalls = (plan.syscalls ?? []).map((r) => ({ ...r, compiled: compile(r.prog) }));
 
   /** Run callback `name` about task p (or none) on `cpu`; returns R0's low 32 bits. */
   const run = (name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number => {
@@ -116,8 +140,46 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     const t = tasks.release(p);
     if (t !== 0) for (const s of localMaps) s.forget(t);
   };
-  const ops = buildOps(desc, progs, { object: obj, tasks, setArg, run, argsRegion, memory, release });
-  return { ops, object: obj, memory, printk };
+  /** BPF_PROG_TEST_RUN of a SEC("syscall") program: its context is a copy of the caller's bytes. */
+  const testRun = (r: (typeof syscalls)[number]): void => {
+    const at = memory.alloc(Math.max(8, r.ctx.length), { name: `${r.prog} ctx`, writable: true, kind: "ctx" });
+    memory.hostBytes(at, r.ctx.length).set(r.ctx);
+    const saved = callback, savedCpu = curCpu;
+    callback = r.prog; curCpu = r.cpu;
+    const ret = r.compiled.run(at) | 0;
+    callback = saved; curCpu = savedCpu;
+    if (ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
+  };
+  if (runSyscalls) {
+    for (const r of syscalls) if (r.afterAttach !== true) testRun(r);
+    scx.statsFrom(globalCounters(obj));
+  }
+  const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
+  const flags = plan.flags === undefined ? undefined : plan.flags & SIM_OPS_FLAGS;
+  const attached = afterAttach.length === 0 ? undefined : (): void => { for (const r of afterAttach) testRun(r); };
+  const ops = buildOps(desc, progs, { object: obj, tasks, setArg, run, argsRegion, memory, release }, flags, attached);
+  return { ops, object: obj, memory, printk, warnings };
+}
+
+/**
+ * The ops flags scxlab's kernel models (SCX_OPS_ALL_FLAGS). The loaders' other bits are about
+ * what the simulated kernel never has (migration-disabled tasks, queued wakeups, per-node idle
+ * tracking as a separate structure), so dropping them changes nothing here.
+ */
+const SIM_OPS_FLAGS = SCX_OPS_ALL_FLAGS;
+
+function stringValues(o: Readonly<Record<string, RodataValue>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o)) Object.defineProperty(out, k, { value: String(v), enumerable: true });
+  return out;
+}
+
+/** The machine a recipe sees, from the kfunc facade. */
+function machineOf(scx: Scx): RecipeMachine {
+  return {
+    nrCpus: scx.nrCpus(), nrNodes: scx.nrNodes(), nrLlcs: scx.nrLlcs(),
+    sibling: (c) => scx.cpuSibling(c), llc: (c) => scx.cpuLlc(c), node: (c) => scx.cpuNode(c), capacity: (c) => scx.cpuCapacity(c),
+  };
 }
 
 interface Glue {
@@ -132,10 +194,10 @@ interface Glue {
 
 type MutableOps = { -readonly [K in keyof SchedExtOps]: SchedExtOps[K] };
 
-function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgram>, g: Glue): SchedExtOps {
+function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgram>, g: Glue, flags: number | undefined, attached: (() => void) | undefined): SchedExtOps {
   const ops: MutableOps = {
     name: desc.name,
-    flags: Number(desc.flags & 0xffffn),
+    flags: flags ?? Number(desc.flags & 0xffffn),
     timeout_ms: desc.timeoutMs,
     dispatch_max_batch: desc.dispatchMaxBatch,
     exit_dump_len: desc.exitDumpLen,
@@ -183,11 +245,13 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         return run(name, prog, p, t, p.cpu);
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
-      case "init": ops.init = () => run(name, prog, null, 0, 0); break;
+      case "init": ops.init = () => { const r = run(name, prog, null, 0, 0); if (r === 0) attached?.(); return r; }; break;
       case "exit": break; // below: always defined, to record the user exit info
       default: break; // cgroup_* and the rest: not bridged yet (the core's defaults apply)
     }
   }
+  // The loader's after-attach steps (tickless starts its timer): once the scheduler is enabled.
+  if (ops.init === undefined && attached !== undefined) ops.init = () => { attached(); return 0; };
   const exitProg = progs.get("exit");
   const exitInfo = new ExitInfoMirror(g.memory);
   ops.exit = (ei: ExitInfo) => {

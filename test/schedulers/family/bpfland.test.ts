@@ -5,6 +5,7 @@ import type { Scx } from "../../../sim/ext/ops.js";
 import { BpflandScheduler, options } from "../../../schedulers/bpfland.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { fakeScx } from "../lib/fake_scx.js";
+import { loadWorkload } from "../../../workloads/load.js";
 
 describe("bpfland", () => {
   it("an interactive task (run 0.3 ms, sleep 4 ms) next to 4 hogs on 2 CPUs wakes within slice_max (1 ms) at p99, where simple's p99 exceeds 10 ms", () => {
@@ -83,11 +84,21 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
 
   it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off, -w off) and the watchdog is STARVATION_MS (5 s)", () => {
     const o = resolveOptions("bpfland", options, {});
-    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 100, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false, no_wake_sync: false });
+    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 0, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false, no_wake_sync: false });
     expect(options.slice_min_us.doc).toContain("-L");
     expect(options.no_wake_sync.doc).toContain("-w");
     expect(options.sticky_tasks.doc).toContain("-S");
     expect(new BpflandScheduler(fakeScx("1").scx, o).timeout_ms).toBe(5000);
+  });
+
+  it("main.rs -L 0 (no minimum slice) on an overloaded server: slices end at the tick (task_tick_scx), so it serves its load instead of collapsing into microsecond switches", () => {
+    // 10k req/s of 500 µs mean on 4 CPUs: more work than the CPUs have, long queues, slices of
+    // slice_max / queue length. Under exact expiry this served 188 req/s; tick-bound, a CPU
+    // switches at most once per tick (HZ 250) from a spent slice.
+    const durS = 0.5;
+    const r = run("bpfland", loadWorkload("server", { rate: 10_000 }), { topology: "4", durationNs: durS * S, overheads: true });
+    expect(r.totals.completed).toBeGreaterThan(0.9 * 10_000 * durS);
+    expect(r.totals.contextSwitches.involuntary).toBeLessThanOrEqual(250 * 4 * durS);
   });
 
   it("main.bpf.c bpfland_enqueue with -S: a task averaging under 10 µs a run stays on its CPU's local DSQ", () => {

@@ -18,17 +18,19 @@ export interface RunOptions {
   readonly durationNs?: number;
   readonly timeline?: boolean;
   readonly options?: RawOptions;
+  /** The realistic machine (costs, slices ending at the tick); default off, the ideal one. */
+  readonly overheads?: boolean;
   /** Lets a test see (and wrap) the kfunc facade the policy is built with. */
   readonly wrapScx?: (scx: Scx) => Scx;
   /**
    * Lets a test wrap the policy's callbacks. It must happen before the attach: the kernel
-   * copies the ops table when the scheduler is enabled, so later changes to it are not seen.
+   * copies the ops table at the map write, so later changes to it are not seen.
    */
   readonly wrapOps?: (ops: SchedExtOps) => void;
 }
 
 export function start(name: string, p: WorkloadPlan, o: RunOptions = {}): { m: Machine; ops: SchedExtOps } {
-  const m = machine(p, { topology: resolveTopology(o.topology ?? "1"), seed: o.seed ?? 1, durationNs: o.durationNs ?? S, timeline: o.timeline ?? false });
+  const m = machine(p, { topology: resolveTopology(o.topology ?? "1"), seed: o.seed ?? 1, durationNs: o.durationNs ?? S, timeline: o.timeline ?? false, overheads: o.overheads ?? false });
   let ops: SchedExtOps | null = null;
   attach(m, (scx) => {
     const made = findScheduler(name).create(o.wrapScx ? o.wrapScx(scx) : scx, o.options ?? {});
