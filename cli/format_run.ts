@@ -3,6 +3,7 @@ import type { RunResult, Stats } from "../sim/result.js";
 import { formatNs } from "../results/format/units.js";
 import { describeRunLength } from "./run_length.js";
 import { clean } from "./terminal_text.js";
+import { table } from "./text_table.js";
 export { clean, cleanText } from "./terminal_text.js";
 
 export function formatRun(r: RunResult): string {
@@ -37,10 +38,4 @@ function refused(r: RunResult): string {
 
 function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
   return s.count === 0 ? "-" : formatNs(s[k]);
-}
-
-/** Aligned columns: the first (or, with `leftAll`, every) column left-aligned, the rest right. */
-export function table(rows: string[][], leftAll = false): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 || leftAll ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
 }
