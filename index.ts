@@ -29,6 +29,8 @@ export interface CreateKernelOptions {
   readonly seed?: number;
   /** Switch, migration, SMT and callback costs (default true). */
   readonly overheads?: boolean;
+  /** Tick rate, CONFIG_HZ (default 250); with overheads on, ext slices end at the tick. */
+  readonly hz?: number;
   /** Run length in seconds for `runToEnd()` (default 5). */
   readonly duration?: number;
   /** Record the per-CPU timeline. */
@@ -46,8 +48,8 @@ export function createKernel(o: CreateKernelOptions = {}): Machine {
   const overheads = o.overheads ?? true;
   const durationNs = Math.round((o.duration ?? 5) * 1e9);
   return new Machine({
-    topology, plan, seed, overheads, timeline: o.timeline ?? false,
-    job: { scheduler: "fair", options: {}, workload: plan.name, params: { ...(o.params ?? {}) }, topology: topology.name, cpus: topology.nrCpus, seed, durationNs, overheads },
+    topology, plan, seed, overheads, hz: o.hz, timeline: o.timeline ?? false,
+    job: { scheduler: "fair", options: {}, workload: plan.name, params: { ...(o.params ?? {}) }, topology: topology.name, cpus: topology.nrCpus, seed, durationNs, overheads, ...(o.hz !== undefined ? { hz: o.hz } : {}) },
   });
 }
 

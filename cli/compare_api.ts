@@ -25,6 +25,8 @@ export interface CompareOptions {
   /** Simulated seconds per run (default: the workload's own duration, else 5). */
   readonly duration?: number;
   readonly overheads?: boolean;
+  /** Tick rate, CONFIG_HZ (default 250). */
+  readonly hz?: number;
   readonly workers?: number;
   /** Write report.html, results.json and results.csv here, as `scxlab compare --out` does. */
   readonly out?: string;
@@ -46,7 +48,7 @@ export async function compare(o: CompareOptions): Promise<Comparison> {
   const lengths = new Map(workloads.map((w) => [w, runLength(given, DEFAULT_DURATION_NS, loadWorkload(w, params))]));
   const schedulers = o.schedulers.map((s) => ({ scheduler: s.scheduler, options: { ...(s.options ?? {}) } }));
   const jobs = sweepJobs(schedulers, workloads, o.seeds ?? 3, o.firstSeed ?? 1, {
-    params: { ...params }, topology: o.topology ?? "", cpus: o.cpus ?? 4, overheads: o.overheads ?? true, crashAtNs: null,
+    params: { ...params }, topology: o.topology ?? "", cpus: o.cpus ?? 4, overheads: o.overheads ?? true, ...(o.hz !== undefined ? { hz: o.hz } : {}), crashAtNs: null,
   }, (w) => lengths.get(w)!);
   await prepareSchedulers(jobs);
   const outcomes = await runJobs(jobs, o.workers === undefined ? {} : { workers: o.workers });

@@ -3,12 +3,13 @@ import type { RunResult, Stats } from "../sim/result.js";
 import { formatNs } from "../results/format/units.js";
 import { describeRunLength } from "./run_length.js";
 import { clean } from "./terminal_text.js";
+import { table } from "./text_table.js";
 export { clean, cleanText } from "./terminal_text.js";
 
 export function formatRun(r: RunResult): string {
   const j = r.job;
   const lines: string[] = [];
-  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}${refused(r)}`);
+  lines.push(`scheduler ${j.scheduler}${Object.keys(j.options).length ? ` (${Object.entries(j.options).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} · workload ${j.workload} · ${j.cpus} CPUs (${j.topology}) · ${describeRunLength(r)} · seed ${j.seed} · overheads ${j.overheads ? "on" : "off"}${j.hz !== undefined ? ` · HZ ${j.hz}` : ""}${refused(r)}`);
   lines.push("");
   const head = ["group", "tasks", "done", "requests", "cpu s", "wakeup p50", "p99", "request p50", "p99", "p99.9"];
   const rows = Object.entries(r.groups).map(([g, s]) => [
@@ -37,10 +38,4 @@ function refused(r: RunResult): string {
 
 function lat(s: Stats, k: "p50" | "p99" | "p999"): string {
   return s.count === 0 ? "-" : formatNs(s[k]);
-}
-
-/** Aligned columns: the first (or, with `leftAll`, every) column left-aligned, the rest right. */
-export function table(rows: string[][], leftAll = false): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === 0 || leftAll ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ").trimEnd());
 }

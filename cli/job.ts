@@ -48,7 +48,7 @@ export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job), watch?: 
   const topology = loadTopology(job.topology, job.cpus);
   checkPlanCpus(plan, job.workload, topology.nrCpus);
   const machine = new Machine({
-    topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: job.extras?.timeline ?? false,
+    topology, plan, seed: job.seed, overheads: job.overheads, hz: job.hz, job: jobSpec(job), timeline: job.extras?.timeline ?? false,
     callbackProgress: watch?.progress, abandonCallback: watch?.abandon ?? undefined,
     ...(job.maxTasks !== undefined ? { maxLiveTasks: job.maxTasks } : {}),
   });

@@ -6,6 +6,7 @@ import type { Argv } from "yargs";
 import { CliError } from "./errors.js";
 import { nonNegInt, parseKeyValues, parseOnOff, positiveInt, secondsToNs } from "./args.js";
 import { loadTopology } from "./topology_file.js";
+import { DEFAULT_HZ, HZ_CHOICES } from "../sim/kernel.js";
 import { DEFAULT_MAX_LIVE_TASKS } from "../sim/spawner.js";
 
 /** Highest --max-tasks: the kernel's PID_MAX_LIMIT on 64-bit machines. */
@@ -19,6 +20,7 @@ export interface RunFlags {
   duration?: number | string;
   seed?: number | string;
   overheads?: string;
+  hz?: number | string;
   "crash-at"?: number | string;
   antagonists?: number | string;
   warmup?: number | string;
@@ -36,6 +38,7 @@ export function withRunFlags<T>(y: Argv<T>, defaults: { duration: number }): Arg
     .option("duration", { type: "string", describe: `simulated seconds [default: ${defaults.duration}]` })
     .option("seed", { type: "string", describe: "random seed [default: 1]" })
     .option("overheads", { type: "string", describe: "on: switch/migration/SMT/callback costs; off: ideal machine [default: on]" })
+    .option("hz", { type: "string", describe: `tick rate: with overheads on, ext slices end at the tick (${HZ_CHOICES.join(", ")}) [default: ${DEFAULT_HZ}]` })
     .option("crash-at", { type: "string", describe: "kill the loader with SIGSEGV at this simulated second" })
     .option("antagonists", { type: "string", describe: "mix in N CPU hogs" })
     .option("warmup", { type: "string", describe: "simulated seconds to run before measuring [default: 0]" })
@@ -53,6 +56,8 @@ export interface ResolvedRunFlags {
   readonly durationGiven: boolean;
   readonly seed: number;
   readonly overheads: boolean;
+  /** --hz when given (the kernel's default otherwise). */
+  readonly hz: number | undefined;
   readonly crashAtNs: number | null;
   readonly antagonists: number;
   readonly warmupNs: number;
@@ -77,6 +82,7 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   const durationNs = secondsToNs("--duration", single("--duration", a.duration) ?? defaults.duration);
   const seed = a.seed === undefined ? 1 : nonNegInt("--seed", single("--seed", a.seed), 2 ** 31);
   const overheads = a.overheads === undefined ? true : parseOnOff("--overheads", single("--overheads", a.overheads)!);
+  const hz = resolveHz(single("--hz", a.hz));
   const crash = single("--crash-at", a["crash-at"]);
   const crashAtNs = crash === undefined ? null : secondsToNs("--crash-at", crash, true);
   const durationGiven = single("--duration", a.duration) !== undefined;
@@ -88,7 +94,15 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   if (durationGiven && warmupNs >= durationNs) throw new CliError(`--warmup ${warm}: expected less than --duration`);
   const cap = single("--max-tasks", a["max-tasks"]);
   const maxTasks = cap === undefined ? undefined : positiveInt("--max-tasks", cap, MAX_TASKS_LIMIT);
-  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, crashAtNs, antagonists, warmupNs, ...(maxTasks !== undefined ? { maxTasks } : {}) };
+  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, hz, crashAtNs, antagonists, warmupNs, ...(maxTasks !== undefined ? { maxTasks } : {}) };
+}
+
+/** --hz: one of the kernel's CONFIG_HZ choices. */
+function resolveHz(v: number | string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const hz = Number(v);
+  if (String(v).trim() === "" || !HZ_CHOICES.includes(hz)) throw new CliError(`--hz ${String(v)}: expected one of ${HZ_CHOICES.join(", ")} (CONFIG_HZ)`);
+  return hz;
 }
 
 /** A flag that must be given at most once. */

@@ -44,7 +44,8 @@ interface TaskCtx {
 }
 
 export class CfsLikeScheduler implements SchedExtOps {
-  readonly name = "cfs-like";
+  /** The ops name: a BPF object name has no "-" (bpf_obj_name_cpy), so not the registry name. */
+  readonly name = "cfs_like";
   private readonly sliceNs: number;
   private readonly granNs: number;
   private readonly vtimeNow: Float64Array;

@@ -16,7 +16,7 @@ import { DlClass, dlBandwidth, type DlHost } from "./deadline.js";
 import { DL_SERVER_PERIOD_NS, DL_SERVER_RUNTIME_NS, DlServer } from "./dl_server.js";
 import { ExtCore } from "./ext/core.js";
 import type { ExtHost } from "./ext/host.js";
-import { Action, compilePlan, step, type CompiledPlan, type ProgramHost } from "./program.js";
+import { Action, compilePlan, step, workAhead, type CompiledPlan, type ProgramHost } from "./program.js";
 import { SyncState, type Waker } from "./sync.js";
 import { Recorder } from "./recorder.js";
 import type { DurationSpec, PhaseSettings, WorkloadPlan } from "./plan.js";
@@ -29,6 +29,11 @@ import { DEFAULT_MAX_LIVE_TASKS, Spawner } from "./spawner.js";
 import { endRequest, startRequest } from "./requests.js";
 import { EngineBug, WorkloadStall } from "./errors.js";
 
+/** CONFIG_HZ of the common distribution kernels. */
+export const DEFAULT_HZ = 250;
+/** The tick rates the kernel's Kconfig offers (CONFIG_HZ_100 ... CONFIG_HZ_1000). */
+export const HZ_CHOICES: readonly number[] = [100, 250, 300, 1000];
+
 const EV_CPU = 0, EV_WAKE = 1, EV_ARRIVAL = 2, EV_TIMER = 3, EV_SAMPLE = 4, EV_REPLENISH = 5;
 
 export interface KernelConfig {
@@ -37,8 +42,14 @@ export interface KernelConfig {
   readonly seed: number;
   readonly overheads: boolean;
   readonly costs?: Partial<CostModel>;
-  /** Tick period, ns (default 4 ms). */
-  readonly tickNs?: number;
+  /** Tick rate, CONFIG_HZ (default 250: a tick every 4 ms on every CPU, on one grid). */
+  readonly hz?: number;
+  /**
+   * Whether an ext task's spent slice is noticed only at the tick (task_tick_scx) or the next
+   * schedule, as in the kernel; false ends slices exactly (the ideal machine of the queueing
+   * formulas). Default: `overheads`.
+   */
+  readonly tickBoundSlices?: boolean;
   readonly timeline?: boolean;
   /** Cap on per-task records in the result (default 2000). */
   readonly maxTaskRecords?: number;
@@ -71,7 +82,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   readonly ext: ExtCore;
   readonly rec: Recorder;
   readonly sync: SyncState;
+  /** Tick period, ns: 1/HZ. Every CPU ticks at the multiples of it. */
   readonly tickNs: number;
+  /** Ext slices end at the tick, not exactly (see KernelConfig.tickBoundSlices). */
+  readonly tickBoundSlices: boolean;
   readonly selectOut = { cpu: 0, isIdle: false };
   readonly sharedTimerNext: Float64Array;
 
@@ -134,7 +148,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.workload = cfg.plan;
     this.plan = compilePlan(cfg.plan);
     this.seed = cfg.seed;
-    this.tickNs = cfg.tickNs ?? 4_000_000;
+    this.tickNs = Math.round(1e9 / (cfg.hz ?? DEFAULT_HZ));
+    this.tickBoundSlices = cfg.tickBoundSlices ?? cfg.overheads;
     this.maxLiveTasks = cfg.maxLiveTasks ?? DEFAULT_MAX_LIVE_TASKS;
     const n = this.topo.nrCpus;
     this.curr = new Int32Array(n).fill(-1);
@@ -313,8 +328,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     const cls = this.currCls[cpu];
     if (cls >= Cls.Rt) {
       // RR quantum or deadline runtime, and the moment the fair/ext server would step in.
+      // (RR's quantum is counted in ticks, task_tick_rt; a deadline runtime is enforced exactly, as with HRTICK_DL)
       if (cls === Cls.Dl || t.policy === Policy.Rr) {
-        const s = from + Math.max(0, t.budgetNs);
+        let s = from + Math.max(0, t.budgetNs);
+        if (cls === Cls.Rt && this.tickBoundSlices) s = this.tickAtOrAfter(s);
         if (s < when) when = s;
       }
       const srv = this.server.activationAt(cpu, from);
@@ -325,9 +342,13 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       if (s < when) when = s;
     }
     if (cls === Cls.Ext) {
+      let s: number;
+      // task_tick_scx: the kernel notices a spent slice at the first tick after it ran out (a
+      // slice already spent when accounting starts, at the tick after that).
+      if (this.tickBoundSlices) s = this.tickAtOrAfter(t.slice > 0 ? from + t.slice : from + 1);
       // A slice already spent before the task has run at all (ops.running set it to 0) is
       // noticed at the next tick, as the kernel does; expiring at once would loop at one instant.
-      const s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
+      else s = from + (t.slice > 0 ? t.slice : this.lastUpdate[cpu] <= this.runStart[cpu] ? this.tickNs : 0);
       if (s < when) when = s;
     } else if (cls === Cls.Fair && this.fair.nrQueued(cpu) > 0) {
       const s = Math.max(from, t.fairSliceStart + this.fairSliceOf(t));
@@ -347,7 +368,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     const t = this.tasks[slot];
     this.updateCurr(cpu, t);
     if (this.tickOn && this.now >= this.nextTick[cpu]) {
-      this.nextTick[cpu] = this.now + this.tickNs;
+      this.nextTick[cpu] = this.tickAtOrAfter(this.now + 1);
       if (this.currCls[cpu] === Cls.Ext) this.ext.tick(t);
     }
     if (t.inBurst && (t.workLeft + t.refillNs < 0.5 || this.now >= t.runtimeEnd)) {
@@ -359,12 +380,19 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     else if (!this.needResched[cpu]) this.setCheckpoint(cpu);
   }
 
+  /** The first tick at or after `ns`: ticks fall on the multiples of 1/HZ on every CPU. */
+  tickAtOrAfter(ns: number): number {
+    return Math.ceil(ns / this.tickNs) * this.tickNs;
+  }
+
   private sliceExpired(cpu: number, t: Task): boolean {
     const cls = this.currCls[cpu];
     if (cls >= Cls.Rt) return this.highExpired(cpu, t);
     // The fair/ext server's period ended with RT or deadline work waiting here: it goes first.
     if (this.rt.queued + this.dl.queued > 0 && this.rt.nrQueued(cpu) + this.dl.nrQueued(cpu) > 0 && !this.server.active(cpu, this.now)) return true;
-    if (cls === Cls.Ext) return !(t.slice > 0); // a NaN slice counts as spent
+    // A NaN slice counts as spent. Tick-bound, a slice that ran out between ticks (a burst of
+    // the task's program ended there) waits for the tick: nothing in the kernel looks before.
+    if (cls === Cls.Ext) return !(t.slice > 0) && (!this.tickBoundSlices || this.now % this.tickNs === 0);
     if (this.now - t.fairSliceStart < this.fairSliceOf(t)) return false;
     if (this.fair.sliceExpiredResched(cpu, t)) return true;
     t.fairSliceStart = this.now;
@@ -678,7 +706,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.overheadNs[cpu] += overhead;
     this.runStart[cpu] = now + overhead;
     this.lastUpdate[cpu] = now;
-    if (this.tickOn) this.nextTick[cpu] = now + this.tickNs;
+    if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
     if (wasIdle) this.ext.updateIdle(cpu, false);
     if (t.cls === Cls.Ext) this.ext.running(t);
@@ -921,6 +949,22 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   }
 
   // ---- tasks ----
+
+  /**
+   * p.workLeftNs: the work the task's current run event still needs, counting progress on its
+   * CPU up to now, or, between events, the size of the run event it reaches next (workAhead).
+   */
+  workLeftNs(t: Task): number {
+    if (t.place === Place.Dead || t.place === Place.Free) return 0;
+    if (!t.inBurst) return workAhead(this, t, this.plan.specs[t.specIdx]);
+    let left = t.workLeft;
+    const cpu = t.cpu;
+    if (this.curr[cpu] === t.slot) {
+      const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+      if (this.now > from) left -= Math.max(0, (this.now - from) * this.rate[cpu] - t.refillNs);
+    }
+    return left > 0 ? left : 0;
+  }
 
   cpuAllowed(t: Task, cpu: number): boolean {
     return t.cpusAllowed === null || t.cpusAllowed[cpu] === 1;

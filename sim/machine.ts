@@ -31,7 +31,7 @@ export interface MachineConfig extends KernelConfig {
 export interface ScxView {
   /** Name of the enabled scheduler, or null. */
   readonly current: string | null;
-  /** The last scheduler's exit, or null while it runs (or if none ever ran). */
+  /** The last exit of any scheduler, kept after a new one attaches (as sysfs and the UEI report); null if none has exited. */
   readonly exitInfo: ExitInfo | null;
   readonly state: "enabled" | "disabled";
   readonly enableSeq: number;
@@ -59,7 +59,7 @@ export class Machine {
     const k = this.kernel;
     this.scx = {
       get current() { return k.ext.enabled ? k.ext.name : null; },
-      get exitInfo() { return k.ext.enabled ? null : k.ext.exitInfo; },
+      get exitInfo() { return k.ext.lastExit; },
       get state() { return k.ext.enabled ? "enabled" : "disabled"; },
       get enableSeq() { return enableSeq(k); },
       sysrq() {

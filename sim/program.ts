@@ -78,25 +78,24 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
     const timers: string[] = [];
     const tref = ids(timers);
     const ev = (e: EventSpec): CEvent => {
-      const base = { constNs: -1, dist: null, ref: 0, ref2: 0, periodNs: 0, absolute: false };
       switch (e.kind) {
-        case "run": return { ...base, op: Op.Run, ...dur(e.us) };
-        case "runtime": return { ...base, op: Op.Runtime, ...dur(e.us) };
-        case "sleep": return { ...base, op: Op.Sleep, ...dur(e.us) };
-        case "timer": return { ...base, op: Op.Timer, ref: e.shared ? shref(e.ref) : tref(e.ref), ref2: e.shared ? 1 : 0, periodNs: Math.round(e.periodUs * 1000), absolute: e.mode === "absolute" };
-        case "suspend": return { ...base, op: Op.Suspend, ref: sref(e.ref) };
-        case "resume": return { ...base, op: Op.Resume, ref: sref(e.ref) };
-        case "fork": return { ...base, op: Op.Fork, ref: specIndex.get(e.task) ?? -1 };
-        case "yield": return { ...base, op: Op.Yield };
-        case "exit": return { ...base, op: Op.Exit };
-        case "lock": return { ...base, op: Op.Lock, ref: mref(e.ref) };
-        case "unlock": return { ...base, op: Op.Unlock, ref: mref(e.ref) };
-        case "wait": return { ...base, op: Op.Wait, ref: cref(e.ref), ref2: mref(e.mutex) };
-        case "signal": return { ...base, op: Op.Signal, ref: cref(e.ref) };
-        case "broad": return { ...base, op: Op.Broad, ref: cref(e.ref) };
-        case "barrier": return { ...base, op: Op.Barrier, ref: bref(e.ref) };
-        case "sem_post": return { ...base, op: Op.SemPost, ref: semref(e.ref) };
-        case "sem_wait": return { ...base, op: Op.SemWait, ref: semref(e.ref) };
+        case "run": return timed(Op.Run, e.us);
+        case "runtime": return timed(Op.Runtime, e.us);
+        case "sleep": return timed(Op.Sleep, e.us);
+        case "timer": return cEvent(Op.Timer, e.shared ? shref(e.ref) : tref(e.ref), e.shared ? 1 : 0, Math.round(e.periodUs * 1000), e.mode === "absolute");
+        case "suspend": return cEvent(Op.Suspend, sref(e.ref));
+        case "resume": return cEvent(Op.Resume, sref(e.ref));
+        case "fork": return cEvent(Op.Fork, specIndex.get(e.task) ?? -1);
+        case "yield": return cEvent(Op.Yield);
+        case "exit": return cEvent(Op.Exit);
+        case "lock": return cEvent(Op.Lock, mref(e.ref));
+        case "unlock": return cEvent(Op.Unlock, mref(e.ref));
+        case "wait": return cEvent(Op.Wait, cref(e.ref), mref(e.mutex));
+        case "signal": return cEvent(Op.Signal, cref(e.ref));
+        case "broad": return cEvent(Op.Broad, cref(e.ref));
+        case "barrier": return cEvent(Op.Barrier, bref(e.ref));
+        case "sem_post": return cEvent(Op.SemPost, semref(e.ref));
+        case "sem_wait": return cEvent(Op.SemWait, semref(e.ref));
       }
     };
     const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev), set: p.set ?? null }));
@@ -106,8 +105,17 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
   return { specs, groups, suspendRefs, mutexes, condvars, barriers, semaphores, sharedTimers: shared.length };
 }
 
-function dur(d: DurationSpec): { constNs: number; dist: DurationSpec | null } {
-  return typeof d === "number" ? { constNs: Math.round(d * 1000), dist: null } : { constNs: -1, dist: d };
+/**
+ * Every compiled event is built by this one literal: one shape for all (object spreads gave
+ * each event a map of its own, ~0.5 KB apiece in a workload of a million task names).
+ */
+function cEvent(op: Op, ref = 0, ref2 = 0, periodNs = 0, absolute = false, constNs = -1, dist: DurationSpec | null = null): CEvent {
+  return { op, constNs, dist, ref, ref2, periodNs, absolute };
+}
+
+/** An event that takes a duration: constant (ns) or drawn from `d`. */
+function timed(op: Op, d: DurationSpec): CEvent {
+  return typeof d === "number" ? cEvent(op, 0, 0, 0, false, Math.round(d * 1000), null) : cEvent(op, 0, 0, 0, false, -1, d);
 }
 
 /** What `step` needs from the kernel. */
@@ -166,7 +174,8 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
     const e = ph.events[t.event++];
     switch (e.op) {
       case Op.Run: {
-        t.workLeft = e.constNs >= 0 ? e.constNs : h.drawNs(e.dist!);
+        if (t.nextWorkNs >= 0) { t.workLeft = t.nextWorkNs; t.nextWorkNs = -1; } // drawn ahead by workAhead
+        else t.workLeft = e.constNs >= 0 ? e.constNs : h.drawNs(e.dist!);
         t.runtimeEnd = Number.POSITIVE_INFINITY;
         if (t.workLeft <= 0) continue;
         t.inBurst = true;
@@ -223,4 +232,41 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
     }
   }
   return Action.Yield;
+}
+
+/**
+ * The CPU work (ns at full capacity) of the `run` event `t`'s program reaches next without
+ * blocking, for a task between events. A drawn size is drawn now and kept in `t.nextWorkNs`,
+ * so `step` runs exactly the size reported (this moves the draw earlier, which only a scheduler
+ * that asks sees). +Infinity for a `runtime` event (bounded by time, not work); 0 when the
+ * program blocks, yields or exits first.
+ */
+export function workAhead(h: ProgramHost, t: Task, cs: CSpec): number {
+  if (t.nextWorkNs >= 0) return t.nextWorkNs;
+  const phases = cs.phases;
+  let phase = t.phase, iter = t.phaseIter, ev = t.event, loops = t.loopsLeft;
+  for (let budget = 0; budget < 10_000; budget++) {
+    if (phase >= phases.length) {
+      if (loops > 0) loops--;
+      if (loops === 0 || phases.length === 0) return 0;
+      phase = 0; iter = 0; ev = 0;
+    }
+    const ph = phases[phase];
+    if (ev >= ph.events.length) {
+      ev = 0;
+      if (++iter >= ph.loop && ph.loop > 0) { phase++; iter = 0; }
+      continue;
+    }
+    const e = ph.events[ev++];
+    switch (e.op) {
+      case Op.Run:
+        if (e.constNs >= 0) { if (e.constNs <= 0) continue; return e.constNs; }
+        t.nextWorkNs = h.drawNs(e.dist!);
+        return t.nextWorkNs;
+      case Op.Runtime: return Number.POSITIVE_INFINITY;
+      case Op.Resume: case Op.Fork: case Op.Unlock: case Op.Signal: case Op.Broad: case Op.SemPost: continue;
+      default: return 0;
+    }
+  }
+  return 0;
 }

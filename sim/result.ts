@@ -29,6 +29,8 @@ export interface JobSpec {
   seed: number;
   durationNs: number;
   overheads: boolean;
+  /** Tick rate (CONFIG_HZ) when not the default 250; ext slices end at the tick with overheads on. */
+  hz?: number;
   /** Metrics ignore the first `warmupNs` of simulated time (0 = none). */
   warmupNs?: number;
   /** Simulated time at which the loader crashes (ns), if any. */

@@ -120,7 +120,7 @@ export function compareJobs(a: CompareArgs): CompareSweep {
     throw new CliError(`--job-timeout: expected wall seconds from 0.001 to 1e6, got ${JSON.stringify(timeoutFlag)}`);
   }
   const jobs = sweepJobs(specs.map((x) => ({ scheduler: x.name, options: x.options })), workloads, seeds, f.seed, {
-    params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: f.crashAtNs,
+    params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: f.crashAtNs,
     ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
     extras: { antagonists: f.antagonists, timeline: true },
   }, (w) => lengths.get(w)!);

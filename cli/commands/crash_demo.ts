@@ -114,7 +114,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
   checkOutputDir("--out", out);
   const job: Job = {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
-    durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, crashAtNs: null,
+    durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: null,
     ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
     extras: { timeline: true, antagonists: f.antagonists },
   };

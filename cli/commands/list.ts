@@ -6,7 +6,7 @@ import { FAIR, schedulerSpec } from "../../schedulers/source/spec.js";
 import { CliError } from "../errors.js";
 import { BUILTINS } from "../../workloads/builtin/index.js";
 import { topologyPresets } from "../../sim/topology.js";
-import { table } from "../format_run.js";
+import { table } from "../text_table.js";
 
 export const LIST_SCHEMA = "scxlab.list/1";
 

@@ -202,7 +202,7 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   const plan = jobPlan(job);
   const topology = loadTopology(job.topology, job.cpus);
   const m = new Machine({
-    topology, plan, seed: job.seed, overheads: job.overheads, job: jobSpec(job), timeline: true,
+    topology, plan, seed: job.seed, overheads: job.overheads, hz: job.hz, job: jobSpec(job), timeline: true,
     ...(job.maxTasks !== undefined ? { maxLiveTasks: job.maxTasks } : {}),
   });
   const story = new Story(m);

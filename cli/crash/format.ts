@@ -2,7 +2,8 @@
 import { errnoName, EOPNOTSUPP, strerror } from "../../sim/bpf/index.js";
 import { formatQuantity } from "../../results/index.js";
 import type { RunResult } from "../../sim/result.js";
-import { clean, table } from "../format_run.js";
+import { clean } from "../format_run.js";
+import { table } from "../text_table.js";
 import type { CrashDemoOutcome } from "./demo.js";
 import { EXIT_KIND_VALUE, FAULT_INFO } from "./faults.js";
 import { formatStoryLine } from "./story.js";

@@ -72,7 +72,8 @@ export function simulate(s: SimSpec): SimOut {
   const durationNs = s.warmupNs + s.windowNs;
   const overheads = s.costs !== undefined;
   const m = new Machine({
-    topology, plan: s.plan, seed: s.seed, overheads, costs: s.costs,
+    // The queueing formulas assume slices that end exactly, not at the next tick.
+    topology, plan: s.plan, seed: s.seed, overheads, costs: s.costs, tickBoundSlices: false,
     job: {
       scheduler: schedLabel(s.sched), options: s.sched.kind === "registry" ? { ...s.sched.options } : {},
       workload: s.plan.name, params: {}, topology: topology.name, cpus: s.cpus, seed: s.seed,

@@ -108,9 +108,11 @@ export class StructOpsMap {
 
   private install(value: object): number {
     if (this.state !== "INIT") return -EBUSY;
-    const r = checkValue(this.type, value);
+    const kvalue = copyValue(this.type, value);
+    if (kvalue === null) return -EFAULT;
+    const r = checkValue(this.type, kvalue);
     if (r !== 0) return r;
-    this.value = value;
+    this.value = kvalue;
     if (this.isLink) {
       this.state = "READY";
       return 0;
@@ -159,6 +161,16 @@ export class StructOpsMap {
       id: this.id, type: "struct_ops", valueType: this.type.name, ...this.shape,
       state: this.state, refcnt: this.refs, usercnt: this.urefs,
     };
+  }
+}
+
+/** The type's copy of a value from user space (see StructOpsType.copyValue); null if unreadable. */
+function copyValue(type: StructOpsType, value: object): object | null {
+  if (type.copyValue === undefined) return value;
+  try {
+    return type.copyValue(value);
+  } catch {
+    return null;
   }
 }
 

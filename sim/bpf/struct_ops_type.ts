@@ -29,6 +29,12 @@ export interface StructOpsType<V extends object = object> {
   init?(): number;
   /** Stands in for the verifier's per-slot veto: nonzero rejects a program placed in `member`. */
   checkMember?(member: string): number;
+  /**
+   * The copy the kernel makes of the value at map update (uvalue into kvalue): what init_member,
+   * validate and reg see from then on, so changing the caller's object later changes nothing.
+   * Null when the value cannot be read (-EFAULT). Absent: the value itself is kept.
+   */
+  copyValue?(value: V): V | null;
   /** Per member on map update: <0 rejects the update, >0 means handled here, 0 leaves it to the framework. */
   initMember?(value: V, member: string): number;
   /** Whole-value check after all members are in; absent means accept. */

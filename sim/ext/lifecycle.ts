@@ -8,9 +8,8 @@ import { Cls, Place, type Task } from "../task.js";
 import { wantsExt } from "./core.js";
 import type { SchedExtOps } from "./ops.js";
 import { isErrorExit } from "./exit.js";
-import { SCX_OPS_ALL_FLAGS, SCX_SLICE_DFL } from "./consts.js";
-import { EBUSY, EFAULT, EINVAL } from "../bpf/errno.js";
-import { copyOps } from "./callbacks.js";
+import { SCX_SLICE_DFL } from "./consts.js";
+import { EBUSY } from "../bpf/errno.js";
 
 /** Registers a BPF timer so that it is cancelled when the scheduler goes away. */
 export function trackBpfTimer(k: Kernel, id: number): void {
@@ -18,23 +17,20 @@ export function trackBpfTimer(k: Kernel, id: number): void {
 }
 
 /**
- * Enables `ops` (bpf_scx_reg). Returns 0, or -EBUSY when a scheduler is already enabled, or
- * -EINVAL for unknown flags. Failures after the start (init, init_task) are reported as exits
- * while 0 is still returned, as the kernel does: the link then exists but the scheduler is gone.
+ * Enables `ops` (bpf_scx_reg), the value copied and checked at the map write; `table` is the
+ * caller's object, `this` of the callbacks. Returns 0, or -EBUSY when a scheduler is already
+ * enabled. Failures after the start (init, init_task) are reported as exits while 0 is still
+ * returned, as the kernel does: the link then exists but the scheduler is gone.
  */
-export function enableScx(k: Kernel, table: SchedExtOps, reason: string): number {
+export function enableScx(k: Kernel, ops: SchedExtOps, table: SchedExtOps, reason: string): number {
   const core = k.ext;
   if (core.enabled) return -EBUSY;
-  // Read once, as the kernel copies the struct: a table whose reads throw is a fault (-EFAULT).
-  const ops = copyOps(table);
-  if (ops === null) return -EFAULT;
-  if (((ops.flags ?? 0) & ~SCX_OPS_ALL_FLAGS) !== 0) return -EINVAL;
   core.attach(ops, table);
   restoreSchedulerMasks(k);
   k.tickOn = core.cb.hasTick;
   for (let c = 0; c < k.topo.nrCpus; c++) {
     k.ext.idle.idle[c] = k.curr[c] < 0 ? 1 : 0;
-    if (k.tickOn) k.nextTick[c] = k.now + k.tickNs;
+    if (k.tickOn) k.nextTick[c] = k.tickAtOrAfter(k.now + 1);
   }
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${ops.name}" enabled`);
   k.rec.classSwitch(k.now, "fair", ops.name, reason);

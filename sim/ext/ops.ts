@@ -43,6 +43,13 @@ export interface ScxTask {
   readonly nvcsw: number;
   /** Total CPU time consumed, ns. */
   readonly sumExecNs: number;
+  /**
+   * The job's real remaining size, an oracle no kernel has (for textbook policies such as SRPT):
+   * the CPU work (ns at full capacity) the task's current run event still needs, or, for a task
+   * between events (just woken or arrived), the size of the run event it runs next. +Infinity
+   * for an rt-app `runtime` event (bounded by time); 0 when the task will block before running.
+   */
+  readonly workLeftNs: number;
 }
 
 export interface InitTaskArgs {
@@ -63,7 +70,7 @@ export interface SelectCpuResult {
  * The ops table. Only `name` is required; absent callbacks get the kernel's defaults.
  * Callbacks may throw: the core turns that into SCX_EXIT_ERROR_BPF with the message. They must
  * return synchronously (a promise is an error) and must not drive simulated time. The table is
- * copied when the scheduler is enabled: changing it later has no effect.
+ * copied at the map write (BPF_MAP_UPDATE_ELEM): changing it later has no effect.
  */
 export interface SchedExtOps {
   readonly name: string;

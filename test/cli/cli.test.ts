@@ -18,6 +18,18 @@ describe("scxlab CLI", () => {
     expect(j.scx.timeline[0]).toMatchObject({ from: "fair", to: "simple", reason: "link created" });
   });
 
+  it("--hz 1000 is recorded in the job and makes short slices end four times as often as at 250", () => {
+    const switches = (...hz: string[]) => {
+      const r = scxlab("run", "-s", "rr", "-o", "slice_us=500", "-w", "hogs", "-p", "n=2", "--cpus", "1", "--duration", "1", ...hz, "--json", "-");
+      expect(r.code).toBe(0);
+      return JSON.parse(r.out) as { job: { hz?: number }; totals: { contextSwitches: { involuntary: number } } };
+    };
+    const fast = switches("--hz", "1000"), dflt = switches();
+    expect(fast.job.hz).toBe(1000);
+    expect(dflt.job.hz).toBeUndefined();
+    expect(fast.totals.contextSwitches.involuntary).toBe(4 * dflt.totals.contextSwitches.involuntary);
+  });
+
   it("the same seed gives byte-identical JSON apart from wall time", () => {
     const a = scxlab("run", "-s", "simple", "--duration", "1", "--seed", "7", "--json", "-");
     const b = scxlab("run", "-s", "simple", "--duration", "1", "--seed", "7", "--json", "-");
@@ -66,6 +78,8 @@ describe("scxlab CLI", () => {
     [["run", "--cpus", "0"], /^scxlab: --cpus: expected an integer from 1 to 4096, got "0"/],
     [["run", "--duration", "abc"], /^scxlab: --duration: expected seconds > 0/],
     [["run", "--overheads", "maybe"], /^scxlab: --overheads: expected on or off, got "maybe"/],
+    [["run", "--hz", "200"], /^scxlab: --hz 200: expected one of 100, 250, 300, 1000 \(CONFIG_HZ\)/],
+    [["run", "--hz", "fast"], /^scxlab: --hz fast: expected one of 100, 250, 300, 1000/],
     [["run", "--topology", "weird"], /^scxlab: unknown topology "weird"/],
     [["run", "--crash-at", "9", "--duration", "1"], /^scxlab: --crash-at 9: expected a time within the run/],
     [["run", "--bogus"], /^scxlab: Unknown argument: bogus/],

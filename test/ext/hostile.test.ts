@@ -61,7 +61,7 @@ function goesOn(m: Machine): void {
 }
 
 describe("the task a callback gets is a view (bpf_scx_btf_struct_access: only slice and dsq_vtime are writable)", () => {
-  for (const field of ["cpu", "pid", "sumExecNs", "weight", "nvcsw", "cpusAllowed"] as const) {
+  for (const field of ["cpu", "pid", "sumExecNs", "weight", "nvcsw", "cpusAllowed", "workLeftNs"] as const) {
     it(`writing p.${field} in ops.running is an error exit naming the field; nothing is lost`, () => {
       const m = world();
       load(m, (scx) => fifo(scx, { running: (p) => { (p as unknown as Record<string, unknown>)[field] = 0; } }));
@@ -212,7 +212,7 @@ describe("exceptions of any shape become SCX_EXIT_ERROR_BPF with a printable mes
     expect(m.invariants().lost).toBe(0);
   });
 
-  it("a table that starts throwing after map update is -EFAULT at link create (the copy at bpf_scx_reg), nothing enabled", () => {
+  it("a table that starts throwing after map update changes nothing: the value was copied at the write (bpf_struct_ops_map_update_elem)", () => {
     const m = world();
     const proc = m.spawnProcess("loader");
     const map = proc.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
@@ -220,9 +220,9 @@ describe("exceptions of any shape become SCX_EXIT_ERROR_BPF with a printable mes
     const table = new Proxy(fifo(m.scxApi), { get(t, k, r) { if (armed) throw new Error("trap"); return Reflect.get(t, k, r); } });
     expect(proc.bpf.mapUpdateElem(map, 0, table)).toBe(0);
     armed = true;
-    expect(proc.bpf.linkCreate(map)).toBe(-EFAULT);
+    expect(proc.bpf.linkCreate(map)).toBeGreaterThanOrEqual(3);
     m.runFor(5 * MS);
-    expect(m.scx.state).toBe("disabled");
+    expect(m.scx.state).toBe("enabled");
     expect(m.invariants().lost).toBe(0);
   });
 });
@@ -336,7 +336,7 @@ type Hostile =
   | { kind: "reenqFromEnqueue" };
 
 const hostileArb: fc.Arbitrary<Hostile> = fc.oneof(
-  fc.record({ kind: fc.constant("write" as const), cb: fc.constantFrom("running" as const, "stopping" as const, "enqueue" as const), field: fc.constantFrom("cpu", "pid", "place", "slot", "sumExecNs", "cpusAllowed", "weight", "foo") }),
+  fc.record({ kind: fc.constant("write" as const), cb: fc.constantFrom("running" as const, "stopping" as const, "enqueue" as const), field: fc.constantFrom("cpu", "pid", "place", "slot", "sumExecNs", "workLeftNs", "cpusAllowed", "weight", "foo") }),
   fc.record({ kind: fc.constant("reenter" as const), cb: fc.constantFrom("running" as const, "enqueue" as const, "dispatch" as const) }),
   fc.record({ kind: fc.constant("zeroTimer" as const), delay: fc.constantFrom(0, -1, -1e9) }),
   fc.record({ kind: fc.constant("async" as const), cb: fc.constantFrom("running" as const, "stopping" as const, "enqueue" as const, "dispatch" as const) }),

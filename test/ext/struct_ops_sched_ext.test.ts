@@ -10,8 +10,8 @@
  * (the simulation is single-threaded; what matters is that at most one scheduler is ever on).
  */
 import { describe, expect, it } from "vitest";
-import { E2BIG, EBUSY, EINPROGRESS, EINVAL, EOPNOTSUPP, ENOENT } from "../../sim/bpf/index.js";
-import { SCX_OPS_ENQ_LAST } from "../../sim/ext/consts.js";
+import { BPF_F_LINK, E2BIG, EBUSY, EINPROGRESS, EINVAL, EOPNOTSUPP, ENOENT } from "../../sim/bpf/index.js";
+import { SCX_DSQ_GLOBAL, SCX_OPS_ENQ_LAST } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { ExitInfo } from "../../sim/result.js";
 import { Cls } from "../../sim/task.js";
@@ -221,7 +221,8 @@ describe("sched_ext struct_ops conformance (§4)", () => {
     m.runFor(10e6);
     expect(stale.proc.close(stale.link)).toBe(0);
     expect(m.scx.current).toBe("fresh");
-    expect(m.scx.exitInfo).toBeNull();
+    // The exit user space last saw stays: broken's, not cleared by fresh's attach (15.8).
+    expect(m.scx.exitInfo).toMatchObject({ kind: "SCX_EXIT_ERROR_BPF", msg: "boom" });
     const cpu0 = totalCpuNs(m);
     m.runFor(20e6);
     expect(totalCpuNs(m) - cpu0).toBe(2 * 20e6);
@@ -304,3 +305,63 @@ describe("sched_ext struct_ops conformance (§4)", () => {
     expect(tool.bpf.mapGetFdById((id + 1000) as typeof id)).toBe(-ENOENT);
   });
 });
+
+describe("the sched_ext_ops value is copied and checked at the map write (bpf_struct_ops_map_update_elem, bpf_scx_init_member)", () => {
+  const write = (value: Partial<SchedExtOps>) => {
+    const m = world();
+    const p = m.spawnProcess("loader");
+    const map = p.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
+    return { m, p, map, ret: p.bpf.mapUpdateElem(map, 0, { name: "x", ...value }) };
+  };
+
+  it.each([
+    ["unknown flags (bit 20)", { flags: 1 << 20 }, -EINVAL],
+    ["unknown flags above bit 31", { flags: 2 ** 40 }, -EINVAL],
+    ["an empty name", { name: "" }, -EINVAL],
+    ["a name with '-' (not an object name)", { name: "cfs-like" }, -EINVAL],
+    ["a name with a space", { name: "my sched" }, -EINVAL],
+    ["dispatch_max_batch above INT_MAX", { dispatch_max_batch: 2 ** 31 }, -E2BIG],
+  ] as const)("bpf_scx_init_member: %s -> %i at the map write; the map stays INIT", (_what, value, errno) => {
+    const { m, p, map, ret } = write(value as Partial<SchedExtOps>);
+    expect(ret).toBe(errno);
+    expect(p.bpf.mapLookupElem(map, 0)).toMatchObject({ state: "INIT", value: null });
+    expect(m.scx.state).toBe("disabled");
+  });
+
+  it("known flags, a name of letters, digits, '_' and '.', and dispatch_max_batch = INT_MAX are accepted", () => {
+    expect(write({ name: "scx_simple.v2", flags: SCX_OPS_ENQ_LAST, dispatch_max_batch: 2 ** 31 - 1 }).ret).toBe(0);
+  });
+
+  it("changing the ops object after the write changes nothing: not its callbacks, not its flags or name", () => {
+    const m = world();
+    const inserted: string[] = [];
+    const ops = fifo("frozen", m.scxApi, { enqueue: (p, f) => { inserted.push("original"); m.scxApi.dsqInsert(p, 0, 5_000_000, f); } });
+    const p = m.spawnProcess("loader");
+    const map = p.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
+    expect(p.bpf.mapUpdateElem(map, 0, ops)).toBe(0);
+    ops.enqueue = () => { inserted.push("patched"); };
+    const writable = ops as { name: string; flags?: number };
+    writable.name = "renamed";
+    writable.flags = 1 << 20;
+    expect(p.bpf.linkCreate(map)).toBeGreaterThanOrEqual(3);
+    m.runFor(20e6);
+    expect(m.scx.current).toBe("frozen");
+    expect(inserted.length).toBeGreaterThan(0);
+    expect(inserted.every((w) => w === "original")).toBe(true);
+  });
+
+  it("the callbacks' `this` is still the ops object: the scheduler's own state lives on", () => {
+    const m = world();
+    class Counting implements SchedExtOps {
+      readonly name = "counting";
+      enqueues = 0;
+      constructor(private readonly scx: Scx) {}
+      enqueue(p: Parameters<NonNullable<SchedExtOps["enqueue"]>>[0], f: number): void { this.enqueues++; this.scx.dsqInsert(p, SCX_DSQ_GLOBAL, 5_000_000, f); }
+    }
+    const ops = new Counting(m.scxApi);
+    load(m, () => ops);
+    m.runFor(20e6);
+    expect(ops.enqueues).toBeGreaterThan(0);
+  });
+});
+

@@ -11,10 +11,10 @@ export interface TestRun {
   map: number;
 }
 
-export function machine(p: WorkloadPlan, o: { cpus?: number; topology?: Topology; seed?: number; overheads?: boolean; durationNs?: number; timeline?: boolean } = {}): Machine {
+export function machine(p: WorkloadPlan, o: { cpus?: number; topology?: Topology; seed?: number; overheads?: boolean; hz?: number; durationNs?: number; timeline?: boolean } = {}): Machine {
   const topology = o.topology ?? flatTopology(o.cpus ?? 1);
   return new Machine({
-    topology, plan: p, seed: o.seed ?? 1, overheads: o.overheads ?? false, timeline: o.timeline,
+    topology, plan: p, seed: o.seed ?? 1, overheads: o.overheads ?? false, hz: o.hz, timeline: o.timeline,
     job: { scheduler: "test", options: {}, workload: p.name, params: {}, topology: topology.name, cpus: topology.nrCpus, seed: o.seed ?? 1, durationNs: o.durationNs ?? 1e9, overheads: o.overheads ?? false },
   });
 }

@@ -47,7 +47,8 @@ function overlaps(r: RunResult): string | null {
 function accounts(c: Candidate, sc: Scenario): void {
   const m = start(c, sc, true);
   const r = m.result(0);
-  expect(r.scx.scheduler).toBe(c.name);
+  // The ops name is the registry name as a BPF object name (no '-': bpf_obj_name_cpy).
+  expect(r.scx.scheduler).toBe(c.name.replace(/-/g, "_"));
   expect(m.invariants().lost, "tasks lost").toBe(0);
   expect(m.scx.exitInfo, "scheduler exit").toBeNull();
   let busy = 0;
