@@ -14,16 +14,19 @@
  * queue; a task enqueued without select_cpu, or whose core is SMT-contended while other CPUs are
  * idle, looks for an idle CPU near its previous one. Sticky tasks (average run < 10 µs) stay on
  * their CPU's local DSQ.
- * Simplified: no primary domain, preferred-core scan, cpufreq, TIMELY or throttle modes; no
- * waker-CPU pull (the simulator reports no waker, and capacities are mostly equal); no kthread
- * path (the simulator has no kthreads).
+ * A wakeup by a task running on a faster CPU than prev (hybrid capacities) moves toward the
+ * waker's CPU unless prev is a free core in its LLC, and SCX_WAKE_SYNC reaches the default
+ * selection (prev in the waker's LLC, else the waker's CPU) unless `no_wake_sync`.
+ * Simplified: no primary domain (it is every CPU, as upstream's default on a machine of equal
+ * cores), preferred-core scan, cpufreq, TIMELY or throttle modes; no kthread path (the simulator
+ * has no kthreads).
  * `slice_min` is upstream's 0 (`-L 0`): with a long queue the slices shrink to microseconds, and
  * as on the kernel a spent slice is noticed only at the next tick (overheads on), so they do not
  * turn into microsecond context switches (with exact expiry an overloaded 4-CPU server at 10k
  * req/s served 188 req/s; tick-bound it serves ~9.6k).
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { anyIdleIn, hasSmt, pickIdleNear } from "./lib/idle_near.js";
 
@@ -33,6 +36,7 @@ export const options = defineOptions({
   slice_lag_us: { type: "number", default: 40_000, min: 0, doc: "vruntime credit a sleeper may bank, in µs (scx_bpfland -l)" },
   local_pcpu: { type: "boolean", default: false, doc: "queue tasks pinned to one CPU on its local DSQ (scx_bpfland -p)" },
   sticky_tasks: { type: "boolean", default: false, doc: "keep tasks averaging under 10 µs a run on their CPU (scx_bpfland -S)" },
+  no_wake_sync: { type: "boolean", default: false, doc: "ignore SCX_WAKE_SYNC, so a pipe's reader is not pulled to the writer's CPU (scx_bpfland -w)" },
 });
 
 /** Watchdog and starvation window, ms (upstream STARVATION_MS). */
@@ -113,14 +117,35 @@ export class BpflandScheduler implements SchedExtOps {
     return s >= 0 && !this.scx.isCpuIdle(s) && anyIdleIn(this.scx, this.scx.cpuNode(cpu));
   }
 
+  /**
+   * upstream pick_idle_cpu: a wakeup by a task on a faster CPU than prev (hybrid capacities)
+   * moves toward the waker, unless prev is a free core in the waker's LLC; then the default
+   * selection, SYNC included unless `no_wake_sync`. -1 when nothing is idle.
+   */
+  private pickIdle(p: ScxTask, prevCpu: number, thisCpu: number, wakeFlags: number): number {
+    const scx = this.scx;
+    if (this.o.no_wake_sync) wakeFlags &= ~SCX_WAKE_SYNC;
+    if ((wakeFlags & SCX_WAKE_TTWU) !== 0 && thisCpu >= 0 && thisCpu !== prevCpu && scx.cpuCapacity(thisCpu) > scx.cpuCapacity(prevCpu)) {
+      if (scx.cpuLlc(thisCpu) === scx.cpuLlc(prevCpu) && !this.smtContended(prevCpu) && scx.testAndClearCpuIdle(prevCpu)) return prevCpu;
+      scx.stat("waker_cpu_bias");
+      prevCpu = thisCpu;
+    }
+    const r = scx.selectCpuDfl(p, prevCpu, wakeFlags);
+    return r.isIdle ? r.cpu : -1;
+  }
+
   select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
-    // A prev the task may no longer use becomes its first allowed CPU (the simulator reports no waker CPU).
-    if (!this.scx.cpuAllowed(p, prevCpu)) for (prevCpu = 0; prevCpu < this.nrCpus - 1 && !this.scx.cpuAllowed(p, prevCpu); prevCpu++);
-    const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
-    if (!r.isIdle) return prevCpu;
+    // A prev the task may no longer use becomes the waker's CPU if allowed, else its first allowed CPU.
+    const cur = this.scx.currentCpu(), thisCpu = cur >= 0 && this.scx.cpuAllowed(p, cur) ? cur : -1;
+    if (!this.scx.cpuAllowed(p, prevCpu)) {
+      if (thisCpu >= 0) prevCpu = thisCpu;
+      else for (prevCpu = 0; prevCpu < this.nrCpus - 1 && !this.scx.cpuAllowed(p, prevCpu); prevCpu++);
+    }
+    const cpu = this.pickIdle(p, prevCpu, thisCpu, wakeFlags);
+    if (cpu < 0) return prevCpu;
     this.scx.stat("direct");
-    this.scx.dsqInsertVtime(p, r.cpu, this.slice(p, r.cpu), this.deadline(p, this.tctx.get(p), r.cpu), 0);
-    return r.cpu;
+    this.scx.dsqInsertVtime(p, cpu, this.slice(p, cpu), this.deadline(p, this.tctx.get(p), cpu), 0);
+    return cpu;
   }
 
   /** Try an idle CPU unless select_cpu already did (sticky: only for a task not running). */

@@ -22,15 +22,19 @@
  * twice the slice. A task above the criticality threshold max − (max − avg) / 2^`preempt_shift`
  * that is not greedy scans its domain for two CPUs running less critical work that will stop
  * later than it would, and preempts the one upstream's rule picks.
- * Simplified: wake frequency is 0 (wake_ft 1) and there is no criticality inheritance, since the
- * simulator does not say who woke whom; no power modes, core compaction or cpufreq (no frequency
+ * A woken task's waker (the current task in `runnable`) has its wake frequency measured (wake_ft)
+ * and trades criticality with it (the wakee inherits from its waker, the waker from its most
+ * critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup adds a second wakeup boost and
+ * a timer's wakeup (no waker: a hard interrupt in the kernel) the highest one.
+ * Simplified: every task counts as related to its waker (upstream compares real_parent: the
+ * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no power modes, core compaction or cpufreq (no frequency
  * model in the simulator), no warm-CPU wait, irq or lock boosts, cgroup bandwidth or big/little
  * cores; stealing happens on an empty dispatch instead of by periodic migration planning; the
  * victim is kicked with SCX_KICK_PREEMPT instead of having its slice cut to 1 ns; the greedy
  * penalty compares weighted CPU time with the mean over live tasks.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_WAKE_TTWU, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 
@@ -55,7 +59,11 @@ const ACC_RUNTIME_MAX = SLICE_MAX_DFL;
 const DL_COMPETE_WINDOW = Math.floor(300_000_000 / 65536);
 const LAG_MAX_NS = 500_000_000;
 const LC_FREQ_MAX = 100_000;
-const BOOST_REGULAR = 128, BOOST_MEDIUM = 256;
+const BOOST_REGULAR = 128, BOOST_MEDIUM = 256, BOOST_HIGHEST = 1024;
+/** Wakeups closer together than this do not update the waker's wake frequency (LAVD_LC_WAKE_INTERVAL_MIN). */
+const WAKE_INTERVAL_MIN = SLICE_MIN_DFL;
+/** Inherited criticality: at most 1/4 of the receiver's own, from 1/8 of the givers' excess. */
+const INH_RECEIVER_SHIFT = 2, INH_GIVER_SHIFT = 3;
 
 /** upstream's EWMA: 7/8 old + 1/8 new, or half and half while the old value is small. */
 function calcAvg(old: number, sample: number): number {
@@ -67,9 +75,23 @@ function asymAvg(old: number, sample: number): number {
   return old < sample ? sample * 0.75 + old * 0.25 : old * 0.875 + sample * 0.125;
 }
 
-interface TaskCtx {
+/** How a task became runnable this time: what calc_weight_factor boosts. */
+export interface WakeKind {
+  isWakeup: boolean;
+  /** This wakeup is SCX_WAKE_SYNC; or came from a timer interrupt (upstream LAVD_FLAG_WOKEN_BY_HARDIRQ). */
+  syncWakeup: boolean;
+  wokenByHardirq: boolean;
+}
+
+interface TaskCtx extends WakeKind {
   waitFreq: number;
   lastQuiescentAt: number;
+  /** How often it wakes others (per s, EWMA), and when it last did. */
+  wakeFreq: number;
+  lastRunnableAt: number;
+  /** Criticality handed over by its last waker and its wakees since the last calculation. */
+  latCriWaker: number;
+  latCriWakee: number;
   avgRuntime: number;
   /** CPU time since the last wakeup. */
   accRuntime: number;
@@ -78,7 +100,6 @@ interface TaskCtx {
   lastRunAt: number;
   latCri: number;
   sliceWall: number;
-  isWakeup: boolean;
   idlePicked: boolean;
   greedy: boolean;
 }
@@ -137,7 +158,8 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
-      waitFreq: 0, lastQuiescentAt: this.scx.now(), avgRuntime: 0, accRuntime: 0, svcTime: this.avgSvc(),
+      waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
+      syncWakeup: false, wokenByHardirq: false, avgRuntime: 0, accRuntime: 0, svcTime: this.avgSvc(),
       lastRunAt: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
     }));
   }
@@ -150,22 +172,29 @@ export class LavdScheduler implements SchedExtOps {
     return this.nrLlcs + cpu;
   }
 
-  /** upstream calc_weight_factor: weight × (1 + boosts) + 1. */
-  weightFactor(p: ScxTask, isWakeup: boolean): number {
+  /** upstream calc_weight_factor: weight × (1 + boosts) + 1; the interrupt boost is used up here. */
+  weightFactor(p: ScxTask, t: WakeKind): number {
     let boost = 1;
-    if (isWakeup) boost += BOOST_REGULAR;
+    if (t.isWakeup) boost += BOOST_REGULAR;
+    if (t.syncWakeup) boost += BOOST_REGULAR;
+    if (t.wokenByHardirq) { t.wokenByHardirq = false; boost += BOOST_HIGHEST; }
     if (p.nrCpusAllowed < this.nrCpus) boost += BOOST_REGULAR;
     if (p.nrCpusAllowed === 1) boost += BOOST_MEDIUM;
     return p.weight * boost + 1;
   }
 
-  /** upstream calc_lat_cri (wake frequency unknown: wake_ft = 1). */
+  /** upstream calc_lat_cri, with what its waker and wakees handed over since the last time. */
   latCri(p: ScxTask, t: TaskCtx): number {
     const waitFt = Math.min(t.waitFreq, LC_FREQ_MAX) + 1;
-    const wakeFt = 1;
+    const wakeFt = Math.min(t.wakeFreq, LC_FREQ_MAX) + 1;
     const runtimeFt = t.avgRuntime < NS_PER_S ? Math.floor((NS_PER_S - t.avgRuntime) / SLICE_MIN_DFL) + 1 : 1;
-    const x = Math.floor(Math.log2(waitFt * wakeFt)) + Math.floor(Math.log2(runtimeFt * this.weightFactor(p, t.isWakeup)));
-    return x * x;
+    const x = Math.floor(Math.log2(waitFt * wakeFt)) + Math.floor(Math.log2(runtimeFt * this.weightFactor(p, t)));
+    let latCri = x * x;
+    const giver = t.latCriWaker + t.latCriWakee;
+    if (giver > 2 * latCri) latCri += Math.min(Math.floor((giver - 2 * latCri) / 2 ** INH_GIVER_SHIFT), Math.floor(latCri / 2 ** INH_RECEIVER_SHIFT));
+    t.latCriWaker = 0;
+    t.latCriWakee = 0;
+    return latCri;
   }
 
   /** ×1024: 1024 for a task owed service, up to 2048 for one served beyond the average. */
@@ -267,8 +296,11 @@ export class LavdScheduler implements SchedExtOps {
     return true;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number): number {
+  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
     const t = this.tctx.get(p);
+    t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
+    // Woken by the kernel itself, not by a task: a timer's wakeup, which runs in hard interrupt context.
+    if ((wakeFlags & SCX_WAKE_TTWU) !== 0 && this.scx.currentTask() === null) t.wokenByHardirq = true;
     this.pickIdle(p, prevCpu);
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
@@ -372,8 +404,23 @@ export class LavdScheduler implements SchedExtOps {
     t.lastRunAt = now;
   }
 
-  runnable(p: ScxTask): void {
-    this.tctx.get(p).accRuntime = 0;
+  /**
+   * upstream lavd_runnable: a task woken by another (the current task) measures the waker's wake
+   * frequency, inherits the waker's criticality and hands its own back to the waker.
+   */
+  runnable(p: ScxTask, enqFlags: number): void {
+    const t = this.tctx.get(p);
+    t.accRuntime = 0;
+    if ((enqFlags & SCX_ENQ_WAKEUP) === 0 || (enqFlags & (SCX_ENQ_PREEMPT | SCX_ENQ_REENQ | SCX_ENQ_LAST)) !== 0) return;
+    const waker = this.scx.currentTask();
+    if (waker === null) return;
+    const w = this.tctx.get(waker), now = this.scx.now(), interval = now - w.lastRunnableAt;
+    if (interval >= WAKE_INTERVAL_MIN) {
+      w.wakeFreq = calcAvg(w.wakeFreq, Math.floor(NS_PER_S / interval));
+      w.lastRunnableAt = now;
+    }
+    t.latCriWaker = w.latCri;
+    if (w.latCriWakee < t.latCri) w.latCriWakee = t.latCri;
   }
 
   running(p: ScxTask): void {
@@ -383,6 +430,7 @@ export class LavdScheduler implements SchedExtOps {
     p.slice = this.timeSlice(t, cpu);
     this.advanceClock(p.dsqVtime);
     t.isWakeup = false;
+    t.syncWakeup = false;
     t.lastRunAt = now;
     this.cpuRunningAt[cpu] = now;
     this.cpuLatCri[cpu] = t.latCri;

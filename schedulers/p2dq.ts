@@ -17,17 +17,19 @@
  * An idle CPU with nothing to run picks two LLCs (power of two choices) and pulls from the
  * migration DSQ of the busier one if its load is at least the local one's plus `lb_slack_pct` %,
  * then from the other, and from both (and a third) unconditionally when the machine is saturated.
+ * A SCX_WAKE_SYNC wakeup (the waker is about to sleep) follows upstream's sync branch: an idle
+ * CPU of the wakee's LLC, or prev; with `wakeup_llc_migrations` the waker's LLC or CPU.
  * Simplified: load is CPU time per LLC in the current 250 ms period, not PELT; no autoslice,
  * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards,
- * fork/exec balancing or the load-balancer's LLC hint; no WAKE_SYNC path (the simulator reports
- * no waker); no nice-task preemption; an affinitized task takes prev if idle, else any idle CPU
+ * fork/exec balancing or the load-balancer's LLC hint; no nice-task preemption; an affinitized task takes prev if idle, else any idle CPU
  * it may use (upstream also weighs its LLC and SMT), and a CPU does not move mismatched heads of
  * its LLC's affinity DSQs to their own CPUs. keep_running is left out: upstream declines prev
  * whenever it is still queued, which a runnable prev always is. Saturation is computed when needed from
  * the idle CPUs instead of being tracked in update_idle.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, localOn } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn } from "../sim/ext/consts.js";
+import { hasSmt } from "./lib/idle_near.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -38,6 +40,7 @@ export const options = defineOptions({
   lb_slack_pct: { type: "number", default: 5, min: 0, max: 99, doc: "pick-two pulls from an LLC at least this % busier than the local one (scx_p2dq --lb-slack-factor)" },
   saturated_percent: { type: "number", default: 5, min: 0, max: 100, doc: "the machine is saturated below this % of idle CPUs (scx_p2dq --saturated-percent)" },
   dispatch_lb_interactive: { type: "boolean", default: true, doc: "interactive (class 0) tasks may migrate across LLCs (scx_p2dq --dispatch-lb-interactive)" },
+  wakeup_llc_migrations: { type: "boolean", default: false, doc: "a sync wakeup may move the wakee to its waker's LLC (scx_p2dq --wakeup-llc-migrations)" },
   lb_interval_us: { type: "number", default: 250_000, min: 1_000, doc: "load period in µs (upstream's load-balance timer, 250 ms)" },
 });
 
@@ -67,6 +70,7 @@ export class P2dqScheduler implements SchedExtOps {
   private readonly classSlices: number[];
   private readonly nrCpus: number;
   private readonly nrLlcs: number;
+  private readonly smt: boolean;
   /** upstream min_llc_runs_pick2's default, log2 of the LLC count. */
   private readonly llcRunsCfg: number;
   private readonly llcMasks: Uint8Array[] = [];
@@ -89,6 +93,7 @@ export class P2dqScheduler implements SchedExtOps {
     this.classSlices = [o.dsq_slice0_us * 1000, o.dsq_slice1_us * 1000, o.dsq_slice2_us * 1000];
     this.nrCpus = scx.nrCpus();
     this.nrLlcs = scx.nrLlcs();
+    this.smt = hasSmt(scx);
     this.llcRunsCfg = Math.floor(Math.log2(this.nrLlcs));
     this.llcVtime = new Float64Array(this.nrLlcs);
     this.llcLoad = new Float64Array(this.nrLlcs);
@@ -149,7 +154,7 @@ export class P2dqScheduler implements SchedExtOps {
   }
 
   /** upstream pick_idle_cpu into `picked` / `pickedIdle` (whether the CPU was claimed idle). */
-  private pickIdle(p: ScxTask, t: TaskCtx, prev: number): void {
+  private pickIdle(p: ScxTask, t: TaskCtx, prev: number, wakeFlags: number): void {
     const scx = this.scx;
     this.pickedIdle = true;
     this.picked = prev;
@@ -160,11 +165,38 @@ export class P2dqScheduler implements SchedExtOps {
     const llcSat = this.llcSaturated(t.llc);
     if (this.nrLlcs > 1 && (llcSat || this.saturated()) && !migratable) return;
     const home = t.placed ? t.llc : scx.randomU32() % this.nrLlcs;
+    if ((wakeFlags & SCX_WAKE_SYNC) !== 0) { this.syncWakeup(t, home); return; }
     if (this.claim(this.llcMasks[home])) return;
     if (this.nrLlcs > 1 && llcSat && migratable) {
       if (this.claim(this.nodeMasks[home])) return;
       if (this.saturated()) this.claim(null);
     }
+  }
+
+  /**
+   * upstream pick_idle_cpu's WAKE_SYNC branch: an interactive wakee (or a 2-LLC, 2-node machine)
+   * takes an idle CPU of its LLC or stays on prev; otherwise a wakee in its waker's LLC (or when
+   * `wakeup_llc_migrations` is off) takes an idle core, then CPU, of its LLC, or prev; else it
+   * moves to the waker's LLC: an idle core, an idle CPU, or the waker's own CPU.
+   */
+  private syncWakeup(t: TaskCtx, home: number): void {
+    const scx = this.scx, mask = this.llcMasks[home];
+    if (t.cls === 0 || (this.nrLlcs === 2 && scx.nrNodes() === 2)) {
+      const c = scx.pickIdleCpu(mask, 0);
+      if (c >= 0) { this.picked = c; this.pickedIdle = true; scx.stat("wake_llc"); } else scx.stat("wake_prev");
+      return;
+    }
+    const waker = scx.currentTask();
+    if (waker === null) { scx.stat("wake_prev"); return; }
+    const wakerLlc = this.tctx.get(waker).llc;
+    if (wakerLlc === home || !this.o.wakeup_llc_migrations) {
+      let c = this.smt ? scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE) : -1;
+      if (c < 0) c = scx.pickIdleCpu(mask, 0);
+      if (c >= 0) { this.picked = c; this.pickedIdle = true; scx.stat("wake_llc"); } else scx.stat("wake_prev");
+      return;
+    }
+    scx.stat("wake_mig");
+    if (!this.claim(this.llcMasks[wakerLlc])) this.picked = scx.taskCpu(waker);
   }
 
   /** Claims an idle core, else an idle CPU, of `mask` into `picked`. */
@@ -185,10 +217,10 @@ export class P2dqScheduler implements SchedExtOps {
     if (p.dsqVtime < floor) p.dsqVtime = floor;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number): number {
+  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
     const t = this.tctx.get(p);
     if (p.nrCpusAllowed !== this.nrCpus) return this.affinitizedCpu(p, prevCpu);
-    this.pickIdle(p, t, prevCpu);
+    this.pickIdle(p, t, prevCpu, wakeFlags);
     if (this.pickedIdle) {
       this.scx.stat("direct");
       this.scx.dsqInsert(p, SCX_DSQ_LOCAL, t.sliceNs, 0);
@@ -231,7 +263,7 @@ export class P2dqScheduler implements SchedExtOps {
     }
     let cpu = taskCpu, idle: boolean;
     if (!selected) {
-      this.pickIdle(p, t, taskCpu);
+      this.pickIdle(p, t, taskCpu, 0);
       cpu = this.picked;
       idle = this.pickedIdle;
     } else idle = scx.testAndClearCpuIdle(cpu);

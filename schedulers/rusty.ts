@@ -19,13 +19,14 @@
  * Simplified: the tuner and load balancer run as BPF timers (no user space in the simulator);
  * one balancing pass per period over two domains; load is a two-period average instead of a
  * 1 s half-life. The latency priority multiplies the task's blocked frequency by the square of
- * its waker frequency (how often it wakes others); the simulator reports no waker, so the
- * waker frequency is 0, every task gets latency priority 0 and lat_scale 18, as a task that
- * never wakes anyone gets upstream. No WAKE_SYNC path (no waker CPU), no kthread, FIFO or
- * mempolicy modes; new tasks are dealt round-robin from one cursor instead of one per CPU.
+ * its waker frequency (how often it wakes others, counted in `runnable` from the current task);
+ * a SCX_WAKE_SYNC wakeup first tries prev in the waker's domain, then the waker's CPU
+ * (try_sync_wakeup). Wakeups by the kernel (a timer) count for no waker, where upstream counts
+ * one for whatever task the interrupt found running. No kthread, FIFO or mempolicy modes; new
+ * tasks are dealt round-robin from one cursor instead of one per CPU.
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle } from "./lib/idle_near.js";
 
@@ -57,6 +58,8 @@ const PRIO_TO_WEIGHT = [
 ];
 /** Utilisation at which the tuner calls the machine fully used. */
 const FULLY_UTILIZED = 0.99999;
+/** Cap on the waker and blocked frequencies (DL_FREQ_FT_MAX). */
+const DL_FREQ_FT_MAX = 100_000;
 
 /**
  * upstream task_compute_dl's lat_scale: latency priority = log2(freq_factor × weight/100 + 1)
@@ -85,6 +88,21 @@ interface TaskCtx {
   /** CPU time in the current balancing period, and the smoothed duty cycle × weight. */
   runNs: number;
   load: number;
+  /** How often (per 100 ms, averaged) it wakes others and blocks, and when it last did. */
+  wakerFreq: number;
+  lastWokeAt: number;
+  blockedFreq: number;
+  lastBlockedAt: number;
+}
+
+/** upstream calc_avg: 3/4 old + 1/4 new, in integers. */
+function calcAvg(old: number, sample: number): number {
+  return old - Math.floor(old / 4) + Math.floor(sample / 4);
+}
+
+/** upstream update_freq: events per 100 ms from one interval, averaged (a zero interval counts 0, as BPF's division). */
+function updateFreq(freq: number, intervalNs: number): number {
+  return calcAvg(freq, intervalNs > 0 ? Math.floor(100_000_000 / intervalNs) : 0);
 }
 
 export class RustyScheduler implements SchedExtOps {
@@ -132,7 +150,10 @@ export class RustyScheduler implements SchedExtOps {
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = 0; c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
     for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(this.domMasks[d].indexOf(1)));
-    this.tctx = scx.taskStorage<TaskCtx>(() => ({ dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0 }));
+    this.tctx = scx.taskStorage<TaskCtx>(() => ({
+      dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0,
+      wakerFreq: 0, lastWokeAt: 0, blockedFreq: 0, lastBlockedAt: scx.now(),
+    }));
   }
 
   /** Domain CPUs the task may use (into a scratch mask), or null if there are none. */
@@ -196,8 +217,25 @@ export class RustyScheduler implements SchedExtOps {
     return cpu;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number): number {
+  /**
+   * upstream try_sync_wakeup: the waker is about to sleep, so prev if it is idle in the waker's
+   * domain, else the waker's CPU when its domain has an idle CPU and nothing waits on its local DSQ.
+   */
+  private syncWakeup(p: ScxTask, t: TaskCtx, prevCpu: number): number {
+    const scx = this.scx, cpu = scx.currentCpu(), m = this.domMasks[scx.cpuLlc(cpu)];
+    if (m[prevCpu] === 1 && scx.testAndClearCpuIdle(prevCpu)) return this.direct(t, prevCpu, "sync_prev_idle");
+    let idle = false;
+    for (let c = 0; c < this.nrCpus && !idle; c++) idle = m[c] === 1 && scx.isCpuIdle(c);
+    if (idle && scx.cpuAllowed(p, cpu) && scx.nrQueuedLocal(cpu) === 0) return this.direct(t, cpu, "wake_sync");
+    return -1;
+  }
+
+  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
     const scx = this.scx, t = this.tctx.get(p);
+    if (p.nrCpusAllowed > 1 && (wakeFlags & SCX_WAKE_SYNC) !== 0) {
+      const c = this.syncWakeup(p, t, prevCpu);
+      if (c >= 0) return c;
+    }
     const idleCores = this.anyIdleCore();
     const mask = this.allowedIn(p, t.dom);
     const domestic = mask !== null && mask[prevCpu] === 1;
@@ -270,9 +308,10 @@ export class RustyScheduler implements SchedExtOps {
     }
   }
 
-  /** upstream task_compute_dl: avg_runtime × 100 / lat_scale (waker frequency unknown: 0). */
+  /** upstream task_compute_dl: avg_runtime × 100 / lat_scale, the frequency factor blocked × waker². */
   private requestLength(p: ScxTask, t: TaskCtx): number {
-    return Math.floor((t.avgRuntime * 100) / latencyScale(0, t.avgRuntime, p.weight));
+    const waker = Math.min(t.wakerFreq, DL_FREQ_FT_MAX), blocked = Math.min(t.blockedFreq, DL_FREQ_FT_MAX);
+    return Math.floor((t.avgRuntime * 100) / latencyScale(blocked * waker * waker, t.avgRuntime, p.weight));
   }
 
   dispatch(cpu: number): void {
@@ -293,8 +332,21 @@ export class RustyScheduler implements SchedExtOps {
     }
   }
 
+  /** upstream rusty_runnable: the task woken by the current one counts one wakeup for its waker. */
   runnable(p: ScxTask): void {
     this.tctx.get(p).sumRuntime = 0;
+    const waker = this.scx.currentTask();
+    if (waker === null) return;
+    const w = this.tctx.get(waker), now = this.scx.now();
+    w.wakerFreq = updateFreq(w.wakerFreq, now - w.lastWokeAt);
+    w.lastWokeAt = now;
+  }
+
+  /** upstream rusty_quiescent: how often the task blocks. */
+  quiescent(p: ScxTask): void {
+    const t = this.tctx.get(p), now = this.scx.now();
+    t.blockedFreq = updateFreq(t.blockedFreq, now - t.lastBlockedAt);
+    t.lastBlockedAt = now;
   }
 
   running(p: ScxTask): void {

@@ -4,21 +4,22 @@
  * Optimal for mean response time on one CPU when sizes are known (SRPT, Schrage–Miller).
  *
  * sched_ext mapping: one vtime-ordered DSQ keyed by remaining time; slices are SCX_SLICE_INF,
- * so a job runs until it blocks, exits or is preempted. Remaining time = the size the workload
- * declares per activation (`p.expectedRunNs`) minus the CPU time used in this activation. On
- * wakeup, `enqueue` looks for the CPU whose running job has the most left and, if the newcomer
- * is shorter, inserts it at the head of that CPU's local DSQ with SCX_ENQ_PREEMPT.
- * Tasks that declare no size get the textbook prediction instead: an exponential average of
- * their past activations, τ ← α·t + (1−α)·τ (α = 1/2), starting at `default_run_us`.
- * A job that outlives its declared or predicted size is assumed to need as much again: the size
+ * so a job runs until it blocks, exits or is preempted. Remaining time is the job's real
+ * remaining size, `p.workLeftNs` (an oracle the simulator has and a kernel does not), so the
+ * policy is the SRPT of the textbook. On wakeup, `enqueue` looks for the CPU whose running job
+ * has the most left and, if the newcomer is shorter, inserts it at the head of that CPU's local
+ * DSQ with SCX_ENQ_PREEMPT.
+ * Where the work is not known (an rt-app `runtime` event, bounded by time), or with
+ * `oracle=false`, the size is the one the workload declares per activation (`p.expectedRunNs`),
+ * or else the textbook prediction, an exponential average of past activations,
+ * τ ← α·t + (1−α)·τ (α = 1/2), starting at `default_run_us`, minus the CPU time used in this
+ * activation. A job that outlives such an estimate is assumed to need as much again: the size
  * doubles each time the job reaches it, so an overrunning job stays preemptible by shorter work
- * instead of sitting at remaining time 0 (where nothing could preempt it). With exact sizes
- * this never happens and the policy is SRPT.
+ * instead of sitting at remaining time 0 (where nothing could preempt it).
  * Good: short jobs never wait behind long ones. Bad: long jobs starve under a steady stream of
  * short ones.
- * Simplified: the task view carries the size the workload declares per task, not the work each
- * job actually draws, so for sizes drawn from a distribution (the built-in server and mixed
- * declare the mean) this is SRPT on estimates, not the SRPT oracle. CPU time used is measured by
+ * Simplified: the oracle's "job" is the task's current (or next) `run` event; an activation made
+ * of several run events is seen one event at a time. CPU time used for estimates is measured by
  * the scheduler (running → stopping), not read from the task.
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
@@ -28,6 +29,7 @@ import { defineOptions, type OptionValues } from "./options.js";
 export const options = defineOptions({
   default_run_us: { type: "number", default: 10_000, min: 1, doc: "initial size estimate (µs) for tasks that declare none" },
   preempt: { type: "boolean", default: true, doc: "preempt a longer running job on wakeup (false: non-preemptive SJF)" },
+  oracle: { type: "boolean", default: true, doc: "use each job's real remaining size (p.workLeftNs); false: declared or predicted sizes" },
 });
 
 const SRTF_DSQ = 0;
@@ -46,15 +48,21 @@ export class SrtfScheduler implements SchedExtOps {
   readonly name = "srtf";
   private readonly ctx: TaskStorage<TaskCtx>;
   private readonly preempt: boolean;
+  private readonly oracle: boolean;
 
   constructor(private readonly scx: Scx, opts: OptionValues<typeof options>) {
     const est = Math.round(opts.default_run_us * 1000);
     this.preempt = opts.preempt;
+    this.oracle = opts.oracle;
     this.ctx = scx.taskStorage((p) => ({ act: p.activatedAtNs, usedNs: 0, runStartNs: -1, estNs: est }));
   }
 
-  /** Work left in the current activation, ns (always above 0: an overrun doubles the size). */
+  /** Work left in the current job, ns: the real size, or an estimate (above 0: an overrun doubles it). */
   remaining(p: ScxTask): number {
+    if (this.oracle) {
+      const w = p.workLeftNs;
+      if (w < Number.POSITIVE_INFINITY) return w;
+    }
     const c = this.ctx.get(p);
     if (c.act !== p.activatedAtNs) {
       // A new activation: fold the last one into the estimate and start counting afresh.

@@ -16,7 +16,7 @@ import { DlClass, dlBandwidth, type DlHost } from "./deadline.js";
 import { DL_SERVER_PERIOD_NS, DL_SERVER_RUNTIME_NS, DlServer } from "./dl_server.js";
 import { ExtCore } from "./ext/core.js";
 import type { ExtHost } from "./ext/host.js";
-import { Action, compilePlan, step, type CompiledPlan, type ProgramHost } from "./program.js";
+import { Action, compilePlan, step, workAhead, type CompiledPlan, type ProgramHost } from "./program.js";
 import { SyncState, type Waker } from "./sync.js";
 import { Recorder } from "./recorder.js";
 import type { DurationSpec, PhaseSettings, WorkloadPlan } from "./plan.js";
@@ -328,8 +328,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     const cls = this.currCls[cpu];
     if (cls >= Cls.Rt) {
       // RR quantum or deadline runtime, and the moment the fair/ext server would step in.
+      // (RR's quantum is counted in ticks, task_tick_rt; a deadline runtime is enforced exactly, as with HRTICK_DL)
       if (cls === Cls.Dl || t.policy === Policy.Rr) {
-        const s = from + Math.max(0, t.budgetNs);
+        let s = from + Math.max(0, t.budgetNs);
+        if (cls === Cls.Rt && this.tickBoundSlices) s = this.tickAtOrAfter(s);
         if (s < when) when = s;
       }
       const srv = this.server.activationAt(cpu, from);
@@ -947,6 +949,22 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   }
 
   // ---- tasks ----
+
+  /**
+   * p.workLeftNs: the work the task's current run event still needs, counting progress on its
+   * CPU up to now, or, between events, the size of the run event it reaches next (workAhead).
+   */
+  workLeftNs(t: Task): number {
+    if (t.place === Place.Dead || t.place === Place.Free) return 0;
+    if (!t.inBurst) return workAhead(this, t, this.plan.specs[t.specIdx]);
+    let left = t.workLeft;
+    const cpu = t.cpu;
+    if (this.curr[cpu] === t.slot) {
+      const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+      if (this.now > from) left -= Math.max(0, (this.now - from) * this.rate[cpu] - t.refillNs);
+    }
+    return left > 0 ? left : 0;
+  }
 
   cpuAllowed(t: Task, cpu: number): boolean {
     return t.cpusAllowed === null || t.cpusAllowed[cpu] === 1;

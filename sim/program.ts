@@ -174,7 +174,8 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
     const e = ph.events[t.event++];
     switch (e.op) {
       case Op.Run: {
-        t.workLeft = e.constNs >= 0 ? e.constNs : h.drawNs(e.dist!);
+        if (t.nextWorkNs >= 0) { t.workLeft = t.nextWorkNs; t.nextWorkNs = -1; } // drawn ahead by workAhead
+        else t.workLeft = e.constNs >= 0 ? e.constNs : h.drawNs(e.dist!);
         t.runtimeEnd = Number.POSITIVE_INFINITY;
         if (t.workLeft <= 0) continue;
         t.inBurst = true;
@@ -231,4 +232,41 @@ export function step(h: ProgramHost, t: Task, cs: CSpec): Action {
     }
   }
   return Action.Yield;
+}
+
+/**
+ * The CPU work (ns at full capacity) of the `run` event `t`'s program reaches next without
+ * blocking, for a task between events. A drawn size is drawn now and kept in `t.nextWorkNs`,
+ * so `step` runs exactly the size reported (this moves the draw earlier, which only a scheduler
+ * that asks sees). +Infinity for a `runtime` event (bounded by time, not work); 0 when the
+ * program blocks, yields or exits first.
+ */
+export function workAhead(h: ProgramHost, t: Task, cs: CSpec): number {
+  if (t.nextWorkNs >= 0) return t.nextWorkNs;
+  const phases = cs.phases;
+  let phase = t.phase, iter = t.phaseIter, ev = t.event, loops = t.loopsLeft;
+  for (let budget = 0; budget < 10_000; budget++) {
+    if (phase >= phases.length) {
+      if (loops > 0) loops--;
+      if (loops === 0 || phases.length === 0) return 0;
+      phase = 0; iter = 0; ev = 0;
+    }
+    const ph = phases[phase];
+    if (ev >= ph.events.length) {
+      ev = 0;
+      if (++iter >= ph.loop && ph.loop > 0) { phase++; iter = 0; }
+      continue;
+    }
+    const e = ph.events[ev++];
+    switch (e.op) {
+      case Op.Run:
+        if (e.constNs >= 0) { if (e.constNs <= 0) continue; return e.constNs; }
+        t.nextWorkNs = h.drawNs(e.dist!);
+        return t.nextWorkNs;
+      case Op.Runtime: return Number.POSITIVE_INFINITY;
+      case Op.Resume: case Op.Fork: case Op.Unlock: case Op.Signal: case Op.Broad: case Op.SemPost: continue;
+      default: return 0;
+    }
+  }
+  return 0;
 }

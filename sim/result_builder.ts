@@ -26,7 +26,7 @@ export function windowMetrics(a: Snapshot, b: Snapshot): WindowMetrics {
   const groups: Record<string, GroupResult> = {};
   b.groupNames.forEach((name, i) => {
     const ga = a.groups[i]!, gb = b.groups[i]!;
-    groups[name] = {
+    setGroup(groups, name, {
       tasks: gb.tasks - ga.completed,
       completed: gb.completed - ga.completed,
       cpuNs: gb.cpuNs - ga.cpuNs,
@@ -34,7 +34,7 @@ export function windowMetrics(a: Snapshot, b: Snapshot): WindowMetrics {
       wakeupLatencyNs: windowStats(ga.wakeup, gb.wakeup),
       requestLatencyNs: windowStats(ga.request, gb.request),
       waitNs: windowStats(ga.wait, gb.wait),
-    };
+    });
   });
   const n = b.busyNs.length;
   let busy = 0;
@@ -134,11 +134,11 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   const groups: Record<string, GroupResult> = {};
   rec.groups.forEach((g, i) => {
     const name = rec.groupNames[i];
-    groups[name] = {
+    setGroup(groups, name, {
       ...w.groups[name]!,
       firstStartNs: g.firstStartNs >= 0 ? g.firstStartNs : null, lastExitNs: g.lastExitNs >= 0 ? g.lastExitNs : null,
       deadlineNs: g.deadlineNs, deadlineMisses: g.deadlineMisses, wakeupHistogramUs: Array.from(g.wakeupBinsUs),
-    };
+    });
   });
   const result: RunResult = {
     schema: RUN_SCHEMA,
@@ -168,4 +168,12 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
 /** What a run whose new tasks were refused at the cap says about it. */
 export function refusedWarning(count: number, cap: number): string {
   return `${count} new tasks (arrivals or forks) refused: ${cap} were alive, the live-task cap (fork fails with EAGAIN, as at RLIMIT_NPROC); raise it with --max-tasks`;
+}
+
+/**
+ * Sets a group by its task name as an own property: a plain `groups[name] =` with a task
+ * named "__proto__" would replace the object's prototype and drop the group from the result.
+ */
+function setGroup(groups: Record<string, GroupResult>, name: string, g: GroupResult): void {
+  Object.defineProperty(groups, name, { value: g, enumerable: true, writable: true, configurable: true });
 }

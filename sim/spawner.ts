@@ -20,7 +20,7 @@ import type { Kernel } from "./kernel.js";
 export const DEFAULT_MAX_LIVE_TASKS = 1_000_000;
 
 export class Spawner {
-  private readonly table = new TaskTable();
+  private readonly table: TaskTable;
   private readonly freeSlots: number[] = [];
   private nextPid = 1;
   private readonly rngArrival: Rng;
@@ -30,6 +30,7 @@ export class Spawner {
   private readonly arrivals: number[];
 
   constructor(private readonly k: Kernel, private readonly plan: CompiledPlan, seed: number) {
+    this.table = new TaskTable(k);
     this.rngArrival = new Rng(seed, "arrivals");
     this.instanceOf = plan.specs.map(() => 0);
     this.templates = plan.specs.map((cs) => taskTemplate(cs.spec, k.topo.nrCpus));
@@ -93,6 +94,7 @@ export class Spawner {
     t.phase = 0; t.phaseIter = 0; t.event = 0;
     t.loopsLeft = openLoop ? 1 : s.loop;
     t.inBurst = false;
+    t.nextWorkNs = -1;
     t.resetNumbers(at);
     t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
     t.waitingOn = -1; t.relockMutex = -1;

@@ -132,6 +132,8 @@ export class Task {
   event = 0;
   loopsLeft = 0;
   inBurst = false;
+  /** Size of the next run event, drawn ahead when a scheduler asked for it (workAhead), or -1. */
+  nextWorkNs = -1;
   /** Per-timer next expiry (ns), indexed by the spec's timer index. */
   timerNext: Float64Array | null = null;
   /** Mutex to re-take after a condvar wait, or -1. */
@@ -151,12 +153,12 @@ export class Task {
   readonly view: ScxTask;
 
 
-  constructor(slot: number, chunk: Float64Array) {
+  constructor(slot: number, chunk: Float64Array, work: WorkOracle) {
     this.slot = slot;
     this.f = chunk;
     this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
     this.resetNumbers(0);
-    this.view = new TaskView(this);
+    this.view = new TaskView(this, work);
   }
 
   /** Sets every number to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
@@ -248,13 +250,20 @@ export class Task {
 }
 
 /** Creates tasks by slot, each with its row in a shared chunk of rows. */
+/** What a task view asks the kernel for the work a task's job still needs (p.workLeftNs). */
+export interface WorkOracle {
+  workLeftNs(t: Task): number;
+}
+
 export class TaskTable {
   private chunk = new Float64Array(0);
+
+  constructor(private readonly work: WorkOracle) {}
 
   /** A new task for `slot`; slots must be created in order 0, 1, 2, ... */
   create(slot: number): Task {
     if (slot % ROWS_PER_CHUNK === 0) this.chunk = new Float64Array(ROWS_PER_CHUNK * STRIDE);
-    return new Task(slot, this.chunk);
+    return new Task(slot, this.chunk, this.work);
   }
 }
 

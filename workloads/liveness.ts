@@ -55,11 +55,19 @@ export function checkTimeAdvances(ctx: Ctx, t: TaskDraft, barriers: Readonly<Rec
   if (t.loop === -1) check(t.phases.flatMap((p) => p.events), t.path);
   // A finite loop whose events take no time still runs at one instant: bound its length, or a
   // loop of 10^15 would hang the run just as an endless one does.
+  // The instances all start at once and nested timeless loops multiply: the bound is on the product.
   const timeless = (events: readonly Located[]) => !events.some((l) => l.event.kind === "exit" || takesTime(l.event, barriers));
+  const instances = Math.max(1, t.instance?.value ?? 1);
+  const bound = (n: number) => Math.floor(MAX_TIMELESS_ITERATIONS / n);
+  const tooLong = (n: number) => `at most ${bound(n)} iterations of events that take no simulated time${n > 1 ? ` (${MAX_TIMELESS_ITERATIONS} at one instant, over ${n} instances and loops)` : ""}`;
+  let inner = 1;
   for (const p of t.phases) {
-    if (p.loop > MAX_TIMELESS_ITERATIONS && timeless(p.events)) fail(ctx, at(p.path, "loop"), `at most ${MAX_TIMELESS_ITERATIONS} iterations of events that take no simulated time`, p.loop);
+    if (p.loop <= 0 || !timeless(p.events)) continue;
+    if (p.loop > bound(instances)) fail(ctx, at(p.path, "loop"), tooLong(instances), p.loop);
+    inner = Math.max(inner, p.loop);
   }
-  if (t.loop > MAX_TIMELESS_ITERATIONS && timeless(t.phases.flatMap((p) => p.events))) fail(ctx, at(t.path, "loop"), `at most ${MAX_TIMELESS_ITERATIONS} iterations of events that take no simulated time`, t.loop);
+  const outer = instances * inner;
+  if (t.loop > bound(outer) && timeless(t.phases.flatMap((p) => p.events))) fail(ctx, at(t.path, "loop"), tooLong(outer), t.loop);
 }
 
 /** Longest loop allowed to run at one instant (a million zero-length events take about a second of wall time). */

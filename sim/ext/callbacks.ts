@@ -215,12 +215,9 @@ export class Callbacks {
    * claimed, and the caller must skip the call but still `leave`.
    */
   enter(cb: Cb, t: Task | null, cpu: number): boolean {
-    const d = this.depth++;
-    if (d >= MAX_DEPTH) tooDeep(d);
-    this.outerCtx[d] = this.ctx;
-    this.outerCpu[d] = this.ctxCpu;
-    this.outerCb[d] = this.current;
-    this.outerTask[d] = this.ctxTask;
+    // The outermost callback's caller has nothing to keep: outside callbacks the context is
+    // always (None, no task, CPU 0, no callback), which `leave` puts back as constants.
+    if (this.depth++ !== 0) this.saveOuter();
     this.ctx = CTX[cb];
     this.ctxTask = t;
     this.ctxCpu = cpu;
@@ -230,6 +227,16 @@ export class Callbacks {
     if (++this.calls === this.abandonCall) return this.abandon();
     if (this.progress !== null) this.progress[0] = this.calls;
     return true;
+  }
+
+  /** Keeps the context of the callback that runs another one (enqueue inside dispatch). */
+  private saveOuter(): void {
+    const d = this.depth - 1;
+    if (d >= MAX_DEPTH) tooDeep(d);
+    this.outerCtx[d] = this.ctx;
+    this.outerCpu[d] = this.ctxCpu;
+    this.outerCb[d] = this.current;
+    this.outerTask[d] = this.ctxTask;
   }
 
   /** The call a watchdog saw never return: ejects the scheduler there instead of calling it. */
@@ -252,6 +259,13 @@ export class Callbacks {
       r = undefined;
     }
     const d = --this.depth;
+    if (d === 0) {
+      this.ctx = Ctx.None;
+      this.ctxCpu = 0;
+      this.current = Cb.Thunk;
+      this.ctxTask = null;
+      return r;
+    }
     this.ctx = this.outerCtx[d];
     this.ctxCpu = this.outerCpu[d];
     this.current = this.outerCb[d];

@@ -10,7 +10,7 @@ import type { ExitInfo, ExitKind } from "../result.js";
 import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_UNKNOWN, type CpuReleaseArgs, type SchedExtOps } from "./ops.js";
 import { IdleTracker } from "./idle_tracker.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
+import { SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import { Counters } from "../counters.js";
 import { Callbacks, Cb, Ctx } from "./callbacks.js";
@@ -47,6 +47,8 @@ export class ExtCore {
   readonly idle: IdleTracker;
 
   exitInfo: ExitInfo | null = null;
+  /** The last exit of any scheduler, kept after a new one attaches (what user space last saw). */
+  lastExit: ExitInfo | null = null;
   /** Set once an exit is claimed: callbacks are no longer called, the disable is pending. */
   aborting = false;
   pendingDisable = false;
@@ -113,6 +115,7 @@ export class ExtCore {
   requestExit(kind: ExitKind, msg: string, exitCode = 0): void {
     if (!this.enabled || this.exitInfo !== null) return;
     this.exitInfo = { kind, reason: EXIT_REASON[kind], msg, atNs: this.host.now, exitCode };
+    this.lastExit = this.exitInfo;
     this.aborting = true;
     this.pendingDisable = true;
   }
@@ -164,11 +167,9 @@ export class ExtCore {
     if (this.cb.ctx !== Ctx.Dispatch) this.coreError("scx_bpf_dsq_move_to_local() called outside ops.dispatch");
     const cpu = this.cb.ctxCpu;
     this.buf.flush(this.host.tasks, cpu);
+    // Only user DSQs can be moved from (find_user_dsq): the global DSQ is drained by the core.
     const d = this.dsqs.userDsq(dsqId);
-    if (d === undefined) {
-      if (dsqId === SCX_DSQ_GLOBAL) return this.buf.moveFrom(this.dsqs.global, cpu);
-      this.coreError(`non-existent DSQ 0x${dsqId.toString(16)}`);
-    }
+    if (d === undefined) this.coreError(`invalid DSQ ID 0x${dsqId.toString(16)}`);
     return this.buf.moveFrom(d, cpu);
   }
 

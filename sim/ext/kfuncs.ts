@@ -113,9 +113,12 @@ export class ScxKfuncs implements Scx {
     return core.cb.ctx === Ctx.Dispatch ? core.buf.maxBatch - core.buf.n : 0;
   }
 
+  /** scx_bpf_dispatch_cancel: drops the last buffered insert; with none, an underflow error. */
   dispatchCancel(): void {
     const core = this.k.ext;
-    if (core.cb.ctx === Ctx.Dispatch && core.buf.n > 0) core.buf.n--;
+    if (core.cb.ctx !== Ctx.Dispatch) core.coreError("scx_bpf_dispatch_cancel() called outside ops.dispatch");
+    if (core.buf.n === 0) core.coreError("dispatch buffer underflow");
+    core.buf.n--;
   }
 
   /**

@@ -43,6 +43,13 @@ export interface ScxTask {
   readonly nvcsw: number;
   /** Total CPU time consumed, ns. */
   readonly sumExecNs: number;
+  /**
+   * The job's real remaining size, an oracle no kernel has (for textbook policies such as SRPT):
+   * the CPU work (ns at full capacity) the task's current run event still needs, or, for a task
+   * between events (just woken or arrived), the size of the run event it runs next. +Infinity
+   * for an rt-app `runtime` event (bounded by time); 0 when the task will block before running.
+   */
+  readonly workLeftNs: number;
 }
 
 export interface InitTaskArgs {

@@ -6,7 +6,7 @@
  * exit. The view is frozen, so no field can be added, and the Task behind it is reachable only
  * through `taskOf`, inside sim/.
  */
-import type { Task } from "../task.js";
+import type { Task, WorkOracle } from "../task.js";
 import type { CpuId, Pid, ScxTask } from "./ops.js";
 
 function readOnly(field: string): never {
@@ -15,9 +15,11 @@ function readOnly(field: string): never {
 
 export class TaskView implements ScxTask {
   readonly #t: Task;
+  readonly #work: WorkOracle;
 
-  constructor(t: Task) {
+  constructor(t: Task, work: WorkOracle) {
     this.#t = t;
+    this.#work = work;
     Object.freeze(this);
   }
 
@@ -63,4 +65,6 @@ export class TaskView implements ScxTask {
   set nvcsw(_: number) { readOnly("nvcsw"); }
   get sumExecNs(): number { return this.#t.sumExecNs; }
   set sumExecNs(_: number) { readOnly("sumExecNs"); }
+  get workLeftNs(): number { return this.#work.workLeftNs(this.#t); }
+  set workLeftNs(_: number) { readOnly("workLeftNs"); }
 }

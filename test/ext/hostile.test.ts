@@ -61,7 +61,7 @@ function goesOn(m: Machine): void {
 }
 
 describe("the task a callback gets is a view (bpf_scx_btf_struct_access: only slice and dsq_vtime are writable)", () => {
-  for (const field of ["cpu", "pid", "sumExecNs", "weight", "nvcsw", "cpusAllowed"] as const) {
+  for (const field of ["cpu", "pid", "sumExecNs", "weight", "nvcsw", "cpusAllowed", "workLeftNs"] as const) {
     it(`writing p.${field} in ops.running is an error exit naming the field; nothing is lost`, () => {
       const m = world();
       load(m, (scx) => fifo(scx, { running: (p) => { (p as unknown as Record<string, unknown>)[field] = 0; } }));
@@ -336,7 +336,7 @@ type Hostile =
   | { kind: "reenqFromEnqueue" };
 
 const hostileArb: fc.Arbitrary<Hostile> = fc.oneof(
-  fc.record({ kind: fc.constant("write" as const), cb: fc.constantFrom("running" as const, "stopping" as const, "enqueue" as const), field: fc.constantFrom("cpu", "pid", "place", "slot", "sumExecNs", "cpusAllowed", "weight", "foo") }),
+  fc.record({ kind: fc.constant("write" as const), cb: fc.constantFrom("running" as const, "stopping" as const, "enqueue" as const), field: fc.constantFrom("cpu", "pid", "place", "slot", "sumExecNs", "workLeftNs", "cpusAllowed", "weight", "foo") }),
   fc.record({ kind: fc.constant("reenter" as const), cb: fc.constantFrom("running" as const, "enqueue" as const, "dispatch" as const) }),
   fc.record({ kind: fc.constant("zeroTimer" as const), delay: fc.constantFrom(0, -1, -1e9) }),
   fc.record({ kind: fc.constant("async" as const), cb: fc.constantFrom("running" as const, "stopping" as const, "enqueue" as const, "dispatch" as const) }),

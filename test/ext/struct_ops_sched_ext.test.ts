@@ -221,7 +221,8 @@ describe("sched_ext struct_ops conformance (§4)", () => {
     m.runFor(10e6);
     expect(stale.proc.close(stale.link)).toBe(0);
     expect(m.scx.current).toBe("fresh");
-    expect(m.scx.exitInfo).toBeNull();
+    // The exit user space last saw stays: broken's, not cleared by fresh's attach (15.8).
+    expect(m.scx.exitInfo).toMatchObject({ kind: "SCX_EXIT_ERROR_BPF", msg: "boom" });
     const cpu0 = totalCpuNs(m);
     m.runFor(20e6);
     expect(totalCpuNs(m) - cpu0).toBe(2 * 20e6);

@@ -79,3 +79,14 @@ describe("RunResult builder over two snapshots", () => {
     expect(capped.truncated).toBe(true);
   });
 });
+
+describe("groups keyed by task name", () => {
+  it("a task named __proto__ is a group of the result like any other (not the object's prototype)", () => {
+    const m = machine(plan([hog("__proto__"), hog("b")]), { cpus: 2 });
+    m.runFor(10_000_000);
+    const r = m.result();
+    expect(Object.keys(r.groups)).toEqual(["__proto__", "b"]);
+    expect(r.groups["__proto__"]!.cpuNs).toBeGreaterThan(0);
+    expect(Object.keys(JSON.parse(JSON.stringify(r)).groups)).toEqual(["__proto__", "b"]);
+  });
+});

@@ -150,6 +150,9 @@ describe("time must advance", () => {
   it("a finite loop of zero-time events longer than a million iterations is refused too (10^15 would hang)", () => {
     bad({ a: { loop: 1e15, run: 0 } }, "w.json: tasks.a.loop: expected at most 1000000 iterations of events that take no simulated time, got 1000000000000000");
     bad({ a: { loop: 1, phases: { p: { loop: 2e6, yield: "" } } } }, "w.json: tasks.a.phases.p.loop: expected at most 1000000 iterations of events that take no simulated time, got 2000000");
+    // instances start together and nested timeless loops multiply: 100 × 10^6 zero-time sleeps once took minutes
+    bad({ a: { loop: 1e6, instance: 100, run: 0, sleep: 0 } }, "w.json: tasks.a.loop: expected at most 10000 iterations of events that take no simulated time (1000000 at one instant, over 100 instances and loops), got 1000000");
+    bad({ a: { loop: 1000, phases: { p: { loop: 2000, yield: "" } } } }, "w.json: tasks.a.loop: expected at most 500 iterations of events that take no simulated time (1000000 at one instant, over 2000 instances and loops), got 1000");
   });
   it("rejects an endless phase loop of zero-time events", () => {
     bad({ a: { loop: 1, phases: { p: { loop: -1, sleep: 0 } } } }, msg("tasks.a.phases.p.loop", '["sleep"]'));

@@ -247,6 +247,18 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         const t = task(p); tasks.syncCpumask(p, t); setArg(1, t + TaskMirrors.cpusMaskOffset, 0);
         run(name, prog, p, t, p.cpu);
       }; break;
+      case "cpu_acquire": ops.cpu_acquire = (cpu) => { setArg(0, cpu, 0); setArg(1, 0, 0); run(name, prog, null, 0, cpu); }; break;
+      case "cpu_release": ops.cpu_release = (cpu, args) => {
+        // struct scx_cpu_release_args: enum reason at 0, the task pointer at 8
+        const t = tasks.sync(args.task);
+        const b = g.memory.hostBytes(g.argsRegion, ARGS_BYTES);
+        b.fill(0);
+        const v = new DataView(b.buffer, b.byteOffset, ARGS_BYTES);
+        v.setUint32(0, args.reason, true);
+        v.setBigUint64(8, BigInt(t), true);
+        setArg(0, cpu, 0); setArg(1, g.argsRegion, 0);
+        run(name, prog, null, 0, cpu);
+      }; break;
       case "update_idle": ops.update_idle = (cpu, idle) => { setArg(0, cpu, 0); setArg(1, idle ? 1 : 0, 0); run(name, prog, null, 0, cpu); }; break;
       case "init_task": ops.init_task = (p: ScxTask, args: InitTaskArgs) => {
         const t = task(p); fillArgs(g, args.fork ? 1 : 0); setArg(1, g.argsRegion, 0);

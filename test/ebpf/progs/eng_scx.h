@@ -34,13 +34,14 @@ struct task_struct {
 	struct sched_ext_entity scx;
 } CORE;
 
+struct scx_cpu_release_args { int reason; struct task_struct *task; } CORE;
 struct scx_exit_info { int kind; s64 exit_code; const char *reason; char *msg; } CORE;
 
 /* Every callback is `int name(u64 *ctx)` here (BPF_PROG unpacked by hand). */
 typedef int (*cb)(u64 *ctx);
 struct sched_ext_ops {
 	cb select_cpu, enqueue, dequeue, dispatch, tick, runnable, running, stopping, quiescent, yield;
-	cb set_weight, set_cpumask, update_idle, init_task, exit_task, enable, disable, init, exit;
+	cb set_weight, set_cpumask, update_idle, cpu_acquire, cpu_release, init_task, exit_task, enable, disable, init, exit;
 	u32 dispatch_max_batch;
 	u64 flags;
 	u32 timeout_ms;

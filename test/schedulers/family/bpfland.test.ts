@@ -42,6 +42,33 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
     }
   });
 
+  it("main.bpf.c pick_idle_cpu: a task woken by a task on a faster CPU (hybrid capacities) moves toward the waker's CPU; with equal capacities it never does", () => {
+    const p = plan([
+      task("pong", [{ kind: "suspend", ref: "pong" }, { kind: "run", us: 200 }, { kind: "resume", ref: "ping" }], { cpus: [0, 2, 3] }),
+      task("ping", [{ kind: "run", us: 200 }, { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { delayUs: 50, cpus: [0] }),
+    ]);
+    // CPU 0 fast in LLC 0; CPUs 2 and 3 slow in LLC 1 (a big and little machine).
+    const cpus = [0, 1, 2, 3].map((c) => ({ core: c, llc: c < 2 ? 0 : 1, node: 0, capacity: c < 2 ? 1024 : 512 }));
+    const hybrid = run("bpfland", p, { topology: { cpus }, durationNs: 200 * MS });
+    expect(hybrid.scx.events.waker_cpu_bias ?? 0).toBeGreaterThan(10);
+    const flat = run("bpfland", p, { topology: "4", durationNs: 200 * MS });
+    expect(flat.scx.events.waker_cpu_bias ?? 0).toBe(0);
+  });
+
+  it("main.rs -w (no_wake_sync): SCX_WAKE_SYNC is dropped before the default selection, so a pipe's reader is never pulled to the writer's CPU", () => {
+    const ends = (sync: boolean) => plan([
+      task("pong", [{ kind: "suspend", ref: "pong" }, { kind: "run", us: 50 }, { kind: "resume", ref: "ping" }], { wakeSync: sync }),
+      task("ping", [{ kind: "run", us: 50 }, { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { wakeSync: sync, delayUs: 50 }),
+    ]);
+    const on = run("bpfland", ends(true), { topology: "2llc-8c", durationNs: 100 * MS, timeline: true });
+    const off = run("bpfland", ends(true), { topology: "2llc-8c", durationNs: 100 * MS, timeline: true, options: { no_wake_sync: true } });
+    const none = run("bpfland", ends(false), { topology: "2llc-8c", durationNs: 100 * MS, timeline: true });
+    const cpusUsed = (r: typeof on) => new Set(r.timeline!.cpu).size;
+    expect(cpusUsed(off)).toBe(cpusUsed(none));
+    expect(JSON.stringify(off.timeline!.cpu)).toBe(JSON.stringify(none.timeline!.cpu));
+    expect(on.scx.events.direct).toBeGreaterThan(100);
+  });
+
   it("main.bpf.c is_smt_contended: the sibling is busy AND some CPU of the node is idle", () => {
     const f = fakeScx("2x8-smt");
     const b = new BpflandScheduler(f.scx, resolveOptions("bpfland", options, {}));
@@ -55,10 +82,11 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
     expect(flat.smtContended(0)).toBe(false);
   });
 
-  it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off) and the watchdog is STARVATION_MS (5 s)", () => {
+  it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off, -w off) and the watchdog is STARVATION_MS (5 s)", () => {
     const o = resolveOptions("bpfland", options, {});
-    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 0, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false });
+    expect(o).toEqual({ slice_max_us: 1000, slice_min_us: 0, slice_lag_us: 40_000, local_pcpu: false, sticky_tasks: false, no_wake_sync: false });
     expect(options.slice_min_us.doc).toContain("-L");
+    expect(options.no_wake_sync.doc).toContain("-w");
     expect(options.sticky_tasks.doc).toContain("-S");
     expect(new BpflandScheduler(fakeScx("1").scx, o).timeout_ms).toBe(5000);
   });

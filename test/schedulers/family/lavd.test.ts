@@ -30,14 +30,40 @@ describe("lavd", () => {
 const lavdOn = (topology: string) => new LavdScheduler(fakeScx(topology).scx, resolveOptions("lavd", options, {}));
 
 describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
-  it("lat_cri.bpf.c calc_weight_factor: weight × (1 + 128 woken + 128 affinitized + 256 pinned) + 1, about 7 bits of log2 for a woken task", () => {
+  it("lat_cri.bpf.c calc_weight_factor: weight × (1 + 128 woken + 128 sync + 1024 hardirq + 128 affinitized + 256 pinned) + 1, about 7 bits of log2 for a woken task; the hardirq boost is used once", () => {
     const l = lavdOn("8");
     const free = Object.assign(anyTask(0), { nrCpusAllowed: 8 });
     const pinned = Object.assign(anyTask(0), { nrCpusAllowed: 1 });
-    expect(l.weightFactor(free, false)).toBe(101);
-    expect(l.weightFactor(free, true)).toBe(100 * 129 + 1);
-    expect(l.weightFactor(pinned, true)).toBe(100 * (1 + 128 + 128 + 256) + 1);
-    expect(Math.log2(l.weightFactor(free, true)) - Math.log2(l.weightFactor(free, false))).toBeGreaterThan(6.9);
+    const kind = (isWakeup: boolean, syncWakeup = false, wokenByHardirq = false) => ({ isWakeup, syncWakeup, wokenByHardirq });
+    expect(l.weightFactor(free, kind(false))).toBe(101);
+    expect(l.weightFactor(free, kind(true))).toBe(100 * 129 + 1);
+    expect(l.weightFactor(free, kind(true, true))).toBe(100 * 257 + 1);
+    const irq = kind(true, false, true);
+    expect(l.weightFactor(free, irq)).toBe(100 * (1 + 128 + 1024) + 1);
+    expect(irq.wokenByHardirq).toBe(false);
+    expect(l.weightFactor(pinned, kind(true))).toBe(100 * (1 + 128 + 128 + 256) + 1);
+    expect(Math.log2(l.weightFactor(free, kind(true))) - Math.log2(l.weightFactor(free, kind(false)))).toBeGreaterThan(6.9);
+  });
+
+  it("main.bpf.c lavd_runnable: the waker's wake frequency is measured (wake_ft > 1 for a pipe's ends) and criticality flows waker → wakee", () => {
+    const pipe = plan([
+      task("pong", [{ kind: "suspend", ref: "pong" }, { kind: "run", us: 20 }, { kind: "resume", ref: "ping" }, { kind: "sleep", us: 600 }], { wakeSync: true }),
+      task("ping", [{ kind: "run", us: 20 }, { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }, { kind: "sleep", us: 600 }], { wakeSync: true, delayUs: 100 }),
+    ]);
+    const seen = { wakeFreq: 0, inherited: 0 };
+    type Ctx = { wakeFreq: number; latCriWaker: number };
+    const r = run("lavd", pipe, { topology: "2", durationNs: 200 * MS, wrapOps: (ops) => {
+      const ctxOf = (q: unknown) => (ops as unknown as { tctx: { get(p: unknown): Ctx } }).tctx.get(q);
+      const runnable = ops.runnable!.bind(ops), stopping = ops.stopping!.bind(ops);
+      ops.runnable = (q, f) => { runnable(q, f); if (ctxOf(q).latCriWaker > 0) seen.inherited++; };
+      ops.stopping = (q, rn) => { stopping(q, rn); seen.wakeFreq = Math.max(seen.wakeFreq, ctxOf(q).wakeFreq); };
+    } });
+    expect(r.scx.exit).toBeNull();
+    // Each wakes the other about once a millisecond; wakeups under LAVD_LC_WAKE_INTERVAL_MIN
+    // (0.5 ms) apart are not counted, so the average stays under 2000/s.
+    expect(seen.wakeFreq).toBeGreaterThan(100);
+    expect(seen.wakeFreq).toBeLessThanOrEqual(2000);
+    expect(seen.inherited).toBeGreaterThan(50);
   });
 
   it("main.bpf.c advance_cur_logical_clk: the clock moves (deadline − clock) / nr_queued toward a running task's deadline, never back", () => {

@@ -93,10 +93,25 @@ describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
     for (const s of slices.slice(3)) expect(s).toBe(5 * MS);
   });
 
+  it("main.bpf.c pick_idle_cpu, WAKE_SYNC branch: a sync wakeup whose prev is busy takes an idle CPU of its LLC or stays on prev; it never leaves its LLC without --wakeup-llc-migrations", () => {
+    // A pipe beside 4 hogs on 8 CPUs: the wakee's prev is often taken when it wakes.
+    const ends = (sync: boolean) => plan([
+      task("pong", [{ kind: "suspend", ref: "pong" }, { kind: "run", us: 700 }, { kind: "resume", ref: "ping" }], { wakeSync: sync }),
+      task("ping", [{ kind: "run", us: 700 }, { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { wakeSync: sync, delayUs: 50 }),
+      hog("h", 0, { instances: 4 }),
+    ]);
+    const sync = run("p2dq", ends(true), { topology: "2llc-8c", durationNs: S });
+    const ev = (r: typeof sync, k: string) => r.scx.events[k] ?? 0;
+    expect(ev(sync, "wake_llc") + ev(sync, "wake_prev")).toBeGreaterThan(50);
+    expect(ev(sync, "wake_mig")).toBe(0);
+    const plain = run("p2dq", ends(false), { topology: "2llc-8c", durationNs: S });
+    expect(ev(plain, "wake_llc") + ev(plain, "wake_prev") + ev(plain, "wake_mig")).toBe(0);
+  });
+
   it("lib.rs SchedulerOpts and p2dq_ops: option defaults are upstream's and the watchdog is 25 s", () => {
     expect(resolveOptions("p2dq", options, {})).toEqual({
       dsq_slice0_us: 500, dsq_slice1_us: 2500, dsq_slice2_us: 5000, init_dsq_index: 0, lb_slack_pct: 5,
-      saturated_percent: 5, dispatch_lb_interactive: true, lb_interval_us: 250_000,
+      saturated_percent: 5, dispatch_lb_interactive: true, wakeup_llc_migrations: false, lb_interval_us: 250_000,
     });
     expect(findScheduler("p2dq").create(fakeScx("1").scx, {}).timeout_ms).toBe(25_000);
   });

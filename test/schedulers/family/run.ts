@@ -5,15 +5,15 @@ import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
 import type { Machine } from "../../../sim/machine.js";
 import type { WorkloadPlan } from "../../../sim/plan.js";
 import type { RunResult } from "../../../sim/result.js";
-import { resolveTopology } from "../../../sim/topology.js";
+import { resolveTopology, type TopologyJson } from "../../../sim/topology.js";
 import { attach, machine } from "../../helpers/machine.js";
 
 export const MS = 1_000_000;
 export const S = 1_000_000_000;
 
 export interface RunOptions {
-  /** A preset ("2llc-8c") or a CPU count ("8"); default "1". */
-  readonly topology?: string;
+  /** A preset ("2llc-8c"), a CPU count ("8") or a JSON description; default "1". */
+  readonly topology?: string | TopologyJson;
   readonly seed?: number;
   readonly durationNs?: number;
   readonly timeline?: boolean;

@@ -74,6 +74,35 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     for (const o of offsets("h")) expect(o).toBeGreaterThan(100 * MS);
   });
 
+  it("main.bpf.c rusty_runnable/rusty_quiescent: a task's waker frequency counts the wakeups it makes (the current task in runnable), so the ends of a ping-pong get a request length well under a timer sleeper's of the same runtime", () => {
+    const log: { pid: number; slice: number; deadline: number; vruntime: number }[] = [];
+    const p = plan([
+      task("pong", [{ kind: "suspend", ref: "pong" }, { kind: "run", us: 100 }, { kind: "resume", ref: "ping" }]),
+      task("ping", [{ kind: "run", us: 100 }, { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { delayUs: 50 }),
+      task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 100 }]),
+      hog("h"),
+    ]);
+    const r = run("rusty", p, { topology: "1", durationNs: S, wrapScx: recordInserts(log) });
+    const offsets = (g: string) => {
+      const pid = r.tasks.find((t) => t.group === g)!.pid;
+      return log.filter((e) => e.pid === pid && !Number.isNaN(e.deadline)).slice(-20).map((e) => e.deadline - e.vruntime);
+    };
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(offsets("ping").length).toBe(20);
+    expect(mean(offsets("ping"))).toBeLessThan(mean(offsets("s")) / 4);
+  });
+
+  it("main.bpf.c try_sync_wakeup: a SCX_WAKE_SYNC wakeup goes to prev when idle in the waker's domain, else to the waker's CPU", () => {
+    const p = plan([
+      task("pong", [{ kind: "suspend", ref: "pong" }, { kind: "run", us: 50 }, { kind: "resume", ref: "ping" }], { wakeSync: true }),
+      task("ping", [{ kind: "run", us: 50 }, { kind: "resume", ref: "pong" }, { kind: "suspend", ref: "ping" }], { wakeSync: true, delayUs: 50 }),
+    ]);
+    const sync = run("rusty", p, { topology: "2llc-8c", durationNs: 100 * MS });
+    expect((sync.scx.events.sync_prev_idle ?? 0) + (sync.scx.events.wake_sync ?? 0)).toBeGreaterThan(100);
+    const plain = run("rusty", plan(p.tasks.map((t) => ({ ...t, wakeSync: false }))), { topology: "2llc-8c", durationNs: 100 * MS });
+    expect((plain.scx.events.sync_prev_idle ?? 0) + (plain.scx.events.wake_sync ?? 0)).toBe(0);
+  });
+
   it("main.bpf.c task_compute_dl: lat_scale is the weight of latency priority log2(freq × w/100 + 1) − log2(avg_run/2 × 100/w + 1), read from the low end of the nice table", () => {
     expect(latencyScale(0, 5 * MS, 100)).toBe(18); // priority 0: what every task gets without waker frequencies
     expect(latencyScale(2 ** 20, 0, 100)).toBe(1586); // priority 20

@@ -52,17 +52,35 @@ describe("srtf", () => {
 
   it("predicts undeclared sizes by exponential averaging: a job class that always runs 2 ms beats one that always runs 20 ms", () => {
     const loopTask = (name: string, ms: number) => task(name, [{ kind: "run", us: ms * 1000 }, { kind: "sleep", us: 30_000 }]);
-    const r = run("srtf", plan([loopTask("small", 2), loopTask("big", 20), loopTask("big2", 20)]), { durationNs: 5e9 });
+    const r = run("srtf", plan([loopTask("small", 2), loopTask("big", 20), loopTask("big2", 20)]), { durationNs: 5e9, options: { oracle: false } });
     expect(r.groups.small.requestLatencyNs.mean).toBeLessThan(r.groups.big.requestLatencyNs.mean);
     // A small job waits only for a big one whose predicted remainder is below its own ~2 ms, plus
     // the few µs by which the big one outruns that prediction.
     expect(r.groups.small.wakeupLatencyNs.p99).toBeLessThanOrEqual(2.05 * MS);
   });
 
-  it("a job that overruns its declared size stays preemptible (its size doubles when reached): 1 ms jobs arriving at 5, 10, 15 ms beside a job declared 1 ms that runs 50 ms each finish 1 ms after arriving", () => {
+  it("with oracle=false a job that overruns its declared size stays preemptible (its size doubles when reached): 1 ms jobs arriving at 5, 10, 15 ms beside a job declared 1 ms that runs 50 ms each finish 1 ms after arriving", () => {
     const liar = task("liar", [{ kind: "run", us: 50_000 }], { loop: 1, expectedRunUs: 1000 });
-    const r = run("srtf", plan([liar, job("s5", 1, 5), job("s10", 1, 10), job("s15", 1, 15)]), { durationNs: 100 * MS });
+    const r = run("srtf", plan([liar, job("s5", 1, 5), job("s10", 1, 10), job("s15", 1, 15)]), { durationNs: 100 * MS, options: { oracle: false } });
     expect(["s5", "s10", "s15"].map((n) => exitOf(r, n))).toEqual([6 * MS, 11 * MS, 16 * MS]);
     expect(exitOf(r, "liar")).toBe(53 * MS);
+  });
+
+  it("uses each job's real remaining size (p.workLeftNs), so it is SRPT where a declared size is wrong: a job declared 1 ms that runs 10 ms is preempted at 1.5 ms by a 3 ms job (finishes 4.5 ms, liar 13 ms); with oracle=false the doubled estimate (2 ms, 0.5 left) keeps it running", () => {
+    const liar = task("liar", [{ kind: "run", us: 10_000 }], { loop: 1, expectedRunUs: 1000 });
+    const p = plan([liar, task("s", [{ kind: "run", us: 3000 }], { loop: 1, delayUs: 1500, expectedRunUs: 3000 })]);
+    const real = run("srtf", p, { durationNs: 30 * MS });
+    expect([exitOf(real, "s"), exitOf(real, "liar")]).toEqual([4.5 * MS, 13 * MS]);
+    const est = run("srtf", p, { durationNs: 30 * MS, options: { oracle: false } });
+    expect([exitOf(est, "s"), exitOf(est, "liar")]).toEqual([13 * MS, 10 * MS]);
+  });
+
+  it("on heavy-tailed sizes declared at the class mean (the built-in server's shape) the real sizes give a lower mean response than the estimates (same arrivals)", () => {
+    const size = { dist: "mix" as const, of: [{ weight: 0.95, value: { dist: "exp" as const, mean: 250 } }, { weight: 0.05, value: { dist: "pareto" as const, scale: 3150, shape: 2.5 } }] };
+    const p = plan([task("request", [{ kind: "run", us: size }], { arrivals: { process: "poisson", rate: 1500 }, loop: 1, expectedRunUs: 500 })]);
+    const o = { durationNs: 20e9, seed: 3 };
+    const real = run("srtf", p, o), est = run("srtf", p, { ...o, options: { oracle: false } });
+    expect(real.groups.request.tasks).toBe(est.groups.request.tasks);
+    expect(meanResponse(real)).toBeLessThan(meanResponse(est));
   });
 });
