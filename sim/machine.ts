@@ -12,10 +12,10 @@ import { enableSeq } from "./ext/lifecycle.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
 import { Place, type Task } from "./task.js";
 import { moveToCgroup, setAffinity, setCgroupWeight, setNice, setScheduler, type SchedAttr } from "./sched_change.js";
-import { ESRCH } from "./bpf/errno.js";
+import { ENODEV, ESRCH } from "./bpf/errno.js";
 import { buildResult } from "./result_builder.js";
 import type { ExitInfo, JobSpec, RunEnd, RunResult } from "./result.js";
-import type { SchedExtOps } from "./ext/ops.js";
+import type { SchedExtOps, Scx } from "./ext/ops.js";
 import { attachOps, type Attachment, type LoadOptions } from "./attach.js";
 import { assert } from "./errors.js";
 
@@ -70,6 +70,22 @@ export class Machine {
     this.bpf.onEvent((e) => {
       if (e.type === "sched_ext_ops" && e.kind === "reg" && e.result === 0) this.lastScheduler = k.ext.name;
     });
+  }
+
+  /**
+   * Runs `prog` as user space runs a SEC("syscall") BPF program with BPF_PROG_TEST_RUN: in
+   * process context, outside every scheduler callback, with the kfunc facade (create a DSQ, kick
+   * a CPU, read the queues). Returns the program's result (0 if it threw); a kfunc misuse or
+   * `scx.error` ejects the scheduler as from a callback. The kernel's deferred work (a
+   * disable, reschedules) runs when it returns. Without an enabled scheduler the sched_ext
+   * kfuncs have nothing to act on: -ENODEV, and `prog` is not run.
+   */
+  runSyscallProgram(prog: (scx: Scx) => number): number {
+    const k = this.kernel;
+    if (!k.ext.enabled || k.ext.aborting) return -ENODEV;
+    const r = k.ext.cb.invokeThunk("syscall", null, () => prog(this.scxApi), 0);
+    k.settle();
+    return typeof r === "number" && !k.ext.cb.threw ? r : 0;
   }
 
   /** A user-space process that can make bpf(2) calls. */

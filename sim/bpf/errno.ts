@@ -14,6 +14,7 @@ export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
 export const EMFILE = 24;
+export const ENODEV = 19;
 export const ENOLINK = 67;
 export const EOPNOTSUPP = 95;
 export const EINPROGRESS = 115;
@@ -31,6 +32,7 @@ const NAMES: ReadonlyMap<number, readonly [name: string, text: string]> = new Ma
   [EFAULT, ["EFAULT", "Bad address"]],
   [EBUSY, ["EBUSY", "Device or resource busy"]],
   [EEXIST, ["EEXIST", "File exists"]],
+  [ENODEV, ["ENODEV", "No such device"]],
   [EINVAL, ["EINVAL", "Invalid argument"]],
   [EMFILE, ["EMFILE", "Too many open files"]],
   [ENOLINK, ["ENOLINK", "Link has been severed"]],

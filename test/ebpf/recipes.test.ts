@@ -106,6 +106,15 @@ describe.runIf(clangTestsEnabled())("a recipe prepares a compiled object (eng_fa
     expect(() => loadBpfScheduler(bytes, "eng_family.bpf.o", { sticky_tasks: "maybe" })).toThrow('eng_family.bpf.o: option sticky_tasks: "maybe" is not true/false');
   });
 
+  it("a loader syscall program that fails fails the load with one line naming it", () => {
+    const bytes = compileBpf("eng_family.bpf.c");
+    const m = machine(plan([hog("h")]), { topology: resolveTopology("2x8-smt"), durationNs: 1 * MS });
+    let err: unknown;
+    try { instantiateBpfScheduler(bytes, "eng_family.bpf.o", { fail_sibling: true }, m.scxApi); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(BpfObjectError);
+    expect((err as Error).message).toBe(`eng_family.bpf.o: the loader's enable_sibling_cpu(0, ${resolveTopology("2x8-smt").sibling[0]}) returned -22`);
+  });
+
   it("an object without a recipe loads with one warning and its compiled defaults", () => {
     const f = loadBpfScheduler(compileBpf("eng_simple.bpf.c"), "eng_simple.bpf.o", {});
     expect(f.warnings).toEqual(['no loader recipe for sched_ext_ops "eng_simple": it runs with its compiled .rodata defaults']);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { SCX_DSQ_GLOBAL } from "../../sim/ext/consts.js";
+import { ENODEV } from "../../sim/bpf/errno.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan } from "../helpers/plan.js";
 import { machine } from "../helpers/machine.js";
@@ -63,5 +64,38 @@ describe("exit info as user space reads it (15.8)", () => {
     expectExit(m, "SCX_EXIT_ERROR_BPF", "late");
     second.proc.close(second.link);
     expectExit(m, "SCX_EXIT_ERROR_BPF", "late");
+  });
+});
+
+describe("a SEC(\"syscall\") program run from user space (BPF_PROG_TEST_RUN)", () => {
+  it("calls kfuncs outside any callback: creates a DSQ the scheduler then serves, and returns its value", () => {
+    const m = world();
+    let served = 0, made = false;
+    load(m, (scx) => fifo("syscall_fed", scx, {
+      enqueue: (p, f) => scx.dsqInsert(p, made ? 7 : 0, 5 * MS, f),
+      dispatch: () => { if (made && scx.dsqMoveToLocal(7)) served++; else scx.dsqMoveToLocal(0); },
+    }));
+    expect(m.runSyscallProgram((scx) => scx.createDsq(7, -1))).toBe(0);
+    made = true;
+    m.runFor(20 * MS);
+    expect(m.scx.state).toBe("enabled");
+    expect(served).toBeGreaterThan(0);
+    expect(m.runSyscallProgram((scx) => scx.dsqNrQueued(7))).toBeGreaterThanOrEqual(0);
+  });
+
+  it("scx.error from the program ejects the scheduler (SCX_EXIT_ERROR_BPF), the program still returns its value, tasks go back to fair", () => {
+    const m = world();
+    load(m, (scx) => fifo("victim", scx));
+    m.runFor(5 * MS);
+    expect(m.runSyscallProgram((scx) => { scx.error("from user space"); return 1; })).toBe(1);
+    expectExit(m, "SCX_EXIT_ERROR_BPF", "from user space");
+    expectAllFair(m);
+  });
+
+  it("without an enabled scheduler there is nothing to act on: -ENODEV and the program does not run", () => {
+    const m = world();
+    let ran = false;
+    expect(m.runSyscallProgram(() => { ran = true; return 0; })).toBe(-ENODEV);
+    expect(ran).toBe(false);
   });
 });

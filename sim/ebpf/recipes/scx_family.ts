@@ -17,10 +17,17 @@ function primaryDomain(m: RecipeMachine, text: string, clearFirst: boolean): { c
   return { cpus, runs };
 }
 
-/** enable_sibling_cpu(cpu, sibling) for every CPU that has one. */
-function smtDomains(m: RecipeMachine): SyscallRun[] {
+/**
+ * enable_sibling_cpu for every CPU that has a sibling: struct domain_arg is { cpu_id,
+ * sibling_cpu_id } in bpfland and beerland, { lvl_id, cpu_id, sibling_cpu_id } (level 0 = SMT)
+ * in flash.
+ */
+function smtDomains(m: RecipeMachine, withLevel = false): SyscallRun[] {
   const out: SyscallRun[] = [];
-  for (let c = 0; c < m.nrCpus; c++) if (m.sibling(c) >= 0) out.push({ prog: "enable_sibling_cpu", ctx: s32Ctx(c, m.sibling(c)), cpu: 0 });
+  for (let c = 0; c < m.nrCpus; c++) {
+    const s = m.sibling(c);
+    if (s >= 0) out.push({ prog: "enable_sibling_cpu", ctx: withLevel ? s32Ctx(0, c, s) : s32Ctx(c, s), cpu: 0 });
+  }
   return out;
 }
 
@@ -80,7 +87,7 @@ export const flashRecipe: LoaderRecipe = {
         ["throttle_ns", o.num("throttle_us") * 1000], ["primary_all", dom.cpus.length === m.nrCpus],
       ],
       flags: OPS.ENQ_EXITING | OPS.ENQ_LAST | OPS.ENQ_MIGRATION_DISABLED | OPS.ALLOW_QUEUED_WAKEUP | (numa ? OPS.BUILTIN_IDLE_PER_NODE : 0),
-      syscalls: [...dom.runs, ...(smt ? smtDomains(m) : [])],
+      syscalls: [...dom.runs, ...(smt ? smtDomains(m, true) : [])],
     };
   },
 };

@@ -26,6 +26,7 @@ import { BpfMemory, type BpfAddr } from "../memory.js";
 import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type LoadedProgram, type RodataValue, type StructOpsDesc } from "../obj/index.js";
 import type { BpfEnv, CompiledProgram } from "../program.js";
 import type { ExitInfo } from "../../result.js";
+import { EngineBug } from "../../errors.js";
 import { ExitInfoMirror, recordUei } from "./uei.js";
 import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
@@ -146,8 +147,15 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     memory.hostBytes(at, r.ctx.length).set(r.ctx);
     const saved = callback, savedCpu = curCpu;
     callback = r.prog; curCpu = r.cpu;
-    const ret = r.compiled.run(at) | 0;
-    callback = saved; curCpu = savedCpu;
+    let ret: number;
+    try {
+      ret = r.compiled.run(at) | 0;
+    } catch (e) {
+      // A fault in the loader's own program fails the load, as the Rust loader's unwrap would.
+      throw e instanceof Error && !(e instanceof EngineBug) ? new BpfObjectError(file, `the loader's ${r.prog}: ${e.message}`) : e;
+    } finally {
+      callback = saved; curCpu = savedCpu;
+    }
     if (ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
   };
   if (runSyscalls) {

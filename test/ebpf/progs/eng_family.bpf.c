@@ -13,6 +13,8 @@
 const volatile bool smt_enabled, numa_enabled, local_pcpu, no_wake_sync, sticky_tasks;
 const volatile bool primary_all, preferred_idle_scan, local_kthreads;
 const volatile u64 slice_max = 7, slice_min, slice_lag, throttle_ns;
+/* Ours, not bpfland's: makes enable_sibling_cpu fail, to test the loader's handling. */
+const volatile bool fail_sibling;
 const volatile u64 cpu_capacity[MAX_CPUS];
 const volatile u64 preferred_cpus[MAX_CPUS];
 
@@ -57,7 +59,7 @@ SEC("syscall") int enable_primary_cpu(struct cpu_arg *a)
 
 SEC("syscall") int enable_sibling_cpu(struct domain_arg *a)
 {
-	if (a->cpu_id < 0 || a->cpu_id >= MAX_CPUS)
+	if (a->cpu_id < 0 || a->cpu_id >= MAX_CPUS || fail_sibling)
 		return -22;
 	sibling_of[a->cpu_id] = a->sibling_cpu_id;
 	sibling_calls++;
