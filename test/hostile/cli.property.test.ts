@@ -188,7 +188,8 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
       const mod = fresh("sched.mjs");
       writeFileSync(mod, moduleSource(act, on, after));
       const json = jsonTarget();
-      const args = ["run", "-s", mod, "-w", "hogs", "-p", "n=4", "--cpus", "2", "--duration", "0.03", "--json", json];
+      // 0.1 s: with slices ending at the 250 Hz tick, 4 hogs on 2 CPUs make ~50 enqueues, enough for every `after` up to 20
+      const args = ["run", "-s", mod, "-w", "hogs", "-p", "n=4", "--cpus", "2", "--duration", "0.1", "--json", json];
       const r = scxlab(args);
       expectClean(r, args);
       const what = `${JSON.stringify(act)} on ${on} #${after}: ${r.err}`;
