@@ -10,7 +10,7 @@ import { schedulerSpec } from "../schedulers/source/spec.js";
  * Wall ms to start a pool thread and warm it up to full speed (its first jobs run cold), as
  * `scxlab bench` measures it on a 2-core VM (see its "pool start-up" line).
  */
-export const WORKER_START_MS = 250;
+export const WORKER_START_MS = 1400;
 
 /** Wall ms per unit of jobCost (a simulated CPU-millisecond) of a typical run, measured as above. */
 export const MS_PER_COST = 0.0015;
