@@ -196,7 +196,7 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
       expect(r.code, what).toBe(0);
       const result = JSON.parse(readFileSync(json, "utf8")) as { invariants: Invariants; scx: { exit: { kind: string; msg: string } | null } };
       expectNothingLost(result.invariants, what);
-      const refused = act.kind === "async" || act.kind === "throw" || (act.kind === "write" && on !== "dispatch" && act.field !== "slice" && act.field !== "dsqVtime");
+      const refused = act.kind === "async" || act.kind === "throw" || act.kind === "loop" || (act.kind === "write" && on !== "dispatch" && act.field !== "slice" && act.field !== "dsqVtime");
       if (refused) {
         expect(result.scx.exit?.kind, what).toMatch(/^SCX_EXIT_ERROR/);
         expect(result.scx.exit!.msg, what).not.toMatch(/[\n\u202e]/);

@@ -157,8 +157,8 @@ export function mutatedJson(doc: unknown): fc.Arbitrary<unknown> {
 }
 
 /**
- * A hostile act a scheduler module does on its `after`-th call of a callback. No endless loop:
- * a callback that never returns is bounded only by --job-timeout until the run gets a watchdog.
+ * A hostile act a scheduler module does on its `after`-th call of a callback; "loop" never
+ * returns (the run's watchdog ejects it after 5 s of wall time, so the suite draws it rarely).
  */
 export type ModuleAct =
   | { kind: "write"; field: string }
@@ -167,9 +167,11 @@ export type ModuleAct =
   | { kind: "async" }
   | { kind: "throw"; what: number }
   | { kind: "badKfunc" }
+  | { kind: "loop" }
   | { kind: "none" };
 
 export const moduleAct: fc.Arbitrary<ModuleAct> = fc.oneof(
+  { arbitrary: fc.constant({ kind: "loop" as const }), weight: 1 },
   fc.record({ kind: fc.constant("write" as const), field: fc.constantFrom("cpu", "pid", "place", "slot", "sumExecNs", "cpusAllowed", "weight", "slice", "dsqVtime", "foo") }),
   fc.constant({ kind: "reenter" as const }),
   fc.record({ kind: fc.constant("zeroTimer" as const), delay: fc.constantFrom(0, -1, -1e9, 1e-9) }),
@@ -202,6 +204,7 @@ export function moduleSource(act: ModuleAct, cb: "enqueue" | "dispatch" | "runni
       case "async": return `return Promise.reject(new Error("async callback"));`;
       case "throw": return `throw ${THROWN[act.what]};`;
       case "badKfunc": return `scx.dsqMoveToLocal(0);`;
+      case "loop": return `for (;;) {}`;
       case "none": return "";
     }
   })();
