@@ -91,7 +91,7 @@ export function formatDemo(o: CrashDemoOutcome, quiet = false): string {
     const r = o.reattach;
     out.push(r.attachedAtNs === null
       ? `reattach: "${r.scheduler}" could not attach (${r.attempts} attempt${r.attempts === 1 ? "" : "s"}${r.lastError === null ? "" : `, last: ${errnoName(r.lastError)}`})`
-      : `reattach: "${r.scheduler}" enabled at ${(r.attachedAtNs / 1e9).toFixed(6)} s through a new link ${r.linkId} (${r.extTasks} tasks moved to it); at the end: ${o.machine.scx.current ?? "none"} enabled, exit info ${o.machine.scx.exitInfo === null ? "null" : o.machine.scx.exitInfo.kind}`);
+      : `reattach: "${r.scheduler}" enabled at ${(r.attachedAtNs / 1e9).toFixed(6)} s through a new link ${r.linkId} (${r.extTasks} tasks moved to it); at the end: ${endState(o.machine.scx.current, o.machine.scx.exitInfo?.kind ?? null)}`);
   }
   if (!quiet && o.windows.length > 0) {
     out.push("", "before vs after the fault (latencies count where recorded: a wakeup when the task first runs, a request when it completes):");
@@ -99,4 +99,13 @@ export function formatDemo(o: CrashDemoOutcome, quiet = false): string {
   }
   out.push("", formatInvariants(o.result));
   return out.join("\n");
+}
+
+/**
+ * The state after a reattach. The exit info outlives the instance that exited (as the kernel's
+ * sysfs keeps it), so with a scheduler still enabled it is the evicted one's, and says so.
+ */
+function endState(current: string | null, lastExit: string | null): string {
+  if (current === null) return `no scheduler enabled, exit info ${lastExit ?? "null"}`;
+  return `${current} enabled, last exit on record ${lastExit === null ? "none" : `${lastExit} (the evicted instance's)`}`;
 }

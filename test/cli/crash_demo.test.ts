@@ -166,7 +166,8 @@ describe("--reattach", () => {
     // The old loader closed its stale link afterwards: that unreg left the new scheduler alone.
     expect(o.linkReleasedNs).toBe(250 * MS);
     expect(o.machine.scx.current).toBe("simple");
-    expect(o.machine.scx.exitInfo).toBeNull();
+    // The evicted instance's exit stays on record after the new attach (issue 15.8).
+    expect(o.machine.scx.exitInfo?.kind).toBe("SCX_EXIT_SYSRQ");
     expect(o.machine.scx.enableSeq).toBe(2);
     expect(o.result.scx.exit).toBeNull();
     expect(r.injector.uei).toBeNull();
@@ -188,7 +189,7 @@ describe("--reattach", () => {
     expect(o.exit!.kind).toBe("SCX_EXIT_UNREG");
     expect(o.reattach!.attachedAtNs).toBe(400 * MS);
     expect(o.machine.scx.current).toBe(other);
-    expect(o.machine.scx.exitInfo).toBeNull();
+    expect(o.machine.scx.exitInfo?.kind).toBe("SCX_EXIT_UNREG");
     expect(o.result.scx.scheduler).toBe(other);
     expect(classes(o).fair).toBe(0);
     expect(o.result.invariants.lost).toBe(0);

@@ -45,7 +45,7 @@ describe("scxlab crash-demo", () => {
     const r = scxlab("crash-demo", "-s", "simple", "--fault", "stall", "--reattach", "--duration", "1", "--crash-at", "0.2", "--out", dir, "--quiet");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/exit info: kind SCX_EXIT_ERROR_STALL \(1026\), reason "runnable task stall"/);
-    expect(r.out).toMatch(/reattach: "simple" enabled at 0\.600000 s through a new link 2 .*at the end: simple enabled, exit info null/);
+    expect(r.out).toMatch(/reattach: "simple" enabled at 0\.600000 s through a new link 2 .*at the end: simple enabled, last exit on record SCX_EXIT_ERROR_STALL \(the evicted instance's\)/);
     const j = JSON.parse(readFileSync(join(dir, "result.json"), "utf8"));
     expect(j.scx.exit).toBeNull();
     expect(j.scx.timeline.map((s: { to: string }) => s.to)).toEqual(["simple", "fair", "simple"]);
