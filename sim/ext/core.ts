@@ -393,11 +393,6 @@ export class ExtCore {
   }
 }
 
-/** Whether a task belongs in the ext class under the current mode. */
-export function extEligible(core: ExtCore, t: Task): boolean {
-  return core.enabled && wantsExt(core, t.policy);
-}
-
 /** task_should_scx: a fair-class policy, and SCHED_EXT itself under SWITCH_PARTIAL (RT and DL never). */
 export function wantsExt(core: ExtCore, policy: Policy): boolean {
   if (policyClass(policy) !== Cls.Fair) return false;
