@@ -29,6 +29,7 @@ import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { anyIdleIn, hasSmt, pickIdleNear } from "./lib/idle_near.js";
+import { calcAvg } from "./lib/calc_avg.js";
 
 export const options = defineOptions({
   slice_max_us: { type: "number", default: 1_000, min: 1, doc: "maximum time slice in µs (scx_bpfland -s)" },
@@ -54,11 +55,6 @@ interface TaskCtx {
   lastWokeAt: number;
   avgRuntime: number;
   lastRunAt: number;
-}
-
-/** new = 3/4 old + 1/4 sample, as upstream's calc_avg (integer, as there). */
-function ewma(old: number, sample: number): number {
-  return old - Math.floor(old / 4) + Math.floor(sample / 4);
 }
 
 export class BpflandScheduler implements SchedExtOps {
@@ -198,7 +194,7 @@ export class BpflandScheduler implements SchedExtOps {
     const t = this.tctx.get(p), now = this.scx.now();
     t.awakeVtime = 0;
     const interval = Math.max(now - t.lastWokeAt, 1);
-    t.wakeupFreq = Math.min(ewma(t.wakeupFreq, Math.floor(MS_100 / interval)), MAX_WAKEUP_FREQ);
+    t.wakeupFreq = Math.min(calcAvg(t.wakeupFreq, Math.floor(MS_100 / interval)), MAX_WAKEUP_FREQ);
     t.lastWokeAt = now;
   }
 
@@ -210,7 +206,7 @@ export class BpflandScheduler implements SchedExtOps {
   stopping(p: ScxTask): void {
     const t = this.tctx.get(p);
     const used = this.scx.now() - t.lastRunAt;
-    t.avgRuntime = ewma(t.avgRuntime, used);
+    t.avgRuntime = calcAvg(t.avgRuntime, used);
     const charge = Math.floor((used * 100) / p.weight);
     p.dsqVtime += charge;
     t.awakeVtime += charge;

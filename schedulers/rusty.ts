@@ -29,6 +29,7 @@ import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle } from "./lib/idle_near.js";
+import { calcAvg } from "./lib/calc_avg.js";
 
 export const options = defineOptions({
   slice_us: { type: "number", default: 20_000, min: 1, doc: "slice while the machine is not saturated (scx_rusty -u)" },
@@ -93,11 +94,6 @@ interface TaskCtx {
   lastWokeAt: number;
   blockedFreq: number;
   lastBlockedAt: number;
-}
-
-/** upstream calc_avg: 3/4 old + 1/4 new, in integers. */
-function calcAvg(old: number, sample: number): number {
-  return old - Math.floor(old / 4) + Math.floor(sample / 4);
 }
 
 /** upstream update_freq: events per 100 ms from one interval, averaged (a zero interval counts 0, as BPF's division). */
