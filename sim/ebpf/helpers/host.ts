@@ -23,4 +23,7 @@ export interface HelperHost {
   timerCreate(fire: () => void): number;
   timerStart(id: number, delayNs: number): void;
   timerCancel(id: number): void;
+  /** bpf_spin_lock / bpf_spin_unlock (SpinLocks): 0, or a throw for a misuse. */
+  spinLock(addr: BpfAddr): number;
+  spinUnlock(addr: BpfAddr): number;
 }

@@ -36,6 +36,12 @@ interface TimerState {
   id: number;
 }
 
+/** The helper's name for messages: "bpf_map_lookup_elem", or "helper #N". */
+export function helperName(id: number): string {
+  for (const [name, n] of Object.entries(HELPER)) if (n === id) return `bpf_${name}`;
+  return `helper #${id}`;
+}
+
 /** The helper table for one loaded object. */
 export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) => BpfNativeFn | undefined {
   const m = host.memory;
@@ -83,8 +89,8 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
     // Only typed per-CPU kernel variables (__ksym) reach this, and scxlab's kernel has none
     // (each reads as NULL), so the answer is NULL, which the callers test for.
     [HELPER.per_cpu_ptr, () => 0],
-    [HELPER.spin_lock, () => 0], // one simulated thread: a lock is never contended
-    [HELPER.spin_unlock, () => 0],
+    [HELPER.spin_lock, (a) => host.spinLock(a.ptr(1))],
+    [HELPER.spin_unlock, (a) => host.spinUnlock(a.ptr(1))],
     [HELPER.trace_printk, (a) => {
       const fmt = readCString(m, a.ptr(1), a.u32(2));
       const args = [a.u64(3), a.u64(4), a.u64(5)];
