@@ -38,6 +38,7 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
+import type { MapWrite } from "../recipes/recipe.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
 
@@ -103,6 +104,9 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   for (const [name, value] of Object.entries(rest)) setRodata(obj, name, value);
   obj.sealRodata();
   for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
+  writeMaps(obj, plan.maps ?? []);
+  const tracing = tracingPrograms(obj);
+  if (tracing !== undefined) warnings.push(tracing);
   const host: HelperHost = {
     memory,
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
@@ -210,6 +214,33 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
  * tracking as a separate structure), so dropping them changes nothing here.
  */
 const SIM_OPS_FLAGS = SCX_OPS_ALL_FLAGS;
+
+/** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */
+function writeMaps(obj: BpfObject, writes: readonly MapWrite[]): void {
+  if (writes.length === 0) return;
+  const m = obj.memory;
+  const size = Math.max(...writes.map((w) => w.key.length + w.value.length));
+  const scratch = m.alloc(size, { name: "user-space map write", writable: false, kind: "kernel_object" });
+  for (const w of writes) {
+    const map = obj.mapByName(w.map);
+    if (map === undefined || map.store.storage !== "keyed") throw new BpfObjectError(obj.file, `the loader writes map ${w.map}, which the object does not define as a keyed map`);
+    m.hostBytes(scratch, w.key.length + w.value.length).set([...w.key, ...w.value]);
+    const r = map.store.update(scratch, scratch + w.key.length, 0, 0);
+    if (r !== 0) throw new BpfObjectError(obj.file, `the loader's write to map ${w.map} failed (${r})`);
+  }
+}
+
+/**
+ * One line naming the object's tracing programs (fentry, tp_btf, kprobe, ...), which scxlab
+ * loads but never attaches or runs; those in a `?` section are not even loaded by libbpf
+ * (autoload off) unless user space asks, and no recipe does. Undefined when there are none.
+ */
+function tracingPrograms(obj: BpfObject): string | undefined {
+  const list = [...obj.programs.values()].filter((p) => !p.section.startsWith("struct_ops") && p.section !== "syscall");
+  if (list.length === 0) return undefined;
+  const what = list.map((p) => `${p.name} (SEC("${p.section}")${p.section.startsWith("?") ? ", autoload off: not loaded, as libbpf leaves it" : ""})`);
+  return `tracing programs not attached (scxlab runs only struct_ops and syscall programs): ${what.join(", ")}`;
+}
 
 function stringValues(o: Readonly<Record<string, RodataValue>>): Record<string, string> {
   const out: Record<string, string> = {};
