@@ -36,6 +36,7 @@ describe.runIf(linkTestsEnabled())("two objects linked with bpftool gen object, 
     expect(global(i, "nr_lib")).toBe(global(i, "lib_calls"));
     expect(global(i, "lib_last_read")).toBe(BigInt(-ENOENT));
     expect(global(i, "lib_far_read")).toBe(BigInt(-E2BIG));
+    expect(global(i, "lib_plain_read")).toBe(BigInt(-ENOENT)); // bpf_perf_event_read on slot 3
     expect(global(i, "lib_counter_seen")).toBe(0n); // the helper zeroes the buffer on failure
     // every task has an address space of its own (p->mm), never NULL
     expect(global(i, "nr_mm")).toBe(global(i, "lib_calls"));

@@ -7,6 +7,7 @@
 #define BPF_F_CURRENT_CPU 0xffffffffULL
 
 struct bpf_perf_event_value { u64 counter; u64 enabled; u64 running; } CORE;
+static u64 (*bpf_perf_event_read)(void *map, u64 flags) = (void *)22;
 static long (*bpf_perf_event_read_value)(void *map, u64 flags, struct bpf_perf_event_value *buf, u32 size) = (void *)55;
 
 struct {
@@ -17,7 +18,7 @@ struct {
 } lib_perf SEC(".maps");
 
 u64 lib_calls, lib_traced;
-s64 lib_last_read, lib_far_read;
+s64 lib_last_read, lib_far_read, lib_plain_read;
 u64 lib_counter_seen;
 
 /* Read this CPU's counter and slot PERF_SLOTS (past the end); return how many calls so far. */
@@ -28,6 +29,7 @@ __attribute__((noinline)) int lib_count(struct task_struct *p)
 	lib_last_read = bpf_perf_event_read_value(&lib_perf, BPF_F_CURRENT_CPU, &v, sizeof(v));
 	lib_counter_seen = v.counter;
 	lib_far_read = bpf_perf_event_read_value(&lib_perf, PERF_SLOTS, &v, sizeof(v));
+	lib_plain_read = (s64)bpf_perf_event_read(&lib_perf, 3);
 	return ++lib_calls;
 }
 
