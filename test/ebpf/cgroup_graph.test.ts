@@ -139,4 +139,9 @@ describe.runIf(clangTestsEnabled())("cgroups, bpf_obj_new, the rbtree and spin l
     const bytes = compileBpf("eng_cgroup.bpf.c", ["-DNO_CONTAINS"]);
     expect(() => loadBpfScheduler(bytes, "eng_cgroup.bpf.o", {})).toThrow("eng_cgroup.bpf.o: bpf_rb_root q_root has no __contains(type, field) tag saying what it holds");
   });
+
+  it("a bpf_rb_root whose section holds no bpf_spin_lock is refused at load", () => {
+    const bytes = compileBpf("eng_cgroup.bpf.c", ["-DLOCK_ELSEWHERE"]);
+    expect(() => loadBpfScheduler(bytes, "eng_cgroup.bpf.o", {})).toThrow("eng_cgroup.bpf.o: bpf_rb_root q_root needs exactly one bpf_spin_lock in its section (found 0)");
+  });
 });

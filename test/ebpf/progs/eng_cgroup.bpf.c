@@ -2,7 +2,8 @@
  * ordered by enqueue sequence under a bpf_spin_lock) and keeps per-cgroup counters in cgroup
  * storage, exercising every cgroup callback and kfunc scxlab models. What it saw is left in
  * globals, indexed by cgroup id (ids are small: the root is 1). Built with -DMISUSE=n it breaks
- * one of the lock/rbtree/object rules in ops.init; with -DNO_CONTAINS its root lacks the tag. */
+ * one of the lock/rbtree/object rules in ops.init; with -DNO_CONTAINS its root lacks the tag, with
+ * -DLOCK_ELSEWHERE its lock sits in another section than the root. */
 #include "eng_scx.h"
 
 #define SHARED_DSQ 0
@@ -47,7 +48,11 @@ struct qnode {
 	s32 pid;
 };
 
+#ifdef LOCK_ELSEWHERE /* the lock in another section than the root it should protect */
+SEC(".data.L") __attribute__((aligned(8))) struct bpf_spin_lock q_lock;
+#else
 SEC(".data.Q") __attribute__((aligned(8))) struct bpf_spin_lock q_lock;
+#endif
 #ifdef NO_CONTAINS
 SEC(".data.Q") __attribute__((aligned(8))) struct bpf_rb_root q_root;
 #else
