@@ -126,10 +126,9 @@ export class BpfGraph {
         if (owner === undefined || !owner.live || owner.type !== root.type) {
           throw new RangeError(`bpf_rbtree_add(${root.name}): ${m.describe(node)} is not the bpf_rb_node of a live struct ${root.type}`);
         }
-        if (this.inTree.has(node)) {
-          // The kernel drops the object and reports -EINVAL when its node is already in a tree.
-          return -EINVAL;
-        }
+        // A node already in a tree is refused with -EINVAL, as the kernel does (there, only a
+        // refcounted object can get this far, and the call drops that reference).
+        if (this.inTree.has(node)) return -EINVAL;
         const nodes = root.nodes;
         let lo = 0, hi = nodes.length;
         while (lo < hi) {
