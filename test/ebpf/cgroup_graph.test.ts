@@ -123,6 +123,7 @@ describe.runIf(clangTestsEnabled())("cgroups, bpf_obj_new, the rbtree and spin l
     [6, /cg_init: insn \d+: invalid write of 8 bytes at unmapped address/],
     [7, /bpf_spin_unlock\(.*\): no lock is held/],
     [8, /bpf_spin_lock\(.*\): not a struct bpf_spin_lock field/],
+    [9, /timer callback: returned while holding bpf_spin_lock/],
   ];
   for (const [n, msg] of misuse) {
     it(`misuse ${n} ends the scheduler with SCX_EXIT_ERROR_BPF (${msg.source.slice(0, 40)}...), nothing lost`, () => {

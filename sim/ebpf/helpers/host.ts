@@ -26,4 +26,6 @@ export interface HelperHost {
   /** bpf_spin_lock / bpf_spin_unlock (SpinLocks): 0, or a throw for a misuse. */
   spinLock(addr: BpfAddr): number;
   spinUnlock(addr: BpfAddr): number;
+  /** Run a BPF callback the kernel starts on its own (a timer's), under the lock rules of a program run. */
+  runCallback(name: string, fn: () => void): void;
 }

@@ -159,7 +159,7 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
       const t = timerAt(a.ptr(1));
       if (t === undefined) return -EINVAL;
       t.fn = a.u(2);
-      if (t.id < 0) t.id = host.timerCreate(() => { invokeBpfFunction(m, t.fn, t.map, t.key, t.value, 0, 0); });
+      if (t.id < 0) t.id = host.timerCreate(() => host.runCallback("timer callback", () => { invokeBpfFunction(m, t.fn, t.map, t.key, t.value, 0, 0); }));
       return 0;
     }],
     [HELPER.timer_start, (a) => {

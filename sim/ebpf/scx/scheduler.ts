@@ -120,6 +120,16 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     timerCancel: (id) => scx.timerCancel(id),
     spinLock: (addr) => locks.lock(addr),
     spinUnlock: (addr) => locks.unlock(addr),
+    runCallback: (name, fn) => {
+      const lock = locks.held;
+      try {
+        fn();
+      } catch (e) {
+        locks.restore(lock);
+        throw e;
+      }
+      locks.checkReturn(name, lock);
+    },
   };
   const helpers = makeHelpers(host, TaskMirrors.pidOffset);
   const compile = (progName: string): CompiledProgram => {

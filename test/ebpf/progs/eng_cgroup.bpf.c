@@ -67,6 +67,18 @@ struct {
 	__type(value, struct cg_ctx);
 } cg_store SEC(".maps");
 
+#if MISUSE == 9
+struct telem { struct bpf_timer timer; };
+struct { __uint(type, 2); __uint(max_entries, 1); __type(key, u32); __type(value, struct telem); } timers SEC(".maps");
+
+/* A timer callback that returns with the lock held. */
+static int timer_fired(void *map, u32 *key, struct telem *e)
+{
+	bpf_spin_lock(&q_lock);
+	return 0;
+}
+#endif
+
 u64 seq, nr_dispatched, nr_dropped, bad, checks, nr_init_task_match;
 u32 weight_of[MAX_CG], level_of[MAX_CG], storage_weight_of[MAX_CG];
 u64 enq_of[MAX_CG];
@@ -330,6 +342,15 @@ OPS(cg_init) int cg_init(u64 *ctx)
 	bpf_spin_unlock(&q_lock);
 #elif MISUSE == 8 /* a lock that is not a bpf_spin_lock field */
 	bpf_spin_lock((struct bpf_spin_lock *)&seq);
+#elif MISUSE == 9 /* a timer callback that returns with the lock held */
+	u32 zero = 0;
+	struct telem *e = bpf_map_lookup_elem(&timers, &zero);
+
+	if (e) {
+		bpf_timer_init(&e->timer, &timers, 1);
+		bpf_timer_set_callback(&e->timer, timer_fired);
+		bpf_timer_start(&e->timer, 1000000, 0);
+	}
 #endif
 	return scx_bpf_create_dsq(SHARED_DSQ, -1);
 }
