@@ -9,6 +9,7 @@ import type { BpfAddr, BpfMemory } from "../memory.js";
 import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "../helpers/format.js";
 import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
+import { kernelValue } from "../../ext/kernel_abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
 import { cgroupKfuncs } from "./kfuncs_cgroup.js";
@@ -16,7 +17,7 @@ import type { CgroupMirrors } from "./cgroups.js";
 
 const MASK_BYTES = 32;
 /** bpf_iter_scx_dsq_new flag: walk from the tail. */
-const SCX_DSQ_ITER_REV = 1 << 16;
+const SCX_DSQ_ITER_REV = Number(kernelValue("SCX_DSQ_ITER_REV"));
 const EINVAL = 22, EBUSY = 16;
 /** Iterations an open-coded bpf_iter_num may run (BPF_MAX_LOOPS). */
 const MAX_ITER = 1 << 23;
