@@ -149,6 +149,10 @@ export class ScxKfuncs implements Scx {
       // treats the combination as a scheduler error.
       if (flags & (SCX_KICK_PREEMPT | SCX_KICK_WAIT)) this.k.ext.coreError("scx_bpf_kick_cpu(): SCX_KICK_IDLE combined with SCX_KICK_PREEMPT or SCX_KICK_WAIT");
       if (k.curr[cpu] < 0) k.resched(cpu);
+      // The CPU in balance kicks itself (bpfland's enqueue of an SCX_ENQ_LAST task): the kernel
+      // cannot skip it yet (can_skip_idle_kick sees SCX_RQ_IN_BALANCE) and honours it from irq
+      // work once the CPU is idle (kick_one_cpu_if_idle).
+      else if (k.ext.dsqs.balancing === cpu) k.ext.idleKickAfterPick = cpu;
       return;
     }
     if (flags & SCX_KICK_PREEMPT) { k.preemptExt(cpu); return; }
