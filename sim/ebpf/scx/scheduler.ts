@@ -64,7 +64,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   let curTask: BpfAddr = 0;
   const printk: string[] = [];
   const kfuncs = makeKfuncs({ scx, memory, tasks, nrCpus, callback: () => callback });
-  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n) });
+  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(c) });
   initScxEnums(obj);
   const desc = obj.structOps[0];
   if (desc === undefined) throw new BpfObjectError(file, "no sched_ext_ops variable in .struct_ops or .struct_ops.link");
@@ -92,6 +92,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     cpu: () => { const w = scx.currentTask(); return w === null ? curCpu : scx.currentCpu(); },
     currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
     randomU32: () => scx.randomU32(),
+    percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
     timerCreate: (fire) => scx.timerCreate(fire),
     timerStart: (id, ns) => scx.timerStart(id, ns),
