@@ -206,6 +206,11 @@ export class ExtCore {
     return true;
   }
 
+  /** Outside any callback, or in ops.init or a BPF timer: the kernel's unlocked contexts. */
+  inUnlockedContext(): boolean {
+    return this.cb.ctx === Ctx.None || UNLOCKED.has(this.cb.currentName());
+  }
+
   /** The next ext task for `cpu` (see pick.ts): prev to keep it, another task, or null. */
   pick(cpu: number, prev: Task | null): Task | null {
     if (this.cpuReleased[cpu] === 1) this.cpuAcquire(cpu);
