@@ -110,6 +110,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   private readonly inReschedList: Uint8Array;
   /** 1 when the CPU's running task may no longer run there (an affinity change): it moves at the next schedule. */
   private readonly leaving: Uint8Array;
+  /** 1 while the CPU is a kicker or target of an SCX_KICK_WAIT being carried out (see syncKicks). */
+  private readonly syncing: Uint8Array;
   /** cpu.weight of each cgroup, from the workload, changed by setCgroupWeight. */
   private readonly cgroupWeights: Map<string, number>;
   private reschedN = 0;
@@ -166,6 +168,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.reschedList = new Int32Array(n);
     this.inReschedList = new Uint8Array(n);
     this.leaving = new Uint8Array(n);
+    this.syncing = new Uint8Array(n);
     this.cgroupWeights = new Map(cfg.plan.cgroups.map((c) => [c.path, c.weight]));
     this.fair = new FairClass(this, n);
     this.rt = new RtClass(this, n);
@@ -547,6 +550,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       // already have put it back through ops.enqueue (and then picked it again as a new task).
       if (next !== null && next === prev && prev.place === Place.Running) {
         if (prevFair !== null && this.now - prev.fairSliceStart >= this.fair.baseSliceNs) prev.fairSliceStart = this.now;
+        if (this.ext.kickWaits.length > 0) this.syncKicks();
         // A task kept after a yield goes on with its program (it may block or exit at once).
         if (!prev.inBurst && !this.continueProgram(cpu, prev)) continue;
         if (!this.needResched[cpu]) this.setCheckpoint(cpu);
@@ -568,6 +572,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       if (fromExt && next !== null && next.cls !== Cls.Ext && this.ext.cb.hasCpuPreempt) this.ext.cpuRelease(cpu, next);
       if (next === null) { this.goIdle(cpu, prev !== null); return; }
       this.startRunning(cpu, next);
+      if (this.ext.kickWaits.length > 0) this.syncKicks();
       if (next.inBurst || this.continueProgram(cpu, next)) {
         if (this.curr[cpu] === next.slot && !this.needResched[cpu]) this.setCheckpoint(cpu);
         return;
@@ -797,6 +802,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       this.dl.wakeup(t, cpu);
     }
     this.wakeupPreempt(cpu, t);
+    // The waker's program goes on after this: a WAIT kick made in the wakeup is over by then.
+    if (this.ext.kickWaits.length > 0 && waker !== null) this.syncKicks();
   }
 
   private wakeupPreempt(cpu: number, t: Task): void {
@@ -841,13 +848,45 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (this.curr[cpu] < 0) this.resched(cpu);
   }
 
+  /**
+   * SCX_KICK_PREEMPT, SCX_ENQ_PREEMPT: the running ext task's slice ends now. A CPU that runs a
+   * higher class is left alone (kick_one_cpu, local_dsq_post_enq: only ext or idle reschedule).
+   */
   preemptExt(cpu: number): void {
     const c = this.curr[cpu];
-    if (c >= 0 && this.currCls[cpu] === Cls.Ext) {
+    if (c >= 0) {
+      if (this.currCls[cpu] !== Cls.Ext) return;
       this.updateCurr(cpu, this.tasks[c]);
       this.tasks[c].slice = 0;
     }
     this.resched(cpu);
+  }
+
+  /**
+   * SCX_KICK_WAIT (kick_cpus_irq_workfn, Linux 6.19): before the kicking CPU's code goes on (the
+   * task it just picked, or a waker after its wakeup), every CPU it kicked with WAIT that still
+   * owes its reschedule goes through it now. A target already on the way through its own
+   * schedule (a nested call) is left to settle: in the kernel two such CPUs would wait for
+   * each other. The wait itself takes no simulated time: the kick has no latency here.
+   */
+  private syncKicks(): void {
+    const ext = this.ext;
+    if (ext.cb.depth > 0) return;
+    const waits = ext.kickWaits.splice(0);
+    const waker = this.waker, wakerCpu = this.wakerCpu;
+    for (let i = 0; i < waits.length; i += 3) {
+      const kicker = waits[i], target = waits[i + 1];
+      if (ext.kickSync[target] !== waits[i + 2] || this.needResched[target] === 0 || this.syncing[target] === 1) continue;
+      this.syncing[kicker] = 1;
+      this.syncing[target] = 1;
+      this.waker = null;
+      this.wakerCpu = -1;
+      this.schedule(target);
+      this.waker = waker;
+      this.wakerCpu = wakerCpu;
+      this.syncing[kicker] = 0;
+      this.syncing[target] = 0;
+    }
   }
 
   // ---- ProgramHost / Waker ----

@@ -160,8 +160,16 @@ export class ScxKfuncs implements Scx {
       else if (k.ext.dsqs.balancing === cpu) k.ext.idleKickAfterPick = cpu;
       return;
     }
-    if (flags & SCX_KICK_PREEMPT) { k.preemptExt(cpu); return; }
-    if (k.curr[cpu] < 0 || k.currCls[cpu] === Cls.Ext) k.resched(cpu);
+    // kick_one_cpu: a CPU running a higher class is not the scheduler's; the kick is dropped.
+    if (k.curr[cpu] >= 0 && k.currCls[cpu] !== Cls.Ext) return;
+    // SCX_KICK_WAIT: the kicking CPU waits for the target only if an ext task runs there, and
+    // never for itself (kick_cpus_irq_workfn); the wait is over in Kernel.syncKicks.
+    if ((flags & SCX_KICK_WAIT) !== 0 && k.curr[cpu] >= 0) {
+      const self = this.currentCpu();
+      if (self !== cpu) k.ext.addKickWait(self, cpu);
+    }
+    if (flags & SCX_KICK_PREEMPT) k.preemptExt(cpu);
+    else k.resched(cpu);
   }
 
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult {
