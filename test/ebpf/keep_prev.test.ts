@@ -58,3 +58,25 @@ describe.runIf(clangTestsEnabled())("ext.c balance_one keeps a lone prev whose s
     }
   });
 });
+
+describe.runIf(clangTestsEnabled())("the engine's translations are shared between runs, their state is not", () => {
+  it("two instances of one object (one translation, engine.ts factoryFor) keep their own globals; the second run repeats the first", () => {
+    const bytes = compileBpf("eng_keep.bpf.c");
+    const make = () => {
+      const m = machine(plan([hog("h")]), { cpus: 1, durationNs: 50 * MS });
+      let counters: () => Record<string, number> = () => ({});
+      attach(m, (scx) => {
+        const inst = instantiateBpfScheduler(bytes, "eng_keep.bpf.o", {}, scx);
+        counters = () => m.result().scx.events;
+        return inst.ops;
+      });
+      return { m, counters: () => counters() };
+    };
+    const a = make(), b = make();
+    a.m.runFor(50 * MS);
+    expect(a.counters().nr_refills).toBeGreaterThan(0);
+    expect(b.counters().nr_refills ?? 0).toBe(0);
+    b.m.runFor(50 * MS);
+    expect(b.counters()).toEqual(a.counters());
+  });
+});
