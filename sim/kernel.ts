@@ -10,6 +10,8 @@ import { Rng } from "./rng.js";
 import { Block, Cls, Place, Policy, policyOf, type Task } from "./task.js";
 import { distance, type Topology } from "./topology.js";
 import { costModel, migrationCost, type CostModel } from "./costs.js";
+import { IdleCost } from "./idle_cost.js";
+import { CpuPerf, type PerfHost } from "./cpuperf.js";
 import { FairClass, type FairHost } from "./fair.js";
 import { RtClass, RR_TIMESLICE_NS } from "./rt.js";
 import { DlClass, dlBandwidth, type DlHost } from "./deadline.js";
@@ -64,7 +66,7 @@ export interface KernelConfig {
   readonly abandonCallback?: { readonly call: number; readonly why: string };
 }
 
-export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, TimerQueue {
+export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, TimerQueue, PerfHost {
   now = 0;
   events = 0;
   readonly topo: Topology;
@@ -99,6 +101,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   readonly rate: Float64Array;
   readonly needResched: Uint8Array;
   readonly pendingCallbacks: Float64Array;
+  /** CPU time owed by a CPU besides callbacks (DSQ locks, timers), charged with its next switch. */
+  readonly pendingNs: Float64Array;
+  /** Idle exit latency and wakeup IPIs. */
+  readonly idleCost: IdleCost;
+  /** Each CPU's performance level (scx_bpf_cpuperf_set). */
+  readonly perf: CpuPerf;
   readonly busyNs: Float64Array;
   readonly overheadNs: Float64Array;
   private readonly reschedList: Int32Array;
@@ -163,6 +171,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.rate = new Float64Array(n).fill(1);
     this.needResched = new Uint8Array(n);
     this.pendingCallbacks = new Float64Array(n);
+    this.pendingNs = new Float64Array(n);
+    this.idleCost = new IdleCost(this.costs, n);
     this.busyNs = new Float64Array(n);
     this.overheadNs = new Float64Array(n);
     this.reschedList = new Int32Array(n);
@@ -184,6 +194,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.rngDur = new Rng(cfg.seed, "durations");
     this.rngScx = new Rng(cfg.seed, "scx");
     this.timers = new Timers(this);
+    this.perf = new CpuPerf(this, this.costs, n);
     this.spawner = new Spawner(this, this.plan, cfg.seed);
     for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
     this.spawner.start(this.pushArrival);
@@ -693,8 +704,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.place = Place.Running;
     this.curr[cpu] = t.slot;
     this.currCls[cpu] = t.cls;
+    // An idle CPU first leaves its idle state (and was sent an IPI): the task starts that much later.
+    const wakeDelay = this.idleCost.on ? this.idleCost.leave(cpu, now) : 0;
     const g = this.rec.groups[t.groupIdx];
-    if (t.wakeAt >= 0) { g.recordWakeup(now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
+    if (t.wakeAt >= 0) { g.recordWakeup(now + wakeDelay - t.wakeAt); this.rec.taskWoken(t, now + wakeDelay - t.wakeAt); t.wakeAt = -1; }
     const wait = now - t.runnableAt;
     t.waitNs += wait;
     g.wait.record(wait);
@@ -706,10 +719,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     }
     t.lastRanCpu = cpu;
     t.cpu = cpu;
-    const overhead = this.costs.contextSwitchNs + this.pendingCallbacks[cpu] * this.costs.callbackNs;
+    const overhead = this.costs.contextSwitchNs + this.pendingCallbacks[cpu] * this.costs.callbackNs + this.pendingNs[cpu];
     this.pendingCallbacks[cpu] = 0;
+    this.pendingNs[cpu] = 0;
     this.overheadNs[cpu] += overhead;
-    this.runStart[cpu] = now + overhead;
+    this.runStart[cpu] = now + wakeDelay + overhead;
     this.lastUpdate[cpu] = now;
     if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
@@ -729,6 +743,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       this.ext.idleKickAfterPick = -1;
       this.resched(cpu);
     }
+    if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
     if (wasBusy) {
       this.ext.updateIdle(cpu, true);
       this.smtChanged(cpu);
@@ -740,13 +755,13 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (this.costs.smtSpeed === 1) return;
     const s = this.topo.sibling[cpu];
     if (s < 0) return;
-    const base = this.topo.capacity[s] / 1024;
+    const base = this.speedOf(s);
     const speed = this.curr[cpu] >= 0 ? base * this.costs.smtSpeed : base;
     if (speed === this.rate[s]) return;
     const st = this.curr[s];
     if (st >= 0) this.updateCurr(s, this.tasks[st]);
     this.rate[s] = speed;
-    const own = this.topo.capacity[cpu] / 1024;
+    const own = this.speedOf(cpu);
     if (this.curr[cpu] >= 0) {
       this.updateCurr(cpu, this.tasks[this.curr[cpu]]);
       this.rate[cpu] = st >= 0 ? own * this.costs.smtSpeed : own;
@@ -755,8 +770,30 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (st >= 0 && !this.needResched[s]) this.setCheckpoint(s);
   }
 
+  /** A CPU's speed without SMT slowdown: its capacity at its current performance level. */
+  private speedOf(cpu: number): number {
+    return (this.topo.capacity[cpu] / 1024) * this.perf.factor(cpu);
+  }
+
+  perfChanging(cpu: number): void {
+    const c = this.curr[cpu];
+    if (c >= 0) this.updateCurr(cpu, this.tasks[c]);
+  }
+
+  perfChanged(cpu: number): void {
+    const s = this.topo.sibling[cpu];
+    const shared = this.costs.smtSpeed !== 1 && s >= 0 && this.curr[s] >= 0;
+    this.rate[cpu] = shared ? this.speedOf(cpu) * this.costs.smtSpeed : this.speedOf(cpu);
+    if (this.curr[cpu] >= 0 && !this.needResched[cpu]) this.setCheckpoint(cpu);
+  }
+
   chargeCallback(cpu: number): void {
     this.pendingCallbacks[cpu]++;
+  }
+
+  /** Charges `ns` of kernel work (a DSQ lock, a timer) to `cpu`, paid with its next switch. */
+  chargeNs(cpu: number, ns: number): void {
+    this.pendingNs[cpu] += ns;
   }
 
   // ---- wakeups ----
@@ -783,6 +820,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.runnableAt = this.now;
     if (why <= Block.Suspend && !t.openLoop) startRequest(t, why, this.now);
     if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, waker === null ? 0 : waker.pid, wakeFlags);
+    const prevCpu = t.cpu;
     let cpu: number;
     if (t.cls === Cls.Ext) {
       const selected = t.nrCpusAllowed > 1;
@@ -801,6 +839,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       cpu = this.dl.selectCpu(t, t.cpu);
       this.dl.wakeup(t, cpu);
     }
+    // A sleeper's timer fires on the CPU it slept on: woken there, that CPU needs no IPI.
+    if (waker === null && cpu === prevCpu && this.idleCost.on) this.idleCost.wokeLocally(cpu);
     this.wakeupPreempt(cpu, t);
     // The waker's program goes on after this: a WAIT kick made in the wakeup is over by then.
     if (this.ext.kickWaits.length > 0 && waker !== null) this.syncKicks();

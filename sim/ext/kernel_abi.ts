@@ -26,7 +26,7 @@ export interface AbiConst {
   readonly name: string;
   readonly kernel: bigint;
   readonly ts: number | null;
-  /** False for a constant newer than the modelled kernel's BTF (kept out of the type model). */
+  /** False for a constant the kernel type model (sim/ebpf's BTF, CO-RE's target) leaves out. */
   readonly btf: boolean;
 }
 
@@ -67,7 +67,9 @@ export const SCX_ABI: readonly AbiEnum[] = [
     c("SCX_OPS_KEEP_BUILTIN_IDLE", 1, SCX_OPS_KEEP_BUILTIN_IDLE), c("SCX_OPS_ENQ_LAST", 2, SCX_OPS_ENQ_LAST),
     c("SCX_OPS_ENQ_EXITING", 4, SCX_OPS_ENQ_EXITING), c("SCX_OPS_SWITCH_PARTIAL", 8, SCX_OPS_SWITCH_PARTIAL),
     c("SCX_OPS_ENQ_MIGRATION_DISABLED", 16), c("SCX_OPS_ALLOW_QUEUED_WAKEUP", 32), c("SCX_OPS_BUILTIN_IDLE_PER_NODE", 64),
-    c("SCX_OPS_HAS_CGROUP_WEIGHT", 1 << 16)] },
+    c("SCX_OPS_HAS_CGROUP_WEIGHT", 1 << 16), c("SCX_OPS_ALWAYS_ENQ_IMMED", 1 << 7, null, false)] },
+  // scx_bpf_dsq_iter's flags (the high bits are the kernel's own); outside the type model so far.
+  { name: "scx_dsq_iter_flags", size: 4, values: [c("SCX_DSQ_ITER_REV", 1 << 16, null, false)] },
   { name: "scx_exit_kind", size: 4, values: [
     c("SCX_EXIT_NONE", 0), c("SCX_EXIT_DONE", 1), c("SCX_EXIT_UNREG", 64), c("SCX_EXIT_UNREG_BPF", 65), c("SCX_EXIT_UNREG_KERN", 66),
     c("SCX_EXIT_SYSRQ", 67), c("SCX_EXIT_ERROR", 1024), c("SCX_EXIT_ERROR_BPF", 1025), c("SCX_EXIT_ERROR_STALL", 1026)] },

@@ -12,6 +12,7 @@ import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
+import { CPUPERF_ONE } from "../cpuperf.js";
 
 const taskOf = TaskView.taskOf;
 
@@ -41,6 +42,8 @@ export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
   private readonly counters = new Counters();
   private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
+  /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
+  private readonly timerCpu: number[] = [];
 
   /** scx_bpf_select_cpu_and's allowed CPUs, reused. */
   private readonly andMask: Uint8Array;
@@ -57,6 +60,14 @@ export class ScxKfuncs implements Scx {
   cpuSibling(cpu: CpuId): CpuId { return this.k.topo.sibling[this.cpuOk(cpu)]; }
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
+  cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
+  cpuperfCur(cpu: CpuId): number { return this.k.perf.level[this.cpuOk(cpu)]; }
+
+  cpuperfSet(cpu: CpuId, perf: number): void {
+    this.cpuOk(cpu);
+    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${String(perf)} for CPU ${cpu}`);
+    this.k.perf.set(cpu, perf);
+  }
 
   dsqInsert(p: ScxTask, dsq: number, sliceNs: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, null);
@@ -266,6 +277,8 @@ export class ScxKfuncs implements Scx {
         core.requestExit("SCX_EXIT_ERROR", `BPF timer ${id} fired ${sameInstant} times at ${k.now} ns (re-armed with no delay)`);
         return;
       }
+      const cost = k.costs.timerNs;
+      if (cost > 0) k.chargeNs(this.timerCpu[id] ?? 0, cost);
       core.cb.invokeThunk("timer", null, fn);
     });
     trackBpfTimer(k, id);
@@ -276,6 +289,8 @@ export class ScxKfuncs implements Scx {
   timerStart(id: number, delayNs: number): void {
     this.timerOk(id);
     if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${String(delayNs)}`);
+    const cb = this.k.ext.cb;
+    this.timerCpu[id] = cb.depth > 0 ? cb.ctxCpu : 0;
     this.k.timerStart(id, delayNs);
   }
 

@@ -78,6 +78,39 @@ describe("SCX_KICK_WAIT (kick_cpus_irq_workfn, Linux 6.19)", () => {
     expect(seenOnCpu1).toEqual(["h"]);
   });
 
+  it("a WAIT kick from ops.dispatch: the task the kicker then picks runs its program only after the target rescheduled", () => {
+    const run = (kickFlags: number): string[] => {
+      const m = machine(plan([
+        hog("h", 0, { cpus: [1] }),
+        hog("h2", 0, { cpus: [1] }),
+        task("w", [{ kind: "sleep", us: 1000 }, { kind: "sem_post", ref: "s2" }, { kind: "sleep", us: 1_000_000 }], { cpus: [0] }),
+        task("y", [{ kind: "sem_wait", ref: "s2" }, { kind: "run", us: 10 }]),
+      ]), { cpus: 2, durationNs: 100 * MS });
+      const seen: string[] = [];
+      let kicked = false;
+      load(m, (scx: Scx): SchedExtOps => ({
+        name: "kickwait_dispatch",
+        init: () => scx.createDsq(0, -1),
+        select_cpu: (p, prev) => {
+          if (p.comm === "y" && scx.now() > 0) seen.push(scx.cpuCurr(1)?.comm ?? "idle");
+          return prev;
+        },
+        enqueue: (p, f) => scx.dsqInsert(p, 0, SCX_SLICE_DFL, f),
+        dispatch: (cpu) => {
+          if (cpu === 0 && scx.now() > 0 && !kicked) { kicked = true; scx.kickCpu(1, kickFlags); }
+          scx.dsqMoveToLocal(0);
+        },
+      }));
+      m.runFor(5 * MS);
+      expect(m.scx.exitInfo).toBeNull();
+      return seen;
+    };
+    // h2 waits in DSQ 0 for CPU 1; the preempting kick lets it in. w, picked by CPU 0 in that
+    // dispatch, then wakes y, whose select_cpu looks at CPU 1.
+    expect(run(SCX_KICK_PREEMPT | SCX_KICK_WAIT)).toEqual(["h2"]);
+    expect(run(SCX_KICK_PREEMPT)).toEqual(["h"]);
+  });
+
   it("kick_sync moves at each ext pick and put_prev of an ext task (do_pick_task_scx, put_prev_task_scx), not while a CPU idles", () => {
     const { m } = scenario(0);
     const k = m.kernel;
