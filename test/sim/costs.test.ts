@@ -251,3 +251,39 @@ describe("scx_bpf_cpuperf_set and the frequency model (schedutil over cpuperf_ta
     expect(m.kernel.perf.level[0]).toBe(1024);
   });
 });
+
+describe("schedutil for the fair class (sugov_get_util over a PELT-like utilisation)", () => {
+  const freq: Partial<CostModel> = { perfLatencyNs: 0, perfMin: 256 };
+
+  it("a CPU hog keeps its CPU at full speed; an idle CPU drops to the floor", () => {
+    const m = costed(plan([hog("h", 0, { cpus: [0] })]), 2, freq);
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+    expect(m.kernel.perf.level[1]).toBe(256);
+  });
+
+  it("a task busy 10 % of the time lets its CPU slow to the floor, and its work takes longer there", () => {
+    const p = plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]);
+    const slow = costed(p, 1, freq), full = costed(p, 1, {});
+    slow.runFor(S);
+    full.runFor(S);
+    expect(slow.kernel.perf.level[0]).toBe(256);
+    // The same 1 ms of work per cycle takes up to 4 ms at a quarter of full speed.
+    expect(slow.kernel.busyNs[0]).toBeGreaterThan(2 * full.kernel.busyNs[0]);
+  });
+
+  it("attaching a scheduler puts every CPU back at full speed (cpuperf_target = SCX_CPUPERF_ONE at enable), and fair's governor stops", () => {
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, freq);
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(256);
+    m.attach({ name: "plain", enqueue: (p, f) => m.scxApi.dsqInsert(p, SCX_DSQ_GLOBAL, MS, f) }, "loader");
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("off unless the machine scales frequency: the default and ideal tables keep full speed", () => {
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, {});
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+});
