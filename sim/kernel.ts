@@ -770,6 +770,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (st >= 0 && !this.needResched[s]) this.setCheckpoint(s);
   }
 
+  /** A CPU's busy time up to now, counting its running task's time not yet accounted. */
+  private readonly busySoFar = (cpu: number): number => {
+    const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+    return this.busyNs[cpu] + (this.curr[cpu] >= 0 && this.now > from ? this.now - from : 0);
+  };
+
   /** A CPU's speed without SMT slowdown: its capacity at its current performance level. */
   private speedOf(cpu: number): number {
     return (this.topo.capacity[cpu] / 1024) * this.perf.factor(cpu);
@@ -1100,6 +1106,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   private balanceFair(): void {
     this.timerStart(this.balanceTimer, 4_000_000);
+    if (this.perf.scaling && !this.ext.enabled) this.perf.governFair(this.now, this.busySoFar);
     const n = this.topo.nrCpus;
     let queued = 0;
     for (let c = 0; c < n; c++) queued += this.fair.nrQueued(c);
