@@ -99,6 +99,14 @@ export class BpfMemory {
     return new Uint8Array(this.buffer, addr, len);
   }
 
+  /**
+   * Throw the RangeError `bytes(addr, len)` would, without making a view: host code on a hot
+   * path checks a span this way and then indexes `u8` directly (no allocation per call).
+   */
+  assertSpan(addr: BpfAddr, len: number): void {
+    this.check(addr, len, false);
+  }
+
   /** Make the region starting at or containing `addr` read-only (e.g. `.rodata` once loaded). */
   freeze(addr: BpfAddr): void {
     const r = this.regionIndexAt(addr);

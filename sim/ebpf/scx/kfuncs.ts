@@ -50,11 +50,15 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   const idleMask = m.alloc(MASK_BYTES, { name: "idle cpumask", writable: false, kind: "kernel_object" });
   const onlineMask = m.alloc(MASK_BYTES, { name: "online cpumask", writable: false, kind: "kernel_object" });
   const fillMask = (addr: BpfAddr, has: (cpu: number) => boolean): void => {
-    const bytes = m.hostBytes(addr, MASK_BYTES);
-    bytes.fill(0);
-    for (let c = 0; c < k.nrCpus; c++) if (has(c)) bytes[c >> 3]! |= 1 << (c & 7);
+    m.assertSpan(addr, MASK_BYTES);
+    const u8 = m.u8;
+    u8.fill(0, addr, addr + MASK_BYTES);
+    for (let c = 0; c < k.nrCpus; c++) if (has(c)) u8[addr + (c >> 3)]! |= 1 << (c & 7);
   };
-  fillMask(onlineMask, () => true);
+  // Predicates made once, not per call (kfuncs run on every callback).
+  const anyCpu = (): boolean => true;
+  const cpuIdle = (c: number): boolean => scx.isCpuIdle(c);
+  fillMask(onlineMask, anyCpu);
   const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
   // One buffer for every cpumask handed to the facade (it reads the mask before returning).
   const maskBuf = new Uint8Array(k.nrCpus);
@@ -66,9 +70,11 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     const data = a.ptr(fmtArg + 1), words = a.u32(fmtArg + 2) / 8;
     return formatBpf(m, readCString(m, a.ptr(fmtArg)), (j) => (j < words ? m.readU64(data + 8 * j) : 0n));
   };
-  const cpumaskOp = (f: (d: Uint8Array, x: Uint8Array, y: Uint8Array) => boolean) => (a: BpfCallArgs): number => {
-    const d = m.bytes(a.ptr(1), MASK_BYTES), x = m.bytes(a.ptr(2), MASK_BYTES), y = a.ptr(3) === 0 ? x : m.bytes(a.ptr(3), MASK_BYTES);
-    return bool(f(d, x, y));
+  /** Two masks' offsets into `u8`, checked as `bytes` would (no view allocated per call). */
+  const span = (addr: BpfAddr): BpfAddr => { m.assertSpan(addr, MASK_BYTES); return addr; };
+  const cpumaskOp = (f: (u8: Uint8Array, d: number, x: number, y: number) => boolean) => (a: BpfCallArgs): number => {
+    const d = span(a.ptr(1)), x = span(a.ptr(2)), y = a.ptr(3) === 0 ? x : span(a.ptr(3));
+    return bool(f(m.u8, d, x, y));
   };
 
   // DSQ iterators: the 48-byte bpf_iter_scx_dsq on the BPF stack holds an iterator number + 1
@@ -124,7 +130,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["scx_bpf_cpuperf_set", (a) => { scx.cpuperfSet(a.s32(1), a.u32(2)); return 0; }],
     ["scx_bpf_error_bstr", (a) => { scx.error(bstr(a, 1)); return 0; }],
     ["scx_bpf_exit_bstr", (a) => { const code = a.s(1); scx.exit(code, bstr(a, 2)); return 0; }],
-    ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],
+    ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, cpuIdle); return idleMask; }],
     ["scx_bpf_get_online_cpumask", () => onlineMask],
     ["scx_bpf_get_possible_cpumask", () => onlineMask],
     ["scx_bpf_put_idle_cpumask", () => 0],
@@ -140,21 +146,21 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_cpumask_test_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); return bool(maskBit(mask, cpu)); }],
     ["bpf_cpumask_set_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) | (1 << (cpu & 7))); return 0; }],
     ["bpf_cpumask_clear_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) & ~(1 << (cpu & 7))); return 0; }],
-    ["bpf_cpumask_clear", (a) => { m.bytes(a.ptr(1), MASK_BYTES).fill(0); return 0; }],
-    ["bpf_cpumask_setall", (a) => { fillMask(a.ptr(1), () => true); return 0; }],
+    ["bpf_cpumask_clear", (a) => { const d = span(a.ptr(1)); m.u8.fill(0, d, d + MASK_BYTES); return 0; }],
+    ["bpf_cpumask_setall", (a) => { fillMask(a.ptr(1), anyCpu); return 0; }],
     ["bpf_cpumask_first", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_first_zero", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_any_distribute", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_weight", (a) => { const mask = a.ptr(1); let n = 0; for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) n++; return n; }],
     ["bpf_cpumask_empty", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return 0; return 1; }],
     ["bpf_cpumask_full", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return 0; return 1; }],
-    ["bpf_cpumask_copy", (a) => { const d = a.ptr(1), s = a.ptr(2); m.bytes(d, MASK_BYTES).set(m.bytes(s, MASK_BYTES)); return 0; }],
-    ["bpf_cpumask_and", cpumaskOp((d, x, y) => { let any = false; for (let j = 0; j < MASK_BYTES; j++) { d[j] = x[j]! & y[j]!; any ||= d[j] !== 0; } return any; })],
-    ["bpf_cpumask_or", cpumaskOp((d, x, y) => { for (let j = 0; j < MASK_BYTES; j++) d[j] = x[j]! | y[j]!; return false; })],
-    ["bpf_cpumask_xor", cpumaskOp((d, x, y) => { for (let j = 0; j < MASK_BYTES; j++) d[j] = x[j]! ^ y[j]!; return false; })],
-    ["bpf_cpumask_intersects", (a) => { const x = m.bytes(a.ptr(1), MASK_BYTES), y = m.bytes(a.ptr(2), MASK_BYTES); for (let j = 0; j < MASK_BYTES; j++) if ((x[j]! & y[j]!) !== 0) return 1; return 0; }],
-    ["bpf_cpumask_subset", (a) => { const x = m.bytes(a.ptr(1), MASK_BYTES), y = m.bytes(a.ptr(2), MASK_BYTES); for (let j = 0; j < MASK_BYTES; j++) if ((x[j]! & ~y[j]!) !== 0) return 0; return 1; }],
-    ["bpf_cpumask_equal", (a) => { const x = m.bytes(a.ptr(1), MASK_BYTES), y = m.bytes(a.ptr(2), MASK_BYTES); for (let j = 0; j < MASK_BYTES; j++) if (x[j] !== y[j]) return 0; return 1; }],
+    ["bpf_cpumask_copy", (a) => { const d = span(a.ptr(1)), s = span(a.ptr(2)); m.u8.copyWithin(d, s, s + MASK_BYTES); return 0; }],
+    ["bpf_cpumask_and", cpumaskOp((u, d, x, y) => { let any = false; for (let j = 0; j < MASK_BYTES; j++) { u[d + j] = u[x + j]! & u[y + j]!; any ||= u[d + j] !== 0; } return any; })],
+    ["bpf_cpumask_or", cpumaskOp((u, d, x, y) => { for (let j = 0; j < MASK_BYTES; j++) u[d + j] = u[x + j]! | u[y + j]!; return false; })],
+    ["bpf_cpumask_xor", cpumaskOp((u, d, x, y) => { for (let j = 0; j < MASK_BYTES; j++) u[d + j] = u[x + j]! ^ u[y + j]!; return false; })],
+    ["bpf_cpumask_intersects", (a) => { const x = span(a.ptr(1)), y = span(a.ptr(2)), u = m.u8; for (let j = 0; j < MASK_BYTES; j++) if ((u[x + j]! & u[y + j]!) !== 0) return 1; return 0; }],
+    ["bpf_cpumask_subset", (a) => { const x = span(a.ptr(1)), y = span(a.ptr(2)), u = m.u8; for (let j = 0; j < MASK_BYTES; j++) if ((u[x + j]! & ~u[y + j]!) !== 0) return 0; return 1; }],
+    ["bpf_cpumask_equal", (a) => { const x = span(a.ptr(1)), y = span(a.ptr(2)), u = m.u8; for (let j = 0; j < MASK_BYTES; j++) if (u[x + j] !== u[y + j]) return 0; return 1; }],
     // Open-coded numeric iterator (bpf_for): state = [cur, end] as two s32 in the 8-byte iterator.
     ["bpf_iter_num_new", (a) => {
       const it = a.ptr(1), start = a.s32(2), end = a.s32(3);

@@ -71,6 +71,10 @@ export function idleKfuncs(
   /** A whole core idle: the CPU and its SMT sibling, if any. */
   const coreIdle = (c: number): boolean => scx.isCpuIdle(c) && (scx.cpuSibling(c) < 0 || scx.isCpuIdle(scx.cpuSibling(c)));
   const inNode = (c: number, node: number): boolean => scx.cpuNode(c) === node;
+  // The node the *_node masks are being filled for: predicates made once, not per call.
+  let fillNode = 0;
+  const idleInNode = (c: number): boolean => inNode(c, fillNode) && scx.isCpuIdle(c);
+  const coreIdleInNode = (c: number): boolean => inNode(c, fillNode) && coreIdle(c);
   const nodeMask = new Uint8Array(nrCpus);
   /** `mask` (a 0/1 byte per CPU, reused) restricted to the CPUs of `node`. */
   const restrict = (mask: Uint8Array, node: number): Uint8Array => {
@@ -86,8 +90,8 @@ export function idleKfuncs(
   };
   return [
     ["scx_bpf_get_idle_smtmask", () => { fillMask(idleSmt, coreIdle); return idleSmt; }],
-    ["scx_bpf_get_idle_cpumask_node", (a) => { const n = a.s32(1); fillMask(idleNode, (c) => inNode(c, n) && scx.isCpuIdle(c)); return idleNode; }],
-    ["scx_bpf_get_idle_smtmask_node", (a) => { const n = a.s32(1); fillMask(idleSmtNode, (c) => inNode(c, n) && coreIdle(c)); return idleSmtNode; }],
+    ["scx_bpf_get_idle_cpumask_node", (a) => { fillNode = a.s32(1); fillMask(idleNode, idleInNode); return idleNode; }],
+    ["scx_bpf_get_idle_smtmask_node", (a) => { fillNode = a.s32(1); fillMask(idleSmtNode, coreIdleInNode); return idleSmtNode; }],
     ["scx_bpf_pick_idle_cpu_node", pickNode],
     ["__scx_bpf_select_cpu_and", (a) => {
       const args = a.ptr(3);

@@ -351,18 +351,17 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
       case "cpu_release": ops.cpu_release = (cpu, args) => {
         // struct scx_cpu_release_args: enum reason at 0, the task pointer at 8
         const t = tasks.sync(args.task);
-        const b = g.memory.hostBytes(g.argsRegion, ARGS_BYTES);
-        b.fill(0);
-        const v = new DataView(b.buffer, b.byteOffset, ARGS_BYTES);
-        v.setUint32(0, args.reason, true);
-        v.setBigUint64(8, BigInt(t), true);
+        fillArgs(g, 0);
+        const i32 = g.memory.i32, w = g.argsRegion >> 2;
+        i32[w] = args.reason; i32[w + 2] = t; // a BpfAddr is below 2^30: the high word stays 0
         setArg(0, cpu, 0); setArg(1, g.argsRegion, 0);
         run(name, prog, null, 0, cpu);
       }; break;
       case "update_idle": ops.update_idle = (cpu, idle) => { setArg(0, cpu, 0); setArg(1, idle ? 1 : 0, 0); run(name, prog, null, 0, cpu); }; break;
       case "init_task": ops.init_task = (p: ScxTask, args: InitTaskArgs) => {
         const t = task(p); fillArgs(g, args.fork ? 1 : 0); setArg(1, g.argsRegion, 0);
-        g.memory.view.setBigUint64(g.argsRegion + INIT_TASK_CGROUP, BigInt(g.cgroups.of(p.cgroup)), true);
+        const i32 = g.memory.i32, w = (g.argsRegion + INIT_TASK_CGROUP) >> 2;
+        i32[w] = g.cgroups.of(p.cgroup); i32[w + 1] = 0; // a BpfAddr is below 2^30
         return run(name, prog, p, t, p.cpu);
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
@@ -417,7 +416,8 @@ function sourceLine(lines: LoadedProgram["lines"], insn: number): string | undef
 
 /** The small argument structs (scx_init_task_args, scx_exit_task_args): a bool first, the rest zero. */
 function fillArgs(g: Glue, first: number): void {
-  const b = g.memory.hostBytes(g.argsRegion, ARGS_BYTES);
-  b.fill(0);
-  b[0] = first;
+  const m = g.memory, at = g.argsRegion;
+  m.assertSpan(at, ARGS_BYTES);
+  m.u8.fill(0, at, at + ARGS_BYTES);
+  m.u8[at] = first;
 }
