@@ -1,8 +1,9 @@
 /**
  * 64-bit arithmetic on int32 halves that is too long to inline in translated code. Functions
  * returning a 64-bit value return the low half and leave the high half in `HI[0]` (a shared
- * typed array, so nothing is allocated). Division and modulo of operands beyond 32 bits go
- * through BigInt: rare in scheduler code, and exact.
+ * typed array, so nothing is allocated). Division and modulo of non-negative operands below
+ * 2^52 (nanosecond clocks and vtimes, weights) are done in doubles, exactly; larger ones go
+ * through BigInt, which allocates.
  */
 
 /**
@@ -27,6 +28,37 @@ function toBigSigned(lo: number, hi: number): bigint {
   return (BigInt(hi | 0) << 32n) | BigInt(lo >>> 0);
 }
 
+/** Operands below 2^52 (hi < 2^20): their double quotient, corrected, is exact. */
+const SMALL_HI = 0x100000;
+const TWO32 = 4294967296;
+/** Remainder of the last `smallDivide`. */
+let smallRem = 0;
+
+/**
+ * floor(a / b) for 0 <= a, b < 2^52, b > 0, as halves (high in HI[0]); the remainder is left in
+ * `smallRem`. The double quotient is off by at most one, and q * b stays below 2^53, so the
+ * correction is exact.
+ */
+function smallDivide(al: number, ah: number, bl: number, bh: number): number {
+  const a = ah * TWO32 + (al >>> 0), b = bh * TWO32 + (bl >>> 0);
+  let q = Math.floor(a / b), r = a - q * b;
+  if (r < 0) { q--; r += b; } else if (r >= b) { q++; r -= b; }
+  smallRem = r;
+  HI[0] = Math.floor(q / TWO32);
+  return q | 0;
+}
+
+/** Both operands non-negative and below 2^52, the divisor not zero (hi halves as given, int32). */
+function small(ah: number, bl: number, bh: number): boolean {
+  return ah >= 0 && ah < SMALL_HI && bh >= 0 && bh < SMALL_HI && (bl | bh) !== 0;
+}
+
+/** Halves of `smallRem` (below 2^52) as a runtime result. */
+function remainder(): number {
+  HI[0] = Math.floor(smallRem / TWO32);
+  return smallRem | 0;
+}
+
 function fromBig(v: bigint): number {
   HI[0] = Number(BigInt.asIntN(32, v >> 32n));
   return Number(BigInt.asIntN(32, v));
@@ -34,12 +66,14 @@ function fromBig(v: bigint): number {
 
 /** Unsigned 64-bit division; x / 0 = 0 as BPF defines. */
 export function udiv64(al: number, ah: number, bl: number, bh: number): number {
+  if (small(ah | 0, bl, bh | 0)) return smallDivide(al, ah | 0, bl, bh | 0);
   const b = toBig(bl, bh);
   return fromBig(b === 0n ? 0n : toBig(al, ah) / b);
 }
 
 /** Unsigned 64-bit modulo; x % 0 = x. */
 export function umod64(al: number, ah: number, bl: number, bh: number): number {
+  if (small(ah | 0, bl, bh | 0)) { smallDivide(al, ah | 0, bl, bh | 0); return remainder(); }
   const b = toBig(bl, bh);
   const a = toBig(al, ah);
   return fromBig(b === 0n ? a : a % b);
@@ -47,12 +81,14 @@ export function umod64(al: number, ah: number, bl: number, bh: number): number {
 
 /** Signed 64-bit division truncating toward zero; x / 0 = 0, INT64_MIN / -1 = INT64_MIN. */
 export function sdiv64(al: number, ah: number, bl: number, bh: number): number {
+  if (small(ah | 0, bl, bh | 0)) return smallDivide(al, ah | 0, bl, bh | 0);
   const b = toBigSigned(bl, bh);
   return fromBig(b === 0n ? 0n : toBigSigned(al, ah) / b);
 }
 
 /** Signed 64-bit modulo with the dividend's sign; x % 0 = x. */
 export function smod64(al: number, ah: number, bl: number, bh: number): number {
+  if (small(ah | 0, bl, bh | 0)) { smallDivide(al, ah | 0, bl, bh | 0); return remainder(); }
   const b = toBigSigned(bl, bh);
   const a = toBigSigned(al, ah);
   return fromBig(b === 0n ? a : a % b);

@@ -10,6 +10,9 @@ const interesting64 = fc.oneof(
   fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   fc.constantFrom(0n, 1n, 2n, 0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, (1n << 63n), (1n << 64n) - 1n, (1n << 63n) - 1n),
   fc.bigInt({ min: -1000n, max: 1000n }),
+  // Below 2^52 the runtime divides in doubles: cover that path and its edges.
+  fc.bigInt({ min: 0n, max: (1n << 52n) - 1n }),
+  fc.constantFrom((1n << 52n) - 1n, 1n << 52n, (1n << 52n) + 1n),
 );
 const imm32 = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, 1, -1, 31, 32, 63, 0x7fffffff, -0x80000000), fc.integer({ min: -70, max: 70 }));
 const reg = fc.integer({ min: 0, max: 9 });

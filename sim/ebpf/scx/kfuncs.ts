@@ -89,8 +89,11 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   };
   // v6.19's packed form: struct scx_bpf_dsq_insert_vtime_args { u64 dsq_id, slice, vtime, enq_flags; }.
   const insertVtimeArgs: BpfNativeFn = (a) => {
-    const args = a.ptr(2), h = (k: number): number => m.readU32(args + 4 * k) | 0;
-    scx.dsqInsertVtime(task(a, 1), dsqFromKernel(h(0), h(1)), sliceFromKernel(h(2), h(3)), vtimeFromKernel(h(4), h(5)), enqFlagsFromKernel(h(6), h(7)));
+    const args = a.ptr(2), p = task(a, 1);
+    const d = dsqFromKernel(m.readU32(args) | 0, m.readU32(args + 4) | 0);
+    const sl = sliceFromKernel(m.readU32(args + 8) | 0, m.readU32(args + 12) | 0);
+    const vt = vtimeFromKernel(m.readU32(args + 16) | 0, m.readU32(args + 20) | 0);
+    scx.dsqInsertVtime(p, d, sl, vt, enqFlagsFromKernel(m.readU32(args + 24) | 0, m.readU32(args + 28) | 0));
     return 1;
   };
   const moveToLocal: BpfNativeFn = (a) => bool(scx.dsqMoveToLocal(dsq(a, 1)));
