@@ -9,7 +9,7 @@ import type { BpfAddr, BpfMemory } from "../memory.js";
 import { kernelField } from "../obj/kernel_btf.js";
 import type { Pid, ScxTask } from "../../ext/ops.js";
 import { TaskView } from "../../ext/task_view.js";
-import { Place } from "../../task.js";
+import { Place, type Task } from "../../task.js";
 import { sliceFromKernel, sliceHi, sliceLo, vtimeFromKernel, vtimeHi, vtimeLo } from "./abi.js";
 
 /** Field offsets (bytes) in the model's task_struct. */
@@ -55,8 +55,7 @@ const SCX_TASK_ENABLED = 3;
  * tickless test it in ops.dispatch to refill a lone prev's slice instead of letting it go); the
  * state field says ENABLED once ops.enable ran.
  */
-function scxEntityFlags(p: ScxTask): number {
-  const t = TaskView.taskOf(p);
+function scxEntityFlags(t: Task): number {
   const queued = t.place === Place.Running || t.place === Place.Dsq || t.place === Place.Bpf;
   return (queued ? SCX_TASK_QUEUED : 0) | ((t.scxEnabled ? SCX_TASK_ENABLED : SCX_TASK_READY) << SCX_TASK_STATE_SHIFT);
 }
@@ -91,17 +90,20 @@ export class TaskMirrors {
     const i32 = this.memory.i32;
     const w = addr >> 2;
     const shadow = mirror.written;
-    i32[w + (F.weight >> 2)] = p.weight;
-    i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(p.slice);
-    i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(p.slice);
-    i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(p.dsqVtime);
-    i32[w + (F.vtime >> 2) + 1] = shadow[3] = vtimeHi(p.dsqVtime);
-    i32[w + (F.scxFlags >> 2)] = scxEntityFlags(p);
-    i32[w + (F.nrCpusAllowed >> 2)] = p.nrCpusAllowed;
-    i32[w + (F.nvcsw >> 2)] = p.nvcsw | 0;
-    i32[w + (F.nvcsw >> 2) + 1] = Math.floor(p.nvcsw / TWO32) | 0;
-    i32[w + (F.sumExec >> 2)] = p.sumExecNs | 0;
-    i32[w + (F.sumExec >> 2) + 1] = Math.floor(p.sumExecNs / TWO32) | 0;
+    // The kernel's task behind the view, read directly: one brand check instead of one a field.
+    const t = TaskView.taskOf(p);
+    const slice = t.slice, vtime = t.dsqVtime, nvcsw = t.nvcsw, sumExec = t.sumExecNs;
+    i32[w + (F.weight >> 2)] = t.weight;
+    i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(slice);
+    i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(slice);
+    i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(vtime);
+    i32[w + (F.vtime >> 2) + 1] = shadow[3] = vtimeHi(vtime);
+    i32[w + (F.scxFlags >> 2)] = scxEntityFlags(t);
+    i32[w + (F.nrCpusAllowed >> 2)] = t.nrCpusAllowed;
+    i32[w + (F.nvcsw >> 2)] = nvcsw | 0;
+    i32[w + (F.nvcsw >> 2) + 1] = Math.floor(nvcsw / TWO32) | 0;
+    i32[w + (F.sumExec >> 2)] = sumExec | 0;
+    i32[w + (F.sumExec >> 2) + 1] = Math.floor(sumExec / TWO32) | 0;
     return addr;
   }
 
