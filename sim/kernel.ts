@@ -322,7 +322,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       t.workLeft -= prog;
     }
     const cls = this.currCls[cpu];
-    if (cls === Cls.Ext) t.slice -= delta;
+    // p->scx.slice is a u64 that update_curr_scx saturates at 0 (the time run past it is not kept)
+    if (cls === Cls.Ext) t.slice = t.slice > delta ? t.slice - delta : 0;
     else if (cls === Cls.Fair) t.vruntime += (delta * 1024) / t.fairWeight;
     else {
       t.budgetNs -= delta;

@@ -43,6 +43,15 @@ describe("task_tick_scx: a spent slice is noticed at the tick", () => {
     expect(hogSwitches({ overheads: true, hz: 1000 })).toBe(1000);
   });
 
+  it("p->scx.slice saturates at 0 (update_curr_scx): a hog that ran past its 500 µs slice to the tick stops with slice 0, not below", () => {
+    const m = machine(plan([hog("a"), hog("b")]), { cpus: 1, overheads: true });
+    const seen: number[] = [];
+    attach(m, (scx) => fifo(scx, 500 * US, -1, { stopping: (p) => { seen.push(p.slice); } }));
+    m.runFor(100 * MS);
+    expect(seen.length).toBeGreaterThan(10);
+    for (const s of seen) expect(s).toBe(0);
+  });
+
   it("the ideal machine (overheads off) ends slices exactly: 1 s / 500 µs switches", () => {
     expect(hogSwitches({ overheads: false })).toBe(S / (500 * US));
   });
