@@ -13,7 +13,7 @@
  * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds, which
  * this simulator does not model, so here it shows as fewer CPUs used.
  * Simplified: no statistics timer; "prev died" is learnt from exit_task (the simulator passes
- * no dead prev to dispatch); the dispatch refill of a still-runnable prev writes its slice.
+ * no dead prev to dispatch; the kernel passes any prev of the ext class).
  */
 import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_PICK_IDLE_CORE } from "../sim/ext/consts.js";
@@ -71,14 +71,18 @@ export class NestScheduler implements SchedExtOps {
     return this.mask;
   }
 
-  /** Puts a core into the reserve if there is room, else leaves it in no nest. */
+  /**
+   * Puts a core into the reserve if there is room, else leaves it in no nest. As in the C, the
+   * count goes up even for a core already reserved and does not go down when one is dropped
+   * at capacity: nr_reserved is an approximate gate, decremented only when a reserved core is
+   * promoted to primary.
+   */
   private tryMakeCoreReserved(cpu: number, promotion: boolean): void {
     if (this.nrReserved < this.o.r_max) {
-      if (this.reserve[cpu] === 0) this.nrReserved++;
+      this.nrReserved++;
       this.reserve[cpu] = 1;
       this.scx.stat(promotion ? "promoted_to_reserved" : "demoted_to_reserved");
     } else {
-      if (this.reserve[cpu] === 1) this.nrReserved--;
       this.reserve[cpu] = 0;
       this.scx.stat("reserved_at_capacity");
     }
@@ -170,10 +174,9 @@ export class NestScheduler implements SchedExtOps {
     this.prevDied[cpu] = 0;
     if (scx.dsqMoveToLocal(FALLBACK_DSQ)) { scx.stat("consumed"); return; }
     const inPrimary = this.primary[cpu] === 1;
-    if (prev !== null && inPrimary) {
-      prev.slice = this.sliceNs;
-      return;
-    }
+    // The C inserts a still-runnable prev into the local DSQ; the kernel drops an insert of a
+    // running task and keeps prev with a refilled SCX_SLICE_DFL, which is what returning does.
+    if (prev !== null && inPrimary) return;
     scx.stat("not_consumed");
     if (!inPrimary) return;
     if (died && cpu !== this.primary.indexOf(1)) {
@@ -193,7 +196,8 @@ export class NestScheduler implements SchedExtOps {
   }
 
   stopping(p: ScxTask): void {
-    p.dsqVtime += ((this.sliceNs - Math.max(0, p.slice)) * 100) / p.weight;
+    // u64 arithmetic: the division truncates
+    p.dsqVtime += Math.floor(((this.sliceNs - p.slice) * 100) / p.weight);
   }
 
   enable(p: ScxTask): void {

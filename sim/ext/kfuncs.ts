@@ -250,7 +250,8 @@ export class ScxKfuncs implements Scx {
       }
       const cost = k.costs.timerNs;
       if (cost > 0) k.chargeNs(this.timerCpu[id] ?? 0, cost);
-      core.cb.invokeThunk("timer", null, fn);
+      // It fires on the CPU that started it (hrtimers are per CPU): that is bpf_get_smp_processor_id there.
+      core.cb.invokeThunk("timer", null, fn, this.timerCpu[id] ?? 0);
     });
     trackBpfTimer(k, id);
     return id;

@@ -130,12 +130,16 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     spinLock: (addr) => locks.lock(addr),
     spinUnlock: (addr) => locks.unlock(addr),
     runCallback: (name, fn) => {
-      const lock = locks.held;
+      // A timer callback runs on the CPU its timer fires on, with no task of its own.
+      const lock = locks.held, savedCpu = curCpu, savedTask = curTask;
+      curCpu = scx.currentCpu(); curTask = 0;
       try {
         fn();
       } catch (e) {
         locks.restore(lock);
         throw e;
+      } finally {
+        curCpu = savedCpu; curTask = savedTask;
       }
       locks.checkReturn(name, lock);
     },

@@ -9,6 +9,11 @@ import type { BpfAddr, BpfMemory } from "../memory.js";
 import { kernelField } from "../obj/kernel_btf.js";
 import type { Pid, ScxTask } from "../../ext/ops.js";
 import { sliceFromKernel, sliceHi, sliceLo, vtimeFromKernel, vtimeHi, vtimeLo } from "./abi.js";
+import { TaskView } from "../../ext/task_view.js";
+import { kernelValue } from "../../ext/kernel_abi.js";
+import { Place } from "../../task.js";
+
+const SCX_TASK_QUEUED = Number(kernelValue("SCX_TASK_QUEUED"));
 
 /** Field offsets (bytes) in the model's task_struct. */
 const F = {
@@ -21,6 +26,7 @@ const F = {
   weight: kernelField("task_struct", "scx.weight").offset,
   slice: kernelField("task_struct", "scx.slice").offset,
   vtime: kernelField("task_struct", "scx.dsq_vtime").offset,
+  scxFlags: kernelField("task_struct", "scx.flags").offset,
   nrCpusAllowed: kernelField("task_struct", "nr_cpus_allowed").offset,
   cpusPtr: kernelField("task_struct", "cpus_ptr").offset,
   mm: kernelField("task_struct", "mm").offset,
@@ -71,6 +77,10 @@ export class TaskMirrors {
     const w = addr >> 2;
     const shadow = mirror.written;
     i32[w + (F.weight >> 2)] = p.weight;
+    // SCX_TASK_QUEUED: on a runqueue (running or waiting), as enqueue_task_scx sets it; what
+    // ops.dispatch tests to tell a prev that is still runnable
+    const place = TaskView.taskOf(p).place;
+    i32[w + (F.scxFlags >> 2)] = place === Place.Running || place === Place.Dsq || place === Place.Bpf ? SCX_TASK_QUEUED : 0;
     i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(p.slice);
     i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(p.slice);
     i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(p.dsqVtime);
