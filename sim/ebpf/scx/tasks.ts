@@ -11,11 +11,6 @@ import type { Pid, ScxTask } from "../../ext/ops.js";
 import { TaskView } from "../../ext/task_view.js";
 import { Place } from "../../task.js";
 import { sliceFromKernel, sliceHi, sliceLo, vtimeFromKernel, vtimeHi, vtimeLo } from "./abi.js";
-import { TaskView } from "../../ext/task_view.js";
-import { kernelValue } from "../../ext/kernel_abi.js";
-import { Place } from "../../task.js";
-
-const SCX_TASK_QUEUED = Number(kernelValue("SCX_TASK_QUEUED"));
 
 /** Field offsets (bytes) in the model's task_struct. */
 const F = {
@@ -97,10 +92,6 @@ export class TaskMirrors {
     const w = addr >> 2;
     const shadow = mirror.written;
     i32[w + (F.weight >> 2)] = p.weight;
-    // SCX_TASK_QUEUED: on a runqueue (running or waiting), as enqueue_task_scx sets it; what
-    // ops.dispatch tests to tell a prev that is still runnable
-    const place = TaskView.taskOf(p).place;
-    i32[w + (F.scxFlags >> 2)] = place === Place.Running || place === Place.Dsq || place === Place.Bpf ? SCX_TASK_QUEUED : 0;
     i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(p.slice);
     i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(p.slice);
     i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(p.dsqVtime);
