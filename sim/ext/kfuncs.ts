@@ -5,7 +5,8 @@
  */
 import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
-import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
+import { asCpu, type CpuId, type DsqId } from "./ids.js";
+import type { Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./callbacks.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
@@ -38,7 +39,7 @@ export const BPF_TIMERS_MAX = 4096;
 export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
-  private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
+  private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
   private readonly counters = new Counters();
   private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
 
@@ -49,7 +50,7 @@ export class ScxKfuncs implements Scx {
   cpuLlc(cpu: CpuId): number { return this.k.topo.llcOf[this.cpuOk(cpu)]; }
   cpuNode(cpu: CpuId): number { return this.k.topo.nodeOf[this.cpuOk(cpu)]; }
   cpuCapacity(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
-  cpuSibling(cpu: CpuId): CpuId { return this.k.topo.sibling[this.cpuOk(cpu)]; }
+  cpuSibling(cpu: CpuId): CpuId { return asCpu(this.k.topo.sibling[this.cpuOk(cpu)]); }
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
 
@@ -91,7 +92,7 @@ export class ScxKfuncs implements Scx {
     return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
   }
 
-  createDsq(dsq: number, _node: number): number {
+  createDsq(dsq: DsqId, _node: number): number {
     if (!Number.isInteger(dsq) || dsq < 0 || dsq >= SCX_DSQ_USER_MAX) return -EINVAL;
     const dsqs = this.k.ext.dsqs;
     if (dsqs.userDsq(dsq) !== undefined) return -EEXIST;
@@ -169,24 +170,24 @@ export class ScxKfuncs implements Scx {
   }
 
   currentCpu(): CpuId {
-    if (this.k.wakerCpu >= 0) return this.k.wakerCpu;
+    if (this.k.wakerCpu >= 0) return asCpu(this.k.wakerCpu);
     const cb = this.k.ext.cb;
-    return cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu;
+    return asCpu(cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu);
   }
 
   testAndClearCpuIdle(cpu: CpuId): boolean { return this.k.ext.idle.testAndClear(this.cpuOk(cpu)); }
 
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId {
     const c = this.k.ext.idle.pickAny(mask, (flags & SCX_PICK_IDLE_CORE) !== 0);
-    return c >= 0 ? c : -EBUSY;
+    return asCpu(c >= 0 ? c : -EBUSY);
   }
 
   pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId {
     const c = this.pickIdleCpu(mask, flags);
     if (c >= 0) return c;
     const n = this.k.topo.nrCpus;
-    for (let i = 0; i < n; i++) if (mask === null || mask[i] === 1) return i;
-    return -EBUSY;
+    for (let i = 0; i < n; i++) if (mask === null || mask[i] === 1) return asCpu(i);
+    return asCpu(-EBUSY);
   }
 
   isCpuIdle(cpu: CpuId): boolean { return this.k.curr[this.cpuOk(cpu)] < 0; }
@@ -195,7 +196,7 @@ export class ScxKfuncs implements Scx {
     const t = taskOf(p);
     return this.k.curr[t.cpu] === t.slot;
   }
-  taskCpu(p: ScxTask): CpuId { return taskOf(p).cpu; }
+  taskCpu(p: ScxTask): CpuId { return asCpu(taskOf(p).cpu); }
   cpuCurr(cpu: CpuId): ScxTask | null {
     const t = this.k.currOf(this.cpuOk(cpu));
     return t === null ? null : t.view;

@@ -7,6 +7,7 @@ import {
   SCX_DEQ_SCHED_CHANGE, SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX,
   SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_SLICE_INF, type DsqId,
 } from "../../ext/consts.js";
+import { asDsq } from "../../ext/ids.js";
 
 const TWO32 = 4294967296;
 // High-word bits of the kernel's 64-bit flags that sim/ext scales down.
@@ -19,7 +20,7 @@ const LOW_MASK = 0xfffff; // flags that keep their value below bit 20
 /** A kernel DSQ id given as 32-bit halves, as sim/ext's DsqId (SCX_DSQ_INVALID when unknown). */
 export function dsqFromKernel(lo: number, hi: number): DsqId {
   if (hi < 0) { // bit 63: built-in
-    if ((hi & 0x40000000) !== 0) return SCX_DSQ_LOCAL_ON + (lo >>> 0);
+    if ((hi & 0x40000000) !== 0) return asDsq(SCX_DSQ_LOCAL_ON + (lo >>> 0));
     if ((hi & 0x3fffffff) !== 0) return SCX_DSQ_INVALID;
     switch (lo) {
       case 1: return SCX_DSQ_GLOBAL;
@@ -28,7 +29,7 @@ export function dsqFromKernel(lo: number, hi: number): DsqId {
     }
   }
   const id = (hi >>> 0) * TWO32 + (lo >>> 0);
-  return id < SCX_DSQ_USER_MAX ? id : SCX_DSQ_INVALID;
+  return id < SCX_DSQ_USER_MAX ? asDsq(id) : SCX_DSQ_INVALID;
 }
 
 /** sim/ext enqueue flags from the kernel's 64-bit ones. */

@@ -18,7 +18,7 @@
  * task the callback is about and the second the CPU of that task (or the CPU a dispatch or
  * update_idle runs for).
  */
-import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
+import { asCpu, type CpuId, type ExitTaskArgs, type InitTaskArgs, type SchedExtOps, type Scx, type ScxTask } from "../../ext/ops.js";
 import { compileProgram } from "../engine.js";
 import { makeHelpers } from "../helpers/index.js";
 import type { HelperHost } from "../helpers/host.js";
@@ -186,7 +186,7 @@ function stringValues(o: Readonly<Record<string, RodataValue>>): Record<string, 
 function machineOf(scx: Scx): RecipeMachine {
   return {
     nrCpus: scx.nrCpus(), nrNodes: scx.nrNodes(), nrLlcs: scx.nrLlcs(),
-    sibling: (c) => scx.cpuSibling(c), llc: (c) => scx.cpuLlc(c), node: (c) => scx.cpuNode(c), capacity: (c) => scx.cpuCapacity(c),
+    sibling: (c) => scx.cpuSibling(asCpu(c)), llc: (c) => scx.cpuLlc(asCpu(c)), node: (c) => scx.cpuNode(asCpu(c)), capacity: (c) => scx.cpuCapacity(asCpu(c)),
   };
 }
 
@@ -222,7 +222,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     switch (name) {
       case "select_cpu": ops.select_cpu = (p, prevCpu, wakeFlags) => {
         const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
-        return run(name, prog, p, t, prevCpu);
+        return asCpu(run(name, prog, p, t, prevCpu));
       }; break;
       case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
@@ -265,7 +265,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         return run(name, prog, p, t, p.cpu);
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
-      case "init": ops.init = () => { const r = run(name, prog, null, 0, 0); if (r === 0) attached?.(); return r; }; break;
+      case "init": ops.init = () => { const r = run(name, prog, null, 0, asCpu(0)); if (r === 0) attached?.(); return r; }; break;
       case "exit": break; // below: always defined, to record the user exit info
       default: break; // cgroup_* and the rest: not bridged yet (the core's defaults apply)
     }
@@ -275,7 +275,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
   const exitProg = progs.get("exit");
   const exitInfo = new ExitInfoMirror(g.memory);
   ops.exit = (ei: ExitInfo) => {
-    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, null, 0, 0); }
+    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, null, 0, asCpu(0)); }
     recordUei(g.object, ei);
   };
   const exitTask = progs.get("exit_task");
