@@ -16,8 +16,8 @@
  * cgroup_init (and never freed: no cgroup_exit); the rbtree of
  * cgroups is a small array; the refund uses signed arithmetic where the original wraps u64.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_SLICE_DFL } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_SLICE_DFL, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -25,7 +25,7 @@ export const options = defineOptions({
   fifo_sched: { type: "boolean", default: false, doc: "FIFO instead of weighted vtime inside each cgroup (scx_flatcg -f)" },
 });
 
-const FALLBACK_DSQ = 0;
+const FALLBACK_DSQ = asDsq(0);
 /** Fixed-point 1.0 for hierarchical weights. */
 const HWEIGHT_ONE = 1 << 16;
 
@@ -33,7 +33,7 @@ interface Cgrp {
   readonly path: string;
   readonly parent: Cgrp | null;
   readonly level: number;
-  readonly dsq: number;
+  readonly dsq: DsqId;
   weight: number;
   hweight: number;
   hweightGen: number;
@@ -88,7 +88,7 @@ export class FlatcgScheduler implements SchedExtOps {
     if (c !== undefined) return c;
     const parentPath = this.scx.cgroupParent(path);
     const parent = parentPath === "" ? null : this.cgrp(parentPath);
-    const dsq = this.nextDsq++;
+    const dsq = asDsq(this.nextDsq++);
     const r = this.scx.createDsq(dsq, -1);
     if (r !== 0) this.scx.error(`creating DSQ for cgroup ${path} failed (${r})`);
     c = {
@@ -159,7 +159,7 @@ export class FlatcgScheduler implements SchedExtOps {
     this.tctx.get(p).bypassed = true;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
     if (r.isIdle) {
       // Straight to the idle CPU; the cgroup is charged in stopping().

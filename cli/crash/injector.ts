@@ -7,8 +7,8 @@
  * the exit info the way a BPF scheduler's UEI_RECORD does, which is what a loader polls.
  */
 import type { ExitInfo } from "../../sim/result.js";
-import { asDsq, type CpuId, type DsqId, type SchedExtOps, type Scx, type ScxTask } from "../../sim/ext/ops.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_SLICE_DFL } from "../../sim/ext/consts.js";
+import type { CpuId, DsqId, SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
+import { asDsq, SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_SLICE_DFL } from "../../sim/ext/consts.js";
 import type { Fault } from "./faults.js";
 
 /** Every callback of struct sched_ext_ops. */

@@ -7,7 +7,6 @@ import type { CpuId, DsqId, Pid } from "./ids.js";
 import type { ExitInfo } from "../result.js";
 
 export type { CpuId, DsqId, Pid } from "./ids.js";
-export { asCpu, asDsq, asPid } from "./ids.js";
 
 /** What a scheduler may read of a task, plus the two fields it may write (slice and vtime); writing any other is an error exit. */
 export interface ScxTask {

@@ -4,7 +4,8 @@
  * (tasks.ts); cpumasks are 32-byte regions in the kernel model's layout. A kfunc missing here
  * makes the loader refuse the object (or, for a __weak extern, resolve it to 0).
  */
-import { asCpu, asDsq, asPid, type CpuId, type DsqId, type Scx, type ScxTask } from "../../ext/ops.js";
+import type { CpuId, DsqId, Scx, ScxTask } from "../../ext/ops.js";
+import { asCpu, asDsq, asPid } from "../../ext/ids.js";
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "../helpers/format.js";

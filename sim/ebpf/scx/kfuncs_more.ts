@@ -4,7 +4,8 @@
  * picks, scx_bpf_select_cpu_and, DSQ peek, the current task of a CPU and the task setters.
  * Old names (scx_bpf_dispatch_from_dsq*) map to the same functions, as the kernel aliased them.
  */
-import { asCpu, type CpuId, type DsqId, type ScxTask } from "../../ext/ops.js";
+import type { CpuId, DsqId, ScxTask } from "../../ext/ops.js";
+import { asCpu } from "../../ext/ids.js";
 import { SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE } from "../../ext/consts.js";
 import type { BpfAddr } from "../memory.js";
 import type { BpfCallArgs, BpfNativeFn } from "../program.js";

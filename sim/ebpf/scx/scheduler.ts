@@ -18,7 +18,8 @@
  * task the callback is about and the second the CPU of that task (or the CPU a dispatch or
  * update_idle runs for).
  */
-import { asCpu, type CpuId, type ExitTaskArgs, type InitTaskArgs, type SchedExtOps, type Scx, type ScxTask } from "../../ext/ops.js";
+import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
+import { asCpu } from "../../ext/ids.js";
 import { compileProgram } from "../engine.js";
 import { makeHelpers } from "../helpers/index.js";
 import type { HelperHost } from "../helpers/host.js";
