@@ -6,7 +6,7 @@
  * machine (overheads off) keeps exact expiry for the queueing formulas.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP } from "../../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, asDsq } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
@@ -17,12 +17,12 @@ const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 function fifo(scx: Scx, sliceNs: number, wakeFlags = -1, extra: Partial<SchedExtOps> = {}): SchedExtOps {
   return {
     name: "fifo_slice",
-    init: () => scx.createDsq(0, -1),
+    init: () => scx.createDsq(asDsq(0), -1),
     enqueue: (p, f) => {
       if (wakeFlags >= 0 && (f & SCX_ENQ_WAKEUP) !== 0) scx.dsqInsert(p, SCX_DSQ_LOCAL, sliceNs, wakeFlags);
-      else scx.dsqInsert(p, 0, sliceNs, f);
+      else scx.dsqInsert(p, asDsq(0), sliceNs, f);
     },
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     ...extra,
   };
 }
