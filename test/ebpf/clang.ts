@@ -46,6 +46,39 @@ export function compileBpfFile(name: string, extraFlags: readonly string[] = [])
   return out;
 }
 
+export const BPFTOOL = process.env.BPFTOOL ?? "bpftool";
+
+let bpftoolOk: boolean | undefined;
+/** Whether bpftool (Debian's `bpftool` package) can be run here. */
+export function bpftoolAvailable(): boolean {
+  if (bpftoolOk === undefined) {
+    try {
+      execFileSync(BPFTOOL, ["version"], { stdio: "ignore" });
+      bpftoolOk = true;
+    } catch {
+      bpftoolOk = false;
+    }
+  }
+  return bpftoolOk;
+}
+
+/** True when the linked-object tests must run: clang and bpftool are here, or we are in CI. */
+export function linkTestsEnabled(): boolean {
+  return (clangAvailable() && bpftoolAvailable()) || process.env.CI === "true";
+}
+
+/**
+ * Compile several progs/*.bpf.c and link them into one object with `bpftool gen object` (libbpf's
+ * static linker, what scx's build uses for schedulers made of several objects); returns its bytes.
+ */
+export function compileAndLink(names: readonly string[], out: string): Uint8Array {
+  if (!bpftoolAvailable()) throw new Error(`${BPFTOOL} is not installed (apt-get install -y bpftool); needed to link ${names.join(", ")}`);
+  const objs = names.map((n) => compileBpfFile(n));
+  const target = join(outDir!, out);
+  execFileSync(BPFTOOL, ["gen", "object", target, ...objs], { stdio: ["ignore", "ignore", "pipe"] });
+  return new Uint8Array(readFileSync(target));
+}
+
 /** The bytes of one section of an ELF64 little-endian object (enough for .text-only test programs). */
 export function elfSection(obj: Uint8Array, section: string): Uint8Array {
   const dv = new DataView(obj.buffer, obj.byteOffset, obj.byteLength);

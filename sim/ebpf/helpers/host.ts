@@ -23,4 +23,9 @@ export interface HelperHost {
   timerCreate(fire: () => void): number;
   timerStart(id: number, delayNs: number): void;
   timerCancel(id: number): void;
+  /** bpf_spin_lock / bpf_spin_unlock (SpinLocks): 0, or a throw for a misuse. */
+  spinLock(addr: BpfAddr): number;
+  spinUnlock(addr: BpfAddr): number;
+  /** Run a BPF callback the kernel starts on its own (a timer's), under the lock rules of a program run. */
+  runCallback(name: string, fn: () => void): void;
 }

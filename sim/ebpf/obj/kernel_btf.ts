@@ -99,7 +99,7 @@ function buildKernelBtf(): Btf {
     ["__state", uint], ["flags", uint], ["on_cpu", int], ["wake_cpu", int], ["on_rq", int], ["prio", int], ["static_prio", int],
     ["normal_prio", int], ["rt_priority", uint], ["se", se], ["scx", scxEntity], ["policy", uint], ["nr_cpus_allowed", int],
     ["cpus_ptr", b.ptr(b.constOf(cpumask_t))], ["cpus_mask", cpumask_t], ["migration_disabled", ushort], ["pid", pid_t],
-    ["tgid", pid_t], ["real_parent", taskP], ["group_leader", taskP], ["nvcsw", ulong], ["nivcsw", ulong], ["start_time", u64],
+    ["tgid", pid_t], ["real_parent", taskP], ["group_leader", taskP], ["mm", b.ptr(b.struct("mm_struct", []))], ["nvcsw", ulong], ["nivcsw", ulong], ["start_time", u64],
     ["utime", u64], ["stime", u64],
     ["comm", arr(char, 16)],
   ];
@@ -126,6 +126,8 @@ function buildKernelBtf(): Btf {
     ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["reason", b.ptr(b.constOf(char))], ["at_ns", u64], ["at_jiffies", u64],
   ]);
 
+  // What bpf_perf_event_read_value fills (a UAPI struct); no counter is ever installed here.
+  b.struct("bpf_perf_event_value", [["counter", u64], ["enabled", u64], ["running", u64]]);
   b.struct("scx_bpf_select_cpu_and_args", [["prev_cpu", s32], ["wake_flags", u64], ["flags", u64]]);
   b.struct("scx_bpf_dsq_insert_vtime_args", [["dsq_id", u64], ["slice", u64], ["vtime", u64], ["enq_flags", u64]]);
   b.struct("scx_event_stats", [

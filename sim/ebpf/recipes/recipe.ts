@@ -44,6 +44,15 @@ export interface RecipePlan {
   /** sched_ext_ops.flags as the loader sets them (the kernel's bits), when it overrides them. */
   readonly flags?: number;
   readonly syscalls?: readonly SyscallRun[];
+  /** What user space writes into the object's maps after load and before the syscall programs (bpf_map_update_elem, BPF_ANY). */
+  readonly maps?: readonly MapWrite[];
+}
+
+/** One map element user space writes: raw key and value bytes. */
+export interface MapWrite {
+  readonly map: string;
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
 }
 
 export interface LoaderRecipe {
@@ -78,6 +87,13 @@ export function s32Ctx(...fields: number[]): Uint8Array {
   const b = new Uint8Array(4 * fields.length);
   const dv = new DataView(b.buffer);
   fields.forEach((f, i) => dv.setInt32(4 * i, f, true));
+  return b;
+}
+
+/** Little-endian u32 bytes (a map key or value such as cosmos's cpu → node). */
+export function u32Bytes(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0, true);
   return b;
 }
 

@@ -12,6 +12,8 @@ import { formatBpf, readCString } from "../helpers/format.js";
 import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
+import { cgroupKfuncs } from "./kfuncs_cgroup.js";
+import type { CgroupMirrors } from "./cgroups.js";
 
 const MASK_BYTES = 32;
 /** bpf_iter_scx_dsq_new flag: walk from the tail. */
@@ -25,6 +27,7 @@ export interface KfuncContext {
   readonly scx: Scx;
   readonly memory: BpfMemory;
   readonly tasks: TaskMirrors;
+  readonly cgroups: CgroupMirrors;
   readonly nrCpus: number;
   /** Name of the callback running (for error messages). */
   callback(): string;
@@ -195,6 +198,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ...moveKfuncs(k, iterAt, task, dsq, enq),
     ...idleKfuncs(k, task, maskArray, fillMask),
     ...taskKfuncs(k, task, dsq),
+    ...cgroupKfuncs(k, task),
   ];
   return new Map(table);
 }

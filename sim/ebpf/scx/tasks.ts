@@ -23,6 +23,7 @@ const F = {
   vtime: kernelField("task_struct", "scx.dsq_vtime").offset,
   nrCpusAllowed: kernelField("task_struct", "nr_cpus_allowed").offset,
   cpusPtr: kernelField("task_struct", "cpus_ptr").offset,
+  mm: kernelField("task_struct", "mm").offset,
   cpusMask: kernelField("task_struct", "cpus_mask").offset,
   cpusMaskSize: kernelField("task_struct", "cpus_mask").size,
   nvcsw: kernelField("task_struct", "nvcsw").offset,
@@ -41,6 +42,11 @@ const TWO32 = 4294967296;
 
 /** One mirror region and the slice/vtime halves `sync` last wrote into it. */
 class Mirror {
+  /**
+   * The task's address space (p->mm): an opaque region of its own, since every simulated task
+   * is a process of its own (tgid = pid). Programs compare mm pointers; they never read one.
+   */
+  mm: BpfAddr = 0;
   /**
    * [slice lo, slice hi, vtime lo, vtime hi] as written: writeBack applies a field only when the
    * program changed it, so a kfunc's update of the task during the callback stands.
@@ -139,6 +145,8 @@ export class TaskMirrors {
     // se.load.weight is in the kernel's 1024-for-nice-0 scale; scx weights are 100-based.
     i32[w + (F.loadWeight >> 2)] = Math.round((p.weight * 1024) / 100);
     i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    if (mirror.mm === 0) mirror.mm = m.alloc(0, { name: "mm_struct", writable: false, kind: "kernel_object" });
+    m.i32[w + (F.mm >> 2)] = mirror.mm;
     const comm = p.comm, u8 = m.u8;
     for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
