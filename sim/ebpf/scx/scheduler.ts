@@ -357,12 +357,12 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         fillArgs(g, 0);
         g.memory.view.setUint32(g.argsRegion, weight, true);
         setArg(0, g.cgroups.of(path), 0); setArg(1, g.argsRegion, 0);
-        return run(name, prog, null, 0, 0);
+        return run(name, prog, null, 0, asCpu(0));
       }; break;
-      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, null, 0, 0); }; break;
+      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, null, 0, asCpu(0)); }; break;
       case "cgroup_set_weight": ops.cgroup_set_weight = (path, weight) => {
         setArg(0, g.cgroups.of(path), 0); setArg(1, weight, 0);
-        run(name, prog, null, 0, 0);
+        run(name, prog, null, 0, asCpu(0));
       }; break;
       case "cgroup_prep_move": ops.cgroup_prep_move = (p, from, to) => run(name, prog, p, moveArgs(p, from, to), p.cpu); break;
       case "cgroup_move": ops.cgroup_move = (p, from, to) => { run(name, prog, p, moveArgs(p, from, to), p.cpu); }; break;
