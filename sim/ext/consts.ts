@@ -7,6 +7,7 @@
 import { asDsq, type CpuId, type DsqId } from "./ids.js";
 
 export type { DsqId } from "./ids.js";
+// Here because schedulers import their run-time values from this file only.
 export { asCpu, asDsq, asPid } from "./ids.js";
 
 export const SCX_DSQ_USER_MAX = 2 ** 50;
