@@ -14,7 +14,7 @@
  * task the engine enqueues twice from being handed out twice.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, Pid } from "../sim/ext/ops.js";
-import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn, asDsq, asCpu } from "../sim/ext/consts.js";
+import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, OptionError, type OptionValues } from "./options.js";
 import { PidQueue } from "./lib/pid_queue.js";
 

@@ -16,7 +16,7 @@
  * no dead prev to dispatch); the dispatch refill of a still-runnable prev writes its slice.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_PICK_IDLE_CORE, asDsq, asCpu } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_PICK_IDLE_CORE, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
