@@ -13,6 +13,7 @@ import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
+import { CPUPERF_ONE } from "../cpuperf.js";
 
 const taskOf = TaskView.taskOf;
 
@@ -42,6 +43,8 @@ export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
   private readonly counters = new Counters();
   private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
+  /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
+  private readonly timerCpu: number[] = [];
 
   constructor(private readonly k: Kernel) {}
 
@@ -53,6 +56,14 @@ export class ScxKfuncs implements Scx {
   cpuSibling(cpu: CpuId): CpuId { return asCpu(this.k.topo.sibling[this.cpuOk(cpu)]); }
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
+  cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
+  cpuperfCur(cpu: CpuId): number { return this.k.perf.level[this.cpuOk(cpu)]; }
+
+  cpuperfSet(cpu: CpuId, perf: number): void {
+    this.cpuOk(cpu);
+    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${String(perf)} for CPU ${cpu}`);
+    this.k.perf.set(cpu, perf);
+  }
 
   dsqInsert(p: ScxTask, dsq: number, sliceNs: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, null);
@@ -152,8 +163,16 @@ export class ScxKfuncs implements Scx {
       if (k.curr[cpu] < 0) k.resched(cpu);
       return;
     }
-    if (flags & SCX_KICK_PREEMPT) { k.preemptExt(cpu); return; }
-    if (k.curr[cpu] < 0 || k.currCls[cpu] === Cls.Ext) k.resched(cpu);
+    // kick_one_cpu: a CPU running a higher class is not the scheduler's; the kick is dropped.
+    if (k.curr[cpu] >= 0 && k.currCls[cpu] !== Cls.Ext) return;
+    // SCX_KICK_WAIT: the kicking CPU waits for the target only if an ext task runs there, and
+    // never for itself (kick_cpus_irq_workfn); the wait is over in Kernel.syncKicks.
+    if ((flags & SCX_KICK_WAIT) !== 0 && k.curr[cpu] >= 0) {
+      const self = this.currentCpu();
+      if (self !== cpu) k.ext.addKickWait(self, cpu);
+    }
+    if (flags & SCX_KICK_PREEMPT) k.preemptExt(cpu);
+    else k.resched(cpu);
   }
 
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult {
@@ -230,6 +249,8 @@ export class ScxKfuncs implements Scx {
         core.requestExit("SCX_EXIT_ERROR", `BPF timer ${id} fired ${sameInstant} times at ${k.now} ns (re-armed with no delay)`);
         return;
       }
+      const cost = k.costs.timerNs;
+      if (cost > 0) k.chargeNs(this.timerCpu[id] ?? 0, cost);
       core.cb.invokeThunk("timer", null, fn);
     });
     trackBpfTimer(k, id);
@@ -240,6 +261,8 @@ export class ScxKfuncs implements Scx {
   timerStart(id: number, delayNs: number): void {
     this.timerOk(id);
     if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${String(delayNs)}`);
+    const cb = this.k.ext.cb;
+    this.timerCpu[id] = cb.depth > 0 ? cb.ctxCpu : 0;
     this.k.timerStart(id, delayNs);
   }
 

@@ -170,6 +170,7 @@ export function disableScx(k: Kernel): void {
   for (const id of core.bpfTimers) k.timerFree(id);
   core.bpfTimers.length = 0;
   core.detach();
+  k.perf.reset();
   k.tickOn = false;
   const why = ei.msg ? ` (${ei.reason}: ${ei.msg})` : ` (${ei.reason})`;
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${core.name}" disabled${why}`);

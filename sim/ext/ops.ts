@@ -137,6 +137,12 @@ export interface Scx {
   cpuSibling(cpu: CpuId): CpuId;
   nrLlcs(): number;
   nrNodes(): number;
+  /** scx_bpf_cpuperf_cap: the CPU's capacity at full performance (1024 for the fastest). */
+  cpuperfCap(cpu: CpuId): number;
+  /** scx_bpf_cpuperf_cur: the CPU's current performance level, 1024 (SCX_CPUPERF_ONE) = full speed. */
+  cpuperfCur(cpu: CpuId): number;
+  /** scx_bpf_cpuperf_set: asks for performance level 0..1024 on a CPU (schedutil adds 25 % headroom); above 1024 is a scheduler error. */
+  cpuperfSet(cpu: CpuId, perf: number): void;
 
   dsqInsert(p: ScxTask, dsq: DsqId, sliceNs: number, enqFlags: number): void;
   dsqInsertVtime(p: ScxTask, dsq: DsqId, sliceNs: number, vtime: number, enqFlags: number): void;

@@ -1,10 +1,10 @@
 /**
  * Building the BPF C test programs: compile a test/ebpf/progs/*.bpf.c with Debian's clang-19
- * into a temporary directory. Without clang-19, tests using it are skipped locally and fail
- * under CI=true (CI installs clang-19).
+ * into a temporary directory (and link several with Debian's bpftool). Without the tool, tests
+ * using it are skipped locally and fail under CI=true (CI installs clang-19 and bpftool).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,7 +46,8 @@ export function compileBpfFile(name: string, extraFlags: readonly string[] = [])
   return out;
 }
 
-export const BPFTOOL = process.env.BPFTOOL ?? "bpftool";
+/** Debian installs bpftool in /usr/sbin, which a non-root PATH may lack. */
+export const BPFTOOL = process.env.BPFTOOL ?? (existsSync("/usr/sbin/bpftool") ? "/usr/sbin/bpftool" : "bpftool");
 
 let bpftoolOk: boolean | undefined;
 /** Whether bpftool (Debian's `bpftool` package) can be run here. */

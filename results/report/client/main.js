@@ -2,7 +2,7 @@
 // window.scxReport (zoom control, readiness) for tests and for curious users in the console.
 
 function main() {
-  var data = JSON.parse(document.getElementById("scx-data").textContent);
+  var data = unpackReportData(JSON.parse(document.getElementById("scx-data").textContent));
   var api = { ready: false, timeline: null };
   window.scxReport = api;
 

@@ -73,11 +73,16 @@ export class BpfGraph {
   bind(obj: GraphObject): void {
     this.btf = obj.btf;
     const btf = obj.btf;
+    // The VAR type of each global, by section and offset (names may repeat across objects linked together).
     const varIds = new Map<string, number>();
-    btf.types.forEach((t, id) => { if (t.kind === "var") varIds.set(t.name, id); });
+    for (const t of btf.types) {
+      if (t.kind !== "datasec") continue;
+      const map = obj.maps.findIndex((m) => m.def.origin === "data" && m.name === t.name);
+      for (const entry of t.vars) varIds.set(`${map}:${entry.offset}`, entry.type);
+    }
     const bySection = new Map<number, { v: GlobalVar; f: SpecialField }[]>();
     for (const v of obj.globals) {
-      for (const f of specialFields(btf, v.typeId, v.name, varIds.get(v.name))) {
+      for (const f of specialFields(btf, v.typeId, v.name, varIds.get(`${v.map}:${v.offset}`))) {
         const list = bySection.get(v.map) ?? [];
         list.push({ v, f });
         bySection.set(v.map, list);

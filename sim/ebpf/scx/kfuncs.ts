@@ -10,6 +10,7 @@ import type { BpfAddr, BpfMemory } from "../memory.js";
 import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "../helpers/format.js";
 import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
+import { kernelValue } from "../../ext/kernel_abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
 import { cgroupKfuncs } from "./kfuncs_cgroup.js";
@@ -17,7 +18,7 @@ import type { CgroupMirrors } from "./cgroups.js";
 
 const MASK_BYTES = 32;
 /** bpf_iter_scx_dsq_new flag: walk from the tail. */
-const SCX_DSQ_ITER_REV = 1 << 16;
+const SCX_DSQ_ITER_REV = Number(kernelValue("SCX_DSQ_ITER_REV"));
 const EINVAL = 22, EBUSY = 16;
 /** Iterations an open-coded bpf_iter_num may run (BPF_MAX_LOOPS). */
 const MAX_ITER = 1 << 23;
@@ -120,9 +121,9 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["scx_bpf_nr_node_ids", () => scx.nrNodes()],
     ["scx_bpf_cpu_node", (a) => scx.cpuNode(cpu(a, 1))],
     ["scx_bpf_now", () => scx.now()],
-    ["scx_bpf_cpuperf_cap", (a) => scx.cpuCapacity(cpu(a, 1))],
-    ["scx_bpf_cpuperf_cur", (a) => scx.cpuCapacity(cpu(a, 1))],
-    ["scx_bpf_cpuperf_set", () => 0],
+    ["scx_bpf_cpuperf_cap", (a) => scx.cpuperfCap(cpu(a, 1))],
+    ["scx_bpf_cpuperf_cur", (a) => scx.cpuperfCur(cpu(a, 1))],
+    ["scx_bpf_cpuperf_set", (a) => { scx.cpuperfSet(cpu(a, 1), a.u32(2)); return 0; }],
     ["scx_bpf_error_bstr", (a) => { scx.error(bstr(a, 1)); return 0; }],
     ["scx_bpf_exit_bstr", (a) => { const code = a.s(1); scx.exit(code, bstr(a, 2)); return 0; }],
     ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],

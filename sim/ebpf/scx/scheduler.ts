@@ -102,7 +102,16 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   }
   for (const [name, n] of plan.resize ?? []) obj.resizeArray(name, n);
   for (const [name, value] of plan.rodata) setRodata(obj, name, value);
-  for (const [name, value] of Object.entries(rest)) setRodata(obj, name, value);
+  for (const [name, value] of Object.entries(rest)) {
+    try {
+      setRodata(obj, name, value);
+    } catch (e) {
+      if (recipe === undefined || !(e instanceof BpfObjectError) || !e.message.includes(": unknown option ")) throw e;
+      // Name the loader's options first: those are what the upstream command line offers.
+      const vars = obj.rodata.map((v) => v.name).filter((n) => !n.startsWith("__SCX_"));
+      throw new BpfObjectError(file, `unknown option ${name}; the ${recipe.ops} loader's options: ${Object.keys(recipe.options).join(", ")}; or a .rodata variable: ${vars.join(", ") || "(none)"}`);
+    }
+  }
   obj.sealRodata();
   for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
   writeMaps(obj, plan.maps ?? []);
