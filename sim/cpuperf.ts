@@ -5,13 +5,18 @@
  * request plus 25 % headroom (map_util_perf), never below the machine's floor, and it takes
  * effect `perfLatencyNs` after the request (the DVFS transition; requests made meanwhile are
  * folded into that one change, as schedutil's rate limit does). A scheduler that never asks
- * leaves every CPU at 1024 (sched_ext sets cpuperf_target to SCX_CPUPERF_ONE at enable), and
- * the fair class runs at full speed (the performance governor; no schedutil for fair yet).
+ * leaves every CPU at 1024 (sched_ext sets cpuperf_target to SCX_CPUPERF_ONE at enable).
+ * Without a BPF scheduler the fair class is governed as schedutil does it: each CPU's
+ * frequency-invariant utilisation, a PELT-like average (32 ms half-life) sampled every 4 ms,
+ * is the request.
  */
 import type { CostModel } from "./costs.js";
 
 /** SCX_CPUPERF_ONE: the full performance level. */
 export const CPUPERF_ONE = 1024;
+
+/** PELT's half-life: a CPU's utilisation forgets half of its past every 32 ms. */
+const PELT_HALFLIFE_NS = 32_000_000;
 
 /** What the frequency model needs of the kernel. */
 export interface PerfHost {
@@ -30,6 +35,10 @@ export class CpuPerf {
   /** The level last asked for (cpuperf_target), 0..1024. */
   readonly target: Float64Array;
   private readonly timer: Int32Array;
+  /** schedutil's view of each CPU (governFair): utilisation, and busy time and time at the last sample. */
+  private readonly util: Float64Array;
+  private readonly busyAt: Float64Array;
+  private readonly sampledAt: Float64Array;
   private readonly pending: Uint8Array;
   private readonly min: number;
   private readonly latencyNs: number;
@@ -39,8 +48,35 @@ export class CpuPerf {
     this.target = new Float64Array(nrCpus).fill(CPUPERF_ONE);
     this.timer = new Int32Array(nrCpus).fill(-1);
     this.pending = new Uint8Array(nrCpus);
+    this.util = new Float64Array(nrCpus).fill(CPUPERF_ONE);
+    this.busyAt = new Float64Array(nrCpus);
+    this.sampledAt = new Float64Array(nrCpus);
     this.min = Math.min(CPUPERF_ONE, Math.max(1, costs.perfMin));
     this.latencyNs = costs.perfLatencyNs;
+  }
+
+  /** Whether levels can change at all (the machine has frequency scaling). */
+  get scaling(): boolean {
+    return this.min < CPUPERF_ONE;
+  }
+
+  /**
+   * schedutil for the fair class: each CPU's utilisation (its busy share since the last
+   * sample, scaled by its level so that it counts work at full speed) joins a PELT-like
+   * average, and the average is the CPU's request. `busy(cpu)` is its busy time so far.
+   */
+  governFair(now: number, busy: (cpu: number) => number): void {
+    for (let c = 0; c < this.level.length; c++) {
+      const dt = now - this.sampledAt[c];
+      if (dt <= 0) continue;
+      const b = busy(c);
+      const share = Math.min(1, (b - this.busyAt[c]) / dt) * this.factor(c);
+      const keep = 2 ** (-dt / PELT_HALFLIFE_NS);
+      this.util[c] = this.util[c] * keep + share * CPUPERF_ONE * (1 - keep);
+      this.busyAt[c] = b;
+      this.sampledAt[c] = now;
+      this.set(c, Math.min(CPUPERF_ONE, Math.round(this.util[c])));
+    }
   }
 
   /** Speed factor of `cpu` from its level (1 at full speed). */
@@ -51,7 +87,7 @@ export class CpuPerf {
   /** scx_bpf_cpuperf_set: asks for level `perf` (0..1024, checked by the caller) on `cpu`. */
   set(cpu: number, perf: number): void {
     this.target[cpu] = perf;
-    if (this.min >= CPUPERF_ONE || this.pending[cpu] === 1) return;
+    if (this.min >= CPUPERF_ONE || this.pending[cpu] === 1 || this.wanted(cpu) === this.level[cpu]) return;
     if (this.latencyNs <= 0) { this.apply(cpu); return; }
     if (this.timer[cpu] < 0) this.timer[cpu] = this.host.timerCreate(() => this.apply(cpu));
     this.pending[cpu] = 1;
@@ -70,8 +106,13 @@ export class CpuPerf {
   private apply(cpu: number): void {
     if (this.pending[cpu] === 0 && this.latencyNs > 0) return;
     this.pending[cpu] = 0;
-    const want = Math.min(CPUPERF_ONE, Math.max(this.min, Math.ceil(this.target[cpu] * 1.25)));
+    const want = this.wanted(cpu);
     if (want !== this.level[cpu]) this.change(cpu, want);
+  }
+
+  /** The level the request asks for: 25 % headroom over it (map_util_perf), within the floor and full. */
+  private wanted(cpu: number): number {
+    return Math.min(CPUPERF_ONE, Math.max(this.min, Math.ceil(this.target[cpu] * 1.25)));
   }
 
   private change(cpu: number, level: number): void {

@@ -739,6 +739,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.currCls[cpu] = Cls.Idle;
     this.evGen[cpu]++;
     this.ext.idle.idle[cpu] = 1;
+    if (this.ext.idleKickAfterPick === cpu) {
+      this.ext.idleKickAfterPick = -1;
+      this.resched(cpu);
+    }
     if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
     if (wasBusy) {
       this.ext.updateIdle(cpu, true);
@@ -765,6 +769,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     } else this.rate[cpu] = own;
     if (st >= 0 && !this.needResched[s]) this.setCheckpoint(s);
   }
+
+  /** A CPU's busy time up to now, counting its running task's time not yet accounted. */
+  private readonly busySoFar = (cpu: number): number => {
+    const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+    return this.busyNs[cpu] + (this.curr[cpu] >= 0 && this.now > from ? this.now - from : 0);
+  };
 
   /** A CPU's speed without SMT slowdown: its capacity at its current performance level. */
   private speedOf(cpu: number): number {
@@ -1096,6 +1106,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   private balanceFair(): void {
     this.timerStart(this.balanceTimer, 4_000_000);
+    if (this.perf.scaling && !this.ext.enabled) this.perf.governFair(this.now, this.busySoFar);
     const n = this.topo.nrCpus;
     let queued = 0;
     for (let c = 0; c < n; c++) queued += this.fair.nrQueued(c);

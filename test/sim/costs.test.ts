@@ -16,6 +16,7 @@ import type { WorkloadPlan } from "../../sim/plan.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, asCpu, asDsq } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
+import { createScheduler, schedulerSpec } from "../../schedulers/index.js";
 
 const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 
@@ -248,6 +249,71 @@ describe("scx_bpf_cpuperf_set and the frequency model (schedutil over cpuperf_ta
     scx.exit(0, "done");
     m.runFor(10 * MS);
     expect(m.kernel.ext.enabled).toBe(false);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+});
+
+describe("schedutil for the fair class (sugov_get_util over a PELT-like utilisation)", () => {
+  const freq: Partial<CostModel> = { perfLatencyNs: 0, perfMin: 256 };
+
+  it("a CPU hog keeps its CPU at full speed; an idle CPU drops to the floor", () => {
+    const m = costed(plan([hog("h", 0, { cpus: [0] })]), 2, freq);
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+    expect(m.kernel.perf.level[1]).toBe(256);
+  });
+
+  it("a task busy 10 % of the time lets its CPU slow to the floor, and its work takes longer there", () => {
+    const p = plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]);
+    const slow = costed(p, 1, freq), full = costed(p, 1, {});
+    slow.runFor(S);
+    full.runFor(S);
+    expect(slow.kernel.perf.level[0]).toBe(256);
+    // The same 1 ms of work per cycle takes up to 4 ms at a quarter of full speed.
+    expect(slow.kernel.busyNs[0]).toBeGreaterThan(2 * full.kernel.busyNs[0]);
+  });
+
+  it("attaching a scheduler puts every CPU back at full speed (cpuperf_target = SCX_CPUPERF_ONE at enable), and fair's governor stops", () => {
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, freq);
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(256);
+    m.attach({ name: "plain", enqueue: (p, f) => m.scxApi.dsqInsert(p, SCX_DSQ_GLOBAL, MS, f) }, "loader");
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("off unless the machine scales frequency: the default and ideal tables keep full speed", () => {
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, {});
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+});
+
+describe("lavd's frequency policy (update_cpuperf_target in lavd_running)", () => {
+  const freq: Partial<CostModel> = { perfLatencyNs: 0, perfMin: 64 };
+  const light = plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }], { cpus: [0] })]);
+
+  function lavdOn(p: WorkloadPlan, options: Record<string, string>): Machine {
+    const m = costed(p, 2, freq);
+    m.attach(createScheduler(schedulerSpec("lavd", options), m.scxApi), "scx_lavd");
+    m.runFor(S);
+    return m;
+  }
+
+  it("a CPU about 10 % busy asks for about its utilisation (plus schedutil's headroom), well below full speed", () => {
+    const m = lavdOn(light, {});
+    expect(m.kernel.perf.target[0]).toBeGreaterThan(0);
+    expect(m.kernel.perf.level[0]).toBeLessThan(512);
+  });
+
+  it("a CPU shared by two hogs is past 85 % busy: full speed once one of them starts running again", () => {
+    // (A lone hog never passes through ops.running again, so its CPU keeps the level set when it started.)
+    const m = lavdOn(plan([hog("h1", 0, { cpus: [0] }), hog("h2", 0, { cpus: [0] })]), {});
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("no_freq_scaling keeps full speed (scx_lavd --no-freq-scaling)", () => {
+    const m = lavdOn(light, { no_freq_scaling: "true" });
     expect(m.kernel.perf.level[0]).toBe(1024);
   });
 });
