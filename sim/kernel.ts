@@ -297,7 +297,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.cpuNs += delta;
     t.sumExecNs += delta;
     this.busyNs[cpu] += delta;
-    this.rec.groups[t.groupIdx].cpuNs += delta;
+    this.rec.groups.cpuNs[t.groupIdx] += delta;
     if (t.inBurst) {
       let prog = delta * this.rate[cpu];
       if (t.refillNs > 0) {
@@ -476,10 +476,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.sync.taskExited(t);
     t.place = Place.Dead;
     t.exitNs = this.now;
-    const g = this.rec.groups[t.groupIdx];
-    g.completed++;
+    const g = this.rec.groups;
+    g.completed[t.groupIdx]++;
     if (t.openLoop) {
-      g.recordRequest(this.now - t.activatedAtNs);
+      g.recordRequest(t.groupIdx, this.now - t.activatedAtNs);
     }
     this.exited++;
     this.leaveCpu(cpu, t);
@@ -688,11 +688,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.place = Place.Running;
     this.curr[cpu] = t.slot;
     this.currCls[cpu] = t.cls;
-    const g = this.rec.groups[t.groupIdx];
-    if (t.wakeAt >= 0) { g.recordWakeup(now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
+    const g = this.rec.groups;
+    if (t.wakeAt >= 0) { g.recordWakeup(t.groupIdx, now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
     const wait = now - t.runnableAt;
     t.waitNs += wait;
-    g.wait.record(wait);
+    g.recordWait(t.groupIdx, wait);
     if (t.lastRanCpu >= 0 && t.lastRanCpu !== cpu) {
       const d = distance(this.topo, t.lastRanCpu, cpu);
       t.migrations++;
@@ -853,14 +853,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   }
 
   sleepUntil(t: Task, at: number, why: Block): void {
-    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, why, this.now, this.rec.groups);
     t.place = Place.Sleeping;
     t.block = why;
     this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
   }
 
   blockOn(t: Task, why: Block, obj: number): void {
-    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, why, this.now, this.rec.groups);
     t.place = Place.Sleeping;
     t.block = why;
     t.waitingOn = obj;
@@ -873,7 +873,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   passThrough(t: Task, why: Block): void {
     if (t.openLoop || t.tpl.requestBlock !== why) return;
-    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, why, this.now, this.rec.groups);
     startRequest(t, why, this.now);
   }
 
@@ -899,7 +899,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   /** A periodic task is late: its next release is already due, so a new activation starts now. */
   overrun(t: Task, releaseNs: number): void {
-    endRequest(t, Block.Timer, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, Block.Timer, this.now, this.rec.groups);
     if (!t.openLoop) startRequest(t, Block.Timer, releaseNs);
   }
 

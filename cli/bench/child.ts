@@ -10,6 +10,7 @@ import { runBareMmc, erlangCSojourn, type MmcRun } from "./bare.js";
 import { runScxlabMmc } from "./mmc.js";
 import { prepareScheduler, schedulerSpec } from "../../schedulers/index.js";
 import { sleepersPlan } from "./sleepers.js";
+import { runNames, type NamesOut } from "./names.js";
 import type { SingleCase } from "./suite.js";
 import { timePoolStart, timeSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 
@@ -18,6 +19,7 @@ export type ChildTask =
   | { kind: "bpf-simple"; customers: number; reps: number; c: number; rho: number; object: string }
   | { kind: "single"; cases: SingleCase[] }
   | { kind: "sleepers"; tasks: number; cpus: number; warmS: number; measureS: number }
+  | { kind: "names"; names: number }
   | { kind: "sweep"; jobs: Job[]; workers: number }
   | { kind: "poolStart"; jobs: Job[] };
 
@@ -56,7 +58,7 @@ export interface BpfSimpleOut {
   bpf: MmcRun[];
 }
 
-export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut | SweepOut | PoolStartOut;
+export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut | SweepOut | PoolStartOut | NamesOut;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
@@ -141,6 +143,7 @@ export async function runChildTask(t: ChildTask): Promise<ChildOut> {
     case "bpf-simple": return bpfSimple(t);
     case "single": return single(t);
     case "sleepers": return sleepers(t);
+    case "names": return runNames(t.names, maxRssMB);
     case "sweep": return timeSweep(t.jobs, t.workers);
     case "poolStart": return timePoolStart(t.jobs);
   }
