@@ -51,6 +51,7 @@ export function prepareJob(job: Job, plan: WorkloadPlan = jobPlan(job), watch?: 
     topology, plan, seed: job.seed, overheads: job.overheads, hz: job.hz, job: jobSpec(job), timeline: job.extras?.timeline ?? false,
     callbackProgress: watch?.progress, abandonCallback: watch?.abandon ?? undefined,
     ...(job.maxTasks !== undefined ? { maxLiveTasks: job.maxTasks } : {}),
+    ...(job.costs !== undefined ? { costs: job.costs } : {}),
   });
   if (job.scheduler === FAIR) return { machine, loader: null };
   const { loader } = machine.attach(createScheduler(schedulerSpec(job.scheduler, job.options), machine.scxApi), loaderName(job.scheduler));

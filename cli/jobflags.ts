@@ -6,6 +6,8 @@ import type { Argv } from "yargs";
 import { CliError } from "./errors.js";
 import { nonNegInt, parseKeyValues, parseOnOff, positiveInt, secondsToNs } from "./args.js";
 import { loadTopology } from "./topology_file.js";
+import { loadCostTable } from "./costs_file.js";
+import type { CostModel } from "../sim/costs.js";
 import { DEFAULT_HZ, HZ_CHOICES } from "../sim/kernel.js";
 import { DEFAULT_MAX_LIVE_TASKS } from "../sim/spawner.js";
 
@@ -21,6 +23,7 @@ export interface RunFlags {
   seed?: number | string;
   overheads?: string;
   hz?: number | string;
+  costs?: string;
   "crash-at"?: number | string;
   antagonists?: number | string;
   warmup?: number | string;
@@ -38,6 +41,7 @@ export function withRunFlags<T>(y: Argv<T>, defaults: { duration: number }): Arg
     .option("duration", { type: "string", describe: `simulated seconds [default: ${defaults.duration}]` })
     .option("seed", { type: "string", describe: "random seed [default: 1]" })
     .option("overheads", { type: "string", describe: "on: switch/migration/SMT/callback costs; off: ideal machine [default: on]" })
+    .option("costs", { type: "string", describe: "cost table JSON file (figures not in it keep the defaults; see docs/costs.md)" })
     .option("hz", { type: "string", describe: `tick rate: with overheads on, ext slices end at the tick (${HZ_CHOICES.join(", ")}) [default: ${DEFAULT_HZ}]` })
     .option("crash-at", { type: "string", describe: "kill the loader with SIGSEGV at this simulated second" })
     .option("antagonists", { type: "string", describe: "mix in N CPU hogs" })
@@ -58,6 +62,8 @@ export interface ResolvedRunFlags {
   readonly overheads: boolean;
   /** --hz when given (the kernel's default otherwise). */
   readonly hz: number | undefined;
+  /** --costs: the cost model read from the file, absent for the default one. */
+  readonly costs?: CostModel;
   readonly crashAtNs: number | null;
   readonly antagonists: number;
   readonly warmupNs: number;
@@ -83,6 +89,9 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   const seed = a.seed === undefined ? 1 : nonNegInt("--seed", single("--seed", a.seed), 2 ** 31);
   const overheads = a.overheads === undefined ? true : parseOnOff("--overheads", single("--overheads", a.overheads)!);
   const hz = resolveHz(single("--hz", a.hz));
+  const costsFile = single("--costs", a.costs);
+  if (costsFile !== undefined && !overheads) throw new CliError(`--costs ${costsFile}: the ideal machine (--overheads off) has no costs; drop one of the two`);
+  const costs = costsFile === undefined ? undefined : loadCostTable(costsFile);
   const crash = single("--crash-at", a["crash-at"]);
   const crashAtNs = crash === undefined ? null : secondsToNs("--crash-at", crash, true);
   const durationGiven = single("--duration", a.duration) !== undefined;
@@ -94,7 +103,7 @@ export function resolveRunFlags(a: RunFlags, defaults: { duration: number }): Re
   if (durationGiven && warmupNs >= durationNs) throw new CliError(`--warmup ${warm}: expected less than --duration`);
   const cap = single("--max-tasks", a["max-tasks"]);
   const maxTasks = cap === undefined ? undefined : positiveInt("--max-tasks", cap, MAX_TASKS_LIMIT);
-  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, hz, crashAtNs, antagonists, warmupNs, ...(maxTasks !== undefined ? { maxTasks } : {}) };
+  return { params, cpus, topology: topologyFlag || String(cpus), durationNs, durationGiven, seed, overheads, hz, crashAtNs, antagonists, warmupNs, ...(maxTasks !== undefined ? { maxTasks } : {}), ...(costs !== undefined ? { costs } : {}) };
 }
 
 /** --hz: one of the kernel's CONFIG_HZ choices. */

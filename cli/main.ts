@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 /** The scxlab command line: parses flags with yargs and hands each command to its module. */
-import "./v8_flags.js";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { CliError, reportError } from "./errors.js";

@@ -30,7 +30,8 @@ import type { Job, JobWatch } from "./job.js";
 import { runInline, type JobOutcome } from "./worker.js";
 import type { PostedJob } from "./pool_thread.js";
 import { SLOT } from "./pool_slot.js";
-import { CALLBACK_TIMEOUT_MS, WORKER_START_MS, canRunAway, defaultJobTimeoutMs, jobCost, planCrew, planLanes, threadsWorthStarting } from "./pool_plan.js";
+import { CALLBACK_TIMEOUT_MS, WORKER_START_MS, canRunAway, defaultJobTimeoutMs, inliningPays, jobCost, planCrew, planLanes, threadsWorthStarting } from "./pool_plan.js";
+import { raiseInliningBudget } from "./v8_flags.js";
 
 export type { JobOutcome } from "./worker.js";
 export { runInline } from "./worker.js";
@@ -88,6 +89,8 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions = {}): Pro
   const crew = planCrew(jobs, { workers, timeout: timeoutMs > 0, forcePool: opts.forcePool === true, startMs });
   const callbackMs = opts.callbackTimeoutMs ?? CALLBACK_TIMEOUT_MS;
   const entry = opts.workerUrl ?? new URL("./worker.js", import.meta.url).href;
+  // Long jobs repay a larger inlining budget; short ones only pay its compiling (v8_flags.ts).
+  if (inliningPays(jobs)) raiseInliningBudget();
 
   // One lane per runner that may run: the lanes of threads not (yet) started are stolen from.
   const lanes = planLanes(jobs, crew.inline ? workers : crew.threads);
@@ -97,6 +100,8 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions = {}): Pro
   const again: PostedJob[] = [];
   /** Schedulers each lane's runner has run: a thief prefers work of one it already knows. */
   const seen = lanes.map(() => new Set<string>());
+  /** Lanes whose runner has started (the calling thread's is lane 0 when it runs jobs). */
+  const manned = lanes.map((_, l) => crew.inline && l === 0);
   const take = (lane: number, from: number, at: number) => {
     const job = lanes[from].splice(at, 1)[0];
     left[from] -= jobCost(jobs[job]);
@@ -108,6 +113,14 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions = {}): Pro
   const next = (lane: number, fits: (j: Job) => boolean): number | null => {
     const own = lanes[lane].findIndex((i) => fits(jobs[i]));
     if (own >= 0) return take(lane, lane, own);
+    // Work of a lane no thread has started on goes first, from its head: a sweep that no
+    // thread joins then runs in the order it has on one worker (the order the JIT warms up
+    // in; the reversed order ran the `npm start` sweep ~10 % slower).
+    for (let l = 0; l < lanes.length; l++) {
+      if (manned[l]) continue;
+      const k = lanes[l].findIndex((i) => fits(jobs[i]));
+      if (k >= 0) return take(lane, l, k);
+    }
     // Steal the last job of a scheduler this runner has run, from the lane with the most work
     // left; failing that, the last job that fits of the lane with the most work left.
     let victim = -1, at = -1;
@@ -160,6 +173,7 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions = {}): Pro
     worker.on("error", (e) => died(e instanceof Error ? e.message : String(e)));
     worker.on("exit", (code) => died(`thread exited with code ${code}`));
     runners.push(r);
+    manned[lane] = true;
     return r;
   };
   /** Stops runner `r` (its running job ends as `outcome`, or is posted again if null) and starts a fresh one in its lane. */

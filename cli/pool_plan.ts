@@ -5,6 +5,7 @@
  */
 import type { Job } from "./job.js";
 import { schedulerSpec } from "../schedulers/source/spec.js";
+import { INLINING_PAYS_MS } from "./v8_flags.js";
 
 /**
  * Wall ms to start a pool thread and warm it up to full speed (its first jobs run cold), as
@@ -26,6 +27,14 @@ export function jobCost(job: Job): number {
 /** A job's estimated wall time on a warm thread, ms. */
 export function estimateMs(job: Job): number {
   return jobCost(job) * MS_PER_COST;
+}
+
+/**
+ * Whether a larger V8 inlining budget repays its compiling on these jobs: they are estimated
+ * to run INLINING_PAYS_MS each on average (see v8_flags.ts).
+ */
+export function inliningPays(jobs: readonly Job[]): boolean {
+  return jobs.length > 0 && jobs.reduce((s, j) => s + estimateMs(j), 0) / jobs.length >= INLINING_PAYS_MS;
 }
 
 /**

@@ -23,7 +23,8 @@ export function loadTopology(spec: string, cpus: number): Topology {
   return resolveTopology(plain(j) as TopologyJson, spec);
 }
 
-function plain(v: JValue): unknown {
+/** A parsed JSON value as plain objects and arrays. */
+export function plain(v: JValue): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (isObject(v)) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
   return v;

@@ -27,8 +27,9 @@
  * critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup adds a second wakeup boost and
  * a timer's wakeup (no waker: a hard interrupt in the kernel) the highest one.
  * Simplified: every task counts as related to its waker (upstream compares real_parent: the
- * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no power modes, core compaction or cpufreq (no frequency
- * model in the simulator), no warm-CPU wait, irq or lock boosts, cgroup bandwidth or big/little
+ * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no power modes or core compaction
+ * (the CPU frequency follows upstream's update_cpuperf_target: the larger of the CPU's average and
+ * last-interval utilisation, full speed from 85 %, set in `running`), no warm-CPU wait, irq or lock boosts, cgroup bandwidth or big/little
  * cores; stealing happens on an empty dispatch instead of by periodic migration planning; the
  * victim is kicked with SCX_KICK_PREEMPT instead of having its slice cut to 1 ns; the greedy
  * penalty compares weighted CPU time with the mean over live tasks.
@@ -45,6 +46,7 @@ export const options = defineOptions({
   lb_local_dsq_util_pct: { type: "number", default: 10, min: 0, max: 100, doc: "queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)" },
   no_preemption: { type: "boolean", default: false, doc: "never preempt (scx_lavd --no-preemption)" },
   no_slice_boost: { type: "boolean", default: false, doc: "never boost slices (scx_lavd --no-slice-boost)" },
+  no_freq_scaling: { type: "boolean", default: false, doc: "keep every CPU at full performance (scx_lavd --no-freq-scaling)" },
 });
 
 const NS_PER_S = 1_000_000_000;
@@ -54,6 +56,8 @@ const STAT_INTERVAL_NS = 10_000_000;
 const SLICE_MIN_DFL = 500_000, SLICE_MAX_DFL = 5_000_000;
 const SLICE_BOOST_MAX = 500_000_000;
 const SLICE_BOOST_UTIL = Math.floor((95 * SCALE) / 100) / SCALE;
+/** From this utilisation up a CPU runs at full performance (LAVD_CPU_UTIL_MAX_FOR_CPUPERF, 85 %). */
+const CPU_UTIL_MAX_FOR_CPUPERF = Math.floor((85 * SCALE) / 100) / SCALE;
 const ACC_RUNTIME_MAX = SLICE_MAX_DFL;
 /** 300 ms >> 16: the compete window for a latency criticality around 1000. */
 const DL_COMPETE_WINDOW = Math.floor(300_000_000 / 65536);
@@ -138,6 +142,9 @@ export class LavdScheduler implements SchedExtOps {
   private readonly cpuRunningAt: Float64Array;
   private readonly cpuBusy: Float64Array;
   readonly cpuUtil: Float64Array;
+  /** Per CPU: utilisation over the last stat interval (cur_util), and the performance level last asked for. */
+  private readonly cpuCurUtil: Float64Array;
+  private readonly cpuPerf: Float64Array;
   private lastStat = 0;
   private picked = -1;
   private pickedIdle = false;
@@ -157,6 +164,8 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
     this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
+    this.cpuCurUtil = new Float64Array(this.nrCpus);
+    this.cpuPerf = new Float64Array(this.nrCpus).fill(-1);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: 0, accRuntime: 0, svcTime: this.avgSvc(),
@@ -438,6 +447,16 @@ export class LavdScheduler implements SchedExtOps {
     this.periodSumLatCri += t.latCri;
     this.periodNrSched++;
     if (t.latCri > this.periodMaxLatCri) this.periodMaxLatCri = t.latCri;
+    this.updateCpuperf(cpu);
+  }
+
+  /** The CPU's frequency follows its utilisation: the larger of average and recent, full from 85 % (update_cpuperf_target). */
+  private updateCpuperf(cpu: number): void {
+    const util = Math.max(this.cpuUtil[cpu], this.cpuCurUtil[cpu]);
+    const target = this.o.no_freq_scaling || util >= CPU_UTIL_MAX_FOR_CPUPERF ? SCALE : Math.floor(util * SCALE);
+    if (this.cpuPerf[cpu] === target) return;
+    this.scx.cpuperfSet(cpu, target);
+    this.cpuPerf[cpu] = target;
   }
 
   stopping(p: ScxTask): void {
@@ -481,7 +500,8 @@ export class LavdScheduler implements SchedExtOps {
       let b = this.cpuBusy[c];
       if (this.cpuRunningAt[c] >= 0) b += now - Math.max(this.cpuRunningAt[c], this.lastStat);
       this.cpuBusy[c] = 0;
-      this.cpuUtil[c] = asymAvg(this.cpuUtil[c], Math.min(b / span, 1));
+      this.cpuCurUtil[c] = Math.min(b / span, 1);
+      this.cpuUtil[c] = asymAvg(this.cpuUtil[c], this.cpuCurUtil[c]);
       busy += b;
     }
     this.lastStat = now;

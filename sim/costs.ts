@@ -1,8 +1,21 @@
 /**
  * The cost model. `overheads: off` is the ideal machine the queueing formulas assume: switches,
- * migrations and scheduler callbacks are free and SMT siblings do not slow each other down.
+ * migrations, scheduler callbacks, idle exits, DSQ locks and timers are free, SMT siblings do
+ * not slow each other down and every CPU runs at full speed. Where each default figure comes
+ * from, and how to measure your own: docs/costs.md.
  */
 import { Distance } from "./topology.js";
+
+/** One idle state of a CPU (a cpuidle state: POLL, C1, C6 ...). */
+export interface IdleState {
+  readonly name: string;
+  /** Idle time after which the CPU is in this state (its target residency), ns. */
+  readonly residencyNs: number;
+  /** Time from the wakeup until the CPU runs again (exit latency), ns. */
+  readonly exitNs: number;
+  /** The CPU polls its need-resched flag here: a remote wakeup needs no IPI. */
+  readonly polls: boolean;
+}
 
 export interface CostModel {
   /** CPU time lost per context switch, ns. */
@@ -13,9 +26,26 @@ export interface CostModel {
   readonly smtSpeed: number;
   /** CPU time per scheduler callback invocation, ns. */
   readonly callbackNs: number;
+  /** Idle states, shallowest first (residencies rising); empty: waking an idle CPU is free. */
+  readonly idleStates: readonly IdleState[];
+  /** Latency of the reschedule IPI that wakes an idle CPU from another CPU, ns. */
+  readonly ipiNs: number;
+  /** Time a DSQ's lock is held for one insert or removal, ns. */
+  readonly dsqLockNs: number;
+  /** Extra hold time when the DSQ's lock was last taken on another CPU (its cache lines move), by distance, ns. */
+  readonly dsqBounceNs: readonly number[];
+  /** CPU time one BPF timer expiry takes on its CPU (interrupt, softirq, entering the callback), ns. */
+  readonly timerNs: number;
+  /** Time for a new CPU performance level (scx_bpf_cpuperf_set) to take effect, ns. */
+  readonly perfLatencyNs: number;
+  /** Lowest performance level a CPU can run at, 1..1024 (1024: frequency never drops). */
+  readonly perfMin: number;
 }
 
-export const IDEAL_COSTS: CostModel = { contextSwitchNs: 0, migrationNs: [0, 0, 0, 0, 0], smtSpeed: 1, callbackNs: 0 };
+export const IDEAL_COSTS: CostModel = {
+  contextSwitchNs: 0, migrationNs: [0, 0, 0, 0, 0], smtSpeed: 1, callbackNs: 0,
+  idleStates: [], ipiNs: 0, dsqLockNs: 0, dsqBounceNs: [0, 0, 0, 0, 0], timerNs: 0, perfLatencyNs: 0, perfMin: 1024,
+};
 
 /** Plausible figures for a current x86 server (order of magnitude, not a calibration). */
 export const DEFAULT_COSTS: CostModel = {
@@ -23,6 +53,13 @@ export const DEFAULT_COSTS: CostModel = {
   migrationNs: [0, 1_000, 5_000, 25_000, 60_000],
   smtSpeed: 0.6,
   callbackNs: 150,
+  idleStates: [],
+  ipiNs: 0,
+  dsqLockNs: 0,
+  dsqBounceNs: [0, 0, 0, 0, 0],
+  timerNs: 0,
+  perfLatencyNs: 0,
+  perfMin: 1024,
 };
 
 /** Builds a cost model, overriding any of the defaults. */

@@ -10,6 +10,8 @@ import { Rng } from "./rng.js";
 import { Block, Cls, Place, Policy, policyOf, type Task } from "./task.js";
 import { distance, type Topology } from "./topology.js";
 import { costModel, migrationCost, type CostModel } from "./costs.js";
+import { IdleCost } from "./idle_cost.js";
+import { CpuPerf, type PerfHost } from "./cpuperf.js";
 import { FairClass, type FairHost } from "./fair.js";
 import { RtClass, RR_TIMESLICE_NS } from "./rt.js";
 import { DlClass, dlBandwidth, type DlHost } from "./deadline.js";
@@ -64,7 +66,7 @@ export interface KernelConfig {
   readonly abandonCallback?: { readonly call: number; readonly why: string };
 }
 
-export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, TimerQueue {
+export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, TimerQueue, PerfHost {
   now = 0;
   events = 0;
   readonly topo: Topology;
@@ -99,6 +101,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   readonly rate: Float64Array;
   readonly needResched: Uint8Array;
   readonly pendingCallbacks: Float64Array;
+  /** CPU time owed by a CPU besides callbacks (DSQ locks, timers), charged with its next switch. */
+  readonly pendingNs: Float64Array;
+  /** Idle exit latency and wakeup IPIs. */
+  readonly idleCost: IdleCost;
+  /** Each CPU's performance level (scx_bpf_cpuperf_set). */
+  readonly perf: CpuPerf;
   readonly busyNs: Float64Array;
   readonly overheadNs: Float64Array;
   private readonly reschedList: Int32Array;
@@ -110,6 +118,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   private readonly inReschedList: Uint8Array;
   /** 1 when the CPU's running task may no longer run there (an affinity change): it moves at the next schedule. */
   private readonly leaving: Uint8Array;
+  /** 1 while the CPU is a kicker or target of an SCX_KICK_WAIT being carried out (see syncKicks). */
+  private readonly syncing: Uint8Array;
   /** cpu.weight of each cgroup, from the workload, changed by setCgroupWeight. */
   private readonly cgroupWeights: Map<string, number>;
   private reschedN = 0;
@@ -161,11 +171,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.rate = new Float64Array(n).fill(1);
     this.needResched = new Uint8Array(n);
     this.pendingCallbacks = new Float64Array(n);
+    this.pendingNs = new Float64Array(n);
+    this.idleCost = new IdleCost(this.costs, n);
     this.busyNs = new Float64Array(n);
     this.overheadNs = new Float64Array(n);
     this.reschedList = new Int32Array(n);
     this.inReschedList = new Uint8Array(n);
     this.leaving = new Uint8Array(n);
+    this.syncing = new Uint8Array(n);
     this.cgroupWeights = new Map(cfg.plan.cgroups.map((c) => [c.path, c.weight]));
     this.fair = new FairClass(this, n);
     this.rt = new RtClass(this, n);
@@ -181,6 +194,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.rngDur = new Rng(cfg.seed, "durations");
     this.rngScx = new Rng(cfg.seed, "scx");
     this.timers = new Timers(this);
+    this.perf = new CpuPerf(this, this.costs, n);
     this.spawner = new Spawner(this, this.plan, cfg.seed);
     for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
     this.spawner.start(this.pushArrival);
@@ -547,6 +561,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       // already have put it back through ops.enqueue (and then picked it again as a new task).
       if (next !== null && next === prev && prev.place === Place.Running) {
         if (prevFair !== null && this.now - prev.fairSliceStart >= this.fair.baseSliceNs) prev.fairSliceStart = this.now;
+        if (this.ext.kickWaits.length > 0) this.syncKicks();
         // A task kept after a yield goes on with its program (it may block or exit at once).
         if (!prev.inBurst && !this.continueProgram(cpu, prev)) continue;
         if (!this.needResched[cpu]) this.setCheckpoint(cpu);
@@ -568,6 +583,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       if (fromExt && next !== null && next.cls !== Cls.Ext && this.ext.cb.hasCpuPreempt) this.ext.cpuRelease(cpu, next);
       if (next === null) { this.goIdle(cpu, prev !== null); return; }
       this.startRunning(cpu, next);
+      if (this.ext.kickWaits.length > 0) this.syncKicks();
       if (next.inBurst || this.continueProgram(cpu, next)) {
         if (this.curr[cpu] === next.slot && !this.needResched[cpu]) this.setCheckpoint(cpu);
         return;
@@ -688,8 +704,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.place = Place.Running;
     this.curr[cpu] = t.slot;
     this.currCls[cpu] = t.cls;
+    // An idle CPU first leaves its idle state (and was sent an IPI): the task starts that much later.
+    const wakeDelay = this.idleCost.on ? this.idleCost.leave(cpu, now) : 0;
     const g = this.rec.groups;
-    if (t.wakeAt >= 0) { g.recordWakeup(t.groupIdx, now - t.wakeAt); this.rec.taskWoken(t, now - t.wakeAt); t.wakeAt = -1; }
+    if (t.wakeAt >= 0) { g.recordWakeup(t.groupIdx, now + wakeDelay - t.wakeAt); this.rec.taskWoken(t, now + wakeDelay - t.wakeAt); t.wakeAt = -1; }
     const wait = now - t.runnableAt;
     t.waitNs += wait;
     g.recordWait(t.groupIdx, wait);
@@ -701,10 +719,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     }
     t.lastRanCpu = cpu;
     t.cpu = cpu;
-    const overhead = this.costs.contextSwitchNs + this.pendingCallbacks[cpu] * this.costs.callbackNs;
+    const overhead = this.costs.contextSwitchNs + this.pendingCallbacks[cpu] * this.costs.callbackNs + this.pendingNs[cpu];
     this.pendingCallbacks[cpu] = 0;
+    this.pendingNs[cpu] = 0;
     this.overheadNs[cpu] += overhead;
-    this.runStart[cpu] = now + overhead;
+    this.runStart[cpu] = now + wakeDelay + overhead;
     this.lastUpdate[cpu] = now;
     if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
@@ -720,6 +739,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.currCls[cpu] = Cls.Idle;
     this.evGen[cpu]++;
     this.ext.idle.idle[cpu] = 1;
+    if (this.ext.idleKickAfterPick === cpu) {
+      this.ext.idleKickAfterPick = -1;
+      this.resched(cpu);
+    }
+    if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
     if (wasBusy) {
       this.ext.updateIdle(cpu, true);
       this.smtChanged(cpu);
@@ -731,13 +755,13 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (this.costs.smtSpeed === 1) return;
     const s = this.topo.sibling[cpu];
     if (s < 0) return;
-    const base = this.topo.capacity[s] / 1024;
+    const base = this.speedOf(s);
     const speed = this.curr[cpu] >= 0 ? base * this.costs.smtSpeed : base;
     if (speed === this.rate[s]) return;
     const st = this.curr[s];
     if (st >= 0) this.updateCurr(s, this.tasks[st]);
     this.rate[s] = speed;
-    const own = this.topo.capacity[cpu] / 1024;
+    const own = this.speedOf(cpu);
     if (this.curr[cpu] >= 0) {
       this.updateCurr(cpu, this.tasks[this.curr[cpu]]);
       this.rate[cpu] = st >= 0 ? own * this.costs.smtSpeed : own;
@@ -746,8 +770,36 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (st >= 0 && !this.needResched[s]) this.setCheckpoint(s);
   }
 
+  /** A CPU's busy time up to now, counting its running task's time not yet accounted. */
+  private readonly busySoFar = (cpu: number): number => {
+    const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);
+    return this.busyNs[cpu] + (this.curr[cpu] >= 0 && this.now > from ? this.now - from : 0);
+  };
+
+  /** A CPU's speed without SMT slowdown: its capacity at its current performance level. */
+  private speedOf(cpu: number): number {
+    return (this.topo.capacity[cpu] / 1024) * this.perf.factor(cpu);
+  }
+
+  perfChanging(cpu: number): void {
+    const c = this.curr[cpu];
+    if (c >= 0) this.updateCurr(cpu, this.tasks[c]);
+  }
+
+  perfChanged(cpu: number): void {
+    const s = this.topo.sibling[cpu];
+    const shared = this.costs.smtSpeed !== 1 && s >= 0 && this.curr[s] >= 0;
+    this.rate[cpu] = shared ? this.speedOf(cpu) * this.costs.smtSpeed : this.speedOf(cpu);
+    if (this.curr[cpu] >= 0 && !this.needResched[cpu]) this.setCheckpoint(cpu);
+  }
+
   chargeCallback(cpu: number): void {
     this.pendingCallbacks[cpu]++;
+  }
+
+  /** Charges `ns` of kernel work (a DSQ lock, a timer) to `cpu`, paid with its next switch. */
+  chargeNs(cpu: number, ns: number): void {
+    this.pendingNs[cpu] += ns;
   }
 
   // ---- wakeups ----
@@ -774,6 +826,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.runnableAt = this.now;
     if (why <= Block.Suspend && !t.openLoop) startRequest(t, why, this.now);
     if (this.rec.tl !== null) this.rec.wakeup(this.now, t.pid, waker === null ? 0 : waker.pid, wakeFlags);
+    const prevCpu = t.cpu;
     let cpu: number;
     if (t.cls === Cls.Ext) {
       const selected = t.nrCpusAllowed > 1;
@@ -792,7 +845,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       cpu = this.dl.selectCpu(t, t.cpu);
       this.dl.wakeup(t, cpu);
     }
+    // A sleeper's timer fires on the CPU it slept on: woken there, that CPU needs no IPI.
+    if (waker === null && cpu === prevCpu && this.idleCost.on) this.idleCost.wokeLocally(cpu);
     this.wakeupPreempt(cpu, t);
+    // The waker's program goes on after this: a WAIT kick made in the wakeup is over by then.
+    if (this.ext.kickWaits.length > 0 && waker !== null) this.syncKicks();
   }
 
   private wakeupPreempt(cpu: number, t: Task): void {
@@ -837,13 +894,45 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (this.curr[cpu] < 0) this.resched(cpu);
   }
 
+  /**
+   * SCX_KICK_PREEMPT, SCX_ENQ_PREEMPT: the running ext task's slice ends now. A CPU that runs a
+   * higher class is left alone (kick_one_cpu, local_dsq_post_enq: only ext or idle reschedule).
+   */
   preemptExt(cpu: number): void {
     const c = this.curr[cpu];
-    if (c >= 0 && this.currCls[cpu] === Cls.Ext) {
+    if (c >= 0) {
+      if (this.currCls[cpu] !== Cls.Ext) return;
       this.updateCurr(cpu, this.tasks[c]);
       this.tasks[c].slice = 0;
     }
     this.resched(cpu);
+  }
+
+  /**
+   * SCX_KICK_WAIT (kick_cpus_irq_workfn, Linux 6.19): before the kicking CPU's code goes on (the
+   * task it just picked, or a waker after its wakeup), every CPU it kicked with WAIT that still
+   * owes its reschedule goes through it now. A target already on the way through its own
+   * schedule (a nested call) is left to settle: in the kernel two such CPUs would wait for
+   * each other. The wait itself takes no simulated time: the kick has no latency here.
+   */
+  private syncKicks(): void {
+    const ext = this.ext;
+    if (ext.cb.depth > 0) return;
+    const waits = ext.kickWaits.splice(0);
+    const waker = this.waker, wakerCpu = this.wakerCpu;
+    for (let i = 0; i < waits.length; i += 3) {
+      const kicker = waits[i], target = waits[i + 1];
+      if (ext.kickSync[target] !== waits[i + 2] || this.needResched[target] === 0 || this.syncing[target] === 1) continue;
+      this.syncing[kicker] = 1;
+      this.syncing[target] = 1;
+      this.waker = null;
+      this.wakerCpu = -1;
+      this.schedule(target);
+      this.waker = waker;
+      this.wakerCpu = wakerCpu;
+      this.syncing[kicker] = 0;
+      this.syncing[target] = 0;
+    }
   }
 
   // ---- ProgramHost / Waker ----
@@ -1017,6 +1106,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   private balanceFair(): void {
     this.timerStart(this.balanceTimer, 4_000_000);
+    if (this.perf.scaling && !this.ext.enabled) this.perf.governFair(this.now, this.busySoFar);
     const n = this.topo.nrCpus;
     let queued = 0;
     for (let c = 0; c < n; c++) queued += this.fair.nrQueued(c);

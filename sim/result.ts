@@ -3,6 +3,8 @@
  * and the report; bump RUN_SCHEMA when a field is renamed or changes meaning. Times are integer ns.
  */
 
+import type { CostModel } from "./costs.js";
+
 export const RUN_SCHEMA = "scxlab.run/1";
 
 /** Summary of a latency (or any ns) distribution; percentiles come from a log-bucket histogram. */
@@ -42,6 +44,8 @@ export interface JobSpec {
   durationFrom?: "flag" | "workload" | "tasks-end" | "default";
   /** Cap on tasks alive at once when not the default (see DEFAULT_MAX_LIVE_TASKS). */
   maxTasks?: number;
+  /** The cost model when not the default one (`--costs file.json`, read into the job). */
+  costs?: CostModel;
 }
 
 /** How a run "until the tasks end" ended: so, stuck (every live task blocked for good), or at the safety cap. */

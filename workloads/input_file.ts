@@ -13,6 +13,7 @@ export const INPUT_LIMITS = {
   trace: 256 << 20,
   results: 512 << 20,
   bench: 16 << 20,
+  costs: 1 << 20,
 } as const;
 
 export type InputKind = keyof typeof INPUT_LIMITS;

@@ -3,11 +3,12 @@
  * no other scheduler has warmed (or made megamorphic) the call sites it times and its peak RSS
  * is its own. Prints one JSON line.
  */
-import "../v8_flags.js";
 import { pathToFileURL } from "node:url";
+import { raiseInliningBudget } from "../v8_flags.js";
 import { runJob, prepareJob, type Job } from "../job.js";
 import { runBareMmc, erlangCSojourn, type MmcRun } from "./bare.js";
-import { runScxlabMmc } from "./mmc.js";
+import { mmcJob, runScxlabMmc } from "./mmc.js";
+import { inliningPays } from "../pool_plan.js";
 import { prepareScheduler, schedulerSpec } from "../../schedulers/index.js";
 import { sleepersPlan } from "./sleepers.js";
 import { runNames, type NamesOut } from "./names.js";
@@ -137,7 +138,18 @@ function sleepers(t: Extract<ChildTask, { kind: "sleepers" }>): SleepersOut {
   };
 }
 
+/** The jobs a task runs outside the pool, which decides on the inlining budget as the pool would. */
+function directJobs(t: ChildTask): Job[] {
+  switch (t.kind) {
+    case "yardstick": case "bpf-simple": return [mmcJob(t.customers, t.c, t.rho, 1).job];
+    case "single": return t.cases.map((c) => jobOf(c, c.durationS));
+    case "sleepers": return [jobOf({ scheduler: "simple", workload: "sleepers", params: {}, cpus: t.cpus, durationS: t.warmS + t.measureS }, t.warmS + t.measureS)];
+    case "sweep": case "poolStart": return [];
+  }
+}
+
 export async function runChildTask(t: ChildTask): Promise<ChildOut> {
+  if (inliningPays(directJobs(t))) raiseInliningBudget();
   switch (t.kind) {
     case "yardstick": return yardstick(t);
     case "bpf-simple": return bpfSimple(t);

@@ -83,6 +83,11 @@ export function formatBench(b: BenchResult): string {
       p.sweeps.map((s) => [s.name, s.jobs, s.walls1.map((x) => x.toFixed(2)).join(", "), s.walls2.map((x) => x.toFixed(2)).join(", "), s.ratios.map((x) => `${x.toFixed(2)}×`).join(", "), s.identical ? "yes" : "NO"]),
       [false, true, false, false, false, false],
     ));
+    const cpu = (xs: readonly number[]) => (xs.length === 0 ? "?" : xs.map((x) => x.toFixed(2)).join(", "));
+    for (const s of p.sweeps) {
+      out.push(`  ${s.name}: CPU s, 1 worker ${cpu(s.cpus1)} (calling thread ${cpu(s.mainCpus1)}); 2 workers ${cpu(s.cpus2)} (calling thread ${cpu(s.mainCpus2)})`);
+    }
+    out.push("  (CPU beyond the calling thread's: pool threads, V8's compiler and GC threads; with one worker those use the idle core for free)");
   }
   out.push("", "Targets");
   out.push(table(

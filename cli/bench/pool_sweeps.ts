@@ -5,6 +5,7 @@
  * which the pool starts no thread.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { runJobs, jobCost } from "../pool.js";
 import type { Job } from "../job.js";
 
@@ -23,6 +24,12 @@ export interface SweepOut {
   kind: "sweep";
   wallMs: number;
   cpuMs: number;
+  /**
+   * CPU time of the calling thread alone, or null where /proc/thread-self is missing. The rest
+   * of cpuMs is pool threads, V8's compiler and GC threads: with one worker those run on the
+   * otherwise idle core for free, with two they compete with the runs.
+   */
+  mainCpuMs: number | null;
   /** Threads that ran jobs (0 is the calling thread). */
   threads: number[];
   /** Hash of the results without wall time: equal for every worker count. */
@@ -31,12 +38,21 @@ export interface SweepOut {
 
 /** One sweep through the real pool, timed from the first job to the last outcome. */
 export async function timeSweep(jobs: Job[], workers: number): Promise<SweepOut> {
-  const t0 = performance.now(), c0 = process.cpuUsage();
+  const t0 = performance.now(), c0 = process.cpuUsage(), m0 = threadCpuMs();
   const out = await runJobs(jobs, { workers });
-  const wallMs = performance.now() - t0, cu = process.cpuUsage(c0);
+  const wallMs = performance.now() - t0, cu = process.cpuUsage(c0), m1 = threadCpuMs();
   const h = createHash("sha256");
   for (const o of out) h.update(o.ok ? JSON.stringify({ ...o.result, wallMs: 0 }) : `error ${o.error}`);
-  return { kind: "sweep", wallMs, cpuMs: (cu.user + cu.system) / 1000, threads: [...new Set(out.map((o) => o.thread ?? -1))].sort(), hash: h.digest("hex") };
+  return { kind: "sweep", wallMs, cpuMs: (cu.user + cu.system) / 1000, mainCpuMs: m0 === null || m1 === null ? null : m1 - m0, threads: [...new Set(out.map((o) => o.thread ?? -1))].sort(), hash: h.digest("hex") };
+}
+
+/** CPU time this thread has run (Linux: /proc/thread-self/schedstat, in ns), or null. */
+function threadCpuMs(): number | null {
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 export interface PoolStartOut {

@@ -144,7 +144,9 @@ export interface BenchResult {
     readonly msPerCost: number;
     /** Estimated work (wall ms) above which a second worker's thread starts: twice its start-up cost. */
     readonly crossoverMs: number;
-    readonly sweeps: readonly { readonly name: string; readonly jobs: number; readonly walls1: number[]; readonly walls2: number[]; readonly ratios: number[]; readonly threads2: number[]; readonly identical: boolean }[];
+    readonly sweeps: readonly { readonly name: string; readonly jobs: number; readonly walls1: number[]; readonly walls2: number[]; readonly ratios: number[]; readonly threads2: number[]; readonly identical: boolean;
+      /** CPU s of the whole process per pair, and of the calling thread alone (empty where it cannot be read). */
+      readonly cpus1: number[]; readonly cpus2: number[]; readonly mainCpus1: number[]; readonly mainCpus2: number[] }[];
   };
   /** Fresh processes, as a user starts them: the CLI's start-up and the yardstick through `scxlab run`. */
   readonly cold: { readonly startup: StartupOut; readonly run: ColdRunOut };
@@ -338,6 +340,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const poolSweeps = [];
   for (const us of userSweeps) {
     const walls1: number[] = [], walls2: number[] = [], ratios: number[] = [], hashes = new Set<string>();
+    const cpus1: number[] = [], cpus2: number[] = [], mainCpus1: number[] = [], mainCpus2: number[] = [];
     let threads2: number[] = [];
     for (let rep = 0; rep < poolReps; rep++) {
       log(`pool: ${us.name} on 1 and 2 workers${poolReps > 1 ? ` (round ${rep + 1} of ${poolReps})` : ""}`);
@@ -347,10 +350,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       walls1.push(pair[1].wallMs / 1000);
       walls2.push(pair[2].wallMs / 1000);
       ratios.push(pair[1].wallMs / pair[2].wallMs);
+      cpus1.push(pair[1].cpuMs / 1000);
+      cpus2.push(pair[2].cpuMs / 1000);
+      if (pair[1].mainCpuMs !== null) mainCpus1.push(pair[1].mainCpuMs / 1000);
+      if (pair[2].mainCpuMs !== null) mainCpus2.push(pair[2].mainCpuMs / 1000);
       threads2 = pair[2].threads;
       hashes.add(pair[1].hash).add(pair[2].hash);
     }
-    poolSweeps.push({ name: us.name, jobs: us.jobs.length, walls1, walls2, ratios, threads2, identical: hashes.size === 1 });
+    poolSweeps.push({ name: us.name, jobs: us.jobs.length, walls1, walls2, ratios, threads2, identical: hashes.size === 1, cpus1, cpus2, mainCpus1, mainCpus2 });
   }
   const poolOut = { startMs, msPerCost: ps.warmMs / ps.cost, crossoverMs: 2 * startMs, sweeps: poolSweeps };
 

@@ -122,6 +122,7 @@ export function compareJobs(a: CompareArgs): CompareSweep {
   const jobs = sweepJobs(specs.map((x) => ({ scheduler: x.name, options: x.options })), workloads, seeds, f.seed, {
     params: f.params, topology: f.topology, cpus: f.cpus, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: f.crashAtNs,
     ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
+    ...(f.costs !== undefined ? { costs: f.costs } : {}),
     extras: { antagonists: f.antagonists, timeline: true },
   }, (w) => lengths.get(w)!);
   const chosen = jobs.findIndex((j) => j.scheduler !== FAIR);

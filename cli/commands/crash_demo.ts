@@ -116,6 +116,7 @@ export function crashDemoFromFlags(a: CrashDemoArgs): { options: CrashDemoOption
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: f.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: null,
     ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
+    ...(f.costs !== undefined ? { costs: f.costs } : {}),
     extras: { timeline: true, antagonists: f.antagonists },
   };
   return { options: { job, fault: faultFlag, faultAtNs, timeoutMs, reattach }, out };

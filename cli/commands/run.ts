@@ -58,6 +58,7 @@ export function runJobFromFlags(a: RunArgs): Job {
     scheduler, options, workload, params: f.params, topology: f.topology, cpus: f.cpus, seed: f.seed,
     durationNs: len.durationNs, durationFrom: len.durationFrom, warmupNs: f.warmupNs, overheads: f.overheads, ...(f.hz !== undefined ? { hz: f.hz } : {}), crashAtNs: f.crashAtNs,
     ...(f.maxTasks !== undefined ? { maxTasks: f.maxTasks } : {}),
+    ...(f.costs !== undefined ? { costs: f.costs } : {}),
     extras: { timeline: a.trace !== undefined, antagonists: f.antagonists },
   };
 }

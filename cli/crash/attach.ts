@@ -85,7 +85,7 @@ export function pollLoop(run: DemoRun, l: LoaderHandle, inj: FaultInjector, peri
       if (l === run.A) run.linkReleasedNs = m.kernel.now;
       l.finish(inj.uei);
       if (before !== null && m.scx.current === before && l === run.A) {
-        story.note(`"${before}", attached through another link, is still enabled: a link's unreg only touches the instance it enabled`);
+        story.note(`"${before}", attached through another map's link, is still enabled: an unreg disables only the instance its own map enabled (ops->priv)`);
       } else if (l === run.A) {
         story.note("its unreg found the scheduler already disabled: nothing else to do");
       }

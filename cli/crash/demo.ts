@@ -204,6 +204,7 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   const m = new Machine({
     topology, plan, seed: job.seed, overheads: job.overheads, hz: job.hz, job: jobSpec(job), timeline: true,
     ...(job.maxTasks !== undefined ? { maxLiveTasks: job.maxTasks } : {}),
+    ...(job.costs !== undefined ? { costs: job.costs } : {}),
   });
   const story = new Story(m);
   m.bpf.onEvent((e) => story.kernel(formatEvent(e)));

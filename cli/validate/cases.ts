@@ -7,6 +7,7 @@
 import type { DurationSpec, TaskSpec } from "../../sim/plan.js";
 import type { GroupResult } from "../../sim/result.js";
 import { HISTOGRAM_RESOLUTION } from "../../sim/histogram.js";
+import { IDEAL_COSTS } from "../../sim/costs.js";
 import { niceToWeight, scxWeight } from "../../sim/weights.js";
 import { fair, registry, simulate, fractionZero, type SchedSpec, type SimOut } from "./harness.js";
 import { RandomQueues } from "../../schedulers/randq.js";
@@ -465,7 +466,7 @@ function rrOverheadCase(n: number, qUs: number, deltaUs: number, windowS: number
     run(seed) {
       const r = simulate({
         plan: plan("rr-hogs", names.map((h) => hog(h))), cpus: 1, sched, seed, windowNs: windowS * S, warmupNs: 1 * S,
-        costs: { contextSwitchNs: d, migrationNs: [0, 0, 0, 0, 0], smtSpeed: 1, callbackNs: 0 },
+        costs: { ...IDEAL_COSTS, contextSwitchNs: d },
       });
       const out: Sample = {};
       let gMin = Number.POSITIVE_INFINITY, gMax = 0;

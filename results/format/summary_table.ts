@@ -3,6 +3,7 @@ import type { MetricInfo, MetricKey } from "../metrics.js";
 import { formatRatio, relativeTo } from "../relative.js";
 import { formatRowExits } from "./exits.js";
 import { formatEstimateParts } from "./units.js";
+import { escapeControls } from "../../sim/printable.js";
 
 /**
  * The terminal summary: one block per workload, one line per scheduler, aligned columns of
@@ -35,7 +36,7 @@ export function formatSummaryTable(agg: Aggregate, options: SummaryOptions = {})
     const exited = rows.some((r) => r.exits.length > 0);
     const header = ["scheduler", "n", ...(exited ? ["sched_ext exit"] : []), ...columns.map(columnTitle)];
     const cells: Cell[][] = rows.map((r) => [
-      [printable(r.label) + (r.exits.length > 0 ? " !" : ""), ""],
+      [escapeControls(r.label) + (r.exits.length > 0 ? " !" : ""), ""],
       [String(r.n), ""],
       ...(exited ? [["", formatRowExits(r.exits, r.n)] as Cell] : []),
       ...columns.map((m): Cell => {
@@ -49,7 +50,7 @@ export function formatSummaryTable(agg: Aggregate, options: SummaryOptions = {})
       ...(seedsVary(agg, workload) ? [] : ["seeds do not vary: every seed gave the same values, so no difference is marked significant"]),
       ...(exited ? [exitNote(rows.every((r) => r.exits.length > 0))] : []),
     ];
-    blocks.push([`workload: ${printable(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})`, alignColumns(header, cells), ...notes, ...groupBlock(agg, workload), ...relativeBlock(agg, workload, columns)].join("\n"));
+    blocks.push([`workload: ${escapeControls(workload)}  (${seeds} seed${seeds === 1 ? "" : "s"})`, alignColumns(header, cells), ...notes, ...groupBlock(agg, workload), ...relativeBlock(agg, workload, columns)].join("\n"));
   }
   const level = Math.round(agg.level * 100);
   const legend =
@@ -71,8 +72,8 @@ function groupBlock(agg: Aggregate, workload: string): string[] {
       const g = r.groups.find((x) => x.name === name);
       if (!g) return;
       cells.push([
-        [k === 0 || cells.length === 0 ? printable(name) : "", ""],
-        ["", printable(r.label) + (r.exits.length > 0 ? " !" : "")],
+        [k === 0 || cells.length === 0 ? escapeControls(name) : "", ""],
+        ["", escapeControls(r.label) + (r.exits.length > 0 ? " !" : "")],
         ...agg.groupMetrics.map((m): Cell => {
           const [value, rest] = formatEstimateParts(g.metrics[m.key], m.unit);
           return [value, `${rest} ${markOf(best[m.key], r.label)}`];
@@ -92,8 +93,8 @@ function relativeBlock(agg: Aggregate, workload: string, columns: readonly Metri
   const rel = relativeTo(agg, workload);
   if (rel === null) return [];
   const header = ["scheduler", ...columns.map((m) => m.label)];
-  const cells = rel.rows.map((r): Cell[] => [[printable(r.label) + (r.exited ? " !" : ""), ""], ...columns.map((m): Cell => [formatRatio(r.ratios[m.key]), ""])]);
-  return ["", `relative to ${printable(rel.baseline)} (ratio of means ± sd, as hyperfine prints it):`, alignColumns(header, cells)];
+  const cells = rel.rows.map((r): Cell[] => [[escapeControls(r.label) + (r.exited ? " !" : ""), ""], ...columns.map((m): Cell => [formatRatio(r.ratios[m.key]), ""])]);
+  return ["", `relative to ${escapeControls(rel.baseline)} (ratio of means ± sd, as hyperfine prints it):`, alignColumns(header, cells)];
 }
 
 function columnTitle(m: Pick<MetricInfo, "label" | "better">): string {
@@ -104,11 +105,6 @@ function exitNote(all: boolean): string {
   return all
     ? "! every scheduler exited early (fair ran the rest of those runs): compared as they are"
     : "! sched_ext exited early in these runs and fair ran the rest: not ranked";
-}
-
-/** Names come from users and files: keep control characters (ANSI escapes) off the terminal. */
-function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
 }
 
 /** A cell is [digits, rest]: digits right-aligned, rest left-aligned, so the ± line up. */

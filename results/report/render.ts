@@ -5,6 +5,7 @@ import type { Aggregate } from "../aggregate.js";
 import { atomicWrite } from "../io/atomic_write.js";
 import { clientSource, d3Source } from "./assets.js";
 import { buildReportData } from "./data.js";
+import { packReportData } from "./packed.js";
 import type { ReportTimeline } from "./timelines.js";
 import { REPORT_CSS } from "./style.js";
 
@@ -55,7 +56,7 @@ function cspHash(code: string): string {
 }
 
 export function renderReport(input: ReportInput): string {
-  const data = buildReportData(input);
+  const data = packReportData(buildReportData(input));
   const d3 = inlineScript(d3Source());
   const client = inlineScript(`(function () {\n"use strict";\n${clientSource()}\n})();\n`);
   const csp = [

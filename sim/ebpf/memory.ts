@@ -110,6 +110,26 @@ export class BpfMemory {
     if (size > 0) this.tags.fill(-id, start >> GRANULE_SHIFT, (start + roundUp(size, GRANULE)) >> GRANULE_SHIFT);
   }
 
+  /**
+   * Take a region out of the address space (a freed bpf_obj_new object): every access to it
+   * faults until `revive` hands the same region out again, zero-filled.
+   */
+  retire(addr: BpfAddr): void {
+    const r = this.regionIndexAt(addr);
+    if (r < 0 || this.starts[r] !== addr) throw new RangeError(`BpfMemory.retire: ${hex(addr)} does not start a region`);
+    const size = this.sizes[r]!;
+    if (size > 0) this.tags.fill(0, addr >> GRANULE_SHIFT, (addr + roundUp(size, GRANULE)) >> GRANULE_SHIFT);
+  }
+
+  /** Give a retired region back its tags, zero-filled. */
+  revive(addr: BpfAddr): void {
+    const r = this.regionIndexAt(addr);
+    if (r < 0 || this.starts[r] !== addr) throw new RangeError(`BpfMemory.revive: ${hex(addr)} does not start a region`);
+    const size = this.sizes[r]!, span = roundUp(size, GRANULE);
+    this.u8.fill(0, addr, addr + span);
+    if (size > 0) this.tags.fill(this.opts[r]!.writable ? r + 1 : -(r + 1), addr >> GRANULE_SHIFT, (addr + span) >> GRANULE_SHIFT);
+  }
+
   /** The region holding `addr`, or undefined. */
   regionAt(addr: BpfAddr): { start: BpfAddr; size: number; opts: Readonly<RegionOpts> } | undefined {
     const r = this.regionIndexAt(addr);

@@ -1,7 +1,8 @@
 /**
- * sched_ext constants, named as in the kernel. DSQ ids: the kernel uses bit 63 for built-in
- * ids, which a double cannot hold exactly, so built-ins live in a band at 2^50 and above; user
- * DSQ ids are integers in [0, 2^50).
+ * sched_ext constants of the TS API, named as in the kernel. DSQ ids: the kernel uses bit 63 for
+ * built-in ids, which a double cannot hold exactly, so built-ins live in a band at 2^50 and
+ * above; user DSQ ids are integers in [0, 2^50). The kernel's values, and the mapping a BPF
+ * object or a C-derived number needs, are in kernel_abi.ts.
  */
 
 export type DsqId = number;
@@ -19,7 +20,7 @@ export const SCX_SLICE_DFL = 20_000_000;
 /** A slice that never expires; the scheduler must preempt such a task itself. */
 export const SCX_SLICE_INF = Number.POSITIVE_INFINITY;
 
-// enqueue flags (bit values as in the kernel where they fit in 32 bits; high ones scaled down)
+// enqueue flags (the kernel's bit values below bit 20; PREEMPT, REENQ, LAST scaled down: kernel_abi.ts)
 export const SCX_ENQ_WAKEUP = 1 << 0;
 export const SCX_ENQ_HEAD = 1 << 4;
 export const SCX_ENQ_CPU_SELECTED = 1 << 10;

@@ -51,10 +51,22 @@ export class ExtCore {
   lastExit: ExitInfo | null = null;
   /** Set once an exit is claimed: callbacks are no longer called, the disable is pending. */
   aborting = false;
+  /**
+   * A CPU whose own balance asked for an SCX_KICK_IDLE of itself (scx_bpf_kick_cpu defers that
+   * to irq work, which reschedules the CPU if it went idle), or -1.
+   */
+  idleKickAfterPick = -1;
   pendingDisable = false;
 
   /** 1 while a higher class holds a CPU that ops.cpu_release was told about (rq->scx.cpu_released). */
   readonly cpuReleased: Uint8Array;
+  /**
+   * rq->scx.kick_sync: moves each time the CPU enters the ext pick or puts an ext task away
+   * (do_pick_task_scx, put_prev_task_scx), so an SCX_KICK_WAIT kicker can tell it went through.
+   */
+  readonly kickSync: Float64Array;
+  /** SCX_KICK_WAIT kicks not yet known to be over, as flat triples: kicker, target, the target's kickSync then. */
+  readonly kickWaits: number[] = [];
   private qseqSeq = 1;
   private readonly counters = new Counters();
 
@@ -64,6 +76,7 @@ export class ExtCore {
     this.buf = new DispatchBuffer(this);
     this.idle = new IdleTracker(host.topo);
     this.cpuReleased = new Uint8Array(host.topo.nrCpus);
+    this.kickSync = new Float64Array(host.topo.nrCpus);
   }
 
   /**
@@ -98,6 +111,23 @@ export class ExtCore {
     this.pendingDisable = false;
     this.ops = null;
     this.table = null;
+    this.kickWaits.length = 0;
+  }
+
+  /**
+   * kick_one_cpu with SCX_KICK_WAIT (Linux 6.19): `kicker` may not go on until `target`, which
+   * runs an ext task, has been through its scheduler (its kickSync moved). Kicks already over
+   * are dropped here, so the list stays as short as the kicks in flight.
+   */
+  addKickWait(kicker: number, target: number): void {
+    const w = this.kickWaits;
+    let n = 0;
+    for (let i = 0; i < w.length; i += 3) {
+      if (this.kickSync[w[i + 1]] !== w[i + 2]) continue;
+      w[n++] = w[i]; w[n++] = w[i + 1]; w[n++] = w[i + 2];
+    }
+    w.length = n;
+    w.push(kicker, target, this.kickSync[target]);
   }
 
   count(name: string, delta = 1): void {
@@ -201,8 +231,14 @@ export class ExtCore {
     return true;
   }
 
+  /** Outside any callback, or in ops.init or a BPF timer: the kernel's unlocked contexts. */
+  inUnlockedContext(): boolean {
+    return this.cb.ctx === Ctx.None || UNLOCKED.has(this.cb.currentName());
+  }
+
   /** The next ext task for `cpu` (see pick.ts): prev to keep it, another task, or null. */
   pick(cpu: number, prev: Task | null): Task | null {
+    this.kickSync[cpu]++;
     if (this.cpuReleased[cpu] === 1) this.cpuAcquire(cpu);
     return pickNext(this, cpu, prev);
   }
@@ -229,6 +265,7 @@ export class ExtCore {
 
   /** The running ext task leaves the CPU but stays runnable. */
   putPrev(t: Task, cpu: number, flags: number): void {
+    this.kickSync[cpu]++;
     t.runnableAt = this.host.now;
     this.stopping(t, true);
     if (t.slice > 0 && !this.aborting && flags === 0) {

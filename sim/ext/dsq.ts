@@ -15,6 +15,9 @@ export class Dsq {
   order: DsqOrder = DsqOrder.Unset;
   readonly fifo = new TaskDeque();
   readonly prio = new TaskHeap();
+  /** When the DSQ's lock is next free, and the CPU that took it last (cost model: DsqTable.lock). */
+  lockFreeAt = 0;
+  lockCpu = -1;
 
   constructor(readonly id: DsqId, readonly builtin: boolean) {}
 

@@ -10,6 +10,7 @@ import { Dsq, DsqOrder } from "./dsq.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import type { ScxTask } from "./ops.js";
+import { distance } from "../topology.js";
 
 /** How the DSQ table reports a scheduler's misuse. */
 export interface DsqErrors {
@@ -28,8 +29,11 @@ export class DsqTable {
   /** The CPU whose pick (balance, ops.dispatch) is running, or -1. */
   balancing = -1;
   private stampSeq = 1;
+  /** Whether taking a DSQ's lock costs anything (overheads on). */
+  private readonly lockCosts: boolean;
 
   constructor(private readonly host: ExtHost, private readonly errors: DsqErrors) {
+    this.lockCosts = host.costs.dsqLockNs > 0 || host.costs.dsqBounceNs.some((x) => x > 0);
     this.global = new Dsq(SCX_DSQ_GLOBAL, true);
     this.global.order = DsqOrder.Fifo;
     this.local = Array.from({ length: host.topo.nrCpus }, (_, c) => {
@@ -96,12 +100,30 @@ export class DsqTable {
   }
 
   private push(t: Task, d: Dsq, flags: number, vtime: boolean): void {
+    if (this.lockCosts) this.lock(d, this.balancing >= 0 ? this.balancing : t.cpu);
     t.place = Place.Dsq;
     t.dsq = d.id;
     t.dsqStamp = this.stampSeq++;
     if (vtime) d.prio.push(t.dsqVtime, t.slot, t.dsqStamp);
     else if (flags & (SCX_ENQ_HEAD | SCX_ENQ_PREEMPT)) d.fifo.pushFront(t.slot, t.dsqStamp);
     else d.fifo.pushBack(t.slot, t.dsqStamp);
+  }
+
+  /**
+   * Takes `d`'s lock on `cpu` for one operation: the CPU waits while another holds it, then
+   * holds it for dsqLockNs, plus the bounce cost by distance when another CPU took it last (its
+   * lines move). A shared DSQ fought over by many CPUs costs each of them more than a per-CPU
+   * one; the waiting and holding are charged to `cpu`. Operations at one instant queue up.
+   */
+  private lock(d: Dsq, cpu: number): void {
+    if (cpu < 0) cpu = 0;
+    const c = this.host.costs, now = this.host.now;
+    const other = d.lockCpu >= 0 && d.lockCpu !== cpu;
+    const wait = other && d.lockFreeAt > now ? d.lockFreeAt - now : 0;
+    const hold = c.dsqLockNs + (other ? c.dsqBounceNs[distance(this.host.topo, d.lockCpu, cpu)] : 0);
+    d.lockFreeAt = (d.lockFreeAt > now ? d.lockFreeAt : now) + hold;
+    d.lockCpu = cpu;
+    this.host.chargeNs(cpu, wait + hold);
   }
 
   /** A mark in insert order: tasks inserted before it have a smaller dsqStamp (DSQ iterators start at one). */
@@ -170,6 +192,8 @@ export class DsqTable {
   /** First live task of a DSQ allowed on `cpu` (or any when cpu < 0), removed from it. */
   take(d: Dsq, cpu: number): Task | null {
     const tasks = this.host.tasks;
+    // An empty queue is seen without its lock (the kernel checks list_empty first).
+    if (this.lockCosts && (d.order === DsqOrder.Vtime ? d.prio.n : d.fifo.n) > 0) this.lock(d, cpu >= 0 ? cpu : this.balancing >= 0 ? this.balancing : d.lockCpu);
     if (d.order === DsqOrder.Vtime) return this.takeVtime(d, cpu);
     const q = d.fifo;
     for (let i = 0; i < q.n; i++) {

@@ -1,10 +1,12 @@
 /** What the sched_ext core needs from the kernel that hosts it. */
 import type { Task } from "../task.js";
 import type { Topology } from "../topology.js";
+import type { CostModel } from "../costs.js";
 
 export interface ExtHost {
   readonly now: number;
   readonly topo: Topology;
+  readonly costs: CostModel;
   readonly tasks: Task[];
   /** Reused out-parameter of the default CPU selection. */
   readonly selectOut: { cpu: number; isIdle: boolean };
@@ -20,4 +22,6 @@ export interface ExtHost {
   preemptExt(cpu: number): void;
   /** Account the cost of one scheduler callback on `cpu`. */
   chargeCallback(cpu: number): void;
+  /** Account `ns` of kernel work on `cpu` (a DSQ lock held or waited for). */
+  chargeNs(cpu: number, ns: number): void;
 }

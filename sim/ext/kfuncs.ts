@@ -7,11 +7,12 @@ import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./callbacks.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "./consts.js";
-import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_WAKE_SYNC } from "./consts.js";
+import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
+import { CPUPERF_ONE } from "../cpuperf.js";
 
 const taskOf = TaskView.taskOf;
 
@@ -41,8 +42,15 @@ export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
   private readonly counters = new Counters();
   private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
+  /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
+  private readonly timerCpu: number[] = [];
 
-  constructor(private readonly k: Kernel) {}
+  /** scx_bpf_select_cpu_and's allowed CPUs, reused. */
+  private readonly andMask: Uint8Array;
+
+  constructor(private readonly k: Kernel) {
+    this.andMask = new Uint8Array(k.topo.nrCpus);
+  }
 
   now(): number { return this.k.now; }
   nrCpus(): number { return this.k.topo.nrCpus; }
@@ -52,6 +60,14 @@ export class ScxKfuncs implements Scx {
   cpuSibling(cpu: CpuId): CpuId { return this.k.topo.sibling[this.cpuOk(cpu)]; }
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
+  cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
+  cpuperfCur(cpu: CpuId): number { return this.k.perf.level[this.cpuOk(cpu)]; }
+
+  cpuperfSet(cpu: CpuId, perf: number): void {
+    this.cpuOk(cpu);
+    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${String(perf)} for CPU ${cpu}`);
+    this.k.perf.set(cpu, perf);
+  }
 
   dsqInsert(p: ScxTask, dsq: number, sliceNs: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, null);
@@ -149,10 +165,22 @@ export class ScxKfuncs implements Scx {
       // treats the combination as a scheduler error.
       if (flags & (SCX_KICK_PREEMPT | SCX_KICK_WAIT)) this.k.ext.coreError("scx_bpf_kick_cpu(): SCX_KICK_IDLE combined with SCX_KICK_PREEMPT or SCX_KICK_WAIT");
       if (k.curr[cpu] < 0) k.resched(cpu);
+      // The CPU in balance kicks itself (bpfland's enqueue of an SCX_ENQ_LAST task): the kernel
+      // cannot skip it yet (can_skip_idle_kick sees SCX_RQ_IN_BALANCE) and honours it from irq
+      // work once the CPU is idle (kick_one_cpu_if_idle).
+      else if (k.ext.dsqs.balancing === cpu) k.ext.idleKickAfterPick = cpu;
       return;
     }
-    if (flags & SCX_KICK_PREEMPT) { k.preemptExt(cpu); return; }
-    if (k.curr[cpu] < 0 || k.currCls[cpu] === Cls.Ext) k.resched(cpu);
+    // kick_one_cpu: a CPU running a higher class is not the scheduler's; the kick is dropped.
+    if (k.curr[cpu] >= 0 && k.currCls[cpu] !== Cls.Ext) return;
+    // SCX_KICK_WAIT: the kicking CPU waits for the target only if an ext task runs there, and
+    // never for itself (kick_cpus_irq_workfn); the wait is over in Kernel.syncKicks.
+    if ((flags & SCX_KICK_WAIT) !== 0 && k.curr[cpu] >= 0) {
+      const self = this.currentCpu();
+      if (self !== cpu) k.ext.addKickWait(self, cpu);
+    }
+    if (flags & SCX_KICK_PREEMPT) k.preemptExt(cpu);
+    else k.resched(cpu);
   }
 
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult {
@@ -161,6 +189,26 @@ export class ScxKfuncs implements Scx {
     const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
     core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
     return this.out;
+  }
+
+  selectCpuAnd(p: ScxTask, prevCpu: CpuId, wakeFlags: number, allowed: Uint8Array, flags: number): CpuId {
+    const core = this.k.ext, ctx = core.cb.ctx;
+    // select_cpu_from_kfunc: under p's pi_lock (select_cpu), in enqueue, or unlocked.
+    if (ctx !== Ctx.SelectCpu && ctx !== Ctx.Enqueue && !core.inUnlockedContext()) return -EPERM;
+    const t = taskOf(p), prev = this.cpuOk(prevCpu), topo = this.k.topo, n = topo.nrCpus;
+    const inNode = (flags & SCX_PICK_IDLE_IN_NODE) !== 0;
+    const both = this.andMask;
+    let any = false;
+    for (let c = 0; c < n; c++) {
+      const ok = allowed[c] === 1 && (t.cpusAllowed === null || t.cpusAllowed[c] === 1) && (!inNode || topo.nodeOf[c] === topo.nodeOf[prev]);
+      both[c] = ok ? 1 : 0;
+      any ||= ok;
+    }
+    if (t.nrCpusAllowed === 1) return both[prev] === 1 && core.idle.testAndClear(prev) ? prev : -EBUSY;
+    if (!any) return -EBUSY;
+    const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
+    const c = core.idle.selectAnd(both, prev, (flags & SCX_PICK_IDLE_CORE) !== 0, inNode, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
+    return c >= 0 ? c : -EBUSY;
   }
 
   currentTask(): ScxTask | null {
@@ -229,6 +277,8 @@ export class ScxKfuncs implements Scx {
         core.requestExit("SCX_EXIT_ERROR", `BPF timer ${id} fired ${sameInstant} times at ${k.now} ns (re-armed with no delay)`);
         return;
       }
+      const cost = k.costs.timerNs;
+      if (cost > 0) k.chargeNs(this.timerCpu[id] ?? 0, cost);
       core.cb.invokeThunk("timer", null, fn);
     });
     trackBpfTimer(k, id);
@@ -239,6 +289,8 @@ export class ScxKfuncs implements Scx {
   timerStart(id: number, delayNs: number): void {
     this.timerOk(id);
     if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${String(delayNs)}`);
+    const cb = this.k.ext.cb;
+    this.timerCpu[id] = cb.depth > 0 ? cb.ctxCpu : 0;
     this.k.timerStart(id, delayNs);
   }
 

@@ -26,6 +26,7 @@ export function enableScx(k: Kernel, ops: SchedExtOps, table: SchedExtOps, reaso
   const core = k.ext;
   if (core.enabled) return -EBUSY;
   core.attach(ops, table);
+  k.perf.reset(); // scx_enable starts every CPU's cpuperf_target at SCX_CPUPERF_ONE
   restoreSchedulerMasks(k);
   k.tickOn = core.cb.hasTick;
   for (let c = 0; c < k.topo.nrCpus; c++) {
@@ -170,6 +171,7 @@ export function disableScx(k: Kernel): void {
   for (const id of core.bpfTimers) k.timerFree(id);
   core.bpfTimers.length = 0;
   core.detach();
+  k.perf.reset();
   k.tickOn = false;
   const why = ei.msg ? ` (${ei.reason}: ${ei.msg})` : ` (${ei.reason})`;
   k.rec.kernelLog(k.now, `sched_ext: BPF scheduler "${core.name}" disabled${why}`);

@@ -140,6 +140,12 @@ export interface Scx {
   cpuSibling(cpu: CpuId): CpuId;
   nrLlcs(): number;
   nrNodes(): number;
+  /** scx_bpf_cpuperf_cap: the CPU's capacity at full performance (1024 for the fastest). */
+  cpuperfCap(cpu: CpuId): number;
+  /** scx_bpf_cpuperf_cur: the CPU's current performance level, 1024 (SCX_CPUPERF_ONE) = full speed. */
+  cpuperfCur(cpu: CpuId): number;
+  /** scx_bpf_cpuperf_set: asks for performance level 0..1024 on a CPU (schedutil adds 25 % headroom); above 1024 is a scheduler error. */
+  cpuperfSet(cpu: CpuId, perf: number): void;
 
   dsqInsert(p: ScxTask, dsq: DsqId, sliceNs: number, enqFlags: number): void;
   dsqInsertVtime(p: ScxTask, dsq: DsqId, sliceNs: number, vtime: number, enqFlags: number): void;
@@ -172,6 +178,13 @@ export interface Scx {
    * the waker's LLC), then the waker's CPU (its local DSQ empty and some CPU idle), as ext_idle.c.
    */
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult;
+  /**
+   * scx_bpf_select_cpu_and: the default selection over the CPUs of `allowed` (0/1 per CPU) that
+   * p may use, with SCX_PICK_IDLE_CORE / SCX_PICK_IDLE_IN_NODE in `flags`; the idle CPU found
+   * (claimed), or -EBUSY. A task allowed on one CPU gets prev only if it is idle and allowed.
+   * From select_cpu, enqueue or outside callbacks.
+   */
+  selectCpuAnd(p: ScxTask, prevCpu: CpuId, wakeFlags: number, allowed: Uint8Array, flags: number): CpuId;
   /**
    * bpf_get_current_task_btf(): in the callbacks of a wakeup (select_cpu, runnable, enqueue) or a
    * fork (init_task, enable) made by a task, that task, the waker. null when the kernel woke the

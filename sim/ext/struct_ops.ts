@@ -22,9 +22,8 @@ const DATA = SCHED_EXT_DATA;
 
 /** Builds the sched_ext_ops struct_ops type bound to a kernel. */
 export function schedExtOpsType(k: Kernel): StructOpsType<SchedExtOps> {
-  /** link id → scheduler instance it enabled. */
-  const instances = new Map<number, number>();
-  const keyOf = (link: StructOpsLink | null) => (link === null ? -1 : link.id);
+  /** `ops->priv`: the map's value (the copy made at its write) → the scheduler instance it last enabled. */
+  const priv = new WeakMap<SchedExtOps, number>();
   /** The copy made at map update → the caller's object, `this` of its callbacks (the program's data). */
   const selves = new WeakMap<SchedExtOps, SchedExtOps>();
   return {
@@ -67,13 +66,12 @@ export function schedExtOpsType(k: Kernel): StructOpsType<SchedExtOps> {
     validate: () => 0,
     reg(value: SchedExtOps, link: StructOpsLink | null): number {
       const r = enableScx(k, value, selves.get(value) ?? value, link === null ? "struct_ops map registered" : "link created");
-      if (r === 0) instances.set(keyOf(link), k.ext.instance);
+      if (r === 0) priv.set(value, k.ext.instance);
       k.settle();
       return r;
     },
-    unreg(_value: SchedExtOps, link: StructOpsLink | null): void {
-      const inst = instances.get(keyOf(link));
-      instances.delete(keyOf(link));
+    unreg(value: SchedExtOps): void {
+      const inst = priv.get(value);
       if (inst === undefined || inst !== k.ext.instance || !k.ext.enabled) return;
       k.ext.requestExit("SCX_EXIT_UNREG", "");
       disableScx(k);

@@ -60,6 +60,10 @@ describe("scxlab bench", () => {
       expect(s.jobs).toBe(8); // the default line-up, one seed in the tiny suite
       expect(s.ratios).toHaveLength(1);
       expect(s.identical).toBe(true);
+      expect(s.cpus1).toHaveLength(1);
+      expect(s.cpus2[0]).toBeGreaterThan(0);
+      // The calling thread's share is part of the process's CPU time.
+      if (s.mainCpus1.length > 0) expect(s.mainCpus1[0]).toBeLessThanOrEqual(s.cpus1[0] + 0.01);
     }
     expect(b.pool.crossoverMs).toBe(2 * b.pool.startMs);
     expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "cold-run", "startup", "pool-sweep", "pool-npm-start"]);

@@ -69,6 +69,17 @@ describe("the pool", () => {
     expect(out.every((o) => o.ok)).toBe(true);
   });
 
+  it("raises V8's inlining budget only for sweeps of long jobs (short ones would only pay its compiling)", async () => {
+    const { inliningPays, estimateMs } = await import(pathToFileURL(join(DIST, "cli/pool_plan.js")).href) as typeof import("../../cli/pool_plan.js");
+    const { INLINING_PAYS_MS } = await import(pathToFileURL(join(DIST, "cli/v8_flags.js")).href) as typeof import("../../cli/v8_flags.js");
+    const long = { ...job("simple", 1), cpus: 16, topology: "16", durationNs: 100e9 };
+    expect(estimateMs(long)).toBeGreaterThanOrEqual(INLINING_PAYS_MS);
+    expect(estimateMs(job("simple", 1))).toBeLessThan(INLINING_PAYS_MS);
+    expect(inliningPays([long])).toBe(true);
+    expect(inliningPays([job("simple", 1), job("fair", 2)])).toBe(false);
+    expect(inliningPays([])).toBe(false);
+  });
+
   it("--job-timeout terminates the worker of a scheduler whose callback never returns; the other jobs finish", async () => {
     // A worker entry with worker.ts's contract that also registers "spin": its enqueue loops forever.
     const dir = mkdtempSync(join(tmpdir(), "scxlab-spin-"));

@@ -1,10 +1,10 @@
 /**
  * Building the BPF C test programs: compile a test/ebpf/progs/*.bpf.c with Debian's clang-19
- * into a temporary directory. Without clang-19, tests using it are skipped locally and fail
- * under CI=true (CI installs clang-19).
+ * into a temporary directory (and link several with Debian's bpftool). Without the tool, tests
+ * using it are skipped locally and fail under CI=true (CI installs clang-19 and bpftool).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +44,40 @@ export function compileBpfFile(name: string, extraFlags: readonly string[] = [])
   const out = join(outDir, basename(name).replace(/\.c$/, ".o"));
   execFileSync(CLANG, ["-g", "-O2", "-target", "bpf", "-mcpu=v4", "-I", PROGS, ...extraFlags, "-c", join(PROGS, name), "-o", out], { stdio: ["ignore", "ignore", "pipe"] });
   return out;
+}
+
+/** Debian installs bpftool in /usr/sbin, which a non-root PATH may lack. */
+export const BPFTOOL = process.env.BPFTOOL ?? (existsSync("/usr/sbin/bpftool") ? "/usr/sbin/bpftool" : "bpftool");
+
+let bpftoolOk: boolean | undefined;
+/** Whether bpftool (Debian's `bpftool` package) can be run here. */
+export function bpftoolAvailable(): boolean {
+  if (bpftoolOk === undefined) {
+    try {
+      execFileSync(BPFTOOL, ["version"], { stdio: "ignore" });
+      bpftoolOk = true;
+    } catch {
+      bpftoolOk = false;
+    }
+  }
+  return bpftoolOk;
+}
+
+/** True when the linked-object tests must run: clang and bpftool are here, or we are in CI. */
+export function linkTestsEnabled(): boolean {
+  return (clangAvailable() && bpftoolAvailable()) || process.env.CI === "true";
+}
+
+/**
+ * Compile several progs/*.bpf.c and link them into one object with `bpftool gen object` (libbpf's
+ * static linker, what scx's build uses for schedulers made of several objects); returns its bytes.
+ */
+export function compileAndLink(names: readonly string[], out: string): Uint8Array {
+  if (!bpftoolAvailable()) throw new Error(`${BPFTOOL} is not installed (apt-get install -y bpftool); needed to link ${names.join(", ")}`);
+  const objs = names.map((n) => compileBpfFile(n));
+  const target = join(outDir!, out);
+  execFileSync(BPFTOOL, ["gen", "object", target, ...objs], { stdio: ["ignore", "ignore", "pipe"] });
+  return new Uint8Array(readFileSync(target));
 }
 
 /** The bytes of one section of an ELF64 little-endian object (enough for .text-only test programs). */

@@ -21,7 +21,7 @@ describe("ELF reader", () => {
   });
 
   it("keeps a refusal on one line even when a name from the object holds control characters", () => {
-    expect(new BpfObjectError("x.bpf.o", "field a\nb\x00c is not in the model").message).toBe("x.bpf.o: field a\\x0ab\\x00c is not in the model");
+    expect(new BpfObjectError("x.bpf.o", "field a\nb\x00c is not in the model").message).toBe("x.bpf.o: field a\\u000ab\\u0000c is not in the model");
   });
 });
 

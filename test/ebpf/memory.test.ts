@@ -40,4 +40,20 @@ describe("BpfMemory", () => {
     m.writeU64(big + (1 << 20) - 8, -1n);
     expect(m.readU64(big + (1 << 20) - 8)).toBe(0xffffffffffffffffn);
   });
+
+  it("a retired region faults until revived, then comes back zero-filled at the same address", () => {
+    const m = new BpfMemory();
+    const a = m.alloc(24, { name: "obj", writable: true, kind: "kernel_object" });
+    const b = m.alloc(8, { name: "next", writable: true, kind: "map_value" });
+    m.writeU64(a + 16, 5n);
+    m.retire(a);
+    expect(m.accessible(a, 8, false)).toBe(false);
+    expect(m.accessible(a + 16, 8, true)).toBe(false);
+    expect(m.accessible(b, 8, true)).toBe(true);
+    expect(() => m.retire(a + 8)).toThrow(/does not start a region/);
+    m.revive(a);
+    expect(m.readU64(a + 16)).toBe(0n);
+    m.writeU64(a + 16, 6n);
+    expect(m.describe(a + 16)).toBe("obj+16");
+  });
 });

@@ -104,6 +104,9 @@ describe.runIf(clangTestsEnabled())("a recipe prepares a compiled object (eng_fa
     const bytes = compileBpf("eng_family.bpf.c");
     expect(() => loadBpfScheduler(bytes, "eng_family.bpf.o", { sticky_tasks: "maybe" })).toThrow(BpfObjectError);
     expect(() => loadBpfScheduler(bytes, "eng_family.bpf.o", { sticky_tasks: "maybe" })).toThrow('eng_family.bpf.o: option sticky_tasks: "maybe" is not true/false');
+    // an unknown name lists the loader's upstream options first, then the plain .rodata variables
+    expect(() => loadBpfScheduler(bytes, "eng_family.bpf.o", { slice: "1" }))
+      .toThrow(/^eng_family\.bpf\.o: unknown option slice; the bpfland loader's options: slice_us, slice_min_us, .*primary_domain.*; or a \.rodata variable: .*slice_max/);
   });
 
   it("a loader syscall program that fails fails the load with one line naming it", () => {

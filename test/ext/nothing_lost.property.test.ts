@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
   SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT, SCX_KICK_IDLE,
-  SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_INF, localOn,
+  SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_INF, localOn,
 } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import { EXIT_REASON } from "../../sim/ext/exit.js";
@@ -138,7 +138,7 @@ function misbehaving(s: Script, scx: Scx, cursor: { i: number; calls: number; la
     if (dsq === 1 || (a % 97 === 13)) scx.dsqInsertVtime(p, dsq, slice(a >> 3), (a * 7919) % 1000, f | flags(a >> 5));
     else scx.dsqInsert(p, dsq, slice(a >> 3), f | flags(a >> 5));
   };
-  const kick = (a: number) => scx.kickCpu(a % n, [0, SCX_KICK_IDLE, SCX_KICK_PREEMPT][a % 3]);
+  const kick = (a: number) => scx.kickCpu(a % n, [0, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_KICK_PREEMPT | SCX_KICK_WAIT][a % 5]);
 
   const ops: SchedExtOps & Record<string, unknown> = {
     name: "chaos",

@@ -231,6 +231,50 @@ describe("sched_ext struct_ops conformance (§4)", () => {
     expectExit(m, "SCX_EXIT_UNREG", "");
   });
 
+  it("scheduler state per map (bpf_scx_unreg reads ops->priv): a stale link of the same map, relinked since, disables the new instance", () => {
+    const m = world(2);
+    let errored = false;
+    const { proc, map, link: stale } = load(m, (scx) => fifo("permap", scx, { dispatch: () => { if (!errored) { errored = true; scx.error("boom"); } else scx.dsqMoveToLocal(0); } }));
+    m.runFor(10e6);
+    expectExit(m, "SCX_EXIT_ERROR_BPF", "boom");
+    expect(linkMapId(proc, stale)).not.toBe(0); // an error exit leaves the link attached
+    const fresh = proc.bpf.linkCreate(map);
+    expect(fresh).toBeGreaterThanOrEqual(3);
+    expect(m.scx.state).toBe("enabled");
+    m.runFor(10e6);
+    expect(live(m).every((t) => t.cls === Cls.Ext)).toBe(true);
+    // The stale link's unreg finds the map's current instance in ops->priv: it goes.
+    expect(proc.close(stale)).toBe(0);
+    expectExit(m, "SCX_EXIT_UNREG", "");
+    expectAllFair(m);
+    // The fresh link is still attached to the map; closing it later finds nothing to disable.
+    expect(linkMapId(proc, fresh)).not.toBe(0);
+    expect(proc.close(fresh)).toBe(0);
+    expect(m.scx.exitInfo).toMatchObject({ kind: "SCX_EXIT_UNREG" });
+    expectAllFair(m);
+  });
+
+  it("scheduler state per map (ops->priv): two attach/detach cycles of one map are two instances (own DSQs, own exit)", () => {
+    const m = world(2);
+    const inits: number[] = [];
+    const a = load(m, (scx) => fifo("cycle", scx, { init: () => { const r = scx.createDsq(0, -1); inits.push(r); return r; } }));
+    m.runFor(5e6);
+    expect(a.proc.bpf.linkDetach(a.link)).toBe(0);
+    expectExit(m, "SCX_EXIT_UNREG", "");
+    const again = a.proc.bpf.linkCreate(a.map);
+    expect(again).toBeGreaterThanOrEqual(3);
+    expect(m.scx.state).toBe("enabled");
+    expect(inits).toEqual([0, 0]); // the first instance's DSQ 0 went with it: no -EEXIST
+    expect(m.scx.exitInfo).toMatchObject({ kind: "SCX_EXIT_UNREG" }); // what user space last saw (15.8)
+    // The first cycle's link is detached: its unreg ran once, closing it now touches nothing.
+    expect(a.proc.close(a.link)).toBe(0);
+    expect(m.scx.state).toBe("enabled");
+    m.runFor(5e6);
+    expect(live(m).every((t) => t.cls === Cls.Ext)).toBe(true);
+    expect(a.proc.close(again)).toBe(0);
+    expectAllFair(m);
+  });
+
   it("case 46: the loader holding the only link fd is crashed -> unreg during its exit, UNREG, all tasks on fair", () => {
     const m = world(2);
     const { proc, link } = load(m, (scx) => fifo("victim", scx));

@@ -44,7 +44,9 @@ describe("formatSummaryTable", () => {
   });
 
   it("keeps control characters out of the terminal", () => {
-    const r = makeRun({ workload: "evil\u001b[2Jname" });
-    expect(formatSummaryTable(aggregate([r]))).toContain("evil?[2Jname");
+    const r = makeRun({ workload: "evil\u001b[2Jname\u202e" });
+    const text = formatSummaryTable(aggregate([r]));
+    expect(text).toContain("evil\\u001b[2Jname\\u202e");
+    expect(text).not.toMatch(/[\u001b\u202e]/);
   });
 });

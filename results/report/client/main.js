@@ -2,7 +2,7 @@
 // window.scxReport (zoom control, readiness) for tests and for curious users in the console.
 
 function main() {
-  var data = JSON.parse(document.getElementById("scx-data").textContent);
+  var data = unpackReportData(JSON.parse(document.getElementById("scx-data").textContent));
   var api = { ready: false, timeline: null };
   window.scxReport = api;
 
@@ -49,6 +49,7 @@ function drawWorkload(report, wl, data, colour) {
   var cdfs = section.append("div").attr("class", "grid cdfs");
   guarded(cdfs, "wakeup CDF", function () { drawCdf(cdfs, wl.cdf.wakeup, "wakeup", colour); });
   guarded(cdfs, "request CDF", function () { drawCdf(cdfs, wl.cdf.request, "request", colour); });
+  guarded(section, "counter chart", function () { drawCounters(section, wl, colour); });
 }
 
 main();

@@ -6,7 +6,7 @@
  */
 import { invokeBpfFunction } from "../engine.js";
 import type { BpfAddr } from "../memory.js";
-import type { KeyedMap, LocalStorageMap, QueueMapStore } from "../maps/map_types.js";
+import type { KeyedMap, LocalStorageMap, PerfEventArrayStore, QueueMapStore } from "../maps/map_types.js";
 import type { BpfCallArgs, BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "./format.js";
 import type { HelperHost } from "./host.js";
@@ -14,9 +14,10 @@ import type { HelperHost } from "./host.js";
 /** Helper numbers (bpf_helper_defs.h) that scxlab implements. */
 export const HELPER = {
   map_lookup_elem: 1, map_update_elem: 2, map_delete_elem: 3, ktime_get_ns: 5, trace_printk: 6,
-  get_prandom_u32: 7, get_smp_processor_id: 8, get_current_pid_tgid: 14, get_current_task: 35,
+  get_prandom_u32: 7, get_smp_processor_id: 8, get_current_pid_tgid: 14, perf_event_read: 22,
+  get_current_task: 35, perf_event_read_value: 55,
   map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, spin_lock: 93, spin_unlock: 94, probe_read_kernel: 113, probe_read_kernel_str: 115, ktime_get_boot_ns: 125,
-  per_cpu_ptr: 153, task_storage_get: 156, task_storage_delete: 157, get_current_task_btf: 158, snprintf: 165,
+  per_cpu_ptr: 153, this_cpu_ptr: 154, task_storage_get: 156, task_storage_delete: 157, get_current_task_btf: 158, snprintf: 165,
   timer_init: 169, timer_set_callback: 170, timer_start: 171, timer_cancel: 172, trace_vprintk: 177,
   loop: 181, kptr_xchg: 194, map_lookup_percpu_elem: 195, ktime_get_tai_ns: 208,
   cgrp_storage_get: 210, cgrp_storage_delete: 211,
@@ -36,6 +37,12 @@ interface TimerState {
   id: number;
 }
 
+/** The helper's name for messages: "bpf_map_lookup_elem", or "helper #N". */
+export function helperName(id: number): string {
+  for (const [name, n] of Object.entries(HELPER)) if (n === id) return `bpf_${name}`;
+  return `helper #${id}`;
+}
+
 /** The helper table for one loaded object. */
 export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) => BpfNativeFn | undefined {
   const m = host.memory;
@@ -51,6 +58,10 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
     const s = host.mapStoreAt(a.ptr(1));
     return s !== undefined && s.storage === "queue" ? s : undefined;
   };
+  const perf = (a: BpfCallArgs): PerfEventArrayStore | undefined => {
+    const s = host.mapStoreAt(a.ptr(1));
+    return s !== undefined && s.storage === "perf_event" ? s : undefined;
+  };
   const timers: TimerState[] = [];
   const timerAt = (addr: BpfAddr): TimerState | undefined => timers[m.readU32(addr) - 1];
   const u64s = (base: BpfAddr, count: number) => (k: number): bigint => (k < count ? m.readU64(base + 8 * k) : 0n);
@@ -63,6 +74,13 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
     [HELPER.map_push_elem, (a) => queue(a)?.push(a.ptr(2), a.u32(3)) ?? -EINVAL],
     [HELPER.map_pop_elem, (a) => queue(a)?.pop(a.ptr(2)) ?? -EINVAL],
     [HELPER.map_peek_elem, (a) => queue(a)?.peek(a.ptr(2)) ?? -EINVAL],
+    // No perf event is ever installed (no hardware counters): reads fail as on an empty slot.
+    [HELPER.perf_event_read, (a) => perf(a)?.read(a.u32(2), host.cpu()) ?? -EINVAL],
+    [HELPER.perf_event_read_value, (a) => {
+      const store = perf(a), buf = a.ptr(3), size = a.u32(4);
+      if (size > 0) m.bytes(buf, size).fill(0);
+      return store?.read(a.u32(2), host.cpu()) ?? -EINVAL;
+    }],
     [HELPER.task_storage_get, (a) => local(a)?.get(a.ptr(2), a.ptr(3), a.u32(4)) ?? 0],
     [HELPER.task_storage_delete, (a) => local(a)?.delete(a.ptr(2)) ?? -EINVAL],
     [HELPER.cgrp_storage_get, (a) => local(a)?.get(a.ptr(2), a.ptr(3), a.u32(4)) ?? 0],
@@ -80,11 +98,12 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
       const pid = m.readU32(t + pidOffset);
       return pid * 4294967296 + pid;
     }],
-    // Only typed per-CPU kernel variables (__ksym) reach this, and scxlab's kernel has none
-    // (each reads as NULL), so the answer is NULL, which the callers test for.
-    [HELPER.per_cpu_ptr, () => 0],
-    [HELPER.spin_lock, () => 0], // one simulated thread: a lock is never contended
-    [HELPER.spin_unlock, () => 0],
+    // Only typed per-CPU kernel variables (__ksym) reach these: a modelled one's copy for the
+    // CPU, else NULL (the callers test for it).
+    [HELPER.per_cpu_ptr, (a) => host.percpuPtr(a.ptr(1), a.u32(2))],
+    [HELPER.this_cpu_ptr, (a) => host.percpuPtr(a.ptr(1), host.cpu())],
+    [HELPER.spin_lock, (a) => host.spinLock(a.ptr(1))],
+    [HELPER.spin_unlock, (a) => host.spinUnlock(a.ptr(1))],
     [HELPER.trace_printk, (a) => {
       const fmt = readCString(m, a.ptr(1), a.u32(2));
       const args = [a.u64(3), a.u64(4), a.u64(5)];
@@ -141,7 +160,7 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
       const t = timerAt(a.ptr(1));
       if (t === undefined) return -EINVAL;
       t.fn = a.u(2);
-      if (t.id < 0) t.id = host.timerCreate(() => { invokeBpfFunction(m, t.fn, t.map, t.key, t.value, 0, 0); });
+      if (t.id < 0) t.id = host.timerCreate(() => host.runCallback("timer callback", () => { invokeBpfFunction(m, t.fn, t.map, t.key, t.value, 0, 0); }));
       return 0;
     }],
     [HELPER.timer_start, (a) => {

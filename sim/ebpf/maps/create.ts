@@ -9,10 +9,11 @@ import { HashMap } from "./hash.js";
 import { LocalStorage } from "./local_storage.js";
 import { MapArray } from "./map_array.js";
 import { QueueMap } from "./queue.js";
+import { PerfEventArray } from "./perf_event.js";
 import {
   BPF_F_NO_PREALLOC, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE, mapTypeName,
-  BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK,
+  BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_PERF_EVENT_ARRAY,
   type BpfMapSpec, type BpfMapStore,
 } from "./map_types.js";
 
@@ -42,6 +43,7 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
     case BPF_MAP_TYPE_QUEUE: return new QueueMap(spec, mem, false);
     case BPF_MAP_TYPE_STACK: return new QueueMap(spec, mem, true);
     case BPF_MAP_TYPE_ARRAY_OF_MAPS: return new MapArray(spec, mem);
+    case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return new PerfEventArray(spec);
     default: return new LocalStorage(spec, mem);
   }
 }
@@ -49,6 +51,7 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
 const SUPPORTED = new Set([
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARRAY_OF_MAPS,
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY,
 ]);
 
 function check(s: BpfMapSpec, nrCpus: number): string | undefined {
@@ -73,6 +76,10 @@ function check(s: BpfMapSpec, nrCpus: number): string | undefined {
     case BPF_MAP_TYPE_ARRAY_OF_MAPS:
       if (s.keySize !== 4) return `${mapTypeName(t)} needs a 4-byte key, not ${s.keySize}`;
       if (s.maxEntries <= 0 || s.maxEntries > 1 << 20) return `${mapTypeName(t)} needs max_entries 1..${1 << 20}`;
+      return undefined;
+    case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
+      if (s.keySize !== 4 || s.valueSize !== 4) return `${mapTypeName(t)} needs 4-byte keys and values (perf event fds)`;
+      if (s.maxEntries <= 0 || s.maxEntries > MAX_ARRAY_SLOTS) return `${mapTypeName(t)} needs max_entries 1..${MAX_ARRAY_SLOTS}`;
       return undefined;
     case BPF_MAP_TYPE_TASK_STORAGE: case BPF_MAP_TYPE_CGRP_STORAGE:
       if (s.keySize !== 4) return `${mapTypeName(t)} needs a 4-byte (int) key, not ${s.keySize}`;

@@ -6,6 +6,7 @@ import type { BpfAddr } from "../memory.js";
 
 export const BPF_MAP_TYPE_HASH = 1;
 export const BPF_MAP_TYPE_ARRAY = 2;
+export const BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4;
 export const BPF_MAP_TYPE_PERCPU_HASH = 5;
 export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export const BPF_MAP_TYPE_LRU_HASH = 9;
@@ -99,4 +100,13 @@ export interface QueueMapStore {
   size(): number;
 }
 
-export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore;
+/** perf_event_array: perf event slots programs only read through the perf event helpers. */
+export interface PerfEventArrayStore {
+  readonly storage: "perf_event";
+  readonly spec: BpfMapSpec;
+  /** bpf_perf_event_read_value on slot `flags` (or this CPU's with BPF_F_CURRENT_CPU): -errno, as no slot holds an event. */
+  read(flags: number, cpu: number): number;
+  size(): number;
+}
+
+export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore | PerfEventArrayStore;

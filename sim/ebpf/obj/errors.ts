@@ -3,6 +3,7 @@
  * single line naming the file and what is wrong, never a crash of the simulator.
  */
 import { InputError } from "../../errors.js";
+import { escapeControls } from "../../printable.js";
 
 /**
  * A `.bpf.o` the loader cannot or will not load. `message` is `<file>: <detail>`, one line: names
@@ -14,15 +15,11 @@ export class BpfObjectError extends InputError {
   readonly objectFile: string;
 
   constructor(file: string, detail: string) {
-    const clean = oneLine(detail);
-    super(`${oneLine(file)}: ${clean}`);
+    const clean = escapeControls(detail);
+    super(`${escapeControls(file)}: ${clean}`);
     this.detail = clean;
     this.objectFile = file;
   }
-}
-
-function oneLine(s: string): string {
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** Thrown below the file level (parsers that do not know the file name); rewrapped by the loader. */

@@ -10,6 +10,7 @@
 import { BtfBuilder, type MemberDecl } from "./btf_builder.js";
 import type { Btf } from "./btf_types.js";
 import { fail } from "./errors.js";
+import { SCX_ABI } from "../../ext/kernel_abi.js";
 
 /** CPUs a cpumask can hold in the model (the kernel's NR_CPUS). */
 export const MODEL_NR_CPUS = 256;
@@ -23,41 +24,9 @@ export const SCX_OPS_CALLBACKS = [
   "cpu_online", "cpu_offline", "init", "exit",
 ] as const;
 
-const B63 = 1n << 63n, B62 = 1n << 62n;
-const e = (name: string, value: bigint | number): { name: string; value: bigint } => ({ name, value: BigInt(value) });
-
-/** The sched_ext enums programs may read through CO-RE (enum name, width, values). */
-export const KERNEL_ENUMS: readonly { name: string; size: 4 | 8; values: readonly { name: string; value: bigint }[] }[] = [
-  { name: "scx_public_consts", size: 8, values: [e("SCX_OPS_NAME_LEN", 128), e("SCX_SLICE_DFL", 20_000_000), e("SCX_SLICE_INF", (1n << 64n) - 1n)] },
-  { name: "scx_dsq_id_flags", size: 8, values: [
-    e("SCX_DSQ_FLAG_BUILTIN", B63), e("SCX_DSQ_FLAG_LOCAL_ON", B62), e("SCX_DSQ_INVALID", B63), e("SCX_DSQ_GLOBAL", B63 | 1n),
-    e("SCX_DSQ_LOCAL", B63 | 2n), e("SCX_DSQ_LOCAL_ON", B63 | B62), e("SCX_DSQ_LOCAL_CPU_MASK", 0xffffffffn)] },
-  { name: "scx_enq_flags", size: 8, values: [
-    e("SCX_ENQ_WAKEUP", 1), e("SCX_ENQ_HEAD", 1 << 4), e("SCX_ENQ_CPU_SELECTED", 1 << 10), e("SCX_ENQ_PREEMPT", 1n << 32n),
-    e("SCX_ENQ_REENQ", 1n << 40n), e("SCX_ENQ_LAST", 1n << 41n), e("SCX_ENQ_CLEAR_OPSS", 1n << 56n), e("SCX_ENQ_DSQ_PRIQ", 1n << 57n)] },
-  { name: "scx_deq_flags", size: 8, values: [e("SCX_DEQ_SLEEP", 1), e("SCX_DEQ_CORE_SCHED_EXEC", 1n << 32n)] },
-  { name: "scx_kick_flags", size: 4, values: [e("SCX_KICK_IDLE", 1), e("SCX_KICK_PREEMPT", 2), e("SCX_KICK_WAIT", 4)] },
-  { name: "scx_pick_idle_cpu_flags", size: 4, values: [e("SCX_PICK_IDLE_CORE", 1), e("SCX_PICK_IDLE_IN_NODE", 2)] },
-  { name: "scx_wake_flags", size: 4, values: [e("SCX_WAKE_FORK", 4), e("SCX_WAKE_TTWU", 8), e("SCX_WAKE_SYNC", 16)] },
-  { name: "scx_ops_flags", size: 8, values: [
-    e("SCX_OPS_KEEP_BUILTIN_IDLE", 1), e("SCX_OPS_ENQ_LAST", 2), e("SCX_OPS_ENQ_EXITING", 4), e("SCX_OPS_SWITCH_PARTIAL", 8),
-    e("SCX_OPS_ENQ_MIGRATION_DISABLED", 16), e("SCX_OPS_ALLOW_QUEUED_WAKEUP", 32), e("SCX_OPS_BUILTIN_IDLE_PER_NODE", 64),
-    e("SCX_OPS_HAS_CGROUP_WEIGHT", 1 << 16)] },
-  { name: "scx_exit_kind", size: 4, values: [
-    e("SCX_EXIT_NONE", 0), e("SCX_EXIT_DONE", 1), e("SCX_EXIT_UNREG", 64), e("SCX_EXIT_UNREG_BPF", 65), e("SCX_EXIT_UNREG_KERN", 66),
-    e("SCX_EXIT_SYSRQ", 67), e("SCX_EXIT_ERROR", 1024), e("SCX_EXIT_ERROR_BPF", 1025), e("SCX_EXIT_ERROR_STALL", 1026)] },
-  { name: "scx_rq_flags", size: 4, values: [
-    e("SCX_RQ_ONLINE", 1), e("SCX_RQ_CAN_STOP_TICK", 2), e("SCX_RQ_BAL_PENDING", 4), e("SCX_RQ_BAL_KEEP", 8), e("SCX_RQ_BYPASSING", 16),
-    e("SCX_RQ_CLK_VALID", 32), e("SCX_RQ_BAL_CB_PENDING", 64), e("SCX_RQ_IN_WAKEUP", 1 << 16), e("SCX_RQ_IN_BALANCE", 1 << 17)] },
-  { name: "scx_ent_flags", size: 4, values: [
-    e("SCX_TASK_QUEUED", 1), e("SCX_TASK_RESET_RUNNABLE_AT", 4), e("SCX_TASK_DEQD_FOR_SLEEP", 8), e("SCX_TASK_STATE_SHIFT", 8),
-    e("SCX_TASK_STATE_BITS", 2), e("SCX_TASK_STATE_MASK", 768), e("SCX_TASK_CURSOR", -(2 ** 31))] },
-  { name: "scx_task_state", size: 4, values: [
-    e("SCX_TASK_NONE", 0), e("SCX_TASK_INIT", 1), e("SCX_TASK_READY", 2), e("SCX_TASK_ENABLED", 3), e("SCX_TASK_NR_STATES", 4)] },
-  { name: "scx_ent_dsq_flags", size: 4, values: [e("SCX_TASK_DSQ_ON_PRIQ", 1)] },
-  { name: "scx_cpu_preempt_reason", size: 4, values: [
-    e("SCX_CPU_PREEMPT_RT", 0), e("SCX_CPU_PREEMPT_DL", 1), e("SCX_CPU_PREEMPT_STOP", 2), e("SCX_CPU_PREEMPT_UNKNOWN", 3)] },
-];
+/** The sched_ext enums programs may read through CO-RE (enum name, width, values): sim/ext's one table. */
+export const KERNEL_ENUMS: readonly { name: string; size: 4 | 8; values: readonly { name: string; value: bigint }[] }[] =
+  SCX_ABI.map((en) => ({ name: en.name, size: en.size, values: en.values.filter((v) => v.btf).map((v) => ({ name: v.name, value: v.kernel })) }));
 
 function buildKernelBtf(): Btf {
   const b = new BtfBuilder();
@@ -99,7 +68,7 @@ function buildKernelBtf(): Btf {
     ["__state", uint], ["flags", uint], ["on_cpu", int], ["wake_cpu", int], ["on_rq", int], ["prio", int], ["static_prio", int],
     ["normal_prio", int], ["rt_priority", uint], ["se", se], ["scx", scxEntity], ["policy", uint], ["nr_cpus_allowed", int],
     ["cpus_ptr", b.ptr(b.constOf(cpumask_t))], ["cpus_mask", cpumask_t], ["migration_disabled", ushort], ["pid", pid_t],
-    ["tgid", pid_t], ["real_parent", taskP], ["group_leader", taskP], ["nvcsw", ulong], ["nivcsw", ulong], ["start_time", u64],
+    ["tgid", pid_t], ["real_parent", taskP], ["group_leader", taskP], ["mm", b.ptr(b.struct("mm_struct", []))], ["nvcsw", ulong], ["nivcsw", ulong], ["start_time", u64],
     ["utime", u64], ["stime", u64],
     ["comm", arr(char, 16)],
   ];
@@ -126,6 +95,8 @@ function buildKernelBtf(): Btf {
     ["kind", enumIds.get("scx_exit_kind")!], ["exit_code", s64], ["reason", b.ptr(b.constOf(char))], ["at_ns", u64], ["at_jiffies", u64],
   ]);
 
+  // What bpf_perf_event_read_value fills (a UAPI struct); no counter is ever installed here.
+  b.struct("bpf_perf_event_value", [["counter", u64], ["enabled", u64], ["running", u64]]);
   b.struct("scx_bpf_select_cpu_and_args", [["prev_cpu", s32], ["wake_flags", u64], ["flags", u64]]);
   b.struct("scx_bpf_dsq_insert_vtime_args", [["dsq_id", u64], ["slice", u64], ["vtime", u64], ["enq_flags", u64]]);
   b.struct("scx_event_stats", [

@@ -6,6 +6,7 @@
  * variable by its own name; an object without a recipe runs with its compiled defaults.
  */
 import type { RodataValue } from "../obj/rodata.js";
+import { kernelValue } from "../../ext/kernel_abi.js";
 
 /** The machine as a loader sees it (libbpf_num_possible_cpus, the topology crate). */
 export interface RecipeMachine {
@@ -44,6 +45,15 @@ export interface RecipePlan {
   /** sched_ext_ops.flags as the loader sets them (the kernel's bits), when it overrides them. */
   readonly flags?: number;
   readonly syscalls?: readonly SyscallRun[];
+  /** What user space writes into the object's maps after load and before the syscall programs (bpf_map_update_elem, BPF_ANY). */
+  readonly maps?: readonly MapWrite[];
+}
+
+/** One map element user space writes: raw key and value bytes. */
+export interface MapWrite {
+  readonly map: string;
+  readonly key: Uint8Array;
+  readonly value: Uint8Array;
 }
 
 export interface LoaderRecipe {
@@ -64,20 +74,30 @@ export interface RecipeOptions {
   bool(name: string): boolean;
 }
 
-/** The kernel's sched_ext_ops flag bits the loaders set. */
+const opsFlag = (name: string): number => Number(kernelValue(`SCX_OPS_${name}`));
+
+/** The kernel's sched_ext_ops flag bits the loaders set (from sim/ext's table of kernel constants). */
 export const OPS = {
-  ENQ_LAST: 1 << 1, ENQ_EXITING: 1 << 2, SWITCH_PARTIAL: 1 << 3, ENQ_MIGRATION_DISABLED: 1 << 4,
-  ALLOW_QUEUED_WAKEUP: 1 << 5, BUILTIN_IDLE_PER_NODE: 1 << 6, ALWAYS_ENQ_IMMED: 1 << 7,
+  ENQ_LAST: opsFlag("ENQ_LAST"), ENQ_EXITING: opsFlag("ENQ_EXITING"), SWITCH_PARTIAL: opsFlag("SWITCH_PARTIAL"),
+  ENQ_MIGRATION_DISABLED: opsFlag("ENQ_MIGRATION_DISABLED"), ALLOW_QUEUED_WAKEUP: opsFlag("ALLOW_QUEUED_WAKEUP"),
+  BUILTIN_IDLE_PER_NODE: opsFlag("BUILTIN_IDLE_PER_NODE"), ALWAYS_ENQ_IMMED: opsFlag("ALWAYS_ENQ_IMMED"),
 } as const;
 
 /** SCX_SLICE_DFL, what `__COMPAT_ENUM_OR_ZERO("scx_public_consts", "SCX_SLICE_DFL")` reads. */
-export const SCX_SLICE_DFL_NS = 20_000_000;
+export const SCX_SLICE_DFL_NS = Number(kernelValue("SCX_SLICE_DFL"));
 
 /** Little-endian s32 fields as a syscall program's context (struct cpu_arg, struct domain_arg). */
 export function s32Ctx(...fields: number[]): Uint8Array {
   const b = new Uint8Array(4 * fields.length);
   const dv = new DataView(b.buffer);
   fields.forEach((f, i) => dv.setInt32(4 * i, f, true));
+  return b;
+}
+
+/** Little-endian u32 bytes (a map key or value such as cosmos's cpu → node). */
+export function u32Bytes(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0, true);
   return b;
 }
 

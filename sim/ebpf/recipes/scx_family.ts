@@ -31,7 +31,8 @@ function smtDomains(m: RecipeMachine, withLevel = false): SyscallRun[] {
   return out;
 }
 
-function capacities(m: RecipeMachine, withOrder: boolean): [string, number][] {
+/** cpu_capacity[cpu] (1024 = biggest) and, with `withOrder`, preferred_cpus[] biggest first. */
+export function capacities(m: RecipeMachine, withOrder: boolean): [string, number][] {
   const out: [string, number][] = [];
   cpusByCapacity(m).forEach((c, i) => {
     out.push([`cpu_capacity[${c}]`, m.capacity(c)]);

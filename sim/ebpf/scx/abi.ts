@@ -1,57 +1,37 @@
 /**
- * The kernel's sched_ext numbers at the BPF boundary, and scxlab's. BPF programs are compiled
- * against the kernel ABI (DSQ ids with bit 63, SCX_ENQ_PREEMPT at bit 32, SCX_SLICE_INF = ~0);
- * sim/ext keeps ids and flags within a double. These functions translate both ways, exactly.
+ * The kernel's sched_ext numbers at the BPF boundary, as 32-bit halves (the engine's registers).
+ * DSQ ids and enqueue/dequeue flags convert through the one table of sim/ext/kernel_abi.ts;
+ * slices and vtimes are plain u64s with SCX_SLICE_INF = ~0.
  */
-import {
-  SCX_DEQ_SCHED_CHANGE, SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX,
-  SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_SLICE_INF, type DsqId,
-} from "../../ext/consts.js";
+import { DEQ_FLAGS, ENQ_FLAGS, dsqIdFromKernelHalves } from "../../ext/kernel_abi.js";
+import { SCX_SLICE_INF, type DsqId } from "../../ext/consts.js";
 
 const TWO32 = 4294967296;
-// High-word bits of the kernel's 64-bit flags that sim/ext scales down.
-const K_ENQ_PREEMPT_HI = 1 << 0; // 1 << 32
-const K_ENQ_REENQ_HI = 1 << 8; // 1 << 40
-const K_ENQ_LAST_HI = 1 << 9; // 1 << 41
-const K_DEQ_SCHED_CHANGE_HI = 1 << 1; // 1 << 33
-const LOW_MASK = 0xfffff; // flags that keep their value below bit 20
 
 /** A kernel DSQ id given as 32-bit halves, as sim/ext's DsqId (SCX_DSQ_INVALID when unknown). */
 export function dsqFromKernel(lo: number, hi: number): DsqId {
-  if (hi < 0) { // bit 63: built-in
-    if ((hi & 0x40000000) !== 0) return SCX_DSQ_LOCAL_ON + (lo >>> 0);
-    if ((hi & 0x3fffffff) !== 0) return SCX_DSQ_INVALID;
-    switch (lo) {
-      case 1: return SCX_DSQ_GLOBAL;
-      case 2: return SCX_DSQ_LOCAL;
-      default: return SCX_DSQ_INVALID;
-    }
-  }
-  const id = (hi >>> 0) * TWO32 + (lo >>> 0);
-  return id < SCX_DSQ_USER_MAX ? id : SCX_DSQ_INVALID;
+  return dsqIdFromKernelHalves(lo, hi);
 }
 
 /** sim/ext enqueue flags from the kernel's 64-bit ones. */
 export function enqFlagsFromKernel(lo: number, hi: number): number {
-  return (lo & LOW_MASK) | ((hi & K_ENQ_PREEMPT_HI) !== 0 ? SCX_ENQ_PREEMPT : 0)
-    | ((hi & K_ENQ_REENQ_HI) !== 0 ? SCX_ENQ_REENQ : 0) | ((hi & K_ENQ_LAST_HI) !== 0 ? SCX_ENQ_LAST : 0);
+  return ENQ_FLAGS.fromHalves(lo, hi);
 }
 
 /** Low and high halves of the kernel's enqueue flags for sim/ext's. */
 export function enqFlagsLo(f: number): number {
-  return f & LOW_MASK;
+  return ENQ_FLAGS.kernelLo(f);
 }
 export function enqFlagsHi(f: number): number {
-  return ((f & SCX_ENQ_PREEMPT) !== 0 ? K_ENQ_PREEMPT_HI : 0) | ((f & SCX_ENQ_REENQ) !== 0 ? K_ENQ_REENQ_HI : 0)
-    | ((f & SCX_ENQ_LAST) !== 0 ? K_ENQ_LAST_HI : 0);
+  return ENQ_FLAGS.kernelHi(f);
 }
 
 /** Halves of the kernel's dequeue flags for sim/ext's (SLEEP keeps bit 0; SCHED_CHANGE moves to bit 33). */
 export function deqFlagsLo(f: number): number {
-  return f & ~SCX_DEQ_SCHED_CHANGE & LOW_MASK;
+  return DEQ_FLAGS.kernelLo(f);
 }
 export function deqFlagsHi(f: number): number {
-  return (f & SCX_DEQ_SCHED_CHANGE) !== 0 ? K_DEQ_SCHED_CHANGE_HI : 0;
+  return DEQ_FLAGS.kernelHi(f);
 }
 
 /** A slice in ns from the kernel's u64 (all ones = SCX_SLICE_INF). */

@@ -9,12 +9,15 @@ import type { BpfAddr, BpfMemory } from "../memory.js";
 import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "../helpers/format.js";
 import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
+import { kernelValue } from "../../ext/kernel_abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
+import { cgroupKfuncs } from "./kfuncs_cgroup.js";
+import type { CgroupMirrors } from "./cgroups.js";
 
 const MASK_BYTES = 32;
 /** bpf_iter_scx_dsq_new flag: walk from the tail. */
-const SCX_DSQ_ITER_REV = 1 << 16;
+const SCX_DSQ_ITER_REV = Number(kernelValue("SCX_DSQ_ITER_REV"));
 const EINVAL = 22, EBUSY = 16;
 /** Iterations an open-coded bpf_iter_num may run (BPF_MAX_LOOPS). */
 const MAX_ITER = 1 << 23;
@@ -24,6 +27,7 @@ export interface KfuncContext {
   readonly scx: Scx;
   readonly memory: BpfMemory;
   readonly tasks: TaskMirrors;
+  readonly cgroups: CgroupMirrors;
   readonly nrCpus: number;
   /** Name of the callback running (for error messages). */
   callback(): string;
@@ -115,9 +119,9 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["scx_bpf_nr_node_ids", () => scx.nrNodes()],
     ["scx_bpf_cpu_node", (a) => scx.cpuNode(a.s32(1))],
     ["scx_bpf_now", () => scx.now()],
-    ["scx_bpf_cpuperf_cap", (a) => scx.cpuCapacity(a.s32(1))],
-    ["scx_bpf_cpuperf_cur", (a) => scx.cpuCapacity(a.s32(1))],
-    ["scx_bpf_cpuperf_set", () => 0],
+    ["scx_bpf_cpuperf_cap", (a) => scx.cpuperfCap(a.s32(1))],
+    ["scx_bpf_cpuperf_cur", (a) => scx.cpuperfCur(a.s32(1))],
+    ["scx_bpf_cpuperf_set", (a) => { scx.cpuperfSet(a.s32(1), a.u32(2)); return 0; }],
     ["scx_bpf_error_bstr", (a) => { scx.error(bstr(a, 1)); return 0; }],
     ["scx_bpf_exit_bstr", (a) => { const code = a.s(1); scx.exit(code, bstr(a, 2)); return 0; }],
     ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, (c) => scx.isCpuIdle(c)); return idleMask; }],
@@ -193,6 +197,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ...moveKfuncs(k, iterAt, task, dsq, enq),
     ...idleKfuncs(k, task, maskArray, fillMask),
     ...taskKfuncs(k, task, dsq),
+    ...cgroupKfuncs(k, task),
   ];
   return new Map(table);
 }

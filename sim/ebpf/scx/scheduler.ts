@@ -5,7 +5,8 @@
  * program, and copies back what BPF may write. Callbacks the object lacks are left undefined, so
  * the core applies the kernel's defaults (exit_task and exit are always defined: they recycle the
  * task mirror and record the user exit info; `exit` gets a scx_exit_info with kind, code, reason
- * and message). Not yet bridged: the cgroup callbacks.
+ * and message). cgroups are struct cgroup mirrors (cgroups.ts) created on first sight; the
+ * program-allocated objects, rbtrees and spin locks are helpers/graph.ts and spin_lock.ts.
  *
  * Around loading, the object's loader recipe (sim/ebpf/recipes, chosen by the ops name) plays
  * its user-space half: arrays resized and `.rodata` written for this machine, `-o` options by
@@ -20,7 +21,12 @@
  */
 import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
 import { compileProgram } from "../engine.js";
-import { makeHelpers } from "../helpers/index.js";
+import { helperName, makeHelpers } from "../helpers/index.js";
+import { BpfGraph } from "../helpers/graph.js";
+import { SpinLocks } from "../helpers/spin_lock.js";
+import { ObjFormatError } from "../obj/errors.js";
+import { kernelField } from "../obj/kernel_btf.js";
+import { CgroupMirrors } from "./cgroups.js";
 import type { HelperHost } from "../helpers/host.js";
 import { BpfMemory, type BpfAddr } from "../memory.js";
 import { initScxEnums, loadBpfObject, setRodata, BpfObjectError, type BpfObject, type LoadedProgram, type RodataValue, type StructOpsDesc } from "../obj/index.js";
@@ -32,10 +38,13 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
+import type { MapWrite } from "../recipes/recipe.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
 
 const CTX_SLOTS = 8;
+/** Where scx_init_task_args keeps the task's cgroup. */
+const INIT_TASK_CGROUP = kernelField("scx_init_task_args", "cgroup").offset;
 const ARGS_BYTES = 64;
 const PRINTK_KEEP = 256;
 
@@ -63,8 +72,18 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   let curCpu = 0;
   let curTask: BpfAddr = 0;
   const printk: string[] = [];
-  const kfuncs = makeKfuncs({ scx, memory, tasks, nrCpus, callback: () => callback });
-  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n) });
+  const cgroups = new CgroupMirrors(memory);
+  const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
+  const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
+  const kfuncs = new Map([...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs()]);
+  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(c) });
+  try {
+    graph.bind(obj);
+  } catch (e) {
+    throw e instanceof ObjFormatError ? new BpfObjectError(file, e.message) : e;
+  }
+  // Programs that may take a spin lock get their calls checked against the lock rules.
+  const usesLocks = obj.btf.find("struct", "bpf_spin_lock") !== undefined;
   initScxEnums(obj);
   const desc = obj.structOps[0];
   if (desc === undefined) throw new BpfObjectError(file, "no sched_ext_ops variable in .struct_ops or .struct_ops.link");
@@ -82,9 +101,21 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   }
   for (const [name, n] of plan.resize ?? []) obj.resizeArray(name, n);
   for (const [name, value] of plan.rodata) setRodata(obj, name, value);
-  for (const [name, value] of Object.entries(rest)) setRodata(obj, name, value);
+  for (const [name, value] of Object.entries(rest)) {
+    try {
+      setRodata(obj, name, value);
+    } catch (e) {
+      if (recipe === undefined || !(e instanceof BpfObjectError) || !e.message.includes(": unknown option ")) throw e;
+      // Name the loader's options first: those are what the upstream command line offers.
+      const vars = obj.rodata.map((v) => v.name).filter((n) => !n.startsWith("__SCX_"));
+      throw new BpfObjectError(file, `unknown option ${name}; the ${recipe.ops} loader's options: ${Object.keys(recipe.options).join(", ")}; or a .rodata variable: ${vars.join(", ") || "(none)"}`);
+    }
+  }
   obj.sealRodata();
   for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
+  writeMaps(obj, plan.maps ?? []);
+  const tracing = tracingPrograms(obj);
+  if (tracing !== undefined) warnings.push(tracing);
   const host: HelperHost = {
     memory,
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
@@ -92,10 +123,23 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     cpu: () => { const w = scx.currentTask(); return w === null ? curCpu : scx.currentCpu(); },
     currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
     randomU32: () => scx.randomU32(),
+    percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
     timerCreate: (fire) => scx.timerCreate(fire),
     timerStart: (id, ns) => scx.timerStart(id, ns),
     timerCancel: (id) => scx.timerCancel(id),
+    spinLock: (addr) => locks.lock(addr),
+    spinUnlock: (addr) => locks.unlock(addr),
+    runCallback: (name, fn) => {
+      const lock = locks.held;
+      try {
+        fn();
+      } catch (e) {
+        locks.restore(lock);
+        throw e;
+      }
+      locks.checkReturn(name, lock);
+    },
   };
   const helpers = makeHelpers(host, TaskMirrors.pidOffset);
   const compile = (progName: string): CompiledProgram => {
@@ -103,8 +147,14 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     if (p === undefined) throw new BpfObjectError(file, `sched_ext_ops member refers to missing program ${progName}`);
     const env: BpfEnv = {
       memory,
-      helper: helpers,
-      kfunc: (i) => kfuncs.get(p.kfuncNames[i] ?? ""),
+      helper: (id) => {
+        const fn = helpers(id);
+        return fn === undefined || !usesLocks ? fn : locks.guard(helperName(id), fn, false);
+      },
+      kfunc: (i) => {
+        const name = p.kfuncNames[i] ?? "", fn = kfuncs.get(name);
+        return fn === undefined || !usesLocks ? fn : locks.guard(name, fn, true);
+      },
       mapAddr: (i) => obj.mapAddr(i),
       mapValueAddr: (i, off) => obj.mapValueAddr(i, off),
     };
@@ -128,9 +178,16 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
 
   /** Run callback `name` about task p (or none) on `cpu`; returns R0's low 32 bits. */
   const run = (name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number => {
-    const saved = callback, savedCpu = curCpu, savedTask = curTask;
+    const saved = callback, savedCpu = curCpu, savedTask = curTask, lock = locks.held;
     callback = name; curCpu = cpu; curTask = t;
-    const r = prog.run(ctx);
+    let r: number;
+    try {
+      r = prog.run(ctx);
+    } catch (e) {
+      locks.restore(lock);
+      throw e;
+    }
+    locks.checkReturn(prog.name, lock);
     if (p !== null) tasks.writeBack(p, t);
     callback = saved; curCpu = savedCpu; curTask = savedTask;
     return r;
@@ -150,7 +207,9 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     let ret: number;
     try {
       ret = r.compiled.run(at) | 0;
+      locks.checkReturn(r.prog, 0);
     } catch (e) {
+      locks.restore(0);
       // A fault in the loader's own program fails the load, as the Rust loader's unwrap would.
       throw e instanceof Error && !(e instanceof EngineBug) ? new BpfObjectError(file, `the loader's ${r.prog}: ${e.message}`) : e;
     } finally {
@@ -165,7 +224,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
   const flags = plan.flags === undefined ? undefined : plan.flags & SIM_OPS_FLAGS;
   const attached = afterAttach.length === 0 ? undefined : (): void => { for (const r of afterAttach) testRun(r); };
-  const ops = buildOps(desc, progs, { object: obj, tasks, setArg, run, argsRegion, memory, release }, flags, attached);
+  const ops = buildOps(desc, progs, { object: obj, tasks, cgroups, setArg, run, argsRegion, memory, release }, flags, attached);
   return { ops, object: obj, memory, printk, warnings };
 }
 
@@ -175,6 +234,33 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
  * tracking as a separate structure), so dropping them changes nothing here.
  */
 const SIM_OPS_FLAGS = SCX_OPS_ALL_FLAGS;
+
+/** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */
+function writeMaps(obj: BpfObject, writes: readonly MapWrite[]): void {
+  if (writes.length === 0) return;
+  const m = obj.memory;
+  const size = Math.max(...writes.map((w) => w.key.length + w.value.length));
+  const scratch = m.alloc(size, { name: "user-space map write", writable: false, kind: "kernel_object" });
+  for (const w of writes) {
+    const map = obj.mapByName(w.map);
+    if (map === undefined || map.store.storage !== "keyed") throw new BpfObjectError(obj.file, `the loader writes map ${w.map}, which the object does not define as a keyed map`);
+    m.hostBytes(scratch, w.key.length + w.value.length).set([...w.key, ...w.value]);
+    const r = map.store.update(scratch, scratch + w.key.length, 0, 0);
+    if (r !== 0) throw new BpfObjectError(obj.file, `the loader's write to map ${w.map} failed (${r})`);
+  }
+}
+
+/**
+ * One line naming the object's tracing programs (fentry, tp_btf, kprobe, ...), which scxlab
+ * loads but never attaches or runs; those in a `?` section are not even loaded by libbpf
+ * (autoload off) unless user space asks, and no recipe does. Undefined when there are none.
+ */
+function tracingPrograms(obj: BpfObject): string | undefined {
+  const list = [...obj.programs.values()].filter((p) => !p.section.startsWith("struct_ops") && p.section !== "syscall");
+  if (list.length === 0) return undefined;
+  const what = list.map((p) => `${p.name} (SEC("${p.section}")${p.section.startsWith("?") ? ", autoload off: not loaded, as libbpf leaves it" : ""})`);
+  return `tracing programs not attached (scxlab runs only struct_ops and syscall programs): ${what.join(", ")}`;
+}
 
 function stringValues(o: Readonly<Record<string, RodataValue>>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -193,6 +279,7 @@ function machineOf(scx: Scx): RecipeMachine {
 interface Glue {
   readonly object: BpfObject;
   readonly tasks: TaskMirrors;
+  readonly cgroups: CgroupMirrors;
   readonly memory: BpfMemory;
   readonly argsRegion: BpfAddr;
   setArg(k: number, lo: number, hi: number): void;
@@ -216,6 +303,19 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     setArg(0, t, 0);
     return t;
   };
+  // enqueue_task_scx sets SCX_TASK_QUEUED before ops.runnable/enqueue; dequeue_task_scx clears it
+  // after ops.stopping(false)/quiescent.
+  const queuedTask = (p: ScxTask): BpfAddr => {
+    const t = task(p);
+    tasks.markQueued(t);
+    return t;
+  };
+  /** (p, from, to) of the cgroup move callbacks. */
+  const moveArgs = (p: ScxTask, from: string, to: string): BpfAddr => {
+    const t = task(p);
+    setArg(1, g.cgroups.of(from), 0); setArg(2, g.cgroups.of(to), 0);
+    return t;
+  };
   // The one-argument task callbacks share a shape.
   const onTask = (name: string, prog: CompiledProgram) => (p: ScxTask): void => { run(name, prog, p, task(p), p.cpu); };
   for (const [name, prog] of progs) {
@@ -224,10 +324,10 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
         return run(name, prog, p, t, prevCpu);
       }; break;
-      case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "enqueue": ops.enqueue = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "runnable": ops.runnable = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "dequeue": ops.dequeue = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "quiescent": ops.quiescent = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "quiescent": ops.quiescent = (p, f) => { const t = queuedTask(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "dispatch": ops.dispatch = (cpu, prev) => {
         const t = prev === null ? 0 : tasks.sync(prev);
         setArg(0, cpu, 0); setArg(1, t, 0);
@@ -237,7 +337,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
       case "running": ops.running = onTask(name, prog); break;
       case "enable": ops.enable = onTask(name, prog); break;
       case "disable": ops.disable = onTask(name, prog); break;
-      case "stopping": ops.stopping = (p, runnable) => { const t = task(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "stopping": ops.stopping = (p, runnable) => { const t = runnable ? task(p) : queuedTask(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
       case "yield": ops.yield = (from, to) => {
         const t = task(from); setArg(1, to === null ? 0 : tasks.sync(to), 0);
         return (run(name, prog, from, t, from.cpu) & 0xff) !== 0;
@@ -262,12 +362,28 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
       case "update_idle": ops.update_idle = (cpu, idle) => { setArg(0, cpu, 0); setArg(1, idle ? 1 : 0, 0); run(name, prog, null, 0, cpu); }; break;
       case "init_task": ops.init_task = (p: ScxTask, args: InitTaskArgs) => {
         const t = task(p); fillArgs(g, args.fork ? 1 : 0); setArg(1, g.argsRegion, 0);
+        g.memory.view.setBigUint64(g.argsRegion + INIT_TASK_CGROUP, BigInt(g.cgroups.of(p.cgroup)), true);
         return run(name, prog, p, t, p.cpu);
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
       case "init": ops.init = () => { const r = run(name, prog, null, 0, 0); if (r === 0) attached?.(); return r; }; break;
       case "exit": break; // below: always defined, to record the user exit info
-      default: break; // cgroup_* and the rest: not bridged yet (the core's defaults apply)
+      case "cgroup_init": ops.cgroup_init = (path, weight) => {
+        // struct scx_cgroup_init_args: the weight first, the rest zero
+        fillArgs(g, 0);
+        g.memory.view.setUint32(g.argsRegion, weight, true);
+        setArg(0, g.cgroups.of(path), 0); setArg(1, g.argsRegion, 0);
+        return run(name, prog, null, 0, 0);
+      }; break;
+      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, null, 0, 0); }; break;
+      case "cgroup_set_weight": ops.cgroup_set_weight = (path, weight) => {
+        setArg(0, g.cgroups.of(path), 0); setArg(1, weight, 0);
+        run(name, prog, null, 0, 0);
+      }; break;
+      case "cgroup_prep_move": ops.cgroup_prep_move = (p, from, to) => run(name, prog, p, moveArgs(p, from, to), p.cpu); break;
+      case "cgroup_move": ops.cgroup_move = (p, from, to) => { run(name, prog, p, moveArgs(p, from, to), p.cpu); }; break;
+      case "cgroup_cancel_move": ops.cgroup_cancel_move = (p, from, to) => { run(name, prog, p, moveArgs(p, from, to), p.cpu); }; break;
+      default: break; // dump*, cpu_online/offline, core_sched_before: never called by scxlab's kernel
     }
   }
   // The loader's after-attach steps (tickless starts its timer): once the scheduler is enabled.

@@ -42,6 +42,7 @@ typedef int (*cb)(u64 *ctx);
 struct sched_ext_ops {
 	cb select_cpu, enqueue, dequeue, dispatch, tick, runnable, running, stopping, quiescent, yield;
 	cb set_weight, set_cpumask, update_idle, cpu_acquire, cpu_release, init_task, exit_task, enable, disable, init, exit;
+	cb cgroup_init, cgroup_exit, cgroup_prep_move, cgroup_move, cgroup_cancel_move, cgroup_set_weight;
 	u32 dispatch_max_batch;
 	u64 flags;
 	u32 timeout_ms;

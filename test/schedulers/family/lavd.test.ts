@@ -121,7 +121,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
   });
 
   it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
-    expect(resolveOptions("lavd", options, {})).toEqual({ slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false });
+    expect(resolveOptions("lavd", options, {})).toEqual({ slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false });
     expect(lavdOn("1").timeout_ms).toBe(30_000);
   });
 });
