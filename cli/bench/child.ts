@@ -144,7 +144,7 @@ function directJobs(t: ChildTask): Job[] {
     case "yardstick": case "bpf-simple": return [mmcJob(t.customers, t.c, t.rho, 1).job];
     case "single": return t.cases.map((c) => jobOf(c, c.durationS));
     case "sleepers": return [jobOf({ scheduler: "simple", workload: "sleepers", params: {}, cpus: t.cpus, durationS: t.warmS + t.measureS }, t.warmS + t.measureS)];
-    case "sweep": case "poolStart": return [];
+    case "sweep": case "poolStart": case "names": return [];
   }
 }
 

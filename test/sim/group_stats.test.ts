@@ -21,7 +21,8 @@ function binsOf(xs: readonly number[]): number[] {
   return bins;
 }
 
-const sample = fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.double({ min: -5, max: 1e7, noNaN: true }));
+// -0 left out: no latency is ever -0 (a difference of equal integers is +0), and the columns keep buckets as integers.
+const sample = fc.oneof(fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.double({ min: -5, max: 1e7, noNaN: true }).map((v) => v + 0));
 
 describe("GroupStats", () => {
   it("reports for each group and kind what a Histogram fed the same samples does, before and after it outgrows the columns", () => {
