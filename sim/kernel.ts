@@ -739,6 +739,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.currCls[cpu] = Cls.Idle;
     this.evGen[cpu]++;
     this.ext.idle.idle[cpu] = 1;
+    if (this.ext.idleKickAfterPick === cpu) {
+      this.ext.idleKickAfterPick = -1;
+      this.resched(cpu);
+    }
     if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
     if (wasBusy) {
       this.ext.updateIdle(cpu, true);

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
  */
 
 /** Load order matters: helpers first, the entry point (which calls the others) last. */
-export const CLIENT_FILES = ["unpack.js", "util.js", "summary.js", "bars.js", "cdf.js", "timeline.js", "series.js", "tables.js", "picker.js", "main.js"] as const;
+export const CLIENT_FILES = ["unpack.js", "util.js", "summary.js", "bars.js", "counters.js", "cdf.js", "timeline.js", "series.js", "tables.js", "picker.js", "main.js"] as const;
 
 let d3Cache: string | null = null;
 

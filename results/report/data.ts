@@ -11,6 +11,7 @@ import type { Estimate } from "../stats/confidence_interval.js";
 import { mean } from "../stats/mean.js";
 import { formatEstimate } from "../format/units.js";
 import { statsPoints } from "../stats/merge_stats.js";
+import { counterData, type CounterData } from "./counters.js";
 
 /**
  * What the browser gets: everything the charts need, already computed, and nothing else (whole
@@ -44,6 +45,8 @@ export interface WorkloadData {
   /** Other schedulers as ratios of the baseline's means ("0.42 ± 0.05×"), formatted as on the terminal. */
   relative: { baseline: string; rows: { label: string; exited: boolean; text: Record<MetricKey, string> }[] } | null;
   cdf: { wakeup: CdfSeries[]; request: CdfSeries[] };
+  /** The schedulers' own counters (null when no run reported any). */
+  counters: CounterData | null;
 }
 
 export interface GroupData {
@@ -116,6 +119,7 @@ export function buildReportData(input: {
         wakeup: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "wakeupLatencyNs")),
         request: rows.flatMap((r) => cdfSeries(r.label, runsOf(r.label), "requestLatencyNs")),
       },
+      counters: counterData(rows.map((r) => r.label), runsOf, agg.level),
     };
   });
   const exits = results.flatMap((r) =>

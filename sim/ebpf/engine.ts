@@ -124,10 +124,8 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
     const detail = faultMessage(memory, code, a, b, p.kfuncNames, opts.insnBudget ?? DEFAULT_BUDGET);
     throw new BpfRuntimeError(p.name, insnIndex, where === undefined ? detail : `${detail} (${where})`);
   };
-  const factory = new Function(
-    "S", "M", "LD16", "LD32", "ST16", "ST32", "X", "A", "AL", "AH", "F", "MULHU", "UDIV", "UMOD", "SDIV", "SMOD", "SHL", "SHR", "SAR", "BSWAP", "NAT", "FT", "CR",
-    prelude + source,
-  ) as (...deps: unknown[]) => SubprogramFn[];
+  // Named for profilers and stack traces (the name sanitised: it comes from the object).
+  const factory = factoryFor(`${prelude}${source}\n//# sourceURL=bpf/${p.name.replace(/[^A-Za-z0-9_.]/g, "_")}.js\n`);
   const fns = factory(
     st, memory, ua.ld16, ua.ld32, ua.st16, ua.st32, HI, st.args, st.args.lo, st.args.hi, fail,
     mulhu, udiv64, umod64, sdiv64, smod64, shl64, shr64, sar64, bswap32, natives, st.frameTops,
@@ -137,6 +135,32 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
     st.functions[slot] = fns[entries.indexOf(entry)]!;
   }
   return new Compiled(p.name, source, fns[0]!, st, opts.insnBudget ?? DEFAULT_BUDGET, exitRegs);
+}
+
+type Factory = (...deps: unknown[]) => SubprogramFn[];
+
+/** Translations seen in this thread, by their text; bounded, as a run may load hostile objects. */
+const factories = new Map<string, Factory>();
+const FACTORIES_MAX = 64;
+
+/**
+ * One Function per distinct translation, reused by every run that loads the same program (the
+ * same object and options give the same text): the subprograms each run gets are new closures
+ * over its own memory and natives, but share the factory's compiled code and type feedback, so
+ * V8 optimises a scheduler's programs once per thread instead of warming them up again at
+ * every run, as it does for the TypeScript schedulers.
+ */
+function factoryFor(text: string): Factory {
+  let f = factories.get(text);
+  if (f === undefined) {
+    if (factories.size >= FACTORIES_MAX) factories.clear();
+    f = new Function(
+      "S", "M", "LD16", "LD32", "ST16", "ST32", "X", "A", "AL", "AH", "F", "MULHU", "UDIV", "UMOD", "SDIV", "SMOD", "SHL", "SHR", "SAR", "BSWAP", "NAT", "FT", "CR",
+      text,
+    ) as Factory;
+    factories.set(text, f);
+  }
+  return f;
 }
 
 class Compiled implements CompiledProgram {

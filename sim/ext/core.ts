@@ -51,6 +51,11 @@ export class ExtCore {
   lastExit: ExitInfo | null = null;
   /** Set once an exit is claimed: callbacks are no longer called, the disable is pending. */
   aborting = false;
+  /**
+   * A CPU whose own balance asked for an SCX_KICK_IDLE of itself (scx_bpf_kick_cpu defers that
+   * to irq work, which reschedules the CPU if it went idle), or -1.
+   */
+  idleKickAfterPick = -1;
   pendingDisable = false;
 
   /** 1 while a higher class holds a CPU that ops.cpu_release was told about (rq->scx.cpu_released). */
@@ -224,6 +229,11 @@ export class ExtCore {
     this.dsqs.insert(t, d, flags, vtimeOrdered);
     if (ctx === Ctx.Dispatch) this.buf.roundWork++;
     return true;
+  }
+
+  /** Outside any callback, or in ops.init or a BPF timer: the kernel's unlocked contexts. */
+  inUnlockedContext(): boolean {
+    return this.cb.ctx === Ctx.None || UNLOCKED.has(this.cb.currentName());
   }
 
   /** The next ext task for `cpu` (see pick.ts): prev to keep it, another task, or null. */

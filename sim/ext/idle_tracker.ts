@@ -120,6 +120,34 @@ export class IdleTracker {
   }
 
   /**
+   * scx_select_cpu_dfl as scx_bpf_select_cpu_and runs it: over `allowed` (the caller's mask and
+   * the task's affinity, 0/1 per CPU, never empty), from `prev` even when prev itself is not
+   * allowed (its LLC and node still lead the scans). The order of ext_idle.c: the SYNC step
+   * (`syncCpu` the waker's CPU, else -1; `inNode` keeps it to prev's node); with SMT, prev when
+   * its whole core is idle, then a wholly idle core in prev's LLC, its node, anywhere (and no
+   * further if `coreOnly`); prev when idle; prev's idle SMT sibling; an idle CPU in prev's LLC,
+   * its node, anywhere. The CPU found is claimed, except the waker's CPU of the SYNC step.
+   * Returns the CPU, or -1 when nothing allowed is idle.
+   */
+  selectAnd(allowed: Uint8Array, prev: number, coreOnly: boolean, inNode: boolean, syncCpu: number, syncQueueEmpty: boolean): number {
+    const topo = this.topo;
+    const prevOk = allowed[prev] === 1;
+    if (syncCpu >= 0) {
+      if (prevOk && topo.llcOf[syncCpu] === topo.llcOf[prev] && this.testAndClear(prev)) return prev;
+      if (syncQueueEmpty && (!inNode || topo.nodeOf[syncCpu] === topo.nodeOf[prev]) && this.idle.indexOf(1) >= 0 && allowed[syncCpu] === 1) return syncCpu;
+    }
+    if (this.hasSmt) {
+      if (prevOk && this.coreIdle(prev)) { this.idle[prev] = 0; return prev; }
+      const c = this.pickNear(allowed, true, prev);
+      if (c >= 0 || coreOnly) return c;
+    }
+    if (prevOk && this.testAndClear(prev)) return prev;
+    const sib = topo.sibling[prev];
+    if (sib >= 0 && allowed[sib] === 1 && this.testAndClear(sib)) return sib;
+    return this.pickNear(allowed, false, prev);
+  }
+
+  /**
    * scx_select_cpu_dfl's step for a wakeup whose waker is about to sleep (SCX_WAKE_SYNC): prev
    * when it is idle and shares the waker's LLC (no migration, warm cache), else the waker's own
    * CPU when nothing waits in its local DSQ and some CPU is idle (the machine is not saturated,

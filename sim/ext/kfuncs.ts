@@ -7,8 +7,8 @@ import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
 import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./callbacks.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "./consts.js";
-import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM } from "../bpf/errno.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_WAKE_SYNC } from "./consts.js";
+import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
@@ -45,7 +45,12 @@ export class ScxKfuncs implements Scx {
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
   private readonly timerCpu: number[] = [];
 
-  constructor(private readonly k: Kernel) {}
+  /** scx_bpf_select_cpu_and's allowed CPUs, reused. */
+  private readonly andMask: Uint8Array;
+
+  constructor(private readonly k: Kernel) {
+    this.andMask = new Uint8Array(k.topo.nrCpus);
+  }
 
   now(): number { return this.k.now; }
   nrCpus(): number { return this.k.topo.nrCpus; }
@@ -160,6 +165,10 @@ export class ScxKfuncs implements Scx {
       // treats the combination as a scheduler error.
       if (flags & (SCX_KICK_PREEMPT | SCX_KICK_WAIT)) this.k.ext.coreError("scx_bpf_kick_cpu(): SCX_KICK_IDLE combined with SCX_KICK_PREEMPT or SCX_KICK_WAIT");
       if (k.curr[cpu] < 0) k.resched(cpu);
+      // The CPU in balance kicks itself (bpfland's enqueue of an SCX_ENQ_LAST task): the kernel
+      // cannot skip it yet (can_skip_idle_kick sees SCX_RQ_IN_BALANCE) and honours it from irq
+      // work once the CPU is idle (kick_one_cpu_if_idle).
+      else if (k.ext.dsqs.balancing === cpu) k.ext.idleKickAfterPick = cpu;
       return;
     }
     // kick_one_cpu: a CPU running a higher class is not the scheduler's; the kick is dropped.
@@ -180,6 +189,26 @@ export class ScxKfuncs implements Scx {
     const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
     core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
     return this.out;
+  }
+
+  selectCpuAnd(p: ScxTask, prevCpu: CpuId, wakeFlags: number, allowed: Uint8Array, flags: number): CpuId {
+    const core = this.k.ext, ctx = core.cb.ctx;
+    // select_cpu_from_kfunc: under p's pi_lock (select_cpu), in enqueue, or unlocked.
+    if (ctx !== Ctx.SelectCpu && ctx !== Ctx.Enqueue && !core.inUnlockedContext()) return -EPERM;
+    const t = taskOf(p), prev = this.cpuOk(prevCpu), topo = this.k.topo, n = topo.nrCpus;
+    const inNode = (flags & SCX_PICK_IDLE_IN_NODE) !== 0;
+    const both = this.andMask;
+    let any = false;
+    for (let c = 0; c < n; c++) {
+      const ok = allowed[c] === 1 && (t.cpusAllowed === null || t.cpusAllowed[c] === 1) && (!inNode || topo.nodeOf[c] === topo.nodeOf[prev]);
+      both[c] = ok ? 1 : 0;
+      any ||= ok;
+    }
+    if (t.nrCpusAllowed === 1) return both[prev] === 1 && core.idle.testAndClear(prev) ? prev : -EBUSY;
+    if (!any) return -EBUSY;
+    const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
+    const c = core.idle.selectAnd(both, prev, (flags & SCX_PICK_IDLE_CORE) !== 0, inNode, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
+    return c >= 0 ? c : -EBUSY;
   }
 
   currentTask(): ScxTask | null {

@@ -179,6 +179,13 @@ export interface Scx {
    */
   selectCpuDfl(p: ScxTask, prevCpu: CpuId, wakeFlags: number): SelectCpuResult;
   /**
+   * scx_bpf_select_cpu_and: the default selection over the CPUs of `allowed` (0/1 per CPU) that
+   * p may use, with SCX_PICK_IDLE_CORE / SCX_PICK_IDLE_IN_NODE in `flags`; the idle CPU found
+   * (claimed), or -EBUSY. A task allowed on one CPU gets prev only if it is idle and allowed.
+   * From select_cpu, enqueue or outside callbacks.
+   */
+  selectCpuAnd(p: ScxTask, prevCpu: CpuId, wakeFlags: number, allowed: Uint8Array, flags: number): CpuId;
+  /**
    * bpf_get_current_task_btf(): in the callbacks of a wakeup (select_cpu, runnable, enqueue) or a
    * fork (init_task, enable) made by a task, that task, the waker. null when the kernel woke the
    * task (a timer or sleep ending, an open-loop arrival: in the kernel an interrupt, whose

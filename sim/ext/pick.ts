@@ -15,6 +15,7 @@ import type { ExtCore } from "./core.js";
  */
 export function pickNext(core: ExtCore, cpu: number, prev: Task | null): Task | null {
   core.dsqs.balancing = cpu;
+  core.idleKickAfterPick = -1;
   try {
     return balanceAndPick(core, cpu, prev);
   } finally {

@@ -260,6 +260,33 @@ describe.skipIf(skip)("HTML report in Chromium", () => {
     await o.page.close();
   });
 
+  it("scheduler counters: a chart per workload with a bar per scheduler reporting the chosen counter; the picker redraws it", async () => {
+    // Two schedulers with counters over three seeds (one counter only the second has, one named
+    // like an Object.prototype member), the third with none.
+    const runs = makeSweep().filter((r) => r.job.workload === "mixed").map((r) => {
+      const s = r.job.scheduler, k = r.job.seed;
+      if (s === "fair") return r;
+      const events: Record<string, number> = { nr_direct_dispatches: (s === "rr" ? 100 : 40) * k, SCX_EV_DISPATCH_KEEP_LAST: 0 };
+      if (s === "rr") Object.defineProperty(events, "__proto__", { value: 7, enumerable: true });
+      return { ...r, scx: { ...r.scx, events } };
+    });
+    const o = await open(renderReport({ title: "counters", results: runs, aggregate: aggregate(runs) }), "report-counters.html");
+    expect(o.problems).toEqual([]);
+    const pick = o.page.locator("select.counter-pick");
+    expect(await pick.locator("option").allTextContents()).toEqual(["SCX_EV_DISPATCH_KEEP_LAST", "__proto__", "nr_direct_dispatches"]);
+    // shown first: of the counters non-zero somewhere, the one most schedulers report
+    const bars = async () => o.page.$$eval("svg.counter-chart rect.bar", (rs) => rs.map((r) => r.getAttribute("data-scheduler")));
+    expect(await o.page.getAttribute("svg.counter-chart", "data-counter")).toBe("nr_direct_dispatches");
+    expect(await bars()).toEqual(["simple:fifo=true", "rr:slice_us=100"]);
+    expect(await o.page.$$eval("svg.counter-chart g.err", (g) => g.length)).toBe(2);
+    await pick.selectOption({ label: "__proto__" });
+    expect(await o.page.getAttribute("svg.counter-chart", "data-counter")).toBe("__proto__");
+    expect(await bars()).toEqual(["rr:slice_us=100"]);
+    expect(await o.page.$$eval("svg.counter-chart", (s) => s.length)).toBe(1);
+    expect(o.problems).toEqual([]);
+    await o.page.close();
+  });
+
   it("an empty result set renders a note", async () => {
     const o = await open(renderReport({ title: "empty", results: [], aggregate: aggregate([]) }), "report-empty.html");
     expect(o.problems).toEqual([]);

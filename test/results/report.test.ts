@@ -124,3 +124,21 @@ describe("client scripts from compiled output", () => {
     }
   });
 });
+
+describe("report counters (results/report/counters.ts)", () => {
+  it("one entry per counter any run reported, sorted; a scheduler lacking one in some seed gets null; means over seeds", async () => {
+    const { counterData } = await import("../../results/report/counters.js");
+    const run = (seed: number, events: Record<string, number>) => ({ ...makeRun({ seed }), scx: { ...makeRun({ seed }).scx, events } });
+    const runs: Record<string, ReturnType<typeof run>[]> = {
+      a: [run(1, { z: 2, y: 0 }), run(2, { z: 4, y: 0 })],
+      b: [run(1, { y: 5 }), run(2, { y: 7, z: 1 })],
+      c: [run(1, {})],
+    };
+    const d = counterData(["a", "b", "c"], (l) => runs[l]!, 0.95)!;
+    expect(d.names).toEqual(["y", "z"]);
+    expect(d.rows.map((r) => r.values.map((e) => e?.mean ?? null))).toEqual([[0, 3], [6, null], [null, null]]);
+    expect(d.rows[0]!.values[1]!.half).toBeGreaterThan(0);
+    expect(d.initial).toBe(0); // y: two schedulers report it and b's is non-zero
+    expect(counterData(["c"], (l) => runs[l]!, 0.95)).toBeNull();
+  });
+});

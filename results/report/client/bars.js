@@ -11,10 +11,10 @@ function drawBarCharts(parent, wl, metrics, colour) {
   });
 }
 
-function drawBarChart(parent, wl, metric, colour) {
+function drawBarChart(parent, wl, metric, colour, cls) {
   var margin = { top: 26, right: 10, bottom: 70, left: 58 };
   var title = metric.label + (metric.better === "lower" ? " (lower is better)" : metric.better === "higher" ? " (higher is better)" : "");
-  var c = chart(parent, "bar-chart", 250, 230, margin, title);
+  var c = chart(parent, cls || "bar-chart", 250, 230, margin, title);
   c.svg.attr("data-metric", metric.key);
   var key = metric.key;
   var rows = wl.rows.filter(function (r) { return r.metrics[key].mean !== null; });

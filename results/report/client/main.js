@@ -49,6 +49,7 @@ function drawWorkload(report, wl, data, colour) {
   var cdfs = section.append("div").attr("class", "grid cdfs");
   guarded(cdfs, "wakeup CDF", function () { drawCdf(cdfs, wl.cdf.wakeup, "wakeup", colour); });
   guarded(cdfs, "request CDF", function () { drawCdf(cdfs, wl.cdf.request, "request", colour); });
+  guarded(section, "counter chart", function () { drawCounters(section, wl, colour); });
 }
 
 main();

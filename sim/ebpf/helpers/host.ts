@@ -15,6 +15,8 @@ export interface HelperHost {
   cpu(): number;
   /** bpf_get_current_task_btf: the task_struct mirror of the current task, or 0. */
   currentTask(): BpfAddr;
+  /** bpf_per_cpu_ptr: CPU `cpu`'s copy of the per-CPU kernel variable whose handle is `addr`, or 0. */
+  percpuPtr(addr: BpfAddr, cpu: number): BpfAddr;
   /** bpf_get_prandom_u32, from the run's seeded stream. */
   randomU32(): number;
   /** bpf_printk / bpf_trace_printk output (one formatted line). */

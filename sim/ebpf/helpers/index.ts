@@ -17,7 +17,7 @@ export const HELPER = {
   get_prandom_u32: 7, get_smp_processor_id: 8, get_current_pid_tgid: 14, perf_event_read: 22,
   get_current_task: 35, perf_event_read_value: 55,
   map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, spin_lock: 93, spin_unlock: 94, probe_read_kernel: 113, probe_read_kernel_str: 115, ktime_get_boot_ns: 125,
-  per_cpu_ptr: 153, task_storage_get: 156, task_storage_delete: 157, get_current_task_btf: 158, snprintf: 165,
+  per_cpu_ptr: 153, this_cpu_ptr: 154, task_storage_get: 156, task_storage_delete: 157, get_current_task_btf: 158, snprintf: 165,
   timer_init: 169, timer_set_callback: 170, timer_start: 171, timer_cancel: 172, trace_vprintk: 177,
   loop: 181, kptr_xchg: 194, map_lookup_percpu_elem: 195, ktime_get_tai_ns: 208,
   cgrp_storage_get: 210, cgrp_storage_delete: 211,
@@ -98,9 +98,10 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
       const pid = m.readU32(t + pidOffset);
       return pid * 4294967296 + pid;
     }],
-    // Only typed per-CPU kernel variables (__ksym) reach this, and scxlab's kernel has none
-    // (each reads as NULL), so the answer is NULL, which the callers test for.
-    [HELPER.per_cpu_ptr, () => 0],
+    // Only typed per-CPU kernel variables (__ksym) reach these: a modelled one's copy for the
+    // CPU, else NULL (the callers test for it).
+    [HELPER.per_cpu_ptr, (a) => host.percpuPtr(a.ptr(1), a.u32(2))],
+    [HELPER.this_cpu_ptr, (a) => host.percpuPtr(a.ptr(1), host.cpu())],
     [HELPER.spin_lock, (a) => host.spinLock(a.ptr(1))],
     [HELPER.spin_unlock, (a) => host.spinUnlock(a.ptr(1))],
     [HELPER.trace_printk, (a) => {

@@ -8,6 +8,7 @@ import { type ElfObject, SHN_UNDEF, STB_WEAK } from "./elf.js";
 import { fail } from "./errors.js";
 import { essentialName } from "./core_spec.js";
 import { KCONFIG } from "./kconfig.js";
+import { isModelledPercpu, PERCPU_VAR_SIZE } from "./percpu_ksyms.js";
 import type { MapDef } from "./map_defs.js";
 import { BPF_MAP_TYPE_ARRAY } from "../maps/map_types.js";
 
@@ -24,8 +25,10 @@ export interface KfuncExtern {
 export interface Externs {
   /** By symbol name. */
   readonly kfuncs: ReadonlyMap<string, KfuncExtern>;
-  /** Typed kernel variables (`extern int x __ksym __weak`): scxlab's kernel has none, so each reads as NULL. */
+  /** Typed kernel variables (`extern int x __ksym __weak`) scxlab's kernel lacks: each reads as NULL. */
   readonly absentKsymVars: ReadonlySet<string>;
+  /** Typed per-CPU kernel variables scxlab's kernel has (percpu_ksyms.ts), by symbol name. */
+  readonly percpuKsymVars: ReadonlySet<string>;
   /** kconfig variable name → offset in the kconfig map. */
   readonly kconfigOffsets: ReadonlyMap<string, number>;
   /** The kconfig map, when the object declares any kconfig extern. */
@@ -39,12 +42,22 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
   const kfuncs = new Map<string, KfuncExtern>();
   const kconfigVars: { name: string; typeId: number; weak: boolean }[] = [];
   const absentKsymVars = new Set<string>();
+  const percpuKsymVars = new Set<string>();
   for (const s of elf.symbols) {
     if (s.shndx !== SHN_UNDEF || s.name === "" || s.index === 0) continue;
     const weak = s.bind === STB_WEAK;
     const k = ksyms.get(s.name);
     if (k !== undefined) {
       if (btf.type(k).kind !== "func") {
+        if (isModelledPercpu(s.name)) {
+          const t = btf.type(k);
+          const r = btf.resolved(t.kind === "var" ? t.type : k);
+          if (r.kind !== "int" || btf.sizeOf(t.kind === "var" ? t.type : k) !== PERCPU_VAR_SIZE) {
+            fail(`kernel variable ${s.name} is a per-CPU int in the kernel; the object declares it as ${btf.describe(k)}`);
+          }
+          percpuKsymVars.add(s.name);
+          continue;
+        }
         if (!weak) fail(`kernel variable ${s.name} is not provided by scxlab (declare it __weak to read NULL)`);
         absentKsymVars.add(s.name);
         continue;
@@ -64,7 +77,7 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
     fail(`extern ${s.name} is neither a kfunc (.ksyms) nor a kconfig variable (.kconfig)`);
   }
   const { offsets, map } = kconfigMap(btf, kconfigVars);
-  return { kfuncs, absentKsymVars, kconfigOffsets: offsets, kconfigMap: map };
+  return { kfuncs, absentKsymVars, percpuKsymVars, kconfigOffsets: offsets, kconfigMap: map };
 }
 
 /** Names of the variables/functions a DATASEC lists, to their VAR/FUNC type id. */

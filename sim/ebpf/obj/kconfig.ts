@@ -1,13 +1,14 @@
 /**
  * The `.kconfig` externs programs may declare, and the values scxlab's kernel has. We model a
- * 6.12 kernel built with sched_ext, SMP, SMT and NUMA at HZ=1000 and NR_CPUS equal to the kernel
- * model's cpumask width. A weak extern we do not know reads as 0 (as libbpf does); a strong one is
+ * current kernel (7.1: its sched_ext kfuncs, such as scx_bpf_dsq_peek, are what sim/ebpf
+ * provides, so scx's __COMPAT_ helpers take their current-kernel paths) built with sched_ext,
+ * SMP, SMT and NUMA at HZ=1000 and NR_CPUS equal to the kernel model's cpumask width. A weak extern we do not know reads as 0 (as libbpf does); a strong one is
  * refused at load.
  */
 import { MODEL_NR_CPUS } from "./kernel_btf.js";
 
-/** KERNEL_VERSION(6, 12, 0). */
-export const MODEL_KERNEL_VERSION = (6 << 16) | (12 << 8);
+/** KERNEL_VERSION(7, 1, 0). */
+export const MODEL_KERNEL_VERSION = (7 << 16) | (1 << 8);
 
 /** Values: "y"/"n"/"m" for bool and tristate options, numbers for int options, strings for string options. */
 export const KCONFIG: ReadonlyMap<string, "y" | "n" | "m" | number | string> = new Map<string, "y" | "n" | "m" | number | string>([

@@ -3,7 +3,8 @@
  * subprogram it reaches (by call or by address) once at the end, and resolve each relocation:
  * ld_imm64 of a map (src 1), of global data (src 2 + offset), of a function (src 4, index in the
  * linked program), of a kfunc (bpf_ksym_exists: a non-zero token, or 0 for an absent weak kfunc),
- * of a kconfig variable (src 2 into the kconfig map), of an absent weak kernel variable (NULL); calls to subprograms (relative offsets) and
+ * of a kconfig variable (src 2 into the kconfig map), of a per-CPU kernel variable (its handle,
+ * for bpf_per_cpu_ptr), of an absent weak kernel variable (NULL); calls to subprograms (relative offsets) and
  * to kfuncs (src 2, index into the program's kfuncNames, which holds kernel names: a
  * `___flavor` suffix on the extern is dropped, as libbpf does when it resolves ksyms).
  */
@@ -34,6 +35,8 @@ export interface LinkInput {
   readonly rels: ReadonlyMap<number, ReadonlyMap<number, ElfRel>>;
   readonly externs: Externs;
   readonly kconfigMap: number;
+  /** The handle of a per-CPU kernel variable scxlab has (what `&sd_llc_id` loads), else undefined. */
+  percpuAddr(name: string): number | undefined;
   /** CO-RE-poisoned instructions per code section (insn index → refusal), refused only if reachable. */
   readonly poisoned: ReadonlyMap<number, ReadonlyMap<number, string>>;
   /** Source lines per code section, sorted by instruction. */
@@ -135,6 +138,8 @@ function relocateLdImm64(
       return setWide(out, o, 0, kf.available ? KFUNC_PRESENT_TOKEN : 0, 0);
     }
     if (inp.externs.absentKsymVars.has(sym.name)) return setWide(out, o, 0, 0, 0);
+    const percpu = inp.percpuAddr(sym.name);
+    if (percpu !== undefined) return setWide(out, o, 0, percpu + addend, 0);
     const off = inp.externs.kconfigOffsets.get(sym.name);
     if (off !== undefined) return setWide(out, o, SRC_MAP_VALUE, inp.kconfigMap, off + addend);
     fail(`${at}: reference to unknown extern ${sym.name}`);

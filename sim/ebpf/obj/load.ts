@@ -22,6 +22,7 @@ import { KERNEL_BTF, MODEL_NR_CPUS } from "./kernel_btf.js";
 import { linkProgram, type LinkInput, type LoadedProgram, type SymbolTarget } from "./link.js";
 import { btfMapDefs, dataMapDefs, type MapDef } from "./map_defs.js";
 import { BpfObject, dataRegionName, type LoadedMap } from "./object.js";
+import { PercpuKsyms } from "./percpu_ksyms.js";
 import { readStructOps } from "./struct_ops.js";
 
 export interface LoadOptions {
@@ -32,6 +33,8 @@ export interface LoadOptions {
    * (calls fault if reached) and reads as 0 through bpf_ksym_exists(). Default: all provided.
    */
   kfuncAvailable?: (name: string) => boolean;
+  /** Which LLC each CPU shares (per-CPU kernel variables such as sd_llc_id); default: one LLC for all. */
+  llcOf?: (cpu: number) => number;
 }
 
 /** Load a `.bpf.o` into `memory`. Throws BpfObjectError (one line: `<file>: <what>`). */
@@ -57,7 +60,9 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const externs = collectExterns(elf, btf, opts.kfuncAvailable ?? (() => true));
   const defs: MapDef[] = [...btfMapDefs(elf, btf), ...dataMapDefs(elf)];
   if (externs.kconfigMap) defs.push(externs.kconfigMap);
-  const maps = createMaps(defs, memory, opts.nrCpus ?? MODEL_NR_CPUS, file);
+  const nrCpus = opts.nrCpus ?? MODEL_NR_CPUS;
+  const maps = createMaps(defs, memory, nrCpus, file);
+  const percpu = new PercpuKsyms(memory, nrCpus, externs.percpuKsymVars, { nrCpus, llcOf: opts.llcOf ?? (() => 0) });
   fillInnerMaps(elf, defs, maps);
 
   const units = findCodeUnits(elf);
@@ -78,6 +83,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const input: LinkInput = {
     elf, units, code, rels: codeRels(elf, code), externs, poisoned,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
+    percpuAddr: (name) => percpu.addrOf(name),
     lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
     mapTarget: mapTargets(elf, defs),
   };
@@ -93,7 +99,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   defs.forEach((d, i) => { if (d.origin === "data") dataMaps.set(d.spec.name, i); });
   const vars = globalVars(btf, dataMaps);
   const uei = findUei(btf, vars, (m) => defs[m]!.readonly);
-  return new BpfObject(file, memory, btf, maps, programs, structOps, vars, uei, externs.kfuncs);
+  return new BpfObject(file, memory, btf, maps, programs, structOps, vars, uei, externs.kfuncs, percpu);
 }
 
 function createMaps(defs: readonly MapDef[], memory: BpfMemory, nrCpus: number, file: string): LoadedMap[] {

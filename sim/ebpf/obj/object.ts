@@ -13,6 +13,7 @@ import type { KfuncExtern } from "./externs.js";
 import type { GlobalVar, UeiLocation } from "./globals.js";
 import type { LoadedProgram } from "./link.js";
 import type { MapDef } from "./map_defs.js";
+import type { PercpuKsyms } from "./percpu_ksyms.js";
 import { encodeRodata, type RodataValue } from "./rodata.js";
 import type { StructOpsDesc } from "./struct_ops.js";
 
@@ -48,6 +49,8 @@ export class BpfObject {
     private readonly globalList: GlobalVar[],
     readonly uei: UeiLocation | undefined,
     readonly kfuncs: ReadonlyMap<string, KfuncExtern>,
+    /** The per-CPU kernel variables the object declares and scxlab has (bpf_per_cpu_ptr). */
+    readonly percpu: PercpuKsyms,
   ) {
     for (const m of mapList) this.byAddr.set(m.addr, m);
   }

@@ -5,7 +5,7 @@
  * Old names (scx_bpf_dispatch_from_dsq*) map to the same functions, as the kernel aliased them.
  */
 import type { ScxTask } from "../../ext/ops.js";
-import { SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE } from "../../ext/consts.js";
+import { SCX_PICK_IDLE_IN_NODE } from "../../ext/consts.js";
 import type { BpfAddr } from "../memory.js";
 import type { BpfCallArgs, BpfNativeFn } from "../program.js";
 import { sliceFromKernel, vtimeFromKernel } from "./abi.js";
@@ -84,28 +84,6 @@ export function idleKfuncs(
     const any = scx.pickIdleCpu(maskArray(a.ptr(1)), flags);
     return any < 0 ? -EBUSY : any;
   };
-  const both = new Uint8Array(nrCpus);
-  let smt: boolean | undefined;
-  /**
-   * The kernel's idle selection limited to `allowed`: prev_cpu when its whole core is idle, a
-   * wholly idle core, prev_cpu when idle, any idle CPU (the claim is the test-and-clear). The
-   * kernel also prefers prev_cpu's LLC and node at each step; scxlab's pick takes the lowest.
-   */
-  const selectAnd = (p: ScxTask, prev: number, allowed: BpfAddr, flags: number): number => {
-    const mask = maskArray(allowed);
-    for (let c = 0; c < nrCpus; c++) both[c] = mask[c] === 1 && scx.cpuAllowed(p, c) ? 1 : 0;
-    const prevOk = prev >= 0 && prev < nrCpus && both[prev] === 1;
-    smt ??= Array.from({ length: nrCpus }, (_, c) => scx.cpuSibling(c)).some((s) => s >= 0);
-    if (smt) {
-      if (prevOk && coreIdle(prev) && scx.testAndClearCpuIdle(prev)) return prev;
-      const c = scx.pickIdleCpu(both, SCX_PICK_IDLE_CORE);
-      if (c >= 0) return c;
-      if ((flags & SCX_PICK_IDLE_CORE) !== 0) return -EBUSY;
-    }
-    if (prevOk && scx.testAndClearCpuIdle(prev)) return prev;
-    const c = scx.pickIdleCpu(both, 0);
-    return c >= 0 ? c : -EBUSY;
-  };
   return [
     ["scx_bpf_get_idle_smtmask", () => { fillMask(idleSmt, coreIdle); return idleSmt; }],
     ["scx_bpf_get_idle_cpumask_node", (a) => { const n = a.s32(1); fillMask(idleNode, (c) => inNode(c, n) && scx.isCpuIdle(c)); return idleNode; }],
@@ -113,7 +91,7 @@ export function idleKfuncs(
     ["scx_bpf_pick_idle_cpu_node", pickNode],
     ["__scx_bpf_select_cpu_and", (a) => {
       const args = a.ptr(3);
-      return selectAnd(task(a, 1), m.readU32(args + ARGS_PREV) | 0, a.ptr(2), m.readU32(args + ARGS_FLAGS));
+      return scx.selectCpuAnd(task(a, 1), m.readU32(args + ARGS_PREV) | 0, m.readU32(args + ARGS_WAKE), maskArray(a.ptr(2)), m.readU32(args + ARGS_FLAGS));
     }],
   ];
 }

@@ -3,7 +3,7 @@
  * SEC("syscall") programs the recipe runs (recording what they were given), and its callbacks
  * use the kfuncs the scx family needs: the packed select_cpu_and and insert_vtime forms, DSQ
  * peek, moves from a DSQ iterator (with slice and vtime set), the task setters, a CPU's
- * current task, the node idle masks and picks, and bpf_per_cpu_ptr on an absent __ksym. */
+ * current task, the node idle masks and picks, and bpf_per_cpu_ptr on a __ksym scxlab's kernel lacks. */
 #include "eng_scx.h"
 
 #define STAGE 1
@@ -43,7 +43,7 @@ void scx_bpf_dsq_move_set_vtime(struct bpf_iter_scx_dsq *it, u64 vtime) __ksym;
 bool scx_bpf_task_set_slice(struct task_struct *p, u64 slice) __ksym;
 bool scx_bpf_task_set_dsq_vtime(struct task_struct *p, u64 vtime) __ksym;
 struct task_struct *scx_bpf_cpu_curr(s32 cpu) __ksym;
-extern int sd_llc_id __ksym __attribute__((weak));
+extern int sched_core_priority __ksym __attribute__((weak));
 static void *(*bpf_per_cpu_ptr)(const void *percpu_ptr, u32 cpu) = (void *)153;
 
 SEC("syscall") int enable_primary_cpu(struct cpu_arg *a)
@@ -144,7 +144,7 @@ OPS(fam_running) int fam_running(u64 *ctx)
 
 	if (scx_bpf_cpu_curr(cpu) == p)
 		nr_curr_match++;
-	if (!&sd_llc_id || !bpf_per_cpu_ptr(&sd_llc_id, cpu))
+	if (!&sched_core_priority || !bpf_per_cpu_ptr(&sched_core_priority, cpu))
 		nr_percpu_null++;
 	idle = scx_bpf_get_idle_cpumask_node(0);
 	smt = scx_bpf_get_idle_smtmask_node(0);
