@@ -10,6 +10,7 @@ import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, asDsq } from "../../sim
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
+import { Lat } from "../../sim/group_stats.js";
 
 const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 
@@ -75,7 +76,7 @@ describe("task_tick_scx: a spent slice is noticed at the tick", () => {
       attach(m, (scx) => fifo(scx, 20 * MS, flags));
       m.runFor(200 * MS);
       const g = m.kernel.plan.groups.indexOf("s");
-      return m.kernel.rec.groups[g].wakeup.max;
+      return m.kernel.rec.groups.latency(g, Lat.Wakeup).max;
     };
     expect(wakeupMax(SCX_ENQ_PREEMPT)).toBe(0);
     // Without PREEMPT the sleeper waits for the hog's slice (20 ms) to end, at a tick.
