@@ -21,8 +21,8 @@
  * cvtimes wins, as bpf_rbtree_add puts equal keys to the right); no per-CPU kthread shortcut
  * (the model has no kthreads).
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_SLICE_DFL } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_SLICE_DFL, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -30,7 +30,7 @@ export const options = defineOptions({
   fifo_sched: { type: "boolean", default: false, doc: "FIFO instead of weighted vtime inside each cgroup (scx_flatcg -f)" },
 });
 
-const FALLBACK_DSQ = 0;
+const FALLBACK_DSQ = asDsq(0);
 /** Fixed-point 1.0 for hierarchical weights. */
 const HWEIGHT_ONE = 1 << 16;
 const HWEIGHT_ONE_N = 65536n;
@@ -62,7 +62,7 @@ export function cgroupRefund(curAt: number, sliceNs: number, now: number, hweigh
 interface Cgrp {
   readonly path: string;
   readonly parent: Cgrp | null;
-  readonly dsq: number;
+  readonly dsq: DsqId;
   weight: number;
   hweight: number;
   hweightGen: number;
@@ -186,7 +186,7 @@ export class FlatcgScheduler implements SchedExtOps {
     this.tctx.get(p).bypassedAt = p.sumExecNs || -1;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
     if (r.isIdle) {
       // Straight to the idle CPU; the cgroup is charged in stopping().
@@ -311,7 +311,7 @@ export class FlatcgScheduler implements SchedExtOps {
   cgroup_init(path: string, weight: number): number {
     const parentPath = path === "/" ? "" : this.scx.cgroupParent(path);
     const parent = parentPath === "" ? null : this.cgroups.get(parentPath) ?? null;
-    const dsq = this.nextDsq++;
+    const dsq = asDsq(this.nextDsq++);
     const r = this.scx.createDsq(dsq, -1);
     if (r !== 0) return r;
     this.cgroups.set(path, {

@@ -19,8 +19,8 @@
  * moving tasks over from the shared DSQ (so the timer expedites nothing);
  * `stall_kernel_nth` exists but never fires, as the simulated workloads have no kernel threads.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, SCX_KICK_IDLE, localOn } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, Pid } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, SCX_KICK_IDLE, localOn, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { PidQueue } from "./lib/pid_queue.js";
 
@@ -33,8 +33,8 @@ export const options = defineOptions({
   highpri_boosting: { type: "boolean", default: false, doc: "nice -20 tasks jump every queue through a high-priority DSQ (scx_qmap -P)" },
 });
 
-const SHARED_DSQ = 0;
-const HIGHPRI_DSQ = 1;
+const SHARED_DSQ = asDsq(0);
+const HIGHPRI_DSQ = asDsq(1);
 const NR_QUEUES = 5;
 /** Entries per queue, as the original's queue maps. */
 const QUEUE_CAP = 4096;
@@ -79,7 +79,7 @@ export class QmapScheduler implements SchedExtOps {
   private userCnt = 0;
   private errorCountdown: number;
   private timer = -1;
-  private readonly live = (p: ScxTask, pid: number, seq: number): boolean => p.pid === pid && this.tctx.get(p).seq === seq;
+  private readonly live = (p: ScxTask, pid: Pid, seq: number): boolean => p.pid === pid && this.tctx.get(p).seq === seq;
 
   constructor(private readonly scx: Scx, private readonly o: OptionValues<typeof options>) {
     this.sliceNs = o.slice_us * 1000;
@@ -89,12 +89,12 @@ export class QmapScheduler implements SchedExtOps {
   }
 
   /** prev if idle (or the task can run nowhere else), else any idle CPU, else -1. */
-  private pickDirectDispatchCpu(p: ScxTask, prevCpu: number): number {
+  private pickDirectDispatchCpu(p: ScxTask, prevCpu: CpuId): CpuId {
     if (p.nrCpusAllowed === 1 || this.scx.testAndClearCpuIdle(prevCpu)) return prevCpu;
     return this.scx.pickIdleCpu(p.cpusAllowed, 0);
   }
 
-  select_cpu(p: ScxTask, prevCpu: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId): CpuId {
     const cpu = this.pickDirectDispatchCpu(p, prevCpu);
     if (cpu < 0) return prevCpu;
     this.tctx.get(p).forceLocal = true;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan } from "../../helpers/plan.js";
 import { MS, S, run, start } from "./run.js";
+import type { CpuId } from "../../../sim/ext/ops.js";
 
 /** nice 10, 5, 0, -5, -10 have scx weights 11, 33, 100, 305, 932: queues 0, 1, 2, 3, 4. */
 const NICES = [10, 5, 0, -5, -10];
@@ -10,7 +11,7 @@ describe("qmap", () => {
     const asked: number[] = [];
     run("qmap", plan([hog("h")]), {
       topology: "1", overheads: true, durationNs: 100 * MS,
-      wrapScx: (scx) => Object.assign(Object.create(scx) as typeof scx, { cpuperfSet: (cpu: number, perf: number) => { asked.push(perf); scx.cpuperfSet(cpu, perf); } }),
+      wrapScx: (scx) => Object.assign(Object.create(scx) as typeof scx, { cpuperfSet: (cpu: CpuId, perf: number) => { asked.push(perf); scx.cpuperfSet(cpu, perf); } }),
     });
     // averages 25, 43, 57, 67: queues 0 (<= 25), 1 (<= 50), 2, 2, ... as weight_to_idx maps them
     expect(asked.slice(0, 5)).toEqual([0, 256, 512, 512, 512]);
