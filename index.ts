@@ -74,7 +74,7 @@ export type { SchedAttr } from "./sim/sched_change.js";
 export * from "./sim/bpf/index.js";
 export * from "./sim/ext/consts.js";
 export * from "./sim/ext/kernel_abi.js";
-export type { SchedExtOps, Scx, ScxTask, CpuId, Pid, TaskStorage } from "./sim/ext/ops.js";
+export type { SchedExtOps, Scx, ScxTask, CpuId, Pid, DsqId, TaskStorage } from "./sim/ext/ops.js";
 export type { RunResult, ExitInfo, ExitKind, JobSpec, Stats } from "./sim/result.js";
 export type { WorkloadPlan } from "./sim/plan.js";
 export {

@@ -25,8 +25,8 @@
  * turn into microsecond context switches (with exact expiry an overloaded 4-CPU server at 10k
  * req/s served 188 req/s; tick-bound it serves ~9.6k).
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { anyIdleIn, hasSmt, pickIdleNear } from "./lib/idle_near.js";
 import { calcAvg } from "./lib/calc_avg.js";
@@ -79,17 +79,22 @@ export class BpflandScheduler implements SchedExtOps {
     this.tctx = scx.taskStorage<TaskCtx>(() => ({ awakeVtime: 0, wakeupFreq: 0, lastWokeAt: this.scx.now(), avgRuntime: 0, lastRunAt: 0 }));
   }
 
-  private nodeDsq(cpu: number): number {
-    return this.nrCpus + this.scx.cpuNode(cpu);
+  /** Each CPU has a DSQ numbered as the CPU; each node one after them. */
+  private cpuDsq(cpu: CpuId): DsqId {
+    return asDsq(cpu);
+  }
+
+  private nodeDsq(cpu: CpuId): DsqId {
+    return asDsq(this.nrCpus + this.scx.cpuNode(cpu));
   }
 
   /** Tasks waiting for `cpu`: its own queue and its node's. */
-  private queued(cpu: number): number {
-    return this.scx.dsqNrQueued(cpu) + this.scx.dsqNrQueued(this.nodeDsq(cpu));
+  private queued(cpu: CpuId): number {
+    return this.scx.dsqNrQueued(this.cpuDsq(cpu)) + this.scx.dsqNrQueued(this.nodeDsq(cpu));
   }
 
   /** upstream task_dl: clamps the vruntime lag and the awake time, returns their sum. */
-  deadline(p: ScxTask, t: TaskCtx, cpu: number): number {
+  deadline(p: ScxTask, t: TaskCtx, cpu: CpuId): number {
     const q = this.queued(cpu);
     const qThresh = Math.max(Math.floor(STARVATION_THRESH_NS / this.sliceMax), 1);
     // Short queues: frequent wakers may lag further behind; long queues: everyone gets 1×.
@@ -102,12 +107,12 @@ export class BpflandScheduler implements SchedExtOps {
     return p.dsqVtime + t.awakeVtime;
   }
 
-  slice(p: ScxTask, cpu: number): number {
+  slice(p: ScxTask, cpu: CpuId): number {
     return Math.max(Math.floor(Math.floor((this.sliceMax * p.weight) / 100) / Math.max(this.queued(cpu), 1)), this.sliceMin);
   }
 
   /** The sibling of `cpu` is busy while some CPU of its node is idle (upstream is_smt_contended). */
-  smtContended(cpu: number): boolean {
+  smtContended(cpu: CpuId): boolean {
     if (!this.smt) return false;
     const s = this.scx.cpuSibling(cpu);
     return s >= 0 && !this.scx.isCpuIdle(s) && anyIdleIn(this.scx, this.scx.cpuNode(cpu));
@@ -118,7 +123,7 @@ export class BpflandScheduler implements SchedExtOps {
    * moves toward the waker, unless prev is a free core in the waker's LLC; then the default
    * selection, SYNC included unless `no_wake_sync`. -1 when nothing is idle.
    */
-  private pickIdle(p: ScxTask, prevCpu: number, thisCpu: number, wakeFlags: number): number {
+  private pickIdle(p: ScxTask, prevCpu: CpuId, thisCpu: CpuId, wakeFlags: number): CpuId {
     const scx = this.scx;
     if (this.o.no_wake_sync) wakeFlags &= ~SCX_WAKE_SYNC;
     if ((wakeFlags & SCX_WAKE_TTWU) !== 0 && thisCpu >= 0 && thisCpu !== prevCpu && scx.cpuCapacity(thisCpu) > scx.cpuCapacity(prevCpu)) {
@@ -127,20 +132,20 @@ export class BpflandScheduler implements SchedExtOps {
       prevCpu = thisCpu;
     }
     const r = scx.selectCpuDfl(p, prevCpu, wakeFlags);
-    return r.isIdle ? r.cpu : -1;
+    return r.isIdle ? r.cpu : asCpu(-1);
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     // A prev the task may no longer use becomes the waker's CPU if allowed, else its first allowed CPU.
-    const cur = this.scx.currentCpu(), thisCpu = cur >= 0 && this.scx.cpuAllowed(p, cur) ? cur : -1;
+    const cur = this.scx.currentCpu(), thisCpu = cur >= 0 && this.scx.cpuAllowed(p, cur) ? cur : asCpu(-1);
     if (!this.scx.cpuAllowed(p, prevCpu)) {
       if (thisCpu >= 0) prevCpu = thisCpu;
-      else for (prevCpu = 0; prevCpu < this.nrCpus - 1 && !this.scx.cpuAllowed(p, prevCpu); prevCpu++);
+      else for (prevCpu = asCpu(0); prevCpu < this.nrCpus - 1 && !this.scx.cpuAllowed(p, prevCpu); prevCpu++);
     }
     const cpu = this.pickIdle(p, prevCpu, thisCpu, wakeFlags);
     if (cpu < 0) return prevCpu;
     this.scx.stat("direct");
-    this.scx.dsqInsertVtime(p, cpu, this.slice(p, cpu), this.deadline(p, this.tctx.get(p), cpu), 0);
+    this.scx.dsqInsertVtime(p, this.cpuDsq(cpu), this.slice(p, cpu), this.deadline(p, this.tctx.get(p), cpu), 0);
     return cpu;
   }
 
@@ -159,7 +164,7 @@ export class BpflandScheduler implements SchedExtOps {
     if (p.nrCpusAllowed === 1) {
       scx.stat("direct");
       if (this.o.local_pcpu) scx.dsqInsert(p, SCX_DSQ_LOCAL, this.slice(p, prev), enqFlags);
-      else scx.dsqInsertVtime(p, prev, this.slice(p, prev), this.deadline(p, t, prev), enqFlags);
+      else scx.dsqInsertVtime(p, this.cpuDsq(prev), this.slice(p, prev), this.deadline(p, t, prev), enqFlags);
       return;
     }
     const migrate = this.shouldMigrate(p, enqFlags);
@@ -167,7 +172,7 @@ export class BpflandScheduler implements SchedExtOps {
       const cpu = pickIdleNear(scx, p, prev);
       if (cpu >= 0) {
         scx.stat("direct");
-        scx.dsqInsertVtime(p, cpu, this.slice(p, cpu), this.deadline(p, t, cpu), enqFlags);
+        scx.dsqInsertVtime(p, this.cpuDsq(cpu), this.slice(p, cpu), this.deadline(p, t, cpu), enqFlags);
         if (cpu !== prev || !scx.taskRunning(p)) scx.kickCpu(cpu, SCX_KICK_IDLE);
         return;
       }
@@ -177,14 +182,14 @@ export class BpflandScheduler implements SchedExtOps {
     if (migrate) scx.kickCpu(prev, SCX_KICK_IDLE);
   }
 
-  dispatch(cpu: number, prev: ScxTask | null): void {
-    const scx = this.scx, node = this.nodeDsq(cpu);
-    const a = scx.dsqPeek(cpu), b = scx.dsqPeek(node);
+  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+    const scx = this.scx, own = this.cpuDsq(cpu), node = this.nodeDsq(cpu);
+    const a = scx.dsqPeek(own), b = scx.dsqPeek(node);
     // The node head goes first only when strictly earlier.
     const nodeFirst = b !== null && (a === null || b.dsqVtime < a.dsqVtime);
     const moved = nodeFirst
-      ? scx.dsqMoveToLocal(node) || (a !== null && scx.dsqMoveToLocal(cpu))
-      : (a !== null && scx.dsqMoveToLocal(cpu)) || (b !== null && scx.dsqMoveToLocal(node));
+      ? scx.dsqMoveToLocal(node) || (a !== null && scx.dsqMoveToLocal(own))
+      : (a !== null && scx.dsqMoveToLocal(own)) || (b !== null && scx.dsqMoveToLocal(node));
     if (moved) return;
     // Nothing else wants the CPU: refill prev unless its core is contended and it could move.
     if (prev !== null && (prev.nrCpusAllowed === 1 || !this.smtContended(cpu))) prev.slice = this.slice(prev, cpu);
@@ -217,12 +222,12 @@ export class BpflandScheduler implements SchedExtOps {
   }
 
   init(): number {
-    for (let c = 0; c < this.nrCpus; c++) {
-      const r = this.scx.createDsq(c, this.scx.cpuNode(c));
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      const r = this.scx.createDsq(this.cpuDsq(c), this.scx.cpuNode(c));
       if (r !== 0) return r;
     }
     for (let n = 0; n < this.scx.nrNodes(); n++) {
-      const r = this.scx.createDsq(this.nrCpus + n, n);
+      const r = this.scx.createDsq(asDsq(this.nrCpus + n), n);
       if (r !== 0) return r;
     }
     return 0;

@@ -13,8 +13,8 @@
  * count and stale ones are skipped (the original stops at a vanished pid), which also keeps a
  * task the engine enqueues twice from being handed out twice.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, Pid } from "../sim/ext/ops.js";
+import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, OptionError, type OptionValues } from "./options.js";
 import { PidQueue } from "./lib/pid_queue.js";
 
@@ -23,7 +23,7 @@ export const options = defineOptions({
   slice_us: { type: "number", default: 20_000, min: 1, doc: "run time before the timer preempts a task that has waiters (scx_central -s)" },
 });
 
-const FALLBACK_DSQ = 0;
+const FALLBACK_DSQ = asDsq(0);
 const TIMER_INTERVAL_NS = 1_000_000;
 const QUEUE_CAP = 4096;
 
@@ -32,7 +32,7 @@ export class CentralScheduler implements SchedExtOps {
   readonly name = "central";
   readonly flags = SCX_OPS_ENQ_LAST;
   readonly timeout_ms = 5000;
-  private readonly central: number;
+  private readonly central: CpuId;
   private readonly sliceNs: number;
   private readonly nrCpus: number;
   private readonly queue = new PidQueue(QUEUE_CAP);
@@ -43,7 +43,7 @@ export class CentralScheduler implements SchedExtOps {
   private nrTimers = 0;
   private readonly enqSeq;
   /** Whether a queue entry still stands for the task's latest enqueue (else it is a stale pid). */
-  private readonly live = (p: ScxTask, pid: number, seq: number): boolean => {
+  private readonly live = (p: ScxTask, pid: Pid, seq: number): boolean => {
     const ok = p.pid === pid && this.enqSeq.get(p).n === seq;
     if (!ok) this.scx.stat("stale_pids");
     return ok;
@@ -55,14 +55,14 @@ export class CentralScheduler implements SchedExtOps {
     if (o.central_cpu >= this.nrCpus) {
       throw new OptionError(`scheduler central: option central_cpu: expected a CPU from 0 to ${this.nrCpus - 1}, got ${o.central_cpu}`);
     }
-    this.central = o.central_cpu;
+    this.central = asCpu(o.central_cpu);
     this.sliceNs = o.slice_us * 1000;
     this.gimme = new Uint8Array(this.nrCpus);
     this.startedAt = new Float64Array(this.nrCpus);
     this.enqSeq = scx.taskStorage(() => ({ n: 0 }));
   }
 
-  select_cpu(): number {
+  select_cpu(): CpuId {
     // Wake everyone up on the central CPU: that is where decisions are made.
     return this.central;
   }
@@ -80,7 +80,7 @@ export class CentralScheduler implements SchedExtOps {
   }
 
   /** Pops tasks until one may run on `cpu` and hands it over; misfits go to the fallback DSQ. */
-  private dispatchToCpu(cpu: number): boolean {
+  private dispatchToCpu(cpu: CpuId): boolean {
     const scx = this.scx;
     for (let p = this.queue.pop(this.live); p !== null; p = this.queue.pop(this.live)) {
       if (!scx.cpuAllowed(p, cpu)) {
@@ -96,7 +96,7 @@ export class CentralScheduler implements SchedExtOps {
     return false;
   }
 
-  dispatch(cpu: number): void {
+  dispatch(cpu: CpuId): void {
     const scx = this.scx;
     if (cpu !== this.central) {
       if (scx.dsqMoveToLocal(FALLBACK_DSQ)) return;
@@ -106,7 +106,7 @@ export class CentralScheduler implements SchedExtOps {
       return;
     }
     scx.stat("dispatches");
-    for (let c = 0; c < this.nrCpus; c++) {
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
       if (scx.dispatchNrSlots() === 0) break;
       if (this.gimme[c] === 0) continue;
       if (this.dispatchToCpu(c)) this.gimme[c] = 0;
@@ -134,7 +134,7 @@ export class CentralScheduler implements SchedExtOps {
     const scx = this.scx, now = scx.now();
     let toKick = this.queue.n;
     for (let i = 0; i < this.nrCpus; i++) {
-      const cpu = (this.nrTimers + i) % this.nrCpus;
+      const cpu = asCpu((this.nrTimers + i) % this.nrCpus);
       if (cpu === this.central) continue;
       const at = this.startedAt[cpu];
       if (at !== 0 && now < at + this.sliceNs) continue;

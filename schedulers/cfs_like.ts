@@ -25,8 +25,8 @@
  * sched_ext API moves the first task of a DSQ), so it is the greedy form of migrate_load rather
  * than the pick of the task that best halves the gap; fixed slices instead of latency-derived ones.
  */
-import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_KICK_PREEMPT } from "../sim/ext/consts.js";
+import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage, DsqId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_IDLE, SCX_KICK_PREEMPT, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -41,6 +41,11 @@ interface TaskCtx {
   /** CPU whose DSQ the task was inserted in (-1 when not queued) and the weight counted there. */
   queuedOn: CpuId;
   queuedWeight: number;
+}
+
+/** Each CPU has a user DSQ of its own, numbered as the CPU. */
+function cpuDsq(cpu: CpuId): DsqId {
+  return asDsq(cpu);
 }
 
 export class CfsLikeScheduler implements SchedExtOps {
@@ -60,7 +65,7 @@ export class CfsLikeScheduler implements SchedExtOps {
     this.vtimeNow = new Float64Array(scx.nrCpus());
     this.queuedWeight = new Float64Array(scx.nrCpus());
     this.runningWeight = new Float64Array(scx.nrCpus());
-    this.ctx = scx.taskStorage((p) => ({ cpu: p.cpu, runStartNs: -1, queuedOn: -1, queuedWeight: 0 }));
+    this.ctx = scx.taskStorage((p) => ({ cpu: p.cpu, runStartNs: -1, queuedOn: asCpu(-1), queuedWeight: 0 }));
   }
 
   /** Weighted load of a CPU: its running task plus its queued ones. */
@@ -83,7 +88,7 @@ export class CfsLikeScheduler implements SchedExtOps {
     if (wakeup) this.placeWaking(p, cpu);
     else this.rebase(p, cpu);
     this.unqueue(p);
-    this.scx.dsqInsertVtime(p, cpu, this.sliceNs, p.dsqVtime, enqFlags);
+    this.scx.dsqInsertVtime(p, cpuDsq(cpu), this.sliceNs, p.dsqVtime, enqFlags);
     const c = this.ctx.get(p);
     c.queuedOn = cpu;
     c.queuedWeight = p.weight;
@@ -103,7 +108,7 @@ export class CfsLikeScheduler implements SchedExtOps {
     const c = this.ctx.get(p);
     if (c.queuedOn < 0) return;
     this.queuedWeight[c.queuedOn] -= c.queuedWeight;
-    c.queuedOn = -1;
+    c.queuedOn = asCpu(-1);
   }
 
   dequeue(p: ScxTask): void {
@@ -131,16 +136,16 @@ export class CfsLikeScheduler implements SchedExtOps {
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
     if (prev !== null) this.charge(prev, true);
-    if (prev === null && this.scx.dsqNrQueued(cpu) === 0) {
+    if (prev === null && this.scx.dsqNrQueued(cpuDsq(cpu)) === 0) {
       if (this.steal(cpu)) return;
     } else if (this.pull(cpu)) {
       return;
     }
     if (prev !== null) {
-      const head = this.scx.dsqPeek(cpu);
+      const head = this.scx.dsqPeek(cpuDsq(cpu));
       if (head === null || prev.dsqVtime < head.dsqVtime) { prev.slice = this.sliceNs; return; }
     }
-    if (!this.scx.dsqMoveToLocal(cpu) && prev !== null) prev.slice = this.sliceNs;
+    if (!this.scx.dsqMoveToLocal(cpuDsq(cpu)) && prev !== null) prev.slice = this.sliceNs;
   }
 
   /**
@@ -149,17 +154,17 @@ export class CfsLikeScheduler implements SchedExtOps {
    */
   private pull(cpu: CpuId): boolean {
     const own = this.load(cpu);
-    let from = -1, fromLoad = own;
-    for (let c = 0; c < this.scx.nrCpus(); c++) {
+    let from = asCpu(-1), fromLoad = own;
+    for (let c = asCpu(0); c < this.scx.nrCpus(); c++) {
       if (c === cpu) continue;
       const l = this.load(c);
       if (l <= fromLoad) continue;
-      const head = this.scx.dsqPeek(c);
+      const head = this.scx.dsqPeek(cpuDsq(c));
       if (head === null || head.weight >= l - own || !this.scx.cpuAllowed(head, cpu)) continue;
       from = c;
       fromLoad = l;
     }
-    if (from < 0 || !this.scx.dsqMoveToLocal(from)) return false;
+    if (from < 0 || !this.scx.dsqMoveToLocal(cpuDsq(from))) return false;
     this.scx.stat("pull");
     return true;
   }
@@ -167,16 +172,16 @@ export class CfsLikeScheduler implements SchedExtOps {
   /** Idle with nothing queued: take any task that may run here, most loaded CPU first. */
   private steal(cpu: CpuId): boolean {
     const n = this.scx.nrCpus();
-    let from = -1, most = 0;
-    for (let c = 0; c < n; c++) {
-      if (c === cpu || this.scx.dsqNrQueued(c) === 0) continue;
+    let from = asCpu(-1), most = 0;
+    for (let c = asCpu(0); c < n; c++) {
+      if (c === cpu || this.scx.dsqNrQueued(cpuDsq(c)) === 0) continue;
       const l = this.load(c);
       if (from < 0 || l > most) { from = c; most = l; }
     }
     if (from < 0) return false;
-    let ok = this.scx.dsqMoveToLocal(from);
-    for (let c = 0; !ok && c < n; c++) {
-      if (c !== cpu && c !== from && this.scx.dsqNrQueued(c) > 0) ok = this.scx.dsqMoveToLocal(c);
+    let ok = this.scx.dsqMoveToLocal(cpuDsq(from));
+    for (let c = asCpu(0); !ok && c < n; c++) {
+      if (c !== cpu && c !== from && this.scx.dsqNrQueued(cpuDsq(c)) > 0) ok = this.scx.dsqMoveToLocal(cpuDsq(c));
     }
     if (ok) this.scx.stat("steal");
     return ok;
@@ -220,8 +225,8 @@ export class CfsLikeScheduler implements SchedExtOps {
   }
 
   init(): number {
-    for (let cpu = 0; cpu < this.scx.nrCpus(); cpu++) {
-      const r = this.scx.createDsq(cpu, -1);
+    for (let cpu = asCpu(0); cpu < this.scx.nrCpus(); cpu++) {
+      const r = this.scx.createDsq(cpuDsq(cpu), -1);
       if (r !== 0) return r;
     }
     return 0;

@@ -27,7 +27,7 @@
  * what a shared queue gives.
  */
 import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { AffinityDsqs } from "./lib/affinity_dsqs.js";
 
@@ -47,7 +47,7 @@ interface TaskCtx {
 }
 
 /** DSQ of the jobs that may run on every CPU; other CPU masks get ids from 1 up. */
-const ANY_CPU_DSQ = 0;
+const ANY_CPU_DSQ = asDsq(0);
 
 export class EdfScheduler implements SchedExtOps {
   readonly name = "edf";
@@ -110,8 +110,8 @@ export class EdfScheduler implements SchedExtOps {
 
   /** The allowed CPU running the job with the latest deadline, if that is later than `dl`. */
   private latestRunning(p: ScxTask, dl: number): CpuId {
-    let best = -1, latest = dl;
-    for (let cpu = 0; cpu < this.scx.nrCpus(); cpu++) {
+    let best = asCpu(-1), latest = dl;
+    for (let cpu = asCpu(0); cpu < this.scx.nrCpus(); cpu++) {
       if (!this.scx.cpuAllowed(p, cpu) || this.scx.nrQueuedLocal(cpu) > 0) continue;
       const curr = this.scx.cpuCurr(cpu);
       if (curr === null) continue;
@@ -124,7 +124,7 @@ export class EdfScheduler implements SchedExtOps {
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
     // The earliest deadline among the jobs that may run here: the earliest head of this CPU's
     // DSQs. prev's slice ended: it keeps the CPU unless that deadline is as early or earlier.
-    let best = -1, bestDl = Number.POSITIVE_INFINITY;
+    let best = asDsq(-1), bestDl = Number.POSITIVE_INFINITY;
     for (const dsq of this.dsqs.cpuDsqs[cpu]) {
       const head = this.scx.dsqPeek(dsq);
       if (head !== null && head.dsqVtime < bestDl) { best = dsq; bestDl = head.dsqVtime; }

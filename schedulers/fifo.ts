@@ -11,12 +11,12 @@
  * Simplified: a yield sends the task to the tail, as SCHED_FIFO's sched_yield does.
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_SLICE_INF } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_SLICE_INF, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({});
 
-const FIFO_DSQ = 0;
+const FIFO_DSQ = asDsq(0);
 
 export class FifoScheduler implements SchedExtOps {
   readonly name = "fifo";

@@ -34,8 +34,8 @@
  * victim is kicked with SCX_KICK_PREEMPT instead of having its slice cut to 1 ns; the greedy
  * penalty compares weighted CPU time with the mean over live tasks.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_WAKE_TTWU, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_WAKE_TTWU, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 
@@ -146,7 +146,7 @@ export class LavdScheduler implements SchedExtOps {
   private readonly cpuCurUtil: Float64Array;
   private readonly cpuPerf: Float64Array;
   private lastStat = 0;
-  private picked = -1;
+  private picked = asCpu(-1);
   private pickedIdle = false;
   private readonly tctx;
 
@@ -177,8 +177,12 @@ export class LavdScheduler implements SchedExtOps {
     return this.nrTasks > 0 ? this.svcSum / this.nrTasks : 0;
   }
 
-  private pcpuDsq(cpu: number): number {
-    return this.nrLlcs + cpu;
+  private llcDsq(llc: number): DsqId {
+    return asDsq(llc);
+  }
+
+  private pcpuDsq(cpu: CpuId): DsqId {
+    return asDsq(this.nrLlcs + cpu);
   }
 
   /** upstream calc_weight_factor: weight × (1 + boosts) + 1; the interrupt boost is used up here. */
@@ -245,7 +249,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** upstream calc_time_slice: the system slice, or a boosted one for long runners. */
-  timeSlice(t: TaskCtx, cpu: number): number {
+  timeSlice(t: TaskCtx, cpu: CpuId): number {
     let s = this.sysSlice, boosted = false;
     if (!this.o.no_slice_boost && this.scx.dsqNrQueued(this.pcpuDsq(cpu)) === 0 && t.avgRuntime >= this.sysSlice) {
       if (this.canBoostSlice()) {
@@ -263,32 +267,32 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** A CPU may take a task straight on its local DSQ (upstream can_direct_dispatch). */
-  private canDirect(cpu: number, idle: boolean): boolean {
+  private canDirect(cpu: CpuId, idle: boolean): boolean {
     const queued = this.scx.nrQueuedLocal(cpu) + this.scx.dsqNrQueued(this.pcpuDsq(cpu));
     return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && this.cpuUtil[cpu] * 100 < this.o.lb_local_dsq_util_pct);
   }
 
   /** Claims an idle CPU of `mask` ∩ the task's (a whole core if `core`), or -1. */
-  private claimIn(p: ScxTask, llc: number, core: boolean): number {
+  private claimIn(p: ScxTask, llc: number, core: boolean): CpuId {
     const m = this.llcMasks[llc];
     for (let i = 0; i < this.nrCpus; i++) {
-      const c = (this.distribute + i) % this.nrCpus;
+      const c = asCpu((this.distribute + i) % this.nrCpus);
       if (m[c] === 0 || !this.scx.cpuAllowed(p, c) || (core && !coreIdle(this.scx, c))) continue;
       if (this.scx.testAndClearCpuIdle(c)) { this.distribute = c + 1; return c; }
     }
-    return -1;
+    return asCpu(-1);
   }
 
   /** upstream pick_idle_cpu without core compaction, into `picked` / `pickedIdle`. */
-  private pickIdle(p: ScxTask, prev: number): void {
+  private pickIdle(p: ScxTask, prev: CpuId): void {
     const scx = this.scx;
     this.pickedIdle = false;
     let sticky = prev;
-    if (!scx.cpuAllowed(p, sticky)) for (sticky = 0; sticky < this.nrCpus - 1 && !scx.cpuAllowed(p, sticky); sticky++);
+    if (!scx.cpuAllowed(p, sticky)) for (sticky = asCpu(0); sticky < this.nrCpus - 1 && !scx.cpuAllowed(p, sticky); sticky++);
     this.picked = sticky;
     if (p.nrCpusAllowed === 1) return;
     let anyIdle = false;
-    for (let c = 0; c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
+    for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
     const dom = scx.cpuLlc(sticky);
     if (this.smt && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
@@ -298,14 +302,14 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** Records a claimed idle CPU as the pick; false for -1. */
-  private take(cpu: number): boolean {
+  private take(cpu: CpuId): boolean {
     if (cpu < 0) return false;
     this.picked = cpu;
     this.pickedIdle = true;
     return true;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
     // Woken by the kernel itself, not by a task: a timer's wakeup, which runs in hard interrupt context.
@@ -339,7 +343,7 @@ export class LavdScheduler implements SchedExtOps {
       scx.dsqInsert(p, localOn(cpu), SLICE_MIN_DFL, enqFlags);
     } else {
       scx.stat(p.nrCpusAllowed === 1 ? "pinned" : "domain");
-      scx.dsqInsertVtime(p, p.nrCpusAllowed === 1 ? this.pcpuDsq(cpu) : dom, SLICE_MIN_DFL, p.dsqVtime, enqFlags);
+      scx.dsqInsertVtime(p, p.nrCpusAllowed === 1 ? this.pcpuDsq(cpu) : this.llcDsq(dom), SLICE_MIN_DFL, p.dsqVtime, enqFlags);
     }
     if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
     if (!this.o.no_preemption) this.tryPreempt(p, t, cpu, dom);
@@ -351,7 +355,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** upstream try_find_and_kick_victim_cpu and find_victim_cpu. */
-  private tryPreempt(p: ScxTask, t: TaskCtx, preferred: number, dom: number): void {
+  private tryPreempt(p: ScxTask, t: TaskCtx, preferred: CpuId, dom: number): void {
     if (t.greedy || t.latCri < this.thrLatCri) return;
     const scx = this.scx, now = scx.now();
     const stop = now + Math.min(t.avgRuntime, t.sliceWall || this.sysSlice);
@@ -367,10 +371,10 @@ export class LavdScheduler implements SchedExtOps {
         return;
       }
     }
-    let first = this.canKick(t.latCri, stop, preferred) ? preferred : -1, second = -1;
+    let first = this.canKick(t.latCri, stop, preferred) ? preferred : asCpu(-1), second = asCpu(-1);
     const m = this.llcMasks[dom];
     for (let i = 0; i < this.nrCpus && second < 0; i++) {
-      const c = (this.distribute + i) % this.nrCpus;
+      const c = asCpu((this.distribute + i) % this.nrCpus);
       if (c === preferred || m[c] === 0 || !scx.cpuAllowed(p, c) || !this.canKick(t.latCri, stop, c)) continue;
       this.distribute = c + 1;
       if (first < 0) first = c;
@@ -381,20 +385,20 @@ export class LavdScheduler implements SchedExtOps {
     this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
   }
 
-  private kick(victim: number): void {
+  private kick(victim: CpuId): void {
     if (this.cpuStopAt[victim] === 0) return;
     this.cpuStopAt[victim] = 0;
     this.scx.stat("preempt");
     this.scx.kickCpu(victim, SCX_KICK_PREEMPT);
   }
 
-  dispatch(cpu: number, prev: ScxTask | null): void {
-    const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu);
-    const a = scx.dsqPeek(own), b = scx.dsqPeek(llc);
+  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+    const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu), dom = this.llcDsq(llc);
+    const a = scx.dsqPeek(own), b = scx.dsqPeek(dom);
     const ownFirst = a !== null && (b === null || a.dsqVtime <= b.dsqVtime);
-    if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(llc) : scx.dsqMoveToLocal(llc) || scx.dsqMoveToLocal(own)) return;
+    if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || scx.dsqMoveToLocal(own)) return;
     for (const other of this.llcOrder[llc]) {
-      if (scx.dsqMoveToLocal(other)) { scx.stat("steal"); return; }
+      if (scx.dsqMoveToLocal(this.llcDsq(other))) { scx.stat("steal"); return; }
     }
     if (prev === null) return;
     // upstream consume_prev: prev keeps the CPU; account its run so far and give it a fresh slice.
@@ -451,7 +455,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** The CPU's frequency follows its utilisation: the larger of average and recent, full from 85 % (update_cpuperf_target). */
-  private updateCpuperf(cpu: number): void {
+  private updateCpuperf(cpu: CpuId): void {
     const util = Math.max(this.cpuUtil[cpu], this.cpuCurUtil[cpu]);
     const target = this.o.no_freq_scaling || util >= CPU_UTIL_MAX_FOR_CPUPERF ? SCALE : Math.floor(util * SCALE);
     if (this.cpuPerf[cpu] === target) return;
@@ -494,8 +498,8 @@ export class LavdScheduler implements SchedExtOps {
   private onStatTimer(): void {
     const scx = this.scx, now = scx.now(), span = Math.max(now - this.lastStat, 1);
     let queued = 0, busy = 0;
-    for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(l);
-    for (let c = 0; c < this.nrCpus; c++) {
+    for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l));
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
       queued += scx.dsqNrQueued(this.pcpuDsq(c)) + scx.nrQueuedLocal(c);
       let b = this.cpuBusy[c];
       if (this.cpuRunningAt[c] >= 0) b += now - Math.max(this.cpuRunningAt[c], this.lastStat);
@@ -524,9 +528,9 @@ export class LavdScheduler implements SchedExtOps {
     const scx = this.scx;
     for (let l = 0; l < this.nrLlcs; l++) {
       const m = new Uint8Array(this.nrCpus);
-      for (let c = 0; c < this.nrCpus; c++) if (scx.cpuLlc(c) === l) m[c] = 1;
+      for (let c = asCpu(0); c < this.nrCpus; c++) if (scx.cpuLlc(c) === l) m[c] = 1;
       this.llcMasks.push(m);
-      const r = scx.createDsq(l, -1);
+      const r = scx.createDsq(this.llcDsq(l), -1);
       if (r !== 0) return r;
     }
     for (let l = 0; l < this.nrLlcs; l++) {
@@ -535,7 +539,7 @@ export class LavdScheduler implements SchedExtOps {
       others.sort((x, y) => Number(this.nodeOfLlc(x) !== node) - Number(this.nodeOfLlc(y) !== node) || x - y);
       this.llcOrder.push(others);
     }
-    for (let c = 0; c < this.nrCpus; c++) {
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));
       if (r !== 0) return r;
     }
@@ -546,6 +550,6 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   private nodeOfLlc(l: number): number {
-    return this.scx.cpuNode(this.llcMasks[l].indexOf(1));
+    return this.scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1)));
   }
 }

@@ -18,7 +18,7 @@
  * goes back to the head of its level and keeps what is left of its quantum.
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_PREEMPT } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, SCX_KICK_PREEMPT, asCpu } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -107,8 +107,8 @@ export class MlfqScheduler implements SchedExtOps {
 
   /** Kicks the CPU running the lowest-priority task if that is below `level`. */
   private preemptLower(p: ScxTask, level: number): void {
-    let victim = -1, lowest = level;
-    for (let cpu = 0; cpu < this.scx.nrCpus(); cpu++) {
+    let victim = asCpu(-1), lowest = level;
+    for (let cpu = asCpu(0); cpu < this.scx.nrCpus(); cpu++) {
       if (!this.scx.cpuAllowed(p, cpu)) continue;
       const curr = this.scx.cpuCurr(cpu);
       if (curr === null) continue;

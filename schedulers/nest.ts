@@ -13,10 +13,10 @@
  * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds, which
  * this simulator does not model, so here it shows as fewer CPUs used.
  * Simplified: no statistics timer; "prev died" is learnt from exit_task (the simulator passes
- * no dead prev to dispatch); the dispatch refill of a still-runnable prev writes its slice.
+ * no dead prev to dispatch; the kernel passes any prev of the ext class).
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_PICK_IDLE_CORE } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_PICK_IDLE_CORE, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -27,13 +27,13 @@ export const options = defineOptions({
   find_fully_idle: { type: "boolean", default: false, doc: "prefer wholly idle SMT cores in each nest (scx_nest -I)" },
 });
 
-const FALLBACK_DSQ = 0;
+const FALLBACK_DSQ = asDsq(0);
 
 interface TaskCtx {
   prevMisses: number;
   /** Core the task last ran on twice in a row, or -1. */
-  attachedCore: number;
-  prevCpu: number;
+  attachedCore: CpuId;
+  prevCpu: CpuId;
 }
 
 export class NestScheduler implements SchedExtOps {
@@ -62,7 +62,7 @@ export class NestScheduler implements SchedExtOps {
     this.scheduledCompaction = new Uint8Array(this.nrCpus);
     this.prevDied = new Uint8Array(this.nrCpus);
     this.mask = new Uint8Array(this.nrCpus);
-    this.tctx = scx.taskStorage<TaskCtx>(() => ({ prevMisses: 0, attachedCore: -1, prevCpu: -1 }));
+    this.tctx = scx.taskStorage<TaskCtx>(() => ({ prevMisses: 0, attachedCore: asCpu(-1), prevCpu: asCpu(-1) }));
   }
 
   private andMask(p: ScxTask, nest: Uint8Array): Uint8Array {
@@ -71,14 +71,18 @@ export class NestScheduler implements SchedExtOps {
     return this.mask;
   }
 
-  /** Puts a core into the reserve if there is room, else leaves it in no nest. */
+  /**
+   * Puts a core into the reserve if there is room, else leaves it in no nest. As in the C, the
+   * count goes up even for a core already reserved and does not go down when one is dropped
+   * at capacity: nr_reserved is an approximate gate, decremented only when a reserved core is
+   * promoted to primary.
+   */
   private tryMakeCoreReserved(cpu: number, promotion: boolean): void {
     if (this.nrReserved < this.o.r_max) {
-      if (this.reserve[cpu] === 0) this.nrReserved++;
+      this.nrReserved++;
       this.reserve[cpu] = 1;
       this.scx.stat(promotion ? "promoted_to_reserved" : "demoted_to_reserved");
     } else {
-      if (this.reserve[cpu] === 1) this.nrReserved--;
       this.reserve[cpu] = 0;
       this.scx.stat("reserved_at_capacity");
     }
@@ -92,20 +96,20 @@ export class NestScheduler implements SchedExtOps {
   }
 
   /** Idle CPU in `mask`, whole cores first when asked; -1 if none. */
-  private pickIdle(mask: Uint8Array | null): number {
+  private pickIdle(mask: Uint8Array | null): CpuId {
     if (this.o.find_fully_idle) {
       const c = this.scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE);
       if (c >= 0) return c;
     }
     const c = this.scx.pickIdleCpu(mask, 0);
-    return c >= 0 ? c : -1;
+    return c >= 0 ? c : asCpu(-1);
   }
 
-  select_cpu(p: ScxTask, prevCpu: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId): CpuId {
     const scx = this.scx, t = this.tctx.get(p);
     t.prevCpu = prevCpu;
     let resetImpatient = true, promote = false;
-    let cpu = -1;
+    let cpu = asCpu(-1);
     let pMask = this.andMask(p, this.primary);
     if (t.attachedCore >= 0 && pMask[t.attachedCore] === 1 && scx.testAndClearCpuIdle(t.attachedCore)) {
       cpu = t.attachedCore;
@@ -170,10 +174,9 @@ export class NestScheduler implements SchedExtOps {
     this.prevDied[cpu] = 0;
     if (scx.dsqMoveToLocal(FALLBACK_DSQ)) { scx.stat("consumed"); return; }
     const inPrimary = this.primary[cpu] === 1;
-    if (prev !== null && inPrimary) {
-      prev.slice = this.sliceNs;
-      return;
-    }
+    // The C inserts a still-runnable prev into the local DSQ; the kernel drops an insert of a
+    // running task and keeps prev with a refilled SCX_SLICE_DFL, which is what returning does.
+    if (prev !== null && inPrimary) return;
     scx.stat("not_consumed");
     if (!inPrimary) return;
     if (died && cpu !== this.primary.indexOf(1)) {
@@ -193,7 +196,8 @@ export class NestScheduler implements SchedExtOps {
   }
 
   stopping(p: ScxTask): void {
-    p.dsqVtime += ((this.sliceNs - Math.max(0, p.slice)) * 100) / p.weight;
+    // u64 arithmetic: the division truncates
+    p.dsqVtime += Math.floor(((this.sliceNs - p.slice) * 100) / p.weight);
   }
 
   enable(p: ScxTask): void {

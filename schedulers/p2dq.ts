@@ -27,8 +27,8 @@
  * whenever it is still queued, which a runnable prev always is. Saturation is computed when needed from
  * the idle CPUs instead of being tracked in update_idle.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { hasSmt } from "./lib/idle_near.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
@@ -81,9 +81,9 @@ export class P2dqScheduler implements SchedExtOps {
   readonly llcLoad: Float64Array;
   private periodStart = 0;
   private timer = -1;
-  private picked = -1;
+  private picked = asCpu(-1);
   private pickedIdle = false;
-  private bestDsq = -1;
+  private bestDsq = asDsq(-1);
   private bestVtime = 0;
   private distribute = 0;
   private readonly tctx;
@@ -98,10 +98,10 @@ export class P2dqScheduler implements SchedExtOps {
     this.llcVtime = new Float64Array(this.nrLlcs);
     this.llcLoad = new Float64Array(this.nrLlcs);
     for (let l = 0; l < this.nrLlcs; l++) this.llcMasks.push(new Uint8Array(this.nrCpus));
-    for (let c = 0; c < this.nrCpus; c++) this.llcMasks[scx.cpuLlc(c)][c] = 1;
+    for (let c = asCpu(0); c < this.nrCpus; c++) this.llcMasks[scx.cpuLlc(c)][c] = 1;
     for (const m of this.llcMasks) {
-      const node = scx.cpuNode(m.indexOf(1)), n = new Uint8Array(this.nrCpus);
-      for (let c = 0; c < this.nrCpus; c++) if (scx.cpuNode(c) === node) n[c] = 1;
+      const node = scx.cpuNode(asCpu(m.indexOf(1))), n = new Uint8Array(this.nrCpus);
+      for (let c = asCpu(0); c < this.nrCpus; c++) if (scx.cpuNode(c) === node) n[c] = 1;
       this.nodeMasks.push(n);
     }
     this.tctx = scx.taskStorage<TaskCtx>((p) => {
@@ -110,8 +110,9 @@ export class P2dqScheduler implements SchedExtOps {
     });
   }
 
-  private migDsq(llc: number): number { return this.nrLlcs + llc; }
-  private affnDsq(cpu: number): number { return 2 * this.nrLlcs + cpu; }
+  private llcDsq(llc: number): DsqId { return asDsq(llc); }
+  private migDsq(llc: number): DsqId { return asDsq(this.nrLlcs + llc); }
+  private affnDsq(cpu: CpuId): DsqId { return asDsq(2 * this.nrLlcs + cpu); }
 
   /** Class slice × weight, clamped to the smallest and largest class slices. */
   private slice(p: ScxTask, cls: number): number {
@@ -121,7 +122,7 @@ export class P2dqScheduler implements SchedExtOps {
 
   private idleCpus(): number {
     let n = 0;
-    for (let c = 0; c < this.nrCpus; c++) if (this.scx.isCpuIdle(c)) n++;
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (this.scx.isCpuIdle(c)) n++;
     return n;
   }
 
@@ -134,7 +135,7 @@ export class P2dqScheduler implements SchedExtOps {
   /** No CPU of the LLC is idle. */
   llcSaturated(llc: number): boolean {
     const m = this.llcMasks[llc];
-    for (let c = 0; c < this.nrCpus; c++) if (m[c] === 1 && this.scx.isCpuIdle(c)) return false;
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (m[c] === 1 && this.scx.isCpuIdle(c)) return false;
     return true;
   }
 
@@ -154,7 +155,7 @@ export class P2dqScheduler implements SchedExtOps {
   }
 
   /** upstream pick_idle_cpu into `picked` / `pickedIdle` (whether the CPU was claimed idle). */
-  private pickIdle(p: ScxTask, t: TaskCtx, prev: number, wakeFlags: number): void {
+  private pickIdle(p: ScxTask, t: TaskCtx, prev: CpuId, wakeFlags: number): void {
     const scx = this.scx;
     this.pickedIdle = true;
     this.picked = prev;
@@ -190,7 +191,7 @@ export class P2dqScheduler implements SchedExtOps {
     if (waker === null) { scx.stat("wake_prev"); return; }
     const wakerLlc = this.tctx.get(waker).llc;
     if (wakerLlc === home || !this.o.wakeup_llc_migrations) {
-      let c = this.smt ? scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE) : -1;
+      let c = this.smt ? scx.pickIdleCpu(mask, SCX_PICK_IDLE_CORE) : asCpu(-1);
       if (c < 0) c = scx.pickIdleCpu(mask, 0);
       if (c >= 0) { this.picked = c; this.pickedIdle = true; scx.stat("wake_llc"); } else scx.stat("wake_prev");
       return;
@@ -217,7 +218,7 @@ export class P2dqScheduler implements SchedExtOps {
     if (p.dsqVtime < floor) p.dsqVtime = floor;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const t = this.tctx.get(p);
     if (p.nrCpusAllowed !== this.nrCpus) return this.affinitizedCpu(p, prevCpu);
     this.pickIdle(p, t, prevCpu, wakeFlags);
@@ -229,7 +230,7 @@ export class P2dqScheduler implements SchedExtOps {
   }
 
   /** An allowed CPU for an affinitized task: prev if idle, else an idle allowed one, else prev or any allowed (`pickedIdle` says which). */
-  private affinitizedCpu(p: ScxTask, prev: number): number {
+  private affinitizedCpu(p: ScxTask, prev: CpuId): CpuId {
     const scx = this.scx;
     this.pickedIdle = true;
     if (scx.cpuAllowed(p, prev) && scx.testAndClearCpuIdle(prev)) return prev;
@@ -238,7 +239,7 @@ export class P2dqScheduler implements SchedExtOps {
     this.pickedIdle = false;
     if (scx.cpuAllowed(p, prev)) return prev;
     for (let i = 0; i < this.nrCpus; i++) {
-      const d = (this.distribute + i) % this.nrCpus;
+      const d = asCpu((this.distribute + i) % this.nrCpus);
       if (scx.cpuAllowed(p, d)) { this.distribute = d + 1; return d; }
     }
     return prev;
@@ -277,25 +278,25 @@ export class P2dqScheduler implements SchedExtOps {
     }
     const mig = this.canMigrate(p, t, llc);
     scx.stat(mig ? "migratable" : "llc");
-    scx.dsqInsertVtime(p, mig ? this.migDsq(llc) : llc, t.sliceNs, p.dsqVtime, enqFlags);
+    scx.dsqInsertVtime(p, mig ? this.migDsq(llc) : this.llcDsq(llc), t.sliceNs, p.dsqVtime, enqFlags);
   }
 
   /** Consider the head of `dsq` if it may run on `cpu` and is the earliest so far (into bestDsq / bestVtime). */
-  private lowest(dsq: number, cpu: number): void {
+  private lowest(dsq: DsqId, cpu: CpuId): void {
     const h = this.scx.dsqPeek(dsq);
     if (h !== null && this.scx.cpuAllowed(h, cpu) && (this.bestDsq < 0 || h.dsqVtime < this.bestVtime)) { this.bestDsq = dsq; this.bestVtime = h.dsqVtime; }
   }
 
-  dispatch(cpu: number): void {
+  dispatch(cpu: CpuId): void {
     const scx = this.scx, llc = scx.cpuLlc(cpu), m = this.llcMasks[llc];
-    this.bestDsq = -1;
+    this.bestDsq = asDsq(-1);
     this.lowest(this.affnDsq(cpu), cpu);
-    for (let c = 0; c < this.nrCpus; c++) if (c !== cpu && m[c] === 1) this.lowest(this.affnDsq(c), cpu);
-    this.lowest(llc, cpu);
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (c !== cpu && m[c] === 1) this.lowest(this.affnDsq(c), cpu);
+    this.lowest(this.llcDsq(llc), cpu);
     if (this.nrLlcs > 1) this.lowest(this.migDsq(llc), cpu);
     const best = this.bestDsq;
     if (best >= 0 && scx.dsqMoveToLocal(best)) return;
-    if (best !== llc && scx.dsqMoveToLocal(llc)) return;
+    if (best !== this.llcDsq(llc) && scx.dsqMoveToLocal(this.llcDsq(llc))) return;
     if (best !== this.migDsq(llc) && scx.dsqMoveToLocal(this.migDsq(llc))) return;
     this.pickTwo(llc);
   }
@@ -365,10 +366,10 @@ export class P2dqScheduler implements SchedExtOps {
   init(): number {
     const scx = this.scx;
     for (let l = 0; l < this.nrLlcs; l++) {
-      const r = scx.createDsq(l, -1) || scx.createDsq(this.migDsq(l), -1);
+      const r = scx.createDsq(this.llcDsq(l), -1) || scx.createDsq(this.migDsq(l), -1);
       if (r !== 0) return r;
     }
-    for (let c = 0; c < this.nrCpus; c++) {
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
       const r = scx.createDsq(this.affnDsq(c), scx.cpuNode(c));
       if (r !== 0) return r;
     }

@@ -12,12 +12,15 @@
  * When an RT or deadline task (or, under SWITCH_PARTIAL, a fair one) takes a CPU, cpu_release
  * sends that CPU's local DSQ back through enqueue (SCX_ENQ_REENQ), which puts those tasks on
  * the shared DSQ and kicks an idle CPU, so they need not wait for the CPU to come back.
- * Simplified: no cpuperf tick, core-sched ordering, infinite-dispatch knob or dump callbacks
- * (the simulator has no cpufreq or SMT core scheduling);
+ * Each tick asks for a CPU performance level from a running average of the weights run there
+ * (a cpuperf demonstration), and a 1 s timer samples the levels asked for.
+ * Simplified: no core-sched ordering, infinite-dispatch knob or dump callbacks (the simulator
+ * has no SMT core scheduling); high-priority boosting inserts straight into its DSQ instead of
+ * moving tasks over from the shared DSQ (so the timer expedites nothing);
  * `stall_kernel_nth` exists but never fires, as the simulated workloads have no kernel threads.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, SCX_KICK_IDLE, localOn } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, Pid } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_REENQ, SCX_KICK_IDLE, localOn, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { PidQueue } from "./lib/pid_queue.js";
 
@@ -30,8 +33,8 @@ export const options = defineOptions({
   highpri_boosting: { type: "boolean", default: false, doc: "nice -20 tasks jump every queue through a high-priority DSQ (scx_qmap -P)" },
 });
 
-const SHARED_DSQ = 0;
-const HIGHPRI_DSQ = 1;
+const SHARED_DSQ = asDsq(0);
+const HIGHPRI_DSQ = asDsq(1);
 const NR_QUEUES = 5;
 /** Entries per queue, as the original's queue maps. */
 const QUEUE_CAP = 4096;
@@ -48,7 +51,14 @@ interface TaskCtx {
 interface CpuCtx {
   dspIdx: number;
   dspCnt: number;
+  /** Running average of the weights seen at the tick (u32, as the C). */
+  avgWeight: number;
+  cpuperfTarget: number;
 }
+
+const ONE_SEC_NS = 1_000_000_000;
+/** The performance level asked for by queue index: 0, 1/4, 1/2, 3/4, 1 of SCX_CPUPERF_ONE. */
+const QUEUE_TO_CPUPERF = [0, 256, 512, 768, 1024];
 
 
 function weightToQueue(w: number): number {
@@ -68,22 +78,23 @@ export class QmapScheduler implements SchedExtOps {
   private readonly tctx;
   private userCnt = 0;
   private errorCountdown: number;
-  private readonly live = (p: ScxTask, pid: number, seq: number): boolean => p.pid === pid && this.tctx.get(p).seq === seq;
+  private timer = -1;
+  private readonly live = (p: ScxTask, pid: Pid, seq: number): boolean => p.pid === pid && this.tctx.get(p).seq === seq;
 
   constructor(private readonly scx: Scx, private readonly o: OptionValues<typeof options>) {
     this.sliceNs = o.slice_us * 1000;
     this.errorCountdown = o.test_error_cnt;
-    this.cpus = Array.from({ length: scx.nrCpus() }, () => ({ dspIdx: 0, dspCnt: 0 }));
+    this.cpus = Array.from({ length: scx.nrCpus() }, () => ({ dspIdx: 0, dspCnt: 0, avgWeight: 0, cpuperfTarget: 0 }));
     this.tctx = scx.taskStorage<TaskCtx>(() => ({ forceLocal: false, seq: 0 }));
   }
 
   /** prev if idle (or the task can run nowhere else), else any idle CPU, else -1. */
-  private pickDirectDispatchCpu(p: ScxTask, prevCpu: number): number {
+  private pickDirectDispatchCpu(p: ScxTask, prevCpu: CpuId): CpuId {
     if (p.nrCpusAllowed === 1 || this.scx.testAndClearCpuIdle(prevCpu)) return prevCpu;
     return this.scx.pickIdleCpu(p.cpusAllowed, 0);
   }
 
-  select_cpu(p: ScxTask, prevCpu: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId): CpuId {
     const cpu = this.pickDirectDispatchCpu(p, prevCpu);
     if (cpu < 0) return prevCpu;
     this.tctx.get(p).forceLocal = true;
@@ -164,6 +175,31 @@ export class QmapScheduler implements SchedExtOps {
     // Nothing queued anywhere: prev (if any) keeps running.
   }
 
+  /** qmap_tick: the CPU's performance target follows the running average of weights run there. */
+  tick(p: ScxTask): void {
+    const c = this.cpus[p.cpu];
+    c.avgWeight = Math.floor((c.avgWeight * 3) / 4) + Math.floor(p.weight / 4);
+    c.cpuperfTarget = QUEUE_TO_CPUPERF[weightToQueue(c.avgWeight)];
+    this.scx.cpuperfSet(p.cpu, c.cpuperfTarget);
+  }
+
+  /** Counted only, as qmap_dequeue. */
+  dequeue(_p: ScxTask, _deqFlags: number): void {
+    this.scx.stat("dequeued");
+  }
+
+  /** monitor_timerfn: samples the lowest and highest performance level asked for, each second. */
+  private monitor(): void {
+    let min = QUEUE_TO_CPUPERF[4], max = 0;
+    for (const c of this.cpus) {
+      min = Math.min(min, c.cpuperfTarget);
+      max = Math.max(max, c.cpuperfTarget);
+    }
+    this.scx.stat("cpuperf_target_min_sum", min);
+    this.scx.stat("cpuperf_target_max_sum", max);
+    this.scx.timerStart(this.timer, ONE_SEC_NS);
+  }
+
   /** A higher class took `cpu`: what waits on its local DSQ goes back through enqueue (qmap_cpu_release). */
   cpu_release(_cpu: number): void {
     const n = this.scx.reenqueueLocal();
@@ -171,6 +207,10 @@ export class QmapScheduler implements SchedExtOps {
   }
 
   init(): number {
-    return this.scx.createDsq(SHARED_DSQ, -1) || this.scx.createDsq(HIGHPRI_DSQ, -1);
+    const r = this.scx.createDsq(SHARED_DSQ, -1) || this.scx.createDsq(HIGHPRI_DSQ, -1);
+    if (r !== 0) return r;
+    this.timer = this.scx.timerCreate(() => this.monitor());
+    this.scx.timerStart(this.timer, ONE_SEC_NS);
+    return 0;
   }
 }

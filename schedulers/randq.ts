@@ -6,7 +6,7 @@
  * Not in the registry: `scxlab validate` attaches it directly (its random-split case).
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
+import { SCX_SLICE_INF, localOn, asCpu } from "../sim/ext/consts.js";
 
 export class RandomQueues implements SchedExtOps {
   readonly name = "randq";
@@ -14,7 +14,7 @@ export class RandomQueues implements SchedExtOps {
   constructor(private readonly scx: Scx) {}
 
   private pick(): CpuId {
-    return this.scx.randomU32() % this.scx.nrCpus();
+    return asCpu(this.scx.randomU32() % this.scx.nrCpus());
   }
 
   select_cpu(p: ScxTask): CpuId {

@@ -11,14 +11,14 @@
  * Simplified: none (this is scx_simple -f with a configurable slice).
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
   slice_us: { type: "number", default: 10_000, min: 1, doc: "the time quantum q in µs" },
 });
 
-const RR_DSQ = 0;
+const RR_DSQ = asDsq(0);
 
 export class RrScheduler implements SchedExtOps {
   readonly name = "rr";

@@ -25,8 +25,8 @@
  * one for whatever task the interrupt found running. No kthread, FIFO or mempolicy modes; new
  * tasks are dealt round-robin from one cursor instead of one per CPU.
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle } from "./lib/idle_near.js";
 import { calcAvg } from "./lib/calc_avg.js";
@@ -101,6 +101,11 @@ function updateFreq(freq: number, intervalNs: number): number {
   return calcAvg(freq, intervalNs > 0 ? Math.floor(100_000_000 / intervalNs) : 0);
 }
 
+/** A domain's DSQ is numbered as the domain (its LLC id). */
+function domDsq(dom: number): DsqId {
+  return asDsq(dom);
+}
+
 export class RustyScheduler implements SchedExtOps {
   readonly name = "rusty";
   readonly timeout_ms = 10_000;
@@ -144,8 +149,8 @@ export class RustyScheduler implements SchedExtOps {
     this.runStart = new Float64Array(this.nrCpus).fill(-1);
     this.busyNs = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
-    for (let c = 0; c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
-    for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(this.domMasks[d].indexOf(1)));
+    for (let c = asCpu(0); c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
+    for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(asCpu(this.domMasks[d].indexOf(1))));
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0,
       wakerFreq: 0, lastWokeAt: 0, blockedFreq: 0, lastBlockedAt: scx.now(),
@@ -177,21 +182,21 @@ export class RustyScheduler implements SchedExtOps {
   }
 
   /** Some CPU of `mask`, rotating (bpf_cpumask_any_distribute); -1 if the mask is empty. */
-  private anyOf(mask: Uint8Array): number {
+  private anyOf(mask: Uint8Array): CpuId {
     for (let i = 0; i < this.nrCpus; i++) {
-      const c = (this.distribute + i) % this.nrCpus;
+      const c = asCpu((this.distribute + i) % this.nrCpus);
       if (mask[c] === 1) { this.distribute = c + 1; return c; }
     }
-    return -1;
+    return asCpu(-1);
   }
 
   private anyIdleCore(): boolean {
-    for (let c = 0; c < this.nrCpus; c++) if (coreIdle(this.scx, c)) return true;
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (coreIdle(this.scx, c)) return true;
     return false;
   }
 
   /** Idle CPUs of direct-greedy domains: prev's domain first, then its node (everywhere with direct_greedy_numa). */
-  private directGreedyCpu(prevCpu: number, core: boolean): number {
+  private directGreedyCpu(prevCpu: CpuId, core: boolean): CpuId {
     const prevDom = this.scx.cpuLlc(prevCpu), node = this.domNode[prevDom];
     if (this.directGreedy[prevDom]) {
       const c = this.scx.pickIdleCpu(this.domMasks[prevDom], core ? SCX_PICK_IDLE_CORE : 0);
@@ -207,7 +212,7 @@ export class RustyScheduler implements SchedExtOps {
   }
 
   /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ. */
-  private direct(t: TaskCtx, cpu: number, what: string): number {
+  private direct(t: TaskCtx, cpu: CpuId, what: string): CpuId {
     this.scx.stat(what);
     t.dispatchLocal = true;
     return cpu;
@@ -217,16 +222,16 @@ export class RustyScheduler implements SchedExtOps {
    * upstream try_sync_wakeup: the waker is about to sleep, so prev if it is idle in the waker's
    * domain, else the waker's CPU when its domain has an idle CPU and nothing waits on its local DSQ.
    */
-  private syncWakeup(p: ScxTask, t: TaskCtx, prevCpu: number): number {
+  private syncWakeup(p: ScxTask, t: TaskCtx, prevCpu: CpuId): CpuId {
     const scx = this.scx, cpu = scx.currentCpu(), m = this.domMasks[scx.cpuLlc(cpu)];
     if (m[prevCpu] === 1 && scx.testAndClearCpuIdle(prevCpu)) return this.direct(t, prevCpu, "sync_prev_idle");
     let idle = false;
-    for (let c = 0; c < this.nrCpus && !idle; c++) idle = m[c] === 1 && scx.isCpuIdle(c);
+    for (let c = asCpu(0); c < this.nrCpus && !idle; c++) idle = m[c] === 1 && scx.isCpuIdle(c);
     if (idle && scx.cpuAllowed(p, cpu) && scx.nrQueuedLocal(cpu) === 0) return this.direct(t, cpu, "wake_sync");
-    return -1;
+    return asCpu(-1);
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const scx = this.scx, t = this.tctx.get(p);
     if (p.nrCpusAllowed > 1 && (wakeFlags & SCX_WAKE_SYNC) !== 0) {
       const c = this.syncWakeup(p, t, prevCpu);
@@ -249,13 +254,13 @@ export class RustyScheduler implements SchedExtOps {
       if (c >= 0) return this.direct(t, c, "direct_dispatch");
     }
     if (p.nrCpusAllowed === this.nrCpus) {
-      const c = (idleCores ? this.directGreedyCpu(prevCpu, true) : -1);
+      const c = (idleCores ? this.directGreedyCpu(prevCpu, true) : asCpu(-1));
       const d = c >= 0 ? c : this.directGreedyCpu(prevCpu, false);
       if (d >= 0) return this.direct(t, d, "direct_greedy");
     }
     if (domestic) return prevCpu;
     const home = this.allowedIn(p, t.dom);
-    const c = home === null ? -1 : this.anyOf(home);
+    const c = home === null ? asCpu(-1) : this.anyOf(home);
     return c >= 0 ? c : prevCpu;
   }
 
@@ -266,7 +271,7 @@ export class RustyScheduler implements SchedExtOps {
       t.dispatchLocal = false;
       scx.stat("load_balance");
       const m = this.allowedIn(p, t.dom);
-      const c = m === null ? -1 : this.anyOf(m);
+      const c = m === null ? asCpu(-1) : this.anyOf(m);
       if (c >= 0) scx.kickCpu(c, 0);
     } else if (t.dispatchLocal) {
       t.dispatchLocal = false;
@@ -288,14 +293,14 @@ export class RustyScheduler implements SchedExtOps {
       t.deadline = min + this.requestLength(p, t);
       scx.stat("dl_clamp");
     }
-    scx.dsqInsertVtime(p, t.dom, this.sliceNs, t.deadline, enqFlags);
+    scx.dsqInsertVtime(p, domDsq(t.dom), this.sliceNs, t.deadline, enqFlags);
     if (p.nrCpusAllowed === this.nrCpus) this.kickGreedyCpu();
   }
 
   /** Wake an idle CPU of a kick-greedy domain so it can steal the task just queued. */
   private kickGreedyCpu(): void {
     for (let i = 0; i < this.nrCpus; i++) {
-      const c = (this.distribute + i) % this.nrCpus;
+      const c = asCpu((this.distribute + i) % this.nrCpus);
       if (!this.kickGreedy[this.scx.cpuLlc(c)] || !this.scx.isCpuIdle(c)) continue;
       this.distribute = c + 1;
       this.scx.stat("kick_greedy");
@@ -310,21 +315,21 @@ export class RustyScheduler implements SchedExtOps {
     return Math.floor((t.avgRuntime * 100) / latencyScale(blocked * waker * waker, t.avgRuntime, p.weight));
   }
 
-  dispatch(cpu: number): void {
+  dispatch(cpu: CpuId): void {
     const scx = this.scx, dom = scx.cpuLlc(cpu), node = this.domNode[dom];
-    if (scx.dsqMoveToLocal(dom)) return;
+    if (scx.dsqMoveToLocal(domDsq(dom))) return;
     if (this.o.greedy_threshold === 0) return;
     for (let i = 1; i < this.nrDoms; i++) {
       const d = this.domRr[cpu]++ % this.nrDoms;
       if (d === dom || this.domNode[d] !== node) continue;
-      if (scx.dsqMoveToLocal(d)) { scx.stat("greedy"); return; }
+      if (scx.dsqMoveToLocal(domDsq(d))) { scx.stat("greedy"); return; }
     }
     if (this.o.greedy_threshold_x_numa === 0 || scx.nrNodes() === 1) return;
     for (let i = 1; i < this.nrDoms; i++) {
       const d = this.domRr[cpu]++ % this.nrDoms;
       // As upstream: across nodes, only domains queueing fewer than the threshold are raided.
-      if (d === dom || this.domNode[d] === node || scx.dsqNrQueued(d) >= this.o.greedy_threshold_x_numa) continue;
-      if (scx.dsqMoveToLocal(d)) { scx.stat("greedy_x_numa"); return; }
+      if (d === dom || this.domNode[d] === node || scx.dsqNrQueued(domDsq(d)) >= this.o.greedy_threshold_x_numa) continue;
+      if (scx.dsqMoveToLocal(domDsq(d))) { scx.stat("greedy_x_numa"); return; }
     }
   }
 
@@ -379,7 +384,7 @@ export class RustyScheduler implements SchedExtOps {
     const now = this.scx.now(), span = Math.max(now - this.lastTune, 1);
     const domBusy = new Float64Array(this.nrDoms), domCpus = new Float64Array(this.nrDoms);
     let total = 0;
-    for (let c = 0; c < this.nrCpus; c++) {
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
       let busy = this.busyNs[c];
       if (this.runStart[c] >= 0) busy += now - Math.max(this.runStart[c], this.lastTune);
       this.busyNs[c] = 0;
@@ -442,7 +447,7 @@ export class RustyScheduler implements SchedExtOps {
   init(): number {
     const scx = this.scx;
     for (let d = 0; d < this.nrDoms; d++) {
-      const r = scx.createDsq(d, this.domNode[d]);
+      const r = scx.createDsq(domDsq(d), this.domNode[d]);
       if (r !== 0) return r;
     }
     this.tuneTimer = scx.timerCreate(() => this.tune());

@@ -7,8 +7,8 @@
  * one. Good on single-socket, single-LLC machines; FIFO mode lets CPU hogs starve sleepers.
  * Simplified: none (the per-CPU stats counters become scheduler stats "local"/"global").
  */
-import type { SchedExtOps, Scx, ScxTask } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL } from "../sim/ext/consts.js";
+import type { SchedExtOps, Scx, ScxTask, CpuId } from "../sim/ext/ops.js";
+import { SCX_DSQ_LOCAL, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -16,7 +16,7 @@ export const options = defineOptions({
   slice_us: { type: "number", default: 20_000, min: 1, doc: "time slice in µs" },
 });
 
-const SHARED_DSQ = 0;
+const SHARED_DSQ = asDsq(0);
 
 export class SimpleScheduler implements SchedExtOps {
   readonly name = "simple";
@@ -29,7 +29,7 @@ export class SimpleScheduler implements SchedExtOps {
     this.sliceNs = opts.slice_us * 1000;
   }
 
-  select_cpu(p: ScxTask, prevCpu: number, wakeFlags: number): number {
+  select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const r = this.scx.selectCpuDfl(p, prevCpu, wakeFlags);
     if (r.isIdle) {
       this.scx.stat("local");

@@ -23,7 +23,7 @@
  * the scheduler (running → stopping), not read from the task.
  */
 import type { CpuId, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, SCX_SLICE_INF, localOn } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, SCX_SLICE_INF, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
 export const options = defineOptions({
@@ -32,7 +32,7 @@ export const options = defineOptions({
   oracle: { type: "boolean", default: true, doc: "use each job's real remaining size (p.workLeftNs); false: declared or predicted sizes" },
 });
 
-const SRTF_DSQ = 0;
+const SRTF_DSQ = asDsq(0);
 
 interface TaskCtx {
   /** activatedAtNs of the activation `usedNs` belongs to. */
@@ -97,8 +97,8 @@ export class SrtfScheduler implements SchedExtOps {
 
   /** The allowed CPU running the job with the most work left, if that is more than `left`. */
   private longestRunning(p: ScxTask, left: number): CpuId {
-    let best = -1, most = left;
-    for (let cpu = 0; cpu < this.scx.nrCpus(); cpu++) {
+    let best = asCpu(-1), most = left;
+    for (let cpu = asCpu(0); cpu < this.scx.nrCpus(); cpu++) {
       if (!this.scx.cpuAllowed(p, cpu) || this.scx.nrQueuedLocal(cpu) > 0) continue;
       const curr = this.scx.cpuCurr(cpu);
       if (curr === null) continue;

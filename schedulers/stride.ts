@@ -20,7 +20,7 @@
  * Simplified: Waldspurger's "remain" (keeping a leaver's lag for its return) is not kept.
  */
 import type { CpuId, InitTaskArgs, SchedExtOps, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_WAKEUP, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, OptionError, type OptionValues } from "./options.js";
 import { AffinityDsqs } from "./lib/affinity_dsqs.js";
 
@@ -30,7 +30,7 @@ export const options = defineOptions({
 });
 
 /** DSQ of the tasks that may run on every CPU; other CPU masks get ids from 1 up. */
-const ANY_CPU_DSQ = 0;
+const ANY_CPU_DSQ = asDsq(0);
 const STRIDE1 = 1 << 20;
 
 /** Parses "nice:tickets,..." into a map; throws OptionError on anything else. */
@@ -88,7 +88,7 @@ export class StrideScheduler implements SchedExtOps {
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
     if (prev !== null) this.charge(prev, true);
     // The lowest pass among the tasks that may run here: the lowest head of this CPU's DSQs.
-    let best = -1, bestPass = Number.POSITIVE_INFINITY;
+    let best = asDsq(-1), bestPass = Number.POSITIVE_INFINITY;
     for (const dsq of this.dsqs.cpuDsqs[cpu]) {
       const head = this.scx.dsqPeek(dsq);
       if (head !== null && head.dsqVtime < bestPass) { best = dsq; bestPass = head.dsqVtime; }

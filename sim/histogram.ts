@@ -68,7 +68,7 @@ export class Histogram {
   }
 
   /** Adds `n` samples to bucket `b` (count, sum, min and max are the caller's). */
-  private add(b: number, n: number): void {
+  addBucket(b: number, n: number): void {
     if (this.counts !== NO_BUCKETS) this.counts[b] += n;
     else this.addSparse(b, n);
   }
@@ -97,7 +97,7 @@ export class Histogram {
   /** The histogram of the samples of `b` not in `a` (`a` an earlier state of the same one), without min and max. */
   static difference(b: HistogramView, a: HistogramView): Histogram {
     const h = new Histogram();
-    b.eachBucket((i, n) => { const d = n - a.countAt(i); if (d !== 0) h.add(i, d); });
+    b.eachBucket((i, n) => { const d = n - a.countAt(i); if (d !== 0) h.addBucket(i, d); });
     h.count = b.count - a.count;
     h.sum = b.sum - a.sum;
     return h;
@@ -105,7 +105,7 @@ export class Histogram {
 
   /** Adds every sample of `h` to this histogram. */
   merge(h: HistogramView): void {
-    h.eachBucket((i, n) => this.add(i, n));
+    h.eachBucket((i, n) => this.addBucket(i, n));
     this.count += h.count;
     this.sum += h.sum;
     if (h.min < this.min) this.min = h.min;
@@ -143,7 +143,8 @@ export class Histogram {
   }
 }
 
-function bucketOf(v: number): number {
+/** The bucket that holds `v`. */
+export function bucketOf(v: number): number {
   if (v < SUB) return Math.floor(v);
   if (v === (v | 0)) {
     // An integer in [SUB, 2^31): floor(log2 v) = 31 - clz32(v), and v / 2^e floored = v >> e,

@@ -311,7 +311,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     t.cpuNs += delta;
     t.sumExecNs += delta;
     this.busyNs[cpu] += delta;
-    this.rec.groups[t.groupIdx].cpuNs += delta;
+    this.rec.groups.cpuNs[t.groupIdx] += delta;
     if (t.inBurst) {
       let prog = delta * this.rate[cpu];
       if (t.refillNs > 0) {
@@ -322,7 +322,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       t.workLeft -= prog;
     }
     const cls = this.currCls[cpu];
-    if (cls === Cls.Ext) t.slice -= delta;
+    // p->scx.slice is a u64 that update_curr_scx saturates at 0 (the time run past it is not kept)
+    if (cls === Cls.Ext) t.slice = t.slice > delta ? t.slice - delta : 0;
     else if (cls === Cls.Fair) t.vruntime += (delta * 1024) / t.fairWeight;
     else {
       t.budgetNs -= delta;
@@ -490,10 +491,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.sync.taskExited(t);
     t.place = Place.Dead;
     t.exitNs = this.now;
-    const g = this.rec.groups[t.groupIdx];
-    g.completed++;
+    const g = this.rec.groups;
+    g.completed[t.groupIdx]++;
     if (t.openLoop) {
-      g.recordRequest(this.now - t.activatedAtNs);
+      g.recordRequest(t.groupIdx, this.now - t.activatedAtNs);
     }
     this.exited++;
     this.leaveCpu(cpu, t);
@@ -706,11 +707,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.currCls[cpu] = t.cls;
     // An idle CPU first leaves its idle state (and was sent an IPI): the task starts that much later.
     const wakeDelay = this.idleCost.on ? this.idleCost.leave(cpu, now) : 0;
-    const g = this.rec.groups[t.groupIdx];
-    if (t.wakeAt >= 0) { g.recordWakeup(now + wakeDelay - t.wakeAt); this.rec.taskWoken(t, now + wakeDelay - t.wakeAt); t.wakeAt = -1; }
+    const g = this.rec.groups;
+    if (t.wakeAt >= 0) { g.recordWakeup(t.groupIdx, now + wakeDelay - t.wakeAt); this.rec.taskWoken(t, now + wakeDelay - t.wakeAt); t.wakeAt = -1; }
     const wait = now - t.runnableAt;
     t.waitNs += wait;
-    g.wait.record(wait);
+    g.recordWait(t.groupIdx, wait);
     if (t.lastRanCpu >= 0 && t.lastRanCpu !== cpu) {
       const d = distance(this.topo, t.lastRanCpu, cpu);
       t.migrations++;
@@ -942,14 +943,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   }
 
   sleepUntil(t: Task, at: number, why: Block): void {
-    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, why, this.now, this.rec.groups);
     t.place = Place.Sleeping;
     t.block = why;
     this.q.push(at, EV_WAKE, t.slot, t.wakeGen);
   }
 
   blockOn(t: Task, why: Block, obj: number): void {
-    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, why, this.now, this.rec.groups);
     t.place = Place.Sleeping;
     t.block = why;
     t.waitingOn = obj;
@@ -962,7 +963,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   passThrough(t: Task, why: Block): void {
     if (t.openLoop || t.tpl.requestBlock !== why) return;
-    endRequest(t, why, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, why, this.now, this.rec.groups);
     startRequest(t, why, this.now);
   }
 
@@ -988,7 +989,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   /** A periodic task is late: its next release is already due, so a new activation starts now. */
   overrun(t: Task, releaseNs: number): void {
-    endRequest(t, Block.Timer, this.now, this.rec.groups[t.groupIdx]);
+    endRequest(t, Block.Timer, this.now, this.rec.groups);
     if (!t.openLoop) startRequest(t, Block.Timer, releaseNs);
   }
 

@@ -58,6 +58,9 @@ export interface CompiledPlan {
   readonly sharedTimers: number;
 }
 
+/** Distinct programs remembered for sharing (beyond, a spec unlike the earlier ones compiles its own). */
+const MAX_SHARED_PROGRAMS = 4096;
+
 /** Compiles a plan; ids are assigned in order of first appearance. */
 export function compilePlan(plan: WorkloadPlan): CompiledPlan {
   // A map beside each list: a workload may name a million tasks (groups, suspend points).
@@ -74,7 +77,13 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
   const groups: string[] = [];
   const groupOf = ids(groups);
   const specIndex = new Map(plan.tasks.map((t, i) => [t.name, i]));
+  // Specs written alike (a generated workload of many names) share one compiled program: their
+  // refs resolve to the same ids, which the first of them assigned.
+  const compiled = new Map<string, { phases: readonly CPhase[]; nTimers: number }>();
   const specs = plan.tasks.map((spec): CSpec => {
+    const key = JSON.stringify(spec.phases);
+    const known = compiled.get(key);
+    if (known !== undefined) return { spec, phases: known.phases, nTimers: known.nTimers, groupIdx: groupOf(spec.name) };
     const timers: string[] = [];
     const tref = ids(timers);
     const ev = (e: EventSpec): CEvent => {
@@ -99,6 +108,7 @@ export function compilePlan(plan: WorkloadPlan): CompiledPlan {
       }
     };
     const phases = spec.phases.map((p) => ({ loop: p.loop, events: p.events.map(ev), set: p.set ?? null }));
+    if (compiled.size < MAX_SHARED_PROGRAMS) compiled.set(key, { phases, nTimers: timers.length });
     return { spec, phases, nTimers: timers.length, groupIdx: groupOf(spec.name) };
   });
   const barriers = barrierNames.map((name) => ({ name, need: plan.barriers[name] ?? 1 }));

@@ -3,51 +3,12 @@
  * context switches and migrations, class switches, the kernel log, and the optional timeline.
  * Everything is preallocated or appended to growing arrays; nothing is formatted until the end.
  */
-import { Histogram } from "./histogram.js";
+import { GroupStats } from "./group_stats.js";
 import { Distance } from "./topology.js";
 import type { ClassSwitch, TaskResult } from "./result.js";
 import type { Task } from "./task.js";
 import type { CompiledPlan } from "./program.js";
 import { Op } from "./program.js";
-
-/** Bins of GroupResult.wakeupHistogramUs: [0] < 1 µs, [i] ∈ [2^(i-1), 2^i) µs, the last open-ended. */
-export const WAKEUP_BINS = 24;
-
-export class GroupAcc {
-  tasks = 0;
-  completed = 0;
-  cpuNs = 0;
-  requests = 0;
-  /** Earliest start of a task of the group in the measured window (-1: none yet). */
-  firstStartNs = -1;
-  /** Latest exit of a task of the group (-1: none yet). */
-  lastExitNs = -1;
-  // Three plain Histograms (no subclasses) keep Histogram.record monomorphic on the hot path.
-  readonly wakeup = new Histogram();
-  readonly request = new Histogram();
-  readonly wait = new Histogram();
-  /** Wakeup latencies in log2 µs bins, for cyclictest-like histograms (see WAKEUP_BINS). */
-  readonly wakeupBinsUs = new Float64Array(WAKEUP_BINS);
-  /** Request latency above which an activation misses its deadline (0 = no deadline). */
-  deadlineNs: number;
-  deadlineMisses = 0;
-
-  constructor(deadlineNs = 0) {
-    this.deadlineNs = deadlineNs;
-  }
-
-  recordWakeup(v: number): void {
-    this.wakeup.record(v);
-    const us = v < 1000 ? 0 : Math.min(v / 1000, 0x3fffffff) | 0;
-    this.wakeupBinsUs[us === 0 ? 0 : Math.min(WAKEUP_BINS - 1, 32 - Math.clz32(us))]++;
-  }
-
-  recordRequest(v: number): void {
-    this.requests++;
-    this.request.record(v);
-    if (this.deadlineNs > 0 && v > this.deadlineNs) this.deadlineMisses++;
-  }
-}
 
 /**
  * Per group (= per task spec), the latency above which an activation misses its deadline:
@@ -67,7 +28,8 @@ export function activationDeadlines(plan: CompiledPlan): number[] {
 type TaskRecord = TaskResult & { wakeups: number; wakeupTotalNs: number; wakeupMinNs: number; wakeupMaxNs: number };
 
 export class Recorder {
-  groups: GroupAcc[];
+  /** Per-group counters and latencies, restarted by `reset`. */
+  groups: GroupStats;
   /** Simulated time at which measurement began (after the warm-up). */
   measureFromNs = 0;
   readonly taskRecords: TaskRecord[] = [];
@@ -89,7 +51,7 @@ export class Recorder {
   private deadlinesNs: readonly number[] = [];
 
   constructor(readonly groupNames: readonly string[], nrCpus: number, timeline: boolean, readonly maxTaskRecords: number, readonly maxSlices = 400_000) {
-    this.groups = groupNames.map(() => new GroupAcc());
+    this.groups = new GroupStats(groupNames.length);
     this.tl = timeline ? { cpu: [], pid: [], startNs: [], endNs: [], cls: [], endRunnable: [], groupOf: {}, busyCpus: [], queued: [], wakeNs: [], wakePid: [], wakerPid: [], wakeFlags: [] } : null;
     this.sliceStart = new Float64Array(nrCpus);
   }
@@ -99,12 +61,12 @@ export class Recorder {
    * task counts carry over as the tasks alive now.
    */
   reset(now: number, aliveByGroup: readonly number[]): void {
-    this.groups = this.groupNames.map((_, i) => {
-      const g = new GroupAcc(this.deadlinesNs[i] ?? 0);
-      g.tasks = aliveByGroup[i] ?? 0;
-      if (g.tasks > 0) g.firstStartNs = now;
-      return g;
-    });
+    const g = this.groups = new GroupStats(this.groupNames.length);
+    for (let i = 0; i < g.length; i++) {
+      g.deadlineNs[i] = this.deadlinesNs[i] ?? 0;
+      g.tasks[i] = aliveByGroup[i] ?? 0;
+      if (g.tasks[i] > 0) g.firstStartNs[i] = now;
+    }
     for (const r of this.taskRecords) { r.wakeups = 0; r.wakeupTotalNs = 0; r.wakeupMinNs = 0; r.wakeupMaxNs = 0; }
     this.voluntary = 0;
     this.involuntary = 0;
@@ -115,7 +77,7 @@ export class Recorder {
   /** Sets each group's deadline (see activationDeadlines); called once, before the run. */
   setActivationDeadlines(plan: CompiledPlan): void {
     this.deadlinesNs = activationDeadlines(plan);
-    this.groups.forEach((g, i) => { g.deadlineNs = this.deadlinesNs[i] ?? 0; });
+    this.deadlinesNs.forEach((ns, i) => { this.groups.deadlineNs[i] = ns; });
   }
 
   migrated(d: Distance): void {
@@ -124,9 +86,9 @@ export class Recorder {
 
   /** Gives a new task a record if the cap allows. */
   taskCreated(t: Task): void {
-    const g = this.groups[t.groupIdx];
-    g.tasks++;
-    if (g.firstStartNs < 0 || t.startNs < g.firstStartNs) g.firstStartNs = t.startNs;
+    const g = this.groups, i = t.groupIdx;
+    g.tasks[i]++;
+    if (g.firstStartNs[i] < 0 || t.startNs < g.firstStartNs[i]) g.firstStartNs[i] = t.startNs;
     if (this.taskRecords.length >= this.maxTaskRecords) { this.tasksTruncated = true; t.recordIdx = -1; return; }
     t.recordIdx = this.taskRecords.length;
     this.taskRecords.push({ pid: t.pid, name: t.comm, group: t.group, nice: t.nice, cpuNs: 0, waitNs: 0, startNs: t.startNs, exitNs: null, switches: 0, migrations: 0,
@@ -137,8 +99,8 @@ export class Recorder {
   /** Copies a task's counters into its record (at exit and at the end of the run). */
   syncTask(t: Task): void {
     if (t.exitNs >= 0 && t.exitNs >= this.measureFromNs) { // exits during a warm-up do not count
-      const g = this.groups[t.groupIdx];
-      if (t.exitNs > g.lastExitNs) g.lastExitNs = t.exitNs;
+      const last = this.groups.lastExitNs;
+      if (t.exitNs > last[t.groupIdx]) last[t.groupIdx] = t.exitNs;
     }
     if (t.recordIdx < 0) return;
     const r = this.taskRecords[t.recordIdx];

@@ -5,7 +5,7 @@
  * time inside a request. Open-loop tasks are one request from arrival to exit, counted there.
  */
 import { Block, type Task } from "./task.js";
-import type { GroupAcc } from "./recorder.js";
+import type { GroupStats } from "./group_stats.js";
 
 /** A closed-loop task woke from `why` at `at`: a request starts, if `why` is the kind that bounds them. */
 export function startRequest(t: Task, why: Block, at: number): void {
@@ -17,12 +17,12 @@ export function startRequest(t: Task, why: Block, at: number): void {
 }
 
 /** A closed-loop task goes idle through `why` at `now`: the request it was serving ends. */
-export function endRequest(t: Task, why: Block, now: number, g: GroupAcc): void {
+export function endRequest(t: Task, why: Block, now: number, g: GroupStats): void {
   if (t.openLoop || why > Block.Suspend) return;
   const on = t.tpl.requestBlock;
   if (on !== Block.None) {
     if (why !== on || !t.inRequest) return; // a think-time block inside a request, or before the first
     t.inRequest = false;
   }
-  g.recordRequest(now - t.activatedAtNs);
+  g.recordRequest(t.groupIdx, now - t.activatedAtNs);
 }

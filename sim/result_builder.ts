@@ -8,7 +8,9 @@ import type { Kernel } from "./kernel.js";
 import { Place } from "./task.js";
 import { Distance } from "./topology.js";
 import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunEnd, type RunResult, type TaskResult } from "./result.js";
-import { measurementStart, mergeSnaps, snapshot, windowStats, type Snapshot, type TaskSnap } from "./snapshot.js";
+import { measurementStart, snapshot, windowStats, type GroupSnap, type Snapshot, type TaskSnap } from "./snapshot.js";
+import type { Recorder } from "./recorder.js";
+import { Lat } from "./group_stats.js";
 
 /** The metrics of the stretch between two snapshots. */
 export interface WindowMetrics {
@@ -20,21 +22,16 @@ export interface WindowMetrics {
   readonly totals: RunResult["totals"];
 }
 
-/** Counters, latencies, CPU use and fairness between `a` and `b` (snapshots of one run, a first). */
-export function windowMetrics(a: Snapshot, b: Snapshot): WindowMetrics {
+/**
+ * Counters, latencies, CPU use and fairness between `a` and `b` (snapshots of one run, a first).
+ * With `whole` (the run's recorder, for the whole run) each group carries its run-long fields too.
+ */
+export function windowMetrics(a: Snapshot, b: Snapshot, whole?: Recorder): WindowMetrics {
   const len = b.atNs - a.atNs;
   const groups: Record<string, GroupResult> = {};
   b.groupNames.forEach((name, i) => {
-    const ga = a.groups[i]!, gb = b.groups[i]!;
-    setGroup(groups, name, {
-      tasks: gb.tasks - ga.completed,
-      completed: gb.completed - ga.completed,
-      cpuNs: gb.cpuNs - ga.cpuNs,
-      requests: gb.requests - ga.requests,
-      wakeupLatencyNs: windowStats(ga.wakeup, gb.wakeup),
-      requestLatencyNs: windowStats(ga.request, gb.request),
-      waitNs: windowStats(ga.wait, gb.wait),
-    });
+    const ga = a.groups.at(i), gb = b.groups.at(i);
+    setGroup(groups, name, whole ? wholeGroup(ga, gb, whole, i) : windowGroup(ga, gb));
   });
   const n = b.busyNs.length;
   let busy = 0;
@@ -56,8 +53,8 @@ export function windowMetrics(a: Snapshot, b: Snapshot): WindowMetrics {
       completed,
       requests,
       throughput: len > 0 ? requests / (len / 1e9) : 0,
-      wakeupLatencyNs: windowStats(mergeSnaps(a.groups.map((g) => g.wakeup)), mergeSnaps(b.groups.map((g) => g.wakeup))),
-      requestLatencyNs: windowStats(mergeSnaps(a.groups.map((g) => g.request)), mergeSnaps(b.groups.map((g) => g.request))),
+      wakeupLatencyNs: windowStats(a.groups.merged(Lat.Wakeup), b.groups.merged(Lat.Wakeup)),
+      requestLatencyNs: windowStats(a.groups.merged(Lat.Request), b.groups.merged(Lat.Request)),
       contextSwitches: { voluntary: b.voluntary - a.voluntary, involuntary: b.involuntary - a.involuntary },
       migrations: {
         smt: mig(Distance.Smt), core: mig(Distance.Core), llc: mig(Distance.Llc), numa: mig(Distance.Numa),
@@ -69,11 +66,38 @@ export function windowMetrics(a: Snapshot, b: Snapshot): WindowMetrics {
   };
 }
 
+// One object literal each (no spreads): a spread gives every object a hidden class of its own,
+// which a run of a million task names pays for a million times.
+function windowGroup(ga: GroupSnap, gb: GroupSnap): GroupResult {
+  return {
+    tasks: gb.tasks - ga.completed, completed: gb.completed - ga.completed, cpuNs: gb.cpuNs - ga.cpuNs, requests: gb.requests - ga.requests,
+    wakeupLatencyNs: windowStats(ga.wakeup, gb.wakeup), requestLatencyNs: windowStats(ga.request, gb.request), waitNs: windowStats(ga.wait, gb.wait),
+  };
+}
+
+function wholeGroup(ga: GroupSnap, gb: GroupSnap, rec: Recorder, i: number): GroupResult {
+  const g = rec.groups;
+  return {
+    tasks: gb.tasks - ga.completed, completed: gb.completed - ga.completed, cpuNs: gb.cpuNs - ga.cpuNs, requests: gb.requests - ga.requests,
+    wakeupLatencyNs: windowStats(ga.wakeup, gb.wakeup), requestLatencyNs: windowStats(ga.request, gb.request), waitNs: windowStats(ga.wait, gb.wait),
+    firstStartNs: g.firstStartNs[i] >= 0 ? g.firstStartNs[i] : null, lastExitNs: g.lastExitNs[i] >= 0 ? g.lastExitNs[i] : null,
+    deadlineNs: g.deadlineNs[i], deadlineMisses: g.deadlineMisses[i], wakeupHistogramUs: g.wakeupHistogram(i),
+  };
+}
+
 /** A task as `a` saw it (see Snapshot.tasks), or null if it was not there yet. */
 function taskAt(a: Snapshot, slot: number, tb: TaskSnap): TaskSnap | null {
-  if (a.tasks === null) return tb.startNs === 0 ? { ...tb, cpuNs: 0, waitNs: 0, switches: 0, nvcsw: 0, migrations: 0, exitNs: null, alive: true } : null;
-  const ta = a.tasks[slot];
+  if (a.tasks === null) return tb.startNs === 0 ? atStart(tb) : null;
+  const ta = a.tasks.at(slot);
   return ta && ta.pid === tb.pid ? ta : null;
+}
+
+/** Task `tb` as it was at time 0, before it ran (a literal, not a spread: see windowGroup). */
+function atStart(tb: TaskSnap): TaskSnap {
+  return {
+    pid: tb.pid, name: tb.name, group: tb.group, nice: tb.nice, cpuNs: 0, waitNs: 0, startNs: tb.startNs, exitNs: null, switches: 0, nvcsw: 0,
+    migrations: 0, openLoop: tb.openLoop, fairWeight: tb.fairWeight, alive: true,
+  };
 }
 
 /** The task was there between the snapshots (started before b, not exited before a). */
@@ -109,7 +133,7 @@ export function windowTasks(a: Snapshot, b: Snapshot, cap: number): { tasks: Tas
     });
   });
   let created = 0;
-  b.groups.forEach((g, i) => { created += g.tasks - a.groups[i]!.completed; });
+  for (let i = 0; i < b.groups.length; i++) created += b.groups.at(i).tasks - a.groups.at(i).completed;
   return { tasks, truncated: tasks.length < created };
 }
 
@@ -130,16 +154,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   for (let c = 0; c < k.topo.nrCpus; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
   for (const t of k.tasks) if (t.place !== Place.Free) rec.syncTask(t);
   const end = snapshot(k, x.stats, true);
-  const w = windowMetrics(measurementStart(k), end);
-  const groups: Record<string, GroupResult> = {};
-  rec.groups.forEach((g, i) => {
-    const name = rec.groupNames[i];
-    setGroup(groups, name, {
-      ...w.groups[name]!,
-      firstStartNs: g.firstStartNs >= 0 ? g.firstStartNs : null, lastExitNs: g.lastExitNs >= 0 ? g.lastExitNs : null,
-      deadlineNs: g.deadlineNs, deadlineMisses: g.deadlineMisses, wakeupHistogramUs: Array.from(g.wakeupBinsUs),
-    });
-  });
+  const w = windowMetrics(measurementStart(k), end, rec);
   const result: RunResult = {
     schema: RUN_SCHEMA,
     job: x.job,
@@ -148,7 +163,7 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
     measuredNs: w.lengthNs,
     events: w.events,
     wallMs: x.wallMs,
-    groups,
+    groups: w.groups,
     tasks: rec.taskRecords,
     tasksTruncated: rec.tasksTruncated,
     cpus: w.cpus,

@@ -6,7 +6,8 @@
  */
 import type { Kernel } from "./kernel.js";
 import { Histogram, type HistogramView } from "./histogram.js";
-import { Place } from "./task.js";
+import { Lat, type GroupStats } from "./group_stats.js";
+import { Place, type Task } from "./task.js";
 import { checkInvariants, type Invariants } from "./invariants.js";
 import type { Stats, TaskResult } from "./result.js";
 
@@ -23,6 +24,23 @@ export interface GroupSnap {
   readonly wait: HistSnap;
 }
 
+/** A snapshot's groups, each built when asked for: a run may have a million of them. */
+export interface GroupsSnap {
+  readonly length: number;
+  at(i: number): GroupSnap;
+  /** Every group's samples of one kind together, added in group order. */
+  merged(kind: Lat): HistSnap;
+}
+
+/**
+ * A snapshot's tasks by slot (null: a free slot). Those of a live snapshot are read from the
+ * kernel during `forEach`, each valid only inside its call; a kept snapshot holds copies.
+ */
+export interface TaskSnaps {
+  forEach(fn: (t: TaskSnap | null, slot: number) => void): void;
+  at(slot: number): TaskSnap | null | undefined;
+}
+
 /** A task's record at one instant, plus what a window needs to tell tasks apart. */
 export interface TaskSnap extends Pick<TaskResult, "pid" | "name" | "group" | "nice" | "cpuNs" | "waitNs" | "startNs" | "exitNs" | "switches" | "migrations"> {
   readonly nvcsw: number;
@@ -35,7 +53,7 @@ export interface Snapshot {
   readonly atNs: number;
   readonly events: number;
   readonly groupNames: readonly string[];
-  readonly groups: readonly GroupSnap[];
+  readonly groups: GroupsSnap;
   readonly busyNs: readonly number[];
   readonly overheadNs: readonly number[];
   readonly voluntary: number;
@@ -46,24 +64,64 @@ export interface Snapshot {
    * By task slot; null at the measurement start, where every task counts from zero and the
    * tasks there all along are those started at time 0 (a warm-up resets their counters).
    */
-  readonly tasks: readonly (TaskSnap | null)[] | null;
+  readonly tasks: TaskSnaps | null;
   readonly invariants: Invariants;
   /** sched_ext core events and the scheduler's own stats; empty at the measurement start. */
   readonly scxEvents: Readonly<Record<string, number>>;
 }
 
-function copyOf(h: Histogram): Histogram {
-  const c = new Histogram();
-  c.merge(h);
-  return c;
+/** The recorder's groups (a copy, or the live columns for a snapshot read at once), CPU time running now added. */
+class StatsGroups implements GroupsSnap {
+  readonly length: number;
+  constructor(private readonly s: GroupStats, private readonly pendingNs: Float64Array) {
+    this.length = s.length;
+  }
+
+  at(i: number): GroupSnap {
+    const s = this.s;
+    return {
+      tasks: s.tasks[i], completed: s.completed[i], cpuNs: s.cpuNs[i] + this.pendingNs[i], requests: s.requests[i],
+      wakeup: s.latency(i, Lat.Wakeup), request: s.latency(i, Lat.Request), wait: s.latency(i, Lat.Wait),
+    };
+  }
+
+  merged(kind: Lat): HistSnap {
+    const out = new Histogram();
+    this.s.mergeInto(kind, out);
+    return out;
+  }
+}
+
+/** A task's numbers now, `pendNs` of running not yet charged added. */
+function taskSnap(t: Task, pendNs: number): TaskSnap {
+  return {
+    pid: t.pid, name: t.comm, group: t.group, nice: t.nice, cpuNs: t.cpuNs + pendNs, waitNs: t.waitNs, startNs: t.startNs,
+    exitNs: t.exitNs >= 0 ? t.exitNs : null, switches: t.nvcsw + t.nivcsw, nvcsw: t.nvcsw, migrations: t.migrations,
+    openLoop: t.openLoop, fairWeight: t.fairWeight, alive: t.place !== Place.Dead,
+  };
+}
+
+/** The kernel's tasks read as they are now, one at a time (no copy of a million tasks at the end of a run). */
+class LiveTasks implements TaskSnaps {
+  constructor(private readonly tasks: readonly Task[], private readonly pendingBySlot: ReadonlyMap<number, number>) {}
+
+  forEach(fn: (t: TaskSnap | null, slot: number) => void): void {
+    this.tasks.forEach((t, slot) => fn(t.place === Place.Free ? null : taskSnap(t, this.pendingBySlot.get(slot) ?? 0), slot));
+  }
+
+  at(slot: number): TaskSnap | null | undefined {
+    const t = this.tasks[slot];
+    if (t === undefined) return undefined;
+    return t.place === Place.Free ? null : taskSnap(t, this.pendingBySlot.get(slot) ?? 0);
+  }
 }
 
 /**
  * The kernel's counters now (`scxStats`: the scheduler's own stats). Reads only. A snapshot
- * kept for later copies the histograms; `live` shares them, for one read at once (the end of a run).
+ * kept for later copies the groups and tasks; `live` reads them from the kernel, for one read
+ * at once (the end of a run).
  */
 export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, live = false): Snapshot {
-  const histSnap = live ? (h: Histogram) => h : copyOf;
   const rec = k.rec, n = k.topo.nrCpus, now = k.now;
   const busyNs = Array.from(k.busyNs);
   const pendingBySlot = new Map<number, number>();
@@ -75,24 +133,14 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, 
     pendingBySlot.set(slot, (pendingBySlot.get(slot) ?? 0) + pend);
   }
   const groupPending = new Float64Array(rec.groups.length);
-  const tasks = k.tasks.map((t, slot): TaskSnap | null => {
-    if (t.place === Place.Free) return null;
-    const pend = pendingBySlot.get(slot) ?? 0;
-    groupPending[t.groupIdx] += pend;
-    return {
-      pid: t.pid, name: t.comm, group: t.group, nice: t.nice, cpuNs: t.cpuNs + pend, waitNs: t.waitNs, startNs: t.startNs,
-      exitNs: t.exitNs >= 0 ? t.exitNs : null, switches: t.nvcsw + t.nivcsw, nvcsw: t.nvcsw, migrations: t.migrations,
-      openLoop: t.openLoop, fairWeight: t.fairWeight, alive: t.place !== Place.Dead,
-    };
-  });
+  for (const [slot, pend] of pendingBySlot) groupPending[k.tasks[slot].groupIdx] += pend;
+  const tasks: TaskSnaps = live ? new LiveTasks(k.tasks, pendingBySlot)
+    : k.tasks.map((t, slot) => (t.place === Place.Free ? null : taskSnap(t, pendingBySlot.get(slot) ?? 0)));
   return {
     atNs: now,
     events: k.events,
     groupNames: rec.groupNames,
-    groups: rec.groups.map((g, i) => ({
-      tasks: g.tasks, completed: g.completed, cpuNs: g.cpuNs + groupPending[i]!, requests: g.requests,
-      wakeup: histSnap(g.wakeup), request: histSnap(g.request), wait: histSnap(g.wait),
-    })),
+    groups: new StatsGroups(live ? rec.groups : rec.groups.copy(), groupPending),
     busyNs,
     overheadNs: Array.from(k.overheadNs),
     voluntary: rec.voluntary,
@@ -110,12 +158,13 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, 
  */
 export function measurementStart(k: Kernel): Snapshot {
   const empty = new Histogram();
+  const none: GroupSnap = { tasks: 0, completed: 0, cpuNs: 0, requests: 0, wakeup: empty, request: empty, wait: empty };
   const n = k.topo.nrCpus;
   return {
     atNs: k.rec.measureFromNs,
     events: 0,
     groupNames: k.rec.groupNames,
-    groups: k.rec.groupNames.map(() => ({ tasks: 0, completed: 0, cpuNs: 0, requests: 0, wakeup: empty, request: empty, wait: empty })),
+    groups: { length: k.rec.groupNames.length, at: () => none, merged: () => empty },
     busyNs: new Array<number>(n).fill(0),
     overheadNs: new Array<number>(n).fill(0),
     voluntary: 0,
@@ -141,11 +190,4 @@ export function windowStats(a: HistSnap, b: HistSnap): Stats {
   h.max = b.max > a.max ? b.max : Math.min(b.max, hi);
   if (h.min > h.max) h.min = h.max;
   return h.stats();
-}
-
-/** All groups' samples of one kind together. */
-export function mergeSnaps(hs: readonly HistSnap[]): HistSnap {
-  const out = new Histogram();
-  for (const h of hs) out.merge(h);
-  return out;
 }

@@ -11,6 +11,7 @@ import { mmcJob, runScxlabMmc } from "./mmc.js";
 import { inliningPays } from "../pool_plan.js";
 import { prepareScheduler, schedulerSpec } from "../../schedulers/index.js";
 import { sleepersPlan } from "./sleepers.js";
+import { runNames, type NamesOut } from "./names.js";
 import type { SingleCase } from "./suite.js";
 import { timePoolStart, timeSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 
@@ -19,6 +20,7 @@ export type ChildTask =
   | { kind: "bpf-simple"; customers: number; reps: number; c: number; rho: number; object: string }
   | { kind: "single"; cases: SingleCase[] }
   | { kind: "sleepers"; tasks: number; cpus: number; warmS: number; measureS: number }
+  | { kind: "names"; names: number }
   | { kind: "sweep"; jobs: Job[]; workers: number }
   | { kind: "poolStart"; jobs: Job[] };
 
@@ -57,7 +59,7 @@ export interface BpfSimpleOut {
   bpf: MmcRun[];
 }
 
-export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut | SweepOut | PoolStartOut;
+export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut | SweepOut | PoolStartOut | NamesOut;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
@@ -142,7 +144,7 @@ function directJobs(t: ChildTask): Job[] {
     case "yardstick": case "bpf-simple": return [mmcJob(t.customers, t.c, t.rho, 1).job];
     case "single": return t.cases.map((c) => jobOf(c, c.durationS));
     case "sleepers": return [jobOf({ scheduler: "simple", workload: "sleepers", params: {}, cpus: t.cpus, durationS: t.warmS + t.measureS }, t.warmS + t.measureS)];
-    case "sweep": case "poolStart": return [];
+    case "sweep": case "poolStart": case "names": return [];
   }
 }
 
@@ -153,6 +155,7 @@ export async function runChildTask(t: ChildTask): Promise<ChildOut> {
     case "bpf-simple": return bpfSimple(t);
     case "single": return single(t);
     case "sleepers": return sleepers(t);
+    case "names": return runNames(t.names, maxRssMB);
     case "sweep": return timeSweep(t.jobs, t.workers);
     case "poolStart": return timePoolStart(t.jobs);
   }

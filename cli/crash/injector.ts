@@ -7,8 +7,8 @@
  * the exit info the way a BPF scheduler's UEI_RECORD does, which is what a loader polls.
  */
 import type { ExitInfo } from "../../sim/result.js";
-import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_SLICE_DFL } from "../../sim/ext/consts.js";
+import type { CpuId, DsqId, SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
+import { asDsq, SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_SLICE_DFL } from "../../sim/ext/consts.js";
 import type { Fault } from "./faults.js";
 
 /** Every callback of struct sched_ext_ops. */
@@ -57,7 +57,7 @@ export class FaultInjector {
   parked = 0;
   /** The exit info ops.exit received (a loader's UEI), or null while the scheduler runs. */
   uei: ExitInfo | null = null;
-  private limbo = -1;
+  private limbo = asDsq(-1);
 
   constructor(
     readonly inner: SchedExtOps,
@@ -79,7 +79,7 @@ export class FaultInjector {
     if (this.fault === "stall" || this.fault === "bad-dsq") {
       ops.enqueue ??= this.wrap("enqueue", (p, flags) => this.scx.dsqInsert(p as ScxTask, SCX_DSQ_GLOBAL, SCX_SLICE_DFL, flags as number));
       ops.select_cpu ??= this.wrap("select_cpu", (p, prev, wf) => {
-        const r = this.scx.selectCpuDfl(p as ScxTask, prev as number, wf as number);
+        const r = this.scx.selectCpuDfl(p as ScxTask, prev as CpuId, wf as number);
         if (r.isIdle) this.scx.dsqInsert(p as ScxTask, SCX_DSQ_LOCAL, SCX_SLICE_DFL, 0);
         return r.cpu;
       });
@@ -142,8 +142,8 @@ export class FaultInjector {
         if (this.firedAtNs !== null || (cb !== "enqueue" && cb !== "select_cpu")) return PASS;
         this.fired(cb);
         let dsq = BAD_DSQ;
-        while (this.scx.dsqNrQueued(dsq) !== -2) dsq++; // make sure it really does not exist
-        this.scx.dsqInsert(args[0] as ScxTask, dsq, SCX_SLICE_DFL, cb === "enqueue" ? (args[1] as number) : 0);
+        while (this.scx.dsqNrQueued(asDsq(dsq)) !== -2) dsq++; // make sure it really does not exist
+        this.scx.dsqInsert(args[0] as ScxTask, asDsq(dsq), SCX_SLICE_DFL, cb === "enqueue" ? (args[1] as number) : 0);
         return cb === "select_cpu" ? args[1] : undefined;
       }
       case "stall": {
@@ -172,9 +172,9 @@ export class FaultInjector {
   }
 
   /** A user DSQ id nobody uses, created for parked tasks. */
-  private createLimbo(): number {
+  private createLimbo(): DsqId {
     for (let id = LIMBO_DSQ; ; id++) {
-      if (this.scx.createDsq(id, -1) === 0) return id;
+      if (this.scx.createDsq(asDsq(id), -1) === 0) return asDsq(id);
     }
   }
 }

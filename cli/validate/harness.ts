@@ -11,7 +11,8 @@ import type { CostModel } from "../../sim/costs.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
 import type { RunResult } from "../../sim/result.js";
-import type { Histogram } from "../../sim/histogram.js";
+import type { HistogramView } from "../../sim/histogram.js";
+import { Lat } from "../../sim/group_stats.js";
 import { FAIR, SCHEDULERS, createScheduler, loaderName, schedulerSpec } from "../../schedulers/index.js";
 
 /** Which policy a run uses: the default class, a registered scheduler, or a harness policy. */
@@ -64,7 +65,7 @@ export interface SimOut {
   readonly meanN: number;
   readonly observations: number;
   /** The group's raw histograms (wakeup latency, request latency, wait). */
-  hist(group: string, which: "wakeup" | "request" | "wait"): Histogram;
+  hist(group: string, which: "wakeup" | "request" | "wait"): HistogramView;
 }
 
 export function simulate(s: SimSpec): SimOut {
@@ -110,8 +111,7 @@ export function simulate(s: SimSpec): SimOut {
     hist(group, which) {
       const i = names.indexOf(group);
       if (i < 0) throw new Error(`validate: no group ${group}`);
-      const g = k.rec.groups[i];
-      return which === "wakeup" ? g.wakeup : which === "request" ? g.request : g.wait;
+      return k.rec.groups.latency(i, which === "wakeup" ? Lat.Wakeup : which === "request" ? Lat.Request : Lat.Wait);
     },
   };
 }
@@ -121,6 +121,6 @@ function attach(m: Machine, s: Exclude<SchedSpec, { kind: "fair" }>): void {
 }
 
 /** Fraction of recorded values that are exactly 0 (the histogram keeps 0 in its own bucket). */
-export function fractionZero(h: Histogram): number {
+export function fractionZero(h: HistogramView): number {
   return h.count > 0 ? h.countAt(0) / h.count : NaN;
 }

@@ -4,21 +4,22 @@
  * never stalls behind a task pinned elsewhere. Tasks allowed everywhere share `anyId`; masks get
  * the ids after it. `cpuDsqs[c]` lists the DSQs CPU c serves.
  */
-import type { Scx, ScxTask, TaskStorage } from "../../sim/ext/ops.js";
+import type { DsqId, Scx, ScxTask, TaskStorage } from "../../sim/ext/ops.js";
+import { asDsq } from "../../sim/ext/consts.js";
 
 export class AffinityDsqs {
-  private readonly byMask = new Map<string, number>();
-  readonly cpuDsqs: number[][];
+  private readonly byMask = new Map<string, DsqId>();
+  readonly cpuDsqs: DsqId[][];
   /** Per task: the CPU mask its DSQ was chosen for (to notice a change) and that DSQ. */
-  private readonly chosen: TaskStorage<{ mask: Uint8Array | null; dsq: number }>;
+  private readonly chosen: TaskStorage<{ mask: Uint8Array | null; dsq: DsqId }>;
 
-  constructor(private readonly scx: Scx, private readonly anyId: number) {
+  constructor(private readonly scx: Scx, private readonly anyId: DsqId) {
     this.cpuDsqs = Array.from({ length: scx.nrCpus() }, () => [anyId]);
     this.chosen = scx.taskStorage(() => ({ mask: null, dsq: anyId }));
   }
 
   /** The DSQ of a task's CPU mask, created the first time the mask is seen (call from init_task). */
-  dsqOf(p: ScxTask): number {
+  dsqOf(p: ScxTask): DsqId {
     const c = this.chosen.get(p);
     if (p.cpusAllowed === c.mask) return c.dsq;
     c.mask = p.cpusAllowed;
@@ -32,14 +33,14 @@ export class AffinityDsqs {
   }
 
   /** The DSQ of tasks allowed exactly on `mask` (null: everywhere), created on first use. */
-  dsqFor(mask: Uint8Array | null): number {
+  dsqFor(mask: Uint8Array | null): DsqId {
     if (mask === null) return this.anyId;
     const cpus: number[] = [];
     for (let c = 0; c < mask.length; c++) if (mask[c] === 1) cpus.push(c);
     const key = cpus.join(",");
     let id = this.byMask.get(key);
     if (id !== undefined) return id;
-    id = this.anyId + 1 + this.byMask.size;
+    id = asDsq(this.anyId + 1 + this.byMask.size);
     const r = this.scx.createDsq(id, -1);
     if (r !== 0) { this.scx.error(`cannot create the DSQ for CPUs ${key} (${r})`); return this.anyId; }
     this.byMask.set(key, id);

@@ -4,12 +4,13 @@
  * through scx_bpf_select_cpu_and(); ours walks the same order as the default selection.
  */
 import type { CpuId, Scx, ScxTask } from "../../sim/ext/ops.js";
+import { asCpu } from "../../sim/ext/consts.js";
 
 const SCOPE_LLC = 0, SCOPE_NODE = 1, SCOPE_ALL = 2;
 
 /** Whether the machine has SMT at all (any CPU with a sibling). */
 export function hasSmt(scx: Scx): boolean {
-  for (let c = 0; c < scx.nrCpus(); c++) if (scx.cpuSibling(c) >= 0) return true;
+  for (let c = asCpu(0); c < scx.nrCpus(); c++) if (scx.cpuSibling(c) >= 0) return true;
   return false;
 }
 
@@ -29,12 +30,12 @@ function inScope(scx: Scx, c: CpuId, near: CpuId, scope: number): boolean {
 function claimIn(scx: Scx, p: ScxTask, near: CpuId, scope: number, core: boolean): CpuId {
   const n = scx.nrCpus();
   for (let i = 0; i < n; i++) {
-    const c = near + i < n ? near + i : near + i - n;
+    const c = asCpu(near + i < n ? near + i : near + i - n);
     if (!scx.cpuAllowed(p, c) || !inScope(scx, c, near, scope)) continue;
     if (core && !coreIdle(scx, c)) continue;
     if (scx.testAndClearCpuIdle(c)) return c;
   }
-  return -1;
+  return asCpu(-1);
 }
 
 /**
@@ -59,11 +60,11 @@ export function pickIdleNear(scx: Scx, p: ScxTask, prev: CpuId): CpuId {
     const c = claimIn(scx, p, prev, scope, false);
     if (c >= 0) return c;
   }
-  return -1;
+  return asCpu(-1);
 }
 
 /** Some CPU of `node` (every CPU when `node` < 0) is idle. */
 export function anyIdleIn(scx: Scx, node: number): boolean {
-  for (let c = 0; c < scx.nrCpus(); c++) if ((node < 0 || scx.cpuNode(c) === node) && scx.isCpuIdle(c)) return true;
+  for (let c = asCpu(0); c < scx.nrCpus(); c++) if ((node < 0 || scx.cpuNode(c) === node) && scx.isCpuIdle(c)) return true;
   return false;
 }

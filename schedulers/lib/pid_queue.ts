@@ -3,7 +3,8 @@
  * remembers the task's pid and a sequence number chosen by the scheduler (its enqueue count),
  * so an entry left behind by a later enqueue of the same task, or by a reused slot, is skipped.
  */
-import type { ScxTask } from "../../sim/ext/ops.js";
+import type { Pid, ScxTask } from "../../sim/ext/ops.js";
+import { asPid } from "../../sim/ext/consts.js";
 
 export class PidQueue {
   private readonly tasks: (ScxTask | null)[];
@@ -27,10 +28,10 @@ export class PidQueue {
   }
 
   /** The oldest entry whose task still matches (`live`), or null; stale entries are discarded. */
-  pop(live: (p: ScxTask, pid: number, seq: number) => boolean): ScxTask | null {
+  pop(live: (p: ScxTask, pid: Pid, seq: number) => boolean): ScxTask | null {
     while (this.n > 0) {
       const i = this.head;
-      const p = this.tasks[i]!, pid = this.pids[i], seq = this.seqs[i];
+      const p = this.tasks[i]!, pid = asPid(this.pids[i]), seq = this.seqs[i];
       this.tasks[i] = null;
       this.head = (this.head + 1) % this.capacity;
       this.n--;

@@ -17,6 +17,7 @@
  */
 import type { ExitKind } from "../result.js";
 import type { Task } from "../task.js";
+import { asCpu } from "./ids.js";
 import { SCHED_EXT_CALLBACKS, SCHED_EXT_DATA, type ExitTaskArgs, type InitTaskArgs, type SchedExtOps } from "./ops.js";
 import { ScxAbort } from "./exit.js";
 import { EngineBug } from "../errors.js";
@@ -290,16 +291,16 @@ export class Callbacks {
       const self = this.self;
       try {
         switch (cb) {
-          case Cb.SelectCpu: r = this.selectCpu!.call(self, t!.view, cpu, arg); break;
+          case Cb.SelectCpu: r = this.selectCpu!.call(self, t!.view, asCpu(cpu), arg); break;
           case Cb.Enqueue: r = this.enqueue!.call(self, t!.view, arg); break;
-          case Cb.Dispatch: r = this.dispatch!.call(self, cpu, t === null ? null : t.view); break;
+          case Cb.Dispatch: r = this.dispatch!.call(self, asCpu(cpu), t === null ? null : t.view); break;
           case Cb.Runnable: r = this.runnable!.call(self, t!.view, arg); break;
           case Cb.Running: r = this.running!.call(self, t!.view); break;
           case Cb.Stopping: r = this.stopping!.call(self, t!.view, arg !== 0); break;
           case Cb.Quiescent: r = this.quiescent!.call(self, t!.view, arg); break;
           case Cb.Tick: r = this.tick!.call(self, t!.view); break;
           case Cb.Yield: r = this.yield!.call(self, t!.view, null); break;
-          case Cb.UpdateIdle: r = this.updateIdle!.call(self, cpu, arg !== 0); break;
+          case Cb.UpdateIdle: r = this.updateIdle!.call(self, asCpu(cpu), arg !== 0); break;
           case Cb.InitTask: r = this.initTask!.call(self, t!.view, arg !== 0 ? INIT_FORK : INIT_LOAD); break;
           case Cb.Enable: r = this.enable!.call(self, t!.view); break;
           case Cb.Disable: r = this.disable!.call(self, t!.view); break;

@@ -5,14 +5,18 @@
  * object or a C-derived number needs, are in kernel_abi.ts.
  */
 
-export type DsqId = number;
+import { asDsq, type CpuId, type DsqId } from "./ids.js";
+
+export type { DsqId } from "./ids.js";
+// Here because schedulers import their run-time values from this file only.
+export { asCpu, asDsq, asPid } from "./ids.js";
 
 export const SCX_DSQ_USER_MAX = 2 ** 50;
-export const SCX_DSQ_INVALID: DsqId = 2 ** 50;
-export const SCX_DSQ_GLOBAL: DsqId = 2 ** 50 + 1;
-export const SCX_DSQ_LOCAL: DsqId = 2 ** 50 + 2;
-/** `SCX_DSQ_LOCAL_ON + cpu` (the kernel's `SCX_DSQ_LOCAL_ON | cpu`). */
-export const SCX_DSQ_LOCAL_ON: DsqId = 2 ** 51;
+export const SCX_DSQ_INVALID = asDsq(2 ** 50);
+export const SCX_DSQ_GLOBAL = asDsq(2 ** 50 + 1);
+export const SCX_DSQ_LOCAL = asDsq(2 ** 50 + 2);
+/** `SCX_DSQ_LOCAL_ON + cpu` (the kernel's `SCX_DSQ_LOCAL_ON | cpu`); `localOn(cpu)` builds one. */
+export const SCX_DSQ_LOCAL_ON = asDsq(2 ** 51);
 export const SCX_DSQ_LOCAL_CPU_MASK = 0xffff;
 
 /** 20 ms, the default slice. */
@@ -67,6 +71,6 @@ export const SCX_EXIT_DUMP_DFL_LEN = 32768;
 export const SCX_WEIGHT_DFL = 100;
 
 /** `SCX_DSQ_LOCAL_ON + cpu` as a function, for readability. */
-export function localOn(cpu: number): DsqId {
-  return SCX_DSQ_LOCAL_ON + cpu;
+export function localOn(cpu: CpuId): DsqId {
+  return asDsq(SCX_DSQ_LOCAL_ON + cpu);
 }

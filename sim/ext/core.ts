@@ -7,6 +7,7 @@
  */
 import { Cls, Place, Policy, policyClass, type Task } from "../task.js";
 import type { ExitInfo, ExitKind } from "../result.js";
+import { asCpu } from "./ids.js";
 import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_UNKNOWN, type CpuReleaseArgs, type SchedExtOps } from "./ops.js";
 import { IdleTracker } from "./idle_tracker.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
@@ -254,13 +255,13 @@ export class ExtCore {
     if (typeof fn !== "function") return;
     const reason = next.cls === Cls.Dl ? SCX_CPU_PREEMPT_DL : next.cls === Cls.Rt ? SCX_CPU_PREEMPT_RT : SCX_CPU_PREEMPT_UNKNOWN;
     const args: CpuReleaseArgs = { reason, task: next.view };
-    this.cb.invokeThunk("cpu_release", null, () => fn.call(this.table, cpu, args), cpu);
+    this.cb.invokeThunk("cpu_release", null, () => fn.call(this.table, asCpu(cpu), args), cpu);
   }
 
   private cpuAcquire(cpu: number): void {
     this.cpuReleased[cpu] = 0;
     const fn = this.ops?.cpu_acquire;
-    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cpu_acquire", null, () => fn.call(this.table, cpu, null), cpu);
+    if (typeof fn === "function" && !this.aborting) this.cb.invokeThunk("cpu_acquire", null, () => fn.call(this.table, asCpu(cpu), null), cpu);
   }
 
   /** The running ext task leaves the CPU but stays runnable. */
@@ -371,7 +372,7 @@ export class ExtCore {
     if (!cb.hasUpdateIdle || this.aborting) return;
     let r: unknown;
     if (cb.enter(Cb.UpdateIdle, null, cpu)) {
-      try { r = cb.updateIdle!.call(cb.self, cpu, idle); } catch (e) { cb.fail(e); }
+      try { r = cb.updateIdle!.call(cb.self, asCpu(cpu), idle); } catch (e) { cb.fail(e); }
     }
     cb.leave(r);
   }
@@ -413,7 +414,7 @@ export class ExtCore {
     const cb = this.cb;
     let r: unknown;
     if (cb.enter(Cb.SelectCpu, t, prev)) {
-      try { r = cb.selectCpu!.call(cb.self, t.view, prev, wakeFlags); } catch (e) { cb.fail(e); }
+      try { r = cb.selectCpu!.call(cb.self, t.view, asCpu(prev), wakeFlags); } catch (e) { cb.fail(e); }
     }
     r = cb.leave(r);
     let cpu = prev;

@@ -7,7 +7,8 @@
 import { Place, type Task } from "../task.js";
 import type { ExitKind } from "../result.js";
 import { Dsq, DsqOrder } from "./dsq.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT } from "./consts.js";
+import { asCpu, type DsqId } from "./ids.js";
+import { localOn, SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import type { ScxTask } from "./ops.js";
 import { distance } from "../topology.js";
@@ -37,7 +38,7 @@ export class DsqTable {
     this.global = new Dsq(SCX_DSQ_GLOBAL, true);
     this.global.order = DsqOrder.Fifo;
     this.local = Array.from({ length: host.topo.nrCpus }, (_, c) => {
-      const d = new Dsq(SCX_DSQ_LOCAL_ON + c, true);
+      const d = new Dsq(localOn(asCpu(c)), true);
       d.order = DsqOrder.Fifo;
       return d;
     });
@@ -152,7 +153,7 @@ export class DsqTable {
   }
 
   /** scx_bpf_create_dsq's effect: false when the id is taken. */
-  addUser(id: number): boolean {
+  addUser(id: DsqId): boolean {
     if (this.user.has(id)) return false;
     this.user.set(id, new Dsq(id, false));
     return true;

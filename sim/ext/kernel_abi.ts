@@ -19,6 +19,7 @@ import {
   SCX_OPS_KEEP_BUILTIN_IDLE, SCX_OPS_SWITCH_PARTIAL, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_SLICE_DFL,
   SCX_SLICE_INF, SCX_WAKE_FORK, SCX_WAKE_SYNC, SCX_WAKE_TTWU, localOn, type DsqId,
 } from "./consts.js";
+import { asCpu, asDsq } from "./ids.js";
 import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_STOP, SCX_CPU_PREEMPT_UNKNOWN } from "./ops.js";
 
 /** One constant: the kernel's value and the TS API's (null where the TS API has no such constant). */
@@ -117,14 +118,14 @@ export function dsqIdToKernel(id: DsqId): bigint {
 export function dsqIdFromKernelHalves(lo: number, hi: number): DsqId {
   if ((hi & BUILTIN_HI) !== 0) {
     // As the kernel reads it: the CPU is the low 32 bits, whatever else is set (SCX_DSQ_LOCAL_CPU_MASK).
-    if ((hi & LOCAL_ON_HI) !== 0) return localOn(lo >>> 0);
+    if ((hi & LOCAL_ON_HI) !== 0) return localOn(asCpu(lo >>> 0));
     if ((hi & ~BUILTIN_HI) !== 0) return SCX_DSQ_INVALID;
     if (lo === Number(kv("SCX_DSQ_GLOBAL") & 0xffffffffn)) return SCX_DSQ_GLOBAL;
     if (lo === Number(kv("SCX_DSQ_LOCAL") & 0xffffffffn)) return SCX_DSQ_LOCAL;
     return SCX_DSQ_INVALID;
   }
   const id = (hi >>> 0) * 4294967296 + (lo >>> 0);
-  return id < SCX_DSQ_USER_MAX ? (id as DsqId) : SCX_DSQ_INVALID;
+  return id < SCX_DSQ_USER_MAX ? asDsq(id) : SCX_DSQ_INVALID;
 }
 
 /** A kernel DSQ id (u64) as the TS API's DsqId. */

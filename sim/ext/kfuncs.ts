@@ -5,7 +5,8 @@
  */
 import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
-import type { CpuId, Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
+import { asCpu, type CpuId, type DsqId } from "./ids.js";
+import type { Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import { Ctx } from "./callbacks.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_WAKE_SYNC } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
@@ -39,7 +40,7 @@ export const BPF_TIMERS_MAX = 4096;
 export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
-  private readonly out: SelectCpuResult = { cpu: 0, isIdle: false };
+  private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
   private readonly counters = new Counters();
   private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
@@ -57,7 +58,7 @@ export class ScxKfuncs implements Scx {
   cpuLlc(cpu: CpuId): number { return this.k.topo.llcOf[this.cpuOk(cpu)]; }
   cpuNode(cpu: CpuId): number { return this.k.topo.nodeOf[this.cpuOk(cpu)]; }
   cpuCapacity(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
-  cpuSibling(cpu: CpuId): CpuId { return this.k.topo.sibling[this.cpuOk(cpu)]; }
+  cpuSibling(cpu: CpuId): CpuId { return asCpu(this.k.topo.sibling[this.cpuOk(cpu)]); }
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
   cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
@@ -107,7 +108,7 @@ export class ScxKfuncs implements Scx {
     return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
   }
 
-  createDsq(dsq: number, _node: number): number {
+  createDsq(dsq: DsqId, _node: number): number {
     if (!Number.isInteger(dsq) || dsq < 0 || dsq >= SCX_DSQ_USER_MAX) return -EINVAL;
     const dsqs = this.k.ext.dsqs;
     if (dsqs.userDsq(dsq) !== undefined) return -EEXIST;
@@ -194,7 +195,7 @@ export class ScxKfuncs implements Scx {
   selectCpuAnd(p: ScxTask, prevCpu: CpuId, wakeFlags: number, allowed: Uint8Array, flags: number): CpuId {
     const core = this.k.ext, ctx = core.cb.ctx;
     // select_cpu_from_kfunc: under p's pi_lock (select_cpu), in enqueue, or unlocked.
-    if (ctx !== Ctx.SelectCpu && ctx !== Ctx.Enqueue && !core.inUnlockedContext()) return -EPERM;
+    if (ctx !== Ctx.SelectCpu && ctx !== Ctx.Enqueue && !core.inUnlockedContext()) return asCpu(-EPERM);
     const t = taskOf(p), prev = this.cpuOk(prevCpu), topo = this.k.topo, n = topo.nrCpus;
     const inNode = (flags & SCX_PICK_IDLE_IN_NODE) !== 0;
     const both = this.andMask;
@@ -204,11 +205,11 @@ export class ScxKfuncs implements Scx {
       both[c] = ok ? 1 : 0;
       any ||= ok;
     }
-    if (t.nrCpusAllowed === 1) return both[prev] === 1 && core.idle.testAndClear(prev) ? prev : -EBUSY;
-    if (!any) return -EBUSY;
+    if (t.nrCpusAllowed === 1) return both[prev] === 1 && core.idle.testAndClear(prev) ? prev : asCpu(-EBUSY);
+    if (!any) return asCpu(-EBUSY);
     const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
     const c = core.idle.selectAnd(both, prev, (flags & SCX_PICK_IDLE_CORE) !== 0, inNode, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
-    return c >= 0 ? c : -EBUSY;
+    return asCpu(c >= 0 ? c : -EBUSY);
   }
 
   currentTask(): ScxTask | null {
@@ -217,24 +218,24 @@ export class ScxKfuncs implements Scx {
   }
 
   currentCpu(): CpuId {
-    if (this.k.wakerCpu >= 0) return this.k.wakerCpu;
+    if (this.k.wakerCpu >= 0) return asCpu(this.k.wakerCpu);
     const cb = this.k.ext.cb;
-    return cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu;
+    return asCpu(cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu);
   }
 
   testAndClearCpuIdle(cpu: CpuId): boolean { return this.k.ext.idle.testAndClear(this.cpuOk(cpu)); }
 
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId {
     const c = this.k.ext.idle.pickAny(mask, (flags & SCX_PICK_IDLE_CORE) !== 0);
-    return c >= 0 ? c : -EBUSY;
+    return asCpu(c >= 0 ? c : -EBUSY);
   }
 
   pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId {
     const c = this.pickIdleCpu(mask, flags);
     if (c >= 0) return c;
     const n = this.k.topo.nrCpus;
-    for (let i = 0; i < n; i++) if (mask === null || mask[i] === 1) return i;
-    return -EBUSY;
+    for (let i = 0; i < n; i++) if (mask === null || mask[i] === 1) return asCpu(i);
+    return asCpu(-EBUSY);
   }
 
   isCpuIdle(cpu: CpuId): boolean { return this.k.curr[this.cpuOk(cpu)] < 0; }
@@ -243,7 +244,7 @@ export class ScxKfuncs implements Scx {
     const t = taskOf(p);
     return this.k.curr[t.cpu] === t.slot;
   }
-  taskCpu(p: ScxTask): CpuId { return taskOf(p).cpu; }
+  taskCpu(p: ScxTask): CpuId { return asCpu(taskOf(p).cpu); }
   cpuCurr(cpu: CpuId): ScxTask | null {
     const t = this.k.currOf(this.cpuOk(cpu));
     return t === null ? null : t.view;
@@ -279,7 +280,8 @@ export class ScxKfuncs implements Scx {
       }
       const cost = k.costs.timerNs;
       if (cost > 0) k.chargeNs(this.timerCpu[id] ?? 0, cost);
-      core.cb.invokeThunk("timer", null, fn);
+      // It fires on the CPU that started it (hrtimers are per CPU): that is bpf_get_smp_processor_id there.
+      core.cb.invokeThunk("timer", null, fn, this.timerCpu[id] ?? 0);
     });
     trackBpfTimer(k, id);
     return id;

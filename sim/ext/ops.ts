@@ -3,13 +3,10 @@
  * (callbacks named as in the kernel's struct sched_ext_ops) and the kfunc facade `Scx`.
  * Schedulers import only this file and `consts.ts`.
  */
-import type { DsqId } from "./consts.js";
+import type { CpuId, DsqId, Pid } from "./ids.js";
 import type { ExitInfo } from "../result.js";
 
-/** A CPU number. */
-export type CpuId = number;
-/** A process id. */
-export type Pid = number;
+export type { CpuId, DsqId, Pid } from "./ids.js";
 
 /** What a scheduler may read of a task, plus the two fields it may write (slice and vtime); writing any other is an error exit. */
 export interface ScxTask {

@@ -4,6 +4,7 @@
  * ops.dispatch until one yields a task or does nothing.
  */
 import type { Task } from "../task.js";
+import { asCpu } from "./ids.js";
 import { SCX_DSP_MAX_LOOPS, SCX_ENQ_LAST, SCX_SLICE_DFL } from "./consts.js";
 import { Cb } from "./callbacks.js";
 import { ScxAbort } from "./exit.js";
@@ -35,7 +36,7 @@ function balanceAndPick(core: ExtCore, cpu: number, prev: Task | null): Task | n
       const cb = core.cb;
       let r: unknown;
       if (cb.enter(Cb.Dispatch, prev, cpu)) {
-        try { r = cb.dispatch!.call(cb.self, cpu, prev === null ? null : prev.view); } catch (e) { cb.fail(e); }
+        try { r = cb.dispatch!.call(cb.self, asCpu(cpu), prev === null ? null : prev.view); } catch (e) { cb.fail(e); }
       }
       cb.leave(r);
       if (cb.threw) buf.n = 0;

@@ -7,7 +7,8 @@
  * through `taskOf`, inside sim/.
  */
 import type { Task, WorkOracle } from "../task.js";
-import type { CpuId, Pid, ScxTask } from "./ops.js";
+import { asCpu, asPid, type CpuId, type Pid } from "./ids.js";
+import type { ScxTask } from "./ops.js";
 
 function readOnly(field: string): never {
   throw new TypeError(`task field p.${field} is read-only (a scheduler may write only slice and dsqVtime)`);
@@ -34,7 +35,7 @@ export class TaskView implements ScxTask {
   get dsqVtime(): number { return this.#t.dsqVtime; }
   set dsqVtime(v: number) { this.#t.dsqVtime = v; }
 
-  get pid(): Pid { return this.#t.pid; }
+  get pid(): Pid { return asPid(this.#t.pid); }
   set pid(_: Pid) { readOnly("pid"); }
   get comm(): string { return this.#t.comm; }
   set comm(_: string) { readOnly("comm"); }
@@ -44,7 +45,7 @@ export class TaskView implements ScxTask {
   set nice(_: number) { readOnly("nice"); }
   get weight(): number { return this.#t.weight; }
   set weight(_: number) { readOnly("weight"); }
-  get cpu(): CpuId { return this.#t.cpu; }
+  get cpu(): CpuId { return asCpu(this.#t.cpu); }
   set cpu(_: CpuId) { readOnly("cpu"); }
   /** The scheduler's copy of the affinity mask: writing into it cannot move the task. */
   get cpusAllowed(): Uint8Array | null { return this.#t.tpl.scxCpusAllowed; }

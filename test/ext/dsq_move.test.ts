@@ -5,14 +5,14 @@
  * the global DSQ; from enqueue it is a scheduler error.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON } from "../../sim/ext/consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, asCpu, asDsq, localOn } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { machine } from "../helpers/machine.js";
 import { expectExit, load } from "./util.js";
 
 const MS = 1_000_000;
-const STAGE = 3, SIDE = 4;
+const STAGE = asDsq(3), SIDE = asDsq(4);
 
 function world() {
   return machine(plan([hog("a", 0, { instances: 3 }), task("s", [{ kind: "run", us: 300 }, { kind: "sleep", us: 700 }])]), { cpus: 2, durationNs: 200 * MS, overheads: false });
@@ -44,7 +44,7 @@ describe("scx.dsqMove", () => {
             stats.side++;
             scx.dsqTasks(SIDE, seen);
             const moved = seen[0]!;
-            if (scx.dsqMove(moved, SIDE, later, SCX_DSQ_LOCAL_ON + cpu, 0, null, null, false)) stats.late++;
+            if (scx.dsqMove(moved, SIDE, later, localOn(cpu), 0, null, null, false)) stats.late++;
           }
         }
       },
@@ -73,7 +73,7 @@ describe("scx.dsqMove", () => {
         const since = scx.dsqIterStamp();
         scx.dsqTasks(STAGE, seen);
         for (const p of seen) {
-          if (scx.dsqMove(p, STAGE, since, SCX_DSQ_LOCAL_ON + 1, 0, null, null, false) && scx.dsqNrQueued(SCX_DSQ_GLOBAL) > 0) toGlobal++;
+          if (scx.dsqMove(p, STAGE, since, localOn(asCpu(1)), 0, null, null, false) && scx.dsqNrQueued(SCX_DSQ_GLOBAL) > 0) toGlobal++;
         }
       },
     }));

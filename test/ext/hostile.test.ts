@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_ENQ_REENQ } from "../../sim/ext/consts.js";
-import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_ENQ_REENQ, asDsq } from "../../sim/ext/consts.js";
+import type { CpuId, SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import { BPF_TIMERS_MAX, TIMER_SAME_INSTANT_MAX, USER_DSQS_MAX } from "../../sim/ext/kfuncs.js";
 import { EFAULT, ENOMEM, BPF_F_LINK } from "../../sim/bpf/index.js";
 import { Machine } from "../../sim/machine.js";
@@ -256,7 +256,7 @@ describe("limits as the kernel has them: errors, not hangs", () => {
     const results: number[] = [];
     load(m, (scx) => fifo(scx, {
       init: () => {
-        for (let i = 0; i <= USER_DSQS_MAX; i++) results.push(scx.createDsq(i, -1));
+        for (let i = 0; i <= USER_DSQS_MAX; i++) results.push(scx.createDsq(asDsq(i), -1));
         return 0;
       },
     }));
@@ -311,11 +311,11 @@ describe("limits as the kernel has them: errors, not hangs", () => {
     let reenqueued = 0;
     load(m, (scx) => ({
       name: "reenq",
-      init: () => scx.createDsq(0, -1),
+      init: () => scx.createDsq(asDsq(0), -1),
       enqueue: (p, f) => {
-        if (f & SCX_ENQ_REENQ) { reenqueued++; scx.dsqInsert(p, SCX_DSQ_LOCAL, 5 * MS, f); } else scx.dsqInsert(p, 0, 5 * MS, f);
+        if (f & SCX_ENQ_REENQ) { reenqueued++; scx.dsqInsert(p, SCX_DSQ_LOCAL, 5 * MS, f); } else scx.dsqInsert(p, asDsq(0), 5 * MS, f);
       },
-      dispatch: () => { scx.dsqMoveToLocal(0); returned.push(scx.reenqueueLocal()); },
+      dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); returned.push(scx.reenqueueLocal()); },
     }));
     m.runFor(50 * MS);
     expect(m.scx.state).toBe("enabled");
@@ -371,9 +371,9 @@ function hostileScheduler(m: Machine, h: Hostile, after: number): (scx: Scx) => 
     const on = (cb: string) => "cb" in h && h.cb === cb;
     return {
       name: "hostile",
-      select_cpu: (_p: ScxTask, prev: number) => prev,
+      select_cpu: (_p: ScxTask, prev: CpuId) => prev,
       init: () => {
-        scx.createDsq(0, -1);
+        scx.createDsq(asDsq(0), -1);
         if (h.kind === "zeroTimer") {
           const id = scx.timerCreate(() => scx.timerStart(id, h.delay));
           scx.timerStart(id, after * 10_000);
@@ -381,13 +381,13 @@ function hostileScheduler(m: Machine, h: Hostile, after: number): (scx: Scx) => 
         return 0;
       },
       enqueue: ((p: ScxTask, f: number) => {
-        scx.dsqInsert(p, 0, MS / 2, f);
+        scx.dsqInsert(p, asDsq(0), MS / 2, f);
         if (h.kind === "reenqFromEnqueue" && due()) scx.reenqueueLocal();
         if (on("enqueue") && due()) return act(p);
         return undefined;
       }) as SchedExtOps["enqueue"],
       dispatch: ((cpu: number) => {
-        scx.dsqMoveToLocal(0);
+        scx.dsqMoveToLocal(asDsq(0));
         if (on("dispatch") && due()) return act(null);
         return cpu === -1 ? 0 : undefined;
       }) as SchedExtOps["dispatch"],

@@ -17,6 +17,7 @@ import type { ExitKind } from "../../sim/result.js";
 const {
   SCX_DEQ_SAVE, SCX_DEQ_SCHED_CHANGE, SCX_DEQ_SLEEP, SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_MAX,
   SCX_ENQ_CPU_SELECTED, SCX_ENQ_HEAD, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_RESTORE, SCX_ENQ_WAKEUP,
+  asCpu, asDsq, localOn,
 } = consts;
 const B63 = 1n << 63n, B62 = 1n << 62n;
 
@@ -26,17 +27,17 @@ describe("sched_ext constants at the kernel boundary (issue 15.7)", () => {
     expect(SCX_KERNEL.SCX_DSQ_GLOBAL).toBe(B63 | 1n);
     expect(dsqIdToKernel(SCX_DSQ_LOCAL)).toBe(B63 | 2n);
     expect(dsqIdToKernel(SCX_DSQ_GLOBAL)).toBe(B63 | 1n);
-    expect(dsqIdToKernel(SCX_DSQ_LOCAL_ON + 5)).toBe(B63 | B62 | 5n);
+    expect(dsqIdToKernel(localOn(asCpu(5)))).toBe(B63 | B62 | 5n);
     expect(dsqIdToKernel(SCX_DSQ_INVALID)).toBe(B63);
-    expect(dsqIdToKernel(-1)).toBe(B63);
-    expect(dsqIdToKernel(0.5)).toBe(B63);
+    expect(dsqIdToKernel(asDsq(-1))).toBe(B63);
+    expect(dsqIdToKernel(asDsq(0.5))).toBe(B63);
     expect(dsqIdFromKernel(B63 | 3n)).toBe(SCX_DSQ_INVALID);
     expect(dsqIdFromKernel(1n << 52n)).toBe(SCX_DSQ_INVALID);
     // The kernel takes the CPU from the low 32 bits of a LOCAL_ON id whatever else is set.
     expect(dsqIdFromKernel(B63 | B62 | (1n << 40n) | 3n)).toBe(SCX_DSQ_LOCAL_ON + 3);
     const ids = fc.oneof(
-      fc.integer({ min: 0, max: SCX_DSQ_USER_MAX - 1 }),
-      fc.integer({ min: 0, max: 0xffff }).map((cpu) => SCX_DSQ_LOCAL_ON + cpu),
+      fc.integer({ min: 0, max: SCX_DSQ_USER_MAX - 1 }).map(asDsq),
+      fc.integer({ min: 0, max: 0xffff }).map((cpu) => localOn(asCpu(cpu))),
       fc.constantFrom(SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_INVALID),
     );
     fc.assert(fc.property(ids, (id) => { expect(dsqIdFromKernel(dsqIdToKernel(id))).toBe(id); }));
@@ -100,7 +101,7 @@ describe("sched_ext constants at the kernel boundary (issue 15.7)", () => {
 
   it("scripts get the kernel's numbers and the conversions from the package root", () => {
     expect(root.SCX_KERNEL.SCX_DSQ_LOCAL).toBe(B63 | 2n);
-    expect(root.dsqIdToKernel(root.localOn(2))).toBe(B63 | B62 | 2n);
+    expect(root.dsqIdToKernel(root.localOn(asCpu(2)))).toBe(B63 | B62 | 2n);
     expect(root.exitKindCode("SCX_EXIT_ERROR")).toBe(1024);
   });
 });

@@ -6,7 +6,7 @@
  * task it just picked) sees the target rescheduled, where a plain kick leaves it to later.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_DSQ_LOCAL_ON, SCX_ENQ_WAKEUP, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL } from "../../sim/ext/consts.js";
+import { SCX_ENQ_WAKEUP, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, asCpu, asDsq, localOn } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { machine } from "../helpers/machine.js";
@@ -34,21 +34,21 @@ function scenario(kickFlags: number, fairHog = false) {
   load(m, (scx: Scx): SchedExtOps => ({
     name: "kickwait",
     flags: fairHog ? SCX_OPS_SWITCH_PARTIAL : 0,
-    init: () => scx.createDsq(0, -1),
+    init: () => scx.createDsq(asDsq(0), -1),
     select_cpu: (p, prev) => {
-      if (p.comm === "y" && scx.now() > 0) seenOnCpu1.push(scx.cpuCurr(1)?.comm ?? "idle");
+      if (p.comm === "y" && scx.now() > 0) seenOnCpu1.push(scx.cpuCurr(asCpu(1))?.comm ?? "idle");
       return prev;
     },
     enqueue: (p, f) => {
       if (p.comm === "x" && (f & SCX_ENQ_WAKEUP) !== 0 && scx.now() > 0) {
-        scx.dsqInsert(p, SCX_DSQ_LOCAL_ON + 1, SCX_SLICE_DFL, 0);
-        scx.kickCpu(1, kickFlags);
+        scx.dsqInsert(p, localOn(asCpu(1)), SCX_SLICE_DFL, 0);
+        scx.kickCpu(asCpu(1), kickFlags);
         waitsAfterKick.push(m.kernel.ext.kickWaits.length / 3);
         return;
       }
-      scx.dsqInsert(p, 0, SCX_SLICE_DFL, f);
+      scx.dsqInsert(p, asDsq(0), SCX_SLICE_DFL, f);
     },
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
   }));
   m.runFor(5 * MS);
   expect(m.scx.exitInfo).toBeNull();
@@ -90,15 +90,15 @@ describe("SCX_KICK_WAIT (kick_cpus_irq_workfn, Linux 6.19)", () => {
       let kicked = false;
       load(m, (scx: Scx): SchedExtOps => ({
         name: "kickwait_dispatch",
-        init: () => scx.createDsq(0, -1),
+        init: () => scx.createDsq(asDsq(0), -1),
         select_cpu: (p, prev) => {
-          if (p.comm === "y" && scx.now() > 0) seen.push(scx.cpuCurr(1)?.comm ?? "idle");
+          if (p.comm === "y" && scx.now() > 0) seen.push(scx.cpuCurr(asCpu(1))?.comm ?? "idle");
           return prev;
         },
-        enqueue: (p, f) => scx.dsqInsert(p, 0, SCX_SLICE_DFL, f),
+        enqueue: (p, f) => scx.dsqInsert(p, asDsq(0), SCX_SLICE_DFL, f),
         dispatch: (cpu) => {
-          if (cpu === 0 && scx.now() > 0 && !kicked) { kicked = true; scx.kickCpu(1, kickFlags); }
-          scx.dsqMoveToLocal(0);
+          if (cpu === 0 && scx.now() > 0 && !kicked) { kicked = true; scx.kickCpu(asCpu(1), kickFlags); }
+          scx.dsqMoveToLocal(asDsq(0));
         },
       }));
       m.runFor(5 * MS);

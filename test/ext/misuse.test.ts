@@ -5,7 +5,7 @@
  * error, and the exit info stays readable after a new scheduler attaches.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_DSQ_GLOBAL } from "../../sim/ext/consts.js";
+import { SCX_DSQ_GLOBAL, asDsq } from "../../sim/ext/consts.js";
 import { ENODEV } from "../../sim/bpf/errno.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan } from "../helpers/plan.js";
@@ -17,9 +17,9 @@ const MS = 1_000_000;
 function fifo(name: string, scx: Scx, extra: Partial<SchedExtOps> = {}): SchedExtOps {
   return {
     name,
-    init: () => scx.createDsq(0, -1),
-    enqueue: (p, f) => scx.dsqInsert(p, 0, 5 * MS, f),
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    init: () => scx.createDsq(asDsq(0), -1),
+    enqueue: (p, f) => scx.dsqInsert(p, asDsq(0), 5 * MS, f),
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     ...extra,
   };
 }
@@ -57,7 +57,7 @@ describe("exit info as user space reads it (15.8)", () => {
     expectExit(m, "SCX_EXIT_UNREG", "");
     const failAt = m.kernel.now + 5 * MS;
     const second = load(m, (scx) => fifo("second", scx, {
-      dispatch: () => { if (scx.now() >= failAt) scx.error("late"); scx.dsqMoveToLocal(0); },
+      dispatch: () => { if (scx.now() >= failAt) scx.error("late"); scx.dsqMoveToLocal(asDsq(0)); },
     }));
     expect(m.scx.exitInfo).toMatchObject({ kind: "SCX_EXIT_UNREG" });
     m.runFor(10 * MS);
@@ -72,15 +72,15 @@ describe("a SEC(\"syscall\") program run from user space (BPF_PROG_TEST_RUN)", (
     const m = world();
     let served = 0, made = false;
     load(m, (scx) => fifo("syscall_fed", scx, {
-      enqueue: (p, f) => scx.dsqInsert(p, made ? 7 : 0, 5 * MS, f),
-      dispatch: () => { if (made && scx.dsqMoveToLocal(7)) served++; else scx.dsqMoveToLocal(0); },
+      enqueue: (p, f) => scx.dsqInsert(p, asDsq(made ? 7 : 0), 5 * MS, f),
+      dispatch: () => { if (made && scx.dsqMoveToLocal(asDsq(7))) served++; else scx.dsqMoveToLocal(asDsq(0)); },
     }));
-    expect(m.runSyscallProgram((scx) => scx.createDsq(7, -1))).toBe(0);
+    expect(m.runSyscallProgram((scx) => scx.createDsq(asDsq(7), -1))).toBe(0);
     made = true;
     m.runFor(20 * MS);
     expect(m.scx.state).toBe("enabled");
     expect(served).toBeGreaterThan(0);
-    expect(m.runSyscallProgram((scx) => scx.dsqNrQueued(7))).toBeGreaterThanOrEqual(0);
+    expect(m.runSyscallProgram((scx) => scx.dsqNrQueued(asDsq(7)))).toBeGreaterThanOrEqual(0);
   });
 
   it("scx.error from the program ejects the scheduler (SCX_EXIT_ERROR_BPF), the program still returns its value, tasks go back to fair", () => {

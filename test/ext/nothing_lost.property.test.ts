@@ -17,6 +17,7 @@ import fc from "fast-check";
 import {
   SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT, SCX_KICK_IDLE,
   SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_INF, localOn,
+  asCpu, asDsq,
 } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import { EXIT_REASON } from "../../sim/ext/exit.js";
@@ -125,20 +126,20 @@ function misbehaving(s: Script, scx: Scx, cursor: { i: number; calls: number; la
     switch (a % 11) {
       case 0: case 1: case 2: return SCX_DSQ_LOCAL;
       case 3: return SCX_DSQ_GLOBAL;
-      case 4: return localOn(a % n);
+      case 4: return localOn(asCpu(a % n));
       case 5: case 6: return 0; // user FIFO
       case 7: case 8: return 1; // user vtime
-      default: return a % 50 === 9 ? [SCX_DSQ_INVALID, 77, -1, localOn(n + 3), 1.5][a % 5] : 0;
+      default: return a % 50 === 9 ? [SCX_DSQ_INVALID, 77, -1, localOn(asCpu(n + 3)), 1.5][a % 5] : 0;
     }
   };
   const slice = (a: number): number => [0, MS, 5 * MS, 20 * MS, 3 * MS, SCX_SLICE_INF, 1e12, 100, NaN, -5][a % 10];
   const flags = (a: number): number => [0, 0, 0, SCX_ENQ_HEAD, SCX_ENQ_PREEMPT][a % 5];
   const insert = (p: ScxTask, a: number, f: number) => {
     const dsq = target(a);
-    if (dsq === 1 || (a % 97 === 13)) scx.dsqInsertVtime(p, dsq, slice(a >> 3), (a * 7919) % 1000, f | flags(a >> 5));
-    else scx.dsqInsert(p, dsq, slice(a >> 3), f | flags(a >> 5));
+    if (dsq === 1 || (a % 97 === 13)) scx.dsqInsertVtime(p, asDsq(dsq), slice(a >> 3), (a * 7919) % 1000, f | flags(a >> 5));
+    else scx.dsqInsert(p, asDsq(dsq), slice(a >> 3), f | flags(a >> 5));
   };
-  const kick = (a: number) => scx.kickCpu(a % n, [0, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_KICK_PREEMPT | SCX_KICK_WAIT][a % 5]);
+  const kick = (a: number) => scx.kickCpu(asCpu(a % n), [0, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_KICK_PREEMPT | SCX_KICK_WAIT][a % 5]);
 
   const ops: SchedExtOps & Record<string, unknown> = {
     name: "chaos",
@@ -148,15 +149,15 @@ function misbehaving(s: Script, scx: Scx, cursor: { i: number; calls: number; la
     init() {
       const a = next();
       fatal(a, "init");
-      scx.createDsq(0, -1);
-      if (a % 23 !== 5) scx.createDsq(1, -1); // sometimes DSQ 1 never exists
+      scx.createDsq(asDsq(0), -1);
+      if (a % 23 !== 5) scx.createDsq(asDsq(1), -1); // sometimes DSQ 1 never exists
       return a === 996 ? -22 : 0;
     },
     enqueue(p, f) {
       remember(p);
       const a = next();
       fatal(a, "enqueue");
-      if (a === 0) { scx.dsqInsert(p, 0, 5 * MS, f); return; }
+      if (a === 0) { scx.dsqInsert(p, asDsq(0), 5 * MS, f); return; }
       if (a % 7 === 0) { held.push(p); return; } // keep, dispatch later
       if (a % 101 === 1) return; // forget it: only the watchdog can save it now
       if (a % 89 === 2 && seen.length > 1) { insert(seen[a % seen.length], a, f); return; } // maybe the wrong task
@@ -166,12 +167,12 @@ function misbehaving(s: Script, scx: Scx, cursor: { i: number; calls: number; la
     dispatch(cpu, prev) {
       const a = next();
       fatal(a, "dispatch");
-      if (a === 0) { if (!scx.dsqMoveToLocal(0) && scx.dsqNrQueued(1) > 0) scx.dsqMoveToLocal(1); return; }
+      if (a === 0) { if (!scx.dsqMoveToLocal(asDsq(0)) && scx.dsqNrQueued(asDsq(1)) > 0) scx.dsqMoveToLocal(asDsq(1)); return; }
       const rounds = a % 43 === 0 ? s.maxBatch + 1 : 1 + (a % 3);
       for (let r = 0; r < rounds; r++) {
         const b = next();
         switch (b % 8) {
-          case 0: scx.dsqMoveToLocal(b % 2); break;
+          case 0: scx.dsqMoveToLocal(asDsq(b % 2)); break;
           case 1: case 2: { const p = held.shift(); if (p !== undefined) insert(p, b, 0); break; }
           case 3: if (seen.length > 0) insert(seen[b % seen.length], b, 0); break; // stale or duplicate
           case 4: if (prev !== null) { if (b % 3 === 0) prev.slice = slice(b >> 2); else insert(prev, b, 0); } break;
@@ -190,7 +191,7 @@ function misbehaving(s: Script, scx: Scx, cursor: { i: number; calls: number; la
       fatal(a, "select_cpu");
       let cpu = prev;
       switch (a % 6) {
-        case 0: { const r = scx.selectCpuDfl(p, prev, wf); cpu = r.cpu; if (r.isIdle) scx.dsqInsert(p, SCX_DSQ_LOCAL, 20 * MS, 0); break; }
+        case 0: { const r = scx.selectCpuDfl(p, asCpu(prev), wf); cpu = r.cpu; if (r.isIdle) scx.dsqInsert(p, SCX_DSQ_LOCAL, 20 * MS, 0); break; }
         case 1: cpu = a % n; break; // maybe outside the task's affinity
         case 2: { const c = scx.pickIdleCpu(p.cpusAllowed, 0); cpu = c >= 0 ? c : prev; break; }
         case 3: if (a % 61 === 3) cpu = n + (a % 3); break; // an invalid CPU number, rarely

@@ -9,12 +9,12 @@ import { describe, expect, it } from "vitest";
 import { hog, plan } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
 import { parseWorkloadObject } from "../../workloads/parse.js";
-import { SCX_DEQ_SAVE, SCX_DEQ_SCHED_CHANGE, SCX_ENQ_RESTORE } from "../../sim/ext/consts.js";
-import type { Scx, ScxTask, SchedExtOps } from "../../sim/ext/ops.js";
+import { SCX_DEQ_SAVE, SCX_DEQ_SCHED_CHANGE, SCX_ENQ_RESTORE, asDsq } from "../../sim/ext/consts.js";
+import type { CpuId, Scx, ScxTask, SchedExtOps } from "../../sim/ext/ops.js";
 import { EBUSY, EINVAL, ENOENT, ESRCH } from "../../sim/bpf/errno.js";
 
 const MS = 1_000_000;
-const USER_DSQ = 7;
+const USER_DSQ = asDsq(7);
 
 /** A scheduler that logs every callback it gets, holding tasks in a user DSQ (so in BPF custody). */
 function logger(log: string[], over: Partial<SchedExtOps> = {}) {
@@ -99,7 +99,7 @@ describe("__set_cpus_allowed_ptr / set_cpus_allowed_scx", () => {
   it("ops.set_cpumask gets the new mask; a running task whose CPU is gone moves to an allowed one", () => {
     const log: string[] = [];
     const m = machine(plan([hog("a")]), { cpus: 2 });
-    attach(m, logger(log, { select_cpu: (_p: ScxTask, prev: number) => prev }));
+    attach(m, logger(log, { select_cpu: (_p: ScxTask, prev: CpuId) => prev }));
     m.runFor(1 * MS);
     const a = m.kernel.tasks[0];
     const from = a.cpu;

@@ -9,6 +9,7 @@ import { EPOLLHUP } from "../../sim/bpf/index.js";
 import {
   SCX_DSQ_GLOBAL, SCX_DSQ_INVALID, SCX_DSQ_LOCAL, SCX_ENQ_HEAD, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP,
   SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL,
+  asCpu, asDsq,
 } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import type { Machine } from "../../sim/machine.js";
@@ -33,9 +34,9 @@ function world(): Machine {
 function fifo(scx: Scx, extra: Partial<SchedExtOps> = {}): SchedExtOps {
   return {
     name: "fifo",
-    init: () => scx.createDsq(0, -1),
-    enqueue: (p, f) => scx.dsqInsert(p, 0, 5 * MS, f),
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    init: () => scx.createDsq(asDsq(0), -1),
+    enqueue: (p, f) => scx.dsqInsert(p, asDsq(0), 5 * MS, f),
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     ...extra,
   };
 }
@@ -100,7 +101,7 @@ describe("exit kinds, reasons, and what holds after each", () => {
 
   it("UNREG_BPF via scx.exit(code, msg): 'unregistered from BPF' with the code", () => {
     const m = world();
-    const l = load(m, (scx) => fifo(scx, { dispatch: () => { if (scx.now() >= 15 * MS) scx.exit(42, "done here"); scx.dsqMoveToLocal(0); } }));
+    const l = load(m, (scx) => fifo(scx, { dispatch: () => { if (scx.now() >= 15 * MS) scx.exit(42, "done here"); scx.dsqMoveToLocal(asDsq(0)); } }));
     m.runFor(40 * MS);
     expectExit(m, "SCX_EXIT_UNREG_BPF", "done here");
     expect(m.scx.exitInfo!.exitCode).toBe(42);
@@ -121,7 +122,7 @@ describe("exit kinds, reasons, and what holds after each", () => {
     const l = load(m, (scx) => fifo(scx, {
       enqueue: (p, f) => {
         if (scx.now() >= 3 * MS) throw new Error("kaboom in enqueue");
-        scx.dsqInsert(p, 0, 5 * MS, f);
+        scx.dsqInsert(p, asDsq(0), 5 * MS, f);
       },
     }));
     m.runFor(40 * MS);
@@ -132,11 +133,11 @@ describe("exit kinds, reasons, and what holds after each", () => {
   const errorCases: [string, (scx: Scx) => Partial<SchedExtOps>, RegExp][] = [
     ["dispatch to SCX_DSQ_INVALID", (scx) => holdThenDispatchTo(scx, SCX_DSQ_INVALID), /invalid DSQ ID/],
     ["dispatch to a DSQ that was never created", (scx) => holdThenDispatchTo(scx, 77), /non-existent DSQ 0x4d/],
-    ["direct dispatch to id -1 (all ones as a u64: not a valid id)", (scx) => ({ enqueue: (p) => scx.dsqInsert(p, -1, MS, 0) }), /invalid/],
+    ["direct dispatch to id -1 (all ones as a u64: not a valid id)", (scx) => ({ enqueue: (p) => scx.dsqInsert(p, asDsq(-1), MS, 0) }), /invalid/],
     ["vtime insert into SCX_DSQ_GLOBAL", (scx) => ({ enqueue: (p, f) => scx.dsqInsertVtime(p, SCX_DSQ_GLOBAL, MS, 5, f) }), /cannot use vtime ordering for built-in DSQs/],
     ["vtime insert into SCX_DSQ_LOCAL", (scx) => ({ enqueue: (p, f) => scx.dsqInsertVtime(p, SCX_DSQ_LOCAL, MS, 5, f) }), /cannot use vtime ordering for built-in DSQs/],
     ["FIFO and vtime inserts mixed in one user DSQ", (scx) => ({
-      enqueue: (p, f) => (p.comm === "b" ? scx.dsqInsertVtime(p, 0, MS, 1, f) : scx.dsqInsert(p, 0, MS, f)),
+      enqueue: (p, f) => (p.comm === "b" ? scx.dsqInsertVtime(p, asDsq(0), MS, 1, f) : scx.dsqInsert(p, asDsq(0), MS, f)),
     }), /already (FIFO|vtime)-ordered/],
   ];
   for (const [what, extra, msg] of errorCases) {
@@ -172,7 +173,7 @@ describe("exit kinds, reasons, and what holds after each", () => {
       hog("a"), hog("b"), task("short", [{ kind: "run", us: 2000 }], { loop: 1 }),
       task("late", [{ kind: "run", us: 1000 }], { delayUs: 100_000 }),
     ]), { cpus: 2 });
-    const l = load(m, (scx) => fifo(scx, { timeout_ms: 1000, enqueue: (p, f) => { if (p.comm !== "late") scx.dsqInsert(p, 0, 5 * MS, f); } }));
+    const l = load(m, (scx) => fifo(scx, { timeout_ms: 1000, enqueue: (p, f) => { if (p.comm !== "late") scx.dsqInsert(p, asDsq(0), 5 * MS, f); } }));
     m.runFor(1499 * MS);
     expect(m.scx.state).toBe("enabled");
     m.runFor(1 * MS);
@@ -209,7 +210,7 @@ function holdThenDispatchTo(scx: Scx, dsq: number): Partial<SchedExtOps> {
   const held: ScxTask[] = [];
   return {
     enqueue: (p) => { held.push(p); },
-    dispatch: () => { for (const p of held.splice(0)) scx.dsqInsert(p, dsq, MS, 0); },
+    dispatch: () => { for (const p of held.splice(0)) scx.dsqInsert(p, asDsq(dsq), MS, 0); },
   };
 }
 
@@ -230,14 +231,14 @@ describe("dispatch queues and the pick order", () => {
       let queued = 0;
       load(m, (scx) => ({
         name: mode,
-        init: () => scx.createDsq(1, -1),
+        init: () => scx.createDsq(asDsq(1), -1),
         enqueue: (p, f) => {
           queued++;
-          if (mode === "vtime") scx.dsqInsertVtime(p, 1, SCX_SLICE_DFL, vt[p.comm], f);
-          else scx.dsqInsert(p, 1, SCX_SLICE_DFL, f);
+          if (mode === "vtime") scx.dsqInsertVtime(p, asDsq(1), SCX_SLICE_DFL, vt[p.comm], f);
+          else scx.dsqInsert(p, asDsq(1), SCX_SLICE_DFL, f);
         },
         // Hold everything until all five are queued, then serve one per dispatch.
-        dispatch: () => { if (queued === 5) scx.dsqMoveToLocal(1); },
+        dispatch: () => { if (queued === 5) scx.dsqMoveToLocal(asDsq(1)); },
         running: (p) => { order.push({ comm: p.comm, at: scx.now() }); },
       }));
       m.runFor(10 * MS);
@@ -275,9 +276,9 @@ describe("dispatch queues and the pick order", () => {
     const order: Order = [];
     load(m, (scx) => ({
       name: "head",
-      init: () => scx.createDsq(1, -1),
-      enqueue: (p, f) => scx.dsqInsert(p, 1, SCX_SLICE_DFL, f | (p.comm === "c" ? SCX_ENQ_HEAD : 0)),
-      dispatch: () => { scx.dsqMoveToLocal(1); },
+      init: () => scx.createDsq(asDsq(1), -1),
+      enqueue: (p, f) => scx.dsqInsert(p, asDsq(1), SCX_SLICE_DFL, f | (p.comm === "c" ? SCX_ENQ_HEAD : 0)),
+      dispatch: () => { scx.dsqMoveToLocal(asDsq(1)); },
       running: (p) => { order.push({ comm: p.comm, at: scx.now() }); },
     }));
     m.runFor(20 * MS);
@@ -333,13 +334,13 @@ describe("dispatch queues and the pick order", () => {
       const lastAt: number[] = [];
       load(m, (scx) => ({
         name: "enqlast", flags: SCX_OPS_ENQ_LAST,
-        init: () => scx.createDsq(0, -1),
+        init: () => scx.createDsq(asDsq(0), -1),
         enqueue: (p, f) => {
           if (f & SCX_ENQ_LAST) lastAt.push(scx.now());
           if (where === "local") scx.dsqInsert(p, SCX_DSQ_LOCAL, 5 * MS, f);
-          else { scx.dsqInsert(p, 0, 5 * MS, f); scx.kickCpu(p.cpu, 0); }
+          else { scx.dsqInsert(p, asDsq(0), 5 * MS, f); scx.kickCpu(p.cpu, 0); }
         },
-        dispatch: () => { scx.dsqMoveToLocal(0); },
+        dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
       }));
       for (let i = 0; i < 100; i++) {
         m.runFor(MS);
@@ -397,7 +398,7 @@ describe("dispatch queues and the pick order", () => {
     load(m, (scx) => fifo(scx, {
       enqueue: (p, f) => {
         seen[f & SCX_ENQ_WAKEUP ? "wakeup" : "expired"]!.add(scx.taskRunning(p));
-        scx.dsqInsert(p, 0, 2 * MS, f);
+        scx.dsqInsert(p, asDsq(0), 2 * MS, f);
       },
       stopping: (p) => { seen.stopping!.add(scx.taskRunning(p)); },
       quiescent: (p) => { seen.quiescent!.add(scx.taskRunning(p)); },
@@ -410,7 +411,7 @@ describe("dispatch queues and the pick order", () => {
   it("SCX_KICK_IDLE with SCX_KICK_PREEMPT or SCX_KICK_WAIT is a scheduler error, as in the kernel", () => {
     for (const other of [SCX_KICK_PREEMPT, SCX_KICK_WAIT]) {
       const m = world();
-      load(m, (scx) => fifo(scx, { dispatch: (cpu) => { scx.dsqMoveToLocal(0); scx.kickCpu(1 - cpu, SCX_KICK_IDLE | other); } }));
+      load(m, (scx) => fifo(scx, { dispatch: (cpu) => { scx.dsqMoveToLocal(asDsq(0)); scx.kickCpu(asCpu(1 - cpu), SCX_KICK_IDLE | other); } }));
       m.runFor(10 * MS);
       expectExit(m, "SCX_EXIT_ERROR", /SCX_KICK_IDLE combined with SCX_KICK_PREEMPT or SCX_KICK_WAIT/);
       expectAllFair(m);
@@ -468,7 +469,7 @@ describe("dispatch queues and the pick order", () => {
     let selects = 0;
     load(m, (scx) => ({
       name: "fallback",
-      select_cpu: () => { selects++; return 3; },
+      select_cpu: () => { selects++; return asCpu(3); },
       running: (p) => { ranOn.add(p.cpu); },
     }));
     m.runFor(9.5 * MS); // wakeups at 0, 1, ..., 9 ms
@@ -538,10 +539,10 @@ describe("dispatch queues and the pick order", () => {
     load(m, (scx) => fifo(scx, {
       // Every 3rd dispatch, swap DSQ 0 for a fresh one (moving nothing: it must be empty to go).
       dispatch: () => {
-        scx.dsqMoveToLocal(0);
-        if (++flips % 3 === 0 && scx.dsqNrQueued(0) === 0) {
-          scx.destroyDsq(0);
-          seen.push(scx.dsqNrQueued(0), scx.createDsq(0, -1), scx.dsqNrQueued(0));
+        scx.dsqMoveToLocal(asDsq(0));
+        if (++flips % 3 === 0 && scx.dsqNrQueued(asDsq(0)) === 0) {
+          scx.destroyDsq(asDsq(0));
+          seen.push(scx.dsqNrQueued(asDsq(0)), scx.createDsq(asDsq(0), -1), scx.dsqNrQueued(asDsq(0)));
         }
       },
     }));

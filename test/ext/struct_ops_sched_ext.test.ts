@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BPF_F_LINK, E2BIG, EBUSY, EINPROGRESS, EINVAL, EOPNOTSUPP, ENOENT } from "../../sim/bpf/index.js";
-import { SCX_DSQ_GLOBAL, SCX_OPS_ENQ_LAST } from "../../sim/ext/consts.js";
+import { SCX_DSQ_GLOBAL, SCX_OPS_ENQ_LAST, asDsq } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { ExitInfo } from "../../sim/result.js";
 import { Cls } from "../../sim/task.js";
@@ -28,9 +28,9 @@ function world(cpus = 2) {
 function fifo(name: string, scx: Scx, extra: Partial<SchedExtOps> = {}): SchedExtOps {
   return {
     name,
-    init: () => scx.createDsq(0, -1),
-    enqueue: (p, f) => scx.dsqInsert(p, 0, 5_000_000, f),
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    init: () => scx.createDsq(asDsq(0), -1),
+    enqueue: (p, f) => scx.dsqInsert(p, asDsq(0), 5_000_000, f),
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     ...extra,
   };
 }
@@ -62,7 +62,7 @@ describe("sched_ext struct_ops conformance (§4)", () => {
   it("case 29: link update to another READY sched_ext map -> -EOPNOTSUPP; the running scheduler is untouched", () => {
     const m = world();
     let dispatches = 0;
-    const first = load(m, (scx) => fifo("first", scx, { dispatch: () => { dispatches++; scx.dsqMoveToLocal(0); } }));
+    const first = load(m, (scx) => fifo("first", scx, { dispatch: () => { dispatches++; scx.dsqMoveToLocal(asDsq(0)); } }));
     m.runFor(20e6);
     const p = first.proc;
     const other = p.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: 1 << 13 });
@@ -155,11 +155,11 @@ describe("sched_ext struct_ops conformance (§4)", () => {
           return {
             name: "exit",
             select_cpu: (p, prev, wf) => { exitHere("select_cpu"); return scx.selectCpuDfl(p, prev, wf).cpu; },
-            enqueue: (p, f) => { exitHere("enqueue"); scx.dsqInsert(p, 0, 5_000_000, f); },
-            dispatch: () => { exitHere("dispatch"); scx.dsqMoveToLocal(0); },
+            enqueue: (p, f) => { exitHere("enqueue"); scx.dsqInsert(p, asDsq(0), 5_000_000, f); },
+            dispatch: () => { exitHere("dispatch"); scx.dsqMoveToLocal(asDsq(0)); },
             enable: () => exitHere("enable"),
             init_task: () => { exitHere("init_task"); return 0; },
-            init: () => { exitHere("init"); return scx.createDsq(0, -1); },
+            init: () => { exitHere("init"); return scx.createDsq(asDsq(0), -1); },
             exit: (ei) => { seen = { ...ei }; },
           };
         });
@@ -195,7 +195,7 @@ describe("sched_ext struct_ops conformance (§4)", () => {
       name: "ddsp_bogus",
       select_cpu: (p, prev) => {
         const cpu = scx.pickIdleCpu(p.cpusAllowed, 0);
-        if (cpu >= 0) { scx.dsqInsert(p, 0xcafef00d, 20_000_000, 0); return cpu; }
+        if (cpu >= 0) { scx.dsqInsert(p, asDsq(0xcafef00d), 20_000_000, 0); return cpu; }
         return prev;
       },
     }));
@@ -234,7 +234,7 @@ describe("sched_ext struct_ops conformance (§4)", () => {
   it("scheduler state per map (bpf_scx_unreg reads ops->priv): a stale link of the same map, relinked since, disables the new instance", () => {
     const m = world(2);
     let errored = false;
-    const { proc, map, link: stale } = load(m, (scx) => fifo("permap", scx, { dispatch: () => { if (!errored) { errored = true; scx.error("boom"); } else scx.dsqMoveToLocal(0); } }));
+    const { proc, map, link: stale } = load(m, (scx) => fifo("permap", scx, { dispatch: () => { if (!errored) { errored = true; scx.error("boom"); } else scx.dsqMoveToLocal(asDsq(0)); } }));
     m.runFor(10e6);
     expectExit(m, "SCX_EXIT_ERROR_BPF", "boom");
     expect(linkMapId(proc, stale)).not.toBe(0); // an error exit leaves the link attached
@@ -257,7 +257,7 @@ describe("sched_ext struct_ops conformance (§4)", () => {
   it("scheduler state per map (ops->priv): two attach/detach cycles of one map are two instances (own DSQs, own exit)", () => {
     const m = world(2);
     const inits: number[] = [];
-    const a = load(m, (scx) => fifo("cycle", scx, { init: () => { const r = scx.createDsq(0, -1); inits.push(r); return r; } }));
+    const a = load(m, (scx) => fifo("cycle", scx, { init: () => { const r = scx.createDsq(asDsq(0), -1); inits.push(r); return r; } }));
     m.runFor(5e6);
     expect(a.proc.bpf.linkDetach(a.link)).toBe(0);
     expectExit(m, "SCX_EXIT_UNREG", "");

@@ -6,10 +6,11 @@
  * machine (overheads off) keeps exact expiry for the queueing formulas.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP } from "../../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_PREEMPT, SCX_ENQ_WAKEUP, asDsq } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
+import { Lat } from "../../sim/group_stats.js";
 
 const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 
@@ -17,12 +18,12 @@ const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 function fifo(scx: Scx, sliceNs: number, wakeFlags = -1, extra: Partial<SchedExtOps> = {}): SchedExtOps {
   return {
     name: "fifo_slice",
-    init: () => scx.createDsq(0, -1),
+    init: () => scx.createDsq(asDsq(0), -1),
     enqueue: (p, f) => {
       if (wakeFlags >= 0 && (f & SCX_ENQ_WAKEUP) !== 0) scx.dsqInsert(p, SCX_DSQ_LOCAL, sliceNs, wakeFlags);
-      else scx.dsqInsert(p, 0, sliceNs, f);
+      else scx.dsqInsert(p, asDsq(0), sliceNs, f);
     },
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     ...extra,
   };
 }
@@ -41,6 +42,15 @@ describe("task_tick_scx: a spent slice is noticed at the tick", () => {
     // switches in (0, 1 s] are one per tick: HZ of them.
     expect(hogSwitches({ overheads: true })).toBe(250);
     expect(hogSwitches({ overheads: true, hz: 1000 })).toBe(1000);
+  });
+
+  it("p->scx.slice saturates at 0 (update_curr_scx): a hog that ran past its 500 µs slice to the tick stops with slice 0, not below", () => {
+    const m = machine(plan([hog("a"), hog("b")]), { cpus: 1, overheads: true });
+    const seen: number[] = [];
+    attach(m, (scx) => fifo(scx, 500 * US, -1, { stopping: (p) => { seen.push(p.slice); } }));
+    m.runFor(100 * MS);
+    expect(seen.length).toBeGreaterThan(10);
+    for (const s of seen) expect(s).toBe(0);
   });
 
   it("the ideal machine (overheads off) ends slices exactly: 1 s / 500 µs switches", () => {
@@ -75,7 +85,7 @@ describe("task_tick_scx: a spent slice is noticed at the tick", () => {
       attach(m, (scx) => fifo(scx, 20 * MS, flags));
       m.runFor(200 * MS);
       const g = m.kernel.plan.groups.indexOf("s");
-      return m.kernel.rec.groups[g].wakeup.max;
+      return m.kernel.rec.groups.latency(g, Lat.Wakeup).max;
     };
     expect(wakeupMax(SCX_ENQ_PREEMPT)).toBe(0);
     // Without PREEMPT the sleeper waits for the hog's slice (20 ms) to end, at a tick.

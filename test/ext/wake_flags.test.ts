@@ -7,7 +7,7 @@
  * (kernel/sched/ext_idle.c) prefers prev in the waker's LLC, then the waker's own CPU.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_WAKE_FORK, SCX_WAKE_SYNC, SCX_WAKE_TTWU } from "../../sim/ext/consts.js";
+import { SCX_WAKE_FORK, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asDsq } from "../../sim/ext/consts.js";
 import { IdleTracker } from "../../sim/ext/idle_tracker.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import type { TaskSpec } from "../../sim/plan.js";
@@ -27,9 +27,9 @@ function recorder(scx: Scx, seen: Seen[], extra: Partial<SchedExtOps> = {}): Sch
   return {
     name: "wakerec",
     select_cpu: (p, prev, flags) => { note("select_cpu", p, flags); return prev; },
-    enqueue: (p, flags) => { note("enqueue", p, flags); scx.dsqInsert(p, 0, 5 * MS, flags); },
-    init: () => scx.createDsq(0, -1),
-    dispatch: () => { scx.dsqMoveToLocal(0); },
+    enqueue: (p, flags) => { note("enqueue", p, flags); scx.dsqInsert(p, asDsq(0), 5 * MS, flags); },
+    init: () => scx.createDsq(asDsq(0), -1),
+    dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     ...extra,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { ScxTask } from "../../sim/ext/ops.js";
+import { asDsq } from "../../sim/ext/consts.js";
 import { plan, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
 
@@ -17,9 +18,9 @@ describe("p.workLeftNs", () => {
     let startExec = 0;
     attach(m, (scx) => ({
       name: "oracle",
-      init: () => scx.createDsq(0, -1),
-      enqueue: (p: ScxTask, f: number) => { sizes.push(p.workLeftNs); scx.dsqInsert(p, 0, 20 * MS, f); },
-      dispatch: () => { scx.dsqMoveToLocal(0); },
+      init: () => scx.createDsq(asDsq(0), -1),
+      enqueue: (p: ScxTask, f: number) => { sizes.push(p.workLeftNs); scx.dsqInsert(p, asDsq(0), 20 * MS, f); },
+      dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
       running: (p: ScxTask) => { startExec = p.sumExecNs; },
       stopping: (p: ScxTask, runnable: boolean) => { if (!runnable) used.push(p.sumExecNs - startExec); },
     }));
@@ -34,9 +35,9 @@ describe("p.workLeftNs", () => {
     const seen: number[] = [];
     attach(m, (scx) => ({
       name: "oracle",
-      init: () => scx.createDsq(0, -1),
-      enqueue: (p: ScxTask, f: number) => { seen.push(p.workLeftNs); scx.dsqInsert(p, 0, 20 * MS, f); },
-      dispatch: () => { scx.dsqMoveToLocal(0); },
+      init: () => scx.createDsq(asDsq(0), -1),
+      enqueue: (p: ScxTask, f: number) => { seen.push(p.workLeftNs); scx.dsqInsert(p, asDsq(0), 20 * MS, f); },
+      dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); },
     }));
     m.runFor(10 * MS);
     expect(seen.length).toBeGreaterThan(3);

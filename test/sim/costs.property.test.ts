@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { Machine } from "../../sim/machine.js";
 import { flatTopology } from "../../sim/topology.js";
 import { resolveCostTable } from "../../sim/cost_table.js";
-import { SCX_DSQ_GLOBAL } from "../../sim/ext/consts.js";
+import { SCX_DSQ_GLOBAL, asDsq } from "../../sim/ext/consts.js";
 import type { EventSpec, WorkloadPlan } from "../../sim/plan.js";
 import { plan, task } from "../helpers/plan.js";
 
@@ -38,7 +38,7 @@ function run(p: WorkloadPlan, cpus: number, ext: boolean): Machine {
   });
   if (ext) {
     const scx = m.scxApi;
-    m.attach({ name: "shared", init: () => scx.createDsq(0, -1), enqueue: (t, f) => scx.dsqInsert(t, 0, 2 * MS, f), dispatch: () => { scx.dsqMoveToLocal(0); } }, "loader");
+    m.attach({ name: "shared", init: () => scx.createDsq(asDsq(0), -1), enqueue: (t, f) => scx.dsqInsert(t, asDsq(0), 2 * MS, f), dispatch: () => { scx.dsqMoveToLocal(asDsq(0)); } }, "loader");
   }
   m.runFor(50 * MS);
   return m;

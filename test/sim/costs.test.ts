@@ -13,7 +13,7 @@ import { Machine } from "../../sim/machine.js";
 import { flatTopology } from "../../sim/topology.js";
 import { IDEAL_COSTS, type CostModel } from "../../sim/costs.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
-import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL } from "../../sim/ext/consts.js";
+import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, asCpu, asDsq } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { createScheduler, schedulerSpec } from "../../schedulers/index.js";
@@ -108,9 +108,9 @@ describe("idle exit and the wakeup IPI (cpuidle exit_latency, smp_send_reschedul
 function shared(scx: Scx, dsq: number): SchedExtOps {
   return {
     name: "shared_dsq",
-    init: () => (dsq === SCX_DSQ_GLOBAL ? 0 : scx.createDsq(dsq, -1)),
-    enqueue: (p, f) => scx.dsqInsert(p, dsq, 1 * MS, f),
-    dispatch: () => { if (dsq !== SCX_DSQ_GLOBAL) scx.dsqMoveToLocal(dsq); },
+    init: () => (dsq === SCX_DSQ_GLOBAL ? 0 : scx.createDsq(asDsq(dsq), -1)),
+    enqueue: (p, f) => scx.dsqInsert(p, asDsq(dsq), 1 * MS, f),
+    dispatch: () => { if (dsq !== SCX_DSQ_GLOBAL) scx.dsqMoveToLocal(asDsq(dsq)); },
   };
 }
 
@@ -196,7 +196,7 @@ describe("scx_bpf_cpuperf_set and the frequency model (schedutil over cpuperf_ta
     const scx = m.scxApi;
     m.attach({
       name: "perf",
-      init: () => { if (level !== null) scx.cpuperfSet(0, level); return 0; },
+      init: () => { if (level !== null) scx.cpuperfSet(asCpu(0), level); return 0; },
       enqueue: (p, f) => scx.dsqInsert(p, SCX_DSQ_GLOBAL, 10 * MS, f),
     }, "loader");
     return { m, scx };
@@ -205,17 +205,17 @@ describe("scx_bpf_cpuperf_set and the frequency model (schedutil over cpuperf_ta
   it("a CPU left alone runs at SCX_CPUPERF_ONE (cpuperf_target starts at full at enable)", () => {
     const { m, scx } = perfRun(null, freq);
     m.runFor(10 * MS);
-    expect(scx.cpuperfCur(0)).toBe(1024);
-    expect(scx.cpuperfCap(0)).toBe(1024);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(1024);
+    expect(scx.cpuperfCap(asCpu(0))).toBe(1024);
   });
 
   it("asking for 512 gives 640 (25 % headroom) after the transition latency, and work goes 0.625× as fast", () => {
     const { m, scx } = perfRun(512, freq);
-    expect(scx.cpuperfCur(0)).toBe(1024);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(1024);
     m.runFor(400 * US);
-    expect(scx.cpuperfCur(0)).toBe(1024);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(1024);
     m.runFor(200 * US);
-    expect(scx.cpuperfCur(0)).toBe(640);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(640);
     // The hog's 1 s of work: 500 µs at full speed, the rest at 0.625.
     const t = m.kernel.tasks.find((x) => x.comm.startsWith("h"))!;
     const before = m.kernel.workLeftNs(t);
@@ -226,7 +226,7 @@ describe("scx_bpf_cpuperf_set and the frequency model (schedutil over cpuperf_ta
   it("the level never drops below the machine's floor (perfMin)", () => {
     const { m, scx } = perfRun(0, freq);
     m.runFor(MS);
-    expect(scx.cpuperfCur(0)).toBe(256);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(256);
   });
 
   it("a target above SCX_CPUPERF_ONE is a scheduler error (scx_error: invalid cpuperf target)", () => {
@@ -239,13 +239,13 @@ describe("scx_bpf_cpuperf_set and the frequency model (schedutil over cpuperf_ta
   it("the ideal machine keeps every CPU at full speed whatever is asked", () => {
     const { m, scx } = perfRun(100, {});
     m.runFor(MS);
-    expect(scx.cpuperfCur(0)).toBe(1024);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(1024);
   });
 
   it("the levels go back to full when the scheduler is disabled (fair runs at full speed)", () => {
     const { m, scx } = perfRun(512, freq);
     m.runFor(MS);
-    expect(scx.cpuperfCur(0)).toBe(640);
+    expect(scx.cpuperfCur(asCpu(0))).toBe(640);
     scx.exit(0, "done");
     m.runFor(10 * MS);
     expect(m.kernel.ext.enabled).toBe(false);

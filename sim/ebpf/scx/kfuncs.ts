@@ -4,7 +4,8 @@
  * (tasks.ts); cpumasks are 32-byte regions in the kernel model's layout. A kfunc missing here
  * makes the loader refuse the object (or, for a __weak extern, resolve it to 0).
  */
-import type { Scx, ScxTask } from "../../ext/ops.js";
+import type { CpuId, DsqId, Scx, ScxTask } from "../../ext/ops.js";
+import { asCpu, asDsq, asPid } from "../../ext/ids.js";
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "../helpers/format.js";
@@ -41,7 +42,8 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     if (t === undefined) throw new BpfRuntimeError(k.callback(), 0, `kfunc argument ${i} is not a task (0x${a.u(i).toString(16)})`);
     return t;
   };
-  const dsq = (a: BpfCallArgs, i: number): number => dsqFromKernel(a.lo[i]!, a.hi[i]!);
+  const dsq = (a: BpfCallArgs, i: number): DsqId => dsqFromKernel(a.lo[i]!, a.hi[i]!);
+  const cpu = (a: BpfCallArgs, i: number): CpuId => asCpu(a.s32(i));
   const slice = (a: BpfCallArgs, i: number): number => sliceFromKernel(a.lo[i]!, a.hi[i]!);
   const enq = (a: BpfCallArgs, i: number): number => enqFlagsFromKernel(a.lo[i]!, a.hi[i]!);
   const bool = (b: boolean): number => (b ? 1 : 0);
@@ -49,15 +51,15 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   // Kernel-owned cpumasks handed out by get_*_cpumask: refreshed on every get.
   const idleMask = m.alloc(MASK_BYTES, { name: "idle cpumask", writable: false, kind: "kernel_object" });
   const onlineMask = m.alloc(MASK_BYTES, { name: "online cpumask", writable: false, kind: "kernel_object" });
-  const fillMask = (addr: BpfAddr, has: (cpu: number) => boolean): void => {
+  const fillMask = (addr: BpfAddr, has: (cpu: CpuId) => boolean): void => {
     m.assertSpan(addr, MASK_BYTES);
     const u8 = m.u8;
     u8.fill(0, addr, addr + MASK_BYTES);
-    for (let c = 0; c < k.nrCpus; c++) if (has(c)) u8[addr + (c >> 3)]! |= 1 << (c & 7);
+    for (let c = 0; c < k.nrCpus; c++) if (has(asCpu(c))) u8[addr + (c >> 3)]! |= 1 << (c & 7);
   };
   // Predicates made once, not per call (kfuncs run on every callback).
   const anyCpu = (): boolean => true;
-  const cpuIdle = (c: number): boolean => scx.isCpuIdle(c);
+  const cpuIdle = (c: CpuId): boolean => scx.isCpuIdle(c);
   fillMask(onlineMask, anyCpu);
   const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
   // One buffer for every cpumask handed to the facade (it reads the mask before returning).
@@ -112,25 +114,25 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["scx_bpf_dispatch_nr_slots", () => scx.dispatchNrSlots()],
     ["scx_bpf_dispatch_cancel", () => { scx.dispatchCancel(); return 0; }],
     ["scx_bpf_reenqueue_local", () => scx.reenqueueLocal()],
-    ["scx_bpf_kick_cpu", (a) => { scx.kickCpu(a.s32(1), a.u32(2)); return 0; }],
+    ["scx_bpf_kick_cpu", (a) => { scx.kickCpu(cpu(a, 1), a.u32(2)); return 0; }],
     ["scx_bpf_select_cpu_dfl", (a) => {
-      const p = task(a, 1), prev = a.s32(2), wake = a.u32(3), isIdle = a.ptr(4);
+      const p = task(a, 1), prev = cpu(a, 2), wake = a.u32(3), isIdle = a.ptr(4);
       const r = scx.selectCpuDfl(p, prev, wake);
       m.writeU8(isIdle, r.isIdle ? 1 : 0);
       return r.cpu;
     }],
-    ["scx_bpf_test_and_clear_cpu_idle", (a) => bool(scx.testAndClearCpuIdle(a.s32(1)))],
+    ["scx_bpf_test_and_clear_cpu_idle", (a) => bool(scx.testAndClearCpuIdle(cpu(a, 1)))],
     ["scx_bpf_pick_idle_cpu", (a) => { const r = scx.pickIdleCpu(maskArray(a.ptr(1)), a.u32(2)); return r < 0 ? -EBUSY : r; }],
     ["scx_bpf_pick_any_cpu", (a) => scx.pickAnyCpu(maskArray(a.ptr(1)), a.u32(2))],
     ["scx_bpf_task_running", (a) => bool(scx.taskRunning(task(a, 1)))],
     ["scx_bpf_task_cpu", (a) => scx.taskCpu(task(a, 1))],
     ["scx_bpf_nr_cpu_ids", () => k.nrCpus],
     ["scx_bpf_nr_node_ids", () => scx.nrNodes()],
-    ["scx_bpf_cpu_node", (a) => scx.cpuNode(a.s32(1))],
+    ["scx_bpf_cpu_node", (a) => scx.cpuNode(cpu(a, 1))],
     ["scx_bpf_now", () => scx.now()],
-    ["scx_bpf_cpuperf_cap", (a) => scx.cpuperfCap(a.s32(1))],
-    ["scx_bpf_cpuperf_cur", (a) => scx.cpuperfCur(a.s32(1))],
-    ["scx_bpf_cpuperf_set", (a) => { scx.cpuperfSet(a.s32(1), a.u32(2)); return 0; }],
+    ["scx_bpf_cpuperf_cap", (a) => scx.cpuperfCap(cpu(a, 1))],
+    ["scx_bpf_cpuperf_cur", (a) => scx.cpuperfCur(cpu(a, 1))],
+    ["scx_bpf_cpuperf_set", (a) => { scx.cpuperfSet(cpu(a, 1), a.u32(2)); return 0; }],
     ["scx_bpf_error_bstr", (a) => { scx.error(bstr(a, 1)); return 0; }],
     ["scx_bpf_exit_bstr", (a) => { const code = a.s(1); scx.exit(code, bstr(a, 2)); return 0; }],
     ["scx_bpf_get_idle_cpumask", () => { fillMask(idleMask, cpuIdle); return idleMask; }],
@@ -142,7 +144,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_rcu_read_unlock", () => 0],
     ["bpf_task_acquire", (a) => a.ptr(1)],
     ["bpf_task_release", () => 0],
-    ["bpf_task_from_pid", (a) => tasks.addrOfPid(a.s32(1))],
+    ["bpf_task_from_pid", (a) => tasks.addrOfPid(asPid(a.s32(1)))],
     ["bpf_cpumask_create", () => m.alloc(MASK_BYTES + 8, { name: "bpf_cpumask", writable: true, kind: "kernel_object" })],
     ["bpf_cpumask_acquire", (a) => a.ptr(1)],
     ["bpf_cpumask_release", () => 0],
@@ -183,7 +185,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_iter_scx_dsq_new", (a) => {
       const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
       let n = iters.findIndex((x) => !x.live);
-      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false, src: 0, since: 0, slice: null, vtime: null }) - 1;
+      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null }) - 1;
       const st = iters[n]!;
       const r = scx.dsqTasks(id, st.tasks);
       st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;

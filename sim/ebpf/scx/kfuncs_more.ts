@@ -4,7 +4,8 @@
  * picks, scx_bpf_select_cpu_and, DSQ peek, the current task of a CPU and the task setters.
  * Old names (scx_bpf_dispatch_from_dsq*) map to the same functions, as the kernel aliased them.
  */
-import type { ScxTask } from "../../ext/ops.js";
+import type { CpuId, DsqId, ScxTask } from "../../ext/ops.js";
+import { asCpu } from "../../ext/ids.js";
 import { SCX_PICK_IDLE_IN_NODE } from "../../ext/consts.js";
 import type { BpfAddr } from "../memory.js";
 import type { BpfCallArgs, BpfNativeFn } from "../program.js";
@@ -23,7 +24,7 @@ export interface DsqIter {
   rev: boolean;
   live: boolean;
   /** The DSQ iterated, and the insert mark taken when the iteration began. */
-  src: number;
+  src: DsqId;
   since: number;
   /** Set by scx_bpf_dsq_move_set_slice / set_vtime for the next move, else null. */
   slice: number | null;
@@ -33,9 +34,10 @@ export interface DsqIter {
 type Entry = [string, BpfNativeFn];
 type TaskArg = (a: BpfCallArgs, i: number) => ScxTask;
 type NumArg = (a: BpfCallArgs, i: number) => number;
+type DsqArg = (a: BpfCallArgs, i: number) => DsqId;
 
 /** scx_bpf_dsq_move[_vtime] and its slice/vtime setters (the iterator is argument 1). */
-export function moveKfuncs(k: KfuncContext, iterAt: (addr: BpfAddr) => DsqIter | undefined, task: TaskArg, dsq: NumArg, enq: NumArg): Entry[] {
+export function moveKfuncs(k: KfuncContext, iterAt: (addr: BpfAddr) => DsqIter | undefined, task: TaskArg, dsq: DsqArg, enq: NumArg): Entry[] {
   const move = (byVtime: boolean): BpfNativeFn => (a) => {
     const st = iterAt(a.ptr(1));
     if (st === undefined || !st.live) return 0;
@@ -61,7 +63,7 @@ export function moveKfuncs(k: KfuncContext, iterAt: (addr: BpfAddr) => DsqIter |
 /** Node-aware idle cpumasks and picks, and scx_bpf_select_cpu_and. */
 export function idleKfuncs(
   k: KfuncContext, task: TaskArg, maskArray: (addr: BpfAddr) => Uint8Array,
-  fillMask: (addr: BpfAddr, has: (cpu: number) => boolean) => void,
+  fillMask: (addr: BpfAddr, has: (cpu: CpuId) => boolean) => void,
 ): Entry[] {
   const { scx, memory: m, nrCpus } = k;
   // Each kernel-owned mask its own region: a program may hold the idle and SMT masks at once.
@@ -69,16 +71,16 @@ export function idleKfuncs(
   const idleSmt = region("idle smtmask");
   const idleNode = region("idle cpumask (node)"), idleSmtNode = region("idle smtmask (node)");
   /** A whole core idle: the CPU and its SMT sibling, if any. */
-  const coreIdle = (c: number): boolean => scx.isCpuIdle(c) && (scx.cpuSibling(c) < 0 || scx.isCpuIdle(scx.cpuSibling(c)));
-  const inNode = (c: number, node: number): boolean => scx.cpuNode(c) === node;
+  const coreIdle = (c: CpuId): boolean => scx.isCpuIdle(c) && (scx.cpuSibling(c) < 0 || scx.isCpuIdle(scx.cpuSibling(c)));
+  const inNode = (c: CpuId, node: number): boolean => scx.cpuNode(c) === node;
   // The node the *_node masks are being filled for: predicates made once, not per call.
   let fillNode = 0;
-  const idleInNode = (c: number): boolean => inNode(c, fillNode) && scx.isCpuIdle(c);
-  const coreIdleInNode = (c: number): boolean => inNode(c, fillNode) && coreIdle(c);
+  const idleInNode = (c: CpuId): boolean => inNode(c, fillNode) && scx.isCpuIdle(c);
+  const coreIdleInNode = (c: CpuId): boolean => inNode(c, fillNode) && coreIdle(c);
   const nodeMask = new Uint8Array(nrCpus);
   /** `mask` (a 0/1 byte per CPU, reused) restricted to the CPUs of `node`. */
   const restrict = (mask: Uint8Array, node: number): Uint8Array => {
-    for (let c = 0; c < nrCpus; c++) nodeMask[c] = mask[c] === 1 && inNode(c, node) ? 1 : 0;
+    for (let c = 0; c < nrCpus; c++) nodeMask[c] = mask[c] === 1 && inNode(asCpu(c), node) ? 1 : 0;
     return nodeMask;
   };
   const pickNode: BpfNativeFn = (a) => {
@@ -95,13 +97,13 @@ export function idleKfuncs(
     ["scx_bpf_pick_idle_cpu_node", pickNode],
     ["__scx_bpf_select_cpu_and", (a) => {
       const args = a.ptr(3);
-      return scx.selectCpuAnd(task(a, 1), m.readU32(args + ARGS_PREV) | 0, m.readU32(args + ARGS_WAKE), maskArray(a.ptr(2)), m.readU32(args + ARGS_FLAGS));
+      return scx.selectCpuAnd(task(a, 1), asCpu(m.readU32(args + ARGS_PREV) | 0), m.readU32(args + ARGS_WAKE), maskArray(a.ptr(2)), m.readU32(args + ARGS_FLAGS));
     }],
   ];
 }
 
 /** Task setters, DSQ peek and a CPU's current task (task_struct mirrors kept in step). */
-export function taskKfuncs(k: KfuncContext, task: TaskArg, dsq: NumArg): Entry[] {
+export function taskKfuncs(k: KfuncContext, task: TaskArg, dsq: DsqArg): Entry[] {
   const { scx, tasks } = k;
   const dsqPeek: BpfNativeFn = (a) => {
     const p = scx.dsqPeek(dsq(a, 1));
@@ -112,7 +114,7 @@ export function taskKfuncs(k: KfuncContext, task: TaskArg, dsq: NumArg): Entry[]
     ["scx_bpf_task_set_dsq_vtime", (a) => { const p = task(a, 1); p.dsqVtime = vtimeFromKernel(a.lo[2]!, a.hi[2]!); tasks.sync(p); return 1; }],
     ["scx_bpf_dsq_peek", dsqPeek],
     ["scx_bpf_cpu_curr", (a) => {
-      const cpu = a.s32(1);
+      const cpu = asCpu(a.s32(1));
       if (cpu < 0 || cpu >= k.nrCpus) return 0;
       const p = scx.cpuCurr(cpu);
       return p === null ? 0 : tasks.sync(p);

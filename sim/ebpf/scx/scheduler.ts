@@ -20,6 +20,7 @@
  * update_idle runs for).
  */
 import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
+import { asCpu } from "../../ext/ids.js";
 import { compileProgram } from "../engine.js";
 import { helperName, makeHelpers } from "../helpers/index.js";
 import { BpfGraph } from "../helpers/graph.js";
@@ -76,7 +77,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
   const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
   const kfuncs = new Map([...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs()]);
-  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(c) });
+  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)) });
   try {
     graph.bind(obj);
   } catch (e) {
@@ -131,12 +132,16 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     spinLock: (addr) => locks.lock(addr),
     spinUnlock: (addr) => locks.unlock(addr),
     runCallback: (name, fn) => {
-      const lock = locks.held;
+      // A timer callback runs on the CPU its timer fires on, with no task of its own.
+      const lock = locks.held, savedCpu = curCpu, savedTask = curTask;
+      curCpu = scx.currentCpu(); curTask = 0;
       try {
         fn();
       } catch (e) {
         locks.restore(lock);
         throw e;
+      } finally {
+        curCpu = savedCpu; curTask = savedTask;
       }
       locks.checkReturn(name, lock);
     },
@@ -272,7 +277,7 @@ function stringValues(o: Readonly<Record<string, RodataValue>>): Record<string, 
 function machineOf(scx: Scx): RecipeMachine {
   return {
     nrCpus: scx.nrCpus(), nrNodes: scx.nrNodes(), nrLlcs: scx.nrLlcs(),
-    sibling: (c) => scx.cpuSibling(c), llc: (c) => scx.cpuLlc(c), node: (c) => scx.cpuNode(c), capacity: (c) => scx.cpuCapacity(c),
+    sibling: (c) => scx.cpuSibling(asCpu(c)), llc: (c) => scx.cpuLlc(asCpu(c)), node: (c) => scx.cpuNode(asCpu(c)), capacity: (c) => scx.cpuCapacity(asCpu(c)),
   };
 }
 
@@ -322,7 +327,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     switch (name) {
       case "select_cpu": ops.select_cpu = (p, prevCpu, wakeFlags) => {
         const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
-        return run(name, prog, p, t, prevCpu);
+        return asCpu(run(name, prog, p, t, prevCpu));
       }; break;
       case "enqueue": ops.enqueue = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "runnable": ops.runnable = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
@@ -365,19 +370,19 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         return run(name, prog, p, t, p.cpu);
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
-      case "init": ops.init = () => { const r = run(name, prog, null, 0, 0); if (r === 0) attached?.(); return r; }; break;
+      case "init": ops.init = () => { const r = run(name, prog, null, 0, asCpu(0)); if (r === 0) attached?.(); return r; }; break;
       case "exit": break; // below: always defined, to record the user exit info
       case "cgroup_init": ops.cgroup_init = (path, weight) => {
         // struct scx_cgroup_init_args: the weight first, the rest zero
         fillArgs(g, 0);
         g.memory.view.setUint32(g.argsRegion, weight, true);
         setArg(0, g.cgroups.of(path), 0); setArg(1, g.argsRegion, 0);
-        return run(name, prog, null, 0, 0);
+        return run(name, prog, null, 0, asCpu(0));
       }; break;
-      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, null, 0, 0); }; break;
+      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, null, 0, asCpu(0)); }; break;
       case "cgroup_set_weight": ops.cgroup_set_weight = (path, weight) => {
         setArg(0, g.cgroups.of(path), 0); setArg(1, weight, 0);
-        run(name, prog, null, 0, 0);
+        run(name, prog, null, 0, asCpu(0));
       }; break;
       case "cgroup_prep_move": ops.cgroup_prep_move = (p, from, to) => run(name, prog, p, moveArgs(p, from, to), p.cpu); break;
       case "cgroup_move": ops.cgroup_move = (p, from, to) => { run(name, prog, p, moveArgs(p, from, to), p.cpu); }; break;
@@ -390,7 +395,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
   const exitProg = progs.get("exit");
   const exitInfo = new ExitInfoMirror(g.memory);
   ops.exit = (ei: ExitInfo) => {
-    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, null, 0, 0); }
+    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, null, 0, asCpu(0)); }
     recordUei(g.object, ei);
   };
   const exitTask = progs.get("exit_task");

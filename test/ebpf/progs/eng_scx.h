@@ -26,7 +26,7 @@ typedef _Bool bool;
 #define SCX_DSQ_LOCAL_ON (SCX_DSQ_FLAG_BUILTIN | (1ULL << 62))
 
 struct cpumask { unsigned long bits[4]; } CORE;
-struct sched_ext_entity { u32 weight; u64 slice; u64 dsq_vtime; } CORE;
+struct sched_ext_entity { u32 flags; u32 weight; u64 slice; u64 dsq_vtime; } CORE;
 struct task_struct {
 	int nr_cpus_allowed;
 	const struct cpumask *cpus_ptr;

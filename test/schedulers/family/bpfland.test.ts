@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
 import type { Scx } from "../../../sim/ext/ops.js";
+import { asCpu } from "../../../sim/ext/consts.js";
 import { BpflandScheduler, options } from "../../../schedulers/bpfland.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { fakeScx } from "../lib/fake_scx.js";
@@ -73,13 +74,13 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
     const f = fakeScx("2x8-smt");
     const b = new BpflandScheduler(f.scx, resolveOptions("bpfland", options, {}));
     f.idle.fill(0);
-    expect(b.smtContended(0)).toBe(false); // sibling busy, nothing idle: nowhere better to go
+    expect(b.smtContended(asCpu(0))).toBe(false); // sibling busy, nothing idle: nowhere better to go
     f.idle[3] = 1;
-    expect(b.smtContended(0)).toBe(true);
+    expect(b.smtContended(asCpu(0))).toBe(true);
     f.idle[8] = 1; // the sibling of 0 idle
-    expect(b.smtContended(0)).toBe(false);
+    expect(b.smtContended(asCpu(0))).toBe(false);
     const flat = new BpflandScheduler(fakeScx("8").scx, resolveOptions("bpfland", options, {}));
-    expect(flat.smtContended(0)).toBe(false);
+    expect(flat.smtContended(asCpu(0))).toBe(false);
   });
 
   it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off, -w off) and the watchdog is STARVATION_MS (5 s)", () => {

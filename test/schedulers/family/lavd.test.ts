@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
 import type { Scx } from "../../../sim/ext/ops.js";
-import { SCX_KICK_PREEMPT } from "../../../sim/ext/consts.js";
+import { SCX_KICK_PREEMPT, asCpu } from "../../../sim/ext/consts.js";
 import { LavdScheduler, options } from "../../../schedulers/lavd.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { anyTask, fakeScx } from "../lib/fake_scx.js";
@@ -91,12 +91,12 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     const l = lavdOn("8");
     const t = { avgRuntime: 12 * MS, latCri: 100 } as Parameters<LavdScheduler["timeSlice"]>[0];
     l.sysSlice = 5 * MS; l.avgUtil = 0.5; l.nrQueued = 2;
-    expect(l.timeSlice(t, 0)).toBe(12.5 * MS);
+    expect(l.timeSlice(t, asCpu(0))).toBe(12.5 * MS);
     l.avgUtil = 0.99; // busy: only the critical get more, capped at 2 × slice and their average
     l.avgLatCri = 50;
-    expect(l.timeSlice(t, 0)).toBe(10 * MS);
+    expect(l.timeSlice(t, asCpu(0))).toBe(10 * MS);
     l.avgLatCri = 200;
-    expect(l.timeSlice(t, 0)).toBe(5 * MS);
+    expect(l.timeSlice(t, asCpu(0))).toBe(5 * MS);
   });
 
   it("main.bpf.c can_direct_dispatch (--lb-local-dsq-util-pct 10): on a nearly idle machine every wakeup goes straight to a local DSQ", () => {
@@ -110,7 +110,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     let lastDom = -1;
     const wrapScx = (scx: Scx): Scx => {
       const w = Object.create(scx) as Scx;
-      w.dsqInsertVtime = (p, dsq, slice, vtime, flags) => { lastDom = dsq < scx.nrLlcs() ? dsq : scx.cpuLlc(dsq - scx.nrLlcs()); scx.dsqInsertVtime(p, dsq, slice, vtime, flags); };
+      w.dsqInsertVtime = (p, dsq, slice, vtime, flags) => { lastDom = dsq < scx.nrLlcs() ? dsq : scx.cpuLlc(asCpu(dsq - scx.nrLlcs())); scx.dsqInsertVtime(p, dsq, slice, vtime, flags); };
       w.kickCpu = (cpu, flags) => { if (flags & SCX_KICK_PREEMPT && scx.cpuLlc(cpu) !== lastDom) bad.push(cpu); scx.kickCpu(cpu, flags); };
       return w;
     };

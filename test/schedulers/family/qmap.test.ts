@@ -1,11 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan } from "../../helpers/plan.js";
 import { MS, S, run, start } from "./run.js";
+import type { CpuId } from "../../../sim/ext/ops.js";
 
 /** nice 10, 5, 0, -5, -10 have scx weights 11, 33, 100, 305, 932: queues 0, 1, 2, 3, 4. */
 const NICES = [10, 5, 0, -5, -10];
 
 describe("qmap", () => {
+  it("qmap_tick (scx_qmap.bpf.c): avg = avg * 3 / 4 + weight / 4 per tick, truncated; a nice-0 hog's CPU asks 0 (avg 25), 256 (avg 43), then 512 (avg 57 and up: queue 2)", () => {
+    const asked: number[] = [];
+    run("qmap", plan([hog("h")]), {
+      topology: "1", overheads: true, durationNs: 100 * MS,
+      wrapScx: (scx) => Object.assign(Object.create(scx) as typeof scx, { cpuperfSet: (cpu: CpuId, perf: number) => { asked.push(perf); scx.cpuperfSet(cpu, perf); } }),
+    });
+    // averages 25, 43, 57, 67: queues 0 (<= 25), 1 (<= 50), 2, 2, ... as weight_to_idx maps them
+    expect(asked.slice(0, 5)).toEqual([0, 256, 512, 512, 512]);
+    expect(asked.length).toBeGreaterThanOrEqual(20);
+  });
+
   it("serves queue i up to 2^i times per round: 4 hogs in each of the 5 queues on 2 CPUs share CPU 1:2:4:8:16 (each within 3 % of 2^i/31)", () => {
     const p = plan(NICES.map((n, i) => hog(`q${i}`, n, { instances: 4 })));
     const r = run("qmap", p, { topology: "2", durationNs: 10 * S, options: { slice_us: 5000 } });
