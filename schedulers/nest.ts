@@ -12,7 +12,8 @@
  * reserve unless a wakeup lands on it first; a core whose task just died is demoted at once.
  * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds, which
  * this simulator does not model, so here it shows as fewer CPUs used.
- * Simplified: no statistics timer; "prev died" is learnt from exit_task (the simulator passes
+ * A statistics timer samples the nests every 2 s (scx_nest.c's SAMPLING_CADENCE_S).
+ * Simplified: "prev died" is learnt from exit_task (the simulator passes
  * no dead prev to dispatch; the kernel passes any prev of the ext class).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId } from "../sim/ext/ops.js";
@@ -28,6 +29,8 @@ export const options = defineOptions({
 });
 
 const FALLBACK_DSQ = asDsq(0);
+/** scx_nest.c's SAMPLING_CADENCE_S, in ns. */
+const SAMPLING_CADENCE_NS = 2_000_000_000;
 
 interface TaskCtx {
   prevMisses: number;
@@ -46,6 +49,7 @@ export class NestScheduler implements SchedExtOps {
   private nrReserved = 0;
   private vtimeNow = 0;
   private readonly timers: number[] = [];
+  private statsTimer = -1;
   private readonly scheduledCompaction: Uint8Array;
   /** Set when the task last running on the CPU exited (cleared by the next dispatch). */
   private readonly prevDied: Uint8Array;
@@ -208,8 +212,22 @@ export class NestScheduler implements SchedExtOps {
     if (this.scx.cpuCurr(p.cpu) === p) this.prevDied[p.cpu] = 1;
   }
 
+  /** stats_timerfn: samples the nest sizes and idle CPUs for the statistics, every cadence. */
+  private sample(): void {
+    const scx = this.scx;
+    for (let c = 0; c < this.nrCpus; c++) {
+      scx.stat(this.primary[c] === 1 ? "sampled_primary" : this.reserve[c] === 1 ? "sampled_reserved" : "sampled_other");
+      if (scx.isCpuIdle(asCpu(c))) scx.stat("sampled_idle");
+    }
+    scx.timerStart(this.statsTimer, SAMPLING_CADENCE_NS - 5000);
+  }
+
   init(): number {
+    const r = this.scx.createDsq(FALLBACK_DSQ, -1);
+    if (r !== 0) return r;
     for (let c = 0; c < this.nrCpus; c++) this.timers.push(this.scx.timerCreate(() => this.compact(c)));
-    return this.scx.createDsq(FALLBACK_DSQ, -1);
+    this.statsTimer = this.scx.timerCreate(() => this.sample());
+    this.scx.timerStart(this.statsTimer, SAMPLING_CADENCE_NS - 5000);
+    return 0;
   }
 }
