@@ -21,6 +21,7 @@ import { asCpu } from "./ids.js";
 import { SCHED_EXT_CALLBACKS, SCHED_EXT_DATA, type ExitTaskArgs, type InitTaskArgs, type SchedExtOps } from "./ops.js";
 import { ScxAbort } from "./exit.js";
 import { EngineBug } from "../errors.js";
+import { escapeControls } from "../printable.js";
 
 /** Which kind of callback is running, for kfunc context checks. */
 export const enum Ctx {
@@ -102,8 +103,15 @@ export function copyOps(ops: SchedExtOps): SchedExtOps | null {
   return copy as unknown as SchedExtOps;
 }
 
-/** A printable message for anything a callback threw: an Error, a string, a null-prototype object, a Proxy. */
+/**
+ * A printable message for anything a callback threw: an Error, a string, a null-prototype object,
+ * a Proxy. It becomes the exit's one-line msg, so control and bidi characters come out escaped.
+ */
 export function describeThrown(e: unknown): string {
+  return escapeControls(thrownText(e));
+}
+
+function thrownText(e: unknown): string {
   try {
     if (e instanceof Error) {
       const m: unknown = e.message;

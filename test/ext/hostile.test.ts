@@ -190,6 +190,7 @@ describe("exceptions of any shape become SCX_EXIT_ERROR_BPF with a printable mes
     ["a Proxy that throws on every trap", () => hostileProxy, /^enqueue: a thrown object that cannot be printed$/],
     ["undefined", () => undefined, /^enqueue: undefined$/],
     ["a string", () => "plain", /^enqueue: plain$/],
+    ["an Error whose message would spoof the line (bidi override, bell, newline)", () => new RangeError("\u202e\u0007 spoof\nsecond line"), /^enqueue: \\u202e\\u0007 spoof\\u000asecond line$/],
   ];
   for (const [what, make, msg] of cases) {
     it(`throwing ${what}`, () => {
