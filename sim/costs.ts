@@ -47,17 +47,27 @@ export const IDEAL_COSTS: CostModel = {
   idleStates: [], ipiNs: 0, dsqLockNs: 0, dsqBounceNs: [0, 0, 0, 0, 0], timerNs: 0, perfLatencyNs: 0, perfMin: 1024,
 };
 
-/** Plausible figures for a current x86 server (order of magnitude, not a calibration). */
+/**
+ * A bare-metal x86 server: switch, refill, SMT and callback figures of the right order, the idle
+ * states of intel_idle's Skylake-SP table (exit latency and target residency of C1, C1E, C6), a
+ * 1 µs reschedule IPI and timer expiry, and DSQ lock figures. Sources and the measured profile of
+ * the development machine: docs/costs.md.
+ */
 export const DEFAULT_COSTS: CostModel = {
   contextSwitchNs: 2_000,
   migrationNs: [0, 1_000, 5_000, 25_000, 60_000],
   smtSpeed: 0.6,
   callbackNs: 150,
-  idleStates: [],
-  ipiNs: 0,
-  dsqLockNs: 0,
-  dsqBounceNs: [0, 0, 0, 0, 0],
-  timerNs: 0,
+  idleStates: [
+    { name: "POLL", residencyNs: 0, exitNs: 0, polls: true },
+    { name: "C1", residencyNs: 2_000, exitNs: 2_000, polls: false },
+    { name: "C1E", residencyNs: 20_000, exitNs: 10_000, polls: false },
+    { name: "C6", residencyNs: 600_000, exitNs: 133_000, polls: false },
+  ],
+  ipiNs: 1_000,
+  dsqLockNs: 50,
+  dsqBounceNs: [0, 40, 80, 200, 400],
+  timerNs: 1_000,
   perfLatencyNs: 0,
   perfMin: 1024,
 };
