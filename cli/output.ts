@@ -2,7 +2,34 @@
 import { dirname, resolve } from "node:path";
 import { accessSync, constants, mkdirSync, statSync, type Stats } from "node:fs";
 import { CliError } from "./errors.js";
-import { atomicWrite } from "../results/index.js";
+import { atomicWrite, atomicWriteStream } from "../results/index.js";
+import { prettyJsonPieces } from "../results/io/json_pieces.js";
+
+/**
+ * Writes `value` as `JSON.stringify(value, null, 2)` and a newline to a file (atomically) or to
+ * stdout for "-", in pieces: a result with hundreds of thousands of groups is too long for one string.
+ */
+export async function writeJsonOut(target: string, value: unknown): Promise<void> {
+  if (target === "-") {
+    let batch: string[] = [];
+    for (const piece of jsonLines(value)) {
+      batch.push(piece);
+      if (batch.length === 4096) {
+        process.stdout.write(batch.join(""));
+        batch = [];
+      }
+    }
+    process.stdout.write(batch.join(""));
+    return;
+  }
+  mkdirSync(dirname(target), { recursive: true });
+  await atomicWriteStream(target, jsonLines(value));
+}
+
+function* jsonLines(value: unknown): Generator<string> {
+  yield* prettyJsonPieces(value);
+  yield "\n";
+}
 
 /** Writes `text` to `target` ("-" = stdout). */
 export async function writeOut(target: string, text: string): Promise<void> {

@@ -13,7 +13,7 @@ import { checkScheduler, FAIR } from "../../schedulers/index.js";
 import { cleanText, formatRun } from "../format_run.js";
 import { benchReport } from "../../results/layouts/index.js";
 import { filledParams } from "../../workloads/index.js";
-import { checkOutputFile, writeOut } from "../output.js";
+import { checkOutputFile, writeJsonOut } from "../output.js";
 import { writeChromeTraceFile } from "../../results/index.js";
 import { checkSchedulerName, checkWorkloadName } from "../names.js";
 import { printWarnings } from "../workload_warnings.js";
@@ -80,7 +80,7 @@ async function run(a: RunArgs): Promise<void> {
   if (trace !== undefined) await writeChromeTraceFile(trace, result);
   const out = { ...result };
   delete out.timeline;
-  if (json !== undefined) await writeOut(json, JSON.stringify(out, null, 2));
+  if (json !== undefined) await writeJsonOut(json, out);
   if (json !== "-" && !a.quiet) process.stdout.write(`${cleanText(formatRun(out))}\n`);
   const bench = json !== "-" && !a.quiet ? benchReport(out, filledParams(out.job.workload, out.job.params)) : null;
   if (bench !== null) process.stdout.write(`\n${bench}\n`);

@@ -1,0 +1,31 @@
+/**
+ * `run --json` writes the RunResult in pieces (results/io/json_pieces.ts) so a result with
+ * hundreds of thousands of groups never has to be one string; the pieces must join to exactly
+ * what JSON.stringify(value, null, 2) gives, and no piece may hold a whole outer container.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { prettyJsonPieces } from "../../results/io/json_pieces.js";
+
+const withHoles = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.constant(() => 1), tie("object"), tie("array")),
+  object: fc.dictionary(fc.string({ maxLength: 4 }), tie("value"), { maxKeys: 5 }),
+  array: fc.array(tie("value"), { maxLength: 5 }),
+}));
+
+describe("prettyJsonPieces", () => {
+  it("joins to JSON.stringify(value, null, 2) at any layout depth, holes (undefined, functions) included", () => {
+    fc.assert(fc.property(fc.oneof(withHoles.object, withHoles.array), fc.integer({ min: 0, max: 4 }), (v, depth) => {
+      expect([...prettyJsonPieces(v, depth)].join("")).toBe(JSON.stringify(v, null, 2));
+    }), { numRuns: 500 });
+  });
+
+  it("keeps each group of a many-group result in its own small pieces", () => {
+    const groups: Record<string, { tasks: number; name: string }> = {};
+    for (let i = 0; i < 10_000; i++) groups[`t${i}`] = { tasks: 1, name: `t${i}` };
+    const result = { schema: "x", groups, tasks: [{ pid: 1 }], empty: {}, none: [] };
+    const pieces = [...prettyJsonPieces(result)];
+    expect(pieces.join("")).toBe(JSON.stringify(result, null, 2));
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(200);
+  });
+});
