@@ -2,7 +2,8 @@ import { join } from "node:path";
 import type { RunResult, TaskResult } from "../../sim/result.js";
 import type { Aggregate } from "../aggregate.js";
 import { formatOptions } from "../label.js";
-import { atomicWrite } from "./atomic_write.js";
+import { atomicWriteStream } from "./atomic_write.js";
+import { prettyJsonPieces } from "./json_pieces.js";
 
 /**
  * `results.json`: the aggregate and one summary per run: the RunResult without its per-task
@@ -36,7 +37,8 @@ export async function writeResultsJson(
   fileName = "results.json",
 ): Promise<string> {
   const file: ResultsFile = { schema: RESULTS_SCHEMA, runs: results.map(runSummary), aggregate };
-  return atomicWrite(join(dir, fileName), JSON.stringify(file, null, 1) + "\n");
+  // in pieces down to each group: a sweep over a workload of many task names is too long for one string
+  return atomicWriteStream(join(dir, fileName), withNewline(prettyJsonPieces(file, 4, " ")));
 }
 
 /** `tasks.json`: each run's per-task records, named by the run's job (same order as results.json). */
@@ -49,5 +51,10 @@ export async function writeTasksJson(dir: string, results: readonly RunResult[],
     tasksTruncated: r.tasksTruncated,
     tasks: r.tasks as TaskResult[],
   }));
-  return atomicWrite(join(dir, fileName), JSON.stringify({ schema: TASKS_SCHEMA, runs }) + "\n");
+  return atomicWriteStream(join(dir, fileName), withNewline(prettyJsonPieces({ schema: TASKS_SCHEMA, runs }, 4, "")));
+}
+
+function* withNewline(pieces: Iterable<string>): Generator<string> {
+  yield* pieces;
+  yield "\n";
 }

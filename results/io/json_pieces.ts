@@ -1,48 +1,48 @@
 /**
- * `JSON.stringify(value, null, 2)` in pieces, for results too big to be one string: a run with
- * hundreds of thousands of task names gives a RunResult whose text passes V8's limit on string
- * length (about 512 MB), where one `JSON.stringify` throws. The two outer levels (the result's
- * keys, then each group or task) are laid out here; everything below them is stringified whole,
- * so each piece stays small. The pieces joined are exactly `JSON.stringify(value, null, 2)`.
+ * `JSON.stringify(value, null, space)` in pieces, for results too big to be one string: a run
+ * with hundreds of thousands of task names gives a RunResult whose text passes V8's limit on
+ * string length (about 512 MB), where one `JSON.stringify` throws. The outer `depth` levels (for
+ * a RunResult: its keys, then each group or task) are laid out here; everything below them is
+ * stringified whole, so each piece stays small. Joined, the pieces are exactly
+ * `JSON.stringify(value, null, space)`.
  */
 
-const STEP = "  ";
-
-/** The pieces of `JSON.stringify(value, null, 2)`, the outer `depth` levels laid out one by one. */
-export function* prettyJsonPieces(value: unknown, depth = 2): Generator<string> {
-  yield* pieces(value, "", depth);
+/** The pieces of `JSON.stringify(value, null, space)`, the outer `depth` levels laid out one by one. */
+export function* prettyJsonPieces(value: unknown, depth = 2, space = "  "): Generator<string> {
+  yield* pieces(value, "", depth, space);
 }
 
-function* pieces(value: unknown, indent: string, depth: number): Generator<string> {
+function* pieces(value: unknown, indent: string, depth: number, space: string): Generator<string> {
   if (depth <= 0 || value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    yield whole(value, indent);
+    yield whole(value, indent, space);
     return;
   }
-  const inner = indent + STEP;
+  const inner = indent + space;
+  const open = space === "" ? "" : `\n${inner}`;
+  const close = space === "" ? "" : `\n${indent}`;
   if (Array.isArray(value)) {
     if (value.length === 0) {
       yield "[]";
       return;
     }
-    yield "[";
     for (let i = 0; i < value.length; i++) {
-      yield `${i === 0 ? "" : ","}\n${inner}`;
+      yield `${i === 0 ? "[" : ","}${open}`;
       const v: unknown = value[i];
       if (omitted(v)) yield "null";
-      else yield* pieces(v, inner, depth - 1);
+      else yield* pieces(v, inner, depth - 1, space);
     }
-    yield `\n${indent}]`;
+    yield `${close}]`;
     return;
   }
   let first = true;
   for (const key of Object.keys(value)) {
     const v: unknown = (value as Record<string, unknown>)[key];
     if (omitted(v)) continue;
-    yield `${first ? "{" : ","}\n${inner}${JSON.stringify(key)}: `;
+    yield `${first ? "{" : ","}${open}${JSON.stringify(key)}:${space === "" ? "" : " "}`;
     first = false;
-    yield* pieces(v, inner, depth - 1);
+    yield* pieces(v, inner, depth - 1, space);
   }
-  yield first ? "{}" : `\n${indent}}`;
+  yield first ? "{}" : `${close}}`;
 }
 
 /** What JSON.stringify leaves out of an object (and writes as null in an array). */
@@ -51,7 +51,7 @@ function omitted(v: unknown): boolean {
 }
 
 /** A value stringified whole, its lines indented to sit at `indent`; strings never hold a raw newline. */
-function whole(value: unknown, indent: string): string {
-  const text = JSON.stringify(value, null, 2) ?? "null";
+function whole(value: unknown, indent: string, space: string): string {
+  const text = JSON.stringify(value, null, space) ?? "null";
   return indent === "" ? text : text.replace(/\n/g, `\n${indent}`);
 }

@@ -14,9 +14,9 @@ const withHoles = fc.letrec((tie) => ({
 }));
 
 describe("prettyJsonPieces", () => {
-  it("joins to JSON.stringify(value, null, 2) at any layout depth, holes (undefined, functions) included", () => {
-    fc.assert(fc.property(fc.oneof(withHoles.object, withHoles.array), fc.integer({ min: 0, max: 4 }), (v, depth) => {
-      expect([...prettyJsonPieces(v, depth)].join("")).toBe(JSON.stringify(v, null, 2));
+  it("joins to JSON.stringify(value, null, space) at any layout depth and space (none, 1, 2), holes (undefined, functions) included", () => {
+    fc.assert(fc.property(fc.oneof(withHoles.object, withHoles.array), fc.integer({ min: 0, max: 4 }), fc.constantFrom("", " ", "  "), (v, depth, space) => {
+      expect([...prettyJsonPieces(v, depth, space)].join("")).toBe(JSON.stringify(v, null, space));
     }), { numRuns: 500 });
   });
 
