@@ -12,18 +12,25 @@ import { fileURLToPath } from "node:url";
 export const CLANG = process.env.CLANG ?? "clang-19";
 const PROGS = fileURLToPath(new URL("./progs/", import.meta.url));
 
-let available: boolean | undefined;
+const runs = new Map<string, boolean>();
+/** Whether `tool arg` runs here (asked once per tool). */
+function toolRuns(tool: string, arg: string): boolean {
+  let ok = runs.get(tool);
+  if (ok === undefined) {
+    try {
+      execFileSync(tool, [arg], { stdio: "ignore" });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    runs.set(tool, ok);
+  }
+  return ok;
+}
+
 /** Whether clang can be run here. */
 export function clangAvailable(): boolean {
-  if (available === undefined) {
-    try {
-      execFileSync(CLANG, ["--version"], { stdio: "ignore" });
-      available = true;
-    } catch {
-      available = false;
-    }
-  }
-  return available;
+  return toolRuns(CLANG, "--version");
 }
 
 /** True when BPF C tests must run: clang is here, or we are in CI (where its absence is a failure). */
@@ -49,18 +56,9 @@ export function compileBpfFile(name: string, extraFlags: readonly string[] = [])
 /** Debian installs bpftool in /usr/sbin, which a non-root PATH may lack. */
 export const BPFTOOL = process.env.BPFTOOL ?? (existsSync("/usr/sbin/bpftool") ? "/usr/sbin/bpftool" : "bpftool");
 
-let bpftoolOk: boolean | undefined;
 /** Whether bpftool (Debian's `bpftool` package) can be run here. */
 export function bpftoolAvailable(): boolean {
-  if (bpftoolOk === undefined) {
-    try {
-      execFileSync(BPFTOOL, ["version"], { stdio: "ignore" });
-      bpftoolOk = true;
-    } catch {
-      bpftoolOk = false;
-    }
-  }
-  return bpftoolOk;
+  return toolRuns(BPFTOOL, "version");
 }
 
 /** True when the linked-object tests must run: clang and bpftool are here, or we are in CI. */
