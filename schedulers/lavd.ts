@@ -35,7 +35,7 @@
  * penalty compares weighted CPU time with the mean over live tasks.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_WAKE_TTWU, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 
@@ -312,8 +312,7 @@ export class LavdScheduler implements SchedExtOps {
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
-    // Woken by the kernel itself, not by a task: a timer's wakeup, which runs in hard interrupt context.
-    if ((wakeFlags & SCX_WAKE_TTWU) !== 0 && this.scx.currentTask() === null) t.wokenByHardirq = true;
+    if (this.scx.inHardirq()) t.wokenByHardirq = true;
     this.pickIdle(p, prevCpu);
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
@@ -425,6 +424,8 @@ export class LavdScheduler implements SchedExtOps {
     const t = this.tctx.get(p);
     t.accRuntime = 0;
     if ((enqFlags & SCX_ENQ_WAKEUP) === 0 || (enqFlags & (SCX_ENQ_PREEMPT | SCX_ENQ_REENQ | SCX_ENQ_LAST)) !== 0) return;
+    // A timer's wakeup: `current` is whatever the interrupt found running, no waker.
+    if (this.scx.inHardirq()) return;
     const waker = this.scx.currentTask();
     if (waker === null) return;
     const w = this.tctx.get(waker), now = this.scx.now(), interval = now - w.lastRunnableAt;

@@ -213,12 +213,17 @@ export class ScxKfuncs implements Scx {
   }
 
   currentTask(): ScxTask | null {
-    const w = this.k.waker;
+    const w = this.k.waker ?? this.k.irqCurrent;
     return w === null ? null : w.view;
+  }
+
+  inHardirq(): boolean {
+    return this.k.irqCpu >= 0;
   }
 
   currentCpu(): CpuId {
     if (this.k.wakerCpu >= 0) return asCpu(this.k.wakerCpu);
+    if (this.k.irqCpu >= 0) return asCpu(this.k.irqCpu);
     const cb = this.k.ext.cb;
     return asCpu(cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu);
   }
