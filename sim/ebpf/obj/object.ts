@@ -6,6 +6,7 @@
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import type { BpfMapStore } from "../maps/map_types.js";
 import { ArrayMap } from "../maps/array.js";
+import { ArenaMap } from "../maps/arena.js";
 import { createMapStore } from "../maps/create.js";
 import type { Btf } from "./btf_types.js";
 import { BpfObjectError, ObjFormatError } from "./errors.js";
@@ -73,9 +74,14 @@ export class BpfObject {
     return this.mapAt(i).addr;
   }
 
-  /** ld_imm64 src 2: address of byte `off` of single-element array map `i` (global data). */
+  /**
+   * ld_imm64 src 2: address of byte `off` of single-element array map `i` (global data), or for
+   * an arena the user address of its `__arena` globals plus `off` (above 2^32: a register's high
+   * half marks it as an arena pointer).
+   */
   mapValueAddr(i: number, off: number): BpfAddr {
     const m = this.mapAt(i);
+    if (m.store instanceof ArenaMap) return m.store.userVmStart + m.store.globalsOffset + off;
     if (!(m.store instanceof ArrayMap) || m.store.percpu || m.def.spec.maxEntries !== 1) {
       throw new RangeError(`map ${m.name} has no direct value address (not a single-element array)`);
     }

@@ -24,6 +24,7 @@ import { asCpu } from "../../ext/ids.js";
 import { compileProgram } from "../engine.js";
 import { helperName, makeHelpers } from "../helpers/index.js";
 import { BpfGraph } from "../helpers/graph.js";
+import { arenaKfuncs } from "../helpers/arena_kfuncs.js";
 import { SpinLocks } from "../helpers/spin_lock.js";
 import { ObjFormatError } from "../obj/errors.js";
 import { kernelField } from "../obj/kernel_btf.js";
@@ -76,7 +77,10 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const cgroups = new CgroupMirrors(memory);
   const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
   const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
-  const kfuncs = new Map([...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs()]);
+  const kfuncs = new Map([
+    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs(),
+    ...arenaKfuncs((addr) => obj.mapByAddr(addr)?.store, () => scx.nrNodes()),
+  ]);
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)) });
   try {
     graph.bind(obj);
