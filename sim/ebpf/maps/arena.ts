@@ -163,7 +163,7 @@ export class ArenaMap implements ArenaStore, ArenaAccess {
 
   /** Whether page `page` is allocated (tests). */
   isMapped(page: number): boolean {
-    return this.mapped[page] !== 0;
+    return this.mapped[page]! > 0;
   }
 
   size(): number {
