@@ -156,6 +156,24 @@ export class ArenaMap implements ArenaStore, ArenaAccess {
     return this.globalsOffset;
   }
 
+  /**
+   * A store from user space through the arena's mapping: each page touched that nobody
+   * allocated is faulted in (allocated), as arena_vm_fault does; a reserved page or an address
+   * outside the arena is refused (the process would get SIGSEGV).
+   */
+  hostWrite(addr: number, bytes: Uint8Array): void {
+    for (let k = 0; k < bytes.length;) {
+      const off = addr + k - this.userVmStart;
+      const page = Math.floor(off / ARENA_PAGE);
+      if (off < 0 || page >= this.pages) throw new RangeError(`arena ${this.spec.name}: user address 0x${(addr + k).toString(16)} is outside the arena`);
+      if (this.mapped[page] === RESERVED) throw new RangeError(`arena ${this.spec.name}: user address 0x${(addr + k).toString(16)} is in a reserved page`);
+      if (this.mapped[page] === 0) this.mapRun(page, 1);
+      const within = off - page * ARENA_PAGE, n = Math.min(bytes.length - k, ARENA_PAGE - within);
+      this.mem.hostBytes(this.mapped[page]! + within, n).set(bytes.subarray(k, k + n));
+      k += n;
+    }
+  }
+
   /** User address of arena page `page`. */
   userAddr(page: number): number {
     return this.userVmStart + page * ARENA_PAGE;

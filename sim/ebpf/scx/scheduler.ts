@@ -40,7 +40,8 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
-import type { MapWrite } from "../recipes/recipe.js";
+import type { MapWrite, RecipeIo } from "../recipes/recipe.js";
+import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
 
@@ -119,6 +120,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   obj.sealRodata();
   for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
   writeMaps(obj, plan.maps ?? []);
+  for (const [name, value] of plan.data ?? []) obj.writeData(name, value);
   const tracing = tracingPrograms(obj);
   if (tracing !== undefined) warnings.push(tracing);
   const host: HelperHost = {
@@ -208,7 +210,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     if (t !== 0) for (const s of localMaps) s.forget(t);
   };
   /** BPF_PROG_TEST_RUN of a SEC("syscall") program: its context is a copy of the caller's bytes. */
-  const testRun = (r: (typeof syscalls)[number]): void => {
+  const testRun = (r: { prog: string; ctx: Uint8Array; cpu: number; compiled: CompiledProgram }, check = true): { ret: number; ctx: Uint8Array } => {
     const at = memory.alloc(Math.max(8, r.ctx.length), { name: `${r.prog} ctx`, writable: true, kind: "ctx" });
     memory.hostBytes(at, r.ctx.length).set(r.ctx);
     const saved = callback, savedCpu = curCpu;
@@ -224,10 +226,12 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     } finally {
       callback = saved; curCpu = savedCpu;
     }
-    if (ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
+    if (check && ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
+    return { ret, ctx: memory.hostBytes(at, r.ctx.length).slice() };
   };
   if (runSyscalls) {
     for (const r of syscalls) if (r.afterAttach !== true) testRun(r);
+    if (plan.setup !== undefined) runSetup(plan.setup, { file, obj, memory, compile, testRun });
     scx.statsFrom(globalCounters(obj));
   }
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
@@ -243,6 +247,46 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
  * tracking as a separate structure), so dropping them changes nothing here.
  */
 const SIM_OPS_FLAGS = SCX_OPS_ALL_FLAGS;
+
+interface SetupHost {
+  file: string;
+  obj: BpfObject;
+  memory: BpfMemory;
+  compile(prog: string): CompiledProgram;
+  testRun(r: { prog: string; ctx: Uint8Array; cpu: number; compiled: CompiledProgram }, check: boolean): { ret: number; ctx: Uint8Array };
+}
+
+/** Run a recipe's user-space setup: syscall programs on CPU 0 (compiled once each) and arena writes. */
+function runSetup(setup: (io: RecipeIo) => void, h: SetupHost): void {
+  const compiled = new Map<string, CompiledProgram>();
+  const arena = h.obj.maps.find((m) => m.store instanceof ArenaMap)?.store as ArenaMap | undefined;
+  const io: RecipeIo = {
+    run: (prog, ctx) => {
+      if (h.obj.programs.get(prog)?.section !== "syscall") throw new BpfObjectError(h.file, `the loader runs ${prog}, which is not a SEC("syscall") program of the object`);
+      let c = compiled.get(prog);
+      if (c === undefined) { c = h.compile(prog); compiled.set(prog, c); }
+      return h.testRun({ prog, ctx, cpu: 0, compiled: c }, false);
+    },
+    structSize: (name) => {
+      const id = h.obj.btf.find("struct", name);
+      if (id === undefined) throw new BpfObjectError(h.file, `the loader needs struct ${name}, which the object's BTF lacks`);
+      return h.obj.btf.sizeOf(id);
+    },
+    writeArena: (addr, bytes) => {
+      if (arena === undefined) throw new BpfObjectError(h.file, "the loader writes an arena the object does not have");
+      try {
+        arena.hostWrite(addr, bytes);
+      } catch (e) {
+        throw e instanceof RangeError ? new BpfObjectError(h.file, e.message) : e;
+      }
+    },
+  };
+  try {
+    setup(io);
+  } catch (e) {
+    throw e instanceof Error && !(e instanceof BpfObjectError) && !(e instanceof EngineBug) ? new BpfObjectError(h.file, e.message) : e;
+  }
+}
 
 /** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */
 function writeMaps(obj: BpfObject, writes: readonly MapWrite[]): void {
