@@ -35,7 +35,7 @@ export function varAtPath(btf: Btf, vars: readonly GlobalVar[], path: string): G
       const i = Number(s[2]), elem = btf.sizeOf(t.elem);
       // The last variable of a resized section may hold more elements than its BTF says.
       const n = offset === root.offset && size === root.size ? Math.floor(root.size / elem) : t.nelems;
-      if (i >= n) fail(`option ${path}: index ${i} is outside ${path.slice(0, s.index)}[0..${n - 1}]`);
+      if (i >= n) fail(`option ${path}: index ${i} is outside ${path.slice(0, p[1]!.length + s.index)}[0..${n - 1}]`);
       offset += i * elem;
       typeId = t.elem;
       size = elem;
