@@ -41,8 +41,11 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
-  private readonly counters = new Counters();
-  private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
+  /** The scheduler's stats, of one instance (`statsOf`, ExtCore.instance) like the kernel's events. */
+  private counters = new Counters();
+  private statsOf = 0;
+  /** Readers of a loaded object's counters, with the instance the object enables when attached. */
+  private readonly statReaders: { readonly instance: number; readonly read: () => Readonly<Record<string, number>> }[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
   private readonly timerCpu: number[] = [];
 
@@ -317,18 +320,26 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
+    if (this.statsOf !== this.k.ext.instance) this.newInstance();
     this.counters.add(name, delta);
   }
 
+  /** Called at load, before the link: the object's counters belong to the instance it enables next. */
   statsFrom(read: () => Readonly<Record<string, number>>): void {
-    this.statReaders.push(read);
+    this.statReaders.push({ instance: this.k.ext.instance + 1, read });
   }
 
-  /** The scheduler's own counters (scx.stat, then those of statsFrom), by name. */
+  /** The current or last scheduler instance's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
+    if (this.statsOf !== this.k.ext.instance) this.newInstance();
     const out = this.counters.toRecord();
-    for (const read of this.statReaders) Object.assign(out, read());
+    for (const r of this.statReaders) if (r.instance === this.statsOf) Object.assign(out, r.read());
     return out;
+  }
+
+  private newInstance(): void {
+    this.counters = new Counters();
+    this.statsOf = this.k.ext.instance;
   }
 
   private cpuOk(cpu: CpuId): CpuId {
