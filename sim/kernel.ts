@@ -128,6 +128,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    * sched_ext_dead: ops.exit_task, then its slot is free).
    */
   private readonly extLeft: Int32Array;
+  /**
+   * 1 while the CPU runs its idle task. curr < 0 alone does not say it: between a block and the
+   * next pick the CPU is still busy. ops.update_idle is told of task <-> idle transitions only
+   * (ext_idle.c __scx_update_idle with do_notify, from set_next_task_idle / put_prev_task_idle).
+   */
+  private readonly inIdle: Uint8Array;
   /** cpu.weight of each cgroup, from the workload, changed by setCgroupWeight. */
   private readonly cgroupWeights: Map<string, number>;
   private reschedN = 0;
@@ -188,6 +194,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.leaving = new Uint8Array(n);
     this.syncing = new Uint8Array(n);
     this.extLeft = new Int32Array(n).fill(-1);
+    this.inIdle = new Uint8Array(n).fill(1);
     this.cgroupWeights = new Map(cfg.plan.cgroups.map((c) => [c.path, c.weight]));
     this.fair = new FairClass(this, n);
     this.rt = new RtClass(this, n);
@@ -756,7 +763,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.lastUpdate[cpu] = now;
     if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
-    if (wasIdle) this.ext.updateIdle(cpu, false);
+    if (this.inIdle[cpu] === 1) {
+      this.inIdle[cpu] = 0;
+      this.ext.updateIdle(cpu, false);
+    }
     if (t.cls === Cls.Ext) this.ext.running(t);
     else if (t.cls === Cls.Fair) t.fairSliceStart = this.runStart[cpu];
     this.rec.sliceBegin(cpu, now);
@@ -773,10 +783,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       this.resched(cpu);
     }
     if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
-    if (wasBusy) {
+    if (this.inIdle[cpu] === 0) {
+      this.inIdle[cpu] = 1;
       this.ext.updateIdle(cpu, true);
-      this.smtChanged(cpu);
     }
+    if (wasBusy) this.smtChanged(cpu);
   }
 
   /** A CPU started or stopped running: its SMT sibling's speed changes (overheads on). */
