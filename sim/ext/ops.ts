@@ -89,6 +89,10 @@ export interface SchedExtOps {
   select_cpu?(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId;
   enqueue?(p: ScxTask, enqFlags: number): void;
   dequeue?(p: ScxTask, deqFlags: number): void;
+  /**
+   * `prev`: the ext task that last ran on `cpu`, also one that just blocked or exited (check
+   * `prev.queued` before keeping it: only a queued prev with slice left goes on running), or null.
+   */
   dispatch?(cpu: CpuId, prev: ScxTask | null): void;
   tick?(p: ScxTask): void;
   runnable?(p: ScxTask, enqFlags: number): void;
