@@ -41,9 +41,11 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
-  /** The scheduler's stats, of one instance (`statsOf`, ExtCore.instance) like the kernel's events. */
-  private counters = new Counters();
-  private statsOf = 0;
+  /**
+   * The scheduler's stats, of one instance (ExtCore.instance) like the kernel's events. A holder
+   * changed in place: a facade made with Object.create(scx) (a test's wrapper) shares it.
+   */
+  private readonly own = { of: 0, counters: new Counters() };
   /** Readers of a loaded object's counters, with the instance the object enables when attached. */
   private readonly statReaders: { readonly instance: number; readonly read: () => Readonly<Record<string, number>> }[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
@@ -325,8 +327,9 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
-    if (this.statsOf !== this.k.ext.instance) this.newInstance();
-    this.counters.add(name, delta);
+    const own = this.own;
+    if (own.of !== this.k.ext.instance) this.newInstance();
+    own.counters.add(name, delta);
   }
 
   /** Called at load, before the link: the object's counters belong to the instance it enables next. */
@@ -336,15 +339,16 @@ export class ScxKfuncs implements Scx {
 
   /** The current or last scheduler instance's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
-    if (this.statsOf !== this.k.ext.instance) this.newInstance();
-    const out = this.counters.toRecord();
-    for (const r of this.statReaders) if (r.instance === this.statsOf) Object.assign(out, r.read());
+    const own = this.own;
+    if (own.of !== this.k.ext.instance) this.newInstance();
+    const out = own.counters.toRecord();
+    for (const r of this.statReaders) if (r.instance === own.of) Object.assign(out, r.read());
     return out;
   }
 
   private newInstance(): void {
-    this.counters = new Counters();
-    this.statsOf = this.k.ext.instance;
+    this.own.counters = new Counters();
+    this.own.of = this.k.ext.instance;
   }
 
   private cpuOk(cpu: CpuId): CpuId {
