@@ -575,7 +575,9 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       // is ops.cpu_release (switch_class).
       const fromExt = this.currCls[cpu] === Cls.Ext;
       const prevExt = prev !== null && prev.cls === Cls.Ext ? prev : null;
-      const dispatchPrev = prevExt ?? left;
+      // Unless a disable in between took it out of the ext class (or already exited it).
+      const leftExt = left !== null && left.cls === Cls.Ext && (left.place !== Place.Dead || left.scxEnabled) ? left : null;
+      const dispatchPrev = prevExt ?? leftExt;
       const prevFair = prev !== null && prev.cls === Cls.Fair ? prev : null;
       const prevYielded = prev !== null && prev.yielded;
       // Class order as in Linux: dl > rt > fair > ext (which, switching all tasks, replaces
