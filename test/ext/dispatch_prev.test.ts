@@ -7,8 +7,10 @@
  * (finish_task_switch -> sched_ext_dead). Times are exact: the machine is ideal.
  */
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { SCX_DSQ_LOCAL, asDsq } from "../../sim/ext/consts.js";
 import type { Scx, ScxTask, SchedExtOps } from "../../sim/ext/ops.js";
+import type { EventSpec } from "../../sim/plan.js";
 import { plan, task } from "../helpers/plan.js";
 import { machine } from "../helpers/machine.js";
 import { load, placeViolations, syncCpu } from "./util.js";
@@ -102,5 +104,39 @@ describe("scx_bpf_dsq_insert of the running prev", () => {
     // at 20, 27, 34, 41, 48 ms. Without the slice the core would keep it at 20 and 40 ms only.
     expect(dispatches).toBe(5);
     expect(m.kernel.ext.events.SCX_EV_DISPATCH_KEEP_LAST ?? 0).toBe(0);
+  });
+});
+
+describe("balance_one's prev, as a property", () => {
+  const events = fc.array(fc.oneof(
+    fc.integer({ min: 1, max: 3000 }).map((us): EventSpec => ({ kind: "run", us })),
+    fc.integer({ min: 1, max: 3000 }).map((us): EventSpec => ({ kind: "sleep", us })),
+  ), { minLength: 1, maxLength: 4 });
+  const workload = fc.array(fc.record({ ev: events, loop: fc.constantFrom(-1, 1, 3), delayUs: fc.integer({ min: 0, max: 2000 }) }), { minLength: 1, maxLength: 5 });
+
+  it("ops.dispatch's prev is always the ext task that last ran on that CPU (prev_on_scx); refilling one that is not queued never keeps it, and nothing is lost", () => {
+    fc.assert(fc.property(workload, fc.integer({ min: 1, max: 3 }), (specs, cpus) => {
+      const m = machine(plan(specs.map((s, i) => task(`t${i}`, s.ev, { loop: s.loop, delayUs: s.delayUs }))), { cpus });
+      const lastOn = new Map<number, number>();
+      const wrong: string[] = [];
+      load(m, (scx) => ({
+        name: "refill_all",
+        init: () => scx.createDsq(asDsq(0), -1),
+        enqueue: (p, f) => scx.dsqInsert(p, asDsq(0), 2 * MS, f),
+        running: (p) => { lastOn.set(scx.taskCpu(p), p.pid); },
+        dispatch: (cpu, prev) => {
+          if (prev !== null && lastOn.get(cpu) !== prev.pid) wrong.push(`cpu ${cpu}: prev ${prev.pid}, last ran ${String(lastOn.get(cpu))}`);
+          if (prev !== null && prev.dead && prev.queued) wrong.push(`pid ${prev.pid} dead and queued`);
+          if (!scx.dsqMoveToLocal(asDsq(0)) && prev !== null) prev.slice = 2 * MS;
+        },
+      }));
+      for (let i = 0; i < 20; i++) {
+        m.runFor(MS);
+        expect(placeViolations(m)).toEqual([]);
+      }
+      expect(wrong).toEqual([]);
+      expect(m.scx.exitInfo).toBeNull();
+      expect(m.invariants().lost).toBe(0);
+    }), { numRuns: 40, seed: 16 });
   });
 });
