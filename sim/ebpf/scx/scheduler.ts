@@ -357,13 +357,6 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     setArg(0, t, 0);
     return t;
   };
-  // enqueue_task_scx sets SCX_TASK_QUEUED before ops.runnable/enqueue; dequeue_task_scx clears it
-  // after ops.stopping(false)/quiescent.
-  const queuedTask = (p: ScxTask): BpfAddr => {
-    const t = task(p);
-    tasks.markQueued(t);
-    return t;
-  };
   /** (p, from, to) of the cgroup move callbacks. */
   const moveArgs = (p: ScxTask, from: string, to: string): BpfAddr => {
     const t = task(p);
@@ -378,10 +371,10 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
         return asCpu(run(name, prog, p, t, prevCpu));
       }; break;
-      case "enqueue": ops.enqueue = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "runnable": ops.runnable = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "dequeue": ops.dequeue = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "quiescent": ops.quiescent = (p, f) => { const t = queuedTask(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "quiescent": ops.quiescent = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "dispatch": ops.dispatch = (cpu, prev) => {
         const t = prev === null ? 0 : tasks.sync(prev);
         setArg(0, cpu, 0); setArg(1, t, 0);
@@ -391,7 +384,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
       case "running": ops.running = onTask(name, prog); break;
       case "enable": ops.enable = onTask(name, prog); break;
       case "disable": ops.disable = onTask(name, prog); break;
-      case "stopping": ops.stopping = (p, runnable) => { const t = runnable ? task(p) : queuedTask(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "stopping": ops.stopping = (p, runnable) => { const t = task(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
       case "yield": ops.yield = (from, to) => {
         const t = task(from); setArg(1, to === null ? 0 : tasks.sync(to), 0);
         return (run(name, prog, from, t, from.cpu) & 0xff) !== 0;
