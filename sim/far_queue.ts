@@ -16,14 +16,25 @@ import { EventQueue } from "./event_queue.js";
 /** Width of one bucket, ns (about 1 ms), and the buckets in the calendar (about 4.4 s ahead). */
 const WIDTH = 2 ** 20;
 const BUCKETS = 4096;
+/**
+ * Events in the heap from which the calendar starts; it stops again once it has emptied and the
+ * heap holds a quarter of that. A run with a few timers and the next arrival (the M/M/c model)
+ * never starts it and pays nothing for it.
+ */
+const CALENDAR_FROM = 512;
 
 export class FarQueue {
   /** Events earlier than `horizon`, in (time, seq) order. */
   private readonly heap: EventQueue;
   /** Events at or beyond the calendar's end (and any non-finite time). */
   private readonly over = new EventQueue(64);
-  /** Start of the first window still in the buckets (a multiple of WIDTH). */
-  private horizon = 0;
+  /**
+   * Start of the first window still in the buckets (a multiple of the width), or +Infinity while
+   * the calendar is off (everything goes to the heap). The heap may also hold events at or past
+   * the horizon (pushed before the calendar started): settle moves windows in until its head is
+   * earlier than the horizon, which makes it the earliest event of all.
+   */
+  private horizon = Number.POSITIVE_INFINITY;
   /** First node of each bucket's list, or -1. */
   private readonly head: Int32Array;
   private inBuckets = 0;
@@ -43,7 +54,7 @@ export class FarQueue {
   popB = 0;
 
   /** Buckets of `width` ns (a power of two), `buckets` of them (tests shrink both). */
-  constructor(capacity = 1024, private readonly width = WIDTH, private readonly buckets = BUCKETS) {
+  constructor(capacity = 1024, private readonly width = WIDTH, private readonly buckets = BUCKETS, private readonly calendarFrom = CALENDAR_FROM) {
     this.heap = new EventQueue(capacity);
     this.head = new Int32Array(buckets).fill(-1);
   }
@@ -55,8 +66,10 @@ export class FarQueue {
 
   /** Pushes with a sequence number from the caller (queues that share one order). */
   pushSeq(t: number, s: number, kind: number, a: number, b: number): void {
-    if (t < this.horizon) this.heap.pushSeq(t, s, kind, a, b);
-    else if (t < this.horizon + this.width * this.buckets) this.toBucket(t, s, kind, a, b);
+    if (t < this.horizon) {
+      this.heap.pushSeq(t, s, kind, a, b);
+      if (this.heap.n > this.calendarFrom && this.horizon === Number.POSITIVE_INFINITY) this.startCalendar();
+    } else if (t < this.horizon + this.width * this.buckets) this.toBucket(t, s, kind, a, b);
     else this.over.pushSeq(t, s, kind, a, b);
   }
 
@@ -123,6 +136,12 @@ export class FarQueue {
     }
     this.horizon += this.width;
     this.refill();
+    if (this.inBuckets + this.over.n === 0 && this.heap.n <= this.calendarFrom / 4) this.horizon = Number.POSITIVE_INFINITY;
+  }
+
+  /** The heap has grown past calendarFrom: later pushes from the next window on go to buckets. */
+  private startCalendar(): void {
+    this.horizon = Math.floor(this.heap.headTime() / this.width) * this.width + this.width;
   }
 
   /** Moves overflow events that the calendar now reaches into their buckets. */
