@@ -7,6 +7,7 @@
 import { ALU, ATOMIC, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, CLS, JMP, LD_IMM64, MAY_GOTO, MODE, SRC_X, sizeBytes, type DecodedInsns } from "./isa.js";
 import { alu32, alu64, cond32, cond64, endian, immOperand, regOperand, type Operand } from "./codegen_alu.js";
 import { BpfLoadError } from "./program.js";
+import { ADDR_SPACE_CAST, addrSpaceCast, addrSpaceCastRefusal } from "./codegen_arena.js";
 
 /** Fault codes passed to F(insn, code, a, b) in translated code. */
 export const FAULT = { BUDGET: 1, READ: 2, WRITE: 3, R10: 4, DEPTH: 5, NO_KFUNC: 6, FELL_OFF: 7, MISALIGNED: 8 } as const;
@@ -29,6 +30,8 @@ export interface GenInput {
   readonly captureRegs: boolean;
   /** 1 at the second slot of every ld_imm64. */
   readonly secondSlot: Uint8Array;
+  /** High 32 bits of the arena's user address (marks arena pointers), or 0 without an arena. */
+  readonly arenaHi: number;
 }
 
 // The memory's views, held in locals and re-read after every call (a helper may grow the memory).
@@ -118,6 +121,9 @@ function insn(g: GenInput, i: number, end: number, isMain: boolean): string {
       if (code === ALU.END) {
         return endian(dst, imm, (op & SRC_X) !== 0, cls === CLS.ALU64) ?? refuse(`byte swap of ${imm} bits`);
       }
+      if (cls === CLS.ALU64 && code === ALU.MOV && (op & SRC_X) !== 0 && off === ADDR_SPACE_CAST) {
+        return addrSpaceCast(g.arenaHi, dst, src, imm) ?? refuse(addrSpaceCastRefusal(g.arenaHi, imm));
+      }
       const s: Operand = (op & SRC_X) !== 0 ? regOperand(src) : immOperand(imm);
       const body = cls === CLS.ALU64 ? alu64(code, dst, s, off) : alu32(code, dst, s, off);
       return body ?? refuse("unsupported ALU instruction");
@@ -200,7 +206,8 @@ function access(i: number, base: number, off: number, n: number, write: boolean)
   if (base === 10 && off >= -STACK_SIZE && off + n <= 0) return `a=r10l+(${off});`;
   const bad = write ? "t<=0" : "t===0";
   const second = n === 1 ? "" : `||(T[(a+${n - 1})>>3]|0)!==t`;
-  return `a=r${base}h===0?r${base}l+(${off}):-1;t=T[a>>3]|0;` +
+  // A register with a high half is an arena pointer (or wild: then the arena answers -1).
+  return `a=r${base}h===0?r${base}l+(${off}):S.ar.at(r${base}h,r${base}l,${off},${write ? 1 : 0});t=T[a>>3]|0;` +
     `if(${bad}${second})F(${i},${write ? FAULT.WRITE : FAULT.READ},a,${n});`;
 }
 
