@@ -69,7 +69,16 @@ function subprogram(g: GenInput, start: number, end: number): string {
   if (plan !== null) structured(g, start, end, plan, tails, out);
   else dispatched(g, start, end, new Set(jumps.map((j) => j.to)), out);
   out.push("}");
-  return out.join("\n");
+  return usedViews(out.join("\n"));
+}
+
+/**
+ * Keep only the views a subprogram indexes in its declaration and its reloads after calls: each
+ * reload is a property load, and a view reloaded for nothing still makes V8 redo its checks.
+ */
+function usedViews(text: string): string {
+  const used = VIEWS.split(",").filter((v) => v.startsWith("T=") || text.includes(`${v.slice(0, v.indexOf("="))}[`));
+  return text.split(VIEWS).join(used.join(","));
 }
 
 /** The body as nested labelled blocks and loops (structure.ts). */
