@@ -285,7 +285,7 @@ function call(g: GenInput, i: number, src: number, imm: number): string | null {
   const args: string[] = [];
   for (let r = 1; r <= 5; r++) args.push(`AL[${r}]=r${r}l;AH[${r}]=r${r}h;`);
   return `S.pc=${i};${args.join("")}v=N${slot}(A);` +
-    `if(v===v){r0l=v|0;r0h=Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}${VIEWS};`;
+    `if(v===v){r0l=v|0;r0h=r0l===v?r0l>>31:Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}${VIEWS};`;
 }
 
 /** Address computation and the region check; stack accesses at constant offsets need none. */
