@@ -119,13 +119,13 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
       default: throw new BpfLoadError(p.name, i, `ld_imm64 with src_reg ${src} is not supported`);
     }
   };
-  const resolved = resolveAll(d, secondSlot, imm64, (id) => slotOf(helperSlots, id, env.helper(id)), (index) => slotOf(kfuncSlots, index, env.kfunc(index)));
+  const resolved = resolveAll(d, secondSlot, env.memory.tags, imm64, (id) => slotOf(helperSlots, id, env.helper(id)), (index) => slotOf(kfuncSlots, index, env.kfunc(index)));
   const key = resolved === null ? null
     : `${p.name}\n${opts.captureRegs === true ? 1 : 0};${arena?.hi ?? 0};${[...helperSlots].join(",")};${[...kfuncSlots].join(",")};${resolved}\n${LATIN1.decode(p.insns)}`;
   let tr = key === null ? undefined : translations.get(key);
   if (tr === undefined) {
     const source = generate({
-      program: p.name, d, entries, secondSlot, arenaHi: arena?.hi ?? 0, captureRegs: opts.captureRegs === true, imm64,
+      program: p.name, d, entries, secondSlot, arenaHi: arena?.hi ?? 0, captureRegs: opts.captureRegs === true, imm64, stable: (addr, n, write) => stableData(env.memory, addr, n, write),
       helperSlot: (id) => slotOf(helperSlots, id, env.helper(id)),
       kfuncSlot: (index) => slotOf(kfuncSlots, index, env.kfunc(index)),
     });
@@ -160,6 +160,16 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
 type Factory = (...deps: unknown[]) => SubprogramFn[];
 
 /**
+ * Whether n bytes at addr lie in global data for good: `.data`/`.bss` regions are never frozen
+ * or retired once programs are translated, `.rodata` is read-only from before (loads only).
+ */
+function stableData(m: BpfMemory, addr: number, n: number, write: boolean): boolean {
+  const r = m.regionAt(addr);
+  if (r === undefined || !(r.opts.kind === "global_data" || (r.opts.kind === "rodata" && !write))) return false;
+  return m.accessible(addr, n, write);
+}
+
+/**
  * Translations by what determines their text: the program's name and instructions, the value of
  * every pseudo ld_imm64, which native each call reaches, and the options. A sweep's runs of one
  * object load it afresh into fresh memories, which hand out the same addresses in the same
@@ -174,7 +184,7 @@ const LATIN1 = new TextDecoder("latin1");
  * null when one of them is refused (the generator then reports it, in its own order).
  */
 function resolveAll(
-  d: DecodedInsns, second: Uint8Array, imm64: (i: number) => readonly [number, number],
+  d: DecodedInsns, second: Uint8Array, tags: Int32Array, imm64: (i: number) => readonly [number, number],
   helperSlot: (id: number) => number, kfuncSlot: (index: number) => number,
 ): string | null {
   const values: number[] = [];
@@ -184,7 +194,8 @@ function resolveAll(
     if (op === LD_IMM64 && d.src[i] !== PSEUDO.IMM) {
       try {
         const [lo, hi] = imm64(i);
-        values.push(i, lo, hi);
+        // The region there too: whether an access through it needs a check (stableData).
+        values.push(i, lo, hi, hi === 0 ? tags[lo >> 3] ?? 0 : 0);
       } catch {
         return null;
       }
