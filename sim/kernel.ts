@@ -147,6 +147,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   waker: Task | null = null;
   wakerCpu = -1;
+  /**
+   * During a sleep's end (a timer in hard-interrupt context, hrtimer_wakeup): the CPU the timer
+   * fires on and the task it interrupted there (null: the idle task), as `current` sees them.
+   */
+  irqCpu = -1;
+  irqCurrent: Task | null = null;
   /** Program steps taken so far: a reschedule storm with steps in it is the workload's, not the scheduler's. */
   private programSteps = 0;
   /** Specs of the last two tasks that stepped: the ones to name when they wake each other forever. */
@@ -809,7 +815,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   private onWakeEvent(slot: number, gen: number): void {
     const t = this.tasks[slot];
     if (t.wakeGen !== gen || t.place !== Place.Sleeping) return;
-    this.wake(t, t.block === Block.NotStarted ? SCX_WAKE_FORK : SCX_WAKE_TTWU);
+    if (t.block === Block.NotStarted) { this.wake(t, SCX_WAKE_FORK); return; }
+    // The sleeper's timer fires on the CPU it slept on, interrupting whatever runs there.
+    const c = this.curr[t.cpu];
+    this.irqCpu = t.cpu;
+    this.irqCurrent = c >= 0 ? this.tasks[c] : null;
+    this.wake(t, SCX_WAKE_TTWU);
+    this.irqCpu = -1;
+    this.irqCurrent = null;
   }
 
   /**

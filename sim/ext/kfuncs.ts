@@ -70,23 +70,23 @@ export class ScxKfuncs implements Scx {
     this.k.perf.set(cpu, perf);
   }
 
-  dsqInsert(p: ScxTask, dsq: number, sliceNs: number, enqFlags: number): void {
+  dsqInsert(p: ScxTask, dsq: DsqId, sliceNs: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, null);
   }
 
-  dsqInsertVtime(p: ScxTask, dsq: number, sliceNs: number, vtime: number, enqFlags: number): void {
+  dsqInsertVtime(p: ScxTask, dsq: DsqId, sliceNs: number, vtime: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, vtime);
   }
 
-  dsqMoveToLocal(dsq: number): boolean { return this.k.ext.moveToLocal(dsq); }
+  dsqMoveToLocal(dsq: DsqId): boolean { return this.k.ext.moveToLocal(dsq); }
 
-  dsqNrQueued(dsq: number): number {
+  dsqNrQueued(dsq: DsqId): number {
     const d = this.k.ext.dsqs.dsqOf(dsq);
     if (d === undefined) return -ENOENT;
     return d.nr;
   }
 
-  dsqPeek(dsq: number): ScxTask | null {
+  dsqPeek(dsq: DsqId): ScxTask | null {
     const dsqs = this.k.ext.dsqs;
     const d = dsqs.userDsq(dsq);
     if (d === undefined) return null;
@@ -94,7 +94,7 @@ export class ScxKfuncs implements Scx {
     return t === null ? null : t.view;
   }
 
-  dsqTasks(dsq: number, out: ScxTask[]): number {
+  dsqTasks(dsq: DsqId, out: ScxTask[]): number {
     const dsqs = this.k.ext.dsqs;
     const d = dsq === SCX_DSQ_GLOBAL ? dsqs.global : dsqs.userDsq(dsq);
     if (d === undefined) { out.length = 0; return -ENOENT; }
@@ -104,7 +104,7 @@ export class ScxKfuncs implements Scx {
 
   dsqIterStamp(): number { return this.k.ext.dsqs.stamp; }
 
-  dsqMove(p: ScxTask, src: number, since: number, dst: number, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
+  dsqMove(p: ScxTask, src: DsqId, since: number, dst: DsqId, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
     return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
   }
 
@@ -117,7 +117,7 @@ export class ScxKfuncs implements Scx {
     return dsqs.addUser(dsq) ? 0 : -EEXIST;
   }
 
-  destroyDsq(dsq: number): void {
+  destroyDsq(dsq: DsqId): void {
     const core = this.k.ext;
     const d = core.dsqs.userDsq(dsq);
     if (d === undefined) return;
@@ -213,12 +213,17 @@ export class ScxKfuncs implements Scx {
   }
 
   currentTask(): ScxTask | null {
-    const w = this.k.waker;
+    const w = this.k.waker ?? this.k.irqCurrent;
     return w === null ? null : w.view;
+  }
+
+  inHardirq(): boolean {
+    return this.k.irqCpu >= 0;
   }
 
   currentCpu(): CpuId {
     if (this.k.wakerCpu >= 0) return asCpu(this.k.wakerCpu);
+    if (this.k.irqCpu >= 0) return asCpu(this.k.irqCpu);
     const cb = this.k.ext.cb;
     return asCpu(cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu);
   }

@@ -14,10 +14,11 @@
  * (and after it, at the end of ops.init), and the ops flags the loader sets.
  *
  * bpf_get_current_task_btf returns the waker in the callbacks of a wakeup (or fork) made by a
- * task, and bpf_get_smp_processor_id the waker's CPU (Scx.currentTask/currentCpu). Approximations,
- * documented: elsewhere, and in wakeups by the kernel (a timer, an arrival), the first returns the
- * task the callback is about and the second the CPU of that task (or the CPU a dispatch or
- * update_idle runs for).
+ * task, and the task a sleep's timer interrupt found running; bpf_get_smp_processor_id the
+ * waker's CPU or the timer's (Scx.currentTask/currentCpu). Approximations, documented: elsewhere,
+ * when that timer found its CPU idle (no idle task here) and in the kernel's other wakeups (a
+ * task's first start, an arrival), the first returns the task the callback is about and the
+ * second the CPU of that task (or the CPU a dispatch or update_idle runs for).
  */
 import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
 import { asCpu } from "../../ext/ids.js";
@@ -121,7 +122,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     memory,
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
-    cpu: () => { const w = scx.currentTask(); return w === null ? curCpu : scx.currentCpu(); },
+    cpu: () => { const w = scx.currentTask(); return w === null && !scx.inHardirq() ? curCpu : scx.currentCpu(); },
     currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
     randomU32: () => scx.randomU32(),
     percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
