@@ -459,8 +459,8 @@ export class LavdScheduler implements SchedExtOps {
     for (const other of this.llcOrder[llc]) {
       if (scx.dsqMoveToLocal(this.llcDsq(other))) { scx.stat("steal"); return; }
     }
-    if (prev === null) return;
-    // upstream consume_prev: prev keeps the CPU; account its run so far and give it a fresh slice.
+    // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
+    if (prev === null || !prev.queued) return;
     const t = this.tctx.get(prev);
     this.accountRuntime(prev, t);
     t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);

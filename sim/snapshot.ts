@@ -72,8 +72,12 @@ export interface Snapshot {
    */
   readonly tasks: TaskSnaps | null;
   readonly invariants: Invariants;
-  /** sched_ext core events and the scheduler's own stats; empty at the measurement start. */
+  /**
+   * sched_ext core events and the scheduler's own stats, of scheduler instance `scxInstance`
+   * (each counts from zero, as each struct scx_sched does); empty at the measurement start.
+   */
   readonly scxEvents: Readonly<Record<string, number>>;
+  readonly scxInstance: number;
 }
 
 /** The recorder's groups (a copy, or the live columns for a snapshot read at once), CPU time running now added. */
@@ -161,6 +165,7 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, 
     tasks,
     invariants: checkInvariants(k),
     scxEvents: { ...k.ext.events, ...scxStats },
+    scxInstance: k.ext.instance,
   };
 }
 
@@ -185,6 +190,7 @@ export function measurementStart(k: Kernel): Snapshot {
     tasks: null,
     invariants: { created: 0, exited: 0, alive: 0, lost: 0 },
     scxEvents: {},
+    scxInstance: k.ext.instance,
   };
 }
 

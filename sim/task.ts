@@ -153,7 +153,7 @@ export class Task {
   readonly view: ScxTask;
 
 
-  constructor(slot: number, chunk: Float64Array, work: WorkOracle) {
+  constructor(slot: number, chunk: Float64Array, work: TaskOracle) {
     this.slot = slot;
     this.f = chunk;
     this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
@@ -250,15 +250,17 @@ export class Task {
 }
 
 /** Creates tasks by slot, each with its row in a shared chunk of rows. */
-/** What a task view asks the kernel for the work a task's job still needs (p.workLeftNs). */
-export interface WorkOracle {
+/** What a task view asks the kernel: the work a task's job still needs (p.workLeftNs) and p.queued. */
+export interface TaskOracle {
   workLeftNs(t: Task): number;
+  /** SCX_TASK_QUEUED of p->scx.flags (see sim/ext/task_flags.ts). */
+  scxQueued(t: Task): boolean;
 }
 
 export class TaskTable {
   private chunk = new Float64Array(0);
 
-  constructor(private readonly work: WorkOracle) {}
+  constructor(private readonly work: TaskOracle) {}
 
   /** A new task for `slot`; slots must be created in order 0, 1, 2, ... */
   create(slot: number): Task {

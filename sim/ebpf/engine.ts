@@ -33,6 +33,7 @@
  *   BPF_MAX_LOOPS; the budget still applies.
  */
 import type { BpfMemory } from "./memory.js";
+import { NO_ARENA, arenaOf, type ArenaAccess } from "./maps/arena.js";
 import { decode, CALL_PSEUDO, CLS, JMP, LD_IMM64, PSEUDO, type DecodedInsns } from "./isa.js";
 import { FAULT, generate } from "./codegen.js";
 import { BpfCallArgs, BpfLoadError, BpfRuntimeError, type BpfEnv, type BpfNativeFn, type CompileOptions, type CompiledProgram, type LinkedProgram } from "./program.js";
@@ -61,6 +62,8 @@ interface ExecState {
   readonly frameTops: Int32Array;
   readonly functions: SubprogramFn[];
   readonly args: BpfCallArgs;
+  /** The address space's arena, for loads and stores through arena pointers. */
+  ar: ArenaAccess;
 }
 
 const states = new WeakMap<BpfMemory, ExecState>();
@@ -72,7 +75,7 @@ function execState(memory: BpfMemory): ExecState {
     for (let k = 0; k < MAX_FRAMES; k++) {
       frameTops[k] = memory.alloc(FRAME_BYTES, { name: `stack frame ${k}`, writable: true, kind: "stack" }) + FRAME_BYTES;
     }
-    st = { depth: 0, budget: 0, pc: 0, frameTops, functions: [], args: new BpfCallArgs() };
+    st = { depth: 0, budget: 0, pc: 0, frameTops, functions: [], args: new BpfCallArgs(), ar: NO_ARENA };
     states.set(memory, st);
   }
   return st;
@@ -82,6 +85,8 @@ function execState(memory: BpfMemory): ExecState {
 export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptions = {}): CompiledProgram {
   const d = decode(p.insns);
   const st = execState(env.memory);
+  const arena = arenaOf(env.memory);
+  if (arena !== undefined) st.ar = arena;
   const secondSlot = secondSlots(p.name, d);
   const entries = subprogramEntries(p.name, d, secondSlot);
   const natives: BpfNativeFn[] = [];
@@ -101,7 +106,11 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
     const src = d.src[i]!, imm = d.imm[i]!;
     switch (src) {
       case PSEUDO.MAP_FD: return [env.mapAddr(imm), 0];
-      case PSEUDO.MAP_VALUE: return [env.mapValueAddr(imm, d.imm[i + 1]!), 0];
+      case PSEUDO.MAP_VALUE: {
+        // Above 2^32 only for an arena's globals (a user address).
+        const v = env.mapValueAddr(imm, d.imm[i + 1]!);
+        return [v | 0, Math.floor(v / TWO32) | 0];
+      }
       case PSEUDO.FUNC: {
         let slot = funcSlots.get(imm);
         if (slot === undefined) { slot = st.functions.length + funcSlots.size; funcSlots.set(imm, slot); }
@@ -111,7 +120,7 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
     }
   };
   const source = generate({
-    program: p.name, d, entries, secondSlot, captureRegs: opts.captureRegs === true, imm64,
+    program: p.name, d, entries, secondSlot, arenaHi: arena?.hi ?? 0, captureRegs: opts.captureRegs === true, imm64,
     helperSlot: (id) => slotOf(helperSlots, id, env.helper(id)),
     kfuncSlot: (index) => slotOf(kfuncSlots, index, env.kfunc(index)),
   });

@@ -41,8 +41,13 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
-  private readonly counters = new Counters();
-  private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
+  /**
+   * The scheduler's stats, of one instance (ExtCore.instance) like the kernel's events. A holder
+   * changed in place: a facade made with Object.create(scx) (a test's wrapper) shares it.
+   */
+  private readonly own = { of: 0, counters: new Counters() };
+  /** Readers of a loaded object's counters, with the instance the object enables when attached. */
+  private readonly statReaders: { readonly instance: number; readonly read: () => Readonly<Record<string, number>> }[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
   private readonly timerCpu: number[] = [];
 
@@ -62,7 +67,7 @@ export class ScxKfuncs implements Scx {
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
   cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
-  cpuperfCur(cpu: CpuId): number { return this.k.perf.level[this.cpuOk(cpu)]; }
+  cpuperfCur(cpu: CpuId): number { return this.k.perf.current(this.cpuOk(cpu)); }
 
   cpuperfSet(cpu: CpuId, perf: number): void {
     this.cpuOk(cpu);
@@ -322,18 +327,28 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
-    this.counters.add(name, delta);
+    const own = this.own;
+    if (own.of !== this.k.ext.instance) this.newInstance();
+    own.counters.add(name, delta);
   }
 
+  /** Called at load, before the link: the object's counters belong to the instance it enables next. */
   statsFrom(read: () => Readonly<Record<string, number>>): void {
-    this.statReaders.push(read);
+    this.statReaders.push({ instance: this.k.ext.instance + 1, read });
   }
 
-  /** The scheduler's own counters (scx.stat, then those of statsFrom), by name. */
+  /** The current or last scheduler instance's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
-    const out = this.counters.toRecord();
-    for (const read of this.statReaders) Object.assign(out, read());
+    const own = this.own;
+    if (own.of !== this.k.ext.instance) this.newInstance();
+    const out = own.counters.toRecord();
+    for (const r of this.statReaders) if (r.instance === own.of) Object.assign(out, r.read());
     return out;
+  }
+
+  private newInstance(): void {
+    this.own.counters = new Counters();
+    this.own.of = this.k.ext.instance;
   }
 
   private cpuOk(cpu: CpuId): CpuId {

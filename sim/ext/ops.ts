@@ -47,6 +47,15 @@ export interface ScxTask {
    * for an rt-app `runtime` event (bounded by time); 0 when the task will block before running.
    */
   readonly workLeftNs: number;
+  /**
+   * SCX_TASK_QUEUED of p->scx.flags: the task is runnable under sched_ext (running, queued, or
+   * held by the scheduler), set by the kernel from enqueue_task_scx, before ops.runnable, until
+   * dequeue_task_scx, after ops.quiescent. A `prev` handed to ops.dispatch without it blocked or
+   * died on the CPU: the kernel will not keep it running whatever its slice says.
+   */
+  readonly queued: boolean;
+  /** p->__state == TASK_DEAD: the task exited; ops.dispatch may still see it once as prev, ops.exit_task comes after. */
+  readonly dead: boolean;
 }
 
 export interface InitTaskArgs {
@@ -80,6 +89,10 @@ export interface SchedExtOps {
   select_cpu?(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId;
   enqueue?(p: ScxTask, enqFlags: number): void;
   dequeue?(p: ScxTask, deqFlags: number): void;
+  /**
+   * `prev`: the ext task that last ran on `cpu`, also one that just blocked or exited (check
+   * `prev.queued` before keeping it: only a queued prev with slice left goes on running), or null.
+   */
   dispatch?(cpu: CpuId, prev: ScxTask | null): void;
   tick?(p: ScxTask): void;
   runnable?(p: ScxTask, enqFlags: number): void;

@@ -10,7 +10,7 @@ const ROW_FIELDS = [
 ] as const satisfies readonly (keyof Task)[];
 
 function tasks(n: number): Task[] {
-  const table = new TaskTable({ workLeftNs: () => 0 });
+  const table = new TaskTable({ workLeftNs: () => 0, scxQueued: () => false });
   return Array.from({ length: n }, (_, i) => table.create(i));
 }
 
