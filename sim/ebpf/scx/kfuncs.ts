@@ -94,6 +94,13 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   // v6.19's packed form: struct scx_bpf_dsq_insert_vtime_args { u64 dsq_id, slice, vtime, enq_flags; }.
   const insertVtimeArgs: BpfNativeFn = (a) => {
     const args = a.ptr(2), p = task(a, 1);
+    // The struct is on the program's stack, aligned: read it straight from the memory's words.
+    if ((args & 3) === 0 && m.readable(args, 32)) {
+      const i32 = m.i32, w = args >> 2;
+      scx.dsqInsertVtime(p, dsqId(i32[w]!, i32[w + 1]!), sliceFromKernel(i32[w + 2]!, i32[w + 3]!),
+        vtimeFromKernel(i32[w + 4]!, i32[w + 5]!), enqFlagsFromKernel(i32[w + 6]!, i32[w + 7]!));
+      return 1;
+    }
     const d = dsqId(m.readU32(args) | 0, m.readU32(args + 4) | 0);
     const sl = sliceFromKernel(m.readU32(args + 8) | 0, m.readU32(args + 12) | 0);
     const vt = vtimeFromKernel(m.readU32(args + 16) | 0, m.readU32(args + 20) | 0);

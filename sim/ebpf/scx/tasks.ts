@@ -78,7 +78,11 @@ class Mirror {
 
 /** The task_struct mirrors of one loaded scheduler. */
 export class TaskMirrors {
-  private readonly byPid = new Map<Pid, Mirror>();
+  /**
+   * Mirrors by pid: an array, since every callback about a task looks its mirror up (twice:
+   * to sync it and to copy back) and pids are small integers handed out in order.
+   */
+  private readonly byPid: (Mirror | undefined)[] = [];
   private readonly byAddr = new Map<BpfAddr, ScxTask>();
   private readonly free: Mirror[] = [];
 
@@ -86,7 +90,7 @@ export class TaskMirrors {
 
   /** p's mirror, brought up to date (created on first use). */
   sync(p: ScxTask): BpfAddr {
-    const mirror = this.byPid.get(p.pid) ?? this.create(p);
+    const mirror = this.byPid[p.pid] ?? this.create(p);
     const addr = mirror.addr;
     const i32 = this.memory.i32;
     const w = addr >> 2;
@@ -112,7 +116,7 @@ export class TaskMirrors {
 
   /** Copy back what the program may have written: slice and dsq_vtime. */
   writeBack(p: ScxTask, addr: BpfAddr): void {
-    const mirror = this.byPid.get(p.pid);
+    const mirror = this.byPid[p.pid];
     if (mirror === undefined || mirror.addr !== addr) return;
     const i32 = this.memory.i32;
     const w = addr >> 2;
@@ -139,14 +143,14 @@ export class TaskMirrors {
 
   /** The mirror of a task already seen, by pid, or 0. */
   addrOfPid(pid: Pid): BpfAddr {
-    return this.byPid.get(pid)?.addr ?? 0;
+    return this.byPid[pid]?.addr ?? 0;
   }
 
   /** p has exited: its mirror becomes free for the next new task. */
   release(p: ScxTask): BpfAddr {
-    const mirror = this.byPid.get(p.pid);
+    const mirror = this.byPid[p.pid];
     if (mirror === undefined) return 0;
-    this.byPid.delete(p.pid);
+    this.byPid[p.pid] = undefined;
     this.byAddr.delete(mirror.addr);
     this.free.push(mirror);
     return mirror.addr;
@@ -177,7 +181,7 @@ export class TaskMirrors {
     const comm = p.comm, u8 = m.u8;
     for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
-    this.byPid.set(p.pid, mirror);
+    this.byPid[p.pid] = mirror;
     this.byAddr.set(addr, p);
     return mirror;
   }
