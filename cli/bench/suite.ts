@@ -65,7 +65,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     durationS: 1,
     sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 4, cpus: 16, durationS: 20, reps: 2 },
     growth: { tasks: [100, 100_000], cpus: 16, warmS: 0.5, measureS: 1.5, reps: 3 },
-    millionTasks: 0,
+    millionTasks: 1_000_000,
     manyNames: 0,
   },
   full: {
