@@ -4,6 +4,7 @@ import { accessSync, constants, mkdirSync, statSync, type Stats } from "node:fs"
 import { CliError } from "./errors.js";
 import { atomicWrite, atomicWriteStream } from "../results/index.js";
 import { prettyJsonPieces } from "../results/io/json_pieces.js";
+import { batches } from "../results/io/batches.js";
 
 /**
  * Writes `value` as `JSON.stringify(value, null, 2)` and a newline to a file (atomically) or to
@@ -11,15 +12,7 @@ import { prettyJsonPieces } from "../results/io/json_pieces.js";
  */
 export async function writeJsonOut(target: string, value: unknown): Promise<void> {
   if (target === "-") {
-    let batch: string[] = [];
-    for (const piece of jsonLines(value)) {
-      batch.push(piece);
-      if (batch.length === 4096) {
-        process.stdout.write(batch.join(""));
-        batch = [];
-      }
-    }
-    process.stdout.write(batch.join(""));
+    for (const batch of batches(jsonLines(value))) await writeStdout(batch);
     return;
   }
   mkdirSync(dirname(target), { recursive: true });
@@ -84,4 +77,12 @@ function statOrNull(p: string): Stats | null {
   } catch {
     return null;
   }
+}
+
+/** Writes to stdout and waits while its buffer is full, so a pipe read slowly does not hold the whole output in memory. */
+function writeStdout(text: string): Promise<void> {
+  return new Promise((done) => {
+    if (process.stdout.write(text)) done();
+    else process.stdout.once("drain", done);
+  });
 }

@@ -191,8 +191,9 @@ export class BpflandScheduler implements SchedExtOps {
       ? scx.dsqMoveToLocal(node) || (a !== null && scx.dsqMoveToLocal(own))
       : (a !== null && scx.dsqMoveToLocal(own)) || (b !== null && scx.dsqMoveToLocal(node));
     if (moved) return;
-    // Nothing else wants the CPU: refill prev unless its core is contended and it could move.
-    if (prev !== null && (prev.nrCpusAllowed === 1 || !this.smtContended(cpu))) prev.slice = this.slice(prev, cpu);
+    // Nothing else wants the CPU: refill a still runnable prev (upstream keep_running) unless
+    // its core is contended and it could move.
+    if (prev !== null && prev.queued && (prev.nrCpusAllowed === 1 || !this.smtContended(cpu))) prev.slice = this.slice(prev, cpu);
   }
 
   runnable(p: ScxTask): void {

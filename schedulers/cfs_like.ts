@@ -134,7 +134,9 @@ export class CfsLikeScheduler implements SchedExtOps {
     }
   }
 
-  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+  dispatch(cpu: CpuId, last: ScxTask | null): void {
+    // ops.dispatch also gets a prev that blocked or exited: only a runnable one (SCX_TASK_QUEUED) may keep the CPU.
+    const prev = last !== null && last.queued ? last : null;
     if (prev !== null) this.charge(prev, true);
     if (prev === null && this.scx.dsqNrQueued(cpuDsq(cpu)) === 0) {
       if (this.steal(cpu)) return;

@@ -121,7 +121,9 @@ export class EdfScheduler implements SchedExtOps {
     return best;
   }
 
-  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+  dispatch(cpu: CpuId, last: ScxTask | null): void {
+    // ops.dispatch also gets a prev that blocked or exited: only a runnable one (SCX_TASK_QUEUED) may keep the CPU.
+    const prev = last !== null && last.queued ? last : null;
     // The earliest deadline among the jobs that may run here: the earliest head of this CPU's
     // DSQs. prev's slice ended: it keeps the CPU unless that deadline is as early or earlier.
     let best = asDsq(-1), bestDl = Number.POSITIVE_INFINITY;

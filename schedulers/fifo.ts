@@ -34,8 +34,8 @@ export class FifoScheduler implements SchedExtOps {
   }
 
   dispatch(_cpu: CpuId, prev: ScxTask | null): void {
-    // Only reached with a runnable prev after a yield: the next job if any, else prev again.
-    if (!this.scx.dsqMoveToLocal(FIFO_DSQ) && prev !== null) prev.slice = SCX_SLICE_INF;
+    // A runnable prev gets here only after a yield: the next job if any, else prev again.
+    if (!this.scx.dsqMoveToLocal(FIFO_DSQ) && prev !== null && prev.queued) prev.slice = SCX_SLICE_INF;
   }
 
   init(): number {

@@ -13,31 +13,43 @@
  * lat_cri. Each task that starts running advances the clock by (its deadline − clock) / the
  * average queue length. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
  * pinned tasks; a CPU takes the earlier head of the two and steals from other domains when both
- * are empty. lavd's own idle-CPU search stays in the task's domain: prev's whole idle core, an
- * idle core of the domain, prev, an idle CPU of the domain. A task goes straight to a CPU's local
- * DSQ when that CPU is idle with nothing queued, or is under `lb_local_dsq_util_pct` % busy. The
- * system slice is 10 ms × CPUs / queued tasks within `slice_min_us`..`slice_max_us`; a task whose
- * average run exceeds it gets a boosted slice (its average + 0.5 ms, up to 500 ms) while the
- * machine is under 95 % busy and not oversubscribed, else, if more critical than average, up to
- * twice the slice. A task above the criticality threshold max − (max − avg) / 2^`preempt_shift`
- * that is not greedy scans its domain for two CPUs running less critical work that will stop
- * later than it would, and preempts the one upstream's rule picks.
+ * are empty. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default
+ * the autopilot picks powersave, balanced or performance from the frequency-invariant
+ * utilisation every 10 ms (`autopilot`, `performance`, `powersave`, `balanced`, `autopower`,
+ * `no_core_compaction` as upstream's flags); outside performance mode only the CPUs the load
+ * needs are active, plus an overflow set for work that cannot run elsewhere, and a CPU in
+ * neither set takes nothing from the shared DSQs. lavd's own idle-CPU search stays in the task's
+ * domain: prev's whole idle core, an idle core of the domain in the active then the overflow
+ * set, prev, an idle CPU of the domain in the active then the overflow set. A task goes straight
+ * to a CPU's local DSQ when that CPU is idle with nothing queued, or is under
+ * `lb_local_dsq_util_pct` % busy. The system slice is 10 ms × active CPUs / queued tasks within
+ * `slice_min_us`..`slice_max_us`; a task whose average run exceeds it gets a boosted slice (its
+ * average + 0.5 ms, up to 500 ms) while the machine is under 95 % busy and no more tasks queue
+ * than CPUs are active, else, if more critical than average, up to twice the slice. A task above
+ * the criticality threshold max − (max − avg) / 2^`preempt_shift` that is not greedy scans its
+ * domain for two CPUs running less critical work that will stop later than it would, and
+ * preempts the one upstream's rule picks. Each CPU's frequency follows update_cpuperf_target:
+ * the larger of its average and last-interval utilisation, full speed from 85 %, set in `running`.
  * A woken task's waker (the current task in `runnable`) has its wake frequency measured (wake_ft)
  * and trades criticality with it (the wakee inherits from its waker, the waker from its most
  * critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup adds a second wakeup boost and
- * a timer's wakeup (no waker: a hard interrupt in the kernel) the highest one.
+ * a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the highest one.
  * Simplified: every task counts as related to its waker (upstream compares real_parent: the
- * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no power modes or core compaction
- * (the CPU frequency follows upstream's update_cpuperf_target: the larger of the CPU's average and
- * last-interval utilisation, full speed from 85 %, set in `running`), no warm-CPU wait, irq or lock boosts, cgroup bandwidth or big/little
- * cores; stealing happens on an empty dispatch instead of by periodic migration planning; the
- * victim is kicked with SCX_KICK_PREEMPT instead of having its slice cut to 1 ns; the greedy
- * penalty compares weighted CPU time with the mean over live tasks.
+ * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no warm-CPU wait,
+ * irq or lock boosts, cgroup bandwidth, turbo or big/little cores (so no performance
+ * criticality), no energy model (CPU preference orders as upstream builds them without one), a
+ * CPU's effective capacity is its full-speed capacity and frequency-invariant time is charged at
+ * the level the CPU runs at when the time is accounted; the idle-CPU search has no sync-waker or
+ * neighbour-domain steps and picks no random CPU; stealing happens on an empty dispatch instead
+ * of by periodic migration planning; the victim is kicked with SCX_KICK_PREEMPT instead of having
+ * its slice cut to 1 ns; the greedy penalty compares weighted CPU time with the mean over live
+ * tasks.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_WAKE_TTWU, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
+import { LavdPower } from "./lavd_power.js";
 
 export const options = defineOptions({
   slice_min_us: { type: "number", default: 500, min: 1, doc: "shortest slice in µs (scx_lavd --slice-min-us)" },
@@ -47,6 +59,12 @@ export const options = defineOptions({
   no_preemption: { type: "boolean", default: false, doc: "never preempt (scx_lavd --no-preemption)" },
   no_slice_boost: { type: "boolean", default: false, doc: "never boost slices (scx_lavd --no-slice-boost)" },
   no_freq_scaling: { type: "boolean", default: false, doc: "keep every CPU at full performance (scx_lavd --no-freq-scaling)" },
+  autopilot: { type: "boolean", default: false, doc: "pick performance, balanced or powersave from the load every 10 ms; the default when no mode option is set (scx_lavd --autopilot)" },
+  autopower: { type: "boolean", default: false, doc: "follow the OS power profile; the simulated machine has none, so balanced (scx_lavd --autopower)" },
+  performance: { type: "boolean", default: false, doc: "performance mode: every CPU in use, no core compaction (scx_lavd --performance)" },
+  powersave: { type: "boolean", default: false, doc: "powersave mode: compact onto as few cores as the load needs, filling both threads of a core first (scx_lavd --powersave)" },
+  balanced: { type: "boolean", default: false, doc: "balanced mode: compact, one thread of every core first (scx_lavd --balanced)" },
+  no_core_compaction: { type: "boolean", default: false, doc: "use every CPU whatever the load (scx_lavd --no-core-compaction)" },
 });
 
 const NS_PER_S = 1_000_000_000;
@@ -56,6 +74,8 @@ const STAT_INTERVAL_NS = 10_000_000;
 const SLICE_MIN_DFL = 500_000, SLICE_MAX_DFL = 5_000_000;
 const SLICE_BOOST_MAX = 500_000_000;
 const SLICE_BOOST_UTIL = Math.floor((95 * SCALE) / 100) / SCALE;
+/** A CPU busier than this over an interval had its work underestimated (LAVD_CC_UTIL_SPIKE, 90 %). */
+const CC_UTIL_SPIKE = Math.floor((90 * SCALE) / 100) / SCALE;
 /** From this utilisation up a CPU runs at full performance (LAVD_CPU_UTIL_MAX_FOR_CPUPERF, 85 %). */
 const CPU_UTIL_MAX_FOR_CPUPERF = Math.floor((85 * SCALE) / 100) / SCALE;
 const ACC_RUNTIME_MAX = SLICE_MAX_DFL;
@@ -149,6 +169,14 @@ export class LavdScheduler implements SchedExtOps {
   private picked = asCpu(-1);
   private pickedIdle = false;
   private readonly tctx;
+  /** Power mode, core compaction and the active/overflow CPU sets. */
+  readonly power: LavdPower;
+  /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
+  private readonly cpuBusyInvr: Float64Array;
+  /** Machine-wide frequency-invariant utilisation, smoothed (sys_stat.avg_util_invr). */
+  avgUtilInvr = 0;
+  /** Reused by dispatch's scan of a domain DSQ. */
+  private readonly scan: ScxTask[] = [];
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
     this.o = o;
@@ -166,6 +194,8 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuUtil = new Float64Array(this.nrCpus);
     this.cpuCurUtil = new Float64Array(this.nrCpus);
     this.cpuPerf = new Float64Array(this.nrCpus).fill(-1);
+    this.cpuBusyInvr = new Float64Array(this.nrCpus);
+    this.power = new LavdPower(scx, o, this.smt);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: 0, accRuntime: 0, svcTime: this.avgSvc(),
@@ -226,7 +256,7 @@ export class LavdScheduler implements SchedExtOps {
 
   /** upstream calc_compete_window: shrinks with the oversubscription ratio. */
   competeWindow(): number {
-    const active = this.nrCpus;
+    const active = Math.max(this.power.nrActive, 1);
     return this.nrQueued > active ? Math.floor((DL_COMPETE_WINDOW * active) / this.nrQueued) : DL_COMPETE_WINDOW;
   }
 
@@ -245,7 +275,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   private canBoostSlice(): boolean {
-    return this.avgUtil <= SLICE_BOOST_UTIL && this.nrQueued <= this.nrCpus;
+    return this.avgUtil <= SLICE_BOOST_UTIL && this.nrQueued <= this.power.nrActive;
   }
 
   /** upstream calc_time_slice: the system slice, or a boosted one for long runners. */
@@ -272,33 +302,62 @@ export class LavdScheduler implements SchedExtOps {
     return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && this.cpuUtil[cpu] * 100 < this.o.lb_local_dsq_util_pct);
   }
 
-  /** Claims an idle CPU of `mask` ∩ the task's (a whole core if `core`), or -1. */
-  private claimIn(p: ScxTask, llc: number, core: boolean): CpuId {
+  /** Claims an idle CPU of the LLC ∩ `set` (active or overflow) ∩ the task's (a whole core if `core`), or -1. */
+  private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
     const m = this.llcMasks[llc];
     for (let i = 0; i < this.nrCpus; i++) {
       const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (m[c] === 0 || !this.scx.cpuAllowed(p, c) || (core && !coreIdle(this.scx, c))) continue;
+      if (m[c] === 0 || set[c] === 0 || !this.scx.cpuAllowed(p, c) || (core && !coreIdle(this.scx, c))) continue;
       if (this.scx.testAndClearCpuIdle(c)) { this.distribute = c + 1; return c; }
     }
     return asCpu(-1);
   }
 
-  /** upstream pick_idle_cpu without core compaction, into `picked` / `pickedIdle`. */
+  /**
+   * upstream pick_idle_cpu, into `picked` / `pickedIdle`: prev (its whole core first), else an
+   * idle CPU of prev's domain in the active set, then in the overflow set. An affinitized task
+   * whose prev is in neither set has no sticky CPU; one that fits neither set grows the overflow
+   * set in preference order (find_cpu_in).
+   */
   private pickIdle(p: ScxTask, prev: CpuId): void {
-    const scx = this.scx;
+    const scx = this.scx, pw = this.power;
     this.pickedIdle = false;
     let sticky = prev;
     if (!scx.cpuAllowed(p, sticky)) for (sticky = asCpu(0); sticky < this.nrCpus - 1 && !scx.cpuAllowed(p, sticky); sticky++);
     this.picked = sticky;
-    if (p.nrCpusAllowed === 1) return;
+    if (p.nrCpusAllowed === 1) {
+      if (pw.active[sticky] === 0) pw.ovrflw[sticky] = 1;
+      return;
+    }
+    const compacted = !pw.useFullCpus(), affinitized = p.nrCpusAllowed < this.nrCpus;
+    if (compacted && affinitized && !pw.canRunSomewhere(p)) {
+      const c = pw.findCpuIn(p);
+      if (c >= 0) { pw.ovrflw[c] = 1; this.picked = c; this.pickedIdle = scx.testAndClearCpuIdle(c); }
+      return;
+    }
+    const stick = !compacted || !affinitized || pw.inUse(sticky);
+    const dom = scx.cpuLlc(sticky);
+    if (!stick) this.picked = this.inUseCpu(p, dom);
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
-    const dom = scx.cpuLlc(sticky);
-    if (this.smt && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (this.smt && this.take(this.claimIn(p, dom, true))) return;
-    if (scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    this.take(this.claimIn(p, dom, false));
+    if (this.smt && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (this.smt && (this.take(this.claimIn(p, dom, true, pw.active)) || (compacted && this.take(this.claimIn(p, dom, true, pw.ovrflw))))) return;
+    if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (!this.take(this.claimIn(p, dom, false, pw.active)) && compacted) this.take(this.claimIn(p, dom, false, pw.ovrflw));
+  }
+
+  /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the active set (of `dom` first), then in the overflow set. */
+  private inUseCpu(p: ScxTask, dom: number): CpuId {
+    const pw = this.power;
+    for (const set of [pw.active, pw.ovrflw]) {
+      for (let pass = 0; pass < 2; pass++) {
+        for (let c = asCpu(0); c < this.nrCpus; c++) {
+          if (set[c] === 1 && this.scx.cpuAllowed(p, c) && (pass === 1 || this.llcMasks[dom][c] === 1)) return c;
+        }
+      }
+    }
+    return this.picked;
   }
 
   /** Records a claimed idle CPU as the pick; false for -1. */
@@ -312,8 +371,7 @@ export class LavdScheduler implements SchedExtOps {
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
-    // Woken by the kernel itself, not by a task: a timer's wakeup, which runs in hard interrupt context.
-    if ((wakeFlags & SCX_WAKE_TTWU) !== 0 && this.scx.currentTask() === null) t.wokenByHardirq = true;
+    if (this.scx.inHardirq()) t.wokenByHardirq = true;
     this.pickIdle(p, prevCpu);
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
@@ -394,18 +452,42 @@ export class LavdScheduler implements SchedExtOps {
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
     const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu), dom = this.llcDsq(llc);
+    if (!this.power.useFullCpus() && !this.power.inUse(cpu) && !this.mustServe(cpu, llc, prev)) return;
     const a = scx.dsqPeek(own), b = scx.dsqPeek(dom);
     const ownFirst = a !== null && (b === null || a.dsqVtime <= b.dsqVtime);
     if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || scx.dsqMoveToLocal(own)) return;
     for (const other of this.llcOrder[llc]) {
       if (scx.dsqMoveToLocal(this.llcDsq(other))) { scx.stat("steal"); return; }
     }
-    if (prev === null) return;
-    // upstream consume_prev: prev keeps the CPU; account its run so far and give it a fresh slice.
+    // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
+    if (prev === null || !prev.queued) return;
     const t = this.tctx.get(prev);
     this.accountRuntime(prev, t);
     t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
     prev.slice = this.timeSlice(t, cpu);
+  }
+
+  /**
+   * upstream lavd_dispatch for a CPU in neither set: it stays idle unless something only it can
+   * run waits (a pinned task, a prev pinned or allowed nowhere in the sets, a queued task of its
+   * domain that no CPU in the sets may run), and then joins the overflow set.
+   */
+  private mustServe(cpu: CpuId, llc: number, prev: ScxTask | null): boolean {
+    const scx = this.scx, pw = this.power;
+    let serve = scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0
+      || (prev !== null && (prev.nrCpusAllowed === 1 || (prev.nrCpusAllowed < this.nrCpus && scx.cpuAllowed(prev, cpu) && !pw.canRunSomewhere(prev))));
+    if (!serve) {
+      scx.dsqTasks(this.llcDsq(llc), this.scan);
+      for (const q of this.scan) {
+        if (q.nrCpusAllowed === this.nrCpus || pw.canRunSomewhere(q)) continue;
+        const c = pw.findCpuIn(q);
+        if (c === cpu) { serve = true; break; }
+        if (c >= 0 && pw.ovrflw[c] === 0) { pw.ovrflw[c] = 1; scx.kickCpu(c, SCX_KICK_IDLE); }
+      }
+      this.scan.length = 0;
+    }
+    if (serve) pw.ovrflw[cpu] = 1;
+    return serve;
   }
 
   /** upstream account_task_runtime: CPU time since the last measurement. */
@@ -425,6 +507,8 @@ export class LavdScheduler implements SchedExtOps {
     const t = this.tctx.get(p);
     t.accRuntime = 0;
     if ((enqFlags & SCX_ENQ_WAKEUP) === 0 || (enqFlags & (SCX_ENQ_PREEMPT | SCX_ENQ_REENQ | SCX_ENQ_LAST)) !== 0) return;
+    // A timer's wakeup: `current` is whatever the interrupt found running, no waker.
+    if (this.scx.inHardirq()) return;
     const waker = this.scx.currentTask();
     if (waker === null) return;
     const w = this.tctx.get(waker), now = this.scx.now(), interval = now - w.lastRunnableAt;
@@ -467,7 +551,9 @@ export class LavdScheduler implements SchedExtOps {
     const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
     this.accountRuntime(p, t);
     t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
-    this.cpuBusy[cpu] += now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
+    const busy = now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
+    this.cpuBusy[cpu] += busy;
+    this.cpuBusyInvr[cpu] += busy * this.speed(cpu);
     this.cpuRunningAt[cpu] = -1;
     this.cpuLatCri[cpu] = 0;
     this.cpuStopAt[cpu] = Infinity;
@@ -494,25 +580,46 @@ export class LavdScheduler implements SchedExtOps {
     this.nrTasks--;
   }
 
-  /** Every 10 ms: utilisation, queue length, slice and the lat_cri threshold (upstream sys_stat). */
+  /** What a CPU runs at: its capacity × performance level, 1 for the fastest at full speed. */
+  private speed(cpu: CpuId): number {
+    return (this.scx.cpuperfCur(cpu) * this.scx.cpuperfCap(cpu)) / (SCALE * SCALE);
+  }
+
+  /** Something waits for this CPU alone: a pinned task or its local DSQ (do_core_compaction keeps it in use). */
+  private readonly waitingOn = (cpu: CpuId): boolean => this.scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0 || this.scx.nrQueuedLocal(cpu) > 0;
+
+  /** Every 10 ms: utilisation, queue length, power mode and compaction, slice and the lat_cri threshold (upstream update_sys_stat). */
   private onStatTimer(): void {
     const scx = this.scx, now = scx.now(), span = Math.max(now - this.lastStat, 1);
-    let queued = 0, busy = 0;
+    let queued = 0, busy = 0, invr = 0, spike = 0;
     for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l));
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       queued += scx.dsqNrQueued(this.pcpuDsq(c)) + scx.nrQueuedLocal(c);
-      let b = this.cpuBusy[c];
-      if (this.cpuRunningAt[c] >= 0) b += now - Math.max(this.cpuRunningAt[c], this.lastStat);
+      let b = this.cpuBusy[c], bi = this.cpuBusyInvr[c];
+      if (this.cpuRunningAt[c] >= 0) {
+        const running = now - Math.max(this.cpuRunningAt[c], this.lastStat);
+        b += running;
+        bi += running * this.speed(c);
+      }
       this.cpuBusy[c] = 0;
+      this.cpuBusyInvr[c] = 0;
       this.cpuCurUtil[c] = Math.min(b / span, 1);
       this.cpuUtil[c] = asymAvg(this.cpuUtil[c], this.cpuCurUtil[c]);
       busy += b;
+      invr += Math.min(bi, b);
+      if (this.cpuCurUtil[c] > CC_UTIL_SPIKE) spike += Math.min(bi, b);
     }
     this.lastStat = now;
-    this.avgUtil = asymAvg(this.avgUtil, Math.min(busy / (span * this.nrCpus), 1));
+    const total = span * this.nrCpus, wall = Math.min(busy / total, 1);
+    this.avgUtil = asymAvg(this.avgUtil, wall);
+    // A CPU almost always busy may have had more work than it showed: its time counts half again.
+    let curInvr = invr / total;
+    if (curInvr > wall) curInvr = Math.min(this.avgUtilInvr, wall);
+    this.avgUtilInvr = asymAvg(this.avgUtilInvr, Math.min(curInvr + spike / 2 / total, 1));
     this.nrQueued = calcAvg(this.nrQueued, queued);
+    this.power.update(this.avgUtilInvr, this.waitingOn);
     const target = this.nrQueued > 0
-      ? Math.min(Math.max(Math.floor((TARGETED_LATENCY_NS * this.nrCpus) / this.nrQueued), this.sliceMin), this.sliceMax)
+      ? Math.min(Math.max(Math.floor((TARGETED_LATENCY_NS * this.power.nrActive) / this.nrQueued), this.sliceMin), this.sliceMax)
       : this.sliceMax;
     this.sysSlice = calcAvg(this.sysSlice, target);
     if (this.periodNrSched > 0) {

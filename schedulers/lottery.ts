@@ -61,7 +61,9 @@ export class LotteryScheduler implements SchedExtOps {
     this.pool.push(p);
   }
 
-  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+  dispatch(cpu: CpuId, last: ScxTask | null): void {
+    // ops.dispatch also gets a prev that blocked or exited: only a runnable one (SCX_TASK_QUEUED) may keep the CPU.
+    const prev = last !== null && last.queued ? last : null;
     let total = prev !== null ? this.tickets(prev) : 0;
     for (const p of this.pool) if (this.scx.cpuAllowed(p, cpu)) total += this.tickets(p);
     if (total === 0) return;

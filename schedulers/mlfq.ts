@@ -121,7 +121,9 @@ export class MlfqScheduler implements SchedExtOps {
     }
   }
 
-  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+  dispatch(cpu: CpuId, last: ScxTask | null): void {
+    // ops.dispatch also gets a prev that blocked or exited: only a runnable one (SCX_TASK_QUEUED) may keep the CPU.
+    const prev = last !== null && last.queued ? last : null;
     let keepLevel = this.levels.length;
     if (prev !== null) {
       // prev's slice ended while it stays runnable: account for it as stopping would.

@@ -10,11 +10,12 @@
  * promotes it straight to primary, otherwise it joins the reserve (at most `r_max` cores). A
  * primary core that finds nothing to run arms a `p_remove_us` timer that demotes it to the
  * reserve unless a wakeup lands on it first; a core whose task just died is demoted at once.
- * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds, which
- * this simulator does not model, so here it shows as fewer CPUs used.
+ * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds: with
+ * overheads on, the cores it leaves idle reach C6 and drop out of the package's active-core
+ * count, so the ones it keeps busy get a higher turbo limit (sim/turbo.ts).
  * A statistics timer samples the nests every 2 s (scx_nest.c's SAMPLING_CADENCE_S).
- * Simplified: "prev died" is learnt from exit_task (the simulator passes
- * no dead prev to dispatch; the kernel passes any prev of the ext class).
+ * "Its task just died" is read off the prev ops.dispatch is handed (p.dead), as upstream reads
+ * prev->__state: the kernel passes a prev that blocked or exited too, not only a runnable one.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_PICK_IDLE_CORE, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -51,8 +52,6 @@ export class NestScheduler implements SchedExtOps {
   private readonly timers: number[] = [];
   private statsTimer = -1;
   private readonly scheduledCompaction: Uint8Array;
-  /** Set when the task last running on the CPU exited (cleared by the next dispatch). */
-  private readonly prevDied: Uint8Array;
   /** Scratch mask: the task's allowed CPUs ∩ a nest. */
   private readonly mask: Uint8Array;
   private readonly tctx;
@@ -64,7 +63,6 @@ export class NestScheduler implements SchedExtOps {
     this.primary = new Uint8Array(this.nrCpus);
     this.reserve = new Uint8Array(this.nrCpus);
     this.scheduledCompaction = new Uint8Array(this.nrCpus);
-    this.prevDied = new Uint8Array(this.nrCpus);
     this.mask = new Uint8Array(this.nrCpus);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({ prevMisses: 0, attachedCore: asCpu(-1), prevCpu: asCpu(-1) }));
   }
@@ -174,16 +172,17 @@ export class NestScheduler implements SchedExtOps {
 
   dispatch(cpu: number, prev: ScxTask | null): void {
     const scx = this.scx;
-    const died = this.prevDied[cpu] === 1;
-    this.prevDied[cpu] = 0;
     if (scx.dsqMoveToLocal(FALLBACK_DSQ)) { scx.stat("consumed"); return; }
     const inPrimary = this.primary[cpu] === 1;
-    // The C inserts a still-runnable prev into the local DSQ; the kernel drops an insert of a
-    // running task and keeps prev with a refilled SCX_SLICE_DFL, which is what returning does.
-    if (prev !== null && inPrimary) return;
+    // A runnable prev on a primary core goes on: the insert gives it a fresh slice (the kernel
+    // sets the slice at the insert and then drops the insert of a task that is running).
+    if (prev !== null && prev.queued && inPrimary) {
+      scx.dsqInsert(prev, SCX_DSQ_LOCAL, this.sliceNs, 0);
+      return;
+    }
     scx.stat("not_consumed");
     if (!inPrimary) return;
-    if (died && cpu !== this.primary.indexOf(1)) {
+    if (prev !== null && prev.dead && cpu !== this.primary.indexOf(1)) {
       // Its task is gone: demote now (but keep the first primary core, so the nest never empties).
       scx.stat("eagerly_compacted");
       this.primary[cpu] = 0;
@@ -206,10 +205,6 @@ export class NestScheduler implements SchedExtOps {
 
   enable(p: ScxTask): void {
     p.dsqVtime = this.vtimeNow;
-  }
-
-  exit_task(p: ScxTask): void {
-    if (this.scx.cpuCurr(p.cpu) === p) this.prevDied[p.cpu] = 1;
   }
 
   /** stats_timerfn: samples the nest sizes and idle CPUs for the statistics, every cadence. */

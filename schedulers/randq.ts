@@ -28,6 +28,6 @@ export class RandomQueues implements SchedExtOps {
   }
 
   dispatch(_cpu: CpuId, prev: ScxTask | null): void {
-    if (prev !== null) prev.slice = SCX_SLICE_INF;
+    if (prev !== null && prev.queued) prev.slice = SCX_SLICE_INF;
   }
 }

@@ -40,7 +40,7 @@ export class RrScheduler implements SchedExtOps {
 
   dispatch(_cpu: CpuId, prev: ScxTask | null): void {
     // The head of the queue gets the CPU; a lone task whose quantum ended gets another one.
-    if (!this.scx.dsqMoveToLocal(RR_DSQ) && prev !== null) prev.slice = this.quantumNs;
+    if (!this.scx.dsqMoveToLocal(RR_DSQ) && prev !== null && prev.queued) prev.slice = this.quantumNs;
   }
 
   init(): number {

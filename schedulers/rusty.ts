@@ -21,9 +21,9 @@
  * 1 s half-life. The latency priority multiplies the task's blocked frequency by the square of
  * its waker frequency (how often it wakes others, counted in `runnable` from the current task);
  * a SCX_WAKE_SYNC wakeup first tries prev in the waker's domain, then the waker's CPU
- * (try_sync_wakeup). Wakeups by the kernel (a timer) count for no waker, where upstream counts
- * one for whatever task the interrupt found running. No kthread, FIFO or mempolicy modes; new
- * tasks are dealt round-robin from one cursor instead of one per CPU.
+ * (try_sync_wakeup). As upstream, a sleep's timer wakeup counts one for whatever task the
+ * interrupt found running on that CPU (none when it was idle). No kthread, FIFO or mempolicy
+ * modes; new tasks are dealt round-robin from one cursor instead of one per CPU.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -333,7 +333,10 @@ export class RustyScheduler implements SchedExtOps {
     }
   }
 
-  /** upstream rusty_runnable: the task woken by the current one counts one wakeup for its waker. */
+  /**
+   * upstream rusty_runnable: the wakeup counts one for the current task, the waker, or in a
+   * timer's wakeup the task its interrupt found running (bpf_get_current_task_btf() there).
+   */
   runnable(p: ScxTask): void {
     this.tctx.get(p).sumRuntime = 0;
     const waker = this.scx.currentTask();

@@ -109,7 +109,7 @@ export class SrtfScheduler implements SchedExtOps {
   }
 
   dispatch(_cpu: CpuId, prev: ScxTask | null): void {
-    if (!this.scx.dsqMoveToLocal(SRTF_DSQ) && prev !== null) prev.slice = SCX_SLICE_INF;
+    if (!this.scx.dsqMoveToLocal(SRTF_DSQ) && prev !== null && prev.queued) prev.slice = SCX_SLICE_INF;
   }
 
   running(p: ScxTask): void {

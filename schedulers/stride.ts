@@ -85,7 +85,9 @@ export class StrideScheduler implements SchedExtOps {
     this.scx.dsqInsertVtime(p, this.dsqs.dsqOf(p), this.quantumNs, pass, enqFlags);
   }
 
-  dispatch(cpu: CpuId, prev: ScxTask | null): void {
+  dispatch(cpu: CpuId, last: ScxTask | null): void {
+    // ops.dispatch also gets a prev that blocked or exited: only a runnable one (SCX_TASK_QUEUED) may keep the CPU.
+    const prev = last !== null && last.queued ? last : null;
     if (prev !== null) this.charge(prev, true);
     // The lowest pass among the tasks that may run here: the lowest head of this CPU's DSQs.
     let best = asDsq(-1), bestPass = Number.POSITIVE_INFINITY;

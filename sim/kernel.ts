@@ -26,6 +26,7 @@ import { moveToCgroup, setAffinity, setNice, setScheduler } from "./sched_change
 import { errnoName } from "./bpf/errno.js";
 import { SCX_ENQ_WAKEUP, SCX_ENQ_CPU_SELECTED, SCX_WAKE_FORK, SCX_WAKE_TTWU, SCX_WAKE_SYNC, SCX_DEQ_SLEEP } from "./ext/consts.js";
 import { exitTaskExt, disableScx } from "./ext/lifecycle.js";
+import { scxQueued } from "./ext/task_flags.js";
 import { Timers, type TimerQueue } from "./timers.js";
 import { DEFAULT_MAX_LIVE_TASKS, Spawner } from "./spawner.js";
 import { endRequest, startRequest } from "./requests.js";
@@ -120,6 +121,19 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   private readonly leaving: Uint8Array;
   /** 1 while the CPU is a kicker or target of an SCX_KICK_WAIT being carried out (see syncKicks). */
   private readonly syncing: Uint8Array;
+  /**
+   * The slot of the ext task that blocked or exited on the CPU since its last pick, or -1: the
+   * next pick still hands it to ops.dispatch as prev (balance_one passes any prev of the ext
+   * class), and an exited one is finished only after that switch (finish_task_switch ->
+   * sched_ext_dead: ops.exit_task, then its slot is free).
+   */
+  private readonly extLeft: Int32Array;
+  /**
+   * 1 while the CPU runs its idle task. curr < 0 alone does not say it: between a block and the
+   * next pick the CPU is still busy. ops.update_idle is told of task <-> idle transitions only
+   * (ext_idle.c __scx_update_idle with do_notify, from set_next_task_idle / put_prev_task_idle).
+   */
+  private readonly inIdle: Uint8Array;
   /** cpu.weight of each cgroup, from the workload, changed by setCgroupWeight. */
   private readonly cgroupWeights: Map<string, number>;
   private reschedN = 0;
@@ -147,6 +161,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   waker: Task | null = null;
   wakerCpu = -1;
+  /**
+   * During a sleep's end (a timer in hard-interrupt context, hrtimer_wakeup): the CPU the timer
+   * fires on and the task it interrupted there (null: the idle task), as `current` sees them.
+   */
+  irqCpu = -1;
+  irqCurrent: Task | null = null;
   /** Program steps taken so far: a reschedule storm with steps in it is the workload's, not the scheduler's. */
   private programSteps = 0;
   /** Specs of the last two tasks that stepped: the ones to name when they wake each other forever. */
@@ -179,6 +199,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.inReschedList = new Uint8Array(n);
     this.leaving = new Uint8Array(n);
     this.syncing = new Uint8Array(n);
+    this.extLeft = new Int32Array(n).fill(-1);
+    this.inIdle = new Uint8Array(n).fill(1);
     this.cgroupWeights = new Map(cfg.plan.cgroups.map((c) => [c.path, c.weight]));
     this.fair = new FairClass(this, n);
     this.rt = new RtClass(this, n);
@@ -194,7 +216,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.rngDur = new Rng(cfg.seed, "durations");
     this.rngScx = new Rng(cfg.seed, "scx");
     this.timers = new Timers(this);
-    this.perf = new CpuPerf(this, this.costs, n);
+    this.perf = new CpuPerf(this, this.costs, this.topo);
     this.spawner = new Spawner(this, this.plan, cfg.seed);
     for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
     this.spawner.start(this.pushArrival);
@@ -215,6 +237,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   runUntil(end: number): void {
     if (this.ext.cb.depth > 0) this.refuseReentry("runFor()");
+    if (this.rec.handedOver) throw new Error("the run already gave its final result (Machine.result with final): it cannot run on");
     const q = this.q;
     while (q.popDue(end)) {
       this.now = q.popTime;
@@ -481,11 +504,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   }
 
   private exitCurrent(cpu: number, t: Task): void {
-    if (this.currCls[cpu] === Cls.Ext) {
+    const onExt = this.currCls[cpu] === Cls.Ext;
+    if (onExt) {
       this.ext.stopping(t, false);
       this.ext.quiescent(t, 0);
-    }
-    if (t.scxEnabled) exitTaskExt(this, t);
+    } else if (t.scxEnabled) exitTaskExt(this, t);
     if (t.policy === Policy.Deadline) this.dl.release(dlBandwidth(t));
     this.sync.taskExited(t);
     t.place = Place.Dead;
@@ -498,11 +521,21 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.exited++;
     this.leaveCpu(cpu, t);
     this.rec.syncTask(t);
+    if (!onExt && t.openLoop) this.spawner.release(t);
+  }
+
+  /**
+   * The ext task that left `cpu` dead has been through its last pick: sched_ext_dead
+   * (ops.disable, ops.exit_task) runs now, and its slot is free for the next arrival.
+   */
+  private finishDead(t: Task): void {
+    if (t.scxEnabled) exitTaskExt(this, t);
     if (t.openLoop) this.spawner.release(t);
   }
 
   /** `t` stops running on `cpu` (blocked or exited); the CPU picks again. */
   private leaveCpu(cpu: number, t: Task): void {
+    if (this.currCls[cpu] === Cls.Ext) this.extLeft[cpu] = t.slot;
     this.rec.sliceEnd(cpu, t, this.currCls[cpu], this.now, false);
     this.curr[cpu] = -1;
     this.evGen[cpu]++;
@@ -523,6 +556,9 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     const exitedBefore = this.exited;
     for (let pass = 0; pass <= this.created - exitedBefore; pass++) {
       let prev: Task | null = this.curr[cpu] >= 0 ? this.tasks[this.curr[cpu]] : null;
+      // An ext task that blocked or exited here is still prev to ops.dispatch (not to be kept).
+      const left = this.extLeft[cpu] >= 0 ? this.tasks[this.extLeft[cpu]] : null;
+      this.extLeft[cpu] = -1;
       if (prev !== null) {
         this.updateCurr(cpu, prev);
         if (prev.cls !== this.currCls[cpu]) {
@@ -539,6 +575,9 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       // is ops.cpu_release (switch_class).
       const fromExt = this.currCls[cpu] === Cls.Ext;
       const prevExt = prev !== null && prev.cls === Cls.Ext ? prev : null;
+      // Unless a disable in between took it out of the ext class (or already exited it).
+      const leftExt = left !== null && left.cls === Cls.Ext && (left.place !== Place.Dead || left.scxEnabled) ? left : null;
+      const dispatchPrev = prevExt ?? leftExt;
       const prevFair = prev !== null && prev.cls === Cls.Fair ? prev : null;
       const prevYielded = prev !== null && prev.yielded;
       // Class order as in Linux: dl > rt > fair > ext (which, switching all tasks, replaces
@@ -548,13 +587,13 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
         if (this.server.active(cpu, this.now)) {
           lowDone = true;
           next = this.fair.pick(cpu, prevFair, prevFair !== null && prevYielded);
-          if (next === null && this.ext.enabled) next = this.ext.pick(cpu, prevExt);
+          if (next === null && this.ext.enabled) next = this.ext.pick(cpu, dispatchPrev);
         }
         if (next === null) next = this.pickHigh(cpu, prev, prevYielded);
       }
       if (next === null && !lowDone) {
         next = this.fair.pick(cpu, prevFair, prevFair !== null && prevYielded);
-        if (next === null && this.ext.enabled) next = this.ext.pick(cpu, prevExt);
+        if (next === null && this.ext.enabled) next = this.ext.pick(cpu, dispatchPrev);
       }
       if (prev !== null) prev.yielded = false;
       // prev is kept only if it is still on the CPU: with SCX_OPS_ENQ_LAST the ext class may
@@ -581,8 +620,13 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       }
       // After put_prev_task_scx has queued prev, as switch_class follows it.
       if (fromExt && next !== null && next.cls !== Cls.Ext && this.ext.cb.hasCpuPreempt) this.ext.cpuRelease(cpu, next);
-      if (next === null) { this.goIdle(cpu, prev !== null); return; }
+      if (next === null) {
+        this.goIdle(cpu, prev !== null);
+        if (left !== null && left.place === Place.Dead) this.finishDead(left);
+        return;
+      }
       this.startRunning(cpu, next);
+      if (left !== null && left.place === Place.Dead) this.finishDead(left);
       if (this.ext.kickWaits.length > 0) this.syncKicks();
       if (next.inBurst || this.continueProgram(cpu, next)) {
         if (this.curr[cpu] === next.slot && !this.needResched[cpu]) this.setCheckpoint(cpu);
@@ -727,11 +771,17 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.lastUpdate[cpu] = now;
     if (this.tickOn) this.nextTick[cpu] = this.tickAtOrAfter(now + 1);
     this.ext.idle.idle[cpu] = 0;
-    if (wasIdle) this.ext.updateIdle(cpu, false);
+    if (this.inIdle[cpu] === 1) {
+      this.inIdle[cpu] = 0;
+      this.ext.updateIdle(cpu, false);
+    }
     if (t.cls === Cls.Ext) this.ext.running(t);
     else if (t.cls === Cls.Fair) t.fairSliceStart = this.runStart[cpu];
     this.rec.sliceBegin(cpu, now);
-    if (wasIdle) this.smtChanged(cpu);
+    if (wasIdle) {
+      this.smtChanged(cpu);
+      this.perf.turbo.running(cpu);
+    }
   }
 
   private goIdle(cpu: number, wasBusy: boolean): void {
@@ -744,10 +794,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       this.resched(cpu);
     }
     if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
-    if (wasBusy) {
+    this.perf.turbo.idle(cpu, this.now);
+    if (this.inIdle[cpu] === 0) {
+      this.inIdle[cpu] = 1;
       this.ext.updateIdle(cpu, true);
-      this.smtChanged(cpu);
     }
+    if (wasBusy) this.smtChanged(cpu);
   }
 
   /** A CPU started or stopped running: its SMT sibling's speed changes (overheads on). */
@@ -807,7 +859,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   private onWakeEvent(slot: number, gen: number): void {
     const t = this.tasks[slot];
     if (t.wakeGen !== gen || t.place !== Place.Sleeping) return;
-    this.wake(t, t.block === Block.NotStarted ? SCX_WAKE_FORK : SCX_WAKE_TTWU);
+    if (t.block === Block.NotStarted) { this.wake(t, SCX_WAKE_FORK); return; }
+    // The sleeper's timer fires on the CPU it slept on, interrupting whatever runs there.
+    const c = this.curr[t.cpu];
+    this.irqCpu = t.cpu;
+    this.irqCurrent = c >= 0 ? this.tasks[c] : null;
+    this.wake(t, SCX_WAKE_TTWU);
+    this.irqCpu = -1;
+    this.irqCurrent = null;
   }
 
   /**
@@ -1043,6 +1102,11 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    * p.workLeftNs: the work the task's current run event still needs, counting progress on its
    * CPU up to now, or, between events, the size of the run event it reaches next (workAhead).
    */
+  /** p.queued: SCX_TASK_QUEUED, as sim/ext/task_flags.ts defines it. */
+  scxQueued(t: Task): boolean {
+    return scxQueued(t, this.ext.cb);
+  }
+
   workLeftNs(t: Task): number {
     if (t.place === Place.Dead || t.place === Place.Free) return 0;
     if (!t.inBurst) return workAhead(this, t, this.plan.specs[t.specIdx]);

@@ -14,11 +14,15 @@ import type { Stats, TaskResult } from "./result.js";
 /** One histogram's samples at an instant (a copy, or the live histogram for a snapshot read at once). */
 export type HistSnap = Readonly<HistogramView>;
 
-export interface GroupSnap {
+/** A group's counters at an instant. */
+export interface GroupCounts {
   readonly tasks: number;
   readonly completed: number;
   readonly cpuNs: number;
   readonly requests: number;
+}
+
+export interface GroupSnap extends GroupCounts {
   readonly wakeup: HistSnap;
   readonly request: HistSnap;
   readonly wait: HistSnap;
@@ -28,6 +32,8 @@ export interface GroupSnap {
 export interface GroupsSnap {
   readonly length: number;
   at(i: number): GroupSnap;
+  /** Group `i`'s counters alone (no histograms built). */
+  counts(i: number): GroupCounts;
   /** Every group's samples of one kind together, added in group order. */
   merged(kind: Lat): HistSnap;
 }
@@ -66,8 +72,12 @@ export interface Snapshot {
    */
   readonly tasks: TaskSnaps | null;
   readonly invariants: Invariants;
-  /** sched_ext core events and the scheduler's own stats; empty at the measurement start. */
+  /**
+   * sched_ext core events and the scheduler's own stats, of scheduler instance `scxInstance`
+   * (each counts from zero, as each struct scx_sched does); empty at the measurement start.
+   */
   readonly scxEvents: Readonly<Record<string, number>>;
+  readonly scxInstance: number;
 }
 
 /** The recorder's groups (a copy, or the live columns for a snapshot read at once), CPU time running now added. */
@@ -83,6 +93,11 @@ class StatsGroups implements GroupsSnap {
       tasks: s.tasks[i], completed: s.completed[i], cpuNs: s.cpuNs[i] + this.pendingNs[i], requests: s.requests[i],
       wakeup: s.latency(i, Lat.Wakeup), request: s.latency(i, Lat.Request), wait: s.latency(i, Lat.Wait),
     };
+  }
+
+  counts(i: number): GroupCounts {
+    const s = this.s;
+    return { tasks: s.tasks[i], completed: s.completed[i], cpuNs: s.cpuNs[i] + this.pendingNs[i], requests: s.requests[i] };
   }
 
   merged(kind: Lat): HistSnap {
@@ -118,10 +133,11 @@ class LiveTasks implements TaskSnaps {
 
 /**
  * The kernel's counters now (`scxStats`: the scheduler's own stats). Reads only. A snapshot
- * kept for later copies the groups and tasks; `live` reads them from the kernel, for one read
- * at once (the end of a run).
+ * kept for later copies the groups and tasks; `live` reads the tasks from the kernel, for one
+ * read at once (the end of a run), and the groups from `groups` (by default the recorder's own
+ * columns when live, else a copy).
  */
-export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, live = false): Snapshot {
+export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, live = false, groups?: GroupStats): Snapshot {
   const rec = k.rec, n = k.topo.nrCpus, now = k.now;
   const busyNs = Array.from(k.busyNs);
   const pendingBySlot = new Map<number, number>();
@@ -140,7 +156,7 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, 
     atNs: now,
     events: k.events,
     groupNames: rec.groupNames,
-    groups: new StatsGroups(live ? rec.groups : rec.groups.copy(), groupPending),
+    groups: new StatsGroups(groups ?? (live ? rec.groups : rec.groups.copy()), groupPending),
     busyNs,
     overheadNs: Array.from(k.overheadNs),
     voluntary: rec.voluntary,
@@ -149,6 +165,7 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, 
     tasks,
     invariants: checkInvariants(k),
     scxEvents: { ...k.ext.events, ...scxStats },
+    scxInstance: k.ext.instance,
   };
 }
 
@@ -164,7 +181,7 @@ export function measurementStart(k: Kernel): Snapshot {
     atNs: k.rec.measureFromNs,
     events: 0,
     groupNames: k.rec.groupNames,
-    groups: { length: k.rec.groupNames.length, at: () => none, merged: () => empty },
+    groups: { length: k.rec.groupNames.length, at: () => none, counts: () => none, merged: () => empty },
     busyNs: new Array<number>(n).fill(0),
     overheadNs: new Array<number>(n).fill(0),
     voluntary: 0,
@@ -173,6 +190,7 @@ export function measurementStart(k: Kernel): Snapshot {
     tasks: null,
     invariants: { created: 0, exited: 0, alive: 0, lost: 0 },
     scxEvents: {},
+    scxInstance: k.ext.instance,
   };
 }
 

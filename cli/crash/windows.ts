@@ -28,11 +28,12 @@ export interface WindowSpec {
   readonly exit: ExitInfo | null;
 }
 
-/** The sched_ext counters that moved in the window. */
+/** The sched_ext counters that moved in the window (all of b's when a scheduler instance began inside it). */
 function changedEvents(a: Snapshot, b: Snapshot): Record<string, number> {
   const out: Record<string, number> = {};
+  const from = a.scxInstance === b.scxInstance ? a.scxEvents : {};
   for (const [k, v] of Object.entries(b.scxEvents)) {
-    const d = v - (a.scxEvents[k] ?? 0);
+    const d = v - (from[k] ?? 0);
     if (d !== 0) out[k] = d;
   }
   return out;

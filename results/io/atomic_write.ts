@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { batches } from "./batches.js";
 
 /**
  * Write a file so that readers see either the old content or the whole new content, never a
@@ -17,18 +18,7 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
  */
 export async function atomicWriteStream(path: string, pieces: Iterable<string>): Promise<string> {
   return viaTempFile(path, async (fh) => {
-    let batch: string[] = [];
-    let size = 0;
-    for (const piece of pieces) {
-      batch.push(piece);
-      size += piece.length;
-      if (size >= 1 << 20) {
-        await fh.write(batch.join(""));
-        batch = [];
-        size = 0;
-      }
-    }
-    if (batch.length > 0) await fh.write(batch.join(""));
+    for (const batch of batches(pieces)) await fh.write(batch);
   });
 }
 

@@ -323,6 +323,18 @@ export class Callbacks {
     return this.leave(r);
   }
 
+  /**
+   * Whether the innermost callback is one the kernel makes for `t` while SCX_TASK_QUEUED is set
+   * although the simulator has not placed it yet, or no longer: ops.runnable and ops.enqueue
+   * (enqueue_task_scx sets the flag first), ops.dequeue, ops.stopping and ops.quiescent
+   * (dequeue_task_scx clears it last; put_prev_task_scx calls stopping only while it is set).
+   */
+  queuedFor(t: Task): boolean {
+    if (this.ctxTask !== t) return false;
+    const c = this.current;
+    return c === Cb.Runnable || c === Cb.Enqueue || c === Cb.Stopping || c === Cb.Quiescent || (c === Cb.Thunk && this.thunkName === "dequeue");
+  }
+
   /** Name of the innermost running callback, as in struct sched_ext_ops. */
   currentName(): string {
     return this.current === Cb.Thunk ? this.thunkName : NAMES[this.current];

@@ -69,7 +69,8 @@ export class ExtCore {
   /** SCX_KICK_WAIT kicks not yet known to be over, as flat triples: kicker, target, the target's kickSync then. */
   readonly kickWaits: number[] = [];
   private qseqSeq = 1;
-  private readonly counters = new Counters();
+  /** SCX_EV_* of the current (or, once it is gone, the last) scheduler instance: struct scx_sched's event_stats. */
+  private counters = new Counters();
 
   constructor(readonly host: ExtHost) {
     this.cb = new Callbacks(this);
@@ -92,6 +93,8 @@ export class ExtCore {
     this.name = ops.name;
     this.instance++;
     this.enableSeq++;
+    // Each scx_sched counts its own events from zero (scx_alloc_and_add_sched).
+    this.counters = new Counters();
     this.enabled = true;
     this.aborting = false;
     this.pendingDisable = false;
@@ -135,7 +138,7 @@ export class ExtCore {
     this.counters.add(name, delta);
   }
 
-  /** The core's event counters (SCX_EV_*), by name. */
+  /** The event counters (SCX_EV_*) of the current or last scheduler instance, by name. */
   get events(): Record<string, number> {
     return this.counters.toRecord();
   }

@@ -73,13 +73,13 @@ export class DispatchBuffer {
   /** Buffers an insert made inside ops.dispatch. */
   add(t: Task, dsq: number, slice: number, flags: number, vtime: number | null): void {
     if (this.n >= this.maxBatch) this.core.coreError("dispatch buffer overflow");
-    // A stale insert still takes a buffer slot, as in the kernel; the flush drops it.
+    // A stale insert still takes a buffer slot, as in the kernel; the flush drops it. The slice
+    // and vtime are the task's all the same: scx_bpf_dsq_insert[_vtime] sets them before it
+    // buffers the insert (so inserting a running prev refills its slice, as scx_nest relies on).
     const stale = t.place !== Place.Bpf;
     if (stale) this.core.count("SCX_EV_DISPATCH_STALE");
-    else {
-      if (slice !== 0) t.slice = slice;
-      if (vtime !== null) t.dsqVtime = vtime;
-    }
+    if (slice !== 0) t.slice = slice;
+    if (vtime !== null) t.dsqVtime = vtime;
     const i = this.n++;
     this.slot[i] = t.slot;
     this.qseq[i] = stale ? -1 : t.qseq;

@@ -14,6 +14,12 @@ export interface ExtHost {
   readonly waker: Task | null;
   /** The CPU that waker runs on, or -1. */
   readonly wakerCpu: number;
+  /**
+   * The CPU whose timer interrupt makes the current wakeup (a sleep ending), or -1; there
+   * `current` is the task that interrupt found running (`irqCurrent`), or the idle task (null).
+   */
+  readonly irqCpu: number;
+  readonly irqCurrent: Task | null;
   cpuAllowed(t: Task, cpu: number): boolean;
   firstAllowed(t: Task): number;
   /** Reschedule `cpu` if it runs a lower class, i.e. is idle (an insert into its local DSQ). */

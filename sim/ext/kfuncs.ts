@@ -41,8 +41,13 @@ export const TIMER_SAME_INSTANT_MAX = 10_000;
 
 export class ScxKfuncs implements Scx {
   private readonly out: SelectCpuResult = { cpu: asCpu(0), isIdle: false };
-  private readonly counters = new Counters();
-  private readonly statReaders: (() => Readonly<Record<string, number>>)[] = [];
+  /**
+   * The scheduler's stats, of one instance (ExtCore.instance) like the kernel's events. A holder
+   * changed in place: a facade made with Object.create(scx) (a test's wrapper) shares it.
+   */
+  private readonly own = { of: 0, counters: new Counters() };
+  /** Readers of a loaded object's counters, with the instance the object enables when attached. */
+  private readonly statReaders: { readonly instance: number; readonly read: () => Readonly<Record<string, number>> }[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
   private readonly timerCpu: number[] = [];
 
@@ -62,7 +67,7 @@ export class ScxKfuncs implements Scx {
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
   cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
-  cpuperfCur(cpu: CpuId): number { return this.k.perf.level[this.cpuOk(cpu)]; }
+  cpuperfCur(cpu: CpuId): number { return this.k.perf.current(this.cpuOk(cpu)); }
 
   cpuperfSet(cpu: CpuId, perf: number): void {
     this.cpuOk(cpu);
@@ -70,23 +75,23 @@ export class ScxKfuncs implements Scx {
     this.k.perf.set(cpu, perf);
   }
 
-  dsqInsert(p: ScxTask, dsq: number, sliceNs: number, enqFlags: number): void {
+  dsqInsert(p: ScxTask, dsq: DsqId, sliceNs: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, null);
   }
 
-  dsqInsertVtime(p: ScxTask, dsq: number, sliceNs: number, vtime: number, enqFlags: number): void {
+  dsqInsertVtime(p: ScxTask, dsq: DsqId, sliceNs: number, vtime: number, enqFlags: number): void {
     this.k.ext.dsqInsert(taskOf(p), dsq, sliceNs, enqFlags, vtime);
   }
 
-  dsqMoveToLocal(dsq: number): boolean { return this.k.ext.moveToLocal(dsq); }
+  dsqMoveToLocal(dsq: DsqId): boolean { return this.k.ext.moveToLocal(dsq); }
 
-  dsqNrQueued(dsq: number): number {
+  dsqNrQueued(dsq: DsqId): number {
     const d = this.k.ext.dsqs.dsqOf(dsq);
     if (d === undefined) return -ENOENT;
     return d.nr;
   }
 
-  dsqPeek(dsq: number): ScxTask | null {
+  dsqPeek(dsq: DsqId): ScxTask | null {
     const dsqs = this.k.ext.dsqs;
     const d = dsqs.userDsq(dsq);
     if (d === undefined) return null;
@@ -94,7 +99,7 @@ export class ScxKfuncs implements Scx {
     return t === null ? null : t.view;
   }
 
-  dsqTasks(dsq: number, out: ScxTask[]): number {
+  dsqTasks(dsq: DsqId, out: ScxTask[]): number {
     const dsqs = this.k.ext.dsqs;
     const d = dsq === SCX_DSQ_GLOBAL ? dsqs.global : dsqs.userDsq(dsq);
     if (d === undefined) { out.length = 0; return -ENOENT; }
@@ -104,7 +109,7 @@ export class ScxKfuncs implements Scx {
 
   dsqIterStamp(): number { return this.k.ext.dsqs.stamp; }
 
-  dsqMove(p: ScxTask, src: number, since: number, dst: number, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
+  dsqMove(p: ScxTask, src: DsqId, since: number, dst: DsqId, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
     return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
   }
 
@@ -117,7 +122,7 @@ export class ScxKfuncs implements Scx {
     return dsqs.addUser(dsq) ? 0 : -EEXIST;
   }
 
-  destroyDsq(dsq: number): void {
+  destroyDsq(dsq: DsqId): void {
     const core = this.k.ext;
     const d = core.dsqs.userDsq(dsq);
     if (d === undefined) return;
@@ -213,12 +218,17 @@ export class ScxKfuncs implements Scx {
   }
 
   currentTask(): ScxTask | null {
-    const w = this.k.waker;
+    const w = this.k.waker ?? this.k.irqCurrent;
     return w === null ? null : w.view;
+  }
+
+  inHardirq(): boolean {
+    return this.k.irqCpu >= 0;
   }
 
   currentCpu(): CpuId {
     if (this.k.wakerCpu >= 0) return asCpu(this.k.wakerCpu);
+    if (this.k.irqCpu >= 0) return asCpu(this.k.irqCpu);
     const cb = this.k.ext.cb;
     return asCpu(cb.ctxTask === null ? cb.ctxCpu : cb.ctxTask.cpu);
   }
@@ -317,18 +327,28 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
-    this.counters.add(name, delta);
+    const own = this.own;
+    if (own.of !== this.k.ext.instance) this.newInstance();
+    own.counters.add(name, delta);
   }
 
+  /** Called at load, before the link: the object's counters belong to the instance it enables next. */
   statsFrom(read: () => Readonly<Record<string, number>>): void {
-    this.statReaders.push(read);
+    this.statReaders.push({ instance: this.k.ext.instance + 1, read });
   }
 
-  /** The scheduler's own counters (scx.stat, then those of statsFrom), by name. */
+  /** The current or last scheduler instance's own counters (scx.stat, then those of statsFrom), by name. */
   get stats(): Record<string, number> {
-    const out = this.counters.toRecord();
-    for (const read of this.statReaders) Object.assign(out, read());
+    const own = this.own;
+    if (own.of !== this.k.ext.instance) this.newInstance();
+    const out = own.counters.toRecord();
+    for (const r of this.statReaders) if (r.instance === own.of) Object.assign(out, r.read());
     return out;
+  }
+
+  private newInstance(): void {
+    this.own.counters = new Counters();
+    this.own.of = this.k.ext.instance;
   }
 
   private cpuOk(cpu: CpuId): CpuId {

@@ -151,7 +151,9 @@ export function disableScx(k: Kernel): void {
   if (!core.pendingDisable || ops === null || core.cb.depth > 0) return;
   const ei = core.exitInfo!;
   for (const t of k.tasks) {
-    if (t.cls !== Cls.Ext || t.place === Place.Dead || t.place === Place.Free) continue;
+    if (t.cls !== Cls.Ext || t.place === Place.Free) continue;
+    // Exited on a CPU that has not switched away yet: still on the kernel's task list.
+    if (t.place === Place.Dead) { if (t.scxEnabled) exitTaskExt(k, t); continue; }
     const queued = t.place === Place.Dsq || t.place === Place.Bpf;
     if (t.place === Place.Dsq) core.dsqs.unlink(t);
     if (t.scxEnabled) exitTaskExt(k, t);

@@ -47,6 +47,15 @@ export interface ScxTask {
    * for an rt-app `runtime` event (bounded by time); 0 when the task will block before running.
    */
   readonly workLeftNs: number;
+  /**
+   * SCX_TASK_QUEUED of p->scx.flags: the task is runnable under sched_ext (running, queued, or
+   * held by the scheduler), set by the kernel from enqueue_task_scx, before ops.runnable, until
+   * dequeue_task_scx, after ops.quiescent. A `prev` handed to ops.dispatch without it blocked or
+   * died on the CPU: the kernel will not keep it running whatever its slice says.
+   */
+  readonly queued: boolean;
+  /** p->__state == TASK_DEAD: the task exited; ops.dispatch may still see it once as prev, ops.exit_task comes after. */
+  readonly dead: boolean;
 }
 
 export interface InitTaskArgs {
@@ -80,6 +89,10 @@ export interface SchedExtOps {
   select_cpu?(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId;
   enqueue?(p: ScxTask, enqFlags: number): void;
   dequeue?(p: ScxTask, deqFlags: number): void;
+  /**
+   * `prev`: the ext task that last ran on `cpu`, also one that just blocked or exited (check
+   * `prev.queued` before keeping it: only a queued prev with slice left goes on running), or null.
+   */
   dispatch?(cpu: CpuId, prev: ScxTask | null): void;
   tick?(p: ScxTask): void;
   runnable?(p: ScxTask, enqFlags: number): void;
@@ -184,14 +197,18 @@ export interface Scx {
   selectCpuAnd(p: ScxTask, prevCpu: CpuId, wakeFlags: number, allowed: Uint8Array, flags: number): CpuId;
   /**
    * bpf_get_current_task_btf(): in the callbacks of a wakeup (select_cpu, runnable, enqueue) or a
-   * fork (init_task, enable) made by a task, that task, the waker. null when the kernel woke the
-   * task (a timer or sleep ending, an open-loop arrival: in the kernel an interrupt, whose
-   * `current` is unrelated) and in every other callback. Read-only like any task view.
+   * fork (init_task, enable) made by a task, that task, the waker. When a sleep ends, its timer
+   * interrupt runs on the sleeper's previous CPU and `current` is whatever task that interrupt
+   * found running there (no relation to the wakee), or null when that CPU was idle (the idle
+   * task has no view); `inHardirq()` tells this case apart. null for a task's first start and
+   * an open-loop arrival, and in every other callback. Read-only like any task view.
    */
   currentTask(): ScxTask | null;
+  /** bpf_in_hardirq(): true in the callbacks of a wakeup made by a sleep's timer interrupt. */
+  inHardirq(): boolean;
   /**
    * bpf_get_smp_processor_id(): the CPU the callback runs on. In a wakeup by a task, the waker's
-   * CPU; in a wakeup by the kernel, the woken task's previous CPU (where its timer was armed).
+   * CPU; in a wakeup by a timer, the woken task's previous CPU (where its timer was armed).
    */
   currentCpu(): CpuId;
   testAndClearCpuIdle(cpu: CpuId): boolean;

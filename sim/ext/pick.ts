@@ -3,7 +3,7 @@
  * keep `prev` while it has slice, else the local DSQ, the global DSQ, then rounds of
  * ops.dispatch until one yields a task or does nothing.
  */
-import type { Task } from "../task.js";
+import { Place, type Task } from "../task.js";
 import { asCpu } from "./ids.js";
 import { SCX_DSP_MAX_LOOPS, SCX_ENQ_LAST, SCX_SLICE_DFL } from "./consts.js";
 import { Cb } from "./callbacks.js";
@@ -11,8 +11,10 @@ import { ScxAbort } from "./exit.js";
 import type { ExtCore } from "./core.js";
 
 /**
- * The next ext task for `cpu`. `prev` is the ext task that was running and is still runnable,
- * or null. Returns prev to keep it, another task, or null.
+ * The next ext task for `cpu` (balance_one, then pick_task_scx). `prev` is the ext task that
+ * last ran here, whether still runnable or just blocked or exited, or null: ops.dispatch gets it
+ * either way, as the kernel passes any prev of the ext class, but only a prev still on the CPU
+ * (SCX_TASK_QUEUED) with slice left is kept. Returns prev to keep it, another task, or null.
  */
 export function pickNext(core: ExtCore, cpu: number, prev: Task | null): Task | null {
   core.dsqs.balancing = cpu;
@@ -25,7 +27,8 @@ export function pickNext(core: ExtCore, cpu: number, prev: Task | null): Task | 
 }
 
 function balanceAndPick(core: ExtCore, cpu: number, prev: Task | null): Task | null {
-  if (prev !== null && prev.slice > 0 && !core.aborting) return prev;
+  const onRq = prev !== null && prev.place === Place.Running;
+  if (onRq && prev.slice > 0 && !core.aborting) return prev;
   const dsqs = core.dsqs, local = dsqs.local[cpu];
   let t = dsqs.take(local, -1) ?? dsqs.take(dsqs.global, cpu);
   if (t !== null) return refill(core, t);
@@ -42,13 +45,13 @@ function balanceAndPick(core: ExtCore, cpu: number, prev: Task | null): Task | n
       if (cb.threw) buf.n = 0;
       else flush(core, cpu);
       if (core.aborting) break;
-      if (prev !== null && prev.slice > 0) return prev;
+      if (onRq && prev.slice > 0) return prev;
       t = dsqs.take(local, -1) ?? dsqs.take(dsqs.global, cpu);
       if (t !== null) return refill(core, t);
       if (buf.roundWork === 0) break;
     }
   }
-  if (prev !== null) {
+  if (onRq) {
     if (core.enqLast && !core.aborting) {
       // prev leaves the CPU through ops.enqueue (the caller must not put it back again);
       // if that queued it here, it is picked again as a new task.

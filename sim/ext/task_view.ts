@@ -6,7 +6,7 @@
  * exit. The view is frozen, so no field can be added, and the Task behind it is reachable only
  * through `taskOf`, inside sim/.
  */
-import type { Task, WorkOracle } from "../task.js";
+import { Place, type Task, type TaskOracle } from "../task.js";
 import { asCpu, asPid, type CpuId, type Pid } from "./ids.js";
 import type { ScxTask } from "./ops.js";
 
@@ -16,9 +16,9 @@ function readOnly(field: string): never {
 
 export class TaskView implements ScxTask {
   readonly #t: Task;
-  readonly #work: WorkOracle;
+  readonly #work: TaskOracle;
 
-  constructor(t: Task, work: WorkOracle) {
+  constructor(t: Task, work: TaskOracle) {
     this.#t = t;
     this.#work = work;
     Object.freeze(this);
@@ -73,4 +73,8 @@ export class TaskView implements ScxTask {
   set sumExecNs(_: number) { readOnly("sumExecNs"); }
   get workLeftNs(): number { return this.#work.workLeftNs(this.#t); }
   set workLeftNs(_: number) { readOnly("workLeftNs"); }
+  get queued(): boolean { return this.#work.scxQueued(this.#t); }
+  set queued(_: boolean) { readOnly("queued"); }
+  get dead(): boolean { return this.#t.place === Place.Dead; }
+  set dead(_: boolean) { readOnly("dead"); }
 }

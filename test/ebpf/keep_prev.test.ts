@@ -10,7 +10,10 @@
  * upstream scx_bpfland's keep_running() (scheds/rust/scx_bpfland/src/bpf/main.bpf.c, and
  * is_task_queued() in flash, beerland, cosmos; tickless's dispatch) reads: p->scx.flags &
  * SCX_TASK_QUEUED, set by enqueue_task_scx() before ops.runnable and cleared by
- * dequeue_task_scx() after ops.quiescent. Needs clang-19 (CI installs it).
+ * dequeue_task_scx() after ops.quiescent. ops.dispatch also gets a prev that blocked or exited
+ * (balance_one's prev_on_scx), with the bit clear, and `__state == TASK_DEAD` for the exited
+ * one: the mirror's fields and the task view's p.queued / p.dead come from one place
+ * (sim/ext/task_flags.ts). Needs clang-19 (CI installs it).
  */
 import { describe, expect, it } from "vitest";
 import { instantiateBpfScheduler } from "../../sim/ebpf/scx/index.js";
@@ -48,14 +51,33 @@ describe.runIf(clangTestsEnabled())("ext.c balance_one keeps a lone prev whose s
     expect(hog.switches).toBe(e.nr_enq_last);
   });
 
-  it("SCX_TASK_QUEUED is clear in select_cpu and set in runnable, enqueue, running, stopping, quiescent and dispatch's prev", () => {
+  it("SCX_TASK_QUEUED is clear in select_cpu and set in runnable, enqueue, running, stopping, quiescent and a still-runnable dispatch prev", () => {
     const { e } = run({ refill_prev: true, sleeper: true });
     expect(e.select_set).toBe(0);
     expect(e.select_clear).toBeGreaterThan(10);
-    for (const cb of ["runnable", "enqueue", "running", "stopping", "quiescent", "prev"]) {
+    for (const cb of ["runnable", "enqueue", "running", "stopping", "quiescent"]) {
       expect({ cb, clear: e[`${cb}_clear`] }).toEqual({ cb, clear: 0 });
       expect(e[`${cb}_set`]).toBeGreaterThan(0);
     }
+    expect(e.prev_set).toBeGreaterThan(0);
+  });
+
+  it("balance_one hands ops.dispatch a prev that blocked (SCX_TASK_QUEUED clear) or exited (__state TASK_DEAD), as p.queued and p.dead say", () => {
+    const bytes = compileBpf("eng_keep.bpf.c");
+    const m = machine(plan([task("s", [{ kind: "run", us: 500 }, { kind: "sleep", us: 5000 }]), task("x", [{ kind: "run", us: 300 }], { loop: 1, delayUs: 2000 })]), { cpus: 1, durationNs: 50 * MS });
+    const seen: string[] = [];
+    attach(m, (scx) => {
+      const ops = instantiateBpfScheduler(bytes, "eng_keep.bpf.o", {}, scx).ops;
+      const dispatch = ops.dispatch!;
+      return { ...ops, dispatch: (cpu, prev) => { if (prev !== null) seen.push(`${prev.comm}:${prev.queued ? "q" : "-"}${prev.dead ? "d" : "-"}`); dispatch(cpu, prev); } };
+    });
+    m.runFor(50 * MS);
+    const e = m.result().scx.events;
+    // The sleeper blocks 10 times in 50 ms (5.5 ms a loop); the short task exits once.
+    expect(e.prev_clear).toBe(seen.filter((s) => s.includes(":-")).length);
+    expect(e.prev_clear).toBeGreaterThanOrEqual(10);
+    expect(e.prev_dead).toBe(1);
+    expect(seen.filter((s) => s.endsWith("d"))).toEqual(["x:-d"]);
   });
 });
 

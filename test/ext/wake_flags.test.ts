@@ -7,23 +7,23 @@
  * (kernel/sched/ext_idle.c) prefers prev in the waker's LLC, then the waker's own CPU.
  */
 import { describe, expect, it } from "vitest";
-import { SCX_WAKE_FORK, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asDsq } from "../../sim/ext/consts.js";
+import { SCX_WAKE_FORK, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asCpu, asDsq } from "../../sim/ext/consts.js";
 import { IdleTracker } from "../../sim/ext/idle_tracker.js";
 import type { SchedExtOps, Scx, ScxTask } from "../../sim/ext/ops.js";
 import type { TaskSpec } from "../../sim/plan.js";
 import { flatTopology, resolveTopology } from "../../sim/topology.js";
-import { plan, task } from "../helpers/plan.js";
+import { hog, plan, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
 import { expectExit } from "./util.js";
 
 const MS = 1_000_000;
 
-interface Seen { cb: string; pid: number; flags: number; waker: number; cpu: number }
+interface Seen { cb: string; pid: number; flags: number; waker: number; cpu: number; irq: boolean }
 
 /** A global-FIFO scheduler that records, per wakeup callback, the flags and who the waker is. */
 function recorder(scx: Scx, seen: Seen[], extra: Partial<SchedExtOps> = {}): SchedExtOps {
   const note = (cb: string, p: ScxTask, flags: number) =>
-    seen.push({ cb, pid: p.pid, flags, waker: scx.currentTask()?.pid ?? 0, cpu: scx.currentCpu() });
+    seen.push({ cb, pid: p.pid, flags, waker: scx.currentTask()?.pid ?? 0, cpu: scx.currentCpu(), irq: scx.inHardirq() });
   return {
     name: "wakerec",
     select_cpu: (p, prev, flags) => { note("select_cpu", p, flags); return prev; },
@@ -72,7 +72,7 @@ describe("wake flags (core.c try_to_wake_up / wake_up_new_task → ext.c select_
     for (const s of resumes) expect(s.flags).toBe(SCX_WAKE_TTWU | SCX_WAKE_SYNC);
   });
 
-  it("a timer or sleep ending wakes from the kernel: SCX_WAKE_TTWU, no waker, current CPU = the task's previous CPU", () => {
+  it("a sleep ending on an idle CPU wakes from the timer interrupt (hrtimer_wakeup): SCX_WAKE_TTWU, current is the idle task (no view), bpf_in_hardirq(), current CPU = the task's previous CPU", () => {
     const m = machine(plan([task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 900 }], { wakeSync: true })]), { cpus: 2 });
     const seen: Seen[] = [];
     attach(m, (scx) => recorder(scx, seen));
@@ -84,8 +84,51 @@ describe("wake flags (core.c try_to_wake_up / wake_up_new_task → ext.c select_
     for (const s of wakes) {
       expect(s.flags).toBe(SCX_WAKE_TTWU); // wake_sync is about wakeups this task makes, not its own
       expect(s.waker).toBe(0);
+      expect(s.irq).toBe(true);
       expect(s.cpu).toBe(m.kernel.tasks.find((t) => t.pid === s.pid)!.lastRanCpu);
     }
+  });
+
+  it("hrtimer_wakeup runs in the interrupt of the sleeper's CPU: on one CPU with a hog, the hog is current in every later wakeup's enqueue, in hard-interrupt context", () => {
+    const m = machine(plan([task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 900 }]), hog("h")]), { cpus: 1 });
+    const seen: Seen[] = [];
+    attach(m, (scx) => recorder(scx, seen));
+    m.runFor(30 * MS);
+    const s = pidOf(m, "s"), h = pidOf(m, "h");
+    const wakes = seen.filter((x) => x.cb === "enqueue" && x.pid === s && x.flags !== 0).slice(1);
+    expect(wakes.length).toBeGreaterThan(3);
+    for (const x of wakes) {
+      expect(x.irq).toBe(true);
+      expect(x.waker).toBe(h);
+      expect(x.cpu).toBe(0);
+    }
+  });
+
+  it("the timer's CPU stays the current CPU after select_cpu chose another: enqueue runs where the interrupt fired", () => {
+    const m = machine(plan([task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 900 }])]), { cpus: 2 });
+    const log: { cb: string; cpu: number; prev: number; taskCpu: number }[] = [];
+    attach(m, (scx) => recorder(scx, [], {
+      select_cpu: (p, prev) => { log.push({ cb: "select_cpu", cpu: scx.currentCpu(), prev, taskCpu: -1 }); return asCpu(1 - prev); },
+      enqueue: (p, flags) => { log.push({ cb: "enqueue", cpu: scx.currentCpu(), prev: -1, taskCpu: scx.taskCpu(p) }); scx.dsqInsert(p, asDsq(0), 5 * MS, flags); },
+    }));
+    m.runFor(10 * MS);
+    const pairs = log.flatMap((e, i) => (e.cb === "enqueue" && i > 0 && log[i - 1].cb === "select_cpu" ? [[log[i - 1], e]] : []));
+    expect(pairs.length).toBeGreaterThan(5);
+    for (const [sel, enq] of pairs.slice(1)) {
+      expect(sel.cpu).toBe(sel.prev);
+      expect(enq.cpu).toBe(sel.prev);
+      expect(enq.taskCpu).toBe(1 - sel.prev);
+    }
+  });
+
+  it("a wakeup a task makes is not in an interrupt: bpf_in_hardirq() is false for a resume", () => {
+    const m = machine(plan(pingPong(false)), { cpus: 2 });
+    const seen: Seen[] = [];
+    attach(m, (scx) => recorder(scx, seen));
+    m.runFor(5 * MS);
+    const resumes = seen.filter((x) => x.waker !== 0 && x.flags === SCX_WAKE_TTWU);
+    expect(resumes.length).toBeGreaterThan(10);
+    expect(resumes.every((x) => !x.irq)).toBe(true);
   });
 
   it("wake_up_new_task passes WF_FORK alone: a forked task's first select_cpu has SCX_WAKE_FORK and its parent as current", () => {

@@ -10,10 +10,11 @@ import { LocalStorage } from "./local_storage.js";
 import { MapArray } from "./map_array.js";
 import { QueueMap } from "./queue.js";
 import { PerfEventArray } from "./perf_event.js";
+import { ArenaMap, USER_SPACE_END } from "./arena.js";
 import {
   BPF_F_NO_PREALLOC, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE, mapTypeName,
-  BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+  BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_ARENA, BPF_F_MMAPABLE,
   type BpfMapSpec, type BpfMapStore,
 } from "./map_types.js";
 
@@ -44,6 +45,7 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
     case BPF_MAP_TYPE_STACK: return new QueueMap(spec, mem, true);
     case BPF_MAP_TYPE_ARRAY_OF_MAPS: return new MapArray(spec, mem);
     case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return new PerfEventArray(spec);
+    case BPF_MAP_TYPE_ARENA: return new ArenaMap(spec, mem, spec.mapExtra ?? 0);
     default: return new LocalStorage(spec, mem);
   }
 }
@@ -51,12 +53,13 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
 const SUPPORTED = new Set([
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARRAY_OF_MAPS,
-  BPF_MAP_TYPE_PERF_EVENT_ARRAY,
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_ARENA,
 ]);
 
 function check(s: BpfMapSpec, nrCpus: number): string | undefined {
   const t = s.type;
   if (!SUPPORTED.has(t)) return `unsupported map type ${mapTypeName(t)}`;
+  if (t === BPF_MAP_TYPE_ARENA) return checkArena(s);
   if (s.valueSize <= 0 || s.valueSize > MAX_VALUE_SIZE) return `value size ${s.valueSize} must be 1..${MAX_VALUE_SIZE}`;
   switch (t) {
     case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
@@ -89,4 +92,26 @@ function check(s: BpfMapSpec, nrCpus: number): string | undefined {
     default:
       return `unsupported map type ${mapTypeName(t)}`;
   }
+}
+
+/** Arena pages scxlab tracks at most (4 GiB of 4 KiB pages, the kernel's limit too). */
+const MAX_ARENA_PAGES = 1 << 20;
+/** BPF_F_SEGV_ON_FAULT (about user-space faults only) | BPF_F_MMAPABLE: the arena flags scxlab takes. */
+const ARENA_FLAGS = (1 << 17) | BPF_F_MMAPABLE;
+/** BPF_F_NO_USER_CONV: casts to address space 1 keep 32-bit offsets; not modelled. */
+const NO_USER_CONV = 1 << 18;
+
+/** The kernel's arena_map_alloc checks, plus mmap's: the user range must be a user address. */
+function checkArena(s: BpfMapSpec): string | undefined {
+  const extra = s.mapExtra ?? 0;
+  if (s.keySize !== 0 || s.valueSize !== 0) return `${mapTypeName(s.type)} takes no key or value (sizes 0), not ${s.keySize} and ${s.valueSize}`;
+  if (s.maxEntries <= 0 || s.maxEntries > MAX_ARENA_PAGES) return `${mapTypeName(s.type)} needs max_entries (pages) 1..${MAX_ARENA_PAGES}, not ${s.maxEntries}`;
+  if ((s.mapFlags & BPF_F_MMAPABLE) === 0) return `${mapTypeName(s.type)} needs map_flags BPF_F_MMAPABLE`;
+  if ((s.mapFlags & NO_USER_CONV) !== 0) return `${mapTypeName(s.type)} with BPF_F_NO_USER_CONV is not supported`;
+  if ((s.mapFlags & ~ARENA_FLAGS) !== 0) return `${mapTypeName(s.type)}: map_flags 0x${s.mapFlags.toString(16)} has bits an arena does not take`;
+  if (extra % 4096 !== 0) return `${mapTypeName(s.type)}: map_extra 0x${extra.toString(16)} (the user address) is not page-aligned`;
+  if (extra !== 0 && extra < 2 ** 32) return `${mapTypeName(s.type)}: map_extra 0x${extra.toString(16)} is below 4 GiB, which scxlab does not model (its own addresses live there)`;
+  if (extra + s.maxEntries * 4096 > USER_SPACE_END) return `${mapTypeName(s.type)}: map_extra 0x${extra.toString(16)} plus ${s.maxEntries} pages is not a user-space address range`;
+  if (Math.floor(extra / 2 ** 32) !== Math.floor((extra + s.maxEntries * 4096 - 1) / 2 ** 32)) return `${mapTypeName(s.type)}: the range at map_extra 0x${extra.toString(16)} crosses a 4 GiB boundary`;
+  return undefined;
 }

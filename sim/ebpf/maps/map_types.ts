@@ -15,6 +15,7 @@ export const BPF_MAP_TYPE_QUEUE = 22;
 export const BPF_MAP_TYPE_STACK = 23;
 export const BPF_MAP_TYPE_TASK_STORAGE = 29;
 export const BPF_MAP_TYPE_CGRP_STORAGE = 32;
+export const BPF_MAP_TYPE_ARENA = 33;
 
 /** Names of every kernel map type, for messages ("unsupported map type BPF_MAP_TYPE_RINGBUF"). */
 const MAP_TYPE_NAMES = [
@@ -50,6 +51,8 @@ export interface BpfMapSpec {
   readonly valueSize: number;
   readonly maxEntries: number;
   readonly mapFlags: number;
+  /** map_extra (an arena's user address); absent means 0. Exact below 2^53. */
+  readonly mapExtra?: number;
 }
 
 /**
@@ -109,4 +112,14 @@ export interface PerfEventArrayStore {
   size(): number;
 }
 
-export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore | PerfEventArrayStore;
+/** arena: pages programs allocate and reach through address-space-1 pointers (maps/arena.ts). */
+export interface ArenaStore {
+  readonly storage: "arena";
+  readonly spec: BpfMapSpec;
+  /** User address of the arena's first page. */
+  readonly userVmStart: number;
+  /** Allocated pages. */
+  size(): number;
+}
+
+export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore | PerfEventArrayStore | ArenaStore;

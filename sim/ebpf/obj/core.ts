@@ -20,7 +20,8 @@ const FIELD_BYTE_OFFSET = 0, FIELD_BYTE_SIZE = 1, FIELD_EXISTS = 2, FIELD_SIGNED
 const TYPE_ID_LOCAL = 6, TYPE_ID_TARGET = 7, TYPE_EXISTS = 8, TYPE_SIZE = 9, ENUMVAL_EXISTS = 10, ENUMVAL_VALUE = 11, TYPE_MATCHES = 12;
 
 /** A computed relocation: the value, and for field offsets the field's byte size (to resize loads). */
-interface CoreValue { value: bigint; size?: number }
+/** A relocated value; for a field offset, the field's size and, for an array field, its element size. */
+interface CoreValue { value: bigint; size?: number; elemSize?: number }
 
 /** The model lacks what a relocation names: the instruction is poisoned rather than patched. */
 class MissingInModel extends ObjFormatError {}
@@ -80,8 +81,12 @@ function compute(r: CoreRelo, local: Btf, target: Btf, isLocal: boolean): CoreVa
 }
 
 function findField(local: Btf, spec: FieldSpec, target: Btf): FieldSpec | undefined {
-  const name = essentialName(local.type(spec.rootId).name || local.resolved(spec.rootId).name);
-  const results = candidates(target, name, local.resolved(spec.rootId).kind)
+  const root = local.type(spec.rootId);
+  const name = essentialName(root.name || local.resolved(spec.rootId).name);
+  // A named typedef root (vmlinux.h's `atomic_t`, a typedef of an anonymous struct) matches the
+  // target's typedef of that name, as libbpf's candidate search compares unresolved kinds.
+  const kind = root.kind === "typedef" && root.name !== "" ? "typedef" : local.resolved(spec.rootId).kind;
+  const results = candidates(target, name, kind)
     .map((id) => matchFieldSpec(local, spec, target, id))
     .filter((x): x is FieldSpec => x !== undefined);
   if (results.length > 1 && results.some((x) => x.bitOffset !== results[0]!.bitOffset)) fail(`field ${spec.path} is ambiguous in the kernel model`);
@@ -115,7 +120,7 @@ function fieldValue(kind: number, btf: Btf, f: FieldSpec): CoreValue {
     }
   }
   switch (kind) {
-    case FIELD_BYTE_OFFSET: return { value: BigInt(byteOff), size: byteSize };
+    case FIELD_BYTE_OFFSET: return { value: BigInt(byteOff), size: byteSize, ...(t.kind === "array" ? { elemSize: btf.sizeOf(t.elem) } : {}) };
     case FIELD_BYTE_SIZE: return { value: BigInt(byteSize) };
     case FIELD_EXISTS: return { value: 1n };
     case FIELD_SIGNED: return { value: ((t.kind === "int" && t.signed) || ((t.kind === "enum" || t.kind === "enum64") && t.signed)) ? 1n : 0n };
@@ -184,7 +189,10 @@ function patch(dv: DataView, i: number, orig: CoreValue, next: CoreValue): void 
     if (BigInt(off) !== orig.value) fail(`instruction offset is ${off}, expected ${orig.value}`);
     if (next.value > 32767n) fail(`offset ${next.value} does not fit a load/store`);
     dv.setInt16(o + 2, Number(next.value), true);
-    if (orig.size !== undefined && next.size !== undefined && orig.size !== next.size) {
+    // A load or store of one element of an array field (`mask->bits[i]`, the model's cpumask
+    // being shorter than vmlinux.h's) moves with the array and keeps its size.
+    const element = orig.elemSize !== undefined && orig.elemSize === next.elemSize && SIZE_CODE[orig.elemSize] === (op & 0x18);
+    if (!element && orig.size !== undefined && next.size !== undefined && orig.size !== next.size) {
       const code = SIZE_CODE[next.size];
       if (code === undefined || SIZE_CODE[orig.size] !== (op & 0x18)) fail(`field is ${next.size} bytes in the kernel model, ${orig.size} locally; cannot resize the access`);
       dv.setUint8(o, (op & ~0x18) | code);

@@ -114,6 +114,9 @@ function buildKernelBtf(): Btf {
   ops.splice(SCX_OPS_CALLBACKS.indexOf("cpu_online"), 0, ["cgroup_set_bandwidth", fnP]);
   ops.push(["dispatch_max_batch", u32], ["flags", u64], ["timeout_ms", u32], ["exit_dump_len", u32], ["hotplug_seq", u64], ["name", arr(char, 128)]);
   b.struct("sched_ext_ops", ops);
+  // Added last so that earlier type ids (bpf_core_type_id_kernel answers) stay as they were.
+  // The arena spin lock of scx's headers keeps its word as an atomic_t.
+  b.typedef("atomic_t", b.struct("", [["counter", int]]));
   return b.build("scxlab kernel BTF");
 }
 

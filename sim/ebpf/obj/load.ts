@@ -8,12 +8,16 @@
 import type { BpfMemory } from "../memory.js";
 import { createMapStore } from "../maps/create.js";
 import { MapArray } from "../maps/map_array.js";
+import { ARENA_PAGE, ArenaMap } from "../maps/arena.js";
 import { parseBtf } from "./btf.js";
 import { fixDatasecs } from "./datasec_fixup.js";
 import { parseBtfExt, type BtfExt } from "./btf_ext.js";
 import { findCodeUnits } from "./code_units.js";
 import { applyCoreRelos } from "./core.js";
-import { type ElfObject, type ElfRel, type ElfSymbol } from "./elf.js";
+import { SHT_NOBITS, type ElfObject, type ElfRel, type ElfSymbol } from "./elf.js";
+
+/** Where clang puts variables of address space 1 (`__arena` globals). */
+const ARENA_SECTION = ".addr_space.1";
 import { readElf } from "./elf.js";
 import { BpfObjectError, ObjFormatError, fail } from "./errors.js";
 import { collectExterns } from "./externs.js";
@@ -48,8 +52,20 @@ export function loadBpfObject(bytes: Uint8Array, file: string, memory: BpfMemory
   }
 }
 
+/**
+ * The ELF reading of each object's bytes, kept while the bytes are: every run of a sweep loads
+ * the same file's bytes again (into its own memory), and reading the ELF, with the relocations
+ * of its debug sections, is a third of a load. Nothing writes into an ElfObject or the bytes
+ * it views (code is copied before relocation).
+ */
+const elfs = new WeakMap<Uint8Array, ElfObject>();
+
 function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOptions): BpfObject {
-  const elf = readElf(bytes);
+  let elf = elfs.get(bytes);
+  if (elf === undefined) {
+    elf = readElf(bytes);
+    elfs.set(bytes, elf);
+  }
   const btfSec = elf.sectionByName(".BTF") ?? fail("no .BTF section (compile with clang -g)");
   const parsed = parseBtf(btfSec.data);
   const strings = parsed.strings;
@@ -62,6 +78,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   if (externs.kconfigMap) defs.push(externs.kconfigMap);
   const nrCpus = opts.nrCpus ?? MODEL_NR_CPUS;
   const maps = createMaps(defs, memory, nrCpus, file);
+  const arenaData = placeArenaGlobals(elf, maps);
   const percpu = new PercpuKsyms(memory, nrCpus, externs.percpuKsymVars, { nrCpus, llcOf: opts.llcOf ?? (() => 0) });
   fillInnerMaps(elf, defs, maps);
 
@@ -85,7 +102,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
     percpuAddr: (name) => percpu.addrOf(name),
     lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
-    mapTarget: mapTargets(elf, defs),
+    mapTarget: mapTargets(elf, defs, arenaData),
   };
   const programs = new Map<string, LoadedProgram>();
   for (const entry of units.entries) {
@@ -100,6 +117,29 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const vars = globalVars(btf, dataMaps);
   const uei = findUei(btf, vars, (m) => defs[m]!.readonly);
   return new BpfObject(file, memory, btf, maps, programs, structOps, vars, uei, externs.kfuncs, percpu);
+}
+
+interface ArenaGlobals {
+  readonly section: number;
+  readonly map: number;
+  readonly size: number;
+}
+
+/**
+ * `__arena` globals (section `.addr_space.1`) live in the object's one arena, in pages at its
+ * end, as libbpf places them on kernels whose ld_imm64 takes any offset (all scxlab models).
+ * References to them load the user address (the arena's direct value address).
+ */
+function placeArenaGlobals(elf: ElfObject, maps: readonly LoadedMap[]): ArenaGlobals | undefined {
+  const arenas = maps.filter((m) => m.store instanceof ArenaMap);
+  if (arenas.length > 1) fail(`maps ${arenas[0]!.name} and ${arenas[1]!.name} are both arenas; an object may have one`);
+  const sec = elf.sectionByName(ARENA_SECTION);
+  if (sec === undefined) return undefined;
+  const m = arenas[0] ?? fail(`section ${ARENA_SECTION}: __arena globals need an arena map declared in .maps`);
+  const arena = m.store as ArenaMap;
+  if (Math.ceil(sec.size / ARENA_PAGE) > arena.pages) fail(`section ${ARENA_SECTION}: ${sec.size} bytes of __arena globals do not fit arena ${m.name} (${arena.pages} pages)`);
+  arena.placeGlobals(sec.type === SHT_NOBITS ? new Uint8Array(sec.size) : sec.data);
+  return { section: sec.index, map: m.index, size: sec.size };
 }
 
 function createMaps(defs: readonly MapDef[], memory: BpfMemory, nrCpus: number, file: string): LoadedMap[] {
@@ -162,8 +202,8 @@ function codeRels(elf: ElfObject, code: ReadonlyMap<number, Uint8Array>): Map<nu
   return out;
 }
 
-/** Resolve a symbol plus addend to a `.maps` map or a global-data offset. */
-function mapTargets(elf: ElfObject, defs: readonly MapDef[]): (sym: ElfSymbol, addend: number) => SymbolTarget | undefined {
+/** Resolve a symbol plus addend to a `.maps` map, a global-data offset or an `__arena` global. */
+function mapTargets(elf: ElfObject, defs: readonly MapDef[], arena: ArenaGlobals | undefined): (sym: ElfSymbol, addend: number) => SymbolTarget | undefined {
   const byOffset = new Map<number, number>();
   const bySection = new Map<number, number>();
   defs.forEach((d, i) => {
@@ -177,6 +217,7 @@ function mapTargets(elf: ElfObject, defs: readonly MapDef[]): (sym: ElfSymbol, a
       const i = byOffset.get(sym.value + addend) ?? fail(`reference to ${sym.name || ".maps"}+${addend}, which is not the start of a map`);
       return { kind: "map", map: i };
     }
+    if (arena !== undefined && sym.shndx === arena.section) return { kind: "value", map: arena.map, offset: sym.value + addend, limit: arena.size };
     const i = bySection.get(sym.shndx);
     if (i === undefined) return undefined;
     return { kind: "value", map: i, offset: sym.value + addend, limit: defs[i]!.spec.valueSize };

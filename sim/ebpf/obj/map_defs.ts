@@ -97,7 +97,8 @@ function parseMapStruct(btf: Btf, name: string, typeId: number, sectionIndex: nu
   const keySize = sizeFrom(btf, name, "key", ints.get("key_size"), keyType);
   // A map-in-map's value is the inner map (an fd, 4 bytes, in the kernel's terms).
   const valueSize = inner !== undefined ? 4 : sizeFrom(btf, name, "value", ints.get("value_size"), valueType);
-  const spec: BpfMapSpec = { name, type, keySize, valueSize, maxEntries: ints.get("max_entries") ?? 0, mapFlags: ints.get("map_flags") ?? 0 };
+  const extra = ints.get("map_extra") ?? 0;
+  const spec: BpfMapSpec = { name, type, keySize, valueSize, maxEntries: ints.get("max_entries") ?? 0, mapFlags: ints.get("map_flags") ?? 0, ...(extra !== 0 ? { mapExtra: extra } : {}) };
   return { spec, origin: "maps", sectionIndex, symOffset, readonly: false, ...(inner ? { inner } : {}), ...(keyType !== undefined ? { keyType } : {}), ...(valueType !== undefined ? { valueType } : {}) };
 }
 
@@ -112,9 +113,14 @@ function innerTemplate(btf: Btf, map: string, typeId: number, valuesOffset: numb
   return { spec: def.spec, valuesOffset };
 }
 
-/** `int (*name)[N]` encodes N. */
+/** `int (*name)[N]` encodes N; so does `enum { X = N } name` (libbpf's `__ulong`, for 64-bit values). */
 function encodedInt(btf: Btf, map: string, field: string, typeId: number): number {
   const p = btf.resolved(typeId);
+  if ((p.kind === "enum" || p.kind === "enum64") && p.values.length === 1) {
+    const v = p.values[0]!.value;
+    if (v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) fail(`map ${map}: ${field} ${v} is out of range`);
+    return Number(v);
+  }
   if (p.kind !== "ptr") fail(`map ${map}: ${field} must be declared with __uint (a pointer to an array), found ${btf.describe(typeId)}`);
   const a = btf.resolved(p.type);
   if (a.kind !== "array") fail(`map ${map}: ${field} must point to an array, found ${btf.describe(p.type)}`);

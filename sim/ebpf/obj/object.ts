@@ -6,6 +6,7 @@
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import type { BpfMapStore } from "../maps/map_types.js";
 import { ArrayMap } from "../maps/array.js";
+import { ArenaMap } from "../maps/arena.js";
 import { createMapStore } from "../maps/create.js";
 import type { Btf } from "./btf_types.js";
 import { BpfObjectError, ObjFormatError } from "./errors.js";
@@ -15,6 +16,7 @@ import type { LoadedProgram } from "./link.js";
 import type { MapDef } from "./map_defs.js";
 import type { PercpuKsyms } from "./percpu_ksyms.js";
 import { encodeRodata, type RodataValue } from "./rodata.js";
+import { varAtPath } from "./var_path.js";
 import type { StructOpsDesc } from "./struct_ops.js";
 
 export interface LoadedMap {
@@ -73,9 +75,14 @@ export class BpfObject {
     return this.mapAt(i).addr;
   }
 
-  /** ld_imm64 src 2: address of byte `off` of single-element array map `i` (global data). */
+  /**
+   * ld_imm64 src 2: address of byte `off` of single-element array map `i` (global data), or for
+   * an arena the user address of its `__arena` globals plus `off` (above 2^32: a register's high
+   * half marks it as an arena pointer).
+   */
   mapValueAddr(i: number, off: number): BpfAddr {
     const m = this.mapAt(i);
+    if (m.store instanceof ArenaMap) return m.store.userVmStart + m.store.globalsOffset + off;
     if (!(m.store instanceof ArrayMap) || m.store.percpu || m.def.spec.maxEntries !== 1) {
       throw new RangeError(`map ${m.name} has no direct value address (not a single-element array)`);
     }
@@ -144,16 +151,31 @@ export class BpfObject {
     this.globalList[at] = { ...v, size: elem * nelems };
   }
 
-  /** A `.rodata` variable by name, or one element of an array variable as `name[i]` (the loaders' `rodata->cpus[i] = ...`). */
+  /** A `.rodata` variable, or a member or element of one (`cpus[3]`, `topo_config.nr_llcs`), as the loaders write them. */
   private rodataVar(name: string): GlobalVar | undefined {
-    const el = /^([A-Za-z_][A-Za-z0-9_]*)\[(\d+)\]$/.exec(name);
-    if (el === null) return this.rodata.find((x) => x.name === name);
-    const v = this.rodata.find((x) => x.name === el[1]);
-    const t = v === undefined ? undefined : this.btf.resolved(v.typeId);
-    if (v === undefined || t === undefined || t.kind !== "array") return undefined;
-    const i = Number(el[2]), size = this.btf.sizeOf(t.elem);
-    if (i >= t.nelems || (i + 1) * size > v.size) throw new BpfObjectError(this.file, `option ${name}: index ${i} is outside ${v.name}[0..${Math.floor(v.size / size) - 1}]`);
-    return { ...v, name, offset: v.offset + i * size, size, typeId: t.elem, typeName: this.btf.describe(this.btf.skipQualifiers(t.elem)) };
+    try {
+      return varAtPath(this.btf, this.rodata, name);
+    } catch (e) {
+      throw e instanceof ObjFormatError ? new BpfObjectError(this.file, e.message) : e;
+    }
+  }
+
+  /**
+   * What user space writes through the skeleton's `bss`/`data` after load and before attach
+   * (`skel.maps.bss_data.cpu_llc_ids[3] = 1`): a writable global, or a member or element of one.
+   */
+  writeData(name: string, value: RodataValue): void {
+    const writable = this.globalList.filter((v) => !this.mapList[v.map]!.def.readonly);
+    let v: GlobalVar | undefined;
+    let bytes: Uint8Array;
+    try {
+      v = varAtPath(this.btf, writable, name);
+      if (v === undefined) throw new BpfObjectError(this.file, `the loader writes ${name}, which is not a writable global of the object`);
+      bytes = encodeRodata(this.btf, v, value);
+    } catch (e) {
+      throw e instanceof ObjFormatError ? new BpfObjectError(this.file, e.message) : e;
+    }
+    this.memory.hostBytes(this.mapValueAddr(v.map, v.offset), v.size).set(bytes);
   }
 
   /** @internal used by setRodata */

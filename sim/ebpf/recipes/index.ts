@@ -6,11 +6,12 @@ import type { LoaderRecipe, RecipeMachine, RecipeOptions, RecipePlan } from "./r
 import { centralRecipe, flatcgRecipe, nestRecipe, qmapRecipe, simpleRecipe } from "./samples.js";
 import { beerlandRecipe, bpflandRecipe, flashRecipe, ticklessRecipe } from "./scx_family.js";
 import { cosmosRecipe } from "./cosmos.js";
+import { p2dqRecipe } from "./p2dq.js";
 
 export type { LoaderRecipe, RecipeMachine, RecipePlan, SyscallRun } from "./recipe.js";
 
 const RECIPES: readonly LoaderRecipe[] = [
-  simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe,
+  simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe, p2dqRecipe,
 ];
 
 /** The recipe for an object whose sched_ext_ops.name is `ops`, if scxlab has one. */

@@ -47,6 +47,24 @@ export interface RecipePlan {
   readonly syscalls?: readonly SyscallRun[];
   /** What user space writes into the object's maps after load and before the syscall programs (bpf_map_update_elem, BPF_ANY). */
   readonly maps?: readonly MapWrite[];
+  /** Writes through the skeleton's `.bss`/`.data` after load (`skel.maps.bss_data.x[i] = v`), before the syscall programs. */
+  readonly data?: readonly (readonly [string, RodataValue])[];
+  /**
+   * User-space steps that depend on what programs return (scx_arena's ArenaLib: allocate a mask
+   * in the arena, fill it through the mapping, pass it to the next program), after `syscalls`
+   * and before attach. Throws Error with a one-line reason where the loader would bail.
+   */
+  readonly setup?: (io: RecipeIo) => void;
+}
+
+/** What a recipe's `setup` may do: run syscall programs and write the arena as user space does. */
+export interface RecipeIo {
+  /** BPF_PROG_TEST_RUN of SEC("syscall") `prog` with context `ctx`: R0 and the context after the run. */
+  run(prog: string, ctx: Uint8Array): { readonly ret: number; readonly ctx: Uint8Array };
+  /** Store `bytes` at user address `addr` of the object's arena (faulting pages in, as the mmap does). */
+  writeArena(addr: number, bytes: Uint8Array): void;
+  /** sizeof(struct `name`) in the object's BTF (what the Rust side's generated types know). */
+  structSize(name: string): number;
 }
 
 /** One map element user space writes: raw key and value bytes. */

@@ -9,7 +9,8 @@ import { asCpu, asDsq, asPid } from "../../ext/ids.js";
 import type { BpfAddr, BpfMemory } from "../memory.js";
 import { BpfRuntimeError, type BpfCallArgs, type BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "../helpers/format.js";
-import { dsqFromKernel, enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
+import { wideDsqMapper } from "./wide_dsq.js";
+import { enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
 import { kernelValue } from "../../ext/kernel_abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
@@ -42,7 +43,8 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     if (t === undefined) throw new BpfRuntimeError(k.callback(), 0, `kfunc argument ${i} is not a task (0x${a.u(i).toString(16)})`);
     return t;
   };
-  const dsq = (a: BpfCallArgs, i: number): DsqId => dsqFromKernel(a.lo[i]!, a.hi[i]!);
+  const dsqId = wideDsqMapper();
+  const dsq = (a: BpfCallArgs, i: number): DsqId => dsqId(a.lo[i]!, a.hi[i]!);
   const cpu = (a: BpfCallArgs, i: number): CpuId => asCpu(a.s32(i));
   const slice = (a: BpfCallArgs, i: number): number => sliceFromKernel(a.lo[i]!, a.hi[i]!);
   const enq = (a: BpfCallArgs, i: number): number => enqFlagsFromKernel(a.lo[i]!, a.hi[i]!);
@@ -92,7 +94,14 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   // v6.19's packed form: struct scx_bpf_dsq_insert_vtime_args { u64 dsq_id, slice, vtime, enq_flags; }.
   const insertVtimeArgs: BpfNativeFn = (a) => {
     const args = a.ptr(2), p = task(a, 1);
-    const d = dsqFromKernel(m.readU32(args) | 0, m.readU32(args + 4) | 0);
+    // The struct is on the program's stack, aligned: read it straight from the memory's words.
+    if ((args & 3) === 0 && m.readable(args, 32)) {
+      const i32 = m.i32, w = args >> 2;
+      scx.dsqInsertVtime(p, dsqId(i32[w]!, i32[w + 1]!), sliceFromKernel(i32[w + 2]!, i32[w + 3]!),
+        vtimeFromKernel(i32[w + 4]!, i32[w + 5]!), enqFlagsFromKernel(i32[w + 6]!, i32[w + 7]!));
+      return 1;
+    }
+    const d = dsqId(m.readU32(args) | 0, m.readU32(args + 4) | 0);
     const sl = sliceFromKernel(m.readU32(args + 8) | 0, m.readU32(args + 12) | 0);
     const vt = vtimeFromKernel(m.readU32(args + 16) | 0, m.readU32(args + 20) | 0);
     scx.dsqInsertVtime(p, d, sl, vt, enqFlagsFromKernel(m.readU32(args + 24) | 0, m.readU32(args + 28) | 0));
@@ -156,6 +165,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_cpumask_first", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_first_zero", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_any_distribute", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
+    ["bpf_cpumask_any_and_distribute", (a) => { const x = a.ptr(1), y = a.ptr(2); for (let c = 0; c < k.nrCpus; c++) if (maskBit(x, c) && maskBit(y, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_weight", (a) => { const mask = a.ptr(1); let n = 0; for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) n++; return n; }],
     ["bpf_cpumask_empty", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return 0; return 1; }],
     ["bpf_cpumask_full", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return 0; return 1; }],

@@ -14,16 +14,18 @@
  * (and after it, at the end of ops.init), and the ops flags the loader sets.
  *
  * bpf_get_current_task_btf returns the waker in the callbacks of a wakeup (or fork) made by a
- * task, and bpf_get_smp_processor_id the waker's CPU (Scx.currentTask/currentCpu). Approximations,
- * documented: elsewhere, and in wakeups by the kernel (a timer, an arrival), the first returns the
- * task the callback is about and the second the CPU of that task (or the CPU a dispatch or
- * update_idle runs for).
+ * task, and the task a sleep's timer interrupt found running; bpf_get_smp_processor_id the
+ * waker's CPU or the timer's (Scx.currentTask/currentCpu). Approximations, documented: elsewhere,
+ * when that timer found its CPU idle (no idle task here) and in the kernel's other wakeups (a
+ * task's first start, an arrival), the first returns the task the callback is about and the
+ * second the CPU of that task (or the CPU a dispatch or update_idle runs for).
  */
 import type { CpuId, ExitTaskArgs, InitTaskArgs, SchedExtOps, Scx, ScxTask } from "../../ext/ops.js";
 import { asCpu } from "../../ext/ids.js";
 import { compileProgram } from "../engine.js";
 import { helperName, makeHelpers } from "../helpers/index.js";
 import { BpfGraph } from "../helpers/graph.js";
+import { arenaKfuncs } from "../helpers/arena_kfuncs.js";
 import { SpinLocks } from "../helpers/spin_lock.js";
 import { ObjFormatError } from "../obj/errors.js";
 import { kernelField } from "../obj/kernel_btf.js";
@@ -39,7 +41,8 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
-import type { MapWrite } from "../recipes/recipe.js";
+import type { MapWrite, RecipeIo } from "../recipes/recipe.js";
+import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
 
@@ -76,7 +79,10 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const cgroups = new CgroupMirrors(memory);
   const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
   const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
-  const kfuncs = new Map([...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs()]);
+  const kfuncs = new Map([
+    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs(),
+    ...arenaKfuncs((addr) => obj.mapByAddr(addr)?.store, () => scx.nrNodes()),
+  ]);
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)) });
   try {
     graph.bind(obj);
@@ -115,13 +121,14 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   obj.sealRodata();
   for (const m of obj.maps) if (m.def.origin === "data" && m.name.includes(".rodata")) memory.freeze(obj.mapValueAddr(m.index, 0));
   writeMaps(obj, plan.maps ?? []);
+  for (const [name, value] of plan.data ?? []) obj.writeData(name, value);
   const tracing = tracingPrograms(obj);
   if (tracing !== undefined) warnings.push(tracing);
   const host: HelperHost = {
     memory,
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
-    cpu: () => { const w = scx.currentTask(); return w === null ? curCpu : scx.currentCpu(); },
+    cpu: () => { const w = scx.currentTask(); return w === null && !scx.inHardirq() ? curCpu : scx.currentCpu(); },
     currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
     randomU32: () => scx.randomU32(),
     percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
@@ -204,7 +211,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     if (t !== 0) for (const s of localMaps) s.forget(t);
   };
   /** BPF_PROG_TEST_RUN of a SEC("syscall") program: its context is a copy of the caller's bytes. */
-  const testRun = (r: (typeof syscalls)[number]): void => {
+  const testRun = (r: { prog: string; ctx: Uint8Array; cpu: number; compiled: CompiledProgram }, check = true): { ret: number; ctx: Uint8Array } => {
     const at = memory.alloc(Math.max(8, r.ctx.length), { name: `${r.prog} ctx`, writable: true, kind: "ctx" });
     memory.hostBytes(at, r.ctx.length).set(r.ctx);
     const saved = callback, savedCpu = curCpu;
@@ -220,10 +227,12 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     } finally {
       callback = saved; curCpu = savedCpu;
     }
-    if (ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
+    if (check && ret !== 0) throw new BpfObjectError(file, `the loader's ${r.prog}(${Array.from(new Int32Array(r.ctx.slice().buffer)).join(", ")}) returned ${ret}`);
+    return { ret, ctx: memory.hostBytes(at, r.ctx.length).slice() };
   };
   if (runSyscalls) {
     for (const r of syscalls) if (r.afterAttach !== true) testRun(r);
+    if (plan.setup !== undefined) runSetup(plan.setup, { file, obj, memory, compile, testRun });
     scx.statsFrom(globalCounters(obj));
   }
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
@@ -239,6 +248,46 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
  * tracking as a separate structure), so dropping them changes nothing here.
  */
 const SIM_OPS_FLAGS = SCX_OPS_ALL_FLAGS;
+
+interface SetupHost {
+  file: string;
+  obj: BpfObject;
+  memory: BpfMemory;
+  compile(prog: string): CompiledProgram;
+  testRun(r: { prog: string; ctx: Uint8Array; cpu: number; compiled: CompiledProgram }, check: boolean): { ret: number; ctx: Uint8Array };
+}
+
+/** Run a recipe's user-space setup: syscall programs on CPU 0 (compiled once each) and arena writes. */
+function runSetup(setup: (io: RecipeIo) => void, h: SetupHost): void {
+  const compiled = new Map<string, CompiledProgram>();
+  const arena = h.obj.maps.find((m) => m.store instanceof ArenaMap)?.store as ArenaMap | undefined;
+  const io: RecipeIo = {
+    run: (prog, ctx) => {
+      if (h.obj.programs.get(prog)?.section !== "syscall") throw new BpfObjectError(h.file, `the loader runs ${prog}, which is not a SEC("syscall") program of the object`);
+      let c = compiled.get(prog);
+      if (c === undefined) { c = h.compile(prog); compiled.set(prog, c); }
+      return h.testRun({ prog, ctx, cpu: 0, compiled: c }, false);
+    },
+    structSize: (name) => {
+      const id = h.obj.btf.find("struct", name);
+      if (id === undefined) throw new BpfObjectError(h.file, `the loader needs struct ${name}, which the object's BTF lacks`);
+      return h.obj.btf.sizeOf(id);
+    },
+    writeArena: (addr, bytes) => {
+      if (arena === undefined) throw new BpfObjectError(h.file, "the loader writes an arena the object does not have");
+      try {
+        arena.hostWrite(addr, bytes);
+      } catch (e) {
+        throw e instanceof RangeError ? new BpfObjectError(h.file, e.message) : e;
+      }
+    },
+  };
+  try {
+    setup(io);
+  } catch (e) {
+    throw e instanceof Error && !(e instanceof BpfObjectError) && !(e instanceof EngineBug) ? new BpfObjectError(h.file, e.message) : e;
+  }
+}
 
 /** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */
 function writeMaps(obj: BpfObject, writes: readonly MapWrite[]): void {
@@ -308,13 +357,6 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     setArg(0, t, 0);
     return t;
   };
-  // enqueue_task_scx sets SCX_TASK_QUEUED before ops.runnable/enqueue; dequeue_task_scx clears it
-  // after ops.stopping(false)/quiescent.
-  const queuedTask = (p: ScxTask): BpfAddr => {
-    const t = task(p);
-    tasks.markQueued(t);
-    return t;
-  };
   /** (p, from, to) of the cgroup move callbacks. */
   const moveArgs = (p: ScxTask, from: string, to: string): BpfAddr => {
     const t = task(p);
@@ -329,10 +371,10 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
         return asCpu(run(name, prog, p, t, prevCpu));
       }; break;
-      case "enqueue": ops.enqueue = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "runnable": ops.runnable = (p, f) => { const t = queuedTask(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "dequeue": ops.dequeue = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "quiescent": ops.quiescent = (p, f) => { const t = queuedTask(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "quiescent": ops.quiescent = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
       case "dispatch": ops.dispatch = (cpu, prev) => {
         const t = prev === null ? 0 : tasks.sync(prev);
         setArg(0, cpu, 0); setArg(1, t, 0);
@@ -342,7 +384,7 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
       case "running": ops.running = onTask(name, prog); break;
       case "enable": ops.enable = onTask(name, prog); break;
       case "disable": ops.disable = onTask(name, prog); break;
-      case "stopping": ops.stopping = (p, runnable) => { const t = runnable ? task(p) : queuedTask(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "stopping": ops.stopping = (p, runnable) => { const t = task(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
       case "yield": ops.yield = (from, to) => {
         const t = task(from); setArg(1, to === null ? 0 : tasks.sync(to), 0);
         return (run(name, prog, from, t, from.cpu) & 0xff) !== 0;

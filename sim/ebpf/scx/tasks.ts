@@ -9,7 +9,8 @@ import type { BpfAddr, BpfMemory } from "../memory.js";
 import { kernelField } from "../obj/kernel_btf.js";
 import type { Pid, ScxTask } from "../../ext/ops.js";
 import { TaskView } from "../../ext/task_view.js";
-import { Place, type Task } from "../../task.js";
+import type { Task } from "../../task.js";
+import { taskState } from "../../ext/task_flags.js";
 import { sliceFromKernel, sliceHi, sliceLo, vtimeFromKernel, vtimeHi, vtimeLo } from "./abi.js";
 
 /** Field offsets (bytes) in the model's task_struct. */
@@ -24,6 +25,7 @@ const F = {
   slice: kernelField("task_struct", "scx.slice").offset,
   vtime: kernelField("task_struct", "scx.dsq_vtime").offset,
   scxFlags: kernelField("task_struct", "scx.flags").offset,
+  state: kernelField("task_struct", "__state").offset,
   nrCpusAllowed: kernelField("task_struct", "nr_cpus_allowed").offset,
   cpusPtr: kernelField("task_struct", "cpus_ptr").offset,
   mm: kernelField("task_struct", "mm").offset,
@@ -50,13 +52,12 @@ const SCX_TASK_READY = 2;
 const SCX_TASK_ENABLED = 3;
 
 /**
- * p->scx.flags as the kernel keeps it: SCX_TASK_QUEUED from enqueue_task_scx until
- * dequeue_task_scx, so a running task has it too (upstream bpfland, flash, beerland, cosmos and
- * tickless test it in ops.dispatch to refill a lone prev's slice instead of letting it go); the
- * state field says ENABLED once ops.enable ran.
+ * p->scx.flags as the kernel keeps it: SCX_TASK_QUEUED as the task view's p.queued says
+ * (upstream bpfland, flash, beerland, cosmos and tickless test it in ops.dispatch to refill a
+ * lone prev's slice; nest, to tell a prev that blocked or died); the state field says ENABLED
+ * once ops.enable ran.
  */
-function scxEntityFlags(t: Task): number {
-  const queued = t.place === Place.Running || t.place === Place.Dsq || t.place === Place.Bpf;
+function scxEntityFlags(t: Task, queued: boolean): number {
   return (queued ? SCX_TASK_QUEUED : 0) | ((t.scxEnabled ? SCX_TASK_ENABLED : SCX_TASK_READY) << SCX_TASK_STATE_SHIFT);
 }
 
@@ -77,7 +78,11 @@ class Mirror {
 
 /** The task_struct mirrors of one loaded scheduler. */
 export class TaskMirrors {
-  private readonly byPid = new Map<Pid, Mirror>();
+  /**
+   * Mirrors by pid: an array, since every callback about a task looks its mirror up (twice:
+   * to sync it and to copy back) and pids are small integers handed out in order.
+   */
+  private readonly byPid: (Mirror | undefined)[] = [];
   private readonly byAddr = new Map<BpfAddr, ScxTask>();
   private readonly free: Mirror[] = [];
 
@@ -85,7 +90,7 @@ export class TaskMirrors {
 
   /** p's mirror, brought up to date (created on first use). */
   sync(p: ScxTask): BpfAddr {
-    const mirror = this.byPid.get(p.pid) ?? this.create(p);
+    const mirror = this.byPid[p.pid] ?? this.create(p);
     const addr = mirror.addr;
     const i32 = this.memory.i32;
     const w = addr >> 2;
@@ -98,7 +103,9 @@ export class TaskMirrors {
     i32[w + (F.slice >> 2) + 1] = shadow[1] = sliceHi(slice);
     i32[w + (F.vtime >> 2)] = shadow[2] = vtimeLo(vtime);
     i32[w + (F.vtime >> 2) + 1] = shadow[3] = vtimeHi(vtime);
-    i32[w + (F.scxFlags >> 2)] = scxEntityFlags(t);
+    const queued = p.queued;
+    i32[w + (F.scxFlags >> 2)] = scxEntityFlags(t, queued);
+    i32[w + (F.state >> 2)] = taskState(t, queued);
     i32[w + (F.nrCpusAllowed >> 2)] = t.nrCpusAllowed;
     i32[w + (F.nvcsw >> 2)] = nvcsw | 0;
     i32[w + (F.nvcsw >> 2) + 1] = Math.floor(nvcsw / TWO32) | 0;
@@ -107,19 +114,9 @@ export class TaskMirrors {
     return addr;
   }
 
-  /**
-   * Sets SCX_TASK_QUEUED in a mirror just synced, for the callbacks the kernel makes while the
-   * bit is already set (ops.runnable and ops.enqueue from enqueue_task_scx) or still set
-   * (ops.stopping(false) and ops.quiescent from dequeue_task_scx), where the simulator's task
-   * is not yet, or no longer, placed.
-   */
-  markQueued(addr: BpfAddr): void {
-    this.memory.i32[(addr + F.scxFlags) >> 2]! |= SCX_TASK_QUEUED;
-  }
-
   /** Copy back what the program may have written: slice and dsq_vtime. */
   writeBack(p: ScxTask, addr: BpfAddr): void {
-    const mirror = this.byPid.get(p.pid);
+    const mirror = this.byPid[p.pid];
     if (mirror === undefined || mirror.addr !== addr) return;
     const i32 = this.memory.i32;
     const w = addr >> 2;
@@ -146,14 +143,14 @@ export class TaskMirrors {
 
   /** The mirror of a task already seen, by pid, or 0. */
   addrOfPid(pid: Pid): BpfAddr {
-    return this.byPid.get(pid)?.addr ?? 0;
+    return this.byPid[pid]?.addr ?? 0;
   }
 
   /** p has exited: its mirror becomes free for the next new task. */
   release(p: ScxTask): BpfAddr {
-    const mirror = this.byPid.get(p.pid);
+    const mirror = this.byPid[p.pid];
     if (mirror === undefined) return 0;
-    this.byPid.delete(p.pid);
+    this.byPid[p.pid] = undefined;
     this.byAddr.delete(mirror.addr);
     this.free.push(mirror);
     return mirror.addr;
@@ -184,7 +181,7 @@ export class TaskMirrors {
     const comm = p.comm, u8 = m.u8;
     for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
-    this.byPid.set(p.pid, mirror);
+    this.byPid[p.pid] = mirror;
     this.byAddr.set(addr, p);
     return mirror;
   }

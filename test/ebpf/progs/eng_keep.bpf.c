@@ -15,7 +15,9 @@
 
 /* The member our header leaves out, read through a CO-RE flavour of the kernel's structs. */
 struct sched_ext_entity___keep { u32 flags; } CORE;
-struct task_struct___keep { struct sched_ext_entity___keep scx; } CORE;
+struct task_struct___keep { unsigned int __state; struct sched_ext_entity___keep scx; } CORE;
+
+#define TASK_DEAD 0x80
 
 bool scx_bpf_task_set_slice(struct task_struct *p, u64 slice) __ksym;
 
@@ -24,7 +26,7 @@ const volatile bool refill_prev = true;
 /* Per callback: the calls that saw the bit set, and clear. */
 u64 select_set, select_clear, runnable_set, runnable_clear, enqueue_set, enqueue_clear;
 u64 running_set, running_clear, stopping_set, stopping_clear, quiescent_set, quiescent_clear;
-u64 prev_set, prev_clear;
+u64 prev_set, prev_clear, prev_dead;
 u64 nr_refills, nr_enq_last;
 
 static int queued(struct task_struct *p)
@@ -70,6 +72,8 @@ OPS(keep_dispatch) int keep_dispatch(u64 *ctx)
 	if (!prev)
 		return 0;
 	TALLY(prev, prev);
+	if (((struct task_struct___keep *)prev)->__state == TASK_DEAD)
+		prev_dead++;
 	if (refill_prev && queued(prev)) {
 		scx_bpf_task_set_slice(prev, SLICE);
 		nr_refills++;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
-import type { Scx } from "../../../sim/ext/ops.js";
+import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
 import { SCX_KICK_PREEMPT, asCpu } from "../../../sim/ext/consts.js";
 import { LavdScheduler, options } from "../../../schedulers/lavd.js";
 import { resolveOptions } from "../../../schedulers/options.js";
@@ -66,6 +66,21 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(seen.inherited).toBeGreaterThan(50);
   });
 
+  it("main.bpf.c lavd_runnable/lavd_select_cpu: a sleep's timer wakeup (bpf_in_hardirq) names no waker, so a hog its interrupt finds running keeps wake_freq 0, and the woken task gets the hard-irq boost", () => {
+    const p = plan([task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 900 }]), hog("h")]);
+    const seen = { hogWakeFreq: 0, irqBoosts: 0 };
+    const watch = (ops: SchedExtOps) => {
+      const l = ops as unknown as LavdScheduler, ctx = ops as unknown as { tctx: { get(p: unknown): { wakeFreq: number } } };
+      const stopping = ops.stopping!.bind(ops), wf = l.weightFactor.bind(l);
+      ops.stopping = (q, rn) => { stopping(q, rn); if (q.pid === 2) seen.hogWakeFreq = Math.max(seen.hogWakeFreq, ctx.tctx.get(q).wakeFreq); };
+      l.weightFactor = (q, t) => { if (t.wokenByHardirq) seen.irqBoosts++; return wf(q, t); };
+    };
+    run("lavd", p, { topology: "1", durationNs: 200 * MS, wrapOps: watch });
+    expect(seen.hogWakeFreq).toBe(0);
+    run("lavd", p, { topology: "2", durationNs: 200 * MS, wrapOps: watch });
+    expect(seen.irqBoosts).toBeGreaterThan(50);
+  });
+
   it("main.bpf.c advance_cur_logical_clk: the clock moves (deadline − clock) / nr_queued toward a running task's deadline, never back", () => {
     const l = lavdOn("8");
     l.logicalClock = 1000;
@@ -121,7 +136,10 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
   });
 
   it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
-    expect(resolveOptions("lavd", options, {})).toEqual({ slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false });
+    expect(resolveOptions("lavd", options, {})).toEqual({
+      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
+      autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false,
+    });
     expect(lavdOn("1").timeout_ms).toBe(30_000);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { plan, poisson, task } from "../../helpers/plan.js";
+import { hog, plan, poisson, task } from "../../helpers/plan.js";
 import { S, cpusUsed, run } from "./run.js";
 
 describe("nest", () => {
@@ -25,5 +25,26 @@ describe("nest", () => {
     // Either way the task keeps to one CPU.
     expect(cpusUsed(short)).toBe(1);
     expect(cpusUsed(long)).toBe(1);
+  });
+
+  it("scx_nest.bpf.c nest_dispatch: a primary core whose prev died (prev->__state == TASK_DEAD) is demoted at once, one whose prev blocked arms the p_remove timer", () => {
+    // Short jobs that exit (open loop) against a sleeper that blocks; the kernel hands both to
+    // ops.dispatch as prev (balance_one), only the dead one is compacted eagerly.
+    const dying = run("nest", plan([poisson("j", 100, 500)]), { topology: "8", durationNs: 2 * S });
+    const blocking = run("nest", plan([task("s", [{ kind: "run", us: 500 }, { kind: "sleep", us: 5000 }])]), { topology: "8", durationNs: 1 * S });
+    expect(dying.groups.j.completed).toBeGreaterThan(150);
+    expect(dying.scx.events.eagerly_compacted).toBeGreaterThan(0);
+    expect(blocking.scx.events.eagerly_compacted ?? 0).toBe(0);
+    expect(blocking.scx.events.scheduled_compaction).toBeGreaterThan(150);
+  });
+
+  it("scx_nest.bpf.c nest_dispatch: a runnable prev on a primary core is re-inserted with slice_ns, so the kernel keeps it without SCX_EV_DISPATCH_KEEP_LAST", () => {
+    // 12 ms of work a loop with 5 ms slices: two expiries a loop once its core is primary (from
+    // the second wakeup on); only the very first expiry, on a reserve core, is the core's keep.
+    const r = run("nest", plan([task("s", [{ kind: "run", us: 12_000 }, { kind: "sleep", us: 1000 }])]), { topology: "2", durationNs: 1 * S, options: { slice_us: 5000 } });
+    expect(r.scx.events.wakeup_attached).toBeGreaterThan(60);
+    expect(r.scx.events.SCX_EV_DISPATCH_STALE).toBeGreaterThan(120);
+    expect(r.scx.events.SCX_EV_DISPATCH_KEEP_LAST ?? 0).toBeLessThanOrEqual(1);
+    expect(r.totals.contextSwitches.involuntary).toBe(0);
   });
 });

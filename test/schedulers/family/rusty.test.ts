@@ -123,6 +123,22 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect([...relaxed]).toEqual([20 * MS]);
   });
 
+  it("main.bpf.c rusty_runnable: in a sleep's timer wakeup bpf_get_current_task_btf() is the task the interrupt found running, so a hog sharing one CPU with a 1 ms sleeper gains a waker frequency, and one on another CPU does not", () => {
+    const hogFreq = (cpusOfHog: number[], topology: string) => {
+      let most = 0;
+      const p = plan([task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 900 }], { cpus: [0] }), hog("h", 0, { cpus: cpusOfHog })]);
+      run("rusty", p, { topology, durationNs: S / 2, wrapOps: (ops) => {
+        const ctxOf = (q: unknown) => (ops as unknown as { tctx: { get(p: unknown): { wakerFreq: number } } }).tctx.get(q);
+        const stopping = ops.stopping!.bind(ops);
+        ops.stopping = (q, rn) => { stopping(q, rn); if (q.pid === 2) most = Math.max(most, ctxOf(q).wakerFreq); };
+      } });
+      return most;
+    };
+    // update_freq counts per 100 ms; the hog is interrupted once per sleeper period (≥ 1 ms).
+    expect(hogFreq([0], "1")).toBeGreaterThan(10);
+    expect(hogFreq([1], "2")).toBe(0);
+  });
+
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
     expect(resolveOptions("rusty", options, {})).toEqual({
       slice_us: 20_000, slice_us_overutil: 1000, greedy_threshold: 1, greedy_threshold_x_numa: 0, direct_greedy_under: 90,

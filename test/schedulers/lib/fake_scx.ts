@@ -22,6 +22,8 @@ export function fakeScx(topology: string): FakeScx {
     cpuNode: (c: number) => topo.nodeOf[c],
     cpuSibling: (c: number) => topo.sibling[c],
     cpuCapacity: (c: number) => topo.capacity[c],
+    cpuperfCap: (c: number) => topo.capacity[c],
+    cpuperfCur: () => 1024,
     isCpuIdle: (c: number) => idle[c] === 1,
     testAndClearCpuIdle: (c: number) => { const was = idle[c] === 1; idle[c] = 0; return was; },
     cpuAllowed: (p: ScxTask, c: number) => p.cpusAllowed === null || p.cpusAllowed[c] === 1,
