@@ -237,6 +237,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   runUntil(end: number): void {
     if (this.ext.cb.depth > 0) this.refuseReentry("runFor()");
+    if (this.rec.handedOver) throw new Error("the run already gave its final result (Machine.result with final): it cannot run on");
     const q = this.q;
     while (q.size > 0 && q.peekTime() <= end) {
       q.pop();

@@ -79,21 +79,21 @@ export class Turbo {
     this.changed = new Int32Array(n);
   }
 
-  /** Active cores of package `pkg` now. */
+  /** Active cores of package `pkg` now (counted only while the table is not flat: `on`). */
   activeCoresOf(pkg: number): number {
     return this.activeCores[pkg];
   }
 
   /** `cpu` starts running a task (it may have been idle, or just switched tasks). */
   running(cpu: number): void {
-    if (this.idleSince[cpu] === -1) return;
+    if (!this.on || this.idleSince[cpu] === -1) return;
     this.idleSince[cpu] = -1;
     if (this.active[cpu] === 0) this.setActive(cpu, 1);
   }
 
   /** `cpu` has nothing to run from `now` on: its core leaves the count once it is power-gated. */
   idle(cpu: number, now: number): void {
-    if (this.idleSince[cpu] !== -1) return;
+    if (!this.on || this.idleSince[cpu] !== -1) return;
     this.idleSince[cpu] = now;
     if (this.gateNs < 0) return;
     if (this.gateNs === 0) { this.setActive(cpu, 0); return; }
@@ -129,7 +129,7 @@ export class Turbo {
     if (s >= 0 && this.active[s] === 1) return; // the core's other thread keeps it active (or already did)
     const p = this.pkgOf[cpu];
     this.activeCores[p] += on === 1 ? 1 : -1;
-    if (this.on) this.recap(p);
+    this.recap(p);
   }
 
   /** Package `p`'s cap for its active-core count; every CPU whose speed that changes is told. */
