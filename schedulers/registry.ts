@@ -54,7 +54,7 @@ export const SCHEDULERS: readonly SchedulerEntry[] = [
   entry("flatcg", "cgroup weights flattened into one level (hweight); a DSQ per cgroup, cgroup vtime", "kernel tools/sched_ext/scx_flatcg.bpf.c", flatcg.options, (scx, o) => new flatcg.FlatcgScheduler(scx, o)),
   entry("nest", "global vtime; wakeups packed onto a primary nest of warm cores, 2 ms compaction", "sched-ext/scx scheds/c/scx_nest.bpf.c (Inria Nest paper)", nest.options, (scx, o) => new nest.NestScheduler(scx, o)),
   entry("bpfland", "deadline = vruntime + awake time, the deadline becoming the vruntime; wakeup-frequency lag; per-CPU and per-node DSQs", "sched-ext/scx scheds/rust/scx_bpfland at 7a58a3a", bpfland.options, (scx, o) => new bpfland.BpflandScheduler(scx, o)),
-  entry("lavd", "latency-criticality-aware virtual deadlines, per-LLC DSQs, load-based and boosted slices", "sched-ext/scx scheds/rust/scx_lavd at 7a58a3a", lavd.options, (scx, o) => new lavd.LavdScheduler(scx, o)),
+  entry("lavd", "latency-criticality-aware virtual deadlines, per-LLC DSQs, load-based and boosted slices, autopilot core compaction", "sched-ext/scx scheds/rust/scx_lavd at 7a58a3a", lavd.options, (scx, o) => new lavd.LavdScheduler(scx, o)),
   entry("rusty", "a vtime DSQ per LLC domain, greedy stealing, timer-driven load balancing", "sched-ext/scx scheds/rust/scx_rusty at 7a58a3a", rusty.options, (scx, o) => new rusty.RustyScheduler(scx, o)),
   entry("p2dq", "per-LLC DSQs, slice classes, migration under saturation, pick-two LLC load balancing", "sched-ext/scx scheds/rust/scx_p2dq at 7a58a3a", p2dq.options, (scx, o) => new p2dq.P2dqScheduler(scx, o)),
 ];

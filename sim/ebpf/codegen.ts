@@ -1,12 +1,13 @@
 /**
  * Translates one linked program into the source of a JavaScript module: one function per
- * subprogram, registers as int32-half locals, control flow as `for(;;) switch(pc)` over the jump
- * targets (straight-line subprograms get no loop), and run-time checks inlined where the verifier
- * would have proven safety. See engine.ts for the names in scope and why JavaScript.
+ * subprogram, registers as int32-half locals, control flow as labelled blocks and loops
+ * (structure.ts; a `for(;;) switch(pc)` over the jump targets when the jumps do not nest), and
+ * run-time checks inlined where the verifier would have proven safety. See engine.ts for the names in scope and why JavaScript.
  */
 import { ALU, ATOMIC, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, CLS, JMP, LD_IMM64, MAY_GOTO, MODE, SRC_X, sizeBytes, type DecodedInsns } from "./isa.js";
 import { alu32, alu64, cond32, cond64, endian, immOperand, regOperand, type Operand } from "./codegen_alu.js";
 import { BpfLoadError } from "./program.js";
+import { structure, type Jump, type Scope, type StructurePlan } from "./structure.js";
 import { ADDR_SPACE_CAST, addrSpaceCast, addrSpaceCastRefusal } from "./codegen_arena.js";
 
 /** Fault codes passed to F(insn, code, a, b) in translated code. */
@@ -51,31 +52,105 @@ export function generate(g: GenInput): string {
 }
 
 function subprogram(g: GenInput, start: number, end: number): string {
-  const labels = jumpTargets(g, start, end);
-  const looped = labels.size > 0;
+  const jumps = jumpsOf(g, start, end);
+  const tails = new Map<number, string>();
+  for (const j of jumps) {
+    if (j.to > j.from || tails.has(j.to)) continue;
+    const text = tailText(g, j.to, end, start === 0);
+    if (text !== null) tails.set(j.to, text);
+  }
+  const plan = structure(start, end, jumps.filter((j) => j.to > j.from || !tails.has(j.to)));
   const out: string[] = [];
   out.push(`function f${start}(${ARGS}){`);
   out.push("var r0l=0,r0h=0,r1l=a1l,r1h=a1h,r2l=a2l,r2h=a2h,r3l=a3l,r3h=a3h,r4l=a4l,r4h=a4h,r5l=a5l,r5h=a5h,");
   out.push(`r6l=0,r6h=0,r7l=0,r7h=0,r8l=0,r8h=0,r9l=0,r9h=0,t=0,a=0,v=0,w=0,mg=${MAY_GOTO_LOOPS};`);
   out.push(`if(S.depth>=FT.length)F(${start},${FAULT.DEPTH},0,0);var r10l=FT[S.depth++],r10h=0;`);
   out.push(`var ${VIEWS};`);
+  if (plan !== null) structured(g, start, end, plan, tails, out);
+  else dispatched(g, start, end, new Set(jumps.map((j) => j.to)), out);
+  out.push("}");
+  return out.join("\n");
+}
+
+/** The body as nested labelled blocks and loops (structure.ts). */
+function structured(g: GenInput, start: number, end: number, plan: StructurePlan, tails: ReadonlyMap<number, string>, out: string[]): void {
+  const jump = (i: number, target: number): string => {
+    if (target <= i) {
+      const tail = tails.get(target);
+      return tail !== undefined ? `{${tail}}` : `{${charge(i, target)}continue l${target};}`;
+    }
+    const r = plan.redirect.get(i);
+    return r === undefined ? `break b${target};` : `{en=${r.entry};break b${r.via};}`;
+  };
+  if (plan.redirect.size > 0) out.push("var en=0;");
+  const open: Scope[] = [];
+  const closeAt = (p: number): void => {
+    for (let s = open[open.length - 1]; s !== undefined && s.close === p; s = open[open.length - 1]) {
+      open.pop();
+      // A loop whose last jump falls through leaves it.
+      out.push(s.kind === "loop" ? `break l${s.target};}` : "}");
+    }
+  };
+  for (let i = start; i < end; i++) {
+    closeAt(i);
+    for (const s of plan.scopes.get(i) ?? []) {
+      open.push(s);
+      out.push(s.kind === "loop" ? `l${s.target}:for(;;){` : `b${s.target}:{`);
+    }
+    const entries = plan.dispatch.get(i);
+    if (entries !== undefined) {
+      // Entered past its head: go on to the entry point (clearing `en` on the last hop).
+      const hops = entries.map((e) => `if(en===${e.entry}){${e.via === e.entry ? "en=0;" : ""}break b${e.via};}`);
+      out.push(`if(en!==0){${hops.join("")}}`);
+    }
+    out.push(insn(g, i, end, start === 0, jump));
+    if (g.d.op[i] === LD_IMM64) i++;
+  }
+  closeAt(end);
+  out.push(`F(${end - 1},${FAULT.FELL_OFF},0,0);`);
+}
+
+/** The body as `for(;;) switch(pc)` over the jump targets, for control flow that does not nest. */
+function dispatched(g: GenInput, start: number, end: number, labels: ReadonlySet<number>, out: string[]): void {
+  const jump = (i: number, target: number): string =>
+    target > i ? `{pc=${target};continue;}` : `{${charge(i, target)}pc=${target};continue;}`;
+  const looped = labels.size > 0;
   if (looped) out.push(`var pc=${start};for(;;){switch(pc){`);
   for (let i = start; i < end; i++) {
     if (looped && (labels.has(i) || i === start)) out.push(`case ${i}:`);
-    out.push(insn(g, i, end, start === 0));
+    out.push(insn(g, i, end, start === 0, jump));
     if (g.d.op[i] === LD_IMM64) i++;
   }
   if (looped) out.push("}");
   out.push(`F(${end - 1},${FAULT.FELL_OFF},0,0);`);
   if (looped) out.push("}");
-  out.push("}");
-  return out.join("\n");
 }
 
-/** Instruction indexes jumped to inside [start, end); refuses jumps leaving the subprogram. */
-function jumpTargets(g: GenInput, start: number, end: number): Set<number> {
+/** Longest straight-line run a backward jump may copy in place of jumping (see tailText). */
+const TAIL_MAX = 8;
+
+/**
+ * The code from `t` to the exit that ends it, when that is a short run with no jumps: clang
+ * merges the tails of a function's return paths (a counter update, then exit) and jumps back to
+ * them from later paths. Such a jump is no loop, so its target is copied in place (and charges
+ * no budget) rather than making a loop of the code between.
+ */
+function tailText(g: GenInput, t: number, end: number, isMain: boolean): string | null {
+  const parts: string[] = [];
+  for (let i = t; i < end && i < t + TAIL_MAX; i++) {
+    const op = g.d.op[i]!, cls = op & 7, code = op & 0xf0;
+    if (cls === CLS.JMP32 || (cls === CLS.JMP && code !== JMP.CALL && code !== JMP.EXIT)) return null;
+    parts.push(insn(g, i, end, isMain, () => ""));
+    if (op === (CLS.JMP | JMP.EXIT)) return parts.join("");
+    if (op === LD_IMM64) i++;
+  }
+  return null;
+}
+
+/** Every jump inside [start, end); refuses jumps leaving the subprogram. */
+function jumpsOf(g: GenInput, start: number, end: number): Jump[] {
   const { d } = g;
-  const targets = new Set<number>();
+  const jumps: Jump[] = [];
   for (let i = start; i < end; i++) {
     const op = d.op[i]!;
     const cls = op & 7;
@@ -86,15 +161,18 @@ function jumpTargets(g: GenInput, start: number, end: number): Set<number> {
     const t = op === (CLS.JMP32 | JMP.JA) ? i + d.imm[i]! + 1 : i + d.off[i]! + 1;
     if (t < start || t >= end) throw new BpfLoadError(g.program, i, `jump to ${t} leaves the subprogram [${start}, ${end})`);
     if (g.secondSlot[t] === 1) throw new BpfLoadError(g.program, i, `jump into the middle of ld_imm64 at ${t - 1}`);
-    targets.add(t);
+    jumps.push({ from: i, to: t });
   }
-  return targets;
+  return jumps;
 }
 
-function jump(i: number, target: number): string {
-  if (target > i) return `{pc=${target};continue;}`;
-  return `{if((S.budget-=${i - target + 1})<0)F(${i},${FAULT.BUDGET},0,0);pc=${target};continue;}`;
+/** Charge a backward jump from i to target against the instruction budget. */
+function charge(i: number, target: number): string {
+  return `if((S.budget-=${i - target + 1})<0)F(${i},${FAULT.BUDGET},0,0);`;
 }
+
+/** Text of a jump from instruction i to target, in the body's control-flow style. */
+type JumpText = (i: number, target: number) => string;
 
 function fault(i: number, code: number): string {
   return `F(${i},${code},0,0);`;
@@ -104,7 +182,7 @@ function checkReg(g: GenInput, i: number, r: number): void {
   if (r > 10) throw new BpfLoadError(g.program, i, `invalid register r${r}`);
 }
 
-function insn(g: GenInput, i: number, end: number, isMain: boolean): string {
+function insn(g: GenInput, i: number, end: number, isMain: boolean, jump: JumpText): string {
   const { d } = g;
   const op = d.op[i]!, dst = d.dst[i]!, src = d.src[i]!, off = d.off[i]!, imm = d.imm[i]!;
   checkReg(g, i, dst);
@@ -130,7 +208,7 @@ function insn(g: GenInput, i: number, end: number, isMain: boolean): string {
     }
     case CLS.JMP:
     case CLS.JMP32:
-      return jmp(g, i, isMain) ?? refuse("unsupported jump instruction");
+      return jmp(g, i, isMain, jump) ?? refuse("unsupported jump instruction");
     case CLS.LD: {
       if (op !== LD_IMM64) return refuse("legacy packet load (LD_ABS/LD_IND)");
       if (i + 1 >= end) return refuse("ld_imm64 missing its second slot");
@@ -152,7 +230,7 @@ function insn(g: GenInput, i: number, end: number, isMain: boolean): string {
   }
 }
 
-function jmp(g: GenInput, i: number, isMain: boolean): string | null {
+function jmp(g: GenInput, i: number, isMain: boolean, jump: JumpText): string | null {
   const { d } = g;
   const op = d.op[i]!, dst = d.dst[i]!, src = d.src[i]!, off = d.off[i]!, imm = d.imm[i]!;
   const code = op & 0xf0;

@@ -14,6 +14,11 @@ import { LavdPower, cpuOrder, type PowerOptions } from "../../../schedulers/lavd
 import { findScheduler } from "../../../schedulers/index.js";
 import { OptionError } from "../../../schedulers/options.js";
 import { fakeScx } from "../lib/fake_scx.js";
+import { Machine } from "../../../sim/machine.js";
+import { flatTopology } from "../../../sim/topology.js";
+import { IDEAL_COSTS } from "../../../sim/costs.js";
+import { LavdScheduler, options as lavdOptions } from "../../../schedulers/lavd.js";
+import { resolveOptions } from "../../../schedulers/options.js";
 
 const NONE: PowerOptions = { autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false };
 
@@ -165,6 +170,28 @@ describe("lavd core compaction on a running machine (power.bpf.c, idle.bpf.c pic
     const r = run("lavd", p, { topology: "8", durationNs: 2 * S });
     expect(r.groups.far.cpuNs).toBeGreaterThan(100 * MS);
     expect(r.groups.pinned.cpuNs).toBeGreaterThan(100 * MS);
+  });
+
+  it("sys_stat.bpf.c collect_sys_stat: the need compaction sizes is frequency-invariant: CPUs that lavd slows down are busier for the same work, and the need stays that of the work at full speed", () => {
+    const p = plan([task("t", [{ kind: "run", us: 3_000 }, { kind: "sleep", us: 7_000 }], { instances: 8 })]);
+    const lavdAt = (raw: Record<string, boolean>): LavdScheduler => {
+      const topology = flatTopology(8);
+      const m = new Machine({
+        topology, plan: p, seed: 1, overheads: true, costs: { ...IDEAL_COSTS, perfLatencyNs: 0, perfMin: 64 }, tickBoundSlices: false,
+        job: { scheduler: "lavd", options: {}, workload: p.name, params: {}, topology: topology.name, cpus: 8, seed: 1, durationNs: S, overheads: true },
+      });
+      const l = new LavdScheduler(m.scxApi, resolveOptions("lavd", lavdOptions, raw));
+      m.attach(l, "scx_lavd");
+      m.runFor(S);
+      return l;
+    };
+    const scaled = lavdAt({ balanced: true }), full = lavdAt({ balanced: true, no_freq_scaling: true });
+    expect(full.avgUtil).toBeGreaterThan(0.25);
+    expect(full.avgUtilInvr).toBeCloseTo(full.avgUtil, 6);
+    // Slowed down, the same 30 % of work keeps the CPUs over 45 % busy; the need does not grow.
+    expect(scaled.avgUtil).toBeGreaterThan(1.5 * full.avgUtil);
+    expect(Math.abs(scaled.avgUtilInvr - full.avgUtil)).toBeLessThan(0.03);
+    expect(scaled.power.nrActive).toBe(full.power.nrActive);
   });
 
   it("property: over random workloads and modes nothing is lost or starved and no CPU time is invented", () => {
