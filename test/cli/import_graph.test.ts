@@ -1,0 +1,64 @@
+/**
+ * What each entry point loads before it runs anything (issue 20.1 and 20.4): the static import
+ * graph of the TypeScript sources, followed from an entry through every `import … from "./…"`
+ * (type-only imports and dynamic `import()` are not loaded up front, so they are not followed).
+ * `scxlab --help` and `scxlab list` must not load the simulator, the report or d3; a pool
+ * thread must not load the report, d3, yargs or the commands.
+ */
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+
+const ROOT = join(import.meta.dirname, "../..");
+
+/** Every module (repository-relative source path, or a package name) `entry` loads statically. */
+function staticGraph(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    const rel = relative(ROOT, file);
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const src = readFileSync(file, "utf8");
+    for (const m of src.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^;"']*?\sfrom\s+)?["']([^"']+)["']/gm)) {
+      const spec = m[1];
+      if (spec.startsWith(".")) visit(resolve(dirname(file), spec.replace(/\.js$/, ".ts")));
+      else seen.add(spec);
+    }
+  };
+  visit(join(ROOT, entry));
+  return seen;
+}
+
+const loads = (graph: Set<string>, prefix: string) => [...graph].filter((m) => m === prefix || m.startsWith(prefix));
+
+describe("static import graphs of the entry points", () => {
+  it("the walker follows value imports and skips type-only ones (a graph that would catch a regression)", () => {
+    const list = staticGraph("cli/commands/list.ts");
+    expect(list.has("schedulers/registry.ts")).toBe(true);
+    expect(list.has("schedulers/lavd.ts")).toBe(true);
+    // `import type { Argv } from "yargs"` costs nothing at run time.
+    expect(list.has("yargs")).toBe(false);
+    expect(staticGraph("cli/worker.ts").has("sim/kernel.ts")).toBe(true);
+  });
+
+  it("`scxlab --help` loads no command, no simulator, no report and no d3 (yargs comes through require)", () => {
+    const g = staticGraph("cli/main.ts");
+    for (const p of ["sim/kernel", "sim/machine", "schedulers/", "workloads/", "results/", "cli/commands/list", "cli/commands/run", "d3", "yargs", "typescript"]) {
+      expect(loads(g, p), p).toEqual([]);
+    }
+  });
+
+  it("`scxlab list` loads the registries but not the engine, the workload parser, the report or d3", () => {
+    const g = staticGraph("cli/commands/list.ts");
+    for (const p of ["sim/kernel", "sim/machine", "sim/bpf", "workloads/parse", "workloads/json", "results/", "cli/pool", "d3", "typescript"]) {
+      expect(loads(g, p), p).toEqual([]);
+    }
+  });
+
+  it("a pool thread loads what a run needs: not the report, d3, yargs, the commands or the bench", () => {
+    const g = new Set([...staticGraph("cli/pool_thread.ts"), ...staticGraph("cli/worker.ts")]);
+    for (const p of ["results/report", "results/html", "d3", "yargs", "cli/commands/", "cli/bench/", "cli/main", "typescript", "playwright-core"]) {
+      expect(loads(g, p), p).toEqual([]);
+    }
+  });
+});
