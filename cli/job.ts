@@ -83,7 +83,7 @@ export function runJob(job: Job, watch?: JobWatch): RunResult {
   const plan = jobPlan(job);
   const { machine } = prepareJob(job, plan, watch);
   machine.runToEnd();
-  return machine.result(Math.round(performance.now() - t0), plan.warnings);
+  return machine.result(Math.round(performance.now() - t0), plan.warnings, true);
 }
 
 /**

@@ -16,7 +16,8 @@ export class CostTableError extends InputError {}
 const MAX_NS = 1e9;
 
 const NS_KEYS = ["contextSwitchNs", "callbackNs", "ipiNs", "dsqLockNs", "timerNs", "perfLatencyNs"] as const;
-const KEYS = new Set<string>(["schema", "notes", "smtSpeed", "perfMin", "migrationNs", "dsqBounceNs", "idleStates", ...NS_KEYS]);
+const KEYS = new Set<string>(["schema", "notes", "smtSpeed", "perfMin", "turboMhz", "migrationNs", "dsqBounceNs", "idleStates", ...NS_KEYS]);
+const IDLE_KEYS = ["name", "residencyNs", "exitNs", "polls", "powerGated"];
 
 /** Schema name a cost table file may declare. */
 export const COSTS_SCHEMA = "scxlab.costs/1";
@@ -40,6 +41,7 @@ export function resolveCostTable(j: unknown, file: string): CostModel {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > 1024) fail("perfMin", "an integer performance level from 1 to 1024", v);
     out.perfMin = v as number;
   }
+  if (j.turboMhz !== undefined) out.turboMhz = turboMhz(j.turboMhz, fail);
   if (j.migrationNs !== undefined) out.migrationNs = byDistance(j.migrationNs, "migrationNs", DEFAULT_COSTS.migrationNs, fail);
   if (j.dsqBounceNs !== undefined) out.dsqBounceNs = byDistance(j.dsqBounceNs, "dsqBounceNs", DEFAULT_COSTS.dsqBounceNs, fail);
   if (j.idleStates !== undefined) out.idleStates = idleStates(j.idleStates, fail);
@@ -70,21 +72,33 @@ function byDistance(v: unknown, path: string, base: readonly number[], fail: Fai
   return out;
 }
 
+/** Package turbo frequencies by active-core count: positive MHz, one core first, never rising. */
+function turboMhz(v: unknown, fail: Fail): number[] {
+  if (!Array.isArray(v)) return fail("turboMhz", "an array of frequencies in MHz by active-core count, one core first", v);
+  if (v.length > 4096) fail("turboMhz", "at most 4096 frequencies (one per active-core count)", `${v.length}`);
+  v.forEach((f: unknown, i) => {
+    if (typeof f !== "number" || !Number.isFinite(f) || f < 1 || f > 100_000) fail(`turboMhz[${i}]`, "a frequency in MHz from 1 to 100000", f);
+    if (i > 0 && (f as number) > v[i - 1]) fail(`turboMhz[${i}]`, `at most the previous entry's ${v[i - 1]} MHz (more active cores never turbo higher)`, f);
+  });
+  return v as number[];
+}
+
 function idleStates(v: unknown, fail: Fail): IdleState[] {
   if (!Array.isArray(v)) return fail("idleStates", "an array of idle states, shallowest first", v);
   if (v.length > 16) fail("idleStates", "at most 16 idle states", `${v.length}`);
   const out: IdleState[] = [];
   v.forEach((s: unknown, i) => {
     const p = `idleStates[${i}]`;
-    if (!isRecord(s)) fail(p, "an object { name, residencyNs, exitNs, polls }", s);
+    if (!isRecord(s)) fail(p, "an object { name, residencyNs, exitNs, polls, powerGated }", s);
     const r = s as Record<string, unknown>;
-    for (const k of Object.keys(r)) if (!["name", "residencyNs", "exitNs", "polls"].includes(k)) fail(`${p}.${k}`, "one of the keys name, residencyNs, exitNs, polls", k);
+    for (const k of Object.keys(r)) if (!IDLE_KEYS.includes(k)) fail(`${p}.${k}`, `one of the keys ${IDLE_KEYS.join(", ")}`, k);
     if (typeof r.name !== "string" || r.name === "") fail(`${p}.name`, "a state name", r.name);
     const residencyNs = ns(r.residencyNs, `${p}.residencyNs`, fail);
     const exitNs = ns(r.exitNs, `${p}.exitNs`, fail);
     if (r.polls !== undefined && typeof r.polls !== "boolean") fail(`${p}.polls`, "true or false", r.polls);
+    if (r.powerGated !== undefined && typeof r.powerGated !== "boolean") fail(`${p}.powerGated`, "true or false", r.powerGated);
     if (i > 0 && residencyNs <= out[i - 1].residencyNs) fail(`${p}.residencyNs`, `more than the previous state's ${out[i - 1].residencyNs} (shallowest first)`, residencyNs);
-    out.push({ name: r.name as string, residencyNs, exitNs, polls: r.polls === true });
+    out.push(r.powerGated === true ? { name: r.name as string, residencyNs, exitNs, polls: r.polls === true, powerGated: true } : { name: r.name as string, residencyNs, exitNs, polls: r.polls === true });
   });
   return out;
 }
@@ -98,7 +112,7 @@ export function costTableJson(c: CostModel): Record<string, unknown> {
     migrationNs: named(c.migrationNs),
     idleStates: c.idleStates.map((s) => ({ ...s })), ipiNs: c.ipiNs,
     dsqLockNs: c.dsqLockNs, dsqBounceNs: named(c.dsqBounceNs),
-    timerNs: c.timerNs, perfLatencyNs: c.perfLatencyNs, perfMin: c.perfMin,
+    timerNs: c.timerNs, perfLatencyNs: c.perfLatencyNs, perfMin: c.perfMin, turboMhz: [...c.turboMhz],
   };
 }
 

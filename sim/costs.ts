@@ -15,6 +15,8 @@ export interface IdleState {
   readonly exitNs: number;
   /** The CPU polls its need-resched flag here: a remote wakeup needs no IPI. */
   readonly polls: boolean;
+  /** The core is power-gated here (C6): it no longer counts among the active cores that set the turbo limit. */
+  readonly powerGated?: boolean;
 }
 
 export interface CostModel {
@@ -40,18 +42,29 @@ export interface CostModel {
   readonly perfLatencyNs: number;
   /** Lowest performance level a CPU can run at, 1..1024 (1024: frequency never drops). */
   readonly perfMin: number;
+  /**
+   * Highest frequency of a package's cores, MHz, by how many of its cores are active (one core
+   * first; the last entry holds for more). Performance level 1024 is the first entry. Empty or
+   * flat: the speed never depends on how many cores are busy.
+   */
+  readonly turboMhz: readonly number[];
 }
 
 export const IDEAL_COSTS: CostModel = {
   contextSwitchNs: 0, migrationNs: [0, 0, 0, 0, 0], smtSpeed: 1, callbackNs: 0,
   idleStates: [], ipiNs: 0, dsqLockNs: 0, dsqBounceNs: [0, 0, 0, 0, 0], timerNs: 0, perfLatencyNs: 0, perfMin: 1024,
+  turboMhz: [],
 };
 
 /**
  * A bare-metal x86 server: switch, refill, SMT and callback figures of the right order, the idle
  * states of intel_idle's Skylake-SP table (exit latency and target residency of C1, C1E, C6), a
- * 1 µs reschedule IPI and timer expiry, and DSQ lock figures. Sources and the measured profile of
- * the development machine: docs/costs.md.
+ * 1 µs reschedule IPI and timer expiry, DSQ lock figures, and a Skylake-SP Xeon Gold 6130's
+ * turbo limit by active-core count, from 3.7 GHz (one or two cores) to 2.8 GHz (13 to 16), under
+ * the performance governor that scheduler benchmarks are run with: the requested level stays
+ * full (`perfMin` 1024), so frequency depends only on how many cores are active. A governor model
+ * that lets fair's CPUs slow down (schedutil) is calibrate/profiles/skx-schedutil.json; sources
+ * and the measured profile of the development machine: docs/costs.md.
  */
 export const DEFAULT_COSTS: CostModel = {
   contextSwitchNs: 2_000,
@@ -62,14 +75,15 @@ export const DEFAULT_COSTS: CostModel = {
     { name: "POLL", residencyNs: 0, exitNs: 0, polls: true },
     { name: "C1", residencyNs: 2_000, exitNs: 2_000, polls: false },
     { name: "C1E", residencyNs: 20_000, exitNs: 10_000, polls: false },
-    { name: "C6", residencyNs: 600_000, exitNs: 133_000, polls: false },
+    { name: "C6", residencyNs: 600_000, exitNs: 133_000, polls: false, powerGated: true },
   ],
   ipiNs: 1_000,
   dsqLockNs: 50,
   dsqBounceNs: [0, 40, 80, 200, 400],
   timerNs: 1_000,
-  perfLatencyNs: 0,
+  perfLatencyNs: 500_000,
   perfMin: 1024,
+  turboMhz: [3700, 3700, 3500, 3500, 3400, 3400, 3400, 3400, 3100, 3100, 3100, 3100, 2800],
 };
 
 /** Builds a cost model, overriding any of the defaults. */

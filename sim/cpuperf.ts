@@ -8,9 +8,12 @@
  * leaves every CPU at 1024 (sched_ext sets cpuperf_target to SCX_CPUPERF_ONE at enable).
  * Without a BPF scheduler the fair class is governed as schedutil does it: each CPU's
  * frequency-invariant utilisation, a PELT-like average (32 ms half-life) sampled every 4 ms,
- * is the request.
+ * is the request. A CPU's speed is its level capped by its package's turbo limit for the number
+ * of active cores there (turbo.ts).
  */
 import type { CostModel } from "./costs.js";
+import type { Topology } from "./topology.js";
+import { Turbo, type CapListener } from "./turbo.js";
 
 /** SCX_CPUPERF_ONE: the full performance level. */
 export const CPUPERF_ONE = 1024;
@@ -29,8 +32,8 @@ export interface PerfHost {
   timerStart(id: number, delayNs: number): void;
 }
 
-export class CpuPerf {
-  /** Performance level each CPU runs at now, 1..1024. */
+export class CpuPerf implements CapListener {
+  /** Performance level each CPU runs at now, 1..1024, before the package's turbo cap. */
   readonly level: Float64Array;
   /** The level last asked for (cpuperf_target), 0..1024. */
   readonly target: Float64Array;
@@ -42,8 +45,11 @@ export class CpuPerf {
   private readonly pending: Uint8Array;
   private readonly min: number;
   private readonly latencyNs: number;
+  /** The package turbo limit by active-core count. */
+  readonly turbo: Turbo;
 
-  constructor(private readonly host: PerfHost, costs: CostModel, nrCpus: number) {
+  constructor(private readonly host: PerfHost, costs: CostModel, topo: Topology) {
+    const nrCpus = topo.nrCpus;
     this.level = new Float64Array(nrCpus).fill(CPUPERF_ONE);
     this.target = new Float64Array(nrCpus).fill(CPUPERF_ONE);
     this.timer = new Int32Array(nrCpus).fill(-1);
@@ -53,6 +59,7 @@ export class CpuPerf {
     this.sampledAt = new Float64Array(nrCpus);
     this.min = Math.min(CPUPERF_ONE, Math.max(1, costs.perfMin));
     this.latencyNs = costs.perfLatencyNs;
+    this.turbo = new Turbo(host, this, costs, topo);
   }
 
   /** Whether levels can change at all (the machine has frequency scaling). */
@@ -79,9 +86,27 @@ export class CpuPerf {
     }
   }
 
-  /** Speed factor of `cpu` from its level (1 at full speed). */
+  /** Speed factor of `cpu` from its level under its package's turbo cap (1 at full speed). */
   factor(cpu: number): number {
-    return this.level[cpu] / CPUPERF_ONE;
+    return this.current(cpu) / CPUPERF_ONE;
+  }
+
+  /** The level `cpu` runs at: its own, capped by the turbo limit of its package (scx_bpf_cpuperf_cur). */
+  current(cpu: number): number {
+    const cap = this.turbo.cap[this.turbo.pkgOf[cpu]];
+    return this.level[cpu] < cap ? this.level[cpu] : cap;
+  }
+
+  /** A package's turbo cap moves from `oldCap` to `newCap`: whether `cpu`'s speed changes (it is accounted up to now first). */
+  capChanging(cpu: number, oldCap: number, newCap: number): boolean {
+    const l = this.level[cpu];
+    if ((l < oldCap ? l : oldCap) === (l < newCap ? l : newCap)) return false;
+    this.host.perfChanging(cpu);
+    return true;
+  }
+
+  capChanged(cpu: number): void {
+    this.host.perfChanged(cpu);
   }
 
   /** scx_bpf_cpuperf_set: asks for level `perf` (0..1024, checked by the caller) on `cpu`. */
@@ -116,6 +141,8 @@ export class CpuPerf {
   }
 
   private change(cpu: number, level: number): void {
+    const cap = this.turbo.cap[this.turbo.pkgOf[cpu]], old = this.level[cpu];
+    if ((old < cap ? old : cap) === (level < cap ? level : cap)) { this.level[cpu] = level; return; }
     this.host.perfChanging(cpu);
     this.level[cpu] = level;
     this.host.perfChanged(cpu);

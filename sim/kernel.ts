@@ -5,7 +5,7 @@
  * ends, its slice runs out, or a tick), a sleeper's wakeup, an open-loop arrival, a timer.
  * Reschedules requested while handling an event run when the handler returns.
  */
-import { SplitEventQueue } from "./event_queue.js";
+import { SplitEventQueue } from "./split_queue.js";
 import { Rng } from "./rng.js";
 import { Block, Cls, Place, Policy, policyOf, type Task } from "./task.js";
 import { distance, type Topology } from "./topology.js";
@@ -216,7 +216,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.rngDur = new Rng(cfg.seed, "durations");
     this.rngScx = new Rng(cfg.seed, "scx");
     this.timers = new Timers(this);
-    this.perf = new CpuPerf(this, this.costs, n);
+    this.perf = new CpuPerf(this, this.costs, this.topo);
     this.spawner = new Spawner(this, this.plan, cfg.seed);
     for (let c = 0; c < n; c++) this.rate[c] = this.topo.capacity[c] / 1024;
     this.spawner.start(this.pushArrival);
@@ -237,9 +237,9 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
 
   runUntil(end: number): void {
     if (this.ext.cb.depth > 0) this.refuseReentry("runFor()");
+    if (this.rec.handedOver) throw new Error("the run already gave its final result (Machine.result with final): it cannot run on");
     const q = this.q;
-    while (q.size > 0 && q.peekTime() <= end) {
-      q.pop();
+    while (q.popDue(end)) {
       this.now = q.popTime;
       this.events++;
       const a = q.popA, b = q.popB;
@@ -778,7 +778,10 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (t.cls === Cls.Ext) this.ext.running(t);
     else if (t.cls === Cls.Fair) t.fairSliceStart = this.runStart[cpu];
     this.rec.sliceBegin(cpu, now);
-    if (wasIdle) this.smtChanged(cpu);
+    if (wasIdle) {
+      this.smtChanged(cpu);
+      this.perf.turbo.running(cpu);
+    }
   }
 
   private goIdle(cpu: number, wasBusy: boolean): void {
@@ -791,6 +794,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
       this.resched(cpu);
     }
     if (this.idleCost.on) this.idleCost.enter(cpu, this.now);
+    this.perf.turbo.idle(cpu, this.now);
     if (this.inIdle[cpu] === 0) {
       this.inIdle[cpu] = 1;
       this.ext.updateIdle(cpu, true);

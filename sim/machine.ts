@@ -212,11 +212,15 @@ export class Machine {
     return null;
   }
 
-  /** The RunResult so far. */
-  result(wallMs = 0, warnings: readonly string[] = []): RunResult {
+  /**
+   * The RunResult so far. With `final` the run goes no further: the result keeps the group
+   * columns themselves instead of a copy (a million task names: 0.3 GB less), and running on
+   * afterwards throws.
+   */
+  result(wallMs = 0, warnings: readonly string[] = [], final = false): RunResult {
     const exit = this.kernel.ext.enabled ? null : this.scx.exitInfo;
     return buildResult(this.kernel, {
-      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats: this.scxApi.stats, warnings, end: this.end,
+      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats: this.scxApi.stats, warnings, end: this.end, final,
     });
   }
 }

@@ -30,6 +30,8 @@ type TaskRecord = TaskResult & { wakeups: number; wakeupTotalNs: number; wakeupM
 export class Recorder {
   /** Per-group counters and latencies, restarted by `reset`. */
   groups: GroupStats;
+  /** True once a final result holds the group columns (see handOverGroups). */
+  handedOver = false;
   /** Simulated time at which measurement began (after the warm-up). */
   measureFromNs = 0;
   readonly taskRecords: TaskRecord[] = [];
@@ -72,6 +74,15 @@ export class Recorder {
     this.involuntary = 0;
     this.migrations.fill(0);
     this.measureFromNs = now;
+  }
+
+  /**
+   * Gives the group columns away to a final result (Machine.result with `final`), which reads
+   * them lazily without a copy: the run must go no further, so the kernel refuses to run on.
+   */
+  handOverGroups(): GroupStats {
+    this.handedOver = true;
+    return this.groups;
   }
 
   /** Sets each group's deadline (see activationDeadlines); called once, before the run. */

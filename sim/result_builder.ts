@@ -8,9 +8,8 @@ import type { Kernel } from "./kernel.js";
 import { Place } from "./task.js";
 import { Distance } from "./topology.js";
 import { RUN_SCHEMA, type GroupResult, type JobSpec, type RunEnd, type RunResult, type TaskResult } from "./result.js";
-import { measurementStart, snapshot, windowStats, type GroupSnap, type Snapshot, type TaskSnap } from "./snapshot.js";
-import type { Recorder } from "./recorder.js";
-import { Lat } from "./group_stats.js";
+import { measurementStart, snapshot, windowStats, type GroupSnap, type GroupsSnap, type Snapshot, type TaskSnap } from "./snapshot.js";
+import { Lat, type GroupStats } from "./group_stats.js";
 
 /** The metrics of the stretch between two snapshots. */
 export interface WindowMetrics {
@@ -24,15 +23,12 @@ export interface WindowMetrics {
 
 /**
  * Counters, latencies, CPU use and fairness between `a` and `b` (snapshots of one run, a first).
- * With `whole` (the run's recorder, for the whole run) each group carries its run-long fields too.
+ * With `whole` (the group columns `b` reads, for the whole run) each group carries its run-long
+ * fields too.
  */
-export function windowMetrics(a: Snapshot, b: Snapshot, whole?: Recorder): WindowMetrics {
+export function windowMetrics(a: Snapshot, b: Snapshot, whole?: GroupStats): WindowMetrics {
   const len = b.atNs - a.atNs;
-  const groups: Record<string, GroupResult> = {};
-  b.groupNames.forEach((name, i) => {
-    const ga = a.groups.at(i), gb = b.groups.at(i);
-    setGroup(groups, name, whole ? wholeGroup(ga, gb, whole, i) : windowGroup(ga, gb));
-  });
+  const groups = lazyGroups(b.groupNames, a.groups, b.groups, whole);
   const n = b.busyNs.length;
   let busy = 0;
   const cpus = b.busyNs.map((bb, c) => {
@@ -42,7 +38,11 @@ export function windowMetrics(a: Snapshot, b: Snapshot, whole?: Recorder): Windo
     return { cpu: c, busyNs, idleNs: Math.max(0, len - busyNs - overheadNs), overheadNs };
   });
   let completed = 0, requests = 0;
-  for (const g of Object.values(groups)) { completed += g.completed; requests += g.requests; }
+  for (let i = 0; i < b.groups.length; i++) {
+    const ga = a.groups.counts(i), gb = b.groups.counts(i);
+    completed += gb.completed - ga.completed;
+    requests += gb.requests - ga.requests;
+  }
   const mig = (d: Distance) => b.migrations[d]! - a.migrations[d]!;
   return {
     lengthNs: len,
@@ -66,6 +66,25 @@ export function windowMetrics(a: Snapshot, b: Snapshot, whole?: Recorder): Windo
   };
 }
 
+/**
+ * A stretch's groups by name, each GroupResult built when read: a run may name a million tasks,
+ * and a million GroupResults held at once take ~1 KB each (three Stats, a bins array, boxed
+ * numbers), where the columns they are built from take ~0.3 KB. The object reads as a plain one
+ * (keys in the workload's order, enumerable, JSON.stringify and structured clone see every
+ * group); a group read twice is built twice, and the groups cannot be assigned to.
+ */
+function lazyGroups(names: readonly string[], ga: GroupsSnap, gb: GroupsSnap, whole: GroupStats | undefined): Record<string, GroupResult> {
+  const groups: Record<string, GroupResult> = {};
+  for (let i = 0; i < names.length; i++) {
+    // An own property even for a task named "__proto__" (a plain `groups[name] =` would set the prototype).
+    Object.defineProperty(groups, names[i]!, {
+      get: whole ? () => wholeGroup(ga.at(i), gb.at(i), whole, i) : () => windowGroup(ga.at(i), gb.at(i)),
+      enumerable: true, configurable: true,
+    });
+  }
+  return groups;
+}
+
 // One object literal each (no spreads): a spread gives every object a hidden class of its own,
 // which a run of a million task names pays for a million times.
 function windowGroup(ga: GroupSnap, gb: GroupSnap): GroupResult {
@@ -75,8 +94,7 @@ function windowGroup(ga: GroupSnap, gb: GroupSnap): GroupResult {
   };
 }
 
-function wholeGroup(ga: GroupSnap, gb: GroupSnap, rec: Recorder, i: number): GroupResult {
-  const g = rec.groups;
+function wholeGroup(ga: GroupSnap, gb: GroupSnap, g: GroupStats, i: number): GroupResult {
   return {
     tasks: gb.tasks - ga.completed, completed: gb.completed - ga.completed, cpuNs: gb.cpuNs - ga.cpuNs, requests: gb.requests - ga.requests,
     wakeupLatencyNs: windowStats(ga.wakeup, gb.wakeup), requestLatencyNs: windowStats(ga.request, gb.request), waitNs: windowStats(ga.wait, gb.wait),
@@ -133,7 +151,7 @@ export function windowTasks(a: Snapshot, b: Snapshot, cap: number): { tasks: Tas
     });
   });
   let created = 0;
-  for (let i = 0; i < b.groups.length; i++) created += b.groups.at(i).tasks - a.groups.at(i).completed;
+  for (let i = 0; i < b.groups.length; i++) created += b.groups.counts(i).tasks - a.groups.counts(i).completed;
   return { tasks, truncated: tasks.length < created };
 }
 
@@ -146,6 +164,8 @@ export interface ResultExtras {
   readonly warnings: readonly string[];
   /** How a run "until the tasks end" ended (absent for other runs). */
   readonly end?: RunEnd | null;
+  /** The run goes no further: the result may keep the recorder's columns rather than a copy. */
+  readonly final?: boolean;
 }
 
 /** The RunResult of the whole run: its measurement start to now, with the recorder's task records and timeline. */
@@ -153,8 +173,10 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
   const rec = k.rec;
   for (let c = 0; c < k.topo.nrCpus; c++) if (k.curr[c] >= 0) k.updateCurr(c, k.tasks[k.curr[c]]);
   for (const t of k.tasks) if (t.place !== Place.Free) rec.syncTask(t);
-  const end = snapshot(k, x.stats, true);
-  const w = windowMetrics(measurementStart(k), end, rec);
+  // A final result takes the recorder's columns (the run goes no further); any other reads a copy.
+  const stats = x.final ? rec.handOverGroups() : rec.groups.copy();
+  const end = snapshot(k, x.stats, true, stats);
+  const w = windowMetrics(measurementStart(k), end, stats);
   const result: RunResult = {
     schema: RUN_SCHEMA,
     job: x.job,
@@ -183,12 +205,4 @@ export function buildResult(k: Kernel, x: ResultExtras): RunResult {
 /** What a run whose new tasks were refused at the cap says about it. */
 export function refusedWarning(count: number, cap: number): string {
   return `${count} new tasks (arrivals or forks) refused: ${cap} were alive, the live-task cap (fork fails with EAGAIN, as at RLIMIT_NPROC); raise it with --max-tasks`;
-}
-
-/**
- * Sets a group by its task name as an own property: a plain `groups[name] =` with a task
- * named "__proto__" would replace the object's prototype and drop the group from the result.
- */
-function setGroup(groups: Record<string, GroupResult>, name: string, g: GroupResult): void {
-  Object.defineProperty(groups, name, { value: g, enumerable: true, writable: true, configurable: true });
 }

@@ -14,11 +14,15 @@ import type { Stats, TaskResult } from "./result.js";
 /** One histogram's samples at an instant (a copy, or the live histogram for a snapshot read at once). */
 export type HistSnap = Readonly<HistogramView>;
 
-export interface GroupSnap {
+/** A group's counters at an instant. */
+export interface GroupCounts {
   readonly tasks: number;
   readonly completed: number;
   readonly cpuNs: number;
   readonly requests: number;
+}
+
+export interface GroupSnap extends GroupCounts {
   readonly wakeup: HistSnap;
   readonly request: HistSnap;
   readonly wait: HistSnap;
@@ -28,6 +32,8 @@ export interface GroupSnap {
 export interface GroupsSnap {
   readonly length: number;
   at(i: number): GroupSnap;
+  /** Group `i`'s counters alone (no histograms built). */
+  counts(i: number): GroupCounts;
   /** Every group's samples of one kind together, added in group order. */
   merged(kind: Lat): HistSnap;
 }
@@ -89,6 +95,11 @@ class StatsGroups implements GroupsSnap {
     };
   }
 
+  counts(i: number): GroupCounts {
+    const s = this.s;
+    return { tasks: s.tasks[i], completed: s.completed[i], cpuNs: s.cpuNs[i] + this.pendingNs[i], requests: s.requests[i] };
+  }
+
   merged(kind: Lat): HistSnap {
     const out = new Histogram();
     this.s.mergeInto(kind, out);
@@ -122,10 +133,11 @@ class LiveTasks implements TaskSnaps {
 
 /**
  * The kernel's counters now (`scxStats`: the scheduler's own stats). Reads only. A snapshot
- * kept for later copies the groups and tasks; `live` reads them from the kernel, for one read
- * at once (the end of a run).
+ * kept for later copies the groups and tasks; `live` reads the tasks from the kernel, for one
+ * read at once (the end of a run), and the groups from `groups` (by default the recorder's own
+ * columns when live, else a copy).
  */
-export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, live = false): Snapshot {
+export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, live = false, groups?: GroupStats): Snapshot {
   const rec = k.rec, n = k.topo.nrCpus, now = k.now;
   const busyNs = Array.from(k.busyNs);
   const pendingBySlot = new Map<number, number>();
@@ -144,7 +156,7 @@ export function snapshot(k: Kernel, scxStats: Readonly<Record<string, number>>, 
     atNs: now,
     events: k.events,
     groupNames: rec.groupNames,
-    groups: new StatsGroups(live ? rec.groups : rec.groups.copy(), groupPending),
+    groups: new StatsGroups(groups ?? (live ? rec.groups : rec.groups.copy()), groupPending),
     busyNs,
     overheadNs: Array.from(k.overheadNs),
     voluntary: rec.voluntary,
@@ -169,7 +181,7 @@ export function measurementStart(k: Kernel): Snapshot {
     atNs: k.rec.measureFromNs,
     events: 0,
     groupNames: k.rec.groupNames,
-    groups: { length: k.rec.groupNames.length, at: () => none, merged: () => empty },
+    groups: { length: k.rec.groupNames.length, at: () => none, counts: () => none, merged: () => empty },
     busyNs: new Array<number>(n).fill(0),
     overheadNs: new Array<number>(n).fill(0),
     voluntary: 0,

@@ -3,7 +3,7 @@
  * periodic) and forks. Task slots are created once and reused after an open-loop task exits,
  * so a long run at a steady arrival rate allocates no tasks.
  */
-import { Block, Cls, Place, Policy, policyClass, TaskTable, taskTemplate, type Task, type TaskTemplate } from "./task.js";
+import { Block, Cls, Place, Policy, policyClass, specTemplates, TaskTable, type Task, type TaskTemplate } from "./task.js";
 import { RR_TIMESLICE_NS } from "./rt.js";
 import { dlBandwidth } from "./deadline.js";
 import { Rng } from "./rng.js";
@@ -33,7 +33,7 @@ export class Spawner {
     this.table = new TaskTable(k);
     this.rngArrival = new Rng(seed, "arrivals");
     this.instanceOf = plan.specs.map(() => 0);
-    this.templates = plan.specs.map((cs) => taskTemplate(cs.spec, k.topo.nrCpus));
+    this.templates = specTemplates(plan.specs.map((cs) => cs.spec), k.topo.nrCpus, plan.groups);
     this.arrivals = plan.specs.map(() => 0);
   }
 

@@ -229,12 +229,12 @@ export class Task {
 
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {
-    return this.tpl.commIndexed || this.openLoop ? `${this.tpl.group}-${this.instance}` : this.tpl.group;
+    return this.tpl.commIndexed || this.openLoop ? `${this.group}-${this.instance}` : this.group;
   }
 
   // Kept once per spec: the task object stays small, which is what matters when 10^5 of them are
   // mostly out of cache. A run-time change (sched_change.ts) gives the task a template of its own.
-  get group(): string { return this.tpl.group; }
+  get group(): string { return this.tpl.groupNames[this.groupIdx]!; }
   get nice(): number { return this.tpl.nice; }
   get policy(): Policy { return this.tpl.policy; }
   get fairWeight(): number { return this.tpl.fairWeight; }
@@ -271,14 +271,18 @@ export class TaskTable {
 
 /** The template of a task slot that holds no task yet. */
 const NO_TEMPLATE: TaskTemplate = Object.freeze({
-  group: "", nice: 0, commIndexed: false, policy: Policy.Normal, fairWeight: 1024, weight: 100, cpusAllowed: null, scxCpusAllowed: null,
+  groupNames: [""], nice: 0, commIndexed: false, policy: Policy.Normal, fairWeight: 1024, weight: 100, cpusAllowed: null, scxCpusAllowed: null,
   nrCpusAllowed: 0, cgroup: "/", expectedRunNs: 0, dlDeadlineNs: 0, dlPeriodNs: 0, dlRuntimeNs: 0, rtPriority: 0,
   sliceNs: 0, requestBlock: Block.None, wakeSync: false,
 });
 
 /** What every task of one spec starts with, worked out once per spec rather than per spawn. */
 export interface TaskTemplate {
-  readonly group: string;
+  /**
+   * The plan's group names (a task's group is `groupNames[groupIdx]`): specs alike but for their
+   * names share one template (a workload of a million names has one, not a million).
+   */
+  readonly groupNames: readonly string[];
   readonly nice: number;
   /** Whether comm carries the instance number ("web-3"); open-loop tasks always do. */
   readonly commIndexed: boolean;
@@ -308,8 +312,8 @@ export interface TaskTemplate {
   readonly wakeSync: boolean;
 }
 
-/** The template of tasks made from `s` on a machine of `nrCpus` CPUs. */
-export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
+/** The template of tasks made from `s` on a machine of `nrCpus` CPUs; `groupNames`: the plan's groups. */
+export function taskTemplate(s: TaskSpec, nrCpus: number, groupNames: readonly string[]): TaskTemplate {
   const policy = policyOf(s.policy);
   const fairWeight = policy === Policy.Idle ? WEIGHT_IDLEPRIO : niceToWeight(s.nice);
   // CPUs beyond this machine's are dropped; none left, or all of them, means no restriction.
@@ -321,7 +325,7 @@ export function taskTemplate(s: TaskSpec, nrCpus: number): TaskTemplate {
     if (n > 0 && n < nrCpus) { mask = m; nr = n; }
   }
   return {
-    group: s.name, nice: s.nice,
+    groupNames, nice: s.nice,
     commIndexed: s.instances > 1 || s.forkOnly,
     policy, fairWeight, weight: scxWeight(fairWeight),
     cpusAllowed: mask,
@@ -360,4 +364,22 @@ export function customSliceNs(policy: Policy, sliceUs: number | null | undefined
   if (sliceUs === null || sliceUs === undefined || sliceUs <= 0) return 0;
   if (policy === Policy.Fifo || policy === Policy.Rr || policy === Policy.Deadline) return 0;
   return Math.min(100_000_000, Math.max(100_000, Math.round(sliceUs * 1000)));
+}
+
+/**
+ * The templates of the plan's specs, one object for specs whose templates are equal: a template
+ * without an affinity mask holds nothing a task or scheduler can write, so sharing it across
+ * specs changes nothing but memory. Masked ones stay per spec (p.cpusAllowed is the spec's own).
+ */
+export function specTemplates(specs: readonly TaskSpec[], nrCpus: number, groupNames: readonly string[]): TaskTemplate[] {
+  const alike = new Map<string, TaskTemplate>();
+  const key = (t: TaskTemplate) => JSON.stringify(t, (k, v: unknown) => (k === "groupNames" ? undefined : v));
+  return specs.map((s) => {
+    const t = taskTemplate(s, nrCpus, groupNames);
+    if (t.cpusAllowed !== null) return t;
+    const k = key(t), known = alike.get(k);
+    if (known !== undefined) return known;
+    alike.set(k, t);
+    return t;
+  });
 }

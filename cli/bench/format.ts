@@ -72,7 +72,8 @@ export function formatBench(b: BenchResult): string {
   if (g.rows.length >= 2) out.push(`  slowdown from ${g.rows[0].tasks} to ${g.rows[g.rows.length - 1].tasks} tasks: ${g.slowdown.toFixed(2)}× (CPU time ${g.slowdownCpu.toFixed(2)}×)`);
   const mem = b.memory;
   out.push("", `Memory: peak RSS ${mem.peakRssMB.toFixed(0)} MB over all bench processes; ${mem.perTaskB === null ? "?" : mem.perTaskB.toFixed(0)} B of V8 heap per live task`
-    + (mem.million ? `; ${mem.million.tasks} live tasks: peak RSS ${mem.million.maxRssMB.toFixed(0)} MB, set up in ${mem.million.setupS.toFixed(1)} s` : ""));
+    + (mem.million ? `; ${mem.million.tasks} live tasks: peak RSS ${mem.million.maxRssMB.toFixed(0)} MB, set up in ${mem.million.setupS.toFixed(1)} s` : "")
+    + (mem.names ? `; ${mem.names.names} distinct task names run to their RunResult: peak RSS ${mem.names.maxRssMB.toFixed(0)} MB in ${mem.names.wallS.toFixed(1)} s` : ""));
   const p = b.pool;
   if (p !== undefined) {
     out.push("", `Pool on users' sweeps (a fresh process per sweep, as compare runs it; 1 and 2 workers paired, alternating order)`);
@@ -200,7 +201,7 @@ ${htmlTable(["workers", "wall s", "jobs/s", "speed-up", "efficiency", "cores got
 <h2>Growth and memory</h2>
 <p>${esc(b.growth.model)}</p>
 ${htmlTable(["tasks", "events", "events/s", "events/CPU-s", "heap B/task", "RSS MB"], b.growth.rows.map((r) => [r.tasks, r.events, K(r.eventsPerS), K(r.eventsPerCpuS), r.heapPerTaskB === null ? "?" : r.heapPerTaskB.toFixed(0), r.maxRssMB.toFixed(0)]))}
-<p>Peak RSS over all bench processes: ${b.memory.peakRssMB.toFixed(0)} MB.${b.memory.million ? ` ${b.memory.million.tasks} live tasks: peak RSS ${b.memory.million.maxRssMB.toFixed(0)} MB.` : ""}</p>
+<p>Peak RSS over all bench processes: ${b.memory.peakRssMB.toFixed(0)} MB.${b.memory.million ? ` ${b.memory.million.tasks} live tasks: peak RSS ${b.memory.million.maxRssMB.toFixed(0)} MB.` : ""}${b.memory.names ? ` ${b.memory.names.names} distinct task names to their RunResult: peak RSS ${b.memory.names.maxRssMB.toFixed(0)} MB.` : ""}</p>
 </body></html>
 `;
 }

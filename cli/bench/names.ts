@@ -38,6 +38,6 @@ export function runNames(n: number, maxRssMB: () => number): NamesOut {
   };
   const { machine } = prepareJob(job, plan);
   machine.runToEnd();
-  const r = machine.result(0, plan.warnings);
+  const r = machine.result(0, plan.warnings, true);
   return { kind: "names", names: n, groups: Object.keys(r.groups).length, lost: r.invariants.lost, wallS: (performance.now() - t0) / 1000, maxRssMB: maxRssMB() };
 }

@@ -38,6 +38,8 @@ export interface Suite {
   readonly growth: { readonly tasks: readonly number[]; readonly cpus: number; readonly warmS: number; readonly measureS: number; readonly reps: number };
   /** Live tasks of the large-memory run, or 0 to skip it. */
   readonly millionTasks: number;
+  /** Distinct task names of the many-names run (issue 19.12), or 0 to skip it. */
+  readonly manyNames: number;
 }
 
 /** Workload parameters scaled to the machine: each loads it to about the same degree. */
@@ -63,7 +65,8 @@ export const SUITES: Record<SuiteName, Suite> = {
     durationS: 1,
     sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 4, cpus: 16, durationS: 20, reps: 2 },
     growth: { tasks: [100, 100_000], cpus: 16, warmS: 0.5, measureS: 1.5, reps: 3 },
-    millionTasks: 0,
+    millionTasks: 1_000_000,
+    manyNames: 0,
   },
   full: {
     name: "full",
@@ -75,6 +78,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     sweep: { schedulers: ["simple", "fair"], workloads: ["schbench", "server"], seeds: 8, cpus: 16, durationS: 20, reps: 2 },
     growth: { tasks: [100, 1000, 10_000, 100_000], cpus: 16, warmS: 1, measureS: 4, reps: 3 },
     millionTasks: 1_000_000,
+    manyNames: 1_000_000,
   },
   /** For tests of the bench's shape: every part, each tiny. Figures mean nothing. */
   tiny: {
@@ -87,6 +91,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     sweep: { schedulers: ["simple"], workloads: ["schbench"], seeds: 4, cpus: 4, durationS: 0.05, reps: 1 },
     growth: { tasks: [50, 500], cpus: 4, warmS: 0.02, measureS: 0.05, reps: 1 },
     millionTasks: 2000,
+    manyNames: 2000,
   },
 };
 

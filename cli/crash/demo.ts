@@ -230,7 +230,7 @@ export function runCrashDemo(o: CrashDemoOptions): CrashDemoOutcome {
   const cEnd = countClasses(m);
   story.note(`end of the run: ${cEnd.fair} tasks in the fair class, ${cEnd.ext} in sched_ext${m.scx.current === null ? "" : ` (${m.scx.current})`}`);
   const endSnap = snapshot(m);
-  const result = m.result(0, plan.warnings);
+  const result = m.result(0, plan.warnings, true);
   story.sync();
 
   const kept = windowSpecs(run, endSnap, result);

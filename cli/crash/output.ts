@@ -6,7 +6,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { aggregate, atomicWrite, writeReport } from "../../results/index.js";
+import { aggregate, atomicWriteStream, writeReport } from "../../results/index.js";
+import { prettyJsonPiecesByKey } from "../../results/io/json_pieces.js";
 import { errnoName } from "../../sim/bpf/index.js";
 import type { RunResult } from "../../sim/result.js";
 import type { CrashDemoOutcome } from "./demo.js";
@@ -41,7 +42,7 @@ export function reportNotes(o: CrashDemoOutcome): string[] {
 }
 
 /** The RunResult plus what the demo adds: fault, link update, exit, story, windows. */
-export function demoJson(o: CrashDemoOutcome): object {
+export function demoJson(o: CrashDemoOutcome): Record<string, unknown> {
   const { timeline: _timeline, ...run } = o.result;
   return {
     ...run,
@@ -73,6 +74,17 @@ export async function writeDemoOutputs(o: CrashDemoOutcome, dir: string): Promis
     title: reportTitle(o), results: [chosen, ...o.windows], aggregate: aggregate(o.windows), chosenRun: 0, notes: reportNotes(o),
     oneSeedNote: "Each row is one window of this single run, so there are no confidence intervals or error bars; to compare schedulers with confidence, use scxlab compare with --seeds.",
   });
-  const json = await atomicWrite(join(dir, "result.json"), `${JSON.stringify(demoJson(o), null, 2)}\n`);
+  const json = await atomicWriteStream(join(dir, "result.json"), demoJsonPieces(o));
   return { report, json };
+}
+
+/**
+ * result.json's text in pieces, as `run --json` writes its RunResult (a run of many task names
+ * passes V8's limit on one string): the run's groups and tasks one by one, and inside crashDemo
+ * each window's groups one by one. Joined: `JSON.stringify(demoJson(o), null, 2)` and a newline.
+ */
+export function* demoJsonPieces(o: CrashDemoOutcome): Generator<string> {
+  // crashDemo → windows → each window → its groups → each group.
+  yield* prettyJsonPiecesByKey(demoJson(o), (key) => (key === "crashDemo" ? 4 : 1));
+  yield "\n";
 }

@@ -12,6 +12,16 @@ export function* prettyJsonPieces(value: unknown, depth = 2, space = "  "): Gene
   yield* pieces(value, "", depth, space);
 }
 
+/**
+ * As prettyJsonPieces for an object whose top-level values need layouts of their own: the value
+ * under `key` is laid out `depthOf(key)` levels deep (a shallow field stays one piece, a deep
+ * one such as a list of windows with their groups is opened down to each group).
+ */
+export function* prettyJsonPiecesByKey(value: Readonly<Record<string, unknown>>, depthOf: (key: string) => number, space = "  "): Generator<string> {
+  if (typeof value.toJSON === "function") yield whole(value, "", space);
+  else yield* objectPieces(value, "", depthOf, space);
+}
+
 function* pieces(value: unknown, indent: string, depth: number, space: string): Generator<string> {
   if (depth <= 0 || value === null || typeof value !== "object" || typeof (value as { toJSON?: unknown }).toJSON === "function") {
     yield whole(value, indent, space);
@@ -34,13 +44,21 @@ function* pieces(value: unknown, indent: string, depth: number, space: string): 
     yield `${close}]`;
     return;
   }
+  yield* objectPieces(value, indent, () => depth - 1, space);
+}
+
+/** An object's pieces, the value under each key laid out `depthOf(key)` levels deep. */
+function* objectPieces(value: object, indent: string, depthOf: (key: string) => number, space: string): Generator<string> {
+  const inner = indent + space;
+  const open = space === "" ? "" : `\n${inner}`;
+  const close = space === "" ? "" : `\n${indent}`;
   let first = true;
   for (const key of Object.keys(value)) {
     const v: unknown = (value as Record<string, unknown>)[key];
     if (omitted(v)) continue;
     yield `${first ? "{" : ","}${open}${JSON.stringify(key)}:${space === "" ? "" : " "}`;
     first = false;
-    yield* pieces(v, inner, depth - 1, space);
+    yield* pieces(v, inner, depthOf(key), space);
   }
   yield first ? "{}" : `${close}}`;
 }

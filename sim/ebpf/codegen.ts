@@ -4,7 +4,7 @@
  * (structure.ts; a `for(;;) switch(pc)` over the jump targets when the jumps do not nest), and
  * run-time checks inlined where the verifier would have proven safety. See engine.ts for the names in scope and why JavaScript.
  */
-import { ALU, ATOMIC, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, CLS, JMP, LD_IMM64, MAY_GOTO, MODE, SRC_X, sizeBytes, type DecodedInsns } from "./isa.js";
+import { ALU, ATOMIC, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, CLS, JMP, LD_IMM64, MAY_GOTO, MODE, PSEUDO, SRC_X, sizeBytes, type DecodedInsns } from "./isa.js";
 import { alu32, alu64, cond32, cond64, endian, immOperand, regOperand, type Operand } from "./codegen_alu.js";
 import { BpfLoadError } from "./program.js";
 import { structure, type Jump, type Scope, type StructurePlan } from "./structure.js";
@@ -29,6 +29,11 @@ export interface GenInput {
   helperSlot(id: number): number;
   kfuncSlot(index: number): number;
   readonly captureRegs: boolean;
+  /**
+   * Whether n bytes at addr are, and will stay, loadable (storable with `write`) for as long as
+   * the program lives: global data, whose region is never retired or frozen after translation.
+   */
+  stable(addr: number, n: number, write: boolean): boolean;
   /** 1 at the second slot of every ld_imm64. */
   readonly secondSlot: Uint8Array;
   /** High 32 bits of the arena's user address (marks arena pointers), or 0 without an arena. */
@@ -69,7 +74,16 @@ function subprogram(g: GenInput, start: number, end: number): string {
   if (plan !== null) structured(g, start, end, plan, tails, out);
   else dispatched(g, start, end, new Set(jumps.map((j) => j.to)), out);
   out.push("}");
-  return out.join("\n");
+  return usedViews(out.join("\n"));
+}
+
+/**
+ * Keep only the views a subprogram indexes in its declaration and its reloads after calls: each
+ * reload is a property load, and a view reloaded for nothing still makes V8 redo its checks.
+ */
+function usedViews(text: string): string {
+  const used = VIEWS.split(",").filter((v) => v.startsWith("T=") || text.includes(`${v.slice(0, v.indexOf("="))}[`));
+  return text.split(VIEWS).join(used.join(","));
 }
 
 /** The body as nested labelled blocks and loops (structure.ts). */
@@ -91,9 +105,14 @@ function structured(g: GenInput, start: number, end: number, plan: StructurePlan
       out.push(s.kind === "loop" ? `break l${s.target};}` : "}");
     }
   };
+  // Registers' known addresses hold along straight-line code; any label forgets them.
+  const known: (number | undefined)[] = [];
   for (let i = start; i < end; i++) {
+    const depth = open.length;
     closeAt(i);
-    for (const s of plan.scopes.get(i) ?? []) {
+    const scopes = plan.scopes.get(i);
+    if (scopes !== undefined || open.length !== depth) known.length = 0;
+    for (const s of scopes ?? []) {
       open.push(s);
       out.push(s.kind === "loop" ? `l${s.target}:for(;;){` : `b${s.target}:{`);
     }
@@ -103,7 +122,8 @@ function structured(g: GenInput, start: number, end: number, plan: StructurePlan
       const hops = entries.map((e) => `if(en===${e.entry}){${e.via === e.entry ? "en=0;" : ""}break b${e.via};}`);
       out.push(`if(en!==0){${hops.join("")}}`);
     }
-    out.push(insn(g, i, end, start === 0, jump));
+    out.push(insn(g, i, end, start === 0, jump, known));
+    track(g, i, known);
     if (g.d.op[i] === LD_IMM64) i++;
   }
   closeAt(end);
@@ -182,7 +202,7 @@ function checkReg(g: GenInput, i: number, r: number): void {
   if (r > 10) throw new BpfLoadError(g.program, i, `invalid register r${r}`);
 }
 
-function insn(g: GenInput, i: number, end: number, isMain: boolean, jump: JumpText): string {
+function insn(g: GenInput, i: number, end: number, isMain: boolean, jump: JumpText, known: Known = UNKNOWN): string {
   const { d } = g;
   const op = d.op[i]!, dst = d.dst[i]!, src = d.src[i]!, off = d.off[i]!, imm = d.imm[i]!;
   checkReg(g, i, dst);
@@ -217,13 +237,13 @@ function insn(g: GenInput, i: number, end: number, isMain: boolean, jump: JumpTe
       return `r${dst}l=${lo | 0};r${dst}h=${hi | 0};`;
     }
     case CLS.LDX:
-      return load(i, op, dst, src, off) ?? refuse("unsupported load");
+      return load(i, op, dst, src, off, access(g, known)) ?? refuse("unsupported load");
     case CLS.ST:
       if ((op & 0xe0) !== MODE.MEM) return refuse("unsupported store");
-      return store(i, op, dst, off, immOperand(imm));
+      return store(i, op, dst, off, immOperand(imm), access(g, known));
     case CLS.STX:
-      if ((op & 0xe0) === MODE.MEM) return store(i, op, dst, off, regOperand(src));
-      if ((op & 0xe0) === MODE.ATOMIC) return atomic(i, op, dst, src, off, imm) ?? refuse(`unsupported atomic operation 0x${imm.toString(16)}`);
+      if ((op & 0xe0) === MODE.MEM) return store(i, op, dst, off, regOperand(src), access(g, known));
+      if ((op & 0xe0) === MODE.ATOMIC) return atomic(i, op, dst, src, off, imm, access(g, known)) ?? refuse(`unsupported atomic operation 0x${imm.toString(16)}`);
       return refuse("unsupported store");
     default:
       return refuse("unknown instruction class");
@@ -276,22 +296,59 @@ function call(g: GenInput, i: number, src: number, imm: number): string | null {
   const args: string[] = [];
   for (let r = 1; r <= 5; r++) args.push(`AL[${r}]=r${r}l;AH[${r}]=r${r}h;`);
   return `S.pc=${i};${args.join("")}v=N${slot}(A);` +
-    `if(v===v){r0l=v|0;r0h=Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}${VIEWS};`;
+    `if(v===v){r0l=v|0;r0h=r0l===v?r0l>>31:Math.floor(v/4294967296)|0;}else{r0l=A.retLo;r0h=A.retHi;}${VIEWS};`;
 }
 
-/** Address computation and the region check; stack accesses at constant offsets need none. */
-function access(i: number, base: number, off: number, n: number, write: boolean): string {
-  if (base === 10 && off >= -STACK_SIZE && off + n <= 0) return `a=r10l+(${off});`;
-  const bad = write ? "t<=0" : "t===0";
-  const second = n === 1 ? "" : `||(T[(a+${n - 1})>>3]|0)!==t`;
-  // A register with a high half is an arena pointer (or wild: then the arena answers -1).
-  return `a=r${base}h===0?r${base}l+(${off}):S.ar.at(r${base}h,r${base}l,${off},${write ? 1 : 0});t=T[a>>3]|0;` +
-    `if(${bad}${second})F(${i},${write ? FAULT.WRITE : FAULT.READ},a,${n});`;
+/** Address computation and region check of a load or store. */
+type Access = (i: number, base: number, off: number, n: number, write: boolean) => string;
+
+/**
+ * Stack accesses at constant offsets need no check, nor accesses through a register known to
+ * hold a global-data address (`known`), when the generator's `stable` says the region's tags
+ * can never change; the rest test the region tags at run time.
+ */
+function access(g: GenInput, known: Known): Access {
+  return (i, base, off, n, write) => {
+    if (base === 10 && off >= -STACK_SIZE && off + n <= 0) return `a=r10l+(${off});`;
+    const k = known[base];
+    if (k !== undefined && g.stable(k + off, n, write)) return `a=${k + off};`;
+    const bad = write ? "t<=0" : "t===0";
+    const second = n === 1 ? "" : `||(T[(a+${n - 1})>>3]|0)!==t`;
+    // A register with a high half is an arena pointer (or wild: then the arena answers -1).
+    return `a=r${base}h===0?r${base}l+(${off}):S.ar.at(r${base}h,r${base}l,${off},${write ? 1 : 0});t=T[a>>3]|0;` +
+      `if(${bad}${second})F(${i},${write ? FAULT.WRITE : FAULT.READ},a,${n});`;
+  };
+}
+
+/** Per register, the global-data address it is known to hold (high half 0), or undefined. */
+type Known = readonly (number | undefined)[];
+const UNKNOWN: Known = [];
+
+/**
+ * What instruction i leaves known in `known`: an ld_imm64 of a map value's address, copied by
+ * mov; anything else that writes a register forgets it (calls forget R0-R5).
+ */
+function track(g: GenInput, i: number, known: (number | undefined)[]): void {
+  const { d } = g;
+  const op = d.op[i]!, dst = d.dst[i]!, src = d.src[i]!, cls = op & 7;
+  if (op === LD_IMM64) {
+    const v = src === PSEUDO.MAP_VALUE ? g.imm64(i) : undefined;
+    known[dst] = v !== undefined && v[1] === 0 ? v[0] : undefined;
+  } else if (cls === CLS.ALU64 && op === (CLS.ALU64 | ALU.MOV | SRC_X) && d.off[i] === 0) {
+    known[dst] = known[src];
+  } else if (cls === CLS.ALU || cls === CLS.ALU64 || cls === CLS.LDX) {
+    known[dst] = undefined;
+  } else if (cls === CLS.STX && (op & 0xe0) === MODE.ATOMIC) {
+    known[src] = undefined;
+    known[0] = undefined;
+  } else if (op === (CLS.JMP | JMP.CALL)) {
+    for (let r = 0; r <= 5; r++) known[r] = undefined;
+  }
 }
 
 // Aligned accesses index the typed arrays directly; misaligned ones (legal in BPF, rare in
 // compiled code) go through byte-wise runtime functions.
-function load(i: number, op: number, dst: number, src: number, off: number): string | null {
+function load(i: number, op: number, dst: number, src: number, off: number, access: Access): string | null {
   const mode = op & 0xe0;
   if (mode !== MODE.MEM && mode !== MODE.MEMSX) return null;
   if (dst === 10) return fault(i, FAULT.R10);
@@ -309,7 +366,7 @@ function load(i: number, op: number, dst: number, src: number, off: number): str
   }
 }
 
-function store(i: number, op: number, dst: number, off: number, s: Operand): string {
+function store(i: number, op: number, dst: number, off: number, s: Operand, access: Access): string {
   const n = sizeBytes(op);
   const a = access(i, dst, off, n, true);
   switch (n) {
@@ -320,7 +377,7 @@ function store(i: number, op: number, dst: number, off: number, s: Operand): str
   }
 }
 
-function atomic(i: number, op: number, dst: number, src: number, off: number, imm: number): string | null {
+function atomic(i: number, op: number, dst: number, src: number, off: number, imm: number, access: Access): string | null {
   const n = sizeBytes(op);
   if (n !== 4 && n !== 8) return null;
   const fetch = (imm & ATOMIC.FETCH) !== 0;

@@ -31,10 +31,13 @@
  *   R2-R5 the arguments of a callback), which the verifier would have refused to load.
  * - `may_goto` falls through 8M times per function invocation, then jumps, as the kernel's
  *   BPF_MAX_LOOPS; the budget still applies.
+ * - a load or store through a register whose high half is set is an arena access (the kernel's
+ *   PROBE_MEM32; maps/arena.ts): the arena maps it to its page, an unallocated page reads 0
+ *   and takes writes into a sink, and any other high half faults as a wild pointer.
  */
 import type { BpfMemory } from "./memory.js";
 import { NO_ARENA, arenaOf, type ArenaAccess } from "./maps/arena.js";
-import { decode, CALL_PSEUDO, CLS, JMP, LD_IMM64, PSEUDO, type DecodedInsns } from "./isa.js";
+import { decode, CALL_HELPER, CALL_KFUNC, CALL_PSEUDO, CLS, JMP, LD_IMM64, PSEUDO, type DecodedInsns } from "./isa.js";
 import { FAULT, generate } from "./codegen.js";
 import { BpfCallArgs, BpfLoadError, BpfRuntimeError, type BpfEnv, type BpfNativeFn, type CompileOptions, type CompiledProgram, type LinkedProgram } from "./program.js";
 import { HI, unalignedAccess, bswap32, mulhu, sar64, sdiv64, shl64, shr64, smod64, udiv64, umod64 } from "./runtime.js";
@@ -119,12 +122,25 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
       default: throw new BpfLoadError(p.name, i, `ld_imm64 with src_reg ${src} is not supported`);
     }
   };
-  const source = generate({
-    program: p.name, d, entries, secondSlot, arenaHi: arena?.hi ?? 0, captureRegs: opts.captureRegs === true, imm64,
-    helperSlot: (id) => slotOf(helperSlots, id, env.helper(id)),
-    kfuncSlot: (index) => slotOf(kfuncSlots, index, env.kfunc(index)),
-  });
-  const prelude = `"use strict";var ${natives.map((_, k) => `N${k}=NAT[${k}]`).join(",") || "N_=0"};\n`;
+  const resolved = resolveAll(d, secondSlot, env.memory.tags, imm64, (id) => slotOf(helperSlots, id, env.helper(id)), (index) => slotOf(kfuncSlots, index, env.kfunc(index)));
+  const key = resolved === null ? null
+    : `${p.name}\n${opts.captureRegs === true ? 1 : 0};${arena?.hi ?? 0};${[...helperSlots].join(",")};${[...kfuncSlots].join(",")};${resolved}\n${LATIN1.decode(p.insns)}`;
+  let tr = key === null ? undefined : translations.get(key);
+  if (tr === undefined) {
+    const source = generate({
+      program: p.name, d, entries, secondSlot, arenaHi: arena?.hi ?? 0, captureRegs: opts.captureRegs === true, imm64, stable: (addr, n, write) => stableData(env.memory, addr, n, write),
+      helperSlot: (id) => slotOf(helperSlots, id, env.helper(id)),
+      kfuncSlot: (index) => slotOf(kfuncSlots, index, env.kfunc(index)),
+    });
+    const prelude = `"use strict";var ${natives.map((_, k) => `N${k}=NAT[${k}]`).join(",") || "N_=0"};\n`;
+    // Named for profilers and stack traces (the name sanitised: it comes from the object).
+    tr = { source, factory: factoryFor(`${prelude}${source}\n//# sourceURL=bpf/${p.name.replace(/[^A-Za-z0-9_.]/g, "_")}.js\n`) };
+    if (key !== null) {
+      if (translations.size >= FACTORIES_MAX) translations.clear();
+      translations.set(key, tr);
+    }
+  }
+  const { source, factory } = tr;
   const exitRegs = new Int32Array(22);
   const memory = env.memory;
   const ua = unalignedAccess(memory);
@@ -133,8 +149,6 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
     const detail = faultMessage(memory, code, a, b, p.kfuncNames, opts.insnBudget ?? DEFAULT_BUDGET);
     throw new BpfRuntimeError(p.name, insnIndex, where === undefined ? detail : `${detail} (${where})`);
   };
-  // Named for profilers and stack traces (the name sanitised: it comes from the object).
-  const factory = factoryFor(`${prelude}${source}\n//# sourceURL=bpf/${p.name.replace(/[^A-Za-z0-9_.]/g, "_")}.js\n`);
   const fns = factory(
     st, memory, ua.ld16, ua.ld32, ua.st16, ua.st32, HI, st.args, st.args.lo, st.args.hi, fail,
     mulhu, udiv64, umod64, sdiv64, smod64, shl64, shr64, sar64, bswap32, natives, st.frameTops,
@@ -148,7 +162,55 @@ export function compileProgram(p: LinkedProgram, env: BpfEnv, opts: CompileOptio
 
 type Factory = (...deps: unknown[]) => SubprogramFn[];
 
-/** Translations seen in this thread, by their text; bounded, as a run may load hostile objects. */
+/**
+ * Whether n bytes at addr lie in global data for good: `.data`/`.bss` regions are never frozen
+ * or retired once programs are translated, `.rodata` is read-only from before (loads only).
+ */
+function stableData(m: BpfMemory, addr: number, n: number, write: boolean): boolean {
+  const r = m.regionAt(addr);
+  if (r === undefined || !(r.opts.kind === "global_data" || (r.opts.kind === "rodata" && !write))) return false;
+  return m.accessible(addr, n, write);
+}
+
+/**
+ * Translations by what determines their text: the program's name and instructions, the value of
+ * every pseudo ld_imm64, which native each call reaches, and the options. A sweep's runs of one
+ * object load it afresh into fresh memories, which hand out the same addresses in the same
+ * order, so every run after the first skips generating the text (~20 ms for bpfland's programs).
+ */
+const translations = new Map<string, { readonly source: string; readonly factory: Factory }>();
+const LATIN1 = new TextDecoder("latin1");
+
+/**
+ * Resolve, in instruction order, every pseudo ld_imm64 and every helper and kfunc call, as the
+ * generator would (so the same slots are handed out); returns the ld_imm64 values as text, or
+ * null when one of them is refused (the generator then reports it, in its own order).
+ */
+function resolveAll(
+  d: DecodedInsns, second: Uint8Array, tags: Int32Array, imm64: (i: number) => readonly [number, number],
+  helperSlot: (id: number) => number, kfuncSlot: (index: number) => number,
+): string | null {
+  const values: number[] = [];
+  for (let i = 0; i < d.length; i++) {
+    if (second[i] === 1) continue;
+    const op = d.op[i]!;
+    if (op === LD_IMM64 && d.src[i] !== PSEUDO.IMM) {
+      try {
+        const [lo, hi] = imm64(i);
+        // The region there too: whether an access through it needs a check (stableData).
+        values.push(i, lo, hi, hi === 0 ? tags[lo >> 3] ?? 0 : 0);
+      } catch {
+        return null;
+      }
+    } else if (op === (CLS.JMP | JMP.CALL)) {
+      if (d.src[i] === CALL_HELPER) helperSlot(d.imm[i]!);
+      else if (d.src[i] === CALL_KFUNC) kfuncSlot(d.imm[i]!);
+    }
+  }
+  return values.join(",");
+}
+
+/** Factories seen in this thread, by their text; bounded, as a run may load hostile objects. */
 const factories = new Map<string, Factory>();
 const FACTORIES_MAX = 64;
 

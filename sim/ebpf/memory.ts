@@ -107,6 +107,11 @@ export class BpfMemory {
     this.check(addr, len, false);
   }
 
+  /** Whether `bytes(addr, len)` would succeed: host code on a hot path tests a span this way. */
+  readable(addr: BpfAddr, len: number): boolean {
+    return len <= 0 || (len <= GRANULE ? this.accessible(addr, len, false) : this.spanAccessible(addr, len, false));
+  }
+
   /** Make the region starting at or containing `addr` read-only (e.g. `.rodata` once loaded). */
   freeze(addr: BpfAddr): void {
     const r = this.regionIndexAt(addr);

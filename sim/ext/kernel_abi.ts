@@ -1,7 +1,7 @@
 /**
  * The sched_ext constants at the kernel boundary: one table, each constant with the value the
- * kernel gives it (Linux 6.19: include/linux/sched/ext.h, kernel/sched/ext_internal.h; what
- * compiled BPF objects and C-derived numbers carry) and, where scxlab's TS API has it, the TS
+ * kernel gives it (include/linux/sched/ext.h, kernel/sched/ext_internal.h of the modelled
+ * kernel, Linux 6.19; what compiled BPF objects and C-derived numbers carry) and, where scxlab's TS API has it, the TS
  * value (consts.ts). The BPF glue (sim/ebpf) converts through this table only, the kernel type
  * model's enums are built from it, and scripts read the kernel's numbers here (SCX_KERNEL).
  *
@@ -19,6 +19,14 @@ import {
   SCX_OPS_KEEP_BUILTIN_IDLE, SCX_OPS_SWITCH_PARTIAL, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_SLICE_DFL,
   SCX_SLICE_INF, SCX_WAKE_FORK, SCX_WAKE_SYNC, SCX_WAKE_TTWU, localOn, type DsqId,
 } from "./consts.js";
+
+/**
+ * The one kernel version scxlab models: sched_ext's paths (SCX_KICK_WAIT's kick_sync wait, the
+ * ext dl_server, dropped kicks of CPUs in a higher class), the constants below, and the
+ * LINUX_KERNEL_VERSION that BPF objects read from .kconfig (sim/ebpf/obj/kconfig.ts) all follow
+ * it. Later behaviour is named where the model takes it (SCX_DEQ_SCHED_CHANGE).
+ */
+export const MODELLED_LINUX = { major: 6, minor: 19 } as const;
 import { asCpu, asDsq } from "./ids.js";
 import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_STOP, SCX_CPU_PREEMPT_UNKNOWN } from "./ops.js";
 

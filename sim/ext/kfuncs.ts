@@ -67,7 +67,7 @@ export class ScxKfuncs implements Scx {
   nrLlcs(): number { return this.k.topo.nrLlcs; }
   nrNodes(): number { return this.k.topo.nrNodes; }
   cpuperfCap(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }
-  cpuperfCur(cpu: CpuId): number { return this.k.perf.level[this.cpuOk(cpu)]; }
+  cpuperfCur(cpu: CpuId): number { return this.k.perf.current(this.cpuOk(cpu)); }
 
   cpuperfSet(cpu: CpuId, perf: number): void {
     this.cpuOk(cpu);

@@ -54,6 +54,7 @@ describe("scxlab bench", () => {
     expect(b.scaling.runs[0].speedup).toBe(1);
     expect(b.growth.rows.map((x: { tasks: number }) => x.tasks)).toEqual(SUITES.tiny.growth.tasks);
     expect(b.memory.million.tasks).toBe(SUITES.tiny.millionTasks);
+    expect(b.memory.names).toMatchObject({ names: SUITES.tiny.manyNames, groups: SUITES.tiny.manyNames, lost: 0 });
     expect(b.memory.peakRssMB).toBeGreaterThan(0);
     expect(b.pool.sweeps).toHaveLength(2);
     for (const s of b.pool.sweeps) {
@@ -66,7 +67,7 @@ describe("scxlab bench", () => {
       if (s.mainCpus1.length > 0) expect(s.mainCpus1[0]).toBeLessThanOrEqual(s.cpus1[0] + 0.01);
     }
     expect(b.pool.crossoverMs).toBe(2 * b.pool.startMs);
-    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "cold-run", "startup", "pool-sweep", "pool-npm-start"]);
+    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "names", "cold-run", "startup", "pool-sweep", "pool-npm-start"]);
     const html = readFileSync(join(dir, "bench.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|https?:\/\//); // self-contained, no script, no network

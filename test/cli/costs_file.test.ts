@@ -35,6 +35,10 @@ describe("resolveCostTable: every figure checked, one error naming the JSON path
     [{ idleStates: [{ name: "C1", residencyNs: 10, exitNs: 1, depth: 3 }] }, "idleStates[0].depth", /one of the keys name/],
     [{ idleStates: [{ name: "", residencyNs: 10, exitNs: 1 }] }, "idleStates[0].name", /a state name/],
     [{ schema: "scxlab.costs/9" }, "schema", /scxlab\.costs\/1/],
+    [{ turboMhz: 3700 }, "turboMhz", /an array of frequencies in MHz by active-core count/],
+    [{ turboMhz: [3700, 0] }, "turboMhz[1]", /a frequency in MHz from 1 to 100000/],
+    [{ turboMhz: [3500, 3700] }, "turboMhz[1]", /at most the previous entry's 3500 MHz/],
+    [{ idleStates: [{ name: "C6", residencyNs: 600, exitNs: 133, powerGated: 1 }] }, "idleStates[0].powerGated", /true or false/],
   ])("%j → %s", (j, path, msg) => {
     let e: unknown = null;
     try { resolveCostTable(j, "t.json"); } catch (x) { e = x; }
@@ -58,10 +62,11 @@ describe("resolveCostTable: every figure checked, one error naming the JSON path
     const ns = fc.integer({ min: 0, max: 1e6 });
     const dist = fc.tuple(ns, ns, ns, ns).map((a) => [0, ...a]);
     const states = fc.uniqueArray(fc.integer({ min: 0, max: 1e7 }), { maxLength: 5 }).chain((rs) =>
-      fc.tuple(...[...rs].sort((a, b) => a - b).map((r, i) => fc.record({ name: fc.constant(`S${i}`), residencyNs: fc.constant(r), exitNs: ns, polls: fc.boolean() }))));
-    fc.assert(fc.property(ns, ns, fc.double({ min: 0.01, max: 1, noNaN: true }), dist, dist, states, ns, ns, ns, ns, fc.integer({ min: 1, max: 1024 }),
-      (cs, cb, smt, mig, bounce, idle, ipi, lock, timer, lat, pmin) => {
-        const model = { ...DEFAULT_COSTS, contextSwitchNs: cs, callbackNs: cb, smtSpeed: smt, migrationNs: mig, dsqBounceNs: bounce, idleStates: idle, ipiNs: ipi, dsqLockNs: lock, timerNs: timer, perfLatencyNs: lat, perfMin: pmin };
+      fc.tuple(...[...rs].sort((a, b) => a - b).map((r, i) => fc.record({ name: fc.constant(`S${i}`), residencyNs: fc.constant(r), exitNs: ns, polls: fc.boolean(), powerGated: fc.constant(true) }, { requiredKeys: ["name", "residencyNs", "exitNs", "polls"] }))));
+    const turbo = fc.array(fc.integer({ min: 1, max: 100_000 }), { maxLength: 20 }).map((a) => [...a].sort((x, y) => y - x));
+    fc.assert(fc.property(ns, ns, fc.double({ min: 0.01, max: 1, noNaN: true }), dist, dist, states, ns, ns, ns, ns, fc.integer({ min: 1, max: 1024 }), turbo,
+      (cs, cb, smt, mig, bounce, idle, ipi, lock, timer, lat, pmin, turboMhz) => {
+        const model = { ...DEFAULT_COSTS, contextSwitchNs: cs, callbackNs: cb, smtSpeed: smt, migrationNs: mig, dsqBounceNs: bounce, idleStates: idle, ipiNs: ipi, dsqLockNs: lock, timerNs: timer, perfLatencyNs: lat, perfMin: pmin, turboMhz };
         expect(resolveCostTable(JSON.parse(JSON.stringify(costTableJson(model))), "t.json")).toEqual(model);
       }));
   });

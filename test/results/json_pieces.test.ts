@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { prettyJsonPieces } from "../../results/io/json_pieces.js";
+import { prettyJsonPieces, prettyJsonPiecesByKey } from "../../results/io/json_pieces.js";
 
 const withHoles = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: "small" }, fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined), fc.constant(() => 1), tie("object"), tie("array")),
@@ -18,6 +18,12 @@ describe("prettyJsonPieces", () => {
     fc.assert(fc.property(fc.oneof(withHoles.object, withHoles.array), fc.integer({ min: 0, max: 4 }), fc.constantFrom("", " ", "  "), (v, depth, space) => {
       expect([...prettyJsonPieces(v, depth, space)].join("")).toBe(JSON.stringify(v, null, space));
     }), { numRuns: 500 });
+  });
+
+  it("by key: joins to JSON.stringify(value, null, space) whatever depth each top-level key gets", () => {
+    fc.assert(fc.property(withHoles.object, fc.func(fc.integer({ min: 0, max: 4 })), fc.constantFrom("", " ", "  "), (v, depthOf, space) => {
+      expect([...prettyJsonPiecesByKey(v, depthOf, space)].join("")).toBe(JSON.stringify(v, null, space));
+    }), { numRuns: 300 });
   });
 
   it("keeps each group of a many-group result in its own small pieces", () => {

@@ -11,12 +11,13 @@
 import { describe, expect, it } from "vitest";
 import { Machine } from "../../sim/machine.js";
 import { flatTopology } from "../../sim/topology.js";
-import { IDEAL_COSTS, type CostModel } from "../../sim/costs.js";
+import { DEFAULT_COSTS, IDEAL_COSTS, type CostModel } from "../../sim/costs.js";
 import type { WorkloadPlan } from "../../sim/plan.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, asCpu, asDsq } from "../../sim/ext/consts.js";
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { createScheduler, schedulerSpec } from "../../schedulers/index.js";
+import { costProfile } from "../helpers/profiles.js";
 
 const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 
@@ -282,10 +283,25 @@ describe("schedutil for the fair class (sugov_get_util over a PELT-like utilisat
     expect(m.kernel.perf.level[0]).toBe(1024);
   });
 
-  it("off unless the machine scales frequency: the default and ideal tables keep full speed", () => {
+  it("off unless the machine scales frequency: the ideal table keeps full speed", () => {
     const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, {});
     m.runFor(500 * MS);
     expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("off in the default table too (the performance governor benchmarks run under): a light load keeps full speed", () => {
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, DEFAULT_COSTS);
+    m.runFor(500 * MS);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("on with the skx-schedutil profile (a distribution kernel's schedutil): a light load drops its CPU towards perfMin", () => {
+    const schedutil = costProfile("skx-schedutil");
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, schedutil);
+    m.runFor(500 * MS);
+    expect(schedutil.perfMin).toBeLessThan(1024);
+    expect(m.kernel.perf.level[0]).toBeLessThan(512);
+    expect(m.kernel.perf.level[0]).toBeGreaterThanOrEqual(schedutil.perfMin);
   });
 });
 
@@ -310,6 +326,16 @@ describe("lavd's frequency policy (update_cpuperf_target in lavd_running)", () =
     // (A lone hog never passes through ops.running again, so its CPU keeps the level set when it started.)
     const m = lavdOn(plan([hog("h1", 0, { cpus: [0] }), hog("h2", 0, { cpus: [0] })]), {});
     expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("a lone hog keeps the level its CPU had when it started: upstream sets cpuperf only in lavd_running, not in lavd_tick nor when consume_prev refills the slice", () => {
+    const m = costed(plan([hog("h", 0, { cpus: [0] })]), 2, freq);
+    m.attach(createScheduler(schedulerSpec("lavd", {}), m.scxApi), "scx_lavd");
+    m.runFor(10 * MS);
+    const first = m.kernel.perf.level[0];
+    m.runFor(S);
+    expect(m.kernel.perf.level[0]).toBe(first);
+    expect(first).toBeLessThan(1024); // its CPU was idle (utilisation 0) when the hog first ran
   });
 
   it("no_freq_scaling keeps full speed (scx_lavd --no-freq-scaling)", () => {

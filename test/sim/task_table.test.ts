@@ -59,27 +59,27 @@ describe("taskTemplate", () => {
   });
 
   it("an affinity naming some of the machine's CPUs becomes a mask of those", () => {
-    const d = taskTemplate(spec({ cpus: [1, 3, 9] }), 4);
+    const d = taskTemplate(spec({ cpus: [1, 3, 9] }), 4, []);
     expect(Array.from(d.cpusAllowed!)).toEqual([0, 1, 0, 1]);
     expect(d.nrCpusAllowed).toBe(2);
   });
 
   it("an affinity naming all of the machine's CPUs, or none of them, is no restriction", () => {
     for (const cpus of [[0, 1, 2, 3], [0, 1, 2, 3, 7], [8, 9], [0, 0, 1, 1, 2, 3]]) {
-      const d = taskTemplate(spec({ cpus }), 4);
+      const d = taskTemplate(spec({ cpus }), 4, []);
       expect(d.cpusAllowed).toBeNull();
       expect(d.nrCpusAllowed).toBe(4);
     }
   });
 
   it("duplicates in an affinity count once", () => {
-    expect(taskTemplate(spec({ cpus: [2, 2, 2] }), 4).nrCpusAllowed).toBe(1);
+    expect(taskTemplate(spec({ cpus: [2, 2, 2] }), 4, []).nrCpusAllowed).toBe(1);
   });
 
   it("weights follow the policy and nice value", () => {
-    expect(taskTemplate(spec({ nice: 0 }), 4)).toMatchObject({ policy: 0, fairWeight: 1024, weight: 100 });
-    expect(taskTemplate(spec({ nice: -20 }), 4)).toMatchObject({ fairWeight: 88761, weight: 8668 });
-    expect(taskTemplate(spec({ policy: "SCHED_IDLE", nice: -5 }), 4)).toMatchObject({ policy: 2, fairWeight: 3, weight: 1 });
-    expect(taskTemplate(spec({ policy: "SCHED_EXT" }), 4).policy).toBe(1);
+    expect(taskTemplate(spec({ nice: 0 }), 4, [])).toMatchObject({ policy: 0, fairWeight: 1024, weight: 100 });
+    expect(taskTemplate(spec({ nice: -20 }), 4, [])).toMatchObject({ fairWeight: 88761, weight: 8668 });
+    expect(taskTemplate(spec({ policy: "SCHED_IDLE", nice: -5 }), 4, [])).toMatchObject({ policy: 2, fairWeight: 3, weight: 1 });
+    expect(taskTemplate(spec({ policy: "SCHED_EXT" }), 4, []).policy).toBe(1);
   });
 });

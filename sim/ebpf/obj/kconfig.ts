@@ -1,14 +1,16 @@
 /**
- * The `.kconfig` externs programs may declare, and the values scxlab's kernel has. We model a
- * current kernel (7.1: its sched_ext kfuncs, such as scx_bpf_dsq_peek, are what sim/ebpf
- * provides, so scx's __COMPAT_ helpers take their current-kernel paths) built with sched_ext,
- * SMP, SMT and NUMA at HZ=1000 and NR_CPUS equal to the kernel model's cpumask width. A weak extern we do not know reads as 0 (as libbpf does); a strong one is
+ * The `.kconfig` externs programs may declare, and the values scxlab's kernel has. The kernel
+ * version is the one the whole model follows, Linux 6.19 (sim/ext/kernel_abi.ts says why), so
+ * scx's __COMPAT_ helpers take the paths they take on 6.19 (a DSQ peek through the iterator:
+ * their scx_bpf_dsq_peek path waits for 7.1). Built with sched_ext, SMP, SMT and NUMA at
+ * HZ=1000 and NR_CPUS equal to the kernel model's cpumask width. A weak extern we do not know reads as 0 (as libbpf does); a strong one is
  * refused at load.
  */
 import { MODEL_NR_CPUS } from "./kernel_btf.js";
+import { MODELLED_LINUX } from "../../ext/kernel_abi.js";
 
-/** KERNEL_VERSION(7, 1, 0). */
-export const MODEL_KERNEL_VERSION = (7 << 16) | (1 << 8);
+/** KERNEL_VERSION(6, 19, 0): the modelled kernel (MODELLED_LINUX in kernel_abi.ts). */
+export const MODEL_KERNEL_VERSION = (MODELLED_LINUX.major << 16) | (MODELLED_LINUX.minor << 8);
 
 /** Values: "y"/"n"/"m" for bool and tristate options, numbers for int options, strings for string options. */
 export const KCONFIG: ReadonlyMap<string, "y" | "n" | "m" | number | string> = new Map<string, "y" | "n" | "m" | number | string>([

@@ -52,8 +52,20 @@ export function loadBpfObject(bytes: Uint8Array, file: string, memory: BpfMemory
   }
 }
 
+/**
+ * The ELF reading of each object's bytes, kept while the bytes are: every run of a sweep loads
+ * the same file's bytes again (into its own memory), and reading the ELF, with the relocations
+ * of its debug sections, is a third of a load. Nothing writes into an ElfObject or the bytes
+ * it views (code is copied before relocation).
+ */
+const elfs = new WeakMap<Uint8Array, ElfObject>();
+
 function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOptions): BpfObject {
-  const elf = readElf(bytes);
+  let elf = elfs.get(bytes);
+  if (elf === undefined) {
+    elf = readElf(bytes);
+    elfs.set(bytes, elf);
+  }
   const btfSec = elf.sectionByName(".BTF") ?? fail("no .BTF section (compile with clang -g)");
   const parsed = parseBtf(btfSec.data);
   const strings = parsed.strings;

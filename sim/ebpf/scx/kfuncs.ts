@@ -94,6 +94,13 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   // v6.19's packed form: struct scx_bpf_dsq_insert_vtime_args { u64 dsq_id, slice, vtime, enq_flags; }.
   const insertVtimeArgs: BpfNativeFn = (a) => {
     const args = a.ptr(2), p = task(a, 1);
+    // The struct is on the program's stack, aligned: read it straight from the memory's words.
+    if ((args & 3) === 0 && m.readable(args, 32)) {
+      const i32 = m.i32, w = args >> 2;
+      scx.dsqInsertVtime(p, dsqId(i32[w]!, i32[w + 1]!), sliceFromKernel(i32[w + 2]!, i32[w + 3]!),
+        vtimeFromKernel(i32[w + 4]!, i32[w + 5]!), enqFlagsFromKernel(i32[w + 6]!, i32[w + 7]!));
+      return 1;
+    }
     const d = dsqId(m.readU32(args) | 0, m.readU32(args + 4) | 0);
     const sl = sliceFromKernel(m.readU32(args + 8) | 0, m.readU32(args + 12) | 0);
     const vt = vtimeFromKernel(m.readU32(args + 16) | 0, m.readU32(args + 20) | 0);
@@ -187,8 +194,9 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_iter_num_destroy", () => 0],
     ["bpf_iter_scx_dsq_new", (a) => {
       const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
-      let n = iters.findIndex((x) => !x.live);
-      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null }) - 1;
+      let n = 0;
+      while (n < iters.length && iters[n]!.live) n++;
+      if (n === iters.length) iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null });
       const st = iters[n]!;
       const r = scx.dsqTasks(id, st.tasks);
       st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;

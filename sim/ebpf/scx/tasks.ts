@@ -78,15 +78,25 @@ class Mirror {
 
 /** The task_struct mirrors of one loaded scheduler. */
 export class TaskMirrors {
-  private readonly byPid = new Map<Pid, Mirror>();
-  private readonly byAddr = new Map<BpfAddr, ScxTask>();
+  /**
+   * Mirrors by pid: an array, since every callback about a task looks its mirror up (twice:
+   * to sync it and to copy back) and pids are small integers handed out in order.
+   */
+  private readonly byPid: (Mirror | undefined)[] = [];
+  /**
+   * Tasks by their mirror's region number (BpfMemory's tag of its granules), and each such
+   * region's start: kfuncs turn a task pointer back into its task on every call, and a tag read
+   * plus two array reads beat a Map lookup.
+   */
+  private readonly byRegion: (ScxTask | undefined)[] = [];
+  private readonly regionStart: BpfAddr[] = [];
   private readonly free: Mirror[] = [];
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
   /** p's mirror, brought up to date (created on first use). */
   sync(p: ScxTask): BpfAddr {
-    const mirror = this.byPid.get(p.pid) ?? this.create(p);
+    const mirror = this.byPid[p.pid] ?? this.create(p);
     const addr = mirror.addr;
     const i32 = this.memory.i32;
     const w = addr >> 2;
@@ -112,7 +122,7 @@ export class TaskMirrors {
 
   /** Copy back what the program may have written: slice and dsq_vtime. */
   writeBack(p: ScxTask, addr: BpfAddr): void {
-    const mirror = this.byPid.get(p.pid);
+    const mirror = this.byPid[p.pid];
     if (mirror === undefined || mirror.addr !== addr) return;
     const i32 = this.memory.i32;
     const w = addr >> 2;
@@ -125,29 +135,30 @@ export class TaskMirrors {
 
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
   syncCpumask(p: ScxTask, addr: BpfAddr): void {
-    const u8 = this.memory.u8, base = addr + F.cpusMask;
+    const u8 = this.memory.u8, base = addr + F.cpusMask, allowed = p.cpusAllowed;
     u8.fill(0, base, base + F.cpusMaskSize);
     for (let c = 0; c < this.nrCpus; c++) {
-      if (p.cpusAllowed === null || p.cpusAllowed[c] === 1) u8[base + (c >> 3)]! |= 1 << (c & 7);
+      if (allowed === null || allowed[c] === 1) u8[base + (c >> 3)]! |= 1 << (c & 7);
     }
   }
 
   /** The task whose mirror starts at `addr`, or undefined. */
   task(addr: BpfAddr): ScxTask | undefined {
-    return this.byAddr.get(addr);
+    const region = this.memory.tags[addr >> 3] ?? 0;
+    return region > 0 && this.regionStart[region] === addr ? this.byRegion[region] : undefined;
   }
 
   /** The mirror of a task already seen, by pid, or 0. */
   addrOfPid(pid: Pid): BpfAddr {
-    return this.byPid.get(pid)?.addr ?? 0;
+    return this.byPid[pid]?.addr ?? 0;
   }
 
   /** p has exited: its mirror becomes free for the next new task. */
   release(p: ScxTask): BpfAddr {
-    const mirror = this.byPid.get(p.pid);
+    const mirror = this.byPid[p.pid];
     if (mirror === undefined) return 0;
-    this.byPid.delete(p.pid);
-    this.byAddr.delete(mirror.addr);
+    this.byPid[p.pid] = undefined;
+    this.byRegion[this.memory.tags[mirror.addr >> 3]!] = undefined;
     this.free.push(mirror);
     return mirror.addr;
   }
@@ -177,8 +188,10 @@ export class TaskMirrors {
     const comm = p.comm, u8 = m.u8;
     for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
-    this.byPid.set(p.pid, mirror);
-    this.byAddr.set(addr, p);
+    this.byPid[p.pid] = mirror;
+    const region = m.tags[addr >> 3]!;
+    this.byRegion[region] = p;
+    this.regionStart[region] = addr;
     return mirror;
   }
 }
