@@ -10,8 +10,9 @@
  * promotes it straight to primary, otherwise it joins the reserve (at most `r_max` cores). A
  * primary core that finds nothing to run arms a `p_remove_us` timer that demotes it to the
  * reserve unless a wakeup lands on it first; a core whose task just died is demoted at once.
- * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds, which
- * this simulator does not model, so here it shows as fewer CPUs used.
+ * Best on single-LLC machines at low-to-moderate load; it aims at higher clock speeds: with
+ * overheads on, the cores it leaves idle reach C6 and drop out of the package's active-core
+ * count, so the ones it keeps busy get a higher turbo limit (sim/turbo.ts).
  * A statistics timer samples the nests every 2 s (scx_nest.c's SAMPLING_CADENCE_S).
  * "Its task just died" is read off the prev ops.dispatch is handed (p.dead), as upstream reads
  * prev->__state: the kernel passes a prev that blocked or exited too, not only a runnable one.

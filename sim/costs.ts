@@ -59,10 +59,12 @@ export const IDEAL_COSTS: CostModel = {
 /**
  * A bare-metal x86 server: switch, refill, SMT and callback figures of the right order, the idle
  * states of intel_idle's Skylake-SP table (exit latency and target residency of C1, C1E, C6), a
- * 1 µs reschedule IPI and timer expiry, DSQ lock figures, and the frequency of a Skylake-SP
- * Xeon Gold 6130 under schedutil: 1.0 GHz at the lowest, a turbo limit by active-core count
- * from 3.7 GHz (one or two cores) to 2.8 GHz (13 to 16), and intel_cpufreq's 500 µs between
- * frequency changes. Sources and the measured profile of the development machine: docs/costs.md.
+ * 1 µs reschedule IPI and timer expiry, DSQ lock figures, and a Skylake-SP Xeon Gold 6130's
+ * turbo limit by active-core count, from 3.7 GHz (one or two cores) to 2.8 GHz (13 to 16), under
+ * the performance governor that scheduler benchmarks are run with: the requested level stays
+ * full (`perfMin` 1024), so frequency depends only on how many cores are active. A governor model
+ * that lets fair's CPUs slow down (schedutil) is calibrate/profiles/skx-schedutil.json; sources
+ * and the measured profile of the development machine: docs/costs.md.
  */
 export const DEFAULT_COSTS: CostModel = {
   contextSwitchNs: 2_000,
@@ -80,7 +82,7 @@ export const DEFAULT_COSTS: CostModel = {
   dsqBounceNs: [0, 40, 80, 200, 400],
   timerNs: 1_000,
   perfLatencyNs: 500_000,
-  perfMin: 277,
+  perfMin: 1024,
   turboMhz: [3700, 3700, 3500, 3500, 3400, 3400, 3400, 3400, 3100, 3100, 3100, 3100, 2800],
 };
 

@@ -9,7 +9,8 @@ export class EventQueue {
   private kind: Int32Array;
   private a: Int32Array;
   private b: Int32Array;
-  private n = 0;
+  /** Events queued (read directly by SplitEventQueue on the hot path). */
+  n = 0;
   private nextSeq = 0;
 
   /** Fields of the event last returned by `pop()`. */
@@ -33,6 +34,11 @@ export class EventQueue {
   /** Time of the earliest event, or +Infinity when empty. */
   peekTime(): number {
     return this.n > 0 ? this.time[0] : Number.POSITIVE_INFINITY;
+  }
+
+  /** Time of the earliest event; the queue must not be empty. */
+  headTime(): number {
+    return this.time[0];
   }
 
   push(t: number, kind: number, a: number, b: number): void {
@@ -124,68 +130,5 @@ export class EventQueue {
     const k = new Int32Array(cap); k.set(this.kind); this.kind = k;
     const a = new Int32Array(cap); a.set(this.a); this.a = a;
     const b = new Int32Array(cap); b.set(this.b); this.b = b;
-  }
-}
-
-/**
- * Two event heaps under one (time, sequence) order, so events pop exactly as from one heap.
- * CPU checkpoints (a few per CPU, always near, re-armed all the time) live in a small heap that
- * stays in cache; wakeups, timers and arrivals in the other. With 10^5 sleeping tasks the second
- * heap is deep and mostly out of cache, and every pop from it walks its full depth: keeping the
- * checkpoints out halves how often that happens.
- */
-export class SplitEventQueue {
-  private readonly near = new EventQueue(64);
-  private readonly far: EventQueue;
-  private nextSeq = 0;
-
-  popTime = 0;
-  popKind = 0;
-  popA = 0;
-  popB = 0;
-
-  constructor(capacity = 1024) {
-    this.far = new EventQueue(capacity);
-  }
-
-  get size(): number {
-    return this.near.size + this.far.size;
-  }
-
-  /** Queues a CPU checkpoint. */
-  pushNear(t: number, kind: number, a: number, b: number): void {
-    this.near.pushSeq(t, this.nextSeq++, kind, a, b);
-  }
-
-  /** Queues any other event. */
-  push(t: number, kind: number, a: number, b: number): void {
-    this.far.pushSeq(t, this.nextSeq++, kind, a, b);
-  }
-
-  peekTime(): number {
-    const a = this.near.peekTime(), b = this.far.peekTime();
-    return a < b ? a : b;
-  }
-
-  /** Removes the earliest event of both heaps; the queue must not be empty. */
-  pop(): void {
-    const near = this.near, far = this.far;
-    let q = far;
-    if (near.size > 0) {
-      if (far.size === 0) q = near;
-      else {
-        const nt = near.peekTime(), ft = far.peekTime();
-        if (nt < ft || (nt === ft && near.peekSeq() < far.peekSeq())) q = near;
-      }
-    }
-    q.pop();
-    this.popTime = q.popTime;
-    this.popKind = q.popKind;
-    this.popA = q.popA;
-    this.popB = q.popB;
-  }
-
-  countKind(kind: number): number {
-    return this.near.countKind(kind) + this.far.countKind(kind);
   }
 }

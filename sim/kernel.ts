@@ -5,7 +5,7 @@
  * ends, its slice runs out, or a tick), a sleeper's wakeup, an open-loop arrival, a timer.
  * Reschedules requested while handling an event run when the handler returns.
  */
-import { SplitEventQueue } from "./event_queue.js";
+import { SplitEventQueue } from "./split_queue.js";
 import { Rng } from "./rng.js";
 import { Block, Cls, Place, Policy, policyOf, type Task } from "./task.js";
 import { distance, type Topology } from "./topology.js";
@@ -239,8 +239,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (this.ext.cb.depth > 0) this.refuseReentry("runFor()");
     if (this.rec.handedOver) throw new Error("the run already gave its final result (Machine.result with final): it cannot run on");
     const q = this.q;
-    while (q.size > 0 && q.peekTime() <= end) {
-      q.pop();
+    while (q.popDue(end)) {
       this.now = q.popTime;
       this.events++;
       const a = q.popA, b = q.popB;

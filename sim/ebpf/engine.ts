@@ -31,6 +31,9 @@
  *   R2-R5 the arguments of a callback), which the verifier would have refused to load.
  * - `may_goto` falls through 8M times per function invocation, then jumps, as the kernel's
  *   BPF_MAX_LOOPS; the budget still applies.
+ * - a load or store through a register whose high half is set is an arena access (the kernel's
+ *   PROBE_MEM32; maps/arena.ts): the arena maps it to its page, an unallocated page reads 0
+ *   and takes writes into a sink, and any other high half faults as a wild pointer.
  */
 import type { BpfMemory } from "./memory.js";
 import { NO_ARENA, arenaOf, type ArenaAccess } from "./maps/arena.js";

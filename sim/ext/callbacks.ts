@@ -4,7 +4,7 @@
  * the callback's kfunc context, charges its cost, turns whatever it throws into an exit and
  * gives the caller its context back. Its switch keeps one call site per callback, so each site
  * sees one function (monomorphic) and a call allocates nothing. The hot paths (select_cpu,
- * enqueue, dispatch and the notifications) use its three steps, `enter`, `fail` and `leave`,
+ * enqueue, dispatch, the notifications and the per-task enable/disable/exit_task) use its three steps, `enter`, `fail` and `leave`,
  * around a call of their own, so that V8 can inline the scheduler's callback there.
  *
  * What a callback cannot do to the kernel, whatever it is written like: leave an exception of
@@ -67,7 +67,7 @@ const CHARGED = [1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 /** Arguments of init_task and exit_task: shared, read-only, so per-task calls allocate nothing. */
 const INIT_FORK: InitTaskArgs = Object.freeze({ fork: true });
 const INIT_LOAD: InitTaskArgs = Object.freeze({ fork: false });
-const EXIT_ARGS: ExitTaskArgs = Object.freeze({ cancelled: false });
+export const EXIT_ARGS: ExitTaskArgs = Object.freeze({ cancelled: false });
 
 /** What invoke needs of the core around a call. */
 export interface CallbackHost {
@@ -159,9 +159,9 @@ export class Callbacks {
   private yield: Fn<"yield"> | null = null;
   updateIdle: Fn<"update_idle"> | null = null;
   private initTask: Fn<"init_task"> | null = null;
-  private enable: Fn<"enable"> | null = null;
-  private disable: Fn<"disable"> | null = null;
-  private exitTask: Fn<"exit_task"> | null = null;
+  enable: Fn<"enable"> | null = null;
+  disable: Fn<"disable"> | null = null;
+  exitTask: Fn<"exit_task"> | null = null;
   hasSelect = false; hasEnqueue = false; hasDispatch = false; hasTick = false;
   hasRunnable = false; hasRunning = false; hasStopping = false; hasQuiescent = false;
   hasYield = false; hasUpdateIdle = false; hasInitTask = false; hasEnable = false;

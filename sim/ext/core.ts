@@ -14,7 +14,7 @@ import { EXIT_REASON, ScxAbort } from "./exit.js";
 import { SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import { Counters } from "../counters.js";
-import { Callbacks, Cb, Ctx } from "./callbacks.js";
+import { Callbacks, Cb, Ctx, EXIT_ARGS } from "./callbacks.js";
 import { DsqTable } from "./dsqs.js";
 import type { Dsq } from "./dsq.js";
 import { DispatchBuffer, commitDirect, directDispatch } from "./dispatch.js";
@@ -394,13 +394,31 @@ export class ExtCore {
   }
 
   enableTask(t: Task): void {
-    if (this.cb.hasEnable) this.cb.invoke(Cb.Enable, t, this.cb.ctxCpu, 0);
+    const cb = this.cb;
+    if (!cb.hasEnable) return;
+    let r: unknown;
+    if (cb.enter(Cb.Enable, t, cb.ctxCpu)) {
+      try { r = cb.enable!.call(cb.self, t.view); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   /** ops.disable then ops.exit_task, for a task leaving sched_ext. */
   exitTask(t: Task): void {
-    if (this.cb.hasDisable) this.cb.invoke(Cb.Disable, t, this.cb.ctxCpu, 0);
-    if (this.cb.hasExitTask) this.cb.invoke(Cb.ExitTask, t, this.cb.ctxCpu, 0);
+    const cb = this.cb;
+    let r: unknown;
+    if (cb.hasDisable) {
+      if (cb.enter(Cb.Disable, t, cb.ctxCpu)) {
+        try { r = cb.disable!.call(cb.self, t.view); } catch (e) { cb.fail(e); }
+      }
+      cb.leave(r);
+      r = undefined;
+    }
+    if (!cb.hasExitTask) return;
+    if (cb.enter(Cb.ExitTask, t, cb.ctxCpu)) {
+      try { r = cb.exitTask!.call(cb.self, t.view, EXIT_ARGS); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
   }
 
   /** Wake-up placement: ops.select_cpu or the default; may set up a direct dispatch. */

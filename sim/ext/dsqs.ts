@@ -20,6 +20,9 @@ export interface DsqErrors {
   requestExit(kind: ExitKind, msg: string): void;
 }
 
+/** Longest run of live entries snapshot sorts by insertion (longer ones: Array.prototype.sort). */
+const INSERTION_SORT_MAX = 32;
+
 export class DsqTable {
   readonly global: Dsq;
   readonly local: Dsq[];
@@ -30,6 +33,8 @@ export class DsqTable {
   /** The CPU whose pick (balance, ops.dispatch) is running, or -1. */
   balancing = -1;
   private stampSeq = 1;
+  /** snapshot's sort space (heap slots of live entries), grown as needed. */
+  private readonly liveScratch: number[] = [];
   /** Whether taking a DSQ's lock costs anything (overheads on). */
   private readonly lockCosts: boolean;
 
@@ -243,13 +248,29 @@ export class DsqTable {
     out.length = 0;
     const tasks = this.host.tasks;
     if (d.order === DsqOrder.Vtime) {
-      const h = d.prio, live: number[] = [];
+      const h = d.prio;
+      let live = this.liveScratch, n = 0;
       for (let i = 0; i < h.n; i++) {
         const t = tasks[h.slot[i]];
-        if (t.dsqStamp === h.stamp[i] && t.place === Place.Dsq) live.push(i);
+        if (t.dsqStamp === h.stamp[i] && t.place === Place.Dsq) live[n++] = i;
       }
-      live.sort((a, b) => h.key[a] - h.key[b] || h.seq[a] - h.seq[b]);
-      for (const i of live) out.push(tasks[h.slot[i]].view);
+      // By (key, seq), stably. This runs on every BPF DSQ iteration (scx's peek before 7.1),
+      // mostly over a few tasks: an insertion sort there, with nothing allocated.
+      if (n <= INSERTION_SORT_MAX) {
+        for (let j = 1; j < n; j++) {
+          const i = live[j]!, k = h.key[i], sq = h.seq[i];
+          let m = j;
+          for (; m > 0; m--) {
+            const b = live[m - 1]!;
+            if (h.key[b] < k || (h.key[b] === k && h.seq[b] <= sq)) break;
+            live[m] = b;
+          }
+          live[m] = i;
+        }
+      } else {
+        live = live.slice(0, n).sort((a, b) => h.key[a] - h.key[b] || h.seq[a] - h.seq[b]);
+      }
+      for (let j = 0; j < n; j++) out.push(tasks[h.slot[live[j]!]].view);
       return;
     }
     const q = d.fifo;

@@ -64,13 +64,14 @@ describe.runIf(clangTestsEnabled())("BPF arenas: eng_arena.bpf.c (kernel/bpf/are
     expect(a.size()).toBe(1 + 1 + 2);
   });
 
-  it("a page nobody allocated reads 0 and swallows writes; a freed page reads 0 again", () => {
+  it("a page nobody allocated reads 0 and swallows writes (an atomic there fetches 0); a freed page reads 0 again", () => {
     const obj = load();
     const { r0, ctx } = run(obj, "unmapped");
     expect(r0).toBe(0);
     expect(ctx[1]).toBe(0n);
     expect(ctx[2]).toBe(0n);
     expect(ctx[3]).toBe(0n);
+    expect(ctx[4]).toBe(0n); // not the 3 the first add left in the sink
     expect(arenaOfObj(obj).isMapped(0)).toBe(false);
   });
 

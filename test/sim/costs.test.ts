@@ -17,6 +17,7 @@ import { SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, asCpu, asDsq } from "../../sim/ext/const
 import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { createScheduler, schedulerSpec } from "../../schedulers/index.js";
+import { costProfile } from "../helpers/profiles.js";
 
 const US = 1_000, MS = 1_000_000, S = 1_000_000_000;
 
@@ -288,12 +289,19 @@ describe("schedutil for the fair class (sugov_get_util over a PELT-like utilisat
     expect(m.kernel.perf.level[0]).toBe(1024);
   });
 
-  it("on in the default table (a distribution kernel's schedutil): a light load drops its CPU towards perfMin", () => {
+  it("off in the default table too (the performance governor benchmarks run under): a light load keeps full speed", () => {
     const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, DEFAULT_COSTS);
     m.runFor(500 * MS);
-    expect(DEFAULT_COSTS.perfMin).toBeLessThan(1024);
+    expect(m.kernel.perf.level[0]).toBe(1024);
+  });
+
+  it("on with the skx-schedutil profile (a distribution kernel's schedutil): a light load drops its CPU towards perfMin", () => {
+    const schedutil = costProfile("skx-schedutil");
+    const m = costed(plan([task("light", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }])]), 1, schedutil);
+    m.runFor(500 * MS);
+    expect(schedutil.perfMin).toBeLessThan(1024);
     expect(m.kernel.perf.level[0]).toBeLessThan(512);
-    expect(m.kernel.perf.level[0]).toBeGreaterThanOrEqual(DEFAULT_COSTS.perfMin);
+    expect(m.kernel.perf.level[0]).toBeGreaterThanOrEqual(schedutil.perfMin);
   });
 });
 

@@ -90,7 +90,13 @@ export class ArenaMap implements ArenaStore, ArenaAccess {
     const base = page >= 0 && page < this.pages ? this.mapped[page]! : 0;
     const within = x & (ARENA_PAGE - 1);
     if (base > 0) return base + within;
-    return (write !== 0 ? this.sinkPage : this.zeroPage) + within;
+    if (write === 0) return this.zeroPage + within;
+    // The kernel's fault handler zeroes the register an atomic would have fetched into: clear
+    // the sink's word so that an atomic's read here sees 0 too (a plain store overwrites it).
+    const at = this.sinkPage + (within & ~7);
+    this.mem.i32[at >> 2] = 0;
+    this.mem.i32[(at >> 2) + 1] = 0;
+    return this.sinkPage + within;
   }
 
   /**

@@ -117,6 +117,11 @@ function buildKernelBtf(): Btf {
   // Added last so that earlier type ids (bpf_core_type_id_kernel answers) stay as they were.
   // The arena spin lock of scx's headers keeps its word as an atomic_t.
   b.typedef("atomic_t", b.struct("", [["counter", int]]));
+  // task_struct gains a last member, redefined in place so no earlier type id moves: no task has
+  // a NUMA memory policy here (set_mempolicy is not modelled), so it is always NULL.
+  const nodemask = b.typedef("nodemask_t", b.struct("", [["bits", arr(ulong, 16)]]));
+  const mempolicy = b.struct("mempolicy", [["mode", ushort], ["flags", ushort], ["home_node", int], ["nodes", nodemask]]);
+  b.struct("task_struct", [...taskMembers, ["mempolicy", b.ptr(mempolicy)]], task);
   return b.build("scxlab kernel BTF");
 }
 

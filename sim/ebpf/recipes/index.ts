@@ -7,11 +7,12 @@ import { centralRecipe, flatcgRecipe, nestRecipe, qmapRecipe, simpleRecipe } fro
 import { beerlandRecipe, bpflandRecipe, flashRecipe, ticklessRecipe } from "./scx_family.js";
 import { cosmosRecipe } from "./cosmos.js";
 import { p2dqRecipe } from "./p2dq.js";
+import { rustyRecipe } from "./rusty.js";
 
 export type { LoaderRecipe, RecipeMachine, RecipePlan, SyscallRun } from "./recipe.js";
 
 const RECIPES: readonly LoaderRecipe[] = [
-  simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe, p2dqRecipe,
+  simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe, p2dqRecipe, rustyRecipe,
 ];
 
 /** The recipe for an object whose sched_ext_ops.name is `ops`, if scxlab has one. */

@@ -194,8 +194,9 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_iter_num_destroy", () => 0],
     ["bpf_iter_scx_dsq_new", (a) => {
       const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
-      let n = iters.findIndex((x) => !x.live);
-      if (n < 0) n = iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null }) - 1;
+      let n = 0;
+      while (n < iters.length && iters[n]!.live) n++;
+      if (n === iters.length) iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null });
       const st = iters[n]!;
       const r = scx.dsqTasks(id, st.tasks);
       st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;

@@ -65,7 +65,8 @@ SEC("syscall") int alloc_rw(u64 *ctx)
 }
 
 /* Reads and writes past an allocated page: ctx[1] the word read there, ctx[2] the same word
- * read after writing 7 to it, ctx[3] the value read from a freed page. */
+ * read after writing 7 to it, ctx[3] the value read from a freed page, ctx[4] what a second
+ * fetch-and-add there fetched. */
 SEC("syscall") int unmapped(u64 *ctx)
 {
 	u64 __arena *p = bpf_arena_alloc_pages(&arena, 0, 1, -1, 0);
@@ -80,6 +81,9 @@ SEC("syscall") int unmapped(u64 *ctx)
 	p[5] = 42;
 	bpf_arena_free_pages(&arena, p, 1);
 	ctx[3] = ((volatile u64 __arena *)p)[5];
+	/* An atomic on a page nobody allocated: the kernel clears the register it fetches into. */
+	__sync_fetch_and_add(beyond + 1, 3);
+	ctx[4] = __sync_fetch_and_add(beyond + 1, 5);
 	return 0;
 }
 
