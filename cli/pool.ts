@@ -4,7 +4,7 @@
  *
  * Who runs jobs (pool_plan.ts planCrew). The calling thread is one of the workers: it starts
  * at once, with nothing to load. Pool threads start only when their share of the sweep's
- * estimated work exceeds what starting one costs (~0.25 s here: loading the simulator and
+ * estimated work exceeds what starting one costs (~1.7 s here: loading the simulator and
  * warming a fresh JIT), so a short sweep is never slower on more workers. A job whose
  * scheduler is a user's module file always runs on a pool thread, where a callback that
  * never returns can be stopped; with --job-timeout every job does.

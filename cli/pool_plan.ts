@@ -9,9 +9,12 @@ import { INLINING_PAYS_MS } from "./v8_flags.js";
 
 /**
  * Wall ms to start a pool thread and warm it up to full speed (its first jobs run cold), as
- * `scxlab bench` measures it on a 2-core VM (see its "pool start-up" line).
+ * `scxlab bench` measures it on a 2-core VM (see its "pool start-up" line: 1.42 s on a quiet-ish
+ * machine, 1.68 s under other load). Below twice this much estimated work a second thread only
+ * slowed the sweep: the default line-up × mixed × 3 seeds × 20 s (2.9 s estimated) ran 0.67–0.83×
+ * on 2 workers with 1400 here, against 0.98–1.06× on a quieter machine.
  */
-export const WORKER_START_MS = 1400;
+export const WORKER_START_MS = 1700;
 
 /** Wall ms per unit of jobCost (a simulated CPU-millisecond) of a typical run, measured as above. */
 export const MS_PER_COST = 0.0015;
