@@ -48,32 +48,38 @@ describe("EventQueue", () => {
   });
 });
 
+/**
+ * Replays `ops` ([push?, gap after the last pop, near?]) on one EventQueue and on a
+ * SplitEventQueue, expecting the same pops; an event at infinity always goes far.
+ */
+function expectSplitPopsAsOneHeap(ops: readonly (readonly [boolean, number, boolean])[]): void {
+  const one = new EventQueue(1), two = new SplitEventQueue(1);
+  let id = 0, base = 0;
+  const check = () => {
+    expect(two.size).toBe(one.size);
+    expect(two.peekTime()).toBe(one.peekTime());
+    if (one.size === 0) return;
+    one.pop(); two.pop();
+    expect([two.popTime, two.popKind, two.popA, two.popB]).toEqual([one.popTime, one.popKind, one.popA, one.popB]);
+    if (Number.isFinite(one.popTime)) base = one.popTime;
+  };
+  for (const [push, dt, near] of ops) {
+    if (!push) { check(); continue; }
+    const t = base + dt, kind = near && Number.isFinite(t) ? 0 : 1;
+    one.push(t, kind, id, -id);
+    if (kind === 0) two.pushNear(t, kind, id, -id); else two.push(t, kind, id, -id);
+    id++;
+  }
+  expect(two.countKind(0) + two.countKind(1)).toBe(one.size);
+  while (one.size > 0) check();
+  expect(two.size).toBe(0);
+}
+
 describe("SplitEventQueue", () => {
   it("pops exactly as one heap would, whichever half each event went to", () => {
-    // op: [push? , time, near?]; pops interleaved with pushes, ties frequent.
+    // Pops interleaved with pushes, ties frequent.
     const op = fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 30 }), fc.boolean());
-    fc.assert(fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
-      const one = new EventQueue(1), two = new SplitEventQueue(1);
-      let id = 0, base = 0;
-      const check = () => {
-        expect(two.size).toBe(one.size);
-        expect(two.peekTime()).toBe(one.peekTime());
-        if (one.size === 0) return;
-        one.pop(); two.pop();
-        expect([two.popTime, two.popKind, two.popA, two.popB]).toEqual([one.popTime, one.popKind, one.popA, one.popB]);
-        base = one.popTime;
-      };
-      for (const [push, dt, near] of ops) {
-        if (!push) { check(); continue; }
-        const t = base + dt, kind = near ? 0 : 1;
-        one.push(t, kind, id, -id);
-        if (near) two.pushNear(t, kind, id, -id); else two.push(t, kind, id, -id);
-        id++;
-      }
-      while (one.size > 0) check();
-      expect(two.size).toBe(0);
-      expect(two.countKind(0) + two.countKind(1)).toBe(0);
-    }));
+    fc.assert(fc.property(fc.array(op, { maxLength: 400 }), expectSplitPopsAsOneHeap));
   });
 });
 
@@ -88,28 +94,7 @@ describe("FarQueue", () => {
       fc.constant(Number.POSITIVE_INFINITY),
     );
     const op = fc.tuple(fc.boolean(), gap, fc.boolean());
-    fc.assert(fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
-      const one = new EventQueue(1), two = new SplitEventQueue(1);
-      let id = 0, base = 0;
-      const check = () => {
-        expect(two.size).toBe(one.size);
-        expect(two.peekTime()).toBe(one.peekTime());
-        if (one.size === 0) return;
-        one.pop(); two.pop();
-        expect([two.popTime, two.popKind, two.popA, two.popB]).toEqual([one.popTime, one.popKind, one.popA, one.popB]);
-        if (Number.isFinite(one.popTime)) base = one.popTime;
-      };
-      for (const [push, dt, near] of ops) {
-        if (!push) { check(); continue; }
-        const t = base + dt, kind = near && Number.isFinite(t) ? 0 : 1;
-        one.push(t, kind, id, -id);
-        if (kind === 0) two.pushNear(t, kind, id, -id); else two.push(t, kind, id, -id);
-        id++;
-      }
-      expect(two.countKind(0) + two.countKind(1)).toBe(one.size);
-      while (one.size > 0) check();
-      expect(two.size).toBe(0);
-    }), { numRuns: 300 });
+    fc.assert(fc.property(fc.array(op, { maxLength: 400 }), expectSplitPopsAsOneHeap), { numRuns: 300 });
   });
 
   it("popDue stops at the first event later than its bound and leaves it queued", () => {
