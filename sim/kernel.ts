@@ -171,12 +171,19 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   private programSteps = 0;
   /** Specs of the last two tasks that stepped: the ones to name when they wake each other forever. */
   private readonly lastStepSpecs = new Int32Array(2);
+  /**
+   * Most times one task can leave a CPU at one instant: once per event of its program, since
+   * each of its loops takes simulated time (checked at parse time) and only other tasks' zero-time
+   * events (a resume, a post) can wake it again at that instant.
+   */
+  private readonly leavesPerInstant: number;
 
   constructor(cfg: KernelConfig) {
     this.topo = cfg.topology;
     this.costs = costModel(cfg.overheads, cfg.costs);
     this.workload = cfg.plan;
     this.plan = compilePlan(cfg.plan);
+    this.leavesPerInstant = 1 + this.plan.specs.reduce((most, c) => Math.max(most, c.phases.reduce((n, ph) => n + ph.events.length, 0)), 0);
     this.seed = cfg.seed;
     this.tickNs = Math.round(1e9 / (cfg.hz ?? DEFAULT_HZ));
     this.tickBoundSlices = cfg.tickBoundSlices ?? cfg.overheads;
@@ -550,11 +557,12 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    */
   schedule(cpu: number): void {
     this.needResched[cpu] = 0;
-    // A pass loops only when the task it put on the CPU blocked or exited at once: after k such
-    // passes k tasks left, which only tasks alive at the start or created since can do, unless
-    // tasks woke each other again at this very instant.
+    // A pass loops only when the task it put on the CPU blocked or exited at once. Each task
+    // alive at the start or created since can do that at most leavesPerInstant times at one
+    // instant (a task woken again by another's resume blocks again, legally); more passes mean
+    // tasks wake each other endlessly.
     const exitedBefore = this.exited;
-    for (let pass = 0; pass <= this.created - exitedBefore; pass++) {
+    for (let pass = 0; pass <= (this.created - exitedBefore) * this.leavesPerInstant; pass++) {
       let prev: Task | null = this.curr[cpu] >= 0 ? this.tasks[this.curr[cpu]] : null;
       // An ext task that blocked or exited here is still prev to ops.dispatch (not to be kept).
       const left = this.extLeft[cpu] >= 0 ? this.tasks[this.extLeft[cpu]] : null;
