@@ -281,6 +281,9 @@ function comparable(r: RunResult): Omit<RunResult, "wallMs"> {
   return rest;
 }
 
+/** A task of the ext class, for the shrunk counterexamples below. */
+const extTask = (name: string, events: EventSpec[], over: Partial<TaskSpec>) => task(name, events, { policy: "SCHED_EXT", ...over });
+
 describe("nothing is lost under a misbehaving scheduler", () => {
   it("after every step: each live task in exactly one place, valid exits, no ext task once disabled", () => {
     fc.assert(fc.property(caseArb, (c) => { runCase(c, checkAll); }), { numRuns: 2500 });
@@ -289,13 +292,12 @@ describe("nothing is lost under a misbehaving scheduler", () => {
   it("regression: a task woken again at the instant it blocked may block again (not 'waking each other endlessly')", () => {
     // Shrunk counterexample on one CPU: both t0 reach their suspend at 3 µs, a t1 resumes them,
     // and they finish; four tasks leave the CPU six times at that instant, all legally.
-    const t = (name: string, events: EventSpec[], over: Partial<TaskSpec>) => task(name, events, { policy: "SCHED_EXT", ...over });
     const c: Case = {
       w: {
         cpus: 1, arrivals: null, kidUs: 1,
         tasks: [
-          t("t0", [{ kind: "sleep", us: 2 }, { kind: "suspend", ref: "r0" }], { loop: 1, instances: 2 }),
-          t("t1", [{ kind: "resume", ref: "r0" }, { kind: "sleep", us: 1 }, { kind: "run", us: 1 }, { kind: "sleep", us: 1 }], { loop: -1, instances: 2 }),
+          extTask("t0", [{ kind: "sleep", us: 2 }, { kind: "suspend", ref: "r0" }], { loop: 1, instances: 2 }),
+          extTask("t1", [{ kind: "resume", ref: "r0" }, { kind: "sleep", us: 1 }, { kind: "run", us: 1 }, { kind: "sleep", us: 1 }], { loop: -1, instances: 2 }),
         ],
       },
       s: { moves: [0], flags: 0, timeoutMs: 10, maxBatch: 1, has: 0 },
@@ -307,14 +309,13 @@ describe("nothing is lost under a misbehaving scheduler", () => {
   it("regression: a reschedule is never dropped (a CPU listed twice overflowed the list and stalled for good)", () => {
     // Shrunk counterexample: ENQ_LAST, a task that yields, forks and suspends at once, an exit at
     // 1 µs; the CPU running t1-1 lost its reschedule and kept running it in the ext class.
-    const t = (name: string, events: EventSpec[], over: Partial<TaskSpec>) => task(name, events, { policy: "SCHED_EXT", ...over });
     const c: Case = {
       w: {
         cpus: 4, arrivals: null, kidUs: 1,
         tasks: [
-          t("t0", [{ kind: "run", us: 1 }, { kind: "sleep", us: 1 }], { loop: 1 }),
-          t("t1", [{ kind: "run", us: 1 }, { kind: "yield" }, { kind: "fork", task: "kid" }, { kind: "suspend", ref: "r0" }, { kind: "run", us: 1 }], { loop: 1, instances: 2, cpus: [2, 1, 0] }),
-          t("t2", [{ kind: "exit" }, { kind: "run", us: 500 }], { loop: -1 }),
+          extTask("t0", [{ kind: "run", us: 1 }, { kind: "sleep", us: 1 }], { loop: 1 }),
+          extTask("t1", [{ kind: "run", us: 1 }, { kind: "yield" }, { kind: "fork", task: "kid" }, { kind: "suspend", ref: "r0" }, { kind: "run", us: 1 }], { loop: 1, instances: 2, cpus: [2, 1, 0] }),
+          extTask("t2", [{ kind: "exit" }, { kind: "run", us: 500 }], { loop: -1 }),
         ],
       },
       s: { moves: [191], flags: SCX_OPS_ENQ_LAST, timeoutMs: 10, maxBatch: 1, has: 0 },

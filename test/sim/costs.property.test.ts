@@ -7,18 +7,15 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Machine } from "../../sim/machine.js";
 import { flatTopology } from "../../sim/topology.js";
-import { resolveCostTable } from "../../sim/cost_table.js";
+import { costProfile } from "../helpers/profiles.js";
 import { SCX_DSQ_GLOBAL, asDsq } from "../../sim/ext/consts.js";
 import type { EventSpec, WorkloadPlan } from "../../sim/plan.js";
 import { plan, task } from "../helpers/plan.js";
 
 const MS = 1_000_000;
-const PROFILE = join(import.meta.dirname, "../../calibrate/profiles/kvm-epyc-2vcpu.json");
-const COSTS = { ...resolveCostTable(JSON.parse(readFileSync(PROFILE, "utf8")), PROFILE), perfMin: 300, perfLatencyNs: 200_000 };
+const COSTS = { ...costProfile("kvm-epyc-2vcpu"), perfMin: 300, perfLatencyNs: 200_000 };
 
 const eventArb: fc.Arbitrary<EventSpec> = fc.oneof(
   fc.integer({ min: 1, max: 3000 }).map((us): EventSpec => ({ kind: "run", us })),
