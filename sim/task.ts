@@ -1,9 +1,9 @@
 /**
- * One fixed-shape object per task slot, created once; open-loop instances reuse the slots of
- * exited tasks, so the steady state allocates no tasks. A task's state lives in three places,
- * chosen for the cache with 10^5 tasks: small integers and references in the object (the ones a
- * wakeup touches first), times and vtimes in a row of a shared Float64Array (TaskTable), and what
- * every task of its spec shares in a TaskTemplate.
+ * One small fixed-shape object per task slot, created once; open-loop instances reuse the slots
+ * of exited tasks, so the steady state allocates no tasks. A task's state lives in three places,
+ * chosen for memory and the cache with 10^5 to 10^6 tasks: its numbers in a contiguous row of a
+ * shared chunk (TaskTable; doubles, int32s and int8s through three views of one buffer), the few
+ * references in the object, and what every task of its spec shares in a TaskTemplate.
  */
 import type { ScxTask } from "./ext/ops.js";
 import { TaskView } from "./ext/task_view.js";
@@ -70,7 +70,11 @@ export function policyClass(p: Policy): Cls {
   return p === Policy.Deadline ? Cls.Dl : p === Policy.Fifo || p === Policy.Rr ? Cls.Rt : Cls.Fair;
 }
 
-/** Offsets of a task's numbers in its row of the task table's Float64Array. */
+/**
+ * A task's row in its chunk of the task table: one stretch of memory read through three typed
+ * views, doubles first, then int32s, then int8s. Offsets count elements of each view from the
+ * row's start. The fields a wakeup reads and writes come first in each part.
+ */
 const enum F {
   wakeAt = 0,
   runnableAt = 1,
@@ -90,81 +94,108 @@ const enum F {
   fairLag = 15,
   startNs = 16,
   exitNs = 17,
+  nextWorkNs = 18,
+  // Counters that may pass 2^31 in a long run (stamps are global sequence numbers; loops are
+  // the spec's, which may be any safe integer): doubles, like the times.
+  dsqStamp = 19,
+  qseq = 20,
+  fairStamp = 21,
+  loopsLeft = 22,
+  phaseIter = 23,
 }
+/** Doubles per row before the int32 part. */
+const F_LEN = 24;
 
-/** Numbers per task row. */
-const STRIDE = 18;
-/** Task rows per shared Float64Array. */
+/** Int32 fields: small integers (indexes, CPUs, pids, per-task counts, OR-ed flag words). */
+const enum I {
+  wakeGen = 0,
+  cpu = 1,
+  waitingOn = 2,
+  pid = 3,
+  groupIdx = 4,
+  specIdx = 5,
+  recordIdx = 6,
+  lastRanCpu = 7,
+  migrations = 8,
+  nvcsw = 9,
+  nivcsw = 10,
+  phase = 11,
+  event = 12,
+  relockMutex = 13,
+  ddspFlags = 14,
+  instance = 15,
+}
+const I_LEN = 16;
+
+/** Int8 fields: enums and flags. */
+const enum U {
+  place = 0,
+  block = 1,
+  cls = 2,
+  openLoop = 3,
+  inBurst = 4,
+  scxEnabled = 5,
+  yielded = 6,
+  inRequest = 7,
+}
+const U_LEN = 8;
+
+/** A row's length in doubles (the int32 and int8 parts rounded up to whole doubles). */
+const STRIDE = F_LEN + Math.ceil((I_LEN * 4 + U_LEN) / 8);
+/** Where the int32 and int8 parts start, in elements of their views from the row's start (a row starts at double `o`, int32 `2o`, int8 `8o`). */
+const I_AT = F_LEN * 2;
+const U_AT = F_LEN * 8 + I_LEN * 4;
+/** Task rows per chunk. */
 const ROWS_PER_CHUNK = 1024;
 
+/** One chunk of rows and its three views. */
+interface Chunk {
+  readonly f: Float64Array;
+  readonly i: Int32Array;
+  readonly u: Int8Array;
+}
+
+function newChunk(): Chunk {
+  const buf = new ArrayBuffer(ROWS_PER_CHUNK * STRIDE * 8);
+  return { f: new Float64Array(buf), i: new Int32Array(buf), u: new Int8Array(buf) };
+}
+
 export class Task {
-  // Declaration order is memory order: the fields a wakeup reads and writes come first, so that
-  // waking a task that has slept out of cache touches as few cache lines as possible.
   readonly slot: number;
-  /** The chunk holding this task's row, and the row's first index in it. */
+  // The row's first element in each view of its chunk. With 10^6 tasks a JS field costs 8 bytes
+  // (and a boolean as much as a time), a row's int32 4 and its int8 1: one object per task with
+  // every field in it weighed 312 bytes, a row and this object together weigh about 360.
   private readonly f: Float64Array;
+  private readonly i: Int32Array;
+  private readonly u: Int8Array;
   private readonly o: number;
   /** What the task's spec gives all its tasks: weights, affinity, names (shared, read-only). */
   tpl: TaskTemplate = NO_TEMPLATE;
-  place: Place = Place.Free;
-  block: Block = Block.None;
-  /** Bumped whenever a pending wake event for this task becomes stale. */
-  wakeGen = 0;
-  waitingOn = -1;
-  openLoop = false;
-  cls: Cls = Cls.Fair;
-  cpu = 0;
-  /** Stamp of the DSQ entry that holds this task, for lazy removal. */
-  dsqStamp = 0;
-  qseq = 0;
-  pid = 0;
-  groupIdx = 0;
-  specIdx = 0;
-  recordIdx = -1;
-  lastRanCpu = -1;
-  migrations = 0;
-  nvcsw = 0;
-  nivcsw = 0;
-
-  // program position
-  phase = 0;
-  phaseIter = 0;
-  event = 0;
-  loopsLeft = 0;
-  inBurst = false;
-  /** Size of the next run event, drawn ahead when a scheduler asked for it (workAhead), or -1. */
-  nextWorkNs = -1;
   /** Per-timer next expiry (ns), indexed by the spec's timer index. */
   timerNext: Float64Array | null = null;
-  /** Mutex to re-take after a condvar wait, or -1. */
-  relockMutex = -1;
-
-  // sched_ext and fair state
-  ddspFlags = 0;
-  scxEnabled = false;
-  /** Set by sched_yield under fair: lose ties at the next pick. */
-  yielded = false;
-  /** Whether a request is open (only tracked when the spec sets requestOn). */
-  inRequest = false;
-  fairStamp = 0;
-  /** Instance number within the spec, for comm. */
-  instance = 0;
   /** What a scheduler's callbacks get for this task: made once per slot, so calls allocate nothing. */
   readonly view: ScxTask;
 
-
-  constructor(slot: number, chunk: Float64Array, work: TaskOracle) {
+  constructor(slot: number, chunk: Chunk, work: TaskOracle) {
     this.slot = slot;
-    this.f = chunk;
+    this.f = chunk.f;
+    this.i = chunk.i;
+    this.u = chunk.u;
     this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
     this.resetNumbers(0);
+    this.nextWorkNs = -1;
+    this.waitingOn = -1;
+    this.recordIdx = -1;
+    this.lastRanCpu = -1;
+    this.relockMutex = -1;
+    this.place = Place.Free;
     this.view = new TaskView(this, work);
   }
 
-  /** Sets every number to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
+  /** Sets the times and vtimes (the doubles before nextWorkNs) to their values for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
   resetNumbers(at: number): void {
     const f = this.f, o = this.o;
-    for (let i = 0; i < STRIDE; i++) f[o + i] = 0;
+    for (let i = 0; i < F.nextWorkNs; i++) f[o + i] = 0;
     f[o + F.runtimeEnd] = Number.POSITIVE_INFINITY;
     f[o + F.exitNs] = -1;
     f[o + F.wakeAt] = -1;
@@ -174,9 +205,7 @@ export class Task {
     f[o + F.activatedAtNs] = at;
   }
 
-  // Numbers that outgrow small integers (times, virtual times, DSQ ids) live in a row of a shared
-  // Float64Array: as object fields V8 would box each in its own heap number, scattered over the
-  // heap, and with 10^5 tasks nearly every one a cache miss. A row is contiguous.
+  // Doubles: times, virtual times, DSQ ids and counters that outgrow int32.
   get wakeAt(): number { return this.f[this.o + F.wakeAt]; }
   set wakeAt(v: number) { this.f[this.o + F.wakeAt] = v; }
   get runnableAt(): number { return this.f[this.o + F.runnableAt]; }
@@ -218,6 +247,20 @@ export class Task {
   set startNs(v: number) { this.f[this.o + F.startNs] = v; }
   get exitNs(): number { return this.f[this.o + F.exitNs]; }
   set exitNs(v: number) { this.f[this.o + F.exitNs] = v; }
+  /** Size of the next run event, drawn ahead when a scheduler asked for it (workAhead), or -1. */
+  get nextWorkNs(): number { return this.f[this.o + F.nextWorkNs]; }
+  set nextWorkNs(v: number) { this.f[this.o + F.nextWorkNs] = v; }
+  /** Stamp of the DSQ entry that holds this task, for lazy removal. */
+  get dsqStamp(): number { return this.f[this.o + F.dsqStamp]; }
+  set dsqStamp(v: number) { this.f[this.o + F.dsqStamp] = v; }
+  get qseq(): number { return this.f[this.o + F.qseq]; }
+  set qseq(v: number) { this.f[this.o + F.qseq] = v; }
+  get fairStamp(): number { return this.f[this.o + F.fairStamp]; }
+  set fairStamp(v: number) { this.f[this.o + F.fairStamp] = v; }
+  get loopsLeft(): number { return this.f[this.o + F.loopsLeft]; }
+  set loopsLeft(v: number) { this.f[this.o + F.loopsLeft] = v; }
+  get phaseIter(): number { return this.f[this.o + F.phaseIter]; }
+  set phaseIter(v: number) { this.f[this.o + F.phaseIter] = v; }
   // A task is in one class at a time, so the RT and deadline classes keep their numbers where
   // sched_ext keeps its slice and vtime (a task that joins ext gets a fresh slice).
   /** SCHED_RR: what is left of the quantum; SCHED_DEADLINE: runtime left in this period (ns). */
@@ -226,6 +269,64 @@ export class Task {
   /** SCHED_DEADLINE: the absolute deadline of the current period (ns). */
   get dlDeadline(): number { return this.f[this.o + F.dsqVtime]; }
   set dlDeadline(v: number) { this.f[this.o + F.dsqVtime] = v; }
+
+  // Int32s.
+  /** Bumped whenever a pending wake event for this task becomes stale. */
+  get wakeGen(): number { return this.i[this.o * 2 + I_AT + I.wakeGen]; }
+  set wakeGen(v: number) { this.i[this.o * 2 + I_AT + I.wakeGen] = v; }
+  get cpu(): number { return this.i[this.o * 2 + I_AT + I.cpu]; }
+  set cpu(v: number) { this.i[this.o * 2 + I_AT + I.cpu] = v; }
+  get waitingOn(): number { return this.i[this.o * 2 + I_AT + I.waitingOn]; }
+  set waitingOn(v: number) { this.i[this.o * 2 + I_AT + I.waitingOn] = v; }
+  get pid(): number { return this.i[this.o * 2 + I_AT + I.pid]; }
+  set pid(v: number) { this.i[this.o * 2 + I_AT + I.pid] = v; }
+  get groupIdx(): number { return this.i[this.o * 2 + I_AT + I.groupIdx]; }
+  set groupIdx(v: number) { this.i[this.o * 2 + I_AT + I.groupIdx] = v; }
+  get specIdx(): number { return this.i[this.o * 2 + I_AT + I.specIdx]; }
+  set specIdx(v: number) { this.i[this.o * 2 + I_AT + I.specIdx] = v; }
+  get recordIdx(): number { return this.i[this.o * 2 + I_AT + I.recordIdx]; }
+  set recordIdx(v: number) { this.i[this.o * 2 + I_AT + I.recordIdx] = v; }
+  get lastRanCpu(): number { return this.i[this.o * 2 + I_AT + I.lastRanCpu]; }
+  set lastRanCpu(v: number) { this.i[this.o * 2 + I_AT + I.lastRanCpu] = v; }
+  get migrations(): number { return this.i[this.o * 2 + I_AT + I.migrations]; }
+  set migrations(v: number) { this.i[this.o * 2 + I_AT + I.migrations] = v; }
+  get nvcsw(): number { return this.i[this.o * 2 + I_AT + I.nvcsw]; }
+  set nvcsw(v: number) { this.i[this.o * 2 + I_AT + I.nvcsw] = v; }
+  get nivcsw(): number { return this.i[this.o * 2 + I_AT + I.nivcsw]; }
+  set nivcsw(v: number) { this.i[this.o * 2 + I_AT + I.nivcsw] = v; }
+  // program position
+  get phase(): number { return this.i[this.o * 2 + I_AT + I.phase]; }
+  set phase(v: number) { this.i[this.o * 2 + I_AT + I.phase] = v; }
+  get event(): number { return this.i[this.o * 2 + I_AT + I.event]; }
+  set event(v: number) { this.i[this.o * 2 + I_AT + I.event] = v; }
+  /** Mutex to re-take after a condvar wait, or -1. */
+  get relockMutex(): number { return this.i[this.o * 2 + I_AT + I.relockMutex]; }
+  set relockMutex(v: number) { this.i[this.o * 2 + I_AT + I.relockMutex] = v; }
+  get ddspFlags(): number { return this.i[this.o * 2 + I_AT + I.ddspFlags]; }
+  set ddspFlags(v: number) { this.i[this.o * 2 + I_AT + I.ddspFlags] = v; }
+  /** Instance number within the spec, for comm. */
+  get instance(): number { return this.i[this.o * 2 + I_AT + I.instance]; }
+  set instance(v: number) { this.i[this.o * 2 + I_AT + I.instance] = v; }
+
+  // Int8s.
+  get place(): Place { return this.u[this.o * 8 + U_AT + U.place]; }
+  set place(v: Place) { this.u[this.o * 8 + U_AT + U.place] = v; }
+  get block(): Block { return this.u[this.o * 8 + U_AT + U.block]; }
+  set block(v: Block) { this.u[this.o * 8 + U_AT + U.block] = v; }
+  get cls(): Cls { return this.u[this.o * 8 + U_AT + U.cls]; }
+  set cls(v: Cls) { this.u[this.o * 8 + U_AT + U.cls] = v; }
+  get openLoop(): boolean { return this.u[this.o * 8 + U_AT + U.openLoop] !== 0; }
+  set openLoop(v: boolean) { this.u[this.o * 8 + U_AT + U.openLoop] = v ? 1 : 0; }
+  get inBurst(): boolean { return this.u[this.o * 8 + U_AT + U.inBurst] !== 0; }
+  set inBurst(v: boolean) { this.u[this.o * 8 + U_AT + U.inBurst] = v ? 1 : 0; }
+  get scxEnabled(): boolean { return this.u[this.o * 8 + U_AT + U.scxEnabled] !== 0; }
+  set scxEnabled(v: boolean) { this.u[this.o * 8 + U_AT + U.scxEnabled] = v ? 1 : 0; }
+  /** Set by sched_yield under fair: lose ties at the next pick. */
+  get yielded(): boolean { return this.u[this.o * 8 + U_AT + U.yielded] !== 0; }
+  set yielded(v: boolean) { this.u[this.o * 8 + U_AT + U.yielded] = v ? 1 : 0; }
+  /** Whether a request is open (only tracked when the spec sets requestOn). */
+  get inRequest(): boolean { return this.u[this.o * 8 + U_AT + U.inRequest] !== 0; }
+  set inRequest(v: boolean) { this.u[this.o * 8 + U_AT + U.inRequest] = v ? 1 : 0; }
 
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {
@@ -249,7 +350,6 @@ export class Task {
   get rtPriority(): number { return this.tpl.rtPriority; }
 }
 
-/** Creates tasks by slot, each with its row in a shared chunk of rows. */
 /** What a task view asks the kernel: the work a task's job still needs (p.workLeftNs) and p.queued. */
 export interface TaskOracle {
   workLeftNs(t: Task): number;
@@ -257,14 +357,15 @@ export interface TaskOracle {
   scxQueued(t: Task): boolean;
 }
 
+/** Creates tasks by slot, each with its row in a shared chunk of rows. */
 export class TaskTable {
-  private chunk = new Float64Array(0);
+  private chunk: Chunk = newChunk();
 
   constructor(private readonly work: TaskOracle) {}
 
   /** A new task for `slot`; slots must be created in order 0, 1, 2, ... */
   create(slot: number): Task {
-    if (slot % ROWS_PER_CHUNK === 0) this.chunk = new Float64Array(ROWS_PER_CHUNK * STRIDE);
+    if (slot % ROWS_PER_CHUNK === 0 && slot > 0) this.chunk = newChunk();
     return new Task(slot, this.chunk, this.work);
   }
 }
