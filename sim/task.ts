@@ -1,9 +1,10 @@
 /**
- * One small fixed-shape object per task slot, created once; open-loop instances reuse the slots
- * of exited tasks, so the steady state allocates no tasks. A task's state lives in three places,
- * chosen for memory and the cache with 10^5 to 10^6 tasks: its numbers in a contiguous row of a
- * shared chunk (TaskTable; doubles, int32s and int8s through three views of one buffer), the few
- * references in the object, and what every task of its spec shares in a TaskTemplate.
+ * One fixed-shape object per task slot, created once; open-loop instances reuse the slots of
+ * exited tasks, so the steady state allocates no tasks. A task's state lives in three places,
+ * chosen for the cache and memory with 10^5 to 10^6 tasks: small integers and references in the
+ * object (the ones a wakeup touches first; enums and flags packed in one), times, vtimes and cold
+ * counters in a row of a shared chunk (TaskTable), and what every task of its spec shares in a
+ * TaskTemplate.
  */
 import type { ScxTask } from "./ext/ops.js";
 import { TaskView } from "./ext/task_view.js";
@@ -70,11 +71,7 @@ export function policyClass(p: Policy): Cls {
   return p === Policy.Deadline ? Cls.Dl : p === Policy.Fifo || p === Policy.Rr ? Cls.Rt : Cls.Fair;
 }
 
-/**
- * A task's row in its chunk of the task table: one stretch of memory read through three typed
- * views, doubles first, then int32s, then int8s. Offsets count elements of each view from the
- * row's start. The fields a wakeup reads and writes come first in each part.
- */
+/** Offsets of a task's doubles in its row of the task table. */
 const enum F {
   wakeAt = 0,
   runnableAt = 1,
@@ -94,85 +91,97 @@ const enum F {
   fairLag = 15,
   startNs = 16,
   exitNs = 17,
-  nextWorkNs = 18,
-  // Counters that may pass 2^31 in a long run (stamps are global sequence numbers; loops are
-  // the spec's, which may be any safe integer): doubles, like the times.
-  dsqStamp = 19,
-  qseq = 20,
-  fairStamp = 21,
-  loopsLeft = 22,
-  phaseIter = 23,
 }
-/** Doubles per row before the int32 part. */
-const F_LEN = 24;
+/** Doubles per row before its int32s. */
+const F_LEN = 18;
 
-/** Int32 fields: small integers (indexes, CPUs, pids, per-task counts, OR-ed flag words). */
+/**
+ * Offsets of a task's int32s, counted in int32s from the row's start (a row starting at double
+ * `o` starts at int32 `2o`): counters and indexes that no event of a plain run reads.
+ */
 const enum I {
-  wakeGen = 0,
-  cpu = 1,
-  waitingOn = 2,
-  pid = 3,
-  groupIdx = 4,
-  specIdx = 5,
-  recordIdx = 6,
-  lastRanCpu = 7,
-  migrations = 8,
-  nvcsw = 9,
-  nivcsw = 10,
-  phase = 11,
-  event = 12,
-  relockMutex = 13,
-  ddspFlags = 14,
-  instance = 15,
+  instance = F_LEN * 2,
+  waitingOn,
+  relockMutex,
+  migrations,
+  nvcsw,
+  nivcsw,
 }
-const I_LEN = 16;
+const I_LEN = 6;
 
-/** Int8 fields: enums and flags. */
-const enum U {
-  place = 0,
-  block = 1,
-  cls = 2,
-  openLoop = 3,
-  inBurst = 4,
-  scxEnabled = 5,
-  yielded = 6,
-  inRequest = 7,
-}
-const U_LEN = 8;
-
-/** A row's length in doubles (the int32 and int8 parts rounded up to whole doubles). */
-const STRIDE = F_LEN + Math.ceil((I_LEN * 4 + U_LEN) / 8);
-/** Where the int32 and int8 parts start, in elements of their views from the row's start (a row starts at double `o`, int32 `2o`, int8 `8o`). */
-const I_AT = F_LEN * 2;
-const U_AT = F_LEN * 8 + I_LEN * 4;
+/** A row's length in doubles. */
+const STRIDE = F_LEN + I_LEN / 2;
 /** Task rows per chunk. */
 const ROWS_PER_CHUNK = 1024;
 
-/** One chunk of rows and its three views. */
+/**
+ * Bits of Task.bits: the enums and flags of a task in one small integer. Each a field of its own
+ * cost 8 bytes (a field is a word, a boolean as big as a pointer); as bits of one field they
+ * cost a mask on read, and a read-and-write on the rarer writes.
+ */
+const enum B {
+  placeMask = 15,
+  blockShift = 4,
+  blockMask = 7 << 4,
+  clsShift = 7,
+  clsMask = 3 << 7,
+  openLoop = 1 << 9,
+  inBurst = 1 << 10,
+  scxEnabled = 1 << 11,
+  yielded = 1 << 12,
+  inRequest = 1 << 13,
+}
+
+/** One chunk of rows, read as doubles and as int32s. */
 interface Chunk {
   readonly f: Float64Array;
   readonly i: Int32Array;
-  readonly u: Int8Array;
 }
 
 function newChunk(): Chunk {
   const buf = new ArrayBuffer(ROWS_PER_CHUNK * STRIDE * 8);
-  return { f: new Float64Array(buf), i: new Int32Array(buf), u: new Int8Array(buf) };
+  return { f: new Float64Array(buf), i: new Int32Array(buf) };
 }
 
 export class Task {
+  // Declaration order is memory order: the fields a wakeup reads and writes come first, so that
+  // waking a task that has slept out of cache touches as few cache lines as possible. With 10^6
+  // tasks every field costs 8 MB: what a plain run's events do not touch lives in the row, and
+  // the enums and flags share one field (bits).
   readonly slot: number;
-  // The row's first element in each view of its chunk. With 10^6 tasks a JS field costs 8 bytes
-  // (and a boolean as much as a time), a row's int32 4 and its int8 1: one object per task with
-  // every field in it weighed 312 bytes, a row and this object together weigh about 360.
+  /** The chunk holding this task's row, as doubles and as int32s, and the row's first double. */
   private readonly f: Float64Array;
   private readonly i: Int32Array;
-  private readonly u: Int8Array;
   private readonly o: number;
   /** What the task's spec gives all its tasks: weights, affinity, names (shared, read-only). */
   tpl: TaskTemplate = NO_TEMPLATE;
+  /** place, block, cls and the flags (see B). */
+  private bits: number = Place.Free;
+  /** Bumped whenever a pending wake event for this task becomes stale. */
+  wakeGen = 0;
+  cpu = 0;
+  /** Stamp of the DSQ entry that holds this task, for lazy removal. */
+  dsqStamp = 0;
+  qseq = 0;
+  pid = 0;
+  groupIdx = 0;
+  specIdx = 0;
+  recordIdx = -1;
+  lastRanCpu = -1;
+
+  // program position
+  phase = 0;
+  phaseIter = 0;
+  event = 0;
+  loopsLeft = 0;
+  /** Size of the next run event, drawn ahead when a scheduler asked for it (workAhead), or -1. */
+  nextWorkNs = -1;
   /** Per-timer next expiry (ns), indexed by the spec's timer index. */
   timerNext: Float64Array | null = null;
+
+  // sched_ext and fair state
+  ddspFlags = 0;
+  fairStamp = 0;
   /** What a scheduler's callbacks get for this task: made once per slot, so calls allocate nothing. */
   readonly view: ScxTask;
 
@@ -180,22 +189,17 @@ export class Task {
     this.slot = slot;
     this.f = chunk.f;
     this.i = chunk.i;
-    this.u = chunk.u;
     this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
     this.resetNumbers(0);
-    this.nextWorkNs = -1;
     this.waitingOn = -1;
-    this.recordIdx = -1;
-    this.lastRanCpu = -1;
     this.relockMutex = -1;
-    this.place = Place.Free;
     this.view = new TaskView(this, work);
   }
 
-  /** Sets the times and vtimes (the doubles before nextWorkNs) to their values for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
+  /** Sets every double to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
   resetNumbers(at: number): void {
     const f = this.f, o = this.o;
-    for (let i = 0; i < F.nextWorkNs; i++) f[o + i] = 0;
+    for (let i = 0; i < F_LEN; i++) f[o + i] = 0;
     f[o + F.runtimeEnd] = Number.POSITIVE_INFINITY;
     f[o + F.exitNs] = -1;
     f[o + F.wakeAt] = -1;
@@ -205,7 +209,30 @@ export class Task {
     f[o + F.activatedAtNs] = at;
   }
 
-  // Doubles: times, virtual times, DSQ ids and counters that outgrow int32.
+  // Enums and flags, in bits.
+  get place(): Place { return this.bits & B.placeMask; }
+  set place(v: Place) { this.bits = (this.bits & ~B.placeMask) | v; }
+  get block(): Block { return (this.bits & B.blockMask) >> B.blockShift; }
+  set block(v: Block) { this.bits = (this.bits & ~B.blockMask) | (v << B.blockShift); }
+  /** A task's class is one of fair, ext, rt and dl (never Cls.Idle). */
+  get cls(): Cls { return (this.bits & B.clsMask) >> B.clsShift; }
+  set cls(v: Cls) { this.bits = (this.bits & ~B.clsMask) | (v << B.clsShift); }
+  get openLoop(): boolean { return (this.bits & B.openLoop) !== 0; }
+  set openLoop(v: boolean) { this.bits = v ? this.bits | B.openLoop : this.bits & ~B.openLoop; }
+  get inBurst(): boolean { return (this.bits & B.inBurst) !== 0; }
+  set inBurst(v: boolean) { this.bits = v ? this.bits | B.inBurst : this.bits & ~B.inBurst; }
+  get scxEnabled(): boolean { return (this.bits & B.scxEnabled) !== 0; }
+  set scxEnabled(v: boolean) { this.bits = v ? this.bits | B.scxEnabled : this.bits & ~B.scxEnabled; }
+  /** Set by sched_yield under fair: lose ties at the next pick. */
+  get yielded(): boolean { return (this.bits & B.yielded) !== 0; }
+  set yielded(v: boolean) { this.bits = v ? this.bits | B.yielded : this.bits & ~B.yielded; }
+  /** Whether a request is open (only tracked when the spec sets requestOn). */
+  get inRequest(): boolean { return (this.bits & B.inRequest) !== 0; }
+  set inRequest(v: boolean) { this.bits = v ? this.bits | B.inRequest : this.bits & ~B.inRequest; }
+
+  // Numbers that outgrow small integers (times, virtual times, DSQ ids) live in a row of a shared
+  // Float64Array: as object fields V8 would box each in its own heap number, scattered over the
+  // heap, and with 10^5 tasks nearly every one a cache miss. A row is contiguous.
   get wakeAt(): number { return this.f[this.o + F.wakeAt]; }
   set wakeAt(v: number) { this.f[this.o + F.wakeAt] = v; }
   get runnableAt(): number { return this.f[this.o + F.runnableAt]; }
@@ -247,20 +274,6 @@ export class Task {
   set startNs(v: number) { this.f[this.o + F.startNs] = v; }
   get exitNs(): number { return this.f[this.o + F.exitNs]; }
   set exitNs(v: number) { this.f[this.o + F.exitNs] = v; }
-  /** Size of the next run event, drawn ahead when a scheduler asked for it (workAhead), or -1. */
-  get nextWorkNs(): number { return this.f[this.o + F.nextWorkNs]; }
-  set nextWorkNs(v: number) { this.f[this.o + F.nextWorkNs] = v; }
-  /** Stamp of the DSQ entry that holds this task, for lazy removal. */
-  get dsqStamp(): number { return this.f[this.o + F.dsqStamp]; }
-  set dsqStamp(v: number) { this.f[this.o + F.dsqStamp] = v; }
-  get qseq(): number { return this.f[this.o + F.qseq]; }
-  set qseq(v: number) { this.f[this.o + F.qseq] = v; }
-  get fairStamp(): number { return this.f[this.o + F.fairStamp]; }
-  set fairStamp(v: number) { this.f[this.o + F.fairStamp] = v; }
-  get loopsLeft(): number { return this.f[this.o + F.loopsLeft]; }
-  set loopsLeft(v: number) { this.f[this.o + F.loopsLeft] = v; }
-  get phaseIter(): number { return this.f[this.o + F.phaseIter]; }
-  set phaseIter(v: number) { this.f[this.o + F.phaseIter] = v; }
   // A task is in one class at a time, so the RT and deadline classes keep their numbers where
   // sched_ext keeps its slice and vtime (a task that joins ext gets a fresh slice).
   /** SCHED_RR: what is left of the quantum; SCHED_DEADLINE: runtime left in this period (ns). */
@@ -270,63 +283,21 @@ export class Task {
   get dlDeadline(): number { return this.f[this.o + F.dsqVtime]; }
   set dlDeadline(v: number) { this.f[this.o + F.dsqVtime] = v; }
 
-  // Int32s.
-  /** Bumped whenever a pending wake event for this task becomes stale. */
-  get wakeGen(): number { return this.i[this.o * 2 + I_AT + I.wakeGen]; }
-  set wakeGen(v: number) { this.i[this.o * 2 + I_AT + I.wakeGen] = v; }
-  get cpu(): number { return this.i[this.o * 2 + I_AT + I.cpu]; }
-  set cpu(v: number) { this.i[this.o * 2 + I_AT + I.cpu] = v; }
-  get waitingOn(): number { return this.i[this.o * 2 + I_AT + I.waitingOn]; }
-  set waitingOn(v: number) { this.i[this.o * 2 + I_AT + I.waitingOn] = v; }
-  get pid(): number { return this.i[this.o * 2 + I_AT + I.pid]; }
-  set pid(v: number) { this.i[this.o * 2 + I_AT + I.pid] = v; }
-  get groupIdx(): number { return this.i[this.o * 2 + I_AT + I.groupIdx]; }
-  set groupIdx(v: number) { this.i[this.o * 2 + I_AT + I.groupIdx] = v; }
-  get specIdx(): number { return this.i[this.o * 2 + I_AT + I.specIdx]; }
-  set specIdx(v: number) { this.i[this.o * 2 + I_AT + I.specIdx] = v; }
-  get recordIdx(): number { return this.i[this.o * 2 + I_AT + I.recordIdx]; }
-  set recordIdx(v: number) { this.i[this.o * 2 + I_AT + I.recordIdx] = v; }
-  get lastRanCpu(): number { return this.i[this.o * 2 + I_AT + I.lastRanCpu]; }
-  set lastRanCpu(v: number) { this.i[this.o * 2 + I_AT + I.lastRanCpu] = v; }
-  get migrations(): number { return this.i[this.o * 2 + I_AT + I.migrations]; }
-  set migrations(v: number) { this.i[this.o * 2 + I_AT + I.migrations] = v; }
-  get nvcsw(): number { return this.i[this.o * 2 + I_AT + I.nvcsw]; }
-  set nvcsw(v: number) { this.i[this.o * 2 + I_AT + I.nvcsw] = v; }
-  get nivcsw(): number { return this.i[this.o * 2 + I_AT + I.nivcsw]; }
-  set nivcsw(v: number) { this.i[this.o * 2 + I_AT + I.nivcsw] = v; }
-  // program position
-  get phase(): number { return this.i[this.o * 2 + I_AT + I.phase]; }
-  set phase(v: number) { this.i[this.o * 2 + I_AT + I.phase] = v; }
-  get event(): number { return this.i[this.o * 2 + I_AT + I.event]; }
-  set event(v: number) { this.i[this.o * 2 + I_AT + I.event] = v; }
-  /** Mutex to re-take after a condvar wait, or -1. */
-  get relockMutex(): number { return this.i[this.o * 2 + I_AT + I.relockMutex]; }
-  set relockMutex(v: number) { this.i[this.o * 2 + I_AT + I.relockMutex] = v; }
-  get ddspFlags(): number { return this.i[this.o * 2 + I_AT + I.ddspFlags]; }
-  set ddspFlags(v: number) { this.i[this.o * 2 + I_AT + I.ddspFlags] = v; }
+  // Int32s (the row's int32 view starts at 2o).
   /** Instance number within the spec, for comm. */
-  get instance(): number { return this.i[this.o * 2 + I_AT + I.instance]; }
-  set instance(v: number) { this.i[this.o * 2 + I_AT + I.instance] = v; }
-
-  // Int8s.
-  get place(): Place { return this.u[this.o * 8 + U_AT + U.place]; }
-  set place(v: Place) { this.u[this.o * 8 + U_AT + U.place] = v; }
-  get block(): Block { return this.u[this.o * 8 + U_AT + U.block]; }
-  set block(v: Block) { this.u[this.o * 8 + U_AT + U.block] = v; }
-  get cls(): Cls { return this.u[this.o * 8 + U_AT + U.cls]; }
-  set cls(v: Cls) { this.u[this.o * 8 + U_AT + U.cls] = v; }
-  get openLoop(): boolean { return this.u[this.o * 8 + U_AT + U.openLoop] !== 0; }
-  set openLoop(v: boolean) { this.u[this.o * 8 + U_AT + U.openLoop] = v ? 1 : 0; }
-  get inBurst(): boolean { return this.u[this.o * 8 + U_AT + U.inBurst] !== 0; }
-  set inBurst(v: boolean) { this.u[this.o * 8 + U_AT + U.inBurst] = v ? 1 : 0; }
-  get scxEnabled(): boolean { return this.u[this.o * 8 + U_AT + U.scxEnabled] !== 0; }
-  set scxEnabled(v: boolean) { this.u[this.o * 8 + U_AT + U.scxEnabled] = v ? 1 : 0; }
-  /** Set by sched_yield under fair: lose ties at the next pick. */
-  get yielded(): boolean { return this.u[this.o * 8 + U_AT + U.yielded] !== 0; }
-  set yielded(v: boolean) { this.u[this.o * 8 + U_AT + U.yielded] = v ? 1 : 0; }
-  /** Whether a request is open (only tracked when the spec sets requestOn). */
-  get inRequest(): boolean { return this.u[this.o * 8 + U_AT + U.inRequest] !== 0; }
-  set inRequest(v: boolean) { this.u[this.o * 8 + U_AT + U.inRequest] = v ? 1 : 0; }
+  get instance(): number { return this.i[this.o * 2 + I.instance]; }
+  set instance(v: number) { this.i[this.o * 2 + I.instance] = v; }
+  get waitingOn(): number { return this.i[this.o * 2 + I.waitingOn]; }
+  set waitingOn(v: number) { this.i[this.o * 2 + I.waitingOn] = v; }
+  /** Mutex to re-take after a condvar wait, or -1. */
+  get relockMutex(): number { return this.i[this.o * 2 + I.relockMutex]; }
+  set relockMutex(v: number) { this.i[this.o * 2 + I.relockMutex] = v; }
+  get migrations(): number { return this.i[this.o * 2 + I.migrations]; }
+  set migrations(v: number) { this.i[this.o * 2 + I.migrations] = v; }
+  get nvcsw(): number { return this.i[this.o * 2 + I.nvcsw]; }
+  set nvcsw(v: number) { this.i[this.o * 2 + I.nvcsw] = v; }
+  get nivcsw(): number { return this.i[this.o * 2 + I.nivcsw]; }
+  set nivcsw(v: number) { this.i[this.o * 2 + I.nivcsw] = v; }
 
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { TaskTable, taskTemplate, type Task } from "../../sim/task.js";
 import type { TaskSpec } from "../../sim/plan.js";
 
-/** The fields that live in a task's row of the table, by the kind of value each holds. */
+/** A task's numeric fields (in its row of the table, its object, or packed in one field), by the kind of value each holds. */
 const DOUBLES = [
   "wakeAt", "runnableAt", "activatedAtNs", "slice", "dsqVtime", "dsq", "ddspDsq", "workLeft", "runtimeEnd",
   "refillNs", "cpuNs", "sumExecNs", "waitNs", "vruntime", "fairSliceStart", "fairLag", "startNs", "exitNs",
@@ -13,8 +13,9 @@ const INT32S = [
   "wakeGen", "cpu", "waitingOn", "pid", "groupIdx", "specIdx", "recordIdx", "lastRanCpu", "migrations", "nvcsw", "nivcsw",
   "phase", "event", "relockMutex", "ddspFlags", "instance",
 ] as const satisfies readonly (keyof Task)[];
-/** Enums (Place, Block, Cls) fit a signed byte. */
-const ENUMS = ["place", "block", "cls"] as const satisfies readonly (keyof Task)[];
+/** Enums, with the most each holds: Place, Block, and the four classes a task can be in. */
+const ENUM_MAX = { place: 9, block: 7, cls: 3 } as const satisfies Partial<Record<keyof Task, number>>;
+const ENUMS = Object.keys(ENUM_MAX) as (keyof typeof ENUM_MAX)[];
 const FLAGS = ["openLoop", "inBurst", "scxEnabled", "yielded", "inRequest"] as const satisfies readonly (keyof Task)[];
 type Field = (typeof DOUBLES)[number] | (typeof INT32S)[number] | (typeof ENUMS)[number] | (typeof FLAGS)[number];
 const ALL: readonly Field[] = [...DOUBLES, ...INT32S, ...ENUMS, ...FLAGS];
@@ -34,7 +35,7 @@ function tasks(n: number): Task[] {
 const write = fc.oneof(
   fc.record({ field: fc.constantFrom(...DOUBLES), value: fc.double({ noNaN: true }) as fc.Arbitrary<number | boolean> }),
   fc.record({ field: fc.constantFrom(...INT32S), value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) as fc.Arbitrary<number | boolean> }),
-  fc.record({ field: fc.constantFrom(...ENUMS), value: fc.integer({ min: -1, max: 9 }) as fc.Arbitrary<number | boolean> }),
+  fc.constantFrom(...ENUMS).chain((field) => fc.record({ field: fc.constant(field), value: fc.integer({ min: 0, max: ENUM_MAX[field] }) as fc.Arbitrary<number | boolean> })),
   fc.record({ field: fc.constantFrom(...FLAGS), value: fc.boolean() as fc.Arbitrary<number | boolean> }),
 );
 
@@ -50,11 +51,11 @@ describe("TaskTable", () => {
     expect([t.slice, t.vruntime, t.cpuNs, t.dsq]).toEqual([0, 0, 0, 0]);
   });
 
-  it("resetting the times keeps the program position, stamps and integers", () => {
+  it("resetting the times keeps the program position, stamps, counters and flags", () => {
     const [t] = tasks(1);
-    t.loopsLeft = 3e9; t.phaseIter = 7; t.qseq = 2 ** 40; t.nextWorkNs = 5; t.pid = 42; t.place = 1; t.inBurst = true;
+    t.loopsLeft = 3e9; t.phaseIter = 7; t.qseq = 2 ** 40; t.nextWorkNs = 5; t.pid = 42; t.nvcsw = 9; t.place = 1; t.inBurst = true;
     t.resetNumbers(0);
-    expect([t.loopsLeft, t.phaseIter, t.qseq, t.nextWorkNs, t.pid, t.place, t.inBurst]).toEqual([3e9, 7, 2 ** 40, 5, 42, 1, true]);
+    expect([t.loopsLeft, t.phaseIter, t.qseq, t.nextWorkNs, t.pid, t.nvcsw, t.place, t.inBurst]).toEqual([3e9, 7, 2 ** 40, 5, 42, 9, 1, true]);
   });
 
   it("each task reads back exactly what was last written to each field, across chunk boundaries", () => {
