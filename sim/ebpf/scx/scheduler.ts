@@ -45,6 +45,8 @@ import type { MapWrite, RecipeIo } from "../recipes/recipe.js";
 import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
+import { RqClocks } from "./rq_clocks.js";
+import { PreemptCount } from "./preempt_count.js";
 
 const CTX_SLOTS = 8;
 /** Where scx_init_task_args keeps the task's cgroup. */
@@ -177,6 +179,10 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     }
   };
 
+  const rqs = obj.percpu.addrOf("runqueues");
+  const clocks = rqs === undefined ? undefined : new RqClocks(memory, rqs, scx, nrCpus);
+  const pc = obj.percpu.addrOf("__preempt_count");
+  const preempt = pc === undefined ? undefined : new PreemptCount(memory, pc, scx);
   const ctx = memory.alloc(CTX_SLOTS * 8, { name: "struct_ops ctx", writable: false, kind: "ctx" });
   const argsRegion = memory.alloc(ARGS_BYTES, { name: "callback args", writable: false, kind: "kernel_object" });
   const setArg = (k: number, lo: number, hi: number): void => {
@@ -192,6 +198,8 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const run = (name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number => {
     const saved = callback, savedCpu = curCpu, savedTask = curTask, lock = locks.held;
     callback = name; curCpu = cpu; curTask = t;
+    clocks?.update(cpu);
+    preempt?.enter();
     let r: number;
     try {
       r = prog.run(ctx);

@@ -32,6 +32,7 @@ const F = {
   cpusMask: kernelField("task_struct", "cpus_mask").offset,
   cpusMaskSize: kernelField("task_struct", "cpus_mask").size,
   nvcsw: kernelField("task_struct", "nvcsw").offset,
+  realParent: kernelField("task_struct", "real_parent").offset,
   sumExec: kernelField("task_struct", "se.sum_exec_runtime").offset,
   loadWeight: kernelField("task_struct", "se.load.weight").offset,
   comm: kernelField("task_struct", "comm").offset,
@@ -91,6 +92,12 @@ export class TaskMirrors {
   private readonly byRegion: (ScxTask | undefined)[] = [];
   private readonly regionStart: BpfAddr[] = [];
   private readonly free: Mirror[] = [];
+  /**
+   * Every simulated task's p->real_parent: one task_struct standing for the process that started
+   * the workload (rt-app's threads share theirs). It is no simulated task: its pid is 0, which
+   * bpf_task_from_pid never finds, and its own parent is itself.
+   */
+  private parent: BpfAddr = 0;
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
@@ -183,6 +190,11 @@ export class TaskMirrors {
     // se.load.weight is in the kernel's 1024-for-nice-0 scale; scx weights are 100-based.
     i32[w + (F.loadWeight >> 2)] = Math.round((p.weight * 1024) / 100);
     i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    if (this.parent === 0) {
+      this.parent = m.alloc(F.size, { name: "task_struct (parent)", writable: false, kind: "kernel_object" });
+      m.i32[(this.parent + F.realParent) >> 2] = this.parent;
+    }
+    i32[w + (F.realParent >> 2)] = this.parent;
     if (mirror.mm === 0) mirror.mm = m.alloc(0, { name: "mm_struct", writable: false, kind: "kernel_object" });
     m.i32[w + (F.mm >> 2)] = mirror.mm;
     const comm = p.comm, u8 = m.u8;
