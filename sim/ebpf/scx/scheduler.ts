@@ -8,6 +8,10 @@
  * and message). cgroups are struct cgroup mirrors (cgroups.ts) created on first sight; the
  * program-allocated objects, rbtrees and spin locks are helpers/graph.ts and spin_lock.ts.
  *
+ * Before each callback the kernel state an object may read about the callback's CPU is brought
+ * up to date: the clocks of its per-CPU `runqueues` copy (rq_clocks.ts) and the hard-IRQ count
+ * of `__preempt_count` (preempt_count.ts), for objects that declare them.
+ *
  * Around loading, the object's loader recipe (sim/ebpf/recipes, chosen by the ops name) plays
  * its user-space half: arrays resized and `.rodata` written for this machine, `-o` options by
  * upstream name, SEC("syscall") programs run through a BPF_PROG_TEST_RUN facade before attach
