@@ -74,6 +74,8 @@ class Mirror {
    * program changed it, so a kfunc's update of the task during the callback stands.
    */
   readonly written = new Int32Array(4);
+  /** On the list of mirrors handed to the program during the current callback. */
+  touched = false;
   constructor(readonly addr: BpfAddr) {}
 }
 
@@ -98,6 +100,13 @@ export class TaskMirrors {
    * bpf_task_from_pid never finds, and its own parent is itself.
    */
   private parent: BpfAddr = 0;
+  /**
+   * Tasks whose mirror a program was handed since the last `writeBackTouched` (the callback's
+   * task, scx_bpf_cpu_curr's, a DSQ walk's, ...): a program may store to any of them (lavd's
+   * ask_cpu_yield_after sets a running victim's p->scx.slice), and the kernel honours such a
+   * store, so each gets its writes copied back.
+   */
+  private readonly touched: ScxTask[] = [];
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
@@ -108,6 +117,7 @@ export class TaskMirrors {
     const i32 = this.memory.i32;
     const w = addr >> 2;
     const shadow = mirror.written;
+    if (!mirror.touched) { mirror.touched = true; this.touched.push(p); }
     // The kernel's task behind the view, read directly: one brand check instead of one a field.
     const t = TaskView.taskOf(p);
     const slice = t.slice, vtime = t.dsqVtime, nvcsw = t.nvcsw, sumExec = t.sumExecNs;
@@ -140,6 +150,18 @@ export class TaskMirrors {
     if (vl !== shadow[2] || vh !== shadow[3]) p.dsqVtime = vtimeFromKernel(vl, vh);
   }
 
+  /** writeBack for every task handed to the program since the last call (see `touched`). */
+  writeBackTouched(): void {
+    const list = this.touched;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!, mirror = this.byPid[p.pid];
+      if (mirror === undefined) continue;
+      mirror.touched = false;
+      this.writeBack(p, mirror.addr);
+    }
+    list.length = 0;
+  }
+
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
   syncCpumask(p: ScxTask, addr: BpfAddr): void {
     const u8 = this.memory.u8, base = addr + F.cpusMask, allowed = p.cpusAllowed;
@@ -165,6 +187,7 @@ export class TaskMirrors {
     const mirror = this.byPid[p.pid];
     if (mirror === undefined) return 0;
     this.byPid[p.pid] = undefined;
+    mirror.touched = false;
     this.byRegion[this.memory.tags[mirror.addr >> 3]!] = undefined;
     this.free.push(mirror);
     return mirror.addr;
