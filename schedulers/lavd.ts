@@ -35,7 +35,8 @@
  * and trades criticality with it (the wakee inherits from its waker, the waker from its most
  * critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup adds a second wakeup boost and
  * a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the highest one.
- * Simplified: every task counts as related to its waker (upstream compares real_parent: the
+ * Simplified: no `--pinned-slice-us` mode (upstream's default, 5 ms: pinned tasks always on
+ * per-CPU DSQs, slices cut at the tick while one waits); every task counts as related to its waker (upstream compares real_parent: the
  * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no warm-CPU wait,
  * irq or lock boosts, cgroup bandwidth, turbo or big/little cores (so no performance
  * criticality), no energy model (CPU preference orders as upstream builds them without one), a
