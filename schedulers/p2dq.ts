@@ -18,17 +18,20 @@
  * migration DSQ of the busier one if its load is at least the local one's plus `lb_slack_pct` %,
  * then from the other, and from both (and a third) unconditionally when the machine is saturated.
  * A SCX_WAKE_SYNC wakeup (the waker is about to sleep) follows upstream's sync branch: an idle
- * CPU of the wakee's LLC, or prev; with `wakeup_llc_migrations` the waker's LLC or CPU.
+ * CPU of the wakee's LLC, or prev; with `wakeup_llc_migrations` the waker's LLC or CPU. A CPU
+ * running a task under weight 100 is marked (CPU_CTX_F_NICE_TASK): a task enqueued for it goes to
+ * its local DSQ with SCX_ENQ_PREEMPT. A new task's first slice is the init class's scaled by
+ * weight, unclamped, as p2dq_init_task sets it.
  * Simplified: load is CPU time per LLC in the current 250 ms period, not PELT; no autoslice,
  * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards,
- * fork/exec balancing or the load-balancer's LLC hint; no nice-task preemption; an affinitized task takes prev if idle, else any idle CPU
+ * fork/exec balancing or the load-balancer's LLC hint; an affinitized task takes prev if idle, else any idle CPU
  * it may use (upstream also weighs its LLC and SMT), and a CPU does not move mismatched heads of
  * its LLC's affinity DSQs to their own CPUs. keep_running is left out: upstream declines prev
  * whenever it is still queued, which a runnable prev always is. Saturation is computed when needed from
  * the idle CPUs instead of being tracked in update_idle.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_PREEMPT, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { hasSmt } from "./lib/idle_near.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
@@ -61,6 +64,8 @@ export interface TaskCtx {
   lastRunAt: number;
   /** Start of the current awake period's first run (0: not started). */
   lastRunStarted: number;
+  /** Ran with weight < 100 last time, so its CPU carries the nice mark (upstream TASK_CTX_F_WAS_NICE). */
+  wasNice: boolean;
 }
 
 export class P2dqScheduler implements SchedExtOps {
@@ -77,6 +82,8 @@ export class P2dqScheduler implements SchedExtOps {
   /** Per LLC: the CPUs of its NUMA node. */
   private readonly nodeMasks: Uint8Array[] = [];
   private readonly llcVtime: Float64Array;
+  /** 1 while the CPU runs a task under weight 100 (upstream CPU_CTX_F_NICE_TASK): wakers preempt it. */
+  readonly niceCpu: Uint8Array;
   /** CPU time per LLC in the current load period, and when that period began. */
   readonly llcLoad: Float64Array;
   private periodStart = 0;
@@ -97,6 +104,7 @@ export class P2dqScheduler implements SchedExtOps {
     this.llcRunsCfg = Math.floor(Math.log2(this.nrLlcs));
     this.llcVtime = new Float64Array(this.nrLlcs);
     this.llcLoad = new Float64Array(this.nrLlcs);
+    this.niceCpu = new Uint8Array(this.nrCpus);
     for (let l = 0; l < this.nrLlcs; l++) this.llcMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.llcMasks[scx.cpuLlc(c)][c] = 1;
     for (const m of this.llcMasks) {
@@ -106,7 +114,9 @@ export class P2dqScheduler implements SchedExtOps {
     }
     this.tctx = scx.taskStorage<TaskCtx>((p) => {
       const cls = p.weight === 100 ? o.init_dsq_index : p.weight < 100 ? 0 : NR_CLASSES - 1;
-      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.llcRunsCfg, sliceNs: this.slice(p, cls), lastRunAt: 0, lastRunStarted: 0 };
+      // upstream p2dq_init_task_impl: the init class's slice scaled by weight, not clamped, whatever the class
+      const sliceNs = Math.floor((this.classSlices[o.init_dsq_index] * p.weight) / 100);
+      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.llcRunsCfg, sliceNs, lastRunAt: 0, lastRunStarted: 0, wasNice: false };
     });
   }
 
@@ -258,7 +268,7 @@ export class P2dqScheduler implements SchedExtOps {
       const q = scx.dsqNrQueued(this.affnDsq(cpu));
       if (p.nrCpusAllowed === 1 && q > 0) t.sliceNs = Math.max(Math.min(Math.floor(t.sliceNs / (q + 1)), this.classSlices[NR_CLASSES - 1]), this.classSlices[0]);
       scx.stat("affinitized");
-      scx.dsqInsertVtime(p, this.affnDsq(cpu), t.sliceNs, p.dsqVtime, enqFlags);
+      scx.dsqInsertVtime(p, this.affnDsq(cpu), t.sliceNs, p.dsqVtime, this.niceCpu[cpu] === 1 ? enqFlags | SCX_ENQ_PREEMPT : enqFlags);
       if (idle) scx.kickCpu(cpu, SCX_KICK_IDLE);
       return;
     }
@@ -270,10 +280,12 @@ export class P2dqScheduler implements SchedExtOps {
     } else idle = scx.testAndClearCpuIdle(cpu);
     const llc = scx.cpuLlc(cpu);
     this.updateVtime(p, t, llc);
-    if (idle) {
-      scx.stat("direct");
-      scx.dsqInsert(p, cpu === taskCpu ? SCX_DSQ_LOCAL : localOn(cpu), t.sliceNs, enqFlags);
-      scx.kickCpu(cpu, SCX_KICK_IDLE);
+    // A CPU running a nice task takes the waker straight to its local DSQ and is preempted.
+    const nice = this.niceCpu[cpu] === 1;
+    if (idle || nice) {
+      scx.stat(idle ? "direct" : "nice_preempt");
+      scx.dsqInsert(p, cpu === taskCpu ? SCX_DSQ_LOCAL : localOn(cpu), t.sliceNs, nice ? enqFlags | SCX_ENQ_PREEMPT : enqFlags);
+      if (idle) scx.kickCpu(cpu, SCX_KICK_IDLE);
       return;
     }
     const mig = this.canMigrate(p, t, llc);
@@ -328,6 +340,8 @@ export class P2dqScheduler implements SchedExtOps {
     if (t.llc !== llc || t.llcRuns === 0) this.refreshLlcRuns(t);
     else t.llcRuns--;
     t.llc = llc;
+    t.wasNice = p.weight < 100;
+    this.niceCpu[this.scx.taskCpu(p)] = t.wasNice ? 1 : 0;
     const v = this.llcVtime[llc];
     if (p.dsqVtime > v && p.dsqVtime < v + this.classSlices[NR_CLASSES - 1]) this.llcVtime[llc] = p.dsqVtime;
     if (t.lastRunStarted === 0) t.lastRunStarted = now;
@@ -336,6 +350,10 @@ export class P2dqScheduler implements SchedExtOps {
 
   stopping(p: ScxTask, runnable: boolean): void {
     const t = this.tctx.get(p), now = this.scx.now();
+    if (t.wasNice) {
+      this.niceCpu[this.scx.taskCpu(p)] = 0;
+      t.wasNice = false;
+    }
     const used = now - t.lastRunAt, lastSlice = t.sliceNs;
     p.dsqVtime += Math.floor((used * 100) / p.weight);
     this.llcVtime[t.llc] += used;

@@ -6,6 +6,8 @@ import { P2dqScheduler, options, type TaskCtx } from "../../../schedulers/p2dq.j
 import { findScheduler } from "../../../schedulers/index.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { anyTask, fakeScx } from "../lib/fake_scx.js";
+import { niceToWeight, scxWeight } from "../../../sim/weights.js";
+import { SCX_ENQ_PREEMPT } from "../../../sim/ext/consts.js";
 
 describe("p2dq", () => {
   it("keeps tasks in their LLC: 12 hogs and 4 sleepers on 2llc-8c migrate across LLCs under 20 times in 5 s, against over 1000 under simple", () => {
@@ -38,7 +40,7 @@ describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
     const q = make();
     const p = anyTask(0);
     Object.assign(p, { nrCpusAllowed: 8 });
-    const t: TaskCtx = { cls: 0, llc: 0, placed: true, llcRuns: 0, sliceNs: 0, lastRunAt: 0, lastRunStarted: 0 };
+    const t: TaskCtx = { cls: 0, llc: 0, placed: true, llcRuns: 0, sliceNs: 0, lastRunAt: 0, lastRunStarted: 0, wasNice: false };
     f.idle.fill(0); f.idle[1] = 1; f.idle[5] = 1; // both LLCs have an idle CPU, 25 % idle
     expect(q.canMigrate(p, t, 0)).toBe(false);
     f.idle[1] = 0; // LLC 0 saturated
@@ -106,6 +108,34 @@ describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
     expect(ev(sync, "wake_mig")).toBe(0);
     const plain = run("p2dq", ends(false), { topology: "2llc-8c", durationNs: S });
     expect(ev(plain, "wake_llc") + ev(plain, "wake_prev") + ev(plain, "wake_mig")).toBe(0);
+  });
+
+  it("main.bpf.c p2dq_init_task_impl: the first slice is the init class's slice scaled by weight and not clamped (a nice-5 hog's first is under 0.5 ms; a nice -5 hog's above it)", () => {
+    for (const nice of [5, -5]) {
+      const slices: number[] = [];
+      run("p2dq", plan([hog("n", nice)]), { durationNs: MS, wrapScx: sliceLog("n", slices) });
+      const w = scxWeight(niceToWeight(nice));
+      expect(slices[0]).toBe(Math.floor((0.5 * MS * w) / 100));
+      expect(slices[0]).not.toBe(0.5 * MS);
+    }
+  });
+
+  it("main.bpf.c p2dq_running_impl / p2dq_stopping / p2dq_enqueue_promise (CPU_CTX_F_NICE_TASK): a task woken onto a CPU running a task under weight 100 goes to that CPU's local DSQ with SCX_ENQ_PREEMPT; beside a nice-0 hog it is queued by vtime", () => {
+    const sleeper = task("s", [{ kind: "run", us: 100 }, { kind: "sleep", us: 2000 }]);
+    for (const nice of [5, 0]) {
+      const flags: number[] = [];
+      const wrap = (scx: Scx): Scx => {
+        const w = Object.create(scx) as Scx;
+        w.dsqInsert = (p, dsq, slice, f) => { if (p.comm === "s") flags.push(f); scx.dsqInsert(p, dsq, slice, f); };
+        return w;
+      };
+      const r = run("p2dq", plan([hog("h", nice), sleeper]), { durationNs: 50 * MS, wrapScx: wrap });
+      const preempting = flags.filter((f) => (f & SCX_ENQ_PREEMPT) !== 0).length;
+      if (nice > 0) {
+        expect(preempting).toBeGreaterThan(10);
+        expect(r.scx.events.nice_preempt).toBe(preempting);
+      } else expect(preempting).toBe(0);
+    }
   });
 
   it("lib.rs SchedulerOpts and p2dq_ops: option defaults are upstream's and the watchdog is 25 s", () => {
