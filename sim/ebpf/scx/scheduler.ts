@@ -129,7 +129,8 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
     cpu: () => { const w = scx.currentTask(); return w === null && !scx.inHardirq() ? curCpu : scx.currentCpu(); },
-    currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
+    // An interrupt on an idle CPU (a sleep's timer wakeup) finds its idle task running.
+    currentTask: () => { const w = scx.currentTask(); return w !== null ? tasks.sync(w) : scx.inHardirq() ? tasks.idleTask(scx.currentCpu()) : curTask; },
     randomU32: () => scx.randomU32(),
     percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
