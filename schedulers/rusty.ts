@@ -15,7 +15,10 @@
  * from the other domains of its node. Periodically the load balancer (domain load = Σ duty cycle
  * × weight) asks tasks of the busiest domain to move to the idlest (they move at their next
  * enqueue) while the two differ by more than 5 % of the average (17 % across NUMA nodes); the
- * tuner switches to `slice_us_overutil` while average utilisation is at least 0.99999.
+ * tuner measures each CPU's utilisation from its busy time (what /proc/stat gives upstream's
+ * user space), switches to `slice_us_overutil` while the average is at least 0.99999 and picks
+ * the greedy domains; its output is taken in at the next select_cpu (refresh_tune_params), so
+ * hogs that never wake keep the slice they had.
  * Simplified: the tuner and load balancer run as BPF timers (no user space in the simulator);
  * one balancing pass per period over two domains; load is a two-period average instead of a
  * 1 s half-life. The latency priority multiplies the task's blocked frequency by the square of
@@ -117,17 +120,21 @@ export class RustyScheduler implements SchedExtOps {
   private readonly domNode: number[] = [];
   /** Per domain: the largest vruntime that started running (upstream dom min_vruntime). */
   private readonly domVtime: Float64Array;
-  readonly domUtil: Float64Array;
-  /** Per domain: the tuner allows direct-greedy wakeups onto it / kicks of its idle CPUs (none before its first run). */
+  /** Per domain: direct-greedy wakeups onto it / kicks of its idle CPUs allowed (none before the tuner's first output is taken). */
   readonly directGreedy: Uint8Array;
   readonly kickGreedy: Uint8Array;
+  /** The tuner's last output (upstream tune_input) and its generation; taken in at select_cpu. */
+  private readonly tuneDirect: Uint8Array;
+  private readonly tuneKick: Uint8Array;
+  private tuneSlice: number;
+  private tuneGen = 0;
+  private appliedGen = 0;
   private readonly scratch: Uint8Array;
   private nextDom = 0;
   private distribute = 0;
   private readonly domRr: Uint32Array;
-  /** Per-CPU start of the current run (-1 when idle) and busy time since the last tune. */
-  private readonly runStart: Float64Array;
-  private readonly busyNs: Float64Array;
+  /** Each CPU's busy time (scx.cpuBusyNs, /proc/stat) at the tuner's last step, and when that was. */
+  private readonly busyAtTune: Float64Array;
   private lastTune = 0;
   private lastLb = 0;
   private readonly live = new Set<ScxTask>();
@@ -141,13 +148,14 @@ export class RustyScheduler implements SchedExtOps {
     this.nrDoms = scx.nrLlcs();
     this.sliceNs = o.slice_us * 1000;
     this.domVtime = new Float64Array(this.nrDoms);
-    this.domUtil = new Float64Array(this.nrDoms);
     this.directGreedy = new Uint8Array(this.nrDoms);
     this.kickGreedy = new Uint8Array(this.nrDoms);
+    this.tuneDirect = new Uint8Array(this.nrDoms);
+    this.tuneKick = new Uint8Array(this.nrDoms);
+    this.tuneSlice = this.sliceNs;
     this.domRr = new Uint32Array(this.nrCpus);
     this.scratch = new Uint8Array(this.nrCpus);
-    this.runStart = new Float64Array(this.nrCpus).fill(-1);
-    this.busyNs = new Float64Array(this.nrCpus);
+    this.busyAtTune = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
     for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(asCpu(this.domMasks[d].indexOf(1))));
@@ -232,6 +240,7 @@ export class RustyScheduler implements SchedExtOps {
   }
 
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
+    this.refreshTune();
     const scx = this.scx, t = this.tctx.get(p);
     if (p.nrCpusAllowed > 1 && (wakeFlags & SCX_WAKE_SYNC) !== 0) {
       const c = this.syncWakeup(p, t, prevCpu);
@@ -356,20 +365,17 @@ export class RustyScheduler implements SchedExtOps {
   running(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now();
     t.lastRunAt = now;
-    this.runStart[this.scx.taskCpu(p)] = now;
     if (p.dsqVtime > this.domVtime[t.dom]) this.domVtime[t.dom] = p.dsqVtime;
   }
 
   stopping(p: ScxTask): void {
-    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    const t = this.tctx.get(p), now = this.scx.now();
     const used = now - t.lastRunAt;
     t.sumRuntime += used;
     t.avgRuntime = t.avgRuntime - Math.floor(t.avgRuntime / 4) + Math.floor(t.sumRuntime / 4);
     p.dsqVtime += Math.floor((used * 100) / p.weight);
     t.deadline = p.dsqVtime + this.requestLength(p, t);
     t.runNs += used;
-    this.busyNs[cpu] += now - Math.max(this.runStart[cpu], this.lastTune);
-    this.runStart[cpu] = -1;
   }
 
   init_task(p: ScxTask): number {
@@ -382,28 +388,40 @@ export class RustyScheduler implements SchedExtOps {
     this.live.delete(p);
   }
 
-  /** Tuner: per-domain utilisation since the last run, the greedy domains and the slice. */
+  /**
+   * Tuner (upstream tuner.rs Tuner::step, user space there): each CPU's utilisation since the
+   * last step from its busy time (clamped to 1), per-domain averages against the greedy
+   * thresholds, the slice from the machine's average; published with a new generation.
+   */
   private tune(): void {
-    const now = this.scx.now(), span = Math.max(now - this.lastTune, 1);
-    const domBusy = new Float64Array(this.nrDoms), domCpus = new Float64Array(this.nrDoms);
+    const scx = this.scx, now = scx.now(), span = now - this.lastTune;
+    const domUtil = new Float64Array(this.nrDoms), domCpus = new Float64Array(this.nrDoms);
     let total = 0;
     for (let c = asCpu(0); c < this.nrCpus; c++) {
-      let busy = this.busyNs[c];
-      if (this.runStart[c] >= 0) busy += now - Math.max(this.runStart[c], this.lastTune);
-      this.busyNs[c] = 0;
-      const d = this.scx.cpuLlc(c);
-      domBusy[d] += busy; domCpus[d]++; total += busy;
+      const busy = scx.cpuBusyNs(c), u = span > 0 ? Math.min(1, Math.max(0, busy - this.busyAtTune[c]) / span) : 1;
+      this.busyAtTune[c] = busy;
+      const d = scx.cpuLlc(c);
+      domUtil[d] += u; domCpus[d]++; total += u;
     }
     const directUnder = this.o.direct_greedy_under / 100, kickUnder = this.o.kick_greedy_under / 100;
     for (let d = 0; d < this.nrDoms; d++) {
-      const u = this.domUtil[d] = domBusy[d] / (span * domCpus[d]);
-      this.directGreedy[d] = directUnder > FULLY_UTILIZED || u < directUnder ? 1 : 0;
-      this.kickGreedy[d] = kickUnder > FULLY_UTILIZED || u < kickUnder ? 1 : 0;
+      const u = domUtil[d] / domCpus[d];
+      this.tuneDirect[d] = directUnder > FULLY_UTILIZED || u < directUnder ? 1 : 0;
+      this.tuneKick[d] = kickUnder > FULLY_UTILIZED || u < kickUnder ? 1 : 0;
     }
-    const util = total / (span * this.nrCpus);
-    this.sliceNs = (util >= FULLY_UTILIZED ? this.o.slice_us_overutil : this.o.slice_us) * 1000;
+    this.tuneSlice = (total / this.nrCpus >= FULLY_UTILIZED ? this.o.slice_us_overutil : this.o.slice_us) * 1000;
+    this.tuneGen++;
     this.lastTune = now;
-    this.scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
+    scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
+  }
+
+  /** upstream refresh_tune_params: a new tuner generation becomes the slice and greedy masks in use. */
+  private refreshTune(): void {
+    if (this.appliedGen === this.tuneGen) return;
+    this.appliedGen = this.tuneGen;
+    this.sliceNs = this.tuneSlice;
+    this.directGreedy.set(this.tuneDirect);
+    this.kickGreedy.set(this.tuneKick);
   }
 
   /** Load balancer: ask tasks of the busiest domain to move to the idlest, about half the gap. */
@@ -456,6 +474,7 @@ export class RustyScheduler implements SchedExtOps {
     this.tuneTimer = scx.timerCreate(() => this.tune());
     this.lbTimer = scx.timerCreate(() => this.balance());
     this.lastTune = this.lastLb = scx.now();
+    for (let c = asCpu(0); c < this.nrCpus; c++) this.busyAtTune[c] = scx.cpuBusyNs(c);
     scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
     scx.timerStart(this.lbTimer, this.o.interval_us * 1000);
     return 0;

@@ -41,7 +41,7 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
-import type { MapWrite, RecipeIo } from "../recipes/recipe.js";
+import type { MapWrite, PeriodicIo, PeriodicStep, RecipeIo } from "../recipes/recipe.js";
 import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
@@ -238,7 +238,11 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   }
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
   const flags = plan.flags === undefined ? undefined : plan.flags & SIM_OPS_FLAGS;
-  const attached = afterAttach.length === 0 ? undefined : (): void => { for (const r of afterAttach) testRun(r); };
+  const periodic = runSyscalls ? plan.periodic ?? [] : [];
+  const attached = afterAttach.length === 0 && periodic.length === 0 ? undefined : (): void => {
+    for (const r of afterAttach) testRun(r);
+    for (const p of periodic) startPeriodic(p, scx, obj);
+  };
   const ops = buildOps(desc, progs, { object: obj, tasks, cgroups, setArg, run, argsRegion, memory, release }, flags, attached);
   return { ops, object: obj, memory, printk, warnings };
 }
@@ -288,6 +292,22 @@ function runSetup(setup: (io: RecipeIo) => void, h: SetupHost): void {
   } catch (e) {
     throw e instanceof Error && !(e instanceof BpfObjectError) && !(e instanceof EngineBug) ? new BpfObjectError(h.file, e.message) : e;
   }
+}
+
+/** Runs a loader's periodic user-space step every `intervalNs` from now, on a timer of the scheduler. */
+function startPeriodic(p: PeriodicStep, scx: Scx, obj: BpfObject): void {
+  const io: PeriodicIo = {
+    now: () => scx.now(),
+    cpuBusyNs: (cpu) => scx.cpuBusyNs(asCpu(cpu)),
+    writeData: (path, value) => obj.writeData(path, value),
+  };
+  p.start?.(io);
+  const id = scx.timerCreate(() => {
+    p.step(io);
+    scx.timerStart(id, p.intervalNs);
+  });
+  if (id < 0) throw new BpfObjectError(obj.file, `the loader's periodic step needs a timer: ${id}`);
+  scx.timerStart(id, p.intervalNs);
 }
 
 /** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */

@@ -110,14 +110,15 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(latencyScale(2 ** 50, 0, 100)).toBe(10_000); // priority 38 is 88761, capped at LB_MAX_WEIGHT
   });
 
-  it("tuner.rs Tuner::step: short slices only at average utilisation ≥ 0.99999 (5 hogs on 4 CPUs), not at 0.9995 (3 hogs and a task sleeping 0.1 ms every 50 ms)", () => {
+  it("tuner.rs Tuner::step + main.bpf.c refresh_tune_params (called from rusty_select_cpu only): short slices at average utilisation ≥ 0.99999 once a wakeup takes them in (5 hogs and a 0.1 ms napper on 4 CPUs), never with hogs alone (no select_cpu), and not at 0.9995 (3 hogs and the napper)", () => {
     const slices = (specs: ReturnType<typeof hog>[]) => {
       const log: { pid: number; slice: number; deadline: number; vruntime: number }[] = [];
       run("rusty", plan(specs), { topology: "4", durationNs: S, wrapScx: recordInserts(log), options: { greedy_threshold: 0 } });
       return new Set(log.map((e) => e.slice));
     };
     const napper = task("n", [{ kind: "run", us: 50_000 }, { kind: "sleep", us: 100 }]);
-    expect(slices([hog("h", 0, { instances: 5 })])).toContain(1 * MS);
+    expect(slices([hog("h", 0, { instances: 5 }), napper])).toContain(1 * MS);
+    expect([...slices([hog("h", 0, { instances: 5 })])]).toEqual([20 * MS]);
     const relaxed = slices([hog("h", 0, { instances: 3 }), napper]);
     expect(relaxed.size).toBeGreaterThan(0);
     expect([...relaxed]).toEqual([20 * MS]);
