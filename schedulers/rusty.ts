@@ -130,6 +130,8 @@ export class RustyScheduler implements SchedExtOps {
   private tuneGen = 0;
   private appliedGen = 0;
   private readonly scratch: Uint8Array;
+  /** An empty CPU mask (a domain that is not direct-greedy). */
+  private readonly noCpus: Uint8Array;
   private nextDom = 0;
   private distribute = 0;
   private readonly domRr: Uint32Array;
@@ -155,13 +157,14 @@ export class RustyScheduler implements SchedExtOps {
     this.tuneSlice = this.sliceNs;
     this.domRr = new Uint32Array(this.nrCpus);
     this.scratch = new Uint8Array(this.nrCpus);
+    this.noCpus = new Uint8Array(this.nrCpus);
     this.busyAtTune = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
     for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(asCpu(this.domMasks[d].indexOf(1))));
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0,
-      wakerFreq: 0, lastWokeAt: 0, blockedFreq: 0, lastBlockedAt: scx.now(),
+      wakerFreq: 0, lastWokeAt: scx.now(), blockedFreq: 0, lastBlockedAt: scx.now(),
     }));
   }
 
@@ -203,23 +206,41 @@ export class RustyScheduler implements SchedExtOps {
     return false;
   }
 
-  /** Idle CPUs of direct-greedy domains: prev's domain first, then its node (everywhere with direct_greedy_numa). */
-  private directGreedyCpu(prevCpu: CpuId, core: boolean): CpuId {
-    const prevDom = this.scx.cpuLlc(prevCpu), node = this.domNode[prevDom];
-    if (this.directGreedy[prevDom]) {
-      const c = this.scx.pickIdleCpu(this.domMasks[prevDom], core ? SCX_PICK_IDLE_CORE : 0);
-      if (c >= 0) return c;
-    }
+  /**
+   * upstream rusty_select_cpu's direct-greedy step, taken only while some domain is direct-greedy:
+   * prev's domain's greedy CPUs (none when that domain is not greedy), then the greedy CPUs of
+   * its node (everywhere with direct_greedy_numa); whole idle cores first when there are any.
+   * Each pick is made even on an empty mask, as upstream's are.
+   */
+  private directGreedyCpu(prevCpu: CpuId, idleCores: boolean): CpuId {
+    const scx = this.scx, prevDom = scx.cpuLlc(prevCpu), node = this.domNode[prevDom];
+    let any = false;
     this.scratch.fill(0);
     for (let d = 0; d < this.nrDoms; d++) {
-      if (!this.directGreedy[d] || (!this.o.direct_greedy_numa && this.domNode[d] !== node)) continue;
+      if (!this.directGreedy[d]) continue;
+      any = true;
+      if (!this.o.direct_greedy_numa && this.domNode[d] !== node) continue;
       const m = this.domMasks[d];
       for (let c = 0; c < this.nrCpus; c++) this.scratch[c] |= m[c];
     }
-    return this.scx.pickIdleCpu(this.scratch, core ? SCX_PICK_IDLE_CORE : 0);
+    if (!any) return asCpu(-1);
+    const own = this.directGreedy[prevDom] ? this.domMasks[prevDom] : this.noCpus;
+    let c: CpuId;
+    if (idleCores) {
+      if ((c = scx.pickIdleCpu(own, SCX_PICK_IDLE_CORE)) >= 0) return this.greedy(c, "direct_greedy");
+      if ((c = scx.pickIdleCpu(this.scratch, SCX_PICK_IDLE_CORE)) >= 0) return this.greedy(c, "direct_greedy_far");
+    }
+    if ((c = scx.pickIdleCpu(own, 0)) >= 0) return this.greedy(c, "direct_greedy");
+    if ((c = scx.pickIdleCpu(this.scratch, 0)) >= 0) return this.greedy(c, "direct_greedy_far");
+    return asCpu(-1);
   }
 
-  /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ. */
+  private greedy(cpu: CpuId, what: string): CpuId {
+    this.scx.stat(what);
+    return cpu;
+  }
+
+  /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ */
   private direct(t: TaskCtx, cpu: CpuId, what: string): CpuId {
     this.scx.stat(what);
     t.dispatchLocal = true;
@@ -263,9 +284,11 @@ export class RustyScheduler implements SchedExtOps {
       if (c >= 0) return this.direct(t, c, "direct_dispatch");
     }
     if (p.nrCpusAllowed === this.nrCpus) {
-      const c = (idleCores ? this.directGreedyCpu(prevCpu, true) : asCpu(-1));
-      const d = c >= 0 ? c : this.directGreedyCpu(prevCpu, false);
-      if (d >= 0) return this.direct(t, d, "direct_greedy");
+      const c = this.directGreedyCpu(prevCpu, idleCores);
+      if (c >= 0) {
+        t.dispatchLocal = true;
+        return c;
+      }
     }
     if (domestic) return prevCpu;
     const home = this.allowedIn(p, t.dom);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hog, plan, task } from "../../helpers/plan.js";
+import { hog, plan, poisson, task } from "../../helpers/plan.js";
 import type { RunResult } from "../../../sim/result.js";
 import { MS, S, run, start } from "./run.js";
 import type { Scx } from "../../../sim/ext/ops.js";
@@ -138,6 +138,39 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     // update_freq counts per 100 ms; the hog is interrupted once per sleeper period (≥ 1 ms).
     expect(hogFreq([0], "1")).toBeGreaterThan(10);
     expect(hogFreq([1], "2")).toBe(0);
+  });
+
+  it("main.bpf.c rusty_init_task: last_woke_at and last_blocked_at start at the task's creation (Poisson arrivals), so its first waker interval is measured from there", () => {
+    const seen: number[][] = [];
+    let scxOf: Scx | null = null;
+    run("rusty", plan([poisson("req", 1000, 200)]), {
+      durationNs: 50 * MS,
+      wrapScx: (scx) => (scxOf = scx),
+      wrapOps: (ops) => {
+        const init = ops.init_task!.bind(ops);
+        ops.init_task = (p, args) => {
+          const r = init(p, args);
+          const t = (ops as unknown as { tctx: { get(p: unknown): { lastWokeAt: number; lastBlockedAt: number } } }).tctx.get(p);
+          seen.push([scxOf!.now(), t.lastWokeAt, t.lastBlockedAt]);
+          return r;
+        };
+      },
+    });
+    expect(seen.filter(([now]) => now > 0).length).toBeGreaterThan(10);
+    for (const [now, woke, blocked] of seen) expect([woke, blocked]).toEqual([now, now]);
+  });
+
+  it("main.bpf.c rusty_select_cpu: the direct-greedy picks are tried only while some domain is direct-greedy (one saturated domain never picks from an empty mask)", () => {
+    let emptyPicks = 0, picks = 0;
+    const wrap = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      w.pickIdleCpu = (mask, flags) => { picks++; if (mask !== null && mask.every((b) => b === 0)) emptyPicks++; return scx.pickIdleCpu(mask, flags); };
+      return w;
+    };
+    const r = run("rusty", plan([hog("h", 0, { instances: 4 }), task("w", [{ kind: "run", us: 200 }, { kind: "sleep", us: 300 }], { instances: 2 })]), { topology: "4", durationNs: S, wrapScx: wrap });
+    expect(picks).toBeGreaterThan(100);
+    expect(emptyPicks).toBe(0);
+    expect(r.scx.events.direct_greedy ?? 0).toBe(0);
   });
 
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
