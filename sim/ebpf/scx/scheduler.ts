@@ -129,8 +129,14 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
     cpu: () => { const w = scx.currentTask(); return w === null && !scx.inHardirq() ? curCpu : scx.currentCpu(); },
-    // An interrupt on an idle CPU (a sleep's timer wakeup) finds its idle task running.
-    currentTask: () => { const w = scx.currentTask(); return w !== null ? tasks.sync(w) : scx.inHardirq() ? tasks.idleTask(scx.currentCpu()) : curTask; },
+    currentTask: () => {
+      const w = scx.currentTask();
+      if (w !== null) return tasks.sync(w);
+      // An interrupt on an idle CPU (a sleep's timer wakeup) finds its idle task running; a task's
+      // first start has no waker among the simulated tasks (its parent is outside the model), so
+      // a task no scheduler knows stands in there too. Elsewhere current is the callback's task.
+      return scx.inHardirq() || callback === "runnable" || callback === "select_cpu" ? tasks.idleTask(scx.currentCpu()) : curTask;
+    },
     randomU32: () => scx.randomU32(),
     percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
