@@ -18,7 +18,9 @@
  * tuner measures each CPU's utilisation from its busy time (what /proc/stat gives upstream's
  * user space), switches to `slice_us_overutil` while the average is at least 0.99999 and picks
  * the greedy domains; its output is taken in at the next select_cpu (refresh_tune_params), so
- * hogs that never wake keep the slice they had.
+ * hogs that never wake keep the slice they had. The direct- and kick-greedy paths are only for
+ * tasks marked as allowed everywhere by ops.set_cpumask (upstream's all_cpus), which the kernel
+ * does not call for tasks forked under the scheduler: as upstream, those never take them.
  * Simplified: the tuner and load balancer run as BPF timers (no user space in the simulator);
  * one balancing pass per period over two domains; load is a two-period average instead of a
  * 1 s half-life. The latency priority multiplies the task's blocked frequency by the square of
@@ -26,7 +28,8 @@
  * a SCX_WAKE_SYNC wakeup first tries prev in the waker's domain, then the waker's CPU
  * (try_sync_wakeup). As upstream, a sleep's timer wakeup counts one for whatever task the
  * interrupt found running on that CPU (none when it was idle). No kthread, FIFO or mempolicy
- * modes; new tasks are dealt round-robin from one cursor instead of one per CPU.
+ * modes; new tasks are dealt round-robin from one cursor instead of one per CPU; set_cpumask
+ * does not pick the task's domain again.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -97,6 +100,12 @@ interface TaskCtx {
   lastWokeAt: number;
   blockedFreq: number;
   lastBlockedAt: number;
+  /**
+   * May run on every CPU, as upstream's taskc->all_cpus: set only by ops.set_cpumask, which the
+   * kernel calls on an affinity change or when a task switches in, not for a task forked into
+   * sched_ext, so such a task never takes the direct- or kick-greedy paths.
+   */
+  allCpus: boolean;
 }
 
 /** upstream update_freq: events per 100 ms from one interval, averaged (a zero interval counts 0, as BPF's division). */
@@ -164,7 +173,7 @@ export class RustyScheduler implements SchedExtOps {
     for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(asCpu(this.domMasks[d].indexOf(1))));
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0,
-      wakerFreq: 0, lastWokeAt: scx.now(), blockedFreq: 0, lastBlockedAt: scx.now(),
+      wakerFreq: 0, lastWokeAt: scx.now(), blockedFreq: 0, lastBlockedAt: scx.now(), allCpus: false,
     }));
   }
 
@@ -283,7 +292,7 @@ export class RustyScheduler implements SchedExtOps {
       const c = scx.pickIdleCpu(this.allowedIn(p, t.dom), 0);
       if (c >= 0) return this.direct(t, c, "direct_dispatch");
     }
-    if (p.nrCpusAllowed === this.nrCpus) {
+    if (t.allCpus) {
       const c = this.directGreedyCpu(prevCpu, idleCores);
       if (c >= 0) {
         t.dispatchLocal = true;
@@ -326,7 +335,7 @@ export class RustyScheduler implements SchedExtOps {
       scx.stat("dl_clamp");
     }
     scx.dsqInsertVtime(p, domDsq(t.dom), this.sliceNs, t.deadline, enqFlags);
-    if (p.nrCpusAllowed === this.nrCpus) this.kickGreedyCpu();
+    if (t.allCpus) this.kickGreedyCpu();
   }
 
   /** Wake an idle CPU of a kick-greedy domain so it can steal the task just queued. */
@@ -399,6 +408,11 @@ export class RustyScheduler implements SchedExtOps {
     p.dsqVtime += Math.floor((used * 100) / p.weight);
     t.deadline = p.dsqVtime + this.requestLength(p, t);
     t.runNs += used;
+  }
+
+  /** upstream rusty_set_cpumask's all_cpus (the domain is not picked again here). */
+  set_cpumask(p: ScxTask, mask: Uint8Array | null): void {
+    this.tctx.get(p).allCpus = mask === null || mask.every((b) => b === 1);
   }
 
   init_task(p: ScxTask): number {

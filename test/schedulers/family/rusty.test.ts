@@ -173,6 +173,27 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(r.scx.events.direct_greedy ?? 0).toBe(0);
   });
 
+  it("main.bpf.c rusty_set_cpumask: all_cpus is set only by ops.set_cpumask (an affinity change or a switch into sched_ext), so tasks forked under the scheduler never kick idle CPUs to steal (kick-greedy) though the tuner enables it for every domain", () => {
+    let ops: { kickGreedy: Uint8Array; set_cpumask(p: unknown, m: Uint8Array | null): void; tctx: { get(p: unknown): { allCpus: boolean } } } | null = null;
+    const seen: unknown[] = [];
+    const r = run("rusty", plan([hog("h", 0, { instances: 2 }), task("s", [{ kind: "run", us: 300 }, { kind: "sleep", us: 700 }], { instances: 3 })]), {
+      topology: "4", durationNs: S,
+      wrapOps: (o) => {
+        ops = o as unknown as typeof ops;
+        const init = o.init_task!.bind(o);
+        o.init_task = (p, args) => { seen.push(p); return init(p, args); };
+      },
+    });
+    expect(Array.from(ops!.kickGreedy)).toEqual([1]);
+    expect(r.scx.events.kick_greedy ?? 0).toBe(0);
+    const p = seen[0];
+    expect(ops!.tctx.get(p).allCpus).toBe(false);
+    ops!.set_cpumask(p, null);
+    expect(ops!.tctx.get(p).allCpus).toBe(true);
+    ops!.set_cpumask(p, Uint8Array.from([1, 1, 0, 1]));
+    expect(ops!.tctx.get(p).allCpus).toBe(false);
+  });
+
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
     expect(resolveOptions("rusty", options, {})).toEqual({
       slice_us: 20_000, slice_us_overutil: 1000, greedy_threshold: 1, greedy_threshold_x_numa: 0, direct_greedy_under: 90,
