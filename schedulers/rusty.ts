@@ -3,7 +3,7 @@
  * commit 7a58a3a1a857 (2026-08-07); reference/sched_ext.md §4.14.
  *
  * One scheduling domain per LLC, each with its own vtime-ordered DSQ. Every task belongs to a
- * domain (new tasks are dealt out round-robin) and is queued there by deadline = vruntime + its
+ * domain (new tasks are dealt out round-robin from a cursor per CPU) and is queued there by deadline = vruntime + its
  * request length, avg_runtime × 100 / lat_scale, where avg_runtime averages the runtime since
  * the last wakeup and lat_scale comes from the latency priority (`latencyScale`). As upstream,
  * the vruntime is the task's own `dsqVtime`: inserting with the deadline makes the deadline the
@@ -28,8 +28,7 @@
  * a SCX_WAKE_SYNC wakeup first tries prev in the waker's domain, then the waker's CPU
  * (try_sync_wakeup). As upstream, a sleep's timer wakeup counts one for whatever task the
  * interrupt found running on that CPU (none when it was idle). No kthread, FIFO or mempolicy
- * modes; new tasks are dealt round-robin from one cursor instead of one per CPU; set_cpumask
- * does not pick the task's domain again.
+ * modes; set_cpumask does not pick the task's domain again.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -141,7 +140,6 @@ export class RustyScheduler implements SchedExtOps {
   private readonly scratch: Uint8Array;
   /** An empty CPU mask (a domain that is not direct-greedy). */
   private readonly noCpus: Uint8Array;
-  private nextDom = 0;
   private distribute = 0;
   private readonly domRr: Uint32Array;
   /** Each CPU's busy time (scx.cpuBusyNs, /proc/stat) at the tuner's last step, and when that was. */
@@ -164,7 +162,8 @@ export class RustyScheduler implements SchedExtOps {
     this.tuneDirect = new Uint8Array(this.nrDoms);
     this.tuneKick = new Uint8Array(this.nrDoms);
     this.tuneSlice = this.sliceNs;
-    this.domRr = new Uint32Array(this.nrCpus);
+    // Each CPU's domain cursor starts at the CPU's number, as rusty_init sets dom_rr_cur.
+    this.domRr = Uint32Array.from({ length: this.nrCpus }, (_, c) => c);
     this.scratch = new Uint8Array(this.nrCpus);
     this.noCpus = new Uint8Array(this.nrCpus);
     this.busyAtTune = new Float64Array(this.nrCpus);
@@ -185,11 +184,16 @@ export class RustyScheduler implements SchedExtOps {
     return any ? this.scratch : null;
   }
 
-  /** Round-robin over the domains the task can run in. */
+  /**
+   * upstream task_pick_domain: the first domain the task can run in after the cursor of the CPU
+   * it is created on, which moves one step per pick (the cursor dispatch's stealing uses too).
+   */
   private pickDomain(p: ScxTask): number {
+    if (this.nrDoms === 1) return 0;
+    let d = this.domRr[this.scx.taskCpu(p)]++;
     for (let i = 0; i < this.nrDoms; i++) {
-      const d = (this.nextDom + i) % this.nrDoms;
-      if (this.allowedIn(p, d) !== null) { this.nextDom = d + 1; return d; }
+      d = (d + 1) % this.nrDoms;
+      if (this.allowedIn(p, d) !== null) return d;
     }
     return 0;
   }

@@ -18,19 +18,19 @@ describe("rusty", () => {
     expect(rusty.totals.utilization).toBe(1);
   });
 
-  it("with stealing off, the load balancer (every 2 s) moves hogs into the idle domain: LLC 1 is 20 % busy before it and over 85 % busy in the next second", () => {
-    // Tasks are dealt to domains in turn: the 8 hogs land in domain 0, the 8 light tasks (10 % each) in domain 1.
+  it("with stealing off, the load balancer (every 2 s) moves hogs into the idle domain: LLC 0 is 20 % busy before it and over 85 % busy in the next second", () => {
+    // Tasks are dealt to domains in turn (CPU 0's cursor starts past domain 0): the 8 hogs land in domain 1, the 8 light tasks (10 % each) in domain 0.
     const specs = [];
     for (let i = 0; i < 8; i++) specs.push(hog(`h${i}`), task(`l${i}`, [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }]));
     const { m } = start("rusty", plan(specs), { topology: "2llc-8c", durationNs: 3 * S, options: { greedy_threshold: 0 } });
-    const llc1Busy = (r: RunResult) => r.cpus.slice(4).reduce((a, c) => a + c.busyNs, 0);
+    const llc0Busy = (r: RunResult) => r.cpus.slice(0, 4).reduce((a, c) => a + c.busyNs, 0);
     m.runFor(2 * S);
-    const before = llc1Busy(m.result(0));
+    const before = llc0Busy(m.result(0));
     m.runFor(1 * S);
     const r = m.result(0);
     expect(r.scx.exit).toBeNull();
     expect(Math.abs(before / (4 * 2 * S) - 0.2)).toBeLessThan(0.01);
-    expect((llc1Busy(r) - before) / (4 * S)).toBeGreaterThan(0.85);
+    expect((llc0Busy(r) - before) / (4 * S)).toBeGreaterThan(0.85);
     expect(r.scx.events.lb_moved).toBeGreaterThanOrEqual(3);
   });
 });
@@ -192,6 +192,15 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(ops!.tctx.get(p).allCpus).toBe(true);
     ops!.set_cpumask(p, Uint8Array.from([1, 1, 0, 1]));
     expect(ops!.tctx.get(p).allCpus).toBe(false);
+  });
+
+  it("main.bpf.c task_pick_domain / rusty_init: each CPU deals domains from its own cursor, which starts at the CPU's number and is read before it moves on, so the first task made on CPU 0 of 2llc-8c goes to domain 1 and the second to domain 0", () => {
+    const r = run("rusty", plan([hog("a"), hog("b", 0, { delayUs: 1000 })]), { topology: "2llc-8c", durationNs: 10 * MS });
+    const busy = (lo: number, hi: number) => r.cpus.filter((c) => c.cpu >= lo && c.cpu <= hi && c.busyNs > 0).length;
+    expect(busy(4, 7)).toBe(1);
+    expect(busy(0, 3)).toBe(1);
+    const first = run("rusty", plan([hog("a")]), { topology: "2llc-8c", durationNs: 10 * MS });
+    expect(first.cpus.filter((c) => c.busyNs > 0).map((c) => c.cpu >= 4)).toEqual([true]);
   });
 
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
