@@ -140,7 +140,8 @@ export class RustyScheduler implements SchedExtOps {
   private readonly scratch: Uint8Array;
   /** An empty CPU mask (a domain that is not direct-greedy). */
   private readonly noCpus: Uint8Array;
-  private distribute = 0;
+  /** Per CPU: the CPU its last bpf_cpumask_any_(and_)distribute returned (the kernel's distribute_cpu_mask_prev). */
+  private readonly distPrev: Int32Array;
   private readonly domRr: Uint32Array;
   /** Each CPU's busy time (scx.cpuBusyNs, /proc/stat) at the tuner's last step, and when that was. */
   private readonly busyAtTune: Float64Array;
@@ -166,6 +167,7 @@ export class RustyScheduler implements SchedExtOps {
     this.domRr = Uint32Array.from({ length: this.nrCpus }, (_, c) => c);
     this.scratch = new Uint8Array(this.nrCpus);
     this.noCpus = new Uint8Array(this.nrCpus);
+    this.distPrev = new Int32Array(this.nrCpus);
     this.busyAtTune = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
@@ -205,14 +207,19 @@ export class RustyScheduler implements SchedExtOps {
     t.deadline = p.dsqVtime + Math.floor((t.avgRuntime * 100) / p.weight);
   }
 
-  /** Some CPU of `mask`, rotating (bpf_cpumask_any_distribute); -1 if the mask is empty. */
-  private anyOf(mask: Uint8Array): CpuId {
+  /**
+   * bpf_cpumask_any_distribute (`idle` false) or any_and_distribute with the idle CPUs: the first
+   * CPU of `mask` after the one the running CPU last got, wrapping; only a hit moves it. -1 if none.
+   */
+  private anyOf(mask: Uint8Array, idle = false): CpuId {
+    const here = this.scx.currentCpu(), from = this.distPrev[here] + 1;
     for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (mask[c] === 1) { this.distribute = c + 1; return c; }
+      const c = asCpu((from + i) % this.nrCpus);
+      if (mask[c] === 1 && (!idle || this.scx.isCpuIdle(c))) { this.distPrev[here] = c; return c; }
     }
     return asCpu(-1);
   }
+
 
   private anyIdleCore(): boolean {
     for (let c = asCpu(0); c < this.nrCpus; c++) if (coreIdle(this.scx, c)) return true;
@@ -344,14 +351,12 @@ export class RustyScheduler implements SchedExtOps {
 
   /** Wake an idle CPU of a kick-greedy domain so it can steal the task just queued. */
   private kickGreedyCpu(): void {
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (!this.kickGreedy[this.scx.cpuLlc(c)] || !this.scx.isCpuIdle(c)) continue;
-      this.distribute = c + 1;
-      this.scx.stat("kick_greedy");
-      this.scx.kickCpu(c, SCX_KICK_IDLE);
-      return;
-    }
+    this.scratch.fill(0);
+    for (let c = 0; c < this.nrCpus; c++) if (this.kickGreedy[this.scx.cpuLlc(asCpu(c))]) this.scratch[c] = 1;
+    const c = this.anyOf(this.scratch, true);
+    if (c < 0) return;
+    this.scx.stat("kick_greedy");
+    this.scx.kickCpu(c, SCX_KICK_IDLE);
   }
 
   /** upstream task_compute_dl: avg_runtime × 100 / lat_scale, the frequency factor blocked × waker². */

@@ -203,6 +203,19 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(first.cpus.filter((c) => c.busyNs > 0).map((c) => c.cpu >= 4)).toEqual([true]);
   });
 
+  it("main.bpf.c rusty_select_cpu / rusty_enqueue's bpf_cpumask_any_distribute: per running CPU, the next CPU of the mask after the last one it got (the first skipping CPU 0), wrapping", () => {
+    const f = fakeScx("4");
+    let here = 0;
+    Object.assign(f.scx, { currentCpu: () => here });
+    const q = findScheduler("rusty").create(f.scx, {}) as unknown as { anyOf(m: Uint8Array): number };
+    const m = Uint8Array.from([1, 1, 0, 1]);
+    expect([q.anyOf(m), q.anyOf(m), q.anyOf(m), q.anyOf(m)]).toEqual([1, 3, 0, 1]);
+    here = 2;
+    expect(q.anyOf(m)).toBe(1);
+    expect(q.anyOf(new Uint8Array(4))).toBe(-1);
+    expect(q.anyOf(m)).toBe(3);
+  });
+
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
     expect(resolveOptions("rusty", options, {})).toEqual({
       slice_us: 20_000, slice_us_overutil: 1000, greedy_threshold: 1, greedy_threshold_x_numa: 0, direct_greedy_under: 90,
