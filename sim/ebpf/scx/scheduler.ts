@@ -83,7 +83,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback, cpu: () => host.cpu() }), ...graph.kfuncs(),
     ...arenaKfuncs((addr) => obj.mapByAddr(addr)?.store, () => scx.nrNodes()),
   ]);
-  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)) });
+  const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)), hz: scx.hz() });
   try {
     graph.bind(obj);
   } catch (e) {
