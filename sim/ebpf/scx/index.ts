@@ -6,6 +6,7 @@
 import type { SchedExtOps, Scx } from "../../ext/ops.js";
 import { instantiateBpfScheduler } from "./scheduler.js";
 import { EngineBug } from "../../errors.js";
+import { DEFAULT_HZ } from "../../kernel.js";
 
 export { instantiateBpfScheduler, type BpfSchedulerInstance } from "./scheduler.js";
 
@@ -32,6 +33,8 @@ export function loadBpfScheduler(bytes: Uint8Array, file: string, options: Reado
  */
 const PROBE_MACHINE: Readonly<Record<string, () => number>> = {
   nrCpus: () => 1, nrNodes: () => 1, nrLlcs: () => 1, cpuSibling: () => -1, cpuLlc: () => 0, cpuNode: () => 0, cpuCapacity: () => 1024,
+  // .kconfig's CONFIG_HZ is read at load: the default tick rate (each run loads with its own).
+  hz: () => DEFAULT_HZ,
 };
 function loadTimeScx(): Scx {
   return new Proxy({}, {
