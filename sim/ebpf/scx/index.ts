@@ -29,11 +29,10 @@ export function loadBpfScheduler(bytes: Uint8Array, file: string, options: Reado
 
 /**
  * An Scx for load-time checking: a one-CPU machine for the recipe to plan on (one node, one
- * LLC, no SMT), and any other kfunc use is a bug (no program runs at load).
+ * LLC, no SMT, the default tick rate for `.kconfig`), and any other kfunc use is a bug (no program runs at load).
  */
 const PROBE_MACHINE: Readonly<Record<string, () => number>> = {
   nrCpus: () => 1, nrNodes: () => 1, nrLlcs: () => 1, cpuSibling: () => -1, cpuLlc: () => 0, cpuNode: () => 0, cpuCapacity: () => 1024,
-  // .kconfig's CONFIG_HZ is read at load: the default tick rate (each run loads with its own).
   hz: () => DEFAULT_HZ,
 };
 function loadTimeScx(): Scx {
