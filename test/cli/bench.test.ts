@@ -72,7 +72,7 @@ describe("scxlab bench", () => {
       if (s.mainCpus1.length > 0) expect(s.mainCpus1[0]).toBeLessThanOrEqual(s.cpus1[0] + 0.01);
     }
     expect(b.pool.crossoverMs).toBe(2 * b.pool.startMs);
-    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "names", "cold-run", "startup", "pool-sweep", "pool-npm-start"]);
+    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "names", "cold-run", "startup", "bpfland-object", "pool-sweep", "pool-npm-start"]);
     const html = readFileSync(join(dir, "bench.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|https?:\/\//); // self-contained, no script, no network
