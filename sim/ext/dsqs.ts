@@ -21,6 +21,9 @@ export interface DsqErrors {
   requestExit(kind: ExitKind, msg: string): void;
 }
 
+/** User DSQ ids below this are also found by index (schedulers number theirs per CPU, LLC or node). */
+const SMALL_USER_IDS = 4096;
+
 /** Longest run of live entries snapshot sorts by insertion (longer ones: Array.prototype.sort). */
 const INSERTION_SORT_MAX = 32;
 
@@ -28,6 +31,8 @@ export class DsqTable {
   readonly global: Dsq;
   readonly local: Dsq[];
   private readonly user = new Map<number, Dsq>();
+  /** The user DSQs with ids below SMALL_USER_IDS, by id: most lookups are of these. */
+  private readonly smallUser: (Dsq | undefined)[] = [];
   /** The user DSQ found last: most schedulers use one or two, so most lookups skip the map. */
   private lastUserId = -1;
   private lastUser: Dsq | undefined = undefined;
@@ -160,6 +165,7 @@ export class DsqTable {
 
   /** A user DSQ by id, or undefined. */
   userDsq(id: number): Dsq | undefined {
+    if (id >= 0 && id < SMALL_USER_IDS) return this.smallUser[id];
     if (id === this.lastUserId) return this.lastUser;
     const d = this.user.get(id);
     if (d !== undefined) { this.lastUserId = id; this.lastUser = d; }
@@ -169,7 +175,9 @@ export class DsqTable {
   /** scx_bpf_create_dsq's effect: false when the id is taken. */
   addUser(id: DsqId): boolean {
     if (this.user.has(id)) return false;
-    this.user.set(id, new Dsq(id, false));
+    const d = new Dsq(id, false);
+    this.user.set(id, d);
+    if (id < SMALL_USER_IDS) this.smallUser[id] = d;
     return true;
   }
 
@@ -177,6 +185,7 @@ export class DsqTable {
     const d = this.user.get(id);
     if (d !== undefined && this.nrCursors !== 0) this.changing(d);
     this.user.delete(id);
+    if (id >= 0 && id < SMALL_USER_IDS) this.smallUser[id] = undefined;
     this.lastUserId = -1;
     this.lastUser = undefined;
   }
@@ -197,6 +206,7 @@ export class DsqTable {
     this.global.clear();
     for (const d of this.local) d.clear();
     this.user.clear();
+    this.smallUser.length = 0;
     this.lastUserId = -1;
     this.lastUser = undefined;
   }
