@@ -61,6 +61,7 @@ export class ScxKfuncs implements Scx {
 
   now(): number { return this.k.now; }
   nrCpus(): number { return this.k.topo.nrCpus; }
+  hz(): number { return this.k.hz; }
   cpuLlc(cpu: CpuId): number { return this.k.topo.llcOf[this.cpuOk(cpu)]; }
   cpuNode(cpu: CpuId): number { return this.k.topo.nodeOf[this.cpuOk(cpu)]; }
   cpuCapacity(cpu: CpuId): number { return this.k.topo.capacity[this.cpuOk(cpu)]; }

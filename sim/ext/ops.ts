@@ -143,6 +143,8 @@ export interface Scx {
   /** Simulated time, ns (scx_bpf_now). */
   now(): number;
   nrCpus(): number;
+  /** CONFIG_HZ: the scheduler tick's rate on every CPU (`--hz`). */
+  hz(): number;
   /** LLC domain id, NUMA node id and capacity (1024 = nominal) of a CPU. */
   cpuLlc(cpu: CpuId): number;
   cpuNode(cpu: CpuId): number;

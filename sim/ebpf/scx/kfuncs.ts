@@ -161,6 +161,8 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_cpumask_test_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); return bool(maskBit(mask, cpu)); }],
     ["bpf_cpumask_set_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) | (1 << (cpu & 7))); return 0; }],
     ["bpf_cpumask_clear_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) & ~(1 << (cpu & 7))); return 0; }],
+    ["bpf_cpumask_test_and_set_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu >= MASK_BYTES * 8) return 0; const b = m.readU8(mask + (cpu >> 3)); m.writeU8(mask + (cpu >> 3), b | (1 << (cpu & 7))); return (b >> (cpu & 7)) & 1; }],
+    ["bpf_cpumask_test_and_clear_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu >= MASK_BYTES * 8) return 0; const b = m.readU8(mask + (cpu >> 3)); m.writeU8(mask + (cpu >> 3), b & ~(1 << (cpu & 7))); return (b >> (cpu & 7)) & 1; }],
     ["bpf_cpumask_clear", (a) => { const d = span(a.ptr(1)); m.u8.fill(0, d, d + MASK_BYTES); return 0; }],
     ["bpf_cpumask_setall", (a) => { fillMask(a.ptr(1), anyCpu); return 0; }],
     ["bpf_cpumask_first", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
