@@ -84,7 +84,7 @@ export function formatBench(b: BenchResult): string {
     out.push(`  crossover, the pool's rule with the measured start-up: a second worker's thread starts above ~${(p.crossoverMs / 1000).toFixed(2)} s of estimated work (its share must exceed its start-up)`);
     if (p.cpuModel !== null) {
       const { extraS, workS } = p.cpuModel;
-      out.push(`  crossover from CPU time (20 s sweep, medians): 2 workers need ${extraS.toFixed(2)} CPU-s beyond the 1-worker calling thread's ${workS.toFixed(2)} s (compiling, the second thread's warm-up);`
+      out.push(`  crossover from CPU time (20 s sweep, medians): 2 workers with a thread started at once (${p.cpuModel.forcedCpus.map((x) => x.toFixed(2)).join(", ")} CPU-s) need ${extraS.toFixed(2)} CPU-s beyond the 1-worker calling thread's ${workS.toFixed(2)} s (compiling, the second thread's warm-up);`
         + ` on two free cores they win above ~${extraS.toFixed(1)} s of work and reach 1.7× from ~${(extraS * 1.7 / 0.3).toFixed(0)} s`);
     }
     out.push(table(

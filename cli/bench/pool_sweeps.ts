@@ -5,10 +5,10 @@
  * which the pool starts no thread.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { runJobs, runInline, jobCost } from "../pool.js";
 import type { ThreadTimeline } from "./thread_timeline.js";
+import { threadCpuMs } from "../thread_cpu.js";
 import type { Job } from "../job.js";
 
 /** The default line-up of `compare` (cli/commands/compare.ts), kept here so the bench stays fixed. */
@@ -38,23 +38,14 @@ export interface SweepOut {
   hash: string;
 }
 
-/** One sweep through the real pool, timed from the first job to the last outcome. */
-export async function timeSweep(jobs: Job[], workers: number): Promise<SweepOut> {
+/** One sweep through the real pool, timed from the first job to the last outcome; `startMs` overrides the pool's WORKER_START_MS (0: a thread starts at once). */
+export async function timeSweep(jobs: Job[], workers: number, startMs?: number): Promise<SweepOut> {
   const t0 = performance.now(), c0 = process.cpuUsage(), m0 = threadCpuMs();
-  const out = await runJobs(jobs, { workers });
+  const out = await runJobs(jobs, { workers, ...(startMs !== undefined ? { workerStartMs: startMs } : {}) });
   const wallMs = performance.now() - t0, cu = process.cpuUsage(c0), m1 = threadCpuMs();
   const h = createHash("sha256");
   for (const o of out) h.update(o.ok ? JSON.stringify({ ...o.result, wallMs: 0 }) : `error ${o.error}`);
   return { kind: "sweep", wallMs, cpuMs: (cu.user + cu.system) / 1000, mainCpuMs: m0 === null || m1 === null ? null : m1 - m0, threads: [...new Set(out.map((o) => o.thread ?? -1))].sort(), hash: h.digest("hex") };
-}
-
-/** CPU time this thread has run (Linux: /proc/thread-self/schedstat, in ns), or null. */
-function threadCpuMs(): number | null {
-  try {
-    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
-  } catch {
-    return null;
-  }
 }
 
 export interface PoolStartOut {
