@@ -86,6 +86,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
   readonly rec: Recorder;
   readonly sync: SyncState;
   /** Tick period, ns: 1/HZ. Every CPU ticks at the multiples of it. */
+  /** CONFIG_HZ. */
+  readonly hz: number;
   readonly tickNs: number;
   /** Ext slices end at the tick, not exactly (see KernelConfig.tickBoundSlices). */
   readonly tickBoundSlices: boolean;
@@ -185,7 +187,8 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     this.plan = compilePlan(cfg.plan);
     this.leavesPerInstant = 1 + this.plan.specs.reduce((most, c) => Math.max(most, c.phases.reduce((n, ph) => n + ph.events.length, 0)), 0);
     this.seed = cfg.seed;
-    this.tickNs = Math.round(1e9 / (cfg.hz ?? DEFAULT_HZ));
+    this.hz = cfg.hz ?? DEFAULT_HZ;
+    this.tickNs = Math.round(1e9 / this.hz);
     this.tickBoundSlices = cfg.tickBoundSlices ?? cfg.overheads;
     this.maxLiveTasks = cfg.maxLiveTasks ?? DEFAULT_MAX_LIVE_TASKS;
     const n = this.topo.nrCpus;

@@ -6,6 +6,7 @@
  */
 import type { BenchResult, SingleRow } from "./run.js";
 import { MS_PER_COST, WORKER_START_MS } from "../pool_plan.js";
+import { formatBpflandObject } from "./bpfland_object.js";
 
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 const K = (x: number) => (x >= 1e6 ? M(x) : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
@@ -47,6 +48,7 @@ export function formatBench(b: BenchResult): string {
       ? `BPF simple beside TS simple: not measured (${bs.skipped})`
       : `BPF simple beside TS simple (M/M/${y.model.match(/M\/M\/(\d+)/)?.[1] ?? "c"}, FIFO, eng_simple.bpf.o): ${M(bs.bpf.eventsPerS)} events/s vs ${M(bs.ts.eventsPerS)} events/s, ratio ${bs.ratio.toFixed(2)}× (customers/s ${M(bs.bpf.customersPerS)} vs ${M(bs.ts.customersPerS)})`);
   }
+  if (b.bpflandObject !== undefined) out.push("", formatBpflandObject(b.bpflandObject));
   out.push("", "Single thread (a fresh process per scheduler): events per wall second, simulated seconds per wall second, and each scheduler's throughput");
   out.push(table(
     ["scheduler", "workload", "CPUs", "sim s", "events", "wall ms", "events/s", "events/CPU-s", "sim-s/wall-s", "requests/sim-s", "RSS MB"],

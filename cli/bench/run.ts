@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
 import type { BpfSimpleOut, ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
 import { buildEngSimple } from "./bpf_simple.js";
+import { BPFLAND_NEEDS_OBJECT, bpflandObjectTarget, summarizeBpflandObject, type BpflandObjectOut, type BpflandObjectSummary } from "./bpfland_object.js";
 import { userSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
@@ -22,6 +23,8 @@ export interface BenchOptions {
   readonly workers: readonly number[];
   /** Progress lines (to stderr in the CLI). */
   readonly log?: (line: string) => void;
+  /** A compiled scx_bpfland.bpf.o to measure beside the TS bpfland (checked by the caller), if any. */
+  readonly bpflandObject?: string;
 }
 
 export interface MmcSummary {
@@ -171,6 +174,8 @@ export interface BenchResult {
   readonly cold: { readonly startup: StartupOut; readonly run: ColdRunOut };
   /** The yardstick's model under the TS simple and its BPF C twin (eng_simple.bpf.o), FIFO both; or why not measured. */
   readonly bpfSimple?: { readonly ts: MmcSummary; readonly bpf: MmcSummary; readonly ratio: number } | { readonly skipped: string };
+  /** The real scx_bpfland object beside the TS bpfland on mixed; or why not measured (absent in older files). */
+  readonly bpflandObject?: BpflandObjectSummary;
   readonly targets: readonly Target[];
 }
 
@@ -267,6 +272,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const bo = (await runChild({ kind: "bpf-simple", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho, object: built.object })) as BpfSimpleOut;
     const ts = summarize(bo.ts), bpf = summarize(bo.bpf);
     bpfSimple = { ts, bpf, ratio: bpf.eventsPerS / ts.eventsPerS };
+  }
+
+  // 1d. The real bpfland object beside the TS port, when the user named one.
+  let bpflandObject: BpflandObjectSummary = { skipped: BPFLAND_NEEDS_OBJECT };
+  if (o.bpflandObject !== undefined) {
+    const bt = { kind: "bpfland-object" as const, object: o.bpflandObject, ...suite.bpflandObject };
+    log(`bpfland object: ${bt.object} beside bpfland on mixed, ${bt.cpus} CPUs, ${bt.durationS} simulated s × ${bt.pairs} pairs`);
+    bpflandObject = summarizeBpflandObject(bt, (await runChild(bt)) as BpflandObjectOut);
   }
 
   // 2. Single-thread events/s: one fresh process per scheduler.
@@ -447,6 +460,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       met: names && names.names >= 1_000_000 ? names.maxRssMB < MANY_NAMES_MB && names.lost === 0 : null,
     },
     ...coldTargets(coldRun, startup, bare.customersPerS, y.c),
+    bpflandObjectTarget(bpflandObject),
   ];
   const range = (xs: readonly number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}×`;
   const [big20, npmStart] = poolSweeps;
@@ -486,6 +500,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     pool: poolOut,
     cold: { startup, run: coldRun },
     bpfSimple,
+    bpflandObject,
     targets: judged,
   };
 }

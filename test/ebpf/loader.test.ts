@@ -12,8 +12,8 @@ import { clangTestsEnabled, compileBpf } from "./clang.js";
 
 const CALL = 0x85;
 
-function load(flags: readonly string[] = [], absent: readonly string[] = ["scx_bpf_not_in_scxlab"]): BpfObject {
-  return loadBpfObject(compileBpf("ld_basic.bpf.c", flags), "ld_basic.bpf.o", new BpfMemory(), { nrCpus: 4, kfuncAvailable: (n) => !absent.includes(n) });
+function load(flags: readonly string[] = [], absent: readonly string[] = ["scx_bpf_not_in_scxlab"], hz?: number): BpfObject {
+  return loadBpfObject(compileBpf("ld_basic.bpf.c", flags), "ld_basic.bpf.o", new BpfMemory(), { nrCpus: 4, kfuncAvailable: (n) => !absent.includes(n), hz });
 }
 
 function loadError(fn: () => unknown): string {
@@ -93,11 +93,19 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
     const base = obj.mapValueAddr(k.index, 0);
     // Laid out in symbol order at natural alignment: u32 version, int HZ, bool NOT_IN_MODEL.
     expect(obj.memory.readU32(base)).toBe(MODEL_KERNEL_VERSION);
-    expect(obj.memory.readU32(base + 4)).toBe(1000);
+    expect(obj.memory.readU32(base + 4)).toBe(250);
     expect(obj.memory.readU8(base + 8)).toBe(0);
     expect(obj.memory.accessible(base, 4, true)).toBe(false);
     const onlySecond = wides(prog(obj, "ld_dispatch")).filter(([src, imm]) => src === PSEUDO.MAP_VALUE && imm === k.index).map(([, , off]) => off);
     expect(onlySecond.sort()).toEqual([0, 4, 8]);
+  });
+
+  it("CONFIG_HZ is the machine's tick rate, as the kernel a run models was built with", () => {
+    for (const hz of [100, 1000]) {
+      const obj = load([], undefined, hz);
+      const base = obj.mapValueAddr(obj.mapByName(".kconfig")!.index, 0);
+      expect(obj.memory.readU32(base + 4)).toBe(hz);
+    }
   });
 
   it("ld_imm64 of a map is src 1 with its index; of global data src 2 with map index and byte offset", () => {
@@ -236,7 +244,7 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
       "ld_basic.bpf.o: kfunc scx_bpf_create_dsq is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)");
     expect(loadError(() => load(["-DWITH_STRONG_KSYM_VAR"]))).toBe(
       "ld_basic.bpf.o: kernel variable scxlab_strong_var is not provided by scxlab (declare it __weak to read NULL)");
-    expect(loadError(() => load(["-DWITH_RINGBUF"]))).toBe("ld_basic.bpf.o: map rb: unsupported map type BPF_MAP_TYPE_RINGBUF");
+    expect(loadError(() => load(["-DWITH_BLOOM"]))).toBe("ld_basic.bpf.o: map bloom: unsupported map type BPF_MAP_TYPE_BLOOM_FILTER");
     expect(loadError(() => load(["-DWITH_BAD_KCONFIG"]))).toContain("kconfig extern CONFIG_SCXLAB_UNKNOWN is not set");
     expect(loadError(() => load(["-DWITH_FUTURE_MEMBER"]))).toBe("ld_basic.bpf.o: .struct_ops.link: ld_ops.scxlab_future is not a member of scxlab's sched_ext_ops");
   });

@@ -7,8 +7,8 @@ import type { Btf } from "./btf_types.js";
 import { type ElfObject, SHN_UNDEF, STB_WEAK } from "./elf.js";
 import { fail } from "./errors.js";
 import { essentialName } from "./core_spec.js";
-import { KCONFIG } from "./kconfig.js";
-import { isModelledPercpu, PERCPU_VAR_SIZE } from "./percpu_ksyms.js";
+import type { KconfigValue } from "./kconfig.js";
+import { isModelledPercpu, percpuDeclError } from "./percpu_ksyms.js";
 import type { MapDef } from "./map_defs.js";
 import { BPF_MAP_TYPE_ARRAY } from "../maps/map_types.js";
 
@@ -36,7 +36,7 @@ export interface Externs {
 }
 
 /** Classify undefined symbols; `kfuncAvailable` says which kfuncs scxlab implements. */
-export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: string) => boolean): Externs {
+export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: string) => boolean, kconfig: ReadonlyMap<string, KconfigValue>): Externs {
   const ksyms = datasecNames(btf, ".ksyms");
   const kcfg = datasecNames(btf, ".kconfig");
   const kfuncs = new Map<string, KfuncExtern>();
@@ -51,10 +51,8 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
       if (btf.type(k).kind !== "func") {
         if (isModelledPercpu(s.name)) {
           const t = btf.type(k);
-          const r = btf.resolved(t.kind === "var" ? t.type : k);
-          if (r.kind !== "int" || btf.sizeOf(t.kind === "var" ? t.type : k) !== PERCPU_VAR_SIZE) {
-            fail(`kernel variable ${s.name} is a per-CPU int in the kernel; the object declares it as ${btf.describe(k)}`);
-          }
+          const why = percpuDeclError(s.name, btf, t.kind === "var" ? t.type : k);
+          if (why !== undefined) fail(why);
           percpuKsymVars.add(s.name);
           continue;
         }
@@ -76,7 +74,7 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
     if (btf.find("func", s.name) !== undefined) fail(`extern function ${s.name} lives in another BPF object; link the objects first (bpftool gen object), scxlab loads one object`);
     fail(`extern ${s.name} is neither a kfunc (.ksyms) nor a kconfig variable (.kconfig)`);
   }
-  const { offsets, map } = kconfigMap(btf, kconfigVars);
+  const { offsets, map } = kconfigMap(btf, kconfigVars, kconfig);
   return { kfuncs, absentKsymVars, percpuKsymVars, kconfigOffsets: offsets, kconfigMap: map };
 }
 
@@ -93,7 +91,7 @@ function datasecNames(btf: Btf, section: string): Map<string, number> {
 /** Longest kconfig value we lay out (strings included). */
 const MAX_KCONFIG_SIZE = 256;
 
-function kconfigMap(btf: Btf, vars: readonly { name: string; typeId: number; weak: boolean }[]): { offsets: Map<string, number>; map: MapDef | undefined } {
+function kconfigMap(btf: Btf, vars: readonly { name: string; typeId: number; weak: boolean }[], kconfig: ReadonlyMap<string, KconfigValue>): { offsets: Map<string, number>; map: MapDef | undefined } {
   const offsets = new Map<string, number>();
   if (vars.length === 0) return { offsets, map: undefined };
   let off = 0;
@@ -111,7 +109,7 @@ function kconfigMap(btf: Btf, vars: readonly { name: string; typeId: number; wea
   });
   const bytes = new Uint8Array(Math.max(8, Math.ceil(off / 8) * 8));
   const dv = new DataView(bytes.buffer);
-  for (const v of placed) writeKconfig(btf, v, dv, bytes);
+  for (const v of placed) writeKconfig(btf, v, kconfig.get(v.name), dv, bytes);
   return {
     offsets,
     map: {
@@ -121,8 +119,7 @@ function kconfigMap(btf: Btf, vars: readonly { name: string; typeId: number; wea
   };
 }
 
-function writeKconfig(btf: Btf, v: { name: string; typeId: number; weak: boolean; at: number; size: number }, dv: DataView, bytes: Uint8Array): void {
-  const value = KCONFIG.get(v.name);
+function writeKconfig(btf: Btf, v: { name: string; typeId: number; weak: boolean; at: number; size: number }, value: KconfigValue | undefined, dv: DataView, bytes: Uint8Array): void {
   if (value === undefined) {
     if (!v.weak) fail(`kconfig extern ${v.name} is not set in scxlab's kernel configuration (declare it __weak to read 0)`);
     return;

@@ -21,6 +21,8 @@ const ARENA_SECTION = ".addr_space.1";
 import { readElf } from "./elf.js";
 import { BpfObjectError, ObjFormatError, fail } from "./errors.js";
 import { collectExterns } from "./externs.js";
+import { kernelConfig } from "./kconfig.js";
+import { DEFAULT_HZ } from "../../kernel.js";
 import { findUei, globalVars } from "./globals.js";
 import { KERNEL_BTF, MODEL_NR_CPUS } from "./kernel_btf.js";
 import { linkProgram, type LinkInput, type LoadedProgram, type SymbolTarget } from "./link.js";
@@ -39,6 +41,8 @@ export interface LoadOptions {
   kfuncAvailable?: (name: string) => boolean;
   /** Which LLC each CPU shares (per-CPU kernel variables such as sd_llc_id); default: one LLC for all. */
   llcOf?: (cpu: number) => number;
+  /** The machine's tick rate, `.kconfig`'s CONFIG_HZ (default: the kernel model's 250). */
+  hz?: number;
 }
 
 /** Load a `.bpf.o` into `memory`. Throws BpfObjectError (one line: `<file>: <what>`). */
@@ -73,7 +77,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const extSec = elf.sectionByName(".BTF.ext");
   const ext: BtfExt = extSec ? parseBtfExt(extSec.data, strings) : { funcInfo: new Map(), lineInfo: new Map(), coreRelos: new Map() };
 
-  const externs = collectExterns(elf, btf, opts.kfuncAvailable ?? (() => true));
+  const externs = collectExterns(elf, btf, opts.kfuncAvailable ?? (() => true), kernelConfig(opts.hz ?? DEFAULT_HZ));
   const defs: MapDef[] = [...btfMapDefs(elf, btf), ...dataMapDefs(elf)];
   if (externs.kconfigMap) defs.push(externs.kconfigMap);
   const nrCpus = opts.nrCpus ?? MODEL_NR_CPUS;
@@ -100,6 +104,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const input: LinkInput = {
     elf, units, code, rels: codeRels(elf, code), externs, poisoned,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
+    hasRodata: defs.some((d) => d.origin === "data" && d.readonly),
     percpuAddr: (name) => percpu.addrOf(name),
     lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
     mapTarget: mapTargets(elf, defs, arenaData),
