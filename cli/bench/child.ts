@@ -22,7 +22,7 @@ export type ChildTask =
   | { kind: "single"; cases: SingleCase[] }
   | { kind: "sleepers"; tasks: number; cpus: number; warmS: number; measureS: number }
   | { kind: "names"; names: number }
-  | { kind: "sweep"; jobs: Job[]; workers: number }
+  | { kind: "sweep"; jobs: Job[]; workers: number; startMs?: number }
   | { kind: "poolStart"; jobs: Job[] }
   | BpflandObjectTask;
 
@@ -160,7 +160,7 @@ export async function runChildTask(t: ChildTask): Promise<ChildOut> {
     case "single": return single(t);
     case "sleepers": return sleepers(t);
     case "names": return runNames(t.names, maxRssMB);
-    case "sweep": return timeSweep(t.jobs, t.workers);
+    case "sweep": return timeSweep(t.jobs, t.workers, t.startMs);
     case "poolStart": return timePoolStart(t.jobs);
   }
 }

@@ -72,6 +72,11 @@ describe("scxlab bench", () => {
       if (s.mainCpus1.length > 0) expect(s.mainCpus1[0]).toBeLessThanOrEqual(s.cpus1[0] + 0.01);
     }
     expect(b.pool.crossoverMs).toBe(2 * b.pool.startMs);
+    // The thread's timeline: loading is part of its start-up, and the first job ends after it.
+    expect(b.pool.loadMs).toBeGreaterThan(0);
+    expect(b.pool.firstJobMs.thread).toBeGreaterThan(0);
+    expect(b.pool.firstJobMs.main).toBeGreaterThan(0);
+    if (b.pool.cpuModel !== null) expect(b.pool.cpuModel.workS).toBe(b.pool.sweeps[0].mainCpus1[0]);
     expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "names", "cold-run", "startup", "bpfland-object", "pool-sweep", "pool-npm-start"]);
     const html = readFileSync(join(dir, "bench.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
