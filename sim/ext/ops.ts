@@ -5,6 +5,7 @@
  */
 import type { CpuId, DsqId, Pid } from "./ids.js";
 import type { ExitInfo } from "../result.js";
+import type { DsqCursor } from "./dsq_cursor.js";
 
 export type { CpuId, DsqId, Pid } from "./ids.js";
 
@@ -171,6 +172,16 @@ export interface Scx {
   dsqTasks(dsq: DsqId, out: ScxTask[]): number;
   /** A mark taken when a DSQ iteration begins: dsqMove skips tasks queued after it. */
   dsqIterStamp(): number;
+  /**
+   * bpf_iter_scx_dsq_new: starts `c` (the caller's, reused across walks) over a user DSQ or
+   * SCX_DSQ_GLOBAL, backwards if `rev`; -ENOENT (and an empty walk) for an unknown DSQ, else 0.
+   * `c.since` is the mark dsqMove wants. See DsqCursor for what the walk sees.
+   */
+  dsqWalkStart(c: DsqCursor, dsq: DsqId, rev: boolean): number;
+  /** bpf_iter_scx_dsq_next: the walk's next task, or null at its end. */
+  dsqWalkNext(c: DsqCursor): ScxTask | null;
+  /** bpf_iter_scx_dsq_destroy. */
+  dsqWalkEnd(c: DsqCursor): void;
   /**
    * scx_bpf_dsq_move / dsq_move_vtime (byVtime): move p, met while iterating DSQ `src` from mark
    * `since`, to `dst`; `slice`/`vtime` (dsq_move_set_slice/set_vtime) null keep p's. False when

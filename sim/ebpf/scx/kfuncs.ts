@@ -14,6 +14,7 @@ import { enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
 import { kernelValue } from "../../ext/kernel_abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
+import { DsqCursor } from "../../ext/dsq_cursor.js";
 import { cgroupKfuncs } from "./kfuncs_cgroup.js";
 import type { CgroupMirrors } from "./cgroups.js";
 
@@ -98,7 +99,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   };
 
   // DSQ iterators: the 48-byte bpf_iter_scx_dsq on the BPF stack holds an iterator number + 1
-  // in its first u32; the snapshot of the DSQ lives here.
+  // in its first u32; the walk over the DSQ lives here.
   const iters: DsqIter[] = [];
   const iterAt = (addr: BpfAddr) => iters[m.readU32(addr) - 1];
 
@@ -214,24 +215,22 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
       const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
       let n = 0;
       while (n < iters.length && iters[n]!.live) n++;
-      if (n === iters.length) iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null });
+      if (n === iters.length) iters.push({ walk: new DsqCursor(), live: false, src: asDsq(0), slice: null, vtime: null });
       const st = iters[n]!;
-      const r = scx.dsqTasks(id, st.tasks);
-      st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;
-      st.src = id; st.since = scx.dsqIterStamp(); st.slice = null; st.vtime = null;
+      const r = scx.dsqWalkStart(st.walk, id, (flags & SCX_DSQ_ITER_REV) !== 0);
+      st.live = true; st.src = id; st.slice = null; st.vtime = null;
       m.writeU32(it, n + 1);
       return r;
     }],
     ["bpf_iter_scx_dsq_next", (a) => {
       const st = iterAt(a.ptr(1));
-      if (st === undefined || !st.live || st.pos >= st.tasks.length) return 0;
-      const t = st.tasks[st.rev ? st.tasks.length - 1 - st.pos : st.pos]!;
-      st.pos++;
-      return tasks.sync(t);
+      if (st === undefined || !st.live) return 0;
+      const t = scx.dsqWalkNext(st.walk);
+      return t === null ? 0 : tasks.sync(t);
     }],
     ["bpf_iter_scx_dsq_destroy", (a) => {
       const st = iterAt(a.ptr(1));
-      if (st !== undefined) { st.live = false; st.tasks.length = 0; }
+      if (st !== undefined && st.live) { st.live = false; scx.dsqWalkEnd(st.walk); }
       return 0;
     }],
     ...moveKfuncs(k, iterAt, task, dsq, enq),
