@@ -276,6 +276,7 @@ export class ScxKfuncs implements Scx {
     return t === null ? null : t.view;
   }
   nrQueuedLocal(cpu: CpuId): number { return this.k.ext.dsqs.local[this.cpuOk(cpu)].nr; }
+  cpuBusyNs(cpu: CpuId): number { return this.k.cpuBusyNs(this.cpuOk(cpu)); }
   cpuAllowed(p: ScxTask, cpu: CpuId): boolean { return this.k.cpuAllowed(taskOf(p), cpu); }
 
   error(msg: string): void {

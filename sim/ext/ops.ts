@@ -239,6 +239,11 @@ export interface Scx {
   cpuCurr(cpu: CpuId): ScxTask | null;
   /** Tasks runnable on a CPU's local DSQ. */
   nrQueuedLocal(cpu: CpuId): number;
+  /**
+   * The CPU's non-idle time so far in ns (tasks and kernel work; /proc/stat's busy columns): what
+   * a scheduler's user-space half reads to measure utilisation. It restarts at 0 when a warm-up ends.
+   */
+  cpuBusyNs(cpu: CpuId): number;
   /** Whether `p` may run on `cpu`. */
   cpuAllowed(p: ScxTask, cpu: CpuId): boolean;
 

@@ -34,6 +34,8 @@ export interface KfuncContext {
   readonly nrCpus: number;
   /** Name of the callback running (for error messages). */
   callback(): string;
+  /** The CPU the program runs on (bpf_get_smp_processor_id), whose distribute cursor is used. */
+  cpu(): number;
 }
 
 /** The kfunc table for one loaded scheduler: name → implementation. */
@@ -65,6 +67,20 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   const cpuIdle = (c: CpuId): boolean => scx.isCpuIdle(c);
   fillMask(onlineMask, anyCpu);
   const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
+  /**
+   * cpumask_any_distribute / cpumask_any_and_distribute: the first CPU of the mask (and of `y`
+   * unless 0) after the one this CPU last returned, wrapping; each CPU remembers its own, from
+   * 0 (so its first answer skips CPU 0), and only a hit moves it. Past the mask's width if none.
+   */
+  const distPrev = new Int32Array(k.nrCpus);
+  const distribute = (x: BpfAddr, y: BpfAddr): number => {
+    const here = k.cpu(), n = k.nrCpus, from = distPrev[here]! + 1;
+    for (let i = 0; i < n; i++) {
+      const c = (from + i) % n;
+      if (maskBit(x, c) && (y === 0 || maskBit(y, c))) { distPrev[here] = c; return c; }
+    }
+    return MASK_BYTES * 8;
+  };
   // One buffer for every cpumask handed to the facade (it reads the mask before returning).
   const maskBuf = new Uint8Array(k.nrCpus);
   const maskArray = (addr: BpfAddr): Uint8Array => {
@@ -167,8 +183,8 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_cpumask_setall", (a) => { fillMask(a.ptr(1), anyCpu); return 0; }],
     ["bpf_cpumask_first", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_first_zero", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
-    ["bpf_cpumask_any_distribute", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
-    ["bpf_cpumask_any_and_distribute", (a) => { const x = a.ptr(1), y = a.ptr(2); for (let c = 0; c < k.nrCpus; c++) if (maskBit(x, c) && maskBit(y, c)) return c; return MASK_BYTES * 8; }],
+    ["bpf_cpumask_any_distribute", (a) => distribute(a.ptr(1), 0)],
+    ["bpf_cpumask_any_and_distribute", (a) => distribute(a.ptr(1), a.ptr(2))],
     ["bpf_cpumask_weight", (a) => { const mask = a.ptr(1); let n = 0; for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) n++; return n; }],
     ["bpf_cpumask_empty", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return 0; return 1; }],
     ["bpf_cpumask_full", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return 0; return 1; }],

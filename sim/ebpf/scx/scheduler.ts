@@ -45,7 +45,7 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
-import type { MapWrite, RecipeIo } from "../recipes/recipe.js";
+import type { MapWrite, PeriodicIo, PeriodicStep, RecipeIo } from "../recipes/recipe.js";
 import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
@@ -86,7 +86,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
   const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
   const kfuncs = new Map([
-    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs(),
+    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback, cpu: () => host.cpu() }), ...graph.kfuncs(),
     ...arenaKfuncs((addr) => obj.mapByAddr(addr)?.store, () => scx.nrNodes()),
   ]);
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)), hz: scx.hz() });
@@ -135,7 +135,14 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
     cpu: () => { const w = scx.currentTask(); return w === null && !scx.inHardirq() ? curCpu : scx.currentCpu(); },
-    currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
+    currentTask: () => {
+      const w = scx.currentTask();
+      if (w !== null) return tasks.sync(w);
+      // An interrupt on an idle CPU (a sleep's timer wakeup) finds its idle task running; a task's
+      // first start has no waker among the simulated tasks (its parent is outside the model), so
+      // a task no scheduler knows stands in there too. Elsewhere current is the callback's task.
+      return scx.inHardirq() || callback === "runnable" || callback === "select_cpu" ? tasks.idleTask(scx.currentCpu()) : curTask;
+    },
     randomU32: () => scx.randomU32(),
     percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
@@ -250,7 +257,11 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   }
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
   const flags = plan.flags === undefined ? undefined : plan.flags & SIM_OPS_FLAGS;
-  const attached = afterAttach.length === 0 ? undefined : (): void => { for (const r of afterAttach) testRun(r); };
+  const periodic = runSyscalls ? plan.periodic ?? [] : [];
+  const attached = afterAttach.length === 0 && periodic.length === 0 ? undefined : (): void => {
+    for (const r of afterAttach) testRun(r);
+    for (const p of periodic) startPeriodic(p, scx, obj);
+  };
   const ops = buildOps(desc, progs, { object: obj, tasks, cgroups, setArg, run, argsRegion, memory, release }, flags, attached);
   return { ops, object: obj, memory, printk, warnings };
 }
@@ -300,6 +311,22 @@ function runSetup(setup: (io: RecipeIo) => void, h: SetupHost): void {
   } catch (e) {
     throw e instanceof Error && !(e instanceof BpfObjectError) && !(e instanceof EngineBug) ? new BpfObjectError(h.file, e.message) : e;
   }
+}
+
+/** Runs a loader's periodic user-space step every `intervalNs` from now, on a timer of the scheduler. */
+function startPeriodic(p: PeriodicStep, scx: Scx, obj: BpfObject): void {
+  const io: PeriodicIo = {
+    now: () => scx.now(),
+    cpuBusyNs: (cpu) => scx.cpuBusyNs(asCpu(cpu)),
+    writeData: (path, value) => obj.writeData(path, value),
+  };
+  p.start?.(io);
+  const id = scx.timerCreate(() => {
+    p.step(io);
+    scx.timerStart(id, p.intervalNs);
+  });
+  if (id < 0) throw new BpfObjectError(obj.file, `the loader's periodic step needs a timer: ${id}`);
+  scx.timerStart(id, p.intervalNs);
 }
 
 /** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */

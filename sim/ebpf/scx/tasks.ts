@@ -45,6 +45,8 @@ function structSize(): number {
 }
 
 const TWO32 = 4294967296;
+/** The idle tasks' priority: init_task's (nice 0), which each CPU's idle task is forked from. */
+const IDLE_PRIO = 120;
 
 /** enum scx_ent_flags / scx_task_state values (the kernel model's, kernel_btf.ts). */
 const SCX_TASK_QUEUED = 1;
@@ -94,6 +96,8 @@ export class TaskMirrors {
   private readonly byRegion: (ScxTask | undefined)[] = [];
   private readonly regionStart: BpfAddr[] = [];
   private readonly free: Mirror[] = [];
+  /** Each CPU's idle-task mirror, made on first use. */
+  private readonly idle: (BpfAddr | undefined)[] = [];
   /**
    * Every simulated task's p->real_parent: one task_struct standing for the process that started
    * the workload (rt-app's threads share theirs). It is no simulated task: its pid is 0, which
@@ -191,6 +195,24 @@ export class TaskMirrors {
     this.byRegion[this.memory.tags[mirror.addr >> 3]!] = undefined;
     this.free.push(mirror);
     return mirror.addr;
+  }
+
+  /**
+   * CPU `cpu`'s idle task (swapper/N, pid 0): the kernel's `current` in an interrupt on an idle
+   * CPU. No scheduler's task storage knows it, and no kfunc takes it for a task of its own.
+   */
+  idleTask(cpu: number): BpfAddr {
+    const have = this.idle[cpu];
+    if (have !== undefined) return have;
+    const m = this.memory, addr = m.alloc(F.size, { name: "task_struct (idle)", writable: false, kind: "kernel_object" });
+    const w = addr >> 2, comm = `swapper/${cpu}`;
+    m.i32[w + (F.staticPrio >> 2)] = m.i32[w + (F.prio >> 2)] = m.i32[w + (F.normalPrio >> 2)] = IDLE_PRIO;
+    m.i32[w + (F.nrCpusAllowed >> 2)] = 1;
+    m.i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    m.u8[addr + F.cpusMask + (cpu >> 3)]! |= 1 << (cpu & 7);
+    for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) m.u8[addr + F.comm + k] = comm.charCodeAt(k);
+    this.idle[cpu] = addr;
+    return addr;
   }
 
   /** Offset of the pid field (for helpers that read it). */
