@@ -90,14 +90,28 @@ const WAKE_INTERVAL_MIN = SLICE_MIN_DFL;
 /** Inherited criticality: at most 1/4 of the receiver's own, from 1/8 of the givers' excess. */
 const INH_RECEIVER_SHIFT = 2, INH_GIVER_SHIFT = 3;
 
-/** upstream's EWMA: 7/8 old + 1/8 new, or half and half while the old value is small. */
-function calcAvg(old: number, sample: number): number {
-  return old < 8 ? Math.floor((old + sample) / 2) : old - Math.floor(old / 8) + Math.floor(sample / 8);
+/**
+ * upstream __calc_avg (scx common.bpf.h): (1 − 2^−decay)·old + 2^−decay·new in integers; half
+ * and half while either value is below 2^decay (1 then 0 gives 0).
+ */
+export function calcAvgDecay(old: number, sample: number, decay: number): number {
+  const k = 2 ** decay;
+  if (old < k || sample < k) return old === 1 && sample === 0 ? 0 : old - Math.floor(old / 2) + Math.floor(sample / 2);
+  return old - Math.floor(old / k) + Math.floor(sample / k);
 }
 
-/** Rises fast (3/4 new), falls slowly (1/8 new). */
-function asymAvg(old: number, sample: number): number {
-  return old < sample ? sample * 0.75 + old * 0.25 : old * 0.875 + sample * 0.125;
+/** upstream calc_avg: 7/8 old + 1/8 new. */
+function calcAvg(old: number, sample: number): number {
+  return calcAvgDecay(old, sample, 3);
+}
+
+/**
+ * upstream calc_asym_avg on a utilisation in [0, 1] held in the C's fixed point (1/1024 steps,
+ * truncated): rises fast (3/4 new), falls slowly (1/8 new), and halves towards a sample of 0.
+ */
+export function asymAvg(old: number, sample: number): number {
+  const o = Math.round(old * SCALE), n = Math.floor(sample * SCALE);
+  return (o < n ? calcAvgDecay(n, o, 2) : calcAvgDecay(o, n, 3)) / SCALE;
 }
 
 /** How a task became runnable this time: what calc_weight_factor boosts. */
@@ -303,7 +317,7 @@ export class LavdScheduler implements SchedExtOps {
   /** A CPU may take a task straight on its local DSQ (upstream can_direct_dispatch). */
   private canDirect(cpu: CpuId, idle: boolean): boolean {
     const queued = this.scx.nrQueuedLocal(cpu) + this.scx.dsqNrQueued(this.pcpuDsq(cpu));
-    return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && this.cpuUtil[cpu] * 100 < this.o.lb_local_dsq_util_pct);
+    return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && Math.round(this.cpuUtil[cpu] * SCALE) < Math.floor((this.o.lb_local_dsq_util_pct * SCALE) / 100));
   }
 
   /**
