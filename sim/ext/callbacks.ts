@@ -280,19 +280,24 @@ export class Callbacks {
     const d = this.depth - 1;
     this.depth = d;
     this.progress[1] = d;
-    if (d === 0) {
-      this.ctx = Ctx.None;
-      this.ctxCpu = 0;
-      this.current = Cb.Thunk;
-      this.ctxTask = null;
+    if (d !== 0) {
+      this.restoreOuter(d);
       return r;
     }
+    this.ctx = Ctx.None;
+    this.ctxCpu = 0;
+    this.current = Cb.Thunk;
+    this.ctxTask = null;
+    return r;
+  }
+
+  /** Gives the callback that ran another one (see saveOuter) its context back. */
+  private restoreOuter(d: number): void {
     this.ctx = this.outerCtx[d];
     this.ctxCpu = this.outerCpu[d];
     this.current = this.outerCb[d];
     this.ctxTask = this.outerTask[d];
     this.outerTask[d] = null;
-    return r;
   }
 
   /**
