@@ -47,7 +47,7 @@
  * tasks.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
@@ -178,6 +178,8 @@ export class LavdScheduler implements SchedExtOps {
   avgUtilInvr = 0;
   /** Reused by dispatch's scan of a domain DSQ. */
   private readonly scan: ScxTask[] = [];
+  /** The CPUs claimIn lets the kernel's idle picker choose from. */
+  private readonly pickMask: Uint8Array;
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
     this.o = o;
@@ -188,6 +190,7 @@ export class LavdScheduler implements SchedExtOps {
     this.nrLlcs = scx.nrLlcs();
     this.smt = hasSmt(scx);
     this.cpuLatCri = new Float64Array(this.nrCpus);
+    this.pickMask = new Uint8Array(this.nrCpus);
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
@@ -303,15 +306,21 @@ export class LavdScheduler implements SchedExtOps {
     return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && this.cpuUtil[cpu] * 100 < this.o.lb_local_dsq_util_pct);
   }
 
-  /** Claims an idle CPU of the LLC ∩ `set` (active or overflow) ∩ the task's (a whole core if `core`), or -1. */
+  /**
+   * upstream pick_idle_cpu_at_cpdom: the kernel's idle picker (scx_bpf_pick_idle_cpu, a whole idle
+   * core with SCX_PICK_IDLE_CORE if `core`) over the LLC ∩ `set` (active or overflow) ∩ the
+   * task's CPUs; the CPU it claimed, or -1.
+   */
   private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
-    const m = this.llcMasks[llc];
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (m[c] === 0 || set[c] === 0 || !this.scx.cpuAllowed(p, c) || (core && !coreIdle(this.scx, c))) continue;
-      if (this.scx.testAndClearCpuIdle(c)) { this.distribute = c + 1; return c; }
+    const m = this.llcMasks[llc], mask = this.pickMask;
+    let any = false;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
+      any ||= mask[c] === 1;
     }
-    return asCpu(-1);
+    if (!any) return asCpu(-1);
+    const c = this.scx.pickIdleCpu(mask, core ? SCX_PICK_IDLE_CORE : 0);
+    return c >= 0 ? c : asCpu(-1);
   }
 
   /**

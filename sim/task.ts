@@ -97,7 +97,8 @@ const F_LEN = 18;
 
 /**
  * Offsets of a task's int32s, counted in int32s from the row's start (a row starting at double
- * `o` starts at int32 `2o`): counters and indexes that no event of a plain run reads.
+ * `o` starts at int32 `2o`): counters bumped at most once per switch, and the synchronisation
+ * primitives' indexes, which a plain wakeup or pick never reads.
  */
 const enum I {
   instance = F_LEN * 2,

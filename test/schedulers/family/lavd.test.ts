@@ -155,6 +155,32 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(r.scx.events.preempt).toBeGreaterThanOrEqual(asked);
   });
 
+  it("idle.bpf.c pick_idle_cpu_at_cpdom: beyond the sticky CPU, idle CPUs are claimed by the kernel's picker (scx_bpf_pick_idle_cpu) over the sticky domain's CPUs, not by a scan of the policy's own", () => {
+    let prev = -1;
+    const strayClaims: number[] = [], outsideDomain: number[] = [];
+    let picks = 0;
+    const wrapScx = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      w.testAndClearCpuIdle = (cpu) => { if (cpu !== prev) strayClaims.push(cpu); return scx.testAndClearCpuIdle(cpu); };
+      w.pickIdleCpu = (mask, flags) => {
+        picks++;
+        if (mask !== null) for (let c = 0; c < mask.length; c++) if (mask[c] === 1 && scx.cpuLlc(asCpu(c)) !== scx.cpuLlc(asCpu(prev))) outsideDomain.push(c);
+        return scx.pickIdleCpu(mask, flags);
+      };
+      return w;
+    };
+    const wrapOps = (ops: SchedExtOps): void => {
+      const sel = ops.select_cpu!.bind(ops), enq = ops.enqueue!.bind(ops);
+      ops.select_cpu = (p, prevCpu, f) => { prev = prevCpu; return sel(p, prevCpu, f); };
+      ops.enqueue = (p, f) => { prev = p.cpu; enq(p, f); };
+    };
+    const w = plan([task("i", [{ kind: "run", us: 300 }, { kind: "sleep", us: 2000 }], { instances: 6 }), hog("h", 0, { instances: 4 })]);
+    run("lavd", w, { topology: "2llc-8c", durationNs: S / 2, wrapScx, wrapOps });
+    expect(picks).toBeGreaterThan(50);
+    expect(strayClaims).toEqual([]);
+    expect(outsideDomain).toEqual([]);
+  });
+
   it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
     expect(resolveOptions("lavd", options, {})).toEqual({
       slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
