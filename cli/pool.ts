@@ -4,8 +4,9 @@
  *
  * Who runs jobs (pool_plan.ts planCrew). The calling thread is one of the workers: it starts
  * at once, with nothing to load. Pool threads start only when their share of the sweep's
- * estimated work exceeds what starting one costs (~1.7 s here: loading the simulator and
- * warming a fresh JIT), so a short sweep is never slower on more workers. A job whose
+ * estimated work exceeds what one costs (WORKER_START_MS: not its loading, ~0.1 s, but the CPU
+ * of warming its own JIT and of compiler threads that then compete with the runners), so a
+ * short sweep is never slower on more workers. A job whose
  * scheduler is a user's module file always runs on a pool thread, where a callback that
  * never returns can be stopped; with --job-timeout every job does.
  *
@@ -32,6 +33,7 @@ import type { PostedJob } from "./pool_thread.js";
 import { SLOT } from "./pool_slot.js";
 import { CALLBACK_TIMEOUT_MS, WORKER_START_MS, canRunAway, defaultJobTimeoutMs, inliningPays, jobCost, planCrew, planLanes, threadsWorthStarting } from "./pool_plan.js";
 import { raiseInliningBudget } from "./v8_flags.js";
+import { threadCpuMs } from "./thread_cpu.js";
 
 export type { JobOutcome } from "./worker.js";
 export { runInline } from "./worker.js";
@@ -247,11 +249,13 @@ export async function runJobs(jobs: readonly Job[], opts: PoolOptions = {}): Pro
       // pace, judged only once it has run as long as a thread takes to start. Earlier runs are
       // cold (a scheduler's first runs are several times slower), and paces inflated by them
       // started threads that only slowed short sweeps (the `npm start` sweep ran 0.8× on 2).
+      // Its CPU time, not wall time: other load on the machine stretches wall time, and a pace
+      // inflated by it started a thread on the 20 s sweep just when no core was free for it.
       let pace = Infinity, ranMs = 0;
       for (let i = next(0, inlineOk); i !== null; i = next(0, inlineOk)) {
-        const t0 = performance.now();
+        const t0 = threadCpuMs() ?? performance.now();
         finish(i, await runInline(jobs[i]));
-        const ms = performance.now() - t0;
+        const ms = (threadCpuMs() ?? performance.now()) - t0;
         ranMs += ms;
         pace = Math.min(pace, ms / jobCost(jobs[i]));
         if (threads < workers - 1 && ranMs >= startMs) grow(threadsWorthStarting(pace * left.reduce((a, b) => a + b, 0), workers, startMs));

@@ -8,15 +8,24 @@ import { schedulerSpec } from "../schedulers/source/spec.js";
 import { INLINING_PAYS_MS } from "./v8_flags.js";
 
 /**
- * Wall ms to start a pool thread and warm it up to full speed (its first jobs run cold), as
- * `scxlab bench` measures it on a 2-core VM (see its "pool start-up" line: 1.42 s on a quiet-ish
- * machine, 1.68 s under other load). Below twice this much estimated work a second thread only
- * slowed the sweep: the default line-up × mixed × 3 seeds × 20 s (2.9 s estimated) ran 0.67–0.83×
- * on 2 workers with 1400 here, against 0.98–1.06× on a quieter machine.
+ * What a second runner costs, as the share of the estimated work (estimateMs units) it must get
+ * before it is worth starting. Not its loading: a thread is up and has its worker entry loaded
+ * ~0.1 s after it is asked for (`scxlab bench`, "of which loading"), and then runs its first
+ * jobs exactly as cold as the calling thread ran its own (the same pass: 1.2–1.6 s cold against
+ * 0.14–0.25 s warm on either, quiet machine). What it costs is CPU: each runner warms its own
+ * JIT, and V8's compiler threads, which with one worker run on the idle core for free, then
+ * compete with both runners. On the default line-up × mixed × 3 seeds × 20 s the 2-worker run
+ * needs ~2.0 CPU-s beyond the 1-worker calling thread's 1.5–1.6 s (bench, "crossover from CPU
+ * time"), so two runners win only above ~2 s of calling-thread work, i.e. ~3.6 s of estimated
+ * work (that sweep estimates 2.9 s for 1.6 s of run), twice this figure.
  */
 export const WORKER_START_MS = 1700;
 
-/** Wall ms per unit of jobCost (a simulated CPU-millisecond) of a typical run, measured as above. */
+/**
+ * Wall ms per unit of jobCost (a simulated CPU-millisecond) of a typical run. The real pace
+ * varies with the job: bench's 5 s jobs on mixed run at 1.2–2.5 µs, the 20 s sweep at ~0.8 µs
+ * (per-job set-up weighs less); the calling thread re-judges from its own pace (pool.ts).
+ */
 export const MS_PER_COST = 0.0015;
 
 /** How long a scheduler callback may run before it counts as runaway (wall ms). */

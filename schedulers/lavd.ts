@@ -28,25 +28,26 @@
  * than CPUs are active, else, if more critical than average, up to twice the slice. A task above
  * the criticality threshold max − (max − avg) / 2^`preempt_shift` that is not greedy scans its
  * domain for two CPUs running less critical work that will stop later than it would, and
- * preempts the one upstream's rule picks. Each CPU's frequency follows update_cpuperf_target:
+ * preempts the one upstream's rule picks by cutting its running task's slice to 1 ns, so that
+ * it yields at its next tick. Each CPU's frequency follows update_cpuperf_target:
  * the larger of its average and last-interval utilisation, full speed from 85 %, set in `running`.
  * A woken task's waker (the current task in `runnable`) has its wake frequency measured (wake_ft)
  * and trades criticality with it (the wakee inherits from its waker, the waker from its most
  * critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup adds a second wakeup boost and
  * a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the highest one.
- * Simplified: every task counts as related to its waker (upstream compares real_parent: the
+ * Simplified: no `--pinned-slice-us` mode (upstream's default, 5 ms: pinned tasks always on
+ * per-CPU DSQs, slices cut at the tick while one waits); every task counts as related to its waker (upstream compares real_parent: the
  * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no warm-CPU wait,
  * irq or lock boosts, cgroup bandwidth, turbo or big/little cores (so no performance
  * criticality), no energy model (CPU preference orders as upstream builds them without one), a
  * CPU's effective capacity is its full-speed capacity and frequency-invariant time is charged at
  * the level the CPU runs at when the time is accounted; the idle-CPU search has no sync-waker or
  * neighbour-domain steps and picks no random CPU; stealing happens on an empty dispatch instead
- * of by periodic migration planning; the victim is kicked with SCX_KICK_PREEMPT instead of having
- * its slice cut to 1 ns; the greedy penalty compares weighted CPU time with the mean over live
+ * of by periodic migration planning; the greedy penalty compares weighted CPU time with the mean over live
  * tasks.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
@@ -177,6 +178,8 @@ export class LavdScheduler implements SchedExtOps {
   avgUtilInvr = 0;
   /** Reused by dispatch's scan of a domain DSQ. */
   private readonly scan: ScxTask[] = [];
+  /** The CPUs claimIn lets the kernel's idle picker choose from. */
+  private readonly pickMask: Uint8Array;
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
     this.o = o;
@@ -187,6 +190,7 @@ export class LavdScheduler implements SchedExtOps {
     this.nrLlcs = scx.nrLlcs();
     this.smt = hasSmt(scx);
     this.cpuLatCri = new Float64Array(this.nrCpus);
+    this.pickMask = new Uint8Array(this.nrCpus);
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
@@ -302,15 +306,21 @@ export class LavdScheduler implements SchedExtOps {
     return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && this.cpuUtil[cpu] * 100 < this.o.lb_local_dsq_util_pct);
   }
 
-  /** Claims an idle CPU of the LLC ∩ `set` (active or overflow) ∩ the task's (a whole core if `core`), or -1. */
+  /**
+   * upstream pick_idle_cpu_at_cpdom: the kernel's idle picker (scx_bpf_pick_idle_cpu, a whole idle
+   * core with SCX_PICK_IDLE_CORE if `core`) over the LLC ∩ `set` (active or overflow) ∩ the
+   * task's CPUs; the CPU it claimed, or -1.
+   */
   private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
-    const m = this.llcMasks[llc];
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (m[c] === 0 || set[c] === 0 || !this.scx.cpuAllowed(p, c) || (core && !coreIdle(this.scx, c))) continue;
-      if (this.scx.testAndClearCpuIdle(c)) { this.distribute = c + 1; return c; }
+    const m = this.llcMasks[llc], mask = this.pickMask;
+    let any = false;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
+      any ||= mask[c] === 1;
     }
-    return asCpu(-1);
+    if (!any) return asCpu(-1);
+    const c = this.scx.pickIdleCpu(mask, core ? SCX_PICK_IDLE_CORE : 0);
+    return c >= 0 ? c : asCpu(-1);
   }
 
   /**
@@ -426,6 +436,7 @@ export class LavdScheduler implements SchedExtOps {
         const victim = scx.cpuCurr(preferred);
         const left = Math.max(this.sysSlice - ran, 1);
         if (victim !== null && victim.slice > left) victim.slice = left;
+        this.scx.stat("preempt");
         return;
       }
     }
@@ -443,11 +454,17 @@ export class LavdScheduler implements SchedExtOps {
     this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
   }
 
+  /**
+   * upstream ask_cpu_yield_after with no slice left: the victim's running task gets a 1 ns slice,
+   * so it leaves at its CPU's next tick (or sooner, if it stops by itself); no IPI. A CPU already
+   * asked (est_stopping_clk 0) is not asked again. Counted as upstream's nr_preempt either way.
+   */
   private kick(victim: CpuId): void {
-    if (this.cpuStopAt[victim] === 0) return;
-    this.cpuStopAt[victim] = 0;
     this.scx.stat("preempt");
-    this.scx.kickCpu(victim, SCX_KICK_PREEMPT);
+    const p = this.scx.cpuCurr(victim);
+    if (p === null || this.cpuStopAt[victim] === 0) return;
+    this.cpuStopAt[victim] = 0;
+    p.slice = 1;
   }
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
@@ -545,6 +562,17 @@ export class LavdScheduler implements SchedExtOps {
     if (this.cpuPerf[cpu] === target) return;
     this.scx.cpuperfSet(cpu, target);
     this.cpuPerf[cpu] = target;
+  }
+
+  /**
+   * upstream lavd_tick: a running task's CPU time is accounted at every tick as well as when it
+   * stops, so a long runner's service time (what the greedy penalty compares) stays current.
+   * (Its slice cut for CPUs with pinned tasks, shrink_slice_at_tick, is not modelled: the port
+   * has no pinned-slice mode.) Having a tick also lets a 1 ns slice set by a preempting task end
+   * the victim's run at the tick, as the kernel's task_tick_scx does.
+   */
+  tick(p: ScxTask): void {
+    this.accountRuntime(p, this.tctx.get(p));
   }
 
   stopping(p: ScxTask): void {

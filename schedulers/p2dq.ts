@@ -10,25 +10,34 @@
  * moves it down; tasks under weight 100 stay in class 0 or 1. A CPU takes the lowest vtime among
  * its affinity DSQ, its LLC's other affinity DSQs, the LLC DSQ and the migration DSQ. A task is
  * queued as migratable (`can_migrate`) only when the machine is saturated (under
- * `saturated_percent` % of CPUs idle) or its LLC has no idle CPU, it may use every CPU, it has
- * counted down its runs in the LLC, and it is not interactive unless `dispatch_lb_interactive`.
- * A waking or re-queued task takes prev if idle, else an idle core or CPU of its LLC, and when
- * migratable in a saturated LLC an idle CPU of its node (anywhere when the machine is saturated).
+ * `saturated_percent` % of CPUs idle) or overloaded or its LLC saturated, as update_idle last
+ * found them, it may use every CPU, it has counted down its runs in the LLC, and it is not
+ * interactive unless `dispatch_lb_interactive`. A waking or re-queued task takes prev if idle,
+ * else an idle core or CPU of its LLC (a random one until it was first queued by vtime, or the
+ * LLC the last load period hinted), and when migratable in a saturated LLC its LLC again (upstream's
+ * per-LLC "node" mask holds only that LLC's CPUs) and anywhere when the machine is saturated.
+ * Every load period each LLC is compared with a rotating other one; one more than
+ * `lb_slack_pct` % busier gets it as its hint (all LLCs hint LLC 0 before the first period).
  * An idle CPU with nothing to run picks two LLCs (power of two choices) and pulls from the
  * migration DSQ of the busier one if its load is at least the local one's plus `lb_slack_pct` %,
  * then from the other, and from both (and a third) unconditionally when the machine is saturated.
  * A SCX_WAKE_SYNC wakeup (the waker is about to sleep) follows upstream's sync branch: an idle
- * CPU of the wakee's LLC, or prev; with `wakeup_llc_migrations` the waker's LLC or CPU.
- * Simplified: load is CPU time per LLC in the current 250 ms period, not PELT; no autoslice,
- * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards,
- * fork/exec balancing or the load-balancer's LLC hint; no nice-task preemption; an affinitized task takes prev if idle, else any idle CPU
+ * CPU of the wakee's LLC, or prev; with `wakeup_llc_migrations` the waker's LLC or CPU. A CPU
+ * running a task under weight 100 is marked (CPU_CTX_F_NICE_TASK): a task enqueued for it goes to
+ * its local DSQ with SCX_ENQ_PREEMPT. A new task's first slice is the init class's scaled by
+ * weight, unclamped, as p2dq_init_task sets it.
+ * An LLC's load (pick-two, the hints) is, as upstream's default, the sum of its tasks' PELT
+ * averages (1 ms periods decaying by 127/128, updated at runnable, running and stopping), or with
+ * `enable_pelt=false` its CPU time in the current 250 ms period.
+ * Simplified: no autoslice,
+ * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards or
+ * fork/exec balancing; an affinitized task takes prev if idle, else any idle CPU
  * it may use (upstream also weighs its LLC and SMT), and a CPU does not move mismatched heads of
  * its LLC's affinity DSQs to their own CPUs. keep_running is left out: upstream declines prev
- * whenever it is still queued, which a runnable prev always is. Saturation is computed when needed from
- * the idle CPUs instead of being tracked in update_idle.
+ * whenever it is still queued, which a runnable prev always is.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_ENQ_PREEMPT, SCX_KICK_IDLE, SCX_OPS_KEEP_BUILTIN_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { hasSmt } from "./lib/idle_near.js";
 import { defineOptions, type OptionValues } from "./options.js";
 
@@ -42,9 +51,13 @@ export const options = defineOptions({
   dispatch_lb_interactive: { type: "boolean", default: true, doc: "interactive (class 0) tasks may migrate across LLCs (scx_p2dq --dispatch-lb-interactive)" },
   wakeup_llc_migrations: { type: "boolean", default: false, doc: "a sync wakeup may move the wakee to its waker's LLC (scx_p2dq --wakeup-llc-migrations)" },
   lb_interval_us: { type: "number", default: 250_000, min: 1_000, doc: "load period in µs (upstream's load-balance timer, 250 ms)" },
+  enable_pelt: { type: "boolean", default: true, doc: "LLC load as summed per-task decayed utilisation (PELT, 1 ms periods) instead of CPU time per load period (scx_p2dq --enable-pelt)" },
 });
 
 const NR_CLASSES = 3;
+/** upstream's PELT bounds: the decayed sum (128 × 1024) and the average. */
+const PELT_SUM_MAX = 131_072;
+const PELT_MAX_UTIL = 1024;
 /** No pick-two right after a load period starts (upstream lb_config.backoff_ns). */
 const PICK2_BACKOFF_NS = 5_000_000;
 
@@ -53,7 +66,7 @@ export interface TaskCtx {
   cls: number;
   /** LLC the task last ran in (at first, its CPU's at creation). */
   llc: number;
-  /** Queued at least once; until then its first idle CPU is sought in a random LLC. */
+  /** Queued on an LLC or migration DSQ at least once; until then its idle CPU is sought in a random LLC. */
   placed: boolean;
   /** Runs left in this LLC before it may be queued as migratable. */
   llcRuns: number;
@@ -61,11 +74,23 @@ export interface TaskCtx {
   lastRunAt: number;
   /** Start of the current awake period's first run (0: not started). */
   lastRunStarted: number;
+  /** Ran with weight < 100 last time, so its CPU carries the nice mark (upstream TASK_CTX_F_WAS_NICE). */
+  wasNice: boolean;
+  /** upstream's PELT: last update (0: none yet), decayed sum, average (0..1024), whole ms banked under a period. */
+  peltAt: number;
+  utilSum: number;
+  utilAvg: number;
+  periodContribMs: number;
+  /** The LLC its utilisation was last added to (-1: none) and how much (upstream task_llc_pelt). */
+  peltLlc: number;
+  peltUtil: number;
 }
 
 export class P2dqScheduler implements SchedExtOps {
   readonly name = "p2dq";
   readonly timeout_ms = 25_000;
+  /** update_idle tracks saturation; the kernel keeps its own idle tracking too, as the loader asks. */
+  readonly flags = SCX_OPS_KEEP_BUILTIN_IDLE;
   private readonly o: OptionValues<typeof options>;
   private readonly classSlices: number[];
   private readonly nrCpus: number;
@@ -74,10 +99,27 @@ export class P2dqScheduler implements SchedExtOps {
   /** upstream min_llc_runs_pick2's default, log2 of the LLC count. */
   private readonly llcRunsCfg: number;
   private readonly llcMasks: Uint8Array[] = [];
-  /** Per LLC: the CPUs of its NUMA node. */
-  private readonly nodeMasks: Uint8Array[] = [];
+  /**
+   * Per LLC: the LLC the last load period found it more than lb_slack_pct % busier than (upstream
+   * llc_ctx.lb_llc_id), or -1; a wakeup placed there with its LLC runs counted down is sent there
+   * once. 0 for every LLC until the first period ends, as upstream's zeroed LLC contexts start.
+   */
+  readonly llcHint: Int32Array;
+  /** Which LLC each one is compared with next period (upstream llc_lb_offset). */
+  private lbOffset = 1;
+  private sat = false;
+  private overloaded = false;
+  private readonly llcSat: Uint8Array;
+  /** Runs in an LLC before a task may be queued as migratable (upstream min_llc_runs_pick2, 1 until update_idle sets it). */
+  private minLlcRuns = 1;
   private readonly llcVtime: Float64Array;
-  /** CPU time per LLC in the current load period, and when that period began. */
+  /** 1 while the CPU runs a task under weight 100 (upstream CPU_CTX_F_NICE_TASK): wakers preempt it. */
+  readonly niceCpu: Uint8Array;
+  /**
+   * Each LLC's load as pick-two and the load timer read it (upstream llc_get_load): with PELT the
+   * summed utilisation of the tasks last seen there, else CPU time in the current period; and
+   * when that period began.
+   */
   readonly llcLoad: Float64Array;
   private periodStart = 0;
   private timer = -1;
@@ -97,16 +139,17 @@ export class P2dqScheduler implements SchedExtOps {
     this.llcRunsCfg = Math.floor(Math.log2(this.nrLlcs));
     this.llcVtime = new Float64Array(this.nrLlcs);
     this.llcLoad = new Float64Array(this.nrLlcs);
+    this.niceCpu = new Uint8Array(this.nrCpus);
     for (let l = 0; l < this.nrLlcs; l++) this.llcMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.llcMasks[scx.cpuLlc(c)][c] = 1;
-    for (const m of this.llcMasks) {
-      const node = scx.cpuNode(asCpu(m.indexOf(1))), n = new Uint8Array(this.nrCpus);
-      for (let c = asCpu(0); c < this.nrCpus; c++) if (scx.cpuNode(c) === node) n[c] = 1;
-      this.nodeMasks.push(n);
-    }
+    this.llcHint = new Int32Array(this.nrLlcs);
+    this.llcSat = new Uint8Array(this.nrLlcs);
     this.tctx = scx.taskStorage<TaskCtx>((p) => {
       const cls = p.weight === 100 ? o.init_dsq_index : p.weight < 100 ? 0 : NR_CLASSES - 1;
-      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.llcRunsCfg, sliceNs: this.slice(p, cls), lastRunAt: 0, lastRunStarted: 0 };
+      // upstream p2dq_init_task_impl: the init class's slice scaled by weight, not clamped, whatever the class
+      const sliceNs = Math.floor((this.classSlices[o.init_dsq_index] * p.weight) / 100);
+      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.minLlcRuns, sliceNs, lastRunAt: 0, lastRunStarted: 0, wasNice: false,
+        peltAt: 0, utilSum: 0, utilAvg: 0, periodContribMs: 0, peltLlc: -1, peltUtil: 0 };
     });
   }
 
@@ -126,24 +169,42 @@ export class P2dqScheduler implements SchedExtOps {
     return n;
   }
 
-  /** Fewer than saturated_percent % of the CPUs are idle (or none is). */
+  /** Under saturated_percent % of the CPUs idle, as update_idle last found (upstream `saturated`). */
   saturated(): boolean {
-    const idle = this.idleCpus();
-    return idle === 0 || Math.floor((100 * idle) / this.nrCpus) < this.o.saturated_percent;
+    return this.sat;
   }
 
-  /** No CPU of the LLC is idle. */
+  /** No CPU of the LLC was idle when one of its CPUs last left idle, and none has gone idle since (LLC_CTX_F_SATURATED). */
   llcSaturated(llc: number): boolean {
-    const m = this.llcMasks[llc];
-    for (let c = asCpu(0); c < this.nrCpus; c++) if (m[c] === 1 && this.scx.isCpuIdle(c)) return false;
-    return true;
+    return this.llcSat[llc] === 1;
   }
 
-  /** upstream task_refresh_llc_runs with the run count update_idle keeps: fewer runs while the machine is busy. */
+  /** upstream task_refresh_llc_runs: the run count update_idle keeps. */
   private refreshLlcRuns(t: TaskCtx): void {
-    const idle = this.idleCpus(), pct = Math.floor((100 * idle) / this.nrCpus);
-    t.llcRuns = this.saturated() ? Math.min(2, this.llcRunsCfg)
-      : Math.min(Math.floor(Math.log2(Math.max(pct, 1))) + this.llcRunsCfg, this.llcRunsCfg);
+    t.llcRuns = this.minLlcRuns;
+  }
+
+  /**
+   * upstream p2dq_update_idle: the saturation state the other paths read, tracked at each idle
+   * transition: the machine's (and the run count it sets), `overloaded` from no idle CPU until
+   * one goes idle, and the CPU's LLC, saturated when it leaves idle with no idle CPU left there.
+   */
+  update_idle(cpu: CpuId, idle: boolean): void {
+    const pct = Math.floor((100 * this.idleCpus()) / this.nrCpus);
+    this.sat = pct < this.o.saturated_percent;
+    this.minLlcRuns = this.sat ? Math.min(2, this.llcRunsCfg)
+      : Math.min((pct > 0 ? Math.floor(Math.log2(pct)) : 0) + Math.floor(Math.log2(this.nrLlcs)), this.llcRunsCfg);
+    if (pct === 0) this.overloaded = true;
+    const llc = this.scx.cpuLlc(cpu);
+    if (idle) {
+      this.llcSat[llc] = 0;
+      this.overloaded = false;
+    } else {
+      const m = this.llcMasks[llc];
+      let any = false;
+      for (let c = asCpu(0); c < this.nrCpus && !any; c++) any = m[c] === 1 && this.scx.isCpuIdle(c);
+      if (!any) this.llcSat[llc] = 1;
+    }
   }
 
   /** upstream can_migrate: every CPU allowed, runs counted down, and the machine or the LLC saturated. */
@@ -151,7 +212,7 @@ export class P2dqScheduler implements SchedExtOps {
     if (this.nrLlcs < 2 || p.nrCpusAllowed !== this.nrCpus) return false;
     if (!this.o.dispatch_lb_interactive && t.cls === 0) return false;
     if (t.llcRuns > 0) return false;
-    return this.saturated() || this.llcSaturated(llc);
+    return this.sat || this.overloaded || this.llcSaturated(llc);
   }
 
   /** upstream pick_idle_cpu into `picked` / `pickedIdle` (whether the CPU was claimed idle). */
@@ -163,13 +224,20 @@ export class P2dqScheduler implements SchedExtOps {
     this.pickedIdle = false;
     if (this.idleCpus() === 0) return;
     const migratable = this.canMigrate(p, t, t.llc);
-    const llcSat = this.llcSaturated(t.llc);
-    if (this.nrLlcs > 1 && (llcSat || this.saturated()) && !migratable) return;
-    const home = t.placed ? t.llc : scx.randomU32() % this.nrLlcs;
+    if (this.nrLlcs > 1 && (this.llcSaturated(t.llc) || this.sat || this.overloaded) && !migratable) return;
+    let home = t.placed ? t.llc : scx.randomU32() % this.nrLlcs;
     if ((wakeFlags & SCX_WAKE_SYNC) !== 0) { this.syncWakeup(t, home); return; }
+    const hint = this.llcHint[home];
+    if (hint >= 0 && t.llcRuns === 0) {
+      this.llcHint[home] = -1;
+      home = hint;
+      scx.stat("select_pick2");
+    }
     if (this.claim(this.llcMasks[home])) return;
-    if (this.nrLlcs > 1 && llcSat && migratable) {
-      if (this.claim(this.nodeMasks[home])) return;
+    if (this.nrLlcs > 1 && this.llcSaturated(home) && migratable) {
+      // upstream's "node" mask of an LLC holds that LLC's CPUs only (p2dq_init sets each CPU in
+      // its own LLC's node mask), so this second look stays in the LLC.
+      if (this.claim(this.llcMasks[home])) return;
       if (this.saturated()) this.claim(null);
     }
   }
@@ -247,7 +315,6 @@ export class P2dqScheduler implements SchedExtOps {
 
   enqueue(p: ScxTask, enqFlags: number): void {
     const scx = this.scx, t = this.tctx.get(p), taskCpu = scx.taskCpu(p);
-    t.placed = true;
     const selected = (enqFlags & SCX_ENQ_CPU_SELECTED) !== 0;
     if (p.nrCpusAllowed !== this.nrCpus) {
       let cpu = taskCpu;
@@ -258,7 +325,7 @@ export class P2dqScheduler implements SchedExtOps {
       const q = scx.dsqNrQueued(this.affnDsq(cpu));
       if (p.nrCpusAllowed === 1 && q > 0) t.sliceNs = Math.max(Math.min(Math.floor(t.sliceNs / (q + 1)), this.classSlices[NR_CLASSES - 1]), this.classSlices[0]);
       scx.stat("affinitized");
-      scx.dsqInsertVtime(p, this.affnDsq(cpu), t.sliceNs, p.dsqVtime, enqFlags);
+      scx.dsqInsertVtime(p, this.affnDsq(cpu), t.sliceNs, p.dsqVtime, this.niceCpu[cpu] === 1 ? enqFlags | SCX_ENQ_PREEMPT : enqFlags);
       if (idle) scx.kickCpu(cpu, SCX_KICK_IDLE);
       return;
     }
@@ -270,21 +337,29 @@ export class P2dqScheduler implements SchedExtOps {
     } else idle = scx.testAndClearCpuIdle(cpu);
     const llc = scx.cpuLlc(cpu);
     this.updateVtime(p, t, llc);
-    if (idle) {
-      scx.stat("direct");
-      scx.dsqInsert(p, cpu === taskCpu ? SCX_DSQ_LOCAL : localOn(cpu), t.sliceNs, enqFlags);
-      scx.kickCpu(cpu, SCX_KICK_IDLE);
+    // A CPU running a nice task takes the waker straight to its local DSQ and is preempted.
+    const nice = this.niceCpu[cpu] === 1;
+    if (idle || nice) {
+      scx.stat(idle ? "direct" : "nice_preempt");
+      scx.dsqInsert(p, cpu === taskCpu ? SCX_DSQ_LOCAL : localOn(cpu), t.sliceNs, nice ? enqFlags | SCX_ENQ_PREEMPT : enqFlags);
+      if (idle) scx.kickCpu(cpu, SCX_KICK_IDLE);
       return;
     }
     const mig = this.canMigrate(p, t, llc);
+    // Only a vtime insert records the task's DSQ (taskc->dsq_id); direct dispatches leave it unplaced.
+    t.placed = true;
     scx.stat(mig ? "migratable" : "llc");
     scx.dsqInsertVtime(p, mig ? this.migDsq(llc) : this.llcDsq(llc), t.sliceNs, p.dsqVtime, enqFlags);
   }
 
-  /** Consider the head of `dsq` if it may run on `cpu` and is the earliest so far (into bestDsq / bestVtime). */
+  /**
+   * Consider the head of `dsq` if it may run on `cpu` and is the earliest so far (into bestDsq /
+   * bestVtime). As upstream's p2dq_dispatch_impl, a best vtime of 0 counts as none yet, so a later
+   * DSQ's head replaces it even at an equal vtime.
+   */
   private lowest(dsq: DsqId, cpu: CpuId): void {
     const h = this.scx.dsqPeek(dsq);
-    if (h !== null && this.scx.cpuAllowed(h, cpu) && (this.bestDsq < 0 || h.dsqVtime < this.bestVtime)) { this.bestDsq = dsq; this.bestVtime = h.dsqVtime; }
+    if (h !== null && this.scx.cpuAllowed(h, cpu) && (this.bestDsq < 0 || this.bestVtime === 0 || h.dsqVtime < this.bestVtime)) { this.bestDsq = dsq; this.bestVtime = h.dsqVtime; }
   }
 
   dispatch(cpu: CpuId): void {
@@ -309,7 +384,7 @@ export class P2dqScheduler implements SchedExtOps {
     if (left === right) right = (load[cur] % n) & 3;
     let first = load[right] > load[left] ? right : left, second = first === right ? left : right;
     if (n === 2 && first === cur) { first = second; second = cur; }
-    const curLoad = load[cur] + (load[cur] * this.o.lb_slack_pct) / 100;
+    const curLoad = load[cur] + Math.floor((load[cur] * this.o.lb_slack_pct) / 100);
     if (load[first] >= curLoad && this.consume(first)) return true;
     if (load[second] >= curLoad && this.consume(second)) return true;
     if (!this.saturated()) return false;
@@ -328,18 +403,79 @@ export class P2dqScheduler implements SchedExtOps {
     if (t.llc !== llc || t.llcRuns === 0) this.refreshLlcRuns(t);
     else t.llcRuns--;
     t.llc = llc;
+    t.wasNice = p.weight < 100;
+    this.niceCpu[this.scx.taskCpu(p)] = t.wasNice ? 1 : 0;
     const v = this.llcVtime[llc];
     if (p.dsqVtime > v && p.dsqVtime < v + this.classSlices[NR_CLASSES - 1]) this.llcVtime[llc] = p.dsqVtime;
     if (t.lastRunStarted === 0) t.lastRunStarted = now;
     t.lastRunAt = now;
+    if (this.o.enable_pelt) this.updatePelt(t, now, 0, this.scx.taskCpu(p));
+  }
+
+  /** upstream p2dq_runnable_impl: with PELT, decay the task's utilisation and bring its LLC's sum up to date. */
+  runnable(p: ScxTask): void {
+    if (!this.o.enable_pelt) return;
+    const t = this.tctx.get(p);
+    this.updatePelt(t, this.scx.now(), 0, this.scx.taskCpu(p));
+    this.aggregatePelt(t, t.llc);
+  }
+
+  /**
+   * upstream update_task_pelt: whole 1 ms periods since the last update decay the sum by 127/128
+   * each (at most 256), then the run time (whole ms, scaled by capacity and frequency, with what
+   * was banked under a period) is added; the average is the sum / 128, at most 1024. Under a
+   * whole period the run time is only banked.
+   */
+  private updatePelt(t: TaskCtx, now: number, deltaNs: number, cpu: CpuId): void {
+    if (t.peltAt === 0) {
+      t.peltAt = now;
+      t.utilSum = t.utilAvg = t.periodContribMs = 0;
+      return;
+    }
+    const elapsedMs = Math.floor((now - t.peltAt) / 1_000_000);
+    if (elapsedMs === 0) {
+      t.periodContribMs += Math.floor(deltaNs / 1_000_000);
+      return;
+    }
+    let sum = t.utilSum;
+    for (let i = 0; i < Math.min(elapsedMs, 256) && sum > 0; i++) sum = (sum * 127) >>> 7;
+    const scale = this.scx.cpuCapacity(cpu) * (this.scx.cpuperfCur(cpu) || 1024);
+    if (t.periodContribMs > 0) {
+      sum += Math.floor((t.periodContribMs * scale) / 1_048_576);
+      t.periodContribMs = 0;
+    }
+    sum += Math.floor((Math.floor(deltaNs / 1_000_000) * scale) / 1_048_576);
+    t.utilSum = Math.min(sum, PELT_SUM_MAX);
+    t.utilAvg = Math.min(t.utilSum >>> 7, PELT_MAX_UTIL);
+    t.peltAt = now;
+  }
+
+  /** upstream aggregate_pelt_to_llc: move the task's contribution to `llc`'s sum and bring it to its average. */
+  private aggregatePelt(t: TaskCtx, llc: number): void {
+    let old = t.peltUtil;
+    if (t.peltLlc < 0) old = 0;
+    else if (t.peltLlc !== llc) {
+      this.llcLoad[t.peltLlc] -= old;
+      old = 0;
+    }
+    this.llcLoad[llc] += t.utilAvg - old;
+    t.peltLlc = llc;
+    t.peltUtil = t.utilAvg;
   }
 
   stopping(p: ScxTask, runnable: boolean): void {
     const t = this.tctx.get(p), now = this.scx.now();
+    if (t.wasNice) {
+      this.niceCpu[this.scx.taskCpu(p)] = 0;
+      t.wasNice = false;
+    }
     const used = now - t.lastRunAt, lastSlice = t.sliceNs;
     p.dsqVtime += Math.floor((used * 100) / p.weight);
     this.llcVtime[t.llc] += used;
-    this.llcLoad[t.llc] += used;
+    if (this.o.enable_pelt) {
+      this.updatePelt(t, now, used, this.scx.taskCpu(p));
+      this.aggregatePelt(t, t.llc);
+    } else this.llcLoad[t.llc] += used;
     if (runnable) return;
     // Going to sleep: the whole awake period decides the class.
     const awake = now - t.lastRunStarted;
@@ -357,8 +493,22 @@ export class P2dqScheduler implements SchedExtOps {
     return 0;
   }
 
+  /**
+   * upstream load_balance_timer: each LLC is compared with the one lbOffset further on; one more
+   * than lb_slack_pct % busier gets that one as its hint; the offset turns. The per-period
+   * counters start again (PELT sums decay instead).
+   */
   private onTimer(): void {
-    this.llcLoad.fill(0);
+    const n = this.nrLlcs, load = this.llcLoad;
+    if (n > 1) {
+      for (let l = 0; l < n; l++) {
+        const other = (l + this.lbOffset) % n;
+        const imbalance = load[l] > load[other] ? Math.floor((100 * (load[l] - load[other])) / load[l]) : 0;
+        this.llcHint[l] = imbalance > this.o.lb_slack_pct ? other : -1;
+      }
+      this.lbOffset = (this.lbOffset % (n - 1)) + 1;
+    }
+    if (!this.o.enable_pelt) load.fill(0);
     this.periodStart = this.scx.now();
     this.scx.timerStart(this.timer, this.o.lb_interval_us * 1000);
   }

@@ -3,7 +3,7 @@
  * commit 7a58a3a1a857 (2026-08-07); reference/sched_ext.md §4.14.
  *
  * One scheduling domain per LLC, each with its own vtime-ordered DSQ. Every task belongs to a
- * domain (new tasks are dealt out round-robin) and is queued there by deadline = vruntime + its
+ * domain (new tasks are dealt out round-robin from a cursor per CPU) and is queued there by deadline = vruntime + its
  * request length, avg_runtime × 100 / lat_scale, where avg_runtime averages the runtime since
  * the last wakeup and lat_scale comes from the latency priority (`latencyScale`). As upstream,
  * the vruntime is the task's own `dsqVtime`: inserting with the deadline makes the deadline the
@@ -15,7 +15,12 @@
  * from the other domains of its node. Periodically the load balancer (domain load = Σ duty cycle
  * × weight) asks tasks of the busiest domain to move to the idlest (they move at their next
  * enqueue) while the two differ by more than 5 % of the average (17 % across NUMA nodes); the
- * tuner switches to `slice_us_overutil` while average utilisation is at least 0.99999.
+ * tuner measures each CPU's utilisation from its busy time (what /proc/stat gives upstream's
+ * user space), switches to `slice_us_overutil` while the average is at least 0.99999 and picks
+ * the greedy domains; its output is taken in at the next select_cpu (refresh_tune_params), so
+ * hogs that never wake keep the slice they had. The direct- and kick-greedy paths are only for
+ * tasks marked as allowed everywhere by ops.set_cpumask (upstream's all_cpus), which the kernel
+ * does not call for tasks forked under the scheduler: as upstream, those never take them.
  * Simplified: the tuner and load balancer run as BPF timers (no user space in the simulator);
  * one balancing pass per period over two domains; load is a two-period average instead of a
  * 1 s half-life. The latency priority multiplies the task's blocked frequency by the square of
@@ -23,7 +28,7 @@
  * a SCX_WAKE_SYNC wakeup first tries prev in the waker's domain, then the waker's CPU
  * (try_sync_wakeup). As upstream, a sleep's timer wakeup counts one for whatever task the
  * interrupt found running on that CPU (none when it was idle). No kthread, FIFO or mempolicy
- * modes; new tasks are dealt round-robin from one cursor instead of one per CPU.
+ * modes; set_cpumask does not pick the task's domain again.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -94,6 +99,12 @@ interface TaskCtx {
   lastWokeAt: number;
   blockedFreq: number;
   lastBlockedAt: number;
+  /**
+   * May run on every CPU, as upstream's taskc->all_cpus: set only by ops.set_cpumask, which the
+   * kernel calls on an affinity change or when a task switches in, not for a task forked into
+   * sched_ext, so such a task never takes the direct- or kick-greedy paths.
+   */
+  allCpus: boolean;
 }
 
 /** upstream update_freq: events per 100 ms from one interval, averaged (a zero interval counts 0, as BPF's division). */
@@ -117,17 +128,23 @@ export class RustyScheduler implements SchedExtOps {
   private readonly domNode: number[] = [];
   /** Per domain: the largest vruntime that started running (upstream dom min_vruntime). */
   private readonly domVtime: Float64Array;
-  readonly domUtil: Float64Array;
-  /** Per domain: the tuner allows direct-greedy wakeups onto it / kicks of its idle CPUs (none before its first run). */
+  /** Per domain: direct-greedy wakeups onto it / kicks of its idle CPUs allowed (none before the tuner's first output is taken). */
   readonly directGreedy: Uint8Array;
   readonly kickGreedy: Uint8Array;
+  /** The tuner's last output (upstream tune_input) and its generation; taken in at select_cpu. */
+  private readonly tuneDirect: Uint8Array;
+  private readonly tuneKick: Uint8Array;
+  private tuneSlice: number;
+  private tuneGen = 0;
+  private appliedGen = 0;
   private readonly scratch: Uint8Array;
-  private nextDom = 0;
-  private distribute = 0;
+  /** An empty CPU mask (a domain that is not direct-greedy). */
+  private readonly noCpus: Uint8Array;
+  /** Per CPU: the CPU its last bpf_cpumask_any_(and_)distribute returned (the kernel's distribute_cpu_mask_prev). */
+  private readonly distPrev: Int32Array;
   private readonly domRr: Uint32Array;
-  /** Per-CPU start of the current run (-1 when idle) and busy time since the last tune. */
-  private readonly runStart: Float64Array;
-  private readonly busyNs: Float64Array;
+  /** Each CPU's busy time (scx.cpuBusyNs, /proc/stat) at the tuner's last step, and when that was. */
+  private readonly busyAtTune: Float64Array;
   private lastTune = 0;
   private lastLb = 0;
   private readonly live = new Set<ScxTask>();
@@ -141,19 +158,23 @@ export class RustyScheduler implements SchedExtOps {
     this.nrDoms = scx.nrLlcs();
     this.sliceNs = o.slice_us * 1000;
     this.domVtime = new Float64Array(this.nrDoms);
-    this.domUtil = new Float64Array(this.nrDoms);
     this.directGreedy = new Uint8Array(this.nrDoms);
     this.kickGreedy = new Uint8Array(this.nrDoms);
-    this.domRr = new Uint32Array(this.nrCpus);
+    this.tuneDirect = new Uint8Array(this.nrDoms);
+    this.tuneKick = new Uint8Array(this.nrDoms);
+    this.tuneSlice = this.sliceNs;
+    // Each CPU's domain cursor starts at the CPU's number, as rusty_init sets dom_rr_cur.
+    this.domRr = Uint32Array.from({ length: this.nrCpus }, (_, c) => c);
     this.scratch = new Uint8Array(this.nrCpus);
-    this.runStart = new Float64Array(this.nrCpus).fill(-1);
-    this.busyNs = new Float64Array(this.nrCpus);
+    this.noCpus = new Uint8Array(this.nrCpus);
+    this.distPrev = new Int32Array(this.nrCpus);
+    this.busyAtTune = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
     for (let d = 0; d < this.nrDoms; d++) this.domNode.push(scx.cpuNode(asCpu(this.domMasks[d].indexOf(1))));
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       dom: 0, targetDom: 0, deadline: 0, sumRuntime: 0, avgRuntime: 0, lastRunAt: 0, dispatchLocal: false, runNs: 0, load: 0,
-      wakerFreq: 0, lastWokeAt: 0, blockedFreq: 0, lastBlockedAt: scx.now(),
+      wakerFreq: 0, lastWokeAt: scx.now(), blockedFreq: 0, lastBlockedAt: scx.now(), allCpus: false,
     }));
   }
 
@@ -165,11 +186,16 @@ export class RustyScheduler implements SchedExtOps {
     return any ? this.scratch : null;
   }
 
-  /** Round-robin over the domains the task can run in. */
+  /**
+   * upstream task_pick_domain: the first domain the task can run in after the cursor of the CPU
+   * it is created on, which moves one step per pick (the cursor dispatch's stealing uses too).
+   */
   private pickDomain(p: ScxTask): number {
+    if (this.nrDoms === 1) return 0;
+    let d = this.domRr[this.scx.taskCpu(p)]++;
     for (let i = 0; i < this.nrDoms; i++) {
-      const d = (this.nextDom + i) % this.nrDoms;
-      if (this.allowedIn(p, d) !== null) { this.nextDom = d + 1; return d; }
+      d = (d + 1) % this.nrDoms;
+      if (this.allowedIn(p, d) !== null) return d;
     }
     return 0;
   }
@@ -181,37 +207,60 @@ export class RustyScheduler implements SchedExtOps {
     t.deadline = p.dsqVtime + Math.floor((t.avgRuntime * 100) / p.weight);
   }
 
-  /** Some CPU of `mask`, rotating (bpf_cpumask_any_distribute); -1 if the mask is empty. */
-  private anyOf(mask: Uint8Array): CpuId {
+  /**
+   * bpf_cpumask_any_distribute (`idle` false) or any_and_distribute with the idle CPUs: the first
+   * CPU of `mask` after the one the running CPU last got, wrapping; only a hit moves it. -1 if none.
+   */
+  private anyOf(mask: Uint8Array, idle = false): CpuId {
+    const here = this.scx.currentCpu(), from = this.distPrev[here] + 1;
     for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (mask[c] === 1) { this.distribute = c + 1; return c; }
+      const c = asCpu((from + i) % this.nrCpus);
+      if (mask[c] === 1 && (!idle || this.scx.isCpuIdle(c))) { this.distPrev[here] = c; return c; }
     }
     return asCpu(-1);
   }
+
 
   private anyIdleCore(): boolean {
     for (let c = asCpu(0); c < this.nrCpus; c++) if (coreIdle(this.scx, c)) return true;
     return false;
   }
 
-  /** Idle CPUs of direct-greedy domains: prev's domain first, then its node (everywhere with direct_greedy_numa). */
-  private directGreedyCpu(prevCpu: CpuId, core: boolean): CpuId {
-    const prevDom = this.scx.cpuLlc(prevCpu), node = this.domNode[prevDom];
-    if (this.directGreedy[prevDom]) {
-      const c = this.scx.pickIdleCpu(this.domMasks[prevDom], core ? SCX_PICK_IDLE_CORE : 0);
-      if (c >= 0) return c;
-    }
+  /**
+   * upstream rusty_select_cpu's direct-greedy step, taken only while some domain is direct-greedy:
+   * prev's domain's greedy CPUs (none when that domain is not greedy), then the greedy CPUs of
+   * its node (everywhere with direct_greedy_numa); whole idle cores first when there are any.
+   * Each pick is made even on an empty mask, as upstream's are.
+   */
+  private directGreedyCpu(prevCpu: CpuId, idleCores: boolean): CpuId {
+    const scx = this.scx, prevDom = scx.cpuLlc(prevCpu), node = this.domNode[prevDom];
+    let any = false;
     this.scratch.fill(0);
     for (let d = 0; d < this.nrDoms; d++) {
-      if (!this.directGreedy[d] || (!this.o.direct_greedy_numa && this.domNode[d] !== node)) continue;
+      if (!this.directGreedy[d]) continue;
+      any = true;
+      if (!this.o.direct_greedy_numa && this.domNode[d] !== node) continue;
       const m = this.domMasks[d];
       for (let c = 0; c < this.nrCpus; c++) this.scratch[c] |= m[c];
     }
-    return this.scx.pickIdleCpu(this.scratch, core ? SCX_PICK_IDLE_CORE : 0);
+    if (!any) return asCpu(-1);
+    const own = this.directGreedy[prevDom] ? this.domMasks[prevDom] : this.noCpus;
+    let c: CpuId;
+    if (idleCores) {
+      if ((c = scx.pickIdleCpu(own, SCX_PICK_IDLE_CORE)) >= 0) return this.greedy(c, "direct_greedy");
+      if ((c = scx.pickIdleCpu(this.scratch, SCX_PICK_IDLE_CORE)) >= 0) return this.greedy(c, "direct_greedy_far");
+    }
+    if ((c = scx.pickIdleCpu(own, 0)) >= 0) return this.greedy(c, "direct_greedy");
+    if ((c = scx.pickIdleCpu(this.scratch, 0)) >= 0) return this.greedy(c, "direct_greedy_far");
+    return asCpu(-1);
   }
 
-  /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ. */
+  private greedy(cpu: CpuId, what: string): CpuId {
+    this.scx.stat(what);
+    return cpu;
+  }
+
+  /** select_cpu found an idle CPU: enqueue will put the task on its local DSQ */
   private direct(t: TaskCtx, cpu: CpuId, what: string): CpuId {
     this.scx.stat(what);
     t.dispatchLocal = true;
@@ -232,6 +281,7 @@ export class RustyScheduler implements SchedExtOps {
   }
 
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
+    this.refreshTune();
     const scx = this.scx, t = this.tctx.get(p);
     if (p.nrCpusAllowed > 1 && (wakeFlags & SCX_WAKE_SYNC) !== 0) {
       const c = this.syncWakeup(p, t, prevCpu);
@@ -253,10 +303,12 @@ export class RustyScheduler implements SchedExtOps {
       const c = scx.pickIdleCpu(this.allowedIn(p, t.dom), 0);
       if (c >= 0) return this.direct(t, c, "direct_dispatch");
     }
-    if (p.nrCpusAllowed === this.nrCpus) {
-      const c = (idleCores ? this.directGreedyCpu(prevCpu, true) : asCpu(-1));
-      const d = c >= 0 ? c : this.directGreedyCpu(prevCpu, false);
-      if (d >= 0) return this.direct(t, d, "direct_greedy");
+    if (t.allCpus) {
+      const c = this.directGreedyCpu(prevCpu, idleCores);
+      if (c >= 0) {
+        t.dispatchLocal = true;
+        return c;
+      }
     }
     if (domestic) return prevCpu;
     const home = this.allowedIn(p, t.dom);
@@ -294,19 +346,17 @@ export class RustyScheduler implements SchedExtOps {
       scx.stat("dl_clamp");
     }
     scx.dsqInsertVtime(p, domDsq(t.dom), this.sliceNs, t.deadline, enqFlags);
-    if (p.nrCpusAllowed === this.nrCpus) this.kickGreedyCpu();
+    if (t.allCpus) this.kickGreedyCpu();
   }
 
   /** Wake an idle CPU of a kick-greedy domain so it can steal the task just queued. */
   private kickGreedyCpu(): void {
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (!this.kickGreedy[this.scx.cpuLlc(c)] || !this.scx.isCpuIdle(c)) continue;
-      this.distribute = c + 1;
-      this.scx.stat("kick_greedy");
-      this.scx.kickCpu(c, SCX_KICK_IDLE);
-      return;
-    }
+    this.scratch.fill(0);
+    for (let c = 0; c < this.nrCpus; c++) if (this.kickGreedy[this.scx.cpuLlc(asCpu(c))]) this.scratch[c] = 1;
+    const c = this.anyOf(this.scratch, true);
+    if (c < 0) return;
+    this.scx.stat("kick_greedy");
+    this.scx.kickCpu(c, SCX_KICK_IDLE);
   }
 
   /** upstream task_compute_dl: avg_runtime × 100 / lat_scale, the frequency factor blocked × waker². */
@@ -356,20 +406,22 @@ export class RustyScheduler implements SchedExtOps {
   running(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now();
     t.lastRunAt = now;
-    this.runStart[this.scx.taskCpu(p)] = now;
     if (p.dsqVtime > this.domVtime[t.dom]) this.domVtime[t.dom] = p.dsqVtime;
   }
 
   stopping(p: ScxTask): void {
-    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    const t = this.tctx.get(p), now = this.scx.now();
     const used = now - t.lastRunAt;
     t.sumRuntime += used;
     t.avgRuntime = t.avgRuntime - Math.floor(t.avgRuntime / 4) + Math.floor(t.sumRuntime / 4);
     p.dsqVtime += Math.floor((used * 100) / p.weight);
     t.deadline = p.dsqVtime + this.requestLength(p, t);
     t.runNs += used;
-    this.busyNs[cpu] += now - Math.max(this.runStart[cpu], this.lastTune);
-    this.runStart[cpu] = -1;
+  }
+
+  /** upstream rusty_set_cpumask's all_cpus (the domain is not picked again here). */
+  set_cpumask(p: ScxTask, mask: Uint8Array | null): void {
+    this.tctx.get(p).allCpus = mask === null || mask.every((b) => b === 1);
   }
 
   init_task(p: ScxTask): number {
@@ -382,28 +434,40 @@ export class RustyScheduler implements SchedExtOps {
     this.live.delete(p);
   }
 
-  /** Tuner: per-domain utilisation since the last run, the greedy domains and the slice. */
+  /**
+   * Tuner (upstream tuner.rs Tuner::step, user space there): each CPU's utilisation since the
+   * last step from its busy time (clamped to 1), per-domain averages against the greedy
+   * thresholds, the slice from the machine's average; published with a new generation.
+   */
   private tune(): void {
-    const now = this.scx.now(), span = Math.max(now - this.lastTune, 1);
-    const domBusy = new Float64Array(this.nrDoms), domCpus = new Float64Array(this.nrDoms);
+    const scx = this.scx, now = scx.now(), span = now - this.lastTune;
+    const domUtil = new Float64Array(this.nrDoms), domCpus = new Float64Array(this.nrDoms);
     let total = 0;
     for (let c = asCpu(0); c < this.nrCpus; c++) {
-      let busy = this.busyNs[c];
-      if (this.runStart[c] >= 0) busy += now - Math.max(this.runStart[c], this.lastTune);
-      this.busyNs[c] = 0;
-      const d = this.scx.cpuLlc(c);
-      domBusy[d] += busy; domCpus[d]++; total += busy;
+      const busy = scx.cpuBusyNs(c), u = span > 0 ? Math.min(1, Math.max(0, busy - this.busyAtTune[c]) / span) : 1;
+      this.busyAtTune[c] = busy;
+      const d = scx.cpuLlc(c);
+      domUtil[d] += u; domCpus[d]++; total += u;
     }
     const directUnder = this.o.direct_greedy_under / 100, kickUnder = this.o.kick_greedy_under / 100;
     for (let d = 0; d < this.nrDoms; d++) {
-      const u = this.domUtil[d] = domBusy[d] / (span * domCpus[d]);
-      this.directGreedy[d] = directUnder > FULLY_UTILIZED || u < directUnder ? 1 : 0;
-      this.kickGreedy[d] = kickUnder > FULLY_UTILIZED || u < kickUnder ? 1 : 0;
+      const u = domUtil[d] / domCpus[d];
+      this.tuneDirect[d] = directUnder > FULLY_UTILIZED || u < directUnder ? 1 : 0;
+      this.tuneKick[d] = kickUnder > FULLY_UTILIZED || u < kickUnder ? 1 : 0;
     }
-    const util = total / (span * this.nrCpus);
-    this.sliceNs = (util >= FULLY_UTILIZED ? this.o.slice_us_overutil : this.o.slice_us) * 1000;
+    this.tuneSlice = (total / this.nrCpus >= FULLY_UTILIZED ? this.o.slice_us_overutil : this.o.slice_us) * 1000;
+    this.tuneGen++;
     this.lastTune = now;
-    this.scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
+    scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
+  }
+
+  /** upstream refresh_tune_params: a new tuner generation becomes the slice and greedy masks in use. */
+  private refreshTune(): void {
+    if (this.appliedGen === this.tuneGen) return;
+    this.appliedGen = this.tuneGen;
+    this.sliceNs = this.tuneSlice;
+    this.directGreedy.set(this.tuneDirect);
+    this.kickGreedy.set(this.tuneKick);
   }
 
   /** Load balancer: ask tasks of the busiest domain to move to the idlest, about half the gap. */
@@ -456,6 +520,7 @@ export class RustyScheduler implements SchedExtOps {
     this.tuneTimer = scx.timerCreate(() => this.tune());
     this.lbTimer = scx.timerCreate(() => this.balance());
     this.lastTune = this.lastLb = scx.now();
+    for (let c = asCpu(0); c < this.nrCpus; c++) this.busyAtTune[c] = scx.cpuBusyNs(c);
     scx.timerStart(this.tuneTimer, this.o.tune_interval_us * 1000);
     scx.timerStart(this.lbTimer, this.o.interval_us * 1000);
     return 0;

@@ -833,6 +833,14 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (st >= 0 && !this.needResched[s]) this.setCheckpoint(s);
   }
 
+  /**
+   * A CPU's non-idle time so far: its tasks' run time (the running one's included) and the
+   * kernel's own work on it, what /proc/stat's busy columns add up to for a user-space reader.
+   */
+  cpuBusyNs(cpu: number): number {
+    return this.busySoFar(cpu) + this.overheadNs[cpu];
+  }
+
   /** A CPU's busy time up to now, counting its running task's time not yet accounted. */
   private readonly busySoFar = (cpu: number): number => {
     const from = Math.max(this.lastUpdate[cpu], this.runStart[cpu]);

@@ -1,9 +1,10 @@
 /**
  * One fixed-shape object per task slot, created once; open-loop instances reuse the slots of
  * exited tasks, so the steady state allocates no tasks. A task's state lives in three places,
- * chosen for the cache with 10^5 tasks: small integers and references in the object (the ones a
- * wakeup touches first), times and vtimes in a row of a shared Float64Array (TaskTable), and what
- * every task of its spec shares in a TaskTemplate.
+ * chosen for the cache and memory with 10^5 to 10^6 tasks: small integers and references in the
+ * object (the ones a wakeup touches first; enums and flags packed in one), times, vtimes and cold
+ * counters in a row of a shared chunk (TaskTable), and what every task of its spec shares in a
+ * TaskTemplate.
  */
 import type { ScxTask } from "./ext/ops.js";
 import { TaskView } from "./ext/task_view.js";
@@ -70,7 +71,7 @@ export function policyClass(p: Policy): Cls {
   return p === Policy.Deadline ? Cls.Dl : p === Policy.Fifo || p === Policy.Rr ? Cls.Rt : Cls.Fair;
 }
 
-/** Offsets of a task's numbers in its row of the task table's Float64Array. */
+/** Offsets of a task's doubles in its row of the task table. */
 const enum F {
   wakeAt = 0,
   runnableAt = 1,
@@ -91,28 +92,74 @@ const enum F {
   startNs = 16,
   exitNs = 17,
 }
+/** Doubles per row before its int32s. */
+const F_LEN = 18;
 
-/** Numbers per task row. */
-const STRIDE = 18;
-/** Task rows per shared Float64Array. */
+/**
+ * Offsets of a task's int32s, counted in int32s from the row's start (a row starting at double
+ * `o` starts at int32 `2o`): counters bumped at most once per switch, and the synchronisation
+ * primitives' indexes, which a plain wakeup or pick never reads.
+ */
+const enum I {
+  instance = F_LEN * 2,
+  waitingOn,
+  relockMutex,
+  migrations,
+  nvcsw,
+  nivcsw,
+}
+const I_LEN = 6;
+
+/** A row's length in doubles. */
+const STRIDE = F_LEN + I_LEN / 2;
+/** Task rows per chunk. */
 const ROWS_PER_CHUNK = 1024;
+
+/**
+ * Bits of Task.bits: the enums and flags of a task in one small integer. Each a field of its own
+ * cost 8 bytes (a field is a word, a boolean as big as a pointer); as bits of one field they
+ * cost a mask on read, and a read-and-write on the rarer writes.
+ */
+const enum B {
+  placeMask = 15,
+  blockShift = 4,
+  blockMask = 7 << 4,
+  clsShift = 7,
+  clsMask = 3 << 7,
+  openLoop = 1 << 9,
+  inBurst = 1 << 10,
+  scxEnabled = 1 << 11,
+  yielded = 1 << 12,
+  inRequest = 1 << 13,
+}
+
+/** One chunk of rows, read as doubles and as int32s. */
+interface Chunk {
+  readonly f: Float64Array;
+  readonly i: Int32Array;
+}
+
+function newChunk(): Chunk {
+  const buf = new ArrayBuffer(ROWS_PER_CHUNK * STRIDE * 8);
+  return { f: new Float64Array(buf), i: new Int32Array(buf) };
+}
 
 export class Task {
   // Declaration order is memory order: the fields a wakeup reads and writes come first, so that
-  // waking a task that has slept out of cache touches as few cache lines as possible.
+  // waking a task that has slept out of cache touches as few cache lines as possible. With 10^6
+  // tasks every field costs 8 MB: what a plain run's events do not touch lives in the row, and
+  // the enums and flags share one field (bits).
   readonly slot: number;
-  /** The chunk holding this task's row, and the row's first index in it. */
+  /** The chunk holding this task's row, as doubles and as int32s, and the row's first double. */
   private readonly f: Float64Array;
+  private readonly i: Int32Array;
   private readonly o: number;
   /** What the task's spec gives all its tasks: weights, affinity, names (shared, read-only). */
   tpl: TaskTemplate = NO_TEMPLATE;
-  place: Place = Place.Free;
-  block: Block = Block.None;
+  /** place, block, cls and the flags (see B). */
+  private bits: number = Place.Free;
   /** Bumped whenever a pending wake event for this task becomes stale. */
   wakeGen = 0;
-  waitingOn = -1;
-  openLoop = false;
-  cls: Cls = Cls.Fair;
   cpu = 0;
   /** Stamp of the DSQ entry that holds this task, for lazy removal. */
   dsqStamp = 0;
@@ -122,49 +169,38 @@ export class Task {
   specIdx = 0;
   recordIdx = -1;
   lastRanCpu = -1;
-  migrations = 0;
-  nvcsw = 0;
-  nivcsw = 0;
 
   // program position
   phase = 0;
   phaseIter = 0;
   event = 0;
   loopsLeft = 0;
-  inBurst = false;
   /** Size of the next run event, drawn ahead when a scheduler asked for it (workAhead), or -1. */
   nextWorkNs = -1;
   /** Per-timer next expiry (ns), indexed by the spec's timer index. */
   timerNext: Float64Array | null = null;
-  /** Mutex to re-take after a condvar wait, or -1. */
-  relockMutex = -1;
 
   // sched_ext and fair state
   ddspFlags = 0;
-  scxEnabled = false;
-  /** Set by sched_yield under fair: lose ties at the next pick. */
-  yielded = false;
-  /** Whether a request is open (only tracked when the spec sets requestOn). */
-  inRequest = false;
   fairStamp = 0;
-  /** Instance number within the spec, for comm. */
-  instance = 0;
   /** What a scheduler's callbacks get for this task: made once per slot, so calls allocate nothing. */
   readonly view: ScxTask;
 
-
-  constructor(slot: number, chunk: Float64Array, work: TaskOracle) {
+  constructor(slot: number, chunk: Chunk, work: TaskOracle) {
     this.slot = slot;
-    this.f = chunk;
+    this.f = chunk.f;
+    this.i = chunk.i;
     this.o = (slot % ROWS_PER_CHUNK) * STRIDE;
     this.resetNumbers(0);
+    this.waitingOn = -1;
+    this.relockMutex = -1;
     this.view = new TaskView(this, work);
   }
 
-  /** Sets every number to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
+  /** Sets every double to its value for a task created at `at` (runtimeEnd, exitNs, wakeAt and ddspDsq have "none" values). */
   resetNumbers(at: number): void {
     const f = this.f, o = this.o;
-    for (let i = 0; i < STRIDE; i++) f[o + i] = 0;
+    for (let i = 0; i < F_LEN; i++) f[o + i] = 0;
     f[o + F.runtimeEnd] = Number.POSITIVE_INFINITY;
     f[o + F.exitNs] = -1;
     f[o + F.wakeAt] = -1;
@@ -173,6 +209,27 @@ export class Task {
     f[o + F.runnableAt] = at;
     f[o + F.activatedAtNs] = at;
   }
+
+  // Enums and flags, in bits.
+  get place(): Place { return this.bits & B.placeMask; }
+  set place(v: Place) { this.bits = (this.bits & ~B.placeMask) | v; }
+  get block(): Block { return (this.bits & B.blockMask) >> B.blockShift; }
+  set block(v: Block) { this.bits = (this.bits & ~B.blockMask) | (v << B.blockShift); }
+  /** A task's class is one of fair, ext, rt and dl (never Cls.Idle). */
+  get cls(): Cls { return (this.bits & B.clsMask) >> B.clsShift; }
+  set cls(v: Cls) { this.bits = (this.bits & ~B.clsMask) | (v << B.clsShift); }
+  get openLoop(): boolean { return (this.bits & B.openLoop) !== 0; }
+  set openLoop(v: boolean) { this.bits = v ? this.bits | B.openLoop : this.bits & ~B.openLoop; }
+  get inBurst(): boolean { return (this.bits & B.inBurst) !== 0; }
+  set inBurst(v: boolean) { this.bits = v ? this.bits | B.inBurst : this.bits & ~B.inBurst; }
+  get scxEnabled(): boolean { return (this.bits & B.scxEnabled) !== 0; }
+  set scxEnabled(v: boolean) { this.bits = v ? this.bits | B.scxEnabled : this.bits & ~B.scxEnabled; }
+  /** Set by sched_yield under fair: lose ties at the next pick. */
+  get yielded(): boolean { return (this.bits & B.yielded) !== 0; }
+  set yielded(v: boolean) { this.bits = v ? this.bits | B.yielded : this.bits & ~B.yielded; }
+  /** Whether a request is open (only tracked when the spec sets requestOn). */
+  get inRequest(): boolean { return (this.bits & B.inRequest) !== 0; }
+  set inRequest(v: boolean) { this.bits = v ? this.bits | B.inRequest : this.bits & ~B.inRequest; }
 
   // Numbers that outgrow small integers (times, virtual times, DSQ ids) live in a row of a shared
   // Float64Array: as object fields V8 would box each in its own heap number, scattered over the
@@ -227,6 +284,22 @@ export class Task {
   get dlDeadline(): number { return this.f[this.o + F.dsqVtime]; }
   set dlDeadline(v: number) { this.f[this.o + F.dsqVtime] = v; }
 
+  // Int32s (the row's int32 view starts at 2o).
+  /** Instance number within the spec, for comm. */
+  get instance(): number { return this.i[this.o * 2 + I.instance]; }
+  set instance(v: number) { this.i[this.o * 2 + I.instance] = v; }
+  get waitingOn(): number { return this.i[this.o * 2 + I.waitingOn]; }
+  set waitingOn(v: number) { this.i[this.o * 2 + I.waitingOn] = v; }
+  /** Mutex to re-take after a condvar wait, or -1. */
+  get relockMutex(): number { return this.i[this.o * 2 + I.relockMutex]; }
+  set relockMutex(v: number) { this.i[this.o * 2 + I.relockMutex] = v; }
+  get migrations(): number { return this.i[this.o * 2 + I.migrations]; }
+  set migrations(v: number) { this.i[this.o * 2 + I.migrations] = v; }
+  get nvcsw(): number { return this.i[this.o * 2 + I.nvcsw]; }
+  set nvcsw(v: number) { this.i[this.o * 2 + I.nvcsw] = v; }
+  get nivcsw(): number { return this.i[this.o * 2 + I.nivcsw]; }
+  set nivcsw(v: number) { this.i[this.o * 2 + I.nivcsw] = v; }
+
   /** comm, e.g. "web-3": built when read, since most tasks' names never are. */
   get comm(): string {
     return this.tpl.commIndexed || this.openLoop ? `${this.group}-${this.instance}` : this.group;
@@ -249,7 +322,6 @@ export class Task {
   get rtPriority(): number { return this.tpl.rtPriority; }
 }
 
-/** Creates tasks by slot, each with its row in a shared chunk of rows. */
 /** What a task view asks the kernel: the work a task's job still needs (p.workLeftNs) and p.queued. */
 export interface TaskOracle {
   workLeftNs(t: Task): number;
@@ -257,14 +329,15 @@ export interface TaskOracle {
   scxQueued(t: Task): boolean;
 }
 
+/** Creates tasks by slot, each with its row in a shared chunk of rows. */
 export class TaskTable {
-  private chunk = new Float64Array(0);
+  private chunk: Chunk = newChunk();
 
   constructor(private readonly work: TaskOracle) {}
 
   /** A new task for `slot`; slots must be created in order 0, 1, 2, ... */
   create(slot: number): Task {
-    if (slot % ROWS_PER_CHUNK === 0) this.chunk = new Float64Array(ROWS_PER_CHUNK * STRIDE);
+    if (slot % ROWS_PER_CHUNK === 0 && slot > 0) this.chunk = newChunk();
     return new Task(slot, this.chunk, this.work);
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { BenchResult, SingleRow } from "./run.js";
 import { MS_PER_COST, WORKER_START_MS } from "../pool_plan.js";
+import { formatBpflandObject } from "./bpfland_object.js";
 
 const M = (x: number) => `${(x / 1e6).toFixed(2)} M`;
 const K = (x: number) => (x >= 1e6 ? M(x) : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
@@ -47,6 +48,7 @@ export function formatBench(b: BenchResult): string {
       ? `BPF simple beside TS simple: not measured (${bs.skipped})`
       : `BPF simple beside TS simple (M/M/${y.model.match(/M\/M\/(\d+)/)?.[1] ?? "c"}, FIFO, eng_simple.bpf.o): ${M(bs.bpf.eventsPerS)} events/s vs ${M(bs.ts.eventsPerS)} events/s, ratio ${bs.ratio.toFixed(2)}× (customers/s ${M(bs.bpf.customersPerS)} vs ${M(bs.ts.customersPerS)})`);
   }
+  if (b.bpflandObject !== undefined) out.push("", formatBpflandObject(b.bpflandObject));
   out.push("", "Single thread (a fresh process per scheduler): events per wall second, simulated seconds per wall second, and each scheduler's throughput");
   out.push(table(
     ["scheduler", "workload", "CPUs", "sim s", "events", "wall ms", "events/s", "events/CPU-s", "sim-s/wall-s", "requests/sim-s", "RSS MB"],
@@ -77,8 +79,16 @@ export function formatBench(b: BenchResult): string {
   const p = b.pool;
   if (p !== undefined) {
     out.push("", `Pool on users' sweeps (a fresh process per sweep, as compare runs it; 1 and 2 workers paired, alternating order)`);
-    out.push(`  pool thread start-up (load + cold JIT): ${p.startMs.toFixed(0)} ms (assumed by the pool: ${WORKER_START_MS} ms); warm pace ${(p.msPerCost * 1e3).toFixed(2)} µs per simulated CPU-ms on mixed (assumed: ${(MS_PER_COST * 1e3).toFixed(2)} µs)`);
-    out.push(`  crossover: a second worker's thread pays off above ~${(p.crossoverMs / 1000).toFixed(2)} s of estimated work (its share must exceed its start-up); below it the calling thread runs the sweep alone`);
+    out.push(`  pool thread start-up, a fresh thread's cold pass (default line-up, 1 seed) minus the warm calling thread's: ${p.startMs.toFixed(0)} ms (the pool assumes ${WORKER_START_MS} ms)`);
+    out.push(`    of which loading: ${p.loadMs.toFixed(0)} ms from asking for the thread to its worker entry loaded; JIT warm-up: ${p.warmupMs.toFixed(0)} ms (the calling thread's own cold pass minus its warm one: every thread pays it)`);
+    out.push(`    first job: ${p.firstJobMs.thread.toFixed(0)} ms on the fresh thread, ${p.firstJobMs.main.toFixed(0)} ms on the cold calling thread; the thread's whole cold pass ${p.threadOverColdMs >= 0 ? "+" : ""}${p.threadOverColdMs.toFixed(0)} ms against the calling thread's`);
+    out.push(`  warm pace ${(p.msPerCost * 1e3).toFixed(2)} µs per simulated CPU-ms on mixed, 5 s jobs (the pool assumes ${(MS_PER_COST * 1e3).toFixed(2)} µs)`);
+    out.push(`  crossover, the pool's rule with the measured start-up: a second worker's thread starts above ~${(p.crossoverMs / 1000).toFixed(2)} s of estimated work (its share must exceed its start-up)`);
+    if (p.cpuModel !== null) {
+      const { extraS, workS } = p.cpuModel;
+      out.push(`  crossover from CPU time (20 s sweep, medians): 2 workers with a thread started at once (${p.cpuModel.forcedCpus.map((x) => x.toFixed(2)).join(", ")} CPU-s) need ${extraS.toFixed(2)} CPU-s beyond the 1-worker calling thread's ${workS.toFixed(2)} s (compiling, the second thread's warm-up);`
+        + ` on two free cores they win above ~${extraS.toFixed(1)} s of work and reach 1.7× from ~${(extraS * 1.7 / 0.3).toFixed(0)} s`);
+    }
     out.push(table(
       ["sweep", "jobs", "1 worker s", "2 workers s", "speed-up per pair", "identical"],
       p.sweeps.map((s) => [s.name, s.jobs, s.walls1.map((x) => x.toFixed(2)).join(", "), s.walls2.map((x) => x.toFixed(2)).join(", "), s.ratios.map((x) => `${x.toFixed(2)}×`).join(", "), s.identical ? "yes" : "NO"]),

@@ -5,8 +5,10 @@
  * which the pool starts no thread.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { runJobs, jobCost } from "../pool.js";
+import { Worker } from "node:worker_threads";
+import { runJobs, runInline, jobCost } from "../pool.js";
+import type { ThreadTimeline } from "./thread_timeline.js";
+import { threadCpuMs } from "../thread_cpu.js";
 import type { Job } from "../job.js";
 
 /** The default line-up of `compare` (cli/commands/compare.ts), kept here so the bench stays fixed. */
@@ -36,43 +38,64 @@ export interface SweepOut {
   hash: string;
 }
 
-/** One sweep through the real pool, timed from the first job to the last outcome. */
-export async function timeSweep(jobs: Job[], workers: number): Promise<SweepOut> {
+/** One sweep through the real pool, timed from the first job to the last outcome; `startMs` overrides the pool's WORKER_START_MS (0: a thread starts at once). */
+export async function timeSweep(jobs: Job[], workers: number, startMs?: number): Promise<SweepOut> {
   const t0 = performance.now(), c0 = process.cpuUsage(), m0 = threadCpuMs();
-  const out = await runJobs(jobs, { workers });
+  const out = await runJobs(jobs, { workers, ...(startMs !== undefined ? { workerStartMs: startMs } : {}) });
   const wallMs = performance.now() - t0, cu = process.cpuUsage(c0), m1 = threadCpuMs();
   const h = createHash("sha256");
   for (const o of out) h.update(o.ok ? JSON.stringify({ ...o.result, wallMs: 0 }) : `error ${o.error}`);
   return { kind: "sweep", wallMs, cpuMs: (cu.user + cu.system) / 1000, mainCpuMs: m0 === null || m1 === null ? null : m1 - m0, threads: [...new Set(out.map((o) => o.thread ?? -1))].sort(), hash: h.digest("hex") };
 }
 
-/** CPU time this thread has run (Linux: /proc/thread-self/schedstat, in ns), or null. */
-function threadCpuMs(): number | null {
-  try {
-    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]) / 1e6;
-  } catch {
-    return null;
-  }
-}
-
 export interface PoolStartOut {
   kind: "poolStart";
-  /** The jobs on the calling thread once warm (its third pass), and on a fresh pool thread. */
-  warmMs: number;
-  threadMs: number;
   /** Their jobCost in all (simulated CPU-ms). */
   cost: number;
+  /** One pass over the jobs on the calling thread of a fresh process: cold (its first), then warm (its third); ms per job. */
+  mainCold: number[];
+  mainWarm: number[];
+  /** A fresh thread running the same pass cold, ms from asking for the thread. */
+  thread: {
+    /** Its isolate began; Node's bootstrap in it was over; the worker entry was loaded. */
+    bornMs: number;
+    upMs: number;
+    loadedMs: number;
+    /** Each job's end. */
+    doneMs: number[];
+  };
 }
 
-/** Start-up cost of a pool thread: the same jobs on a fresh thread minus on the warm calling thread. */
+/**
+ * Where a pool thread's start-up goes: the jobs once cold on the calling thread (this is a
+ * fresh process), twice more to warm it, then the same pass on a fresh thread, timed from the
+ * moment the thread is asked for. The difference between the thread's pass and the calling
+ * thread's cold pass is what the thread itself adds (booting and loading); the difference
+ * between the cold and the warm pass is JIT warm-up, which every thread pays for itself.
+ */
 export async function timePoolStart(jobs: Job[]): Promise<PoolStartOut> {
-  let warmMs = 0;
-  for (let pass = 0; pass < 3; pass++) {
-    const t0 = performance.now();
-    await runJobs(jobs, { workers: 1 });
-    warmMs = performance.now() - t0;
-  }
-  const t0 = performance.now();
-  await runJobs(jobs, { workers: 1, forcePool: true });
-  return { kind: "poolStart", warmMs, threadMs: performance.now() - t0, cost: jobs.reduce((s, j) => s + jobCost(j), 0) };
+  const pass = async () => {
+    const ms: number[] = [];
+    for (const job of jobs) {
+      const t0 = performance.now();
+      const o = await runInline(job);
+      if (!o.ok) throw new Error(o.error);
+      ms.push(performance.now() - t0);
+    }
+    return ms;
+  };
+  const mainCold = await pass();
+  await pass();
+  const mainWarm = await pass();
+  const askedAt = performance.timeOrigin + performance.now();
+  const tl = await new Promise<ThreadTimeline>((resolve, reject) => {
+    const w = new Worker(new URL("./thread_timeline.js", import.meta.url), { workerData: { jobs } });
+    w.once("message", (m: ThreadTimeline) => { resolve(m); void w.terminate(); });
+    w.once("error", reject);
+  });
+  const rel = (at: number) => at - askedAt;
+  return {
+    kind: "poolStart", cost: jobs.reduce((s, j) => s + jobCost(j), 0), mainCold, mainWarm,
+    thread: { bornMs: rel(tl.bornAt), upMs: rel(tl.upAt), loadedMs: rel(tl.loadedAt), doneMs: tl.doneAt.map(rel) },
+  };
 }

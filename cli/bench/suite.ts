@@ -40,6 +40,8 @@ export interface Suite {
   readonly millionTasks: number;
   /** Distinct task names of the many-names run (issue 19.12), or 0 to skip it. */
   readonly manyNames: number;
+  /** The bpfland object beside the TS bpfland on mixed (when an object is named): CPUs, simulated s a run, alternated pairs. */
+  readonly bpflandObject: { readonly cpus: number; readonly durationS: number; readonly pairs: number };
 }
 
 /** Workload parameters scaled to the machine: each loads it to about the same degree. */
@@ -67,6 +69,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     growth: { tasks: [100, 100_000], cpus: 16, warmS: 0.5, measureS: 1.5, reps: 3 },
     millionTasks: 1_000_000,
     manyNames: 0,
+    bpflandObject: { cpus: 4, durationS: 30, pairs: 3 },
   },
   full: {
     name: "full",
@@ -79,6 +82,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     growth: { tasks: [100, 1000, 10_000, 100_000], cpus: 16, warmS: 1, measureS: 4, reps: 3 },
     millionTasks: 1_000_000,
     manyNames: 1_000_000,
+    bpflandObject: { cpus: 4, durationS: 60, pairs: 5 },
   },
   /** For tests of the bench's shape: every part, each tiny. Figures mean nothing. */
   tiny: {
@@ -92,6 +96,7 @@ export const SUITES: Record<SuiteName, Suite> = {
     growth: { tasks: [50, 500], cpus: 4, warmS: 0.02, measureS: 0.05, reps: 1 },
     millionTasks: 2000,
     manyNames: 2000,
+    bpflandObject: { cpus: 4, durationS: 0.2, pairs: 1 },
   },
 };
 

@@ -12,6 +12,7 @@ import { localOn, SCX_DSQ_GLOBAL, SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSQ_USER_
 import type { ExtHost } from "./host.js";
 import type { ScxTask } from "./ops.js";
 import { distance } from "../topology.js";
+import { DsqCursor } from "./dsq_cursor.js";
 
 /** How the DSQ table reports a scheduler's misuse. */
 export interface DsqErrors {
@@ -20,6 +21,9 @@ export interface DsqErrors {
   requestExit(kind: ExitKind, msg: string): void;
 }
 
+/** User DSQ ids below this are also found by index (schedulers number theirs per CPU, LLC or node). */
+const SMALL_USER_IDS = 4096;
+
 /** Longest run of live entries snapshot sorts by insertion (longer ones: Array.prototype.sort). */
 const INSERTION_SORT_MAX = 32;
 
@@ -27,14 +31,22 @@ export class DsqTable {
   readonly global: Dsq;
   readonly local: Dsq[];
   private readonly user = new Map<number, Dsq>();
+  /** The user DSQs with ids below SMALL_USER_IDS, by id: most lookups are of these. */
+  private readonly smallUser: (Dsq | undefined)[] = [];
   /** The user DSQ found last: most schedulers use one or two, so most lookups skip the map. */
   private lastUserId = -1;
   private lastUser: Dsq | undefined = undefined;
   /** The CPU whose pick (balance, ops.dispatch) is running, or -1. */
   balancing = -1;
   private stampSeq = 1;
-  /** snapshot's sort space (heap slots of live entries), grown as needed. */
+  /** liveOrder's sort space (entry indices of live tasks), grown as needed. */
   private readonly liveScratch: number[] = [];
+  /** liveOrder's result: task slots and insert stamps of the live tasks in dispatch order. */
+  private readonly orderSlots: number[] = [];
+  private readonly orderStamps: number[] = [];
+  /** The DSQ walks open (bpf_iter_scx_dsq): a DSQ about to change copies theirs first. */
+  private readonly cursors: DsqCursor[] = [];
+  private nrCursors = 0;
   /** Whether taking a DSQ's lock costs anything (overheads on). */
   private readonly lockCosts: boolean;
 
@@ -106,6 +118,7 @@ export class DsqTable {
   }
 
   private push(t: Task, d: Dsq, flags: number, vtime: boolean): void {
+    if (this.nrCursors !== 0) this.changing(d);
     if (this.lockCosts) this.lock(d, this.balancing >= 0 ? this.balancing : t.cpu);
     t.place = Place.Dsq;
     t.dsq = d.id;
@@ -142,6 +155,7 @@ export class DsqTable {
     if (t.place !== Place.Dsq) return;
     const d = this.dsqOf(t.dsq);
     if (d !== undefined) {
+      if (this.nrCursors !== 0) this.changing(d);
       if (d.order === DsqOrder.Vtime) d.prio.live--;
       else d.fifo.live--;
     }
@@ -151,6 +165,7 @@ export class DsqTable {
 
   /** A user DSQ by id, or undefined. */
   userDsq(id: number): Dsq | undefined {
+    if (id >= 0 && id < SMALL_USER_IDS) return this.smallUser[id];
     if (id === this.lastUserId) return this.lastUser;
     const d = this.user.get(id);
     if (d !== undefined) { this.lastUserId = id; this.lastUser = d; }
@@ -160,12 +175,17 @@ export class DsqTable {
   /** scx_bpf_create_dsq's effect: false when the id is taken. */
   addUser(id: DsqId): boolean {
     if (this.user.has(id)) return false;
-    this.user.set(id, new Dsq(id, false));
+    const d = new Dsq(id, false);
+    this.user.set(id, d);
+    if (id < SMALL_USER_IDS) this.smallUser[id] = d;
     return true;
   }
 
   removeUser(id: number): void {
+    const d = this.user.get(id);
+    if (d !== undefined && this.nrCursors !== 0) this.changing(d);
     this.user.delete(id);
+    if (id >= 0 && id < SMALL_USER_IDS) this.smallUser[id] = undefined;
     this.lastUserId = -1;
     this.lastUser = undefined;
   }
@@ -182,9 +202,11 @@ export class DsqTable {
 
   /** Empties every queue and forgets the user DSQs (the tasks were moved elsewhere). */
   clearAll(): void {
+    for (let i = 0; i < this.nrCursors; i++) this.changing(this.cursors[i]!.dsq!);
     this.global.clear();
     for (const d of this.local) d.clear();
     this.user.clear();
+    this.smallUser.length = 0;
     this.lastUserId = -1;
     this.lastUser = undefined;
   }
@@ -197,6 +219,7 @@ export class DsqTable {
 
   /** First live task of a DSQ allowed on `cpu` (or any when cpu < 0), removed from it. */
   take(d: Dsq, cpu: number): Task | null {
+    if (this.nrCursors !== 0) this.changing(d);
     const tasks = this.host.tasks;
     // An empty queue is seen without its lock (the kernel checks list_empty first).
     if (this.lockCosts && (d.order === DsqOrder.Vtime ? d.prio.n : d.fifo.n) > 0) this.lock(d, cpu >= 0 ? cpu : this.balancing >= 0 ? this.balancing : d.lockCpu);
@@ -220,6 +243,8 @@ export class DsqTable {
 
   /** Head of a DSQ without removing it. */
   peek(d: Dsq): Task | null {
+    // It pops stale entries off the head.
+    if (this.nrCursors !== 0) this.changing(d);
     const tasks = this.host.tasks;
     if (d.order === DsqOrder.Vtime) {
       const h = d.prio;
@@ -241,21 +266,64 @@ export class DsqTable {
 
   /**
    * The tasks queued on `d`, in the order they would be dispatched, into `out` (cleared first)
-   * as schedulers see them: what a BPF DSQ iterator (bpf_for_each(scx_dsq, ...)) walks.
-   * Queued-at-start snapshot, as the kernel's iterator skips tasks queued after it began.
+   * as schedulers see them: a queued-at-start snapshot, what a DSQ walk starting now would see.
    */
   snapshot(d: Dsq, out: ScxTask[]): void {
     out.length = 0;
-    const tasks = this.host.tasks;
+    const n = this.liveOrder(d), tasks = this.host.tasks, slots = this.orderSlots;
+    for (let j = 0; j < n; j++) out.push(tasks[slots[j]!].view);
+  }
+
+  /** Starts `c` walking `d`, backwards if `rev` (undefined: a DSQ that does not exist). */
+  openCursor(c: DsqCursor, d: Dsq | undefined, rev: boolean): void {
+    c.start(d ?? null, rev, this.stampSeq);
+    if (d === undefined) { this.closeCursor(c); return; }
+    if (c.reg >= 0) return;
+    c.reg = this.nrCursors;
+    this.cursors[this.nrCursors++] = c;
+  }
+
+  /** Ends `c`'s walk. */
+  closeCursor(c: DsqCursor): void {
+    c.dsq = null;
+    const i = c.reg;
+    if (i < 0) return;
+    const last = this.cursors[--this.nrCursors]!;
+    this.cursors[i] = last;
+    last.reg = i;
+    c.reg = -1;
+  }
+
+  /** The next task of `c`'s walk, or null. */
+  cursorNext(c: DsqCursor): Task | null {
+    return c.next(this.host.tasks, this.copyWalk);
+  }
+
+  /** `d` is about to change: the walks reading it live take their copy now. */
+  private changing(d: Dsq): void {
+    for (let i = 0; i < this.nrCursors; i++) {
+      const c = this.cursors[i]!;
+      if (c.dsq === d && !c.copied) this.copyWalk(c);
+    }
+  }
+
+  private readonly copyWalk = (c: DsqCursor): void => {
+    c.fill(this.liveOrder(c.dsq!), this.orderSlots, this.orderStamps);
+  };
+
+  /** Fills orderSlots/orderStamps with `d`'s live tasks in dispatch order; returns their count. */
+  private liveOrder(d: Dsq): number {
+    const tasks = this.host.tasks, slots = this.orderSlots, stamps = this.orderStamps;
+    let n = 0;
     if (d.order === DsqOrder.Vtime) {
       const h = d.prio;
-      let live = this.liveScratch, n = 0;
+      let live = this.liveScratch;
       for (let i = 0; i < h.n; i++) {
         const t = tasks[h.slot[i]];
         if (t.dsqStamp === h.stamp[i] && t.place === Place.Dsq) live[n++] = i;
       }
-      // By (key, seq), stably. This runs on every BPF DSQ iteration (scx's peek before 7.1),
-      // mostly over a few tasks: an insertion sort there, with nothing allocated.
+      // By (key, seq), stably. This runs on every copied walk and every TS snapshot, mostly
+      // over a few tasks: an insertion sort there, with nothing allocated.
       if (n <= INSERTION_SORT_MAX) {
         for (let j = 1; j < n; j++) {
           const i = live[j]!, k = h.key[i], sq = h.seq[i];
@@ -270,14 +338,15 @@ export class DsqTable {
       } else {
         live = live.slice(0, n).sort((a, b) => h.key[a] - h.key[b] || h.seq[a] - h.seq[b]);
       }
-      for (let j = 0; j < n; j++) out.push(tasks[h.slot[live[j]!]].view);
-      return;
+      for (let j = 0; j < n; j++) { slots[j] = h.slot[live[j]!]; stamps[j] = h.stamp[live[j]!]; }
+      return n;
     }
     const q = d.fifo;
     for (let i = 0; i < q.n; i++) {
       const t = tasks[q.slotAt(i)];
-      if (t.dsqStamp === q.stampAt(i) && t.place === Place.Dsq) out.push(t.view);
+      if (t.dsqStamp === q.stampAt(i) && t.place === Place.Dsq) { slots[n] = q.slotAt(i); stamps[n++] = q.stampAt(i); }
     }
+    return n;
   }
 
   private takeVtime(d: Dsq, cpu: number): Task | null {

@@ -7,6 +7,7 @@ import type { Kernel } from "../kernel.js";
 import { TaskView } from "./task_view.js";
 import { asCpu, type CpuId, type DsqId } from "./ids.js";
 import type { Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
+import type { DsqCursor } from "./dsq_cursor.js";
 import { Ctx } from "./callbacks.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_WAKE_SYNC } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
@@ -109,6 +110,20 @@ export class ScxKfuncs implements Scx {
   }
 
   dsqIterStamp(): number { return this.k.ext.dsqs.stamp; }
+
+  dsqWalkStart(c: DsqCursor, dsq: DsqId, rev: boolean): number {
+    const dsqs = this.k.ext.dsqs;
+    const d = dsq === SCX_DSQ_GLOBAL ? dsqs.global : dsqs.userDsq(dsq);
+    dsqs.openCursor(c, d, rev);
+    return d === undefined ? -ENOENT : 0;
+  }
+
+  dsqWalkNext(c: DsqCursor): ScxTask | null {
+    const t = this.k.ext.dsqs.cursorNext(c);
+    return t === null ? null : t.view;
+  }
+
+  dsqWalkEnd(c: DsqCursor): void { this.k.ext.dsqs.closeCursor(c); }
 
   dsqMove(p: ScxTask, src: DsqId, since: number, dst: DsqId, enqFlags: number, slice: number | null, vtime: number | null, byVtime: boolean): boolean {
     return this.k.ext.moveTask(taskOf(p), src, since, dst, enqFlags, byVtime, slice, vtime);
@@ -261,6 +276,7 @@ export class ScxKfuncs implements Scx {
     return t === null ? null : t.view;
   }
   nrQueuedLocal(cpu: CpuId): number { return this.k.ext.dsqs.local[this.cpuOk(cpu)].nr; }
+  cpuBusyNs(cpu: CpuId): number { return this.k.cpuBusyNs(this.cpuOk(cpu)); }
   cpuAllowed(p: ScxTask, cpu: CpuId): boolean { return this.k.cpuAllowed(taskOf(p), cpu); }
 
   error(msg: string): void {

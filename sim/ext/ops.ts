@@ -5,6 +5,7 @@
  */
 import type { CpuId, DsqId, Pid } from "./ids.js";
 import type { ExitInfo } from "../result.js";
+import type { DsqCursor } from "./dsq_cursor.js";
 
 export type { CpuId, DsqId, Pid } from "./ids.js";
 
@@ -172,6 +173,16 @@ export interface Scx {
   /** A mark taken when a DSQ iteration begins: dsqMove skips tasks queued after it. */
   dsqIterStamp(): number;
   /**
+   * bpf_iter_scx_dsq_new: starts `c` (the caller's, reused across walks) over a user DSQ or
+   * SCX_DSQ_GLOBAL, backwards if `rev`; -ENOENT (and an empty walk) for an unknown DSQ, else 0.
+   * `c.since` is the mark dsqMove wants. See DsqCursor for what the walk sees.
+   */
+  dsqWalkStart(c: DsqCursor, dsq: DsqId, rev: boolean): number;
+  /** bpf_iter_scx_dsq_next: the walk's next task, or null at its end. */
+  dsqWalkNext(c: DsqCursor): ScxTask | null;
+  /** bpf_iter_scx_dsq_destroy. */
+  dsqWalkEnd(c: DsqCursor): void;
+  /**
    * scx_bpf_dsq_move / dsq_move_vtime (byVtime): move p, met while iterating DSQ `src` from mark
    * `since`, to `dst`; `slice`/`vtime` (dsq_move_set_slice/set_vtime) null keep p's. False when
    * p left `src` or was queued again meanwhile. From dispatch, init or a BPF timer.
@@ -228,6 +239,11 @@ export interface Scx {
   cpuCurr(cpu: CpuId): ScxTask | null;
   /** Tasks runnable on a CPU's local DSQ. */
   nrQueuedLocal(cpu: CpuId): number;
+  /**
+   * The CPU's non-idle time so far in ns (tasks and kernel work; /proc/stat's busy columns): what
+   * a scheduler's user-space half reads to measure utilisation. It restarts at 0 when a warm-up ends.
+   */
+  cpuBusyNs(cpu: CpuId): number;
   /** Whether `p` may run on `cpu`. */
   cpuAllowed(p: ScxTask, cpu: CpuId): boolean;
 

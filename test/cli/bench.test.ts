@@ -3,14 +3,15 @@
  * and the yardstick's own correctness (the bare loop and scxlab's path agree with Erlang C).
  */
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { erlangCSojourn, runBareMmc } from "../../cli/bench/bare.js";
 import { runScxlabMmc } from "../../cli/bench/mmc.js";
 import { SUITES, singleCases } from "../../cli/bench/suite.js";
 import { parseWorkerList } from "../../cli/commands/bench.js";
-import { scxlab } from "../helpers/cli.js";
+import { MAIN, SCRATCH, scxlab } from "../helpers/cli.js";
 import { clangAvailable } from "../ebpf/clang.js";
 
 describe("scxlab bench", () => {
@@ -24,7 +25,7 @@ describe("scxlab bench", () => {
     expect(r.out).not.toMatch(/\(issue \d+\)/);
     const b = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8"));
     expect(b).toMatchObject({ schema: "scxlab.bench/2", suite: "tiny" });
-    expect(Object.keys(b).sort()).toEqual(["bpfSimple", "cold", "createdAt", "growth", "machine", "memory", "pool", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
+    expect(Object.keys(b).sort()).toEqual(["bpfSimple", "bpflandObject", "cold", "createdAt", "growth", "machine", "memory", "pool", "scaling", "schema", "single", "suite", "targets", "yardstick"]);
     // The BPF simple beside the TS simple: measured with clang-19 (CI has it), else the line says why.
     if (clangAvailable() || process.env.CI === "true") {
       expect(b.bpfSimple.bpf.runs).toHaveLength(SUITES.tiny.yardstick.reps);
@@ -32,6 +33,10 @@ describe("scxlab bench", () => {
       expect(b.bpfSimple.ratio).toBeCloseTo(b.bpfSimple.bpf.eventsPerS / b.bpfSimple.ts.eventsPerS, 9);
       expect(r.out).toMatch(/BPF simple beside TS simple \(M\/M\/\d+, FIFO, eng_simple\.bpf\.o\): [\d.]+ M events\/s vs [\d.]+ M events\/s, ratio [\d.]+×/);
     } else expect(r.out).toContain("BPF simple beside TS simple: not measured (clang-19 is not installed");
+    // No object named: the bpfland line says what it needs, and its target is not judged.
+    expect(b.bpflandObject.skipped).toMatch(/--bpf-object PATH or set SCXLAB_BENCH_BPFLAND \(docs\/bpf-objects\.md/);
+    expect(r.out).toContain("bpfland object beside TS bpfland: not measured (needs a compiled scx_bpfland.bpf.o");
+    expect(b.targets.find((t: { id: string }) => t.id === "bpfland-object")).toMatchObject({ met: null, target: "≥ 1/3" });
     expect(b.cold.run.customers).toBe(SUITES.tiny.yardstick.customers);
     expect(b.cold.run.wallMs).toHaveLength(SUITES.tiny.yardstick.reps);
     expect(b.cold.run.customersPerS).toBeGreaterThan(0);
@@ -67,7 +72,12 @@ describe("scxlab bench", () => {
       if (s.mainCpus1.length > 0) expect(s.mainCpus1[0]).toBeLessThanOrEqual(s.cpus1[0] + 0.01);
     }
     expect(b.pool.crossoverMs).toBe(2 * b.pool.startMs);
-    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "names", "cold-run", "startup", "pool-sweep", "pool-npm-start"]);
+    // The thread's timeline: loading is part of its start-up, and the first job ends after it.
+    expect(b.pool.loadMs).toBeGreaterThan(0);
+    expect(b.pool.firstJobMs.thread).toBeGreaterThan(0);
+    expect(b.pool.firstJobMs.main).toBeGreaterThan(0);
+    if (b.pool.cpuModel !== null) expect(b.pool.cpuModel.workS).toBe(b.pool.sweeps[0].mainCpus1[0]);
+    expect(b.targets.map((t: { id: string }) => t.id)).toEqual(["yardstick", "speedup", "growth", "million", "names", "cold-run", "startup", "bpfland-object", "pool-sweep", "pool-npm-start"]);
     const html = readFileSync(join(dir, "bench.html"), "utf8");
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).not.toMatch(/<script|https?:\/\//); // self-contained, no script, no network
@@ -85,6 +95,24 @@ describe("scxlab bench", () => {
     expect(scxlab("bench", "--workers", "0").err).toMatch(/^scxlab: --workers: expected an integer/);
     expect(scxlab("bench", "--suite", "huge").err).toMatch(/^scxlab: --suite: expected one of quick, full, tiny/);
     expect(scxlab("bench", "--baseline", "/nonexistent/bench.json").err).toMatch(/^scxlab: --baseline/);
+    // --bpf-object (or SCXLAB_BENCH_BPFLAND) is loaded before anything runs: a bad one is one line, exit 2.
+    const dir = mkdtempSync(join(tmpdir(), "scxlab-bench-obj-"));
+    for (const [args, want] of [
+      [["--bpf-object", "/nonexistent/scx_bpfland.bpf.o"], /^scxlab: --bpf-object: \/nonexistent\/scx_bpfland\.bpf\.o: expected a readable file/],
+      [["--bpf-object", "bpfland"], /^scxlab: --bpf-object: expected a compiled BPF object \(a \.o file\), got "bpfland"/],
+      [["--bpf-object", notElf(dir)], /^scxlab: --bpf-object: .*not_elf\.bpf\.o: not an ELF object/],
+    ] as const) {
+      const r = scxlab("bench", "--suite", "tiny", "--out", join(dir, "out"), ...args);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+      expect(r.err).toMatch(want);
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    }
+    const env = spawnSync(process.execPath, [MAIN, "bench", "--suite", "tiny", "--out", join(dir, "out")], {
+      encoding: "utf8", cwd: SCRATCH, env: { ...process.env, SCXLAB_BENCH_BPFLAND: "/nonexistent/env.bpf.o" },
+    });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toMatch(/^scxlab: --bpf-object: \/nonexistent\/env\.bpf\.o: expected a readable file/);
     expect(parseWorkerList("2,1,2")).toEqual([2, 1]);
   });
 
@@ -101,3 +129,10 @@ describe("scxlab bench", () => {
     expect(scx.eventsPerCustomer).toBeLessThan(2.2); // arrival + completion, plus the balancer's timer
   });
 });
+
+/** A file named like an object that is not one. */
+function notElf(dir: string): string {
+  const p = join(dir, "not_elf.bpf.o");
+  writeFileSync(p, "not an object\n");
+  return p;
+}

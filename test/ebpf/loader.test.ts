@@ -244,7 +244,7 @@ describe.runIf(clangTestsEnabled())("BPF object loader on clang-19 objects (ld_b
       "ld_basic.bpf.o: kfunc scx_bpf_create_dsq is not provided by scxlab (declare it __weak to test for it with bpf_ksym_exists)");
     expect(loadError(() => load(["-DWITH_STRONG_KSYM_VAR"]))).toBe(
       "ld_basic.bpf.o: kernel variable scxlab_strong_var is not provided by scxlab (declare it __weak to read NULL)");
-    expect(loadError(() => load(["-DWITH_RINGBUF"]))).toBe("ld_basic.bpf.o: map rb: unsupported map type BPF_MAP_TYPE_RINGBUF");
+    expect(loadError(() => load(["-DWITH_BLOOM"]))).toBe("ld_basic.bpf.o: map bloom: unsupported map type BPF_MAP_TYPE_BLOOM_FILTER");
     expect(loadError(() => load(["-DWITH_BAD_KCONFIG"]))).toContain("kconfig extern CONFIG_SCXLAB_UNKNOWN is not set");
     expect(loadError(() => load(["-DWITH_FUTURE_MEMBER"]))).toBe("ld_basic.bpf.o: .struct_ops.link: ld_ops.scxlab_future is not a member of scxlab's sched_ext_ops");
   });

@@ -4,6 +4,7 @@ import { BpfMemory } from "../../sim/ebpf/memory.js";
 import type { BpfEnv, BpfNativeFn } from "../../sim/ebpf/program.js";
 import { initScxEnums, kernelEnumValue, loadBpfObject, type BpfObject } from "../../sim/ebpf/obj/index.js";
 import { MODEL_KERNEL_VERSION } from "../../sim/ebpf/obj/kconfig.js";
+import { DEFAULT_HZ } from "../../sim/kernel.js";
 import { clangTestsEnabled, compileBpf } from "./clang.js";
 
 /** A minimal glue: map helpers through the object's stores, bpf_loop, timer callbacks, recording kfuncs. */
@@ -88,8 +89,9 @@ describe.runIf(clangTestsEnabled())("loaded programs run in the engine (ld_basic
     expect(calls).toEqual(["timer_set_callback true", "kick_cpu 0 1"]);
     const counter2 = counter1 - 3n + extra1;
     expect(mem.readU64(data(".data", 0))).toBe(counter2);
-    // table[1], HZ, label[1] = 'b'; the __SCX_* checks add 0 once initScxEnums filled them
-    expect(r).toBe(Number(counter2 * 22n + BigInt(MODEL_KERNEL_VERSION) + 1000n + 98n));
+    // table[1], HZ (the default tick rate: no hz given to the loader), label[1] = 'b'; the
+    // __SCX_* checks add 0 once initScxEnums filled them
+    expect(r).toBe(Number(counter2 * 22n + BigInt(MODEL_KERNEL_VERSION) + BigInt(DEFAULT_HZ) + 98n));
 
     calls.length = 0;
     expect(run(obj, "ld_init", glue, [])).toBe(1);

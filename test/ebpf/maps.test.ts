@@ -144,7 +144,11 @@ describe("map stores", () => {
     expect(make({ type: BPF_MAP_TYPE_ARRAY, keySize: 8 })).toBe("map m: BPF_MAP_TYPE_ARRAY needs a 4-byte key, not 8");
     expect(make({ type: BPF_MAP_TYPE_HASH, maxEntries: 0 })).toBe("map m: BPF_MAP_TYPE_HASH needs max_entries > 0");
     expect(make({ type: BPF_MAP_TYPE_TASK_STORAGE, maxEntries: 0 })).toBe("map m: BPF_MAP_TYPE_TASK_STORAGE needs map_flags BPF_F_NO_PREALLOC");
-    expect(make({ type: 27 })).toBe("map m: unsupported map type BPF_MAP_TYPE_RINGBUF");
+    expect(make({ type: 30 })).toBe("map m: unsupported map type BPF_MAP_TYPE_BLOOM_FILTER");
+    // ringbuf_map_alloc: no key or value, a power-of-2 number of pages
+    expect(make({ type: 27 })).toBe("map m: BPF_MAP_TYPE_RINGBUF takes no key or value (key_size and value_size 0)");
+    expect(make({ type: 27, keySize: 0, valueSize: 0, maxEntries: 6000 })).toMatch(/^map m: BPF_MAP_TYPE_RINGBUF needs max_entries a power of 2 from 4096/);
+    expect(typeof make({ type: 27, keySize: 0, valueSize: 0, maxEntries: 8192 })).toBe("object");
     expect(make({ type: BPF_MAP_TYPE_ARRAY, maxEntries: 1 << 30 })).toBe("map m: 1073741824 entries is more than scxlab allows for an array (1048576)");
     expect(make({ type: BPF_MAP_TYPE_ARRAY, maxEntries: 1 << 16, valueSize: 4096 })).toMatch(/^map m: 65536 × 4096-byte values is more than scxlab allocates/);
   });

@@ -6,7 +6,7 @@
  */
 import { invokeBpfFunction } from "../engine.js";
 import type { BpfAddr } from "../memory.js";
-import type { KeyedMap, LocalStorageMap, PerfEventArrayStore, QueueMapStore } from "../maps/map_types.js";
+import type { KeyedMap, LocalStorageMap, PerfEventArrayStore, QueueMapStore, RingBufStore } from "../maps/map_types.js";
 import type { BpfCallArgs, BpfNativeFn } from "../program.js";
 import { formatBpf, readCString } from "./format.js";
 import type { HelperHost } from "./host.js";
@@ -19,7 +19,8 @@ export const HELPER = {
   map_push_elem: 87, map_pop_elem: 88, map_peek_elem: 89, spin_lock: 93, spin_unlock: 94, probe_read_kernel: 113, probe_read_kernel_str: 115, ktime_get_boot_ns: 125,
   per_cpu_ptr: 153, this_cpu_ptr: 154, task_storage_get: 156, task_storage_delete: 157, get_current_task_btf: 158, snprintf: 165,
   timer_init: 169, timer_set_callback: 170, timer_start: 171, timer_cancel: 172, trace_vprintk: 177,
-  loop: 181, kptr_xchg: 194, map_lookup_percpu_elem: 195, ktime_get_tai_ns: 208,
+  ringbuf_output: 130, ringbuf_reserve: 131, ringbuf_submit: 132, ringbuf_discard: 133, ringbuf_query: 134,
+  loop: 181, strncmp: 182, kptr_xchg: 194, map_lookup_percpu_elem: 195, ktime_get_tai_ns: 208,
   cgrp_storage_get: 210, cgrp_storage_delete: 211,
 } as const;
 
@@ -62,6 +63,18 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
     const s = host.mapStoreAt(a.ptr(1));
     return s !== undefined && s.storage === "perf_event" ? s : undefined;
   };
+  const ring = (a: BpfCallArgs): RingBufStore | undefined => {
+    const s = host.mapStoreAt(a.ptr(1));
+    return s !== undefined && s.storage === "ringbuf" ? s : undefined;
+  };
+  // Reserved ring-buffer records, to the ring that handed each out (submit and discard name only the record).
+  const records = new Map<BpfAddr, RingBufStore>();
+  const commit = (a: BpfCallArgs, discard: boolean): number => {
+    const at = a.ptr(1), r = records.get(at);
+    if (r === undefined || !r.commit(at, discard)) throw new RangeError(`bpf_ringbuf_${discard ? "discard" : "submit"} of ${at}, which is not a reserved ring-buffer record`);
+    records.delete(at);
+    return 0;
+  };
   const timers: TimerState[] = [];
   const timerAt = (addr: BpfAddr): TimerState | undefined => timers[m.readU32(addr) - 1];
   const u64s = (base: BpfAddr, count: number) => (k: number): bigint => (k < count ? m.readU64(base + 8 * k) : 0n);
@@ -85,6 +98,25 @@ export function makeHelpers(host: HelperHost, pidOffset: number): (id: number) =
     [HELPER.task_storage_delete, (a) => local(a)?.delete(a.ptr(2)) ?? -EINVAL],
     [HELPER.cgrp_storage_get, (a) => local(a)?.get(a.ptr(2), a.ptr(3), a.u32(4)) ?? 0],
     [HELPER.cgrp_storage_delete, (a) => local(a)?.delete(a.ptr(2)) ?? -EINVAL],
+    [HELPER.ringbuf_reserve, (a) => {
+      const r = ring(a), at = r?.reserve(a.u32(2), a.u(3)) ?? 0;
+      if (at !== 0) records.set(at, r!);
+      return at;
+    }],
+    [HELPER.ringbuf_submit, (a) => commit(a, false)],
+    [HELPER.ringbuf_discard, (a) => commit(a, true)],
+    [HELPER.ringbuf_output, (a) => ring(a)?.output(a.ptr(2), a.u32(3), a.u(4)) ?? -EINVAL],
+    [HELPER.ringbuf_query, (a) => ring(a)?.query(a.u(2)) ?? 0],
+    // strncmp(s1, s2, s1_sz) as lib/string.c answers it: -1, 0 or 1 at the first difference.
+    [HELPER.strncmp, (a) => {
+      const s1 = a.ptr(1), n = a.u32(2), s2 = a.ptr(3);
+      for (let i = 0; i < n; i++) {
+        const c1 = m.readU8(s1 + i), c2 = m.readU8(s2 + i);
+        if (c1 !== c2) return c1 < c2 ? -1 : 1;
+        if (c1 === 0) return 0;
+      }
+      return 0;
+    }],
     [HELPER.ktime_get_ns, () => host.nowNs()],
     [HELPER.ktime_get_boot_ns, () => host.nowNs()],
     [HELPER.ktime_get_tai_ns, () => host.nowNs()],

@@ -11,11 +11,12 @@ import { MapArray } from "./map_array.js";
 import { QueueMap } from "./queue.js";
 import { PerfEventArray } from "./perf_event.js";
 import { ArenaMap, USER_SPACE_END } from "./arena.js";
+import { RingBuf } from "./ringbuf.js";
 import {
   BPF_F_NO_PREALLOC, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_TASK_STORAGE, mapTypeName,
   BPF_MAP_TYPE_ARRAY_OF_MAPS, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_ARENA, BPF_F_MMAPABLE,
-  type BpfMapSpec, type BpfMapStore,
+  BPF_MAP_TYPE_RINGBUF, type BpfMapSpec, type BpfMapStore,
 } from "./map_types.js";
 
 /** Largest value a map may hold, as in the kernel (KMALLOC_MAX_SIZE-ish; ours is a round 1 MiB). */
@@ -46,6 +47,7 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
     case BPF_MAP_TYPE_ARRAY_OF_MAPS: return new MapArray(spec, mem);
     case BPF_MAP_TYPE_PERF_EVENT_ARRAY: return new PerfEventArray(spec);
     case BPF_MAP_TYPE_ARENA: return new ArenaMap(spec, mem, spec.mapExtra ?? 0);
+    case BPF_MAP_TYPE_RINGBUF: return new RingBuf(spec, mem);
     default: return new LocalStorage(spec, mem);
   }
 }
@@ -53,13 +55,14 @@ export function createMapStore(spec: BpfMapSpec, mem: BpfMemory, opts: CreateOpt
 const SUPPORTED = new Set([
   BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_LRU_HASH,
   BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_QUEUE, BPF_MAP_TYPE_STACK, BPF_MAP_TYPE_ARRAY_OF_MAPS,
-  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_ARENA,
+  BPF_MAP_TYPE_PERF_EVENT_ARRAY, BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_RINGBUF,
 ]);
 
 function check(s: BpfMapSpec, nrCpus: number): string | undefined {
   const t = s.type;
   if (!SUPPORTED.has(t)) return `unsupported map type ${mapTypeName(t)}`;
   if (t === BPF_MAP_TYPE_ARENA) return checkArena(s);
+  if (t === BPF_MAP_TYPE_RINGBUF) return checkRingBuf(s);
   if (s.valueSize <= 0 || s.valueSize > MAX_VALUE_SIZE) return `value size ${s.valueSize} must be 1..${MAX_VALUE_SIZE}`;
   switch (t) {
     case BPF_MAP_TYPE_ARRAY: case BPF_MAP_TYPE_PERCPU_ARRAY:
@@ -115,3 +118,14 @@ function checkArena(s: BpfMapSpec): string | undefined {
   if (Math.floor(extra / 2 ** 32) !== Math.floor((extra + s.maxEntries * 4096 - 1) / 2 ** 32)) return `${mapTypeName(s.type)}: the range at map_extra 0x${extra.toString(16)} crosses a 4 GiB boundary`;
   return undefined;
 }
+
+/** A ring buffer takes no key or value; its size is a power-of-2 number of pages (ringbuf_map_alloc). */
+function checkRingBuf(s: BpfMapSpec): string | undefined {
+  if (s.keySize !== 0 || s.valueSize !== 0) return `${mapTypeName(s.type)} takes no key or value (key_size and value_size 0)`;
+  const n = s.maxEntries;
+  if (n < RINGBUF_PAGE || n > MAX_ARRAY_BYTES || (n & (n - 1)) !== 0) return `${mapTypeName(s.type)} needs max_entries a power of 2 from ${RINGBUF_PAGE} to ${MAX_ARRAY_BYTES} bytes, not ${n}`;
+  return undefined;
+}
+
+/** PAGE_SIZE, the ring's unit. */
+const RINGBUF_PAGE = 4096;

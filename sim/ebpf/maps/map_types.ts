@@ -12,6 +12,7 @@ export const BPF_MAP_TYPE_PERCPU_ARRAY = 6;
 export const BPF_MAP_TYPE_LRU_HASH = 9;
 export const BPF_MAP_TYPE_ARRAY_OF_MAPS = 12;
 export const BPF_MAP_TYPE_QUEUE = 22;
+export const BPF_MAP_TYPE_RINGBUF = 27;
 export const BPF_MAP_TYPE_STACK = 23;
 export const BPF_MAP_TYPE_TASK_STORAGE = 29;
 export const BPF_MAP_TYPE_CGRP_STORAGE = 32;
@@ -122,4 +123,20 @@ export interface ArenaStore {
   size(): number;
 }
 
-export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore | PerfEventArrayStore | ArenaStore;
+/** ringbuf: records reserved and submitted for a user-space reader (maps/ringbuf.ts). */
+export interface RingBufStore {
+  readonly storage: "ringbuf";
+  readonly spec: BpfMapSpec;
+  /** bpf_ringbuf_reserve: a writable record of `size` bytes, or 0 (NULL) when the ring is full or flags are set. */
+  reserve(size: number, flags: number): BpfAddr;
+  /** bpf_ringbuf_submit / bpf_ringbuf_discard of a record this ring handed out; false for any other address. */
+  commit(record: BpfAddr, discard: boolean): boolean;
+  /** bpf_ringbuf_output: copy `size` bytes at `data` in as one record; 0 or -EAGAIN / -EINVAL. */
+  output(data: BpfAddr, size: number, flags: number): number;
+  /** bpf_ringbuf_query. */
+  query(flags: number): number;
+  /** Records submitted. */
+  size(): number;
+}
+
+export type BpfMapStore = KeyedMap | LocalStorageMap | QueueMapStore | PerfEventArrayStore | ArenaStore | RingBufStore;

@@ -8,7 +8,7 @@ import { type ElfObject, SHN_UNDEF, STB_WEAK } from "./elf.js";
 import { fail } from "./errors.js";
 import { essentialName } from "./core_spec.js";
 import type { KconfigValue } from "./kconfig.js";
-import { isModelledPercpu, PERCPU_VAR_SIZE } from "./percpu_ksyms.js";
+import { isModelledPercpu, percpuDeclError } from "./percpu_ksyms.js";
 import type { MapDef } from "./map_defs.js";
 import { BPF_MAP_TYPE_ARRAY } from "../maps/map_types.js";
 
@@ -51,10 +51,8 @@ export function collectExterns(elf: ElfObject, btf: Btf, kfuncAvailable: (name: 
       if (btf.type(k).kind !== "func") {
         if (isModelledPercpu(s.name)) {
           const t = btf.type(k);
-          const r = btf.resolved(t.kind === "var" ? t.type : k);
-          if (r.kind !== "int" || btf.sizeOf(t.kind === "var" ? t.type : k) !== PERCPU_VAR_SIZE) {
-            fail(`kernel variable ${s.name} is a per-CPU int in the kernel; the object declares it as ${btf.describe(k)}`);
-          }
+          const why = percpuDeclError(s.name, btf, t.kind === "var" ? t.type : k);
+          if (why !== undefined) fail(why);
           percpuKsymVars.add(s.name);
           continue;
         }

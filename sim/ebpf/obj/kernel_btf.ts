@@ -79,9 +79,10 @@ function buildKernelBtf(): Btf {
   b.struct("cgroup", [["flags", ulong], ["level", int], ["max_depth", int], ["kn", b.ptr(kn)], ["ancestors", arr(b.ptr(cgroup), 0)]], cgroup);
 
   const scxRq = b.struct("scx_rq", [["local_dsq", dsq], ["nr_running", u32], ["flags", u32], ["cpuperf_target", u32], ["cpu_released", bool]]);
-  b.struct("rq", [
+  const rqMembers: MemberDecl[] = [
     ["nr_running", uint], ["cpu", int], ["clock", u64], ["clock_task", u64], ["curr", taskP], ["idle", taskP], ["scx", scxRq],
-  ]);
+  ];
+  const rq = b.struct("rq", rqMembers);
 
   const enumIds = new Map<string, number>();
   for (const en of KERNEL_ENUMS) enumIds.set(en.name, b.enumOf(en.name, en.size, en.values));
@@ -122,6 +123,12 @@ function buildKernelBtf(): Btf {
   const nodemask = b.typedef("nodemask_t", b.struct("", [["bits", arr(ulong, 16)]]));
   const mempolicy = b.struct("mempolicy", [["mode", ushort], ["flags", ushort], ["home_node", int], ["nodes", nodemask]]);
   b.struct("task_struct", [...taskMembers, ["mempolicy", b.ptr(mempolicy)]], task);
+  // rq gains the PELT clock scx's scx_clock_pelt() reads (rq_clock_pelt: clock_pelt - lost_idle_time),
+  // again in place. The per-CPU `runqueues` copies keep the clocks current (sim/ebpf/scx/rq_clocks.ts).
+  b.struct("rq", [...rqMembers, ["clock_pelt", u64], ["lost_idle_time", ulong]], rq);
+  // What a per-CPU cpufreq_cpu_data pointer would point at; every CPU's pointer is NULL here (percpu_ksyms.ts).
+  const cpuinfo = b.struct("cpufreq_cpuinfo", [["max_freq", uint], ["min_freq", uint], ["transition_latency", uint]]);
+  b.struct("cpufreq_policy", [["cpu", uint], ["cpuinfo", cpuinfo], ["min", uint], ["max", uint], ["cur", uint]]);
   return b.build("scxlab kernel BTF");
 }
 

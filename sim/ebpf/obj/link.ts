@@ -13,7 +13,7 @@ import type { LineInfo } from "./btf_ext.js";
 import { type CodeUnit, type CodeUnits, unitAt } from "./code_units.js";
 import { type ElfObject, type ElfRel, type ElfSymbol, R_BPF_64_32, R_BPF_64_64, SHN_UNDEF } from "./elf.js";
 import { fail } from "./errors.js";
-import { firstReachable } from "./reachable.js";
+import { firstReachable, type ConstMapRead } from "./reachable.js";
 import type { Externs } from "./externs.js";
 
 /** A linked program with what the loader knows beyond the engine's needs. */
@@ -22,6 +22,11 @@ export interface LoadedProgram extends LinkedProgram {
   readonly lines: readonly LineInfo[];
   /** Where each function starts in the linked program (the entry first). */
   readonly functions: readonly { readonly name: string; readonly start: number }[];
+  /**
+   * Poisoned instructions the program may reach unless `.rodata` prunes the way there: checked
+   * again once user space has set `.rodata` (BpfObject.sealRodata), as the verifier sees it frozen.
+   */
+  readonly pendingPoison?: ReadonlyMap<number, string>;
 }
 
 /** What a data/map symbol refers to: map index (and offset within its value for global data). */
@@ -35,6 +40,8 @@ export interface LinkInput {
   readonly rels: ReadonlyMap<number, ReadonlyMap<number, ElfRel>>;
   readonly externs: Externs;
   readonly kconfigMap: number;
+  /** The object has `.rodata`, whose values are known only once set: a reachable poison waits for them. */
+  readonly hasRodata: boolean;
   /** The handle of a per-CPU kernel variable scxlab has (what `&sd_llc_id` loads), else undefined. */
   percpuAddr(name: string): number | undefined;
   /** CO-RE-poisoned instructions per code section (insn index → refusal), refused only if reachable. */
@@ -119,10 +126,23 @@ export function linkProgram(entry: CodeUnit, inp: LinkInput): LoadedProgram {
       }
     }
   }
-  const hit = firstReachable(buf.bytes.subarray(0, buf.used), functions.map((f) => f.start), new Set(poison.keys()));
-  if (hit >= 0) fail(poison.get(hit)!);
+  const hit = firstReachable(buf.bytes.subarray(0, buf.used), [functions[0]!.start], new Set(poison.keys()), kconfigRead(inp));
+  if (hit >= 0 && !inp.hasRodata) fail(poison.get(hit)!);
   lines.sort((a, b) => a.insn - b.insn);
-  return { name: entry.name, section: entry.section.name, insns: buf.bytes.slice(0, buf.used), kfuncNames, lines, functions };
+  const linked = { name: entry.name, section: entry.section.name, insns: buf.bytes.slice(0, buf.used), kfuncNames, lines, functions };
+  return hit >= 0 ? { ...linked, pendingPoison: poison } : linked;
+}
+
+/** Loads from the `.kconfig` map (read-only, filled at load) as the verifier folds them. */
+export function kconfigRead(inp: Pick<LinkInput, "externs" | "kconfigMap">): ConstMapRead | undefined {
+  const bytes = inp.externs.kconfigMap?.initial;
+  if (bytes === undefined || inp.kconfigMap < 0) return undefined;
+  return (map, offset, size) => {
+    if (map !== inp.kconfigMap || offset < 0 || offset + size > bytes.length) return undefined;
+    let v = 0n;
+    for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(bytes[offset + k]!);
+    return v;
+  };
 }
 
 function relocateLdImm64(

@@ -104,6 +104,7 @@ function load(bytes: Uint8Array, file: string, memory: BpfMemory, opts: LoadOpti
   const input: LinkInput = {
     elf, units, code, rels: codeRels(elf, code), externs, poisoned,
     kconfigMap: defs.findIndex((d) => d.origin === "kconfig"),
+    hasRodata: defs.some((d) => d.origin === "data" && d.readonly),
     percpuAddr: (name) => percpu.addrOf(name),
     lineInfo: new Map([...ext.lineInfo].map(([sec, l]) => [sec, [...l].sort((a, b) => a.insn - b.insn)])),
     mapTarget: mapTargets(elf, defs, arenaData),

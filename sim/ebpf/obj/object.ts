@@ -13,6 +13,7 @@ import { BpfObjectError, ObjFormatError } from "./errors.js";
 import type { KfuncExtern } from "./externs.js";
 import type { GlobalVar, UeiLocation } from "./globals.js";
 import type { LoadedProgram } from "./link.js";
+import { firstReachable } from "./reachable.js";
 import type { MapDef } from "./map_defs.js";
 import type { PercpuKsyms } from "./percpu_ksyms.js";
 import { encodeRodata, type RodataValue } from "./rodata.js";
@@ -112,6 +113,20 @@ export class BpfObject {
   /** End the window in which `.rodata` may change (call before compiling programs). */
   sealRodata(): void {
     this.sealed = true;
+    // With `.rodata` final, a poisoned instruction behind a disabled option is dead code.
+    const constRead = (map: number, offset: number, size: number): bigint | undefined => {
+      const m = this.mapList[map];
+      if (m === undefined || !m.def.readonly || offset < 0 || offset + size > m.def.spec.valueSize) return undefined;
+      const b = this.memory.hostBytes(this.mapValueAddr(map, offset), size);
+      let v = 0n;
+      for (let k = size - 1; k >= 0; k--) v = (v << 8n) | BigInt(b[k]!);
+      return v;
+    };
+    for (const p of this.programs.values()) {
+      if (p.pendingPoison === undefined) continue;
+      const hit = firstReachable(p.insns, [p.functions[0]!.start], new Set(p.pendingPoison.keys()), constRead);
+      if (hit >= 0) throw new BpfObjectError(this.file, p.pendingPoison.get(hit)!);
+    }
   }
 
   /** Read a global variable's current bytes (tests, UEI reading). */

@@ -8,11 +8,12 @@ import { beerlandRecipe, bpflandRecipe, flashRecipe, ticklessRecipe } from "./sc
 import { cosmosRecipe } from "./cosmos.js";
 import { p2dqRecipe } from "./p2dq.js";
 import { rustyRecipe } from "./rusty.js";
+import { lavdRecipe } from "./lavd.js";
 
 export type { LoaderRecipe, RecipeMachine, RecipePlan, SyscallRun } from "./recipe.js";
 
 const RECIPES: readonly LoaderRecipe[] = [
-  simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe, p2dqRecipe, rustyRecipe,
+  simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe, p2dqRecipe, rustyRecipe, lavdRecipe,
 ];
 
 /** The recipe for an object whose sched_ext_ops.name is `ops`, if scxlab has one. */

@@ -17,81 +17,19 @@
  */
 import { kernelValue } from "../../ext/kernel_abi.js";
 import type { RodataValue } from "../obj/rodata.js";
-import { hasSmt, type LoaderRecipe, type RecipeIo, type RecipeMachine, type RecipeOptions } from "./recipe.js";
+import { hasSmt, type LoaderRecipe, type RecipeMachine, type RecipeOptions } from "./recipe.js";
+import { arenaLibSetup, coreIds } from "./arena_lib.js";
 
 const flag = (help: string) => ({ default: "false", help });
 const on = (help: string) => ({ default: "true", help });
 const num = (d: number | string, help: string) => ({ default: String(d), help });
 
-/** ArenaLib's STATIC_ALLOC_PAGES_GRANULARITY and its CPU-mask width (MAX_CPU_SUPPORTED 640 bits, less one word). */
-const STATIC_PAGES = 8;
-const CPU_MASK_WORDS = 9;
 const KEEP_BUILTIN_IDLE = Number(kernelValue("SCX_OPS_KEEP_BUILTIN_IDLE"));
-
-/** Dense core ids: SMT siblings share one, numbered by their first CPU (scx_utils' Topology order). */
-function coreIds(m: RecipeMachine): number[] {
-  const ids: number[] = [];
-  let next = 0;
-  for (let c = 0; c < m.nrCpus; c++) {
-    const s = m.sibling(c);
-    ids.push(s >= 0 && s < c ? ids[s]! : next++);
-  }
-  return ids;
-}
 
 function cpusPerLlcMax(m: RecipeMachine): number {
   const n = new Array<number>(m.nrLlcs).fill(0);
   for (let c = 0; c < m.nrCpus; c++) n[m.llc(c)]!++;
   return Math.max(1, ...n);
-}
-
-function u64s(words: readonly bigint[]): Uint8Array {
-  const b = new Uint8Array(8 * words.length);
-  const dv = new DataView(b.buffer);
-  words.forEach((w, i) => dv.setBigUint64(8 * i, w, true));
-  return b;
-}
-
-function maskWords(cpus: readonly number[], words: number): bigint[] {
-  const w = new Array<bigint>(words).fill(0n);
-  for (const c of cpus) w[c >> 6] = w[c >> 6]! | (1n << BigInt(c & 63));
-  return w;
-}
-
-/** ArenaLib::setup: arena_init, then the topology tree (machine, nodes, LLCs, cores, CPUs). */
-function arenaSetup(io: RecipeIo, m: RecipeMachine, cores: readonly number[]): void {
-  const must = (what: string, r: { ret: number }): void => {
-    if (r.ret !== 0) throw new Error(`ArenaLib: ${what} returned ${r.ret}`);
-  };
-  must("arena_init", io.run("arena_init", u64s([BigInt(STATIC_PAGES), BigInt(io.structSize("task_p2dq"))])));
-  const all = Array.from({ length: m.nrCpus }, (_, c) => c);
-  const groupBy = (key: (c: number) => number): Map<number, number[]> => {
-    const g = new Map<number, number[]>();
-    for (const c of all) g.set(key(c), [...(g.get(key(c)) ?? []), c]);
-    return new Map([...g].sort((a, b) => a[0] - b[0]));
-  };
-  const nodes = groupBy((c) => m.node(c)), llcs = groupBy((c) => m.llc(c)), coreMap = groupBy((c) => cores[c]!);
-  const llcsPerNode = [...nodes.values()].map((cs) => new Set(cs.map((c) => m.llc(c))).size);
-  const coresPerLlc = [...llcs.values()].map((cs) => new Set(cs.map((c) => cores[c]!)).size);
-  const cpusPerCore = [...coreMap.values()].map((cs) => cs.length);
-  const fanout = new Uint8Array(20);
-  const dv = new DataView(fanout.buffer);
-  [nodes.size, Math.max(0, ...llcsPerNode), Math.max(0, ...coresPerLlc), Math.max(0, ...cpusPerCore), 0].forEach((v, i) => dv.setUint32(4 * i, v, true));
-  must("arena_topology_init", io.run("arena_topology_init", fanout));
-  const spanWords = Math.ceil(m.nrCpus / 64);
-  const node = (words: bigint[], id: number): void => {
-    if (words.every((w) => w === 0n)) return;
-    const r = io.run("arena_alloc_mask", u64s([0n]));
-    must("arena_alloc_mask", r);
-    const bitmap = new DataView(r.ctx.buffer, r.ctx.byteOffset).getBigUint64(0, true);
-    io.writeArena(Number(bitmap), u64s(words));
-    must("arena_topology_node_init", io.run("arena_topology_node_init", u64s([bitmap, 0n, BigInt(id)])));
-  };
-  node(maskWords(all, spanWords), 0);
-  for (const [id, cs] of nodes) node(maskWords(cs, spanWords), id);
-  for (const [id, cs] of llcs) node(maskWords(cs, spanWords), id);
-  for (const [id, cs] of coreMap) node(maskWords(cs, spanWords), id);
-  for (const c of all) node(maskWords([c], CPU_MASK_WORDS), c);
 }
 
 /** lib.rs's dsq_slice_ns, for DSQ tables given by min_slice_us and dsq_shift. */
@@ -206,6 +144,6 @@ export const p2dqRecipe: LoaderRecipe = {
         [`cpu_node_ids[${c}]`, m.node(c)], [`cpu_capacity[${c}]`, m.capacity(c)]);
     }
     for (let l = 0; l < m.nrLlcs; l++) data.push([`llc_ids[${l}]`, l]);
-    return { rodata, data, flags: KEEP_BUILTIN_IDLE, setup: (io) => arenaSetup(io, m, cores) };
+    return { rodata, data, flags: KEEP_BUILTIN_IDLE, setup: (io) => arenaLibSetup(io, m, cores, "task_p2dq") };
   },
 };

@@ -55,6 +55,30 @@ export interface RecipePlan {
    * and before attach. Throws Error with a one-line reason where the loader would bail.
    */
   readonly setup?: (io: RecipeIo) => void;
+  /**
+   * User-space work the loader repeats while the scheduler runs (scx_rusty's tuner): each step
+   * runs every `intervalNs` of simulated time from attach, as a timer between scheduling events
+   * (costing what a BPF timer's expiry costs), and reads the CPUs' busy time and writes the
+   * skeleton's `.bss`/`.data` as the Rust side does through the mmapped maps.
+   */
+  readonly periodic?: readonly PeriodicStep[];
+}
+
+/** One periodic user-space step of a loader. */
+export interface PeriodicStep {
+  readonly intervalNs: number;
+  /** Run once at attach, before the first interval (a baseline reading). */
+  readonly start?: (io: PeriodicIo) => void;
+  readonly step: (io: PeriodicIo) => void;
+}
+
+/** What a periodic step sees: the clock, /proc/stat's busy time, the skeleton's writable globals. */
+export interface PeriodicIo {
+  now(): number;
+  /** Busy ns of `cpu` so far (tasks and kernel work), as /proc/stat's busy columns add up. */
+  cpuBusyNs(cpu: number): number;
+  /** `skel.maps.bss_data.x = v`: a writable global, or a member or element of one, by path. */
+  writeData(path: string, value: RodataValue): void;
 }
 
 /** What a recipe's `setup` may do: run syscall programs and write the arena as user space does. */

@@ -6,6 +6,7 @@
 import type { SchedExtOps, Scx } from "../../ext/ops.js";
 import { instantiateBpfScheduler } from "./scheduler.js";
 import { EngineBug } from "../../errors.js";
+import { DEFAULT_HZ } from "../../kernel.js";
 
 export { instantiateBpfScheduler, type BpfSchedulerInstance } from "./scheduler.js";
 
@@ -28,10 +29,11 @@ export function loadBpfScheduler(bytes: Uint8Array, file: string, options: Reado
 
 /**
  * An Scx for load-time checking: a one-CPU machine for the recipe to plan on (one node, one
- * LLC, no SMT), and any other kfunc use is a bug (no program runs at load).
+ * LLC, no SMT, the default tick rate for `.kconfig`), and any other kfunc use is a bug (no program runs at load).
  */
 const PROBE_MACHINE: Readonly<Record<string, () => number>> = {
   nrCpus: () => 1, nrNodes: () => 1, nrLlcs: () => 1, cpuSibling: () => -1, cpuLlc: () => 0, cpuNode: () => 0, cpuCapacity: () => 1024,
+  hz: () => DEFAULT_HZ,
 };
 function loadTimeScx(): Scx {
   return new Proxy({}, {

@@ -14,6 +14,7 @@ import { enqFlagsFromKernel, sliceFromKernel, vtimeFromKernel } from "./abi.js";
 import { kernelValue } from "../../ext/kernel_abi.js";
 import { TaskMirrors } from "./tasks.js";
 import { idleKfuncs, moveKfuncs, taskKfuncs, type DsqIter } from "./kfuncs_more.js";
+import { DsqCursor } from "../../ext/dsq_cursor.js";
 import { cgroupKfuncs } from "./kfuncs_cgroup.js";
 import type { CgroupMirrors } from "./cgroups.js";
 
@@ -33,6 +34,8 @@ export interface KfuncContext {
   readonly nrCpus: number;
   /** Name of the callback running (for error messages). */
   callback(): string;
+  /** The CPU the program runs on (bpf_get_smp_processor_id), whose distribute cursor is used. */
+  cpu(): number;
 }
 
 /** The kfunc table for one loaded scheduler: name → implementation. */
@@ -64,6 +67,20 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   const cpuIdle = (c: CpuId): boolean => scx.isCpuIdle(c);
   fillMask(onlineMask, anyCpu);
   const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
+  /**
+   * cpumask_any_distribute / cpumask_any_and_distribute: the first CPU of the mask (and of `y`
+   * unless 0) after the one this CPU last returned, wrapping; each CPU remembers its own, from
+   * 0 (so its first answer skips CPU 0), and only a hit moves it. Past the mask's width if none.
+   */
+  const distPrev = new Int32Array(k.nrCpus);
+  const distribute = (x: BpfAddr, y: BpfAddr): number => {
+    const here = k.cpu(), n = k.nrCpus, from = distPrev[here]! + 1;
+    for (let i = 0; i < n; i++) {
+      const c = (from + i) % n;
+      if (maskBit(x, c) && (y === 0 || maskBit(y, c))) { distPrev[here] = c; return c; }
+    }
+    return MASK_BYTES * 8;
+  };
   // One buffer for every cpumask handed to the facade (it reads the mask before returning).
   const maskBuf = new Uint8Array(k.nrCpus);
   const maskArray = (addr: BpfAddr): Uint8Array => {
@@ -82,7 +99,7 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   };
 
   // DSQ iterators: the 48-byte bpf_iter_scx_dsq on the BPF stack holds an iterator number + 1
-  // in its first u32; the snapshot of the DSQ lives here.
+  // in its first u32; the walk over the DSQ lives here.
   const iters: DsqIter[] = [];
   const iterAt = (addr: BpfAddr) => iters[m.readU32(addr) - 1];
 
@@ -160,12 +177,14 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
     ["bpf_cpumask_test_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); return bool(maskBit(mask, cpu)); }],
     ["bpf_cpumask_set_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) | (1 << (cpu & 7))); return 0; }],
     ["bpf_cpumask_clear_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu < MASK_BYTES * 8) m.writeU8(mask + (cpu >> 3), m.readU8(mask + (cpu >> 3)) & ~(1 << (cpu & 7))); return 0; }],
+    ["bpf_cpumask_test_and_set_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu >= MASK_BYTES * 8) return 0; const b = m.readU8(mask + (cpu >> 3)); m.writeU8(mask + (cpu >> 3), b | (1 << (cpu & 7))); return (b >> (cpu & 7)) & 1; }],
+    ["bpf_cpumask_test_and_clear_cpu", (a) => { const cpu = a.u32(1), mask = a.ptr(2); if (cpu >= MASK_BYTES * 8) return 0; const b = m.readU8(mask + (cpu >> 3)); m.writeU8(mask + (cpu >> 3), b & ~(1 << (cpu & 7))); return (b >> (cpu & 7)) & 1; }],
     ["bpf_cpumask_clear", (a) => { const d = span(a.ptr(1)); m.u8.fill(0, d, d + MASK_BYTES); return 0; }],
     ["bpf_cpumask_setall", (a) => { fillMask(a.ptr(1), anyCpu); return 0; }],
     ["bpf_cpumask_first", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
     ["bpf_cpumask_first_zero", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
-    ["bpf_cpumask_any_distribute", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return c; return MASK_BYTES * 8; }],
-    ["bpf_cpumask_any_and_distribute", (a) => { const x = a.ptr(1), y = a.ptr(2); for (let c = 0; c < k.nrCpus; c++) if (maskBit(x, c) && maskBit(y, c)) return c; return MASK_BYTES * 8; }],
+    ["bpf_cpumask_any_distribute", (a) => distribute(a.ptr(1), 0)],
+    ["bpf_cpumask_any_and_distribute", (a) => distribute(a.ptr(1), a.ptr(2))],
     ["bpf_cpumask_weight", (a) => { const mask = a.ptr(1); let n = 0; for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) n++; return n; }],
     ["bpf_cpumask_empty", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (maskBit(mask, c)) return 0; return 1; }],
     ["bpf_cpumask_full", (a) => { const mask = a.ptr(1); for (let c = 0; c < k.nrCpus; c++) if (!maskBit(mask, c)) return 0; return 1; }],
@@ -196,24 +215,22 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
       const it = a.ptr(1), id = dsq(a, 2), flags = a.u(3);
       let n = 0;
       while (n < iters.length && iters[n]!.live) n++;
-      if (n === iters.length) iters.push({ tasks: [], pos: 0, rev: false, live: false, src: asDsq(0), since: 0, slice: null, vtime: null });
+      if (n === iters.length) iters.push({ walk: new DsqCursor(), live: false, src: asDsq(0), slice: null, vtime: null });
       const st = iters[n]!;
-      const r = scx.dsqTasks(id, st.tasks);
-      st.pos = 0; st.rev = (flags & SCX_DSQ_ITER_REV) !== 0; st.live = true;
-      st.src = id; st.since = scx.dsqIterStamp(); st.slice = null; st.vtime = null;
+      const r = scx.dsqWalkStart(st.walk, id, (flags & SCX_DSQ_ITER_REV) !== 0);
+      st.live = true; st.src = id; st.slice = null; st.vtime = null;
       m.writeU32(it, n + 1);
       return r;
     }],
     ["bpf_iter_scx_dsq_next", (a) => {
       const st = iterAt(a.ptr(1));
-      if (st === undefined || !st.live || st.pos >= st.tasks.length) return 0;
-      const t = st.tasks[st.rev ? st.tasks.length - 1 - st.pos : st.pos]!;
-      st.pos++;
-      return tasks.sync(t);
+      if (st === undefined || !st.live) return 0;
+      const t = scx.dsqWalkNext(st.walk);
+      return t === null ? 0 : tasks.sync(t);
     }],
     ["bpf_iter_scx_dsq_destroy", (a) => {
       const st = iterAt(a.ptr(1));
-      if (st !== undefined) { st.live = false; st.tasks.length = 0; }
+      if (st !== undefined && st.live) { st.live = false; scx.dsqWalkEnd(st.walk); }
       return 0;
     }],
     ...moveKfuncs(k, iterAt, task, dsq, enq),

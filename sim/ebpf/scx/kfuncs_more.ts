@@ -7,6 +7,7 @@
 import type { CpuId, DsqId, ScxTask } from "../../ext/ops.js";
 import { asCpu } from "../../ext/ids.js";
 import { SCX_PICK_IDLE_IN_NODE } from "../../ext/consts.js";
+import type { DsqCursor } from "../../ext/dsq_cursor.js";
 import type { BpfAddr } from "../memory.js";
 import type { BpfCallArgs, BpfNativeFn } from "../program.js";
 import { sliceFromKernel, vtimeFromKernel } from "./abi.js";
@@ -17,15 +18,12 @@ const MASK_BYTES = 32;
 /** struct scx_bpf_select_cpu_and_args in the kernel model: prev_cpu s32 @0, wake_flags u64 @8, flags u64 @16. */
 const ARGS_PREV = 0, ARGS_WAKE = 8, ARGS_FLAGS = 16;
 
-/** A DSQ iteration in progress (bpf_iter_scx_dsq): its snapshot and what a move from it carries. */
+/** A DSQ iteration in progress (bpf_iter_scx_dsq): its walk and what a move from it carries. */
 export interface DsqIter {
-  tasks: ScxTask[];
-  pos: number;
-  rev: boolean;
+  readonly walk: DsqCursor;
   live: boolean;
-  /** The DSQ iterated, and the insert mark taken when the iteration began. */
+  /** The DSQ iterated. */
   src: DsqId;
-  since: number;
   /** Set by scx_bpf_dsq_move_set_slice / set_vtime for the next move, else null. */
   slice: number | null;
   vtime: number | null;
@@ -41,7 +39,7 @@ export function moveKfuncs(k: KfuncContext, iterAt: (addr: BpfAddr) => DsqIter |
   const move = (byVtime: boolean): BpfNativeFn => (a) => {
     const st = iterAt(a.ptr(1));
     if (st === undefined || !st.live) return 0;
-    const moved = k.scx.dsqMove(task(a, 2), st.src, st.since, dsq(a, 3), enq(a, 4), st.slice, st.vtime, byVtime);
+    const moved = k.scx.dsqMove(task(a, 2), st.src, st.walk.since, dsq(a, 3), enq(a, 4), st.slice, st.vtime, byVtime);
     // The kernel applies a set slice/vtime to one successful move only.
     if (moved) { st.slice = null; st.vtime = null; }
     return moved ? 1 : 0;

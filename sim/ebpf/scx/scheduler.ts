@@ -8,6 +8,10 @@
  * and message). cgroups are struct cgroup mirrors (cgroups.ts) created on first sight; the
  * program-allocated objects, rbtrees and spin locks are helpers/graph.ts and spin_lock.ts.
  *
+ * Before each callback the kernel state an object may read about the callback's CPU is brought
+ * up to date: the clocks of its per-CPU `runqueues` copy (rq_clocks.ts) and the hard-IRQ count
+ * of `__preempt_count` (preempt_count.ts), for objects that declare them.
+ *
  * Around loading, the object's loader recipe (sim/ebpf/recipes, chosen by the ops name) plays
  * its user-space half: arrays resized and `.rodata` written for this machine, `-o` options by
  * upstream name, SEC("syscall") programs run through a BPF_PROG_TEST_RUN facade before attach
@@ -41,10 +45,12 @@ import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
 import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
-import type { MapWrite, RecipeIo } from "../recipes/recipe.js";
+import type { MapWrite, PeriodicIo, PeriodicStep, RecipeIo } from "../recipes/recipe.js";
 import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
 import { TaskMirrors } from "./tasks.js";
+import { RqClocks } from "./rq_clocks.js";
+import { PreemptCount } from "./preempt_count.js";
 
 const CTX_SLOTS = 8;
 /** Where scx_init_task_args keeps the task's cgroup. */
@@ -80,7 +86,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
   const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
   const kfuncs = new Map([
-    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs(),
+    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback, cpu: () => host.cpu() }), ...graph.kfuncs(),
     ...arenaKfuncs((addr) => obj.mapByAddr(addr)?.store, () => scx.nrNodes()),
   ]);
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)), hz: scx.hz() });
@@ -129,7 +135,14 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     mapStoreAt: (addr) => obj.mapByAddr(addr)?.store,
     nowNs: () => scx.now(),
     cpu: () => { const w = scx.currentTask(); return w === null && !scx.inHardirq() ? curCpu : scx.currentCpu(); },
-    currentTask: () => { const w = scx.currentTask(); return w === null ? curTask : tasks.sync(w); },
+    currentTask: () => {
+      const w = scx.currentTask();
+      if (w !== null) return tasks.sync(w);
+      // An interrupt on an idle CPU (a sleep's timer wakeup) finds its idle task running; a task's
+      // first start has no waker among the simulated tasks (its parent is outside the model), so
+      // a task no scheduler knows stands in there too. Elsewhere current is the callback's task.
+      return scx.inHardirq() || callback === "runnable" || callback === "select_cpu" ? tasks.idleTask(scx.currentCpu()) : curTask;
+    },
     randomU32: () => scx.randomU32(),
     percpuPtr: (addr, cpu) => obj.percpu.ptr(addr, cpu),
     printk: (line) => { if (printk.push(line) > PRINTK_KEEP) printk.shift(); },
@@ -144,6 +157,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
       curCpu = scx.currentCpu(); curTask = 0;
       try {
         fn();
+        tasks.writeBackTouched();
       } catch (e) {
         locks.restore(lock);
         throw e;
@@ -177,6 +191,10 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     }
   };
 
+  const rqs = obj.percpu.addrOf("runqueues");
+  const clocks = rqs === undefined ? undefined : new RqClocks(memory, rqs, scx, nrCpus);
+  const pc = obj.percpu.addrOf("__preempt_count");
+  const preempt = pc === undefined ? undefined : new PreemptCount(memory, pc, scx);
   const ctx = memory.alloc(CTX_SLOTS * 8, { name: "struct_ops ctx", writable: false, kind: "ctx" });
   const argsRegion = memory.alloc(ARGS_BYTES, { name: "callback args", writable: false, kind: "kernel_object" });
   const setArg = (k: number, lo: number, hi: number): void => {
@@ -188,10 +206,12 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   for (const [member, progName] of Object.entries(desc.callbacks)) progs.set(member, compile(progName));
   const syscalls = (plan.syscalls ?? []).map((r) => ({ ...r, compiled: compile(r.prog) }));
 
-  /** Run callback `name` about task p (or none) on `cpu`; returns R0's low 32 bits. */
-  const run = (name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number => {
+  /** Run callback `name` about the task whose mirror is `t` (or 0) on `cpu`; returns R0's low 32 bits. */
+  const run = (name: string, prog: CompiledProgram, t: BpfAddr, cpu: CpuId): number => {
     const saved = callback, savedCpu = curCpu, savedTask = curTask, lock = locks.held;
     callback = name; curCpu = cpu; curTask = t;
+    clocks?.update(cpu);
+    preempt?.enter();
     let r: number;
     try {
       r = prog.run(ctx);
@@ -200,7 +220,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
       throw e;
     }
     locks.checkReturn(prog.name, lock);
-    if (p !== null) tasks.writeBack(p, t);
+    tasks.writeBackTouched();
     callback = saved; curCpu = savedCpu; curTask = savedTask;
     return r;
   };
@@ -237,7 +257,11 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   }
   const afterAttach = runSyscalls ? syscalls.filter((r) => r.afterAttach === true) : [];
   const flags = plan.flags === undefined ? undefined : plan.flags & SIM_OPS_FLAGS;
-  const attached = afterAttach.length === 0 ? undefined : (): void => { for (const r of afterAttach) testRun(r); };
+  const periodic = runSyscalls ? plan.periodic ?? [] : [];
+  const attached = afterAttach.length === 0 && periodic.length === 0 ? undefined : (): void => {
+    for (const r of afterAttach) testRun(r);
+    for (const p of periodic) startPeriodic(p, scx, obj);
+  };
   const ops = buildOps(desc, progs, { object: obj, tasks, cgroups, setArg, run, argsRegion, memory, release }, flags, attached);
   return { ops, object: obj, memory, printk, warnings };
 }
@@ -289,6 +313,22 @@ function runSetup(setup: (io: RecipeIo) => void, h: SetupHost): void {
   }
 }
 
+/** Runs a loader's periodic user-space step every `intervalNs` from now, on a timer of the scheduler. */
+function startPeriodic(p: PeriodicStep, scx: Scx, obj: BpfObject): void {
+  const io: PeriodicIo = {
+    now: () => scx.now(),
+    cpuBusyNs: (cpu) => scx.cpuBusyNs(asCpu(cpu)),
+    writeData: (path, value) => obj.writeData(path, value),
+  };
+  p.start?.(io);
+  const id = scx.timerCreate(() => {
+    p.step(io);
+    scx.timerStart(id, p.intervalNs);
+  });
+  if (id < 0) throw new BpfObjectError(obj.file, `the loader's periodic step needs a timer: ${id}`);
+  scx.timerStart(id, p.intervalNs);
+}
+
 /** The recipe's map writes, as user space's bpf_map_update_elem (BPF_ANY) after load. */
 function writeMaps(obj: BpfObject, writes: readonly MapWrite[]): void {
   if (writes.length === 0) return;
@@ -338,7 +378,7 @@ interface Glue {
   readonly argsRegion: BpfAddr;
   setArg(k: number, lo: number, hi: number): void;
   release(p: ScxTask): void;
-  run(name: string, prog: CompiledProgram, p: ScxTask | null, t: BpfAddr, cpu: CpuId): number;
+  run(name: string, prog: CompiledProgram, t: BpfAddr, cpu: CpuId): number;
 }
 
 type MutableOps = { -readonly [K in keyof SchedExtOps]: SchedExtOps[K] };
@@ -364,37 +404,37 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
     return t;
   };
   // The one-argument task callbacks share a shape.
-  const onTask = (name: string, prog: CompiledProgram) => (p: ScxTask): void => { run(name, prog, p, task(p), p.cpu); };
+  const onTask = (name: string, prog: CompiledProgram) => (p: ScxTask): void => { run(name, prog, task(p), p.cpu); };
   for (const [name, prog] of progs) {
     switch (name) {
       case "select_cpu": ops.select_cpu = (p, prevCpu, wakeFlags) => {
         const t = task(p); setArg(1, prevCpu, 0); setArg(2, wakeFlags, 0);
-        return asCpu(run(name, prog, p, t, prevCpu));
+        return asCpu(run(name, prog, t, prevCpu));
       }; break;
-      case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "dequeue": ops.dequeue = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
-      case "quiescent": ops.quiescent = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, p, t, p.cpu); }; break;
+      case "enqueue": ops.enqueue = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, t, p.cpu); }; break;
+      case "runnable": ops.runnable = (p, f) => { const t = task(p); setArg(1, enqFlagsLo(f), enqFlagsHi(f)); run(name, prog, t, p.cpu); }; break;
+      case "dequeue": ops.dequeue = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, t, p.cpu); }; break;
+      case "quiescent": ops.quiescent = (p, f) => { const t = task(p); setArg(1, deqFlagsLo(f), deqFlagsHi(f)); run(name, prog, t, p.cpu); }; break;
       case "dispatch": ops.dispatch = (cpu, prev) => {
         const t = prev === null ? 0 : tasks.sync(prev);
         setArg(0, cpu, 0); setArg(1, t, 0);
-        run(name, prog, prev, t, cpu);
+        run(name, prog, t, cpu);
       }; break;
       case "tick": ops.tick = onTask(name, prog); break;
       case "running": ops.running = onTask(name, prog); break;
       case "enable": ops.enable = onTask(name, prog); break;
       case "disable": ops.disable = onTask(name, prog); break;
-      case "stopping": ops.stopping = (p, runnable) => { const t = task(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "stopping": ops.stopping = (p, runnable) => { const t = task(p); setArg(1, runnable ? 1 : 0, 0); run(name, prog, t, p.cpu); }; break;
       case "yield": ops.yield = (from, to) => {
         const t = task(from); setArg(1, to === null ? 0 : tasks.sync(to), 0);
-        return (run(name, prog, from, t, from.cpu) & 0xff) !== 0;
+        return (run(name, prog, t, from.cpu) & 0xff) !== 0;
       }; break;
-      case "set_weight": ops.set_weight = (p, w) => { const t = task(p); setArg(1, w, 0); run(name, prog, p, t, p.cpu); }; break;
+      case "set_weight": ops.set_weight = (p, w) => { const t = task(p); setArg(1, w, 0); run(name, prog, t, p.cpu); }; break;
       case "set_cpumask": ops.set_cpumask = (p) => {
         const t = task(p); tasks.syncCpumask(p, t); setArg(1, t + TaskMirrors.cpusMaskOffset, 0);
-        run(name, prog, p, t, p.cpu);
+        run(name, prog, t, p.cpu);
       }; break;
-      case "cpu_acquire": ops.cpu_acquire = (cpu) => { setArg(0, cpu, 0); setArg(1, 0, 0); run(name, prog, null, 0, cpu); }; break;
+      case "cpu_acquire": ops.cpu_acquire = (cpu) => { setArg(0, cpu, 0); setArg(1, 0, 0); run(name, prog, 0, cpu); }; break;
       case "cpu_release": ops.cpu_release = (cpu, args) => {
         // struct scx_cpu_release_args: enum reason at 0, the task pointer at 8
         const t = tasks.sync(args.task);
@@ -402,33 +442,33 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
         const i32 = g.memory.i32, w = g.argsRegion >> 2;
         i32[w] = args.reason; i32[w + 2] = t; // a BpfAddr is below 2^30: the high word stays 0
         setArg(0, cpu, 0); setArg(1, g.argsRegion, 0);
-        run(name, prog, null, 0, cpu);
+        run(name, prog, 0, cpu);
       }; break;
-      case "update_idle": ops.update_idle = (cpu, idle) => { setArg(0, cpu, 0); setArg(1, idle ? 1 : 0, 0); run(name, prog, null, 0, cpu); }; break;
+      case "update_idle": ops.update_idle = (cpu, idle) => { setArg(0, cpu, 0); setArg(1, idle ? 1 : 0, 0); run(name, prog, 0, cpu); }; break;
       case "init_task": ops.init_task = (p: ScxTask, args: InitTaskArgs) => {
         const t = task(p); fillArgs(g, args.fork ? 1 : 0); setArg(1, g.argsRegion, 0);
         const i32 = g.memory.i32, w = (g.argsRegion + INIT_TASK_CGROUP) >> 2;
         i32[w] = g.cgroups.of(p.cgroup); i32[w + 1] = 0; // a BpfAddr is below 2^30
-        return run(name, prog, p, t, p.cpu);
+        return run(name, prog, t, p.cpu);
       }; break;
       case "exit_task": break; // below: always defined, to recycle the mirror
-      case "init": ops.init = () => { const r = run(name, prog, null, 0, asCpu(0)); if (r === 0) attached?.(); return r; }; break;
+      case "init": ops.init = () => { const r = run(name, prog, 0, asCpu(0)); if (r === 0) attached?.(); return r; }; break;
       case "exit": break; // below: always defined, to record the user exit info
       case "cgroup_init": ops.cgroup_init = (path, weight) => {
         // struct scx_cgroup_init_args: the weight first, the rest zero
         fillArgs(g, 0);
         g.memory.view.setUint32(g.argsRegion, weight, true);
         setArg(0, g.cgroups.of(path), 0); setArg(1, g.argsRegion, 0);
-        return run(name, prog, null, 0, asCpu(0));
+        return run(name, prog, 0, asCpu(0));
       }; break;
-      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, null, 0, asCpu(0)); }; break;
+      case "cgroup_exit": ops.cgroup_exit = (path) => { setArg(0, g.cgroups.of(path), 0); run(name, prog, 0, asCpu(0)); }; break;
       case "cgroup_set_weight": ops.cgroup_set_weight = (path, weight) => {
         setArg(0, g.cgroups.of(path), 0); setArg(1, weight, 0);
-        run(name, prog, null, 0, asCpu(0));
+        run(name, prog, 0, asCpu(0));
       }; break;
-      case "cgroup_prep_move": ops.cgroup_prep_move = (p, from, to) => run(name, prog, p, moveArgs(p, from, to), p.cpu); break;
-      case "cgroup_move": ops.cgroup_move = (p, from, to) => { run(name, prog, p, moveArgs(p, from, to), p.cpu); }; break;
-      case "cgroup_cancel_move": ops.cgroup_cancel_move = (p, from, to) => { run(name, prog, p, moveArgs(p, from, to), p.cpu); }; break;
+      case "cgroup_prep_move": ops.cgroup_prep_move = (p, from, to) => run(name, prog, moveArgs(p, from, to), p.cpu); break;
+      case "cgroup_move": ops.cgroup_move = (p, from, to) => { run(name, prog, moveArgs(p, from, to), p.cpu); }; break;
+      case "cgroup_cancel_move": ops.cgroup_cancel_move = (p, from, to) => { run(name, prog, moveArgs(p, from, to), p.cpu); }; break;
       default: break; // dump*, cpu_online/offline, core_sched_before: never called by scxlab's kernel
     }
   }
@@ -437,14 +477,14 @@ function buildOps(desc: StructOpsDesc, progs: ReadonlyMap<string, CompiledProgra
   const exitProg = progs.get("exit");
   const exitInfo = new ExitInfoMirror(g.memory);
   ops.exit = (ei: ExitInfo) => {
-    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, null, 0, asCpu(0)); }
+    if (exitProg !== undefined) { setArg(0, exitInfo.fill(ei), 0); run("exit", exitProg, 0, asCpu(0)); }
     recordUei(g.object, ei);
   };
   const exitTask = progs.get("exit_task");
   ops.exit_task = (p: ScxTask, args: ExitTaskArgs) => {
     if (exitTask !== undefined) {
       const t = task(p); fillArgs(g, args.cancelled ? 1 : 0); setArg(1, g.argsRegion, 0);
-      run("exit_task", exitTask, p, t, p.cpu);
+      run("exit_task", exitTask, t, p.cpu);
     }
     g.release(p);
   };

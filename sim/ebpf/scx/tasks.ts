@@ -32,6 +32,7 @@ const F = {
   cpusMask: kernelField("task_struct", "cpus_mask").offset,
   cpusMaskSize: kernelField("task_struct", "cpus_mask").size,
   nvcsw: kernelField("task_struct", "nvcsw").offset,
+  realParent: kernelField("task_struct", "real_parent").offset,
   sumExec: kernelField("task_struct", "se.sum_exec_runtime").offset,
   loadWeight: kernelField("task_struct", "se.load.weight").offset,
   comm: kernelField("task_struct", "comm").offset,
@@ -44,6 +45,8 @@ function structSize(): number {
 }
 
 const TWO32 = 4294967296;
+/** The idle tasks' priority: init_task's (nice 0), which each CPU's idle task is forked from. */
+const IDLE_PRIO = 120;
 
 /** enum scx_ent_flags / scx_task_state values (the kernel model's, kernel_btf.ts). */
 const SCX_TASK_QUEUED = 1;
@@ -73,6 +76,8 @@ class Mirror {
    * program changed it, so a kfunc's update of the task during the callback stands.
    */
   readonly written = new Int32Array(4);
+  /** On the list of mirrors handed to the program during the current callback. */
+  touched = false;
   constructor(readonly addr: BpfAddr) {}
 }
 
@@ -91,6 +96,21 @@ export class TaskMirrors {
   private readonly byRegion: (ScxTask | undefined)[] = [];
   private readonly regionStart: BpfAddr[] = [];
   private readonly free: Mirror[] = [];
+  /** Each CPU's idle-task mirror, made on first use. */
+  private readonly idle: (BpfAddr | undefined)[] = [];
+  /**
+   * Every simulated task's p->real_parent: one task_struct standing for the process that started
+   * the workload (rt-app's threads share theirs). It is no simulated task: its pid is 0, which
+   * bpf_task_from_pid never finds, and its own parent is itself.
+   */
+  private parent: BpfAddr = 0;
+  /**
+   * Tasks whose mirror a program was handed since the last `writeBackTouched` (the callback's
+   * task, scx_bpf_cpu_curr's, a DSQ walk's, ...): a program may store to any of them (lavd's
+   * ask_cpu_yield_after sets a running victim's p->scx.slice), and the kernel honours such a
+   * store, so each gets its writes copied back.
+   */
+  private readonly touched: ScxTask[] = [];
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
@@ -101,6 +121,7 @@ export class TaskMirrors {
     const i32 = this.memory.i32;
     const w = addr >> 2;
     const shadow = mirror.written;
+    if (!mirror.touched) { mirror.touched = true; this.touched.push(p); }
     // The kernel's task behind the view, read directly: one brand check instead of one a field.
     const t = TaskView.taskOf(p);
     const slice = t.slice, vtime = t.dsqVtime, nvcsw = t.nvcsw, sumExec = t.sumExecNs;
@@ -133,6 +154,18 @@ export class TaskMirrors {
     if (vl !== shadow[2] || vh !== shadow[3]) p.dsqVtime = vtimeFromKernel(vl, vh);
   }
 
+  /** writeBack for every task handed to the program since the last call (see `touched`). */
+  writeBackTouched(): void {
+    const list = this.touched;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!, mirror = this.byPid[p.pid];
+      if (mirror === undefined) continue;
+      mirror.touched = false;
+      this.writeBack(p, mirror.addr);
+    }
+    list.length = 0;
+  }
+
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
   syncCpumask(p: ScxTask, addr: BpfAddr): void {
     const u8 = this.memory.u8, base = addr + F.cpusMask, allowed = p.cpusAllowed;
@@ -158,9 +191,28 @@ export class TaskMirrors {
     const mirror = this.byPid[p.pid];
     if (mirror === undefined) return 0;
     this.byPid[p.pid] = undefined;
+    mirror.touched = false;
     this.byRegion[this.memory.tags[mirror.addr >> 3]!] = undefined;
     this.free.push(mirror);
     return mirror.addr;
+  }
+
+  /**
+   * CPU `cpu`'s idle task (swapper/N, pid 0): the kernel's `current` in an interrupt on an idle
+   * CPU. No scheduler's task storage knows it, and no kfunc takes it for a task of its own.
+   */
+  idleTask(cpu: number): BpfAddr {
+    const have = this.idle[cpu];
+    if (have !== undefined) return have;
+    const m = this.memory, addr = m.alloc(F.size, { name: "task_struct (idle)", writable: false, kind: "kernel_object" });
+    const w = addr >> 2, comm = `swapper/${cpu}`;
+    m.i32[w + (F.staticPrio >> 2)] = m.i32[w + (F.prio >> 2)] = m.i32[w + (F.normalPrio >> 2)] = IDLE_PRIO;
+    m.i32[w + (F.nrCpusAllowed >> 2)] = 1;
+    m.i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    m.u8[addr + F.cpusMask + (cpu >> 3)]! |= 1 << (cpu & 7);
+    for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) m.u8[addr + F.comm + k] = comm.charCodeAt(k);
+    this.idle[cpu] = addr;
+    return addr;
   }
 
   /** Offset of the pid field (for helpers that read it). */
@@ -183,6 +235,11 @@ export class TaskMirrors {
     // se.load.weight is in the kernel's 1024-for-nice-0 scale; scx weights are 100-based.
     i32[w + (F.loadWeight >> 2)] = Math.round((p.weight * 1024) / 100);
     i32[w + (F.cpusPtr >> 2)] = addr + F.cpusMask;
+    if (this.parent === 0) {
+      this.parent = m.alloc(F.size, { name: "task_struct (parent)", writable: false, kind: "kernel_object" });
+      m.i32[(this.parent + F.realParent) >> 2] = this.parent;
+    }
+    i32[w + (F.realParent >> 2)] = this.parent;
     if (mirror.mm === 0) mirror.mm = m.alloc(0, { name: "mm_struct", writable: false, kind: "kernel_object" });
     m.i32[w + (F.mm >> 2)] = mirror.mm;
     const comm = p.comm, u8 = m.u8;

@@ -21,8 +21,9 @@ struct {
 	__array(values, struct fifo);
 } qarr SEC(".maps") = { .values = { [1] = &q1 } };
 
-#ifdef WITH_RINGBUF
-struct { __uint(type, MT_RINGBUF); __uint(max_entries, 4096); } rb SEC(".maps");
+#ifdef WITH_BLOOM
+/* BPF_MAP_TYPE_BLOOM_FILTER, which scxlab does not implement */
+struct { __uint(type, 30); __uint(max_entries, 64); __type(value, u32); } bloom SEC(".maps");
 #endif
 
 const volatile u64 slice_ns = 5000000;

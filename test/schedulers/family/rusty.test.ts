@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hog, plan, task } from "../../helpers/plan.js";
+import { hog, plan, poisson, task } from "../../helpers/plan.js";
 import type { RunResult } from "../../../sim/result.js";
 import { MS, S, run, start } from "./run.js";
 import type { Scx } from "../../../sim/ext/ops.js";
@@ -18,19 +18,19 @@ describe("rusty", () => {
     expect(rusty.totals.utilization).toBe(1);
   });
 
-  it("with stealing off, the load balancer (every 2 s) moves hogs into the idle domain: LLC 1 is 20 % busy before it and over 85 % busy in the next second", () => {
-    // Tasks are dealt to domains in turn: the 8 hogs land in domain 0, the 8 light tasks (10 % each) in domain 1.
+  it("with stealing off, the load balancer (every 2 s) moves hogs into the idle domain: LLC 0 is 20 % busy before it and over 85 % busy in the next second", () => {
+    // Tasks are dealt to domains in turn (CPU 0's cursor starts past domain 0): the 8 hogs land in domain 1, the 8 light tasks (10 % each) in domain 0.
     const specs = [];
     for (let i = 0; i < 8; i++) specs.push(hog(`h${i}`), task(`l${i}`, [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }]));
     const { m } = start("rusty", plan(specs), { topology: "2llc-8c", durationNs: 3 * S, options: { greedy_threshold: 0 } });
-    const llc1Busy = (r: RunResult) => r.cpus.slice(4).reduce((a, c) => a + c.busyNs, 0);
+    const llc0Busy = (r: RunResult) => r.cpus.slice(0, 4).reduce((a, c) => a + c.busyNs, 0);
     m.runFor(2 * S);
-    const before = llc1Busy(m.result(0));
+    const before = llc0Busy(m.result(0));
     m.runFor(1 * S);
     const r = m.result(0);
     expect(r.scx.exit).toBeNull();
     expect(Math.abs(before / (4 * 2 * S) - 0.2)).toBeLessThan(0.01);
-    expect((llc1Busy(r) - before) / (4 * S)).toBeGreaterThan(0.85);
+    expect((llc0Busy(r) - before) / (4 * S)).toBeGreaterThan(0.85);
     expect(r.scx.events.lb_moved).toBeGreaterThanOrEqual(3);
   });
 });
@@ -110,14 +110,15 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(latencyScale(2 ** 50, 0, 100)).toBe(10_000); // priority 38 is 88761, capped at LB_MAX_WEIGHT
   });
 
-  it("tuner.rs Tuner::step: short slices only at average utilisation ≥ 0.99999 (5 hogs on 4 CPUs), not at 0.9995 (3 hogs and a task sleeping 0.1 ms every 50 ms)", () => {
+  it("tuner.rs Tuner::step + main.bpf.c refresh_tune_params (called from rusty_select_cpu only): short slices at average utilisation ≥ 0.99999 once a wakeup takes them in (5 hogs and a 0.1 ms napper on 4 CPUs), never with hogs alone (no select_cpu), and not at 0.9995 (3 hogs and the napper)", () => {
     const slices = (specs: ReturnType<typeof hog>[]) => {
       const log: { pid: number; slice: number; deadline: number; vruntime: number }[] = [];
       run("rusty", plan(specs), { topology: "4", durationNs: S, wrapScx: recordInserts(log), options: { greedy_threshold: 0 } });
       return new Set(log.map((e) => e.slice));
     };
     const napper = task("n", [{ kind: "run", us: 50_000 }, { kind: "sleep", us: 100 }]);
-    expect(slices([hog("h", 0, { instances: 5 })])).toContain(1 * MS);
+    expect(slices([hog("h", 0, { instances: 5 }), napper])).toContain(1 * MS);
+    expect([...slices([hog("h", 0, { instances: 5 })])]).toEqual([20 * MS]);
     const relaxed = slices([hog("h", 0, { instances: 3 }), napper]);
     expect(relaxed.size).toBeGreaterThan(0);
     expect([...relaxed]).toEqual([20 * MS]);
@@ -137,6 +138,82 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     // update_freq counts per 100 ms; the hog is interrupted once per sleeper period (≥ 1 ms).
     expect(hogFreq([0], "1")).toBeGreaterThan(10);
     expect(hogFreq([1], "2")).toBe(0);
+  });
+
+  it("main.bpf.c rusty_init_task: last_woke_at and last_blocked_at start at the task's creation (Poisson arrivals), so its first waker interval is measured from there", () => {
+    const seen: number[][] = [];
+    let scxOf: Scx | null = null;
+    run("rusty", plan([poisson("req", 1000, 200)]), {
+      durationNs: 50 * MS,
+      wrapScx: (scx) => (scxOf = scx),
+      wrapOps: (ops) => {
+        const init = ops.init_task!.bind(ops);
+        ops.init_task = (p, args) => {
+          const r = init(p, args);
+          const t = (ops as unknown as { tctx: { get(p: unknown): { lastWokeAt: number; lastBlockedAt: number } } }).tctx.get(p);
+          seen.push([scxOf!.now(), t.lastWokeAt, t.lastBlockedAt]);
+          return r;
+        };
+      },
+    });
+    expect(seen.filter(([now]) => now > 0).length).toBeGreaterThan(10);
+    for (const [now, woke, blocked] of seen) expect([woke, blocked]).toEqual([now, now]);
+  });
+
+  it("main.bpf.c rusty_select_cpu: the direct-greedy picks are tried only while some domain is direct-greedy (one saturated domain never picks from an empty mask)", () => {
+    let emptyPicks = 0, picks = 0;
+    const wrap = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      w.pickIdleCpu = (mask, flags) => { picks++; if (mask !== null && mask.every((b) => b === 0)) emptyPicks++; return scx.pickIdleCpu(mask, flags); };
+      return w;
+    };
+    const r = run("rusty", plan([hog("h", 0, { instances: 4 }), task("w", [{ kind: "run", us: 200 }, { kind: "sleep", us: 300 }], { instances: 2 })]), { topology: "4", durationNs: S, wrapScx: wrap });
+    expect(picks).toBeGreaterThan(100);
+    expect(emptyPicks).toBe(0);
+    expect(r.scx.events.direct_greedy ?? 0).toBe(0);
+  });
+
+  it("main.bpf.c rusty_set_cpumask: all_cpus is set only by ops.set_cpumask (an affinity change or a switch into sched_ext), so tasks forked under the scheduler never kick idle CPUs to steal (kick-greedy) though the tuner enables it for every domain", () => {
+    let ops: { kickGreedy: Uint8Array; set_cpumask(p: unknown, m: Uint8Array | null): void; tctx: { get(p: unknown): { allCpus: boolean } } } | null = null;
+    const seen: unknown[] = [];
+    const r = run("rusty", plan([hog("h", 0, { instances: 2 }), task("s", [{ kind: "run", us: 300 }, { kind: "sleep", us: 700 }], { instances: 3 })]), {
+      topology: "4", durationNs: S,
+      wrapOps: (o) => {
+        ops = o as unknown as typeof ops;
+        const init = o.init_task!.bind(o);
+        o.init_task = (p, args) => { seen.push(p); return init(p, args); };
+      },
+    });
+    expect(Array.from(ops!.kickGreedy)).toEqual([1]);
+    expect(r.scx.events.kick_greedy ?? 0).toBe(0);
+    const p = seen[0];
+    expect(ops!.tctx.get(p).allCpus).toBe(false);
+    ops!.set_cpumask(p, null);
+    expect(ops!.tctx.get(p).allCpus).toBe(true);
+    ops!.set_cpumask(p, Uint8Array.from([1, 1, 0, 1]));
+    expect(ops!.tctx.get(p).allCpus).toBe(false);
+  });
+
+  it("main.bpf.c task_pick_domain / rusty_init: each CPU deals domains from its own cursor, which starts at the CPU's number and is read before it moves on, so the first task made on CPU 0 of 2llc-8c goes to domain 1 and the second to domain 0", () => {
+    const r = run("rusty", plan([hog("a"), hog("b", 0, { delayUs: 1000 })]), { topology: "2llc-8c", durationNs: 10 * MS });
+    const busy = (lo: number, hi: number) => r.cpus.filter((c) => c.cpu >= lo && c.cpu <= hi && c.busyNs > 0).length;
+    expect(busy(4, 7)).toBe(1);
+    expect(busy(0, 3)).toBe(1);
+    const first = run("rusty", plan([hog("a")]), { topology: "2llc-8c", durationNs: 10 * MS });
+    expect(first.cpus.filter((c) => c.busyNs > 0).map((c) => c.cpu >= 4)).toEqual([true]);
+  });
+
+  it("main.bpf.c rusty_select_cpu / rusty_enqueue's bpf_cpumask_any_distribute: per running CPU, the next CPU of the mask after the last one it got (the first skipping CPU 0), wrapping", () => {
+    const f = fakeScx("4");
+    let here = 0;
+    Object.assign(f.scx, { currentCpu: () => here });
+    const q = findScheduler("rusty").create(f.scx, {}) as unknown as { anyOf(m: Uint8Array): number };
+    const m = Uint8Array.from([1, 1, 0, 1]);
+    expect([q.anyOf(m), q.anyOf(m), q.anyOf(m), q.anyOf(m)]).toEqual([1, 3, 0, 1]);
+    here = 2;
+    expect(q.anyOf(m)).toBe(1);
+    expect(q.anyOf(new Uint8Array(4))).toBe(-1);
+    expect(q.anyOf(m)).toBe(3);
   });
 
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {
