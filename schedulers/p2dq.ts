@@ -26,9 +26,10 @@
  * running a task under weight 100 is marked (CPU_CTX_F_NICE_TASK): a task enqueued for it goes to
  * its local DSQ with SCX_ENQ_PREEMPT. A new task's first slice is the init class's scaled by
  * weight, unclamped, as p2dq_init_task sets it.
- * Simplified: load is CPU time per LLC in the current 250 ms period (upstream's legacy counters),
- * not PELT, which upstream enables by default: with PELT off the object makes the same calls as
- * this port on 2llc-8c; with it on, pick-two and the load hints differ. No autoslice,
+ * An LLC's load (pick-two, the hints) is, as upstream's default, the sum of its tasks' PELT
+ * averages (1 ms periods decaying by 127/128, updated at runnable, running and stopping), or with
+ * `enable_pelt=false` its CPU time in the current 250 ms period.
+ * Simplified: no autoslice,
  * deadline, energy, thermal or big/little modes, no arena queues (ATQ/DHQ), LLC shards or
  * fork/exec balancing; an affinitized task takes prev if idle, else any idle CPU
  * it may use (upstream also weighs its LLC and SMT), and a CPU does not move mismatched heads of
@@ -50,9 +51,13 @@ export const options = defineOptions({
   dispatch_lb_interactive: { type: "boolean", default: true, doc: "interactive (class 0) tasks may migrate across LLCs (scx_p2dq --dispatch-lb-interactive)" },
   wakeup_llc_migrations: { type: "boolean", default: false, doc: "a sync wakeup may move the wakee to its waker's LLC (scx_p2dq --wakeup-llc-migrations)" },
   lb_interval_us: { type: "number", default: 250_000, min: 1_000, doc: "load period in µs (upstream's load-balance timer, 250 ms)" },
+  enable_pelt: { type: "boolean", default: true, doc: "LLC load as summed per-task decayed utilisation (PELT, 1 ms periods) instead of CPU time per load period (scx_p2dq --enable-pelt)" },
 });
 
 const NR_CLASSES = 3;
+/** upstream's PELT bounds: the decayed sum (128 × 1024) and the average. */
+const PELT_SUM_MAX = 131_072;
+const PELT_MAX_UTIL = 1024;
 /** No pick-two right after a load period starts (upstream lb_config.backoff_ns). */
 const PICK2_BACKOFF_NS = 5_000_000;
 
@@ -71,6 +76,14 @@ export interface TaskCtx {
   lastRunStarted: number;
   /** Ran with weight < 100 last time, so its CPU carries the nice mark (upstream TASK_CTX_F_WAS_NICE). */
   wasNice: boolean;
+  /** upstream's PELT: last update (0: none yet), decayed sum, average (0..1024), whole ms banked under a period. */
+  peltAt: number;
+  utilSum: number;
+  utilAvg: number;
+  periodContribMs: number;
+  /** The LLC its utilisation was last added to (-1: none) and how much (upstream task_llc_pelt). */
+  peltLlc: number;
+  peltUtil: number;
 }
 
 export class P2dqScheduler implements SchedExtOps {
@@ -102,7 +115,11 @@ export class P2dqScheduler implements SchedExtOps {
   private readonly llcVtime: Float64Array;
   /** 1 while the CPU runs a task under weight 100 (upstream CPU_CTX_F_NICE_TASK): wakers preempt it. */
   readonly niceCpu: Uint8Array;
-  /** CPU time per LLC in the current load period, and when that period began. */
+  /**
+   * Each LLC's load as pick-two and the load timer read it (upstream llc_get_load): with PELT the
+   * summed utilisation of the tasks last seen there, else CPU time in the current period; and
+   * when that period began.
+   */
   readonly llcLoad: Float64Array;
   private periodStart = 0;
   private timer = -1;
@@ -131,7 +148,8 @@ export class P2dqScheduler implements SchedExtOps {
       const cls = p.weight === 100 ? o.init_dsq_index : p.weight < 100 ? 0 : NR_CLASSES - 1;
       // upstream p2dq_init_task_impl: the init class's slice scaled by weight, not clamped, whatever the class
       const sliceNs = Math.floor((this.classSlices[o.init_dsq_index] * p.weight) / 100);
-      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.minLlcRuns, sliceNs, lastRunAt: 0, lastRunStarted: 0, wasNice: false };
+      return { cls, llc: scx.cpuLlc(scx.taskCpu(p)), placed: false, llcRuns: this.minLlcRuns, sliceNs, lastRunAt: 0, lastRunStarted: 0, wasNice: false,
+        peltAt: 0, utilSum: 0, utilAvg: 0, periodContribMs: 0, peltLlc: -1, peltUtil: 0 };
     });
   }
 
@@ -366,7 +384,7 @@ export class P2dqScheduler implements SchedExtOps {
     if (left === right) right = (load[cur] % n) & 3;
     let first = load[right] > load[left] ? right : left, second = first === right ? left : right;
     if (n === 2 && first === cur) { first = second; second = cur; }
-    const curLoad = load[cur] + (load[cur] * this.o.lb_slack_pct) / 100;
+    const curLoad = load[cur] + Math.floor((load[cur] * this.o.lb_slack_pct) / 100);
     if (load[first] >= curLoad && this.consume(first)) return true;
     if (load[second] >= curLoad && this.consume(second)) return true;
     if (!this.saturated()) return false;
@@ -391,6 +409,58 @@ export class P2dqScheduler implements SchedExtOps {
     if (p.dsqVtime > v && p.dsqVtime < v + this.classSlices[NR_CLASSES - 1]) this.llcVtime[llc] = p.dsqVtime;
     if (t.lastRunStarted === 0) t.lastRunStarted = now;
     t.lastRunAt = now;
+    if (this.o.enable_pelt) this.updatePelt(t, now, 0, this.scx.taskCpu(p));
+  }
+
+  /** upstream p2dq_runnable_impl: with PELT, decay the task's utilisation and bring its LLC's sum up to date. */
+  runnable(p: ScxTask): void {
+    if (!this.o.enable_pelt) return;
+    const t = this.tctx.get(p);
+    this.updatePelt(t, this.scx.now(), 0, this.scx.taskCpu(p));
+    this.aggregatePelt(t, t.llc);
+  }
+
+  /**
+   * upstream update_task_pelt: whole 1 ms periods since the last update decay the sum by 127/128
+   * each (at most 256), then the run time (whole ms, scaled by capacity and frequency, with what
+   * was banked under a period) is added; the average is the sum / 128, at most 1024. Under a
+   * whole period the run time is only banked.
+   */
+  private updatePelt(t: TaskCtx, now: number, deltaNs: number, cpu: CpuId): void {
+    if (t.peltAt === 0) {
+      t.peltAt = now;
+      t.utilSum = t.utilAvg = t.periodContribMs = 0;
+      return;
+    }
+    const elapsedMs = Math.floor((now - t.peltAt) / 1_000_000);
+    if (elapsedMs === 0) {
+      t.periodContribMs += Math.floor(deltaNs / 1_000_000);
+      return;
+    }
+    let sum = t.utilSum;
+    for (let i = 0; i < Math.min(elapsedMs, 256) && sum > 0; i++) sum = (sum * 127) >>> 7;
+    const scale = this.scx.cpuCapacity(cpu) * (this.scx.cpuperfCur(cpu) || 1024);
+    if (t.periodContribMs > 0) {
+      sum += Math.floor((t.periodContribMs * scale) / 1_048_576);
+      t.periodContribMs = 0;
+    }
+    sum += Math.floor((Math.floor(deltaNs / 1_000_000) * scale) / 1_048_576);
+    t.utilSum = Math.min(sum, PELT_SUM_MAX);
+    t.utilAvg = Math.min(t.utilSum >>> 7, PELT_MAX_UTIL);
+    t.peltAt = now;
+  }
+
+  /** upstream aggregate_pelt_to_llc: move the task's contribution to `llc`'s sum and bring it to its average. */
+  private aggregatePelt(t: TaskCtx, llc: number): void {
+    let old = t.peltUtil;
+    if (t.peltLlc < 0) old = 0;
+    else if (t.peltLlc !== llc) {
+      this.llcLoad[t.peltLlc] -= old;
+      old = 0;
+    }
+    this.llcLoad[llc] += t.utilAvg - old;
+    t.peltLlc = llc;
+    t.peltUtil = t.utilAvg;
   }
 
   stopping(p: ScxTask, runnable: boolean): void {
@@ -402,7 +472,10 @@ export class P2dqScheduler implements SchedExtOps {
     const used = now - t.lastRunAt, lastSlice = t.sliceNs;
     p.dsqVtime += Math.floor((used * 100) / p.weight);
     this.llcVtime[t.llc] += used;
-    this.llcLoad[t.llc] += used;
+    if (this.o.enable_pelt) {
+      this.updatePelt(t, now, used, this.scx.taskCpu(p));
+      this.aggregatePelt(t, t.llc);
+    } else this.llcLoad[t.llc] += used;
     if (runnable) return;
     // Going to sleep: the whole awake period decides the class.
     const awake = now - t.lastRunStarted;
@@ -421,8 +494,9 @@ export class P2dqScheduler implements SchedExtOps {
   }
 
   /**
-   * upstream load_balance_timer (legacy counters): each LLC is compared with the one lbOffset
-   * further on; one more than lb_slack_pct % busier gets that one as its hint; the offset turns.
+   * upstream load_balance_timer: each LLC is compared with the one lbOffset further on; one more
+   * than lb_slack_pct % busier gets that one as its hint; the offset turns. The per-period
+   * counters start again (PELT sums decay instead).
    */
   private onTimer(): void {
     const n = this.nrLlcs, load = this.llcLoad;
@@ -434,7 +508,7 @@ export class P2dqScheduler implements SchedExtOps {
       }
       this.lbOffset = (this.lbOffset % (n - 1)) + 1;
     }
-    load.fill(0);
+    if (!this.o.enable_pelt) load.fill(0);
     this.periodStart = this.scx.now();
     this.scx.timerStart(this.timer, this.o.lb_interval_us * 1000);
   }

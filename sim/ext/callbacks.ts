@@ -56,13 +56,15 @@ const NAMES = [
   "select_cpu", "enqueue", "dispatch", "runnable", "running", "stopping", "quiescent", "tick", "yield",
   "update_idle", "init_task", "enable", "disable", "exit_task", "",
 ];
-/** The kfunc context each callback runs in. */
-const CTX: readonly Ctx[] = [
-  Ctx.SelectCpu, Ctx.Enqueue, Ctx.Dispatch, Ctx.Other, Ctx.Other, Ctx.Other, Ctx.Other, Ctx.Other, Ctx.Other,
-  Ctx.Other, Ctx.Other, Ctx.Other, Ctx.Other, Ctx.Other, Ctx.Other,
-];
-/** 1 for the callbacks whose cost the cost model charges to their CPU. */
-const CHARGED = [1, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+/**
+ * The kfunc context callback `cb` runs in: its own for the first three, Other for the rest.
+ * Arithmetic rather than a table, so that it folds to a constant where `cb` is one (the hot sites).
+ */
+function ctxOf(cb: Cb): Ctx {
+  return cb <= Cb.Dispatch ? cb + 1 : Ctx.Other;
+}
+/** Bit `cb` set for the callbacks whose cost the cost model charges to their CPU (select_cpu, enqueue, dispatch, running, stopping). */
+const CHARGED = 1 << Cb.SelectCpu | 1 << Cb.Enqueue | 1 << Cb.Dispatch | 1 << Cb.Running | 1 << Cb.Stopping;
 
 /** Arguments of init_task and exit_task: shared, read-only, so per-task calls allocate nothing. */
 const INIT_FORK: InitTaskArgs = Object.freeze({ fork: true });
@@ -230,16 +232,21 @@ export class Callbacks {
   enter(cb: Cb, t: Task | null, cpu: number): boolean {
     // The outermost callback's caller has nothing to keep: outside callbacks the context is
     // always (None, no task, CPU 0, no callback), which `leave` puts back as constants.
-    if (this.depth++ !== 0) this.saveOuter();
-    this.ctx = CTX[cb];
+    const depth = this.depth + 1;
+    this.depth = depth;
+    if (depth !== 1) this.saveOuter();
+    this.ctx = ctxOf(cb);
     this.ctxTask = t;
     this.ctxCpu = cpu;
     this.current = cb;
     this.threw = false;
-    if (CHARGED[cb] === 1) this.host.chargeCallback(cpu);
-    if (++this.calls === this.abandonCall) return this.abandon();
-    this.progress[0] = this.calls;
-    this.progress[1] = this.depth;
+    if ((CHARGED >> cb & 1) !== 0) this.host.chargeCallback(cpu);
+    const calls = this.calls + 1;
+    this.calls = calls;
+    if (calls === this.abandonCall) return this.abandon();
+    const progress = this.progress;
+    progress[0] = calls;
+    progress[1] = depth;
     return true;
   }
 
@@ -268,25 +275,29 @@ export class Callbacks {
 
   /** Leaves the callback that returned `r`, giving the caller its context back; returns r, or undefined for a promise. */
   leave(r: unknown): unknown {
-    if (r !== undefined && r !== null && (typeof r === "object" || typeof r === "function") && isThenable(r as object)) {
-      this.refusePromise(r as object);
-      r = undefined;
-    }
-    const d = --this.depth;
+    // Only an object or a function can be a thenable; the usual results (undefined, a CPU) skip the test.
+    if (typeof r === "object" ? r !== null : typeof r === "function") r = this.refuseThenable(r as object);
+    const d = this.depth - 1;
+    this.depth = d;
     this.progress[1] = d;
-    if (d === 0) {
-      this.ctx = Ctx.None;
-      this.ctxCpu = 0;
-      this.current = Cb.Thunk;
-      this.ctxTask = null;
+    if (d !== 0) {
+      this.restoreOuter(d);
       return r;
     }
+    this.ctx = Ctx.None;
+    this.ctxCpu = 0;
+    this.current = Cb.Thunk;
+    this.ctxTask = null;
+    return r;
+  }
+
+  /** Gives the callback that ran another one (see saveOuter) its context back. */
+  private restoreOuter(d: number): void {
     this.ctx = this.outerCtx[d];
     this.ctxCpu = this.outerCpu[d];
     this.current = this.outerCb[d];
     this.ctxTask = this.outerTask[d];
     this.outerTask[d] = null;
-    return r;
   }
 
   /**
@@ -338,6 +349,13 @@ export class Callbacks {
   /** Name of the innermost running callback, as in struct sched_ext_ops. */
   currentName(): string {
     return this.current === Cb.Thunk ? this.thunkName : NAMES[this.current];
+  }
+
+  /** `r` itself, or undefined when it is a thenable (refused: see refusePromise). */
+  private refuseThenable(r: object): unknown {
+    if (!isThenable(r)) return r;
+    this.refusePromise(r);
+    return undefined;
   }
 
   /**

@@ -40,7 +40,7 @@ describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
     const q = make();
     const p = anyTask(0);
     Object.assign(p, { nrCpusAllowed: 8 });
-    const t: TaskCtx = { cls: 0, llc: 0, placed: true, llcRuns: 0, sliceNs: 0, lastRunAt: 0, lastRunStarted: 0, wasNice: false };
+    const t: TaskCtx = { cls: 0, llc: 0, placed: true, llcRuns: 0, sliceNs: 0, lastRunAt: 0, lastRunStarted: 0, wasNice: false, peltAt: 0, utilSum: 0, utilAvg: 0, periodContribMs: 0, peltLlc: -1, peltUtil: 0 };
     f.idle.fill(0); f.idle[1] = 1; f.idle[5] = 1; // both LLCs have an idle CPU, 25 % idle
     q.update_idle(asCpu(1), true);
     expect(q.canMigrate(p, t, 0)).toBe(false);
@@ -120,15 +120,42 @@ describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
   it("main.bpf.c load_balance_timer + pick_idle_cpu's lb_llc_id: every LLC hints LLC 0 until the first period ends; then an LLC more than 5 % busier than the one it is compared with hints that one, and a wakeup with its LLC runs counted down follows a hint once", () => {
     const f = fakeScx("2llc-8c");
     Object.assign(f.scx, { now: () => 0, timerStart: () => 0, stat: () => undefined });
-    const q = new P2dqScheduler(f.scx, resolveOptions("p2dq", options, {}));
+    const q = new P2dqScheduler(f.scx, resolveOptions("p2dq", options, { enable_pelt: false }));
     expect(Array.from(q.llcHint)).toEqual([0, 0]);
     q.llcLoad[0] = 100; q.llcLoad[1] = 50;
     (q as unknown as { onTimer(): void }).onTimer();
     expect(Array.from(q.llcHint)).toEqual([1, -1]);
-    expect(Array.from(q.llcLoad)).toEqual([0, 0]);
+    expect(Array.from(q.llcLoad)).toEqual([0, 0]); // per-period counters start again
     q.llcLoad[0] = 100; q.llcLoad[1] = 96; // 4 % apart: no hint
     (q as unknown as { onTimer(): void }).onTimer();
     expect(Array.from(q.llcHint)).toEqual([-1, -1]);
+  });
+
+  it("main.bpf.c update_task_pelt + aggregate_pelt_to_llc (PELT on by default): 1 ms periods decay a task's sum by 127/128 each, run time adds whole ms × capacity × frequency / 2^20, the average is sum / 128; its LLC's load is the sum of its tasks' last averages, moved when a task changes LLC", () => {
+    const f = fakeScx("2llc-8c");
+    let now = 0;
+    Object.assign(f.scx, { now: () => now, taskCpu: (p: { cpu: number }) => p.cpu, cpuCapacity: () => 1024, cpuperfCur: () => 1024, stat: () => undefined, timerStart: () => 0 });
+    const q = new P2dqScheduler(f.scx, resolveOptions("p2dq", options, {}));
+    const p = Object.assign(anyTask(1), { weight: 100, dsqVtime: 0, nrCpusAllowed: 8 });
+    const t = (q as unknown as { tctx: { get(p: unknown): TaskCtx } }).tctx.get(p);
+    now = 1_000_000;
+    q.running(p); // the first update only starts the clock
+    now = 401_000_000; // ran 400 ms: 400 periods since, decay of nothing, + 400 ms at full speed
+    q.stopping(p, false);
+    expect(t.utilSum).toBe(400);
+    expect(t.utilAvg).toBe(3); // 400 / 128
+    expect(Array.from(q.llcLoad)).toEqual([3, 0]);
+    now = 401_500_000; // under a period: nothing decays, nothing is added yet
+    q.runnable(p);
+    expect(t.utilSum).toBe(400);
+    now = 403_500_000; // 2 periods: 400 → 396 → 392
+    q.runnable(p);
+    expect(t.utilSum).toBe(392);
+    t.llc = 1; // it last ran in LLC 1: its contribution moves there
+    q.runnable(p);
+    expect(Array.from(q.llcLoad)).toEqual([0, 3]);
+    (q as unknown as { onTimer(): void }).onTimer();
+    expect(Array.from(q.llcLoad)).toEqual([0, 3]); // PELT sums are not reset by the load period
   });
 
   it("main.bpf.c p2dq_dispatch_impl: a head at vtime 0 counts as no choice yet (min_vtime == 0), so the migration DSQ's head wins a tie at 0 over the LLC DSQ's", () => {
@@ -179,6 +206,7 @@ describe("p2dq follows upstream (sched-ext/scx scheds/rust/scx_p2dq)", () => {
     expect(resolveOptions("p2dq", options, {})).toEqual({
       dsq_slice0_us: 500, dsq_slice1_us: 2500, dsq_slice2_us: 5000, init_dsq_index: 0, lb_slack_pct: 5,
       saturated_percent: 5, dispatch_lb_interactive: true, wakeup_llc_migrations: false, lb_interval_us: 250_000,
+      enable_pelt: true,
     });
     expect(findScheduler("p2dq").create(fakeScx("1").scx, {}).timeout_ms).toBe(25_000);
   });
