@@ -1,10 +1,9 @@
 /** `scxlab list`: schedulers, workloads (with their parameters) and topology presets; `--json` for scripts. */
 import type { Argv } from "yargs";
 import { COMMAND_TABLE } from "./table.js";
-import { SCHEDULERS } from "../../schedulers/registry.js";
+import { LIST_TABLE } from "./list_table.js";
 import { FAIR, schedulerSpec } from "../../schedulers/source/spec.js";
 import { CliError } from "../errors.js";
-import { BUILTINS } from "../../workloads/builtin/index.js";
 import { topologyPresets } from "../../sim/topology.js";
 import { table } from "../text_table.js";
 
@@ -19,6 +18,9 @@ export interface ListData {
   workloads: { name: string; description: string; params: Record<string, { default: Value; doc: string }> }[];
   topologies: string[];
 }
+
+/** The registries' part of ListData, kept in list_table.ts (loading every scheduler module to list them costs ~25 ms). */
+export type ListTable = Pick<ListData, "schedulers" | "workloads">;
 
 export function listCommand(y: Argv): Argv {
   return y.command(
@@ -64,15 +66,13 @@ function formatModules(mods: ListData["schedulers"]): string {
 }
 
 export function listData(): ListData {
-  const docs = (o: Readonly<Record<string, { default: Value; doc: string }>>) =>
-    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { default: v.default, doc: v.doc }]));
   return {
     schema: LIST_SCHEMA,
     schedulers: [
       { name: FAIR, description: "the default class alone (EEVDF/CFS-like), no sched_ext scheduler attached", origin: "kernel/sched/fair.c", options: {} },
-      ...SCHEDULERS.map((s) => ({ name: s.name, description: s.description, origin: s.origin, options: docs(s.options) })),
+      ...LIST_TABLE.schedulers,
     ],
-    workloads: BUILTINS.map((b) => ({ name: b.name, description: b.description, params: docs(b.params) })),
+    workloads: LIST_TABLE.workloads,
     topologies: topologyPresets(),
   };
 }
