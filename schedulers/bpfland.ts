@@ -12,8 +12,10 @@
  * node, both deadline ordered; a CPU serves whichever head is earlier. Slices are `slice_max` ×
  * weight / queue length (never below `slice_min`). A waking task goes straight to an idle CPU's
  * queue; a task enqueued without select_cpu, or whose core is SMT-contended while other CPUs are
- * idle, looks for an idle CPU near its previous one. Sticky tasks (average run < 10 µs) stay on
- * their CPU's local DSQ.
+ * idle, asks the kernel's scx_bpf_select_cpu_and from its previous CPU with no wake flags, as
+ * upstream's pick_idle_cpu does from enqueue (the kernel's search: prev, then its LLC, node and
+ * the rest, each scanned from the kernel's rotating cursor). Sticky tasks (average run < 10 µs)
+ * stay on their CPU's local DSQ.
  * A wakeup by a task running on a faster CPU than prev (hybrid capacities) moves toward the
  * waker's CPU unless prev is a free core in its LLC, and SCX_WAKE_SYNC reaches the default
  * selection (prev in the waker's LLC, else the waker's CPU) unless `no_wake_sync`.
@@ -28,7 +30,7 @@
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
-import { anyIdleIn, hasSmt, pickIdleNear } from "./lib/idle_near.js";
+import { anyIdleIn, hasSmt } from "./lib/idle_near.js";
 import { calcAvg } from "./lib/calc_avg.js";
 
 export const options = defineOptions({
@@ -68,6 +70,8 @@ export class BpflandScheduler implements SchedExtOps {
   private readonly smt: boolean;
   private vtimeNow = 0;
   private readonly tctx;
+  /** Every CPU: enqueue's idle search passes it and the kernel narrows it to the task's CPUs (upstream passes p->cpus_ptr). */
+  private readonly allCpus: Uint8Array;
 
   constructor(private readonly scx: Scx, o: OptionValues<typeof options>) {
     this.o = o;
@@ -76,6 +80,7 @@ export class BpflandScheduler implements SchedExtOps {
     this.sliceLag = o.slice_lag_us * 1000;
     this.nrCpus = scx.nrCpus();
     this.smt = hasSmt(scx);
+    this.allCpus = new Uint8Array(this.nrCpus).fill(1);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({ awakeVtime: 0, wakeupFreq: 0, lastWokeAt: this.scx.now(), avgRuntime: 0, lastRunAt: 0 }));
   }
 
@@ -169,7 +174,8 @@ export class BpflandScheduler implements SchedExtOps {
     }
     const migrate = this.shouldMigrate(p, enqFlags);
     if (migrate || this.smtContended(prev)) {
-      const cpu = pickIdleNear(scx, p, prev);
+      // upstream pick_idle_cpu(p, prev_cpu, -1, 0, true): no waker, no wake flags.
+      const cpu = scx.selectCpuAnd(p, prev, 0, this.allCpus, 0);
       if (cpu >= 0) {
         scx.stat("direct");
         scx.dsqInsertVtime(p, this.cpuDsq(cpu), this.slice(p, cpu), this.deadline(p, t, cpu), enqFlags);

@@ -1,5 +1,6 @@
 /**
- * central — modelled on the kernel's tools/sched_ext/scx_central.bpf.c.
+ * central — modelled on the kernel's tools/sched_ext/scx_central.bpf.c, following its copy in
+ * sched-ext/scx scheds/c/scx_central.bpf.c at 0f379644a (2026-02-10, the last tree with scheds/c).
  *
  * One CPU (`central_cpu`) makes every scheduling decision. Every wakeup is steered to it and
  * every runnable task goes into one scheduler-held FIFO of pids; the central CPU is kicked to
@@ -12,6 +13,8 @@
  * to the central CPU (simulated timers run on no CPU); queue entries carry the task's enqueue
  * count and stale ones are skipped (the original stops at a vanished pid), which also keeps a
  * task the engine enqueues twice from being handed out twice.
+ * Watchdog: no timeout_ms, as upstream (scx_central.bpf.c's central_ops sets none), so the
+ * kernel's default of 30 s applies.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, Pid } from "../sim/ext/ops.js";
 import { SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_OPS_ENQ_LAST, SCX_SLICE_INF, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -31,7 +34,6 @@ const QUEUE_CAP = 4096;
 export class CentralScheduler implements SchedExtOps {
   readonly name = "central";
   readonly flags = SCX_OPS_ENQ_LAST;
-  readonly timeout_ms = 5000;
   private readonly central: CpuId;
   private readonly sliceNs: number;
   private readonly nrCpus: number;

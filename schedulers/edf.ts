@@ -16,9 +16,9 @@
  * created at init_task), so each DSQ's head is the earliest deadline a CPU can take from it, and
  * a CPU compares the heads of the DSQs it serves. (Against the head of one shared DSQ, a job
  * pinned to another CPU would make a CPU give up its running job for a later deadline.)
- * Budget: a task that declares no deadline or period runs as the textbook's constant-bandwidth
- * server with budget = one slice and period = `default_deadline_us`: each slice of CPU time it
- * uses without sleeping postpones its deadline by one period. A task that never sleeps (its
+ * Budget: a task that declares no deadline or period runs as the constant-bandwidth server
+ * (Abeni & Buttazzo 1998) with budget = one slice and period = `default_deadline_us`: each
+ * slice of CPU time it uses without sleeping postpones its deadline by one period. A task that never sleeps (its
  * activation never moves) thus does not keep the earliest deadline forever; its deadline
  * advances as it runs, at bandwidth slice / period.
  * Simplified: tasks with a declared SCHED_DEADLINE deadline or period keep their deadline

@@ -1,5 +1,6 @@
 /**
- * flatcg — modelled on the kernel's tools/sched_ext/scx_flatcg.bpf.c.
+ * flatcg — modelled on the kernel's tools/sched_ext/scx_flatcg.bpf.c, following its copy in
+ * sched-ext/scx scheds/c/scx_flatcg.bpf.c at 0f379644a (2026-02-10, the last tree with scheds/c).
  *
  * Hierarchical cgroup CPU control, flattened: each active cgroup's share of the machine
  * (hweight) is the product, down its ancestry, of weight / (sum of active siblings' weights),

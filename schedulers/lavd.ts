@@ -27,7 +27,8 @@
  * average + 0.5 ms, up to 500 ms) while the machine is under 95 % busy and no more tasks queue
  * than CPUs are active, else, if more critical than average, up to twice the slice. A task above
  * the criticality threshold max − (max − avg) / 2^`preempt_shift` that is not greedy scans its
- * domain for two CPUs running less critical work that will stop later than it would, and
+ * domain (drawing its CPUs in turn from the running CPU's bpf_cpumask_any_distribute cursor)
+ * for two CPUs running less critical work that will stop later than it would, and
  * preempts the one upstream's rule picks by cutting its running task's slice to 1 ns, so that
  * it yields at its next tick. Each CPU's frequency follows update_cpuperf_target:
  * the larger of its average and last-interval utilisation, full speed from 85 %, set in `running`.
@@ -166,7 +167,10 @@ export class LavdScheduler implements SchedExtOps {
   private periodNrSched = 0;
   private periodMaxLatCri = 0;
   private timer = -1;
-  private distribute = 0;
+  /** Per CPU: the CPU its last bpf_cpumask_any_distribute returned (the kernel's distribute_cpu_mask_prev, from 0). */
+  private readonly distPrev: Int32Array;
+  /** Reused by find_victim_cpu: the queued task's domain ∩ its CPUs. */
+  private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
   private readonly llcMasks: Uint8Array[] = [];
   private readonly llcOrder: number[][] = [];
@@ -205,6 +209,8 @@ export class LavdScheduler implements SchedExtOps {
     this.smt = hasSmt(scx);
     this.cpuLatCri = new Float64Array(this.nrCpus);
     this.pickMask = new Uint8Array(this.nrCpus);
+    this.victimMask = new Uint8Array(this.nrCpus);
+    this.distPrev = new Int32Array(this.nrCpus);
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
@@ -455,17 +461,37 @@ export class LavdScheduler implements SchedExtOps {
       }
     }
     let first = this.canKick(t.latCri, stop, preferred) ? preferred : asCpu(-1), second = asCpu(-1);
-    const m = this.llcMasks[dom];
-    for (let i = 0; i < this.nrCpus && second < 0; i++) {
-      const c = asCpu((this.distribute + i) % this.nrCpus);
-      if (c === preferred || m[c] === 0 || !scx.cpuAllowed(p, c) || !this.canKick(t.latCri, stop, c)) continue;
-      this.distribute = c + 1;
+    // As upstream: as many bpf_cpumask_any_distribute draws over the domain ∩ p's CPUs as it has
+    // CPUs, each moving the running CPU's cursor whether or not the CPU drawn qualifies.
+    const m = this.llcMasks[dom], mask = this.victimMask;
+    let nr = 0;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      mask[c] = m[c] === 1 && scx.cpuAllowed(p, c) ? 1 : 0;
+      nr += mask[c];
+    }
+    const here = scx.currentCpu();
+    for (let i = 0; i < nr && second < 0; i++) {
+      const c = this.anyDistribute(mask, here);
+      if (c === preferred || !this.canKick(t.latCri, stop, c)) continue;
       if (first < 0) first = c;
       else second = c;
     }
     if (first < 0) return;
     // As upstream: of two candidates, the first if it could itself kick the second.
     this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
+  }
+
+  /**
+   * bpf_cpumask_any_distribute on a non-empty mask, run on CPU `here`: the first CPU of `mask`
+   * after the one `here` last got, wrapping (the kernel's per-CPU distribute_cpu_mask_prev).
+   */
+  private anyDistribute(mask: Uint8Array, here: CpuId): CpuId {
+    const from = this.distPrev[here] + 1;
+    for (let i = 0; i < this.nrCpus; i++) {
+      const c = asCpu((from + i) % this.nrCpus);
+      if (mask[c] === 1) { this.distPrev[here] = c; return c; }
+    }
+    return asCpu(-1);
   }
 
   /**

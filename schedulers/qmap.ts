@@ -1,5 +1,6 @@
 /**
- * qmap — modelled on the kernel's tools/sched_ext/scx_qmap.bpf.c.
+ * qmap — modelled on the kernel's tools/sched_ext/scx_qmap.bpf.c, following its copy in
+ * sched-ext/scx scheds/c/scx_qmap.bpf.c at 0f379644a (2026-02-10, the last tree with scheds/c).
  *
  * Five FIFO queues held by the scheduler itself (BPF queue maps of pids in the original). A task
  * goes to queue 0..4 by weight (≤ 25, ≤ 50, < 200, < 400, else). Each CPU's dispatch cursor walks

@@ -1,5 +1,6 @@
 /**
- * simple — modelled on the kernel's tools/sched_ext/scx_simple.bpf.c.
+ * simple — modelled on the kernel's tools/sched_ext/scx_simple.bpf.c, following its copy in
+ * sched-ext/scx scheds/c/scx_simple.bpf.c at 0f379644a (2026-02-10, the last tree with scheds/c).
  *
  * One shared DSQ for the whole machine. By default tasks are ordered by weighted virtual time
  * (a sleeper may bank at most one slice of credit); with `fifo=true` it is a global FIFO.

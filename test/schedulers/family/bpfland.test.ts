@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
-import type { Scx } from "../../../sim/ext/ops.js";
+import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
 import { asCpu } from "../../../sim/ext/consts.js";
 import { BpflandScheduler, options } from "../../../schedulers/bpfland.js";
 import { resolveOptions } from "../../../schedulers/options.js";
@@ -81,6 +81,28 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
     expect(b.smtContended(asCpu(0))).toBe(false);
     const flat = new BpflandScheduler(fakeScx("8").scx, resolveOptions("bpfland", options, {}));
     expect(flat.smtContended(asCpu(0))).toBe(false);
+  });
+
+  it("main.bpf.c bpfland_enqueue → pick_idle_cpu(p, prev_cpu, -1, 0, true): a task enqueued without select_cpu (a slice expiry) asks the kernel's scx_bpf_select_cpu_and from its previous CPU, with no wake flags, over all its CPUs; the kernel's order (prev, its LLC, node, the rest) is checked in test/ext/select_cpu_and.test.ts", () => {
+    const calls: { prevOk: boolean; flagsOk: boolean; maskOk: boolean }[] = [];
+    let inEnqueue = false;
+    const wrapScx = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      w.selectCpuAnd = (p, prev, wakeFlags, allowed, flags) => {
+        if (inEnqueue) calls.push({ prevOk: prev === scx.taskCpu(p), flagsOk: wakeFlags === 0 && flags === 0, maskOk: allowed.every((b) => b === 1) });
+        return scx.selectCpuAnd(p, prev, wakeFlags, allowed, flags);
+      };
+      return w;
+    };
+    const wrapOps = (ops: SchedExtOps): void => {
+      const enq = ops.enqueue!.bind(ops);
+      ops.enqueue = (p, f) => { inEnqueue = true; enq(p, f); inEnqueue = false; };
+    };
+    // More 3 ms bursts than CPUs: 1 ms slices expire with others waiting, so tasks are enqueued without select_cpu.
+    const p = plan([task("s", [{ kind: "run", us: 3000 }, { kind: "sleep", us: 2000 }], { instances: 12 })]);
+    run("bpfland", p, { topology: "2llc-8c", durationNs: S / 2, wrapScx, wrapOps });
+    expect(calls.length).toBeGreaterThan(100);
+    expect(calls.filter((c) => !c.prevOk || !c.flagsOk || !c.maskOk)).toEqual([]);
   });
 
   it("main.rs Opts: option defaults and flags are upstream's (-s 1000, -L 0, -l 40000, -p off, -S off, -w off) and the watchdog is STARVATION_MS (5 s)", () => {

@@ -52,4 +52,19 @@ describe("central", () => {
     expect(runs[0]).toBe(21 * MS);
     for (const d of runs.slice(1)) expect(d).toBe(20 * MS);
   });
+
+  it("scx_central.bpf.c central_ops sets no timeout_ms, so the kernel's default watchdog (30 s, checked every 15 s) applies: a task whose enqueue is dropped is found at 45 s, not at qmap's 7.5 s", () => {
+    let calls = 0;
+    const { m } = start("central", plan([hog("h", 0, { instances: 4 })]), {
+      topology: "2", durationNs: 50 * S,
+      wrapOps: (ops) => {
+        const enqueue = ops.enqueue!.bind(ops);
+        ops.enqueue = (p, f) => { if (++calls !== 10) enqueue(p, f); };
+      },
+    });
+    m.runToEnd();
+    const r = m.result(0);
+    expect(r.scx.exit?.kind).toBe("SCX_EXIT_ERROR_STALL");
+    expect(r.scx.exit?.atNs).toBe(45 * S);
+  });
 });

@@ -136,6 +136,33 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(bad).toEqual([]);
   });
 
+  it("preempt.bpf.c find_victim_cpu: bpf_cpumask_any_distribute draws the domain's CPUs in turn (CPU 0's first draw is CPU 1) and stops at the second running less critical work that stops later; of the two, the first is the victim only if it could itself kick the second (can_x_kick_y), else the second, even when a better victim lies further on", () => {
+    type Internals = { tryPreempt(p: unknown, t: unknown, preferred: number, dom: number): void; cpuLatCri: Float64Array; cpuStopAt: Float64Array };
+    const victimOf = (cpus: Record<number, [number, number]>): number => {
+      const f = fakeScx("8");
+      const running = Array.from({ length: 8 }, () => ({ slice: 20 * MS }));
+      Object.assign(f.scx, { stat: () => undefined, currentCpu: () => 0, cpuCurr: (c: number) => running[c], createDsq: () => 0, timerCreate: () => 0, timerStart: () => 0 });
+      const l = new LavdScheduler(f.scx, resolveOptions("lavd", options, {}));
+      expect(l.init()).toBe(0);
+      const x = l as unknown as Internals;
+      // Every CPU runs work more critical than the queued task's 100, but the ones set below.
+      x.cpuLatCri.fill(1000);
+      x.cpuStopAt.fill(10 * MS);
+      for (const [c, [lat, stop]] of Object.entries(cpus)) { x.cpuLatCri[Number(c)] = lat; x.cpuStopAt[Number(c)] = stop; }
+      // The queued task: lat_cri 100, stops 1 ms from now (its average run).
+      x.tryPreempt(anyTask(0), { greedy: false, latCri: 100, avgRuntime: MS, sliceWall: 0 }, 0, 0);
+      const asked = running.flatMap((t, c) => (t.slice === 1 ? [c] : []));
+      expect(asked.length).toBe(1);
+      return asked[0];
+    };
+    // CPU 3 (lat 10, stops at 50 ms) cannot kick CPU 5 (lat 20, 30 ms): CPU 5 is the victim.
+    expect(victimOf({ 3: [10, 50 * MS], 5: [20, 30 * MS] })).toBe(5);
+    // CPU 3 (lat 20, 30 ms) could kick CPU 5 (lat 10, 50 ms): CPU 3 is; CPU 6 (lat 1, 100 ms) is never looked at.
+    expect(victimOf({ 3: [20, 30 * MS], 5: [10, 50 * MS], 6: [1, 100 * MS] })).toBe(3);
+    // One candidate: it.
+    expect(victimOf({ 6: [50, 20 * MS] })).toBe(6);
+  });
+
   it("preempt.bpf.c ask_cpu_yield_after: the victim's running task gets a 1 ns slice and leaves at its next tick; no IPI (SCX_KICK_PREEMPT) is sent", () => {
     let preemptKicks = 0, asked = 0;
     const wrapScx = (scx: Scx): Scx => {

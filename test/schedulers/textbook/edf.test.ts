@@ -115,7 +115,7 @@ describe("edf", () => {
     expect(["a", "b"].map(exitNsOf)).toEqual([100 * MS, 110 * MS]);
   });
 
-  it("a never-sleeping hog does not keep the earliest deadline forever (textbook constant-bandwidth server, budget = slice, period = default deadline): a task running 1 ms every 10 ms beside it on one CPU waits at most one 20 ms slice", () => {
+  it("a never-sleeping hog does not keep the earliest deadline forever (the constant-bandwidth server of Abeni & Buttazzo 1998, budget = slice, period = default deadline; a textbook oracle, no upstream code): a task running 1 ms every 10 ms beside it on one CPU waits at most one 20 ms slice", () => {
     const hogTask = task("hog", [{ kind: "run", us: 1_000_000 }]);
     const ticker = task("tick", [{ kind: "run", us: 1000 }, { kind: "sleep", us: 9000 }]);
     const r = run("edf", plan([hogTask, ticker]), { durationNs: 1000 * MS });

@@ -66,7 +66,7 @@ describe("srtf", () => {
     expect(exitOf(r, "liar")).toBe(53 * MS);
   });
 
-  it("uses each job's real remaining size (p.workLeftNs), so it is SRPT where a declared size is wrong: a job declared 1 ms that runs 10 ms is preempted at 1.5 ms by a 3 ms job (finishes 4.5 ms, liar 13 ms); with oracle=false the doubled estimate (2 ms, 0.5 left) keeps it running", () => {
+  it("uses each job's real remaining size (p.workLeftNs), so it is SRPT (Schrage 1968; the textbook oracle has no upstream code) where a declared size is wrong: a job declared 1 ms that runs 10 ms is preempted at 1.5 ms by a 3 ms job (finishes 4.5 ms, liar 13 ms); with oracle=false the doubled estimate (2 ms, 0.5 left) keeps it running", () => {
     const liar = task("liar", [{ kind: "run", us: 10_000 }], { loop: 1, expectedRunUs: 1000 });
     const p = plan([liar, task("s", [{ kind: "run", us: 3000 }], { loop: 1, delayUs: 1500, expectedRunUs: 3000 })]);
     const real = run("srtf", p, { durationNs: 30 * MS });
@@ -75,7 +75,7 @@ describe("srtf", () => {
     expect([exitOf(est, "s"), exitOf(est, "liar")]).toEqual([13 * MS, 10 * MS]);
   });
 
-  it("on heavy-tailed sizes declared at the class mean (the built-in server's shape) the real sizes give a lower mean response than the estimates (same arrivals)", () => {
+  it("SRPT (Schrage 1968) on heavy-tailed sizes declared at the class mean (the built-in server's and mixed's shape) the real sizes give a lower mean response than the estimates (same arrivals)", () => {
     const size = { dist: "mix" as const, of: [{ weight: 0.95, value: { dist: "exp" as const, mean: 250 } }, { weight: 0.05, value: { dist: "pareto" as const, scale: 3150, shape: 2.5 } }] };
     const p = plan([task("request", [{ kind: "run", us: size }], { arrivals: { process: "poisson", rate: 1500 }, loop: 1, expectedRunUs: 500 })]);
     const o = { durationNs: 20e9, seed: 3 };
