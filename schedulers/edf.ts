@@ -18,9 +18,9 @@
  * pinned to another CPU would make a CPU give up its running job for a later deadline.)
  * Budget: a task that declares no deadline or period runs as the constant-bandwidth server
  * (Abeni & Buttazzo 1998) with budget = one slice and period = `default_deadline_us`: each
- * slice of CPU time it uses without sleeping postpones its deadline by one period. A task that never sleeps (its
- * activation never moves) thus does not keep the earliest deadline forever; its deadline
- * advances as it runs, at bandwidth slice / period.
+ * slice of CPU time it uses without sleeping postpones its deadline by one period. A task
+ * that never sleeps (its activation never moves) thus does not keep the earliest deadline
+ * forever; its deadline advances as it runs, at bandwidth slice / period.
  * Simplified: tasks with a declared SCHED_DEADLINE deadline or period keep their deadline
  * however long they run (their budget would be the declared runtime, which the task view does
  * not carry); no admission control; global EDF on N CPUs is not optimal (Dhall's effect), it is
