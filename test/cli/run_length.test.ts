@@ -3,23 +3,17 @@
  * tasks when they all end (with a safety cap), else the command's default; and the run header
  * says which. Warnings about the workload reach stderr even with --quiet.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { scxlab } from "../helpers/cli.js";
 import { describeRunLength, runLength, TASKS_END_CAP_S } from "../../cli/run_length.js";
 import type { RunResult } from "../../sim/result.js";
 import { parseWorkloadObject } from "../../workloads/parse.js";
 import { ownLength } from "../../workloads/run_length.js";
 
-const MAIN = join(__dirname, "../../dist/cli/main.js");
 const DEFAULT_NS = 5e9;
-
-function scxlab(...args: string[]) {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 const plan = (doc: Record<string, unknown>) => parseWorkloadObject(doc, "w.json");
 const finite = { t: { loop: 3, run: 1000, sleep: 1000 } };

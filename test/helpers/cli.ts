@@ -17,10 +17,20 @@ export interface CliRun {
   readonly code: number | null;
   readonly out: string;
   readonly err: string;
+  /** Still running at the bound and killed: a hang. */
+  readonly hung: boolean;
 }
 
 /** Runs `scxlab ...args` to completion: its exit code, stdout and stderr. The timeout only bounds a hang. */
 export function scxlab(...args: string[]): CliRun {
-  const r = spawnSync(process.execPath, [MAIN, ...args], { encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 2 ** 20, cwd: SCRATCH });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  return scxlabWithin(300_000, args);
+}
+
+/** Runs `scxlab ...args`, killed (SIGKILL) if it outlives `boundMs`: then `hung` is set. */
+export function scxlabWithin(boundMs: number, args: readonly string[]): CliRun {
+  const r = spawnSync(process.execPath, [MAIN, ...args], {
+    encoding: "utf8", timeout: boundMs, killSignal: "SIGKILL", maxBuffer: 64 * 2 ** 20, cwd: SCRATCH,
+  });
+  const hung = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
+  return { code: r.status, out: r.stdout ?? "", err: r.stderr ?? "", hung };
 }

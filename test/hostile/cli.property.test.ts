@@ -10,13 +10,12 @@
  * has a watchdog for them only --job-timeout bounds one, so they would hang this suite.
  * Few runs each and short simulated lengths keep the file to a couple of minutes on 2 cores.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MAIN, SCRATCH } from "../helpers/cli.js";
+import { scxlabWithin, type CliRun } from "../helpers/cli.js";
 import {
   builtinWorkload, moduleAct, moduleSource, mutatedJson, runFlags, schedulerName, topologyText, traceText, workloadText,
 } from "./generators.js";
@@ -29,18 +28,8 @@ afterAll(() => rmSync(TMP, { recursive: true, force: true }));
 let seq = 0;
 const fresh = (name: string) => join(TMP, `${seq++}-${name}`);
 
-interface Outcome { readonly code: number | null; readonly out: string; readonly err: string; readonly hung: boolean }
-
-function scxlab(args: readonly string[]): Outcome {
-  const r = spawnSync(process.execPath, [MAIN, ...args], {
-    encoding: "utf8", timeout: BOUND_MS, killSignal: "SIGKILL", maxBuffer: 64 * 2 ** 20, cwd: SCRATCH,
-  });
-  const hung = (r.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT";
-  return { code: r.status, out: r.stdout ?? "", err: r.stderr ?? "", hung };
-}
-
 /** Exit 0, or exit 2 with one line on stderr and no stack trace; never 1, never killed. */
-function expectClean(r: Outcome, args: readonly string[]): void {
+function expectClean(r: CliRun, args: readonly string[]): void {
   const what = `scxlab ${args.join(" ")}\n${r.err.slice(0, 2000)}`;
   expect(r.hung, `killed after ${BOUND_MS / 1000} s: ${what}`).toBe(false);
   expect([0, 2], what).toContain(r.code);
@@ -71,10 +60,10 @@ function jsonTarget(): string {
 }
 
 /** `run` with `--json file`: clean exit; on 0 the file is a whole RunResult with nothing lost; on 2 it is untouched. */
-function checkRun(args: readonly string[]): Outcome {
+function checkRun(args: readonly string[]): CliRun {
   const json = jsonTarget();
   const full = [...args, "--json", json];
-  const r = scxlab(full);
+  const r = scxlabWithin(BOUND_MS, full);
   expectClean(r, full);
   const text = readFileSync(json, "utf8");
   if (r.code === 2) expect(text, full.join(" ")).toBe(SENTINEL);
@@ -117,7 +106,7 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
       const out = outTarget();
       const before = snapshot(out);
       const args = ["compare", "-s", ss.join(","), "-w", "hogs", "--seeds", "1", "--workers", "1", "--out", out, ...flags];
-      const r = scxlab(args);
+      const r = scxlabWithin(BOUND_MS, args);
       expectClean(r, args);
       if (r.code === 2) {
         expect(snapshot(out), args.join(" ")).toEqual(before);
@@ -147,7 +136,7 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
       writeFileSync(trace, text);
       const out = jsonTarget();
       const args = ["import", trace, "--out", out, "--quiet"];
-      const r = scxlab(args);
+      const r = scxlabWithin(BOUND_MS, args);
       expectClean(r, args);
       if (r.code === 2) {
         expect(readFileSync(out, "utf8")).toBe(SENTINEL);
@@ -161,7 +150,7 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
     let sweep: unknown = null;
     beforeAll(() => {
       const out = fresh("sweep");
-      const r = scxlab(["compare", "-s", "simple,rr", "-w", "hogs", "--duration", "0.02", "--seeds", "2", "--workers", "1", "--out", out, "--quiet"]);
+      const r = scxlabWithin(BOUND_MS, ["compare", "-s", "simple,rr", "-w", "hogs", "--duration", "0.02", "--seeds", "2", "--workers", "1", "--out", out, "--quiet"]);
       expect(r.code, r.err).toBe(0);
       sweep = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
     });
@@ -174,7 +163,7 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
         const out = outTarget();
         const before = snapshot(out);
         const args = ["merge", join(input, "results.json"), "--out", out, "--quiet"];
-        const r = scxlab(args);
+        const r = scxlabWithin(BOUND_MS, args);
         expectClean(r, args);
         if (r.code === 2) expect(snapshot(out)).toEqual(before);
         else for (const f of ["results.json", "report.html"]) expect(existsSync(join(out, f)), f).toBe(true);
@@ -190,7 +179,7 @@ describe("generated input on the real CLI: exit 0 or a clean exit 2, nothing los
       const json = jsonTarget();
       // 0.1 s: with slices ending at the 250 Hz tick, 4 hogs on 2 CPUs make ~50 enqueues, enough for every `after` up to 20
       const args = ["run", "-s", mod, "-w", "hogs", "-p", "n=4", "--cpus", "2", "--duration", "0.1", "--json", json];
-      const r = scxlab(args);
+      const r = scxlabWithin(BOUND_MS, args);
       expectClean(r, args);
       const what = `${JSON.stringify(act)} on ${on} #${after}: ${r.err}`;
       expect(r.code, what).toBe(0);
