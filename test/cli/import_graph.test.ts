@@ -3,11 +3,13 @@
  * graph of the TypeScript sources, followed from an entry through every `import … from "./…"`
  * (type-only imports and dynamic `import()` are not loaded up front, so they are not followed).
  * `scxlab --help` and `scxlab list` must not load the simulator, the report or d3; a pool
- * thread must not load the report, d3, yargs or the commands.
+ * thread must not load the report, d3, yargs or the commands. And the layers (issue 12): sim/
+ * imports nothing above it, schedulers/, workloads/ and results/ only sim/, whatever the kind
+ * of import.
  */
 import { describe, expect, it } from "vitest";
-import { readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -64,5 +66,39 @@ describe("static import graphs of the entry points", () => {
     for (const p of ["results/report", "results/html", "d3", "yargs", "cli/commands/", "cli/bench/", "cli/main", "typescript", "playwright-core"]) {
       expect(loads(g, p), p).toEqual([]);
     }
+  });
+});
+
+/** The top folder (layer) of every module `file` imports by a relative path, type-only and dynamic imports included. */
+function importedLayers(file: string): string[] {
+  const src = readFileSync(file, "utf8");
+  const specs = [
+    ...[...src.matchAll(/^\s*(?:import|export)\s+(?:[^;"']*?\sfrom\s+)?["']([^"']+)["']/gm)].map((m) => m[1]),
+    ...[...src.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]),
+  ];
+  return specs.filter((s) => s.startsWith(".")).map((s) => relative(ROOT, resolve(dirname(file), s)).split(sep)[0]);
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts")).map((f) => join(ROOT, dir, f));
+}
+
+describe("layers import downwards only (issue 12)", () => {
+  // cli/ and the package root sit on top and may import any layer.
+  const below: Record<string, readonly string[]> = {
+    sim: ["sim"],
+    schedulers: ["schedulers", "sim"],
+    workloads: ["workloads", "sim"],
+    results: ["results", "sim"],
+  };
+  it.each(Object.keys(below))("%s/ imports only from itself and the layers below", (layer) => {
+    const files = sources(layer);
+    expect(files.length).toBeGreaterThan(5);
+    const upward = files.flatMap((f) => importedLayers(f).filter((l) => !below[layer].includes(l)).map((l) => `${relative(ROOT, f)} -> ${l}/`));
+    expect(upward).toEqual([]);
+  });
+
+  it("the check sees an upward import (cli/ importing sim/ would fail it as sim/)", () => {
+    expect(importedLayers(join(ROOT, "cli/job.ts"))).toContain("sim");
   });
 });
