@@ -2,10 +2,11 @@
  * The attached scheduler's callbacks and the one way the core calls them. `attach` copies the
  * ops table once, as the kernel copies struct sched_ext_ops at registration. `invoke` enters
  * the callback's kfunc context, charges its cost, turns whatever it throws into an exit and
- * gives the caller its context back. Its switch keeps one call site per callback, so each site
- * sees one function (monomorphic) and a call allocates nothing. The hot paths (select_cpu,
- * enqueue, dispatch, the notifications and the per-task enable/disable/exit_task) use its three steps, `enter`, `fail` and `leave`,
- * around a call of their own, so that V8 can inline the scheduler's callback there.
+ * gives the caller its context back, for the callbacks that are not on the hot path (tick,
+ * yield, init_task, and the rare ones as a thunk). The hot paths (select_cpu, enqueue,
+ * dispatch, the notifications and the per-task enable/disable/exit_task) use its three steps,
+ * `enter`, `fail` and `leave`, around a call of their own, so that each site sees one function
+ * (monomorphic) and V8 can inline the scheduler's callback there.
  *
  * What a callback cannot do to the kernel, whatever it is written like: leave an exception of
  * any shape unhandled (anything thrown becomes SCX_EXIT_ERROR_BPF with a printable message),
@@ -17,7 +18,6 @@
  */
 import type { ExitKind } from "../result.js";
 import type { Task } from "../task.js";
-import { asCpu } from "./ids.js";
 import { SCHED_EXT_CALLBACKS, SCHED_EXT_DATA, type ExitTaskArgs, type InitTaskArgs, type SchedExtOps } from "./ops.js";
 import { ScxAbort } from "./exit.js";
 import { EngineBug } from "../errors.js";
@@ -32,7 +32,7 @@ export const enum Ctx {
   Other = 4,
 }
 
-/** The callbacks `invoke` knows; `Thunk` runs a closure (the rare ones, with odd arguments). */
+/** The callbacks as `enter` and `invoke` name them; `Thunk` runs a closure (the rare ones, with odd arguments). */
 export const enum Cb {
   SelectCpu = 0,
   Enqueue = 1,
@@ -301,29 +301,19 @@ export class Callbacks {
   }
 
   /**
-   * Calls callback `cb` for task `t` (or null) on `cpu`; `arg` is its flags (or a 0/1 boolean).
-   * Returns what the callback returned, or undefined when it threw (the exit is claimed then).
+   * Calls callback `cb` (one off the hot path) for task `t` (or null) on `cpu`; `arg` is
+   * init_task's fork flag as 0/1. Returns what the callback returned, or undefined when it
+   * threw (the exit is claimed then).
    */
-  invoke(cb: Cb, t: Task | null, cpu: number, arg: number): unknown {
+  invoke(cb: Cb.Tick | Cb.Yield | Cb.InitTask | Cb.Thunk, t: Task | null, cpu: number, arg: number): unknown {
     let r: unknown;
     if (this.enter(cb, t, cpu)) {
       const self = this.self;
       try {
         switch (cb) {
-          case Cb.SelectCpu: r = this.selectCpu!.call(self, t!.view, asCpu(cpu), arg); break;
-          case Cb.Enqueue: r = this.enqueue!.call(self, t!.view, arg); break;
-          case Cb.Dispatch: r = this.dispatch!.call(self, asCpu(cpu), t === null ? null : t.view); break;
-          case Cb.Runnable: r = this.runnable!.call(self, t!.view, arg); break;
-          case Cb.Running: r = this.running!.call(self, t!.view); break;
-          case Cb.Stopping: r = this.stopping!.call(self, t!.view, arg !== 0); break;
-          case Cb.Quiescent: r = this.quiescent!.call(self, t!.view, arg); break;
           case Cb.Tick: r = this.tick!.call(self, t!.view); break;
           case Cb.Yield: r = this.yield!.call(self, t!.view, null); break;
-          case Cb.UpdateIdle: r = this.updateIdle!.call(self, asCpu(cpu), arg !== 0); break;
           case Cb.InitTask: r = this.initTask!.call(self, t!.view, arg !== 0 ? INIT_FORK : INIT_LOAD); break;
-          case Cb.Enable: r = this.enable!.call(self, t!.view); break;
-          case Cb.Disable: r = this.disable!.call(self, t!.view); break;
-          case Cb.ExitTask: r = this.exitTask!.call(self, t!.view, EXIT_ARGS); break;
           case Cb.Thunk: r = this.thunk!(); break;
         }
       } catch (e) {
