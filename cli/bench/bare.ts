@@ -41,7 +41,7 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** The event heap: parallel typed arrays, branch-free child selection (as sim/heap.ts). */
+/** The event heap: parallel typed arrays, branch-free child selection (as sim/event_queue.ts). */
 class BareHeap {
   time: Float64Array;
   seq: Float64Array;
