@@ -17,6 +17,7 @@ import { checkOutputFile, writeJsonOut } from "../output.js";
 import { writeChromeTraceFile } from "../../results/index.js";
 import { checkSchedulerName, checkWorkloadName } from "../names.js";
 import { printWarnings } from "../workload_warnings.js";
+import { raiseInliningBudget } from "../v8_flags.js";
 
 interface RunArgs extends RunFlags {
   s?: string;
@@ -94,8 +95,12 @@ async function run(a: RunArgs): Promise<void> {
  * not finish (reported on stderr, exit code 1).
  */
 async function runBounded(job: Job): Promise<RunResult | null> {
-  const { canRunAway } = await import("../pool_plan.js");
-  if (!canRunAway(job)) return runJob(job);
+  const { canRunAway, inliningPays } = await import("../pool_plan.js");
+  if (!canRunAway(job)) {
+    // This run skips runJobs, so it makes runJobs' choice of V8's inlining budget itself.
+    if (inliningPays([job])) raiseInliningBudget();
+    return runJob(job);
+  }
   const { runJobs } = await import("../pool.js");
   const [o] = await runJobs([job], { workers: 1 });
   if (o.ok) return o.result;
