@@ -99,7 +99,7 @@ export class Spawner {
     t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
     t.waitingOn = -1; t.relockMutex = -1;
     t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
-    t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false;
+    t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false; t.scxInited = false;
     t.yielded = false; t.fairStamp = 0; t.inRequest = false;
     if (t.cls !== Cls.Fair) admitHigh(k, t);
     k.created++;
