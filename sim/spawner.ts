@@ -104,7 +104,7 @@ export class Spawner {
     if (t.cls !== Cls.Fair) admitHigh(k, t);
     k.created++;
     k.rec.taskCreated(t);
-    if (k.ext.enabled) initTaskExt(k, t, true);
+    if (k.ext.enabled) initTaskExt(k, t);
     if (at <= k.now && k.now > 0) k.wake(t, SCX_WAKE_FORK);
     else k.pushWake(at, t);
     return t;

@@ -47,11 +47,13 @@ export function enableScx(k: Kernel, ops: SchedExtOps, table: SchedExtOps, reaso
     return 0;
   }
   if (!initCgroups(k, ops, table)) return 0;
-  // As scx_enable: every task is prepared (ops.init_task) before any is switched (ops.enable,
-  // ops.set_cpumask, then its enqueue), so no task runs under the scheduler half-prepared.
-  const joining = k.tasks.filter((t) => t.place !== Place.Dead && t.place !== Place.Free && wantsExt(core, t.policy));
-  for (const t of joining) if (!initTask(k, t, false)) return 0;
-  for (const t of joining) {
+  // As scx_enable: every task is prepared (ops.init_task, whatever its policy) before any is
+  // switched (ops.enable, ops.set_cpumask, then its enqueue), so no task runs under the
+  // scheduler half-prepared; those whose policy keeps them out of the class stay READY.
+  const live = k.tasks.filter((t) => t.place !== Place.Dead && t.place !== Place.Free);
+  for (const t of live) if (!initTask(k, t, false)) return 0;
+  for (const t of live) {
+    if (!wantsExt(core, t.policy)) continue;
     if (!enterExt(k, t)) return 0;
     switchToExt(k, t);
   }
@@ -94,21 +96,22 @@ function initCgroups(k: Kernel, ops: SchedExtOps, table: SchedExtOps): boolean {
   return true;
 }
 
-/** init_task + enable for a task joining sched_ext now; false when the scheduler failed (an exit was claimed). */
-export function initTaskExt(k: Kernel, t: Task, fork: boolean): boolean {
-  if (!wantsExt(k.ext, t.policy)) return true;
-  if (!initTask(k, t, fork)) return false;
-  // A forked task starts in the class (scx_post_fork: enable only); any other switches into it.
-  return fork ? enableExt(k, t) : enterExt(k, t);
+/**
+ * A task forked while the scheduler is enabled (scx_fork, scx_post_fork): ops.init_task whatever
+ * its policy, then ops.enable if it runs in the class; false when the scheduler failed.
+ */
+export function initTaskExt(k: Kernel, t: Task): boolean {
+  if (!initTask(k, t, true)) return false;
+  return !wantsExt(k.ext, t.policy) || enableExt(k, t);
 }
 
 /**
- * A task already known to the scheduler (ops.init_task ran and exit_task has not) comes back to
- * the ext class through sched_setscheduler: ops.enable and ops.set_cpumask only, as
- * switching_to_scx; one never prepared is prepared first. False when the scheduler failed.
+ * A task joins the ext class through sched_setscheduler: ops.enable and ops.set_cpumask, as
+ * switching_to_scx; it was prepared when it was forked or the scheduler attached (one that
+ * somehow was not is prepared first). False when the scheduler failed.
  */
 export function rejoinExt(k: Kernel, t: Task): boolean {
-  return t.scxInited ? enterExt(k, t) : initTaskExt(k, t, false);
+  return (t.scxInited || initTask(k, t, false)) && enterExt(k, t);
 }
 
 /** The task leaves the ext class for another policy (switched_from_scx): ops.disable only. */

@@ -10,14 +10,16 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, poisson, task } from "../helpers/plan.js";
 import { attach, machine } from "../helpers/machine.js";
 import type { Scx, ScxTask, SchedExtOps } from "../../sim/ext/ops.js";
+import { SCX_OPS_SWITCH_PARTIAL } from "../../sim/ext/consts.js";
 
 const MS = 1_000_000;
 
 /** A global-FIFO scheduler that logs the task-state callbacks (the loader's own task excluded). */
-function logger(log: string[]) {
+function logger(log: string[], flags = 0) {
   const note = (what: string, p: ScxTask) => { if (p.comm !== "loader") log.push(`${what} ${p.comm}`); };
   return (_scx: Scx): SchedExtOps => ({
     name: "states",
+    flags,
     init_task: (p: ScxTask, a) => { note(a.fork ? "init_task(fork)" : "init_task", p); return 0; },
     enable: (p: ScxTask) => note("enable", p),
     set_cpumask: (p: ScxTask) => note("set_cpumask", p),
@@ -88,6 +90,27 @@ describe("task states (ext.c scx_enable, switching_to_scx, switched_from_scx, sc
     m.runFor(1 * MS);
     expect(log.filter((l) => l.endsWith(" a"))).toEqual(["exit_task a"]);
     expect(log.filter((l) => l.endsWith(" b"))).toEqual(["disable b", "exit_task b"]);
+    expect(m.invariants().lost).toBe(0);
+  });
+
+  it("every task is prepared, whatever its policy: an RT task gets init_task at attach and exit_task at death, never enable (scx_fork prepares all; scx_post_fork enables only the ext class)", () => {
+    const log: string[] = [];
+    const m = machine(plan([task("rt", [{ kind: "run", us: 5_000 }], { loop: 1, policy: "SCHED_FIFO" }), hog("b")]), { cpus: 2 });
+    attach(m, logger(log));
+    m.runFor(20 * MS);
+    expect(log.filter((l) => l.endsWith(" rt"))).toEqual(["init_task rt", "exit_task rt"]);
+  });
+
+  it("SCX_OPS_SWITCH_PARTIAL: a SCHED_OTHER task is prepared but stays in fair; made SCHED_EXT it gets enable and set_cpumask only", () => {
+    const log: string[] = [];
+    const m = machine(plan([hog("other"), hog("ext", 0, { policy: "SCHED_EXT" })]), { cpus: 2 });
+    attach(m, logger(log, SCX_OPS_SWITCH_PARTIAL));
+    expect(log).toEqual(["init_task other", "init_task ext", "enable ext", "set_cpumask ext"]);
+    m.runFor(5 * MS);
+    log.length = 0;
+    expect(m.setScheduler(pidOf(m, "other"), { policy: "SCHED_EXT" })).toBe(0);
+    expect(log).toEqual(["enable other", "set_cpumask other"]);
+    m.runFor(5 * MS);
     expect(m.invariants().lost).toBe(0);
   });
 });
