@@ -28,7 +28,7 @@
  * req/s served 188 req/s; tick-bound it serves ~9.6k).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DSQ_LOCAL, SCX_ENQ_CPU_SELECTED, SCX_KICK_IDLE, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_WAKE_SYNC, SCX_WAKE_TTWU, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { anyIdleIn, hasSmt } from "./lib/idle_near.js";
 import { calcAvg } from "./lib/calc_avg.js";
@@ -62,6 +62,13 @@ interface TaskCtx {
 export class BpflandScheduler implements SchedExtOps {
   readonly name = "bpfland";
   readonly timeout_ms = STARVATION_MS;
+  /**
+   * As upstream's loader sets them (main.rs; its MIGRATION_DISABLED, ALLOW_QUEUED_WAKEUP and
+   * BUILTIN_IDLE_PER_NODE are about what scxlab does not model). ENQ_LAST matters: a prev whose
+   * slice ran out while dispatch left it unrefilled (its SMT core contended) goes back through
+   * ops.enqueue, where it may move to an idle core, instead of the kernel keeping it running.
+   */
+  readonly flags = SCX_OPS_ENQ_LAST | SCX_OPS_ENQ_EXITING;
   private readonly o: OptionValues<typeof options>;
   private readonly sliceMax: number;
   private readonly sliceMin: number;

@@ -1,54 +1,65 @@
 /**
  * lavd — modelled on scx_lavd (sched-ext/scx scheds/rust/scx_lavd, Changwoo Min, Igalia/Valve),
- * following upstream commit 7a58a3a1a857 (2026-08-07): latency-criticality-aware virtual
- * deadline; reference/sched_ext.md §4.13.
+ * following upstream commit 7a58a3a1a857 (2026-08-07): latency-criticality-aware virtual deadline;
+ * reference/sched_ext.md §4.13.
  *
  * Each task gets a latency criticality from how it behaves: tasks that block often (wait
  * frequency), wake others often (wake frequency), run briefly and weigh more are critical:
- * lat_cri = (log2(wait_ft · wake_ft) + log2(runtime_ft · weight_ft))², where weight_ft =
- * weight × boost + 1 and the boost counts 1, plus 128 for a woken task, 128 for an affinitized
- * and 256 more for a pinned one. Its virtual deadline (its `dsqVtime`) is the logical clock,
- * less a compete window that shrinks as tasks queue beyond the CPUs, plus (5 ms + the run time
- * since wakeup, ≤ 5 ms) × a greedy penalty (×1 .. ×2 for tasks served beyond the average) /
- * lat_cri. Each task that starts running advances the clock by (its deadline − clock) / the
- * average queue length. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
- * pinned tasks; a CPU takes the earlier head of the two and steals from other domains when both
- * are empty. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default
- * the autopilot picks powersave, balanced or performance from the frequency-invariant
- * utilisation every 10 ms (`autopilot`, `performance`, `powersave`, `balanced`, `autopower`,
- * `no_core_compaction` as upstream's flags); outside performance mode only the CPUs the load
- * needs are active, plus an overflow set for work that cannot run elsewhere, and a CPU in
- * neither set takes nothing from the shared DSQs. lavd's own idle-CPU search stays in the task's
- * domain: prev's whole idle core, an idle core of the domain in the active then the overflow
- * set, prev, an idle CPU of the domain in the active then the overflow set. A task goes straight
- * to a CPU's local DSQ when that CPU is idle with nothing queued, or is under
- * `lb_local_dsq_util_pct` % busy. The system slice is 10 ms × active CPUs / queued tasks within
- * `slice_min_us`..`slice_max_us`; a task whose average run exceeds it gets a boosted slice (its
- * average + 0.5 ms, up to 500 ms) while the machine is under 95 % busy and no more tasks queue
- * than CPUs are active, else, if more critical than average, up to twice the slice. A task above
- * the criticality threshold max − (max − avg) / 2^`preempt_shift` that is not greedy scans its
- * domain (drawing its CPUs in turn from the running CPU's bpf_cpumask_any_distribute cursor)
- * for two CPUs running less critical work that will stop later than it would, and
- * preempts the one upstream's rule picks by cutting its running task's slice to 1 ns, so that
- * it yields at its next tick. Each CPU's frequency follows update_cpuperf_target:
- * the larger of its average and last-interval utilisation, full speed from 85 %, set in `running`.
- * A woken task's waker (the current task in `runnable`) has its wake frequency measured (wake_ft)
- * and trades criticality with it (the wakee inherits from its waker, the waker from its most
- * critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup adds a second wakeup boost and
- * a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the highest one.
- * Simplified: no `--pinned-slice-us` mode (upstream's default, 5 ms: pinned tasks always on
- * per-CPU DSQs, slices cut at the tick while one waits); every task counts as related to its waker (upstream compares real_parent: the
- * threads of one rt-app process share it); no RT/DL-waker or softirq boosts; no warm-CPU wait,
- * irq or lock boosts, cgroup bandwidth, turbo or big/little cores (so no performance
- * criticality), no energy model (CPU preference orders as upstream builds them without one), a
- * CPU's effective capacity is its full-speed capacity and frequency-invariant time is charged at
- * the level the CPU runs at when the time is accounted; the idle-CPU search has no sync-waker or
- * neighbour-domain steps and picks no random CPU; stealing happens on an empty dispatch instead
- * of by periodic migration planning; the greedy penalty compares weighted CPU time with the mean over live
- * tasks.
+ * lat_cri = (log2(wait_ft · wake_ft) + log2(runtime_ft · weight_ft))², with upstream's log2_u64
+ * (the bit length, ⌊log2⌋ + 1), where runtime_ft falls with the average invariant run and
+ * weight_ft = weight × boost + 1, the boost counting 1, plus 128 for a woken task, 128 for an
+ * affinitized and 256 more for a pinned one. Its virtual deadline (its `dsqVtime`) is the logical
+ * clock (from 300 ms >> 16), less a compete window that shrinks as tasks queue beyond the CPUs,
+ * plus (5 ms + the invariant run time since wakeup, ≤ 5 ms) × a greedy penalty / lat_cri. A task is
+ * greedy when its total service (invariant run time / weight) exceeds the recent average service
+ * per scheduling, which soon holds for every task that has run a while; a new task starts as served
+ * as the most served task that has stopped. Each task that starts running advances the clock by
+ * (its deadline − clock) / the average queue length. Run times are kept twice, in wall time
+ * (slices, expected stops) and invariant time (criticality); a task's averages start at the system
+ * slice, and its first run, measured from a sum_exec_runtime of 0 that upstream reads as unset,
+ * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
+ * pinned tasks; a CPU takes the earlier head of the two and steals from other domains when both are
+ * empty. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
+ * autopilot picks powersave, balanced or performance from the frequency-invariant utilisation every
+ * 10 ms (`autopilot`, `performance`, `powersave`, `balanced`, `autopower`, `no_core_compaction` as
+ * upstream's flags); outside performance mode only the CPUs the load needs are active, plus an
+ * overflow set for work that cannot run elsewhere, and a CPU in neither set takes nothing from the
+ * shared DSQs. lavd's own idle-CPU search stays in the task's domain: prev's whole idle core, an
+ * idle core of the domain in the active then the overflow set, prev, an idle CPU of the domain in
+ * the active then the overflow set. A task goes straight to a CPU's local DSQ when that CPU is idle
+ * with nothing queued, or is under `lb_local_dsq_util_pct` % busy. The system slice is 10 ms ×
+ * active CPUs / queued tasks within `slice_min_us`..`slice_max_us`; a task whose average run
+ * exceeds it gets a boosted slice (its average + 0.5 ms, up to 500 ms) while the machine is under
+ * 95 % busy and no more tasks queue than CPUs are active, else, if more critical than average, up
+ * to twice the slice. A task above the criticality threshold max − (max − avg) / 2^`preempt_shift`
+ * that is not greedy scans its domain (drawing its CPUs in turn from the running CPU's
+ * bpf_cpumask_any_distribute cursor) for two CPUs running less critical work that will stop later
+ * than it would (a task that has not run yet has no slice and is expected to stop at once), and
+ * preempts the one upstream's rule picks by cutting its running task's slice to 1 ns, so that it
+ * yields at its next tick. Most preemption comes from the 10 ms stat timer instead: while slices
+ * may not be boosted (machine ≥ 95 % busy or more tasks queued than CPUs active), and on any CPU
+ * with tasks on its local DSQ, the running task keeps only what is left of one system slice since
+ * it started, and one already past it is preempted at once (SCX_KICK_PREEMPT). Each CPU's frequency
+ * follows update_cpuperf_target: the larger of its average and last-interval utilisation, full
+ * speed from 85 %, set in `running`. A woken task's waker (the current task in `runnable`) has its
+ * wake frequency measured (wake_ft) and trades criticality with it (the wakee inherits from its
+ * waker, the waker from its most critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup
+ * adds a second wakeup boost and a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the
+ * highest one. Simplified: no `--pinned-slice-us` mode (upstream's default, 5 ms: pinned tasks
+ * always on per-CPU DSQs, slices cut at the tick and at the stat timer while one waits); no
+ * turbulence tiers (upstream measures each CPU's IRQ/steal time, including the wall time a new
+ * task's first run leaves out, and a CPU with too much of it takes only from a second domain DSQ of
+ * tasks below a preemption-vulnerability threshold); every task counts as related to its waker
+ * (upstream compares real_parent: the threads of one rt-app process share it); no RT/DL-waker or
+ * softirq boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
+ * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
+ * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
+ * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
+ * sync-waker or neighbour-domain steps and picks no random CPU; stealing happens on an empty
+ * dispatch instead of by periodic migration planning.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
@@ -101,6 +112,16 @@ export function calcAvgDecay(old: number, sample: number, decay: number): number
   return old - Math.floor(old / k) + Math.floor(sample / k);
 }
 
+/**
+ * upstream log2_u64 (scx common.bpf.h), which lavd's criticality uses: the bit length of v, that is
+ * ⌊log2 v⌋ + 1 (one more than the logarithm), and 1 for 0.
+ */
+export function log2u64(v: number): number {
+  const hi = Math.floor(v / 2 ** 32);
+  if (hi > 0) return 64 - Math.clz32(hi);
+  return v === 0 ? 1 : 32 - Math.clz32(v);
+}
+
 /** upstream calc_avg: 7/8 old + 1/8 new. */
 function calcAvg(old: number, sample: number): number {
   return calcAvgDecay(old, sample, 3);
@@ -132,12 +153,17 @@ interface TaskCtx extends WakeKind {
   /** Criticality handed over by its last waker and its wakees since the last calculation. */
   latCriWaker: number;
   latCriWakee: number;
+  /** Average run between wakeups in wall time (slices, stop estimates) and in invariant time (criticality). */
   avgRuntime: number;
-  /** CPU time since the last wakeup. */
+  avgRuntimeInvr: number;
+  /** Run time since the last wakeup, wall and invariant. */
   accRuntime: number;
+  accRuntimeInvr: number;
   /** Weighted service time. */
   svcTime: number;
   lastRunAt: number;
+  /** The task's total CPU time (sum_exec_runtime) when its run time was last measured. */
+  lastMeasuredExec: number;
   latCri: number;
   sliceWall: number;
   idlePicked: boolean;
@@ -153,13 +179,20 @@ export class LavdScheduler implements SchedExtOps {
   private readonly nrCpus: number;
   private readonly nrLlcs: number;
   private readonly smt: boolean;
-  logicalClock = 0;
+  /** upstream cur_logical_clk, which starts at one compete window. */
+  logicalClock = DL_COMPETE_WINDOW;
   sysSlice: number;
   /** Smoothed count of queued tasks (sys_stat.nr_queued_task) and machine utilisation. */
   nrQueued = 0;
   avgUtil = 0;
-  private svcSum = 0;
-  private nrTasks = 0;
+  /**
+   * Service time (invariant run time / weight, upstream's iwgt): the average per scheduling over
+   * recent stat intervals (sys_stat.avg_svc_time_iwgt), this interval's sum, and the largest any
+   * task had when it last stopped (cur_svc_time_iwgt).
+   */
+  avgSvc = 0;
+  private periodSvc = 0;
+  private curSvc = 0;
   avgLatCri = 0;
   private maxLatCri = 0;
   thrLatCri = 0;
@@ -179,6 +212,8 @@ export class LavdScheduler implements SchedExtOps {
   private readonly cpuStopAt: Float64Array;
   private readonly cpuBoosted: Uint8Array;
   private readonly cpuRunningAt: Float64Array;
+  /** Per CPU: when its last task started running, kept while it idles (upstream cpu_ctx.running_clk, 0 at first). */
+  private readonly cpuRunningClk: Float64Array;
   private readonly cpuBusy: Float64Array;
   readonly cpuUtil: Float64Array;
   /** Per CPU: utilisation over the last stat interval (cur_util), and the performance level last asked for. */
@@ -214,6 +249,7 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
+    this.cpuRunningClk = new Float64Array(this.nrCpus);
     this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
     this.cpuCurUtil = new Float64Array(this.nrCpus);
@@ -222,13 +258,9 @@ export class LavdScheduler implements SchedExtOps {
     this.power = new LavdPower(scx, o, this.smt);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
-      syncWakeup: false, wokenByHardirq: false, avgRuntime: 0, accRuntime: 0, svcTime: this.avgSvc(),
-      lastRunAt: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
+      syncWakeup: false, wokenByHardirq: false, avgRuntime: this.sysSlice, avgRuntimeInvr: this.sysSlice, accRuntime: 0, accRuntimeInvr: 0, svcTime: this.avgSvc,
+      lastRunAt: 0, lastMeasuredExec: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
     }));
-  }
-
-  private avgSvc(): number {
-    return this.nrTasks > 0 ? this.svcSum / this.nrTasks : 0;
   }
 
   private llcDsq(llc: number): DsqId {
@@ -254,8 +286,8 @@ export class LavdScheduler implements SchedExtOps {
   latCri(p: ScxTask, t: TaskCtx): number {
     const waitFt = Math.min(t.waitFreq, LC_FREQ_MAX) + 1;
     const wakeFt = Math.min(t.wakeFreq, LC_FREQ_MAX) + 1;
-    const runtimeFt = t.avgRuntime < NS_PER_S ? Math.floor((NS_PER_S - t.avgRuntime) / SLICE_MIN_DFL) + 1 : 1;
-    const x = Math.floor(Math.log2(waitFt * wakeFt)) + Math.floor(Math.log2(runtimeFt * this.weightFactor(p, t)));
+    const runtimeFt = t.avgRuntimeInvr < NS_PER_S ? Math.floor((NS_PER_S - t.avgRuntimeInvr) / SLICE_MIN_DFL) + 1 : 1;
+    const x = log2u64(waitFt * wakeFt) + log2u64(runtimeFt * this.weightFactor(p, t));
     let latCri = x * x;
     const giver = t.latCriWaker + t.latCriWakee;
     if (giver > 2 * latCri) latCri += Math.min(Math.floor((giver - 2 * latCri) / 2 ** INH_GIVER_SHIFT), Math.floor(latCri / 2 ** INH_RECEIVER_SHIFT));
@@ -264,14 +296,16 @@ export class LavdScheduler implements SchedExtOps {
     return latCri;
   }
 
-  /** ×1024: 1024 for a task owed service, up to 2048 for one served beyond the average. */
+  /**
+   * upstream calc_greedy_penalty, ×1024: the task's total service time against the recent average
+   * service per scheduling; a task above it is greedy (and may not preempt). The lag is bounded by
+   * 500 ms scaled by weight, in the service time's own units (so it rarely binds).
+   */
   private greedyPenalty(p: ScxTask, t: TaskCtx): number {
-    const lagMax = (LAG_MAX_NS * 100) / p.weight, avg = this.avgSvc();
+    const lagMax = Math.floor((LAG_MAX_NS * 100) / p.weight), avg = this.avgSvc;
     let lag = avg - t.svcTime;
     t.greedy = lag < 0;
     if (lag > lagMax) {
-      // A long sleeper banks at most lagMax of service.
-      this.svcSum += avg - lagMax - t.svcTime;
       t.svcTime = avg - lagMax;
       lag = lagMax;
     } else if (lag < -lagMax) lag = -lagMax;
@@ -287,7 +321,7 @@ export class LavdScheduler implements SchedExtOps {
   /** upstream calc_when_to_run. */
   private whenToRun(p: ScxTask, t: TaskCtx): number {
     t.latCri = this.latCri(p, t);
-    const runtime = ACC_RUNTIME_MAX + Math.min(t.accRuntime, ACC_RUNTIME_MAX);
+    const runtime = ACC_RUNTIME_MAX + Math.min(t.accRuntimeInvr, ACC_RUNTIME_MAX);
     const delta = Math.floor((runtime * this.greedyPenalty(p, t)) / t.latCri / SCALE);
     return this.logicalClock - this.competeWindow() + delta;
   }
@@ -444,19 +478,17 @@ export class LavdScheduler implements SchedExtOps {
 
   /** upstream try_find_and_kick_victim_cpu and find_victim_cpu. */
   private tryPreempt(p: ScxTask, t: TaskCtx, preferred: CpuId, dom: number): void {
-    if (t.greedy || t.latCri < this.thrLatCri) return;
     const scx = this.scx, now = scx.now();
-    const stop = now + Math.min(t.avgRuntime, t.sliceWall || this.sysSlice);
+    const stop = now + Math.min(t.avgRuntime, t.sliceWall);
+    if (t.greedy || t.latCri < this.thrLatCri) return;
     if (!this.o.no_slice_boost && this.cpuBoosted[preferred] && this.cpuRunningAt[preferred] >= 0) {
       const ran = now - this.cpuRunningAt[preferred];
       if (ran >= this.sysSlice && this.canKick(t.latCri, stop, preferred)) { this.cpuBoosted[preferred] = 0; this.kick(preferred); return; }
       if (p.nrCpusAllowed < this.nrCpus) {
         // An affinitized task cannot go elsewhere: cut the boosted run back to one regular slice.
         this.cpuBoosted[preferred] = 0;
-        const victim = scx.cpuCurr(preferred);
-        const left = Math.max(this.sysSlice - ran, 1);
-        if (victim !== null && victim.slice > left) victim.slice = left;
         this.scx.stat("preempt");
+        this.askYieldAfter(preferred, this.sysSlice - ran);
         return;
       }
     }
@@ -496,15 +528,42 @@ export class LavdScheduler implements SchedExtOps {
 
   /**
    * upstream ask_cpu_yield_after with no slice left: the victim's running task gets a 1 ns slice,
-   * so it leaves at its CPU's next tick (or sooner, if it stops by itself); no IPI. A CPU already
-   * asked (est_stopping_clk 0) is not asked again. Counted as upstream's nr_preempt either way.
+   * so it leaves at its CPU's next tick (or sooner, if it stops by itself); no IPI. Counted as
+   * upstream's nr_preempt whether or not the victim was still there to ask.
    */
   private kick(victim: CpuId): void {
     this.scx.stat("preempt");
+    this.askYieldAfter(victim, 1);
+  }
+
+  /**
+   * upstream ask_cpu_yield_after: the task running on `victim` keeps at most `slice` ns of its
+   * slice. At 1 ns or less this is the last word: the CPU is marked asked (est_stopping_clk 0) and
+   * is not asked again until its next task runs. An idle CPU has nothing to ask.
+   */
+  private askYieldAfter(victim: CpuId, slice: number): void {
     const p = this.scx.cpuCurr(victim);
     if (p === null || this.cpuStopAt[victim] === 0) return;
-    this.cpuStopAt[victim] = 0;
-    p.slice = 1;
+    if (slice <= 1) {
+      this.cpuStopAt[victim] = 0;
+      p.slice = 1;
+    } else if (p.slice > slice) p.slice = slice;
+  }
+
+  /**
+   * upstream shrink_boosted_slice_remote, which the stat timer runs on each CPU while slices may
+   * not be boosted or the CPU's local DSQ holds a task: whatever runs there (boosted or not) keeps
+   * only what is left of one system slice since it started, and one already past it is preempted
+   * at once with an IPI. An idle CPU is measured from its last task's start, so it is usually
+   * kicked too (it wakes up to dispatch and finds nothing).
+   */
+  private shrinkSlice(cpu: CpuId, now: number): void {
+    this.cpuBoosted[cpu] = 0;
+    const ran = Math.max(now - this.cpuRunningClk[cpu], 0);
+    if (this.sysSlice > ran) this.askYieldAfter(cpu, this.sysSlice - ran);
+    else this.scx.kickCpu(cpu, SCX_KICK_PREEMPT);
+    // Upstream counts these in nr_preempt too; kept apart here from the victim search's.
+    this.scx.stat("slice_shrink");
   }
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
@@ -520,7 +579,7 @@ export class LavdScheduler implements SchedExtOps {
     if (prev === null || !prev.queued) return;
     const t = this.tctx.get(prev);
     this.accountRuntime(prev, t);
-    t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
+    this.updateAvgRuntime(t);
     prev.slice = this.timeSlice(t, cpu);
   }
 
@@ -547,13 +606,29 @@ export class LavdScheduler implements SchedExtOps {
     return serve;
   }
 
-  /** upstream account_task_runtime: CPU time since the last measurement. */
+  /**
+   * upstream account_task_runtime: CPU time since the last measurement. The run time that feeds
+   * avg_runtime is bounded by the growth of the task's sum_exec_runtime since the last
+   * measurement, and a measurement taken when that was 0 (a new task's first run, up to its first
+   * tick or stop) counts as unset, so that stretch adds no wall run time. The invariant run time
+   * (from the PELT clock: wall time × capacity × performance level) and the service time derived
+   * from it have no such bound.
+   */
   private accountRuntime(p: ScxTask, t: TaskCtx): void {
-    const now = this.scx.now(), used = now - t.lastRunAt, svc = (used * 100) / p.weight;
-    t.accRuntime += used;
+    const now = this.scx.now(), used = now - t.lastRunAt, exec = p.sumExecNs;
+    const invr = Math.floor(used * this.speed(this.scx.taskCpu(p))), svc = Math.floor(invr / p.weight);
+    t.accRuntime += t.lastMeasuredExec === 0 ? 0 : Math.min(used, Math.max(exec - t.lastMeasuredExec, 0));
+    t.accRuntimeInvr += invr;
+    t.lastMeasuredExec = exec;
     t.svcTime += svc;
-    this.svcSum += svc;
+    this.periodSvc += svc;
     t.lastRunAt = now;
+  }
+
+  /** upstream update_stat_for_stopping/refill: the averages take in the run since the last wakeup. */
+  private updateAvgRuntime(t: TaskCtx): void {
+    t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
+    t.avgRuntimeInvr = calcAvg(t.avgRuntimeInvr, t.accRuntimeInvr);
   }
 
   /**
@@ -563,6 +638,7 @@ export class LavdScheduler implements SchedExtOps {
   runnable(p: ScxTask, enqFlags: number): void {
     const t = this.tctx.get(p);
     t.accRuntime = 0;
+    t.accRuntimeInvr = 0;
     if ((enqFlags & SCX_ENQ_WAKEUP) === 0 || (enqFlags & (SCX_ENQ_PREEMPT | SCX_ENQ_REENQ | SCX_ENQ_LAST)) !== 0) return;
     // A timer's wakeup: `current` is whatever the interrupt found running, no waker.
     if (this.scx.inHardirq()) return;
@@ -586,7 +662,9 @@ export class LavdScheduler implements SchedExtOps {
     t.isWakeup = false;
     t.syncWakeup = false;
     t.lastRunAt = now;
+    t.lastMeasuredExec = p.sumExecNs;
     this.cpuRunningAt[cpu] = now;
+    this.cpuRunningClk[cpu] = now;
     this.cpuLatCri[cpu] = t.latCri;
     this.cpuStopAt[cpu] = now + Math.min(t.avgRuntime, t.sliceWall);
     this.periodSumLatCri += t.latCri;
@@ -618,7 +696,8 @@ export class LavdScheduler implements SchedExtOps {
   stopping(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
     this.accountRuntime(p, t);
-    t.avgRuntime = calcAvg(t.avgRuntime, t.accRuntime);
+    this.updateAvgRuntime(t);
+    if (this.curSvc < t.svcTime) this.curSvc = t.svcTime;
     const busy = now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
     this.cpuBusy[cpu] += busy;
     this.cpuBusyInvr[cpu] += busy * this.speed(cpu);
@@ -637,15 +716,13 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   init_task(p: ScxTask): number {
-    const t = this.tctx.get(p);
-    this.svcSum += t.svcTime;
-    this.nrTasks++;
+    this.tctx.get(p);
     return 0;
   }
 
-  exit_task(p: ScxTask): void {
-    this.svcSum -= this.tctx.get(p).svcTime;
-    this.nrTasks--;
+  /** upstream lavd_enable: a task joining starts as served as the most served task that has stopped. */
+  enable(p: ScxTask): void {
+    this.tctx.get(p).svcTime = this.curSvc;
   }
 
   /** What a CPU runs at: its capacity × performance level, 1 for the fastest at full speed. */
@@ -660,6 +737,9 @@ export class LavdScheduler implements SchedExtOps {
   private onStatTimer(): void {
     const scx = this.scx, now = scx.now(), span = Math.max(now - this.lastStat, 1);
     let queued = 0, busy = 0, invr = 0, spike = 0;
+    // Judged on the last interval's figures, before they are brought up to date (collect_sys_stat).
+    const noBoost = !this.canBoostSlice();
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (noBoost || scx.nrQueuedLocal(c) > 0) this.shrinkSlice(c, now);
     for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l));
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       queued += scx.dsqNrQueued(this.pcpuDsq(c)) + scx.nrQueuedLocal(c);
@@ -695,6 +775,8 @@ export class LavdScheduler implements SchedExtOps {
       this.maxLatCri = calcAvg(this.maxLatCri, this.periodMaxLatCri);
     }
     this.thrLatCri = this.maxLatCri - Math.floor((this.maxLatCri - this.avgLatCri) / 2 ** this.o.preempt_shift);
+    this.avgSvc = calcAvg(this.avgSvc, this.periodNrSched > 0 ? Math.floor(this.periodSvc / this.periodNrSched) : 0);
+    this.periodSvc = 0;
     this.periodSumLatCri = this.periodNrSched = this.periodMaxLatCri = 0;
     scx.timerStart(this.timer, STAT_INTERVAL_NS);
   }

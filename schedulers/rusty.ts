@@ -28,7 +28,7 @@
  * a SCX_WAKE_SYNC wakeup first tries prev in the waker's domain, then the waker's CPU
  * (try_sync_wakeup). As upstream, a sleep's timer wakeup counts one for whatever task the
  * interrupt found running on that CPU (none when it was idle). No kthread, FIFO or mempolicy
- * modes; set_cpumask does not pick the task's domain again.
+ * modes.
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DSQ_LOCAL, SCX_KICK_IDLE, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -419,9 +419,11 @@ export class RustyScheduler implements SchedExtOps {
     t.runNs += used;
   }
 
-  /** upstream rusty_set_cpumask's all_cpus (the domain is not picked again here). */
+  /** upstream rusty_set_cpumask: the domain picked again for the new mask, then all_cpus. */
   set_cpumask(p: ScxTask, mask: Uint8Array | null): void {
-    this.tctx.get(p).allCpus = mask === null || mask.every((b) => b === 1);
+    const t = this.tctx.get(p);
+    this.setDomain(p, t, this.pickDomain(p));
+    t.allCpus = mask === null || mask.every((b) => b === 1);
   }
 
   init_task(p: ScxTask): number {

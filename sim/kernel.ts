@@ -518,7 +518,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
     if (onExt) {
       this.ext.stopping(t, false);
       this.ext.quiescent(t, 0);
-    } else if (t.scxEnabled) exitTaskExt(this, t);
+    } else if (t.scxInited) exitTaskExt(this, t);
     if (t.policy === Policy.Deadline) this.dl.release(dlBandwidth(t));
     this.sync.taskExited(t);
     t.place = Place.Dead;
@@ -539,7 +539,7 @@ export class Kernel implements FairHost, DlHost, ExtHost, ProgramHost, Waker, Ti
    * (ops.disable, ops.exit_task) runs now, and its slot is free for the next arrival.
    */
   private finishDead(t: Task): void {
-    if (t.scxEnabled) exitTaskExt(this, t);
+    if (t.scxInited) exitTaskExt(this, t);
     if (t.openLoop) this.spawner.release(t);
   }
 

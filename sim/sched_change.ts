@@ -19,7 +19,7 @@ import type { PolicySpec } from "./plan.js";
 import { niceToWeight, scxWeight, WEIGHT_IDLEPRIO } from "./weights.js";
 import { SCX_DEQ_SAVE, SCX_DEQ_SCHED_CHANGE, SCX_DSQ_USER_MAX, SCX_ENQ_RESTORE } from "./ext/consts.js";
 import { wantsExt } from "./ext/core.js";
-import { exitTaskExt, initTaskExt } from "./ext/lifecycle.js";
+import { leaveExt, rejoinExt } from "./ext/lifecycle.js";
 import { RR_TIMESLICE_NS } from "./rt.js";
 import { dlBandwidth } from "./deadline.js";
 import { EBUSY, EINVAL, ENOENT, ESRCH } from "./bpf/errno.js";
@@ -104,8 +104,8 @@ export function setScheduler(k: Kernel, t: Task, attr: SchedAttr): number {
       sliceNs: customSliceNs(a.policy, dl ? 0 : runtime / 1000),
     });
     const toExt = k.ext.enabled && wantsExt(k.ext, a.policy);
-    if (wasExt && !toExt) { exitTaskExt(k, t); t.cls = policyClass(a.policy); }
-    else if (!wasExt && toExt) { if (!initTaskExt(k, t, false)) t.cls = Cls.Fair; }
+    if (wasExt && !toExt) { leaveExt(k, t); t.cls = policyClass(a.policy); }
+    else if (!wasExt && toExt) { if (!rejoinExt(k, t)) t.cls = Cls.Fair; }
     else if (!toExt) t.cls = policyClass(a.policy);
     else k.ext.setWeight(t, t.weight);
     if (dl) k.dl.start(t);

@@ -99,12 +99,12 @@ export class Spawner {
     t.timerNext = cs.nTimers > 0 ? new Float64Array(cs.nTimers) : null;
     t.waitingOn = -1; t.relockMutex = -1;
     t.nvcsw = 0; t.nivcsw = 0; t.migrations = 0;
-    t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false;
+    t.dsqStamp = 0; t.qseq = 0; t.ddspFlags = 0; t.scxEnabled = false; t.scxInited = false;
     t.yielded = false; t.fairStamp = 0; t.inRequest = false;
     if (t.cls !== Cls.Fair) admitHigh(k, t);
     k.created++;
     k.rec.taskCreated(t);
-    if (k.ext.enabled) initTaskExt(k, t, true);
+    if (k.ext.enabled) initTaskExt(k, t);
     if (at <= k.now && k.now > 0) k.wake(t, SCX_WAKE_FORK);
     else k.pushWake(at, t);
     return t;

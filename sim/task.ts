@@ -131,6 +131,7 @@ const enum B {
   scxEnabled = 1 << 11,
   yielded = 1 << 12,
   inRequest = 1 << 13,
+  scxInited = 1 << 14,
 }
 
 /** One chunk of rows, read as doubles and as int32s. */
@@ -224,6 +225,13 @@ export class Task {
   set inBurst(v: boolean) { this.bits = v ? this.bits | B.inBurst : this.bits & ~B.inBurst; }
   get scxEnabled(): boolean { return (this.bits & B.scxEnabled) !== 0; }
   set scxEnabled(v: boolean) { this.bits = v ? this.bits | B.scxEnabled : this.bits & ~B.scxEnabled; }
+  /**
+   * ops.init_task ran and ops.exit_task has not (the kernel's SCX_TASK_READY or ENABLED): a task
+   * that leaves the ext class for RT or deadline keeps it, and gets ops.exit_task only when it dies
+   * or the scheduler goes away; coming back it gets ops.enable alone.
+   */
+  get scxInited(): boolean { return (this.bits & B.scxInited) !== 0; }
+  set scxInited(v: boolean) { this.bits = v ? this.bits | B.scxInited : this.bits & ~B.scxInited; }
   /** Set by sched_yield under fair: lose ties at the next pick. */
   get yielded(): boolean { return (this.bits & B.yielded) !== 0; }
   set yielded(v: boolean) { this.bits = v ? this.bits | B.yielded : this.bits & ~B.yielded; }

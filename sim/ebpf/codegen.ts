@@ -313,7 +313,8 @@ function access(g: GenInput, known: Known): Access {
     const k = known[base];
     if (k !== undefined && g.stable(k + off, n, write)) return `a=${k + off};`;
     const bad = write ? "t<=0" : "t===0";
-    const second = n === 1 ? "" : `||(T[(a+${n - 1})>>3]|0)!==t`;
+    // A naturally aligned access never crosses a granule: only a misaligned one reads the last granule's tag.
+    const second = n === 1 ? "" : `||((a&${n - 1})!==0&&(T[(a+${n - 1})>>3]|0)!==t)`;
     // A register with a high half is an arena pointer (or wild: then the arena answers -1).
     return `a=r${base}h===0?r${base}l+(${off}):S.ar.at(r${base}h,r${base}l,${off},${write ? 1 : 0});t=T[a>>3]|0;` +
       `if(${bad}${second})F(${i},${write ? FAULT.WRITE : FAULT.READ},a,${n});`;

@@ -403,18 +403,22 @@ export class ExtCore {
     cb.leave(r);
   }
 
-  /** ops.disable then ops.exit_task, for a task leaving sched_ext. */
+  /** ops.disable: the task leaves the ext class (it dies, changes policy, or the scheduler goes). */
+  disableTask(t: Task): void {
+    const cb = this.cb;
+    if (!cb.hasDisable) return;
+    let r: unknown;
+    if (cb.enter(Cb.Disable, t, cb.ctxCpu)) {
+      try { r = cb.disable!.call(cb.self, t.view); } catch (e) { cb.fail(e); }
+    }
+    cb.leave(r);
+  }
+
+  /** ops.exit_task: the scheduler is done with the task (it died, or the scheduler goes). */
   exitTask(t: Task): void {
     const cb = this.cb;
-    let r: unknown;
-    if (cb.hasDisable) {
-      if (cb.enter(Cb.Disable, t, cb.ctxCpu)) {
-        try { r = cb.disable!.call(cb.self, t.view); } catch (e) { cb.fail(e); }
-      }
-      cb.leave(r);
-      r = undefined;
-    }
     if (!cb.hasExitTask) return;
+    let r: unknown;
     if (cb.enter(Cb.ExitTask, t, cb.ctxCpu)) {
       try { r = cb.exitTask!.call(cb.self, t.view, EXIT_ARGS); } catch (e) { cb.fail(e); }
     }

@@ -47,10 +47,14 @@ export function enableScx(k: Kernel, ops: SchedExtOps, table: SchedExtOps, reaso
     return 0;
   }
   if (!initCgroups(k, ops, table)) return 0;
-  for (const t of k.tasks) {
-    if (t.place === Place.Dead || t.place === Place.Free) continue;
+  // As scx_enable: every task is prepared (ops.init_task, whatever its policy) before any is
+  // switched (ops.enable, ops.set_cpumask, then its enqueue), so no task runs under the
+  // scheduler half-prepared; those whose policy keeps them out of the class stay READY.
+  const live = k.tasks.filter((t) => t.place !== Place.Dead && t.place !== Place.Free);
+  for (const t of live) if (!initTask(k, t, false)) return 0;
+  for (const t of live) {
     if (!wantsExt(core, t.policy)) continue;
-    if (!initTaskExt(k, t, false)) return 0;
+    if (!enterExt(k, t)) return 0;
     switchToExt(k, t);
   }
   // One watchdog timer per kernel, re-armed by every enable (creating one each time leaked slots).
@@ -92,27 +96,70 @@ function initCgroups(k: Kernel, ops: SchedExtOps, table: SchedExtOps): boolean {
   return true;
 }
 
-/** init_task + enable for one task; false when the scheduler failed (an exit was claimed). */
-export function initTaskExt(k: Kernel, t: Task, fork: boolean): boolean {
+/**
+ * A task forked while the scheduler is enabled (scx_fork, scx_post_fork): ops.init_task whatever
+ * its policy, then ops.enable if it runs in the class; false when the scheduler failed.
+ */
+export function initTaskExt(k: Kernel, t: Task): boolean {
+  if (!initTask(k, t, true)) return false;
+  return !wantsExt(k.ext, t.policy) || enableExt(k, t);
+}
+
+/**
+ * A task joins the ext class through sched_setscheduler: ops.enable and ops.set_cpumask, as
+ * switching_to_scx; it was prepared when it was forked or the scheduler attached (one that
+ * somehow was not is prepared first). False when the scheduler failed.
+ */
+export function rejoinExt(k: Kernel, t: Task): boolean {
+  return (t.scxInited || initTask(k, t, false)) && enterExt(k, t);
+}
+
+/** The task leaves the ext class for another policy (switched_from_scx): ops.disable only. */
+export function leaveExt(k: Kernel, t: Task): void {
   const core = k.ext;
-  if (!wantsExt(core, t.policy)) return true;
+  t.scxEnabled = false;
+  if (core.ops === null || core.aborting && !core.pendingDisable) return;
+  core.disableTask(t);
+}
+
+/** ops.disable if the task is in the class, then ops.exit_task: it died, or the scheduler goes away. */
+export function exitTaskExt(k: Kernel, t: Task): void {
+  const core = k.ext, ops = core.ops, enabled = t.scxEnabled;
+  t.scxEnabled = false;
+  t.scxInited = false;
+  if (ops === null || core.aborting && !core.pendingDisable) return;
+  if (enabled) core.disableTask(t);
+  core.exitTask(t);
+}
+
+/** ops.init_task (scx_init_task); false when the scheduler failed. */
+function initTask(k: Kernel, t: Task, fork: boolean): boolean {
+  const core = k.ext;
   if (core.aborting) return false;
   const ret = core.initTask(t, fork);
   if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${String(ret)}) for ${t.comm}[${t.pid}]`);
   if (core.aborting) return false;
+  t.scxInited = true;
+  return true;
+}
+
+/** The task takes the ext class with a fresh default slice, and ops.enable. */
+function enableExt(k: Kernel, t: Task): boolean {
   t.scxEnabled = true;
   t.cls = Cls.Ext;
   t.slice = SCX_SLICE_DFL;
-  core.enableTask(t);
-  return !core.aborting;
+  k.ext.enableTask(t);
+  return !k.ext.aborting;
 }
 
-/** disable + exit_task for a task leaving sched_ext (exit, or the scheduler going away). */
-export function exitTaskExt(k: Kernel, t: Task): void {
-  const core = k.ext, ops = core.ops;
-  t.scxEnabled = false;
-  if (ops === null || core.aborting && !core.pendingDisable) return;
-  core.exitTask(t);
+/**
+ * switching_to_scx: ops.enable, then ops.set_cpumask with the task's mask, since the scheduler
+ * heard of no affinity change while the task was in another class.
+ */
+function enterExt(k: Kernel, t: Task): boolean {
+  if (!enableExt(k, t)) return false;
+  k.ext.setCpumask(t, t.tpl.scxCpusAllowed);
+  return !k.ext.aborting;
 }
 
 /** Moves an existing task into the ext class at enable time. */
@@ -151,12 +198,14 @@ export function disableScx(k: Kernel): void {
   if (!core.pendingDisable || ops === null || core.cb.depth > 0) return;
   const ei = core.exitInfo!;
   for (const t of k.tasks) {
-    if (t.cls !== Cls.Ext || t.place === Place.Free) continue;
+    if (t.place === Place.Free) continue;
+    // A task that left the class for RT or deadline is still the scheduler's: only exit_task.
+    if (t.cls !== Cls.Ext) { if (t.scxInited) exitTaskExt(k, t); continue; }
     // Exited on a CPU that has not switched away yet: still on the kernel's task list.
-    if (t.place === Place.Dead) { if (t.scxEnabled) exitTaskExt(k, t); continue; }
+    if (t.place === Place.Dead) { if (t.scxInited) exitTaskExt(k, t); continue; }
     const queued = t.place === Place.Dsq || t.place === Place.Bpf;
     if (t.place === Place.Dsq) core.dsqs.unlink(t);
-    if (t.scxEnabled) exitTaskExt(k, t);
+    if (t.scxInited) exitTaskExt(k, t);
     t.cls = Cls.Fair;
     t.ddspDsq = -1;
     if (queued) {

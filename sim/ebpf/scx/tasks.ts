@@ -108,9 +108,12 @@ export class TaskMirrors {
    * Tasks whose mirror a program was handed since the last `writeBackTouched` (the callback's
    * task, scx_bpf_cpu_curr's, a DSQ walk's, ...): a program may store to any of them (lavd's
    * ask_cpu_yield_after sets a running victim's p->scx.slice), and the kernel honours such a
-   * store, so each gets its writes copied back.
+   * store, so each gets its writes copied back. The first `nTouched` entries are live; the
+   * array keeps its length, since emptying it would free its backing store and every callback
+   * would allocate a new one.
    */
   private readonly touched: ScxTask[] = [];
+  private nTouched = 0;
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
@@ -121,7 +124,12 @@ export class TaskMirrors {
     const i32 = this.memory.i32;
     const w = addr >> 2;
     const shadow = mirror.written;
-    if (!mirror.touched) { mirror.touched = true; this.touched.push(p); }
+    if (!mirror.touched) {
+      mirror.touched = true;
+      if (this.nTouched === this.touched.length) this.touched.push(p);
+      else this.touched[this.nTouched] = p;
+      this.nTouched++;
+    }
     // The kernel's task behind the view, read directly: one brand check instead of one a field.
     const t = TaskView.taskOf(p);
     const slice = t.slice, vtime = t.dsqVtime, nvcsw = t.nvcsw, sumExec = t.sumExecNs;
@@ -156,14 +164,14 @@ export class TaskMirrors {
 
   /** writeBack for every task handed to the program since the last call (see `touched`). */
   writeBackTouched(): void {
-    const list = this.touched;
-    for (let i = 0; i < list.length; i++) {
+    const list = this.touched, n = this.nTouched;
+    this.nTouched = 0;
+    for (let i = 0; i < n; i++) {
       const p = list[i]!, mirror = this.byPid[p.pid];
       if (mirror === undefined) continue;
       mirror.touched = false;
       this.writeBack(p, mirror.addr);
     }
-    list.length = 0;
   }
 
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
 import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
-import { asCpu } from "../../../sim/ext/consts.js";
+import { SCX_ENQ_LAST, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, asCpu } from "../../../sim/ext/consts.js";
 import { BpflandScheduler, options } from "../../../schedulers/bpfland.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { fakeScx } from "../lib/fake_scx.js";
@@ -81,6 +81,32 @@ describe("bpfland follows upstream (sched-ext/scx scheds/rust/scx_bpfland)", () 
     expect(b.smtContended(asCpu(0))).toBe(false);
     const flat = new BpflandScheduler(fakeScx("8").scx, resolveOptions("bpfland", options, {}));
     expect(flat.smtContended(asCpu(0))).toBe(false);
+  });
+
+  it("main.rs ops flags SCX_OPS_ENQ_LAST: a lone task whose slice runs out on a contended SMT core (keep_running false) goes back through ops.enqueue(SCX_ENQ_LAST) and on to a whole idle core, where without the flag the kernel keeps it running (SCX_EV_DISPATCH_KEEP_LAST)", () => {
+    // a starts alone on CPU 0 and may also use CPU 1; from 5 ms b holds CPU 8, the sibling of 0
+    // (2x8-smt: siblings c and c + 8), while CPU 1's core stays idle.
+    const p = plan([hog("a", 0, { cpus: [0, 1] }), hog("b", 0, { cpus: [8], delayUs: 5000 })]);
+    const enqLast = (flags: number | undefined) => {
+      let n = 0;
+      const r = run("bpfland", p, {
+        topology: "2x8-smt", durationNs: 50 * MS, overheads: true,
+        wrapOps: (ops) => {
+          if (flags !== undefined) (ops as { flags: number }).flags = flags;
+          const enq = ops.enqueue!.bind(ops);
+          ops.enqueue = (t, f) => { if ((f & SCX_ENQ_LAST) !== 0) n++; enq(t, f); };
+        },
+      });
+      return { n, keepLast: r.scx.events.SCX_EV_DISPATCH_KEEP_LAST ?? 0, onCpu1: r.cpus[1]!.busyNs };
+    };
+    const upstream = enqLast(undefined);
+    expect(new BpflandScheduler(fakeScx("1").scx, resolveOptions("bpfland", options, {})).flags).toBe(SCX_OPS_ENQ_LAST | SCX_OPS_ENQ_EXITING);
+    const without = enqLast(0);
+    expect(without.n).toBe(0);
+    expect(without.keepLast).toBeGreaterThan(0);
+    expect(upstream.keepLast).toBe(0);
+    expect(upstream.n).toBeGreaterThan(0);
+    expect(upstream.onCpu1).toBeGreaterThan(40 * MS);
   });
 
   it("main.bpf.c bpfland_enqueue → pick_idle_cpu(p, prev_cpu, -1, 0, true): a task enqueued without select_cpu (a slice expiry) asks the kernel's scx_bpf_select_cpu_and from its previous CPU, with no wake flags, over all its CPUs; the kernel's order (prev, its LLC, node, the rest) is checked in test/ext/select_cpu_and.test.ts", () => {

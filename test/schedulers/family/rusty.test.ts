@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, poisson, task } from "../../helpers/plan.js";
 import type { RunResult } from "../../../sim/result.js";
 import { MS, S, run, start } from "./run.js";
-import type { Scx } from "../../../sim/ext/ops.js";
+import type { Scx, SchedExtOps } from "../../../sim/ext/ops.js";
 import { latencyScale, options } from "../../../schedulers/rusty.js";
 import { findScheduler } from "../../../schedulers/index.js";
 import { resolveOptions } from "../../../schedulers/options.js";
@@ -173,34 +173,46 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(r.scx.events.direct_greedy ?? 0).toBe(0);
   });
 
-  it("main.bpf.c rusty_set_cpumask: all_cpus is set only by ops.set_cpumask (an affinity change or a switch into sched_ext), so tasks forked under the scheduler never kick idle CPUs to steal (kick-greedy) though the tuner enables it for every domain", () => {
-    let ops: { kickGreedy: Uint8Array; set_cpumask(p: unknown, m: Uint8Array | null): void; tctx: { get(p: unknown): { allCpus: boolean } } } | null = null;
-    const seen: unknown[] = [];
-    const r = run("rusty", plan([hog("h", 0, { instances: 2 }), task("s", [{ kind: "run", us: 300 }, { kind: "sleep", us: 700 }], { instances: 3 })]), {
+  it("main.bpf.c rusty_set_cpumask: all_cpus is set only by ops.set_cpumask (an affinity change or a switch into sched_ext), so tasks forked under the scheduler never kick idle CPUs to steal (kick-greedy) though the tuner enables it for every domain, while tasks switched in at attach may", () => {
+    type Rusty = { kickGreedy: Uint8Array; set_cpumask(p: unknown, m: Uint8Array | null): void; tctx: { get(p: unknown): { allCpus: boolean } } };
+    const watch = (seen: unknown[]) => (o: SchedExtOps & object): void => {
+      const init = o.init_task!.bind(o);
+      o.init_task = (p, args) => { seen.push(p); return init(p, args); };
+    };
+    let forkedOps: Rusty | null = null;
+    const forked: unknown[] = [];
+    const r = run("rusty", plan([poisson("req", 3000, 300)]), {
       topology: "4", durationNs: S,
-      wrapOps: (o) => {
-        ops = o as unknown as typeof ops;
-        const init = o.init_task!.bind(o);
-        o.init_task = (p, args) => { seen.push(p); return init(p, args); };
-      },
+      wrapOps: (o) => { forkedOps = o as unknown as Rusty; watch(forked)(o); },
     });
-    expect(Array.from(ops!.kickGreedy)).toEqual([1]);
+    expect(Array.from(forkedOps!.kickGreedy)).toEqual([1]);
     expect(r.scx.events.kick_greedy ?? 0).toBe(0);
-    const p = seen[0];
-    expect(ops!.tctx.get(p).allCpus).toBe(false);
-    ops!.set_cpumask(p, null);
-    expect(ops!.tctx.get(p).allCpus).toBe(true);
-    ops!.set_cpumask(p, Uint8Array.from([1, 1, 0, 1]));
-    expect(ops!.tctx.get(p).allCpus).toBe(false);
+    const p = forked.find((t) => (t as { comm: string }).comm.startsWith("req"))!;
+    expect(forkedOps!.tctx.get(p).allCpus).toBe(false);
+    forkedOps!.set_cpumask(p, null);
+    expect(forkedOps!.tctx.get(p).allCpus).toBe(true);
+    forkedOps!.set_cpumask(p, Uint8Array.from([1, 1, 0, 1]));
+    expect(forkedOps!.tctx.get(p).allCpus).toBe(false);
+
+    let switchedOps: Rusty | null = null;
+    const switched: unknown[] = [];
+    run("rusty", plan([hog("h", 0, { instances: 2 }), task("s", [{ kind: "run", us: 300 }, { kind: "sleep", us: 700 }], { instances: 3 })]), {
+      topology: "4", durationNs: S,
+      wrapOps: (o) => { switchedOps = o as unknown as Rusty; watch(switched)(o); },
+    });
+    expect(switched).toHaveLength(5);
+    expect(switched.every((t) => switchedOps!.tctx.get(t).allCpus)).toBe(true);
   });
 
-  it("main.bpf.c task_pick_domain / rusty_init: each CPU deals domains from its own cursor, which starts at the CPU's number and is read before it moves on, so the first task made on CPU 0 of 2llc-8c goes to domain 1 and the second to domain 0", () => {
+  it("main.bpf.c task_pick_domain / rusty_init / rusty_set_cpumask: each CPU deals domains from its own cursor, which starts at the CPU's number and is read before it moves on; a task present at attach is dealt one at init_task and another when set_cpumask switches it in", () => {
     const r = run("rusty", plan([hog("a"), hog("b", 0, { delayUs: 1000 })]), { topology: "2llc-8c", durationNs: 10 * MS });
     const busy = (lo: number, hi: number) => r.cpus.filter((c) => c.cpu >= lo && c.cpu <= hi && c.busyNs > 0).length;
+    // CPU 0's cursor: init_task a → 1, init_task b → 0, set_cpumask a → 1, set_cpumask b → 0
     expect(busy(4, 7)).toBe(1);
     expect(busy(0, 3)).toBe(1);
+    // alone: init_task a → domain 1, then set_cpumask a → domain 0
     const first = run("rusty", plan([hog("a")]), { topology: "2llc-8c", durationNs: 10 * MS });
-    expect(first.cpus.filter((c) => c.busyNs > 0).map((c) => c.cpu >= 4)).toEqual([true]);
+    expect(first.cpus.filter((c) => c.busyNs > 0).map((c) => c.cpu >= 4)).toEqual([false]);
   });
 
   it("main.bpf.c rusty_select_cpu / rusty_enqueue's bpf_cpumask_any_distribute: per running CPU, the next CPU of the mask after the last one it got (the first skipping CPU 0), wrapping", () => {
