@@ -72,12 +72,14 @@ class Mirror {
    */
   mm: BpfAddr = 0;
   /**
-   * [slice lo, slice hi, vtime lo, vtime hi] as written: writeBack applies a field only when the
+   * [slice lo, slice hi, vtime lo, vtime hi] as written: copyBack applies a field only when the
    * program changed it, so a kfunc's update of the task during the callback stands.
    */
   readonly written = new Int32Array(4);
   /** On the list of mirrors handed to the program during the current callback. */
   touched = false;
+  /** The task this mirror shows (set at creation, cleared at release): where its writes go back to. */
+  view: ScxTask | null = null;
   constructor(readonly addr: BpfAddr) {}
 }
 
@@ -105,33 +107,33 @@ export class TaskMirrors {
    */
   private parent: BpfAddr = 0;
   /**
-   * Tasks whose mirror a program was handed since the last `writeBackTouched` (the callback's
+   * Mirrors a program was handed since the last `writeBackTouched` (the callback's
    * task, scx_bpf_cpu_curr's, a DSQ walk's, ...): a program may store to any of them (lavd's
    * ask_cpu_yield_after sets a running victim's p->scx.slice), and the kernel honours such a
    * store, so each gets its writes copied back. The first `nTouched` entries are live; the
    * array keeps its length, since emptying it would free its backing store and every callback
    * would allocate a new one.
    */
-  private readonly touched: ScxTask[] = [];
+  private readonly touched: Mirror[] = [];
   private nTouched = 0;
 
   constructor(private readonly memory: BpfMemory, private readonly nrCpus: number) {}
 
   /** p's mirror, brought up to date (created on first use). */
   sync(p: ScxTask): BpfAddr {
-    const mirror = this.byPid[p.pid] ?? this.create(p);
+    // The kernel's task behind the view, read directly: one brand check instead of one a field.
+    const t = TaskView.taskOf(p);
+    const mirror = this.byPid[t.pid] ?? this.create(p);
     const addr = mirror.addr;
     const i32 = this.memory.i32;
     const w = addr >> 2;
     const shadow = mirror.written;
     if (!mirror.touched) {
       mirror.touched = true;
-      if (this.nTouched === this.touched.length) this.touched.push(p);
-      else this.touched[this.nTouched] = p;
+      if (this.nTouched === this.touched.length) this.touched.push(mirror);
+      else this.touched[this.nTouched] = mirror;
       this.nTouched++;
     }
-    // The kernel's task behind the view, read directly: one brand check instead of one a field.
-    const t = TaskView.taskOf(p);
     const slice = t.slice, vtime = t.dsqVtime, nvcsw = t.nvcsw, sumExec = t.sumExecNs;
     i32[w + (F.weight >> 2)] = t.weight;
     i32[w + (F.slice >> 2)] = shadow[0] = sliceLo(slice);
@@ -149,29 +151,26 @@ export class TaskMirrors {
     return addr;
   }
 
+  /** copyBack for every task handed to the program since the last call (see `touched`). */
+  writeBackTouched(): void {
+    const list = this.touched, n = this.nTouched;
+    this.nTouched = 0;
+    for (let i = 0; i < n; i++) {
+      const mirror = list[i]!, p = mirror.view;
+      mirror.touched = false;
+      if (p !== null) this.copyBack(mirror, p);
+    }
+  }
+
   /** Copy back what the program may have written: slice and dsq_vtime. */
-  writeBack(p: ScxTask, addr: BpfAddr): void {
-    const mirror = this.byPid[p.pid];
-    if (mirror === undefined || mirror.addr !== addr) return;
+  private copyBack(mirror: Mirror, p: ScxTask): void {
     const i32 = this.memory.i32;
-    const w = addr >> 2;
+    const w = mirror.addr >> 2;
     const shadow = mirror.written;
     const sl = i32[w + (F.slice >> 2)]!, sh = i32[w + (F.slice >> 2) + 1]!;
     if (sl !== shadow[0] || sh !== shadow[1]) p.slice = sliceFromKernel(sl, sh);
     const vl = i32[w + (F.vtime >> 2)]!, vh = i32[w + (F.vtime >> 2) + 1]!;
     if (vl !== shadow[2] || vh !== shadow[3]) p.dsqVtime = vtimeFromKernel(vl, vh);
-  }
-
-  /** writeBack for every task handed to the program since the last call (see `touched`). */
-  writeBackTouched(): void {
-    const list = this.touched, n = this.nTouched;
-    this.nTouched = 0;
-    for (let i = 0; i < n; i++) {
-      const p = list[i]!, mirror = this.byPid[p.pid];
-      if (mirror === undefined) continue;
-      mirror.touched = false;
-      this.writeBack(p, mirror.addr);
-    }
   }
 
   /** Refill the allowed-CPU mask (at creation and on set_cpumask). */
@@ -199,7 +198,7 @@ export class TaskMirrors {
     const mirror = this.byPid[p.pid];
     if (mirror === undefined) return 0;
     this.byPid[p.pid] = undefined;
-    mirror.touched = false;
+    mirror.view = null;
     this.byRegion[this.memory.tags[mirror.addr >> 3]!] = undefined;
     this.free.push(mirror);
     return mirror.addr;
@@ -254,6 +253,7 @@ export class TaskMirrors {
     for (let k = 0; k < Math.min(comm.length, F.commSize - 1); k++) u8[addr + F.comm + k] = comm.charCodeAt(k) & 0x7f;
     this.syncCpumask(p, addr);
     this.byPid[p.pid] = mirror;
+    mirror.view = p;
     const region = m.tags[addr >> 3]!;
     this.byRegion[region] = p;
     this.regionStart[region] = addr;
