@@ -56,7 +56,8 @@
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
  * sync-waker or neighbour-domain steps and picks no random CPU; stealing happens on an empty
- * dispatch instead of by periodic migration planning.
+ * dispatch instead of by periodic migration planning; none of upstream's ops flags is set
+ * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE: the README says why they wait for the stealing).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
