@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { instantiateBpfScheduler, loadBpfScheduler, type BpfSchedulerInstance } from "../../sim/ebpf/scx/index.js";
-import { planRecipe, recipeFor } from "../../sim/ebpf/recipes/index.js";
+import { RecipeError, planRecipe, recipeFor } from "../../sim/ebpf/recipes/index.js";
 import type { RecipeMachine } from "../../sim/ebpf/recipes/recipe.js";
 import type { BpfObject } from "../../sim/ebpf/obj/index.js";
 import { BpfObjectError } from "../../sim/ebpf/obj/errors.js";
@@ -43,6 +43,9 @@ describe("loader recipes: the user-space halves, as plans", () => {
     expect(set.plan.rodata).toContainEqual(["find_fully_idle", true]);
     expect(set.rest).toEqual({ r_max: "9" });
     expect(() => planRecipe(r, flatMachine(8), { slice_us: "-1" })).toThrow('option slice_us: "-1" is not a non-negative integer');
+    // A loader's refusal is its own class: the only error of a recipe shown as the user's bad input.
+    expect(() => planRecipe(r, flatMachine(8), { slice_us: "-1" })).toThrow(RecipeError);
+    expect(() => planRecipe(recipeFor("central")!, flatMachine(4), { central_cpu: "4" })).toThrow(RecipeError);
   });
 
   it("tickless: the primary domain defaults to the last CPU by capacity, and start_timer runs after attach on the timer CPU", () => {

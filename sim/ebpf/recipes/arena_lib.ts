@@ -5,7 +5,7 @@
  * a mask allocated in the arena (arena_alloc_mask), written through the arena mapping, and
  * handed to arena_topology_node_init.
  */
-import type { RecipeIo, RecipeMachine } from "./recipe.js";
+import { RecipeError, type RecipeIo, type RecipeMachine } from "./recipe.js";
 
 /** ArenaLib's STATIC_ALLOC_PAGES_GRANULARITY and its CPU-mask width (MAX_CPU_SUPPORTED 640 bits, less one word). */
 const STATIC_PAGES = 8;
@@ -41,7 +41,7 @@ function maskWords(cpus: readonly number[], words: number): bigint[] {
  */
 export function arenaLibSetup(io: RecipeIo, m: RecipeMachine, cores: readonly number[], taskStruct: string): void {
   const must = (what: string, r: { ret: number }): void => {
-    if (r.ret !== 0) throw new Error(`ArenaLib: ${what} returned ${r.ret}`);
+    if (r.ret !== 0) throw new RecipeError(`ArenaLib: ${what} returned ${r.ret}`);
   };
   must("arena_init", io.run("arena_init", u64s([BigInt(STATIC_PAGES), BigInt(io.structSize(taskStruct))])));
   const all = Array.from({ length: m.nrCpus }, (_, c) => c);

@@ -9,7 +9,7 @@
  * CPU-utilisation polling (-p) and NVML GPU placement (-g).
  */
 import { capacities } from "./scx_family.js";
-import { OPS, cpuList, hasSmt, s32Ctx, u32Bytes, type LoaderRecipe, type MapWrite, type RecipeMachine, type RecipeOptions, type SyscallRun } from "./recipe.js";
+import { OPS, cpuList, hasSmt, s32Ctx, u32Bytes, type LoaderRecipe, type MapWrite, type RecipeMachine, type RecipeOptions, type SyscallRun, RecipeError } from "./recipe.js";
 
 const flag = (help: string) => ({ default: "false", help });
 const num = (d: number, help: string) => ({ default: String(d), help });
@@ -18,10 +18,10 @@ const num = (d: number, help: string) => ({ default: String(d), help });
 function refuseUnplayable(o: RecipeOptions): void {
   for (const name of ["perf_config", "perf_sticky"]) {
     const v = o.str(name).trim();
-    if (v !== "0" && v !== "0x0" && v !== "") throw new Error(`option ${name}: "${v}" needs hardware performance counters, which scxlab's CPUs do not have (0x0 only)`);
+    if (v !== "0" && v !== "0x0" && v !== "") throw new RecipeError(`option ${name}: "${v}" needs hardware performance counters, which scxlab's CPUs do not have (0x0 only)`);
   }
-  if (o.num("polling_ms") !== 0) throw new Error("option polling_ms: scxlab does not run cosmos's user-space CPU-utilisation polling loop (0 only)");
-  if (o.bool("gpu")) throw new Error("option gpu: scxlab models no GPUs (NVML)");
+  if (o.num("polling_ms") !== 0) throw new RecipeError("option polling_ms: scxlab does not run cosmos's user-space CPU-utilisation polling loop (0 only)");
+  if (o.bool("gpu")) throw new RecipeError("option gpu: scxlab models no GPUs (NVML)");
 }
 
 function cpuNodeMap(m: RecipeMachine): MapWrite[] {
@@ -31,7 +31,7 @@ function cpuNodeMap(m: RecipeMachine): MapWrite[] {
 function primaryRuns(m: RecipeMachine, text: string | undefined): { all: boolean; runs: SyscallRun[] } {
   if (text === undefined || text === "") return { all: true, runs: [] };
   const cpus = cpuList(text, m);
-  if (cpus === undefined) throw new Error(`option primary_domain: "${text}" is not all/performance/powersave/turbo, a CPU list like 0-3,8 or a hex mask`);
+  if (cpus === undefined) throw new RecipeError(`option primary_domain: "${text}" is not all/performance/powersave/turbo, a CPU list like 0-3,8 or a hex mask`);
   if (cpus.length >= m.nrCpus) return { all: true, runs: [] };
   return { all: false, runs: cpus.map((c) => ({ prog: "enable_primary_cpu", ctx: s32Ctx(c), cpu: 0 })) };
 }

@@ -2,7 +2,7 @@
  * The loader recipes by sched_ext_ops name, and applying one: options split into the recipe's
  * (upstream names) and plain `.rodata` variables, the plan computed for the machine.
  */
-import type { LoaderRecipe, RecipeMachine, RecipeOptions, RecipePlan } from "./recipe.js";
+import { RecipeError, type LoaderRecipe, type RecipeMachine, type RecipeOptions, type RecipePlan } from "./recipe.js";
 import { centralRecipe, flatcgRecipe, nestRecipe, qmapRecipe, simpleRecipe } from "./samples.js";
 import { beerlandRecipe, bpflandRecipe, flashRecipe, ticklessRecipe } from "./scx_family.js";
 import { cosmosRecipe } from "./cosmos.js";
@@ -11,6 +11,7 @@ import { rustyRecipe } from "./rusty.js";
 import { lavdRecipe } from "./lavd.js";
 
 export type { LoaderRecipe, RecipeMachine, RecipePlan, SyscallRun } from "./recipe.js";
+export { RecipeError } from "./recipe.js";
 
 const RECIPES: readonly LoaderRecipe[] = [
   simpleRecipe, qmapRecipe, centralRecipe, flatcgRecipe, nestRecipe, bpflandRecipe, flashRecipe, beerlandRecipe, ticklessRecipe, cosmosRecipe, p2dqRecipe, rustyRecipe, lavdRecipe,
@@ -48,14 +49,14 @@ export function planRecipe(r: LoaderRecipe, m: RecipeMachine, options: Readonly<
     str,
     num: (name) => {
       const v = str(name).trim();
-      if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new Error(`option ${name}: "${v}" is not a non-negative integer`);
+      if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new RecipeError(`option ${name}: "${v}" is not a non-negative integer`);
       return Number(v);
     },
     bool: (name) => {
       const v = str(name).trim();
       if (v === "true" || v === "1" || v === "") return v !== "";
       if (v === "false" || v === "0") return false;
-      throw new Error(`option ${name}: "${v}" is not true/false`);
+      throw new RecipeError(`option ${name}: "${v}" is not true/false`);
     },
   };
   return { plan: r.plan(m, o), rest };

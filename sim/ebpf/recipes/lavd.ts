@@ -20,7 +20,7 @@
 import { kernelValue } from "../../ext/kernel_abi.js";
 import type { RodataValue } from "../obj/rodata.js";
 import { arenaLibSetup, coreIds } from "./arena_lib.js";
-import { hasSmt, OPS, type LoaderRecipe, type RecipeMachine, type RecipeOptions } from "./recipe.js";
+import { hasSmt, OPS, type LoaderRecipe, type RecipeMachine, type RecipeOptions, RecipeError } from "./recipe.js";
 
 const flag = (help: string) => ({ default: "false", help });
 const num = (d: number, help: string) => ({ default: String(d), help });
@@ -117,9 +117,9 @@ export function computeDomains(m: RecipeMachine): ComputeDomain[] {
 function powerMode(o: RecipeOptions): { autopilot: boolean; noCoreCompaction: boolean; powersave: boolean } {
   const set = ["autopilot", "autopower", "performance", "powersave", "balanced", "no_core_compaction"].filter((k) => o.bool(k));
   const modes = set.filter((k) => k !== "no_core_compaction");
-  if (modes.length > 1) throw new Error(`options ${modes.join(", ")}: only one power mode may be given`);
+  if (modes.length > 1) throw new RecipeError(`options ${modes.join(", ")}: only one power mode may be given`);
   const mode = modes[0];
-  if (mode !== undefined && mode !== "performance" && o.bool("no_core_compaction")) throw new Error(`option ${mode} cannot be used with no_core_compaction`);
+  if (mode !== undefined && mode !== "performance" && o.bool("no_core_compaction")) throw new RecipeError(`option ${mode} cannot be used with no_core_compaction`);
   return {
     autopilot: mode === "autopilot" || set.length === 0,
     noCoreCompaction: mode === "performance" || (mode === undefined && o.bool("no_core_compaction")),
@@ -129,7 +129,7 @@ function powerMode(o: RecipeOptions): { autopilot: boolean; noCoreCompaction: bo
 
 function pct(o: RecipeOptions, name: string, max: number): number {
   const v = o.num(name);
-  if (v > max) throw new Error(`option ${name}: ${v} is not in 0..${max}`);
+  if (v > max) throw new RecipeError(`option ${name}: ${v} is not in 0..${max}`);
   return v;
 }
 
@@ -165,9 +165,9 @@ export const lavdRecipe: LoaderRecipe = {
   },
   plan: (m, o) => {
     const mode = powerMode(o);
-    if (o.bool("enable_cpu_bw")) throw new Error("option enable_cpu_bw: scxlab models no cgroup cpu.max, so it cannot be enabled");
+    if (o.bool("enable_cpu_bw")) throw new RecipeError("option enable_cpu_bw: scxlab models no cgroup cpu.max, so it cannot be enabled");
     const sliceMin = o.num("slice_min_us"), sliceMax = o.num("slice_max_us"), pinned = o.num("pinned_slice_us");
-    if (pinned !== 0 && (pinned < sliceMin || pinned > sliceMax)) throw new Error(`option pinned_slice_us: ${pinned} is not between slice_min_us (${sliceMin}) and slice_max_us (${sliceMax})`);
+    if (pinned !== 0 && (pinned < sliceMin || pinned > sliceMax)) throw new RecipeError(`option pinned_slice_us: ${pinned} is not between slice_min_us (${sliceMin}) and slice_max_us (${sliceMax})`);
     const preemptShift = pct(o, "preempt_shift", 10);
     const perf = lavdCpuOrder(m, false), save = lavdCpuOrder(m, true);
     const caps = Array.from({ length: m.nrCpus }, (_, c) => m.capacity(c));
@@ -201,14 +201,14 @@ export const lavdRecipe: LoaderRecipe = {
       ["no_freq_scaling", o.bool("no_freq_scaling")], ["is_powersave_mode", mode.powersave],
     ];
     const doms = computeDomains(m);
-    if (doms.length > CPDOM_MAX_NR) throw new Error(`${doms.length} compute domains: scx_lavd handles at most ${CPDOM_MAX_NR}`);
+    if (doms.length > CPDOM_MAX_NR) throw new RecipeError(`${doms.length} compute domains: scx_lavd handles at most ${CPDOM_MAX_NR}`);
     for (const d of doms) {
       const at = `cpdom_ctxs[${d.id}]`;
       data.push([`${at}.id`, d.id], [`${at}.alt_id`, d.id], [`${at}.numa_id`, d.node], [`${at}.llc_id`, d.llc], [`${at}.is_big`, 1], [`${at}.is_valid`, 1]);
       const words = new Map<number, bigint>();
       for (const c of d.cpus) words.set(c >> 6, (words.get(c >> 6) ?? 0n) | (1n << BigInt(c & 63)));
       for (const [w, bits] of words) data.push([`${at}.__cpumask[${w}]`, bits]);
-      if (d.neighbours.length > CPDOM_MAX_DIST) throw new Error("the topology has more neighbour distances than scx_lavd handles");
+      if (d.neighbours.length > CPDOM_MAX_DIST) throw new RecipeError("the topology has more neighbour distances than scx_lavd handles");
       d.neighbours.forEach((ids, k) => {
         data.push([`${at}.nr_neighbors[${k}]`, ids.length]);
         ids.forEach((id, i) => data.push([`${at}.neighbor_ids[${k * CPDOM_MAX_NR + i}]`, id]));

@@ -17,7 +17,7 @@
  */
 import { kernelValue } from "../../ext/kernel_abi.js";
 import type { RodataValue } from "../obj/rodata.js";
-import { hasSmt, type LoaderRecipe, type RecipeMachine, type RecipeOptions } from "./recipe.js";
+import { hasSmt, type LoaderRecipe, type RecipeMachine, type RecipeOptions, RecipeError } from "./recipe.js";
 import { arenaLibSetup, coreIds } from "./arena_lib.js";
 
 const flag = (help: string) => ({ default: "false", help });
@@ -39,15 +39,15 @@ function dsqSliceNs(i: number, minSliceUs: number, shift: number): number {
 
 function sliceTable(o: RecipeOptions): number[] {
   const queues = o.num("dumb_queues");
-  if (queues < 1) throw new Error("option dumb_queues: at least 1 DSQ per LLC");
-  if (o.num("init_dsq_index") > queues - 1) throw new Error(`option init_dsq_index: Invalid init_dsq_index ${o.num("init_dsq_index")}`);
+  if (queues < 1) throw new RecipeError("option dumb_queues: at least 1 DSQ per LLC");
+  if (o.num("init_dsq_index") > queues - 1) throw new RecipeError(`option init_dsq_index: Invalid init_dsq_index ${o.num("init_dsq_index")}`);
   const text = o.str("dsq_time_slices").trim();
   if (text === "") return Array.from({ length: queues }, (_, i) => dsqSliceNs(i, o.num("min_slice_us"), o.num("dsq_shift")));
   const us = text.split(",").map((x) => x.trim());
-  if (us.some((x) => !/^\d+$/.test(x))) throw new Error(`option dsq_time_slices: "${text}" is not a comma-separated list of microseconds`);
-  if (us.length !== queues) throw new Error(`option dsq_time_slices: Invalid number of dsq_time_slices, got ${us.length} need ${queues}`);
+  if (us.some((x) => !/^\d+$/.test(x))) throw new RecipeError(`option dsq_time_slices: "${text}" is not a comma-separated list of microseconds`);
+  if (us.length !== queues) throw new RecipeError(`option dsq_time_slices: Invalid number of dsq_time_slices, got ${us.length} need ${queues}`);
   const v = us.map(Number);
-  for (let i = 1; i < v.length; i++) if (v[i - 1]! >= v[i]!) throw new Error("option dsq_time_slices: DSQ time slices must be in increasing order");
+  for (let i = 1; i < v.length; i++) if (v[i - 1]! >= v[i]!) throw new RecipeError("option dsq_time_slices: DSQ time slices must be in increasing order");
   return v.map((x) => x * 1000);
 }
 
@@ -102,9 +102,9 @@ export const p2dqRecipe: LoaderRecipe = {
     const shards = o.str("llc_shards").trim() === "" ? (perLlc <= 4 ? 0 : Math.floor(perLlc / 4)) : o.num("llc_shards");
     const modes: Record<string, number> = { default: 0, performance: 1, efficiency: 2 };
     const mode = modes[o.str("sched_mode").trim().toLowerCase()];
-    if (mode === undefined) throw new Error(`option sched_mode: "${o.str("sched_mode")}" is not default, performance or efficiency`);
+    if (mode === undefined) throw new RecipeError(`option sched_mode: "${o.str("sched_mode")}" is not default, performance or efficiency`);
     const ratio = o.num("interactive_ratio");
-    if (o.bool("autoslice") && (ratio === 0 || ratio > 99)) throw new Error(`option interactive_ratio: Invalid interactive_ratio ${ratio}, must be between 1-99`);
+    if (o.bool("autoslice") && (ratio === 0 || ratio > 99)) throw new RecipeError(`option interactive_ratio: Invalid interactive_ratio ${ratio}, must be between 1-99`);
     const slices = sliceTable(o);
     const caps = Array.from({ length: m.nrCpus }, (_, c) => m.capacity(c));
     const cores = coreIds(m);

@@ -8,6 +8,15 @@
 import type { RodataValue } from "../obj/rodata.js";
 import { kernelValue } from "../../ext/kernel_abi.js";
 
+/**
+ * What a loader refuses, as upstream's user space would (an option out of range, a machine it
+ * cannot handle, one of its setup programs failing): the user's input, reported as such. Any
+ * other error thrown by a recipe is a bug in scxlab and is not dressed up as bad input.
+ */
+export class RecipeError extends Error {
+  override readonly name = "RecipeError";
+}
+
 /** The machine as a loader sees it (libbpf_num_possible_cpus, the topology crate). */
 export interface RecipeMachine {
   readonly nrCpus: number;

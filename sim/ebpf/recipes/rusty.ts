@@ -15,7 +15,7 @@
  */
 import { kernelValue } from "../../ext/kernel_abi.js";
 import type { RodataValue } from "../obj/rodata.js";
-import type { LoaderRecipe, PeriodicIo, PeriodicStep, RecipeMachine, RecipeOptions } from "./recipe.js";
+import { RecipeError, type LoaderRecipe, type PeriodicIo, type PeriodicStep, type RecipeMachine, type RecipeOptions } from "./recipe.js";
 
 const flag = (help: string) => ({ default: "false", help });
 const num = (d: number | string, help: string) => ({ default: String(d), help });
@@ -34,7 +34,7 @@ function domains(m: RecipeMachine): { cpus: number[][]; node: number[] } {
 /** A real-valued option (the Rust side's f64), checked by `ok`. */
 function real(o: RecipeOptions, name: string, what: string, ok: (x: number) => boolean): number {
   const text = o.str(name).trim(), x = Number(text);
-  if (text === "" || !Number.isFinite(x) || !ok(x)) throw new Error(`option ${name}: "${text}" is not ${what}`);
+  if (text === "" || !Number.isFinite(x) || !ok(x)) throw new RecipeError(`option ${name}: "${text}" is not ${what}`);
   return x;
 }
 
@@ -105,9 +105,9 @@ export const rustyRecipe: LoaderRecipe = {
     partial: flag("only SCHED_EXT tasks (refused here)"),
   },
   plan: (m, o) => {
-    if (o.num("cache_level") !== 3) throw new Error("option cache_level: scxlab builds rusty's domains from LLCs only (3)");
-    if (o.bool("partial")) throw new Error("option partial: scxlab switches every task to sched_ext");
-    if (o.num("perf") !== 0) throw new Error("option perf: the cpufreq governor setting is not modelled (0 only)");
+    if (o.num("cache_level") !== 3) throw new RecipeError("option cache_level: scxlab builds rusty's domains from LLCs only (3)");
+    if (o.bool("partial")) throw new RecipeError("option partial: scxlab switches every task to sched_ext");
+    if (o.num("perf") !== 0) throw new RecipeError("option perf: the cpufreq governor setting is not modelled (0 only)");
     const halfLife = real(o, "load_half_life", "a positive number of seconds", (x) => x > 0);
     const tuneS = real(o, "tune_interval", "a positive number of seconds", (x) => x > 0);
     const directUnder = real(o, "direct_greedy_under", "a percentage 0..100", (x) => x >= 0 && x <= 100);

@@ -3,7 +3,7 @@
  * the `.rodata` each writes before load, the arrays it resizes to the CPU count, and the
  * getopt flags, named here by what they set.
  */
-import { OPS, SCX_SLICE_DFL_NS, type LoaderRecipe } from "./recipe.js";
+import { OPS, SCX_SLICE_DFL_NS, type LoaderRecipe, RecipeError } from "./recipe.js";
 
 const sliceUs = { default: String(SCX_SLICE_DFL_NS / 1000), help: "slice in µs (-s)" };
 
@@ -33,7 +33,7 @@ export const centralRecipe: LoaderRecipe = {
   options: { slice_us: sliceUs, central_cpu: { default: "0", help: "the CPU that makes every decision (-c)" } },
   plan: (m, o) => {
     const central = o.num("central_cpu");
-    if (central >= m.nrCpus) throw new Error(`option central_cpu: CPU ${central} is beyond the machine's ${m.nrCpus} CPUs`);
+    if (central >= m.nrCpus) throw new RecipeError(`option central_cpu: CPU ${central} is beyond the machine's ${m.nrCpus} CPUs`);
     return {
       // RESIZE_ARRAY(skel, data, ..., nr_cpu_ids): one slot per CPU of this machine.
       resize: [["cpu_gimme_task", m.nrCpus], ["cpu_started_at", m.nrCpus]],

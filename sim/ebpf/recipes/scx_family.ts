@@ -4,7 +4,7 @@
  * and the capacity-ordered CPU list), the SEC("syscall") programs it runs to build the primary
  * and SMT domains, and the ops flags it sets. Options keep upstream's long names.
  */
-import { OPS, cpuList, cpusByCapacity, hasSmt, s32Ctx, type LoaderRecipe, type RecipeMachine, type RecipeOptions, type SyscallRun } from "./recipe.js";
+import { OPS, cpuList, cpusByCapacity, hasSmt, s32Ctx, type LoaderRecipe, type RecipeMachine, type RecipeOptions, type SyscallRun, RecipeError } from "./recipe.js";
 
 const flag = (help: string) => ({ default: "false", help });
 const us = (d: number, help: string) => ({ default: String(d), help });
@@ -12,7 +12,7 @@ const us = (d: number, help: string) => ({ default: String(d), help });
 /** enable_primary_cpu(-1) to clear, then once per CPU of the domain; false: the domain is every CPU. */
 function primaryDomain(m: RecipeMachine, text: string, clearFirst: boolean): { cpus: number[]; runs: SyscallRun[] } {
   const cpus = cpuList(text, m);
-  if (cpus === undefined) throw new Error(`option primary_domain: "${text}" is not all/auto/performance/powersave, a CPU list like 0-3,8 or a hex mask`);
+  if (cpus === undefined) throw new RecipeError(`option primary_domain: "${text}" is not all/auto/performance/powersave, a CPU list like 0-3,8 or a hex mask`);
   const runs = (clearFirst ? [-1] : []).concat(cpus).map((c) => ({ prog: "enable_primary_cpu", ctx: s32Ctx(c), cpu: 0 }));
   return { cpus, runs };
 }
@@ -128,7 +128,7 @@ export const ticklessRecipe: LoaderRecipe = {
     const order = cpusByCapacity(m);
     const text = o.str("primary_domain");
     let dom = /^[0-9a-fA-F]+$/.test(text) ? cpuList(`0x${text}`, m) : cpuList(text, m);
-    if (dom === undefined) throw new Error(`option primary_domain: "${text}" is not a hex CPU mask or a CPU list`);
+    if (dom === undefined) throw new RecipeError(`option primary_domain: "${text}" is not a hex CPU mask or a CPU list`);
     if (dom.length === 0) dom = [order[order.length - 1]!];
     const timerCpu = dom[0]!;
     return {

@@ -44,7 +44,7 @@ import { ExitInfoMirror, recordUei } from "./uei.js";
 import { deqFlagsHi, deqFlagsLo, enqFlagsHi, enqFlagsLo } from "./abi.js";
 import { makeKfuncs } from "./kfuncs.js";
 import { globalCounters } from "./stats.js";
-import { planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
+import { RecipeError, planRecipe, recipeFor, type RecipeMachine, type RecipePlan } from "../recipes/index.js";
 import type { MapWrite, PeriodicIo, PeriodicStep, RecipeIo } from "../recipes/recipe.js";
 import { ArenaMap } from "../maps/arena.js";
 import { SCX_OPS_ALL_FLAGS } from "../../ext/consts.js";
@@ -109,7 +109,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
     try {
       ({ plan, rest } = planRecipe(recipe, machineOf(scx), stringValues(options)));
     } catch (e) {
-      throw e instanceof Error && !(e instanceof BpfObjectError) ? new BpfObjectError(file, e.message) : e;
+      throw e instanceof RecipeError ? new BpfObjectError(file, e.message) : e;
     }
   }
   for (const [name, n] of plan.resize ?? []) obj.resizeArray(name, n);
@@ -309,7 +309,7 @@ function runSetup(setup: (io: RecipeIo) => void, h: SetupHost): void {
   try {
     setup(io);
   } catch (e) {
-    throw e instanceof Error && !(e instanceof BpfObjectError) && !(e instanceof EngineBug) ? new BpfObjectError(h.file, e.message) : e;
+    throw e instanceof RecipeError ? new BpfObjectError(h.file, e.message) : e;
   }
 }
 
