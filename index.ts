@@ -8,6 +8,9 @@
  *   loader.bpf.mapUpdateElem(map, 0, loadScheduler("simple", { fifo: true }, kernel));
  *   const link = loader.bpf.linkCreate(map);
  *   kernel.runFor(1e9);
+ *
+ * `kernel.attach(loadScheduler("simple", { fifo: true }, kernel), "loader")` makes those three
+ * calls in one (the path `scxlab run` takes), and throws an AttachError naming the one that failed.
  */
 import { Machine } from "./sim/machine.js";
 import type { WorkloadPlan } from "./sim/plan.js";
