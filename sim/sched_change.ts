@@ -124,8 +124,10 @@ export function moveToCgroup(k: Kernel, tasks: readonly Task[], path: string): n
   if (!k.hasCgroup(path)) return -ENOENT;
   const moving = tasks.filter((t) => alive(t) && t.cgroup !== path);
   const prepared: Task[] = [];
+  // scx_cgroup_can_attach and scx_cgroup_move_task: every task the scheduler prepared, in its
+  // class or not (an RT task too).
   for (const t of moving) {
-    if (!t.scxEnabled) continue;
+    if (!t.scxInited) continue;
     const r = k.ext.cgroupPrepMove(t, t.cgroup, path);
     if (r !== 0) {
       for (const p of prepared) k.ext.cgroupCancelMove(p, p.cgroup, path);
@@ -137,7 +139,7 @@ export function moveToCgroup(k: Kernel, tasks: readonly Task[], path: string): n
     const from = t.cgroup;
     change(k, t, () => {
       own(t, { cgroup: path });
-      if (t.scxEnabled) k.ext.cgroupMove(t, from, path);
+      if (t.scxInited) k.ext.cgroupMove(t, from, path);
     });
     // sched_move_task ends with resched_curr for a running task
     if (t.place === Place.Running) k.resched(t.cpu);

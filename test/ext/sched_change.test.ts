@@ -182,6 +182,20 @@ describe("sched_move_task and the cgroup callbacks", () => {
     expect(m.moveToCgroup([pid(m, "a")], "/nope")).toBe(-ENOENT);
   });
 
+  it("an RT task the scheduler prepared gets cgroup_prep_move and cgroup_move too (scx_cgroup_can_attach and scx_cgroup_move_task do not look at the class)", () => {
+    const log: string[] = [];
+    const m = machine(plan([hog("a", 0, { taskgroup: "/x" }), hog("rt", 0, { taskgroup: "/x", policy: "SCHED_FIFO" })], { cgroups: [{ path: "/x", weight: 100 }, { path: "/y", weight: 100 }] }), { cpus: 2 });
+    attach(m, logger(log, {
+      cgroup_prep_move: (p: ScxTask, f: string, t: string) => { log.push(`prep ${p.comm} ${f} ${t}`); return 0; },
+      cgroup_move: (p: ScxTask, f: string, t: string) => { log.push(`move ${p.comm} ${f} ${t}`); },
+    }));
+    m.runFor(1 * MS);
+    log.length = 0;
+    expect(m.moveToCgroup([pid(m, "a"), pid(m, "rt")], "/y")).toBe(0);
+    expect(log.filter((l) => /^(prep|move)/.test(l))).toEqual(["prep a /x /y", "prep rt /x /y", "move a /x /y", "move rt /x /y"]);
+    expect(m.invariants().lost).toBe(0);
+  });
+
   it("a refusal in cgroup_prep_move fails the move and cancels the ones already prepared (scx_cgroup_can_attach)", () => {
     const log: string[] = [];
     const m = machine(cg());
