@@ -1,11 +1,15 @@
 /**
  * The real scx_bpfland object beside the TS `bpfland` on `mixed`: events per CPU-second of each,
- * alternated in one fresh process after a warm-up pair, and their ratio against the 1/3 target.
- * scxlab cannot ship upstream's objects, so the user names one (`bench --bpf-object PATH`, or
+ * each run in a fresh process of its own (one scheduler, one load, as `scxlab run` has it),
+ * measured over the second half of the run after the first half's warm-up, in alternated pairs,
+ * and their ratio against the 1/3 target. Both in one process would time neither as a user runs
+ * it: the kernel's call sites would see both schedulers' callbacks (megamorphic), and each new
+ * load of the object makes V8 re-optimise its programs against the new closures. scxlab cannot
+ * ship upstream's objects, so the user names one (`bench --bpf-object PATH`, or
  * SCXLAB_BENCH_BPFLAND); without it the line says how to build one.
  */
 import { prepareScheduler, schedulerSpec } from "../../schedulers/index.js";
-import { runJob, type Job } from "../job.js";
+import { prepareJob, type Job } from "../job.js";
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -33,6 +37,38 @@ export interface BpflandObjectOut {
 
 export type BpflandObjectTask = { kind: "bpfland-object"; object: string; cpus: number; durationS: number; pairs: number };
 
+/** One measured run in a child process: `scheduler` (the object's path or "bpfland"). */
+export type BpflandRunTask = { kind: "bpfland-run"; scheduler: string; cpus: number; durationS: number };
+
+/** The child tasks of the measurement, in order: object, port, object, port, ... */
+export function bpflandRunTasks(t: BpflandObjectTask): BpflandRunTask[] {
+  const out: BpflandRunTask[] = [];
+  for (let i = 0; i < t.pairs; i++) {
+    for (const scheduler of [t.object, "bpfland"]) out.push({ kind: "bpfland-run", scheduler, cpus: t.cpus, durationS: t.durationS });
+  }
+  return out;
+}
+
+/** The job a run task makes: `mixed`, seed 1, overheads on, twice the measured length (the first half warms up). */
+export function bpflandRunJob(t: BpflandRunTask): Job {
+  return {
+    scheduler: t.scheduler, options: {}, workload: "mixed", params: {}, topology: "", cpus: t.cpus, seed: 1,
+    durationNs: Math.round(2 * t.durationS * 1e9), overheads: true, crashAtNs: null,
+  };
+}
+
+/** In the child: load, run the first half as warm-up, and time the second. */
+export async function measureBpflandRun(t: BpflandRunTask): Promise<ObjectRun> {
+  await prepareScheduler(schedulerSpec(t.scheduler, {}));
+  const { machine } = prepareJob(bpflandRunJob(t));
+  const k = machine.kernel, half = Math.round(t.durationS * 1e9);
+  machine.runFor(half);
+  const e0 = k.events, c0 = process.cpuUsage();
+  machine.runFor(half);
+  const c = process.cpuUsage(c0);
+  return { events: k.events - e0, cpuS: (c.user + c.system) / 1e6 };
+}
+
 /** What bench.json records: medians over the pairs, or why not measured. */
 export type BpflandObjectSummary =
   | {
@@ -43,38 +79,6 @@ export type BpflandObjectSummary =
       readonly obj: readonly ObjectRun[]; readonly ts: readonly ObjectRun[];
     }
   | { readonly skipped: string };
-
-/** The measured runs' jobs (the object's, then the port's), as `scxlab run` would make them. */
-export function bpflandObjectJobs(t: BpflandObjectTask): Job[] {
-  return [job(t.object, t, t.durationS), job("bpfland", t, t.durationS)];
-}
-
-function job(scheduler: string, t: BpflandObjectTask, durationS: number): Job {
-  return {
-    scheduler, options: {}, workload: "mixed", params: {}, topology: "", cpus: t.cpus, seed: 1,
-    durationNs: Math.round(durationS * 1e9), overheads: true, crashAtNs: null,
-  };
-}
-
-function timed(j: Job): ObjectRun {
-  const c0 = process.cpuUsage();
-  const r = runJob(j);
-  const c = process.cpuUsage(c0);
-  return { events: r.events, cpuS: (c.user + c.system) / 1e6 };
-}
-
-/** In the bench child: a warm-up pair, then `pairs` alternated runs of the object and the port. */
-export async function measureBpflandObject(t: BpflandObjectTask): Promise<BpflandObjectOut> {
-  await prepareScheduler(schedulerSpec(t.object, {}));
-  timed(job(t.object, t, t.durationS / 4));
-  timed(job("bpfland", t, t.durationS / 4));
-  const obj: ObjectRun[] = [], ts: ObjectRun[] = [];
-  for (let i = 0; i < t.pairs; i++) {
-    obj.push(timed(job(t.object, t, t.durationS)));
-    ts.push(timed(job("bpfland", t, t.durationS)));
-  }
-  return { kind: "bpfland-object", obj, ts };
-}
 
 const perCpuS = (r: ObjectRun): number => r.events / Math.max(1e-9, r.cpuS);
 
@@ -91,7 +95,7 @@ export function summarizeBpflandObject(t: BpflandObjectTask, o: BpflandObjectOut
 export function formatBpflandObject(s: BpflandObjectSummary): string {
   if ("skipped" in s) return `bpfland object beside TS bpfland: not measured (${s.skipped})`;
   const k = (x: number): string => `${(x / 1e3).toFixed(0)} k`;
-  return `bpfland object beside TS bpfland (mixed, ${s.cpus} CPUs, ${s.durationS} simulated s, ${s.obj.length} alternated pairs): `
+  return `bpfland object beside TS bpfland (mixed, ${s.cpus} CPUs, ${s.durationS} simulated s after as many of warm-up, ${s.obj.length} alternated pairs, a fresh process each): `
     + `${k(s.objEventsPerCpuS)} events/CPU-s vs ${k(s.tsEventsPerCpuS)}, ratio ${s.ratio.toFixed(3)}× `
     + `(target ≥ ${BPFLAND_OBJECT_TARGET.toFixed(3)}×: ${s.ratio >= BPFLAND_OBJECT_TARGET ? "met" : "missed"})`;
 }

@@ -14,7 +14,7 @@ import { sleepersPlan } from "./sleepers.js";
 import { runNames, type NamesOut } from "./names.js";
 import type { SingleCase } from "./suite.js";
 import { timePoolStart, timeSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
-import { bpflandObjectJobs, measureBpflandObject, type BpflandObjectOut, type BpflandObjectTask } from "./bpfland_object.js";
+import { bpflandRunJob, measureBpflandRun, type BpflandRunTask, type ObjectRun } from "./bpfland_object.js";
 
 export type ChildTask =
   | { kind: "yardstick"; customers: number; reps: number; c: number; rho: number }
@@ -24,7 +24,7 @@ export type ChildTask =
   | { kind: "names"; names: number }
   | { kind: "sweep"; jobs: Job[]; workers: number; startMs?: number }
   | { kind: "poolStart"; jobs: Job[] }
-  | BpflandObjectTask;
+  | BpflandRunTask;
 
 export interface YardstickOut {
   kind: "yardstick";
@@ -61,7 +61,7 @@ export interface BpfSimpleOut {
   bpf: MmcRun[];
 }
 
-export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut | SweepOut | PoolStartOut | NamesOut | BpflandObjectOut;
+export type ChildOut = YardstickOut | SingleOut | SleepersOut | BpfSimpleOut | SweepOut | PoolStartOut | NamesOut | ObjectRun;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const maxRssMB = () => process.resourceUsage().maxRSS / 1024;
@@ -146,7 +146,7 @@ function directJobs(t: ChildTask): Job[] {
     case "yardstick": case "bpf-simple": return [mmcJob(t.customers, t.c, t.rho, 1).job];
     case "single": return t.cases.map((c) => jobOf(c, c.durationS));
     case "sleepers": return [jobOf({ scheduler: "simple", workload: "sleepers", params: {}, cpus: t.cpus, durationS: t.warmS + t.measureS }, t.warmS + t.measureS)];
-    case "bpfland-object": return bpflandObjectJobs(t);
+    case "bpfland-run": return [bpflandRunJob(t)];
     case "sweep": case "poolStart": case "names": return [];
   }
 }
@@ -156,7 +156,7 @@ export async function runChildTask(t: ChildTask): Promise<ChildOut> {
   switch (t.kind) {
     case "yardstick": return yardstick(t);
     case "bpf-simple": return bpfSimple(t);
-    case "bpfland-object": return measureBpflandObject(t);
+    case "bpfland-run": return measureBpflandRun(t);
     case "single": return single(t);
     case "sleepers": return sleepers(t);
     case "names": return runNames(t.names, maxRssMB);

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
 import type { BpfSimpleOut, ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
 import { buildEngSimple } from "./bpf_simple.js";
-import { BPFLAND_NEEDS_OBJECT, bpflandObjectTarget, summarizeBpflandObject, type BpflandObjectOut, type BpflandObjectSummary } from "./bpfland_object.js";
+import { BPFLAND_NEEDS_OBJECT, bpflandObjectTarget, bpflandRunTasks, summarizeBpflandObject, type BpflandObjectSummary, type ObjectRun } from "./bpfland_object.js";
 import { userSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
@@ -278,8 +278,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   let bpflandObject: BpflandObjectSummary = { skipped: BPFLAND_NEEDS_OBJECT };
   if (o.bpflandObject !== undefined) {
     const bt = { kind: "bpfland-object" as const, object: o.bpflandObject, ...suite.bpflandObject };
-    log(`bpfland object: ${bt.object} beside bpfland on mixed, ${bt.cpus} CPUs, ${bt.durationS} simulated s × ${bt.pairs} pairs`);
-    bpflandObject = summarizeBpflandObject(bt, (await runChild(bt)) as BpflandObjectOut);
+    log(`bpfland object: ${bt.object} beside bpfland on mixed, ${bt.cpus} CPUs, ${bt.durationS} simulated s (after as many of warm-up) × ${bt.pairs} pairs, a fresh process each`);
+    const obj: ObjectRun[] = [], ts: ObjectRun[] = [];
+    const runs = bpflandRunTasks(bt);
+    for (let i = 0; i < runs.length; i++) (i % 2 === 0 ? obj : ts).push((await runChild(runs[i]!)) as ObjectRun);
+    bpflandObject = summarizeBpflandObject(bt, { kind: "bpfland-object", obj, ts });
   }
 
   // 2. Single-thread events/s: one fresh process per scheduler.
