@@ -1,4 +1,5 @@
 import type { ClassSwitch, ExitInfo, RunResult } from "../../sim/result.js";
+import { portObjectNotes } from "../port_object.js";
 import { reportSliceCap, reportTimeline, type ReportTimeline } from "./timelines.js";
 import { bestPerGroupMetric, bestPerMetric, seedsVary, type Aggregate, type AggregateRow, type Best } from "../aggregate.js";
 import type { GroupMetricInfo, GroupMetricKey } from "../group_metrics.js";
@@ -127,7 +128,7 @@ export function buildReportData(input: {
   );
   return {
     title: input.title,
-    notes: input.notes ?? [],
+    notes: [...(input.notes ?? []), ...portObjectNotes(results, agg)],
     oneSeedNote: input.oneSeedNote ?? ONE_SEED_NOTE,
     level: agg.level,
     metrics: agg.metrics,
