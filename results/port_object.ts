@@ -1,5 +1,5 @@
 /**
- * What a sweep shows about a TS port beside its compiled upstream object: a `.bpf.o` whose
+ * What a sweep shows about a TS port beside its compiled upstream object: a `.o` file whose
  * sched_ext_ops name is the port's registry name (bpfland and scx_bpfland.bpf.o). Per workload,
  * the two rows are the same on every summary metric, or within each other's confidence
  * intervals on all of them, or apart on some; the report lists which, with the values, and
@@ -23,7 +23,8 @@ export function portObjectNotes(results: readonly RunResult[], agg: Aggregate): 
   for (const r of results) {
     const label = schedulerLabel(r.job);
     if (r.scx.scheduler !== null) opsName.set(label, r.scx.scheduler);
-    isObject.set(label, r.job.scheduler.endsWith(".bpf.o"));
+    // A compiled object is a path ending in .o, as a scheduler spec tells them apart.
+    isObject.set(label, /\.o$/i.test(r.job.scheduler));
     base.set(label, r.job.scheduler);
   }
   const notes: string[] = [];

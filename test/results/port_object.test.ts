@@ -40,6 +40,9 @@ describe("port against object notes", () => {
   it("no note without an object of a port's name; the report carries the note among its notes", () => {
     const plain = [...port("mixed"), ...seeds.map((seed) => makeRun({ scheduler: "simple", workload: "mixed", seed }))];
     expect(portObjectNotes(plain, aggregate(plain))).toEqual([]);
+    // Any .o path is an object, as `-s` takes it.
+    const upper = [...port("mixed"), ...port("mixed").map(asObject).map((r) => ({ ...r, job: { ...r.job, scheduler: "/objs/BPFLAND.O" } }))];
+    expect(portObjectNotes(upper, aggregate(upper))[0]).toMatch(/^bpfland \(a TS port\) against \/objs\/BPFLAND\.O \(its compiled object\): the same/);
     const runs = [...port("mixed"), ...port("mixed").map(asObject)];
     const data = buildReportData({ title: "t", results: runs, aggregate: aggregate(runs), notes: ["first"] });
     expect(data.notes[0]).toBe("first");
