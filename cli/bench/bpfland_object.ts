@@ -40,13 +40,9 @@ export type BpflandObjectTask = { kind: "bpfland-object"; object: string; cpus: 
 /** One measured run in a child process: `scheduler` (the object's path or "bpfland"). */
 export type BpflandRunTask = { kind: "bpfland-run"; scheduler: string; cpus: number; durationS: number };
 
-/** The child tasks of the measurement, in order: object, port, object, port, ... */
-export function bpflandRunTasks(t: BpflandObjectTask): BpflandRunTask[] {
-  const out: BpflandRunTask[] = [];
-  for (let i = 0; i < t.pairs; i++) {
-    for (const scheduler of [t.object, "bpfland"]) out.push({ kind: "bpfland-run", scheduler, cpus: t.cpus, durationS: t.durationS });
-  }
-  return out;
+/** The child task of one measured run of `scheduler` (the object's path or "bpfland"). */
+export function bpflandRunTask(t: BpflandObjectTask, scheduler: string): BpflandRunTask {
+  return { kind: "bpfland-run", scheduler, cpus: t.cpus, durationS: t.durationS };
 }
 
 /** The job a run task makes: `mixed`, seed 1, overheads on, twice the measured length (the first half warms up). */

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { BENCH_SCHEMA, SUITES, scaledParams, singleCases, type SingleCase, type SuiteName } from "./suite.js";
 import type { BpfSimpleOut, ChildOut, ChildTask, SingleOut, SleepersOut, YardstickOut } from "./child.js";
 import { buildEngSimple } from "./bpf_simple.js";
-import { BPFLAND_NEEDS_OBJECT, bpflandObjectTarget, bpflandRunTasks, summarizeBpflandObject, type BpflandObjectSummary, type ObjectRun } from "./bpfland_object.js";
+import { BPFLAND_NEEDS_OBJECT, bpflandObjectTarget, bpflandRunTask, summarizeBpflandObject, type BpflandObjectSummary, type ObjectRun } from "./bpfland_object.js";
 import { userSweep, type PoolStartOut, type SweepOut } from "./pool_sweeps.js";
 import type { MmcRun } from "./bare.js";
 import { runJobs } from "../pool.js";
@@ -280,8 +280,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const bt = { kind: "bpfland-object" as const, object: o.bpflandObject, ...suite.bpflandObject };
     log(`bpfland object: ${bt.object} beside bpfland on mixed, ${bt.cpus} CPUs, ${bt.durationS} simulated s (after as many of warm-up) × ${bt.pairs} pairs, a fresh process each`);
     const obj: ObjectRun[] = [], ts: ObjectRun[] = [];
-    const runs = bpflandRunTasks(bt);
-    for (let i = 0; i < runs.length; i++) (i % 2 === 0 ? obj : ts).push((await runChild(runs[i]!)) as ObjectRun);
+    for (let i = 0; i < bt.pairs; i++) {
+      obj.push((await runChild(bpflandRunTask(bt, bt.object))) as ObjectRun);
+      ts.push((await runChild(bpflandRunTask(bt, "bpfland"))) as ObjectRun);
+    }
     bpflandObject = summarizeBpflandObject(bt, { kind: "bpfland-object", obj, ts });
   }
 

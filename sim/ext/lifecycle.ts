@@ -116,20 +116,24 @@ export function rejoinExt(k: Kernel, t: Task): boolean {
 
 /** The task leaves the ext class for another policy (switched_from_scx): ops.disable only. */
 export function leaveExt(k: Kernel, t: Task): void {
-  const core = k.ext;
   t.scxEnabled = false;
-  if (core.ops === null || core.aborting && !core.pendingDisable) return;
-  core.disableTask(t);
+  if (callbacksRun(k)) k.ext.disableTask(t);
 }
 
 /** ops.disable if the task is in the class, then ops.exit_task: it died, or the scheduler goes away. */
 export function exitTaskExt(k: Kernel, t: Task): void {
-  const core = k.ext, ops = core.ops, enabled = t.scxEnabled;
+  const enabled = t.scxEnabled;
   t.scxEnabled = false;
   t.scxInited = false;
-  if (ops === null || core.aborting && !core.pendingDisable) return;
-  if (enabled) core.disableTask(t);
-  core.exitTask(t);
+  if (!callbacksRun(k)) return;
+  if (enabled) k.ext.disableTask(t);
+  k.ext.exitTask(t);
+}
+
+/** Whether a task's disable/exit_task still reach the scheduler: attached, and not aborting unless the disable itself runs. */
+function callbacksRun(k: Kernel): boolean {
+  const core = k.ext;
+  return core.ops !== null && (!core.aborting || core.pendingDisable);
 }
 
 /** ops.init_task (scx_init_task); false when the scheduler failed. */
@@ -199,13 +203,13 @@ export function disableScx(k: Kernel): void {
   const ei = core.exitInfo!;
   for (const t of k.tasks) {
     if (t.place === Place.Free) continue;
-    // A task that left the class for RT or deadline is still the scheduler's: only exit_task.
-    if (t.cls !== Cls.Ext) { if (t.scxInited) exitTaskExt(k, t); continue; }
-    // Exited on a CPU that has not switched away yet: still on the kernel's task list.
-    if (t.place === Place.Dead) { if (t.scxInited) exitTaskExt(k, t); continue; }
-    const queued = t.place === Place.Dsq || t.place === Place.Bpf;
-    if (t.place === Place.Dsq) core.dsqs.unlink(t);
+    // Every task the scheduler prepared gets exit_task: one that left the class for RT or
+    // deadline, and one that exited on a CPU that has not switched away yet, go no further.
+    const moves = t.cls === Cls.Ext && t.place !== Place.Dead;
+    const queued = moves && (t.place === Place.Dsq || t.place === Place.Bpf);
+    if (moves && t.place === Place.Dsq) core.dsqs.unlink(t);
     if (t.scxInited) exitTaskExt(k, t);
+    if (!moves) continue;
     t.cls = Cls.Fair;
     t.ddspDsq = -1;
     if (queued) {

@@ -162,15 +162,18 @@ describe("__sched_setscheduler", () => {
 });
 
 describe("sched_move_task and the cgroup callbacks", () => {
-  const cg = () => plan([hog("a", 0, { taskgroup: "/x" }), hog("b", 0, { taskgroup: "/x" })], { cgroups: [{ path: "/x", weight: 100 }, { path: "/y", weight: 100 }] });
+  const cgroups = [{ path: "/x", weight: 100 }, { path: "/y", weight: 100 }];
+  const cg = () => plan([hog("a", 0, { taskgroup: "/x" }), hog("b", 0, { taskgroup: "/x" })], { cgroups });
+  /** The logger, with cgroup_prep_move and cgroup_move logged too. */
+  const moveLogger = (log: string[]) => logger(log, {
+    cgroup_prep_move: (p: ScxTask, f: string, t: string) => { log.push(`prep ${p.comm} ${f} ${t}`); return 0; },
+    cgroup_move: (p: ScxTask, f: string, t: string) => { log.push(`move ${p.comm} ${f} ${t}`); },
+  });
 
   it("cgroup_prep_move for each, then cgroup_move inside the sched_change (after quiescent, before runnable)", () => {
     const log: string[] = [];
     const m = machine(cg());
-    attach(m, logger(log, {
-      cgroup_prep_move: (p: ScxTask, f: string, t: string) => { log.push(`prep ${p.comm} ${f} ${t}`); return 0; },
-      cgroup_move: (p: ScxTask, f: string, t: string) => { log.push(`move ${p.comm} ${f} ${t}`); },
-    }));
+    attach(m, moveLogger(log));
     m.runFor(1 * MS);
     log.length = 0;
     expect(m.moveToCgroup([pid(m, "a"), pid(m, "b")], "/y")).toBe(0);
@@ -184,11 +187,8 @@ describe("sched_move_task and the cgroup callbacks", () => {
 
   it("an RT task the scheduler prepared gets cgroup_prep_move and cgroup_move too (scx_cgroup_can_attach and scx_cgroup_move_task do not look at the class)", () => {
     const log: string[] = [];
-    const m = machine(plan([hog("a", 0, { taskgroup: "/x" }), hog("rt", 0, { taskgroup: "/x", policy: "SCHED_FIFO" })], { cgroups: [{ path: "/x", weight: 100 }, { path: "/y", weight: 100 }] }), { cpus: 2 });
-    attach(m, logger(log, {
-      cgroup_prep_move: (p: ScxTask, f: string, t: string) => { log.push(`prep ${p.comm} ${f} ${t}`); return 0; },
-      cgroup_move: (p: ScxTask, f: string, t: string) => { log.push(`move ${p.comm} ${f} ${t}`); },
-    }));
+    const m = machine(plan([hog("a", 0, { taskgroup: "/x" }), hog("rt", 0, { taskgroup: "/x", policy: "SCHED_FIFO" })], { cgroups }), { cpus: 2 });
+    attach(m, moveLogger(log));
     m.runFor(1 * MS);
     log.length = 0;
     expect(m.moveToCgroup([pid(m, "a"), pid(m, "rt")], "/y")).toBe(0);
