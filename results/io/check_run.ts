@@ -7,14 +7,28 @@
 import { InputError } from "../../sim/errors.js";
 import { renderGot } from "../../sim/errors.js";
 
-type Shape = "string" | "number" | "integer" | "object" | "nullable-object" | { readonly [k: string]: Shape } | readonly ["array", Shape];
+/**
+ * A value's expected shape: a primitive kind, an object with these fields, an array of one
+ * shape, an object whose every value has one shape (`record`: task groups by name), or a field
+ * that may be absent (`optional`).
+ */
+type Shape =
+  | "string" | "number" | "integer" | "object" | "nullable-object"
+  | { readonly [k: string]: Shape }
+  | readonly ["array", Shape] | readonly ["record", Shape] | readonly ["optional", Shape];
 
 const LATENCY: Shape = { count: "number", mean: "number", p50: "number", p90: "number", p99: "number", p999: "number", max: "number" };
+
+/** What aggregation and the report read of each task group (GroupResult). */
+const GROUP: Shape = {
+  tasks: "number", completed: "number", cpuNs: "number", requests: "number",
+  wakeupLatencyNs: LATENCY, requestLatencyNs: LATENCY, waitNs: LATENCY,
+};
 
 const RUN: Shape = {
   job: { scheduler: "string", workload: "string", topology: "string", cpus: "integer", seed: "integer", durationNs: "number", options: "object", params: "object" },
   simNs: "number",
-  groups: "object",
+  groups: ["record", GROUP],
   cpus: ["array", { cpu: "integer", busyNs: "number" }],
   totals: {
     throughput: "number", utilization: "number", jainFairness: "number",
@@ -24,6 +38,7 @@ const RUN: Shape = {
   },
   scx: { exit: "nullable-object" },
   invariants: { created: "number", exited: "number", alive: "number", lost: "number" },
+  tasksRefused: ["optional", { count: "number", cap: "number" }],
 };
 
 const FAILED: Shape = { job: "integer", scheduler: "string", workload: "string", seed: "integer", error: "string" };
@@ -52,8 +67,15 @@ function check(v: unknown, shape: Shape, file: string, path: string): void {
     }
   }
   if (Array.isArray(shape)) {
-    if (!Array.isArray(v)) return fail("an array");
-    v.forEach((x, i) => check(x, shape[1] as Shape, file, `${path}[${i}]`));
+    const [kind, each] = shape as readonly ["array" | "record" | "optional", Shape];
+    if (kind === "optional") { if (v !== undefined) check(v, each, file, path); return; }
+    if (kind === "array") {
+      if (!Array.isArray(v)) return fail("an array");
+      v.forEach((x, i) => check(x, each, file, `${path}[${i}]`));
+      return;
+    }
+    if (!isPlainObject(v)) return fail("an object");
+    for (const [k, x] of Object.entries(v)) check(x, each, file, `${path}[${JSON.stringify(k)}]`);
     return;
   }
   if (!isPlainObject(v)) return fail("an object");

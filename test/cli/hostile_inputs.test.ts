@@ -77,6 +77,9 @@ describe("merge validates its inputs like any other input", () => {
     ["runs-empty-object", (j: { runs: unknown[] }) => { j.runs = [{}]; }, undefined, /runs\[0\]\.job: expected an object, got nothing/],
     ["runs-null", (j: { runs: unknown[] }) => { j.runs[0] = null; }, undefined, /runs\[0\]: expected an object, got null/],
     ["totals-string", (j: { runs: Record<string, unknown>[] }) => { j.runs[1].totals = "x"; }, undefined, /runs\[1\]\.totals: expected an object, got "x"/],
+    ["group-empty", (j: { runs: Record<string, Record<string, unknown>>[] }) => { const g = Object.keys(j.runs[0].groups)[0]!; j.runs[0].groups[g] = {}; }, undefined, /runs\[0\]\.groups\["[^"]+"\]\.tasks: expected a number, got nothing/],
+    ["group-stats-null", (j: { runs: Record<string, Record<string, Record<string, unknown>>>[] }) => { const g = Object.keys(j.runs[2].groups)[0]!; j.runs[2].groups[g]!.wakeupLatencyNs = null; }, undefined, /runs\[2\]\.groups\["[^"]+"\]\.wakeupLatencyNs: expected an object, got null/],
+    ["refused-null", (j: { runs: Record<string, unknown>[] }) => { j.runs[0].tasksRefused = null; }, undefined, /runs\[0\]\.tasksRefused: expected an object, got null/],
     ["failed-null", () => undefined, ["failed.json", { schema: "scxlab.failed/1", failed: [null] }], /failed\.json: failed\[0\]: expected an object, got null/],
     ["topologies", (j: { runs: Record<string, Record<string, unknown>>[] }) => { j.runs[1].job.topology = "2llc-8c"; j.runs[1].job.cpus = 8; }, undefined, /expected one machine per pooled interval/],
   ] as const)("%s", (name, edit, extra, pattern) => {
