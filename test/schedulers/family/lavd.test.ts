@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
 import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
-import { SCX_KICK_PREEMPT, asCpu } from "../../../sim/ext/consts.js";
+import { SCX_KICK_PREEMPT, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, asCpu } from "../../../sim/ext/consts.js";
 import { LavdScheduler, asymAvg, calcAvgDecay, options } from "../../../schedulers/lavd.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { anyTask, fakeScx } from "../lib/fake_scx.js";
@@ -229,11 +229,13 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(asymAvg(428 / 1024, 900 / 1024) * 1024).toBe(900 - 225 + 107);
   });
 
-  it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
+  it("main.rs Opts and lavd_ops: option defaults are upstream's, the watchdog is 30 s and the ops flags are ENQ_EXITING | ENQ_LAST | KEEP_BUILTIN_IDLE", () => {
     expect(resolveOptions("lavd", options, {})).toEqual({
       slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
       autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false,
+      mig_delta_pct: 0, lb_low_util_pct: 25,
     });
     expect(lavdOn("1").timeout_ms).toBe(30_000);
+    expect(lavdOn("1").flags).toBe(SCX_OPS_ENQ_EXITING | SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE);
   });
 });
