@@ -381,12 +381,7 @@ export class LavdScheduler implements SchedExtOps {
    */
   private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
     const m = this.llcMasks[llc], mask = this.pickMask;
-    let any = false;
-    for (let c = asCpu(0); c < this.nrCpus; c++) {
-      mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
-      any ||= mask[c] === 1;
-    }
-    if (!any) return asCpu(-1);
+    for (let c = asCpu(0); c < this.nrCpus; c++) mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
     const c = this.scx.pickIdleCpu(mask, core ? SCX_PICK_IDLE_CORE : 0);
     return c >= 0 ? c : asCpu(-1);
   }
@@ -419,18 +414,42 @@ export class LavdScheduler implements SchedExtOps {
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
-    if (this.smt && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (this.smt && this.take(this.claimInDom(p, dom, true, compacted))) return;
+    // Upstream asks the kernel's picker only while the machine-wide masks it tests are non-empty;
+    // every ask moves the kernel's search cursor, so the asks must be the same ones.
+    const idleCore = this.smt && this.anyIdleIn(p, null, true);
+    if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (!this.anyIdleIn(p, pw.active, false) && !this.anyIdleIn(p, pw.ovrflw, false)) return;
     // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
-    if (this.smt && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimInDom(p, d, true, compacted)))) return;
-    this.take(this.claimInDom(p, dom, false, compacted));
+    if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
+    this.take(this.claimAtDom(p, dom, false));
   }
 
-  /** pick_idle_cpu_at_cpdom: an idle CPU (a whole idle core if `core`) of `dom` in the active, then the overflow set. */
-  private claimInDom(p: ScxTask, dom: number, core: boolean, compacted: boolean): CpuId {
-    const c = this.claimIn(p, dom, core, this.power.active);
-    return c >= 0 || !compacted ? c : this.claimIn(p, dom, core, this.power.ovrflw);
+  /**
+   * upstream pick_idle_cpu_at_cpdom: an idle CPU (a whole idle core if `core`) of `dom` in the
+   * active set, asked for while some CPU of the machine in the active set is idle (a whole core
+   * idle if `core`, unless `coreMasks` is false: the search has moved on to plain idle masks) and
+   * the domain has active CPUs; then likewise in the overflow set.
+   */
+  private claimAtDom(p: ScxTask, dom: number, core: boolean, coreMasks = core): CpuId {
+    const pw = this.power;
+    let c = asCpu(-1);
+    if (this.balance.domActive(dom) && this.anyIdleIn(p, pw.active, coreMasks)) c = this.claimIn(p, dom, core, pw.active);
+    if (c < 0 && this.anyIdleIn(p, pw.ovrflw, coreMasks)) c = this.claimIn(p, dom, core, pw.ovrflw);
+    return c;
+  }
+
+  /**
+   * Whether some CPU of `set` (every CPU if null) that p may use is idle, its whole core if
+   * `core`: upstream's ia/io masks (idle or idle-SMT mask ∩ the task's active or overflow CPUs).
+   */
+  private anyIdleIn(p: ScxTask, set: Uint8Array | null, core: boolean): boolean {
+    const scx = this.scx;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      if ((set === null || set[c] === 1) && scx.cpuAllowed(p, c) && (core ? coreIdle(scx, c) : scx.isCpuIdle(c))) return true;
+    }
+    return false;
   }
 
   /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the active set (of `dom` first), then in the overflow set. */

@@ -120,6 +120,11 @@ export class LavdBalance {
     }
   }
 
+  /** Whether domain `dom` has active CPUs (nr_active_cpus > 0). */
+  domActive(dom: number): boolean {
+    return this.nrActive[dom] > 0;
+  }
+
   /** account_queued_load: the task's estimate joins `dom`'s queued load, once until it is given back. */
   account(l: TaskLoad, dom: number): void {
     if (l.queuedDom >= 0) return;
