@@ -192,6 +192,8 @@ function cpuPressure(): number | null {
 const CHILD = fileURLToPath(new URL("./child.js", import.meta.url));
 /** Issue 20.3: peak RSS with 10^6 live tasks. */
 const MILLION_TASKS_MB = 400;
+/** Alternated pairs of fresh processes for the BPF simple against the TS simple (at most). */
+const BPF_SIMPLE_PAIRS = 2;
 /** Issue 19.12: peak RSS of a run of 10^6 distinct task names, to its RunResult. */
 const MANY_NAMES_MB = 2048;
 
@@ -264,13 +266,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const coldRun = measureColdRun(y.customers, y.c, y.rho, y.reps);
   const startup = measureStartup(o.suite === "tiny" ? 1 : 5);
 
-  // 1c. The BPF simple beside the TS simple, in one process, alternated.
+  // 1c. The BPF simple beside the TS simple: a fresh process each, alternated in pairs.
   const built = buildEngSimple();
   let bpfSimple: BenchResult["bpfSimple"] = "skipped" in built ? built : undefined;
   if ("object" in built) {
-    log(`BPF simple: M/M/${y.c}, eng_simple.bpf.o beside simple (FIFO), ${y.customers} customers × ${y.reps}`);
-    const bo = (await runChild({ kind: "bpf-simple", customers: y.customers, reps: y.reps, c: y.c, rho: y.rho, object: built.object })) as BpfSimpleOut;
-    const ts = summarize(bo.ts), bpf = summarize(bo.bpf);
+    const pairs = Math.min(BPF_SIMPLE_PAIRS, y.reps), reps = Math.ceil(y.reps / pairs);
+    log(`BPF simple: M/M/${y.c}, eng_simple.bpf.o beside simple (FIFO), ${y.customers} customers × ${reps} in ${pairs} pair${pairs > 1 ? "s" : ""} of fresh processes`);
+    const runs = { ts: [] as MmcRun[], bpf: [] as MmcRun[] };
+    for (let pair = 0; pair < pairs; pair++) {
+      for (const which of ["bpf", "ts"] as const) {
+        const bo = (await runChild({ kind: "bpf-simple", which, customers: y.customers, reps, c: y.c, rho: y.rho, object: built.object })) as BpfSimpleOut;
+        runs[which].push(...bo.runs);
+      }
+    }
+    const ts = summarize(runs.ts), bpf = summarize(runs.bpf);
     bpfSimple = { ts, bpf, ratio: bpf.eventsPerS / ts.eventsPerS };
   }
 
