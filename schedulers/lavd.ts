@@ -18,8 +18,12 @@
  * (slices, expected stops) and invariant time (criticality); a task's averages start at the system
  * slice, and its first run, measured from a sum_exec_runtime of 0 that upstream reads as unset,
  * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
- * pinned tasks; a CPU takes the earlier head of the two and steals from other domains when both are
- * empty. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
+ * pinned tasks; a CPU takes the earlier head of the two. Domains are balanced as upstream's
+ * balance.bpf.c does (lavd_balance.ts): every stat interval underloaded domains become stealers
+ * and overloaded ones stealees, a stealer's CPU takes a stealee neighbour's head before its own
+ * DSQs, any CPU whose DSQs are empty takes from a neighbour, and a waking task of a stealee
+ * domain may go to a wholly idle core of a stealer neighbour. The ops flags are upstream's
+ * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE). Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
  * autopilot picks powersave, balanced or performance from the frequency-invariant utilisation every
  * 10 ms (`autopilot`, `performance`, `powersave`, `balanced`, `autopower`, `no_core_compaction` as
  * upstream's flags); outside performance mode only the CPUs the load needs are active, plus an
@@ -55,9 +59,11 @@
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
- * sync-waker or neighbour-domain steps and picks no random CPU; stealing happens on an empty
- * dispatch instead of by periodic migration planning; none of upstream's ops flags is set
- * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE: the README says why they wait for the stealing).
+ * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
+ * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
+ * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
+ * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval);
+ * the domains' loads, and so the balancing budgets, differ by that much (README).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
