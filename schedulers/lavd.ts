@@ -17,13 +17,16 @@
  * (its deadline − clock) / the average queue length. Run times are kept twice, in wall time
  * (slices, expected stops) and invariant time (criticality); a task's averages start at the system
  * slice, and its first run, measured from a sum_exec_runtime of 0 that upstream reads as unset,
- * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
- * pinned tasks; a CPU takes the earlier head of the two. Domains are balanced as upstream's
- * balance.bpf.c does (lavd_balance.ts): every stat interval underloaded domains become stealers
- * and overloaded ones stealees, a stealer's CPU takes a stealee neighbour's head before its own
- * DSQs, any CPU whose DSQs are empty takes from a neighbour, and a waking task of a stealee
- * domain may go to a wholly idle core of a stealer neighbour. The ops flags are upstream's
- * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE). Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
+ * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus one per core for
+ * pinned tasks while `pinned_slice_us` is on (upstream's default, 5 ms); a CPU takes the earlier
+ * head of the two. Domains are balanced as upstream's balance.bpf.c does (lavd_balance.ts): every
+ * stat interval underloaded domains become stealers and overloaded ones stealees, a stealer's CPU
+ * takes a stealee neighbour's head before its own DSQs, any CPU whose DSQs are empty takes from a
+ * neighbour, and a waking task of a stealee domain may go to a wholly idle core of a stealer
+ * neighbour. The ops flags are upstream's (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE). Pinned tasks (lavd_pinned.ts,
+ * upstream --pinned-slice-us): while any waits on a CPU, its tasks get no boosted slice, and
+ * their slice is cut to what is left of min(pinned slice, system slice) at every tick and stat
+ * timer. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
  * autopilot picks powersave, balanced or performance from the frequency-invariant utilisation every
  * 10 ms (`autopilot`, `performance`, `powersave`, `balanced`, `autopower`, `no_core_compaction` as
  * upstream's flags); outside performance mode only the CPUs the load needs are active, plus an
@@ -49,12 +52,11 @@
  * wake frequency measured (wake_ft) and trades criticality with it (the wakee inherits from its
  * waker, the waker from its most critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup
  * adds a second wakeup boost and a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the
- * highest one. Simplified: no `--pinned-slice-us` mode (upstream's default, 5 ms: pinned tasks
- * always on per-CPU DSQs, slices cut at the tick and at the stat timer while one waits); no
- * turbulence tiers (upstream measures each CPU's IRQ/steal time, including the wall time a new
- * task's first run leaves out, and a CPU with too much of it takes only from a second domain DSQ of
- * tasks below a preemption-vulnerability threshold); every task counts as related to its waker
- * (upstream compares real_parent: the threads of one rt-app process share it); no RT/DL-waker or
+ * highest one. Simplified: no turbulence tiers (upstream measures each CPU's IRQ/steal time,
+ * including the wall time a new task's first run leaves out, and a CPU with too much of it takes
+ * only from a second domain DSQ of tasks below a preemption-vulnerability threshold); every task
+ * counts as related to its waker (upstream compares real_parent: the threads of one rt-app
+ * process share it); no RT/DL-waker or
  * softirq boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
@@ -71,11 +73,13 @@ import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
 import { LavdBalance, newTaskLoad, type TaskLoad } from "./lavd_balance.js";
+import { LavdPinned } from "./lavd_pinned.js";
 
 export const options = defineOptions({
   slice_min_us: { type: "number", default: 500, min: 1, doc: "shortest slice in µs (scx_lavd --slice-min-us)" },
   slice_max_us: { type: "number", default: 5_000, min: 1, doc: "longest slice in µs (scx_lavd --slice-max-us)" },
   preempt_shift: { type: "number", default: 6, min: 0, max: 10, integer: true, doc: "only the top 1/2^n latency-critical tasks may preempt (scx_lavd --preempt-shift)" },
+  pinned_slice_us: { type: "number", default: 5_000, min: 0, integer: true, doc: "while pinned tasks wait on a CPU its tasks run at most this long (µs, within slice_min_us..slice_max_us), and pinned tasks queue on per-CPU DSQs; 0 turns it off (scx_lavd --pinned-slice-us)" },
   lb_local_dsq_util_pct: { type: "number", default: 10, min: 0, max: 100, doc: "queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)" },
   no_preemption: { type: "boolean", default: false, doc: "never preempt (scx_lavd --no-preemption)" },
   no_slice_boost: { type: "boolean", default: false, doc: "never boost slices (scx_lavd --no-slice-boost)" },
@@ -242,6 +246,8 @@ export class LavdScheduler implements SchedExtOps {
   readonly power: LavdPower;
   /** Cross-domain migration planning and stealing (lavd_balance.ts). */
   readonly balance: LavdBalance;
+  /** Pinned tasks per CPU and the pinned-slice mode. */
+  readonly pinned: LavdPinned;
   /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
   private readonly cpuBusyInvr: Float64Array;
   /** Machine-wide frequency-invariant utilisation, smoothed (sys_stat.avg_util_invr). */
@@ -275,6 +281,7 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuBusyInvr = new Float64Array(this.nrCpus);
     this.power = new LavdPower(scx, o, this.smt);
     this.balance = new LavdBalance(scx, o, (d) => this.llcDsq(d), (p) => this.tctx.get(p).load.utilEst);
+    this.pinned = new LavdPinned(scx, o.pinned_slice_us, o.slice_min_us, o.slice_max_us);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: this.sysSlice, avgRuntimeInvr: this.sysSlice, accRuntime: 0, accRuntimeInvr: 0, svcTime: this.avgSvc,
@@ -287,8 +294,15 @@ export class LavdScheduler implements SchedExtOps {
     return asDsq(llc);
   }
 
+  /** upstream cpu_to_dsq: one DSQ per core, named by its first CPU (get_primary_cpu). */
   private pcpuDsq(cpu: CpuId): DsqId {
-    return asDsq(this.nrLlcs + cpu);
+    const sib = this.scx.cpuSibling(cpu);
+    return asDsq(this.nrLlcs + (sib >= 0 && sib < cpu ? sib : cpu));
+  }
+
+  /** The core's first CPU, whose number its per-core DSQ has (get_primary_cpu). */
+  private isPrimary(cpu: CpuId): boolean {
+    return this.pcpuDsq(cpu) === this.nrLlcs + cpu;
   }
 
   /** upstream calc_weight_factor: weight × (1 + boosts) + 1; the interrupt boost is used up here. */
@@ -358,8 +372,8 @@ export class LavdScheduler implements SchedExtOps {
 
   /** upstream calc_time_slice: the system slice, or a boosted one for long runners. */
   timeSlice(t: TaskCtx, cpu: CpuId): number {
-    let s = this.sysSlice, boosted = false;
-    if (!this.o.no_slice_boost && this.scx.dsqNrQueued(this.pcpuDsq(cpu)) === 0 && t.avgRuntime >= this.sysSlice) {
+    let s = this.pinned.slice(cpu, this.sysSlice) ?? this.sysSlice, boosted = false;
+    if (!this.o.no_slice_boost && this.pinned.waiting(cpu) === 0 && t.avgRuntime >= this.sysSlice) {
       if (this.canBoostSlice()) {
         s = Math.min(Math.max(t.avgRuntime + SLICE_MIN_DFL, this.sliceMin), SLICE_BOOST_MAX);
         boosted = true;
@@ -396,7 +410,7 @@ export class LavdScheduler implements SchedExtOps {
    * upstream pick_idle_cpu, into `picked` / `pickedIdle`: prev (its whole core first), else an
    * idle CPU of prev's domain in the active set, then in the overflow set. An affinitized task
    * whose prev is in neither set has no sticky CPU; one that fits neither set grows the overflow
-   * set in preference order (find_cpu_in).
+   * set in preference order (find_cpu_in). A pinned task stays on its CPU, claiming it if idle.
    */
   private pickIdle(p: ScxTask, prev: CpuId): void {
     const scx = this.scx, pw = this.power;
@@ -406,6 +420,7 @@ export class LavdScheduler implements SchedExtOps {
     this.picked = sticky;
     if (p.nrCpusAllowed === 1) {
       if (pw.active[sticky] === 0) pw.ovrflw[sticky] = 1;
+      this.pickedIdle = scx.testAndClearCpuIdle(sticky);
       return;
     }
     const compacted = !pw.useFullCpus(), affinitized = p.nrCpusAllowed < this.nrCpus;
@@ -508,12 +523,14 @@ export class LavdScheduler implements SchedExtOps {
       t.idlePicked = false;
     }
     const dom = scx.cpuLlc(cpu);
+    this.pinned.enqueued(p, cpu);
     if (this.canDirect(cpu, idle)) {
       scx.stat("local");
       scx.dsqInsert(p, localOn(cpu), SLICE_MIN_DFL, enqFlags);
     } else {
-      scx.stat(p.nrCpusAllowed === 1 ? "pinned" : "domain");
-      scx.dsqInsertVtime(p, p.nrCpusAllowed === 1 ? this.pcpuDsq(cpu) : this.llcDsq(dom), SLICE_MIN_DFL, p.dsqVtime, enqFlags);
+      const own = this.pinned.onCpuDsq(p);
+      scx.stat(own ? "pinned" : "domain");
+      scx.dsqInsertVtime(p, own ? this.pcpuDsq(cpu) : this.llcDsq(dom), SLICE_MIN_DFL, p.dsqVtime, enqFlags);
     }
     this.balance.account(t.load, dom);
     if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
@@ -600,16 +617,16 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /**
-   * upstream shrink_boosted_slice_remote, which the stat timer runs on each CPU while slices may
-   * not be boosted or the CPU's local DSQ holds a task: whatever runs there (boosted or not) keeps
-   * only what is left of one system slice since it started, and one already past it is preempted
-   * at once with an IPI. An idle CPU is measured from its last task's start, so it is usually
+   * upstream shrink_boosted_slice_remote, which the stat timer runs on each CPU while pinned tasks
+   * wait on it, slices may not be boosted or the CPU's local DSQ holds a task: whatever runs there
+   * (boosted or not) keeps only what is left of one system slice (the pinned slice while pinned
+   * tasks wait) since it started, and one already past it is preempted at once with an IPI. An idle CPU is measured from its last task's start, so it is usually
    * kicked too (it wakes up to dispatch and finds nothing).
    */
   private shrinkSlice(cpu: CpuId, now: number): void {
     this.cpuBoosted[cpu] = 0;
-    const ran = Math.max(now - this.cpuRunningClk[cpu], 0);
-    if (this.sysSlice > ran) this.askYieldAfter(cpu, this.sysSlice - ran);
+    const ran = Math.max(now - this.cpuRunningClk[cpu], 0), target = this.pinned.timerSlice(cpu, this.sysSlice);
+    if (target > ran) this.askYieldAfter(cpu, target - ran);
     else this.scx.kickCpu(cpu, SCX_KICK_PREEMPT);
     // Upstream counts these in nr_preempt too; kept apart here from the victim search's.
     this.scx.stat("slice_shrink");
@@ -619,9 +636,9 @@ export class LavdScheduler implements SchedExtOps {
     const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu), dom = this.llcDsq(llc);
     if (!this.power.useFullCpus() && !this.power.inUse(cpu) && !this.mustServe(cpu, llc, prev)) return;
     if (this.balance.trySteal(llc)) { scx.stat("steal_planned"); return; }
-    const a = scx.dsqPeek(own), b = scx.dsqPeek(dom);
+    const a = this.pinned.perCpuDsqs ? scx.dsqPeek(own) : null, b = scx.dsqPeek(dom);
     const ownFirst = a !== null && (b === null || a.dsqVtime <= b.dsqVtime);
-    if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || scx.dsqMoveToLocal(own)) return;
+    if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || (a !== null && scx.dsqMoveToLocal(own))) return;
     if (this.balance.forceSteal(llc)) { scx.stat("steal"); return; }
     // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
     if (prev === null || !prev.queued) return;
@@ -638,13 +655,14 @@ export class LavdScheduler implements SchedExtOps {
    */
   private mustServe(cpu: CpuId, llc: number, prev: ScxTask | null): boolean {
     const scx = this.scx, pw = this.power;
-    let serve = scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0
+    let serve = (this.pinned.perCpuDsqs && scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0)
       || (prev !== null && (prev.nrCpusAllowed === 1 || (prev.nrCpusAllowed < this.nrCpus && scx.cpuAllowed(prev, cpu) && !pw.canRunSomewhere(prev))));
     if (!serve) {
       scx.dsqTasks(this.llcDsq(llc), this.scan);
       for (const q of this.scan) {
-        if (q.nrCpusAllowed === this.nrCpus || pw.canRunSomewhere(q)) continue;
-        const c = pw.findCpuIn(q);
+        // A pinned task (queued here with the pinned-slice mode off) claims its own CPU, in the sets or not.
+        const c = q.nrCpusAllowed === 1 ? scx.taskCpu(q) : q.nrCpusAllowed === this.nrCpus || pw.canRunSomewhere(q) ? asCpu(-1) : pw.findCpuIn(q);
+        if (c < 0) continue;
         if (c === cpu) { serve = true; break; }
         if (c >= 0 && pw.ovrflw[c] === 0) { pw.ovrflw[c] = 1; scx.kickCpu(c, SCX_KICK_IDLE); }
       }
@@ -733,13 +751,18 @@ export class LavdScheduler implements SchedExtOps {
 
   /**
    * upstream lavd_tick: a running task's CPU time is accounted at every tick as well as when it
-   * stops, so a long runner's service time (what the greedy penalty compares) stays current.
-   * (Its slice cut for CPUs with pinned tasks, shrink_slice_at_tick, is not modelled: the port
-   * has no pinned-slice mode.) Having a tick also lets a 1 ns slice set by a preempting task end
-   * the victim's run at the tick, as the kernel's task_tick_scx does.
+   * stops, so a long runner's service time (what the greedy penalty compares) stays current; on
+   * a CPU with pinned tasks waiting, its slice is reset to what is left of one (pinned) slice
+   * since it started (shrink_slice_at_tick). Having a tick also lets a 1 ns slice set by a
+   * preempting task end the victim's run at the tick, as the kernel's task_tick_scx does.
    */
   tick(p: ScxTask): void {
     this.accountRuntime(p, this.tctx.get(p));
+    const cpu = this.scx.taskCpu(p);
+    if (this.pinned.waiting(cpu) === 0) return;
+    p.slice = this.pinned.tickSlice(this.sysSlice, Math.max(this.scx.now() - this.cpuRunningClk[cpu], 0));
+    this.cpuBoosted[cpu] = 0;
+    this.scx.stat("slice_shrink");
   }
 
   stopping(p: ScxTask): void {
@@ -757,6 +780,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   quiescent(p: ScxTask, deqFlags: number): void {
+    this.pinned.quiescent(p);
     if ((deqFlags & SCX_DEQ_SLEEP) === 0) return;
     const t = this.tctx.get(p), now = this.scx.now(), interval = now - t.lastQuiescentAt;
     this.balance.sleeping(t.load, now);
@@ -791,7 +815,8 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** Something waits for this CPU alone: a pinned task or its local DSQ (do_core_compaction keeps it in use). */
-  private readonly waitingOn = (cpu: CpuId): boolean => this.scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0 || this.scx.nrQueuedLocal(cpu) > 0;
+  private readonly waitingOn = (cpu: CpuId): boolean =>
+    this.pinned.waiting(cpu) > 0 || this.scx.nrQueuedLocal(cpu) > 0 || (this.pinned.perCpuDsqs && this.scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0);
 
   /** Every 10 ms: utilisation, queue length, power mode and compaction, slice and the lat_cri threshold (upstream update_sys_stat). */
   private onStatTimer(): void {
@@ -799,10 +824,10 @@ export class LavdScheduler implements SchedExtOps {
     let queued = 0, busy = 0, invr = 0, spike = 0;
     // Judged on the last interval's figures, before they are brought up to date (collect_sys_stat).
     const noBoost = !this.canBoostSlice();
-    for (let c = asCpu(0); c < this.nrCpus; c++) if (noBoost || scx.nrQueuedLocal(c) > 0) this.shrinkSlice(c, now);
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (this.pinned.waiting(c) > 0 || noBoost || scx.nrQueuedLocal(c) > 0) this.shrinkSlice(c, now);
     for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l));
     for (let c = asCpu(0); c < this.nrCpus; c++) {
-      queued += scx.dsqNrQueued(this.pcpuDsq(c)) + scx.nrQueuedLocal(c);
+      queued += scx.nrQueuedLocal(c) + (this.pinned.perCpuDsqs && this.isPrimary(c) ? scx.dsqNrQueued(this.pcpuDsq(c)) : 0);
       let b = this.cpuBusy[c], bi = this.cpuBusyInvr[c];
       if (this.cpuRunningAt[c] >= 0) {
         const running = now - Math.max(this.cpuRunningAt[c], this.lastStat);
@@ -854,6 +879,7 @@ export class LavdScheduler implements SchedExtOps {
       if (r !== 0) return r;
     }
     for (let c = asCpu(0); c < this.nrCpus; c++) {
+      if (!this.isPrimary(c)) continue;
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));
       if (r !== 0) return r;
     }
