@@ -231,7 +231,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
 
   it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
     expect(resolveOptions("lavd", options, {})).toEqual({
-      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
+      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lat_load_target_pct: 100, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
       autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false,
     });
     expect(lavdOn("1").timeout_ms).toBe(30_000);
