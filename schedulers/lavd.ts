@@ -19,7 +19,11 @@
  * slice, and its first run, measured from a sum_exec_runtime of 0 that upstream reads as unset,
  * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus one per core for
  * pinned tasks while `pinned_slice_us` is on (upstream's default, 5 ms); a CPU takes the earlier
- * head of the two and steals from other domains when both are empty. Pinned tasks (lavd_pinned.ts,
+ * head of the two. Domains are balanced as upstream's balance.bpf.c does (lavd_balance.ts): every
+ * stat interval underloaded domains become stealers and overloaded ones stealees, a stealer's CPU
+ * takes a stealee neighbour's head before its own DSQs, any CPU whose DSQs are empty takes from a
+ * neighbour, and a waking task of a stealee domain may go to a wholly idle core of a stealer
+ * neighbour. The ops flags are upstream's (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE). Pinned tasks (lavd_pinned.ts,
  * upstream --pinned-slice-us): while any waits on a CPU, its tasks get no boosted slice, and
  * their slice is cut to what is left of min(pinned slice, system slice) at every tick and stat
  * timer. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
@@ -57,15 +61,18 @@
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
- * sync-waker or neighbour-domain steps and picks no random CPU; stealing happens on an empty
- * dispatch instead of by periodic migration planning; none of upstream's ops flags is set
- * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE: the README says why they wait for the stealing).
+ * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
+ * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
+ * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
+ * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval);
+ * the domains' loads, and so the balancing budgets, differ by that much (README).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
+import { LavdBalance, newTaskLoad, type TaskLoad } from "./lavd_balance.js";
 import { LavdPinned } from "./lavd_pinned.js";
 import { LavdTurbulence } from "./lavd_turbulence.js";
 
@@ -85,6 +92,8 @@ export const options = defineOptions({
   powersave: { type: "boolean", default: false, doc: "powersave mode: compact onto as few cores as the load needs, filling both threads of a core first (scx_lavd --powersave)" },
   balanced: { type: "boolean", default: false, doc: "balanced mode: compact, one thread of every core first (scx_lavd --balanced)" },
   no_core_compaction: { type: "boolean", default: false, doc: "use every CPU whatever the load (scx_lavd --no-core-compaction)" },
+  mig_delta_pct: { type: "number", default: 0, min: 0, max: 100, integer: true, doc: "balance domains whose load is this % off the fair share, and never steal from an empty dispatch; 0: a margin that shrinks with load (scx_lavd --mig-delta-pct)" },
+  lb_low_util_pct: { type: "number", default: 25, min: 0, max: 100, integer: true, doc: "plan no cross-domain migration while every domain's CPUs are less busy than this % (scx_lavd --lb-low-util-pct)" },
 });
 
 const NS_PER_S = 1_000_000_000;
@@ -175,11 +184,15 @@ interface TaskCtx extends WakeKind {
   sliceWall: number;
   idlePicked: boolean;
   greedy: boolean;
+  /** Utilisation estimate and queued-load bookkeeping for balancing. */
+  load: TaskLoad;
 }
 
 export class LavdScheduler implements SchedExtOps {
   readonly name = "lavd";
   readonly timeout_ms = 30_000;
+  /** main.rs lavd_ops flags (ENQ_MIGRATION_DISABLED aside: scxlab has no migration-disabled tasks). */
+  readonly flags = SCX_OPS_ENQ_EXITING | SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE;
   private readonly o: OptionValues<typeof options>;
   private readonly sliceMin: number;
   private readonly sliceMax: number;
@@ -213,7 +226,6 @@ export class LavdScheduler implements SchedExtOps {
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
   private readonly llcMasks: Uint8Array[] = [];
-  private readonly llcOrder: number[][] = [];
   /** Per CPU: running task's lat_cri, estimated stop (∞ when idle), slice-boost flag, run start, busy time, utilisation. */
   private readonly cpuLatCri: Float64Array;
   private readonly cpuStopAt: Float64Array;
@@ -223,6 +235,8 @@ export class LavdScheduler implements SchedExtOps {
   private readonly cpuRunningClk: Float64Array;
   private readonly cpuBusy: Float64Array;
   readonly cpuUtil: Float64Array;
+  /** Per CPU: frequency-invariant utilisation, smoothed (cpu_ctx avg_util_invr). */
+  private readonly cpuUtilInvr: Float64Array;
   /** Per CPU: utilisation over the last stat interval (cur_util), and the performance level last asked for. */
   private readonly cpuCurUtil: Float64Array;
   private readonly cpuPerf: Float64Array;
@@ -232,6 +246,8 @@ export class LavdScheduler implements SchedExtOps {
   private readonly tctx;
   /** Power mode, core compaction and the active/overflow CPU sets. */
   readonly power: LavdPower;
+  /** Cross-domain migration planning and stealing (lavd_balance.ts). */
+  readonly balance: LavdBalance;
   /** Pinned tasks per CPU and the pinned-slice mode. */
   readonly pinned: LavdPinned;
   /** Each CPU's latency headroom and the turbulence tiers. */
@@ -239,6 +255,9 @@ export class LavdScheduler implements SchedExtOps {
   /** Reused by pickIdle: the steady and turbulent CPUs of the sets in use. */
   private readonly steadySet: Uint8Array;
   private readonly turbSet: Uint8Array;
+  /** The current idle search's two sets in order (upstream's a_mask and o_mask). */
+  private aSet: Uint8Array;
+  private oSet: Uint8Array;
   /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
   private readonly cpuBusyInvr: Float64Array;
   /** Machine-wide frequency-invariant utilisation, smoothed (sys_stat.avg_util_invr). */
@@ -269,18 +288,23 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuRunningClk = new Float64Array(this.nrCpus);
     this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
+    this.cpuUtilInvr = new Float64Array(this.nrCpus);
     this.cpuCurUtil = new Float64Array(this.nrCpus);
     this.cpuPerf = new Float64Array(this.nrCpus).fill(-1);
     this.cpuBusyInvr = new Float64Array(this.nrCpus);
     this.power = new LavdPower(scx, o, this.smt);
+    this.balance = new LavdBalance(scx, o, (d) => this.llcDsq(d), (p) => this.tctx.get(p).load.utilEst);
     this.pinned = new LavdPinned(scx, o.pinned_slice_us, o.slice_min_us, o.slice_max_us);
-    this.turb = new LavdTurbulence(scx, o.lat_load_target_pct);
+    this.turb = new LavdTurbulence(scx, o.lat_load_target_pct, (p) => this.tctx.get(p).load.utilEst);
     this.steadySet = new Uint8Array(this.nrCpus);
     this.turbSet = new Uint8Array(this.nrCpus);
+    this.aSet = this.power.active;
+    this.oSet = this.power.ovrflw;
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: this.sysSlice, avgRuntimeInvr: this.sysSlice, accRuntime: 0, accRuntimeInvr: 0, svcTime: this.avgSvc,
       lastRunAt: 0, lastMeasuredExec: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
+      load: newTaskLoad(),
     }));
   }
 
@@ -401,12 +425,7 @@ export class LavdScheduler implements SchedExtOps {
    */
   private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
     const m = this.llcMasks[llc], mask = this.pickMask;
-    let any = false;
-    for (let c = asCpu(0); c < this.nrCpus; c++) {
-      mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
-      any ||= mask[c] === 1;
-    }
-    if (!any) return asCpu(-1);
+    for (let c = asCpu(0); c < this.nrCpus; c++) mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
     const c = this.scx.pickIdleCpu(mask, core ? SCX_PICK_IDLE_CORE : 0);
     return c >= 0 ? c : asCpu(-1);
   }
@@ -435,25 +454,57 @@ export class LavdScheduler implements SchedExtOps {
       return;
     }
     // A task vulnerable to preemption looks among the steady CPUs first (repartition_masks_for_latency).
-    let aSet = pw.active, oSet = pw.ovrflw, searchO = compacted;
+    this.aSet = pw.active; this.oSet = pw.ovrflw;
     if (this.turb.vulnerable(p, scx.cpuLlc(this.smpProcessorId(prev)))) {
       for (let c = 0; c < this.nrCpus; c++) {
         const inUse = pw.active[c] === 1 || pw.ovrflw[c] === 1;
         this.steadySet[c] = inUse && this.turb.steady[c] === 1 ? 1 : 0;
         this.turbSet[c] = inUse && this.turb.steady[c] === 0 ? 1 : 0;
       }
-      aSet = this.steadySet; oSet = this.turbSet; searchO = true;
+      this.aSet = this.steadySet; this.oSet = this.turbSet;
     }
     const stick = !compacted || !affinitized || pw.inUse(sticky);
     const dom = scx.cpuLlc(sticky);
-    if (!stick) this.picked = this.inUseCpu(p, dom, aSet, oSet);
+    if (!stick) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
-    if (this.smt && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (this.smt && (this.take(this.claimIn(p, dom, true, aSet)) || (searchO && this.take(this.claimIn(p, dom, true, oSet))))) return;
+    // Upstream asks the kernel's picker only while the machine-wide masks it tests are non-empty;
+    // every ask moves the kernel's search cursor, so the asks must be the same ones.
+    const idleCore = this.smt && this.anyIdleIn(p, null, true);
+    if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (!this.take(this.claimIn(p, dom, false, aSet)) && searchO) this.take(this.claimIn(p, dom, false, oSet));
+    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) return;
+    // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
+    if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
+    this.take(this.claimAtDom(p, dom, false));
+  }
+
+  /**
+   * upstream pick_idle_cpu_at_cpdom: an idle CPU (a whole idle core if `core`) of `dom` in the
+   * active set (the steady CPUs for a task vulnerable to preemption), asked for while some CPU of
+   * the machine in that set is idle (a whole core idle if `core`, unless `coreMasks` is false: the
+   * search has moved on to plain idle masks) and the domain has active CPUs; then likewise in the
+   * overflow set (the turbulent CPUs).
+   */
+  private claimAtDom(p: ScxTask, dom: number, core: boolean, coreMasks = core): CpuId {
+    let c = asCpu(-1);
+    if (this.balance.domActive(dom) && this.anyIdleIn(p, this.aSet, coreMasks)) c = this.claimIn(p, dom, core, this.aSet);
+    if (c < 0 && this.anyIdleIn(p, this.oSet, coreMasks)) c = this.claimIn(p, dom, core, this.oSet);
+    return c;
+  }
+
+  /**
+   * Whether some CPU of `set` (every CPU if null) that p may use is idle, its whole core if
+   * `core`: upstream's ia/io masks (idle or idle-SMT mask ∩ the task's active or overflow CPUs).
+   */
+  private anyIdleIn(p: ScxTask, set: Uint8Array | null, core: boolean): boolean {
+    const scx = this.scx;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      if ((set === null || set[c] === 1) && scx.cpuAllowed(p, c) && (core ? coreIdle(scx, c) : scx.isCpuIdle(c))) return true;
+    }
+    return false;
   }
 
   /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the first set (of `dom` first), then in the second. */
@@ -494,6 +545,7 @@ export class LavdScheduler implements SchedExtOps {
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
       p.dsqVtime = this.whenToRun(p, t);
+      this.balance.account(t.load, this.scx.cpuLlc(this.picked));
       this.scx.stat("direct");
       this.scx.dsqInsert(p, SCX_DSQ_LOCAL, SLICE_MAX_DFL, 0);
     }
@@ -525,6 +577,7 @@ export class LavdScheduler implements SchedExtOps {
       const target = own ? this.pcpuDsq(cpu) : this.turb.vulnerable(p, dom) ? this.llcDsq(dom) : this.turbDsq(dom);
       scx.dsqInsertVtime(p, target, SLICE_MIN_DFL, p.dsqVtime, enqFlags);
     }
+    this.balance.account(t.load, dom);
     if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
     if (!this.o.no_preemption) this.tryPreempt(p, t, cpu, dom);
   }
@@ -628,10 +681,9 @@ export class LavdScheduler implements SchedExtOps {
     const scx = this.scx, llc = scx.cpuLlc(cpu);
     this.turb.touch(cpu);
     if (!this.power.useFullCpus() && !this.power.inUse(cpu) && !this.mustServe(cpu, llc, prev)) return;
+    if (this.balance.trySteal(llc)) { scx.stat("steal_planned"); return; }
     if (this.consumeOwn(cpu, llc)) return;
-    for (const other of this.llcOrder[llc]) {
-      if (scx.dsqMoveToLocal(this.llcDsq(other))) { scx.stat("steal"); return; }
-    }
+    if (this.balance.forceSteal(llc)) { scx.stat("steal"); return; }
     // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
     if (prev === null || !prev.queued) return;
     const t = this.tctx.get(prev);
@@ -750,6 +802,7 @@ export class LavdScheduler implements SchedExtOps {
     t.syncWakeup = false;
     t.lastRunAt = now;
     t.lastMeasuredExec = p.sumExecNs;
+    this.balance.running(t.load, now);
     this.cpuRunningAt[cpu] = now;
     this.cpuRunningClk[cpu] = now;
     this.cpuLatCri[cpu] = t.latCri;
@@ -806,8 +859,8 @@ export class LavdScheduler implements SchedExtOps {
     this.turb.touch(p.cpu);
     this.pinned.quiescent(p);
     if ((deqFlags & SCX_DEQ_SLEEP) === 0) return;
-    this.turb.sleeping(p);
     const t = this.tctx.get(p), now = this.scx.now(), interval = now - t.lastQuiescentAt;
+    this.balance.sleeping(t.load, now);
     if (interval <= 0) return;
     t.waitFreq = calcAvg(t.waitFreq, Math.floor(NS_PER_S / interval));
     t.lastQuiescentAt = now;
@@ -817,6 +870,18 @@ export class LavdScheduler implements SchedExtOps {
     this.turb.touch(p.cpu);
     this.tctx.get(p);
     return 0;
+  }
+
+  /** upstream lavd_dequeue: a task leaving while queued (not the one running) gives back its queued load. */
+  dequeue(p: ScxTask): void {
+    this.turb.touch(p.cpu);
+    if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
+  }
+
+  /** upstream lavd_exit_task: likewise for a task that leaves the scheduler while queued. */
+  exit_task(p: ScxTask): void {
+    this.turb.touch(p.cpu);
+    if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
   }
 
   /** upstream lavd_enable: a task joining starts as served as the most served task that has stopped. */
@@ -861,6 +926,8 @@ export class LavdScheduler implements SchedExtOps {
       this.cpuBusyInvr[c] = 0;
       this.cpuCurUtil[c] = Math.min(b / span, 1);
       this.cpuUtil[c] = asymAvg(this.cpuUtil[c], this.cpuCurUtil[c]);
+      this.cpuUtilInvr[c] = asymAvg(this.cpuUtilInvr[c], Math.min(bi, b) / span);
+      this.balance.addCpu(c, Math.floor(this.cpuCurUtil[c] * SCALE), Math.round(this.cpuUtil[c] * SCALE), Math.round(this.cpuUtilInvr[c] * SCALE));
       busy += b;
       invr += Math.min(bi, b);
       if (this.cpuCurUtil[c] > CC_UTIL_SPIKE) spike += Math.min(bi, b);
@@ -886,6 +953,7 @@ export class LavdScheduler implements SchedExtOps {
     this.avgSvc = calcAvg(this.avgSvc, this.periodNrSched > 0 ? Math.floor(this.periodSvc / this.periodNrSched) : 0);
     this.periodSvc = 0;
     this.periodSumLatCri = this.periodNrSched = this.periodMaxLatCri = 0;
+    if (this.nrLlcs > 1) this.balance.plan(this.power.active);
     scx.timerStart(this.timer, STAT_INTERVAL_NS);
   }
 
@@ -899,16 +967,10 @@ export class LavdScheduler implements SchedExtOps {
       if (r !== 0) return r;
     }
     for (let l = 0; l < this.nrLlcs; l++) {
-      const r = scx.createDsq(this.turbDsq(l), this.nodeOfLlc(l));
+      const r = scx.createDsq(this.turbDsq(l), scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1))));
       if (r !== 0) return r;
     }
     this.turb.init();
-    for (let l = 0; l < this.nrLlcs; l++) {
-      const node = this.nodeOfLlc(l);
-      const others = [...Array(this.nrLlcs).keys()].filter((x) => x !== l);
-      others.sort((x, y) => Number(this.nodeOfLlc(x) !== node) - Number(this.nodeOfLlc(y) !== node) || x - y);
-      this.llcOrder.push(others);
-    }
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       if (!this.isPrimary(c)) continue;
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));
@@ -920,7 +982,4 @@ export class LavdScheduler implements SchedExtOps {
     return 0;
   }
 
-  private nodeOfLlc(l: number): number {
-    return this.scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1)));
-  }
 }

@@ -23,7 +23,7 @@
  */
 import type { CpuId, Scx, ScxTask, TaskStorage } from "../sim/ext/ops.js";
 import { asCpu } from "../sim/ext/consts.js";
-import { newRavg, ravgAccumulate, ravgRead, type Ravg } from "./lib/ravg.js";
+import { newRavg, ravgAccumulate, ravgRead, RAVG_FRAC_BITS, type Ravg } from "./lib/ravg.js";
 import { calcAvgDecay } from "./lavd.js";
 
 const SCALE = 1024;
@@ -36,8 +36,6 @@ const VULN_MAX = VULN_UTIL_STEPS * VULN_UTIL_STEPS, VULN_INIT = 32;
 interface TaskTurb {
   /** PELT clock when its run was last measured, 0 unset (last_measured_pelt_clk). */
   lastPelt: number;
-  util: Ravg;
-  utilEst: number;
   normLatCri: number;
 }
 
@@ -64,7 +62,8 @@ export class LavdTurbulence {
   readonly vulnThresh: Int32Array;
   private readonly tasks: TaskStorage<TaskTurb>;
 
-  constructor(private readonly scx: Scx, private readonly loadTargetPct: number) {
+  /** `utilOf`: a task's running-average utilisation (task_ctx util_est, which the balancer keeps). */
+  constructor(private readonly scx: Scx, private readonly loadTargetPct: number, private readonly utilOf: (p: ScxTask) => number) {
     const n = (this.n = scx.nrCpus());
     this.clockTask = new Float64Array(n);
     this.clockPelt = new Float64Array(n);
@@ -82,7 +81,7 @@ export class LavdTurbulence {
     this.steady = new Uint8Array(n);
     this.nrSteady = new Int32Array(scx.nrLlcs());
     this.vulnThresh = new Int32Array(scx.nrLlcs()).fill(VULN_INIT);
-    this.tasks = scx.taskStorage(() => ({ lastPelt: 0, util: newRavg(), utilEst: 0, normLatCri: 0 }));
+    this.tasks = scx.taskStorage(() => ({ lastPelt: 0, normLatCri: 0 }));
   }
 
   /**
@@ -121,11 +120,15 @@ export class LavdTurbulence {
 
   /** update_stat_for_running: the run is measured from the PELT clock, if read on the task's own CPU. */
   running(p: ScxTask, cpu: CpuId, onOwnCpu: boolean): void {
-    const now = this.scx.now(), t = this.tasks.get(p);
-    ravgAccumulate(t.util, SCALE, now, HALF_LIFE);
-    t.lastPelt = onOwnCpu ? this.clockPelt[cpu] : 0;
+    const now = this.scx.now();
+    this.tasks.get(p).lastPelt = onOwnCpu ? this.clockPelt[cpu] : 0;
     ravgAccumulate(this.utilRavg[cpu], SCALE, now, HALF_LIFE);
-    this.utilEst[cpu] = ravgRead(this.utilRavg[cpu], now, HALF_LIFE);
+    this.utilEst[cpu] = this.readRavg(this.utilRavg[cpu], now);
+  }
+
+  /** ravg_read's integer part (>> RAVG_FRAC_BITS), as upstream keeps its estimates. */
+  private readRavg(r: Ravg, now: number): number {
+    return Math.floor(ravgRead(r, now, HALF_LIFE) / 2 ** RAVG_FRAC_BITS);
   }
 
   /** account_task_runtime's invariant task time, from the PELT clock (tot_task_time_invr). */
@@ -139,14 +142,7 @@ export class LavdTurbulence {
   stopping(cpu: CpuId): void {
     const now = this.scx.now();
     ravgAccumulate(this.utilRavg[cpu], 0, now, HALF_LIFE);
-    this.utilEst[cpu] = ravgRead(this.utilRavg[cpu], now, HALF_LIFE);
-  }
-
-  /** lavd_quiescent on a sleep: the task's duty cycle goes to 0 and its estimate is read. */
-  sleeping(p: ScxTask): void {
-    const now = this.scx.now(), t = this.tasks.get(p);
-    ravgAccumulate(t.util, 0, now, HALF_LIFE);
-    t.utilEst = ravgRead(t.util, now, HALF_LIFE);
+    this.utilEst[cpu] = this.readRavg(this.utilRavg[cpu], now);
   }
 
   /** calc_lat_cri's normalize_lat_cri: criticality in [0, 1024] of the smoothed maximum. */
@@ -156,8 +152,7 @@ export class LavdTurbulence {
 
   /** preemption_vulnerability against the domain's threshold: the task may stay in the main DSQ (and prefers steady CPUs). */
   vulnerable(p: ScxTask, llc: number): boolean {
-    const t = this.tasks.get(p);
-    return Math.floor(t.normLatCri / VULN_STEP) * VULN_UTIL_STEPS + Math.floor(t.utilEst / VULN_STEP) >= this.vulnThresh[llc];
+    return Math.floor(this.tasks.get(p).normLatCri / VULN_STEP) * VULN_UTIL_STEPS + Math.floor(this.utilOf(p) / VULN_STEP) >= this.vulnThresh[llc];
   }
 
   /** balance.bpf.c consume_task: a turbulent CPU sees its domain's main DSQ only when it holds more than the second or no CPU is steady. */
@@ -196,7 +191,7 @@ export class LavdTurbulence {
       this.taskInvr[cpu] = 0;
       const steal = Math.min(irqInvr + rtDl, compute);
       ravgAccumulate(this.irqSteal[cpu], Math.floor((steal * SCALE) / duration), now, HALF_LIFE);
-      const avg = ravgRead(this.irqSteal[cpu], now, HALF_LIFE);
+      const avg = this.readRavg(this.irqSteal[cpu], now);
       this.headroom[cpu] = avg < SCALE ? SCALE - avg : 0;
       this.prevTaskClk[cpu] = this.clockTask[cpu];
       this.prevPeltClk[cpu] = this.clockPelt[cpu];

@@ -1,21 +1,32 @@
 /**
- * scx's running average with a half-life (scheds/include/lib/ravg.h and lib/ravg.bpf.c), in the
- * same integers: a value held since `valAt` accumulates into the current half-life period, and
- * each period boundary halves what came before. Values are fixed point with RAVG_FRAC_BITS (20)
- * fraction bits on the way out. Inputs here stay far below 2^32, so every product fits a double
- * exactly.
+ * The scx library's running average (lib/ravg.bpf.c, ravg.h): a value that holds between
+ * changes, averaged over time with a half-life, in the library's fixed point (2^20 is 1.0).
+ * Time is cut into half-life periods from 0; `old` is the average up to the last completed
+ * period and `cur` what the current period has gathered, each period halving what came before.
+ * Exact for the magnitudes lavd feeds it (values up to 1024, times in ns below 2^53).
  */
 
-const FRAC_BITS = 20;
-const ONE = 2 ** FRAC_BITS;
+/** RAVG_FRAC_BITS: the fixed point's fraction bits. */
+export const RAVG_FRAC_BITS = 20;
+const ONE = 2 ** RAVG_FRAC_BITS;
+/** RAVG_VAL_BITS: larger values are clamped to 2^44 − 1. */
 const VAL_MAX = 2 ** 44 - 1;
-/** Sum of a full period's contribution over 2..21 periods ago, in FRAC_BITS fixed point. */
-const FULL_SUM = [
-  524288, 786432, 917504, 983040, 1015808, 1032192, 1040384, 1044480, 1046528, 1047552,
-  1048064, 1048320, 1048448, 1048512, 1048544, 1048560, 1048568, 1048572, 1048574, 1048575,
-];
 
-/** One running average (struct ravg_data). */
+/**
+ * What whole periods of value 1 leave after decaying: entry k sums 1 halved 1..k+1 times
+ * (the library precomputes the same 20 numbers; from there on they no longer change).
+ */
+const FULL_SUM: readonly number[] = (() => {
+  const out: number[] = [];
+  let sum = 0;
+  for (let k = 1; k <= 20; k++) {
+    sum += Math.floor(ONE / 2 ** k);
+    out.push(sum);
+  }
+  return out;
+})();
+
+/** One running average (struct ravg_data); all zero to start. */
 export interface Ravg {
   val: number;
   valAt: number;
@@ -27,42 +38,53 @@ export function newRavg(): Ravg {
   return { val: 0, valAt: 0, old: 0, cur: 0 };
 }
 
-const decay = (v: number, shift: number): number => (shift >= 64 ? 0 : Math.floor(v / 2 ** shift));
+function decay(v: number, shift: number): number {
+  return shift >= 64 ? 0 : Math.floor(v / 2 ** shift);
+}
 
-/** ravg_normalize_dur: a duration as a fraction of the half-life, rounded up, at most 1. */
+/** A duration as a fraction of the half-life in fixed point, rounded up; a whole period or more is 1. */
 function normalizeDur(dur: number, halfLife: number): number {
   return dur < halfLife ? Math.floor((dur * ONE + halfLife - 1) / halfLife) : ONE;
 }
 
-/** ravg_accumulate: `r` held its value until `now`, and holds `value` from then on. */
-export function ravgAccumulate(r: Ravg, value: number, now: number, halfLife: number): void {
-  if (now < r.valAt) now = r.valAt;
-  const seqDelta = Math.floor(now / halfLife) - Math.floor(r.valAt / halfLife);
+/** ravg_accumulate: the value held since `valAt` is folded in up to `now`, then `newVal` holds. */
+export function ravgAccumulate(rd: Ravg, newVal: number, now: number, halfLife: number): void {
+  if (now < rd.valAt) now = rd.valAt;
+  const seqDelta = Math.floor(now / halfLife) - Math.floor(rd.valAt / halfLife);
   if (seqDelta > 0) {
-    r.old = decay(r.old, seqDelta) + decay(r.cur, seqDelta);
-    r.cur = 0;
+    rd.old = decay(rd.old, seqDelta) + decay(rd.cur, seqDelta);
+    rd.cur = 0;
   }
-  if (r.val !== 0) {
+  if (rd.val !== 0) {
     if (seqDelta > 0) {
-      r.old += r.val * decay(normalizeDur(halfLife - (r.valAt % halfLife), halfLife), seqDelta);
-      if (seqDelta > 1) r.old += r.val * FULL_SUM[Math.min(seqDelta - 2, FULL_SUM.length - 1)];
-      r.cur += r.val * normalizeDur(now % halfLife, halfLife);
+      // The rest of the period `valAt` fell in, then the whole periods between, then this one so far.
+      rd.old += rd.val * decay(normalizeDur(halfLife - (rd.valAt % halfLife), halfLife), seqDelta);
+      if (seqDelta > 1) rd.old += rd.val * FULL_SUM[Math.min(seqDelta - 2, FULL_SUM.length - 1)];
+      rd.cur += rd.val * normalizeDur(now % halfLife, halfLife);
     } else {
-      r.cur += r.val * normalizeDur(now - r.valAt, halfLife);
+      rd.cur += rd.val * normalizeDur(now - rd.valAt, halfLife);
     }
   }
-  r.val = Math.min(value, VAL_MAX);
-  r.valAt = now;
+  rd.val = Math.min(newVal, VAL_MAX);
+  rd.valAt = now;
 }
 
-/** ravg_read's integer part (the C's result >> RAVG_FRAC_BITS): the average as of `now`, `r` untouched. */
-export function ravgRead(r: Ravg, now: number, halfLife: number): number {
-  if (now < r.valAt) now = r.valAt;
-  const t = { ...r };
-  ravgAccumulate(t, 0, now, halfLife);
+/**
+ * ravg_read: the average as of `now` (fixed point), blending the last completed period's
+ * average with the current period's in proportion to how far the current one has gone.
+ */
+export function ravgRead(rd: Ravg, now: number, halfLife: number): number {
+  if (now < rd.valAt) now = rd.valAt;
   const elapsed = now % halfLife;
-  if (elapsed === 0) return Math.floor(t.old / ONE);
+  const t: Ravg = { val: rd.val, valAt: rd.valAt, old: rd.old, cur: rd.cur };
+  ravgAccumulate(t, 0, now, halfLife);
+  if (elapsed === 0) return t.old;
   const progress = normalizeDur(elapsed, halfLife);
-  const old = Math.floor((t.old * (ONE - Math.floor(progress / 2))) / ONE);
-  return Math.floor((old + Math.floor(t.cur / 2)) / ONE);
+  return mulShift(t.old, ONE - Math.floor(progress / 2), RAVG_FRAC_BITS) + Math.floor(t.cur / 2);
+}
+
+/** u64_x_u32_rshift: (a × b) >> shift without losing the product's low bits. */
+function mulShift(a: number, b: number, shift: number): number {
+  const hi = Math.floor(a / 2 ** 32), lo = a - hi * 2 ** 32;
+  return Math.floor((lo * b) / 2 ** shift) + hi * b * 2 ** (32 - shift);
 }
