@@ -52,19 +52,21 @@
  * wake frequency measured (wake_ft) and trades criticality with it (the wakee inherits from its
  * waker, the waker from its most critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup
  * adds a second wakeup boost and a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the
- * highest one. Simplified: no turbulence tiers (upstream measures each CPU's IRQ/steal time,
- * including the wall time a new task's first run leaves out, and a CPU with too much of it takes
- * only from a second domain DSQ of tasks below a preemption-vulnerability threshold); every task
- * counts as related to its waker (upstream compares real_parent: the threads of one rt-app
- * process share it); no RT/DL-waker or
- * softirq boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
+ * highest one. Turbulence tiers (lavd_turbulence.ts): each CPU's IRQ/steal share, measured as
+ * upstream does from the runqueue clocks and the idle time update_idle reports, leaves it a
+ * latency headroom; a CPU with under 7/8 of it is turbulent and serves a second domain DSQ of
+ * tasks below a preemption-vulnerability threshold first, and a vulnerable task's idle search
+ * tries steady CPUs first. Simplified: every task counts as related to its waker (upstream
+ * compares real_parent: the threads of one rt-app process share it); no RT/DL-waker or softirq
+ * boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
  * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
  * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
  * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
- * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval);
+ * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval;
+ * lavd_turbulence.ts measures both, the utilisation does not use them yet);
  * the domains' loads, and so the balancing budgets, differ by that much (README).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
