@@ -15,6 +15,7 @@ import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
 import { CPUPERF_ONE } from "../cpuperf.js";
+import { printable } from "../printable.js";
 
 const taskOf = TaskView.taskOf;
 
@@ -73,7 +74,7 @@ export class ScxKfuncs implements Scx {
 
   cpuperfSet(cpu: CpuId, perf: number): void {
     this.cpuOk(cpu);
-    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${String(perf)} for CPU ${cpu}`);
+    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${printable(perf)} for CPU ${cpu}`);
     this.k.perf.set(cpu, perf);
   }
 
@@ -280,11 +281,13 @@ export class ScxKfuncs implements Scx {
   cpuAllowed(p: ScxTask, cpu: CpuId): boolean { return this.k.cpuAllowed(taskOf(p), cpu); }
 
   error(msg: string): void {
-    this.k.ext.requestExit("SCX_EXIT_ERROR_BPF", msg);
+    this.k.ext.requestExit("SCX_EXIT_ERROR_BPF", messageOf(msg));
   }
 
+  /** scx_bpf_exit: the code is an s64, which a BPF program cannot get wrong and a module can. */
   exit(code: number, msg: string): void {
-    this.k.ext.requestExit("SCX_EXIT_UNREG_BPF", msg, code);
+    if (!Number.isInteger(code) || Math.abs(code) >= 2 ** 63) this.k.ext.coreError(`scx_bpf_exit(): invalid exit code ${printable(code)} (expected an s64)`);
+    this.k.ext.requestExit("SCX_EXIT_UNREG_BPF", messageOf(msg), code);
   }
 
   randomU32(): number { return this.k.rngScx.u32(); }
@@ -317,7 +320,7 @@ export class ScxKfuncs implements Scx {
   /** bpf_timer_start: a delay of 0 (or less) fires at the current instant, after this event. */
   timerStart(id: number, delayNs: number): void {
     this.timerOk(id);
-    if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${String(delayNs)}`);
+    if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${printable(delayNs)}`);
     const cb = this.k.ext.cb;
     this.timerCpu[id] = cb.depth > 0 ? cb.ctxCpu : 0;
     this.k.timerStart(id, delayNs);
@@ -330,7 +333,7 @@ export class ScxKfuncs implements Scx {
 
   /** A timer id must be one this scheduler created (not the watchdog's, not a stale one). */
   private timerOk(id: number): void {
-    if (!this.k.ext.bpfTimers.includes(id)) this.k.ext.coreError(`invalid BPF timer ${String(id)}`);
+    if (!this.k.ext.bpfTimers.includes(id)) this.k.ext.coreError(`invalid BPF timer ${printable(id)}`);
   }
 
   cgroupWeight(cgroup: string): number {
@@ -369,7 +372,12 @@ export class ScxKfuncs implements Scx {
   }
 
   private cpuOk(cpu: CpuId): CpuId {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.k.topo.nrCpus) this.k.ext.coreError(`invalid CPU ${String(cpu)}`);
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.k.topo.nrCpus) this.k.ext.coreError(`invalid CPU ${printable(cpu)}`);
     return cpu;
   }
+}
+
+/** The text of scx.error/scx.exit: a module may pass anything, or nothing (an empty message). */
+function messageOf(msg: unknown): string {
+  return typeof msg === "string" ? msg : msg === undefined ? "" : printable(msg);
 }
