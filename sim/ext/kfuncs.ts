@@ -8,7 +8,7 @@ import { TaskView } from "./task_view.js";
 import { asCpu, type CpuId, type DsqId } from "./ids.js";
 import type { Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import type { DsqCursor } from "./dsq_cursor.js";
-import { Ctx } from "./callbacks.js";
+import { Ctx, describeThrown } from "./callbacks.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_WAKE_SYNC } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
@@ -50,6 +50,8 @@ export class ScxKfuncs implements Scx {
   private readonly own = { of: 0, counters: new Counters() };
   /** Readers of a loaded object's counters, with the instance the object enables when attached. */
   private readonly statReaders: { readonly instance: number; readonly read: () => Readonly<Record<string, number>> }[] = [];
+  /** What went wrong reading statistics (a reader that threw or gave no record), for the run's warnings. */
+  readonly statProblems: string[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
   private readonly timerCpu: number[] = [];
 
@@ -347,6 +349,8 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
+    // a module may pass anything; a NaN or a string would poison the counter for the whole run
+    if (typeof name !== "string" || typeof delta !== "number" || !Number.isFinite(delta)) this.k.ext.coreError(`scx.stat(): expected a name and a finite delta, got ${printable(name)} and ${printable(delta)}`);
     const own = this.own;
     if (own.of !== this.k.ext.instance) this.newInstance();
     own.counters.add(name, delta);
@@ -362,8 +366,27 @@ export class ScxKfuncs implements Scx {
     const own = this.own;
     if (own.of !== this.k.ext.instance) this.newInstance();
     const out = own.counters.toRecord();
-    for (const r of this.statReaders) if (r.instance === own.of) Object.assign(out, r.read());
+    for (const r of this.statReaders) if (r.instance === own.of) this.addReading(out, r.read);
     return out;
+  }
+
+  /** A reader's finite numbers, by name; whatever else it gives (or a throw) is left out and noted. */
+  private addReading(out: Record<string, number>, read: () => Readonly<Record<string, number>>): void {
+    let why = "";
+    try {
+      const v: unknown = read();
+      if (v === null || typeof v !== "object") why = `returned ${printable(v)}`;
+      else {
+        for (const [name, x] of Object.entries(v)) {
+          if (typeof x === "number" && Number.isFinite(x)) Object.defineProperty(out, name, { value: x, enumerable: true, writable: true, configurable: true });
+          else why ||= `gave ${printable(name)} = ${printable(x)}, not a finite number`;
+        }
+      }
+    } catch (e) {
+      why = `failed: ${describeThrown(e)}`;
+    }
+    const problem = `scheduler statistics left out: their reader (scx.statsFrom) ${why}`;
+    if (why !== "" && !this.statProblems.includes(problem)) this.statProblems.push(problem);
   }
 
   private newInstance(): void {

@@ -101,3 +101,35 @@ describe("scx.error and scx.exit", () => {
     expect(m.scx.exitInfo?.exitCode).toBe(2 ** 48 + 7);
   });
 });
+
+describe("scheduler statistics", () => {
+  it.each([
+    ["a NaN delta", "x", NaN], ["an infinite delta", "x", Infinity], ["a string delta", "x", "3"], ["a symbol name", Symbol("s"), 1], ["an unprintable name", UNPRINTABLE, 1],
+  ])("scx.stat with %s is an error exit, and the counters stay numbers", (_what, name, delta) => {
+    const m = world();
+    load(m, (scx) => fifo(scx, {}, () => scx.stat(name as string, delta as number)));
+    m.runFor(50 * MS);
+    ejected(m, "SCX_EXIT_ERROR", /^scx\.stat\(\): expected a name and a finite delta, got .+ and .+$/);
+    expect(m.result().scx.events).toEqual({});
+  });
+
+  it("a counter named __proto__ is counted like any other", () => {
+    const m = world();
+    load(m, (scx) => fifo(scx, {}, () => scx.stat("__proto__", 2)));
+    m.runFor(50 * MS);
+    expect(JSON.stringify(m.result().scx.events)).toBe('{"__proto__":2}');
+  });
+
+  it.each([
+    ["throws", () => { throw UNPRINTABLE; }, "failed: a thrown object that cannot be printed"],
+    ["returns null", () => null, "returned null"],
+    ["gives a string and a NaN beside a number", () => ({ ok: 3, s: "str", n: NaN }), "gave s = str, not a finite number"],
+  ])("a statsFrom reader that %s: the result is still built, with its finite numbers and a warning", (_what, read, why) => {
+    const m = world();
+    load(m, (scx) => { scx.statsFrom(read as () => Record<string, number>); return fifo(scx); });
+    m.runFor(10 * MS);
+    const r = m.result();
+    expect(r.scx.events).toEqual(why.startsWith("gave") ? { ok: 3 } : {});
+    expect(r.warnings).toEqual([`scheduler statistics left out: their reader (scx.statsFrom) ${why}`]);
+  });
+});
