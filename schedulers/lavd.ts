@@ -19,7 +19,11 @@
  * slice, and its first run, measured from a sum_exec_runtime of 0 that upstream reads as unset,
  * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus one per core for
  * pinned tasks while `pinned_slice_us` is on (upstream's default, 5 ms); a CPU takes the earlier
- * head of the two and steals from other domains when both are empty. Pinned tasks (lavd_pinned.ts,
+ * head of the two. Domains are balanced as upstream's balance.bpf.c does (lavd_balance.ts): every
+ * stat interval underloaded domains become stealers and overloaded ones stealees, a stealer's CPU
+ * takes a stealee neighbour's head before its own DSQs, any CPU whose DSQs are empty takes from a
+ * neighbour, and a waking task of a stealee domain may go to a wholly idle core of a stealer
+ * neighbour. The ops flags are upstream's (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE). Pinned tasks (lavd_pinned.ts,
  * upstream --pinned-slice-us): while any waits on a CPU, its tasks get no boosted slice, and
  * their slice is cut to what is left of min(pinned slice, system slice) at every tick and stat
  * timer. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
@@ -57,15 +61,18 @@
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
- * sync-waker or neighbour-domain steps and picks no random CPU; stealing happens on an empty
- * dispatch instead of by periodic migration planning; none of upstream's ops flags is set
- * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE: the README says why they wait for the stealing).
+ * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
+ * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
+ * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
+ * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval);
+ * the domains' loads, and so the balancing budgets, differ by that much (README).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
+import { LavdBalance, newTaskLoad, type TaskLoad } from "./lavd_balance.js";
 import { LavdPinned } from "./lavd_pinned.js";
 
 export const options = defineOptions({
@@ -83,6 +90,8 @@ export const options = defineOptions({
   powersave: { type: "boolean", default: false, doc: "powersave mode: compact onto as few cores as the load needs, filling both threads of a core first (scx_lavd --powersave)" },
   balanced: { type: "boolean", default: false, doc: "balanced mode: compact, one thread of every core first (scx_lavd --balanced)" },
   no_core_compaction: { type: "boolean", default: false, doc: "use every CPU whatever the load (scx_lavd --no-core-compaction)" },
+  mig_delta_pct: { type: "number", default: 0, min: 0, max: 100, integer: true, doc: "balance domains whose load is this % off the fair share, and never steal from an empty dispatch; 0: a margin that shrinks with load (scx_lavd --mig-delta-pct)" },
+  lb_low_util_pct: { type: "number", default: 25, min: 0, max: 100, integer: true, doc: "plan no cross-domain migration while every domain's CPUs are less busy than this % (scx_lavd --lb-low-util-pct)" },
 });
 
 const NS_PER_S = 1_000_000_000;
@@ -173,11 +182,15 @@ interface TaskCtx extends WakeKind {
   sliceWall: number;
   idlePicked: boolean;
   greedy: boolean;
+  /** Utilisation estimate and queued-load bookkeeping for balancing. */
+  load: TaskLoad;
 }
 
 export class LavdScheduler implements SchedExtOps {
   readonly name = "lavd";
   readonly timeout_ms = 30_000;
+  /** main.rs lavd_ops flags (ENQ_MIGRATION_DISABLED aside: scxlab has no migration-disabled tasks). */
+  readonly flags = SCX_OPS_ENQ_EXITING | SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE;
   private readonly o: OptionValues<typeof options>;
   private readonly sliceMin: number;
   private readonly sliceMax: number;
@@ -211,7 +224,6 @@ export class LavdScheduler implements SchedExtOps {
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
   private readonly llcMasks: Uint8Array[] = [];
-  private readonly llcOrder: number[][] = [];
   /** Per CPU: running task's lat_cri, estimated stop (∞ when idle), slice-boost flag, run start, busy time, utilisation. */
   private readonly cpuLatCri: Float64Array;
   private readonly cpuStopAt: Float64Array;
@@ -221,6 +233,8 @@ export class LavdScheduler implements SchedExtOps {
   private readonly cpuRunningClk: Float64Array;
   private readonly cpuBusy: Float64Array;
   readonly cpuUtil: Float64Array;
+  /** Per CPU: frequency-invariant utilisation, smoothed (cpu_ctx avg_util_invr). */
+  private readonly cpuUtilInvr: Float64Array;
   /** Per CPU: utilisation over the last stat interval (cur_util), and the performance level last asked for. */
   private readonly cpuCurUtil: Float64Array;
   private readonly cpuPerf: Float64Array;
@@ -230,6 +244,8 @@ export class LavdScheduler implements SchedExtOps {
   private readonly tctx;
   /** Power mode, core compaction and the active/overflow CPU sets. */
   readonly power: LavdPower;
+  /** Cross-domain migration planning and stealing (lavd_balance.ts). */
+  readonly balance: LavdBalance;
   /** Pinned tasks per CPU and the pinned-slice mode. */
   readonly pinned: LavdPinned;
   /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
@@ -259,15 +275,18 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuRunningClk = new Float64Array(this.nrCpus);
     this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
+    this.cpuUtilInvr = new Float64Array(this.nrCpus);
     this.cpuCurUtil = new Float64Array(this.nrCpus);
     this.cpuPerf = new Float64Array(this.nrCpus).fill(-1);
     this.cpuBusyInvr = new Float64Array(this.nrCpus);
     this.power = new LavdPower(scx, o, this.smt);
+    this.balance = new LavdBalance(scx, o, (d) => this.llcDsq(d), (p) => this.tctx.get(p).load.utilEst);
     this.pinned = new LavdPinned(scx, o.pinned_slice_us, o.slice_min_us, o.slice_max_us);
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: this.sysSlice, avgRuntimeInvr: this.sysSlice, accRuntime: 0, accRuntimeInvr: 0, svcTime: this.avgSvc,
       lastRunAt: 0, lastMeasuredExec: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
+      load: newTaskLoad(),
     }));
   }
 
@@ -382,12 +401,7 @@ export class LavdScheduler implements SchedExtOps {
    */
   private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
     const m = this.llcMasks[llc], mask = this.pickMask;
-    let any = false;
-    for (let c = asCpu(0); c < this.nrCpus; c++) {
-      mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
-      any ||= mask[c] === 1;
-    }
-    if (!any) return asCpu(-1);
+    for (let c = asCpu(0); c < this.nrCpus; c++) mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
     const c = this.scx.pickIdleCpu(mask, core ? SCX_PICK_IDLE_CORE : 0);
     return c >= 0 ? c : asCpu(-1);
   }
@@ -421,10 +435,42 @@ export class LavdScheduler implements SchedExtOps {
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
-    if (this.smt && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (this.smt && (this.take(this.claimIn(p, dom, true, pw.active)) || (compacted && this.take(this.claimIn(p, dom, true, pw.ovrflw))))) return;
+    // Upstream asks the kernel's picker only while the machine-wide masks it tests are non-empty;
+    // every ask moves the kernel's search cursor, so the asks must be the same ones.
+    const idleCore = this.smt && this.anyIdleIn(p, null, true);
+    if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (!this.take(this.claimIn(p, dom, false, pw.active)) && compacted) this.take(this.claimIn(p, dom, false, pw.ovrflw));
+    if (!this.anyIdleIn(p, pw.active, false) && !this.anyIdleIn(p, pw.ovrflw, false)) return;
+    // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
+    if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
+    this.take(this.claimAtDom(p, dom, false));
+  }
+
+  /**
+   * upstream pick_idle_cpu_at_cpdom: an idle CPU (a whole idle core if `core`) of `dom` in the
+   * active set, asked for while some CPU of the machine in the active set is idle (a whole core
+   * idle if `core`, unless `coreMasks` is false: the search has moved on to plain idle masks) and
+   * the domain has active CPUs; then likewise in the overflow set.
+   */
+  private claimAtDom(p: ScxTask, dom: number, core: boolean, coreMasks = core): CpuId {
+    const pw = this.power;
+    let c = asCpu(-1);
+    if (this.balance.domActive(dom) && this.anyIdleIn(p, pw.active, coreMasks)) c = this.claimIn(p, dom, core, pw.active);
+    if (c < 0 && this.anyIdleIn(p, pw.ovrflw, coreMasks)) c = this.claimIn(p, dom, core, pw.ovrflw);
+    return c;
+  }
+
+  /**
+   * Whether some CPU of `set` (every CPU if null) that p may use is idle, its whole core if
+   * `core`: upstream's ia/io masks (idle or idle-SMT mask ∩ the task's active or overflow CPUs).
+   */
+  private anyIdleIn(p: ScxTask, set: Uint8Array | null, core: boolean): boolean {
+    const scx = this.scx;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      if ((set === null || set[c] === 1) && scx.cpuAllowed(p, c) && (core ? coreIdle(scx, c) : scx.isCpuIdle(c))) return true;
+    }
+    return false;
   }
 
   /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the active set (of `dom` first), then in the overflow set. */
@@ -456,6 +502,7 @@ export class LavdScheduler implements SchedExtOps {
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
       p.dsqVtime = this.whenToRun(p, t);
+      this.balance.account(t.load, this.scx.cpuLlc(this.picked));
       this.scx.stat("direct");
       this.scx.dsqInsert(p, SCX_DSQ_LOCAL, SLICE_MAX_DFL, 0);
     }
@@ -485,6 +532,7 @@ export class LavdScheduler implements SchedExtOps {
       scx.stat(own ? "pinned" : "domain");
       scx.dsqInsertVtime(p, own ? this.pcpuDsq(cpu) : this.llcDsq(dom), SLICE_MIN_DFL, p.dsqVtime, enqFlags);
     }
+    this.balance.account(t.load, dom);
     if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
     if (!this.o.no_preemption) this.tryPreempt(p, t, cpu, dom);
   }
@@ -587,12 +635,11 @@ export class LavdScheduler implements SchedExtOps {
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
     const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu), dom = this.llcDsq(llc);
     if (!this.power.useFullCpus() && !this.power.inUse(cpu) && !this.mustServe(cpu, llc, prev)) return;
+    if (this.balance.trySteal(llc)) { scx.stat("steal_planned"); return; }
     const a = this.pinned.perCpuDsqs ? scx.dsqPeek(own) : null, b = scx.dsqPeek(dom);
     const ownFirst = a !== null && (b === null || a.dsqVtime <= b.dsqVtime);
     if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || (a !== null && scx.dsqMoveToLocal(own))) return;
-    for (const other of this.llcOrder[llc]) {
-      if (scx.dsqMoveToLocal(this.llcDsq(other))) { scx.stat("steal"); return; }
-    }
+    if (this.balance.forceSteal(llc)) { scx.stat("steal"); return; }
     // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
     if (prev === null || !prev.queued) return;
     const t = this.tctx.get(prev);
@@ -682,6 +729,7 @@ export class LavdScheduler implements SchedExtOps {
     t.syncWakeup = false;
     t.lastRunAt = now;
     t.lastMeasuredExec = p.sumExecNs;
+    this.balance.running(t.load, now);
     this.cpuRunningAt[cpu] = now;
     this.cpuRunningClk[cpu] = now;
     this.cpuLatCri[cpu] = t.latCri;
@@ -735,6 +783,7 @@ export class LavdScheduler implements SchedExtOps {
     this.pinned.quiescent(p);
     if ((deqFlags & SCX_DEQ_SLEEP) === 0) return;
     const t = this.tctx.get(p), now = this.scx.now(), interval = now - t.lastQuiescentAt;
+    this.balance.sleeping(t.load, now);
     if (interval <= 0) return;
     t.waitFreq = calcAvg(t.waitFreq, Math.floor(NS_PER_S / interval));
     t.lastQuiescentAt = now;
@@ -743,6 +792,16 @@ export class LavdScheduler implements SchedExtOps {
   init_task(p: ScxTask): number {
     this.tctx.get(p);
     return 0;
+  }
+
+  /** upstream lavd_dequeue: a task leaving while queued (not the one running) gives back its queued load. */
+  dequeue(p: ScxTask): void {
+    if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
+  }
+
+  /** upstream lavd_exit_task: likewise for a task that leaves the scheduler while queued. */
+  exit_task(p: ScxTask): void {
+    if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
   }
 
   /** upstream lavd_enable: a task joining starts as served as the most served task that has stopped. */
@@ -779,6 +838,8 @@ export class LavdScheduler implements SchedExtOps {
       this.cpuBusyInvr[c] = 0;
       this.cpuCurUtil[c] = Math.min(b / span, 1);
       this.cpuUtil[c] = asymAvg(this.cpuUtil[c], this.cpuCurUtil[c]);
+      this.cpuUtilInvr[c] = asymAvg(this.cpuUtilInvr[c], Math.min(bi, b) / span);
+      this.balance.addCpu(c, Math.floor(this.cpuCurUtil[c] * SCALE), Math.round(this.cpuUtil[c] * SCALE), Math.round(this.cpuUtilInvr[c] * SCALE));
       busy += b;
       invr += Math.min(bi, b);
       if (this.cpuCurUtil[c] > CC_UTIL_SPIKE) spike += Math.min(bi, b);
@@ -804,6 +865,7 @@ export class LavdScheduler implements SchedExtOps {
     this.avgSvc = calcAvg(this.avgSvc, this.periodNrSched > 0 ? Math.floor(this.periodSvc / this.periodNrSched) : 0);
     this.periodSvc = 0;
     this.periodSumLatCri = this.periodNrSched = this.periodMaxLatCri = 0;
+    if (this.nrLlcs > 1) this.balance.plan(this.power.active);
     scx.timerStart(this.timer, STAT_INTERVAL_NS);
   }
 
@@ -816,12 +878,6 @@ export class LavdScheduler implements SchedExtOps {
       const r = scx.createDsq(this.llcDsq(l), -1);
       if (r !== 0) return r;
     }
-    for (let l = 0; l < this.nrLlcs; l++) {
-      const node = this.nodeOfLlc(l);
-      const others = [...Array(this.nrLlcs).keys()].filter((x) => x !== l);
-      others.sort((x, y) => Number(this.nodeOfLlc(x) !== node) - Number(this.nodeOfLlc(y) !== node) || x - y);
-      this.llcOrder.push(others);
-    }
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       if (!this.isPrimary(c)) continue;
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));
@@ -833,7 +889,4 @@ export class LavdScheduler implements SchedExtOps {
     return 0;
   }
 
-  private nodeOfLlc(l: number): number {
-    return this.scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1)));
-  }
 }

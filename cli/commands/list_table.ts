@@ -161,6 +161,8 @@ export const LIST_TABLE: ListTable = {
         "powersave": {"default":false,"doc":"powersave mode: compact onto as few cores as the load needs, filling both threads of a core first (scx_lavd --powersave)"},
         "balanced": {"default":false,"doc":"balanced mode: compact, one thread of every core first (scx_lavd --balanced)"},
         "no_core_compaction": {"default":false,"doc":"use every CPU whatever the load (scx_lavd --no-core-compaction)"},
+        "mig_delta_pct": {"default":0,"doc":"balance domains whose load is this % off the fair share, and never steal from an empty dispatch; 0: a margin that shrinks with load (scx_lavd --mig-delta-pct)"},
+        "lb_low_util_pct": {"default":25,"doc":"plan no cross-domain migration while every domain's CPUs are less busy than this % (scx_lavd --lb-low-util-pct)"},
       },
     },
     {
