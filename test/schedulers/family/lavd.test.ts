@@ -244,7 +244,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
       const f = fakeScx("4");
       let picks = 0;
       Object.assign(f.scx, {
-        now: () => 0, stat: () => undefined, currentCpu: () => 0, createDsq: () => 0, cpuperfSet: () => undefined, inHardirq: () => false,
+        now: () => 0, stat: () => undefined, currentCpu: () => 0, currentTask: () => null, cpuCurr: () => null, taskCpu: (p: { cpu: number }) => p.cpu, createDsq: () => 0, cpuperfSet: () => undefined, inHardirq: () => false,
         timerCreate: () => 0, timerStart: () => undefined, kickCpu: () => undefined,
         dsqNrQueued: (d: number) => (d === 0 ? domQueued : 0),
         pickIdleCpu: (mask: Uint8Array) => { picks++; for (let c = 0; c < 4; c++) if (mask[c] === 1 && f.idle[c] === 1) { f.idle[c] = 0; return c; } return -16; },
@@ -278,7 +278,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
   it("idle.bpf.c find_sticky_cpu_and_cpdom: for a synchronous wakeup whose waker's domain carries less load (load_invr, from the last plan) than prev's, the search starts in the waker's domain, not at prev", () => {
     const f = fakeScx("2llc-8c");
     Object.assign(f.scx, {
-      now: () => 0, stat: () => undefined, currentCpu: () => 4, createDsq: () => 0, cpuperfSet: () => undefined, inHardirq: () => false,
+      now: () => 0, stat: () => undefined, currentCpu: () => 4, currentTask: () => null, cpuCurr: () => null, taskCpu: (p: { cpu: number }) => p.cpu, createDsq: () => 0, cpuperfSet: () => undefined, inHardirq: () => false,
       timerCreate: () => 0, timerStart: () => undefined, kickCpu: () => undefined, dsqInsert: () => undefined,
       dsqNrQueued: (d: number) => (d === 1 ? 1 : 0),
       pickIdleCpu: (mask: Uint8Array) => { for (let c = 0; c < 8; c++) if (mask[c] === 1 && f.idle[c] === 1) { f.idle[c] = 0; return c; } return -16; },
@@ -313,7 +313,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
 
   it("main.rs Opts and lavd_ops: option defaults are upstream's, the watchdog is 30 s and the ops flags are ENQ_EXITING | ENQ_LAST | KEEP_BUILTIN_IDLE", () => {
     expect(resolveOptions("lavd", options, {})).toEqual({
-      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
+      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lat_load_target_pct: 100, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
       autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false,
       mig_delta_pct: 0, lb_low_util_pct: 25,
     });
