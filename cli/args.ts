@@ -56,7 +56,10 @@ export function secondsToNs(flag: string, s: unknown, allowZero = false): number
   if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0) || n > 1e6) {
     throw new CliError(`${flag}: expected seconds ${allowZero ? "≥ 0" : "> 0"} (at most 1e6), got ${JSON.stringify(s)}`);
   }
-  return Math.round(n * 1e9);
+  const ns = Math.round(n * 1e9);
+  // the clock counts whole nanoseconds: a positive length under half of one would be none
+  if (ns === 0 && n > 0 && !allowZero) throw new CliError(`${flag}: expected at least 1 ns (1e-9 s), got ${JSON.stringify(s)}`);
+  return ns;
 }
 
 export function positiveInt(flag: string, v: unknown, max = 1e6): number {

@@ -17,9 +17,16 @@
  * (its deadline − clock) / the average queue length. Run times are kept twice, in wall time
  * (slices, expected stops) and invariant time (criticality); a task's averages start at the system
  * slice, and its first run, measured from a sum_exec_runtime of 0 that upstream reads as unset,
- * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus per-CPU DSQs for
- * pinned tasks; a CPU takes the earlier head of the two and steals from other domains when both are
- * empty. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
+ * adds no wall time. One deadline-ordered DSQ per LLC (compute domain), plus one per core for
+ * pinned tasks while `pinned_slice_us` is on (upstream's default, 5 ms); a CPU takes the earlier
+ * head of the two. Domains are balanced as upstream's balance.bpf.c does (lavd_balance.ts): every
+ * stat interval underloaded domains become stealers and overloaded ones stealees, a stealer's CPU
+ * takes a stealee neighbour's head before its own DSQs, any CPU whose DSQs are empty takes from a
+ * neighbour, and a waking task of a stealee domain may go to a wholly idle core of a stealer
+ * neighbour. The ops flags are upstream's (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE). Pinned tasks (lavd_pinned.ts,
+ * upstream --pinned-slice-us): while any waits on a CPU, its tasks get no boosted slice, and
+ * their slice is cut to what is left of min(pinned slice, system slice) at every tick and stat
+ * timer. Power modes and core compaction (lavd_power.ts, upstream power.bpf.c): by default the
  * autopilot picks powersave, balanced or performance from the frequency-invariant utilisation every
  * 10 ms (`autopilot`, `performance`, `powersave`, `balanced`, `autopower`, `no_core_compaction` as
  * upstream's flags); outside performance mode only the CPUs the load needs are active, plus an
@@ -45,30 +52,38 @@
  * wake frequency measured (wake_ft) and trades criticality with it (the wakee inherits from its
  * waker, the waker from its most critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup
  * adds a second wakeup boost and a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the
- * highest one. Simplified: no `--pinned-slice-us` mode (upstream's default, 5 ms: pinned tasks
- * always on per-CPU DSQs, slices cut at the tick and at the stat timer while one waits); no
- * turbulence tiers (upstream measures each CPU's IRQ/steal time, including the wall time a new
- * task's first run leaves out, and a CPU with too much of it takes only from a second domain DSQ of
- * tasks below a preemption-vulnerability threshold); every task counts as related to its waker
- * (upstream compares real_parent: the threads of one rt-app process share it); no RT/DL-waker or
- * softirq boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
+ * highest one. Turbulence tiers (lavd_turbulence.ts): each CPU's IRQ/steal share, measured as
+ * upstream does from the runqueue clocks and the idle time update_idle reports, leaves it a
+ * latency headroom; a CPU with under 7/8 of it is turbulent and serves a second domain DSQ of
+ * tasks below a preemption-vulnerability threshold first, and a vulnerable task's idle search
+ * tries steady CPUs first. Simplified: every task counts as related to its waker (upstream
+ * compares real_parent: the threads of one rt-app process share it); no RT/DL-waker or softirq
+ * boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
- * sync-waker or neighbour-domain steps and picks no random CPU; stealing happens on an empty
- * dispatch instead of by periodic migration planning; none of upstream's ops flags is set
- * (ENQ_LAST, ENQ_EXITING, KEEP_BUILTIN_IDLE: the README says why they wait for the stealing).
+ * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
+ * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
+ * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
+ * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval;
+ * lavd_turbulence.ts measures both, the utilisation does not use them yet);
+ * the domains' loads, and so the balancing budgets, differ by that much (README).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
-import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
+import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
 import { defineOptions, type OptionValues } from "./options.js";
 import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
+import { LavdBalance, newTaskLoad, type TaskLoad } from "./lavd_balance.js";
+import { LavdPinned } from "./lavd_pinned.js";
+import { LavdTurbulence } from "./lavd_turbulence.js";
 
 export const options = defineOptions({
   slice_min_us: { type: "number", default: 500, min: 1, doc: "shortest slice in µs (scx_lavd --slice-min-us)" },
   slice_max_us: { type: "number", default: 5_000, min: 1, doc: "longest slice in µs (scx_lavd --slice-max-us)" },
   preempt_shift: { type: "number", default: 6, min: 0, max: 10, integer: true, doc: "only the top 1/2^n latency-critical tasks may preempt (scx_lavd --preempt-shift)" },
+  pinned_slice_us: { type: "number", default: 5_000, min: 0, integer: true, doc: "while pinned tasks wait on a CPU its tasks run at most this long (µs, within slice_min_us..slice_max_us), and pinned tasks queue on per-CPU DSQs; 0 turns it off (scx_lavd --pinned-slice-us)" },
+  lat_load_target_pct: { type: "number", default: 100, min: 0, max: 200, integer: true, doc: "target load of turbulent CPUs (much IRQ/steal time) as % of steady CPUs' load, which sets how many tasks they serve (scx_lavd --lat-load-target-pct)" },
   lb_local_dsq_util_pct: { type: "number", default: 10, min: 0, max: 100, doc: "queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)" },
   no_preemption: { type: "boolean", default: false, doc: "never preempt (scx_lavd --no-preemption)" },
   no_slice_boost: { type: "boolean", default: false, doc: "never boost slices (scx_lavd --no-slice-boost)" },
@@ -79,6 +94,8 @@ export const options = defineOptions({
   powersave: { type: "boolean", default: false, doc: "powersave mode: compact onto as few cores as the load needs, filling both threads of a core first (scx_lavd --powersave)" },
   balanced: { type: "boolean", default: false, doc: "balanced mode: compact, one thread of every core first (scx_lavd --balanced)" },
   no_core_compaction: { type: "boolean", default: false, doc: "use every CPU whatever the load (scx_lavd --no-core-compaction)" },
+  mig_delta_pct: { type: "number", default: 0, min: 0, max: 100, integer: true, doc: "balance domains whose load is this % off the fair share, and never steal from an empty dispatch; 0: a margin that shrinks with load (scx_lavd --mig-delta-pct)" },
+  lb_low_util_pct: { type: "number", default: 25, min: 0, max: 100, integer: true, doc: "plan no cross-domain migration while every domain's CPUs are less busy than this % (scx_lavd --lb-low-util-pct)" },
 });
 
 const NS_PER_S = 1_000_000_000;
@@ -169,11 +186,15 @@ interface TaskCtx extends WakeKind {
   sliceWall: number;
   idlePicked: boolean;
   greedy: boolean;
+  /** Utilisation estimate and queued-load bookkeeping for balancing. */
+  load: TaskLoad;
 }
 
 export class LavdScheduler implements SchedExtOps {
   readonly name = "lavd";
   readonly timeout_ms = 30_000;
+  /** main.rs lavd_ops flags (ENQ_MIGRATION_DISABLED aside: scxlab has no migration-disabled tasks). */
+  readonly flags = SCX_OPS_ENQ_EXITING | SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE;
   private readonly o: OptionValues<typeof options>;
   private readonly sliceMin: number;
   private readonly sliceMax: number;
@@ -195,7 +216,7 @@ export class LavdScheduler implements SchedExtOps {
   private periodSvc = 0;
   private curSvc = 0;
   avgLatCri = 0;
-  private maxLatCri = 0;
+  maxLatCri = 0;
   thrLatCri = 0;
   private periodSumLatCri = 0;
   private periodNrSched = 0;
@@ -205,7 +226,6 @@ export class LavdScheduler implements SchedExtOps {
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
   private readonly llcMasks: Uint8Array[] = [];
-  private readonly llcOrder: number[][] = [];
   /** Per CPU: running task's lat_cri, estimated stop (∞ when idle), slice-boost flag, run start, busy time, utilisation. */
   private readonly cpuLatCri: Float64Array;
   private readonly cpuStopAt: Float64Array;
@@ -215,6 +235,8 @@ export class LavdScheduler implements SchedExtOps {
   private readonly cpuRunningClk: Float64Array;
   private readonly cpuBusy: Float64Array;
   readonly cpuUtil: Float64Array;
+  /** Per CPU: frequency-invariant utilisation, smoothed (cpu_ctx avg_util_invr). */
+  private readonly cpuUtilInvr: Float64Array;
   /** Per CPU: utilisation over the last stat interval (cur_util), and the performance level last asked for. */
   private readonly cpuCurUtil: Float64Array;
   private readonly cpuPerf: Float64Array;
@@ -224,10 +246,25 @@ export class LavdScheduler implements SchedExtOps {
   private readonly tctx;
   /** Power mode, core compaction and the active/overflow CPU sets. */
   readonly power: LavdPower;
+  /** Cross-domain migration planning and stealing (lavd_balance.ts). */
+  readonly balance: LavdBalance;
+  /** Pinned tasks per CPU and the pinned-slice mode. */
+  readonly pinned: LavdPinned;
+  /** Each CPU's latency headroom and the turbulence tiers. */
+  readonly turb: LavdTurbulence;
+  /** Reused by pickIdle: the steady and turbulent CPUs of the sets in use. */
+  private readonly steadySet: Uint8Array;
+  private readonly turbSet: Uint8Array;
+  /** The current idle search's two sets in order (upstream's a_mask and o_mask). */
+  private aSet: Uint8Array;
+  private oSet: Uint8Array;
   /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
   private readonly cpuBusyInvr: Float64Array;
   /** Machine-wide frequency-invariant utilisation, smoothed (sys_stat.avg_util_invr). */
   avgUtilInvr = 0;
+  /** Reused by consumeOwn: the DSQs it may take from and their heads' deadlines. */
+  private readonly consumeDsqs: DsqId[] = [];
+  private readonly consumeHeads: number[] = [];
   /** Reused by dispatch's scan of a domain DSQ. */
   private readonly scan: ScxTask[] = [];
   /** The CPUs claimIn lets the kernel's idle picker choose from. */
@@ -250,14 +287,23 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuRunningClk = new Float64Array(this.nrCpus);
     this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
+    this.cpuUtilInvr = new Float64Array(this.nrCpus);
     this.cpuCurUtil = new Float64Array(this.nrCpus);
     this.cpuPerf = new Float64Array(this.nrCpus).fill(-1);
     this.cpuBusyInvr = new Float64Array(this.nrCpus);
     this.power = new LavdPower(scx, o, this.smt);
+    this.balance = new LavdBalance(scx, o, (d) => this.llcDsq(d), (p) => this.tctx.get(p).load.utilEst);
+    this.pinned = new LavdPinned(scx, o.pinned_slice_us, o.slice_min_us, o.slice_max_us);
+    this.turb = new LavdTurbulence(scx, o.lat_load_target_pct, (p) => this.tctx.get(p).load.utilEst);
+    this.steadySet = new Uint8Array(this.nrCpus);
+    this.turbSet = new Uint8Array(this.nrCpus);
+    this.aSet = this.power.active;
+    this.oSet = this.power.ovrflw;
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: this.sysSlice, avgRuntimeInvr: this.sysSlice, accRuntime: 0, accRuntimeInvr: 0, svcTime: this.avgSvc,
       lastRunAt: 0, lastMeasuredExec: 0, latCri: 1, sliceWall: 0, isWakeup: false, idlePicked: false, greedy: false,
+      load: newTaskLoad(),
     }));
   }
 
@@ -265,8 +311,20 @@ export class LavdScheduler implements SchedExtOps {
     return asDsq(llc);
   }
 
+  /** upstream cpdom_to_turb_dsq: each domain's DSQ for tasks below its preemption-vulnerability threshold. */
+  private turbDsq(llc: number): DsqId {
+    return asDsq(this.nrLlcs + this.nrCpus + llc);
+  }
+
+  /** upstream cpu_to_dsq: one DSQ per core, named by its first CPU (get_primary_cpu). */
   private pcpuDsq(cpu: CpuId): DsqId {
-    return asDsq(this.nrLlcs + cpu);
+    const sib = this.scx.cpuSibling(cpu);
+    return asDsq(this.nrLlcs + (sib >= 0 && sib < cpu ? sib : cpu));
+  }
+
+  /** The core's first CPU, whose number its per-core DSQ has (get_primary_cpu). */
+  private isPrimary(cpu: CpuId): boolean {
+    return this.pcpuDsq(cpu) === this.nrLlcs + cpu;
   }
 
   /** upstream calc_weight_factor: weight × (1 + boosts) + 1; the interrupt boost is used up here. */
@@ -319,6 +377,7 @@ export class LavdScheduler implements SchedExtOps {
   /** upstream calc_when_to_run. */
   private whenToRun(p: ScxTask, t: TaskCtx): number {
     t.latCri = this.latCri(p, t);
+    this.turb.setLatCri(p, t.latCri, this.maxLatCri);
     const runtime = ACC_RUNTIME_MAX + Math.min(t.accRuntimeInvr, ACC_RUNTIME_MAX);
     const delta = Math.floor((runtime * this.greedyPenalty(p, t)) / t.latCri / SCALE);
     return this.logicalClock - this.competeWindow() + delta;
@@ -336,8 +395,8 @@ export class LavdScheduler implements SchedExtOps {
 
   /** upstream calc_time_slice: the system slice, or a boosted one for long runners. */
   timeSlice(t: TaskCtx, cpu: CpuId): number {
-    let s = this.sysSlice, boosted = false;
-    if (!this.o.no_slice_boost && this.scx.dsqNrQueued(this.pcpuDsq(cpu)) === 0 && t.avgRuntime >= this.sysSlice) {
+    let s = this.pinned.slice(cpu, this.sysSlice) ?? this.sysSlice, boosted = false;
+    if (!this.o.no_slice_boost && this.pinned.waiting(cpu) === 0 && t.avgRuntime >= this.sysSlice) {
       if (this.canBoostSlice()) {
         s = Math.min(Math.max(t.avgRuntime + SLICE_MIN_DFL, this.sliceMin), SLICE_BOOST_MAX);
         boosted = true;
@@ -365,12 +424,7 @@ export class LavdScheduler implements SchedExtOps {
    */
   private claimIn(p: ScxTask, llc: number, core: boolean, set: Uint8Array): CpuId {
     const m = this.llcMasks[llc], mask = this.pickMask;
-    let any = false;
-    for (let c = asCpu(0); c < this.nrCpus; c++) {
-      mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
-      any ||= mask[c] === 1;
-    }
-    if (!any) return asCpu(-1);
+    for (let c = asCpu(0); c < this.nrCpus; c++) mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
     const c = this.scx.pickIdleCpu(mask, core ? SCX_PICK_IDLE_CORE : 0);
     return c >= 0 ? c : asCpu(-1);
   }
@@ -379,7 +433,7 @@ export class LavdScheduler implements SchedExtOps {
    * upstream pick_idle_cpu, into `picked` / `pickedIdle`: prev (its whole core first), else an
    * idle CPU of prev's domain in the active set, then in the overflow set. An affinitized task
    * whose prev is in neither set has no sticky CPU; one that fits neither set grows the overflow
-   * set in preference order (find_cpu_in).
+   * set in preference order (find_cpu_in). A pinned task stays on its CPU, claiming it if idle.
    */
   private pickIdle(p: ScxTask, prev: CpuId): void {
     const scx = this.scx, pw = this.power;
@@ -389,6 +443,7 @@ export class LavdScheduler implements SchedExtOps {
     this.picked = sticky;
     if (p.nrCpusAllowed === 1) {
       if (pw.active[sticky] === 0) pw.ovrflw[sticky] = 1;
+      this.pickedIdle = scx.testAndClearCpuIdle(sticky);
       return;
     }
     const compacted = !pw.useFullCpus(), affinitized = p.nrCpusAllowed < this.nrCpus;
@@ -397,22 +452,63 @@ export class LavdScheduler implements SchedExtOps {
       if (c >= 0) { pw.ovrflw[c] = 1; this.picked = c; this.pickedIdle = scx.testAndClearCpuIdle(c); }
       return;
     }
+    // A task vulnerable to preemption looks among the steady CPUs first (repartition_masks_for_latency).
+    this.aSet = pw.active; this.oSet = pw.ovrflw;
+    if (this.turb.vulnerable(p, scx.cpuLlc(this.smpProcessorId(prev)))) {
+      for (let c = 0; c < this.nrCpus; c++) {
+        const inUse = pw.active[c] === 1 || pw.ovrflw[c] === 1;
+        this.steadySet[c] = inUse && this.turb.steady[c] === 1 ? 1 : 0;
+        this.turbSet[c] = inUse && this.turb.steady[c] === 0 ? 1 : 0;
+      }
+      this.aSet = this.steadySet; this.oSet = this.turbSet;
+    }
     const stick = !compacted || !affinitized || pw.inUse(sticky);
     const dom = scx.cpuLlc(sticky);
-    if (!stick) this.picked = this.inUseCpu(p, dom);
+    if (!stick) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
-    if (this.smt && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (this.smt && (this.take(this.claimIn(p, dom, true, pw.active)) || (compacted && this.take(this.claimIn(p, dom, true, pw.ovrflw))))) return;
+    // Upstream asks the kernel's picker only while the machine-wide masks it tests are non-empty;
+    // every ask moves the kernel's search cursor, so the asks must be the same ones.
+    const idleCore = this.smt && this.anyIdleIn(p, null, true);
+    if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
+    if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (!this.take(this.claimIn(p, dom, false, pw.active)) && compacted) this.take(this.claimIn(p, dom, false, pw.ovrflw));
+    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) return;
+    // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
+    if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
+    this.take(this.claimAtDom(p, dom, false));
   }
 
-  /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the active set (of `dom` first), then in the overflow set. */
-  private inUseCpu(p: ScxTask, dom: number): CpuId {
-    const pw = this.power;
-    for (const set of [pw.active, pw.ovrflw]) {
+  /**
+   * upstream pick_idle_cpu_at_cpdom: an idle CPU (a whole idle core if `core`) of `dom` in the
+   * active set (the steady CPUs for a task vulnerable to preemption), asked for while some CPU of
+   * the machine in that set is idle (a whole core idle if `core`, unless `coreMasks` is false: the
+   * search has moved on to plain idle masks) and the domain has active CPUs; then likewise in the
+   * overflow set (the turbulent CPUs).
+   */
+  private claimAtDom(p: ScxTask, dom: number, core: boolean, coreMasks = core): CpuId {
+    let c = asCpu(-1);
+    if (this.balance.domActive(dom) && this.anyIdleIn(p, this.aSet, coreMasks)) c = this.claimIn(p, dom, core, this.aSet);
+    if (c < 0 && this.anyIdleIn(p, this.oSet, coreMasks)) c = this.claimIn(p, dom, core, this.oSet);
+    return c;
+  }
+
+  /**
+   * Whether some CPU of `set` (every CPU if null) that p may use is idle, its whole core if
+   * `core`: upstream's ia/io masks (idle or idle-SMT mask ∩ the task's active or overflow CPUs).
+   */
+  private anyIdleIn(p: ScxTask, set: Uint8Array | null, core: boolean): boolean {
+    const scx = this.scx;
+    for (let c = asCpu(0); c < this.nrCpus; c++) {
+      if ((set === null || set[c] === 1) && scx.cpuAllowed(p, c) && (core ? coreIdle(scx, c) : scx.isCpuIdle(c))) return true;
+    }
+    return false;
+  }
+
+  /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the first set (of `dom` first), then in the second. */
+  private inUseCpu(p: ScxTask, dom: number, first: Uint8Array, second: Uint8Array): CpuId {
+    for (const set of [first, second]) {
       for (let pass = 0; pass < 2; pass++) {
         for (let c = asCpu(0); c < this.nrCpus; c++) {
           if (set[c] === 1 && this.scx.cpuAllowed(p, c) && (pass === 1 || this.llcMasks[dom][c] === 1)) return c;
@@ -420,6 +516,15 @@ export class LavdScheduler implements SchedExtOps {
       }
     }
     return this.picked;
+  }
+
+  /**
+   * bpf_get_smp_processor_id in a callback scxlab runs for `cbCpu`: the waker's or the
+   * interrupt's CPU in a wakeup's callbacks, else the callback's own CPU.
+   */
+  private smpProcessorId(cbCpu: CpuId): CpuId {
+    const scx = this.scx;
+    return scx.currentTask() === null && !scx.inHardirq() ? cbCpu : scx.currentCpu();
   }
 
   /** Records a claimed idle CPU as the pick; false for -1. */
@@ -431,6 +536,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
+    this.turb.touch(prevCpu);
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
     if (this.scx.inHardirq()) t.wokenByHardirq = true;
@@ -438,6 +544,7 @@ export class LavdScheduler implements SchedExtOps {
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
       p.dsqVtime = this.whenToRun(p, t);
+      this.balance.account(t.load, this.scx.cpuLlc(this.picked));
       this.scx.stat("direct");
       this.scx.dsqInsert(p, SCX_DSQ_LOCAL, SLICE_MAX_DFL, 0);
     }
@@ -446,6 +553,7 @@ export class LavdScheduler implements SchedExtOps {
 
   enqueue(p: ScxTask, enqFlags: number): void {
     const scx = this.scx, t = this.tctx.get(p), taskCpu = scx.taskCpu(p);
+    this.turb.touch(taskCpu);
     t.isWakeup = (enqFlags & SCX_ENQ_WAKEUP) !== 0;
     p.dsqVtime = this.whenToRun(p, t);
     let cpu = taskCpu, idle: boolean;
@@ -458,13 +566,17 @@ export class LavdScheduler implements SchedExtOps {
       t.idlePicked = false;
     }
     const dom = scx.cpuLlc(cpu);
+    this.pinned.enqueued(p, cpu);
     if (this.canDirect(cpu, idle)) {
       scx.stat("local");
       scx.dsqInsert(p, localOn(cpu), SLICE_MIN_DFL, enqFlags);
     } else {
-      scx.stat(p.nrCpusAllowed === 1 ? "pinned" : "domain");
-      scx.dsqInsertVtime(p, p.nrCpusAllowed === 1 ? this.pcpuDsq(cpu) : this.llcDsq(dom), SLICE_MIN_DFL, p.dsqVtime, enqFlags);
+      const own = this.pinned.onCpuDsq(p);
+      scx.stat(own ? "pinned" : "domain");
+      const target = own ? this.pcpuDsq(cpu) : this.turb.vulnerable(p, dom) ? this.llcDsq(dom) : this.turbDsq(dom);
+      scx.dsqInsertVtime(p, target, SLICE_MIN_DFL, p.dsqVtime, enqFlags);
     }
+    this.balance.account(t.load, dom);
     if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
     if (!this.o.no_preemption) this.tryPreempt(p, t, cpu, dom);
   }
@@ -535,30 +647,28 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /**
-   * upstream shrink_boosted_slice_remote, which the stat timer runs on each CPU while slices may
-   * not be boosted or the CPU's local DSQ holds a task: whatever runs there (boosted or not) keeps
-   * only what is left of one system slice since it started, and one already past it is preempted
-   * at once with an IPI. An idle CPU is measured from its last task's start, so it is usually
+   * upstream shrink_boosted_slice_remote, which the stat timer runs on each CPU while pinned tasks
+   * wait on it, slices may not be boosted or the CPU's local DSQ holds a task: whatever runs there
+   * (boosted or not) keeps only what is left of one system slice (the pinned slice while pinned
+   * tasks wait) since it started, and one already past it is preempted at once with an IPI. An idle CPU is measured from its last task's start, so it is usually
    * kicked too (it wakes up to dispatch and finds nothing).
    */
   private shrinkSlice(cpu: CpuId, now: number): void {
     this.cpuBoosted[cpu] = 0;
-    const ran = Math.max(now - this.cpuRunningClk[cpu], 0);
-    if (this.sysSlice > ran) this.askYieldAfter(cpu, this.sysSlice - ran);
+    const ran = Math.max(now - this.cpuRunningClk[cpu], 0), target = this.pinned.timerSlice(cpu, this.sysSlice);
+    if (target > ran) this.askYieldAfter(cpu, target - ran);
     else this.scx.kickCpu(cpu, SCX_KICK_PREEMPT);
     // Upstream counts these in nr_preempt too; kept apart here from the victim search's.
     this.scx.stat("slice_shrink");
   }
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
-    const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu), dom = this.llcDsq(llc);
+    const scx = this.scx, llc = scx.cpuLlc(cpu);
+    this.turb.touch(cpu);
     if (!this.power.useFullCpus() && !this.power.inUse(cpu) && !this.mustServe(cpu, llc, prev)) return;
-    const a = scx.dsqPeek(own), b = scx.dsqPeek(dom);
-    const ownFirst = a !== null && (b === null || a.dsqVtime <= b.dsqVtime);
-    if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || scx.dsqMoveToLocal(own)) return;
-    for (const other of this.llcOrder[llc]) {
-      if (scx.dsqMoveToLocal(this.llcDsq(other))) { scx.stat("steal"); return; }
-    }
+    if (this.balance.trySteal(llc)) { scx.stat("steal_planned"); return; }
+    if (this.consumeOwn(cpu, llc)) return;
+    if (this.balance.forceSteal(llc)) { scx.stat("steal"); return; }
     // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
     if (prev === null || !prev.queued) return;
     const t = this.tctx.get(prev);
@@ -568,19 +678,44 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /**
+   * upstream consume_task's own-domain part: of the CPU's per-core DSQ (while pinned tasks use
+   * them), its domain's main DSQ (if the CPU sees it: turbulence tiers) and the domain's second
+   * DSQ, the one whose head has the earliest deadline first (ties in that order), then the others.
+   */
+  private consumeOwn(cpu: CpuId, llc: number): boolean {
+    const scx = this.scx, dsqs = this.consumeDsqs, heads = this.consumeHeads;
+    const main = this.llcDsq(llc), turb = this.turbDsq(llc);
+    let n = 0;
+    if (this.pinned.perCpuDsqs) dsqs[n++] = this.pcpuDsq(cpu);
+    if (this.turb.seesMain(cpu, llc, scx.dsqNrQueued(main), scx.dsqNrQueued(turb))) dsqs[n++] = main;
+    dsqs[n++] = turb;
+    for (let i = 0; i < n; i++) heads[i] = scx.dsqPeek(dsqs[i])?.dsqVtime ?? Infinity;
+    // As upstream's sort_dsqs: a stable sort of at most three by head deadline.
+    for (let i = 1; i < n; i++) {
+      for (let j = i; j > 0 && heads[j] < heads[j - 1]; j--) {
+        [heads[j], heads[j - 1]] = [heads[j - 1], heads[j]];
+        [dsqs[j], dsqs[j - 1]] = [dsqs[j - 1], dsqs[j]];
+      }
+    }
+    for (let i = 0; i < n; i++) if (scx.dsqMoveToLocal(dsqs[i])) return true;
+    return false;
+  }
+
+  /**
    * upstream lavd_dispatch for a CPU in neither set: it stays idle unless something only it can
    * run waits (a pinned task, a prev pinned or allowed nowhere in the sets, a queued task of its
    * domain that no CPU in the sets may run), and then joins the overflow set.
    */
   private mustServe(cpu: CpuId, llc: number, prev: ScxTask | null): boolean {
     const scx = this.scx, pw = this.power;
-    let serve = scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0
+    let serve = (this.pinned.perCpuDsqs && scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0)
       || (prev !== null && (prev.nrCpusAllowed === 1 || (prev.nrCpusAllowed < this.nrCpus && scx.cpuAllowed(prev, cpu) && !pw.canRunSomewhere(prev))));
     if (!serve) {
       scx.dsqTasks(this.llcDsq(llc), this.scan);
       for (const q of this.scan) {
-        if (q.nrCpusAllowed === this.nrCpus || pw.canRunSomewhere(q)) continue;
-        const c = pw.findCpuIn(q);
+        // A pinned task (queued here with the pinned-slice mode off) claims its own CPU, in the sets or not.
+        const c = q.nrCpusAllowed === 1 ? scx.taskCpu(q) : q.nrCpusAllowed === this.nrCpus || pw.canRunSomewhere(q) ? asCpu(-1) : pw.findCpuIn(q);
+        if (c < 0) continue;
         if (c === cpu) { serve = true; break; }
         if (c >= 0 && pw.ovrflw[c] === 0) { pw.ovrflw[c] = 1; scx.kickCpu(c, SCX_KICK_IDLE); }
       }
@@ -601,6 +736,7 @@ export class LavdScheduler implements SchedExtOps {
   private accountRuntime(p: ScxTask, t: TaskCtx): void {
     const now = this.scx.now(), used = now - t.lastRunAt, exec = p.sumExecNs;
     const invr = Math.floor(used * this.speed(this.scx.taskCpu(p))), svc = Math.floor(invr / p.weight);
+    this.turb.account(p, this.scx.taskCpu(p));
     t.accRuntime += t.lastMeasuredExec === 0 ? 0 : Math.min(used, Math.max(exec - t.lastMeasuredExec, 0));
     t.accRuntimeInvr += invr;
     t.lastMeasuredExec = exec;
@@ -621,6 +757,7 @@ export class LavdScheduler implements SchedExtOps {
    */
   runnable(p: ScxTask, enqFlags: number): void {
     const t = this.tctx.get(p);
+    this.turb.touch(p.cpu);
     t.accRuntime = 0;
     t.accRuntimeInvr = 0;
     if ((enqFlags & SCX_ENQ_WAKEUP) === 0 || (enqFlags & (SCX_ENQ_PREEMPT | SCX_ENQ_REENQ | SCX_ENQ_LAST)) !== 0) return;
@@ -638,7 +775,10 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   running(p: ScxTask): void {
-    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    const scx = this.scx, t = this.tctx.get(p), now = scx.now(), cpu = scx.taskCpu(p);
+    this.turb.touch(cpu);
+    // Upstream reads the task's clocks only on its own CPU (bpf_get_smp_processor_id), else later.
+    this.turb.running(p, cpu, this.smpProcessorId(cpu) === cpu);
     // A task the kernel refilled with the default slice gets the current clock as deadline.
     if (p.slice === SCX_SLICE_DFL) p.dsqVtime = this.logicalClock;
     p.slice = this.timeSlice(t, cpu);
@@ -647,6 +787,7 @@ export class LavdScheduler implements SchedExtOps {
     t.syncWakeup = false;
     t.lastRunAt = now;
     t.lastMeasuredExec = p.sumExecNs;
+    this.balance.running(t.load, now);
     this.cpuRunningAt[cpu] = now;
     this.cpuRunningClk[cpu] = now;
     this.cpuLatCri[cpu] = t.latCri;
@@ -668,19 +809,27 @@ export class LavdScheduler implements SchedExtOps {
 
   /**
    * upstream lavd_tick: a running task's CPU time is accounted at every tick as well as when it
-   * stops, so a long runner's service time (what the greedy penalty compares) stays current.
-   * (Its slice cut for CPUs with pinned tasks, shrink_slice_at_tick, is not modelled: the port
-   * has no pinned-slice mode.) Having a tick also lets a 1 ns slice set by a preempting task end
-   * the victim's run at the tick, as the kernel's task_tick_scx does.
+   * stops, so a long runner's service time (what the greedy penalty compares) stays current; on
+   * a CPU with pinned tasks waiting, its slice is reset to what is left of one (pinned) slice
+   * since it started (shrink_slice_at_tick). Having a tick also lets a 1 ns slice set by a
+   * preempting task end the victim's run at the tick, as the kernel's task_tick_scx does.
    */
   tick(p: ScxTask): void {
+    const cpu = this.scx.taskCpu(p);
+    this.turb.touch(cpu);
     this.accountRuntime(p, this.tctx.get(p));
+    if (this.pinned.waiting(cpu) === 0) return;
+    p.slice = this.pinned.tickSlice(this.sysSlice, Math.max(this.scx.now() - this.cpuRunningClk[cpu], 0));
+    this.cpuBoosted[cpu] = 0;
+    this.scx.stat("slice_shrink");
   }
 
   stopping(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    this.turb.touch(cpu);
     this.accountRuntime(p, t);
     this.updateAvgRuntime(t);
+    this.turb.stopping(cpu);
     if (this.curSvc < t.svcTime) this.curSvc = t.svcTime;
     const busy = now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
     this.cpuBusy[cpu] += busy;
@@ -692,21 +841,44 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   quiescent(p: ScxTask, deqFlags: number): void {
+    this.turb.touch(p.cpu);
+    this.pinned.quiescent(p);
     if ((deqFlags & SCX_DEQ_SLEEP) === 0) return;
     const t = this.tctx.get(p), now = this.scx.now(), interval = now - t.lastQuiescentAt;
+    this.balance.sleeping(t.load, now);
     if (interval <= 0) return;
     t.waitFreq = calcAvg(t.waitFreq, Math.floor(NS_PER_S / interval));
     t.lastQuiescentAt = now;
   }
 
   init_task(p: ScxTask): number {
+    this.turb.touch(p.cpu);
     this.tctx.get(p);
     return 0;
   }
 
+  /** upstream lavd_dequeue: a task leaving while queued (not the one running) gives back its queued load. */
+  dequeue(p: ScxTask): void {
+    this.turb.touch(p.cpu);
+    if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
+  }
+
+  /** upstream lavd_exit_task: likewise for a task that leaves the scheduler while queued. */
+  exit_task(p: ScxTask): void {
+    this.turb.touch(p.cpu);
+    if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
+  }
+
   /** upstream lavd_enable: a task joining starts as served as the most served task that has stopped. */
   enable(p: ScxTask): void {
+    this.turb.touch(p.cpu);
     this.tctx.get(p).svcTime = this.curSvc;
+  }
+
+  /** upstream lavd_update_idle: the CPU's idle time, for its utilisation and IRQ/steal share. */
+  update_idle(cpu: CpuId, idle: boolean): void {
+    this.turb.touch(cpu);
+    this.turb.updateIdle(cpu, idle);
   }
 
   /** What a CPU runs at: its capacity × performance level, 1 for the fastest at full speed. */
@@ -715,7 +887,8 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   /** Something waits for this CPU alone: a pinned task or its local DSQ (do_core_compaction keeps it in use). */
-  private readonly waitingOn = (cpu: CpuId): boolean => this.scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0 || this.scx.nrQueuedLocal(cpu) > 0;
+  private readonly waitingOn = (cpu: CpuId): boolean =>
+    this.pinned.waiting(cpu) > 0 || this.scx.nrQueuedLocal(cpu) > 0 || (this.pinned.perCpuDsqs && this.scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0);
 
   /** Every 10 ms: utilisation, queue length, power mode and compaction, slice and the lat_cri threshold (upstream update_sys_stat). */
   private onStatTimer(): void {
@@ -723,10 +896,11 @@ export class LavdScheduler implements SchedExtOps {
     let queued = 0, busy = 0, invr = 0, spike = 0;
     // Judged on the last interval's figures, before they are brought up to date (collect_sys_stat).
     const noBoost = !this.canBoostSlice();
-    for (let c = asCpu(0); c < this.nrCpus; c++) if (noBoost || scx.nrQueuedLocal(c) > 0) this.shrinkSlice(c, now);
-    for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l));
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (this.pinned.waiting(c) > 0 || noBoost || scx.nrQueuedLocal(c) > 0) this.shrinkSlice(c, now);
+    this.turb.collect(now, span);
+    for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l)) + scx.dsqNrQueued(this.turbDsq(l));
     for (let c = asCpu(0); c < this.nrCpus; c++) {
-      queued += scx.dsqNrQueued(this.pcpuDsq(c)) + scx.nrQueuedLocal(c);
+      queued += scx.nrQueuedLocal(c) + (this.pinned.perCpuDsqs && this.isPrimary(c) ? scx.dsqNrQueued(this.pcpuDsq(c)) : 0);
       let b = this.cpuBusy[c], bi = this.cpuBusyInvr[c];
       if (this.cpuRunningAt[c] >= 0) {
         const running = now - Math.max(this.cpuRunningAt[c], this.lastStat);
@@ -737,6 +911,8 @@ export class LavdScheduler implements SchedExtOps {
       this.cpuBusyInvr[c] = 0;
       this.cpuCurUtil[c] = Math.min(b / span, 1);
       this.cpuUtil[c] = asymAvg(this.cpuUtil[c], this.cpuCurUtil[c]);
+      this.cpuUtilInvr[c] = asymAvg(this.cpuUtilInvr[c], Math.min(bi, b) / span);
+      this.balance.addCpu(c, Math.floor(this.cpuCurUtil[c] * SCALE), Math.round(this.cpuUtil[c] * SCALE), Math.round(this.cpuUtilInvr[c] * SCALE));
       busy += b;
       invr += Math.min(bi, b);
       if (this.cpuCurUtil[c] > CC_UTIL_SPIKE) spike += Math.min(bi, b);
@@ -762,6 +938,7 @@ export class LavdScheduler implements SchedExtOps {
     this.avgSvc = calcAvg(this.avgSvc, this.periodNrSched > 0 ? Math.floor(this.periodSvc / this.periodNrSched) : 0);
     this.periodSvc = 0;
     this.periodSumLatCri = this.periodNrSched = this.periodMaxLatCri = 0;
+    if (this.nrLlcs > 1) this.balance.plan(this.power.active);
     scx.timerStart(this.timer, STAT_INTERVAL_NS);
   }
 
@@ -775,12 +952,12 @@ export class LavdScheduler implements SchedExtOps {
       if (r !== 0) return r;
     }
     for (let l = 0; l < this.nrLlcs; l++) {
-      const node = this.nodeOfLlc(l);
-      const others = [...Array(this.nrLlcs).keys()].filter((x) => x !== l);
-      others.sort((x, y) => Number(this.nodeOfLlc(x) !== node) - Number(this.nodeOfLlc(y) !== node) || x - y);
-      this.llcOrder.push(others);
+      const r = scx.createDsq(this.turbDsq(l), scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1))));
+      if (r !== 0) return r;
     }
+    this.turb.init();
     for (let c = asCpu(0); c < this.nrCpus; c++) {
+      if (!this.isPrimary(c)) continue;
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));
       if (r !== 0) return r;
     }
@@ -790,7 +967,4 @@ export class LavdScheduler implements SchedExtOps {
     return 0;
   }
 
-  private nodeOfLlc(l: number): number {
-    return this.scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1)));
-  }
 }

@@ -25,7 +25,8 @@ export class Counters {
   /** The counters as a fresh record, in the order the names were first used. */
   toRecord(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (let i = 0; i < this.names.length; i++) out[this.names[i]] = this.values[i];
+    // defineProperty: a counter named __proto__ is a counter, not the record's prototype
+    for (let i = 0; i < this.names.length; i++) Object.defineProperty(out, this.names[i], { value: this.values[i], enumerable: true, writable: true, configurable: true });
     return out;
   }
 }

@@ -219,8 +219,10 @@ export class Machine {
    */
   result(wallMs = 0, warnings: readonly string[] = [], final = false): RunResult {
     const exit = this.kernel.ext.enabled ? null : this.scx.exitInfo;
+    const stats = this.scxApi.stats;
+    const problems = this.scxApi.statProblems;
     return buildResult(this.kernel, {
-      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats: this.scxApi.stats, warnings, end: this.end, final,
+      job: this.job, wallMs, scheduler: this.lastScheduler, exit, stats, warnings: problems.length === 0 ? warnings : [...warnings, ...problems], end: this.end, final,
     });
   }
 }

@@ -3,7 +3,7 @@
  * rest configures rt-app itself (calibration, logging, page locking ...) and is accepted
  * silently so that real rt-app files load unchanged.
  */
-import { number, object, warnKey, type Ctx } from "./ctx.js";
+import { fail, number, object, warnKey, type Ctx } from "./ctx.js";
 import type { JValue } from "./json.js";
 import { parsePolicy, type RawPolicy } from "./props.js";
 
@@ -29,6 +29,8 @@ export function parseGlobal(ctx: Ctx, v: JValue | undefined): GlobalDraft {
   if (d !== undefined && d !== -1 && d !== 0) {
     durationS = number(ctx, d, "global.duration", "seconds > 0, or -1 (or 0) to run until the tasks end",
       { above: 0, max: MAX_DURATION_S });
+    // the clock counts whole nanoseconds: a length under half of one would be none
+    if (Math.round(durationS * 1e9) === 0) fail(ctx, "global.duration", "seconds of at least 1 ns (1e-9), or -1 (or 0) to run until the tasks end", d);
   }
   let defaultPolicy: RawPolicy = "SCHED_OTHER";
   if (obj.has("default_policy")) {

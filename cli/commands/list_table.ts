@@ -150,6 +150,8 @@ export const LIST_TABLE: ListTable = {
         "slice_min_us": {"default":500,"doc":"shortest slice in µs (scx_lavd --slice-min-us)"},
         "slice_max_us": {"default":5000,"doc":"longest slice in µs (scx_lavd --slice-max-us)"},
         "preempt_shift": {"default":6,"doc":"only the top 1/2^n latency-critical tasks may preempt (scx_lavd --preempt-shift)"},
+        "pinned_slice_us": {"default":5000,"doc":"while pinned tasks wait on a CPU its tasks run at most this long (µs, within slice_min_us..slice_max_us), and pinned tasks queue on per-CPU DSQs; 0 turns it off (scx_lavd --pinned-slice-us)"},
+        "lat_load_target_pct": {"default":100,"doc":"target load of turbulent CPUs (much IRQ/steal time) as % of steady CPUs' load, which sets how many tasks they serve (scx_lavd --lat-load-target-pct)"},
         "lb_local_dsq_util_pct": {"default":10,"doc":"queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)"},
         "no_preemption": {"default":false,"doc":"never preempt (scx_lavd --no-preemption)"},
         "no_slice_boost": {"default":false,"doc":"never boost slices (scx_lavd --no-slice-boost)"},
@@ -160,6 +162,8 @@ export const LIST_TABLE: ListTable = {
         "powersave": {"default":false,"doc":"powersave mode: compact onto as few cores as the load needs, filling both threads of a core first (scx_lavd --powersave)"},
         "balanced": {"default":false,"doc":"balanced mode: compact, one thread of every core first (scx_lavd --balanced)"},
         "no_core_compaction": {"default":false,"doc":"use every CPU whatever the load (scx_lavd --no-core-compaction)"},
+        "mig_delta_pct": {"default":0,"doc":"balance domains whose load is this % off the fair share, and never steal from an empty dispatch; 0: a margin that shrinks with load (scx_lavd --mig-delta-pct)"},
+        "lb_low_util_pct": {"default":25,"doc":"plan no cross-domain migration while every domain's CPUs are less busy than this % (scx_lavd --lb-low-util-pct)"},
       },
     },
     {

@@ -3,7 +3,7 @@
  * polling of the exit info, and the optional attach of a new scheduler through a new link.
  */
 import { loadOps } from "../../sim/attach.js";
-import { EBUSY, strerror, type MapInfo } from "../../sim/bpf/index.js";
+import { EBUSY, strerror } from "../../sim/bpf/index.js";
 import { createScheduler, loaderName, schedulerSpec, SCHEDULERS } from "../../schedulers/index.js";
 import type { ExitInfo } from "../../sim/result.js";
 import { FaultInjector, type FaultInScheduler } from "./injector.js";
@@ -48,15 +48,7 @@ export function scheduleLinkUpdate(run: DemoRun): void {
     const other = createScheduler(schedulerSpec(up.scheduler, up.options), m.scxApi);
     const bpf = A.proc.bpf;
     A.say(`trying to switch to "${other.name}" in place: bpf_link__update_map()`);
-    let id2 = 0;
-    const { map: map2 } = loadOps(A.proc, other, { onCall: (call, r, map) => {
-      if (call === "BPF_MAP_CREATE") {
-        A.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
-        if (r >= 0) id2 = (bpf.mapInfo(r) as MapInfo).id;
-      } else {
-        A.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${id2}), key=0, value=sched_ext_ops "${other.name}"}) = ${ret(r)}`);
-      }
-    } });
+    const { fd: map2, id: id2 } = A.createMap(other);
     if (map2 < 0) { run.linkUpdate = map2; return; }
     const r = bpf.linkUpdate(A.linkFd, map2);
     run.linkUpdate = r;

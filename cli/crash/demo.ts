@@ -130,17 +130,22 @@ class Loader {
 
   /** Creates the struct_ops map with BPF_F_LINK and writes the scheduler into it: 0 or -errno. */
   load(ops: SchedExtOps): number {
+    const m = this.createMap(ops);
+    if (m.fd >= 0) { this.mapFd = m.fd; this.mapId = m.id; }
+    return m.fd < 0 ? m.fd : m.ret;
+  }
+
+  createMap(ops: SchedExtOps): { fd: number; id: number; ret: number } {
+    let id = 0;
     const loaded = loadOps(this.proc, ops, { onCall: (call, r, map) => {
       if (call === "BPF_MAP_CREATE") {
         this.say(`bpf(BPF_MAP_CREATE, {map_type=STRUCT_OPS, value_type=sched_ext_ops, map_flags=BPF_F_LINK}) = ${ret(r)}`);
-        if (r < 0) return;
-        this.mapFd = r;
-        this.mapId = (this.proc.bpf.mapInfo(r) as MapInfo).id;
+        if (r >= 0) id = (this.proc.bpf.mapInfo(r) as MapInfo).id;
       } else {
-        this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${this.mapId}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(r)}`);
+        this.say(`bpf(BPF_MAP_UPDATE_ELEM, {map_fd=${map} (map ${id}), key=0, value=sched_ext_ops "${ops.name}"}) = ${ret(r)}`);
       }
     } });
-    return loaded.map < 0 ? loaded.map : loaded.ret;
+    return { fd: loaded.map, id, ret: loaded.ret };
   }
 
   /** BPF_LINK_CREATE on the loaded map: the link fd or -errno. */

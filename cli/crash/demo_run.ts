@@ -26,6 +26,8 @@ export interface LoaderHandle {
   say(text: string): void;
   /** Map create with BPF_F_LINK and update elem: 0 or -errno. */
   load(ops: SchedExtOps): number;
+  /** A struct_ops map holding `ops` (create, then update elem), each call told: its fd and id, or -errno. */
+  createMap(ops: SchedExtOps): { readonly fd: number; readonly id: number; readonly ret: number };
   /** BPF_LINK_CREATE: the link fd or -errno. */
   link(): number;
   fdList(): string;

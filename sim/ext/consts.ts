@@ -66,6 +66,8 @@ export const SCX_DSP_DFL_MAX_BATCH = 32;
 export const SCX_DSP_MAX_LOOPS = 32;
 export const SCX_WATCHDOG_MAX_TIMEOUT_MS = 30_000;
 export const SCX_EXIT_DUMP_DFL_LEN = 32768;
+/** Size of scx_exit_info.msg, its NUL included: longer messages are cut to 1023 characters. */
+export const SCX_EXIT_MSG_LEN = 1024;
 
 /** Task weight as sched_ext sees it: 1..10000, nice 0 = 100. */
 export const SCX_WEIGHT_DFL = 100;

@@ -8,10 +8,11 @@
 import { Cls, Place, Policy, policyClass, type Task } from "../task.js";
 import type { ExitInfo, ExitKind } from "../result.js";
 import { asCpu } from "./ids.js";
+import { escapeControls, printable } from "../printable.js";
 import { SCX_CPU_PREEMPT_DL, SCX_CPU_PREEMPT_RT, SCX_CPU_PREEMPT_UNKNOWN, type CpuReleaseArgs, type SchedExtOps } from "./ops.js";
 import { IdleTracker } from "./idle_tracker.js";
 import { EXIT_REASON, ScxAbort } from "./exit.js";
-import { SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
+import { SCX_DSQ_LOCAL, SCX_DSQ_LOCAL_ON, SCX_DSP_DFL_MAX_BATCH, SCX_ENQ_HEAD, SCX_EXIT_MSG_LEN, SCX_OPS_ENQ_LAST, SCX_OPS_SWITCH_PARTIAL, SCX_SLICE_DFL, SCX_WAKE_SYNC, SCX_WATCHDOG_MAX_TIMEOUT_MS } from "./consts.js";
 import type { ExtHost } from "./host.js";
 import { Counters } from "../counters.js";
 import { Callbacks, Cb, Ctx, EXIT_ARGS } from "./callbacks.js";
@@ -145,10 +146,15 @@ export class ExtCore {
 
   // ---- exits ----
 
-  /** Claims the exit (the first claim wins) and schedules the disable. */
+  /**
+   * Claims the exit (the first claim wins) and schedules the disable. The message is one line
+   * (task names and a scheduler's text may hold control characters) and at most what
+   * scx_exit_info.msg holds.
+   */
   requestExit(kind: ExitKind, msg: string, exitCode = 0): void {
     if (!this.enabled || this.exitInfo !== null) return;
-    this.exitInfo = { kind, reason: EXIT_REASON[kind], msg, atNs: this.host.now, exitCode };
+    const line = escapeControls(msg).slice(0, SCX_EXIT_MSG_LEN - 1);
+    this.exitInfo = { kind, reason: EXIT_REASON[kind], msg: line, atNs: this.host.now, exitCode };
     this.lastExit = this.exitInfo;
     this.aborting = true;
     this.pendingDisable = true;
@@ -448,7 +454,7 @@ export class ExtCore {
     let cpu = prev;
     if (cb.threw) t.ddspDsq = -1;
     else if (typeof r !== "number" || !Number.isInteger(r) || r < 0 || r >= host.topo.nrCpus) {
-      this.requestExit("SCX_EXIT_ERROR", `select_cpu returned invalid CPU ${String(r)}`);
+      this.requestExit("SCX_EXIT_ERROR", `select_cpu returned invalid CPU ${printable(r)}`);
       t.ddspDsq = -1;
     } else cpu = r;
     if (!host.cpuAllowed(t, cpu)) {

@@ -10,6 +10,7 @@ import { Ctx, type Callbacks } from "./callbacks.js";
 import type { DsqTable } from "./dsqs.js";
 import type { Dsq } from "./dsq.js";
 import { ScxAbort } from "./exit.js";
+import { printable } from "../printable.js";
 
 /** Internal flag on a pending insert: it carries a vtime. */
 const INSERT_VTIME = 1 << 30;
@@ -27,7 +28,7 @@ export function directDispatch(core: DispatchHost, t: Task, dsq: number, slice: 
   if (t !== core.cb.ctxTask) core.coreError(`${t.comm}[${t.pid}] inserted from ${core.cb.ctx === Ctx.SelectCpu ? "select_cpu" : "enqueue"} of another task`);
   if (t.ddspDsq >= 0) core.coreError(`${t.comm}[${t.pid}] already direct-dispatched`);
   // ddspDsq < 0 means "none": a negative or NaN id must not silently become no insert at all.
-  if (!(dsq >= 0)) core.coreError(`invalid DSQ ID ${String(dsq)}`);
+  if (!(dsq >= 0)) core.coreError(`invalid DSQ ID ${printable(dsq)}`);
   if (slice !== 0) t.slice = slice;
   if (vtime !== null) t.dsqVtime = vtime;
   t.ddspDsq = dsq;

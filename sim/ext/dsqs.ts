@@ -13,6 +13,7 @@ import type { ExtHost } from "./host.js";
 import type { ScxTask } from "./ops.js";
 import { distance } from "../topology.js";
 import { DsqCursor } from "./dsq_cursor.js";
+import { printable } from "../printable.js";
 
 /** How the DSQ table reports a scheduler's misuse. */
 export interface DsqErrors {
@@ -88,7 +89,7 @@ export class DsqTable {
       if (d === undefined) this.errors.coreError(`non-existent DSQ 0x${id.toString(16)} for ${t.comm}[${t.pid}]`);
       return d;
     }
-    this.errors.coreError(`invalid DSQ ID 0x${Number.isFinite(id) ? id.toString(16) : String(id)}`);
+    this.errors.coreError(`invalid DSQ ID 0x${Number.isFinite(id) ? id.toString(16) : printable(id)}`);
   }
 
   /** Puts a runnable task on a DSQ; kicks the CPU whose local DSQ received it if needed. */

@@ -8,13 +8,14 @@ import { TaskView } from "./task_view.js";
 import { asCpu, type CpuId, type DsqId } from "./ids.js";
 import type { Scx, ScxTask, SelectCpuResult, TaskStorage } from "./ops.js";
 import type { DsqCursor } from "./dsq_cursor.js";
-import { Ctx } from "./callbacks.js";
+import { Ctx, describeThrown } from "./callbacks.js";
 import { SCX_DSQ_GLOBAL, SCX_DSQ_USER_MAX, SCX_ENQ_REENQ, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_KICK_WAIT, SCX_PICK_IDLE_CORE, SCX_PICK_IDLE_IN_NODE, SCX_WAKE_SYNC } from "./consts.js";
 import { EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, EPERM } from "../bpf/errno.js";
 import { trackBpfTimer } from "./lifecycle.js";
 import { Cls, Place, type Task } from "../task.js";
 import { Counters } from "../counters.js";
 import { CPUPERF_ONE } from "../cpuperf.js";
+import { printable } from "../printable.js";
 
 const taskOf = TaskView.taskOf;
 
@@ -49,6 +50,8 @@ export class ScxKfuncs implements Scx {
   private readonly own = { of: 0, counters: new Counters() };
   /** Readers of a loaded object's counters, with the instance the object enables when attached. */
   private readonly statReaders: { readonly instance: number; readonly read: () => Readonly<Record<string, number>> }[] = [];
+  /** What went wrong reading statistics (a reader that threw or gave no record), for the run's warnings. */
+  readonly statProblems: string[] = [];
   /** The CPU each BPF timer was last started on, where its expiries are charged (bpf_timer_start). */
   private readonly timerCpu: number[] = [];
 
@@ -76,7 +79,7 @@ export class ScxKfuncs implements Scx {
 
   cpuperfSet(cpu: CpuId, perf: number): void {
     this.cpuOk(cpu);
-    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${String(perf)} for CPU ${cpu}`);
+    if (!Number.isInteger(perf) || perf < 0 || perf > CPUPERF_ONE) this.k.ext.coreError(`invalid cpuperf target ${printable(perf)} for CPU ${cpu}`);
     this.k.perf.set(cpu, perf);
   }
 
@@ -287,11 +290,13 @@ export class ScxKfuncs implements Scx {
   cpuAllowed(p: ScxTask, cpu: CpuId): boolean { return this.k.cpuAllowed(taskOf(p), cpu); }
 
   error(msg: string): void {
-    this.k.ext.requestExit("SCX_EXIT_ERROR_BPF", msg);
+    this.k.ext.requestExit("SCX_EXIT_ERROR_BPF", messageOf(msg));
   }
 
+  /** scx_bpf_exit: the code is an s64, which a BPF program cannot get wrong and a module can. */
   exit(code: number, msg: string): void {
-    this.k.ext.requestExit("SCX_EXIT_UNREG_BPF", msg, code);
+    if (!Number.isInteger(code) || Math.abs(code) >= 2 ** 63) this.k.ext.coreError(`scx_bpf_exit(): invalid exit code ${printable(code)} (expected an s64)`);
+    this.k.ext.requestExit("SCX_EXIT_UNREG_BPF", messageOf(msg), code);
   }
 
   randomU32(): number { return this.k.rngScx.u32(); }
@@ -324,7 +329,7 @@ export class ScxKfuncs implements Scx {
   /** bpf_timer_start: a delay of 0 (or less) fires at the current instant, after this event. */
   timerStart(id: number, delayNs: number): void {
     this.timerOk(id);
-    if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${String(delayNs)}`);
+    if (typeof delayNs !== "number" || Number.isNaN(delayNs)) this.k.ext.coreError(`bpf_timer_start(): invalid delay ${printable(delayNs)}`);
     const cb = this.k.ext.cb;
     this.timerCpu[id] = cb.depth > 0 ? cb.ctxCpu : 0;
     this.k.timerStart(id, delayNs);
@@ -337,7 +342,7 @@ export class ScxKfuncs implements Scx {
 
   /** A timer id must be one this scheduler created (not the watchdog's, not a stale one). */
   private timerOk(id: number): void {
-    if (!this.k.ext.bpfTimers.includes(id)) this.k.ext.coreError(`invalid BPF timer ${String(id)}`);
+    if (!this.k.ext.bpfTimers.includes(id)) this.k.ext.coreError(`invalid BPF timer ${printable(id)}`);
   }
 
   cgroupWeight(cgroup: string): number {
@@ -351,6 +356,8 @@ export class ScxKfuncs implements Scx {
   }
 
   stat(name: string, delta = 1): void {
+    // a module may pass anything; a NaN or a string would poison the counter for the whole run
+    if (typeof name !== "string" || typeof delta !== "number" || !Number.isFinite(delta)) this.k.ext.coreError(`scx.stat(): expected a name and a finite delta, got ${printable(name)} and ${printable(delta)}`);
     const own = this.own;
     if (own.of !== this.k.ext.instance) this.newInstance();
     own.counters.add(name, delta);
@@ -366,8 +373,27 @@ export class ScxKfuncs implements Scx {
     const own = this.own;
     if (own.of !== this.k.ext.instance) this.newInstance();
     const out = own.counters.toRecord();
-    for (const r of this.statReaders) if (r.instance === own.of) Object.assign(out, r.read());
+    for (const r of this.statReaders) if (r.instance === own.of) this.addReading(out, r.read);
     return out;
+  }
+
+  /** A reader's finite numbers, by name; whatever else it gives (or a throw) is left out and noted. */
+  private addReading(out: Record<string, number>, read: () => Readonly<Record<string, number>>): void {
+    let why = "";
+    try {
+      const v: unknown = read();
+      if (v === null || typeof v !== "object") why = `returned ${printable(v)}`;
+      else {
+        for (const [name, x] of Object.entries(v)) {
+          if (typeof x === "number" && Number.isFinite(x)) Object.defineProperty(out, name, { value: x, enumerable: true, writable: true, configurable: true });
+          else why ||= `gave ${printable(name)} = ${printable(x)}, not a finite number`;
+        }
+      }
+    } catch (e) {
+      why = `failed: ${describeThrown(e)}`;
+    }
+    const problem = `scheduler statistics left out: their reader (scx.statsFrom) ${why}`;
+    if (why !== "" && !this.statProblems.includes(problem)) this.statProblems.push(problem);
   }
 
   private newInstance(): void {
@@ -376,7 +402,12 @@ export class ScxKfuncs implements Scx {
   }
 
   private cpuOk(cpu: CpuId): CpuId {
-    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.k.topo.nrCpus) this.k.ext.coreError(`invalid CPU ${String(cpu)}`);
+    if (!Number.isInteger(cpu) || cpu < 0 || cpu >= this.k.topo.nrCpus) this.k.ext.coreError(`invalid CPU ${printable(cpu)}`);
     return cpu;
   }
+}
+
+/** The text of scx.error/scx.exit: a module may pass anything, or nothing (an empty message). */
+function messageOf(msg: unknown): string {
+  return typeof msg === "string" ? msg : msg === undefined ? "" : printable(msg);
 }

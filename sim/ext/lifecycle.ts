@@ -10,6 +10,7 @@ import type { SchedExtOps } from "./ops.js";
 import { isErrorExit } from "./exit.js";
 import { SCX_SLICE_DFL } from "./consts.js";
 import { EBUSY } from "../bpf/errno.js";
+import { printable } from "../printable.js";
 
 /** Registers a BPF timer so that it is cancelled when the scheduler goes away. */
 export function trackBpfTimer(k: Kernel, id: number): void {
@@ -39,7 +40,7 @@ export function enableScx(k: Kernel, ops: SchedExtOps, table: SchedExtOps, reaso
   // As in the kernel: ops.init first, then the validation of the ops against their flags.
   if (typeof ops.init === "function") {
     const ret = core.cb.invokeThunk("init", null, () => ops.init!.call(table));
-    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init() failed (${String(ret)})`);
+    if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init() failed (${printable(ret)})`);
     if (core.aborting) return 0;
   }
   if (core.enqLast && !core.cb.hasEnqueue) {
@@ -90,7 +91,7 @@ function initCgroups(k: Kernel, ops: SchedExtOps, table: SchedExtOps): boolean {
   if (typeof ops.cgroup_init !== "function") return true;
   for (const c of cgroupsOf(k)) {
     const ret = k.ext.cb.invokeThunk("cgroup_init", null, () => ops.cgroup_init!.call(table, c.path, c.weight));
-    if (ret !== 0 && !k.ext.aborting) k.ext.requestExit("SCX_EXIT_ERROR", `ops.cgroup_init() failed (${String(ret)}) for ${c.path}`);
+    if (ret !== 0 && !k.ext.aborting) k.ext.requestExit("SCX_EXIT_ERROR", `ops.cgroup_init() failed (${printable(ret)}) for ${c.path}`);
     if (k.ext.aborting) return false;
   }
   return true;
@@ -141,7 +142,7 @@ function initTask(k: Kernel, t: Task, fork: boolean): boolean {
   const core = k.ext;
   if (core.aborting) return false;
   const ret = core.initTask(t, fork);
-  if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${String(ret)}) for ${t.comm}[${t.pid}]`);
+  if (ret !== 0 && !core.aborting) core.requestExit("SCX_EXIT_ERROR", `ops.init_task() failed (${printable(ret)}) for ${t.comm}[${t.pid}]`);
   if (core.aborting) return false;
   t.scxInited = true;
   return true;

@@ -9,6 +9,7 @@
 import { Place, type Task, type TaskOracle } from "../task.js";
 import { asCpu, asPid, type CpuId, type Pid } from "./ids.js";
 import type { ScxTask } from "./ops.js";
+import { printable } from "../printable.js";
 
 function readOnly(field: string): never {
   throw new TypeError(`task field p.${field} is read-only (a scheduler may write only slice and dsqVtime)`);
@@ -31,7 +32,7 @@ export class TaskView implements ScxTask {
     try {
       return (p as TaskView).#t;
     } catch {
-      throw new TypeError(`${String(p)} is not a task the kernel gave out`);
+      throw new TypeError(`${printable(p)} is not a task the kernel gave out`);
     }
   }
 

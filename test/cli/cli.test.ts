@@ -77,6 +77,8 @@ describe("scxlab CLI", () => {
     [["run", "-p", "rate=-3"], /^scxlab: mixed: params\.rate: expected a number/],
     [["run", "--cpus", "0"], /^scxlab: --cpus: expected an integer from 1 to 4096, got "0"/],
     [["run", "--duration", "abc"], /^scxlab: --duration: expected seconds > 0/],
+    [["run", "--duration", "1e-12"], /^scxlab: --duration: expected at least 1 ns \(1e-9 s\), got "1e-12"$/m],
+    [["compare", "--duration", "4e-10"], /^scxlab: --duration: expected at least 1 ns \(1e-9 s\), got "4e-10"$/m],
     [["run", "--overheads", "maybe"], /^scxlab: --overheads: expected on or off, got "maybe"/],
     [["run", "--hz", "200"], /^scxlab: --hz 200: expected one of 100, 250, 300, 1000 \(CONFIG_HZ\)/],
     [["run", "--hz", "fast"], /^scxlab: --hz fast: expected one of 100, 250, 300, 1000/],

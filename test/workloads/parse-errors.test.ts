@@ -26,6 +26,7 @@ describe("document and global", () => {
     [obj({ tasks: [] }), "w.json: tasks: expected an object of tasks, got []"],
     [tasks({ a: { run: 1 } }, { global: 3 }), "w.json: global: expected an object of global settings, got 3"],
     [tasks({ a: { run: 1 } }, { global: { duration: -2 } }), "w.json: global.duration: expected seconds > 0, or -1 (or 0) to run until the tasks end, got -2"],
+    [tasks({ a: { run: 1 } }, { global: { duration: 1e-12 } }), "w.json: global.duration: expected seconds of at least 1 ns (1e-9), or -1 (or 0) to run until the tasks end, got 1e-12"],
     [tasks({ a: { run: 1 } }, { global: { duration: "2" } }), 'w.json: global.duration: expected seconds > 0, or -1 (or 0) to run until the tasks end, got "2"'],
     [tasks({ a: { run: 1 } }, { global: { default_policy: "SCHED_FOO" } }),
       'w.json: global.default_policy: expected one of SCHED_OTHER, SCHED_BATCH, SCHED_IDLE, SCHED_EXT, SCHED_FIFO, SCHED_RR, SCHED_DEADLINE, got "SCHED_FOO"'],

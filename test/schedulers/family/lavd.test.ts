@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
 import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
-import { SCX_KICK_PREEMPT, asCpu } from "../../../sim/ext/consts.js";
+import { SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, asCpu } from "../../../sim/ext/consts.js";
 import { LavdScheduler, asymAvg, calcAvgDecay, options } from "../../../schedulers/lavd.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { anyTask, fakeScx } from "../lib/fake_scx.js";
@@ -216,6 +216,29 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(outsideDomain).toEqual([]);
   });
 
+  it("idle.bpf.c pick_idle_cpu: the kernel's picker is asked for a whole idle core only while some core is wholly idle (!i_smt_empty), and for any idle CPU only while an active or overflow CPU is idle (each ask moves the kernel's search cursor)", () => {
+    let asks = 0, needlessCore = 0, needlessAny = 0;
+    const wrapScx = (scx: Scx): Scx => {
+      const w = Object.create(scx) as Scx;
+      const idle = (c: number) => scx.isCpuIdle(asCpu(c));
+      w.pickIdleCpu = (mask, flags) => {
+        const cpus = [...Array(scx.nrCpus()).keys()];
+        asks++;
+        if (flags & SCX_PICK_IDLE_CORE) {
+          if (!cpus.some((c) => idle(c) && (scx.cpuSibling(asCpu(c)) < 0 || idle(scx.cpuSibling(asCpu(c)))))) needlessCore++;
+        } else if (!cpus.some(idle)) needlessAny++;
+        return scx.pickIdleCpu(mask, flags);
+      };
+      return w;
+    };
+    // 13 hogs on 8 cores of 2 threads: mostly no core is wholly idle, yet CPUs are.
+    const w = plan([task("i", [{ kind: "run", us: 300 }, { kind: "sleep", us: 700 }], { instances: 12 }), hog("h", 0, { instances: 13 })]);
+    run("lavd", w, { topology: "2s-2llc-8c-smt", durationNs: S / 2, wrapScx });
+    expect(asks).toBeGreaterThan(10);
+    expect(needlessCore).toBe(0);
+    expect(needlessAny).toBe(0);
+  });
+
   it("scx common.bpf.h __calc_avg and lavd util.bpf.c calc_asym_avg: 7/8 old + 1/8 new in integers, half and half while either value is below 2^decay; utilisation in 1/1024 steps halves towards an idle interval", () => {
     expect(calcAvgDecay(800, 1600, 3)).toBe(800 - 100 + 200);
     expect(calcAvgDecay(800, 0, 3)).toBe(400);
@@ -229,11 +252,13 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(asymAvg(428 / 1024, 900 / 1024) * 1024).toBe(900 - 225 + 107);
   });
 
-  it("main.rs Opts and lavd_ops: option defaults are upstream's and the watchdog is 30 s", () => {
+  it("main.rs Opts and lavd_ops: option defaults are upstream's, the watchdog is 30 s and the ops flags are ENQ_EXITING | ENQ_LAST | KEEP_BUILTIN_IDLE", () => {
     expect(resolveOptions("lavd", options, {})).toEqual({
-      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
+      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lat_load_target_pct: 100, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
       autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false,
+      mig_delta_pct: 0, lb_low_util_pct: 25,
     });
     expect(lavdOn("1").timeout_ms).toBe(30_000);
+    expect(lavdOn("1").flags).toBe(SCX_OPS_ENQ_EXITING | SCX_OPS_ENQ_LAST | SCX_OPS_KEEP_BUILTIN_IDLE);
   });
 });

