@@ -223,8 +223,6 @@ export class LavdScheduler implements SchedExtOps {
   private periodNrSched = 0;
   private periodMaxLatCri = 0;
   private timer = -1;
-  /** Per CPU: the CPU its last bpf_cpumask_any_distribute returned (the kernel's distribute_cpu_mask_prev, from 0). */
-  private readonly distPrev: Int32Array;
   /** Reused by find_victim_cpu: the queued task's domain ∩ its CPUs. */
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
@@ -284,7 +282,6 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuLatCri = new Float64Array(this.nrCpus);
     this.pickMask = new Uint8Array(this.nrCpus);
     this.victimMask = new Uint8Array(this.nrCpus);
-    this.distPrev = new Int32Array(this.nrCpus);
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
@@ -649,9 +646,8 @@ export class LavdScheduler implements SchedExtOps {
       mask[c] = m[c] === 1 && scx.cpuAllowed(p, c) ? 1 : 0;
       nr += mask[c];
     }
-    const here = scx.currentCpu();
     for (let i = 0; i < nr && second < 0; i++) {
-      const c = this.anyDistribute(mask, here);
+      const c = scx.cpumaskAnyDistribute(mask);
       if (c === preferred || !this.canKick(t.latCri, stop, c)) continue;
       if (first < 0) first = c;
       else second = c;
@@ -659,19 +655,6 @@ export class LavdScheduler implements SchedExtOps {
     if (first < 0) return;
     // As upstream: of two candidates, the first if it could itself kick the second.
     this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
-  }
-
-  /**
-   * bpf_cpumask_any_distribute on a non-empty mask, run on CPU `here`: the first CPU of `mask`
-   * after the one `here` last got, wrapping (the kernel's per-CPU distribute_cpu_mask_prev).
-   */
-  private anyDistribute(mask: Uint8Array, here: CpuId): CpuId {
-    const from = this.distPrev[here] + 1;
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((from + i) % this.nrCpus);
-      if (mask[c] === 1) { this.distPrev[here] = c; return c; }
-    }
-    return asCpu(-1);
   }
 
   /**
