@@ -52,19 +52,21 @@
  * wake frequency measured (wake_ft) and trades criticality with it (the wakee inherits from its
  * waker, the waker from its most critical wakee, within upstream's caps); a SCX_WAKE_SYNC wakeup
  * adds a second wakeup boost and a timer's wakeup (bpf_in_hardirq: its `current` is no waker) the
- * highest one. Simplified: no turbulence tiers (upstream measures each CPU's IRQ/steal time,
- * including the wall time a new task's first run leaves out, and a CPU with too much of it takes
- * only from a second domain DSQ of tasks below a preemption-vulnerability threshold); every task
- * counts as related to its waker (upstream compares real_parent: the threads of one rt-app
- * process share it); no RT/DL-waker or
- * softirq boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
+ * highest one. Turbulence tiers (lavd_turbulence.ts): each CPU's IRQ/steal share, measured as
+ * upstream does from the runqueue clocks and the idle time update_idle reports, leaves it a
+ * latency headroom; a CPU with under 7/8 of it is turbulent and serves a second domain DSQ of
+ * tasks below a preemption-vulnerability threshold first, and a vulnerable task's idle search
+ * tries steady CPUs first. Simplified: every task counts as related to its waker (upstream
+ * compares real_parent: the threads of one rt-app process share it); no RT/DL-waker or softirq
+ * boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
  * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
  * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
  * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
- * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval);
+ * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval;
+ * lavd_turbulence.ts measures both, the utilisation does not use them yet);
  * the domains' loads, and so the balancing budgets, differ by that much (README).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
@@ -74,12 +76,14 @@ import { coreIdle, hasSmt } from "./lib/idle_near.js";
 import { LavdPower } from "./lavd_power.js";
 import { LavdBalance, newTaskLoad, type TaskLoad } from "./lavd_balance.js";
 import { LavdPinned } from "./lavd_pinned.js";
+import { LavdTurbulence } from "./lavd_turbulence.js";
 
 export const options = defineOptions({
   slice_min_us: { type: "number", default: 500, min: 1, doc: "shortest slice in µs (scx_lavd --slice-min-us)" },
   slice_max_us: { type: "number", default: 5_000, min: 1, doc: "longest slice in µs (scx_lavd --slice-max-us)" },
   preempt_shift: { type: "number", default: 6, min: 0, max: 10, integer: true, doc: "only the top 1/2^n latency-critical tasks may preempt (scx_lavd --preempt-shift)" },
   pinned_slice_us: { type: "number", default: 5_000, min: 0, integer: true, doc: "while pinned tasks wait on a CPU its tasks run at most this long (µs, within slice_min_us..slice_max_us), and pinned tasks queue on per-CPU DSQs; 0 turns it off (scx_lavd --pinned-slice-us)" },
+  lat_load_target_pct: { type: "number", default: 100, min: 0, max: 200, integer: true, doc: "target load of turbulent CPUs (much IRQ/steal time) as % of steady CPUs' load, which sets how many tasks they serve (scx_lavd --lat-load-target-pct)" },
   lb_local_dsq_util_pct: { type: "number", default: 10, min: 0, max: 100, doc: "queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)" },
   no_preemption: { type: "boolean", default: false, doc: "never preempt (scx_lavd --no-preemption)" },
   no_slice_boost: { type: "boolean", default: false, doc: "never boost slices (scx_lavd --no-slice-boost)" },
@@ -212,14 +216,12 @@ export class LavdScheduler implements SchedExtOps {
   private periodSvc = 0;
   private curSvc = 0;
   avgLatCri = 0;
-  private maxLatCri = 0;
+  maxLatCri = 0;
   thrLatCri = 0;
   private periodSumLatCri = 0;
   private periodNrSched = 0;
   private periodMaxLatCri = 0;
   private timer = -1;
-  /** Per CPU: the CPU its last bpf_cpumask_any_distribute returned (the kernel's distribute_cpu_mask_prev, from 0). */
-  private readonly distPrev: Int32Array;
   /** Reused by find_victim_cpu: the queued task's domain ∩ its CPUs. */
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
@@ -248,10 +250,21 @@ export class LavdScheduler implements SchedExtOps {
   readonly balance: LavdBalance;
   /** Pinned tasks per CPU and the pinned-slice mode. */
   readonly pinned: LavdPinned;
+  /** Each CPU's latency headroom and the turbulence tiers. */
+  readonly turb: LavdTurbulence;
+  /** Reused by pickIdle: the steady and turbulent CPUs of the sets in use. */
+  private readonly steadySet: Uint8Array;
+  private readonly turbSet: Uint8Array;
+  /** The current idle search's two sets in order (upstream's a_mask and o_mask). */
+  private aSet: Uint8Array;
+  private oSet: Uint8Array;
   /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
   private readonly cpuBusyInvr: Float64Array;
   /** Machine-wide frequency-invariant utilisation, smoothed (sys_stat.avg_util_invr). */
   avgUtilInvr = 0;
+  /** Reused by consumeOwn: the DSQs it may take from and their heads' deadlines. */
+  private readonly consumeDsqs: DsqId[] = [];
+  private readonly consumeHeads: number[] = [];
   /** Reused by dispatch's scan of a domain DSQ. */
   private readonly scan: ScxTask[] = [];
   /** The CPUs claimIn lets the kernel's idle picker choose from. */
@@ -268,7 +281,6 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuLatCri = new Float64Array(this.nrCpus);
     this.pickMask = new Uint8Array(this.nrCpus);
     this.victimMask = new Uint8Array(this.nrCpus);
-    this.distPrev = new Int32Array(this.nrCpus);
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
@@ -282,6 +294,11 @@ export class LavdScheduler implements SchedExtOps {
     this.power = new LavdPower(scx, o, this.smt);
     this.balance = new LavdBalance(scx, o, (d) => this.llcDsq(d), (p) => this.tctx.get(p).load.utilEst);
     this.pinned = new LavdPinned(scx, o.pinned_slice_us, o.slice_min_us, o.slice_max_us);
+    this.turb = new LavdTurbulence(scx, o.lat_load_target_pct, (p) => this.tctx.get(p).load.utilEst);
+    this.steadySet = new Uint8Array(this.nrCpus);
+    this.turbSet = new Uint8Array(this.nrCpus);
+    this.aSet = this.power.active;
+    this.oSet = this.power.ovrflw;
     this.tctx = scx.taskStorage<TaskCtx>(() => ({
       waitFreq: 0, lastQuiescentAt: this.scx.now(), wakeFreq: 0, lastRunnableAt: this.scx.now(), latCriWaker: 0, latCriWakee: 0,
       syncWakeup: false, wokenByHardirq: false, avgRuntime: this.sysSlice, avgRuntimeInvr: this.sysSlice, accRuntime: 0, accRuntimeInvr: 0, svcTime: this.avgSvc,
@@ -292,6 +309,11 @@ export class LavdScheduler implements SchedExtOps {
 
   private llcDsq(llc: number): DsqId {
     return asDsq(llc);
+  }
+
+  /** upstream cpdom_to_turb_dsq: each domain's DSQ for tasks below its preemption-vulnerability threshold. */
+  private turbDsq(llc: number): DsqId {
+    return asDsq(this.nrLlcs + this.nrCpus + llc);
   }
 
   /** upstream cpu_to_dsq: one DSQ per core, named by its first CPU (get_primary_cpu). */
@@ -355,6 +377,7 @@ export class LavdScheduler implements SchedExtOps {
   /** upstream calc_when_to_run. */
   private whenToRun(p: ScxTask, t: TaskCtx): number {
     t.latCri = this.latCri(p, t);
+    this.turb.setLatCri(p, t.latCri, this.maxLatCri);
     const runtime = ACC_RUNTIME_MAX + Math.min(t.accRuntimeInvr, ACC_RUNTIME_MAX);
     const delta = Math.floor((runtime * this.greedyPenalty(p, t)) / t.latCri / SCALE);
     return this.logicalClock - this.competeWindow() + delta;
@@ -429,9 +452,19 @@ export class LavdScheduler implements SchedExtOps {
       if (c >= 0) { pw.ovrflw[c] = 1; this.picked = c; this.pickedIdle = scx.testAndClearCpuIdle(c); }
       return;
     }
+    // A task vulnerable to preemption looks among the steady CPUs first (repartition_masks_for_latency).
+    this.aSet = pw.active; this.oSet = pw.ovrflw;
+    if (this.turb.vulnerable(p, scx.cpuLlc(this.smpProcessorId(prev)))) {
+      for (let c = 0; c < this.nrCpus; c++) {
+        const inUse = pw.active[c] === 1 || pw.ovrflw[c] === 1;
+        this.steadySet[c] = inUse && this.turb.steady[c] === 1 ? 1 : 0;
+        this.turbSet[c] = inUse && this.turb.steady[c] === 0 ? 1 : 0;
+      }
+      this.aSet = this.steadySet; this.oSet = this.turbSet;
+    }
     const stick = !compacted || !affinitized || pw.inUse(sticky);
     const dom = scx.cpuLlc(sticky);
-    if (!stick) this.picked = this.inUseCpu(p, dom);
+    if (!stick) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
     if (!anyIdle) return;
@@ -441,7 +474,7 @@ export class LavdScheduler implements SchedExtOps {
     if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
     if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (!this.anyIdleIn(p, pw.active, false) && !this.anyIdleIn(p, pw.ovrflw, false)) return;
+    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) return;
     // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
     if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
     this.take(this.claimAtDom(p, dom, false));
@@ -449,15 +482,15 @@ export class LavdScheduler implements SchedExtOps {
 
   /**
    * upstream pick_idle_cpu_at_cpdom: an idle CPU (a whole idle core if `core`) of `dom` in the
-   * active set, asked for while some CPU of the machine in the active set is idle (a whole core
-   * idle if `core`, unless `coreMasks` is false: the search has moved on to plain idle masks) and
-   * the domain has active CPUs; then likewise in the overflow set.
+   * active set (the steady CPUs for a task vulnerable to preemption), asked for while some CPU of
+   * the machine in that set is idle (a whole core idle if `core`, unless `coreMasks` is false: the
+   * search has moved on to plain idle masks) and the domain has active CPUs; then likewise in the
+   * overflow set (the turbulent CPUs).
    */
   private claimAtDom(p: ScxTask, dom: number, core: boolean, coreMasks = core): CpuId {
-    const pw = this.power;
     let c = asCpu(-1);
-    if (this.balance.domActive(dom) && this.anyIdleIn(p, pw.active, coreMasks)) c = this.claimIn(p, dom, core, pw.active);
-    if (c < 0 && this.anyIdleIn(p, pw.ovrflw, coreMasks)) c = this.claimIn(p, dom, core, pw.ovrflw);
+    if (this.balance.domActive(dom) && this.anyIdleIn(p, this.aSet, coreMasks)) c = this.claimIn(p, dom, core, this.aSet);
+    if (c < 0 && this.anyIdleIn(p, this.oSet, coreMasks)) c = this.claimIn(p, dom, core, this.oSet);
     return c;
   }
 
@@ -473,10 +506,9 @@ export class LavdScheduler implements SchedExtOps {
     return false;
   }
 
-  /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the active set (of `dom` first), then in the overflow set. */
-  private inUseCpu(p: ScxTask, dom: number): CpuId {
-    const pw = this.power;
-    for (const set of [pw.active, pw.ovrflw]) {
+  /** find_sticky_cpu_at_cpdom, else pick_random_cpu: a CPU p may use in the first set (of `dom` first), then in the second. */
+  private inUseCpu(p: ScxTask, dom: number, first: Uint8Array, second: Uint8Array): CpuId {
+    for (const set of [first, second]) {
       for (let pass = 0; pass < 2; pass++) {
         for (let c = asCpu(0); c < this.nrCpus; c++) {
           if (set[c] === 1 && this.scx.cpuAllowed(p, c) && (pass === 1 || this.llcMasks[dom][c] === 1)) return c;
@@ -484,6 +516,15 @@ export class LavdScheduler implements SchedExtOps {
       }
     }
     return this.picked;
+  }
+
+  /**
+   * bpf_get_smp_processor_id in a callback scxlab runs for `cbCpu`: the waker's or the
+   * interrupt's CPU in a wakeup's callbacks, else the callback's own CPU.
+   */
+  private smpProcessorId(cbCpu: CpuId): CpuId {
+    const scx = this.scx;
+    return scx.currentTask() === null && !scx.inHardirq() ? cbCpu : scx.currentCpu();
   }
 
   /** Records a claimed idle CPU as the pick; false for -1. */
@@ -495,6 +536,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   select_cpu(p: ScxTask, prevCpu: CpuId, wakeFlags: number): CpuId {
+    this.turb.touch(prevCpu);
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
     if (this.scx.inHardirq()) t.wokenByHardirq = true;
@@ -511,6 +553,7 @@ export class LavdScheduler implements SchedExtOps {
 
   enqueue(p: ScxTask, enqFlags: number): void {
     const scx = this.scx, t = this.tctx.get(p), taskCpu = scx.taskCpu(p);
+    this.turb.touch(taskCpu);
     t.isWakeup = (enqFlags & SCX_ENQ_WAKEUP) !== 0;
     p.dsqVtime = this.whenToRun(p, t);
     let cpu = taskCpu, idle: boolean;
@@ -530,7 +573,8 @@ export class LavdScheduler implements SchedExtOps {
     } else {
       const own = this.pinned.onCpuDsq(p);
       scx.stat(own ? "pinned" : "domain");
-      scx.dsqInsertVtime(p, own ? this.pcpuDsq(cpu) : this.llcDsq(dom), SLICE_MIN_DFL, p.dsqVtime, enqFlags);
+      const target = own ? this.pcpuDsq(cpu) : this.turb.vulnerable(p, dom) ? this.llcDsq(dom) : this.turbDsq(dom);
+      scx.dsqInsertVtime(p, target, SLICE_MIN_DFL, p.dsqVtime, enqFlags);
     }
     this.balance.account(t.load, dom);
     if (idle) { scx.kickCpu(cpu, SCX_KICK_IDLE); return; }
@@ -567,9 +611,8 @@ export class LavdScheduler implements SchedExtOps {
       mask[c] = m[c] === 1 && scx.cpuAllowed(p, c) ? 1 : 0;
       nr += mask[c];
     }
-    const here = scx.currentCpu();
     for (let i = 0; i < nr && second < 0; i++) {
-      const c = this.anyDistribute(mask, here);
+      const c = scx.cpumaskAnyDistribute(mask);
       if (c === preferred || !this.canKick(t.latCri, stop, c)) continue;
       if (first < 0) first = c;
       else second = c;
@@ -577,19 +620,6 @@ export class LavdScheduler implements SchedExtOps {
     if (first < 0) return;
     // As upstream: of two candidates, the first if it could itself kick the second.
     this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
-  }
-
-  /**
-   * bpf_cpumask_any_distribute on a non-empty mask, run on CPU `here`: the first CPU of `mask`
-   * after the one `here` last got, wrapping (the kernel's per-CPU distribute_cpu_mask_prev).
-   */
-  private anyDistribute(mask: Uint8Array, here: CpuId): CpuId {
-    const from = this.distPrev[here] + 1;
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((from + i) % this.nrCpus);
-      if (mask[c] === 1) { this.distPrev[here] = c; return c; }
-    }
-    return asCpu(-1);
   }
 
   /**
@@ -633,12 +663,11 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   dispatch(cpu: CpuId, prev: ScxTask | null): void {
-    const scx = this.scx, llc = scx.cpuLlc(cpu), own = this.pcpuDsq(cpu), dom = this.llcDsq(llc);
+    const scx = this.scx, llc = scx.cpuLlc(cpu);
+    this.turb.touch(cpu);
     if (!this.power.useFullCpus() && !this.power.inUse(cpu) && !this.mustServe(cpu, llc, prev)) return;
     if (this.balance.trySteal(llc)) { scx.stat("steal_planned"); return; }
-    const a = this.pinned.perCpuDsqs ? scx.dsqPeek(own) : null, b = scx.dsqPeek(dom);
-    const ownFirst = a !== null && (b === null || a.dsqVtime <= b.dsqVtime);
-    if (ownFirst ? scx.dsqMoveToLocal(own) || scx.dsqMoveToLocal(dom) : scx.dsqMoveToLocal(dom) || (a !== null && scx.dsqMoveToLocal(own))) return;
+    if (this.consumeOwn(cpu, llc)) return;
     if (this.balance.forceSteal(llc)) { scx.stat("steal"); return; }
     // upstream consume_prev: a still runnable prev keeps the CPU; account its run so far and give it a fresh slice.
     if (prev === null || !prev.queued) return;
@@ -646,6 +675,30 @@ export class LavdScheduler implements SchedExtOps {
     this.accountRuntime(prev, t);
     this.updateAvgRuntime(t);
     prev.slice = this.timeSlice(t, cpu);
+  }
+
+  /**
+   * upstream consume_task's own-domain part: of the CPU's per-core DSQ (while pinned tasks use
+   * them), its domain's main DSQ (if the CPU sees it: turbulence tiers) and the domain's second
+   * DSQ, the one whose head has the earliest deadline first (ties in that order), then the others.
+   */
+  private consumeOwn(cpu: CpuId, llc: number): boolean {
+    const scx = this.scx, dsqs = this.consumeDsqs, heads = this.consumeHeads;
+    const main = this.llcDsq(llc), turb = this.turbDsq(llc);
+    let n = 0;
+    if (this.pinned.perCpuDsqs) dsqs[n++] = this.pcpuDsq(cpu);
+    if (this.turb.seesMain(cpu, llc, scx.dsqNrQueued(main), scx.dsqNrQueued(turb))) dsqs[n++] = main;
+    dsqs[n++] = turb;
+    for (let i = 0; i < n; i++) heads[i] = scx.dsqPeek(dsqs[i])?.dsqVtime ?? Infinity;
+    // As upstream's sort_dsqs: a stable sort of at most three by head deadline.
+    for (let i = 1; i < n; i++) {
+      for (let j = i; j > 0 && heads[j] < heads[j - 1]; j--) {
+        [heads[j], heads[j - 1]] = [heads[j - 1], heads[j]];
+        [dsqs[j], dsqs[j - 1]] = [dsqs[j - 1], dsqs[j]];
+      }
+    }
+    for (let i = 0; i < n; i++) if (scx.dsqMoveToLocal(dsqs[i])) return true;
+    return false;
   }
 
   /**
@@ -683,6 +736,7 @@ export class LavdScheduler implements SchedExtOps {
   private accountRuntime(p: ScxTask, t: TaskCtx): void {
     const now = this.scx.now(), used = now - t.lastRunAt, exec = p.sumExecNs;
     const invr = Math.floor(used * this.speed(this.scx.taskCpu(p))), svc = Math.floor(invr / p.weight);
+    this.turb.account(p, this.scx.taskCpu(p));
     t.accRuntime += t.lastMeasuredExec === 0 ? 0 : Math.min(used, Math.max(exec - t.lastMeasuredExec, 0));
     t.accRuntimeInvr += invr;
     t.lastMeasuredExec = exec;
@@ -703,6 +757,7 @@ export class LavdScheduler implements SchedExtOps {
    */
   runnable(p: ScxTask, enqFlags: number): void {
     const t = this.tctx.get(p);
+    this.turb.touch(p.cpu);
     t.accRuntime = 0;
     t.accRuntimeInvr = 0;
     if ((enqFlags & SCX_ENQ_WAKEUP) === 0 || (enqFlags & (SCX_ENQ_PREEMPT | SCX_ENQ_REENQ | SCX_ENQ_LAST)) !== 0) return;
@@ -720,7 +775,10 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   running(p: ScxTask): void {
-    const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    const scx = this.scx, t = this.tctx.get(p), now = scx.now(), cpu = scx.taskCpu(p);
+    this.turb.touch(cpu);
+    // Upstream reads the task's clocks only on its own CPU (bpf_get_smp_processor_id), else later.
+    this.turb.running(p, cpu, this.smpProcessorId(cpu) === cpu);
     // A task the kernel refilled with the default slice gets the current clock as deadline.
     if (p.slice === SCX_SLICE_DFL) p.dsqVtime = this.logicalClock;
     p.slice = this.timeSlice(t, cpu);
@@ -757,8 +815,9 @@ export class LavdScheduler implements SchedExtOps {
    * preempting task end the victim's run at the tick, as the kernel's task_tick_scx does.
    */
   tick(p: ScxTask): void {
-    this.accountRuntime(p, this.tctx.get(p));
     const cpu = this.scx.taskCpu(p);
+    this.turb.touch(cpu);
+    this.accountRuntime(p, this.tctx.get(p));
     if (this.pinned.waiting(cpu) === 0) return;
     p.slice = this.pinned.tickSlice(this.sysSlice, Math.max(this.scx.now() - this.cpuRunningClk[cpu], 0));
     this.cpuBoosted[cpu] = 0;
@@ -767,8 +826,10 @@ export class LavdScheduler implements SchedExtOps {
 
   stopping(p: ScxTask): void {
     const t = this.tctx.get(p), now = this.scx.now(), cpu = this.scx.taskCpu(p);
+    this.turb.touch(cpu);
     this.accountRuntime(p, t);
     this.updateAvgRuntime(t);
+    this.turb.stopping(cpu);
     if (this.curSvc < t.svcTime) this.curSvc = t.svcTime;
     const busy = now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
     this.cpuBusy[cpu] += busy;
@@ -780,6 +841,7 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   quiescent(p: ScxTask, deqFlags: number): void {
+    this.turb.touch(p.cpu);
     this.pinned.quiescent(p);
     if ((deqFlags & SCX_DEQ_SLEEP) === 0) return;
     const t = this.tctx.get(p), now = this.scx.now(), interval = now - t.lastQuiescentAt;
@@ -790,23 +852,33 @@ export class LavdScheduler implements SchedExtOps {
   }
 
   init_task(p: ScxTask): number {
+    this.turb.touch(p.cpu);
     this.tctx.get(p);
     return 0;
   }
 
   /** upstream lavd_dequeue: a task leaving while queued (not the one running) gives back its queued load. */
   dequeue(p: ScxTask): void {
+    this.turb.touch(p.cpu);
     if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
   }
 
   /** upstream lavd_exit_task: likewise for a task that leaves the scheduler while queued. */
   exit_task(p: ScxTask): void {
+    this.turb.touch(p.cpu);
     if (this.scx.cpuCurr(this.scx.taskCpu(p)) !== p) this.balance.unaccount(this.tctx.get(p).load);
   }
 
   /** upstream lavd_enable: a task joining starts as served as the most served task that has stopped. */
   enable(p: ScxTask): void {
+    this.turb.touch(p.cpu);
     this.tctx.get(p).svcTime = this.curSvc;
+  }
+
+  /** upstream lavd_update_idle: the CPU's idle time, for its utilisation and IRQ/steal share. */
+  update_idle(cpu: CpuId, idle: boolean): void {
+    this.turb.touch(cpu);
+    this.turb.updateIdle(cpu, idle);
   }
 
   /** What a CPU runs at: its capacity × performance level, 1 for the fastest at full speed. */
@@ -825,7 +897,8 @@ export class LavdScheduler implements SchedExtOps {
     // Judged on the last interval's figures, before they are brought up to date (collect_sys_stat).
     const noBoost = !this.canBoostSlice();
     for (let c = asCpu(0); c < this.nrCpus; c++) if (this.pinned.waiting(c) > 0 || noBoost || scx.nrQueuedLocal(c) > 0) this.shrinkSlice(c, now);
-    for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l));
+    this.turb.collect(now, span);
+    for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l)) + scx.dsqNrQueued(this.turbDsq(l));
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       queued += scx.nrQueuedLocal(c) + (this.pinned.perCpuDsqs && this.isPrimary(c) ? scx.dsqNrQueued(this.pcpuDsq(c)) : 0);
       let b = this.cpuBusy[c], bi = this.cpuBusyInvr[c];
@@ -878,6 +951,11 @@ export class LavdScheduler implements SchedExtOps {
       const r = scx.createDsq(this.llcDsq(l), -1);
       if (r !== 0) return r;
     }
+    for (let l = 0; l < this.nrLlcs; l++) {
+      const r = scx.createDsq(this.turbDsq(l), scx.cpuNode(asCpu(this.llcMasks[l].indexOf(1))));
+      if (r !== 0) return r;
+    }
+    this.turb.init();
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       if (!this.isPrimary(c)) continue;
       const r = scx.createDsq(this.pcpuDsq(c), scx.cpuNode(c));

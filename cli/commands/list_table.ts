@@ -151,6 +151,7 @@ export const LIST_TABLE: ListTable = {
         "slice_max_us": {"default":5000,"doc":"longest slice in µs (scx_lavd --slice-max-us)"},
         "preempt_shift": {"default":6,"doc":"only the top 1/2^n latency-critical tasks may preempt (scx_lavd --preempt-shift)"},
         "pinned_slice_us": {"default":5000,"doc":"while pinned tasks wait on a CPU its tasks run at most this long (µs, within slice_min_us..slice_max_us), and pinned tasks queue on per-CPU DSQs; 0 turns it off (scx_lavd --pinned-slice-us)"},
+        "lat_load_target_pct": {"default":100,"doc":"target load of turbulent CPUs (much IRQ/steal time) as % of steady CPUs' load, which sets how many tasks they serve (scx_lavd --lat-load-target-pct)"},
         "lb_local_dsq_util_pct": {"default":10,"doc":"queue straight to a CPU's local DSQ while it is less busy than this % (scx_lavd --lb-local-dsq-util-pct)"},
         "no_preemption": {"default":false,"doc":"never preempt (scx_lavd --no-preemption)"},
         "no_slice_boost": {"default":false,"doc":"never boost slices (scx_lavd --no-slice-boost)"},

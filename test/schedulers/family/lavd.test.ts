@@ -254,7 +254,7 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
 
   it("main.rs Opts and lavd_ops: option defaults are upstream's, the watchdog is 30 s and the ops flags are ENQ_EXITING | ENQ_LAST | KEEP_BUILTIN_IDLE", () => {
     expect(resolveOptions("lavd", options, {})).toEqual({
-      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
+      slice_min_us: 500, slice_max_us: 5000, preempt_shift: 6, pinned_slice_us: 5000, lat_load_target_pct: 100, lb_local_dsq_util_pct: 10, no_preemption: false, no_slice_boost: false, no_freq_scaling: false,
       autopilot: false, autopower: false, performance: false, powersave: false, balanced: false, no_core_compaction: false,
       mig_delta_pct: 0, lb_low_util_pct: 25,
     });

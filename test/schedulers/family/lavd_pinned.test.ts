@@ -89,11 +89,11 @@ describe("lavd pinned tasks (sched-ext/scx scheds/rust/scx_lavd, --pinned-slice-
     expect(off.scx.events.pinned ?? 0).toBe(0);
     expect(off.groups.p.cpuNs).toBeGreaterThan(20 * MS);
     const f = fakeScx("2x8-smt"), created: number[] = [];
-    Object.assign(f.scx, { now: () => 0, timerCreate: () => 0, timerStart: () => undefined, createDsq: (id: number) => { created.push(id); return 0; } });
+    Object.assign(f.scx, { now: () => 0, cpuCurr: () => null, timerCreate: () => 0, timerStart: () => undefined, createDsq: (id: number) => { created.push(id); return 0; } });
     expect(new LavdScheduler(f.scx, resolveOptions("lavd", options, {})).init()).toBe(0);
     const primaries = [...Array(16).keys()].filter((c) => c < Math.max(f.scx.cpuSibling(asCpu(c)), 0) || f.scx.cpuSibling(asCpu(c)) < 0);
     expect(primaries.length).toBe(8);
-    expect(created).toEqual([0, ...primaries.map((c) => 1 + c)]);
+    expect(created).toEqual([0, 17, ...primaries.map((c) => 1 + c)]);
     const smt = run("lavd", pinned([3], 24), { topology: "2x8-smt", durationNs: S / 2 });
     expect(smt.scx.events.pinned).toBeGreaterThan(10);
     expect(smt.groups.p.cpuNs).toBeGreaterThan(20 * MS);

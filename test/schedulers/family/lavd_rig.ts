@@ -32,7 +32,7 @@ export function lavdRig(topology: string): LavdRig {
   const kicks: [number, number][] = [];
   const localQueued = new Array<number>(n).fill(0);
   Object.assign(f.scx, {
-    now: () => now, stat: () => undefined, currentCpu: () => 0, createDsq: () => 0, cpuperfSet: () => undefined,
+    now: () => now, stat: () => undefined, currentCpu: () => 0, currentTask: () => null, inHardirq: () => false, createDsq: () => 0, cpuperfSet: () => undefined,
     cpuCurr: (c: number) => running[c] as unknown as ScxTask | null,
     taskCpu: (p: ScxTask) => p.cpu,
     kickCpu: (c: number, flags: number) => { kicks.push([c, flags]); },
