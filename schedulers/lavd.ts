@@ -32,8 +32,9 @@
  * upstream's flags); outside performance mode only the CPUs the load needs are active, plus an
  * overflow set for work that cannot run elsewhere, and a CPU in neither set takes nothing from the
  * shared DSQs. lavd's own idle-CPU search stays in the task's domain: prev's whole idle core, an
- * idle core of the domain in the active then the overflow set, prev, an idle CPU of the domain in
- * the active then the overflow set. A task goes straight to a CPU's local DSQ when that CPU is idle
+ * idle core of the domain in the active then the overflow set, prev, for a synchronous wakeup the
+ * waker's CPU if nothing waits there, an idle CPU of the domain in the active then the overflow
+ * set; a synchronous wakeup starts from the waker's domain instead when that carries less load. A task goes straight to a CPU's local DSQ when that CPU is idle
  * with nothing queued, or is under `lb_local_dsq_util_pct` % busy. The system slice is 10 ms ×
  * active CPUs / queued tasks within `slice_min_us`..`slice_max_us`; a task whose average run
  * exceeds it gets a boosted slice (its average + 0.5 ms, up to 500 ms) while the machine is under
@@ -61,8 +62,8 @@
  * boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
- * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
- * sync-waker step and picks no random CPU; a CPU's utilisation is the run time of its tasks,
+ * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search picks no
+ * random CPU (pick_random_cpu) and ignores an exiting waker; a CPU's utilisation is the run time of its tasks,
  * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
  * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
  * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval;
@@ -413,8 +414,7 @@ export class LavdScheduler implements SchedExtOps {
 
   /** A CPU may take a task straight on its local DSQ (upstream can_direct_dispatch). */
   private canDirect(cpu: CpuId, idle: boolean): boolean {
-    const queued = this.scx.nrQueuedLocal(cpu) + this.scx.dsqNrQueued(this.pcpuDsq(cpu));
-    return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && Math.round(this.cpuUtil[cpu] * SCALE) < Math.floor((this.o.lb_local_dsq_util_pct * SCALE) / 100));
+    return (idle && !this.queuedOn(cpu)) || (this.o.lb_local_dsq_util_pct > 0 && Math.round(this.cpuUtil[cpu] * SCALE) < Math.floor((this.o.lb_local_dsq_util_pct * SCALE) / 100));
   }
 
   /**
@@ -435,7 +435,7 @@ export class LavdScheduler implements SchedExtOps {
    * whose prev is in neither set has no sticky CPU; one that fits neither set grows the overflow
    * set in preference order (find_cpu_in). A pinned task stays on its CPU, claiming it if idle.
    */
-  private pickIdle(p: ScxTask, prev: CpuId): void {
+  private pickIdle(p: ScxTask, prev: CpuId, wakeFlags = 0): void {
     const scx = this.scx, pw = this.power;
     this.pickedIdle = false;
     let sticky = prev;
@@ -462,22 +462,57 @@ export class LavdScheduler implements SchedExtOps {
       }
       this.aSet = this.steadySet; this.oSet = this.turbSet;
     }
-    const stick = !compacted || !affinitized || pw.inUse(sticky);
-    const dom = scx.cpuLlc(sticky);
-    if (!stick) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
+    const usable = (c: CpuId) => scx.cpuAllowed(p, c) && (!compacted || !affinitized || pw.inUse(c));
+    // find_sticky_cpu_and_cpdom: prev, or for a synchronous wakeup the waker's CPU when prev is
+    // unusable or the waker's domain carries less load (then the domain, not the CPU).
+    const waker = (wakeFlags & SCX_WAKE_SYNC) !== 0 && scx.currentCpu() !== prev ? scx.currentCpu() : asCpu(-1);
+    let stick = usable(sticky), wakerDom = false;
+    if (waker >= 0 && usable(waker)) {
+      if (!stick) { sticky = waker; stick = true; this.picked = waker; }
+      else if (this.balance.load[scx.cpuLlc(sticky)] > this.balance.load[scx.cpuLlc(waker)]) { wakerDom = true; stick = false; }
+    }
+    const dom = scx.cpuLlc(wakerDom ? waker : sticky);
+    if (!stick && !wakerDom) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
-    if (!anyIdle) return;
+    if (!anyIdle) { if (wakerDom) this.picked = this.distributeIn(p, dom); return; }
     // Upstream asks the kernel's picker only while the machine-wide masks it tests are non-empty;
     // every ask moves the kernel's search cursor, so the asks must be the same ones.
     const idleCore = this.smt && this.anyIdleIn(p, null, true);
     if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
     if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) return;
+    // is_sync_waker_idle: the waker's CPU, busy only with this wakeup, when nothing waits for it.
+    if (waker >= 0 && usable(waker) && !this.queuedOn(waker) && (this.nrLlcs === 1 || scx.cpuLlc(prev) === scx.cpuLlc(waker))) { this.picked = waker; return; }
+    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) { if (wakerDom) this.picked = this.distributeIn(p, dom); return; }
     // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
     if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
-    this.take(this.claimAtDom(p, dom, false));
+    // Nothing idle in the waker's domain: back to prev, for its cache.
+    if (!this.take(this.claimAtDom(p, dom, false)) && wakerDom) this.picked = prev;
+  }
+
+  /**
+   * find_sticky_cpu_at_cpdom without a sticky CPU: bpf_cpumask_any_and_distribute over the
+   * domain's CPUs p may use in the active set, else in the overflow set.
+   */
+  private distributeIn(p: ScxTask, dom: number): CpuId {
+    const m = this.llcMasks[dom], mask = this.pickMask, here = this.scx.currentCpu();
+    for (const set of [this.aSet, this.oSet]) {
+      let any = false;
+      for (let c = asCpu(0); c < this.nrCpus; c++) {
+        mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
+        any ||= mask[c] === 1;
+      }
+      if (any) return this.anyDistribute(mask, here);
+    }
+    return this.picked;
+  }
+
+  /** upstream queued_on_cpu: a task waits on the CPU's local DSQ, its per-CPU DSQ or one of its domain's two DSQs. */
+  private queuedOn(cpu: CpuId): boolean {
+    const scx = this.scx;
+    const llc = scx.cpuLlc(cpu);
+    return scx.nrQueuedLocal(cpu) > 0 || scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0 || scx.dsqNrQueued(this.llcDsq(llc)) > 0 || scx.dsqNrQueued(this.turbDsq(llc)) > 0;
   }
 
   /**
@@ -540,7 +575,7 @@ export class LavdScheduler implements SchedExtOps {
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
     if (this.scx.inHardirq()) t.wokenByHardirq = true;
-    this.pickIdle(p, prevCpu);
+    this.pickIdle(p, prevCpu, wakeFlags);
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
       p.dsqVtime = this.whenToRun(p, t);
