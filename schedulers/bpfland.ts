@@ -14,7 +14,8 @@
  * queue; a task enqueued without select_cpu, or whose core is SMT-contended while other CPUs are
  * idle, asks the kernel's scx_bpf_select_cpu_and from its previous CPU with no wake flags, as
  * upstream's pick_idle_cpu does from enqueue (the kernel's search: prev, then its LLC, node and
- * the rest, each scanned from the kernel's rotating cursor). Sticky tasks (average run < 10 µs)
+ * the rest, each scan starting after the calling CPU's last find, as the kernel's
+ * cpumask_any_and_distribute does). Sticky tasks (average run < 10 µs)
  * stay on their CPU's local DSQ.
  * A wakeup by a task running on a faster CPU than prev (hybrid capacities) moves toward the
  * waker's CPU unless prev is a free core in its LLC, and SCX_WAKE_SYNC reaches the default

@@ -32,8 +32,9 @@
  * upstream's flags); outside performance mode only the CPUs the load needs are active, plus an
  * overflow set for work that cannot run elsewhere, and a CPU in neither set takes nothing from the
  * shared DSQs. lavd's own idle-CPU search stays in the task's domain: prev's whole idle core, an
- * idle core of the domain in the active then the overflow set, prev, an idle CPU of the domain in
- * the active then the overflow set. A task goes straight to a CPU's local DSQ when that CPU is idle
+ * idle core of the domain in the active then the overflow set, prev, for a synchronous wakeup the
+ * waker's CPU if nothing waits there, an idle CPU of the domain in the active then the overflow
+ * set; a synchronous wakeup starts from the waker's domain instead when that carries less load. A task goes straight to a CPU's local DSQ when that CPU is idle
  * with nothing queued, or is under `lb_local_dsq_util_pct` % busy. The system slice is 10 ms ×
  * active CPUs / queued tasks within `slice_min_us`..`slice_max_us`; a task whose average run
  * exceeds it gets a boosted slice (its average + 0.5 ms, up to 500 ms) while the machine is under
@@ -61,10 +62,10 @@
  * boosts; no warm-CPU wait, irq or lock boosts, cgroup bandwidth, turbo or big/little cores
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
- * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search has no
- * sync-waker step and picks no random CPU. A CPU's utilisation is upstream's: its non-idle time
- * (from ops.update_idle; a CPU never seen going idle counts as busy) and, frequency-invariant,
- * its tasks' PELT time plus the IRQ/steal share (lavd_turbulence.ts).
+ * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search picks no
+ * random CPU (pick_random_cpu) and ignores an exiting waker. A CPU's utilisation is upstream's:
+ * its non-idle time (from ops.update_idle; a CPU never seen going idle counts as busy) and,
+ * frequency-invariant, its tasks' PELT time plus the IRQ/steal share (lavd_turbulence.ts).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -219,8 +220,6 @@ export class LavdScheduler implements SchedExtOps {
   private periodNrSched = 0;
   private periodMaxLatCri = 0;
   private timer = -1;
-  /** Per CPU: the CPU its last bpf_cpumask_any_distribute returned (the kernel's distribute_cpu_mask_prev, from 0). */
-  private readonly distPrev: Int32Array;
   /** Reused by find_victim_cpu: the queued task's domain ∩ its CPUs. */
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
@@ -277,7 +276,6 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuLatCri = new Float64Array(this.nrCpus);
     this.pickMask = new Uint8Array(this.nrCpus);
     this.victimMask = new Uint8Array(this.nrCpus);
-    this.distPrev = new Int32Array(this.nrCpus);
     this.cpuStopAt = new Float64Array(this.nrCpus).fill(Infinity);
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
@@ -408,8 +406,7 @@ export class LavdScheduler implements SchedExtOps {
 
   /** A CPU may take a task straight on its local DSQ (upstream can_direct_dispatch). */
   private canDirect(cpu: CpuId, idle: boolean): boolean {
-    const queued = this.scx.nrQueuedLocal(cpu) + this.scx.dsqNrQueued(this.pcpuDsq(cpu));
-    return (idle && queued === 0) || (this.o.lb_local_dsq_util_pct > 0 && Math.round(this.cpuUtil[cpu] * SCALE) < Math.floor((this.o.lb_local_dsq_util_pct * SCALE) / 100));
+    return (idle && !this.queuedOn(cpu)) || (this.o.lb_local_dsq_util_pct > 0 && Math.round(this.cpuUtil[cpu] * SCALE) < Math.floor((this.o.lb_local_dsq_util_pct * SCALE) / 100));
   }
 
   /**
@@ -430,7 +427,7 @@ export class LavdScheduler implements SchedExtOps {
    * whose prev is in neither set has no sticky CPU; one that fits neither set grows the overflow
    * set in preference order (find_cpu_in). A pinned task stays on its CPU, claiming it if idle.
    */
-  private pickIdle(p: ScxTask, prev: CpuId): void {
+  private pickIdle(p: ScxTask, prev: CpuId, wakeFlags = 0): void {
     const scx = this.scx, pw = this.power;
     this.pickedIdle = false;
     let sticky = prev;
@@ -457,22 +454,57 @@ export class LavdScheduler implements SchedExtOps {
       }
       this.aSet = this.steadySet; this.oSet = this.turbSet;
     }
-    const stick = !compacted || !affinitized || pw.inUse(sticky);
-    const dom = scx.cpuLlc(sticky);
-    if (!stick) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
+    const usable = (c: CpuId) => scx.cpuAllowed(p, c) && (!compacted || !affinitized || pw.inUse(c));
+    // find_sticky_cpu_and_cpdom: prev, or for a synchronous wakeup the waker's CPU when prev is
+    // unusable or the waker's domain carries less load (then the domain, not the CPU).
+    const waker = (wakeFlags & SCX_WAKE_SYNC) !== 0 && scx.currentCpu() !== prev ? scx.currentCpu() : asCpu(-1);
+    let stick = usable(sticky), wakerDom = false;
+    if (waker >= 0 && usable(waker)) {
+      if (!stick) { sticky = waker; stick = true; this.picked = waker; }
+      else if (this.balance.load[scx.cpuLlc(sticky)] > this.balance.load[scx.cpuLlc(waker)]) { wakerDom = true; stick = false; }
+    }
+    const dom = scx.cpuLlc(wakerDom ? waker : sticky);
+    if (!stick && !wakerDom) this.picked = this.inUseCpu(p, dom, this.aSet, this.oSet);
     let anyIdle = false;
     for (let c = asCpu(0); c < this.nrCpus && !anyIdle; c++) anyIdle = scx.cpuAllowed(p, c) && scx.isCpuIdle(c);
-    if (!anyIdle) return;
+    if (!anyIdle) { if (wakerDom) this.picked = this.distributeIn(p, dom); return; }
     // Upstream asks the kernel's picker only while the machine-wide masks it tests are non-empty;
     // every ask moves the kernel's search cursor, so the asks must be the same ones.
     const idleCore = this.smt && this.anyIdleIn(p, null, true);
     if (idleCore && stick && coreIdle(scx, sticky) && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
     if (idleCore && this.take(this.claimAtDom(p, dom, true))) return;
     if (stick && scx.testAndClearCpuIdle(sticky)) { this.take(sticky); return; }
-    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) return;
+    // is_sync_waker_idle: the waker's CPU, busy only with this wakeup, when nothing waits for it.
+    if (waker >= 0 && usable(waker) && !this.queuedOn(waker) && (this.nrLlcs === 1 || scx.cpuLlc(prev) === scx.cpuLlc(waker))) { this.picked = waker; return; }
+    if (!this.anyIdleIn(p, this.aSet, false) && !this.anyIdleIn(p, this.oSet, false)) { if (wakerDom) this.picked = this.distributeIn(p, dom); return; }
     // An overloaded domain hands the task to a wholly idle core of an underloaded neighbour.
     if (idleCore && this.take(this.balance.migrateToNeighbor(dom, (d) => this.claimAtDom(p, d, true, false)))) return;
-    this.take(this.claimAtDom(p, dom, false));
+    // Nothing idle in the waker's domain: back to prev, for its cache.
+    if (!this.take(this.claimAtDom(p, dom, false)) && wakerDom) this.picked = prev;
+  }
+
+  /**
+   * find_sticky_cpu_at_cpdom without a sticky CPU: bpf_cpumask_any_and_distribute over the
+   * domain's CPUs p may use in the active set, else in the overflow set.
+   */
+  private distributeIn(p: ScxTask, dom: number): CpuId {
+    const m = this.llcMasks[dom], mask = this.pickMask, here = this.scx.currentCpu();
+    for (const set of [this.aSet, this.oSet]) {
+      let any = false;
+      for (let c = asCpu(0); c < this.nrCpus; c++) {
+        mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
+        any ||= mask[c] === 1;
+      }
+      if (any) return this.anyDistribute(mask, here);
+    }
+    return this.picked;
+  }
+
+  /** upstream queued_on_cpu: a task waits on the CPU's local DSQ, its per-CPU DSQ or one of its domain's two DSQs. */
+  private queuedOn(cpu: CpuId): boolean {
+    const scx = this.scx;
+    const llc = scx.cpuLlc(cpu);
+    return scx.nrQueuedLocal(cpu) > 0 || scx.dsqNrQueued(this.pcpuDsq(cpu)) > 0 || scx.dsqNrQueued(this.llcDsq(llc)) > 0 || scx.dsqNrQueued(this.turbDsq(llc)) > 0;
   }
 
   /**
@@ -535,7 +567,7 @@ export class LavdScheduler implements SchedExtOps {
     const t = this.tctx.get(p);
     t.syncWakeup = (wakeFlags & SCX_WAKE_SYNC) !== 0;
     if (this.scx.inHardirq()) t.wokenByHardirq = true;
-    this.pickIdle(p, prevCpu);
+    this.pickIdle(p, prevCpu, wakeFlags);
     t.idlePicked = this.pickedIdle;
     if (this.pickedIdle && this.canDirect(this.picked, true)) {
       p.dsqVtime = this.whenToRun(p, t);
@@ -606,9 +638,8 @@ export class LavdScheduler implements SchedExtOps {
       mask[c] = m[c] === 1 && scx.cpuAllowed(p, c) ? 1 : 0;
       nr += mask[c];
     }
-    const here = scx.currentCpu();
     for (let i = 0; i < nr && second < 0; i++) {
-      const c = this.anyDistribute(mask, here);
+      const c = scx.cpumaskAnyDistribute(mask);
       if (c === preferred || !this.canKick(t.latCri, stop, c)) continue;
       if (first < 0) first = c;
       else second = c;
@@ -616,19 +647,6 @@ export class LavdScheduler implements SchedExtOps {
     if (first < 0) return;
     // As upstream: of two candidates, the first if it could itself kick the second.
     this.kick(second >= 0 && !this.canKick(this.cpuLatCri[first], this.cpuStopAt[first], second) ? second : first);
-  }
-
-  /**
-   * bpf_cpumask_any_distribute on a non-empty mask, run on CPU `here`: the first CPU of `mask`
-   * after the one `here` last got, wrapping (the kernel's per-CPU distribute_cpu_mask_prev).
-   */
-  private anyDistribute(mask: Uint8Array, here: CpuId): CpuId {
-    const from = this.distPrev[here] + 1;
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((from + i) % this.nrCpus);
-      if (mask[c] === 1) { this.distPrev[here] = c; return c; }
-    }
-    return asCpu(-1);
   }
 
   /**

@@ -140,8 +140,6 @@ export class RustyScheduler implements SchedExtOps {
   private readonly scratch: Uint8Array;
   /** An empty CPU mask (a domain that is not direct-greedy). */
   private readonly noCpus: Uint8Array;
-  /** Per CPU: the CPU its last bpf_cpumask_any_(and_)distribute returned (the kernel's distribute_cpu_mask_prev). */
-  private readonly distPrev: Int32Array;
   private readonly domRr: Uint32Array;
   /** Each CPU's busy time (scx.cpuBusyNs, /proc/stat) at the tuner's last step, and when that was. */
   private readonly busyAtTune: Float64Array;
@@ -167,7 +165,6 @@ export class RustyScheduler implements SchedExtOps {
     this.domRr = Uint32Array.from({ length: this.nrCpus }, (_, c) => c);
     this.scratch = new Uint8Array(this.nrCpus);
     this.noCpus = new Uint8Array(this.nrCpus);
-    this.distPrev = new Int32Array(this.nrCpus);
     this.busyAtTune = new Float64Array(this.nrCpus);
     for (let d = 0; d < this.nrDoms; d++) this.domMasks.push(new Uint8Array(this.nrCpus));
     for (let c = asCpu(0); c < this.nrCpus; c++) this.domMasks[scx.cpuLlc(c)][c] = 1;
@@ -207,18 +204,6 @@ export class RustyScheduler implements SchedExtOps {
     t.deadline = p.dsqVtime + Math.floor((t.avgRuntime * 100) / p.weight);
   }
 
-  /**
-   * bpf_cpumask_any_distribute (`idle` false) or any_and_distribute with the idle CPUs: the first
-   * CPU of `mask` after the one the running CPU last got, wrapping; only a hit moves it. -1 if none.
-   */
-  private anyOf(mask: Uint8Array, idle = false): CpuId {
-    const here = this.scx.currentCpu(), from = this.distPrev[here] + 1;
-    for (let i = 0; i < this.nrCpus; i++) {
-      const c = asCpu((from + i) % this.nrCpus);
-      if (mask[c] === 1 && (!idle || this.scx.isCpuIdle(c))) { this.distPrev[here] = c; return c; }
-    }
-    return asCpu(-1);
-  }
 
 
   private anyIdleCore(): boolean {
@@ -312,7 +297,7 @@ export class RustyScheduler implements SchedExtOps {
     }
     if (domestic) return prevCpu;
     const home = this.allowedIn(p, t.dom);
-    const c = home === null ? asCpu(-1) : this.anyOf(home);
+    const c = home === null ? asCpu(-1) : this.scx.cpumaskAnyDistribute(home);
     return c >= 0 ? c : prevCpu;
   }
 
@@ -323,7 +308,7 @@ export class RustyScheduler implements SchedExtOps {
       t.dispatchLocal = false;
       scx.stat("load_balance");
       const m = this.allowedIn(p, t.dom);
-      const c = m === null ? asCpu(-1) : this.anyOf(m);
+      const c = m === null ? asCpu(-1) : this.scx.cpumaskAnyDistribute(m);
       if (c >= 0) scx.kickCpu(c, 0);
     } else if (t.dispatchLocal) {
       t.dispatchLocal = false;
@@ -333,7 +318,7 @@ export class RustyScheduler implements SchedExtOps {
       // On a foreign CPU after greedy execution: wake a CPU of its own domain to pick it up.
       const m = this.allowedIn(p, t.dom);
       if (m !== null && m[scx.taskCpu(p)] === 0) {
-        const c = this.anyOf(m);
+        const c = this.scx.cpumaskAnyDistribute(m);
         if (c >= 0) scx.kickCpu(c, 0);
         scx.stat("repatriate");
       }
@@ -352,8 +337,9 @@ export class RustyScheduler implements SchedExtOps {
   /** Wake an idle CPU of a kick-greedy domain so it can steal the task just queued. */
   private kickGreedyCpu(): void {
     this.scratch.fill(0);
-    for (let c = 0; c < this.nrCpus; c++) if (this.kickGreedy[this.scx.cpuLlc(asCpu(c))]) this.scratch[c] = 1;
-    const c = this.anyOf(this.scratch, true);
+    // bpf_cpumask_any_and_distribute of the kick-greedy domains' CPUs and the idle ones.
+    for (let c = asCpu(0); c < this.nrCpus; c++) if (this.kickGreedy[this.scx.cpuLlc(c)] && this.scx.isCpuIdle(c)) this.scratch[c] = 1;
+    const c = this.scx.cpumaskAnyDistribute(this.scratch);
     if (c < 0) return;
     this.scx.stat("kick_greedy");
     this.scx.kickCpu(c, SCX_KICK_IDLE);

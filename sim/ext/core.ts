@@ -438,7 +438,10 @@ export class ExtCore {
     if (this.aborting || !this.cb.hasSelect) {
       const r = host.selectOut;
       const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? host.wakerCpu : -1;
-      this.idle.selectDfl(t.cpusAllowed, prev, r, sync, sync >= 0 && this.dsqs.local[sync].nr === 0);
+      // select_task_rq runs on the CPU making the wakeup: the waker's, a sleep's timer interrupt's,
+      // else the task's own (a fork runs on the parent's CPU, where sched_fork put the child).
+      const from = host.wakerCpu >= 0 ? host.wakerCpu : host.irqCpu >= 0 ? host.irqCpu : t.cpu;
+      this.idle.selectDfl(t.cpusAllowed, prev, r, sync, sync >= 0 && this.dsqs.local[sync].nr === 0, from);
       if (r.isIdle && !this.aborting) { t.slice = SCX_SLICE_DFL; t.ddspDsq = SCX_DSQ_LOCAL; t.ddspFlags = 0; }
       return r.cpu;
     }

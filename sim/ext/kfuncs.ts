@@ -57,9 +57,12 @@ export class ScxKfuncs implements Scx {
 
   /** scx_bpf_select_cpu_and's allowed CPUs, reused. */
   private readonly andMask: Uint8Array;
+  /** Every CPU: the mask a null one stands for. */
+  private readonly allCpus: Uint8Array;
 
   constructor(private readonly k: Kernel) {
     this.andMask = new Uint8Array(k.topo.nrCpus);
+    this.allCpus = new Uint8Array(k.topo.nrCpus).fill(1);
   }
 
   now(): number { return this.k.now; }
@@ -212,7 +215,7 @@ export class ScxKfuncs implements Scx {
     const core = this.k.ext;
     if (core.cb.ctx !== Ctx.SelectCpu) core.coreError("scx_bpf_select_cpu_dfl() called outside select_cpu");
     const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
-    core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
+    core.idle.selectDfl(taskOf(p).cpusAllowed, this.cpuOk(prevCpu), this.out, sync, sync >= 0 && core.dsqs.local[sync].nr === 0, this.currentCpu());
     return this.out;
   }
 
@@ -232,7 +235,7 @@ export class ScxKfuncs implements Scx {
     if (t.nrCpusAllowed === 1) return both[prev] === 1 && core.idle.testAndClear(prev) ? prev : asCpu(-EBUSY);
     if (!any) return asCpu(-EBUSY);
     const sync = (wakeFlags & SCX_WAKE_SYNC) !== 0 ? this.k.wakerCpu : -1;
-    const c = core.idle.selectAnd(both, prev, (flags & SCX_PICK_IDLE_CORE) !== 0, inNode, sync, sync >= 0 && core.dsqs.local[sync].nr === 0);
+    const c = core.idle.selectAnd(both, prev, (flags & SCX_PICK_IDLE_CORE) !== 0, inNode, sync, sync >= 0 && core.dsqs.local[sync].nr === 0, this.currentCpu());
     return asCpu(c >= 0 ? c : -EBUSY);
   }
 
@@ -255,16 +258,20 @@ export class ScxKfuncs implements Scx {
   testAndClearCpuIdle(cpu: CpuId): boolean { return this.k.ext.idle.testAndClear(this.cpuOk(cpu)); }
 
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId {
-    const c = this.k.ext.idle.pickAny(mask, (flags & SCX_PICK_IDLE_CORE) !== 0);
+    const c = this.k.ext.idle.pickAny(mask, (flags & SCX_PICK_IDLE_CORE) !== 0, this.currentCpu());
     return asCpu(c >= 0 ? c : -EBUSY);
   }
 
   pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId {
     const c = this.pickIdleCpu(mask, flags);
     if (c >= 0) return c;
-    const n = this.k.topo.nrCpus;
-    for (let i = 0; i < n; i++) if (mask === null || mask[i] === 1) return asCpu(i);
-    return asCpu(-EBUSY);
+    // scx_bpf_pick_any_cpu falls back on cpumask_any_distribute, not the first allowed CPU.
+    const any = this.k.ext.idle.anyDistribute(mask ?? this.allCpus, this.currentCpu());
+    return asCpu(any >= 0 ? any : -EBUSY);
+  }
+
+  cpumaskAnyDistribute(mask: Uint8Array): CpuId {
+    return asCpu(this.k.ext.idle.anyDistribute(mask, this.currentCpu()));
   }
 
   isCpuIdle(cpu: CpuId): boolean { return this.k.curr[this.cpuOk(cpu)] < 0; }

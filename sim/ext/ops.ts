@@ -227,7 +227,15 @@ export interface Scx {
   testAndClearCpuIdle(cpu: CpuId): boolean;
   /** An idle CPU of `mask` (claimed), or -EBUSY. `mask` null = every CPU (pass p.cpusAllowed for a task). */
   pickIdleCpu(mask: Uint8Array | null, flags: number): CpuId;
+  /** scx_bpf_pick_any_cpu: an idle CPU as pickIdleCpu, else cpumaskAnyDistribute over the mask; -EBUSY if it is empty. */
   pickAnyCpu(mask: Uint8Array | null, flags: number): CpuId;
+  /**
+   * bpf_cpumask_any_distribute (for any_and_distribute, pass the AND): the first CPU of `mask`
+   * (0/1 per CPU) after the one the running CPU's last pick returned, wrapping; -1 if the mask is
+   * empty. The cursor (the kernel's per-CPU distribute_cpu_mask_prev) is the one the idle picks
+   * made on that CPU move too.
+   */
+  cpumaskAnyDistribute(mask: Uint8Array): CpuId;
   isCpuIdle(cpu: CpuId): boolean;
   /**
    * Whether p is its CPU's current task: also inside the callbacks of a task that is leaving its

@@ -20,8 +20,9 @@ function tracker(idle: readonly number[]): IdleTracker {
 }
 const every = [...Array(N).keys()];
 const coreOf = (c: number): number[] => [c, topo.sibling[c]!].sort((a, b) => a - b);
+/** Selects as CPU `from` (the waker's, if any, else 0) runs scx_select_cpu_dfl. */
 const select = (t: IdleTracker, prev: number, o: { allowed?: Uint8Array; coreOnly?: boolean; sync?: number; syncEmpty?: boolean } = {}): number =>
-  t.selectAnd(o.allowed ?? ALL, prev, o.coreOnly ?? false, false, o.sync ?? -1, o.syncEmpty ?? true);
+  t.selectAnd(o.allowed ?? ALL, prev, o.coreOnly ?? false, false, o.sync ?? -1, o.syncEmpty ?? true, o.sync ?? 0);
 
 describe("ext_idle.c scx_select_cpu_dfl order, as scx_bpf_select_cpu_and runs it", () => {
   it("keeps prev when its whole core is idle, and claims it", () => {

@@ -188,7 +188,7 @@ describe("scx_select_cpu_dfl's SYNC step (kernel/sched/ext_idle.c)", () => {
     const idle = new IdleTracker(flatTopology(4));
     allIdle(idle);
     idle.idle[0] = 0; // the waker runs there
-    idle.selectDfl(null, 2, out, 0, true);
+    idle.selectDfl(null, 2, out, 0, true, 0);
     expect(out).toEqual({ cpu: 2, isIdle: true });
     expect(idle.idle[2]).toBe(0);
   });
@@ -197,10 +197,10 @@ describe("scx_select_cpu_dfl's SYNC step (kernel/sched/ext_idle.c)", () => {
     const idle = new IdleTracker(two());
     allIdle(idle);
     idle.idle[1] = 0;
-    idle.selectDfl(null, 5, out, 1, true);
+    idle.selectDfl(null, 5, out, 1, true, 1);
     expect(out).toEqual({ cpu: 1, isIdle: true });
     expect(idle.idle[5]).toBe(1); // prev was not claimed
-    idle.selectDfl(null, 5, out, -1, false);
+    idle.selectDfl(null, 5, out, -1, false, 0);
     expect(out).toEqual({ cpu: 5, isIdle: true });
   });
 
@@ -209,12 +209,12 @@ describe("scx_select_cpu_dfl's SYNC step (kernel/sched/ext_idle.c)", () => {
     allIdle(idle);
     idle.idle[1] = 0;
     idle.idle[5] = 0;
-    idle.selectDfl(null, 5, out, 1, false);
+    idle.selectDfl(null, 5, out, 1, false, 1);
     expect(out.isIdle).toBe(true);
     expect(out.cpu).not.toBe(1);
     expect([4, 6, 7]).toContain(out.cpu); // an idle CPU in prev's LLC first
     idle.idle.fill(0);
-    idle.selectDfl(null, 5, out, 1, true);
+    idle.selectDfl(null, 5, out, 1, true, 1);
     expect(out).toEqual({ cpu: 5, isIdle: false });
   });
 
@@ -224,7 +224,7 @@ describe("scx_select_cpu_dfl's SYNC step (kernel/sched/ext_idle.c)", () => {
     idle.idle[1] = 0;
     const mask = new Uint8Array(8).fill(1);
     mask[1] = 0;
-    idle.selectDfl(mask, 5, out, 1, true);
+    idle.selectDfl(mask, 5, out, 1, true, 1);
     expect(out).toEqual({ cpu: 5, isIdle: true });
   });
 });

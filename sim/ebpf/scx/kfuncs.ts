@@ -34,8 +34,6 @@ export interface KfuncContext {
   readonly nrCpus: number;
   /** Name of the callback running (for error messages). */
   callback(): string;
-  /** The CPU the program runs on (bpf_get_smp_processor_id), whose distribute cursor is used. */
-  cpu(): number;
 }
 
 /** The kfunc table for one loaded scheduler: name → implementation. */
@@ -67,25 +65,20 @@ export function makeKfuncs(k: KfuncContext): ReadonlyMap<string, BpfNativeFn> {
   const cpuIdle = (c: CpuId): boolean => scx.isCpuIdle(c);
   fillMask(onlineMask, anyCpu);
   const maskBit = (addr: BpfAddr, cpu: number): boolean => cpu >= 0 && cpu < MASK_BYTES * 8 && (m.readU8(addr + (cpu >> 3)) & (1 << (cpu & 7))) !== 0;
-  /**
-   * cpumask_any_distribute / cpumask_any_and_distribute: the first CPU of the mask (and of `y`
-   * unless 0) after the one this CPU last returned, wrapping; each CPU remembers its own, from
-   * 0 (so its first answer skips CPU 0), and only a hit moves it. Past the mask's width if none.
-   */
-  const distPrev = new Int32Array(k.nrCpus);
-  const distribute = (x: BpfAddr, y: BpfAddr): number => {
-    const here = k.cpu(), n = k.nrCpus, from = distPrev[here]! + 1;
-    for (let i = 0; i < n; i++) {
-      const c = (from + i) % n;
-      if (maskBit(x, c) && (y === 0 || maskBit(y, c))) { distPrev[here] = c; return c; }
-    }
-    return MASK_BYTES * 8;
-  };
   // One buffer for every cpumask handed to the facade (it reads the mask before returning).
   const maskBuf = new Uint8Array(k.nrCpus);
   const maskArray = (addr: BpfAddr): Uint8Array => {
     for (let c = 0; c < k.nrCpus; c++) maskBuf[c] = maskBit(addr, c) ? 1 : 0;
     return maskBuf;
+  };
+  /**
+   * cpumask_any_distribute / cpumask_any_and_distribute (of `x` and `y` unless 0): the kernel's
+   * per-CPU cursor, shared with its idle picks. Past the mask's width if the mask is empty.
+   */
+  const distribute = (x: BpfAddr, y: BpfAddr): number => {
+    for (let c = 0; c < k.nrCpus; c++) maskBuf[c] = maskBit(x, c) && (y === 0 || maskBit(y, c)) ? 1 : 0;
+    const c = scx.cpumaskAnyDistribute(maskBuf);
+    return c >= 0 ? c : MASK_BYTES * 8;
   };
   const bstr = (a: BpfCallArgs, fmtArg: number): string => {
     const data = a.ptr(fmtArg + 1), words = a.u32(fmtArg + 2) / 8;

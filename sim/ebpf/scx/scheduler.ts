@@ -86,7 +86,7 @@ export function instantiateBpfScheduler(bytes: Uint8Array, file: string, options
   const graph: BpfGraph = new BpfGraph(memory, (): SpinLocks => locks);
   const locks: SpinLocks = new SpinLocks(memory, (addr) => graph.notALock(addr));
   const kfuncs = new Map([
-    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback, cpu: () => host.cpu() }), ...graph.kfuncs(),
+    ...makeKfuncs({ scx, memory, tasks, cgroups, nrCpus, callback: () => callback }), ...graph.kfuncs(),
     ...arenaKfuncs((addr) => obj.mapByAddr(addr)?.store, () => scx.nrNodes()),
   ]);
   const obj = loadBpfObject(bytes, file, memory, { nrCpus, kfuncAvailable: (n) => kfuncs.has(n), llcOf: (c) => scx.cpuLlc(asCpu(c)), hz: scx.hz() });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { hog, plan, task } from "../../helpers/plan.js";
 import { MS, S, run } from "./run.js";
 import type { SchedExtOps, Scx } from "../../../sim/ext/ops.js";
-import { SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, asCpu } from "../../../sim/ext/consts.js";
+import { SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_WAKE_SYNC, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, asCpu } from "../../../sim/ext/consts.js";
 import { LavdScheduler, asymAvg, calcAvgDecay, options } from "../../../schedulers/lavd.js";
 import { resolveOptions } from "../../../schedulers/options.js";
 import { anyTask, fakeScx } from "../lib/fake_scx.js";
@@ -237,6 +237,65 @@ describe("lavd follows upstream (sched-ext/scx scheds/rust/scx_lavd)", () => {
     expect(asks).toBeGreaterThan(10);
     expect(needlessCore).toBe(0);
     expect(needlessAny).toBe(0);
+  });
+
+  it("idle.bpf.c is_sync_waker_idle: a synchronous wakeup whose prev is busy goes to the waker's CPU (not claimed: it runs the waker) when nothing waits there, before any other idle CPU; util.bpf.c queued_on_cpu counts the CPU's domain DSQ too, so a picked idle CPU whose domain has a queued task takes no direct dispatch (main.bpf.c can_direct_dispatch)", () => {
+    const build = (domQueued: number) => {
+      const f = fakeScx("4");
+      let picks = 0;
+      Object.assign(f.scx, {
+        now: () => 0, stat: () => undefined, currentCpu: () => 0, currentTask: () => null, cpuCurr: () => null, taskCpu: (p: { cpu: number }) => p.cpu, createDsq: () => 0, cpuperfSet: () => undefined, inHardirq: () => false,
+        timerCreate: () => 0, timerStart: () => undefined, kickCpu: () => undefined,
+        dsqNrQueued: (d: number) => (d === 0 ? domQueued : 0),
+        pickIdleCpu: (mask: Uint8Array) => { picks++; for (let c = 0; c < 4; c++) if (mask[c] === 1 && f.idle[c] === 1) { f.idle[c] = 0; return c; } return -16; },
+        dsqInsert: () => { inserted++; },
+      });
+      let inserted = 0;
+      const l = new LavdScheduler(f.scx, resolveOptions("lavd", options, {}));
+      expect(l.init()).toBe(0);
+      return { l, f, picks: () => picks, inserted: () => inserted };
+    };
+    const sync = build(0);
+    sync.f.idle[3] = 1;
+    expect(sync.l.select_cpu(lavdTask(1, 2), asCpu(2), SCX_WAKE_SYNC)).toBe(0);
+    expect([sync.picks(), sync.f.idle[3]]).toEqual([0, 1]);
+    const plain = build(0);
+    plain.f.idle[3] = 1;
+    expect(plain.l.select_cpu(lavdTask(1, 2), asCpu(2), 0)).toBe(3);
+    // Domain DSQ busy: the waker's CPU is not idle in upstream's sense, and the idle CPU picked gets no direct insert.
+    const queued = build(1);
+    queued.f.idle[3] = 1;
+    queued.l.cpuUtil.fill(0.5);
+    expect(queued.l.select_cpu(lavdTask(1, 2), asCpu(2), SCX_WAKE_SYNC)).toBe(3);
+    expect(queued.inserted()).toBe(0);
+    plain.l.cpuUtil.fill(0.5);
+    plain.f.idle[3] = 1;
+    const before = plain.inserted();
+    plain.l.select_cpu(lavdTask(2, 2), asCpu(2), 0);
+    expect(plain.inserted()).toBe(before + 1);
+  });
+
+  it("idle.bpf.c find_sticky_cpu_and_cpdom: for a synchronous wakeup whose waker's domain carries less load (load_invr, from the last plan) than prev's, the search starts in the waker's domain, not at prev", () => {
+    const f = fakeScx("2llc-8c");
+    Object.assign(f.scx, {
+      now: () => 0, stat: () => undefined, currentCpu: () => 4, currentTask: () => null, cpuCurr: () => null, taskCpu: (p: { cpu: number }) => p.cpu, createDsq: () => 0, cpuperfSet: () => undefined, inHardirq: () => false,
+      timerCreate: () => 0, timerStart: () => undefined, kickCpu: () => undefined, dsqInsert: () => undefined,
+      dsqNrQueued: (d: number) => (d === 1 ? 1 : 0),
+      pickIdleCpu: (mask: Uint8Array) => { for (let c = 0; c < 8; c++) if (mask[c] === 1 && f.idle[c] === 1) { f.idle[c] = 0; return c; } return -16; },
+    });
+    const l = new LavdScheduler(f.scx, resolveOptions("lavd", options, {}));
+    expect(l.init()).toBe(0);
+    const pick = (load0: number, load1: number) => {
+      f.idle.fill(0);
+      f.idle[3] = f.idle[6] = 1;
+      l.balance.load[0] = load0;
+      l.balance.load[1] = load1;
+      return l.select_cpu(lavdTask(1, 1), asCpu(1), SCX_WAKE_SYNC);
+    };
+    // The waker's CPU 4 has work queued in its domain, so it is not taken itself.
+    expect(pick(2000, 100)).toBe(6);
+    expect(pick(100, 2000)).toBe(3);
+    expect(pick(500, 500)).toBe(3);
   });
 
   it("scx common.bpf.h __calc_avg and lavd util.bpf.c calc_asym_avg: 7/8 old + 1/8 new in integers, half and half while either value is below 2^decay; utilisation in 1/1024 steps halves towards an idle interval", () => {

@@ -6,7 +6,8 @@ import type { Scx, SchedExtOps } from "../../../sim/ext/ops.js";
 import { latencyScale, options } from "../../../schedulers/rusty.js";
 import { findScheduler } from "../../../schedulers/index.js";
 import { resolveOptions } from "../../../schedulers/options.js";
-import { fakeScx } from "../lib/fake_scx.js";
+import { anyTask, fakeScx } from "../lib/fake_scx.js";
+import { asCpu } from "../../../sim/ext/consts.js";
 
 describe("rusty", () => {
   it("keeps tasks in their LLC domain: 12 hogs and 4 sleepers on 2llc-8c migrate across LLCs under 20 times in 5 s, against over 1000 under simple", () => {
@@ -215,17 +216,16 @@ describe("rusty follows upstream (sched-ext/scx scheds/rust/scx_rusty)", () => {
     expect(first.cpus.filter((c) => c.busyNs > 0).map((c) => c.cpu >= 4)).toEqual([false]);
   });
 
-  it("main.bpf.c rusty_select_cpu / rusty_enqueue's bpf_cpumask_any_distribute: per running CPU, the next CPU of the mask after the last one it got (the first skipping CPU 0), wrapping", () => {
-    const f = fakeScx("4");
-    let here = 0;
-    Object.assign(f.scx, { currentCpu: () => here });
-    const q = findScheduler("rusty").create(f.scx, {}) as unknown as { anyOf(m: Uint8Array): number };
-    const m = Uint8Array.from([1, 1, 0, 1]);
-    expect([q.anyOf(m), q.anyOf(m), q.anyOf(m), q.anyOf(m)]).toEqual([1, 3, 0, 1]);
-    here = 2;
-    expect(q.anyOf(m)).toBe(1);
-    expect(q.anyOf(new Uint8Array(4))).toBe(-1);
-    expect(q.anyOf(m)).toBe(3);
+  it("main.bpf.c rusty_select_cpu: a task woken outside its domain with no idle CPU there goes to bpf_cpumask_any_distribute of its domain's CPUs, the kernel's cursor of the running CPU (the next after its last answer, the first skipping CPU 0)", () => {
+    const f = fakeScx("2llc-8c");
+    let here = 5;
+    Object.assign(f.scx, { currentCpu: () => here, stat: () => undefined });
+    const q = findScheduler("rusty").create(f.scx, {}) as unknown as SchedExtOps;
+    // Domain 0 is LLC 0 (CPUs 0-3); prev 5 is in LLC 1; nothing is idle.
+    const wake = (): number => q.select_cpu!(anyTask(5), asCpu(5), 0);
+    expect([wake(), wake(), wake(), wake(), wake()]).toEqual([1, 2, 3, 0, 1]);
+    here = 6;
+    expect(wake()).toBe(1);
   });
 
   it("main.rs Opts and rusty_ops: option defaults are upstream's (-u 20000, -o 1000, -g 1, -D 90, -K 100, -i 2.0, -I 0.1) and the watchdog is 10 s", () => {

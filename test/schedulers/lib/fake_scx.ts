@@ -1,7 +1,13 @@
 /**
  * A stand-in kfunc facade over a real topology whose idle CPUs a test sets by hand, for checking
- * a policy's CPU-choice rules without running a machine. Only the topology, idle and task-storage kfuncs work; every DSQ reads as empty.
+ * a policy's CPU-choice rules without running a machine. Only the topology, idle, task-storage
+ * and distribute kfuncs work; every DSQ reads as empty. scx_bpf_pick_idle_cpu and
+ * bpf_cpumask_any_distribute are the kernel model's (IdleTracker, its per-CPU cursor), run on
+ * `currentCpu()` when a test provides it, else on CPU 0.
  */
+import { IdleTracker } from "../../../sim/ext/idle_tracker.js";
+import { EBUSY } from "../../../sim/bpf/errno.js";
+import { SCX_PICK_IDLE_CORE } from "../../../sim/ext/consts.js";
 import type { Scx, ScxTask } from "../../../sim/ext/ops.js";
 import { resolveTopology } from "../../../sim/topology.js";
 
@@ -11,9 +17,14 @@ export interface FakeScx {
   readonly idle: Uint8Array;
 }
 
+/** The facade a kfunc was called on: a test may give it a currentCpu. */
+type Running = { currentCpu?: () => number };
+const runningOn = (s: Running): number => (s.currentCpu === undefined ? 0 : s.currentCpu());
+
 export function fakeScx(topology: string): FakeScx {
   const topo = resolveTopology(topology);
-  const idle = new Uint8Array(topo.nrCpus);
+  const tracker = new IdleTracker(topo);
+  const idle = tracker.idle;
   const scx = {
     nrCpus: () => topo.nrCpus,
     nrLlcs: () => topo.nrLlcs,
@@ -29,6 +40,13 @@ export function fakeScx(topology: string): FakeScx {
     cpuAllowed: (p: ScxTask, c: number) => p.cpusAllowed === null || p.cpusAllowed[c] === 1,
     now: () => 0,
     dsqNrQueued: () => 0,
+    cpumaskAnyDistribute(this: Running, mask: Uint8Array): number {
+      return tracker.anyDistribute(mask, runningOn(this));
+    },
+    pickIdleCpu(this: Running, mask: Uint8Array | null, flags: number): number {
+      const c = tracker.pickAny(mask, (flags & SCX_PICK_IDLE_CORE) !== 0, runningOn(this));
+      return c >= 0 ? c : -EBUSY;
+    },
     nrQueuedLocal: () => 0,
     taskStorage: <T>(init: (p: ScxTask) => T) => {
       const m = new Map<number, T>();
