@@ -488,14 +488,14 @@ export class LavdScheduler implements SchedExtOps {
    * domain's CPUs p may use in the active set, else in the overflow set.
    */
   private distributeIn(p: ScxTask, dom: number): CpuId {
-    const m = this.llcMasks[dom], mask = this.pickMask, here = this.scx.currentCpu();
+    const m = this.llcMasks[dom], mask = this.pickMask;
     for (const set of [this.aSet, this.oSet]) {
       let any = false;
       for (let c = asCpu(0); c < this.nrCpus; c++) {
         mask[c] = m[c] === 1 && set[c] === 1 && this.scx.cpuAllowed(p, c) ? 1 : 0;
         any ||= mask[c] === 1;
       }
-      if (any) return this.anyDistribute(mask, here);
+      if (any) return this.scx.cpumaskAnyDistribute(mask);
     }
     return this.picked;
   }
