@@ -4,7 +4,7 @@
  * a wrong type or a figure out of range is one error naming the file and JSON path.
  */
 import { DEFAULT_COSTS, type CostModel, type IdleState } from "./costs.js";
-import { InputError } from "./errors.js";
+import { InputError, renderGot } from "./errors.js";
 
 /** The distances a per-distance figure names (the same CPU costs nothing). */
 export const DISTANCE_KEYS = ["smt", "core", "llc", "numa"] as const;
@@ -25,7 +25,7 @@ export const COSTS_SCHEMA = "scxlab.costs/1";
 /** Reads a parsed cost table (`j`, from `file`) over the default figures. */
 export function resolveCostTable(j: unknown, file: string): CostModel {
   const fail = (path: string, expected: string, got: unknown): never => {
-    throw new CostTableError({ file, path, expected, got: show(got) });
+    throw new CostTableError({ file, path, expected, got: renderGot(got) });
   };
   if (!isRecord(j)) return fail("", "an object of cost figures", j);
   for (const k of Object.keys(j)) {
@@ -120,8 +120,3 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function show(v: unknown): string {
-  if (v === undefined) return "nothing";
-  const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}

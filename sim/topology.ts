@@ -2,7 +2,7 @@
  * The machine: CPUs grouped into SMT cores, LLC domains and NUMA nodes, each with a capacity
  * (1024 = nominal speed). Built from a preset name or a JSON description.
  */
-import { InputError } from "./errors.js";
+import { InputError, renderGot } from "./errors.js";
 
 /** How far apart two CPUs are; a migration's cost and its counter follow from it. */
 export const enum Distance {
@@ -103,11 +103,11 @@ function fromJson(j: TopologyJson, name: string): Topology {
     if (!Array.isArray(j.cpus) || j.cpus.length === 0) throw new TopologyError(`${name}: cpus: expected a non-empty array`);
     if (j.cpus.length > MAX_CPUS) throw new TopologyError(`${name}: cpus: expected at most ${MAX_CPUS} CPUs, got ${j.cpus.length}`);
     j.cpus.forEach((c, i) => {
-      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new TopologyError(`${name}: cpus[${i}]: expected an object { core, llc, node, capacity }, got ${JSON.stringify(c)}`);
+      if (typeof c !== "object" || c === null || Array.isArray(c)) throw new TopologyError(`${name}: cpus[${i}]: expected an object { core, llc, node, capacity }, got ${renderGot(c)}`);
       for (const k of ["core", "llc", "node", "capacity"] as const) {
         const v = c[k];
         if (!Number.isInteger(v) || v < 0 || (k === "capacity" && (v < 1 || v > 4096))) {
-          throw new TopologyError(`${name}: cpus[${i}].${k}: expected ${k === "capacity" ? "an integer 1..4096" : "an integer ≥ 0"}, got ${JSON.stringify(v)}`);
+          throw new TopologyError(`${name}: cpus[${i}].${k}: expected ${k === "capacity" ? "an integer 1..4096" : "an integer ≥ 0"}, got ${renderGot(v)}`);
         }
       }
     });
@@ -115,7 +115,7 @@ function fromJson(j: TopologyJson, name: string): Topology {
   }
   for (const k of ["nodes", "llcsPerNode", "coresPerLlc", "threadsPerCore"] as const) {
     const v = (j as unknown as Record<string, unknown>)[k];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new TopologyError(`${name}: ${k}: expected an integer ≥ 1, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw new TopologyError(`${name}: ${k}: expected an integer ≥ 1, got ${renderGot(v)}`);
   }
   if (j.threadsPerCore > 2) throw new TopologyError(`${name}: threadsPerCore: expected 1 or 2, got ${j.threadsPerCore}`);
   const total = j.nodes * j.llcsPerNode * j.coresPerLlc * j.threadsPerCore;

@@ -9,8 +9,8 @@
  * report's notes). Plain results.json files (no manifest) are concatenated in argument order;
  * the same run twice is an error.
  */
-import { dirname, join } from "node:path";
-import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
 import { readInputText } from "../../workloads/input_file.js";
 import { checkFailedShape, checkRunShape } from "../../results/io/check_run.js";
 import { renderGot } from "../../sim/errors.js";
@@ -221,6 +221,14 @@ export function checkOneMachine(runs: readonly RunResult[]): void {
   }
 }
 
+/** The output set replaces what is in --out: the folder of an input would lose that shard. */
+function checkOutApart(out: string, inputs: readonly Input[]): void {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const target = real(out);
+  const clash = inputs.find((i) => real(dirname(i.path)) === target);
+  if (clash !== undefined) throw new CliError(`--out ${out}: expected a folder apart from the inputs, got the folder of ${clash.path} (writing there would replace the shard being merged)`);
+}
+
 async function merge(a: MergeArgs): Promise<void> {
   const files = a.files ?? [];
   if (files.length === 0) throw new CliError("merge: expected results.json files of the shards");
@@ -228,6 +236,7 @@ async function merge(a: MergeArgs): Promise<void> {
   if (out.trim() === "") throw new CliError("--out: expected a directory");
   checkOutputDir("--out", out);
   const inputs = files.map(readInput);
+  checkOutApart(out, inputs);
   const merged = mergeInputs(inputs, a.partial === true);
   checkOneMachine(merged.runs);
   const { runs, chosen, failed, timelines } = merged;

@@ -59,13 +59,27 @@ export async function prepareModule(path: string): Promise<SchedulerModule> {
   const code = await transpile(source, abs, path);
   let ns: Record<string, unknown>;
   try {
-    ns = await import(pathToFileURL(cached(code, abs)).href) as Record<string, unknown>;
+    ns = await importOrIdle(pathToFileURL(cached(code, abs)).href);
   } catch (e) {
-    return fail("a module that loads", describe(e));
+    return fail("a module that loads", e === IDLE ? "a top-level await that never settles" : describe(e));
   }
   const mod = checkModule(ns, path);
   loaded.set(abs, mod);
   return mod;
+}
+
+/** What importOrIdle rejects with when nothing is left to run while the import waits. */
+const IDLE = Symbol("idle");
+
+/**
+ * import(), refused when the event loop runs dry before it settles (a top-level await on a
+ * promise nothing will settle): the process would otherwise exit 0, having run nothing.
+ */
+function importOrIdle(url: string): Promise<Record<string, unknown>> {
+  let idle = (): void => {};
+  const never = new Promise<never>((_, reject) => { idle = () => reject(IDLE); });
+  process.once("beforeExit", idle);
+  return Promise.race([import(url) as Promise<Record<string, unknown>>, never]).finally(() => process.off("beforeExit", idle));
 }
 
 /** Transpiles to an ES module and points `scxlab` and relative imports at real files. */

@@ -39,6 +39,7 @@ describe("resolveCostTable: every figure checked, one error naming the JSON path
     [{ turboMhz: [3700, 0] }, "turboMhz[1]", /a frequency in MHz from 1 to 100000/],
     [{ turboMhz: [3500, 3700] }, "turboMhz[1]", /at most the previous entry's 3500 MHz/],
     [{ idleStates: [{ name: "C6", residencyNs: 600, exitNs: 133, powerGated: 1 }] }, "idleStates[0].powerGated", /true or false/],
+    [{ contextSwitchNs: Infinity }, "contextSwitchNs", /a time in ns from 0 to 1000000000, got Infinity$/],
   ])("%j → %s", (j, path, msg) => {
     let e: unknown = null;
     try { resolveCostTable(j, "t.json"); } catch (x) { e = x; }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,18 @@ describe("merge validates its inputs like any other input", () => {
     expect(r.err).toMatch(pattern);
     expect(r.err.trim().split("\n")).toHaveLength(1);
     expect(existsSync(join(TMP, `${name}-out`))).toBe(false);
+  });
+
+  it("--out at an input's own folder (by another spelling too) is refused, and the input keeps its files", () => {
+    const files = () => Object.fromEntries(readdirSync(base).sort().map((f) => [f, readFileSync(join(base, f), "utf8")]));
+    const before = files();
+    for (const out of [base, `${base}/`, join(base, "..", "sweep")]) {
+      const r = scxlab("merge", join(base, "results.json"), "--out", out);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err).toMatch(/--out .*: expected a folder apart from the inputs, got the folder of .*results\.json/);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+    }
+    expect(files()).toEqual(before);
   });
 });
 

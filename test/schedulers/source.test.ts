@@ -81,6 +81,15 @@ describe("a user's module from the command line", () => {
     expect(bad.out).toBe("");
   });
 
+  it("a module whose top-level await never settles is refused (exit 2), not a silent exit 0 that ran nothing", () => {
+    for (const args of [["run", "-s", `${FIX}idle_import.mjs`, "--duration", "0.1"], ["list", `${FIX}idle_import.mjs`]]) {
+      const r = scxlab(...args);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim()).toBe(`scxlab: ${FIX}idle_import.mjs: expected a module that loads, got a top-level await that never settles`);
+      expect(r.out).toBe("");
+    }
+  });
+
   it("compare puts a module beside a built-in; 1 and 2 workers give the same results.json", () => {
     const outs = [1, 2].map((w) => {
       const dir = join(mkdtempSync(join(tmpdir(), "scxlab-module-")), "out");

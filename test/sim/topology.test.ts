@@ -27,4 +27,16 @@ describe("topology", () => {
     expect(() => resolveTopology({ nodes: 0, llcsPerNode: 1, coresPerLlc: 1, threadsPerCore: 1 })).toThrow(/nodes: expected an integer ≥ 1, got 0/);
     expect(() => resolveTopology({ cpus: [{ core: 0, llc: -1, node: 0, capacity: 1024 }] })).toThrow(/cpus\[0\]\.llc/);
   });
+
+  it("what a bad topology holds is shown as the file has it, and short: 1e999, a missing key, a huge array", () => {
+    const flat = { llcsPerNode: 1, coresPerLlc: 1, threadsPerCore: 1 };
+    expect(() => resolveTopology({ nodes: Infinity, ...flat })).toThrow(/nodes: expected an integer ≥ 1, got Infinity$/);
+    expect(() => resolveTopology({ cpus: [{ core: 0, llc: 0, node: 0 }] })).toThrow(/cpus\[0\]\.capacity: expected an integer 1\.\.4096, got nothing$/);
+    for (const big of [{ nodes: new Array(100_000).fill(1), ...flat }, { cpus: [new Array(100_000).fill(1)] }]) {
+      let message = "";
+      try { resolveTopology(big); } catch (e) { message = (e as Error).message; }
+      expect(message).toMatch(/got \[1,1,1.*…$/);
+      expect(message.length).toBeLessThan(200);
+    }
+  });
 });
