@@ -63,12 +63,9 @@
  * (so no performance criticality), no energy model (CPU preference orders as upstream builds them
  * without one), a CPU's effective capacity is its full-speed capacity and frequency-invariant time
  * is charged at the level the CPU runs at when the time is accounted; the idle-CPU search picks no
- * random CPU (pick_random_cpu) and ignores an exiting waker; a CPU's utilisation is the run time of its tasks,
- * where upstream's is its non-idle time (from ops.update_idle) and its frequency-invariant
- * utilisation comes from the runqueue's PELT clock, which catches up with wall time whenever the
- * CPU is idle (so upstream's is the wall utilisation for any CPU that idled in the interval;
- * lavd_turbulence.ts measures both, the utilisation does not use them yet);
- * the domains' loads, and so the balancing budgets, differ by that much (README).
+ * random CPU (pick_random_cpu) and ignores an exiting waker. A CPU's utilisation is upstream's:
+ * its non-idle time (from ops.update_idle; a CPU never seen going idle counts as busy) and,
+ * frequency-invariant, its tasks' PELT time plus the IRQ/steal share (lavd_turbulence.ts).
  */
 import type { SchedExtOps, Scx, ScxTask, CpuId, DsqId } from "../sim/ext/ops.js";
 import { SCX_DEQ_SLEEP, SCX_ENQ_CPU_SELECTED, SCX_ENQ_LAST, SCX_ENQ_PREEMPT, SCX_ENQ_REENQ, SCX_ENQ_WAKEUP, SCX_WAKE_SYNC, SCX_KICK_IDLE, SCX_KICK_PREEMPT, SCX_PICK_IDLE_CORE, SCX_SLICE_DFL, SCX_DSQ_LOCAL, SCX_OPS_ENQ_EXITING, SCX_OPS_ENQ_LAST, SCX_OPS_KEEP_BUILTIN_IDLE, localOn, asCpu, asDsq } from "../sim/ext/consts.js";
@@ -227,14 +224,13 @@ export class LavdScheduler implements SchedExtOps {
   private readonly victimMask: Uint8Array;
   /** CPUs of each LLC, and the LLCs sorted nearest-first from each LLC. */
   private readonly llcMasks: Uint8Array[] = [];
-  /** Per CPU: running task's lat_cri, estimated stop (∞ when idle), slice-boost flag, run start, busy time, utilisation. */
+  /** Per CPU: running task's lat_cri, estimated stop (∞ when idle), slice-boost flag, run start, utilisation. */
   private readonly cpuLatCri: Float64Array;
   private readonly cpuStopAt: Float64Array;
   private readonly cpuBoosted: Uint8Array;
   private readonly cpuRunningAt: Float64Array;
   /** Per CPU: when its last task started running, kept while it idles (upstream cpu_ctx.running_clk, 0 at first). */
   private readonly cpuRunningClk: Float64Array;
-  private readonly cpuBusy: Float64Array;
   readonly cpuUtil: Float64Array;
   /** Per CPU: frequency-invariant utilisation, smoothed (cpu_ctx avg_util_invr). */
   private readonly cpuUtilInvr: Float64Array;
@@ -259,8 +255,6 @@ export class LavdScheduler implements SchedExtOps {
   /** The current idle search's two sets in order (upstream's a_mask and o_mask). */
   private aSet: Uint8Array;
   private oSet: Uint8Array;
-  /** Per CPU: busy time scaled by capacity and performance level since the last stat (frequency-invariant). */
-  private readonly cpuBusyInvr: Float64Array;
   /** Machine-wide frequency-invariant utilisation, smoothed (sys_stat.avg_util_invr). */
   avgUtilInvr = 0;
   /** Reused by consumeOwn: the DSQs it may take from and their heads' deadlines. */
@@ -286,12 +280,10 @@ export class LavdScheduler implements SchedExtOps {
     this.cpuBoosted = new Uint8Array(this.nrCpus);
     this.cpuRunningAt = new Float64Array(this.nrCpus).fill(-1);
     this.cpuRunningClk = new Float64Array(this.nrCpus);
-    this.cpuBusy = new Float64Array(this.nrCpus);
     this.cpuUtil = new Float64Array(this.nrCpus);
     this.cpuUtilInvr = new Float64Array(this.nrCpus);
     this.cpuCurUtil = new Float64Array(this.nrCpus);
     this.cpuPerf = new Float64Array(this.nrCpus).fill(-1);
-    this.cpuBusyInvr = new Float64Array(this.nrCpus);
     this.power = new LavdPower(scx, o, this.smt);
     this.balance = new LavdBalance(scx, o, (d) => this.llcDsq(d), (p) => this.tctx.get(p).load.utilEst);
     this.pinned = new LavdPinned(scx, o.pinned_slice_us, o.slice_min_us, o.slice_max_us);
@@ -866,9 +858,6 @@ export class LavdScheduler implements SchedExtOps {
     this.updateAvgRuntime(t);
     this.turb.stopping(cpu);
     if (this.curSvc < t.svcTime) this.curSvc = t.svcTime;
-    const busy = now - Math.max(this.cpuRunningAt[cpu], this.lastStat);
-    this.cpuBusy[cpu] += busy;
-    this.cpuBusyInvr[cpu] += busy * this.speed(cpu);
     this.cpuRunningAt[cpu] = -1;
     this.cpuLatCri[cpu] = 0;
     this.cpuStopAt[cpu] = Infinity;
@@ -936,14 +925,7 @@ export class LavdScheduler implements SchedExtOps {
     for (let l = 0; l < this.nrLlcs; l++) queued += scx.dsqNrQueued(this.llcDsq(l)) + scx.dsqNrQueued(this.turbDsq(l));
     for (let c = asCpu(0); c < this.nrCpus; c++) {
       queued += scx.nrQueuedLocal(c) + (this.pinned.perCpuDsqs && this.isPrimary(c) ? scx.dsqNrQueued(this.pcpuDsq(c)) : 0);
-      let b = this.cpuBusy[c], bi = this.cpuBusyInvr[c];
-      if (this.cpuRunningAt[c] >= 0) {
-        const running = now - Math.max(this.cpuRunningAt[c], this.lastStat);
-        b += running;
-        bi += running * this.speed(c);
-      }
-      this.cpuBusy[c] = 0;
-      this.cpuBusyInvr[c] = 0;
+      const b = this.turb.computeWall[c], bi = this.turb.computeInvr[c];
       this.cpuCurUtil[c] = Math.min(b / span, 1);
       this.cpuUtil[c] = asymAvg(this.cpuUtil[c], this.cpuCurUtil[c]);
       this.cpuUtilInvr[c] = asymAvg(this.cpuUtilInvr[c], Math.min(bi, b) / span);

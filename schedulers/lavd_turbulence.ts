@@ -55,6 +55,9 @@ export class LavdTurbulence {
   private readonly irqSteal: Ravg[];
   private readonly utilRavg: Ravg[];
   readonly utilEst: Int32Array;
+  /** Per CPU over the last interval: its non-idle time, and that in invariant time (compute_wall, compute_invr). */
+  readonly computeWall: Float64Array;
+  readonly computeInvr: Float64Array;
   readonly headroom: Int32Array;
   /** CPUs with enough headroom (steady_cpumask), and per domain its steady count and threshold. */
   readonly steady: Uint8Array;
@@ -77,6 +80,8 @@ export class LavdTurbulence {
     this.irqSteal = Array.from({ length: n }, newRavg);
     this.utilRavg = Array.from({ length: n }, newRavg);
     this.utilEst = new Int32Array(n);
+    this.computeWall = new Float64Array(n);
+    this.computeInvr = new Float64Array(n);
     this.headroom = new Int32Array(n);
     this.steady = new Uint8Array(n);
     this.nrSteady = new Int32Array(scx.nrLlcs());
@@ -187,9 +192,11 @@ export class LavdTurbulence {
         this.perfFactor[cpu] = calcAvgDecay(this.perfFactor[cpu], Math.floor((deltaPelt * SCALE) / taskWall), 3);
         irqInvr = Math.floor((irqWall * deltaPelt) / taskWall);
       } else irqInvr = Math.floor((irqWall * this.perfFactor[cpu]) / SCALE);
-      const rtDl = Math.max(deltaPelt - this.taskInvr[cpu], 0);
+      const taskInvr = this.taskInvr[cpu], rtDl = Math.max(deltaPelt - taskInvr, 0);
       this.taskInvr[cpu] = 0;
       const steal = Math.min(irqInvr + rtDl, compute);
+      this.computeWall[cpu] = compute;
+      this.computeInvr[cpu] = Math.min(taskInvr + steal, compute);
       ravgAccumulate(this.irqSteal[cpu], Math.floor((steal * SCALE) / duration), now, HALF_LIFE);
       const avg = this.readRavg(this.irqSteal[cpu], now);
       this.headroom[cpu] = avg < SCALE ? SCALE - avg : 0;
