@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { SCX_DSQ_GLOBAL, SCX_EXIT_MSG_LEN } from "../../sim/ext/consts.js";
-import type { SchedExtOps, Scx } from "../../sim/ext/ops.js";
+import type { CpuId, SchedExtOps, Scx } from "../../sim/ext/ops.js";
 import type { Machine } from "../../sim/machine.js";
 import { hog, plan, task } from "../helpers/plan.js";
 import { machine } from "../helpers/machine.js";
@@ -57,7 +57,7 @@ describe("return values the kernel prints", () => {
 
   it("ops.select_cpu returning one is an invalid CPU", () => {
     const m = world();
-    load(m, (scx) => fifo(scx, { select_cpu: () => UNPRINTABLE as unknown as number }));
+    load(m, (scx) => fifo(scx, { select_cpu: () => UNPRINTABLE as unknown as CpuId }));
     m.runFor(50 * MS);
     ejected(m, "SCX_EXIT_ERROR", "select_cpu returned invalid CPU an unprintable object");
   });
@@ -126,7 +126,7 @@ describe("scheduler statistics", () => {
     ["gives a string and a NaN beside a number", () => ({ ok: 3, s: "str", n: NaN }), "gave s = str, not a finite number"],
   ])("a statsFrom reader that %s: the result is still built, with its finite numbers and a warning", (_what, read, why) => {
     const m = world();
-    load(m, (scx) => { scx.statsFrom(read as () => Record<string, number>); return fifo(scx); });
+    load(m, (scx) => { scx.statsFrom(read as unknown as () => Record<string, number>); return fifo(scx); });
     m.runFor(10 * MS);
     const r = m.result();
     expect(r.scx.events).toEqual(why.startsWith("gave") ? { ok: 3 } : {});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { distance, Distance, resolveTopology, TopologyError } from "../../sim/topology.js";
+import { distance, Distance, resolveTopology, TopologyError, type TopologyJson } from "../../sim/topology.js";
 
 describe("topology", () => {
   it("2s-2llc-8c-smt: 16 CPUs, SMT siblings numbered Linux-style, 4 LLCs over 2 nodes", () => {
@@ -29,12 +29,14 @@ describe("topology", () => {
   });
 
   it("what a bad topology holds is shown as the file has it, and short: 1e999, a missing key, a huge array", () => {
+    // Hostile files: shapes the type does not allow, as JSON.parse would hand them over.
+    const bad = (x: unknown) => resolveTopology(x as TopologyJson);
     const flat = { llcsPerNode: 1, coresPerLlc: 1, threadsPerCore: 1 };
-    expect(() => resolveTopology({ nodes: Infinity, ...flat })).toThrow(/nodes: expected an integer ≥ 1, got Infinity$/);
-    expect(() => resolveTopology({ cpus: [{ core: 0, llc: 0, node: 0 }] })).toThrow(/cpus\[0\]\.capacity: expected an integer 1\.\.4096, got nothing$/);
+    expect(() => bad({ nodes: Infinity, ...flat })).toThrow(/nodes: expected an integer ≥ 1, got Infinity$/);
+    expect(() => bad({ cpus: [{ core: 0, llc: 0, node: 0 }] })).toThrow(/cpus\[0\]\.capacity: expected an integer 1\.\.4096, got nothing$/);
     for (const big of [{ nodes: new Array(100_000).fill(1), ...flat }, { cpus: [new Array(100_000).fill(1)] }]) {
       let message = "";
-      try { resolveTopology(big); } catch (e) { message = (e as Error).message; }
+      try { bad(big); } catch (e) { message = (e as Error).message; }
       expect(message).toMatch(/got \[1,1,1.*…$/);
       expect(message.length).toBeLessThan(200);
     }
